@@ -1,0 +1,170 @@
+import type { ResolvedConfig } from "../io/config.js";
+import { frobeniusNorm } from "../linalg/matrix.js";
+import {
+  absoluteError, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
+} from "../metrics/metrics.js";
+import type { GroundTruth } from "../problem/truth.js";
+import type { Stepper, StepperEvent } from "./stepper.js";
+
+/** Why a run ended. */
+export type RunStatus = "converged" | "max-iterations" | "time-limit" | "diverged" | "interrupted";
+
+/** One recorded iteration: the fixed columns plus enabled diagnostics. */
+export interface TraceRow {
+  iteration: number;
+  seconds: number;
+  loss: number;
+  abs_error: number;
+  rel_error: number;
+  [column: string]: number;
+}
+
+export interface DriverOptions {
+  stop: ResolvedConfig["stop"];
+  record: ResolvedConfig["record"];
+  /** Also record sym_rel_error (set when the skew part is unidentifiable). */
+  symmetricPartError?: boolean;
+  /** Monotonic clock in seconds (injected: the math stays clock-free). Default: always 0. */
+  now?: () => number;
+  /** Called with every recorded row, in order (e.g. to stream metrics.csv). */
+  onRecord?: (row: TraceRow) => void;
+  /** Called after every iteration (progress bars). */
+  onIteration?: (iteration: number, relError: number) => void;
+  /** Polled every iteration; returning true ends the run with status "interrupted". */
+  shouldStop?: () => boolean;
+}
+
+export interface RunResult {
+  status: RunStatus;
+  /** Completed iterations. */
+  iterations: number;
+  /** Iteration at which divergence was detected, if it was. */
+  divergedAt?: number;
+  rows: TraceRow[];
+  final: TraceRow;
+  events: StepperEvent[];
+  seconds: number;
+}
+
+/**
+ * The iteration after `t` at which to record: t + every (linear), or the next of about
+ * `perDecade` log-spaced points per decade (always at least t + 1).
+ */
+export function nextRecordIteration(t: number, record: ResolvedConfig["record"]): number {
+  if (record.schedule === "linear") return t + record.every;
+  if (t === 0) return 1;
+  return Math.max(t + 1, Math.floor(t * Math.pow(10, 1 / record.perDecade)));
+}
+
+/** Full metrics of the stepper's current point. */
+export function measure(
+  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError">,
+): TraceRow {
+  const x = stepper.factors();
+  const abs = x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth);
+  const row: TraceRow = {
+    iteration: stepper.iteration,
+    seconds,
+    loss: lossOf(stepper.residual()),
+    abs_error: abs,
+    rel_error: abs / normMstar,
+  };
+  if (opts.symmetricPartError) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
+  if (x && x.kind === "asymmetric") {
+    row.imbalance_norm = frobeniusNorm(imbalance(x.F, x.G));
+    if (opts.record.imbalanceEigenvalues) {
+      const ev = imbalanceEigenvalues(x.F, x.G);
+      ev.forEach((v, i) => (row[`imb_eig_${i + 1}`] = v));
+    }
+  }
+  const nsv = opts.record.singularValues;
+  if (nsv > 0) {
+    const sv = x ? productSingularValues(x) : new Float64Array(0);
+    for (let i = 0; i < nsv; i++) row[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
+  }
+  if (stepper.diagnostics) Object.assign(row, stepper.diagnostics());
+  return row;
+}
+
+function frobeniusDistanceOf(stepper: Stepper, truth: GroundTruth): number {
+  const P = stepper.product().data, M = truth.Mstar.data;
+  const d = new Float64Array(P.length);
+  for (let i = 0; i < d.length; i++) d[i] = P[i] - M[i];
+  return frobeniusNorm({ rows: 1, cols: d.length, data: d });
+}
+
+function rowIsFinite(row: TraceRow): boolean {
+  for (const v of Object.values(row)) if (!Number.isFinite(v)) return false;
+  return true;
+}
+
+/**
+ * Runs a stepper until a stop condition: max iterations, target relative error, time
+ * budget, divergence (a non-finite metric or a relative error above
+ * stop.divergenceRelError ⇒ status "diverged" with the iteration), or an interrupt.
+ * Iteration 0 (the initial point) is always recorded, and so is the last iteration.
+ */
+export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOptions): RunResult {
+  const now = opts.now ?? (() => 0);
+  const { stop } = opts;
+  const normMstar = frobeniusNorm(truth.Mstar);
+  const rows: TraceRow[] = [];
+  const t0 = now();
+  let nextRecord = 0;
+  let status: RunStatus | undefined;
+  let divergedAt: number | undefined;
+  let lastRow: TraceRow | undefined;
+
+  const record = (row: TraceRow) => {
+    rows.push(row);
+    lastRow = row;
+    opts.onRecord?.(row);
+  };
+
+  for (;;) {
+    const t = stepper.iteration;
+    const elapsed = now() - t0;
+    let row: TraceRow | undefined;
+    if (t >= nextRecord) {
+      row = measure(stepper, truth, normMstar, elapsed, opts);
+      nextRecord = nextRecordIteration(t, opts.record);
+    }
+    // stopping tests at the current point
+    let relError: number;
+    let finite: boolean;
+    if (row) {
+      relError = row.rel_error;
+      finite = rowIsFinite(row);
+    } else {
+      const loss = lossOf(stepper.residual());
+      const x = stepper.factors();
+      relError = (x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth)) / normMstar;
+      finite = Number.isFinite(loss) && Number.isFinite(relError);
+    }
+    if (!finite || relError > stop.divergenceRelError) {
+      status = "diverged";
+      divergedAt = t;
+    } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
+    else if (t >= stop.maxIterations) status = "max-iterations";
+    else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";
+    else if (opts.shouldStop?.()) status = "interrupted";
+
+    if (status) {
+      if (!row) row = measure(stepper, truth, normMstar, elapsed, opts);
+      record(row);
+      break;
+    }
+    if (row) record(row);
+    stepper.step();
+    opts.onIteration?.(stepper.iteration, relError);
+  }
+  return {
+    status,
+    iterations: stepper.iteration,
+    divergedAt,
+    rows,
+    final: lastRow!,
+    events: stepper.events,
+    seconds: now() - t0,
+  };
+}

@@ -1,0 +1,112 @@
+import { type Matrix, matmulNT, zeros } from "../linalg/matrix.js";
+import type { SensingOperator } from "../operators/types.js";
+import type { Factors } from "../problem/instance.js";
+
+/** Something a method reports once, e.g. "rebalanced at iteration 120". */
+export interface StepperEvent {
+  iteration: number;
+  message: string;
+}
+
+/**
+ * A method as a stateful stepper: `step()` advances one iteration; the driver owns
+ * stopping. The step size may be changed between steps.
+ */
+export interface Stepper {
+  /** `method.name`. */
+  readonly method: string;
+  /** "symmetric" (XXᵀ), "asymmetric" (FGᵀ) or "matrix" (a matrix variable, e.g. SVT). */
+  readonly model: "symmetric" | "asymmetric" | "matrix";
+  /** Completed iterations. */
+  readonly iteration: number;
+  /** Step size η used by the next step. */
+  stepSize: number;
+  /** r = A(P) − y at the current point (cached until the next step; do not modify). */
+  residual(): Float64Array;
+  /** The current factors (live; do not modify), or null for a matrix variable. */
+  factors(): Factors | null;
+  /** The current product P (dense n1×n2; cached until the next step; do not modify). */
+  product(): Matrix;
+  /** One iteration. */
+  step(): void;
+  /** Method-specific scalars recorded with the metrics (e.g. `rank`, `flow_time`). */
+  diagnostics?(): Record<string, number>;
+  /** Things that happened once (recorded in summary.json). */
+  readonly events: StepperEvent[];
+}
+
+/**
+ * Shared machinery of factored methods: caching of the residual and product at the
+ * current point, so that recording metrics and taking the next step never measure the
+ * same point twice.
+ */
+export abstract class FactoredStepper implements Stepper {
+  abstract readonly method: string;
+  readonly model: "symmetric" | "asymmetric";
+  iteration = 0;
+  readonly events: StepperEvent[] = [];
+  protected readonly r: Float64Array;
+  protected residualValid = false;
+  private readonly P: Matrix;
+  private productValid = false;
+
+  constructor(
+    protected readonly operator: SensingOperator,
+    protected readonly y: Float64Array,
+    protected readonly x: Factors,
+    public stepSize: number,
+  ) {
+    this.model = x.kind;
+    if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
+    if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
+    this.r = new Float64Array(operator.m);
+    this.P = zeros(operator.n1, operator.n2);
+  }
+
+  /** Left factor (X or F). */
+  protected get left(): Matrix {
+    return this.x.kind === "symmetric" ? this.x.X : this.x.F;
+  }
+
+  /** Right factor (X or G). */
+  protected get right(): Matrix {
+    return this.x.kind === "symmetric" ? this.x.X : this.x.G;
+  }
+
+  factors(): Factors {
+    return this.x;
+  }
+
+  residual(): Float64Array {
+    if (!this.residualValid) {
+      this.operator.applyFactored(this.left, this.right, this.r);
+      const r = this.r, y = this.y;
+      for (let i = 0; i < r.length; i++) r[i] -= y[i];
+      this.residualValid = true;
+    }
+    return this.r;
+  }
+
+  product(): Matrix {
+    if (!this.productValid) {
+      matmulNT(this.left, this.right, this.P);
+      this.productValid = true;
+    }
+    return this.P;
+  }
+
+  /** Call after changing the factors in place. */
+  protected invalidate(): void {
+    this.residualValid = false;
+    this.productValid = false;
+  }
+
+  step(): void {
+    this.update();
+    this.iteration++;
+    this.invalidate();
+  }
+
+  /** Changes the factors in place (simultaneous update from the current point). */
+  protected abstract update(): void;
+}

@@ -1,0 +1,5 @@
+/**
+ * Side-effect imports of modules that add subcommands with `registerCommands`
+ * (sweep, aggregate, plot, reproduce, …). One line per module.
+ */
+export {};

@@ -1,0 +1,140 @@
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { type ConfigInput, ConfigError, type ResolvedConfig, resolveConfig } from "../io/config.js";
+import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
+import { matsenseVersion } from "../io/version.js";
+import type { RunStatus, TraceRow } from "../algorithms/driver.js";
+import { type Instance, operatorBytes } from "../problem/instance.js";
+import { type RunOutput, runConfig } from "./run.js";
+
+/** What summary.json holds. */
+export interface RunSummary {
+  status: RunStatus | "failed";
+  iterations: number;
+  divergedAt?: number;
+  seconds: number;
+  final: TraceRow | null;
+  warnings: string[];
+  events: { iteration: number; message: string }[];
+  error?: string;
+}
+
+export interface ExecuteOptions {
+  /** Also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy. */
+  saveInstance?: boolean;
+  /** Refuse operators larger than this many bytes (default: 75% of total RAM). */
+  maxOperatorBytes?: number;
+  /** Progress callback (iteration, relative error). */
+  onIteration?: (iteration: number, relError: number) => void;
+  /** Polled every iteration; true interrupts the run (status "interrupted"). */
+  shouldStop?: () => boolean;
+  /** Reuse an already built instance (same seed/problem/operator). */
+  instance?: Instance;
+}
+
+/** Human-readable byte count. */
+export function formatBytes(b: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = b;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+/** Default operator memory limit: 75% of the machine's RAM. */
+export function defaultMaxOperatorBytes(): number {
+  return Math.floor(os.totalmem() * 0.75);
+}
+
+/** Throws a ConfigError when the operator of `config` would not fit in `limit` bytes. */
+export function checkOperatorMemory(config: ResolvedConfig, limit = defaultMaxOperatorBytes()): void {
+  const need = operatorBytes(config);
+  if (need > limit) {
+    const { m } = config.operator;
+    const { n, n2 } = config.problem;
+    throw new ConfigError([{
+      path: "operator.m",
+      value: m,
+      message:
+        `the ${config.operator.type} operator needs ${need} bytes (${formatBytes(need)} = m·n1·n2·${config.operator.storage === "float32" ? 4 : 8} ` +
+        `with m = ${m}, n1 = ${n}, n2 = ${n2}), more than the limit of ${limit} bytes (${formatBytes(limit)}); ` +
+        `reduce operator.m or the problem size, or use operator.storage = "float32"`,
+    }]);
+  }
+}
+
+/** The resolved config plus provenance, as written to config.json. */
+export function provenance(config: ResolvedConfig, backend: string): Record<string, unknown> {
+  return { ...config, matsense: { version: matsenseVersion(), backend, node: process.version } };
+}
+
+/**
+ * Runs one config and writes its result files into `outDir`: config.json (resolved config,
+ * version, backend) first, metrics.csv streamed while running (as metrics.csv.partial until
+ * the end), summary.json last. A failure mid-run still leaves config.json, the rows
+ * recorded so far in metrics.csv and a summary.json with status "failed" and the error.
+ */
+export function executeRun(input: ConfigInput | ResolvedConfig, outDir: string, opts: ExecuteOptions = {}): { summary: RunSummary; output?: RunOutput } {
+  const config = resolveConfig(input);
+  checkOperatorMemory(config, opts.maxOperatorBytes);
+  ensureDir(outDir);
+  const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
+  let summary: RunSummary;
+  let output: RunOutput | undefined;
+  try {
+    output = runConfig(config, {
+      now: () => performance.now() / 1000,
+      onRecord: (row) => csv.write(row),
+      onIteration: opts.onIteration,
+      shouldStop: opts.shouldStop,
+      onStart: (inst, init, cfg) => {
+        writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
+        if (opts.saveInstance) saveInstance(outDir, inst, init);
+      },
+    }, opts.instance);
+    const r = output.result;
+    summary = {
+      status: r.status,
+      iterations: r.iterations,
+      ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt } : {}),
+      seconds: r.seconds,
+      final: r.final,
+      warnings: output.warnings,
+      events: r.events,
+    };
+  } catch (err) {
+    summary = {
+      status: "failed",
+      iterations: 0,
+      seconds: 0,
+      final: null,
+      warnings: [],
+      events: [],
+      error: err instanceof Error ? err.message : String(err),
+    };
+    csv.close();
+    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    throw err;
+  }
+  csv.close();
+  writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+  return { summary, output };
+}
+
+/** Writes the instance and initial point as .npy files (exactly the values used). */
+export function saveInstance(outDir: string, inst: Instance, init: import("../problem/instance.js").Factors): void {
+  const { Mstar } = inst.truth;
+  writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
+  const op = inst.operator;
+  if (op.denseTensor) writeNpyAtomic(path.join(outDir, "A.npy"), [op.m, op.n1, op.n2], op.denseTensor());
+  writeNpyAtomic(path.join(outDir, "y.npy"), [inst.y.length], inst.y);
+  if (init.kind === "symmetric") writeNpyAtomic(path.join(outDir, "X0.npy"), [init.X.rows, init.X.cols], init.X.data);
+  else {
+    writeNpyAtomic(path.join(outDir, "F0.npy"), [init.F.rows, init.F.cols], init.F.data);
+    writeNpyAtomic(path.join(outDir, "G0.npy"), [init.G.rows, init.G.cols], init.G.data);
+  }
+}

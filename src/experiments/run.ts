@@ -1,0 +1,64 @@
+import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
+import { type DriverOptions, type RunResult, runStepper } from "../algorithms/driver.js";
+import { createStepper } from "../algorithms/registry.js";
+import type { Stepper } from "../algorithms/stepper.js";
+import { type Factors, type Instance, buildInit, buildInstance } from "../problem/instance.js";
+
+/** Warnings about a config that runs but may mislead (also written to summary.json). */
+export function configWarnings(config: ResolvedConfig): string[] {
+  const w: string[] = [];
+  if (config.model.type === "asymmetric" && config.operator.type === "symmetric-gaussian") {
+    w.push(
+      "unidentifiable: with symmetric A_i the measurements only see the symmetric part of FGᵀ, so its skew part " +
+        "is invisible and ‖FGᵀ − M*‖ can stall while the loss goes to 0; sym_rel_error reports the error of the symmetric part.",
+    );
+  }
+  if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
+    w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
+  }
+  return w;
+}
+
+/** Everything a run produced. */
+export interface RunOutput {
+  config: ResolvedConfig;
+  instance: Instance;
+  init: Factors;
+  stepper: Stepper;
+  result: RunResult;
+  warnings: string[];
+}
+
+export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError"> {
+  /** Called with the instance and initial point before the first iteration (e.g. to save them). */
+  onStart?: (instance: Instance, init: Factors, config: ResolvedConfig) => void;
+}
+
+/** Copies factors (so the saved initial point is not overwritten by the iterates). */
+export function copyFactors(x: Factors): Factors {
+  return x.kind === "symmetric"
+    ? { kind: "symmetric", X: { ...x.X, data: x.X.data.slice() } }
+    : { kind: "asymmetric", F: { ...x.F, data: x.F.data.slice() }, G: { ...x.G, data: x.G.data.slice() } };
+}
+
+/**
+ * Runs one config end to end: validate and resolve, build the instance and the initial
+ * point from the seed, run the method until a stop condition, and return the trace.
+ * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
+ */
+export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
+  const config = resolveConfig(input);
+  const warnings = configWarnings(config);
+  const inst = instance ?? buildInstance(config);
+  const x0 = buildInit(config);
+  const init = copyFactors(x0);
+  hooks.onStart?.(inst, init, config);
+  const stepper = createStepper(config, inst, x0);
+  const result = runStepper(stepper, inst.truth, {
+    ...hooks,
+    stop: config.stop,
+    record: config.record,
+    symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
+  });
+  return { config, instance: inst, init, stepper, result, warnings };
+}

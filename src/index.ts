@@ -1,0 +1,22 @@
+/**
+ * matsense — low-rank matrix sensing by factorized gradient methods.
+ *
+ * The library API: build a problem from a config, run methods, get traces.
+ * See README.md for a 20-line example.
+ */
+export * from "./linalg/index.js";
+export * from "./random/rng.js";
+export * from "./problem/truth.js";
+export * from "./problem/instance.js";
+export type { SensingOperator } from "./operators/types.js";
+export * from "./operators/dense.js";
+export * from "./operators/identity.js";
+export * from "./kernels/index.js";
+export * from "./algorithms/stepper.js";
+export * from "./algorithms/gd.js";
+export * from "./algorithms/driver.js";
+export * from "./algorithms/registry.js";
+export * from "./metrics/metrics.js";
+export * from "./io/config.js";
+export * from "./io/npy.js";
+export * from "./experiments/run.js";

@@ -1,0 +1,265 @@
+import { z } from "zod";
+
+/**
+ * The run configuration: plain JSON validated by one schema. Every field has a default
+ * and a description (unit / meaning). Field names are a contract — add, never rename.
+ *
+ * Some defaults depend on other fields (n2 = n, operator.m = 5·(n1+n2)·rank, model.k =
+ * rank); {@link resolveConfig} fills those in, so the resolved config written next to
+ * every result is complete and explicit.
+ */
+
+const posInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be an integer`).positive(`${what} must be ≥ 1`);
+const nonNegInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be an integer`).min(0, `${what} must be ≥ 0`);
+const finite = (what: string) => z.number({ error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be finite`);
+
+export const problemSchema = z
+  .object({
+    n: posInt("problem.n").default(20).describe("rows of the ground truth M* (n1)"),
+    n2: posInt("problem.n2").optional().describe("columns of M* (default: n); must equal n for a PSD truth"),
+    rank: posInt("problem.rank").default(2).describe("rank r of M*"),
+    truth: z.enum(["psd", "general"]).default("psd").describe('"psd": M* = U diag(σ) Uᵀ; "general": M* = U diag(σ) Vᵀ'),
+    kappa: finite("problem.kappa").pipe(z.number().min(1, "problem.kappa must be ≥ 1")).default(1).describe("condition number σ₁/σ_r of M*"),
+    spectrum: z.enum(["linspace", "geomspace"]).default("linspace").describe("spacing of σ from 1 down to 1/κ"),
+    singularValues: z
+      .array(finite("problem.singularValues[i]").pipe(z.number().positive("problem.singularValues entries must be > 0")))
+      .optional()
+      .describe("explicit σ (overrides kappa/spectrum; its length must equal rank)"),
+    noise: finite("problem.noise").pipe(z.number().min(0, "problem.noise must be ≥ 0")).default(0).describe("std of i.i.d. Gaussian noise added to each measurement y_i"),
+  })
+  .strict();
+
+export const operatorSchema = z
+  .object({
+    type: z.enum(["gaussian", "symmetric-gaussian", "identity"]).default("gaussian").describe("sensing operator (DESIGN §2)"),
+    m: posInt("operator.m").optional().describe("number of measurements (default 5·(n1+n2)·rank; ignored by identity)"),
+    storage: z.enum(["float64", "float32"]).default("float64").describe("how dense operators store A (float32: entries are float32 values, accumulation in float64)"),
+    backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: fastest available)"),
+  })
+  .strict();
+
+export const modelSchema = z
+  .object({
+    type: z.enum(["symmetric", "asymmetric"]).default("symmetric").describe("XXᵀ (symmetric) or FGᵀ (asymmetric)"),
+    k: posInt("model.k").optional().describe("columns of the factors (default: rank); k > rank is over-parameterized"),
+  })
+  .strict();
+
+export const initSchema = z
+  .object({
+    type: z.enum(["small-random", "identical"]).default("small-random").describe('"small-random": X₀, F₀ ~ N(0, α²), G₀ ~ N(0, (α/ratio)²) independent; "identical": G₀ = F₀'),
+    alpha: finite("init.alpha").pipe(z.number().positive("init.alpha must be > 0")).default(1e-3).describe("init scale α: entry std of X₀ / F₀"),
+    ratio: finite("init.ratio").pipe(z.number().positive("init.ratio must be > 0")).default(3).describe("F₀ scale / G₀ scale (G₀ std = α/ratio); 1 = balanced"),
+  })
+  .strict();
+
+export const methodSchema = z
+  .object({
+    name: z.enum(["gd"]).default("gd").describe("method (see docs/methods)"),
+    stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1).describe("step size η in the ½-loss convention of DESIGN §2"),
+  })
+  .strict();
+
+export const stopSchema = z
+  .object({
+    maxIterations: nonNegInt("stop.maxIterations").default(1000).describe("iterations to run at most"),
+    targetRelError: finite("stop.targetRelError").pipe(z.number().min(0, "stop.targetRelError must be ≥ 0")).default(0).describe("stop when ‖P − M*‖_F/‖M*‖_F ≤ this (0 disables)"),
+    maxSeconds: finite("stop.maxSeconds").pipe(z.number().min(0, "stop.maxSeconds must be ≥ 0")).default(0).describe("wall-clock budget in seconds (0 disables)"),
+    divergenceRelError: finite("stop.divergenceRelError").pipe(z.number().gt(1, "stop.divergenceRelError must be > 1")).default(1e6).describe("status diverged when the relative error exceeds this or any metric is non-finite"),
+  })
+  .strict();
+
+export const recordSchema = z
+  .object({
+    every: posInt("record.every").default(1).describe("record metrics every this many iterations (linear schedule)"),
+    schedule: z.enum(["linear", "log"]).default("linear").describe('"linear": every `every` iterations; "log": about `perDecade` log-spaced iterations per decade'),
+    perDecade: posInt("record.perDecade").default(20).describe("points per decade for the log schedule"),
+    singularValues: nonNegInt("record.singularValues").default(0).describe("record this many top singular values of the product (columns sv_1…)"),
+    imbalanceEigenvalues: z.boolean().default(false).describe("record the eigenvalues of FᵀF − GᵀG (columns imb_eig_1…; asymmetric only)"),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    seed: nonNegInt("seed").pipe(z.number().max(Number.MAX_SAFE_INTEGER)).default(0).describe("seed of every random draw"),
+    problem: problemSchema.prefault({}),
+    operator: operatorSchema.prefault({}),
+    model: modelSchema.prefault({}),
+    init: initSchema.prefault({}),
+    method: methodSchema.prefault({}),
+    stop: stopSchema.prefault({}),
+    record: recordSchema.prefault({}),
+  })
+  .strict();
+
+/** A config as written by a user (every field optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** A validated config with defaults applied (some derived fields may still be unset). */
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** The fully resolved config: every derived default made explicit. */
+export interface ResolvedConfig extends ParsedConfig {
+  problem: ParsedConfig["problem"] & { n2: number };
+  operator: ParsedConfig["operator"] & { m: number };
+  model: ParsedConfig["model"] & { k: number };
+}
+
+/** A config error: names the field, the value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly issues: { path: string; value: unknown; message: string }[]) {
+    super(
+      issues
+        .map((i) => `${i.path || "(config)"}: ${i.message}${i.value === undefined ? "" : ` (got ${fmtValue(i.value)})`}`)
+        .join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+function fmtValue(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
+}
+
+function valueAt(obj: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string; value: unknown; message: string } {
+  const path = issue.path.map(String).join(".");
+  const value = valueAt(input, issue.path);
+  let message = issue.message;
+  if (issue.code === "invalid_value" && "values" in issue) {
+    message = `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+  } else if (issue.code === "unrecognized_keys") {
+    const where = path ? `${path}.` : "";
+    return { path: path || "(config)", value: undefined, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => where + k).join(", ")} (check the spelling; see \`matsense config --schema\`)` };
+  } else if (issue.code === "invalid_type") {
+    message = `must be ${issue.expected}`;
+  }
+  return { path, value, message };
+}
+
+/**
+ * Validates a config and resolves every derived default. Throws {@link ConfigError}
+ * with one line per problem (field, value, what is allowed).
+ */
+export function resolveConfig(input: unknown): ResolvedConfig {
+  const parsed = configSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, input)));
+  const c = parsed.data;
+  const errors: { path: string; value: unknown; message: string }[] = [];
+  const n1 = c.problem.n;
+  const n2 = c.problem.n2 ?? n1;
+  const r = c.problem.rank;
+  if (r > Math.min(n1, n2)) errors.push({ path: "problem.rank", value: r, message: `must be ≤ min(n, n2) = ${Math.min(n1, n2)}` });
+  if (c.problem.singularValues && c.problem.singularValues.length !== r) {
+    errors.push({ path: "problem.singularValues", value: c.problem.singularValues, message: `must have exactly problem.rank = ${r} entries` });
+  }
+  if (c.problem.truth === "psd" && n2 !== n1) {
+    errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for a PSD truth (use problem.truth = "general")` });
+  }
+  if (c.model.type === "symmetric" && c.problem.truth !== "psd") {
+    errors.push({ path: "model.type", value: "symmetric", message: 'the symmetric model XXᵀ can only fit a PSD truth; use model.type = "asymmetric" or problem.truth = "psd"' });
+  }
+  if (c.operator.type === "symmetric-gaussian" && n2 !== n1) {
+    errors.push({ path: "operator.type", value: "symmetric-gaussian", message: `needs a square problem (n2 = ${n2} ≠ n = ${n1})` });
+  }
+  const k = c.model.k ?? r;
+  if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });
+  if (c.init.type === "identical" && c.model.type === "asymmetric" && n1 !== n2) {
+    errors.push({ path: "init.type", value: "identical", message: "G₀ = F₀ needs a square problem (n2 = n)" });
+  }
+  const m = c.operator.type === "identity" ? n1 * n2 : (c.operator.m ?? 5 * (n1 + n2) * r);
+  if (errors.length) throw new ConfigError(errors);
+  return {
+    ...c,
+    problem: { ...c.problem, n2 },
+    operator: { ...c.operator, m },
+    model: { ...c.model, k },
+  };
+}
+
+/** Sets `path` (dot-separated, e.g. "init.alpha") in a plain JSON object, creating objects on the way. */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  if (keys.some((k) => k === "" || k === "__proto__" || k === "constructor" || k === "prototype")) {
+    throw new ConfigError([{ path, value, message: "is not a valid config path" }]);
+  }
+  let cur: Record<string, unknown> = obj;
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k];
+    if (next === undefined) cur[k] = {};
+    else if (next === null || typeof next !== "object" || Array.isArray(next)) {
+      throw new ConfigError([{ path, value, message: `cannot set inside ${k}, which is not an object` }]);
+    }
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}
+
+/** Reads `path` (dot-separated) from a plain object, or undefined. */
+export function getPath(obj: unknown, path: string): unknown {
+  return valueAt(obj, path.split("."));
+}
+
+/**
+ * Parses the value of a `--set path=value` flag: JSON when it parses (numbers, booleans,
+ * arrays, quoted strings), otherwise the raw string.
+ */
+export function parseSetValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Applies `--set path=value` assignments to a config object (in place). */
+export function applySets(obj: Record<string, unknown>, sets: string[]): void {
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) throw new ConfigError([{ path: s, value: undefined, message: "--set expects path=value, e.g. --set init.alpha=0.01" }]);
+    setPath(obj, s.slice(0, eq).trim(), parseSetValue(s.slice(eq + 1).trim()));
+  }
+}
+
+/** A JSON description of every field: path, default, and description (for `matsense config --schema`). */
+export function describeConfig(): { path: string; description: string; default?: unknown; allowed?: unknown[] }[] {
+  const out: { path: string; description: string; default?: unknown; allowed?: unknown[] }[] = [];
+  const walk = (schema: z.ZodType, prefix: string) => {
+    const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    const inner = def.innerType as z.ZodType | undefined;
+    if (def.type === "object") {
+      const shape = def.shape as Record<string, z.ZodType>;
+      for (const [k, v] of Object.entries(shape)) walk(v, prefix ? `${prefix}.${k}` : k);
+      return;
+    }
+    if ((def.type === "default" || def.type === "prefault" || def.type === "optional") && inner) {
+      const innerDef = (inner as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+      if (innerDef.type === "object") return walk(inner, prefix);
+    }
+    const entry: { path: string; description: string; default?: unknown; allowed?: unknown[] } = {
+      path: prefix,
+      description: schema.description ?? "",
+    };
+    if (def.type === "default") {
+      const dv = def.defaultValue;
+      entry.default = typeof dv === "function" ? (dv as () => unknown)() : dv;
+    }
+    let core: Record<string, unknown> = def;
+    while ((core.type === "default" || core.type === "optional" || core.type === "pipe") && (core.innerType || core.in)) {
+      const next = (core.innerType ?? core.in) as { _zod: { def: Record<string, unknown> } };
+      core = next._zod.def;
+    }
+    if (core.type === "enum") entry.allowed = Object.values(core.entries as Record<string, unknown>);
+    out.push(entry);
+  };
+  walk(configSchema, "");
+  return out;
+}

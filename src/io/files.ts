@@ -1,0 +1,89 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { encodeNpy } from "./npy.js";
+
+/**
+ * Writes a file atomically: to `<file>.tmp-<pid>` first, then renamed over the target, so
+ * a reader (or a crash) never sees a half-written file.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8Array[]): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, "w");
+  try {
+    for (const chunk of Array.isArray(data) ? data : [data]) {
+      if (typeof chunk === "string") fs.writeSync(fd, chunk);
+      else {
+        let off = 0;
+        while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, Math.min(chunk.byteLength - off, 1 << 30));
+      }
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** Writes JSON (2-space indented, trailing newline) atomically. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Writes a float64/float32 array as .npy atomically. */
+export function writeNpyAtomic(file: string, shape: readonly number[], data: Float64Array | Float32Array): void {
+  writeFileAtomic(file, encodeNpy(shape, data));
+}
+
+/** Creates a directory (and parents) if needed. */
+export function ensureDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+}
+
+/** Formats a number for CSV: shortest round-trip decimal, "nan"/"inf"/"-inf" for non-finite. */
+export function csvNumber(v: number | undefined): string {
+  if (v === undefined) return "";
+  if (Number.isNaN(v)) return "nan";
+  if (v === Infinity) return "inf";
+  if (v === -Infinity) return "-inf";
+  return String(v);
+}
+
+/**
+ * A CSV file written row by row to `<file>.partial` (flushed as it goes, so an interrupted
+ * run keeps its rows) and renamed to `file` by {@link close}. The columns are fixed by the
+ * first row; later rows fill missing columns with "".
+ */
+export class CsvStream {
+  private fd: number;
+  private columns: string[] | null = null;
+  private readonly partial: string;
+  private closed = false;
+
+  constructor(readonly file: string, private readonly leadingColumns: string[] = []) {
+    this.partial = `${file}.partial`;
+    this.fd = fs.openSync(this.partial, "w");
+  }
+
+  write(row: Record<string, number>): void {
+    if (!this.columns) {
+      const lead = this.leadingColumns.filter((c) => c in row);
+      this.columns = [...lead, ...Object.keys(row).filter((c) => !lead.includes(c))];
+      fs.writeSync(this.fd, this.columns.join(",") + "\n");
+    }
+    fs.writeSync(this.fd, this.columns.map((c) => csvNumber(row[c])).join(",") + "\n");
+  }
+
+  /** Finishes the file (renames the partial file into place). Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    fs.renameSync(this.partial, this.file);
+  }
+}
+
+/** Resolves a path relative to the current directory. */
+export function resolvePath(p: string): string {
+  return path.resolve(process.cwd(), p);
+}

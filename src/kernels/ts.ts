@@ -1,0 +1,56 @@
+import type { KernelBackend, StorageType, StoredMatrix } from "./types.js";
+
+/**
+ * The plain-TypeScript reference kernels: y = M x by row dot products (4 independent
+ * partial sums per row to shorten the dependency chain) and y = Mᵀ z by row axpys.
+ * Accumulation is always in float64.
+ */
+class TsStoredMatrix implements StoredMatrix {
+  readonly backend = "ts";
+  readonly values: Float64Array | Float32Array;
+  constructor(readonly rows: number, readonly cols: number, readonly storage: StorageType) {
+    const len = rows * cols;
+    this.values = storage === "float32" ? new Float32Array(len) : new Float64Array(len);
+  }
+
+  multiply(x: Float64Array, y: Float64Array): void {
+    const { rows, cols, values: a } = this;
+    const c4 = cols - (cols % 4);
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j < c4; j += 4) {
+        s0 += a[o + j] * x[j];
+        s1 += a[o + j + 1] * x[j + 1];
+        s2 += a[o + j + 2] * x[j + 2];
+        s3 += a[o + j + 3] * x[j + 3];
+      }
+      for (; j < cols; j++) s0 += a[o + j] * x[j];
+      y[i] = (s0 + s1) + (s2 + s3);
+    }
+  }
+
+  multiplyTranspose(z: Float64Array, y: Float64Array): void {
+    const { rows, cols, values: a } = this;
+    y.fill(0, 0, cols);
+    for (let i = 0; i < rows; i++) {
+      const zi = z[i];
+      if (zi === 0) continue;
+      const o = i * cols;
+      for (let j = 0; j < cols; j++) y[j] += a[o + j] * zi;
+    }
+  }
+
+  dispose(): void {
+    /* garbage collected */
+  }
+}
+
+/** The reference backend (always available). */
+export const tsBackend: KernelBackend = {
+  name: "ts",
+  allocate(rows: number, cols: number, storage: StorageType): StoredMatrix {
+    return new TsStoredMatrix(rows, cols, storage);
+  },
+};

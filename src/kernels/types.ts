@@ -1,0 +1,37 @@
+/**
+ * The interface between the operators and the fast backends of the hot loop.
+ *
+ * A {@link StoredMatrix} owns a dense rows × cols matrix (row-major) in whatever memory the
+ * backend likes (a JS typed array, WASM linear memory shared with worker threads, …) and
+ * multiplies it with vectors. The plain-TypeScript backend (`ts`) is the reference; every
+ * other backend must agree with it to ~1e-12 relative on the same inputs (DESIGN §3).
+ */
+
+/** How the entries are stored: float64, or float32 values accumulated in float64. */
+export type StorageType = "float64" | "float32";
+
+export interface StoredMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly storage: StorageType;
+  /** Name of the backend that owns the memory (recorded in results). */
+  readonly backend: string;
+  /**
+   * The stored entries, row-major (a view into the backend's memory). Fill it once right
+   * after {@link KernelBackend.allocate}; do not write to it after the first multiply.
+   */
+  readonly values: Float64Array | Float32Array;
+  /** y = M x  (x has `cols` entries, y has `rows`). */
+  multiply(x: Float64Array, y: Float64Array): void;
+  /** y = Mᵀ z  (z has `rows` entries, y has `cols`). */
+  multiplyTranspose(z: Float64Array, y: Float64Array): void;
+  /** Releases the memory (the object must not be used afterwards). */
+  dispose(): void;
+}
+
+export interface KernelBackend {
+  /** "ts", "wasm-simd", … */
+  readonly name: string;
+  /** A zero-filled rows × cols matrix in this backend's memory. */
+  allocate(rows: number, cols: number, storage: StorageType): StoredMatrix;
+}

@@ -1,0 +1,77 @@
+import { type Matrix, zeros } from "../linalg/matrix.js";
+import { orthonormalColumns } from "../linalg/qr.js";
+import type { Rng } from "../random/rng.js";
+
+/** How the default spectrum is spaced between 1 and 1/κ. */
+export type SpectrumSpacing = "linspace" | "geomspace";
+
+/**
+ * The r singular values of the ground truth: σ = linspace(1, 1/κ, r) or
+ * geomspace(1, 1/κ, r) (descending; σ₁ = 1, σ_r = 1/κ, so the condition number is κ).
+ * With r = 1 the spectrum is [1].
+ */
+export function spectrum(rank: number, kappa: number, spacing: SpectrumSpacing = "linspace"): Float64Array {
+  if (!Number.isInteger(rank) || rank < 1) throw new RangeError(`rank must be a positive integer, got ${rank}`);
+  if (!(kappa >= 1) || !Number.isFinite(kappa)) throw new RangeError(`kappa must be a finite number ≥ 1, got ${kappa}`);
+  const s = new Float64Array(rank);
+  const last = 1 / kappa;
+  for (let i = 0; i < rank; i++) {
+    const t = rank === 1 ? 0 : i / (rank - 1);
+    s[i] = spacing === "linspace" ? 1 + t * (last - 1) : Math.pow(last, t);
+  }
+  s[0] = 1;
+  if (rank > 1) s[rank - 1] = last;
+  return s;
+}
+
+/** A ground-truth matrix with its factors: M* = U diag(σ) Vᵀ (V = U for the PSD truth). */
+export interface GroundTruth {
+  /** "psd": symmetric positive semidefinite n×n; "general": n1×n2. */
+  kind: "psd" | "general";
+  Mstar: Matrix;
+  U: Matrix;
+  V: Matrix;
+  sigma: Float64Array;
+}
+
+/** The Q factor of an n×r matrix of i.i.d. N(0,1) draws (row-major fill order). */
+export function randomOrthonormal(n: number, r: number, rng: Rng): Matrix {
+  if (r > n) throw new RangeError(`cannot draw ${r} orthonormal columns in dimension ${n}`);
+  const G = zeros(n, r);
+  rng.fillNormal(G.data);
+  return orthonormalColumns(G);
+}
+
+/** U diag(σ) Vᵀ. */
+export function lowRankProduct(U: Matrix, sigma: ArrayLike<number>, V: Matrix): Matrix {
+  const n1 = U.rows, n2 = V.rows, r = sigma.length;
+  const M = zeros(n1, n2);
+  const m = M.data, u = U.data, v = V.data;
+  for (let i = 0; i < n1; i++) {
+    for (let l = 0; l < r; l++) {
+      const c = u[i * U.cols + l] * sigma[l];
+      if (c === 0) continue;
+      for (let j = 0; j < n2; j++) m[i * n2 + j] += c * v[j * V.cols + l];
+    }
+  }
+  return M;
+}
+
+/**
+ * Symmetric PSD truth M* = U diag(σ) Uᵀ, U the Q factor of an n×r Gaussian (DESIGN §2).
+ * The result is exactly symmetric (the upper triangle is mirrored).
+ */
+export function psdTruth(n: number, sigma: Float64Array, rng: Rng): GroundTruth {
+  const U = randomOrthonormal(n, sigma.length, rng);
+  const M = lowRankProduct(U, sigma, U);
+  const d = M.data;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[j * n + i] = d[i * n + j];
+  return { kind: "psd", Mstar: M, U, V: U, sigma };
+}
+
+/** General truth M* = U diag(σ) Vᵀ (n1×n2), U and V independent Gaussian Q factors. */
+export function generalTruth(n1: number, n2: number, sigma: Float64Array, rng: Rng): GroundTruth {
+  const U = randomOrthonormal(n1, sigma.length, rng);
+  const V = randomOrthonormal(n2, sigma.length, rng);
+  return { kind: "general", Mstar: lowRankProduct(U, sigma, V), U, V, sigma };
+}
