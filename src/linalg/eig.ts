@@ -230,9 +230,9 @@ function tql2(n: number, e: Float64Array, d: Float64Array, W: Float64Array, vect
 }
 
 /**
- * Scales the array in place by an exact power of two so that max |w| ∈ [1, 2) and
- * returns the factor that undoes it (1 for the zero matrix). Exact: no rounding unless
- * an entry is more than ~1e290 times smaller than the largest.
+ * Scales the array in place by an exact power of two so that max |w| ∈ [1, 2] and
+ * returns the exponent e such that multiplying by 2^e undoes it (0: nothing was done).
+ * Exact: no rounding unless an entry is ~1e290 times smaller than the largest.
  */
 function scaleToUnit(w: Float64Array): number {
   let mx = 0;
@@ -240,16 +240,16 @@ function scaleToUnit(w: Float64Array): number {
     const x = Math.abs(w[i]);
     if (x > mx) mx = x;
   }
-  if (mx === 0) return 1;
+  if (mx === 0) return 0;
   const ex = Math.floor(Math.log2(mx));
-  if (ex === 0) return 1;
+  if (ex === 0) return 0;
   const u1 = 2 ** Math.trunc(-ex / 2), u2 = 2 ** (-ex - Math.trunc(-ex / 2));
   for (let i = 0; i < w.length; i++) w[i] = w[i] * u1 * u2;
   return ex;
 }
 
 function unscale(values: Float64Array, ex: number): void {
-  if (ex === 1 || ex === 0) return;
+  if (ex === 0) return;
   const d1 = 2 ** Math.trunc(ex / 2), d2 = 2 ** (ex - Math.trunc(ex / 2));
   for (let i = 0; i < values.length; i++) values[i] = values[i] * d1 * d2;
 }

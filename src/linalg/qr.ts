@@ -1,8 +1,9 @@
 /**
  * Householder QR factorization of small dense matrices (row-major {@link Matrix}).
  *
- * Reflectors follow LAPACK `dlarfg` (H = I − τ v vᵀ with v₀ = 1), which never squares
- * an entry, so inputs with entries near 1e±300 factor without overflow. Backward error:
+ * Reflectors follow LAPACK `dlarfg` (H = I − τ v vᵀ with v₀ = 1), each computed from its
+ * column scaled by an exact power of two, so inputs with entries near 1e±300 (or
+ * subnormal) factor without overflow and with orthogonal reflectors. Backward error:
  * the computed factors satisfy ‖A − QR‖_F ≤ c·min(m,n)·max(m,n)·ε·‖A‖_F with a small c,
  * and ‖QᵀQ − I‖ = O(m·ε).
  */
@@ -19,26 +20,6 @@ interface Householder {
   p: number;
 }
 
-/** Overflow-safe ‖(x_k, …, x_{m−1})‖₂ down column `col` of a row-major m×n array. */
-function columnNorm(a: Float64Array, n: number, col: number, from: number, m: number): number {
-  let scale = 0;
-  let ssq = 1;
-  for (let i = from; i < m; i++) {
-    const v = a[i * n + col];
-    if (v === 0) continue;
-    const x = Math.abs(v);
-    if (scale < x) {
-      const r = scale / x;
-      ssq = 1 + ssq * r * r;
-      scale = x;
-    } else {
-      const r = x / scale;
-      ssq += r * r;
-    }
-  }
-  return scale * Math.sqrt(ssq);
-}
-
 function householder(A: Matrix): Householder {
   const m = A.rows, n = A.cols, p = Math.min(m, n);
   for (let i = 0; i < A.data.length; i++) {
@@ -48,23 +29,35 @@ function householder(A: Matrix): Householder {
   const tau = new Float64Array(p);
   const w = new Float64Array(n);
   for (let k = 0; k < p; k++) {
-    // dlarfg on x = a[k:, k]
-    const alpha = a[k * n + k];
-    const tailNorm = columnNorm(a, n, k, k + 1, m);
-    if (tailNorm === 0) {
-      tau[k] = 0; // already reduced; sign fixed at the end
+    // dlarfg on x = a[k:, k], computed on x·2^-e with max |x_i|·2^-e ∈ [1, 2]: v and τ are
+    // invariant under scaling x, and the exact power-of-two scaling keeps subnormal or
+    // huge columns from producing a non-orthogonal reflector (or 1/0, ∞·0).
+    let tailMax = 0;
+    for (let i = k + 1; i < m; i++) {
+      const x = Math.abs(a[i * n + k]);
+      if (x > tailMax) tailMax = x;
+    }
+    if (tailMax === 0) {
+      tau[k] = 0; // already reduced; sign fixed by the caller
       continue;
     }
-    const aa = Math.abs(alpha);
-    // ‖x‖ overflow-safe from |alpha| and tailNorm
-    const big = Math.max(aa, tailNorm), small = Math.min(aa, tailNorm);
-    const r = small / big;
-    const xnorm = big * Math.sqrt(1 + r * r);
+    const cmax = Math.max(tailMax, Math.abs(a[k * n + k]));
+    const ex = Math.floor(Math.log2(cmax));
+    const u1 = 2 ** Math.trunc(-ex / 2), u2 = 2 ** (-ex - Math.trunc(-ex / 2));
+    const alpha = a[k * n + k] * u1 * u2;
+    let ssq = alpha * alpha;
+    for (let i = k + 1; i < m; i++) {
+      const x = a[i * n + k] * u1 * u2;
+      a[i * n + k] = x;
+      ssq += x * x;
+    }
+    const xnorm = Math.sqrt(ssq);
     const beta = alpha >= 0 ? -xnorm : xnorm;
     const t = (beta - alpha) / beta;
-    const scal = 1 / (alpha - beta);
-    for (let i = k + 1; i < m; i++) a[i * n + k] *= scal;
-    a[k * n + k] = beta;
+    const denom = alpha - beta; // |denom| = |alpha| + ‖x‖ ≥ 1: no overflow in v
+    for (let i = k + 1; i < m; i++) a[i * n + k] /= denom;
+    const d1 = 2 ** Math.trunc(ex / 2), d2 = 2 ** (ex - Math.trunc(ex / 2));
+    a[k * n + k] = beta * d1 * d2;
     tau[k] = t;
     // apply H = I − τ v vᵀ (v₀ = 1, v_i = a[i, k]) to columns k+1..n−1
     if (k + 1 < n) {
