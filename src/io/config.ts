@@ -139,9 +139,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string;
   } else if (issue.code === "unrecognized_keys") {
     const where = path ? `${path}.` : "";
     return { path: path || "(config)", value: undefined, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => where + k).join(", ")} (check the spelling; see \`matsense config --schema\`)` };
-  } else if (issue.code === "invalid_type") {
-    message = `must be ${issue.expected}`;
+  } else if (issue.code === "invalid_type" && message.startsWith("Invalid")) {
+    message = issue.expected === "int" ? "must be an integer" : `must be ${issue.expected}`;
   }
+  // custom messages name their field ("init.alpha must be > 0"); don't repeat it after "init.alpha: "
+  if (path && message.startsWith(path + " ")) message = message.slice(path.length + 1);
   return { path, value, message };
 }
 

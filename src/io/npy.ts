@@ -55,7 +55,11 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const shape = shapeStr.split(",").map((s) => s.trim()).filter((s) => s.length).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const off = start + hlen;
-  const raw = bytes.slice(off, off + count * (descr === "<f8" ? 8 : 4));
+  const nbytes = count * (descr === "<f8" ? 8 : 4);
+  if (bytes.byteLength < off + nbytes) throw new Error(`.npy file is truncated: needs ${off + nbytes} bytes, has ${bytes.byteLength}`);
+  // copy into a fresh, aligned buffer (a Node Buffer may be a view into a shared pool)
+  const raw = new Uint8Array(nbytes);
+  raw.set(bytes.subarray(off, off + nbytes));
   if (descr === "<f8") return { shape, data: new Float64Array(raw.buffer, 0, count) };
   if (descr === "<f4") return { shape, data: new Float32Array(raw.buffer, 0, count) };
   throw new Error(`.npy dtype ${descr} is not supported (only <f8 and <f4)`);

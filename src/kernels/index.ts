@@ -1,8 +1,12 @@
 import { tsBackend } from "./ts.js";
 import type { KernelBackend } from "./types.js";
+import { fwhtReference } from "./fwht.js";
+import { wasmBackend, wasmUnavailableReason } from "./wasm.js";
 
-export type { KernelBackend, StoredMatrix, StorageType } from "./types.js";
+export type { AllocateOptions, KernelBackend, StoredMatrix, StorageType } from "./types.js";
 export { tsBackend } from "./ts.js";
+export { WASM_BACKEND_NAME, WASM_MAX_BYTES, autoThreads, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason } from "./wasm.js";
+export { fwhtReference } from "./fwht.js";
 
 /** Backend names accepted by `--backend` / `operator.backend`. */
 export type BackendName = "auto" | "ts" | "wasm";
@@ -15,6 +19,8 @@ export function registerBackend(backend: KernelBackend, alias?: string): void {
   if (alias) registry.set(alias, backend);
 }
 
+if (wasmBackend) registerBackend(wasmBackend, "wasm");
+
 /**
  * The backend for a name: "ts" is the reference; "auto" picks the fastest registered
  * backend ("wasm" when available, else "ts"). An unknown or unavailable name is an error.
@@ -23,12 +29,42 @@ export function getBackend(name: BackendName | string = "auto"): KernelBackend {
   if (name === "auto") return registry.get("wasm") ?? tsBackend;
   const b = registry.get(name);
   if (!b) {
-    throw new RangeError(`backend "${name}" is not available; available: auto, ${[...registry.keys()].join(", ")}`);
+    const why = (name === "wasm" || name === "wasm-simd") && wasmUnavailableReason ? ` (${wasmUnavailableReason})` : "";
+    throw new RangeError(`backend "${name}" is not available${why}; available: auto, ${[...registry.keys()].join(", ")}`);
   }
   return b;
+}
+
+/**
+ * The backend for a name and a matrix size: like {@link getBackend}, but "auto" falls back
+ * to the next backend when the matrix does not fit the fastest one (e.g. > 4 GiB for the
+ * wasm32 memory), while an explicitly named backend that is too small is an error naming
+ * the bytes needed.
+ */
+export function chooseBackend(name: BackendName | string, rows: number, cols: number, storage: "float64" | "float32"): KernelBackend {
+  const b = getBackend(name);
+  const need = b.matrixBytes ? b.matrixBytes(rows, cols, storage) : rows * cols * (storage === "float32" ? 4 : 8);
+  if (b.maxBytes === undefined || need <= b.maxBytes) return b;
+  if (name === "auto") return tsBackend;
+  throw new RangeError(
+    `the ${rows} × ${cols} ${storage} operator needs ${need} bytes in the ${b.name} backend, more than its limit of ${b.maxBytes} bytes; ` +
+      `use operator.storage "float32", "packed" (symmetric-gaussian) or "regenerate", or operator.backend "ts"`,
+  );
 }
 
 /** Names of the registered backends. */
 export function availableBackends(): string[] {
   return [...registry.keys()];
+}
+
+/**
+ * In-place unnormalized fast Walsh–Hadamard transform x ← H x (x.length a power of 2,
+ * H_ij = (−1)^popcount(i & j)), on the WASM SIMD kernel when available.
+ */
+export function fastWalshHadamard(x: Float64Array): Float64Array {
+  const n = x.length;
+  if (n === 0 || (n & (n - 1)) !== 0) throw new RangeError(`fastWalshHadamard needs a power-of-2 length, got ${n}`);
+  if (wasmBackend && n >= 2) wasmBackend.fwht(x);
+  else fwhtReference(x);
+  return x;
 }

@@ -1,4 +1,4 @@
-import type { KernelBackend, StorageType, StoredMatrix } from "./types.js";
+import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "./types.js";
 
 /**
  * The plain-TypeScript reference kernels: y = M x by row dot products (4 independent
@@ -50,7 +50,10 @@ class TsStoredMatrix implements StoredMatrix {
 /** The reference backend (always available). */
 export const tsBackend: KernelBackend = {
   name: "ts",
-  allocate(rows: number, cols: number, storage: StorageType): StoredMatrix {
+  allocate(rows: number, cols: number, storage: StorageType, opts: AllocateOptions = {}): StoredMatrix {
+    if (opts.threads !== undefined && opts.threads > 1) {
+      throw new RangeError(`the ts backend runs on one thread; operator.threads = ${opts.threads} needs the wasm backend`);
+    }
     return new TsStoredMatrix(rows, cols, storage);
   },
 };

@@ -27,11 +27,25 @@ export interface StoredMatrix {
   multiplyTranspose(z: Float64Array, y: Float64Array): void;
   /** Releases the memory (the object must not be used afterwards). */
   dispose(): void;
+  /** Threads that run the multiplies (1 when absent). */
+  readonly threads?: number;
+}
+
+/** Options of {@link KernelBackend.allocate}. */
+export interface AllocateOptions {
+  /** Threads for the multiplies: 0 or absent = automatic; backends without threads accept only 1. */
+  threads?: number;
 }
 
 export interface KernelBackend {
   /** "ts", "wasm-simd", … */
   readonly name: string;
   /** A zero-filled rows × cols matrix in this backend's memory. */
-  allocate(rows: number, cols: number, storage: StorageType): StoredMatrix;
+  allocate(rows: number, cols: number, storage: StorageType, opts?: AllocateOptions): StoredMatrix;
+  /** Largest matrix (bytes of backend memory, see {@link KernelBackend.matrixBytes}) it can hold; absent = no backend limit. */
+  readonly maxBytes?: number;
+  /** Bytes of backend memory a rows × cols matrix takes (entries plus working vectors). */
+  matrixBytes?(rows: number, cols: number, storage: StorageType): number;
+  /** True when `allocate` accepts threads > 1. */
+  readonly threads?: boolean;
 }

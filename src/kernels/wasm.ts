@@ -1,0 +1,360 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { Worker } from "node:worker_threads";
+import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "./types.js";
+import { WORKER_SOURCE } from "./worker-source.js";
+
+/**
+ * The WASM SIMD backend: AssemblyScript kernels (assembly/kernels.ts, compiled by
+ * `npm run build` to dist/wasm/kernels.wasm) running over a matrix resident in its own
+ * shared WebAssembly memory, optionally split over worker threads that share that memory.
+ *
+ * Memory layout of one stored matrix (byte offsets; page 0 is left to the module):
+ *   [65536, +8·v)        x / z input vector   (v = max(rows, cols))
+ *   [.., +8·v)           y output vector
+ *   [64-aligned, …)      the rows × cols matrix, float64 or float32, row-major
+ * The memory is created at its final size (initial = maximum pages), so the `values` view
+ * never detaches. wasm32 memories stop at 65536 pages = 4 GiB.
+ */
+
+// Minimal typings of the WebAssembly JS API (the project's lib settings do not declare it,
+// and a global declaration in a library's .d.ts could clash with a user's DOM lib).
+/** A compiled WebAssembly module (opaque). */
+type WasmModule = object;
+interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Name recorded for this backend. */
+export const WASM_BACKEND_NAME = "wasm-simd";
+/** Largest wasm32 memory: 65536 pages of 64 KiB. */
+export const WASM_MAX_BYTES = 65536 * 65536;
+const PAGE = 65536;
+const HEADER = PAGE;
+
+/** Exports of the compiled kernels module (pointers are byte offsets, passed as i32 bit patterns). */
+interface KernelExports {
+  gemv64(a: number, x: number, y: number, cols: number, r0: number, r1: number): void;
+  gemv32(a: number, x: number, y: number, cols: number, r0: number, r1: number): void;
+  gemvT64(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
+  gemvT32(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
+  sum64(x: number, i0: number, i1: number): number;
+  fwht(x: number, len: number): void;
+}
+
+/** Candidate locations of the compiled module: from dist/kernels/ and from src/kernels/. */
+function wasmCandidates(): URL[] {
+  return [new URL("../wasm/kernels.wasm", import.meta.url), new URL("../../dist/wasm/kernels.wasm", import.meta.url)];
+}
+
+/** Why the WASM backend is unavailable (null when it loaded). */
+export let wasmUnavailableReason: string | null = null;
+let wasmModule: WasmModule | null = null;
+
+function loadModule(): WasmModule | null {
+  let bytes: Buffer | null = null;
+  for (const url of wasmCandidates()) {
+    try {
+      bytes = fs.readFileSync(url);
+      break;
+    } catch {
+      /* try the next location */
+    }
+  }
+  if (!bytes) {
+    wasmUnavailableReason = "the compiled kernels (dist/wasm/kernels.wasm) were not found; run `npm run build`";
+    return null;
+  }
+  try {
+    // Shared memory (threads proposal) and SIMD must both be supported.
+    new WA.Memory({ initial: 1, maximum: 1, shared: true });
+    return new WA.Module(bytes);
+  } catch (e) {
+    wasmUnavailableReason = `this JavaScript engine cannot run the WASM SIMD kernels (${(e as Error).message})`;
+    return null;
+  }
+}
+
+wasmModule = loadModule();
+
+/** True when the WASM SIMD kernels loaded. */
+export function wasmAvailable(): boolean {
+  return wasmModule !== null;
+}
+
+const align = (v: number, a: number) => Math.ceil(v / a) * a;
+
+/** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included). */
+export function wasmMatrixBytes(rows: number, cols: number, storage: StorageType): number {
+  const v = Math.max(rows, cols);
+  const aOff = align(HEADER + 2 * align(8 * v, 64), 64);
+  return align(aOff + rows * cols * (storage === "float32" ? 4 : 8), PAGE);
+}
+
+// ---- worker pool over one memory -------------------------------------------------------
+
+const OP_STOP = 0, OP_GEMV64 = 1, OP_GEMV32 = 2, OP_GEMVT64 = 3, OP_GEMVT32 = 4, OP_SUM64 = 5;
+/** Int32 slots per worker in the control array (64 bytes; a float64 result at byte 48). */
+const SLOT = 16;
+const C_SEQ = 0, C_DONE = 1, C_OP = 2, C_A = 3, C_X = 4, C_Y = 5, C_ROWS = 6, C_COLS = 7, C_LO = 8, C_HI = 9, C_ERR = 10, C_READY = 11;
+
+/** Workers stuck longer than this (ms) are declared dead (a kernel call streams ≤ 4 GiB). */
+const WORKER_TIMEOUT_MS = 120_000;
+
+const poolFinalizer = new FinalizationRegistry<Worker[]>((workers) => {
+  for (const w of workers) void w.terminate();
+});
+
+/**
+ * threads − 1 worker threads plus the calling thread, each running the same kernel on its
+ * part of the index range. Commands go through an Int32Array on a SharedArrayBuffer:
+ * the caller writes the arguments, bumps the sequence number and notifies; each worker
+ * runs its part, stores the sequence number in its "done" slot and notifies back.
+ * No messages are posted per call.
+ */
+class ThreadPool {
+  readonly workers: Worker[] = [];
+  private readonly ctrl: Int32Array;
+  private readonly result: Float64Array;
+  private seq = 0;
+  private dead: string | null = null;
+
+  constructor(module: WasmModule, memory: WasmMemory, readonly size: number) {
+    const sab = new SharedArrayBuffer(64 * Math.max(1, size - 1));
+    this.ctrl = new Int32Array(sab);
+    this.result = new Float64Array(sab);
+    for (let w = 0; w < size - 1; w++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl: sab, slot: w } });
+      worker.unref();
+      worker.on("error", (e) => {
+        this.dead = `a kernel worker thread failed: ${e.message}`;
+      });
+      this.workers.push(worker);
+    }
+    const deadline = Date.now() + 30_000;
+    for (let w = 0; w < size - 1; w++) {
+      while (Atomics.load(this.ctrl, w * SLOT + C_READY) === 0) {
+        if (Date.now() > deadline) {
+          this.terminate();
+          throw new Error("kernel worker threads did not start within 30 s");
+        }
+        Atomics.wait(this.ctrl, w * SLOT + C_READY, 0, 100);
+      }
+      if (Atomics.load(this.ctrl, w * SLOT + C_READY) !== 1) {
+        this.terminate();
+        throw new Error("a kernel worker thread could not instantiate the WASM module");
+      }
+    }
+    poolFinalizer.register(this, this.workers, this);
+  }
+
+  /** Starts `op` on worker w for [lo, hi). */
+  post(w: number, op: number, a: number, x: number, y: number, rows: number, cols: number, lo: number, hi: number): void {
+    const c = this.ctrl, b = w * SLOT;
+    c[b + C_OP] = op;
+    c[b + C_A] = a | 0;
+    c[b + C_X] = x | 0;
+    c[b + C_Y] = y | 0;
+    c[b + C_ROWS] = rows;
+    c[b + C_COLS] = cols;
+    c[b + C_LO] = lo;
+    c[b + C_HI] = hi;
+    Atomics.store(c, b + C_SEQ, this.seq);
+    Atomics.notify(c, b + C_SEQ);
+  }
+
+  /** Next command number (call once per parallel command, before the posts). */
+  next(): void {
+    if (this.dead) throw new Error(this.dead);
+    this.seq = (this.seq + 1) | 0;
+  }
+
+  /** Waits for worker w to finish the current command; returns its float64 result slot. */
+  wait(w: number): number {
+    const c = this.ctrl, b = w * SLOT;
+    const start = Date.now();
+    for (;;) {
+      const done = Atomics.load(c, b + C_DONE);
+      if (done === this.seq) break;
+      if (Date.now() - start > WORKER_TIMEOUT_MS) {
+        this.dead = `kernel worker thread ${w + 1} did not answer within ${WORKER_TIMEOUT_MS / 1000} s`;
+        this.terminate();
+        throw new Error(this.dead);
+      }
+      Atomics.wait(c, b + C_DONE, done, 1000);
+    }
+    if (c[b + C_ERR] !== 0) throw new Error(`kernel worker thread ${w + 1} failed (code ${c[b + C_ERR]})`);
+    return this.result[(b + 12) / 2];
+  }
+
+  terminate(): void {
+    for (let w = 0; w < this.workers.length; w++) {
+      const c = this.ctrl, b = w * SLOT;
+      c[b + C_OP] = OP_STOP;
+      Atomics.store(c, b + C_SEQ, (this.seq + 1) | 0);
+      Atomics.notify(c, b + C_SEQ);
+      void this.workers[w].terminate();
+    }
+    this.workers.length = 0;
+    poolFinalizer.unregister(this);
+  }
+}
+
+/** Splits [0, n) into `parts` ranges whose inner boundaries are multiples of `quantum`. */
+export function splitRange(n: number, parts: number, quantum: number): [number, number][] {
+  const chunk = align(Math.ceil(n / parts), quantum);
+  const out: [number, number][] = [];
+  for (let p = 0; p < parts; p++) out.push([Math.min(n, p * chunk), Math.min(n, (p + 1) * chunk)]);
+  return out;
+}
+
+// ---- the stored matrix -------------------------------------------------------------------
+
+class WasmStoredMatrix implements StoredMatrix {
+  readonly backend = WASM_BACKEND_NAME;
+  readonly values: Float64Array | Float32Array;
+  readonly threads: number;
+  private readonly memory: WasmMemory;
+  private readonly k: KernelExports;
+  private readonly heap: Float64Array;
+  private readonly xOff: number;
+  private readonly yOff: number;
+  private readonly aOff: number;
+  private pool: ThreadPool | null = null;
+  private readonly rowParts: [number, number][];
+  private readonly colParts: [number, number][];
+  private disposed = false;
+
+  constructor(module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number) {
+    const bytes = wasmMatrixBytes(rows, cols, storage);
+    if (bytes > WASM_MAX_BYTES) {
+      throw new RangeError(
+        `the ${rows} × ${cols} ${storage} operator needs ${bytes} bytes of WASM memory, more than the ${WASM_MAX_BYTES} bytes (4 GiB) ` +
+          `a wasm32 memory can hold; use operator.storage "float32", "packed" (symmetric) or "regenerate", or operator.backend "ts"`,
+      );
+    }
+    const pages = bytes / PAGE;
+    this.memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+    this.k = new WA.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
+    const v = Math.max(rows, cols);
+    this.xOff = HEADER;
+    this.yOff = this.xOff + align(8 * v, 64);
+    this.aOff = align(this.yOff + align(8 * v, 64), 64);
+    const buf = this.memory.buffer;
+    this.heap = new Float64Array(buf, 0, this.aOff / 8);
+    this.values = storage === "float32" ? new Float32Array(buf, this.aOff, rows * cols) : new Float64Array(buf, this.aOff, rows * cols);
+    this.threads = Math.max(1, Math.min(threads, rows, cols));
+    if (this.threads > 1) this.pool = new ThreadPool(module, this.memory, this.threads);
+    this.rowParts = splitRange(rows, this.threads, 4);
+    this.colParts = splitRange(cols, this.threads, 2);
+  }
+
+  private check(): void {
+    if (this.disposed) throw new Error("the stored operator was disposed");
+  }
+
+  multiply(x: Float64Array, y: Float64Array): void {
+    this.check();
+    const { rows, cols } = this;
+    this.heap.set(x.subarray(0, cols), this.xOff / 8);
+    const op = this.storage === "float32" ? OP_GEMV32 : OP_GEMV64;
+    const kern = this.storage === "float32" ? this.k.gemv32 : this.k.gemv64;
+    const pool = this.pool;
+    if (pool) {
+      pool.next();
+      for (let w = 1; w < this.threads; w++) pool.post(w - 1, op, this.aOff, this.xOff, this.yOff, rows, cols, this.rowParts[w][0], this.rowParts[w][1]);
+    }
+    kern(this.aOff, this.xOff, this.yOff, cols, this.rowParts[0][0], this.rowParts[0][1]);
+    if (pool) for (let w = 1; w < this.threads; w++) pool.wait(w - 1);
+    y.set(this.heap.subarray(this.yOff / 8, this.yOff / 8 + rows));
+  }
+
+  multiplyTranspose(z: Float64Array, y: Float64Array): void {
+    this.check();
+    const { rows, cols } = this;
+    this.heap.set(z.subarray(0, rows), this.xOff / 8);
+    const op = this.storage === "float32" ? OP_GEMVT32 : OP_GEMVT64;
+    const kern = this.storage === "float32" ? this.k.gemvT32 : this.k.gemvT64;
+    const pool = this.pool;
+    if (pool) {
+      pool.next();
+      for (let w = 1; w < this.threads; w++) pool.post(w - 1, op, this.aOff, this.xOff, this.yOff, rows, cols, this.colParts[w][0], this.colParts[w][1]);
+    }
+    kern(this.aOff, this.xOff, this.yOff, rows, cols, this.colParts[0][0], this.colParts[0][1]);
+    if (pool) for (let w = 1; w < this.threads; w++) pool.wait(w - 1);
+    y.set(this.heap.subarray(this.yOff / 8, this.yOff / 8 + cols));
+  }
+
+  /**
+   * Σ of all stored entries read through the kernels (float64 storage only), split over the
+   * threads like gemv — used by the benchmark to measure the memory read bandwidth.
+   */
+  sumAll(): number {
+    this.check();
+    if (this.storage !== "float64") throw new RangeError("sumAll needs float64 storage");
+    const n = this.rows * this.cols;
+    const parts = splitRange(n, this.threads, 8);
+    const base = this.aOff / 8;
+    const pool = this.pool;
+    if (pool) {
+      pool.next();
+      for (let w = 1; w < this.threads; w++) pool.post(w - 1, OP_SUM64, this.aOff, 0, 0, 0, 0, base + parts[w][0], base + parts[w][1]);
+    }
+    let s = this.k.sum64(0, base + parts[0][0], base + parts[0][1]);
+    if (pool) for (let w = 1; w < this.threads; w++) s += pool.wait(w - 1);
+    return s;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool?.terminate();
+    this.pool = null;
+  }
+}
+
+/** A thread count for the WASM backend: 0 = automatic (2 threads for operators ≥ 8 MiB on ≥ 2 cores). */
+export function autoThreads(bytes: number): number {
+  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  return bytes >= 8 * 1024 * 1024 && cores >= 2 ? 2 : 1;
+}
+
+/** Fast Walsh–Hadamard transform in place (x.length a power of 2), on the WASM kernels. */
+function wasmFwht(module: WasmModule): (x: Float64Array) => void {
+  let memory: WasmMemory | null = null;
+  let k: KernelExports | null = null;
+  return (x: Float64Array) => {
+    const need = align(HEADER + 8 * x.length, PAGE) / PAGE;
+    if (!memory || memory.buffer.byteLength < need * PAGE) {
+      memory = new WA.Memory({ initial: need, maximum: need, shared: true });
+      k = new WA.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+    }
+    const heap = new Float64Array(memory.buffer, HEADER, x.length);
+    heap.set(x);
+    k!.fwht(HEADER, x.length);
+    x.set(heap);
+  };
+}
+
+/** The WASM SIMD backend, or null when it could not be loaded ({@link wasmUnavailableReason}). */
+export const wasmBackend: (KernelBackend & { fwht(x: Float64Array): void }) | null = wasmModule
+  ? {
+      name: WASM_BACKEND_NAME,
+      maxBytes: WASM_MAX_BYTES,
+      matrixBytes: wasmMatrixBytes,
+      threads: true,
+      allocate(rows: number, cols: number, storage: StorageType, opts: AllocateOptions = {}): StoredMatrix {
+        const bytes = rows * cols * (storage === "float32" ? 4 : 8);
+        const t = opts.threads === undefined || opts.threads === 0 ? autoThreads(bytes) : opts.threads;
+        return new WasmStoredMatrix(wasmModule!, rows, cols, storage, t);
+      },
+      fwht: wasmFwht(wasmModule),
+    }
+  : null;
+

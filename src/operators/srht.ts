@@ -1,0 +1,133 @@
+import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
+import type { Rng } from "../random/rng.js";
+import { fwht, nextPowerOfTwo } from "./fwht.js";
+import type { SensingOperator } from "./types.js";
+
+/**
+ * Subsampled randomized Hadamard transform of vec(Z) (row-major, N = n1·n2 entries,
+ * zero-padded to L = 2^⌈log₂ N⌉):
+ *   A(Z) = (1/√m)·R·H·D·pad(vec Z),   A*(z) = (1/√m)·first N entries of D·H·Rᵀz,
+ * with D = diag of i.i.d. random signs, H the unnormalized L×L Hadamard matrix (entries
+ * ±1, H² = L·I), and R selecting m distinct rows drawn uniformly without replacement
+ * (kept in increasing order). In the DESIGN §2 form A_i has ±1 entries
+ * (A_i)_j = H_{R_i, j}·D_j and A(Z)_i = ⟨A_i, Z⟩/√m; since every row of H D has unit-size
+ * entries and HD/√L is orthogonal, E_R‖A(Z)‖² = (1/L)·‖H D x‖² = ‖Z‖_F² exactly for every Z.
+ *
+ * No matrix is stored: one apply or adjoint is one fast Walsh–Hadamard transform,
+ * O(L log L). The factored paths form P = FGᵀ (n1·n2·k flops, below the transform cost)
+ * and, for the adjoint, S = A*(z) densely, then multiply by the factors.
+ */
+export class SrhtOperator implements SensingOperator {
+  readonly type = "srht";
+  readonly symmetricMeasurements = false;
+  readonly backend = "ts";
+  readonly bytes: number;
+  readonly scale: number;
+  /** Padded length L. */
+  readonly length: number;
+  private readonly buf: Float64Array;
+  private readonly P: Matrix;
+  private readonly S: Matrix;
+
+  /**
+   * @param signs D_j ∈ {−1, +1} for the N = n1·n2 real entries (padding needs no sign)
+   * @param rows the m selected rows of H, distinct, each in [0, L)
+   */
+  constructor(readonly n1: number, readonly n2: number, readonly signs: Int8Array, readonly rows: Int32Array) {
+    const N = n1 * n2;
+    if (signs.length !== N) throw new RangeError(`srht: ${signs.length} signs for n1·n2 = ${N} entries`);
+    this.length = nextPowerOfTwo(N);
+    this.m = rows.length;
+    for (const r of rows) if (r < 0 || r >= this.length) throw new RangeError(`srht: row ${r} outside [0, ${this.length})`);
+    this.scale = 1 / Math.sqrt(this.m);
+    this.buf = new Float64Array(this.length);
+    this.P = zeros(n1, n2);
+    this.S = zeros(n1, n2);
+    this.bytes = signs.byteLength + rows.byteLength + this.buf.byteLength + 2 * 8 * N;
+  }
+
+  readonly m: number;
+
+  apply(Z: Matrix, out?: Float64Array): Float64Array {
+    if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
+    const y = out ?? new Float64Array(this.m);
+    const b = this.buf, d = this.signs, z = Z.data, N = z.length;
+    for (let j = 0; j < N; j++) b[j] = d[j] * z[j];
+    b.fill(0, N);
+    fwht(b);
+    const s = this.scale, rows = this.rows;
+    for (let i = 0; i < rows.length; i++) y[i] = s * b[rows[i]];
+    return y;
+  }
+
+  adjoint(z: Float64Array, out?: Matrix): Matrix {
+    if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
+    const S = out ?? zeros(this.n1, this.n2);
+    const b = this.buf, s = this.scale, rows = this.rows;
+    b.fill(0);
+    for (let i = 0; i < rows.length; i++) b[rows[i]] = s * z[i];
+    fwht(b);
+    const d = this.signs, o = S.data;
+    for (let j = 0; j < o.length; j++) o[j] = d[j] * b[j];
+    return S;
+  }
+
+  applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
+    matmulNT(F, G, this.P);
+    return this.apply(this.P, out);
+  }
+
+  adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
+    this.adjoint(z, this.S);
+    if (SG) matmul(this.S, G, SG);
+    if (StF) matmulTN(this.S, F, StF);
+  }
+
+  /** The m×n1×n2 ±1 tensor (A_i)_j = H_{R_i, j}·D_j, H_{r,j} = (−1)^{popcount(r AND j)}. */
+  denseTensor(): Float64Array {
+    const N = this.n1 * this.n2;
+    const T = new Float64Array(this.m * N);
+    for (let i = 0; i < this.m; i++) {
+      const r = this.rows[i];
+      for (let j = 0; j < N; j++) T[i * N + j] = (popcount(r & j) & 1 ? -1 : 1) * this.signs[j];
+    }
+    return T;
+  }
+
+  dispose(): void {}
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  while (x) {
+    x &= x - 1;
+    c++;
+  }
+  return c;
+}
+
+/**
+ * An SRHT operator with m sampled rows: signs are drawn first (one uniform bit per entry
+ * of vec(Z), in order), then the rows by Floyd's algorithm (m distinct uniform indices in
+ * [0, L)), sorted increasingly. Requires m ≤ L.
+ */
+export function srhtOperator(m: number, n1: number, n2: number, rng: Rng): SrhtOperator {
+  const N = n1 * n2;
+  const L = nextPowerOfTwo(N);
+  if (!Number.isInteger(m) || m < 1 || m > L) throw new RangeError(`srht: m must be an integer in [1, ${L}] (the padded length 2^⌈log₂(n1·n2)⌉), got ${m}`);
+  const signs = new Int8Array(N);
+  for (let j = 0; j < N; j++) signs[j] = rng.uniform() < 0.5 ? -1 : 1;
+  const chosen = new Set<number>();
+  for (let j = L - m; j < L; j++) {
+    const t = rng.integer(j + 1);
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  const rows = Int32Array.from(chosen).sort();
+  return new SrhtOperator(n1, n2, signs, rows);
+}
+
+/** Bytes an SRHT operator holds: signs, row indices, the length-L work buffer and two n1×n2 work matrices. */
+export function srhtOperatorBytes(m: number, n1: number, n2: number): number {
+  const N = n1 * n2;
+  return N + 4 * m + 8 * nextPowerOfTwo(N) + 16 * N;
+}
