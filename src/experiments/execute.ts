@@ -78,7 +78,7 @@ export function provenance(config: ResolvedConfig, backend: string): Record<stri
  * the end), summary.json last. A failure mid-run still leaves config.json, the rows
  * recorded so far in metrics.csv and a summary.json with status "failed" and the error.
  */
-export function executeRun(input: ConfigInput | ResolvedConfig, outDir: string, opts: ExecuteOptions = {}): { summary: RunSummary; output?: RunOutput } {
+export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions = {}): { summary: RunSummary; output?: RunOutput } {
   const config = resolveConfig(input);
   checkOperatorMemory(config, opts.maxOperatorBytes);
   ensureDir(outDir);

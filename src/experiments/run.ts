@@ -46,7 +46,7 @@ export function copyFactors(x: Factors): Factors {
  * point from the seed, run the method until a stop condition, and return the trace.
  * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
  */
-export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
+export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): RunOutput {
   const config = resolveConfig(input);
   const warnings = configWarnings(config);
   const inst = instance ?? buildInstance(config);
