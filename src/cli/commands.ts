@@ -2,4 +2,5 @@
  * Side-effect imports of modules that add subcommands with `registerCommands`
  * (sweep, aggregate, plot, reproduce, …). One line per module.
  */
+import "./sweep.js";
 export {};

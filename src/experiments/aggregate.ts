@@ -1,0 +1,263 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../io/files.js";
+import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "./grid.js";
+import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
+import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
+import { readRunFolder, toCsv } from "./results.js";
+
+/** Error levels ε for the `iters_to_ε` columns of runs.csv. */
+export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
+
+/** Column name of the iterations-to-level column, e.g. `iters_to_1e-4`. */
+export function itersToColumn(level: number): string {
+  return `iters_to_${level.toExponential().replace("e+", "e").replace(/^(\d)\.0+e/, "$1e")}`;
+}
+
+/** One row of runs.csv: parameters, status, final errors, iterations to levels, fitted rates. */
+export type RunRow = Record<string, string | number>;
+
+/** Per-parameter-point summary: the median of every numeric run column across seeds. */
+export interface PointSummary {
+  point: string;
+  params: Record<string, unknown>;
+  runs: number;
+  /** Runs per status. */
+  statuses: Record<string, number>;
+  /** Median across seeds of each numeric column of runs.csv (missing iters_to = ∞). */
+  median: Record<string, number>;
+  /** The most frequent rate class among the point's finished runs. */
+  classification: string;
+  /** Rate classes of the runs. */
+  classes: string[];
+}
+
+/** Median and 10–90% band of each metric per recorded iteration across the seeds of a point. */
+export interface CurveTable {
+  point: string;
+  params: Record<string, unknown>;
+  iterations: number[];
+  /** Runs contributing at each iteration. */
+  counts: number[];
+  metrics: Record<string, { median: number[]; q10: number[]; q90: number[] }>;
+}
+
+export interface Aggregate {
+  dir: string;
+  grid: Grid;
+  paths: string[];
+  errorMetric: string;
+  runs: RunRow[];
+  points: PointSummary[];
+  curves: CurveTable[];
+}
+
+/** Linear-interpolation quantile (type 7) of sorted values. */
+export function quantileSorted(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h), hi = Math.ceil(h);
+  if (lo === hi) return sorted[lo];
+  if (!Number.isFinite(sorted[lo]) || !Number.isFinite(sorted[hi])) return h - lo < 0.5 ? sorted[lo] : sorted[hi];
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Median of numbers (NaN entries ignored). */
+export function median(values: number[]): number {
+  return quantileSorted(values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 0.5);
+}
+
+/** The runs.csv row of one run folder. */
+export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string): RunRow {
+  const files = readRunFolder(path.join(dir, spec.id));
+  const e = entryFromFolder(dir, spec);
+  const row: RunRow = { id: spec.id, point: spec.point };
+  for (const p of paths) row[p] = spec.params[p] === undefined ? "" : (typeof spec.params[p] === "object" ? JSON.stringify(spec.params[p]) : (spec.params[p] as string | number));
+  row.seed = spec.seed;
+  row.status = e.status;
+  row.iterations = e.iterations ?? NaN;
+  row.seconds = e.seconds ?? NaN;
+  const final = (files.summary?.final ?? null) as Record<string, number> | null;
+  for (const c of ["rel_error", "abs_error", "loss", "imbalance_norm", "sym_rel_error"]) {
+    if (final && final[c] !== undefined) row[`final_${c}`] = final[c];
+  }
+  const m = files.metrics;
+  const it = m?.data.iteration ?? [];
+  const err = m?.data[errorMetric] ?? [];
+  for (const level of ERROR_LEVELS) row[itersToColumn(level)] = iterationsToLevel(it, err, level) ?? NaN;
+  const fit: RateFit = fitRates(it, err, { status: e.status });
+  row.linear_rate = fit.linearRate;
+  row.contraction = fit.contraction;
+  row.loglog_slope = fit.logLogSlope;
+  row.slope_ratio = fit.slopeRatio;
+  row.fit_from = fit.from;
+  row.fit_to = fit.to;
+  row.rate_class = e.status === "pending" ? "" : fit.classification;
+  return row;
+}
+
+/**
+ * Aggregates a sweep folder (the union of all shards' run folders): reads grid.json,
+ * every run's summary.json and metrics.csv, fits rates on `errorMetric` (default
+ * rel_error), and returns one row per run, a summary per parameter point and the curves.
+ */
+export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {}): Aggregate {
+  const gridFile = path.join(dir, "grid.json");
+  if (!fs.existsSync(gridFile)) throw new Error(`${dir} is not a sweep folder (no grid.json); run \`matsense sweep --grid … --out ${dir}\` first`);
+  const grid = parseGrid(JSON.parse(fs.readFileSync(gridFile, "utf8")));
+  const specs = expandGrid(grid, { validate: false });
+  const paths = variedPaths(grid);
+  const errorMetric = opts.errorMetric ?? "rel_error";
+  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric));
+  const points: PointSummary[] = [];
+  const curves: CurveTable[] = [];
+  for (const params of gridPoints(grid)) {
+    const point = pointName(params);
+    const pointSpecs = specs.filter((s) => s.point === point);
+    const rows = runs.filter((r) => r.point === point);
+    const statuses: Record<string, number> = {};
+    for (const r of rows) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
+    const med: Record<string, number> = {};
+    const numericCols = new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === "number" && !paths.includes(k) && k !== "seed")));
+    for (const c of numericCols) {
+      const vals = rows.filter((r) => r.status !== "pending").map((r) => {
+        const v = r[c];
+        return typeof v === "number" ? (Number.isNaN(v) && c.startsWith("iters_to_") ? Infinity : v) : NaN;
+      });
+      med[c] = median(vals);
+    }
+    const classes = rows.map((r) => String(r.rate_class)).filter((c) => c !== "");
+    const tally = new Map<string, number>();
+    for (const c of classes) tally.set(c, (tally.get(c) ?? 0) + 1);
+    const classification = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
+    points.push({ point, params, runs: rows.length, statuses, median: med, classification, classes });
+    curves.push(pointCurves(dir, point, params, pointSpecs));
+  }
+  return { dir, grid, paths, errorMetric, runs, points, curves };
+}
+
+/** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
+export function pointCurves(dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[]): CurveTable {
+  const tables = specs.map((s) => readRunFolder(path.join(dir, s.id)).metrics).filter((t) => t !== undefined);
+  const metricNames = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
+  const byIter = new Map<number, { table: number; row: number }[]>();
+  tables.forEach((t, ti) => t.data.iteration.forEach((it, ri) => {
+    const list = byIter.get(it) ?? [];
+    list.push({ table: ti, row: ri });
+    byIter.set(it, list);
+  }));
+  const iterations = [...byIter.keys()].sort((a, b) => a - b);
+  const metrics: CurveTable["metrics"] = {};
+  for (const name of metricNames) metrics[name] = { median: [], q10: [], q90: [] };
+  const counts: number[] = [];
+  for (const it of iterations) {
+    const refs = byIter.get(it)!;
+    counts.push(refs.length);
+    for (const name of metricNames) {
+      const vals = refs.map((r) => tables[r.table].data[name]?.[r.row]).filter((v): v is number => v !== undefined && !Number.isNaN(v)).sort((a, b) => a - b);
+      metrics[name].median.push(quantileSorted(vals, 0.5));
+      metrics[name].q10.push(quantileSorted(vals, 0.1));
+      metrics[name].q90.push(quantileSorted(vals, 0.9));
+    }
+  }
+  return { point, params, iterations, counts, metrics };
+}
+
+/** runs.csv columns: id, point, varied paths, seed, status, …, in a fixed order. */
+export function runColumns(agg: Aggregate): string[] {
+  const fixed = ["id", "point", ...agg.paths, "seed", "status", "iterations", "seconds"];
+  const rest = [...new Set(agg.runs.flatMap((r) => Object.keys(r)))].filter((c) => !fixed.includes(c));
+  const finals = rest.filter((c) => c.startsWith("final_"));
+  const others = rest.filter((c) => !c.startsWith("final_"));
+  return [...fixed, ...finals, ...others];
+}
+
+/** curves.csv text: point, varied paths, iteration, runs, then <metric>_median/_q10/_q90. */
+export function curvesCsv(agg: Aggregate): string {
+  const metricNames = [...new Set(agg.curves.flatMap((c) => Object.keys(c.metrics)))];
+  const cols = ["point", ...agg.paths, "iteration", "runs", ...metricNames.flatMap((m) => [`${m}_median`, `${m}_q10`, `${m}_q90`])];
+  const rows: Record<string, unknown>[] = [];
+  for (const c of agg.curves) {
+    c.iterations.forEach((it, i) => {
+      const r: Record<string, unknown> = { point: c.point, iteration: it, runs: c.counts[i] };
+      for (const p of agg.paths) r[p] = c.params[p];
+      for (const m of metricNames) {
+        const s = c.metrics[m];
+        r[`${m}_median`] = s ? s.median[i] : undefined;
+        r[`${m}_q10`] = s ? s.q10[i] : undefined;
+        r[`${m}_q90`] = s ? s.q90[i] : undefined;
+      }
+      rows.push(r);
+    });
+  }
+  return toCsv(cols, rows);
+}
+
+/**
+ * Aggregates a sweep folder and writes runs.csv, curves.csv and the merged manifest.json
+ * (every run of the grid with its status, from all shards' folders). Returns the aggregate.
+ */
+export function writeAggregate(dir: string, opts: { errorMetric?: string } = {}): Aggregate {
+  const agg = aggregateSweep(dir, opts);
+  writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
+  writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
+  const specs = expandGrid(agg.grid, { validate: false });
+  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s)), agg.grid.name));
+  return agg;
+}
+
+function fmtNum(v: number | undefined, digits = 3): string {
+  if (v === undefined || Number.isNaN(v)) return "—";
+  if (v === Infinity) return "never";
+  if (Number.isInteger(v) && Math.abs(v) < 1e7) return String(v);
+  return v.toExponential(digits - 1);
+}
+
+/** A plain-text table of the parameter points (printed at the end of a sweep). */
+export function formatPointTable(agg: Aggregate): string {
+  const header = [...agg.paths.map(shortLabel), "runs", "status", `final ${agg.errorMetric}`, "iters→1e-4", "rate λ", "log-log", "class"];
+  const body = agg.points.map((p) => [
+    ...agg.paths.map((k) => formatValue(p.params[k])),
+    String(p.runs),
+    Object.entries(p.statuses).map(([s, n]) => (Object.keys(p.statuses).length > 1 ? `${s}:${n}` : s)).join(" "),
+    fmtNum(p.median[`final_${agg.errorMetric}`]),
+    fmtNum(p.median[itersToColumn(1e-4)]),
+    fmtNum(p.median.linear_rate),
+    Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
+    p.classification || "—",
+  ]);
+  return formatTable(header, body) +
+    `(medians over seeds; rate λ = −d ln e/dt over the tail, log-log = d ln e/d ln t; see docs/experiments.md)\n`;
+}
+
+/** Formats rows as an aligned plain-text table. */
+export function formatTable(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
+  return line(header) + line(widths.map((w) => "-".repeat(w))) + body.map(line).join("");
+}
+
+/** Short names for common config paths (tables, legends). */
+const SHORT: Record<string, string> = {
+  "init.alpha": "α", "model.k": "k", "problem.kappa": "κ", "method.name": "method", "method.stepSize": "η",
+  "init.type": "init", "init.ratio": "ratio", "problem.rank": "r", "problem.n": "n", "operator.m": "m",
+  "operator.type": "operator", "model.type": "model", "operator.p": "p", "problem.noise": "noise",
+};
+
+/** A short label for a config path: α for init.alpha, k for model.k, … else the last segment. */
+export function shortLabel(p: string): string {
+  return SHORT[p] ?? p.split(".").pop()!;
+}
+
+/** A value as shown in tables and legends. */
+export function formatValue(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return v;
+  return JSON.stringify(v);
+}
+
+/** "k=4, α=0.05" for a parameter point. */
+export function pointLabel(params: Record<string, unknown>, labels: Record<string, string> = {}): string {
+  const parts = Object.entries(params).map(([p, v]) => `${labels[p] ?? shortLabel(p)}=${formatValue(v)}`);
+  return parts.length ? parts.join(", ") : "base";
+}

@@ -1,0 +1,22 @@
+/**
+ * Worker-thread entry of a sweep: receives runs from the main thread, executes each with
+ * {@link executeRun} (which writes the run's files atomically) and reports back. The
+ * shared Int32Array flag in `workerData.stopFlag` asks in-flight runs to stop
+ * (they end with status "interrupted" and are redone by the next sweep).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { executeRun } from "./execute.js";
+import type { WorkerReply, WorkerTask } from "./sweep.js";
+
+const flag = new Int32Array((workerData as { stopFlag: SharedArrayBuffer }).stopFlag);
+
+parentPort!.on("message", (task: WorkerTask) => {
+  let reply: WorkerReply;
+  try {
+    const { summary } = executeRun(task.config, task.dir, { shouldStop: () => Atomics.load(flag, 0) === 1 });
+    reply = { id: task.id, status: summary.status };
+  } catch (e) {
+    reply = { id: task.id, status: "failed", error: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,199 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ConfigInput } from "../io/config.js";
+import { ConfigError } from "../io/config.js";
+import { ensureDir, writeJsonAtomic } from "../io/files.js";
+import { type RunSummary, executeRun } from "./execute.js";
+import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
+import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
+
+/** A run sent to a worker thread. */
+export interface WorkerTask {
+  id: string;
+  config: ConfigInput;
+  dir: string;
+}
+
+/** A worker's answer for one run. */
+export interface WorkerReply {
+  id: string;
+  status: RunSummary["status"];
+  error?: string;
+}
+
+export interface SweepOptions {
+  /** Parallel runs (worker threads); default: the number of cores. */
+  workers?: number;
+  /** Run only shard i of N. */
+  shard?: { index: number; count: number };
+  /**
+   * "threads": worker threads (needs the compiled worker entry next to this module, as in
+   * dist/); "inline": one run after another in this thread; "auto" (default): threads when
+   * workers > 1 and the entry exists, else inline.
+   */
+  runner?: "auto" | "threads" | "inline";
+  /** Called once before the first run with the counts. */
+  onStart?: (info: { total: number; skipped: number; toRun: number; workers: number; runner: "threads" | "inline" }) => void;
+  /** Called after every finished run. */
+  onRunDone?: (entry: ManifestEntry, done: number, toRun: number) => void;
+  /** Polled between runs and inside runs: true stops the sweep (in-flight runs end "interrupted"). */
+  shouldStop?: () => boolean;
+}
+
+export interface SweepResult {
+  dir: string;
+  grid: Grid;
+  /** Runs of this sweep (or shard). */
+  runs: RunSpec[];
+  /** Runs skipped because they had finished before. */
+  skipped: number;
+  /** Runs executed now. */
+  executed: number;
+  entries: ManifestEntry[];
+  interrupted: boolean;
+}
+
+/** The compiled worker entry next to this module (exists when running from dist/). */
+export function workerEntry(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const file = path.join(here, "sweep-worker.js");
+  return fs.existsSync(file) ? file : undefined;
+}
+
+/**
+ * Writes grid.json into the sweep folder, or checks that the one there is the same grid
+ * (a sweep folder belongs to one grid, so that re-running resumes the same runs).
+ */
+export function recordGrid(dir: string, grid: Grid): void {
+  const file = path.join(dir, "grid.json");
+  const text = JSON.stringify(grid, null, 2) + "\n";
+  if (fs.existsSync(file)) {
+    const old = fs.readFileSync(file, "utf8");
+    if (old !== text) {
+      throw new ConfigError([{
+        path: "--out",
+        value: dir,
+        message: "holds a sweep of a different grid (its grid.json differs); use another output folder or delete it",
+      }]);
+    }
+    return;
+  }
+  writeJsonAtomic(file, grid);
+}
+
+/**
+ * Runs a sweep: expands the grid (validating every run's config first), writes grid.json,
+ * skips runs whose folder already holds a finished run (summary.json with a terminal
+ * status) and executes the others — on worker threads in parallel, or inline — each into
+ * `<dir>/<run id>/` with the files of `matsense run`. After every run the manifest
+ * (manifest.json, or manifest.shard-i-of-N.json) is rewritten atomically, so a sweep
+ * killed at any moment loses at most the runs in flight, which the next call redoes.
+ */
+export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptions = {}): Promise<SweepResult> {
+  const grid = parseGrid(gridInput);
+  const all = expandGrid(grid);
+  const runs = shardRuns(all, opts.shard);
+  ensureDir(dir);
+  recordGrid(dir, grid);
+  const todo = runs.filter((r) => !isFinished(path.join(dir, r.id)));
+  const skipped = runs.length - todo.length;
+  const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
+  const entry = workerEntry();
+  let runner: "threads" | "inline";
+  if (opts.runner === "threads") {
+    if (!entry) throw new Error("the sweep worker entry (sweep-worker.js) is not next to this module; build with `npm run build` and run from dist/");
+    runner = "threads";
+  } else if (opts.runner === "inline") runner = "inline";
+  else runner = workers > 1 && entry ? "threads" : "inline";
+
+  const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
+  const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
+  saveManifest();
+  opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner });
+
+  let done = 0;
+  const finish = (spec: RunSpec, error?: string) => {
+    const runDir = path.join(dir, spec.id);
+    if (error && !readSummary(runDir)) {
+      // failed before the run started (e.g. the operator would not fit): record why
+      ensureDir(runDir);
+      writeJsonAtomic(path.join(runDir, "summary.json"), { status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error });
+    }
+    const e = entryFromFolder(dir, spec);
+    entries.set(spec.id, e);
+    done++;
+    saveManifest();
+    opts.onRunDone?.(e, done, todo.length);
+  };
+  const stop = opts.shouldStop ?? (() => false);
+  let interrupted = false;
+
+  if (runner === "inline") {
+    for (const spec of todo) {
+      if (stop()) {
+        interrupted = true;
+        break;
+      }
+      let error: string | undefined;
+      try {
+        executeRun(spec.config, path.join(dir, spec.id), { shouldStop: stop });
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+      finish(spec, error);
+    }
+    if (stop()) interrupted = true;
+  } else {
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish);
+  }
+  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted };
+}
+
+/** Runs specs on `workers` worker threads; returns true if stopped early. */
+async function runOnThreads(
+  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string) => void,
+): Promise<boolean> {
+  const stopFlag = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stopFlag);
+  const byId = new Map(todo.map((s) => [s.id, s]));
+  let next = 0;
+  let interrupted = false;
+  const poll = setInterval(() => {
+    if (stop()) {
+      interrupted = true;
+      Atomics.store(flag, 0, 1);
+    }
+  }, 100);
+  try {
+    await Promise.all(
+      Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
+        const w = new Worker(entry, { workerData: { stopFlag } });
+        let current: RunSpec | undefined;
+        const feed = () => {
+          if (interrupted || stop() || next >= todo.length) {
+            current = undefined;
+            void w.terminate().then(() => resolve());
+            return;
+          }
+          current = todo[next++];
+          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id) } satisfies WorkerTask);
+        };
+        w.on("message", (reply: WorkerReply) => {
+          finish(byId.get(reply.id)!, reply.error);
+          feed();
+        });
+        w.on("error", (e) => {
+          if (current) finish(current, `worker crashed: ${e.message}`);
+          reject(e);
+        });
+        feed();
+      })),
+    );
+  } finally {
+    clearInterval(poll);
+  }
+  return interrupted || stop();
+}
