@@ -21,7 +21,7 @@ try {
 }
 Atomics.store(c, 11, 1);
 Atomics.notify(c, 11);
-let seen = Atomics.load(c, 0);
+let seen = 0; // the pool starts at sequence 0 (a command may already be posted when we get here)
 for (;;) {
   Atomics.wait(c, 0, seen);
   const seq = Atomics.load(c, 0);

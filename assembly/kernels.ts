@@ -1,0 +1,291 @@
+// WASM SIMD kernels for the matsense hot loop (AssemblyScript → wasm32 + simd + threads).
+//
+// The module owns no memory of its own: it imports a (shared) memory from `env.memory` and
+// every kernel takes byte offsets into it, so the stored operator stays resident in WASM
+// memory and worker threads can run the same kernels on disjoint row/column ranges of the
+// same matrix. Matrices are row-major; accumulation is always in float64 (float32 entries
+// are widened with f64x2.promote_low before the multiply).
+//
+// Summation order (documented because the threaded and reference results depend on it):
+// - gemv: each row i has ONE f64x2 accumulator over column pairs (j, j+1), the two lanes are
+//   added, then the odd tail column. Rows are processed 4 at a time (4 independent chains),
+//   but every row's arithmetic is the same whether it sits in a 4-block or not, so any split
+//   of the rows between threads gives bitwise the same y.
+// - gemvT: y[j] = (((0 + a[0,j] z0) + a[1,j] z1) + …) strictly in row order, independently
+//   per column, so any split of the columns between threads gives bitwise the same y.
+
+// ---- y[r0..r1) = A[r0..r1, :] · x  (float64 entries) ------------------------------------
+export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
+  const stride = <usize>cols << 3;
+  const c2 = cols & ~1;
+  let i = r0;
+  for (; i + 4 <= r1; i += 4) {
+    const p0 = a + <usize>i * stride;
+    const p1 = p0 + stride;
+    const p2 = p1 + stride;
+    const p3 = p2 + stride;
+    let s0 = f64x2.splat(0.0);
+    let s1 = f64x2.splat(0.0);
+    let s2 = f64x2.splat(0.0);
+    let s3 = f64x2.splat(0.0);
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 3;
+      const xv = v128.load(x + o);
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xv));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xv));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xv));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xv));
+    }
+    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+    let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
+    let t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
+    if (c2 < cols) {
+      const o = <usize>c2 << 3;
+      const xj = load<f64>(x + o);
+      t0 += load<f64>(p0 + o) * xj;
+      t1 += load<f64>(p1 + o) * xj;
+      t2 += load<f64>(p2 + o) * xj;
+      t3 += load<f64>(p3 + o) * xj;
+    }
+    const q = y + (<usize>i << 3);
+    store<f64>(q, t0);
+    store<f64>(q, t1, 8);
+    store<f64>(q, t2, 16);
+    store<f64>(q, t3, 24);
+  }
+  for (; i < r1; i++) {
+    const p0 = a + <usize>i * stride;
+    let s0 = f64x2.splat(0.0);
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 3;
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
+    }
+    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    if (c2 < cols) {
+      const o = <usize>c2 << 3;
+      t0 += load<f64>(p0 + o) * load<f64>(x + o);
+    }
+    store<f64>(y + (<usize>i << 3), t0);
+  }
+}
+
+// ---- y[r0..r1) = A[r0..r1, :] · x  (float32 entries, float64 accumulation) ---------------
+export function gemv32(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
+  const stride = <usize>cols << 2;
+  const c2 = cols & ~1;
+  let i = r0;
+  for (; i + 4 <= r1; i += 4) {
+    const p0 = a + <usize>i * stride;
+    const p1 = p0 + stride;
+    const p2 = p1 + stride;
+    const p3 = p2 + stride;
+    let s0 = f64x2.splat(0.0);
+    let s1 = f64x2.splat(0.0);
+    let s2 = f64x2.splat(0.0);
+    let s3 = f64x2.splat(0.0);
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 2;
+      const xv = v128.load(x + (o << 1));
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), xv));
+      s1 = f64x2.add(s1, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p1 + o)), xv));
+      s2 = f64x2.add(s2, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p2 + o)), xv));
+      s3 = f64x2.add(s3, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p3 + o)), xv));
+    }
+    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+    let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
+    let t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
+    if (c2 < cols) {
+      const o = <usize>c2 << 2;
+      const xj = load<f64>(x + (o << 1));
+      t0 += <f64>load<f32>(p0 + o) * xj;
+      t1 += <f64>load<f32>(p1 + o) * xj;
+      t2 += <f64>load<f32>(p2 + o) * xj;
+      t3 += <f64>load<f32>(p3 + o) * xj;
+    }
+    const q = y + (<usize>i << 3);
+    store<f64>(q, t0);
+    store<f64>(q, t1, 8);
+    store<f64>(q, t2, 16);
+    store<f64>(q, t3, 24);
+  }
+  for (; i < r1; i++) {
+    const p0 = a + <usize>i * stride;
+    let s0 = f64x2.splat(0.0);
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 2;
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), v128.load(x + (o << 1))));
+    }
+    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    if (c2 < cols) {
+      const o = <usize>c2 << 2;
+      t0 += <f64>load<f32>(p0 + o) * load<f64>(x + (o << 1));
+    }
+    store<f64>(y + (<usize>i << 3), t0);
+  }
+}
+
+// ---- y[c0..c1) = A[:, c0..c1]ᵀ · z  (float64 entries) -----------------------------------
+export function gemvT64(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
+  const stride = <usize>cols << 3;
+  const yb = y + (<usize>c0 << 3);
+  memory.fill(yb, 0, <usize>(c1 - c0) << 3);
+  const w = c1 - c0;
+  const w2 = w & ~1;
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const p0 = a + <usize>i * stride + (<usize>c0 << 3);
+    const p1 = p0 + stride;
+    const p2 = p1 + stride;
+    const p3 = p2 + stride;
+    const zi = z + (<usize>i << 3);
+    const z0s = load<f64>(zi);
+    const z1s = load<f64>(zi, 8);
+    const z2s = load<f64>(zi, 16);
+    const z3s = load<f64>(zi, 24);
+    const z0 = f64x2.splat(z0s);
+    const z1 = f64x2.splat(z1s);
+    const z2 = f64x2.splat(z2s);
+    const z3 = f64x2.splat(z3s);
+    for (let j = 0; j < w2; j += 2) {
+      const o = <usize>j << 3;
+      let acc = v128.load(yb + o);
+      acc = f64x2.add(acc, f64x2.mul(v128.load(p0 + o), z0));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(p1 + o), z1));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(p2 + o), z2));
+      acc = f64x2.add(acc, f64x2.mul(v128.load(p3 + o), z3));
+      v128.store(yb + o, acc);
+    }
+    if (w2 < w) {
+      const o = <usize>w2 << 3;
+      let acc = load<f64>(yb + o);
+      acc += load<f64>(p0 + o) * z0s;
+      acc += load<f64>(p1 + o) * z1s;
+      acc += load<f64>(p2 + o) * z2s;
+      acc += load<f64>(p3 + o) * z3s;
+      store<f64>(yb + o, acc);
+    }
+  }
+  for (; i < rows; i++) {
+    const p0 = a + <usize>i * stride + (<usize>c0 << 3);
+    const z0s = load<f64>(z + (<usize>i << 3));
+    const z0 = f64x2.splat(z0s);
+    for (let j = 0; j < w2; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(yb + o, f64x2.add(v128.load(yb + o), f64x2.mul(v128.load(p0 + o), z0)));
+    }
+    if (w2 < w) {
+      const o = <usize>w2 << 3;
+      store<f64>(yb + o, load<f64>(yb + o) + load<f64>(p0 + o) * z0s);
+    }
+  }
+}
+
+// ---- y[c0..c1) = A[:, c0..c1]ᵀ · z  (float32 entries, float64 accumulation) --------------
+export function gemvT32(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
+  const stride = <usize>cols << 2;
+  const yb = y + (<usize>c0 << 3);
+  memory.fill(yb, 0, <usize>(c1 - c0) << 3);
+  const w = c1 - c0;
+  const w2 = w & ~1;
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const p0 = a + <usize>i * stride + (<usize>c0 << 2);
+    const p1 = p0 + stride;
+    const p2 = p1 + stride;
+    const p3 = p2 + stride;
+    const zi = z + (<usize>i << 3);
+    const z0s = load<f64>(zi);
+    const z1s = load<f64>(zi, 8);
+    const z2s = load<f64>(zi, 16);
+    const z3s = load<f64>(zi, 24);
+    const z0 = f64x2.splat(z0s);
+    const z1 = f64x2.splat(z1s);
+    const z2 = f64x2.splat(z2s);
+    const z3 = f64x2.splat(z3s);
+    for (let j = 0; j < w2; j += 2) {
+      const o = <usize>j << 2;
+      const oy = o << 1;
+      let acc = v128.load(yb + oy);
+      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), z0));
+      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p1 + o)), z1));
+      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p2 + o)), z2));
+      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p3 + o)), z3));
+      v128.store(yb + oy, acc);
+    }
+    if (w2 < w) {
+      const o = <usize>w2 << 2;
+      const oy = o << 1;
+      let acc = load<f64>(yb + oy);
+      acc += <f64>load<f32>(p0 + o) * z0s;
+      acc += <f64>load<f32>(p1 + o) * z1s;
+      acc += <f64>load<f32>(p2 + o) * z2s;
+      acc += <f64>load<f32>(p3 + o) * z3s;
+      store<f64>(yb + oy, acc);
+    }
+  }
+  for (; i < rows; i++) {
+    const p0 = a + <usize>i * stride + (<usize>c0 << 2);
+    const z0s = load<f64>(z + (<usize>i << 3));
+    const z0 = f64x2.splat(z0s);
+    for (let j = 0; j < w2; j += 2) {
+      const o = <usize>j << 2;
+      const oy = o << 1;
+      v128.store(yb + oy, f64x2.add(v128.load(yb + oy), f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), z0)));
+    }
+    if (w2 < w) {
+      const o = <usize>w2 << 2;
+      const oy = o << 1;
+      store<f64>(yb + oy, load<f64>(yb + oy) + <f64>load<f32>(p0 + o) * z0s);
+    }
+  }
+}
+
+// ---- Σ x[i] for i in [i0, i1) (float64; for the memory-bandwidth measurement) -----------
+export function sum64(x: usize, i0: i32, i1: i32): f64 {
+  let s0 = f64x2.splat(0.0);
+  let s1 = f64x2.splat(0.0);
+  let s2 = f64x2.splat(0.0);
+  let s3 = f64x2.splat(0.0);
+  let i = i0;
+  for (; i + 8 <= i1; i += 8) {
+    const p = x + (<usize>i << 3);
+    s0 = f64x2.add(s0, v128.load(p));
+    s1 = f64x2.add(s1, v128.load(p, 16));
+    s2 = f64x2.add(s2, v128.load(p, 32));
+    s3 = f64x2.add(s3, v128.load(p, 48));
+  }
+  const s = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < i1; i++) t += load<f64>(x + (<usize>i << 3));
+  return t;
+}
+
+// ---- in-place unnormalized fast Walsh–Hadamard transform of x[0..len), len a power of 2 --
+// Natural (Hadamard) order: after the call x = H x with H_{ij} = (−1)^{popcount(i & j)}.
+export function fwht(x: usize, len: i32): void {
+  // h = 1: pairs (2q, 2q+1) inside one v128
+  if (len >= 2) {
+    for (let q = 0; q < len; q += 2) {
+      const p = x + (<usize>q << 3);
+      const a = load<f64>(p);
+      const b = load<f64>(p, 8);
+      store<f64>(p, a + b);
+      store<f64>(p, a - b, 8);
+    }
+  }
+  for (let h = 2; h < len; h <<= 1) {
+    for (let q = 0; q < len; q += h << 1) {
+      const p = x + (<usize>q << 3);
+      const r = p + (<usize>h << 3);
+      for (let j = 0; j < h; j += 2) {
+        const o = <usize>j << 3;
+        const a = v128.load(p + o);
+        const b = v128.load(r + o);
+        v128.store(p + o, f64x2.add(a, b));
+        v128.store(r + o, f64x2.sub(a, b));
+      }
+    }
+  }
+}
