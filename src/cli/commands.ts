@@ -3,4 +3,5 @@
  * (sweep, aggregate, plot, reproduce, …). One line per module.
  */
 import "./sweep.js";
+import "./plot.js";
 export {};

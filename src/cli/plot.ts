@@ -1,0 +1,19 @@
+import { plotDirectory } from "../plot/charts.js";
+import { UsageError, registerCommands } from "./main.js";
+
+registerCommands((program, io) => {
+  program
+    .command("plot")
+    .description("draw SVG and PNG figures of a run folder or a sweep folder (from its result files) into DIR/figures")
+    .argument("<dir>", "run folder (config.json + metrics.csv) or sweep folder (grid.json)")
+    .option("-o, --out <dir>", "where to write the figures (default: DIR/figures)")
+    .action((dir: string, opts: { out?: string }) => {
+      let files;
+      try {
+        files = plotDirectory(dir, opts.out);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      for (const f of files) io.out(`${f.png}\n`);
+    });
+});

@@ -1,0 +1,347 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ensureDir, writeFileAtomic } from "../io/files.js";
+import { type Aggregate, aggregateSweep, formatValue, itersToColumn, pointLabel, shortLabel } from "../experiments/aggregate.js";
+import { logLogFit } from "../experiments/rates.js";
+import { type RunResultFiles, type Table, isRunFolder, readRunFolder } from "../experiments/results.js";
+import { spectrum } from "../problem/truth.js";
+import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
+import { svgToPng } from "./png.js";
+
+/**
+ * The standard figures, drawn from result files only (metrics.csv, summary.json,
+ * config.json, and the aggregate of a sweep): error vs iteration with bands across
+ * seeds, singular values of the product over time, eigenvalues of FᵀF − GᵀG over time,
+ * the fitted linear rate against a parameter (log-log), iterations to ε against a
+ * parameter.
+ */
+
+/** What to draw (presets list these; `matsense plot` picks them automatically). */
+export interface FigureRequest {
+  type: "error" | "singular-values" | "imbalance" | "rate-vs" | "iters-vs";
+  /** File name without extension (default: derived from the type). */
+  name?: string;
+  title?: string;
+  /** Error column (default: the aggregate's error metric, rel_error). */
+  metric?: string;
+  /** Log-scale iteration axis (error plots). */
+  xLog?: boolean;
+  /** For rate-vs / iters-vs: the parameter on the x axis. */
+  param?: string;
+  /** For iters-vs: the error level ε (default 1e-4). */
+  level?: number;
+  /** Only points whose params match (path → value or list of values). */
+  where?: Record<string, unknown>;
+  /** For error plots: one panel per value of this parameter. */
+  panelBy?: string;
+}
+
+/** Human-readable labels of config paths (legends); presets may pass their own. */
+export type Labels = Record<string, string>;
+
+/** True when params match a filter (path → value or list of allowed values). */
+export function matches(params: Record<string, unknown>, where: Record<string, unknown> | undefined): boolean {
+  if (!where) return true;
+  return Object.entries(where).every(([p, v]) => (Array.isArray(v) ? v.some((x) => sameValue(x, params[p])) : sameValue(v, params[p])));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A one-paragraph summary of a run config (the caption of every figure). */
+export function configSummary(config: Record<string, unknown>, varied: string[] = [], seeds?: number[]): string {
+  const c = config as {
+    problem?: { n?: number; n2?: number; rank?: number; kappa?: number; spectrum?: string; singularValues?: number[]; truth?: string; noise?: number };
+    operator?: { type?: string; m?: number; p?: number };
+    model?: { type?: string; k?: number };
+    init?: { type?: string; alpha?: number; ratio?: number };
+    method?: Record<string, unknown> & { name?: string; stepSize?: number };
+    stop?: { maxIterations?: number; targetRelError?: number };
+    matsense?: { version?: string; backend?: string };
+  };
+  const v = (p: string, s: string) => (varied.includes(p) ? `${s.split("=")[0]}=varied` : s);
+  const parts: string[] = [];
+  const pr = c.problem ?? {};
+  parts.push(`${pr.truth ?? "psd"} truth ${pr.n}×${pr.n2 ?? pr.n}`, v("problem.rank", `r=${pr.rank}`));
+  if (pr.singularValues) parts.push(v("problem.singularValues", `σ=[${pr.singularValues.join(", ")}]`));
+  else parts.push(v("problem.kappa", `κ=${pr.kappa}`) + ` (${pr.spectrum ?? "linspace"})`);
+  if (pr.noise) parts.push(v("problem.noise", `noise=${pr.noise}`));
+  const op = c.operator ?? {};
+  parts.push(v("operator.type", `operator=${op.type}`) + (op.type === "identity" ? "" : op.p !== undefined && op.type === "completion" ? `, ${v("operator.p", `p=${op.p}`)}` : `, ${v("operator.m", `m=${op.m}`)}`));
+  const mo = c.model ?? {};
+  parts.push(`${v("model.type", `model=${mo.type === "asymmetric" ? "FGᵀ" : mo.type === "symmetric" ? "XXᵀ" : mo.type}`)}, ${v("model.k", `k=${mo.k}`)}`);
+  const ini = c.init ?? {};
+  parts.push(`${v("init.type", `init=${ini.type}`)}, ${v("init.alpha", `α=${ini.alpha}`)}` + (mo.type === "asymmetric" ? `, ${v("init.ratio", `ratio=${ini.ratio}`)}` : ""));
+  const me = c.method ?? {};
+  parts.push(`${v("method.name", `method=${me.name}`)}, ${v("method.stepSize", `η=${me.stepSize}`)} (½-loss convention)`);
+  parts.push(v("stop.maxIterations", `≤${c.stop?.maxIterations} iterations`));
+  if (seeds && seeds.length) parts.push(seeds.length === 1 ? `seed ${seeds[0]}` : `${seeds.length} seeds (${seeds[0]}…${seeds[seeds.length - 1]})`);
+  if (c.matsense?.version) parts.push(`matsense ${c.matsense.version}`);
+  return parts.join("; ") + ".";
+}
+
+function firstRunConfig(agg: Aggregate): Record<string, unknown> {
+  for (const r of agg.runs) {
+    const f = path.join(agg.dir, String(r.id), "config.json");
+    if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f, "utf8")) as Record<string, unknown>;
+  }
+  return agg.grid.base;
+}
+
+function seedsOf(agg: Aggregate): number[] {
+  return [...new Set(agg.runs.map((r) => Number(r.seed)))].sort((a, b) => a - b);
+}
+
+function metricLabel(metric: string): string {
+  switch (metric) {
+    case "rel_error": return "relative error ‖P − M*‖_F / ‖M*‖_F";
+    case "sym_rel_error": return "relative error of the symmetric part";
+    case "abs_error": return "‖P − M*‖_F";
+    case "loss": return "loss ½‖A(P) − y‖²";
+    case "imbalance_norm": return "‖FᵀF − GᵀG‖_F";
+    default: return metric;
+  }
+}
+
+/** Error vs iteration: one line per parameter point (median across seeds), 10–90% band. */
+export function errorFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
+  const metric = req.metric ?? agg.errorMetric;
+  const curves = agg.curves.filter((c) => matches(c.params, req.where));
+  const panelValues = req.panelBy ? [...new Set(curves.map((c) => JSON.stringify(c.params[req.panelBy!])))] : [undefined];
+  const legendParams = (params: Record<string, unknown>) => Object.fromEntries(Object.entries(params).filter(([p]) => p !== req.panelBy));
+  const allLabels = [...new Set(curves.map((c) => pointLabel(legendParams(c.params), labels)))];
+  const panels: Panel[] = panelValues.map((pv) => ({
+    subtitle: pv === undefined ? undefined : `${labels[req.panelBy!] ?? shortLabel(req.panelBy!)} = ${formatValue(JSON.parse(pv))}`,
+    xLabel: "iteration",
+    yLabel: metricLabel(metric),
+    xLog: req.xLog,
+    yLog: true,
+    series: curves
+      .filter((c) => pv === undefined || JSON.stringify(c.params[req.panelBy!]) === pv)
+      .map((c): Series => {
+        const m = c.metrics[metric];
+        const label = pointLabel(legendParams(c.params), labels);
+        return { label, x: c.iterations, y: m?.median ?? [], lo: m?.q10, hi: m?.q90, color: colorFor(allLabels.indexOf(label)) };
+      }),
+  }));
+  const seeds = seedsOf(agg);
+  return renderFigure({
+    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${metricLabel(metric)} vs iteration`,
+    panels,
+    columns: 2,
+    caption: `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? "; bands: 10–90% across seeds" : ""}. ` + configSummary(firstRunConfig(agg), agg.paths, seeds),
+  });
+}
+
+function colorFor(i: number): string {
+  return PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length];
+}
+
+/** The columns of a table with a prefix (sv_1, sv_2, … / imb_eig_1, …) in numeric order. */
+function indexedColumns(t: Table, prefix: string): string[] {
+  return t.columns.filter((c) => c.startsWith(prefix)).sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)));
+}
+
+/** The true singular values of a run's M* from its resolved config. */
+export function trueSingularValues(config: Record<string, unknown>): number[] {
+  const p = (config.problem ?? {}) as { rank?: number; kappa?: number; spectrum?: "linspace" | "geomspace"; singularValues?: number[] };
+  if (p.singularValues) return p.singularValues;
+  if (!p.rank) return [];
+  return Array.from(spectrum(p.rank, p.kappa ?? 1, p.spectrum ?? "linspace"));
+}
+
+/**
+ * Singular values (prefix "sv_") or imbalance eigenvalues (prefix "imb_eig_") over time,
+ * one panel per run (at most 6).
+ */
+export function indexedFigure(
+  runs: { title: string; files: RunResultFiles }[], kind: "singular-values" | "imbalance", title: string, caption: string, xLog = true,
+): string {
+  const prefix = kind === "singular-values" ? "sv_" : "imb_eig_";
+  const shown = runs.slice(0, 6);
+  const panels: Panel[] = shown.map(({ title: sub, files }) => {
+    const t = files.metrics!;
+    const cols = indexedColumns(t, prefix);
+    const it = t.data.iteration;
+    return {
+      subtitle: sub,
+      xLabel: "iteration",
+      yLabel: kind === "singular-values" ? "singular values of the product" : "eigenvalues of FᵀF − GᵀG",
+      xLog,
+      yLog: kind === "singular-values",
+      hLines: kind === "singular-values" ? trueSingularValues(files.config) : undefined,
+      series: cols.map((c, i) => ({
+        label: kind === "singular-values" ? `σ${i + 1}` : `λ${i + 1}`,
+        x: it,
+        y: kind === "singular-values" ? t.data[c].map((v) => (v > 0 ? v : NaN)) : t.data[c],
+        color: colorFor(i),
+      })),
+    };
+  });
+  return renderFigure({ title, panels, columns: Math.min(3, panels.length), panelWidth: panels.length > 1 ? 420 : 560, panelHeight: 300, caption });
+}
+
+/** Groups the points of an aggregate by every varied parameter except `param`. */
+function groupsExcept(agg: Aggregate, param: string, where?: Record<string, unknown>) {
+  const groups = new Map<string, { params: Record<string, unknown>; points: typeof agg.points }>();
+  for (const p of agg.points.filter((q) => matches(q.params, where))) {
+    const rest = Object.fromEntries(Object.entries(p.params).filter(([k]) => k !== param));
+    const key = JSON.stringify(rest);
+    if (!groups.has(key)) groups.set(key, { params: rest, points: [] });
+    groups.get(key)!.points.push(p);
+  }
+  return [...groups.values()];
+}
+
+/** Median fitted linear rate λ against a parameter (log-log), one line per other-parameter group, with the fitted exponent. */
+export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
+  const param = req.param!;
+  const groups = groupsExcept(agg, param, req.where);
+  const series: Series[] = groups.map((g, i) => {
+    const x = g.points.map((p) => Number(p.params[param]));
+    const y = g.points.map((p) => p.median.linear_rate);
+    const fit = logLogFit(x, y);
+    const base = pointLabel(g.params, labels);
+    return { label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) };
+  });
+  const pl = labels[param] ?? shortLabel(param);
+  return renderFigure({
+    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
+    panels: [{ xLabel: pl, yLabel: "linear rate λ = −d ln(error)/dt", xLog: true, yLog: true, series }],
+    caption: `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over seeds; "slope" is the fitted exponent of λ ∝ ${pl}^slope. ` +
+      configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg)),
+  });
+}
+
+/** Median iterations to reach ε against a parameter, one line per other-parameter group. */
+export function itersVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
+  const param = req.param!;
+  const level = req.level ?? 1e-4;
+  const col = itersToColumn(level);
+  const groups = groupsExcept(agg, param, req.where);
+  const series: Series[] = groups.map((g, i) => ({
+    label: pointLabel(g.params, labels),
+    x: g.points.map((p) => Number(p.params[param])),
+    y: g.points.map((p) => p.median[col]),
+    markers: true,
+    color: colorFor(i),
+  }));
+  const pl = labels[param] ?? shortLabel(param);
+  return renderFigure({
+    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}iterations to ${agg.errorMetric} ≤ ${level.toExponential(0)} vs ${pl}`,
+    panels: [{ xLabel: pl, yLabel: `iterations to ${level.toExponential(0)}`, xLog: false, yLog: true, series }],
+    caption: `Median over seeds of the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart). ` +
+      configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg)),
+  });
+}
+
+/** The figures `matsense plot` draws for a sweep when none are requested. */
+export function defaultSweepFigures(agg: Aggregate): FigureRequest[] {
+  const reqs: FigureRequest[] = [{ type: "error" }];
+  for (const p of agg.paths) {
+    const values = [...new Set(agg.points.map((q) => q.params[p]))];
+    if (values.length >= 3 && values.every((v) => typeof v === "number" && v > 0)) {
+      if (p === "problem.kappa") reqs.push({ type: "iters-vs", param: p });
+      else if (agg.points.some((q) => Number.isFinite(q.median.linear_rate))) reqs.push({ type: "rate-vs", param: p });
+    }
+  }
+  const first = agg.runs[0] ? readRunFolder(path.join(agg.dir, String(agg.runs[0].id))).metrics : undefined;
+  if (first?.columns.includes("sv_1")) reqs.push({ type: "singular-values" });
+  if (first?.columns.includes("imb_eig_1")) reqs.push({ type: "imbalance" });
+  return reqs;
+}
+
+/** Default file name of a figure request. */
+export function figureName(req: FigureRequest): string {
+  if (req.name) return req.name;
+  switch (req.type) {
+    case "rate-vs": return `rate-vs-${slug(req.param!)}`;
+    case "iters-vs": return `iters-vs-${slug(req.param!)}`;
+    default: return req.type;
+  }
+}
+
+/** The last segment of a config path, filesystem-safe (init.alpha → alpha). */
+function slug(p: string): string {
+  return p.split(".").pop()!.replace(/[^A-Za-z0-9-]/g, "-");
+}
+
+/** Draws one requested figure of a sweep as SVG text. */
+export function sweepFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
+  switch (req.type) {
+    case "error": return errorFigure(agg, req, labels);
+    case "rate-vs": return rateVsFigure(agg, req, labels);
+    case "iters-vs": return itersVsFigure(agg, req, labels);
+    case "singular-values":
+    case "imbalance": {
+      const runs = agg.points
+        .filter((p) => matches(p.params, req.where))
+        .map((p) => {
+          const run = agg.runs.find((r) => r.point === p.point && r.status !== "pending");
+          return run ? { title: pointLabel(p.params, labels), files: readRunFolder(path.join(agg.dir, String(run.id))) } : undefined;
+        })
+        .filter((r): r is { title: string; files: RunResultFiles } => !!r && !!r.files.metrics && r.files.metrics.columns.some((c) => c.startsWith(req.type === "imbalance" ? "imb_eig_" : "sv_")));
+      const what = req.type === "imbalance" ? "eigenvalues of the imbalance FᵀF − GᵀG" : "singular values of the product";
+      const seed = runs.length ? Number((runs[0].files.config as { seed?: number }).seed ?? 0) : 0;
+      return indexedFigure(
+        runs,
+        req.type,
+        req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${what} over time`,
+        `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
+          configSummary(firstRunConfig(agg), agg.paths, [seed]),
+        req.xLog ?? true,
+      );
+    }
+  }
+}
+
+/** Writes `<name>.svg` and `<name>.png` into `outDir`; returns the two paths. */
+export function writeFigure(outDir: string, name: string, svg: string): { svg: string; png: string } {
+  ensureDir(outDir);
+  const svgFile = path.join(outDir, `${name}.svg`);
+  const pngFile = path.join(outDir, `${name}.png`);
+  writeFileAtomic(svgFile, svg);
+  writeFileAtomic(pngFile, svgToPng(svg));
+  return { svg: svgFile, png: pngFile };
+}
+
+/** Draws the figures of a sweep folder into `<dir>/figures/` (default figures unless given). */
+export function plotSweep(dir: string, opts: { figures?: FigureRequest[]; labels?: Labels; aggregate?: Aggregate; outDir?: string } = {}): { name: string; svg: string; png: string }[] {
+  const agg = opts.aggregate ?? aggregateSweep(dir);
+  const reqs = opts.figures ?? defaultSweepFigures(agg);
+  const outDir = opts.outDir ?? path.join(dir, "figures");
+  return reqs.map((req) => {
+    const name = figureName(req);
+    return { name, ...writeFigure(outDir, name, sweepFigure(agg, req, opts.labels)) };
+  });
+}
+
+/** Draws the figures of a single run folder (error; singular values / imbalance when recorded). */
+export function plotRun(dir: string, outDir = path.join(dir, "figures")): { name: string; svg: string; png: string }[] {
+  const files = readRunFolder(dir);
+  const t = files.metrics!;
+  const caption = configSummary(files.config, [], [Number((files.config as { seed?: number }).seed ?? 0)]);
+  const out: { name: string; svg: string; png: string }[] = [];
+  const errCols = ["rel_error", "sym_rel_error"].filter((c) => t.columns.includes(c));
+  const errSvg = renderFigure({
+    title: `${metricLabel("rel_error")} vs iteration`,
+    panels: [{
+      xLabel: "iteration", yLabel: "error / loss", yLog: true,
+      series: [...errCols.map((c) => ({ label: c, x: t.data.iteration, y: t.data[c] })), { label: "loss", x: t.data.iteration, y: t.data.loss, dashed: true }],
+    }],
+    caption,
+  });
+  out.push({ name: "error", ...writeFigure(outDir, "error", errSvg) });
+  const title = path.basename(path.resolve(dir));
+  if (t.columns.includes("sv_1")) out.push({ name: "singular-values", ...writeFigure(outDir, "singular-values", indexedFigure([{ title, files }], "singular-values", "singular values of the product over time", `Dotted lines: the true singular values of M*. ${caption}`)) });
+  if (t.columns.includes("imb_eig_1")) out.push({ name: "imbalance", ...writeFigure(outDir, "imbalance", indexedFigure([{ title, files }], "imbalance", "eigenvalues of FᵀF − GᵀG over time", caption)) });
+  return out;
+}
+
+/** `matsense plot DIR`: a run folder or a sweep folder. */
+export function plotDirectory(dir: string, outDir?: string): { name: string; svg: string; png: string }[] {
+  if (fs.existsSync(path.join(dir, "grid.json"))) return plotSweep(dir, { outDir });
+  if (isRunFolder(dir)) return plotRun(dir, outDir);
+  throw new Error(`${dir} is neither a run folder (config.json + metrics.csv) nor a sweep folder (grid.json)`);
+}

@@ -1,0 +1,246 @@
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+
+/**
+ * Chart building blocks: panels drawn with Observable Plot on a server-side DOM
+ * (linkedom), composed into one standalone SVG with a title, a legend and a caption.
+ * Output is deterministic (fixed class names, no ids, no timestamps), so SVGs can be
+ * snapshot-tested. Text uses the DejaVu Sans font shipped with the `dejavu-fonts-ttf`
+ * package (see png.ts), so PNGs look the same on any machine.
+ */
+
+/** Font family written into every SVG. */
+export const FONT_FAMILY = "DejaVu Sans";
+
+/** Series colors (Observable's 10-color categorical scheme), assigned in order. */
+export const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
+
+/** One line (optionally with a band and markers). */
+export interface Series {
+  label: string;
+  x: number[];
+  y: number[];
+  /** Lower / upper edge of a shaded band (e.g. the 10% and 90% quantiles across seeds). */
+  lo?: number[];
+  hi?: number[];
+  color?: string;
+  dashed?: boolean;
+  /** Draw dots at the points (e.g. for a handful of parameter values). */
+  markers?: boolean;
+  /** Omit from the legend. */
+  noLegend?: boolean;
+}
+
+/** One panel: axes and series. */
+export interface Panel {
+  subtitle?: string;
+  xLabel: string;
+  yLabel: string;
+  xLog?: boolean;
+  yLog?: boolean;
+  series: Series[];
+  /** Horizontal reference lines (dotted gray), e.g. the true singular values. */
+  hLines?: number[];
+}
+
+/** A figure: panels side by side (wrapping after `columns`), one legend, a caption. */
+export interface FigureSpec {
+  title: string;
+  panels: Panel[];
+  caption?: string;
+  /** Panel width and height in px (default 560 × 340). */
+  panelWidth?: number;
+  panelHeight?: number;
+  /** Panels per row (default: min(panels, 3)). */
+  columns?: number;
+}
+
+const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
+
+/** 10ⁿ with a Unicode superscript exponent (1 and 10 for n = 0, 1). */
+export function powerOfTen(n: number): string {
+  if (n === 0) return "1";
+  if (n === 1) return "10";
+  return "10" + String(n).split("").map((c) => SUPERSCRIPT[c] ?? c).join("");
+}
+
+/** Escapes text for SVG. */
+export function escapeXml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Powers of ten spanning [lo, hi] (thinned to at most ~8 ticks). */
+export function decadeTicks(lo: number, hi: number): number[] {
+  const a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(hi));
+  const step = Math.max(1, Math.ceil((b - a + 1) / 8));
+  const ticks: number[] = [];
+  for (let e = a; e <= b; e += step) ticks.push(Math.pow(10, e));
+  return ticks;
+}
+
+function extent(values: number[], log: boolean): [number, number] | undefined {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v) || (log && v <= 0)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/** Tick number format for linear axes: integers plainly, others with ≤ 3 significant digits. */
+function linearTick(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(1);
+  return String(Number(v.toPrecision(3)));
+}
+
+function axisOptions(values: number[], log: boolean, label: string): Record<string, unknown> {
+  const ext = extent(values, log);
+  const base: Record<string, unknown> = { label, grid: true, labelArrow: "none" };
+  if (!log) return { ...base, tickFormat: linearTick };
+  if (!ext) return { ...base, type: "log" };
+  let [lo, hi] = ext;
+  if (lo === hi) {
+    lo /= 10;
+    hi *= 10;
+  }
+  const decades = Math.log10(hi / lo);
+  if (decades >= 1) {
+    return { ...base, type: "log", domain: [Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(hi)))], ticks: decadeTicks(lo, hi), tickFormat: (v: number) => powerOfTen(Math.round(Math.log10(v))) };
+  }
+  return { ...base, type: "log", domain: [lo, hi], tickFormat: (v: number) => String(Number(v.toPrecision(2))) };
+}
+
+/** Renders one panel with Observable Plot and returns its inner SVG (without xmlns). */
+export function renderPanel(panel: Panel, width: number, height: number): string {
+  const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
+  const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!panel.xLog || x > 0) && (!panel.yLog || y > 0);
+  const marks: unknown[] = [];
+  const allX: number[] = [], allY: number[] = [];
+  panel.series.forEach((s, si) => {
+    const color = s.color ?? PALETTE[si % PALETTE.length];
+    const pts = s.x.map((x, i) => ({ x, y: s.y[i] })).filter((p) => keep(p.x, p.y));
+    for (const p of pts) {
+      allX.push(p.x);
+      allY.push(p.y);
+    }
+    if (s.lo && s.hi) {
+      const band = s.x.map((x, i) => ({ x, lo: s.lo![i], hi: s.hi![i] })).filter((p) => keep(p.x, p.lo) && keep(p.x, p.hi));
+      for (const p of band) allY.push(p.lo, p.hi);
+      if (band.length) marks.push(Plot.areaY(band, { x: "x", y1: "lo", y2: "hi", fill: color, fillOpacity: 0.18 }));
+    }
+    if (pts.length) {
+      marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, ...(s.dashed ? { strokeDasharray: "6,4" } : {}) }));
+      if (s.markers) marks.push(Plot.dot(pts, { x: "x", y: "y", fill: color, r: 3.5 }));
+    }
+  });
+  for (const h of panel.hLines ?? []) {
+    if (keep(1, h)) {
+      allY.push(h);
+      marks.push(Plot.ruleY([h], { stroke: "#777", strokeDasharray: "2,3", strokeWidth: 1 }));
+    }
+  }
+  if (allX.length === 0) marks.push(Plot.text(["no data"], { frameAnchor: "middle", fontSize: 14 }));
+  const svg = Plot.plot({
+    document: document as unknown as Plot.PlotOptions["document"],
+    className: "ms-plot",
+    width,
+    height,
+    marginLeft: 62,
+    marginRight: 16,
+    marginTop: 18,
+    marginBottom: 42,
+    style: { fontSize: "11px", fontFamily: FONT_FAMILY, background: "white" },
+    x: axisOptions(allX, !!panel.xLog, panel.xLabel),
+    y: axisOptions(allY, !!panel.yLog, panel.yLabel),
+    marks: marks as Plot.Markish[],
+  }) as unknown as { outerHTML: string };
+  return svg.outerHTML;
+}
+
+/** Splits text into lines of at most `width` characters (at spaces). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const para of text.split("\n")) {
+    let line = "";
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/**
+ * Composes a standalone SVG: title, panels (Observable Plot), a legend of the series
+ * labels (from the first panel that has each label) and the caption.
+ */
+export function renderFigure(spec: FigureSpec): string {
+  const pw = spec.panelWidth ?? 560, ph = spec.panelHeight ?? 340;
+  const cols = Math.max(1, Math.min(spec.columns ?? 3, spec.panels.length));
+  const rows = Math.ceil(spec.panels.length / cols);
+  const hasSub = spec.panels.some((p) => p.subtitle);
+  const cellH = ph + (hasSub ? 20 : 0);
+  const pad = 16;
+  const width = pad * 2 + cols * pw;
+  const titleLines = wrapText(spec.title, Math.floor((width - 2 * pad) / 9.5));
+  let y = pad + 6;
+  const parts: string[] = [];
+  for (const line of titleLines) {
+    y += 20;
+    parts.push(`<text x="${pad}" y="${y}" font-size="16" font-weight="bold" fill="#111">${escapeXml(line)}</text>`);
+  }
+  y += 10;
+  // legend: unique labels in order
+  const seen = new Map<string, Series & { color: string }>();
+  for (const p of spec.panels) {
+    p.series.forEach((s, si) => {
+      if (!s.noLegend && !seen.has(s.label)) seen.set(s.label, { ...s, color: s.color ?? PALETTE[si % PALETTE.length] });
+    });
+  }
+  const legend = [...seen.values()];
+  if (legend.length) {
+    let x = pad;
+    let ly = y + 12;
+    for (const s of legend) {
+      const w = 34 + s.label.length * 7 + 18;
+      if (x + w > width - pad && x > pad) {
+        x = pad;
+        ly += 20;
+      }
+      parts.push(
+        `<line x1="${x}" y1="${ly - 4}" x2="${x + 26}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6,4"' : ""}/>` +
+          (s.markers ? `<circle cx="${x + 13}" cy="${ly - 4}" r="3.5" fill="${s.color}"/>` : "") +
+          `<text x="${x + 32}" y="${ly}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`,
+      );
+      x += w;
+    }
+    y = ly + 14;
+  }
+  spec.panels.forEach((p, i) => {
+    const cx = pad + (i % cols) * pw;
+    const cy = y + Math.floor(i / cols) * cellH;
+    if (p.subtitle) parts.push(`<text x="${cx + pw / 2}" y="${cy + 14}" font-size="13" text-anchor="middle" fill="#222">${escapeXml(p.subtitle)}</text>`);
+    const inner = renderPanel(p, pw, ph).replace(/^<svg /, `<svg x="${cx}" y="${cy + (hasSub ? 20 : 0)}" `);
+    parts.push(inner);
+  });
+  y += rows * cellH + 8;
+  if (spec.caption) {
+    for (const line of wrapText(spec.caption, Math.floor((width - 2 * pad) / 6.3))) {
+      y += 15;
+      parts.push(`<text x="${pad}" y="${y}" font-size="11" fill="#444">${escapeXml(line)}</text>`);
+    }
+  }
+  const height = y + pad;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" color="#222">` +
+    `<rect width="100%" height="100%" fill="white"/>` +
+    parts.join("") +
+    `</svg>\n`
+  );
+}
