@@ -1,6 +1,24 @@
-import { type Matrix, zeros } from "../linalg/matrix.js";
+import { type Matrix, matmul, norm2, zeros } from "../linalg/matrix.js";
+import { imbalance } from "../metrics/metrics.js";
 import type { SensingOperator } from "../operators/types.js";
+import { rebalanceFactors } from "./rebalance.js";
 import { FactoredStepper } from "./stepper.js";
+
+/** Options of GD on FGᵀ beyond the step size (all off by default: plain GD). */
+export interface AsymmetricGdOptions {
+  /**
+   * μ ≥ 0 (`method.balanceWeight`): adds the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²_F to
+   * the loss, i.e. the gradients gain μ F D and −μ G D with D = FᵀF − GᵀG. Default 0.
+   */
+  balanceWeight?: number;
+  /** `method.rebalanceAtIteration`: one-step rebalancing at this iteration (0 = the init). */
+  rebalanceAtIteration?: number;
+  /**
+   * `method.rebalanceBelowRelResidual`: one-step rebalancing the first time
+   * ‖A(FGᵀ) − y‖/‖y‖ drops below this (whichever trigger comes first fires; once only).
+   */
+  rebalanceBelowRelResidual?: number;
+}
 
 /**
  * Gradient descent on the symmetric factorization, f(X) = ½‖A(XXᵀ) − y‖²:
@@ -42,19 +60,45 @@ export class GradientDescentSymmetric extends FactoredStepper {
  * simultaneous (Jacobi) updates:
  *   F ← F − η S G,  G ← G − η Sᵀ F,  S = A*(A(FGᵀ) − y),
  * both right-hand sides evaluated at the old (F, G).
+ *
+ * Options (see {@link AsymmetricGdOptions}):
+ * - balancing regularizer μ (Tu et al. 2016, Park et al. 2017 style): F ← F − η(S G + μ F D),
+ *   G ← G − η(Sᵀ F − μ G D), D = FᵀF − GᵀG at the old point — the gradient of
+ *   f + (μ/4)‖D‖²_F;
+ * - one-step rebalancing (Xiong, Ding & Du, ICLR 2024, §5; see {@link rebalanceFactors}):
+ *   once, right after the iteration where it triggers, (F, G) ← (F P, G P⁻ᵀ) with
+ *   P = (FᵀF)^(−1/2); the recorded point of that iteration is the rebalanced one (same
+ *   product). The event "rebalanced at iteration t" is recorded in `events`.
  */
 export class GradientDescentAsymmetric extends FactoredStepper {
   readonly method: string = "gd";
   protected readonly SG: Matrix;
   protected readonly StF: Matrix;
+  readonly balanceWeight: number;
+  readonly rebalanceAtIteration?: number;
+  readonly rebalanceBelowRelResidual?: number;
+  /** Iteration at which rebalancing fired, if it did. */
+  rebalancedAt?: number;
+  private readonly normY: number;
 
-  constructor(operator: SensingOperator, y: Float64Array, F0: Matrix, G0: Matrix, stepSize: number) {
+  constructor(operator: SensingOperator, y: Float64Array, F0: Matrix, G0: Matrix, stepSize: number, options: AsymmetricGdOptions = {}) {
     super(operator, y, { kind: "asymmetric", F: F0, G: G0 }, stepSize);
     if (F0.rows !== operator.n1 || G0.rows !== operator.n2 || F0.cols !== G0.cols) {
       throw new RangeError(`factors ${F0.rows}×${F0.cols} and ${G0.rows}×${G0.cols} do not fit the ${operator.n1}×${operator.n2} operator`);
     }
     this.SG = zeros(F0.rows, F0.cols);
     this.StF = zeros(G0.rows, G0.cols);
+    const mu = options.balanceWeight ?? 0;
+    if (!(mu >= 0) || !Number.isFinite(mu)) throw new RangeError(`method.balanceWeight must be a finite number ≥ 0, got ${mu}`);
+    this.balanceWeight = mu;
+    const at = options.rebalanceAtIteration;
+    if (at !== undefined && (!Number.isInteger(at) || at < 0)) throw new RangeError(`method.rebalanceAtIteration must be an integer ≥ 0, got ${at}`);
+    const below = options.rebalanceBelowRelResidual;
+    if (below !== undefined && !(below > 0)) throw new RangeError(`method.rebalanceBelowRelResidual must be > 0, got ${below}`);
+    this.rebalanceAtIteration = at;
+    this.rebalanceBelowRelResidual = below;
+    this.normY = norm2(y);
+    this.maybeRebalance();
   }
 
   /** (∇_F f, ∇_G f) = (S G, Sᵀ F) at the current point, written into the outputs. */
@@ -67,7 +111,36 @@ export class GradientDescentAsymmetric extends FactoredStepper {
     this.operator.adjointFactored(this.residual(), F, G, this.SG, this.StF);
     const eta = this.stepSize;
     const f = F.data, g = G.data, sg = this.SG.data, stf = this.StF.data;
+    if (this.balanceWeight > 0) {
+      // ∇ of (μ/4)‖D‖²: μ F D for F, −μ G D for G (D at the old point; added to S G, Sᵀ F)
+      const D = imbalance(F, G);
+      const FD = matmul(F, D).data, GD = matmul(G, D).data, mu = this.balanceWeight;
+      for (let i = 0; i < sg.length; i++) sg[i] += mu * FD[i];
+      for (let i = 0; i < stf.length; i++) stf[i] -= mu * GD[i];
+    }
     for (let i = 0; i < f.length; i++) f[i] -= eta * sg[i];
     for (let i = 0; i < g.length; i++) g[i] -= eta * stf[i];
+  }
+
+  override step(): void {
+    super.step();
+    this.maybeRebalance();
+  }
+
+  /** Rebalances once when a trigger fires at the current point. */
+  private maybeRebalance(): void {
+    if (this.rebalancedAt !== undefined) return;
+    const t = this.iteration;
+    let why: string | undefined;
+    if (this.rebalanceAtIteration !== undefined && t >= this.rebalanceAtIteration) why = `method.rebalanceAtIteration = ${this.rebalanceAtIteration}`;
+    else if (this.rebalanceBelowRelResidual !== undefined) {
+      const rel = norm2(this.residual()) / this.normY;
+      if (rel < this.rebalanceBelowRelResidual) why = `relative residual ${rel.toExponential(3)} < ${this.rebalanceBelowRelResidual}`;
+    }
+    if (!why) return;
+    rebalanceFactors(this.left, this.right);
+    this.invalidate();
+    this.rebalancedAt = t;
+    this.events.push({ iteration: t, message: `rebalanced at iteration ${t} (${why})` });
   }
 }

@@ -50,7 +50,7 @@ export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, u
   const config = resolveConfig(input);
   const warnings = configWarnings(config);
   const inst = instance ?? buildInstance(config);
-  const x0 = buildInit(config);
+  const x0 = buildInit(config, inst);
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
   const stepper = createStepper(config, inst, x0);

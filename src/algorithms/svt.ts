@@ -1,0 +1,100 @@
+import { type Matrix, zeros } from "../linalg/matrix.js";
+import { svd } from "../linalg/svd.js";
+import type { SensingOperator } from "../operators/types.js";
+import type { Stepper, StepperEvent } from "./stepper.js";
+
+/**
+ * Singular value thresholding (Cai, Candès & Shen, "A singular value thresholding
+ * algorithm for matrix completion", SIAM J. Optim. 2010), the convex baseline, on the
+ * matrix variable (no factorization):
+ *   X_t = D_τ(Y_t),   Y_{t+1} = Y_t − η A*(A(X_t) − y),   Y₀ = 0,
+ * D_τ(Y) = U max(Σ − τ, 0) Vᵀ (soft-thresholding of the singular values). It is Uzawa's
+ * method / dual gradient ascent for min τ‖X‖_* + ½‖X‖²_F s.t. A(X) = y, whose solution
+ * tends to the nuclear-norm minimizer as τ → ∞. The current point is X_t (so iteration 0
+ * is X₀ = 0); the `rank` column is rank(X_t).
+ *
+ * Step size: the paper's Y ← Y + δ P_Ω(M − X) for completion is η = δ·p here (our
+ * A*A = P_Ω/p); its recommended δ = 1.2/p is η = 1.2. For other operators η < 2/‖A‖²
+ * guarantees convergence. τ (`method.tau`) defaults to 5‖y‖₂ (≈ 5‖M*‖_F: the paper's
+ * τ = 5n for its n×n test matrices, whose Frobenius norm is ≈ n√r, made scale-free).
+ * The initial point and `model.k` are not used. Every step costs one dense SVD of an
+ * n1×n2 matrix, so SVT is for small problems.
+ */
+export class SingularValueThresholding implements Stepper {
+  readonly method = "svt";
+  readonly model = "matrix" as const;
+  iteration = 0;
+  readonly events: StepperEvent[] = [];
+  readonly tau: number;
+  private readonly Y: Matrix;
+  private X: Matrix;
+  private rank = 0;
+  private readonly r: Float64Array;
+  private readonly grad: Matrix;
+  private residualValid = false;
+
+  constructor(private readonly operator: SensingOperator, private readonly y: Float64Array, public stepSize: number, tau?: number) {
+    if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
+    if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
+    let ny = 0;
+    for (const v of y) ny += v * v;
+    this.tau = tau ?? 5 * Math.sqrt(ny);
+    if (!(this.tau >= 0) || !Number.isFinite(this.tau)) throw new RangeError(`svt: method.tau must be a finite number ≥ 0, got ${tau}`);
+    if (tau === undefined) this.events.push({ iteration: 0, message: `svt: τ = 5‖y‖₂ = ${this.tau.toPrecision(6)} (method.tau not set)` });
+    this.Y = zeros(operator.n1, operator.n2);
+    this.X = zeros(operator.n1, operator.n2);
+    this.r = new Float64Array(operator.m);
+    this.grad = zeros(operator.n1, operator.n2);
+  }
+
+  residual(): Float64Array {
+    if (!this.residualValid) {
+      this.operator.apply(this.X, this.r);
+      for (let i = 0; i < this.r.length; i++) this.r[i] -= this.y[i];
+      this.residualValid = true;
+    }
+    return this.r;
+  }
+
+  factors(): null {
+    return null;
+  }
+
+  product(): Matrix {
+    return this.X;
+  }
+
+  step(): void {
+    this.operator.adjoint(this.residual(), this.grad);
+    const Yd = this.Y.data, g = this.grad.data, eta = this.stepSize;
+    for (let i = 0; i < Yd.length; i++) Yd[i] -= eta * g[i];
+    const { X, rank } = singularValueShrink(this.Y, this.tau);
+    this.X = X;
+    this.rank = rank;
+    this.iteration++;
+    this.residualValid = false;
+  }
+
+  diagnostics(): Record<string, number> {
+    return { rank: this.rank };
+  }
+}
+
+/** D_τ(Y) = U max(Σ − τ, 0) Vᵀ and its rank (number of singular values > τ). */
+export function singularValueShrink(Y: Matrix, tau: number): { X: Matrix; rank: number } {
+  const { U, s, V } = svd(Y);
+  const X = zeros(Y.rows, Y.cols);
+  const x = X.data, u = U.data, v = V.data, p = s.length, n2 = Y.cols;
+  let rank = 0;
+  for (let l = 0; l < p; l++) {
+    const d = s[l] - tau;
+    if (!(d > 0)) continue;
+    rank++;
+    for (let i = 0; i < Y.rows; i++) {
+      const c = d * u[i * p + l];
+      if (c === 0) continue;
+      for (let j = 0; j < n2; j++) x[i * n2 + j] += c * v[j * p + l];
+    }
+  }
+  return { X, rank };
+}
