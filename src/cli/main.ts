@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { ConfigError, type ConfigInput, applySets, describeConfig, resolveConfig } from "../io/config.js";
+import { ConfigError, type ConfigInput, applySets, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
 import { executeRun } from "../experiments/execute.js";
 import { matsenseVersion } from "../io/version.js";
 import { runHeadlineDemo } from "./demo.js";
@@ -80,8 +80,9 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>-<time>)")
     .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
     .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
+    .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; quiet?: boolean }) => {
+    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean }) => {
       const interrupt = interruptFlag();
       try {
         if (!opts.config && opts.set.length === 0) {
@@ -94,6 +95,10 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         if (opts.backend) {
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, backend: opts.backend };
+        }
+        if (opts.threads !== undefined) {
+          const op = (raw.operator ?? {}) as Record<string, unknown>;
+          raw.operator = { ...op, threads: parseSetValue(opts.threads) };
         }
         const config = resolveConfig(raw as ConfigInput);
         const dir = opts.out ?? defaultOutDir("run");

@@ -104,8 +104,12 @@ const OP_STOP = 0, OP_GEMV64 = 1, OP_GEMV32 = 2, OP_GEMVT64 = 3, OP_GEMVT32 = 4,
 const SLOT = 16;
 const C_SEQ = 0, C_DONE = 1, C_OP = 2, C_A = 3, C_X = 4, C_Y = 5, C_ROWS = 6, C_COLS = 7, C_LO = 8, C_HI = 9, C_ERR = 10, C_READY = 11;
 
-/** Workers stuck longer than this (ms) are declared dead (a kernel call streams ≤ 4 GiB). */
-const WORKER_TIMEOUT_MS = 120_000;
+/**
+ * A worker that has not finished a command after `timeoutMs` is declared dead and the call
+ * fails (one kernel call streams at most 4 GiB, seconds even on a busy machine). Mutable
+ * for tests.
+ */
+export const workerLimits = { timeoutMs: 60_000 };
 
 const poolFinalizer = new FinalizationRegistry<Worker[]>((workers) => {
   for (const w of workers) void w.terminate();
@@ -123,17 +127,19 @@ class ThreadPool {
   private readonly ctrl: Int32Array;
   private readonly result: Float64Array;
   private seq = 0;
-  private dead: string | null = null;
+  /** Set by a worker's "error" event (kept outside `this` so running workers do not keep the pool alive). */
+  private readonly health: { dead: string | null } = { dead: null };
 
   constructor(module: WasmModule, memory: WasmMemory, readonly size: number) {
     const sab = new SharedArrayBuffer(64 * Math.max(1, size - 1));
     this.ctrl = new Int32Array(sab);
     this.result = new Float64Array(sab);
+    const health = this.health;
     for (let w = 0; w < size - 1; w++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl: sab, slot: w } });
       worker.unref();
       worker.on("error", (e) => {
-        this.dead = `a kernel worker thread failed: ${e.message}`;
+        health.dead = `a kernel worker thread failed: ${e.message}`;
       });
       this.workers.push(worker);
     }
@@ -171,7 +177,7 @@ class ThreadPool {
 
   /** Next command number (call once per parallel command, before the posts). */
   next(): void {
-    if (this.dead) throw new Error(this.dead);
+    if (this.health.dead) throw new Error(this.health.dead);
     this.seq = (this.seq + 1) | 0;
   }
 
@@ -182,10 +188,10 @@ class ThreadPool {
     for (;;) {
       const done = Atomics.load(c, b + C_DONE);
       if (done === this.seq) break;
-      if (Date.now() - start > WORKER_TIMEOUT_MS) {
-        this.dead = `kernel worker thread ${w + 1} did not answer within ${WORKER_TIMEOUT_MS / 1000} s`;
+      if (Date.now() - start > workerLimits.timeoutMs) {
+        this.health.dead = `kernel worker thread ${w + 1} did not answer within ${workerLimits.timeoutMs / 1000} s`;
         this.terminate();
-        throw new Error(this.dead);
+        throw new Error(this.health.dead);
       }
       Atomics.wait(c, b + C_DONE, done, 1000);
     }

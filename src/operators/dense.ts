@@ -1,60 +1,79 @@
 import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
+import { chooseBackend } from "../kernels/index.js";
 import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";
-import type { Rng } from "../random/rng.js";
+import { Rng } from "../random/rng.js";
 import type { SensingOperator } from "./types.js";
+
+/**
+ * How a Gaussian operator holds its matrices A_i (`operator.storage`):
+ * - "float64": the m × n1·n2 matrix in float64 (default, exact draws);
+ * - "float32": the draws rounded to float32 — those float32 values *are* the entries (the
+ *   run is exact for its own instance), accumulation in float64; half the bytes;
+ * - "packed": symmetric-gaussian only — the n(n+1)/2 upper-triangle entries of each
+ *   symmetric A_i in float64, the same values as "float64" for the same seed; about half
+ *   the bytes;
+ * - "regenerate": matrix-free — row i is regenerated from a counter-based seed (a pure
+ *   function of the operator seed and i) at every apply/adjoint. This is a *different
+ *   instance* from the stored storages for the same seed (a different random stream), but
+ *   deterministic, with no memory limit on m·n1·n2.
+ */
+export type OperatorStorage = StorageType | "packed" | "regenerate";
 
 /** Bytes a dense m × n1 × n2 operator needs in the given storage. */
 export function denseOperatorBytes(m: number, n1: number, n2: number, storage: StorageType = "float64"): number {
   return m * n1 * n2 * (storage === "float32" ? 4 : 8);
 }
 
-/**
- * A sensing operator given by an explicit stack of m matrices A_i (n1×n2), stored as an
- * m × (n1·n2) row-major matrix in a kernel backend:
- * A(Z)_i = scale·⟨A_i, Z⟩ (one GEMV), A*(z) = scale·Σ z_i A_i (one GEMVᵀ).
- *
- * In factored form the operator forms P = FGᵀ (n1·n2·k flops, small next to m·n1·n2) and
- * S = A*(z) once, then multiplies S by the factors.
- */
-export class DenseSensingOperator implements SensingOperator {
-  readonly m: number;
-  readonly bytes: number;
-  readonly backend: string;
-  private readonly P: Matrix;
-  private readonly S: Matrix;
+/** Number of upper-triangle entries (a ≤ b) of an n × n matrix: n(n+1)/2. */
+export function packedLength(n: number): number {
+  return (n * (n + 1)) / 2;
+}
 
-  constructor(
-    readonly type: string,
-    readonly n1: number,
-    readonly n2: number,
-    private readonly stored: StoredMatrix,
-    readonly scale: number,
-    readonly symmetricMeasurements: boolean,
-  ) {
-    this.m = stored.rows;
-    if (stored.cols !== n1 * n2) throw new RangeError(`stored operator has ${stored.cols} columns, expected n1·n2 = ${n1 * n2}`);
-    this.bytes = stored.values.byteLength;
-    this.backend = stored.backend;
+/**
+ * Bytes the stored data of a Gaussian operator takes for a storage: m·n1·n2·8 (float64),
+ * m·n1·n2·4 (float32), m·n(n+1)/2·8 (packed), two n1·n2 float64 work rows (regenerate).
+ */
+export function gaussianOperatorBytes(m: number, n1: number, n2: number, storage: OperatorStorage = "float64"): number {
+  switch (storage) {
+    case "packed":
+      return m * packedLength(n1) * 8;
+    case "regenerate":
+      return 2 * n1 * n2 * 8;
+    default:
+      return denseOperatorBytes(m, n1, n2, storage);
+  }
+}
+
+/**
+ * Shared factored products of the operators below, with the normalization of DESIGN §2:
+ * A(FGᵀ) forms P = FGᵀ (n1·n2·k flops, small next to m·n1·n2) and measures it; the adjoint
+ * forms S = A*(z) once and multiplies S by the factors.
+ */
+abstract class MatrixSensingOperator implements SensingOperator {
+  abstract readonly type: string;
+  abstract readonly m: number;
+  abstract readonly bytes: number;
+  abstract readonly backend: string;
+  abstract readonly scale: number;
+  abstract readonly symmetricMeasurements: boolean;
+  protected readonly P: Matrix;
+  protected readonly S: Matrix;
+
+  constructor(readonly n1: number, readonly n2: number) {
     this.P = zeros(n1, n2);
     this.S = zeros(n1, n2);
   }
 
-  apply(Z: Matrix, out?: Float64Array): Float64Array {
+  abstract apply(Z: Matrix, out?: Float64Array): Float64Array;
+  abstract adjoint(z: Float64Array, out?: Matrix): Matrix;
+  abstract dispose(): void;
+
+  protected checkApply(Z: Matrix): void {
     if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
-    const y = out ?? new Float64Array(this.m);
-    this.stored.multiply(Z.data, y);
-    const s = this.scale;
-    for (let i = 0; i < y.length; i++) y[i] *= s;
-    return y;
   }
 
-  adjoint(z: Float64Array, out?: Matrix): Matrix {
+  protected checkAdjoint(z: Float64Array): void {
     if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
-    const S = out ?? zeros(this.n1, this.n2);
-    this.stored.multiplyTranspose(z, S.data);
-    const s = this.scale, d = S.data;
-    for (let i = 0; i < d.length; i++) d[i] *= s;
-    return S;
   }
 
   applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
@@ -66,6 +85,64 @@ export class DenseSensingOperator implements SensingOperator {
     this.adjoint(z, this.S);
     if (SG) matmul(this.S, G, SG);
     if (StF) matmulTN(this.S, F, StF);
+  }
+}
+
+function scaleInPlace(v: Float64Array, s: number): void {
+  for (let i = 0; i < v.length; i++) v[i] *= s;
+}
+
+/** "wasm-simd", or "wasm-simd+2threads" when the multiplies run on several threads. */
+function backendLabel(stored: StoredMatrix): string {
+  const t = stored.threads ?? 1;
+  return t > 1 ? `${stored.backend}+${t}threads` : stored.backend;
+}
+
+/**
+ * A sensing operator given by an explicit stack of m matrices A_i (n1×n2), stored as an
+ * m × (n1·n2) row-major matrix in a kernel backend:
+ * A(Z)_i = scale·⟨A_i, Z⟩ (one GEMV), A*(z) = scale·Σ z_i A_i (one GEMVᵀ).
+ *
+ * In factored form the operator forms P = FGᵀ (n1·n2·k flops, small next to m·n1·n2) and
+ * S = A*(z) once, then multiplies S by the factors.
+ */
+export class DenseSensingOperator extends MatrixSensingOperator {
+  readonly m: number;
+  readonly bytes: number;
+  readonly backend: string;
+  /** Threads running the multiplies. */
+  readonly threads: number;
+
+  constructor(
+    readonly type: string,
+    n1: number,
+    n2: number,
+    private readonly stored: StoredMatrix,
+    readonly scale: number,
+    readonly symmetricMeasurements: boolean,
+  ) {
+    super(n1, n2);
+    this.m = stored.rows;
+    if (stored.cols !== n1 * n2) throw new RangeError(`stored operator has ${stored.cols} columns, expected n1·n2 = ${n1 * n2}`);
+    this.bytes = stored.values.byteLength;
+    this.backend = backendLabel(stored);
+    this.threads = stored.threads ?? 1;
+  }
+
+  apply(Z: Matrix, out?: Float64Array): Float64Array {
+    this.checkApply(Z);
+    const y = out ?? new Float64Array(this.m);
+    this.stored.multiply(Z.data, y);
+    scaleInPlace(y, this.scale);
+    return y;
+  }
+
+  adjoint(z: Float64Array, out?: Matrix): Matrix {
+    this.checkAdjoint(z);
+    const S = out ?? zeros(this.n1, this.n2);
+    this.stored.multiplyTranspose(z, S.data);
+    scaleInPlace(S.data, this.scale);
+    return S;
   }
 
   denseTensor(): Float64Array {
@@ -79,14 +156,208 @@ export class DenseSensingOperator implements SensingOperator {
 }
 
 /**
+ * Symmetric sensing matrices stored packed: row i holds the n(n+1)/2 upper-triangle entries
+ * (A_i)_ab, a ≤ b, in row-major order of the triangle. Because A_i is symmetric,
+ *   ⟨A_i, Z⟩ = Σ_a (A_i)_aa Z_aa + Σ_{a<b} (A_i)_ab (Z_ab + Z_ba),
+ * so apply packs Z into z_p (z_p[aa] = Z_aa, z_p[ab] = Z_ab + Z_ba — the off-diagonal
+ * weight 2 of the symmetric part is carried by the input) and does one GEMV over half the
+ * bytes. The adjoint is exactly the transpose of that map: s_p = Σ_i z_i p_i by one GEMVᵀ,
+ * then S_ab = S_ba = s_p[ab]. Same values as the dense symmetric operator for the same seed.
+ */
+export class PackedSymmetricOperator extends MatrixSensingOperator {
+  readonly type = "symmetric-gaussian";
+  readonly symmetricMeasurements = true;
+  readonly m: number;
+  readonly bytes: number;
+  readonly backend: string;
+  readonly threads: number;
+  private readonly zp: Float64Array;
+
+  constructor(readonly n: number, private readonly stored: StoredMatrix, readonly scale: number) {
+    super(n, n);
+    this.m = stored.rows;
+    if (stored.cols !== packedLength(n)) throw new RangeError(`packed operator has ${stored.cols} columns, expected n(n+1)/2 = ${packedLength(n)}`);
+    this.bytes = stored.values.byteLength;
+    this.backend = backendLabel(stored);
+    this.threads = stored.threads ?? 1;
+    this.zp = new Float64Array(packedLength(n));
+  }
+
+  apply(Z: Matrix, out?: Float64Array): Float64Array {
+    this.checkApply(Z);
+    const n = this.n, z = Z.data, zp = this.zp;
+    let p = 0;
+    for (let a = 0; a < n; a++) {
+      zp[p++] = z[a * n + a];
+      for (let b = a + 1; b < n; b++) zp[p++] = z[a * n + b] + z[b * n + a];
+    }
+    const y = out ?? new Float64Array(this.m);
+    this.stored.multiply(zp, y);
+    scaleInPlace(y, this.scale);
+    return y;
+  }
+
+  adjoint(z: Float64Array, out?: Matrix): Matrix {
+    this.checkAdjoint(z);
+    const n = this.n, sp = this.zp, s = this.scale;
+    this.stored.multiplyTranspose(z, sp);
+    const S = out ?? zeros(n, n);
+    const d = S.data;
+    let p = 0;
+    for (let a = 0; a < n; a++) {
+      for (let b = a; b < n; b++) {
+        const v = s * sp[p++];
+        d[a * n + b] = v;
+        d[b * n + a] = v;
+      }
+    }
+    return S;
+  }
+
+  denseTensor(): Float64Array {
+    const n = this.n, np = packedLength(n), v = this.stored.values;
+    const out = new Float64Array(this.m * n * n);
+    for (let i = 0; i < this.m; i++) {
+      let p = i * np;
+      const o = i * n * n;
+      for (let a = 0; a < n; a++) {
+        for (let b = a; b < n; b++) {
+          const x = v[p++];
+          out[o + a * n + b] = x;
+          out[o + b * n + a] = x;
+        }
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.stored.dispose();
+  }
+}
+
+/** fmix32 of MurmurHash3: a bijective 32-bit mixer. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * The generator of row i of a regenerated operator: the key state (8 uint32 words) with
+ * the counter i mixed into every word, decorrelated by `split()` (splitmix64 seeding), so
+ * row i is a pure function of (key, i) and can be recomputed in any order.
+ */
+function rowRng(key: readonly number[], i: number): Rng {
+  const words = key.map((w, j) => (w ^ fmix32((i + Math.imul(j + 1, 0x9e3779b9)) >>> 0)) >>> 0);
+  if (!words.some((w) => w !== 0)) words[1] = 1;
+  return Rng.fromState({ words, spareNormal: null }).split();
+}
+
+/**
+ * Matrix-free Gaussian sensing (`operator.storage: "regenerate"`): nothing of size m·n1·n2
+ * is kept; the entries of A_i are regenerated from a counter-based seed whenever they are
+ * needed (row i from {@link rowRng}(key, i), drawn in order (row, col); symmetric:
+ * A_i = (B_i + B_iᵀ)/2 of such a B_i). apply and adjoint regenerate exactly the same rows,
+ * so they are exactly adjoint. Each apply/adjoint costs m·n1·n2 Gaussian draws — much slower
+ * than a stored operator, but m·n1·n2 is unlimited. Runs on the TS backend, one thread.
+ *
+ * For the same seed this is a different instance than the stored storages (the rows come
+ * from per-row streams, not from one sequential stream).
+ */
+export class RegeneratedGaussianOperator extends MatrixSensingOperator {
+  readonly backend = "ts-regenerate";
+  readonly threads = 1;
+  readonly bytes: number;
+  readonly scale: number;
+  readonly symmetricMeasurements: boolean;
+  private readonly key: number[];
+  private readonly row: Float64Array;
+  private readonly B: Float64Array;
+
+  constructor(readonly type: "gaussian" | "symmetric-gaussian", readonly m: number, n1: number, n2: number, rng: Rng) {
+    super(n1, n2);
+    if (type === "symmetric-gaussian" && n1 !== n2) throw new RangeError(`symmetric-gaussian needs n1 = n2, got ${n1}×${n2}`);
+    this.symmetricMeasurements = type === "symmetric-gaussian";
+    this.scale = 1 / Math.sqrt(m);
+    this.key = rng.split().getState().words;
+    this.row = new Float64Array(n1 * n2);
+    this.B = new Float64Array(n1 * n2);
+    this.bytes = gaussianOperatorBytes(m, n1, n2, "regenerate");
+  }
+
+  /** The unscaled A_i (n1·n2 entries, row-major) into `out` (or a work buffer). */
+  rowValues(i: number, out: Float64Array = this.row): Float64Array {
+    const r = rowRng(this.key, i);
+    if (!this.symmetricMeasurements) {
+      r.fillNormal(out);
+      return out;
+    }
+    const n = this.n1, B = this.B;
+    r.fillNormal(B);
+    for (let a = 0; a < n; a++) {
+      for (let b = a; b < n; b++) {
+        const s = 0.5 * (B[a * n + b] + B[b * n + a]);
+        out[a * n + b] = s;
+        out[b * n + a] = s;
+      }
+    }
+    return out;
+  }
+
+  apply(Z: Matrix, out?: Float64Array): Float64Array {
+    this.checkApply(Z);
+    const y = out ?? new Float64Array(this.m);
+    const z = Z.data, len = z.length;
+    for (let i = 0; i < this.m; i++) {
+      const a = this.rowValues(i);
+      let s = 0;
+      for (let j = 0; j < len; j++) s += a[j] * z[j];
+      y[i] = this.scale * s;
+    }
+    return y;
+  }
+
+  adjoint(z: Float64Array, out?: Matrix): Matrix {
+    this.checkAdjoint(z);
+    const S = out ?? zeros(this.n1, this.n2);
+    const d = S.data;
+    d.fill(0);
+    for (let i = 0; i < this.m; i++) {
+      const zi = z[i];
+      if (zi === 0) continue;
+      const a = this.rowValues(i);
+      for (let j = 0; j < d.length; j++) d[j] += a[j] * zi;
+    }
+    scaleInPlace(d, this.scale);
+    return S;
+  }
+
+  /** The m × n1 × n2 tensor of the regenerated entries (for --save-instance; m·n1·n2·8 bytes). */
+  denseTensor(): Float64Array {
+    const len = this.n1 * this.n2;
+    const out = new Float64Array(this.m * len);
+    for (let i = 0; i < this.m; i++) this.rowValues(i, out.subarray(i * len, (i + 1) * len));
+    return out;
+  }
+
+  dispose(): void {
+    /* nothing held */
+  }
+}
+
+/**
  * Gaussian sensing: A_i with i.i.d. N(0,1) entries, A(Z)_i = ⟨A_i, Z⟩/√m, so
  * E‖A(Z)‖² = ‖Z‖_F² for every Z. Entries are drawn in order (i, row, col) from `rng`;
  * with float32 storage each draw is rounded to float32 and that value *is* the entry.
  */
 export function gaussianOperator(
-  m: number, n1: number, n2: number, rng: Rng, backend: KernelBackend, storage: StorageType = "float64",
+  m: number, n1: number, n2: number, rng: Rng, backend: KernelBackend, storage: StorageType = "float64", threads?: number,
 ): DenseSensingOperator {
-  const stored = backend.allocate(m, n1 * n2, storage);
+  const stored = backend.allocate(m, n1 * n2, storage, { threads });
   rng.fillNormal(stored.values);
   return new DenseSensingOperator("gaussian", n1, n2, stored, 1 / Math.sqrt(m), false);
 }
@@ -94,17 +365,26 @@ export function gaussianOperator(
 /**
  * Symmetric Gaussian sensing: A_i = (B_i + B_iᵀ)/2 with B_i i.i.d. N(0,1) entries (drawn
  * in order (i, row, col)), A(Z)_i = ⟨A_i, Z⟩/√m, so E‖A(Z)‖² = ‖Z‖_F² for symmetric Z.
- * The stored A_i are exactly symmetric.
+ * The stored A_i are exactly symmetric. With storage "packed" only the upper triangles are
+ * kept ({@link PackedSymmetricOperator}) — the same values for the same `rng`.
  */
 export function symmetricGaussianOperator(
-  m: number, n: number, rng: Rng, backend: KernelBackend, storage: StorageType = "float64",
-): DenseSensingOperator {
+  m: number, n: number, rng: Rng, backend: KernelBackend, storage: StorageType | "packed" = "float64", threads?: number,
+): DenseSensingOperator | PackedSymmetricOperator {
   const nn = n * n;
-  const stored = backend.allocate(m, nn, storage);
+  const packed = storage === "packed";
+  const stored = backend.allocate(m, packed ? packedLength(n) : nn, packed ? "float64" : storage, { threads });
   const v = stored.values;
   const B = new Float64Array(nn);
   for (let i = 0; i < m; i++) {
     rng.fillNormal(B);
+    if (packed) {
+      let p = i * packedLength(n);
+      for (let a = 0; a < n; a++) {
+        for (let b = a; b < n; b++) v[p++] = 0.5 * (B[a * n + b] + B[b * n + a]);
+      }
+      continue;
+    }
     const o = i * nn;
     for (let a = 0; a < n; a++) {
       for (let b = a; b < n; b++) {
@@ -114,5 +394,40 @@ export function symmetricGaussianOperator(
       }
     }
   }
+  if (packed) return new PackedSymmetricOperator(n, stored, 1 / Math.sqrt(m));
   return new DenseSensingOperator("symmetric-gaussian", n, n, stored, 1 / Math.sqrt(m), true);
+}
+
+/** Options of {@link buildGaussianOperator}. */
+export interface GaussianOperatorOptions {
+  storage?: OperatorStorage;
+  /** "auto" | "ts" | "wasm" (auto: WASM SIMD when available and the operator fits, else TS). */
+  backend?: string;
+  /** Threads for the WASM backend (0 = automatic). */
+  threads?: number;
+}
+
+/**
+ * A `gaussian` or `symmetric-gaussian` operator in any storage, with the backend chosen for
+ * its size ({@link chooseBackend}: an explicitly requested backend that cannot hold it is an
+ * error naming the bytes needed).
+ */
+export function buildGaussianOperator(
+  type: "gaussian" | "symmetric-gaussian", m: number, n1: number, n2: number, rng: Rng, opts: GaussianOperatorOptions = {},
+): SensingOperator {
+  const storage = opts.storage ?? "float64";
+  const backendName = opts.backend ?? "auto";
+  if (storage === "regenerate") {
+    if (backendName === "wasm") throw new RangeError('operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"');
+    if (opts.threads !== undefined && opts.threads > 1) throw new RangeError(`operator.storage "regenerate" runs on one thread (operator.threads = ${opts.threads})`);
+    return new RegeneratedGaussianOperator(type, m, n1, n2, rng);
+  }
+  if (storage === "packed") {
+    if (type !== "symmetric-gaussian") throw new RangeError('operator.storage "packed" needs operator.type "symmetric-gaussian"');
+    return symmetricGaussianOperator(m, n1, rng, chooseBackend(backendName, m, packedLength(n1), "float64"), "packed", opts.threads);
+  }
+  const backend = chooseBackend(backendName, m, n1 * n2, storage);
+  return type === "gaussian"
+    ? gaussianOperator(m, n1, n2, rng, backend, storage, opts.threads)
+    : symmetricGaussianOperator(m, n1, rng, backend, storage, opts.threads);
 }
