@@ -26,13 +26,16 @@ export const problemSchema = z
       .optional()
       .describe("explicit σ (overrides kappa/spectrum; its length must equal rank)"),
     noise: finite("problem.noise").pipe(z.number().min(0, "problem.noise must be ≥ 0")).default(0).describe("std of i.i.d. Gaussian noise added to each measurement y_i"),
+    outliers: finite("problem.outliers").pipe(z.number().min(0, "problem.outliers must be ≥ 0").max(0.5, "problem.outliers must be ≤ 0.5")).default(0).describe("fraction of the measurements y_i corrupted by gross outliers (round(fraction·m) entries, chosen uniformly; random stream \"outliers\")"),
+    outlierScale: finite("problem.outlierScale").pipe(z.number().positive("problem.outlierScale must be > 0")).default(10).describe("an outlier adds outlierScale·rms(A(M*))·N(0,1) to its y_i"),
   })
   .strict();
 
 export const operatorSchema = z
   .object({
-    type: z.enum(["gaussian", "symmetric-gaussian", "identity"]).default("gaussian").describe("sensing operator (DESIGN §2)"),
-    m: posInt("operator.m").optional().describe("number of measurements (default 5·(n1+n2)·rank; ignored by identity)"),
+    type: z.enum(["gaussian", "symmetric-gaussian", "identity", "completion", "rank-one", "srht"]).default("gaussian").describe('sensing operator (DESIGN §2, docs/methods.md): "completion" samples entries with rate operator.p; "rank-one" A_i = a_i b_iᵀ (a_i a_iᵀ/√2 for the symmetric model); "srht" subsampled randomized Hadamard transform of vec(Z)'),
+    m: posInt("operator.m").optional().describe("number of measurements (default 5·(n1+n2)·rank; ignored by identity; ignored by completion, whose m = |Ω| is random with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)"),
+    p: finite("operator.p").pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1")).default(0.3).describe("completion: probability that an entry is observed (ignored by other operators)"),
     storage: z.enum(["float64", "float32", "packed", "regenerate"]).default("float64").describe('how Gaussian operators hold A: "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)'),
     backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts); the backend used is recorded in config.json"),
     threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 8 MiB, else 1; the ts backend and storage regenerate need 1)"),
@@ -48,7 +51,7 @@ export const modelSchema = z
 
 export const initSchema = z
   .object({
-    type: z.enum(["small-random", "identical"]).default("small-random").describe('"small-random": X₀, F₀ ~ N(0, α²), G₀ ~ N(0, (α/ratio)²) independent; "identical": G₀ = F₀'),
+    type: z.enum(["small-random", "identical", "spectral"]).default("small-random").describe('"small-random": X₀, F₀ ~ N(0, α²), G₀ ~ N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = U Σ^{1/2}, G₀ = V Σ^{1/2} (alpha and ratio ignored)'),
     alpha: finite("init.alpha").pipe(z.number().positive("init.alpha must be > 0")).default(1e-3).describe("init scale α: entry std of X₀ / F₀"),
     ratio: finite("init.ratio").pipe(z.number().positive("init.ratio must be > 0")).default(3).describe("F₀ scale / G₀ scale (G₀ std = α/ratio); 1 = balanced"),
   })
@@ -56,8 +59,20 @@ export const initSchema = z
 
 export const methodSchema = z
   .object({
-    name: z.enum(["gd"]).default("gd").describe("method (see docs/methods)"),
+    name: z
+      .enum(["gd", "scaled-gd", "scaled-gd-lambda", "precgd", "gradient-flow", "subgradient-l1", "svt"])
+      .default("gd")
+      .describe("method (see docs/methods.md); options that do not apply to the chosen method are ignored"),
     stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1).describe("step size η in the ½-loss convention of DESIGN §2"),
+    balanceWeight: finite("method.balanceWeight").pipe(z.number().min(0, "method.balanceWeight must be ≥ 0")).default(0).describe("gd on FGᵀ: weight μ of the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²_F added to the loss (0 = off)"),
+    rebalanceAtIteration: nonNegInt("method.rebalanceAtIteration").optional().describe("gd on FGᵀ: one-step rebalancing (F, G) ← (F P, G P⁻ᵀ), P = (FᵀF)^(−1/2), right after this iteration (0 = at the init; unset = off)"),
+    rebalanceBelowRelResidual: finite("method.rebalanceBelowRelResidual").pipe(z.number().positive("method.rebalanceBelowRelResidual must be > 0")).optional().describe("gd on FGᵀ: one-step rebalancing the first time ‖A(FGᵀ) − y‖/‖y‖ < this (unset = off)"),
+    lambda: finite("method.lambda").pipe(z.number().positive("method.lambda must be > 0")).default(0.01).describe("scaled-gd-lambda: damping λ of the preconditioner (XᵀX + λI)⁻¹, in units of M* (σ₁ = 1 by default)"),
+    dampingScale: finite("method.dampingScale").pipe(z.number().min(0, "method.dampingScale must be ≥ 0")).default(1).describe("precgd: λ_t = max(dampingFloor, dampingScale·‖A(P_t) − y‖₂)"),
+    dampingFloor: finite("method.dampingFloor").pipe(z.number().positive("method.dampingFloor must be > 0")).default(1e-15).describe("precgd: lower bound of λ_t (keeps the k×k solve well posed at convergence; too small to limit accuracy)"),
+    tolerance: finite("method.tolerance").pipe(z.number().gt(0, "method.tolerance must be > 0").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
+    decay: finite("method.decay").pipe(z.number().gt(0, "method.decay must be > 0").max(1, "method.decay must be ≤ 1")).default(0.98).describe("subgradient-l1: steps η_t = stepSize·decay^t"),
+    tau: finite("method.tau").pipe(z.number().min(0, "method.tau must be ≥ 0")).optional().describe("svt: singular value threshold τ (default 5‖y‖₂ ≈ 5‖M*‖_F)"),
   })
   .strict();
 
@@ -187,7 +202,11 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (c.init.type === "identical" && c.model.type === "asymmetric" && n1 !== n2) {
     errors.push({ path: "init.type", value: "identical", message: "G₀ = F₀ needs a square problem (n2 = n)" });
   }
-  const m = c.operator.type === "identity" ? n1 * n2 : (c.operator.m ?? 5 * (n1 + n2) * r);
+  const m =
+    c.operator.type === "identity" ? n1 * n2
+    : c.operator.type === "completion" ? Math.max(1, Math.round(c.operator.p * n1 * n2))
+    : (c.operator.m ?? 5 * (n1 + n2) * r);
+  errors.push(...methodOperatorErrors(c, n1, n2, m));
   if (errors.length) throw new ConfigError(errors);
   return {
     ...c,
@@ -195,6 +214,26 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     operator: { ...c.operator, m },
     model: { ...c.model, k },
   };
+}
+
+/** Largest number of n1×n2 entries for which the dense-matrix method svt is allowed. */
+export const SVT_MAX_ENTRIES = 1_000_000;
+
+/** Method/operator combinations that are not defined (each names the field and what is allowed). */
+function methodOperatorErrors(c: ParsedConfig, n1: number, n2: number, m: number): { path: string; value: unknown; message: string }[] {
+  const errors: { path: string; value: unknown; message: string }[] = [];
+  if (c.operator.type === "srht") {
+    let L = 1;
+    while (L < n1 * n2) L *= 2;
+    if (m > L) errors.push({ path: "operator.m", value: m, message: `srht samples distinct rows of the ${L}×${L} Hadamard transform of vec(Z) (n1·n2 = ${n1 * n2} padded to a power of two), so operator.m must be ≤ ${L}` });
+  }
+  if (c.method.name === "svt" && n1 * n2 > SVT_MAX_ENTRIES) {
+    errors.push({
+      path: "method.name", value: "svt",
+      message: `svt works on a dense n1×n2 matrix variable and takes a full SVD of it every iteration; n1·n2 = ${n1 * n2} exceeds ${SVT_MAX_ENTRIES} — use a factored method (gd, scaled-gd, …) for this size`,
+    });
+  }
+  return errors;
 }
 
 /** Sets `path` (dot-separated, e.g. "init.alpha") in a plain JSON object, creating objects on the way. */

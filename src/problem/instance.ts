@@ -2,6 +2,10 @@ import type { ResolvedConfig } from "../io/config.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import { buildGaussianOperator, gaussianOperatorBytes } from "../operators/dense.js";
 import { IdentityOperator } from "../operators/identity.js";
+import { completionOperator, completionOperatorBytes } from "../operators/completion.js";
+import { rankOneOperator, rankOneOperatorBytes } from "../operators/rankOne.js";
+import { srhtOperator, srhtOperatorBytes } from "../operators/srht.js";
+import { spectralInit } from "./spectral.js";
 import type { SensingOperator } from "../operators/types.js";
 import { streamRng } from "../random/rng.js";
 import { type GroundTruth, generalTruth, psdTruth, spectrum } from "./truth.js";
@@ -14,6 +18,8 @@ export interface Instance {
   y: Float64Array;
   /** A(M*) without noise. */
   yClean: Float64Array;
+  /** Indices of the measurements corrupted by outliers (problem.outliers > 0), increasing. */
+  outlierIndices?: Int32Array;
 }
 
 /** Bytes the operator of a resolved config will hold (0 for matrix-free operators). */
@@ -22,6 +28,12 @@ export function operatorBytes(config: ResolvedConfig): number {
   switch (config.operator.type) {
     case "identity":
       return 0;
+    case "completion":
+      return completionOperatorBytes(n, n2, config.operator.p);
+    case "rank-one":
+      return rankOneOperatorBytes(config.operator.m, n, n2, config.model.type === "symmetric");
+    case "srht":
+      return srhtOperatorBytes(config.operator.m, n, n2);
     default:
       return gaussianOperatorBytes(config.operator.m, n, n2, config.operator.storage);
   }
@@ -47,6 +59,13 @@ export function buildOperator(config: ResolvedConfig): SensingOperator {
     case "symmetric-gaussian":
       // storage float64 | float32 | packed | regenerate; backend chosen for the operator's size
       return buildGaussianOperator(o.type, o.m, n, n2, rng, { storage: o.storage, backend: o.backend, threads: o.threads });
+    case "completion":
+      return completionOperator(n, n2, o.p, rng);
+    case "rank-one":
+      // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
+      return rankOneOperator(o.m, n, n2, config.model.type === "symmetric", rng);
+    case "srht":
+      return srhtOperator(o.m, n, n2, rng);
   }
 }
 
@@ -58,13 +77,48 @@ export function buildOperator(config: ResolvedConfig): SensingOperator {
 export function buildInstance(config: ResolvedConfig): Instance {
   const truth = buildTruth(config);
   const operator = buildOperator(config);
-  const yClean = operator.apply(truth.Mstar);
+  const yClean = measureTruth(operator, truth);
   const y = yClean.slice();
   if (config.problem.noise > 0) {
     const rng = streamRng(config.seed, "noise");
     for (let i = 0; i < y.length; i++) y[i] += config.problem.noise * rng.normal();
   }
-  return { truth, operator, y, yClean };
+  const outlierIndices = config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
+  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}) };
+}
+
+/** Above this many entries of M*, y = A(M*) is measured from the factors U diag(σ), V (never densely). */
+export const DENSE_TRUTH_LIMIT = 4_000_000;
+
+/** A(M*): densely for small problems, as A((U diag σ) Vᵀ) through the factored path for large ones. */
+export function measureTruth(operator: SensingOperator, truth: GroundTruth): Float64Array {
+  const n1 = truth.U.rows, n2 = truth.V.rows;
+  if (n1 * n2 <= DENSE_TRUTH_LIMIT) return operator.apply(truth.Mstar);
+  const US = { rows: n1, cols: truth.U.cols, data: truth.U.data.slice() };
+  const r = US.cols;
+  for (let i = 0; i < n1; i++) for (let l = 0; l < r; l++) US.data[i * r + l] *= truth.sigma[l];
+  return operator.applyFactored(US, truth.V, new Float64Array(operator.m));
+}
+
+/**
+ * Gross outliers: round(fraction·m) measurements, chosen uniformly without replacement
+ * (Floyd's algorithm) from `rng`, get outlierScale·rms(yClean)·N(0, 1) added, drawn in
+ * increasing index order. Returns the corrupted indices (increasing).
+ */
+export function addOutliers(y: Float64Array, yClean: Float64Array, fraction: number, outlierScale: number, rng: import("../random/rng.js").Rng): Int32Array {
+  const m = y.length;
+  const count = Math.round(fraction * m);
+  const chosen = new Set<number>();
+  for (let j = m - count; j < m; j++) {
+    const t = rng.integer(j + 1);
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  const idx = Int32Array.from(chosen).sort();
+  let ss = 0;
+  for (let i = 0; i < m; i++) ss += yClean[i] * yClean[i];
+  const amp = outlierScale * Math.sqrt(ss / m);
+  for (const i of idx) y[i] += amp * rng.normal();
+  return idx;
 }
 
 /** Initial factors: the symmetric X₀ or the asymmetric pair (F₀, G₀). */
@@ -73,12 +127,17 @@ export type Factors = { kind: "symmetric"; X: Matrix } | { kind: "asymmetric"; F
 /**
  * The initial point of a resolved config (random stream "init" of the seed):
  * symmetric X₀ ~ N(0, α²); asymmetric F₀ ~ N(0, α²) then G₀ ~ N(0, (α/ratio)²), or G₀ = F₀
- * for init.type "identical". Entries are drawn row-major, F₀ before G₀.
+ * for init.type "identical". Entries are drawn row-major, F₀ before G₀. init.type
+ * "spectral" needs `instance` (see {@link spectralInit}; random stream "spectral").
  */
-export function buildInit(config: ResolvedConfig): Factors {
+export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "operator" | "y">): Factors {
   const { n, n2 } = config.problem;
   const k = config.model.k;
   const { alpha, ratio, type } = config.init;
+  if (type === "spectral") {
+    if (!instance) throw new RangeError('init.type "spectral" needs the instance (operator and y): call buildInit(config, instance)');
+    return spectralInit(instance.operator, instance.y, config.model.type, k, streamRng(config.seed, "spectral"));
+  }
   const rng = streamRng(config.seed, "init");
   if (config.model.type === "symmetric") {
     const X = zeros(n, k);
