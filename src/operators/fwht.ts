@@ -1,26 +1,16 @@
+import { fastWalshHadamard } from "../kernels/index.js";
+
 /**
  * Fast Walsh–Hadamard transform, in place and unnormalized: x ← H x with H the
- * 2^q × 2^q Sylvester–Hadamard matrix (H = [[1, 1], [1, −1]] ⊗ … ⊗ [[1, 1], [1, −1]],
- * entries ±1, H Hᵀ = 2^q I, H symmetric). x.length must be a power of two.
- * Cost: q·2^(q−1) additions and as many subtractions (O(L log L) for L = x.length).
+ * 2^q × 2^q Sylvester–Hadamard matrix, H_ij = (−1)^popcount(i AND j) (entries ±1,
+ * H symmetric, H² = 2^q·I). x.length must be a power of two. O(L log L) for L = x.length.
  *
- * This is the plain-TS reference; a faster kernel may replace it behind this signature
- * and must agree with it (the transform is exact in integer arithmetic, and in floating
- * point every output is a sum of L terms in the same butterfly order).
+ * The SRHT operator's transform. It runs on the kernels' implementation
+ * ({@link fastWalshHadamard}: WASM SIMD when available, else the plain-TS reference
+ * `fwhtReference`), so there is one reference loop in the code base.
  */
 export function fwht(x: Float64Array): void {
-  const n = x.length;
-  if (n === 0 || (n & (n - 1)) !== 0) throw new RangeError(`fwht: length must be a power of two, got ${n}`);
-  for (let h = 1; h < n; h <<= 1) {
-    const step = h << 1;
-    for (let i = 0; i < n; i += step) {
-      for (let j = i, end = i + h; j < end; j++) {
-        const a = x[j], b = x[j + h];
-        x[j] = a + b;
-        x[j + h] = a - b;
-      }
-    }
-  }
+  fastWalshHadamard(x);
 }
 
 /** The smallest power of two ≥ n (n ≥ 1). */
