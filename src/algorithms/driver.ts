@@ -99,12 +99,11 @@ function rowIsFinite(row: TraceRow): boolean {
 }
 
 /**
- * Runs a stepper until a stop condition: max iterations, target relative error, time
- * budget, divergence (a non-finite metric or a relative error above
- * stop.divergenceRelError ⇒ status "diverged" with the iteration), or an interrupt.
- * Iteration 0 (the initial point) is always recorded, and so is the last iteration.
+ * The driver loop as a generator that yields after every iteration, so the same loop can
+ * run synchronously ({@link runStepper}) or give the event loop a turn now and then
+ * ({@link runStepperAsync}, used by the CLI so that Ctrl-C is seen mid-run).
  */
-export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOptions): RunResult {
+export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOptions): Generator<void, RunResult, void> {
   const now = opts.now ?? (() => 0);
   const { stop } = opts;
   const normMstar = frobeniusNorm(truth.Mstar);
@@ -157,6 +156,7 @@ export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOpt
     if (row) record(row);
     stepper.step();
     opts.onIteration?.(stepper.iteration, relError);
+    yield;
   }
   return {
     status,
@@ -167,4 +167,37 @@ export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOpt
     events: stepper.events,
     seconds: now() - t0,
   };
+}
+
+/**
+ * Runs a stepper until a stop condition: max iterations, target relative error, time
+ * budget, divergence (a non-finite metric or a relative error above
+ * stop.divergenceRelError ⇒ status "diverged" with the iteration), or an interrupt.
+ * Iteration 0 (the initial point) is always recorded, and so is the last iteration.
+ */
+export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOptions): RunResult {
+  const g = driveStepper(stepper, truth, opts);
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link runStepper}, giving the event loop a turn every `yieldEverySeconds` of wall time
+ * (measured with `opts.now`), so signal handlers and timers run during a long run.
+ */
+export async function runStepperAsync(stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = 0.05): Promise<RunResult> {
+  const now = opts.now ?? (() => 0);
+  const g = driveStepper(stepper, truth, opts);
+  let last = now();
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    const t = now();
+    if (t - last >= yieldEverySeconds) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      last = t;
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { ConfigInput } from "../io/config.js";
 import { resolveConfig } from "../io/config.js";
-import { executeRun } from "../experiments/execute.js";
+import { executeRunAsync } from "../experiments/execute.js";
 import { buildInstance } from "../problem/instance.js";
 import { Progress } from "./progress.js";
 
@@ -43,10 +43,10 @@ export async function runHeadlineDemo(
   const progress = new Progress(total, !io.quiet, "iterations (3 runs)");
   const table: string[][] = [];
   try {
-    DEMO_KS.forEach((k, idx) => {
+    for (const [idx, k] of DEMO_KS.entries()) {
       const cfg = structuredClone(base) as Record<string, Record<string, unknown>>;
       cfg.model.k = k;
-      const { summary, output } = executeRun(cfg as ConfigInput, path.join(dir, `k=${k}`), {
+      const { summary, output } = await executeRunAsync(cfg as ConfigInput, path.join(dir, `k=${k}`), {
         instance: shared,
         saveInstance: io.saveInstance,
         shouldStop: io.shouldStop,
@@ -61,7 +61,11 @@ export async function runHeadlineDemo(
         Number.isFinite(slope) ? slope.toFixed(2) : "—",
         summary.status,
       ]);
-    });
+      if (summary.status === "interrupted") {
+        process.exitCode = 130;
+        break;
+      }
+    }
   } finally {
     progress.stop();
   }

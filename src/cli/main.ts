@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError, type ConfigInput, applySets, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
-import { executeRun } from "../experiments/execute.js";
+import { executeRunAsync } from "../experiments/execute.js";
 import { matsenseVersion } from "../io/version.js";
 import { runHeadlineDemo } from "./demo.js";
 import { Progress } from "./progress.js";
@@ -105,7 +105,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
-          ({ summary } = executeRun(config, dir, {
+          ({ summary } = await executeRunAsync(config, dir, {
             saveInstance: opts.saveInstance,
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
@@ -114,6 +114,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           progress.stop();
         }
         for (const w of summary.warnings) err(`matsense: warning: ${w}\n`);
+        if (summary.status === "interrupted") process.exitCode = 130;
         if (!opts.quiet) {
           const f = summary.final!;
           out(
@@ -172,7 +173,9 @@ export async function main(argv: string[], io = {
   for (const ext of extensions) ext(program, io);
   try {
     await program.parseAsync(argv);
-    return 0;
+    const code = typeof process.exitCode === "number" ? process.exitCode : 0;
+    process.exitCode = undefined;
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? 0 : 2;

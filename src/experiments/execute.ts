@@ -6,7 +6,7 @@ import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/fil
 import { matsenseVersion } from "../io/version.js";
 import type { RunStatus, TraceRow } from "../algorithms/driver.js";
 import { type Instance, operatorBytes } from "../problem/instance.js";
-import { type RunOutput, runConfig } from "./run.js";
+import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 
 /** What summary.json holds. */
 export interface RunSummary {
@@ -72,32 +72,32 @@ export function provenance(config: ResolvedConfig, backend: string): Record<stri
   return { ...config, matsense: { version: matsenseVersion(), backend, node: process.version } };
 }
 
+type ExecuteResult = { summary: RunSummary; output?: RunOutput };
+
 /**
- * Runs one config and writes its result files into `outDir`: config.json (resolved config,
- * version, backend) first, metrics.csv streamed while running (as metrics.csv.partial until
- * the end), summary.json last. A failure mid-run still leaves config.json, the rows
- * recorded so far in metrics.csv and a summary.json with status "failed" and the error.
+ * The parts of {@link executeRun} around the loop: validation and the memory check, the
+ * output folder and streamed metrics.csv, and the summary written on success or failure.
  */
-export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions = {}): { summary: RunSummary; output?: RunOutput } {
+function executeWith(
+  input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions,
+): { config: ResolvedConfig; hooks: RunHooks; finish: (output: RunOutput) => ExecuteResult; fail: (err: unknown) => never } {
   const config = resolveConfig(input);
   checkOperatorMemory(config, opts.maxOperatorBytes);
   ensureDir(outDir);
   const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
-  let summary: RunSummary;
-  let output: RunOutput | undefined;
-  try {
-    output = runConfig(config, {
-      now: () => performance.now() / 1000,
-      onRecord: (row) => csv.write(row),
-      onIteration: opts.onIteration,
-      shouldStop: opts.shouldStop,
-      onStart: (inst, init, cfg) => {
-        writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
-        if (opts.saveInstance) saveInstance(outDir, inst, init);
-      },
-    }, opts.instance);
+  const hooks: RunHooks = {
+    now: () => performance.now() / 1000,
+    onRecord: (row) => csv.write(row),
+    onIteration: opts.onIteration,
+    shouldStop: opts.shouldStop,
+    onStart: (inst, init, cfg) => {
+      writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
+      if (opts.saveInstance) saveInstance(outDir, inst, init);
+    },
+  };
+  const finish = (output: RunOutput): ExecuteResult => {
     const r = output.result;
-    summary = {
+    const summary: RunSummary = {
       status: r.status,
       iterations: r.iterations,
       ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt } : {}),
@@ -106,8 +106,12 @@ export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, 
       warnings: output.warnings,
       events: r.events,
     };
-  } catch (err) {
-    summary = {
+    csv.close();
+    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    return { summary, output };
+  };
+  const fail = (err: unknown): never => {
+    const summary: RunSummary = {
       status: "failed",
       iterations: 0,
       seconds: 0,
@@ -119,10 +123,40 @@ export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, 
     csv.close();
     writeJsonAtomic(path.join(outDir, "summary.json"), summary);
     throw err;
+  };
+  return { config, hooks, finish, fail };
+}
+
+/**
+ * Runs one config and writes its result files into `outDir`: config.json (resolved config,
+ * version, backend) first, metrics.csv streamed while running (as metrics.csv.partial until
+ * the end), summary.json last. A failure mid-run still leaves config.json, the rows
+ * recorded so far in metrics.csv and a summary.json with status "failed" and the error.
+ */
+export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions = {}): ExecuteResult {
+  const e = executeWith(input, outDir, opts);
+  let output: RunOutput;
+  try {
+    output = runConfig(e.config, e.hooks, opts.instance);
+  } catch (err) {
+    return e.fail(err);
   }
-  csv.close();
-  writeJsonAtomic(path.join(outDir, "summary.json"), summary);
-  return { summary, output };
+  return e.finish(output);
+}
+
+/**
+ * {@link executeRun} that gives the event loop a turn every ~50 ms, so that Ctrl-C
+ * (through `opts.shouldStop`) ends the run with status "interrupted" and all files written.
+ */
+export async function executeRunAsync(input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const e = executeWith(input, outDir, opts);
+  let output: RunOutput;
+  try {
+    output = await runConfigAsync(e.config, e.hooks, opts.instance);
+  } catch (err) {
+    return e.fail(err);
+  }
+  return e.finish(output);
 }
 
 /** Writes the instance and initial point as .npy files (exactly the values used). */

@@ -1,5 +1,5 @@
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
-import { type DriverOptions, type RunResult, runStepper } from "../algorithms/driver.js";
+import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
 import { createStepper } from "../algorithms/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
 import { type Factors, type Instance, buildInit, buildInstance } from "../problem/instance.js";
@@ -41,12 +41,8 @@ export function copyFactors(x: Factors): Factors {
     : { kind: "asymmetric", F: { ...x.F, data: x.F.data.slice() }, G: { ...x.G, data: x.G.data.slice() } };
 }
 
-/**
- * Runs one config end to end: validate and resolve, build the instance and the initial
- * point from the seed, run the method until a stop condition, and return the trace.
- * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
- */
-export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): RunOutput {
+/** Resolves a config, builds the instance, initial point and stepper (everything before the loop). */
+function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks, instance?: Instance) {
   const config = resolveConfig(input);
   const warnings = configWarnings(config);
   const inst = instance ?? buildInstance(config);
@@ -54,11 +50,32 @@ export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, u
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
   const stepper = createStepper(config, inst, x0);
-  const result = runStepper(stepper, inst.truth, {
+  const driverOptions: DriverOptions = {
     ...hooks,
     stop: config.stop,
     record: config.record,
     symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
-  });
-  return { config, instance: inst, init, stepper, result, warnings };
+  };
+  return { config, warnings, inst, init, stepper, driverOptions };
+}
+
+/**
+ * Runs one config end to end: validate and resolve, build the instance and the initial
+ * point from the seed, run the method until a stop condition, and return the trace.
+ * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
+ */
+export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): RunOutput {
+  const p = prepareRun(input, hooks, instance);
+  const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+}
+
+/**
+ * {@link runConfig} that gives the event loop a turn every ~50 ms of wall time, so that
+ * signal handlers (Ctrl-C → `shouldStop`) and timers run during a long run.
+ */
+export async function runConfigAsync(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
+  const p = prepareRun(input, hooks, instance);
+  const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
 }
