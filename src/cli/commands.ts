@@ -4,4 +4,5 @@
  */
 import "./sweep.js";
 import "./plot.js";
+import "./reproduce.js";
 export {};

@@ -1,0 +1,45 @@
+import * as path from "node:path";
+import { defaultOutDir, UsageError, registerCommands } from "./main.js";
+import { listPresets, loadPreset } from "../experiments/presets.js";
+import { PresetUnavailableError, reproducePreset } from "../experiments/report.js";
+import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sweep.js";
+
+registerCommands((program, io) => {
+  program
+    .command("reproduce")
+    .description("reproduce a paper figure: run a preset's sweep, aggregate, plot, check its claims and write report.md")
+    .argument("[name]", "preset name (see --list)")
+    .option("--list", "list the presets")
+    .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>[-quick]-<time>); re-running resumes")
+    .option("--quick", "small sizes (CI): the same claims with margins for the small version")
+    .option("-w, --workers <n>", "parallel runs (default: number of cores)")
+    .option("-q, --quiet", "no progress bar and no tables")
+    .action(async (name: string | undefined, opts: SweepCliOptions & { list?: boolean; out?: string; quick?: boolean }) => {
+      if (opts.list || !name) {
+        for (const n of listPresets()) {
+          const p = loadPreset(n);
+          io.out(`${n.padEnd(28)} ${p.expectations.title}\n${"".padEnd(28)} source: ${p.expectations.source}\n`);
+        }
+        if (!opts.list && !name) io.out("\nrun one with: matsense reproduce <name> [--quick] [--out DIR]\n");
+        return;
+      }
+      const dir = opts.out ?? defaultOutDir(`${name}${opts.quick ? "-quick" : ""}`);
+      let res;
+      try {
+        res = await reproducePreset(name, dir, {
+          quick: opts.quick,
+          sweep: (grid, d) => runSweepWithProgress(grid, d, opts, io),
+        });
+      } catch (e) {
+        if (e instanceof PresetUnavailableError) throw new UsageError(e.message, 3);
+        throw e;
+      }
+      if (!opts.quiet) {
+        printAggregate(res.aggregate, io.out);
+        io.out(`\n${res.preset.expectations.title}${opts.quick ? " (quick)" : ""}: ${res.claims.filter((c) => c.verdict === "pass").length}/${res.claims.length} claims pass (${res.seconds.toFixed(1)} s)\n`);
+        for (const c of res.claims) io.out(`  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "N/A "}  ${c.claim}\n        measured: ${c.measured}\n        expected: ${c.expected}\n`);
+        io.out(`report: ${path.join(dir, "report.md")}\n`);
+      }
+      if (!res.passed) throw new UsageError(`preset ${name}: some claims did not pass (see ${res.reportFile})`, 1);
+    });
+});
