@@ -17,8 +17,6 @@ export abstract class PreconditionedGradientDescent extends FactoredStepper {
   private readonly StF: Matrix;
   private readonly dF: Matrix;
   private readonly dG: Matrix;
-  /** λ used by the last step (reported as the `damping` column). */
-  protected lastDamping = Number.NaN;
 
   constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number) {
     super(operator, y, x0, stepSize);
@@ -37,7 +35,6 @@ export abstract class PreconditionedGradientDescent extends FactoredStepper {
 
   protected update(): void {
     const lambda = this.damping();
-    this.lastDamping = lambda;
     const eta = this.stepSize;
     const F = this.left, G = this.right;
     this.operator.adjointFactored(this.residual(), F, G, this.SG, this.StF);
