@@ -7,16 +7,20 @@
 // are widened with f64x2.promote_low before the multiply).
 //
 // Summation order (documented because the threaded and reference results depend on it):
-// - gemv: each row i has ONE f64x2 accumulator over column pairs (j, j+1), the two lanes are
-//   added, then the odd tail column. Rows are processed 4 at a time (4 independent chains),
-//   but every row's arithmetic is the same whether it sits in a 4-block or not, so any split
-//   of the rows between threads gives bitwise the same y.
-// - gemvT: y[j] = (((0 + a[0,j] z0) + a[1,j] z1) + …) strictly in row order, independently
-//   per column, so any split of the columns between threads gives bitwise the same y.
+// - gemv (float64): row i has two f64x2 accumulators (see gemv64); float32: one accumulator
+//   over column pairs. Rows are processed 4 at a time (independent chains), but every row's
+//   arithmetic is the same whether it sits in a 4-block or not, so any split of the rows
+//   between threads gives bitwise the same y.
+// - gemvT: rows in blocks of 4 from row 0: y[j] += ((a0j z0 + a1j z1) + (a2j z2 + a3j z3)),
+//   then the leftover rows one by one, independently per column, so any split of the
+//   columns between threads gives bitwise the same y.
 
 // ---- y[r0..r1) = A[r0..r1, :] · x  (float64 entries) ------------------------------------
+// Row i: two f64x2 accumulators s (columns 4q, 4q+1) and t (4q+2, 4q+3); a leftover column
+// pair goes into s; then u = s + t, the two lanes are added, then the odd last column.
 export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
   const stride = <usize>cols << 3;
+  const c4 = cols & ~3;
   const c2 = cols & ~1;
   let i = r0;
   for (; i + 4 <= r1; i += 4) {
@@ -24,49 +28,70 @@ export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32
     const p1 = p0 + stride;
     const p2 = p1 + stride;
     const p3 = p2 + stride;
-    let s0 = f64x2.splat(0.0);
-    let s1 = f64x2.splat(0.0);
-    let s2 = f64x2.splat(0.0);
-    let s3 = f64x2.splat(0.0);
-    for (let j = 0; j < c2; j += 2) {
+    let s0 = f64x2.splat(0.0), s1 = f64x2.splat(0.0), s2 = f64x2.splat(0.0), s3 = f64x2.splat(0.0);
+    let t0 = f64x2.splat(0.0), t1 = f64x2.splat(0.0), t2 = f64x2.splat(0.0), t3 = f64x2.splat(0.0);
+    for (let j = 0; j < c4; j += 4) {
       const o = <usize>j << 3;
-      const xv = v128.load(x + o);
-      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xv));
-      s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xv));
-      s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xv));
-      s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xv));
+      const xl = v128.load(x + o);
+      const xh = v128.load(x + o, 16);
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xl));
+      t0 = f64x2.add(t0, f64x2.mul(v128.load(p0 + o, 16), xh));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xl));
+      t1 = f64x2.add(t1, f64x2.mul(v128.load(p1 + o, 16), xh));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xl));
+      t2 = f64x2.add(t2, f64x2.mul(v128.load(p2 + o, 16), xh));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xl));
+      t3 = f64x2.add(t3, f64x2.mul(v128.load(p3 + o, 16), xh));
     }
-    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-    let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
-    let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
-    let t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
+    if (c4 < c2) {
+      const o = <usize>c4 << 3;
+      const xl = v128.load(x + o);
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xl));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xl));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xl));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xl));
+    }
+    s0 = f64x2.add(s0, t0);
+    s1 = f64x2.add(s1, t1);
+    s2 = f64x2.add(s2, t2);
+    s3 = f64x2.add(s3, t3);
+    let u0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    let u1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+    let u2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
+    let u3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
     if (c2 < cols) {
       const o = <usize>c2 << 3;
       const xj = load<f64>(x + o);
-      t0 += load<f64>(p0 + o) * xj;
-      t1 += load<f64>(p1 + o) * xj;
-      t2 += load<f64>(p2 + o) * xj;
-      t3 += load<f64>(p3 + o) * xj;
+      u0 += load<f64>(p0 + o) * xj;
+      u1 += load<f64>(p1 + o) * xj;
+      u2 += load<f64>(p2 + o) * xj;
+      u3 += load<f64>(p3 + o) * xj;
     }
     const q = y + (<usize>i << 3);
-    store<f64>(q, t0);
-    store<f64>(q, t1, 8);
-    store<f64>(q, t2, 16);
-    store<f64>(q, t3, 24);
+    store<f64>(q, u0);
+    store<f64>(q, u1, 8);
+    store<f64>(q, u2, 16);
+    store<f64>(q, u3, 24);
   }
   for (; i < r1; i++) {
     const p0 = a + <usize>i * stride;
-    let s0 = f64x2.splat(0.0);
-    for (let j = 0; j < c2; j += 2) {
+    let s0 = f64x2.splat(0.0), t0 = f64x2.splat(0.0);
+    for (let j = 0; j < c4; j += 4) {
       const o = <usize>j << 3;
       s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
+      t0 = f64x2.add(t0, f64x2.mul(v128.load(p0 + o, 16), v128.load(x + o, 16)));
     }
-    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    if (c4 < c2) {
+      const o = <usize>c4 << 3;
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
+    }
+    s0 = f64x2.add(s0, t0);
+    let u0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
     if (c2 < cols) {
       const o = <usize>c2 << 3;
-      t0 += load<f64>(p0 + o) * load<f64>(x + o);
+      u0 += load<f64>(p0 + o) * load<f64>(x + o);
     }
-    store<f64>(y + (<usize>i << 3), t0);
+    store<f64>(y + (<usize>i << 3), u0);
   }
 }
 
@@ -150,21 +175,15 @@ export function gemvT64(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: 
     const z3 = f64x2.splat(z3s);
     for (let j = 0; j < w2; j += 2) {
       const o = <usize>j << 3;
-      let acc = v128.load(yb + o);
-      acc = f64x2.add(acc, f64x2.mul(v128.load(p0 + o), z0));
-      acc = f64x2.add(acc, f64x2.mul(v128.load(p1 + o), z1));
-      acc = f64x2.add(acc, f64x2.mul(v128.load(p2 + o), z2));
-      acc = f64x2.add(acc, f64x2.mul(v128.load(p3 + o), z3));
-      v128.store(yb + o, acc);
+      const s01 = f64x2.add(f64x2.mul(v128.load(p0 + o), z0), f64x2.mul(v128.load(p1 + o), z1));
+      const s23 = f64x2.add(f64x2.mul(v128.load(p2 + o), z2), f64x2.mul(v128.load(p3 + o), z3));
+      v128.store(yb + o, f64x2.add(v128.load(yb + o), f64x2.add(s01, s23)));
     }
     if (w2 < w) {
       const o = <usize>w2 << 3;
-      let acc = load<f64>(yb + o);
-      acc += load<f64>(p0 + o) * z0s;
-      acc += load<f64>(p1 + o) * z1s;
-      acc += load<f64>(p2 + o) * z2s;
-      acc += load<f64>(p3 + o) * z3s;
-      store<f64>(yb + o, acc);
+      const s01 = load<f64>(p0 + o) * z0s + load<f64>(p1 + o) * z1s;
+      const s23 = load<f64>(p2 + o) * z2s + load<f64>(p3 + o) * z3s;
+      store<f64>(yb + o, load<f64>(yb + o) + (s01 + s23));
     }
   }
   for (; i < rows; i++) {
@@ -207,22 +226,22 @@ export function gemvT32(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: 
     for (let j = 0; j < w2; j += 2) {
       const o = <usize>j << 2;
       const oy = o << 1;
-      let acc = v128.load(yb + oy);
-      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), z0));
-      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p1 + o)), z1));
-      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p2 + o)), z2));
-      acc = f64x2.add(acc, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p3 + o)), z3));
-      v128.store(yb + oy, acc);
+      const s01 = f64x2.add(
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), z0),
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p1 + o)), z1),
+      );
+      const s23 = f64x2.add(
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p2 + o)), z2),
+        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p3 + o)), z3),
+      );
+      v128.store(yb + oy, f64x2.add(v128.load(yb + oy), f64x2.add(s01, s23)));
     }
     if (w2 < w) {
       const o = <usize>w2 << 2;
       const oy = o << 1;
-      let acc = load<f64>(yb + oy);
-      acc += <f64>load<f32>(p0 + o) * z0s;
-      acc += <f64>load<f32>(p1 + o) * z1s;
-      acc += <f64>load<f32>(p2 + o) * z2s;
-      acc += <f64>load<f32>(p3 + o) * z3s;
-      store<f64>(yb + oy, acc);
+      const s01 = <f64>load<f32>(p0 + o) * z0s + <f64>load<f32>(p1 + o) * z1s;
+      const s23 = <f64>load<f32>(p2 + o) * z2s + <f64>load<f32>(p3 + o) * z3s;
+      store<f64>(yb + oy, load<f64>(yb + oy) + (s01 + s23));
     }
   }
   for (; i < rows; i++) {

@@ -310,7 +310,7 @@ class WasmStoredMatrix implements StoredMatrix {
     const pool = this.pool;
     if (pool) {
       pool.next();
-      for (let w = 1; w < this.threads; w++) pool.post(w - 1, OP_SUM64, this.aOff, 0, 0, 0, 0, base + parts[w][0], base + parts[w][1]);
+      for (let w = 1; w < this.threads; w++) pool.post(w - 1, OP_SUM64, 0, 0, 0, 0, 0, base + parts[w][0], base + parts[w][1]);
     }
     let s = this.k.sum64(0, base + parts[0][0], base + parts[0][1]);
     if (pool) for (let w = 1; w < this.threads; w++) s += pool.wait(w - 1);
