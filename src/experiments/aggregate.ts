@@ -82,6 +82,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
     if (final && final[c] !== undefined) row[`final_${c}`] = final[c];
   }
   const m = files.metrics;
+  if (m?.data.imbalance_norm?.length) row.initial_imbalance_norm = m.data.imbalance_norm[0];
   const it = m?.data.iteration ?? [];
   const err = m?.data[errorMetric] ?? [];
   for (const level of ERROR_LEVELS) row[itersToColumn(level)] = iterationsToLevel(it, err, level) ?? NaN;
@@ -241,7 +242,7 @@ export function formatTable(header: string[], body: string[][]): string {
 const SHORT: Record<string, string> = {
   "init.alpha": "α", "model.k": "k", "problem.kappa": "κ", "method.name": "method", "method.stepSize": "η",
   "init.type": "init", "init.ratio": "ratio", "problem.rank": "r", "problem.n": "n", "operator.m": "m",
-  "operator.type": "operator", "model.type": "model", "operator.p": "p", "problem.noise": "noise",
+  "operator.type": "operator", "model.type": "model", variant: "variant", "operator.p": "p", "problem.noise": "noise",
 };
 
 /** A short label for a config path: α for init.alpha, k for model.k, … else the last segment. */
@@ -258,6 +259,6 @@ export function formatValue(v: unknown): string {
 
 /** "k=4, α=0.05" for a parameter point. */
 export function pointLabel(params: Record<string, unknown>, labels: Record<string, string> = {}): string {
-  const parts = Object.entries(params).map(([p, v]) => `${labels[p] ?? shortLabel(p)}=${formatValue(v)}`);
+  const parts = Object.entries(params).map(([p, v]) => (p === "variant" ? formatValue(v) : `${labels[p] ?? shortLabel(p)}=${formatValue(v)}`));
   return parts.length ? parts.join(", ") : "base";
 }

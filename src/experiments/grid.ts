@@ -15,6 +15,9 @@ import { ConfigError, type ConfigInput, getPath, resolveConfig, setPath } from "
  * - `zip` (extension): a list of groups; inside a group all lists have the same length
  *   and are taken together (the i-th values form one choice); the groups multiply with
  *   `vary` and with each other. Use it for e.g. a method with its own step size;
+ * - `variants` (extension): named sets of config values, e.g.
+ *   `[{ "name": "GD", "set": {} }, { "name": "ScaledGD", "set": { "method.name": "scaled-gd" } }]`;
+ *   the parameter `variant` takes the names (first in folder names and legends);
  * - `seeds`: a count N (seeds 0…N−1) or an explicit list of seeds.
  *
  * Every run's config is `base` with the varied values set and `seed` set.
@@ -32,6 +35,10 @@ export const gridSchema = z
       .array(z.record(z.string(), z.array(value).min(1, "each zip list needs at least one value")))
       .prefault([])
       .describe("groups of config paths whose lists are taken together (same length within a group)"),
+    variants: z
+      .array(z.object({ name: z.string().min(1), set: z.record(z.string(), z.unknown()).prefault({}) }).strict())
+      .optional()
+      .describe('named variants (e.g. methods with their own options): each sets config paths; the parameter "variant" takes the names; multiplies with vary and zip'),
     seeds: z
       .union([
         z.number().int("seeds must be an integer count or a list").positive("seeds must be ≥ 1"),
@@ -101,6 +108,11 @@ export function parseGrid(input: unknown): Grid {
     if (seen.has(p)) throw new ConfigError([{ path: `grid.${p}`, value: p, message: "is varied twice (in vary and/or several zip groups)" }]);
     seen.add(p);
   };
+  if (g.variants) {
+    check("variant");
+    const names = g.variants.map((v) => v.name);
+    if (new Set(names).size !== names.length) throw new ConfigError([{ path: "grid.variants", value: names, message: "variant names must be distinct" }]);
+  }
   for (const p of Object.keys(g.vary)) check(p);
   g.zip.forEach((group, gi) => {
     const lens = Object.values(group).map((v) => v.length);
@@ -120,7 +132,7 @@ export function gridSeeds(grid: Grid): number[] {
 
 /** The varied paths of a grid, in order (vary, then zip groups). */
 export function variedPaths(grid: Grid): string[] {
-  return [...Object.keys(grid.vary), ...grid.zip.flatMap((g) => Object.keys(g))];
+  return [...(grid.variants ? ["variant"] : []), ...Object.keys(grid.vary), ...grid.zip.flatMap((g) => Object.keys(g))];
 }
 
 /** A short, filesystem-safe, stable text for a value (numbers as their shortest decimal). */
@@ -163,7 +175,7 @@ export function runName(params: Record<string, unknown>, seed: number): string {
 
 /** All parameter choices of a grid (vary product × zip groups), in a stable order. */
 export function gridPoints(grid: Grid): Record<string, unknown>[] {
-  let points: Record<string, unknown>[] = [{}];
+  let points: Record<string, unknown>[] = grid.variants ? grid.variants.map((v) => ({ variant: v.name })) : [{}];
   for (const [p, values] of Object.entries(grid.vary)) {
     points = points.flatMap((pt) => values.map((v) => ({ ...pt, [p]: v })));
   }
@@ -195,7 +207,11 @@ export function expandGrid(gridInput: unknown, opts: { validate?: boolean } = {}
     const point = pointName(params);
     for (const seed of seeds) {
       const config = structuredClone(grid.base) as Record<string, unknown>;
-      for (const [p, v] of Object.entries(params)) setPath(config, p, structuredClone(v));
+      for (const [p, v] of Object.entries(params)) {
+        if (p === "variant") {
+          for (const [vp, vv] of Object.entries(grid.variants!.find((x) => x.name === v)!.set)) setPath(config, vp, structuredClone(vv));
+        } else setPath(config, p, structuredClone(v));
+      }
       config.seed = seed;
       const id = runName(params, seed);
       if (ids.has(id)) {
