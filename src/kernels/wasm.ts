@@ -325,10 +325,10 @@ class WasmStoredMatrix implements StoredMatrix {
   }
 }
 
-/** A thread count for the WASM backend: 0 = automatic (2 threads for operators ≥ 8 MiB on ≥ 2 cores). */
+/** A thread count for the WASM backend: 0 = automatic (2 threads for operators ≥ 64 MiB on ≥ 2 cores; below that the per-call synchronization costs more than it saves). */
 export function autoThreads(bytes: number): number {
   const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  return bytes >= 8 * 1024 * 1024 && cores >= 2 ? 2 : 1;
+  return bytes >= 64 * 1024 * 1024 && cores >= 2 ? 2 : 1;
 }
 
 /** Fast Walsh–Hadamard transform in place (x.length a power of 2), on the WASM kernels. */

@@ -1,0 +1,299 @@
+#!/usr/bin/env node
+// matsense benchmark: one GD iteration on FGᵀ with dense Gaussian sensing, per size, for
+// every backend × storage × thread count, against the NumPy reference of the same iteration
+// (bench/reference.py, one BLAS thread) run in the same invocation.
+//
+//   npm run bench                      full grid, writes bench/RESULTS.md
+//   node --expose-gc bench/run.mjs --quick --no-write     small smoke run
+//
+// Options: --quick (2 small sizes), --no-numpy, --no-scaledgd, --no-write, --json FILE (raw numbers),
+//          --out FILE (default bench/RESULTS.md), --min-seconds S (per timing, default 1).
+//
+// The iteration is GradientDescentAsymmetric.step() from the library: A(FGᵀ) (one GEMV over
+// the stored operator), S = A*(r) (one GEMVᵀ), F ← F − ηSG, G ← G − ηSᵀF. The operator's
+// entries are filled with cheap uniform values (timing does not depend on them); the
+// "packed" variant uses the symmetric operator with packed storage on the same step.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { fileURLToPath } from "node:url";
+import * as lib from "../dist/index.js";
+
+const {
+  DenseSensingOperator, PackedSymmetricOperator, GradientDescentAsymmetric, getBackend, tsBackend, wasmAvailable, wasmUnavailableReason,
+  packedLength, zeros, createRng, resolveConfig, buildInstance, runConfig, operatorBytes,
+} = lib;
+const formatBytes = (b) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : `${(b / 2 ** 20).toFixed(1)} MiB`);
+
+const args = process.argv.slice(2);
+const flag = (f) => args.includes(f);
+const opt = (f, d) => (args.includes(f) ? args[args.indexOf(f) + 1] : d);
+const quick = flag("--quick");
+const minSeconds = Number(opt("--min-seconds", quick ? "0.3" : "1"));
+const outFile = opt("--out", fileURLToPath(new URL("./RESULTS.md", import.meta.url)));
+const gc = typeof globalThis.gc === "function" ? globalThis.gc : () => {};
+
+const sizes = quick
+  ? [{ n: 50, r: 3, m: 750 }, { n: 100, r: 3, m: 1500 }]
+  : [
+      { n: 50, r: 3, m: 750 }, { n: 50, r: 3, m: 3000 },
+      { n: 100, r: 3, m: 1500 }, { n: 100, r: 3, m: 6000 },
+      { n: 200, r: 3, m: 3000 }, { n: 200, r: 3, m: 12000 },
+      { n: 100, r: 10, m: 5000 }, { n: 100, r: 10, m: 20000 },
+    ];
+for (const s of sizes) s.k = s.r + 1;
+
+const variants = [
+  { backend: "ts", storage: "float64", threads: 1 },
+  { backend: "ts", storage: "float32", threads: 1 },
+  { backend: "ts", storage: "packed", threads: 1 },
+  { backend: "wasm", storage: "float64", threads: 1 },
+  { backend: "wasm", storage: "float64", threads: 2 },
+  { backend: "wasm", storage: "float32", threads: 1 },
+  { backend: "wasm", storage: "float32", threads: 2 },
+  { backend: "wasm", storage: "packed", threads: 1 },
+  { backend: "wasm", storage: "packed", threads: 2 },
+].filter((v) => v.backend === "ts" || wasmAvailable());
+const vname = (v) => `${v.backend}-${v.storage}${v.threads > 1 ? `-${v.threads}t` : ""}`;
+
+const log = (s) => process.stderr.write(s + "\n");
+const median = (a) => {
+  const b = [...a].sort((x, y) => x - y);
+  return b.length % 2 ? b[(b.length - 1) / 2] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
+};
+
+/** Warm-up, then repeats until minSeconds (≥ 3, ≤ 30); median and relative spread. */
+function timeIt(fn, warmup = 2) {
+  for (let i = 0; i < warmup; i++) fn();
+  const times = [];
+  const start = performance.now();
+  while (times.length < 3 || (performance.now() - start < minSeconds * 1000 && times.length < 30)) {
+    const t0 = performance.now();
+    fn();
+    times.push((performance.now() - t0) / 1000);
+  }
+  const med = median(times);
+  return { seconds: med, repeats: times.length, spread: (Math.max(...times) - Math.min(...times)) / med };
+}
+
+/** Cheap deterministic values in (−0.5, 0.5) (an LCG; timing does not depend on the values). */
+function fillFast(v) {
+  let s = 0x2545f491;
+  for (let i = 0; i < v.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    v[i] = s * 2.3283064365386963e-10;
+  }
+}
+
+function makeOperator(v, n, m) {
+  const backend = getBackend(v.backend);
+  const scale = 1 / Math.sqrt(m);
+  if (v.storage === "packed") {
+    const stored = backend.allocate(m, packedLength(n), "float64", { threads: v.threads });
+    fillFast(stored.values);
+    return new PackedSymmetricOperator(n, stored, scale);
+  }
+  const stored = backend.allocate(m, n * n, v.storage, { threads: v.threads });
+  fillFast(stored.values);
+  return new DenseSensingOperator("gaussian", n, n, stored, scale, false);
+}
+
+function benchVariant(v, { n, m, k }) {
+  const op = makeOperator(v, n, m);
+  try {
+    const rng = createRng(1);
+    const F = zeros(n, k), G = zeros(n, k);
+    rng.fillNormal(F.data, 1e-3);
+    rng.fillNormal(G.data, 1e-3);
+    const y = rng.fillNormal(new Float64Array(m));
+    const stepper = new GradientDescentAsymmetric(op, y, F, G, 1e-3);
+    const big = op.bytes > 1e9;
+    const t = timeIt(() => stepper.step(), big ? 1 : 2);
+    return { ...t, bytes: op.bytes, backendLabel: op.backend };
+  } finally {
+    op.dispose();
+  }
+}
+
+/** Read bandwidth: Σ over a 1 GiB float64 array in WASM (1 and 2 threads). */
+function measureBandwidth() {
+  const out = {};
+  if (!wasmAvailable()) return out;
+  for (const threads of [1, 2]) {
+    const M = getBackend("wasm").allocate(1 << 14, 1 << 13, "float64", { threads });
+    M.values.fill(1);
+    const t = timeIt(() => M.sumAll(), 1);
+    out[threads] = { GBs: M.values.byteLength / t.seconds / 1e9, spread: t.spread };
+    M.dispose();
+    gc();
+  }
+  return out;
+}
+
+/** Why the NumPy reference cannot run, or null. */
+function numpyUnavailable() {
+  if (flag("--no-numpy")) return "--no-numpy given";
+  const py = spawnSync("python3", ["-c", "import numpy"], { encoding: "utf8" });
+  if (py.error || py.status !== 0) return `python3 with numpy not found (${py.error ? py.error.message : py.stderr.trim().split("\n").pop()})`;
+  return null;
+}
+
+/**
+ * Runs bench/reference.py on the given sizes (one process per call, so each NumPy timing is
+ * taken right next to the matsense timings of the same size, under the same machine load).
+ */
+function runNumpy(sizesNow, bandwidthBytes = 0) {
+  const res = spawnSync("python3", [fileURLToPath(new URL("./reference.py", import.meta.url))], {
+    input: JSON.stringify({ sizes: sizesNow, minSeconds, bandwidthBytes }),
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "inherit"],
+    maxBuffer: 1 << 24,
+  });
+  if (res.status !== 0) throw new Error(`the NumPy reference failed (exit ${res.status})`);
+  return JSON.parse(res.stdout);
+}
+
+/** The ScaledGD experiment's size: n = 200, r = 10, m = 10⁴ (3.2 GB float64), a few iterations. */
+function scaledGdCheck() {
+  const config = resolveConfig({
+    seed: 0,
+    problem: { n: 200, rank: 10, truth: "general", kappa: 10 },
+    operator: { type: "gaussian", m: 10000 },
+    model: { type: "asymmetric", k: 10 },
+    init: { type: "spectral" },
+    method: { name: "scaled-gd", stepSize: 0.5 },
+    stop: { maxIterations: 5 },
+  });
+  log("ScaledGD size check: building the n = 200, m = 10⁴ instance (4·10⁸ Gaussian draws) …");
+  const t0 = performance.now();
+  const instance = buildInstance(config);
+  const build = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const out = runConfig(config, {}, instance);
+  const run = (performance.now() - t1) / 1000;
+  const res = {
+    bytes: operatorBytes(config), backend: instance.operator.backend, buildSeconds: build, runSeconds: run,
+    iterations: out.result.iterations, relError: out.result.final?.rel_error, status: out.result.status,
+  };
+  instance.operator.dispose();
+  gc();
+  return res;
+}
+
+// ---------------------------------------------------------------------------------------
+const started = new Date();
+const load0 = os.loadavg();
+if (!wasmAvailable()) log(`WASM backend unavailable (${wasmUnavailableReason}); timing ts only`);
+const numpyWhyNot = numpyUnavailable();
+if (numpyWhyNot) log(`NumPy reference skipped: ${numpyWhyNot}`);
+const numpy = numpyWhyNot ? { skipped: numpyWhyNot } : { ...runNumpy([], 1 << 30), sizes: [] };
+gc();
+log("measuring the read bandwidth …");
+const bw = measureBandwidth();
+const results = [];
+for (const size of sizes) {
+  const row = { ...size, variants: {} };
+  if (!numpyWhyNot) {
+    row.numpy = runNumpy([size]).sizes[0];
+    numpy.sizes.push(row.numpy);
+  }
+  const np = row.numpy;
+  for (const v of variants) {
+    const r = benchVariant(v, size);
+    row.variants[vname(v)] = r;
+    gc();
+    log(`n=${size.n} r=${size.r} m=${size.m} ${vname(v).padEnd(20)} ${(r.seconds * 1e3).toFixed(2).padStart(9)} ms` +
+      (np ? `  ×${(np.seconds / r.seconds).toFixed(2)} vs NumPy` : "") + `  ${(2 * r.bytes / r.seconds / 1e9).toFixed(1)} GB/s  (spread ${(100 * r.spread).toFixed(0)}%)`);
+  }
+  results.push(row);
+}
+const scaled = flag("--no-scaledgd") || quick ? null : scaledGdCheck();
+const load1 = os.loadavg();
+
+// ---- report ------------------------------------------------------------------------------
+const f2 = (x) => (x === undefined || Number.isNaN(x) ? "—" : x.toFixed(2));
+const ms = (s) => (s * 1e3 < 10 ? (s * 1e3).toFixed(2) : s * 1e3 < 100 ? (s * 1e3).toFixed(1) : (s * 1e3).toFixed(0));
+const lines = [];
+const P = (s = "") => lines.push(s);
+P("# matsense benchmark results");
+P();
+P(`Generated by \`npm run bench\` on ${started.toISOString()}.`);
+P();
+P("**Machine note:** this is a 2-core VM (" + (os.cpus()[0]?.model ?? "unknown CPU") + `, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, L3 shared) ` +
+  "whose 2 cores were **shared with other engineers' jobs** while this ran, so absolute times are noisy and the 2-thread numbers " +
+  `in particular depend on the other load (load average ${load0.map((x) => x.toFixed(2)).join(", ")} at the start, ${load1.map((x) => x.toFixed(2)).join(", ")} at the end).`);
+P(`Node ${process.version}; NumPy ${numpy.numpy ?? "—"} (${numpy.blas ?? numpy.skipped ?? ""}), one BLAS thread.`);
+P();
+P("Iteration timed: one GD step on FGᵀ (`GradientDescentAsymmetric.step()`: A(FGᵀ) by one GEMV over the stored operator, A*(r) by one GEMVᵀ, then S·G and Sᵀ·F), k = r + 1, " +
+  `after warm-up, median of ≥ 3 repeats (repeated for ≥ ${minSeconds} s, at most 30). NumPy: the same iteration written \`A2 @ P.ravel()\` / \`r @ A2\` (bench/reference.py), float64.`);
+P("The packed variant runs the same step on the symmetric-gaussian operator stored packed (NumPy does the dense float64 product).");
+P();
+P("## Time per iteration (ms) and ratio NumPy ÷ matsense (> 1: matsense faster)");
+P();
+const hdr = ["n", "r", "m", "A (f64)", "NumPy", ...variants.map(vname)];
+P("| " + hdr.join(" | ") + " |");
+P("|" + hdr.map(() => "---").join("|") + "|");
+for (const row of results) {
+  const cells = [row.n, row.r, row.m, formatBytes(row.m * row.n * row.n * 8), row.numpy ? ms(row.numpy.seconds) : "—"];
+  for (const v of variants) {
+    const r = row.variants[vname(v)];
+    cells.push(`${ms(r.seconds)}${row.numpy ? ` (×${f2(row.numpy.seconds / r.seconds)})` : ""}`);
+  }
+  P("| " + cells.join(" | ") + " |");
+}
+P();
+P("## Operator streaming: achieved GB/s and share of the measured read bandwidth");
+P();
+P(`Read bandwidth measured in this run (Σ over a 1 GiB float64 array): WASM 1 thread ${f2(bw[1]?.GBs)} GB/s, 2 threads ${f2(bw[2]?.GBs)} GB/s; ` +
+  `NumPy \`a.sum()\` ${f2(numpy.readGBs)} GB/s. Achieved = 2 × (bytes of the stored operator) ÷ iteration time (it is read once by the GEMV and once by the GEMVᵀ); ` +
+  "the share compares with the bandwidth of the same thread count. Operators smaller than the 260 MiB L3 can exceed the DRAM figure.");
+P();
+const wv = variants.filter((v) => v.backend === "wasm");
+const hdr2 = ["n", "r", "m", ...wv.map(vname)];
+P("| " + hdr2.join(" | ") + " |");
+P("|" + hdr2.map(() => "---").join("|") + "|");
+for (const row of results) {
+  const cells = [row.n, row.r, row.m];
+  for (const v of wv) {
+    const r = row.variants[vname(v)];
+    const gbs = (2 * r.bytes) / r.seconds / 1e9;
+    cells.push(`${f2(gbs)} (${bw[v.threads] ? ((100 * gbs) / bw[v.threads].GBs).toFixed(0) : "—"}%)`);
+  }
+  P("| " + cells.join(" | ") + " |");
+}
+P();
+P("## Targets");
+P();
+const ratioRows = (name) => results.filter((r) => r.numpy).map((r) => r.numpy.seconds / r.variants[name].seconds);
+const range = (a) => (a.length ? `${f2(Math.min(...a))}–${f2(Math.max(...a))}× (median ${f2(median(a))}×)` : "—");
+if (wasmAvailable()) {
+  P(`- One thread vs NumPy (one thread): wasm-float64 ${range(ratioRows("wasm-float64"))}; wasm-float32 ${range(ratioRows("wasm-float32"))}; wasm-packed ${range(ratioRows("wasm-packed"))}; ts-float64 ${range(ratioRows("ts-float64"))}. Target ≥ 1.5×.`);
+  for (const st of ["float64", "float32", "packed"]) {
+    const sp = results.map((r) => r.variants[`wasm-${st}`].seconds / r.variants[`wasm-${st}-2t`].seconds);
+    const spBig = results.filter((r) => r.m * r.n * r.n * 8 > 64e6).map((r) => r.variants[`wasm-${st}`].seconds / r.variants[`wasm-${st}-2t`].seconds);
+    P(`- Two threads vs one (wasm-${st}): ${range(sp)}; operators > 64 MB: ${range(spBig)}. Target ≥ 1.3×.`);
+  }
+  const share = results.filter((r) => r.m * r.n * r.n * 8 > 300 * 2 ** 20).map((r) => {
+    const v = r.variants["wasm-float64"];
+    return (2 * v.bytes) / v.seconds / 1e9 / bw[1].GBs;
+  });
+  P(`- Operator streaming, wasm-float64 one thread, operators larger than L3: ${share.length ? share.map((s) => `${(100 * s).toFixed(0)}%`).join(", ") : "—"} of the one-thread read bandwidth. Target ≥ 70%.`);
+}
+if (scaled) {
+  P(`- ScaledGD size (n = 200, r = 10, m = 10⁴; operator ${scaled.bytes} bytes = ${formatBytes(scaled.bytes)} float64): ran on backend \`${scaled.backend}\`, ` +
+    `instance built in ${f2(scaled.buildSeconds)} s, ${scaled.iterations} ScaledGD iterations (spectral init) in ${f2(scaled.runSeconds)} s, status ${scaled.status}, rel_error ${scaled.relError?.toExponential(2)}.`);
+}
+P();
+P("## Noise");
+P();
+const spreads = results.flatMap((r) => Object.values(r.variants).map((v) => v.spread));
+P(`Spread (max − min) ÷ median of the repeats of one timing: median ${(100 * median(spreads)).toFixed(0)}%, largest ${(100 * Math.max(...spreads)).toFixed(0)}%` +
+  (numpy.sizes ? `; NumPy: median ${(100 * median(numpy.sizes.map((s) => s.spread))).toFixed(0)}%` : "") + ".");
+P();
+const text = lines.join("\n") + "\n";
+process.stdout.write(text);
+if (!flag("--no-write")) {
+  fs.writeFileSync(outFile, text);
+  log(`wrote ${outFile}`);
+}
+if (opt("--json")) fs.writeFileSync(opt("--json"), JSON.stringify({ started, sizes: results, numpy, bandwidth: bw, scaledGd: scaled, load: [load0, load1] }, null, 1));
