@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from "../io/config.js";
 import { frobeniusNorm } from "../linalg/matrix.js";
 import {
-  absoluteError, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
+  absoluteError, imbalance, truthNorm, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
 } from "../metrics/metrics.js";
 import type { GroundTruth } from "../problem/truth.js";
 import type { Stepper, StepperEvent } from "./stepper.js";
@@ -106,7 +106,7 @@ function rowIsFinite(row: TraceRow): boolean {
 export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOptions): Generator<void, RunResult, void> {
   const now = opts.now ?? (() => 0);
   const { stop } = opts;
-  const normMstar = frobeniusNorm(truth.Mstar);
+  const normMstar = truthNorm(truth);
   const rows: TraceRow[] = [];
   const t0 = now();
   let nextRecord = 0;

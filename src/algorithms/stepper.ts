@@ -47,7 +47,8 @@ export abstract class FactoredStepper implements Stepper {
   readonly events: StepperEvent[] = [];
   protected readonly r: Float64Array;
   protected residualValid = false;
-  private readonly P: Matrix;
+  /** The product, allocated on first use (large factored runs never form it). */
+  private P: Matrix | null = null;
   private productValid = false;
 
   constructor(
@@ -60,7 +61,6 @@ export abstract class FactoredStepper implements Stepper {
     if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
     if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
     this.r = new Float64Array(operator.m);
-    this.P = zeros(operator.n1, operator.n2);
   }
 
   /** Left factor (X or F). */
@@ -89,10 +89,11 @@ export abstract class FactoredStepper implements Stepper {
 
   product(): Matrix {
     if (!this.productValid) {
+      this.P ??= zeros(this.operator.n1, this.operator.n2);
       matmulNT(this.left, this.right, this.P);
       this.productValid = true;
     }
-    return this.P;
+    return this.P!;
   }
 
   /** Call after changing the factors in place. */

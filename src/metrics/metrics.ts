@@ -42,7 +42,7 @@ export const DENSE_ERROR_LIMIT = 4_000_000;
 
 /** ‖P − M*‖_F for the current factors (dense when small, {@link factoredDistance} when large). */
 export function absoluteError(x: Factors, P: () => Matrix, truth: GroundTruth): number {
-  const n1 = truth.Mstar.rows, n2 = truth.Mstar.cols;
+  const n1 = truth.U.rows, n2 = truth.V.rows;
   const F = x.kind === "symmetric" ? x.X : x.F;
   const G = x.kind === "symmetric" ? x.X : x.G;
   if (n1 * n2 <= DENSE_ERROR_LIMIT || F.cols + truth.sigma.length > Math.min(n1, n2)) {
@@ -51,6 +51,15 @@ export function absoluteError(x: Factors, P: () => Matrix, truth: GroundTruth): 
   const US = zeros(truth.U.rows, truth.U.cols);
   for (let i = 0; i < US.rows; i++) for (let l = 0; l < US.cols; l++) US.data[i * US.cols + l] = truth.U.data[i * US.cols + l] * truth.sigma[l];
   return factoredDistance(F, G, US, truth.V);
+}
+
+/**
+ * ‖M*‖_F: densely for small problems (as before), ‖σ‖₂ from the factors (U, V orthonormal)
+ * above {@link DENSE_ERROR_LIMIT} entries, so large problems never form M*.
+ */
+export function truthNorm(truth: GroundTruth): number {
+  const n1 = truth.U.rows, n2 = truth.V.rows;
+  return n1 * n2 <= DENSE_ERROR_LIMIT ? frobeniusNorm(truth.Mstar) : norm2(truth.sigma);
 }
 
 /** ‖sym(P) − sym(M*)‖_F / ‖sym(M*)‖_F: the error of the part a symmetric operator can see. */

@@ -63,15 +63,41 @@ export function lowRankProduct(U: Matrix, sigma: ArrayLike<number>, V: Matrix): 
  */
 export function psdTruth(n: number, sigma: Float64Array, rng: Rng): GroundTruth {
   const U = randomOrthonormal(n, sigma.length, rng);
-  const M = lowRankProduct(U, sigma, U);
-  const d = M.data;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[j * n + i] = d[i * n + j];
-  return { kind: "psd", Mstar: M, U, V: U, sigma };
+  const form = (): Matrix => {
+    const M = lowRankProduct(U, sigma, U);
+    const d = M.data;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[j * n + i] = d[i * n + j];
+    return M;
+  };
+  return withMstar({ kind: "psd", U, V: U, sigma }, form);
+}
+
+/** Above this many entries, M* is formed only when first accessed (large completion problems never do). */
+export const LAZY_TRUTH_ENTRIES = 4_000_000;
+
+/**
+ * Attaches M*: eagerly for n1·n2 ≤ {@link LAZY_TRUTH_ENTRIES}, otherwise as a getter that forms
+ * (and caches) it on first access — metrics and y of large problems use the factors only.
+ */
+function withMstar(t: Omit<GroundTruth, "Mstar">, form: () => Matrix): GroundTruth {
+  const n1 = t.U.rows, n2 = t.V.rows;
+  if (n1 * n2 <= LAZY_TRUTH_ENTRIES) return { ...t, Mstar: form() };
+  let M: Matrix | undefined;
+  return Object.defineProperty({ ...t } as GroundTruth, "Mstar", {
+    enumerable: true,
+    get: () => {
+      if (!M) {
+        if (n1 * n2 > 2 ** 28) throw new RangeError(`M* is ${n1}×${n2}: too large to form densely (${n1 * n2} entries); use its factors U, σ, V`);
+        M = form();
+      }
+      return M;
+    },
+  });
 }
 
 /** General truth M* = U diag(σ) Vᵀ (n1×n2), U and V independent Gaussian Q factors. */
 export function generalTruth(n1: number, n2: number, sigma: Float64Array, rng: Rng): GroundTruth {
   const U = randomOrthonormal(n1, sigma.length, rng);
   const V = randomOrthonormal(n2, sigma.length, rng);
-  return { kind: "general", Mstar: lowRankProduct(U, sigma, V), U, V, sigma };
+  return withMstar({ kind: "general", U, V, sigma }, () => lowRankProduct(U, sigma, V));
 }
