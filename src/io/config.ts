@@ -51,7 +51,7 @@ export const modelSchema = z
 
 export const initSchema = z
   .object({
-    type: z.enum(["small-random", "identical", "spectral"]).default("small-random").describe('"small-random": X₀, F₀ ~ N(0, α²), G₀ ~ N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = U Σ^{1/2}, G₀ = V Σ^{1/2} (alpha and ratio ignored)'),
+    type: z.enum(["small-random", "identical", "spectral", "scaled-identity"]).default("small-random").describe('"small-random": X₀, F₀ ~ N(0, α²), G₀ ~ N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = U Σ^{1/2}, G₀ = V Σ^{1/2} (alpha and ratio ignored); "scaled-identity": X₀ = F₀ = α·I (n×k, ones on the diagonal), G₀ = (α/ratio)·I — deterministic, the worst-case instance of Xiong, Ding & Du'),
     alpha: finite("init.alpha").pipe(z.number().positive("init.alpha must be > 0")).default(1e-3).describe("init scale α: entry std of X₀ / F₀"),
     ratio: finite("init.ratio").pipe(z.number().positive("init.ratio must be > 0")).default(3).describe("F₀ scale / G₀ scale (G₀ std = α/ratio); 1 = balanced"),
   })

@@ -122,7 +122,12 @@ export function errorFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
       .map((c): Series => {
         const m = c.metrics[metric];
         const label = pointLabel(legendParams(c.params), labels);
-        return { label, x: c.iterations, y: m?.median ?? [], lo: m?.q10, hi: m?.q90, color: colorFor(allLabels.indexOf(label)) };
+        // keep the iterations every seed recorded: the median of a shrinking set of runs
+        // (seeds that stopped at the target earlier) would jump
+        const full = Math.max(0, ...c.counts);
+        const keep = c.iterations.map((_, i) => c.counts[i] === full);
+        const sel = <T>(a: T[] | undefined) => a?.filter((_, i) => keep[i]);
+        return { label, x: sel(c.iterations)!, y: sel(m?.median) ?? [], lo: sel(m?.q10), hi: sel(m?.q90), color: colorFor(allLabels.indexOf(label)) };
       }),
   }));
   const seeds = seedsOf(agg);
@@ -130,7 +135,7 @@ export function errorFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${metricLabel(metric)} vs iteration`,
     panels,
     columns: 2,
-    caption: `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? "; bands: 10–90% across seeds" : ""}. ` + configSummary(firstRunConfig(agg), agg.paths, seeds),
+    caption: `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? "; bands: 10–90% across seeds; a line ends when its first seed stops (target reached)" : ""}. ` + configSummary(firstRunConfig(agg), agg.paths, seeds),
   });
 }
 

@@ -149,7 +149,7 @@ export function renderPanel(panel: Panel, width: number, height: number): string
     width,
     height,
     marginLeft: 62,
-    marginRight: 16,
+    marginRight: 30,
     marginTop: 18,
     marginBottom: 42,
     style: { fontSize: "11px", fontFamily: FONT_FAMILY, background: "white" },

@@ -138,6 +138,16 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
     if (!instance) throw new RangeError('init.type "spectral" needs the instance (operator and y): call buildInit(config, instance)');
     return spectralInit(instance.operator, instance.y, config.model.type, k, streamRng(config.seed, "spectral"));
   }
+  if (type === "scaled-identity") {
+    // α·I and (α/ratio)·I: ones on the diagonal of the n×k (n2×k) factors
+    const eye = (rows: number, scale: number) => {
+      const M = zeros(rows, k);
+      for (let i = 0; i < Math.min(rows, k); i++) M.data[i * k + i] = scale;
+      return M;
+    };
+    if (config.model.type === "symmetric") return { kind: "symmetric", X: eye(n, alpha) };
+    return { kind: "asymmetric", F: eye(n, alpha), G: eye(n2, alpha / ratio) };
+  }
   const rng = streamRng(config.seed, "init");
   if (config.model.type === "symmetric") {
     const X = zeros(n, k);

@@ -13,9 +13,7 @@ import { PresetUnavailableError, reproducePreset } from "../../src/experiments/r
  * they are listed here so that the list is kept honest: once the feature lands the test
  * fails until the preset is removed from the list (and then has to pass).
  */
-const NEEDS_MISSING_FEATURE: Record<string, RegExp> = {
-  "xiong-worst-case": /init\.type.*scaled-identity/,
-};
+const NEEDS_MISSING_FEATURE: Record<string, RegExp> = {};
 
 const SHIPPED = [
   "completion", "overparam-preconditioning", "scaledgd-kappa", "wind-small-init", "xiong-asymmetric-alpha",
