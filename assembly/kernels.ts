@@ -7,19 +7,35 @@
 // are widened with f64x2.promote_low before the multiply).
 //
 // Summation order (documented because the threaded and reference results depend on it):
-// - gemv (float64): row i has two f64x2 accumulators (see gemv64); float32: one accumulator
-//   over column pairs. Rows are processed 4 at a time (independent chains), but every row's
+// - gemv: row i has two f64x2 accumulators (see gemv<T>). Rows are processed 4 at a time (independent chains), but every row's
 //   arithmetic is the same whether it sits in a 4-block or not, so any split of the rows
 //   between threads gives bitwise the same y.
 // - gemvT: rows in blocks of 4 from row 0: y[j] += ((a0j z0 + a1j z1) + (a2j z2 + a3j z3)),
 //   then the leftover rows one by one, independently per column, so any split of the
 //   columns between threads gives bitwise the same y.
 
-// ---- y[r0..r1) = A[r0..r1, :] · x  (float64 entries) ------------------------------------
+// ---- element access for float64 (T = f64) and float32 (T = f32) entries ------------------
+
+/** Entries p[0], p[1] widened to f64x2. */
+// @ts-ignore: decorator
+@inline function pair<T>(p: usize): v128 {
+  if (sizeof<T>() == 8) return v128.load(p);
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+}
+
+/** Entry p[0] as f64. */
+// @ts-ignore: decorator
+@inline function elem<T>(p: usize): f64 {
+  return <f64>load<T>(p);
+}
+
+// ---- y[r0..r1) = A[r0..r1, :] · x ------------------------------------------------------
 // Row i: two f64x2 accumulators s (columns 4q, 4q+1) and t (4q+2, 4q+3); a leftover column
 // pair goes into s; then u = s + t, the two lanes are added, then the odd last column.
-export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
-  const stride = <usize>cols << 3;
+// @ts-ignore: decorator
+@inline function gemv<T>(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
+  const es = <usize>sizeof<T>();
+  const stride = <usize>cols * es;
   const c4 = cols & ~3;
   const c2 = cols & ~1;
   let i = r0;
@@ -31,25 +47,26 @@ export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32
     let s0 = f64x2.splat(0.0), s1 = f64x2.splat(0.0), s2 = f64x2.splat(0.0), s3 = f64x2.splat(0.0);
     let t0 = f64x2.splat(0.0), t1 = f64x2.splat(0.0), t2 = f64x2.splat(0.0), t3 = f64x2.splat(0.0);
     for (let j = 0; j < c4; j += 4) {
-      const o = <usize>j << 3;
-      const xl = v128.load(x + o);
-      const xh = v128.load(x + o, 16);
-      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xl));
-      t0 = f64x2.add(t0, f64x2.mul(v128.load(p0 + o, 16), xh));
-      s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xl));
-      t1 = f64x2.add(t1, f64x2.mul(v128.load(p1 + o, 16), xh));
-      s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xl));
-      t2 = f64x2.add(t2, f64x2.mul(v128.load(p2 + o, 16), xh));
-      s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xl));
-      t3 = f64x2.add(t3, f64x2.mul(v128.load(p3 + o, 16), xh));
+      const o = <usize>j * es;
+      const h = o + 2 * es;
+      const xl = v128.load(x + (<usize>j << 3));
+      const xh = v128.load(x + (<usize>j << 3), 16);
+      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), xl));
+      t0 = f64x2.add(t0, f64x2.mul(pair<T>(p0 + h), xh));
+      s1 = f64x2.add(s1, f64x2.mul(pair<T>(p1 + o), xl));
+      t1 = f64x2.add(t1, f64x2.mul(pair<T>(p1 + h), xh));
+      s2 = f64x2.add(s2, f64x2.mul(pair<T>(p2 + o), xl));
+      t2 = f64x2.add(t2, f64x2.mul(pair<T>(p2 + h), xh));
+      s3 = f64x2.add(s3, f64x2.mul(pair<T>(p3 + o), xl));
+      t3 = f64x2.add(t3, f64x2.mul(pair<T>(p3 + h), xh));
     }
     if (c4 < c2) {
-      const o = <usize>c4 << 3;
-      const xl = v128.load(x + o);
-      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), xl));
-      s1 = f64x2.add(s1, f64x2.mul(v128.load(p1 + o), xl));
-      s2 = f64x2.add(s2, f64x2.mul(v128.load(p2 + o), xl));
-      s3 = f64x2.add(s3, f64x2.mul(v128.load(p3 + o), xl));
+      const o = <usize>c4 * es;
+      const xl = v128.load(x + (<usize>c4 << 3));
+      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), xl));
+      s1 = f64x2.add(s1, f64x2.mul(pair<T>(p1 + o), xl));
+      s2 = f64x2.add(s2, f64x2.mul(pair<T>(p2 + o), xl));
+      s3 = f64x2.add(s3, f64x2.mul(pair<T>(p3 + o), xl));
     }
     s0 = f64x2.add(s0, t0);
     s1 = f64x2.add(s1, t1);
@@ -60,12 +77,12 @@ export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32
     let u2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
     let u3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
     if (c2 < cols) {
-      const o = <usize>c2 << 3;
-      const xj = load<f64>(x + o);
-      u0 += load<f64>(p0 + o) * xj;
-      u1 += load<f64>(p1 + o) * xj;
-      u2 += load<f64>(p2 + o) * xj;
-      u3 += load<f64>(p3 + o) * xj;
+      const o = <usize>c2 * es;
+      const xj = load<f64>(x + (<usize>c2 << 3));
+      u0 += elem<T>(p0 + o) * xj;
+      u1 += elem<T>(p1 + o) * xj;
+      u2 += elem<T>(p2 + o) * xj;
+      u3 += elem<T>(p3 + o) * xj;
     }
     const q = y + (<usize>i << 3);
     store<f64>(q, u0);
@@ -77,188 +94,87 @@ export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32
     const p0 = a + <usize>i * stride;
     let s0 = f64x2.splat(0.0), t0 = f64x2.splat(0.0);
     for (let j = 0; j < c4; j += 4) {
-      const o = <usize>j << 3;
-      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
-      t0 = f64x2.add(t0, f64x2.mul(v128.load(p0 + o, 16), v128.load(x + o, 16)));
+      const o = <usize>j * es;
+      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), v128.load(x + (<usize>j << 3))));
+      t0 = f64x2.add(t0, f64x2.mul(pair<T>(p0 + o + 2 * es), v128.load(x + (<usize>j << 3), 16)));
     }
-    if (c4 < c2) {
-      const o = <usize>c4 << 3;
-      s0 = f64x2.add(s0, f64x2.mul(v128.load(p0 + o), v128.load(x + o)));
-    }
+    if (c4 < c2) s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + <usize>c4 * es), v128.load(x + (<usize>c4 << 3))));
     s0 = f64x2.add(s0, t0);
     let u0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-    if (c2 < cols) {
-      const o = <usize>c2 << 3;
-      u0 += load<f64>(p0 + o) * load<f64>(x + o);
-    }
+    if (c2 < cols) u0 += elem<T>(p0 + <usize>c2 * es) * load<f64>(x + (<usize>c2 << 3));
     store<f64>(y + (<usize>i << 3), u0);
   }
 }
 
-// ---- y[r0..r1) = A[r0..r1, :] · x  (float32 entries, float64 accumulation) ---------------
+// ---- y[c0..c1) = A[:, c0..c1]ᵀ · z -------------------------------------------------------
+// @ts-ignore: decorator
+@inline function gemvT<T>(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
+  const es = <usize>sizeof<T>();
+  const stride = <usize>cols * es;
+  const yb = y + (<usize>c0 << 3);
+  memory.fill(yb, 0, <usize>(c1 - c0) << 3);
+  const w = c1 - c0;
+  const w2 = w & ~1;
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const p0 = a + <usize>i * stride + <usize>c0 * es;
+    const p1 = p0 + stride;
+    const p2 = p1 + stride;
+    const p3 = p2 + stride;
+    const zi = z + (<usize>i << 3);
+    const z0s = load<f64>(zi);
+    const z1s = load<f64>(zi, 8);
+    const z2s = load<f64>(zi, 16);
+    const z3s = load<f64>(zi, 24);
+    const z0 = f64x2.splat(z0s);
+    const z1 = f64x2.splat(z1s);
+    const z2 = f64x2.splat(z2s);
+    const z3 = f64x2.splat(z3s);
+    for (let j = 0; j < w2; j += 2) {
+      const o = <usize>j * es;
+      const oy = yb + (<usize>j << 3);
+      const s01 = f64x2.add(f64x2.mul(pair<T>(p0 + o), z0), f64x2.mul(pair<T>(p1 + o), z1));
+      const s23 = f64x2.add(f64x2.mul(pair<T>(p2 + o), z2), f64x2.mul(pair<T>(p3 + o), z3));
+      v128.store(oy, f64x2.add(v128.load(oy), f64x2.add(s01, s23)));
+    }
+    if (w2 < w) {
+      const o = <usize>w2 * es;
+      const oy = yb + (<usize>w2 << 3);
+      const s01 = elem<T>(p0 + o) * z0s + elem<T>(p1 + o) * z1s;
+      const s23 = elem<T>(p2 + o) * z2s + elem<T>(p3 + o) * z3s;
+      store<f64>(oy, load<f64>(oy) + (s01 + s23));
+    }
+  }
+  for (; i < rows; i++) {
+    const p0 = a + <usize>i * stride + <usize>c0 * es;
+    const z0s = load<f64>(z + (<usize>i << 3));
+    const z0 = f64x2.splat(z0s);
+    for (let j = 0; j < w2; j += 2) {
+      const oy = yb + (<usize>j << 3);
+      v128.store(oy, f64x2.add(v128.load(oy), f64x2.mul(pair<T>(p0 + <usize>j * es), z0)));
+    }
+    if (w2 < w) {
+      const oy = yb + (<usize>w2 << 3);
+      store<f64>(oy, load<f64>(oy) + elem<T>(p0 + <usize>w2 * es) * z0s);
+    }
+  }
+}
+
+/** y[r0..r1) = A[r0..r1, :] · x, float64 entries (a, x, y byte offsets; A row-major rows × cols). */
+export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
+  gemv<f64>(a, x, y, cols, r0, r1);
+}
+/** y[r0..r1) = A[r0..r1, :] · x, float32 entries, float64 accumulation. */
 export function gemv32(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
-  const stride = <usize>cols << 2;
-  const c2 = cols & ~1;
-  let i = r0;
-  for (; i + 4 <= r1; i += 4) {
-    const p0 = a + <usize>i * stride;
-    const p1 = p0 + stride;
-    const p2 = p1 + stride;
-    const p3 = p2 + stride;
-    let s0 = f64x2.splat(0.0);
-    let s1 = f64x2.splat(0.0);
-    let s2 = f64x2.splat(0.0);
-    let s3 = f64x2.splat(0.0);
-    for (let j = 0; j < c2; j += 2) {
-      const o = <usize>j << 2;
-      const xv = v128.load(x + (o << 1));
-      s0 = f64x2.add(s0, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), xv));
-      s1 = f64x2.add(s1, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p1 + o)), xv));
-      s2 = f64x2.add(s2, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p2 + o)), xv));
-      s3 = f64x2.add(s3, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p3 + o)), xv));
-    }
-    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-    let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
-    let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
-    let t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
-    if (c2 < cols) {
-      const o = <usize>c2 << 2;
-      const xj = load<f64>(x + (o << 1));
-      t0 += <f64>load<f32>(p0 + o) * xj;
-      t1 += <f64>load<f32>(p1 + o) * xj;
-      t2 += <f64>load<f32>(p2 + o) * xj;
-      t3 += <f64>load<f32>(p3 + o) * xj;
-    }
-    const q = y + (<usize>i << 3);
-    store<f64>(q, t0);
-    store<f64>(q, t1, 8);
-    store<f64>(q, t2, 16);
-    store<f64>(q, t3, 24);
-  }
-  for (; i < r1; i++) {
-    const p0 = a + <usize>i * stride;
-    let s0 = f64x2.splat(0.0);
-    for (let j = 0; j < c2; j += 2) {
-      const o = <usize>j << 2;
-      s0 = f64x2.add(s0, f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), v128.load(x + (o << 1))));
-    }
-    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-    if (c2 < cols) {
-      const o = <usize>c2 << 2;
-      t0 += <f64>load<f32>(p0 + o) * load<f64>(x + (o << 1));
-    }
-    store<f64>(y + (<usize>i << 3), t0);
-  }
+  gemv<f32>(a, x, y, cols, r0, r1);
 }
-
-// ---- y[c0..c1) = A[:, c0..c1]ᵀ · z  (float64 entries) -----------------------------------
+/** y[c0..c1) = A[:, c0..c1]ᵀ · z, float64 entries. */
 export function gemvT64(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
-  const stride = <usize>cols << 3;
-  const yb = y + (<usize>c0 << 3);
-  memory.fill(yb, 0, <usize>(c1 - c0) << 3);
-  const w = c1 - c0;
-  const w2 = w & ~1;
-  let i = 0;
-  for (; i + 4 <= rows; i += 4) {
-    const p0 = a + <usize>i * stride + (<usize>c0 << 3);
-    const p1 = p0 + stride;
-    const p2 = p1 + stride;
-    const p3 = p2 + stride;
-    const zi = z + (<usize>i << 3);
-    const z0s = load<f64>(zi);
-    const z1s = load<f64>(zi, 8);
-    const z2s = load<f64>(zi, 16);
-    const z3s = load<f64>(zi, 24);
-    const z0 = f64x2.splat(z0s);
-    const z1 = f64x2.splat(z1s);
-    const z2 = f64x2.splat(z2s);
-    const z3 = f64x2.splat(z3s);
-    for (let j = 0; j < w2; j += 2) {
-      const o = <usize>j << 3;
-      const s01 = f64x2.add(f64x2.mul(v128.load(p0 + o), z0), f64x2.mul(v128.load(p1 + o), z1));
-      const s23 = f64x2.add(f64x2.mul(v128.load(p2 + o), z2), f64x2.mul(v128.load(p3 + o), z3));
-      v128.store(yb + o, f64x2.add(v128.load(yb + o), f64x2.add(s01, s23)));
-    }
-    if (w2 < w) {
-      const o = <usize>w2 << 3;
-      const s01 = load<f64>(p0 + o) * z0s + load<f64>(p1 + o) * z1s;
-      const s23 = load<f64>(p2 + o) * z2s + load<f64>(p3 + o) * z3s;
-      store<f64>(yb + o, load<f64>(yb + o) + (s01 + s23));
-    }
-  }
-  for (; i < rows; i++) {
-    const p0 = a + <usize>i * stride + (<usize>c0 << 3);
-    const z0s = load<f64>(z + (<usize>i << 3));
-    const z0 = f64x2.splat(z0s);
-    for (let j = 0; j < w2; j += 2) {
-      const o = <usize>j << 3;
-      v128.store(yb + o, f64x2.add(v128.load(yb + o), f64x2.mul(v128.load(p0 + o), z0)));
-    }
-    if (w2 < w) {
-      const o = <usize>w2 << 3;
-      store<f64>(yb + o, load<f64>(yb + o) + load<f64>(p0 + o) * z0s);
-    }
-  }
+  gemvT<f64>(a, z, y, rows, cols, c0, c1);
 }
-
-// ---- y[c0..c1) = A[:, c0..c1]ᵀ · z  (float32 entries, float64 accumulation) --------------
+/** y[c0..c1) = A[:, c0..c1]ᵀ · z, float32 entries, float64 accumulation. */
 export function gemvT32(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
-  const stride = <usize>cols << 2;
-  const yb = y + (<usize>c0 << 3);
-  memory.fill(yb, 0, <usize>(c1 - c0) << 3);
-  const w = c1 - c0;
-  const w2 = w & ~1;
-  let i = 0;
-  for (; i + 4 <= rows; i += 4) {
-    const p0 = a + <usize>i * stride + (<usize>c0 << 2);
-    const p1 = p0 + stride;
-    const p2 = p1 + stride;
-    const p3 = p2 + stride;
-    const zi = z + (<usize>i << 3);
-    const z0s = load<f64>(zi);
-    const z1s = load<f64>(zi, 8);
-    const z2s = load<f64>(zi, 16);
-    const z3s = load<f64>(zi, 24);
-    const z0 = f64x2.splat(z0s);
-    const z1 = f64x2.splat(z1s);
-    const z2 = f64x2.splat(z2s);
-    const z3 = f64x2.splat(z3s);
-    for (let j = 0; j < w2; j += 2) {
-      const o = <usize>j << 2;
-      const oy = o << 1;
-      const s01 = f64x2.add(
-        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), z0),
-        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p1 + o)), z1),
-      );
-      const s23 = f64x2.add(
-        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p2 + o)), z2),
-        f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p3 + o)), z3),
-      );
-      v128.store(yb + oy, f64x2.add(v128.load(yb + oy), f64x2.add(s01, s23)));
-    }
-    if (w2 < w) {
-      const o = <usize>w2 << 2;
-      const oy = o << 1;
-      const s01 = <f64>load<f32>(p0 + o) * z0s + <f64>load<f32>(p1 + o) * z1s;
-      const s23 = <f64>load<f32>(p2 + o) * z2s + <f64>load<f32>(p3 + o) * z3s;
-      store<f64>(yb + oy, load<f64>(yb + oy) + (s01 + s23));
-    }
-  }
-  for (; i < rows; i++) {
-    const p0 = a + <usize>i * stride + (<usize>c0 << 2);
-    const z0s = load<f64>(z + (<usize>i << 3));
-    const z0 = f64x2.splat(z0s);
-    for (let j = 0; j < w2; j += 2) {
-      const o = <usize>j << 2;
-      const oy = o << 1;
-      v128.store(yb + oy, f64x2.add(v128.load(yb + oy), f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(p0 + o)), z0)));
-    }
-    if (w2 < w) {
-      const o = <usize>w2 << 2;
-      const oy = o << 1;
-      store<f64>(yb + oy, load<f64>(yb + oy) + <f64>load<f32>(p0 + o) * z0s);
-    }
-  }
+  gemvT<f32>(a, z, y, rows, cols, c0, c1);
 }
 
 // ---- Σ x[i] for i in [i0, i1) (float64; for the memory-bandwidth measurement) -----------

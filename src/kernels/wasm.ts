@@ -265,36 +265,40 @@ class WasmStoredMatrix implements StoredMatrix {
     if (this.disposed) throw new Error("the stored operator was disposed");
   }
 
-  multiply(x: Float64Array, y: Float64Array): void {
-    this.check();
-    const { rows, cols } = this;
-    this.heap.set(x.subarray(0, cols), this.xOff / 8);
-    const op = this.storage === "float32" ? OP_GEMV32 : OP_GEMV64;
-    const kern = this.storage === "float32" ? this.k.gemv32 : this.k.gemv64;
+  /**
+   * Runs `op` on parts[1..] in the workers and `local` on parts[0] in this thread, then
+   * waits for the workers; returns the sum of the workers' float64 results.
+   */
+  private parallel(op: number, parts: [number, number][], local: (lo: number, hi: number) => void, a = this.aOff): number {
     const pool = this.pool;
     if (pool) {
       pool.next();
-      for (let w = 1; w < this.threads; w++) pool.post(w - 1, op, this.aOff, this.xOff, this.yOff, rows, cols, this.rowParts[w][0], this.rowParts[w][1]);
+      for (let w = 1; w < this.threads; w++) pool.post(w - 1, op, a, this.xOff, this.yOff, this.rows, this.cols, parts[w][0], parts[w][1]);
     }
-    kern(this.aOff, this.xOff, this.yOff, cols, this.rowParts[0][0], this.rowParts[0][1]);
-    if (pool) for (let w = 1; w < this.threads; w++) pool.wait(w - 1);
-    y.set(this.heap.subarray(this.yOff / 8, this.yOff / 8 + rows));
+    local(parts[0][0], parts[0][1]);
+    let s = 0;
+    if (pool) for (let w = 1; w < this.threads; w++) s += pool.wait(w - 1);
+    return s;
+  }
+
+  multiply(x: Float64Array, y: Float64Array): void {
+    this.check();
+    const { rows, cols, aOff, xOff, yOff } = this;
+    this.heap.set(x.subarray(0, cols), xOff / 8);
+    const f32 = this.storage === "float32";
+    const kern = f32 ? this.k.gemv32 : this.k.gemv64;
+    this.parallel(f32 ? OP_GEMV32 : OP_GEMV64, this.rowParts, (lo, hi) => kern(aOff, xOff, yOff, cols, lo, hi));
+    y.set(this.heap.subarray(yOff / 8, yOff / 8 + rows));
   }
 
   multiplyTranspose(z: Float64Array, y: Float64Array): void {
     this.check();
-    const { rows, cols } = this;
-    this.heap.set(z.subarray(0, rows), this.xOff / 8);
-    const op = this.storage === "float32" ? OP_GEMVT32 : OP_GEMVT64;
-    const kern = this.storage === "float32" ? this.k.gemvT32 : this.k.gemvT64;
-    const pool = this.pool;
-    if (pool) {
-      pool.next();
-      for (let w = 1; w < this.threads; w++) pool.post(w - 1, op, this.aOff, this.xOff, this.yOff, rows, cols, this.colParts[w][0], this.colParts[w][1]);
-    }
-    kern(this.aOff, this.xOff, this.yOff, rows, cols, this.colParts[0][0], this.colParts[0][1]);
-    if (pool) for (let w = 1; w < this.threads; w++) pool.wait(w - 1);
-    y.set(this.heap.subarray(this.yOff / 8, this.yOff / 8 + cols));
+    const { rows, cols, aOff, xOff, yOff } = this;
+    this.heap.set(z.subarray(0, rows), xOff / 8);
+    const f32 = this.storage === "float32";
+    const kern = f32 ? this.k.gemvT32 : this.k.gemvT64;
+    this.parallel(f32 ? OP_GEMVT32 : OP_GEMVT64, this.colParts, (lo, hi) => kern(aOff, xOff, yOff, rows, cols, lo, hi));
+    y.set(this.heap.subarray(yOff / 8, yOff / 8 + cols));
   }
 
   /**
@@ -307,14 +311,10 @@ class WasmStoredMatrix implements StoredMatrix {
     const n = this.rows * this.cols;
     const parts = splitRange(n, this.threads, 8);
     const base = this.aOff / 8;
-    const pool = this.pool;
-    if (pool) {
-      pool.next();
-      for (let w = 1; w < this.threads; w++) pool.post(w - 1, OP_SUM64, 0, 0, 0, 0, 0, base + parts[w][0], base + parts[w][1]);
-    }
-    let s = this.k.sum64(0, base + parts[0][0], base + parts[0][1]);
-    if (pool) for (let w = 1; w < this.threads; w++) s += pool.wait(w - 1);
-    return s;
+    const shifted = parts.map(([lo, hi]): [number, number] => [base + lo, base + hi]);
+    let local = 0;
+    const workers = this.parallel(OP_SUM64, shifted, (lo, hi) => void (local = this.k.sum64(0, lo, hi)), 0);
+    return local + workers;
   }
 
   dispose(): void {
