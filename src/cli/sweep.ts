@@ -24,26 +24,41 @@ export class SweepProgress {
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: `{bar} {value}/{total} runs${skipped ? ` (+${skipped} done before)` : ""} | ${workers} worker${workers > 1 ? "s" : ""} | {failed} failed | eta {eta_formatted}`,
+        format: `{bar} {value}/{total} runs${skipped ? ` (+${skipped} done before)` : ""} | ${workers} worker${workers > 1 ? "s" : ""} | {failed} failed | eta {eta}`,
         hideCursor: true,
         clearOnComplete: true,
-        etaBuffer: 20,
-        etaAsynchronousUpdate: true,
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(toRun, 0, { failed: 0 });
+    this.started = Date.now();
+    this.bar.start(toRun, 0, { failed: 0, eta: "—" });
   }
 
+  private started = 0;
+
+  /** ETA = elapsed / done × remaining (runs of a sweep take similar times; "—" before the first). */
   update(done: number, failed: boolean): void {
     if (failed) this.failed++;
-    this.bar?.update(done, { failed: this.failed });
+    if (!this.bar) return;
+    const total = this.bar.getTotal();
+    const elapsed = (Date.now() - this.started) / 1000;
+    const eta = done > 0 ? formatSeconds((elapsed / done) * (total - done)) : "—";
+    this.bar.update(done, { failed: this.failed, eta });
   }
 
   stop(): void {
     this.bar?.stop();
     this.bar = null;
   }
+}
+
+/** 75 s → "1m15s". */
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return "—";
+  const t = Math.round(s);
+  if (t < 60) return `${t}s`;
+  if (t < 3600) return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, "0")}s`;
+  return `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, "0")}m`;
 }
 
 /** Options shared by `sweep` and `reproduce`. */

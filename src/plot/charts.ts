@@ -199,6 +199,11 @@ function groupsExcept(agg: Aggregate, param: string, where?: Record<string, unkn
   return [...groups.values()];
 }
 
+/** The distinct numeric values of a parameter over points, sorted. */
+function paramValues(points: { params: Record<string, unknown> }[], param: string): number[] {
+  return [...new Set(points.map((p) => Number(p.params[param])))].filter(Number.isFinite).sort((a, b) => a - b);
+}
+
 /** Median fitted linear rate λ against a parameter (log-log), one line per other-parameter group, with the fitted exponent. */
 export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
   const param = req.param!;
@@ -213,7 +218,7 @@ export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels 
   const pl = labels[param] ?? shortLabel(param);
   return renderFigure({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
-    panels: [{ xLabel: pl, yLabel: "linear rate λ = −d ln(error)/dt", xLog: true, yLog: true, series }],
+    panels: [{ xLabel: pl, yLabel: "linear rate λ = −d ln(error)/dt", xLog: true, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
     caption: `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over seeds; "slope" is the fitted exponent of λ ∝ ${pl}^slope. ` +
       configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg)),
   });
@@ -235,7 +240,7 @@ export function itersVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels
   const pl = labels[param] ?? shortLabel(param);
   return renderFigure({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}iterations to ${agg.errorMetric} ≤ ${level.toExponential(0)} vs ${pl}`,
-    panels: [{ xLabel: pl, yLabel: `iterations to ${level.toExponential(0)}`, xLog: false, yLog: true, series }],
+    panels: [{ xLabel: pl, yLabel: `iterations to ${level.toExponential(0)}`, xLog: false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
     caption: `Median over seeds of the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart). ` +
       configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg)),
   });

@@ -41,6 +41,8 @@ export interface Panel {
   series: Series[];
   /** Horizontal reference lines (dotted gray), e.g. the true singular values. */
   hLines?: number[];
+  /** Explicit x ticks (e.g. the swept parameter values). */
+  xTicks?: number[];
 }
 
 /** A figure: panels side by side (wrapping after `columns`), one legend, a caption. */
@@ -113,6 +115,14 @@ function axisOptions(values: number[], log: boolean, label: string): Record<stri
   return { ...base, type: "log", domain: [lo, hi], tickFormat: (v: number) => String(Number(v.toPrecision(2))) };
 }
 
+/** A log-axis domain 10 % wider (in log) than the ticks, so the end labels are not cut. */
+function padDomain(ticks: number[]): [number, number] {
+  const pos = ticks.filter((t) => t > 0);
+  const lo = Math.min(...pos), hi = Math.max(...pos);
+  const pad = Math.pow(hi / lo, 0.05) || 1.1;
+  return [lo / pad, hi * pad];
+}
+
 /** Renders one panel with Observable Plot and returns its inner SVG (without xmlns). */
 export function renderPanel(panel: Panel, width: number, height: number): string {
   const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
@@ -153,7 +163,9 @@ export function renderPanel(panel: Panel, width: number, height: number): string
     marginTop: 18,
     marginBottom: 42,
     style: { fontSize: "11px", fontFamily: FONT_FAMILY, background: "white" },
-    x: axisOptions(allX, !!panel.xLog, panel.xLabel),
+    x: panel.xTicks
+      ? { ...axisOptions(allX, !!panel.xLog, panel.xLabel), ticks: panel.xTicks, tickFormat: (v: number) => String(Number(v.toPrecision(3))), ...(panel.xLog ? { domain: padDomain(panel.xTicks) } : {}) }
+      : axisOptions(allX, !!panel.xLog, panel.xLabel),
     y: axisOptions(allY, !!panel.yLog, panel.yLabel),
     marks: marks as Plot.Markish[],
   }) as unknown as { outerHTML: string };
@@ -188,7 +200,7 @@ export function renderFigure(spec: FigureSpec): string {
   const cellH = ph + (hasSub ? 20 : 0);
   const pad = 16;
   const width = pad * 2 + cols * pw;
-  const titleLines = wrapText(spec.title, Math.floor((width - 2 * pad) / 9.5));
+  const titleLines = wrapText(spec.title, Math.floor((width - 2 * pad) / 8.8));
   let y = pad + 6;
   const parts: string[] = [];
   for (const line of titleLines) {
