@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { listPresets } from "../../src/experiments/presets.js";
-import { PresetUnavailableError, reproducePreset } from "../../src/experiments/report.js";
+import { PresetUnavailableError, checkPresetRunnable, reproducePreset } from "../../src/experiments/report.js";
+import { loadPreset } from "../../src/experiments/presets.js";
 
 /**
  * Every preset's --quick version runs here and must pass its expectations (the claims
@@ -48,6 +49,13 @@ describe("presets", () => {
       }
     });
   }
+
+  it("a preset whose method this build lacks fails with a message naming it (never a stub)", () => {
+    const p = loadPreset("xiong-symmetric");
+    const broken = { ...p, grid: { ...p.grid, base: { ...p.grid.base, method: { name: "not-a-method" } } } };
+    expect(() => checkPresetRunnable(broken, true)).toThrow(PresetUnavailableError);
+    expect(() => checkPresetRunnable(broken, true)).toThrow(/preset "xiong-symmetric" cannot run with this build.*method\.name.*not-a-method/);
+  });
 
   it("an unknown preset gets a clear error", async () => {
     let err = "";

@@ -7,6 +7,7 @@ import { aggregateSweep } from "../../src/experiments/aggregate.js";
 import { runSweep } from "../../src/experiments/sweep.js";
 import { errorFigure, plotDirectory } from "../../src/plot/charts.js";
 import { fontFiles, svgToPng } from "../../src/plot/png.js";
+import { main } from "../../src/cli/main.js";
 import { powerOfTen, renderFigure } from "../../src/plot/figure.js";
 
 const grid = {
@@ -43,6 +44,18 @@ describe("figures", () => {
     expect(files.map((f) => f.name)).toEqual(["error", "singular-values"]);
     const png = fs.readFileSync(files[0].png);
     expect(png.subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("`matsense plot` draws a single run folder (error; singular values when recorded)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-plotrun-"));
+    await runSweep(grid, dir, { runner: "inline" });
+    const run = path.join(dir, "model.k=2__seed=0");
+    let out = "";
+    expect(await main(["node", "matsense", "plot", run], { out: (s) => (out += s), err: () => {} })).toBe(0);
+    expect(out.trim().split("\n").map((f) => path.basename(f))).toEqual(["error.png", "singular-values.png"]);
+    let err = "";
+    expect(await main(["node", "matsense", "plot", os.tmpdir() + "/does-not-exist-xyz"], { out: () => {}, err: (s) => (err += s) })).toBe(2);
+    expect(err).toMatch(/neither a run folder/);
   });
 
   it("renders text in the PNG with the bundled font only (no system fonts)", () => {
