@@ -227,6 +227,19 @@ function methodOperatorErrors(c: ParsedConfig, n1: number, n2: number, m: number
     while (L < n1 * n2) L *= 2;
     if (m > L) errors.push({ path: "operator.m", value: m, message: `srht samples distinct rows of the ${L}×${L} Hadamard transform of vec(Z) (n1·n2 = ${n1 * n2} padded to a power of two), so operator.m must be ≤ ${L}` });
   }
+  const k = c.model.k ?? c.problem.rank;
+  if (c.method.name === "scaled-gd" && k > Math.min(n1, n2)) {
+    errors.push({
+      path: "model.k", value: k,
+      message: `scaled-gd preconditions with (GᵀG)⁻¹ and (FᵀF)⁻¹, which are singular for k > min(n1, n2) = ${Math.min(n1, n2)}; use scaled-gd-lambda or precgd`,
+    });
+  }
+  if (c.method.name === "gd" && c.model.type === "asymmetric" && (c.method.rebalanceAtIteration !== undefined || c.method.rebalanceBelowRelResidual !== undefined) && k > n1) {
+    errors.push({
+      path: "method.rebalanceAtIteration", value: c.method.rebalanceAtIteration ?? c.method.rebalanceBelowRelResidual,
+      message: `one-step rebalancing needs FᵀF invertible, impossible for model.k = ${k} > n1 = ${n1}`,
+    });
+  }
   if (c.method.name === "svt" && n1 * n2 > SVT_MAX_ENTRIES) {
     errors.push({
       path: "method.name", value: "svt",

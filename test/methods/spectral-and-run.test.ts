@@ -113,6 +113,8 @@ describe("every method runs on every operator (matsense run engine)", () => {
     expect(() => resolveConfig({ operator: { type: "srht", m: 600 }, problem: { n: 20 } })).toThrow(/operator\.m: srht .* must be ≤ 512/);
     expect(() => resolveConfig({ method: { name: "svt" }, problem: { n: 2000 } })).toThrow(/method\.name: svt works on a dense/);
     expect(() => resolveConfig({ method: { name: "precgd", decay: 2 } })).toThrow(/method\.decay/);
+    expect(() => resolveConfig({ method: { name: "scaled-gd" }, problem: { n: 5, rank: 2 }, model: { k: 6 } })).toThrow(/model\.k: scaled-gd .* singular/);
+    expect(() => resolveConfig({ method: { name: "gd", rebalanceAtIteration: 3 }, problem: { n: 4, rank: 1, truth: "general" }, model: { type: "asymmetric", k: 5 } })).toThrow(/rebalancing needs FᵀF invertible/);
     // options of other methods are ignored, not errors
     expect(resolveConfig({ method: { name: "gd", lambda: 0.5, tau: 3 } }).method.lambda).toBe(0.5);
   });
