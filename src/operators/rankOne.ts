@@ -14,14 +14,17 @@ import type { SensingOperator } from "./types.js";
  * The A_i are never formed: only a (m×n1) and b (m×n2) are stored, and
  *   A(FGᵀ)_i = s·(a_iᵀF)·(b_iᵀG)            O(m(n1+n2)k)
  *   A*(z)G = s·Σ_i z_i a_i (b_iᵀG),  A*(z)ᵀF = s·Σ_i z_i b_i (a_iᵀF),
- * s = the scale. Draw order from the rng: for each i, a_i then (general) b_i.
+ * s = 1/√m (1/√(2m) symmetric). Draw order from the rng: for each i, a_i then (general) b_i.
  */
 export class RankOneOperator implements SensingOperator {
   readonly type = "rank-one";
   readonly backend = "ts";
   readonly bytes: number;
+  /** 1/√m, the scale of ⟨A_i, Z⟩ (DESIGN §2) with A_i = a_i b_iᵀ or a_i a_iᵀ/√2. */
   readonly scale: number;
   readonly symmetricMeasurements: boolean;
+  /** The factor applied to a_iᵀ Z b_i: 1/√m, or 1/√(2m) for a_i a_iᵀ/√2. */
+  private readonly coef: number;
 
   /**
    * @param a m×n1 row-major (row i = a_i)
@@ -32,7 +35,8 @@ export class RankOneOperator implements SensingOperator {
     if (b && b.length !== m * n2) throw new RangeError(`rank-one: b has ${b.length} entries, expected m·n2 = ${m * n2}`);
     if (!b && n1 !== n2) throw new RangeError(`rank-one: symmetric a_i a_iᵀ needs n1 = n2, got ${n1}×${n2}`);
     this.symmetricMeasurements = b === null;
-    this.scale = b ? 1 / Math.sqrt(m) : 1 / Math.sqrt(2 * m);
+    this.scale = 1 / Math.sqrt(m);
+    this.coef = b ? this.scale : this.scale * Math.SQRT1_2;
     this.bytes = a.byteLength + (b ? b.byteLength : 0);
   }
 
@@ -59,7 +63,7 @@ export class RankOneOperator implements SensingOperator {
   apply(Z: Matrix, out?: Float64Array): Float64Array {
     if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
     const y = out ?? new Float64Array(this.m);
-    const { m, n1, n2, a, scale: s } = this, b = this.bb, z = Z.data;
+    const { m, n1, n2, a, coef: s } = this, b = this.bb, z = Z.data;
     const Zb = new Float64Array(n1);
     for (let i = 0; i < m; i++) {
       const bo = i * n2;
@@ -80,7 +84,7 @@ export class RankOneOperator implements SensingOperator {
   adjoint(z: Float64Array, out?: Matrix): Matrix {
     if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
     const S = out ?? zeros(this.n1, this.n2);
-    const { m, n1, n2, a, scale: s } = this, b = this.bb, d = S.data;
+    const { m, n1, n2, a, coef: s } = this, b = this.bb, d = S.data;
     d.fill(0);
     for (let i = 0; i < m; i++) {
       const w = s * z[i];
@@ -99,7 +103,7 @@ export class RankOneOperator implements SensingOperator {
     const k = F.cols;
     const AF = this.project(this.a, F);
     const BG = this.b || F !== G ? this.project(this.bb, G) : AF;
-    const s = this.scale;
+    const s = this.coef;
     for (let i = 0; i < this.m; i++) {
       let acc = 0;
       const o = i * k;
@@ -117,7 +121,7 @@ export class RankOneOperator implements SensingOperator {
 
   /** out = s·Σ_i z_i v_i W_iᵀ (v_i = rows of `vecs`, W_i = rows of W, m×k). */
   private accumulate(z: Float64Array, vecs: Float64Array, W: Float64Array, out: Matrix, k: number): void {
-    const n = out.rows, o = out.data, s = this.scale;
+    const n = out.rows, o = out.data, s = this.coef;
     o.fill(0);
     for (let i = 0; i < this.m; i++) {
       const w = s * z[i];
@@ -132,7 +136,7 @@ export class RankOneOperator implements SensingOperator {
     }
   }
 
-  /** The m×n1×n2 tensor A_i·(scale·√m): a_i b_iᵀ, or a_i a_iᵀ/√2 (for `--save-instance`). */
+  /** The m×n1×n2 tensor of the A_i (a_i b_iᵀ, or a_i a_iᵀ/√2), without the 1/√m (for `--save-instance`). */
   denseTensor(): Float64Array {
     const { m, n1, n2, a } = this, b = this.bb;
     const c0 = this.b ? 1 : Math.SQRT1_2;

@@ -65,6 +65,26 @@ describe.each(makers)("the %s operator", (_name, make) => {
   });
 });
 
+describe("--save-instance tensors", () => {
+  it.each([
+    ["rank-one general", (rng: Rng) => rankOneOperator(30, 4, 5, false, rng)],
+    ["rank-one symmetric", (rng: Rng) => rankOneOperator(30, 4, 4, true, rng)],
+    ["srht", (rng: Rng) => srhtOperator(30, 4, 5, rng)],
+  ])("%s: A(Z)_i = scale·⟨T_i, Z⟩ with the saved tensor T (1e-12)", (_name, make) => {
+    const rng = createRng(13);
+    const A = make(rng);
+    const T = A.denseTensor!();
+    const Z = randn(A.n1, A.n2, rng);
+    const y = A.apply(Z);
+    const N = A.n1 * A.n2;
+    for (let i = 0; i < A.m; i++) {
+      let acc = 0;
+      for (let j = 0; j < N; j++) acc += T[i * N + j] * Z.data[j];
+      expect(Math.abs(A.scale * acc - y[i])).toBeLessThanOrEqual(1e-12 * norm2(y));
+    }
+  });
+});
+
 describe("completion sampling and normalization", () => {
   it("observes each entry with probability p: |Ω| ~ Binomial(n1·n2, p), in row-major order", () => {
     const rng = createRng(3);
