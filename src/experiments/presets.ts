@@ -126,7 +126,7 @@ function fmt(v: number): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "n/a" : v > 0 ? "∞ (never)" : "−∞";
   if (Number.isInteger(v) && Math.abs(v) < 1e7) return String(v);
   const a = Math.abs(v);
-  return a >= 0.01 && a < 1000 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+  return a >= 0.01 && a < 1000 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
 }
 
 function rangeText(min?: number, max?: number): string {

@@ -34,6 +34,8 @@ export interface FigureRequest {
   where?: Record<string, unknown>;
   /** For error plots: one panel per value of this parameter. */
   panelBy?: string;
+  /** For error plots: a dashed reference line c·t^slope (e.g. slope −1 for the 1/T law), drawn over the last two decades of the longest curve, a factor 2 above it. */
+  reference?: { slope: number; label: string };
 }
 
 /** Human-readable labels of config paths (legends); presets may pass their own. */
@@ -47,6 +49,23 @@ export function matches(params: Record<string, unknown>, where: Record<string, u
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The reference line c·t^slope anchored a factor 2 above the end of the longest series (none if no data). */
+function referenceLine(series: Series[], ref: { slope: number; label: string }): Series[] {
+  let best: { T: number; y: number } | undefined;
+  for (const s of series) {
+    for (let i = s.x.length - 1; i >= 0; i--) {
+      if (Number.isFinite(s.y[i]) && s.y[i] > 0) {
+        if (!best || s.x[i] > best.T) best = { T: s.x[i], y: s.y[i] };
+        break;
+      }
+    }
+  }
+  if (!best || best.T < 10) return [];
+  const { T, y } = best;
+  const x = Array.from({ length: 21 }, (_, i) => T * Math.pow(10, -2 + (2 * i) / 20));
+  return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: "#555", dashed: true }];
 }
 
 /** A one-paragraph summary of a run config (the caption of every figure). */
@@ -130,6 +149,7 @@ export function errorFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
         return { label, x: sel(c.iterations)!, y: sel(m?.median) ?? [], lo: sel(m?.q10), hi: sel(m?.q90), color: colorFor(allLabels.indexOf(label)) };
       }),
   }));
+  if (req.reference) for (const panel of panels) panel.series.push(...referenceLine(panel.series, req.reference));
   const seeds = seedsOf(agg);
   return renderFigure({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${metricLabel(metric)} vs iteration`,
