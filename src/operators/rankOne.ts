@@ -1,4 +1,4 @@
-import { type Matrix, zeros } from "../linalg/matrix.js";
+import { type Matrix, matmul, matmulTN, zeros } from "../linalg/matrix.js";
 import type { Rng } from "../random/rng.js";
 import type { SensingOperator } from "./types.js";
 
@@ -44,20 +44,9 @@ export class RankOneOperator implements SensingOperator {
     return this.b ?? this.a;
   }
 
-  /** U = (rows of `vecs`) · M: the m×k matrix with rows v_iᵀ M. */
-  private project(vecs: Float64Array, M: Matrix): Float64Array {
-    const { m } = this, n = M.rows, k = M.cols, md = M.data;
-    const U = new Float64Array(m * k);
-    for (let i = 0; i < m; i++) {
-      const vo = i * n, uo = i * k;
-      for (let j = 0; j < n; j++) {
-        const v = vecs[vo + j];
-        if (v === 0) continue;
-        const mo = j * k;
-        for (let l = 0; l < k; l++) U[uo + l] += v * md[mo + l];
-      }
-    }
-    return U;
+  /** The m×k matrix V·M whose rows are v_iᵀM (V = the m×n matrix with rows v_i). */
+  private project(vecs: Float64Array, M: Matrix): Matrix {
+    return matmul({ rows: this.m, cols: M.rows, data: vecs }, M);
   }
 
   apply(Z: Matrix, out?: Float64Array): Float64Array {
@@ -101,8 +90,8 @@ export class RankOneOperator implements SensingOperator {
 
   applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
     const k = F.cols;
-    const AF = this.project(this.a, F);
-    const BG = this.b || F !== G ? this.project(this.bb, G) : AF;
+    const AF = this.project(this.a, F).data;
+    const BG = this.b || F !== G ? this.project(this.bb, G).data : AF;
     const s = this.coef;
     for (let i = 0; i < this.m; i++) {
       let acc = 0;
@@ -114,26 +103,18 @@ export class RankOneOperator implements SensingOperator {
   }
 
   adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
-    const k = F.cols;
-    if (SG) this.accumulate(z, this.a, this.project(this.bb, G), SG, k);
-    if (StF) this.accumulate(z, this.bb, this.project(this.a, F), StF, k);
+    if (SG) this.accumulate(z, this.a, this.project(this.bb, G), SG);
+    if (StF) this.accumulate(z, this.bb, this.project(this.a, F), StF);
   }
 
-  /** out = s·Σ_i z_i v_i W_iᵀ (v_i = rows of `vecs`, W_i = rows of W, m×k). */
-  private accumulate(z: Float64Array, vecs: Float64Array, W: Float64Array, out: Matrix, k: number): void {
-    const n = out.rows, o = out.data, s = this.coef;
-    o.fill(0);
+  /** out = s·Σ_i z_i v_i W_iᵀ = Vᵀ·diag(s·z)·W (v_i = rows of `vecs`, W is m×k, overwritten). */
+  private accumulate(z: Float64Array, vecs: Float64Array, W: Matrix, out: Matrix): void {
+    const k = W.cols, w = W.data, s = this.coef;
     for (let i = 0; i < this.m; i++) {
-      const w = s * z[i];
-      if (w === 0) continue;
-      const vo = i * n, wo = i * k;
-      for (let j = 0; j < n; j++) {
-        const c = w * vecs[vo + j];
-        if (c === 0) continue;
-        const oo = j * k;
-        for (let l = 0; l < k; l++) o[oo + l] += c * W[wo + l];
-      }
+      const c = s * z[i];
+      for (let l = 0; l < k; l++) w[i * k + l] *= c;
     }
+    matmulTN({ rows: this.m, cols: out.rows, data: vecs }, W, out);
   }
 
   /** The m×n1×n2 tensor of the A_i (a_i b_iᵀ, or a_i a_iᵀ/√2), without the 1/√m (for `--save-instance`). */
