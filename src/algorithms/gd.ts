@@ -23,8 +23,8 @@ export interface AsymmetricGdOptions {
 /**
  * Gradient descent on the symmetric factorization, f(X) = ½‖A(XXᵀ) − y‖²:
  *   X ← X − η (S + Sᵀ) X,  S = A*(A(XXᵀ) − y)
- * (the exact gradient; equals 2ηSX when S is symmetric). A paper that writes
- * X ← X − η A*A(XXᵀ − M*) X uses step 2η in this convention.
+ * (the exact gradient; the step is 2ηSX when S is symmetric). A paper that writes
+ * X ← X − η′ A*A(XXᵀ − M*) X takes the step η = η′/2 in this convention.
  */
 export class GradientDescentSymmetric extends FactoredStepper {
   readonly method: string = "gd";
