@@ -114,6 +114,7 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           progress.stop();
         }
         for (const w of summary.warnings) err(`matsense: warning: ${w}\n`);
+        if (!opts.quiet) for (const e of summary.events) out(`iteration ${e.iteration}: ${e.message}\n`);
         if (summary.status === "interrupted") process.exitCode = 130;
         if (!opts.quiet) {
           const f = summary.final!;

@@ -165,6 +165,7 @@ export function saveInstance(outDir: string, inst: Instance, init: import("../pr
   writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
   const op = inst.operator;
   if (op.denseTensor) writeNpyAtomic(path.join(outDir, "A.npy"), [op.m, op.n1, op.n2], op.denseTensor());
+  for (const [stem, a] of Object.entries(op.instanceArrays?.() ?? {})) writeNpyAtomic(path.join(outDir, `${stem}.npy`), a.shape, a.data);
   writeNpyAtomic(path.join(outDir, "y.npy"), [inst.y.length], inst.y);
   if (init.kind === "symmetric") writeNpyAtomic(path.join(outDir, "X0.npy"), [init.X.rows, init.X.cols], init.X.data);
   else {

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { encodeNpy } from "./npy.js";
+import { type NpyData, encodeNpy } from "./npy.js";
 
 /**
  * Writes a file atomically: to `<file>.tmp-<pid>` first, then renamed over the target, so
@@ -29,8 +29,8 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + "\n");
 }
 
-/** Writes a float64/float32 array as .npy atomically. */
-export function writeNpyAtomic(file: string, shape: readonly number[], data: Float64Array | Float32Array): void {
+/** Writes a float64/float32/int32 array as .npy atomically. */
+export function writeNpyAtomic(file: string, shape: readonly number[], data: NpyData): void {
   writeFileAtomic(file, encodeNpy(shape, data));
 }
 

@@ -5,11 +5,18 @@
  */
 export interface NpyArray {
   shape: number[];
-  data: Float64Array | Float32Array;
+  data: Float64Array | Float32Array | Int32Array;
 }
 
-/** The .npy header for a little-endian float64 (`<f8`) or float32 (`<f4`) array. */
-export function npyHeader(shape: readonly number[], dtype: "<f8" | "<f4" = "<f8"): Uint8Array {
+/** The typed arrays the .npy reader and writer support, with their NumPy dtypes. */
+export type NpyData = Float64Array | Float32Array | Int32Array;
+
+function dtypeOf(data: NpyData): "<f8" | "<f4" | "<i4" {
+  return data instanceof Float64Array ? "<f8" : data instanceof Float32Array ? "<f4" : "<i4";
+}
+
+/** The .npy header for a little-endian float64 (`<f8`), float32 (`<f4`) or int32 (`<i4`) array. */
+export function npyHeader(shape: readonly number[], dtype: "<f8" | "<f4" | "<i4" = "<f8"): Uint8Array {
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let dict = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   const pre = 10; // magic(6) + version(2) + len(2)
@@ -24,7 +31,7 @@ export function npyHeader(shape: readonly number[], dtype: "<f8" | "<f4" = "<f8"
   return out;
 }
 
-function littleEndianBytes(data: Float64Array | Float32Array): Uint8Array {
+function littleEndianBytes(data: NpyData): Uint8Array {
   // All supported platforms (x86-64, arm64) are little-endian; assert rather than assume.
   const probe = new Uint8Array(new Uint16Array([1]).buffer);
   if (probe[0] !== 1) throw new Error("big-endian platforms are not supported by the .npy writer");
@@ -32,13 +39,13 @@ function littleEndianBytes(data: Float64Array | Float32Array): Uint8Array {
 }
 
 /** The complete .npy file for an array (header and data chunks, to write in order). */
-export function encodeNpy(shape: readonly number[], data: Float64Array | Float32Array): Uint8Array[] {
+export function encodeNpy(shape: readonly number[], data: NpyData): Uint8Array[] {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) throw new RangeError(`npy: shape [${shape.join(", ")}] has ${count} entries, data has ${data.length}`);
-  return [npyHeader(shape, data instanceof Float32Array ? "<f4" : "<f8"), littleEndianBytes(data)];
+  return [npyHeader(shape, dtypeOf(data)), littleEndianBytes(data)];
 }
 
-/** Parses a .npy file holding a little-endian float64 or float32 C-order array. */
+/** Parses a .npy file holding a little-endian float64, float32 or int32 C-order array. */
 export function decodeNpy(bytes: Uint8Array): NpyArray {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) throw new Error("not a .npy file (bad magic)");
@@ -55,6 +62,7 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const shape = shapeStr.split(",").map((s) => s.trim()).filter((s) => s.length).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const off = start + hlen;
+  if (descr !== "<f8" && descr !== "<f4" && descr !== "<i4") throw new Error(`.npy dtype ${descr} is not supported (only <f8, <f4 and <i4)`);
   const nbytes = count * (descr === "<f8" ? 8 : 4);
   if (bytes.byteLength < off + nbytes) throw new Error(`.npy file is truncated: needs ${off + nbytes} bytes, has ${bytes.byteLength}`);
   // copy into a fresh, aligned buffer (a Node Buffer may be a view into a shared pool)
@@ -62,5 +70,5 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   raw.set(bytes.subarray(off, off + nbytes));
   if (descr === "<f8") return { shape, data: new Float64Array(raw.buffer, 0, count) };
   if (descr === "<f4") return { shape, data: new Float32Array(raw.buffer, 0, count) };
-  throw new Error(`.npy dtype ${descr} is not supported (only <f8 and <f4)`);
+  return { shape, data: new Int32Array(raw.buffer, 0, count) };
 }

@@ -44,6 +44,16 @@ export class CompletionOperator implements SensingOperator {
     this.bytes = rowIndex.byteLength + colIndex.byteLength;
   }
 
+  /** The observed set Ω as an |Ω| × 2 array of (row, column) indices, for `--save-instance` (omega.npy). */
+  instanceArrays(): Record<string, { shape: number[]; data: Int32Array }> {
+    const omega = new Int32Array(2 * this.m);
+    for (let i = 0; i < this.m; i++) {
+      omega[2 * i] = this.rowIndex[i];
+      omega[2 * i + 1] = this.colIndex[i];
+    }
+    return { omega: { shape: [this.m, 2], data: omega } };
+  }
+
   apply(Z: Matrix, out?: Float64Array): Float64Array {
     if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
     const y = out ?? new Float64Array(this.m);

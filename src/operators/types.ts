@@ -42,6 +42,11 @@ export interface SensingOperator {
    * as used — for `--save-instance`. Operators with no stored tensor may omit it.
    */
   denseTensor?(): Float64Array;
+  /**
+   * Arrays that define an operator with no dense tensor, for `--save-instance`
+   * (e.g. completion's observed entries), keyed by file stem.
+   */
+  instanceArrays?(): Record<string, { shape: number[]; data: Float64Array | Float32Array | Int32Array }>;
   /** The scale that multiplies ⟨A_i, Z⟩ (1/√m for Gaussian operators). */
   readonly scale: number;
   /** Frees backend memory. */

@@ -190,3 +190,34 @@ describe("interrupting a run", () => {
     expect(rows[rows.length - 1][0]).toBe(s.iterations);
   });
 });
+
+describe("--save-instance for operators without a dense tensor", () => {
+  it("completion writes omega.npy, the observed (row, col) pairs, and y = P_Ω(M*)/√p on them", async () => {
+    const dir = path.join(tmpdir(), "omega");
+    const r = await cli("run", "-q", "--out", dir, "--save-instance", "--set", "operator.type=completion", "--set", "operator.p=0.5",
+      "--set", "problem.n=12", "--set", "model.k=2", "--set", "stop.maxIterations=2");
+    expect(r.code).toBe(0);
+    const omega = decodeNpy(fs.readFileSync(path.join(dir, "omega.npy")));
+    const M = decodeNpy(fs.readFileSync(path.join(dir, "M_star.npy")));
+    const y = decodeNpy(fs.readFileSync(path.join(dir, "y.npy")));
+    expect(omega.data).toBeInstanceOf(Int32Array);
+    expect(omega.shape).toEqual([y.data.length, 2]);
+    // Bernoulli(0.5) over 144 entries: |Ω| ~ 72 ± 6; allow 5 sd
+    expect(Math.abs(y.data.length - 72)).toBeLessThan(30);
+    for (let i = 0; i < y.data.length; i++) {
+      const [a, b] = [omega.data[2 * i], omega.data[2 * i + 1]];
+      expect(y.data[i]).toBeCloseTo(M.data[a * 12 + b] / Math.sqrt(0.5), 14);
+    }
+    expect(fs.existsSync(path.join(dir, "A.npy"))).toBe(false);
+  });
+
+  it("one-step rebalancing is reported in the terminal as well as in summary.json", async () => {
+    const dir = path.join(tmpdir(), "rebal");
+    const r = await cli("run", "--out", dir, "--set", "model.type=asymmetric", "--set", "model.k=3", "--set", "init.alpha=0.1",
+      "--set", "method.rebalanceAtIteration=5", "--set", "stop.maxIterations=10");
+    expect(r.code).toBe(0);
+    const s = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8"));
+    expect(s.events.length).toBe(1);
+    expect(r.out).toContain(`iteration ${s.events[0].iteration}: ${s.events[0].message}`);
+  });
+});

@@ -29,6 +29,15 @@ describe(".npy files", () => {
     expect(Array.from(b32.data)).toEqual([1.5, -2.25, 3]);
   });
 
+  it("round-trip int32 arrays as <i4", () => {
+    const d = Int32Array.from([0, -1, 2 ** 31 - 1, -(2 ** 31), 7, 8]);
+    const enc = concat(encodeNpy([3, 2], d));
+    expect(new TextDecoder("latin1").decode(enc.subarray(10, 60))).toContain("'descr': '<i4'");
+    const back = decodeNpy(enc);
+    expect(back.data).toBeInstanceOf(Int32Array);
+    expect(Array.from(back.data)).toEqual(Array.from(d));
+  });
+
   it("reject a shape that does not match the data", () => {
     expect(() => encodeNpy([2, 2], new Float64Array(3))).toThrow(/4 entries/);
   });
