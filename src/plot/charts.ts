@@ -91,7 +91,8 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   const mo = c.model ?? {};
   parts.push(`${v("model.type", `model=${mo.type === "asymmetric" ? "FGᵀ" : mo.type === "symmetric" ? "XXᵀ" : mo.type}`)}, ${v("model.k", `k=${mo.k}`)}`);
   const ini = c.init ?? {};
-  parts.push(`${v("init.type", `init=${ini.type}`)}, ${v("init.alpha", `α=${ini.alpha}`)}` + (mo.type === "asymmetric" ? `, ${v("init.ratio", `ratio=${ini.ratio}`)}` : ""));
+  if (ini.type === "spectral") parts.push(v("init.type", "init=spectral"));
+  else parts.push(`${v("init.type", `init=${ini.type}`)}, ${v("init.alpha", `α=${ini.alpha}`)}` + (mo.type === "asymmetric" && ini.type !== "identical" ? `, ${v("init.ratio", `ratio=${ini.ratio}`)}` : ""));
   const me = c.method ?? {};
   parts.push(`${v("method.name", `method=${me.name}`)}, ${v("method.stepSize", `η=${me.stepSize}`)} (½-loss convention)`);
   parts.push(v("stop.maxIterations", `≤${c.stop?.maxIterations} iterations`));
