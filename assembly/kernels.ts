@@ -13,6 +13,9 @@
 // - gemvT: rows in blocks of 4 from row 0: y[j] += ((a0j z0 + a1j z1) + (a2j z2 + a3j z3)),
 //   then the leftover rows one by one, independently per column, so any split of the
 //   columns between threads gives bitwise the same y.
+// - fused (residual + transpose product in one pass): r exactly as gemv; Aᵀr summed per
+//   fixed row partition (FUSED_PARTS of them, whatever the thread count) and the partitions
+//   added in a fixed order by the caller, so 1 and 2 threads give bitwise the same result.
 
 // ---- element access for float64 (T = f64) and float32 (T = f32) entries ------------------
 
@@ -106,17 +109,18 @@
   }
 }
 
-// ---- y[c0..c1) = A[:, c0..c1]ᵀ · z -------------------------------------------------------
+// ---- y[c0..c1) += A[i0..i1, c0..c1]ᵀ · z[i0..i1) --------------------------------------------
+// Rows in blocks of 4 from row i0: y[j] += ((a0j z0 + a1j z1) + (a2j z2 + a3j z3)), then the
+// leftover rows one by one, independently per column.
 // @ts-ignore: decorator
-@inline function gemvT<T>(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
+@inline function axpyRows<T>(a: usize, z: usize, y: usize, cols: i32, i0: i32, i1: i32, c0: i32, c1: i32): void {
   const es = <usize>sizeof<T>();
   const stride = <usize>cols * es;
   const yb = y + (<usize>c0 << 3);
-  memory.fill(yb, 0, <usize>(c1 - c0) << 3);
   const w = c1 - c0;
   const w2 = w & ~1;
-  let i = 0;
-  for (; i + 4 <= rows; i += 4) {
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
     const p0 = a + <usize>i * stride + <usize>c0 * es;
     const p1 = p0 + stride;
     const p2 = p1 + stride;
@@ -145,7 +149,7 @@
       store<f64>(oy, load<f64>(oy) + (s01 + s23));
     }
   }
-  for (; i < rows; i++) {
+  for (; i < i1; i++) {
     const p0 = a + <usize>i * stride + <usize>c0 * es;
     const z0s = load<f64>(z + (<usize>i << 3));
     const z0 = f64x2.splat(z0s);
@@ -156,6 +160,48 @@
     if (w2 < w) {
       const oy = yb + (<usize>w2 << 3);
       store<f64>(oy, load<f64>(oy) + elem<T>(p0 + <usize>w2 * es) * z0s);
+    }
+  }
+}
+
+// ---- y[c0..c1) = A[:, c0..c1]ᵀ · z -------------------------------------------------------
+// @ts-ignore: decorator
+@inline function gemvT<T>(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
+  memory.fill(y + (<usize>c0 << 3), 0, <usize>(c1 - c0) << 3);
+  axpyRows<T>(a, z, y, cols, 0, rows, c0, c1);
+}
+
+// ---- fused residual and transpose product: one pass over A ------------------------------
+// The rows are split into FUSED_PARTS fixed partitions (boundaries at multiples of 4, the
+// same formula as splitRange in src/kernels/wasm.ts). For each partition p in [pLo, pHi),
+// with acc_p = acc + p·cols·8 set to 0, block by block of 4 rows:
+//   r[i] = scale·(A[i,:]·x) − b[i]      (gemv's arithmetic for row i, then ·scale, then − b:
+//                                         bitwise the r of gemv followed by the same scaling)
+//   acc_p += A[block]ᵀ r[block]          (axpyRows' arithmetic, blocks in row order)
+// The second use of a block's rows reads them from cache, so A is streamed from memory once
+// per iteration instead of twice (gemv, then gemvᵀ). The caller adds the partitions in a
+// fixed order, so the result does not depend on how they were shared between threads.
+// (A software-pipelined variant — the dot products of block t and the transpose product of
+// block t − 1 in one loop — was measured no faster on the reference machine and dropped.)
+export const FUSED_PARTS: i32 = 4;
+
+// @ts-ignore: decorator
+@inline function fused<T>(a: usize, x: usize, b: usize, r: usize, acc: usize, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  const per = (rows + FUSED_PARTS - 1) / FUSED_PARTS;
+  const chunk = (per + 3) & ~3;
+  for (let p = pLo; p < pHi; p++) {
+    const r0 = min(rows, p * chunk);
+    const r1 = min(rows, (p + 1) * chunk);
+    const accp = acc + <usize>p * <usize>cols * 8;
+    memory.fill(accp, 0, <usize>cols << 3);
+    for (let i = r0; i < r1; i += 4) {
+      const e = min(i + 4, r1);
+      gemv<T>(a, x, r, cols, i, e);
+      for (let q = i; q < e; q++) {
+        const o = <usize>q << 3;
+        store<f64>(r + o, load<f64>(r + o) * scale - load<f64>(b + o));
+      }
+      axpyRows<T>(a, r, accp, cols, i, e, 0, cols);
     }
   }
 }
@@ -175,6 +221,14 @@ export function gemvT64(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: 
 /** y[c0..c1) = A[:, c0..c1]ᵀ · z, float32 entries, float64 accumulation. */
 export function gemvT32(a: usize, z: usize, y: usize, rows: i32, cols: i32, c0: i32, c1: i32): void {
   gemvT<f32>(a, z, y, rows, cols, c0, c1);
+}
+/** Fused r = scale·A x − b and partition sums of Aᵀ r for partitions [pLo, pHi), float64 entries. */
+export function fused64(a: usize, x: usize, b: usize, r: usize, acc: usize, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  fused<f64>(a, x, b, r, acc, rows, cols, pLo, pHi, scale);
+}
+/** Fused r = scale·A x − b and partition sums of Aᵀ r, float32 entries, float64 accumulation. */
+export function fused32(a: usize, x: usize, b: usize, r: usize, acc: usize, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  fused<f32>(a, x, b, r, acc, rows, cols, pLo, pHi, scale);
 }
 
 // ---- Σ x[i] for i in [i0, i1) (float64; for the memory-bandwidth measurement) -----------

@@ -40,8 +40,7 @@ export class GradientDescentSymmetric extends FactoredStepper {
 
   /** ∇f(X) = (S + Sᵀ)X at the current point, written into `out`. */
   gradient(out: Matrix): Matrix {
-    const X = this.left;
-    this.operator.adjointFactored(this.residual(), X, X, this.SX, this.StX);
+    this.adjointProducts(this.SX, this.StX);
     const a = this.SX.data, b = this.StX.data, o = out.data;
     for (let i = 0; i < o.length; i++) o[i] = a[i] + b[i];
     return out;
@@ -49,7 +48,7 @@ export class GradientDescentSymmetric extends FactoredStepper {
 
   protected update(): void {
     const X = this.left;
-    this.operator.adjointFactored(this.residual(), X, X, this.SX, this.StX);
+    this.adjointProducts(this.SX, this.StX);
     const eta = this.stepSize, x = X.data, a = this.SX.data, b = this.StX.data;
     for (let i = 0; i < x.length; i++) x[i] -= eta * (a[i] + b[i]);
   }
@@ -103,12 +102,12 @@ export class GradientDescentAsymmetric extends FactoredStepper {
 
   /** (∇_F f, ∇_G f) = (S G, Sᵀ F) at the current point, written into the outputs. */
   gradient(outF: Matrix, outG: Matrix): void {
-    this.operator.adjointFactored(this.residual(), this.left, this.right, outF, outG);
+    this.adjointProducts(outF, outG);
   }
 
   protected update(): void {
     const F = this.left, G = this.right;
-    this.operator.adjointFactored(this.residual(), F, G, this.SG, this.StF);
+    this.adjointProducts(this.SG, this.StF);
     const eta = this.stepSize;
     const f = F.data, g = G.data, sg = this.SG.data, stf = this.StF.data;
     if (this.balanceWeight > 0) {

@@ -37,7 +37,7 @@ export abstract class PreconditionedGradientDescent extends FactoredStepper {
     const lambda = this.damping();
     const eta = this.stepSize;
     const F = this.left, G = this.right;
-    this.operator.adjointFactored(this.residual(), F, G, this.SG, this.StF);
+    this.adjointProducts(this.SG, this.StF);
     if (this.x.kind === "symmetric") {
       const g = this.SG.data, h = this.StF.data;
       for (let i = 0; i < g.length; i++) g[i] += h[i];

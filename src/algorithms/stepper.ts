@@ -1,4 +1,4 @@
-import { type Matrix, matmulNT, zeros } from "../linalg/matrix.js";
+import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/instance.js";
 
@@ -50,6 +50,12 @@ export abstract class FactoredStepper implements Stepper {
   /** The product, allocated on first use (large factored runs never form it). */
   private P: Matrix | null = null;
   private productValid = false;
+  /**
+   * S = A*(r) at the current point, from the operator's fused pass (allocated on the first
+   * {@link adjointProducts} call when the operator has `residualAndAdjoint`).
+   */
+  private S: Matrix | null = null;
+  private adjointValid = false;
 
   constructor(
     protected readonly operator: SensingOperator,
@@ -79,12 +85,33 @@ export abstract class FactoredStepper implements Stepper {
 
   residual(): Float64Array {
     if (!this.residualValid) {
-      this.operator.applyFactored(this.left, this.right, this.r);
-      const r = this.r, y = this.y;
-      for (let i = 0; i < r.length; i++) r[i] -= y[i];
+      if (this.S && this.operator.residualAndAdjoint) {
+        // one pass over the stored operator gives r and S = A*(r) for the coming step
+        this.operator.residualAndAdjoint(this.left, this.right, this.y, this.r, this.S);
+        this.adjointValid = true;
+      } else {
+        this.operator.applyFactored(this.left, this.right, this.r);
+        const r = this.r, y = this.y;
+        for (let i = 0; i < r.length; i++) r[i] -= y[i];
+      }
       this.residualValid = true;
     }
     return this.r;
+  }
+
+  /**
+   * With S = A*(r) at the current point (r the residual): SG ← S·right and StF ← Sᵀ·left
+   * (either may be null). For methods whose gradient is built from A*(A(P) − y): when the
+   * operator has a fused pass, S comes with the residual from one pass over its data.
+   */
+  protected adjointProducts(SG: Matrix | null, StF: Matrix | null): void {
+    const op = this.operator;
+    if (!this.S && op.residualAndAdjoint) this.S = zeros(op.n1, op.n2);
+    const r = this.residual();
+    if (this.adjointValid && this.S) {
+      if (SG) matmul(this.S, this.right, SG);
+      if (StF) matmulTN(this.S, this.left, StF);
+    } else op.adjointFactored(r, this.left, this.right, SG, StF);
   }
 
   product(): Matrix {
@@ -100,6 +127,7 @@ export abstract class FactoredStepper implements Stepper {
   protected invalidate(): void {
     this.residualValid = false;
     this.productValid = false;
+    this.adjointValid = false;
   }
 
   step(): void {

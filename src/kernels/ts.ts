@@ -2,7 +2,8 @@ import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "
 
 /**
  * The plain-TypeScript reference kernels: y = M x by row dot products (4 independent
- * partial sums per row to shorten the dependency chain) and y = Mᵀ z by row axpys.
+ * partial sums per row to shorten the dependency chain), y = Mᵀ z by row axpys, and the
+ * fused residual + transpose product (each row's dot, then its axpy while it is in cache).
  * Accumulation is always in float64.
  */
 class TsStoredMatrix implements StoredMatrix {
@@ -39,6 +40,28 @@ class TsStoredMatrix implements StoredMatrix {
       if (zi === 0) continue;
       const o = i * cols;
       for (let j = 0; j < cols; j++) y[j] += a[o + j] * zi;
+    }
+  }
+
+  residualTranspose(x: Float64Array, b: Float64Array, scale: number, r: Float64Array, g: Float64Array): void {
+    const { rows, cols, values: a } = this;
+    const c4 = cols - (cols % 4);
+    g.fill(0, 0, cols);
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j < c4; j += 4) {
+        s0 += a[o + j] * x[j];
+        s1 += a[o + j + 1] * x[j + 1];
+        s2 += a[o + j + 2] * x[j + 2];
+        s3 += a[o + j + 3] * x[j + 3];
+      }
+      for (; j < cols; j++) s0 += a[o + j] * x[j];
+      const ri = ((s0 + s1) + (s2 + s3)) * scale - b[i];
+      r[i] = ri;
+      if (ri === 0) continue;
+      for (j = 0; j < cols; j++) g[j] += a[o + j] * ri;
     }
   }
 

@@ -25,6 +25,15 @@ export interface StoredMatrix {
   multiply(x: Float64Array, y: Float64Array): void;
   /** y = Mᵀ z  (z has `rows` entries, y has `cols`). */
   multiplyTranspose(z: Float64Array, y: Float64Array): void;
+  /**
+   * Fused residual and transpose product, one pass over M:
+   *   r = scale·(M x) − b   (rows entries; bitwise the same as `multiply`, then ·scale, then − b),
+   *   g = Mᵀ r              (cols entries).
+   * Each row is read from memory once and reused from cache for g, so an iteration that
+   * needs both costs one pass over the stored matrix instead of two. g is summed in an
+   * order that may differ from `multiplyTranspose` (rounding-level differences only).
+   */
+  residualTranspose(x: Float64Array, b: Float64Array, scale: number, r: Float64Array, g: Float64Array): void;
   /** Releases the memory (the object must not be used afterwards). */
   dispose(): void;
   /** Threads that run the multiplies (1 when absent). */

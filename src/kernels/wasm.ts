@@ -12,6 +12,8 @@ import { WORKER_SOURCE } from "./worker-source.js";
  * Memory layout of one stored matrix (byte offsets; page 0 is left to the module):
  *   [65536, +8·v)        x / z input vector   (v = max(rows, cols))
  *   [.., +8·v)           y output vector
+ *   [.., +8·rows)        b (measurements) and r (residual) of the fused kernel
+ *   [.., +8·P·cols)      the P = FUSED_PARTS partition sums of the fused kernel
  *   [64-aligned, …)      the rows × cols matrix, float64 or float32, row-major
  * The memory is created at its final size (initial = maximum pages), so the `values` view
  * never detaches. wasm32 memories stop at 65536 pages = 4 GiB.
@@ -44,6 +46,8 @@ interface KernelExports {
   gemv32(a: number, x: number, y: number, cols: number, r0: number, r1: number): void;
   gemvT64(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
   gemvT32(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
+  fused64(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
+  fused32(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
   sum64(x: number, i0: number, i1: number): number;
   fwht(x: number, len: number): void;
 }
@@ -90,19 +94,41 @@ export function wasmAvailable(): boolean {
 
 const align = (v: number, a: number) => Math.ceil(v / a) * a;
 
+/**
+ * Fixed number of row partitions of the fused kernel (assembly/kernels.ts FUSED_PARTS): each
+ * partition sums its rows' contribution to Aᵀr separately and the partitions are added in
+ * order, so the result is the same for any thread count ≤ FUSED_PARTS.
+ */
+export const FUSED_PARTS = 4;
+
+/** Byte offsets of the vectors and the matrix in a stored matrix's memory. */
+function layout(rows: number, cols: number) {
+  const v = Math.max(rows, cols);
+  const xOff = HEADER;
+  const yOff = xOff + align(8 * v, 64);
+  const bOff = yOff + align(8 * v, 64);
+  const rOff = bOff + align(8 * rows, 64);
+  const accOff = rOff + align(8 * rows, 64);
+  const aOff = accOff + align(8 * FUSED_PARTS * cols, 64);
+  return { xOff, yOff, bOff, rOff, accOff, aOff };
+}
+
 /** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included). */
 export function wasmMatrixBytes(rows: number, cols: number, storage: StorageType): number {
-  const v = Math.max(rows, cols);
-  const aOff = align(HEADER + 2 * align(8 * v, 64), 64);
-  return align(aOff + rows * cols * (storage === "float32" ? 4 : 8), PAGE);
+  return align(layout(rows, cols).aOff + rows * cols * (storage === "float32" ? 4 : 8), PAGE);
 }
 
 // ---- worker pool over one memory -------------------------------------------------------
 
-const OP_STOP = 0, OP_GEMV64 = 1, OP_GEMV32 = 2, OP_GEMVT64 = 3, OP_GEMVT32 = 4, OP_SUM64 = 5;
-/** Int32 slots per worker in the control array (64 bytes; a float64 result at byte 48). */
+const OP_STOP = 0, OP_GEMV64 = 1, OP_GEMV32 = 2, OP_GEMVT64 = 3, OP_GEMVT32 = 4, OP_SUM64 = 5, OP_FUSED64 = 6, OP_FUSED32 = 7;
+/**
+ * Int32 slots per worker in the control array (64 bytes): a float64 at byte 48 (slots 12–13)
+ * is the result of sum64 and the `scale` argument of the fused kernel; slots 14, 15 are the
+ * fused kernel's r and acc offsets.
+ */
 const SLOT = 16;
 const C_SEQ = 0, C_DONE = 1, C_OP = 2, C_A = 3, C_X = 4, C_Y = 5, C_ROWS = 6, C_COLS = 7, C_LO = 8, C_HI = 9, C_ERR = 10, C_READY = 11;
+const C_R = 14, C_ACC = 15;
 
 /**
  * A worker that has not finished a command after `timeoutMs` is declared dead and the call
@@ -160,9 +186,14 @@ class ThreadPool {
     poolFinalizer.register(this, this.workers, this);
   }
 
-  /** Starts `op` on worker w for [lo, hi). */
-  post(w: number, op: number, a: number, x: number, y: number, rows: number, cols: number, lo: number, hi: number): void {
+  /** Starts `op` on worker w for [lo, hi) (`fused`: the fused kernel's r and acc offsets and scale). */
+  post(w: number, op: number, a: number, x: number, y: number, rows: number, cols: number, lo: number, hi: number, fused?: { r: number; acc: number; scale: number }): void {
     const c = this.ctrl, b = w * SLOT;
+    if (fused) {
+      c[b + C_R] = fused.r | 0;
+      c[b + C_ACC] = fused.acc | 0;
+      this.result[(b + 12) / 2] = fused.scale;
+    }
     c[b + C_OP] = op;
     c[b + C_A] = a | 0;
     c[b + C_X] = x | 0;
@@ -231,10 +262,15 @@ class WasmStoredMatrix implements StoredMatrix {
   private readonly heap: Float64Array;
   private readonly xOff: number;
   private readonly yOff: number;
+  private readonly bOff: number;
+  private readonly rOff: number;
+  private readonly accOff: number;
   private readonly aOff: number;
   private pool: ThreadPool | null = null;
   private readonly rowParts: [number, number][];
   private readonly colParts: [number, number][];
+  /** Partition ranges [pLo, pHi) of the fused kernel per thread (at most FUSED_PARTS threads take part). */
+  private readonly fusedParts: [number, number][];
   private disposed = false;
 
   constructor(module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number) {
@@ -248,10 +284,7 @@ class WasmStoredMatrix implements StoredMatrix {
     const pages = bytes / PAGE;
     this.memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
     this.k = new WA.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
-    const v = Math.max(rows, cols);
-    this.xOff = HEADER;
-    this.yOff = this.xOff + align(8 * v, 64);
-    this.aOff = align(this.yOff + align(8 * v, 64), 64);
+    ({ xOff: this.xOff, yOff: this.yOff, bOff: this.bOff, rOff: this.rOff, accOff: this.accOff, aOff: this.aOff } = layout(rows, cols));
     const buf = this.memory.buffer;
     this.heap = new Float64Array(buf, 0, this.aOff / 8);
     this.values = storage === "float32" ? new Float32Array(buf, this.aOff, rows * cols) : new Float64Array(buf, this.aOff, rows * cols);
@@ -259,6 +292,7 @@ class WasmStoredMatrix implements StoredMatrix {
     if (this.threads > 1) this.pool = new ThreadPool(module, this.memory, this.threads);
     this.rowParts = splitRange(rows, this.threads, 4);
     this.colParts = splitRange(cols, this.threads, 2);
+    this.fusedParts = splitRange(FUSED_PARTS, Math.min(this.threads, FUSED_PARTS), 1);
   }
 
   private check(): void {
@@ -269,15 +303,19 @@ class WasmStoredMatrix implements StoredMatrix {
    * Runs `op` on parts[1..] in the workers and `local` on parts[0] in this thread, then
    * waits for the workers; returns the sum of the workers' float64 results.
    */
-  private parallel(op: number, parts: [number, number][], local: (lo: number, hi: number) => void, a = this.aOff): number {
+  private parallel(
+    op: number, parts: [number, number][], local: (lo: number, hi: number) => void, a = this.aOff, y = this.yOff,
+    fused?: { r: number; acc: number; scale: number },
+  ): number {
     const pool = this.pool;
+    const used = Math.min(this.threads, parts.length);
     if (pool) {
       pool.next();
-      for (let w = 1; w < this.threads; w++) pool.post(w - 1, op, a, this.xOff, this.yOff, this.rows, this.cols, parts[w][0], parts[w][1]);
+      for (let w = 1; w < used; w++) pool.post(w - 1, op, a, this.xOff, y, this.rows, this.cols, parts[w][0], parts[w][1], fused);
     }
     local(parts[0][0], parts[0][1]);
     let s = 0;
-    if (pool) for (let w = 1; w < this.threads; w++) s += pool.wait(w - 1);
+    if (pool) for (let w = 1; w < used; w++) s += pool.wait(w - 1);
     return s;
   }
 
@@ -299,6 +337,23 @@ class WasmStoredMatrix implements StoredMatrix {
     const kern = f32 ? this.k.gemvT32 : this.k.gemvT64;
     this.parallel(f32 ? OP_GEMVT32 : OP_GEMVT64, this.colParts, (lo, hi) => kern(aOff, xOff, yOff, rows, cols, lo, hi));
     y.set(this.heap.subarray(yOff / 8, yOff / 8 + cols));
+  }
+
+  residualTranspose(x: Float64Array, b: Float64Array, scale: number, r: Float64Array, g: Float64Array): void {
+    this.check();
+    const { rows, cols, aOff, xOff, bOff, rOff, accOff } = this;
+    const heap = this.heap;
+    heap.set(x.subarray(0, cols), xOff / 8);
+    heap.set(b.subarray(0, rows), bOff / 8);
+    const f32 = this.storage === "float32";
+    const kern = f32 ? this.k.fused32 : this.k.fused64;
+    this.parallel(f32 ? OP_FUSED32 : OP_FUSED64, this.fusedParts, (lo, hi) => kern(aOff, xOff, bOff, rOff, accOff, rows, cols, lo, hi, scale), aOff, bOff, {
+      r: rOff, acc: accOff, scale,
+    });
+    r.set(heap.subarray(rOff / 8, rOff / 8 + rows));
+    // g = ((acc_0 + acc_1) + (acc_2 + acc_3)), the same order whatever the thread count
+    const p0 = accOff / 8, p1 = p0 + cols, p2 = p1 + cols, p3 = p2 + cols;
+    for (let j = 0; j < cols; j++) g[j] = (heap[p0 + j] + heap[p1 + j]) + (heap[p2 + j] + heap[p3 + j]);
   }
 
   /**

@@ -38,6 +38,8 @@ for (;;) {
       case 3: k.gemvT64(a, x, y, rows, cols, lo, hi); break;
       case 4: k.gemvT32(a, x, y, rows, cols, lo, hi); break;
       case 5: r[0] = k.sum64(a, lo, hi); break;
+      case 6: k.fused64(a, x, y, c[14], c[15], rows, cols, lo, hi, r[0]); break;
+      case 7: k.fused32(a, x, y, c[14], c[15], rows, cols, lo, hi, r[0]); break;
       default: err = 2;
     }
   } catch (e) {

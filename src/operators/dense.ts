@@ -145,6 +145,14 @@ export class DenseSensingOperator extends MatrixSensingOperator {
     return S;
   }
 
+  /** r = A(FGᵀ) − y and S = A*(r) in one pass over the stored matrix (see {@link SensingOperator.residualAndAdjoint}). */
+  residualAndAdjoint(F: Matrix, G: Matrix, y: Float64Array, r: Float64Array, S: Matrix): void {
+    matmulNT(F, G, this.P);
+    this.checkAdjoint(y);
+    this.stored.residualTranspose(this.P.data, y, this.scale, r, S.data);
+    scaleInPlace(S.data, this.scale);
+  }
+
   denseTensor(): Float64Array {
     const v = this.stored.values;
     return v instanceof Float64Array ? v.slice() : Float64Array.from(v);
@@ -172,6 +180,7 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
   readonly backend: string;
   readonly threads: number;
   private readonly zp: Float64Array;
+  private readonly sp: Float64Array;
 
   constructor(readonly n: number, private readonly stored: StoredMatrix, readonly scale: number) {
     super(n, n);
@@ -181,28 +190,23 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
     this.backend = backendLabel(stored);
     this.threads = stored.threads ?? 1;
     this.zp = new Float64Array(packedLength(n));
+    this.sp = new Float64Array(packedLength(n));
   }
 
-  apply(Z: Matrix, out?: Float64Array): Float64Array {
-    this.checkApply(Z);
+  /** z_p[aa] = Z_aa, z_p[ab] = Z_ab + Z_ba (a < b). */
+  private pack(Z: Matrix): Float64Array {
     const n = this.n, z = Z.data, zp = this.zp;
     let p = 0;
     for (let a = 0; a < n; a++) {
       zp[p++] = z[a * n + a];
       for (let b = a + 1; b < n; b++) zp[p++] = z[a * n + b] + z[b * n + a];
     }
-    const y = out ?? new Float64Array(this.m);
-    this.stored.multiply(zp, y);
-    scaleInPlace(y, this.scale);
-    return y;
+    return zp;
   }
 
-  adjoint(z: Float64Array, out?: Matrix): Matrix {
-    this.checkAdjoint(z);
-    const n = this.n, sp = this.zp, s = this.scale;
-    this.stored.multiplyTranspose(z, sp);
-    const S = out ?? zeros(n, n);
-    const d = S.data;
+  /** S_ab = S_ba = scale·s_p[ab]. */
+  private unpack(sp: Float64Array, S: Matrix): Matrix {
+    const n = this.n, s = this.scale, d = S.data;
     let p = 0;
     for (let a = 0; a < n; a++) {
       for (let b = a; b < n; b++) {
@@ -212,6 +216,28 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
       }
     }
     return S;
+  }
+
+  apply(Z: Matrix, out?: Float64Array): Float64Array {
+    this.checkApply(Z);
+    const y = out ?? new Float64Array(this.m);
+    this.stored.multiply(this.pack(Z), y);
+    scaleInPlace(y, this.scale);
+    return y;
+  }
+
+  adjoint(z: Float64Array, out?: Matrix): Matrix {
+    this.checkAdjoint(z);
+    this.stored.multiplyTranspose(z, this.sp);
+    return this.unpack(this.sp, out ?? zeros(this.n, this.n));
+  }
+
+  /** r = A(FGᵀ) − y and S = A*(r) in one pass over the packed matrix. */
+  residualAndAdjoint(F: Matrix, G: Matrix, y: Float64Array, r: Float64Array, S: Matrix): void {
+    matmulNT(F, G, this.P);
+    this.checkAdjoint(y);
+    this.stored.residualTranspose(this.pack(this.P), y, this.scale, r, this.sp);
+    this.unpack(this.sp, S);
   }
 
   denseTensor(): Float64Array {

@@ -38,6 +38,14 @@ export interface SensingOperator {
    */
   adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void;
   /**
+   * Optional fused path for operators that stream a stored tensor: r ← A(FGᵀ) − y and
+   * S ← A*(r) (dense n1×n2) in one pass over the stored data instead of two (`applyFactored`
+   * then `adjointFactored`). r is bitwise what `applyFactored` minus y gives; S agrees with
+   * `adjoint(r)` up to rounding (another summation order). Steppers that need A*(r) at the
+   * point where they measure r use it when present.
+   */
+  residualAndAdjoint?(F: Matrix, G: Matrix, y: Float64Array, r: Float64Array, S: Matrix): void;
+  /**
    * The measurement tensor A_i (unscaled, without the 1/√m), m × n1 × n2 in C order, exactly
    * as used — for `--save-instance`. Operators with no stored tensor may omit it.
    */

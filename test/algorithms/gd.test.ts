@@ -116,6 +116,39 @@ describe("simultaneous updates on FGᵀ", () => {
   });
 });
 
+describe("the fused residual-and-adjoint pass in the steppers", () => {
+  /** The same operator with the fused pass hidden, so the stepper takes the two-pass path. */
+  const twoPass = (A: SensingOperator): SensingOperator =>
+    new Proxy(A, { get: (t, p) => (p === "residualAndAdjoint" ? undefined : Reflect.get(t, p, t)) });
+
+  it("follows the two-pass trajectory of GD on FGᵀ and XXᵀ to rounding over 300 steps, and is really used", () => {
+    for (const model of ["asymmetric", "symmetric"] as const) {
+      const rng = createRng(8);
+      const A = gaussianOperator(150, 6, 6, rng, tsBackend);
+      const y = A.apply(psdTruth(6, spectrum(2, 1), rng).Mstar);
+      const X0 = randn(6, 3, rng, 0.1), Y0 = randn(6, 3, rng, 0.05);
+      let calls = 0;
+      const counted = new Proxy(A, {
+        get: (t, p) => (p === "residualAndAdjoint" ? (...a: unknown[]) => (calls++, (t.residualAndAdjoint as (...b: unknown[]) => void)(...a)) : Reflect.get(t, p, t)),
+      });
+      const make = (op: SensingOperator) =>
+        model === "asymmetric" ? new GradientDescentAsymmetric(op, y, copy(X0), copy(Y0), 0.2) : new GradientDescentSymmetric(op, y, copy(X0), 0.1);
+      const fusedRun = make(counted), plainRun = make(twoPass(A));
+      for (let t = 0; t < 300; t++) {
+        fusedRun.step();
+        plainRun.step();
+      }
+      // every step measures r through the fused pass (nothing asked for r before the first)
+      expect(calls).toBe(300);
+      const Pf = fusedRun.product(), Pp = plainRun.product();
+      // GD is a contraction near the solution here: per-step rounding differences (~1e-16
+      // relative) stay at that level instead of growing; 1e-12 leaves a wide margin
+      expect(frobeniusDistance(Pf, Pp)).toBeLessThanOrEqual(1e-12 * frobeniusNorm(Pp));
+      expect(Array.from(fusedRun.residual()).every(Number.isFinite)).toBe(true);
+    }
+  });
+});
+
 describe("pure factorization (identity operator), symmetric, k > r", () => {
   // Derivation (DESIGN §2: ∇_X f = (S+Sᵀ)X = 2SX here): once the signal block has
   // converged, the block of X in the orthogonal complement of range(M*), X₂, follows
