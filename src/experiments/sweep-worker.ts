@@ -5,10 +5,14 @@
  * (they end with status "interrupted" and are redone by the next sweep).
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { setAutoThreadCap } from "../kernels/wasm.js";
 import { executeRun } from "./execute.js";
 import type { WorkerReply, WorkerTask } from "./sweep.js";
 
-const flag = new Int32Array((workerData as { stopFlag: SharedArrayBuffer }).stopFlag);
+const data = workerData as { stopFlag: SharedArrayBuffer; autoThreadCap: number };
+const flag = new Int32Array(data.stopFlag);
+// parallel runs share the cores: automatic kernel threads per run = ⌊cores / runs⌋
+setAutoThreadCap(data.autoThreadCap);
 
 parentPort!.on("message", (task: WorkerTask) => {
   let reply: WorkerReply;

@@ -170,7 +170,8 @@ async function runOnThreads(
   try {
     await Promise.all(
       Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
-        const w = new Worker(entry, { workerData: { stopFlag } });
+        const autoThreadCap = Math.max(1, Math.floor(os.availableParallelism() / workers));
+        const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
         let current: RunSpec | undefined;
         const feed = () => {
           if (interrupted || stop() || next >= todo.length) {

@@ -5,7 +5,9 @@ import { wasmBackend, wasmUnavailableReason } from "./wasm.js";
 
 export type { AllocateOptions, KernelBackend, StoredMatrix, StorageType } from "./types.js";
 export { tsBackend } from "./ts.js";
-export { WASM_BACKEND_NAME, WASM_MAX_BYTES, autoThreads, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason } from "./wasm.js";
+export {
+  AUTO_THREADS_MIN_BYTES, WASM_BACKEND_NAME, WASM_MAX_BYTES, autoThreads, setAutoThreadCap, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason,
+} from "./wasm.js";
 export { fwhtReference } from "./fwht.js";
 
 /** Backend names accepted by `--backend` / `operator.backend`. */

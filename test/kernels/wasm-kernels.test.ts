@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   WASM_MAX_BYTES, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, tsBackend, wasmAvailable, wasmUnavailableReason,
 } from "../../src/kernels/index.js";
-import { splitRange, workerLimits } from "../../src/kernels/wasm.js";
+import { AUTO_THREADS_MIN_BYTES, autoThreads, setAutoThreadCap, splitRange, workerLimits } from "../../src/kernels/wasm.js";
+import * as os from "node:os";
 import type { StorageType, StoredMatrix } from "../../src/kernels/types.js";
 import { resolveConfig } from "../../src/io/config.js";
 import { createRng } from "../../src/random/rng.js";
@@ -146,6 +147,20 @@ describe("the WASM SIMD backend", () => {
       }
     });
   }
+
+  it("chooses 2 threads automatically from 16 MiB on ≥ 2 cores, and never more than the cap a sweep sets", () => {
+    const two = os.availableParallelism() >= 2 ? 2 : 1;
+    expect(autoThreads(AUTO_THREADS_MIN_BYTES - 1)).toBe(1);
+    expect(autoThreads(AUTO_THREADS_MIN_BYTES)).toBe(two);
+    try {
+      setAutoThreadCap(1);
+      expect(autoThreads(2 ** 31)).toBe(1);
+      expect(() => setAutoThreadCap(0)).toThrow(/≥ 1/);
+    } finally {
+      setAutoThreadCap(Infinity);
+    }
+    expect(autoThreads(2 ** 31)).toBe(two);
+  });
 
   it("splits ranges on the quantum and covers [0, n) exactly", () => {
     expect(splitRange(37, 2, 4)).toEqual([[0, 20], [20, 37]]);
