@@ -6,6 +6,21 @@ import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "
  * fused residual + transpose product (each row's dot, then its axpy while it is in cache).
  * Accumulation is always in float64.
  */
+/** Σ_j a[o + j]·x[j] for j < cols, with 4 partial sums ((s0 + s1) + (s2 + s3)). */
+function rowDot(a: Float64Array | Float32Array, o: number, x: Float64Array, cols: number): number {
+  const c4 = cols - (cols % 4);
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j < c4; j += 4) {
+    s0 += a[o + j] * x[j];
+    s1 += a[o + j + 1] * x[j + 1];
+    s2 += a[o + j + 2] * x[j + 2];
+    s3 += a[o + j + 3] * x[j + 3];
+  }
+  for (; j < cols; j++) s0 += a[o + j] * x[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
 class TsStoredMatrix implements StoredMatrix {
   readonly backend = "ts";
   readonly values: Float64Array | Float32Array;
@@ -15,21 +30,7 @@ class TsStoredMatrix implements StoredMatrix {
   }
 
   multiply(x: Float64Array, y: Float64Array): void {
-    const { rows, cols, values: a } = this;
-    const c4 = cols - (cols % 4);
-    for (let i = 0; i < rows; i++) {
-      const o = i * cols;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let j = 0;
-      for (; j < c4; j += 4) {
-        s0 += a[o + j] * x[j];
-        s1 += a[o + j + 1] * x[j + 1];
-        s2 += a[o + j + 2] * x[j + 2];
-        s3 += a[o + j + 3] * x[j + 3];
-      }
-      for (; j < cols; j++) s0 += a[o + j] * x[j];
-      y[i] = (s0 + s1) + (s2 + s3);
-    }
+    for (let i = 0; i < this.rows; i++) y[i] = rowDot(this.values, i * this.cols, x, this.cols);
   }
 
   multiplyTranspose(z: Float64Array, y: Float64Array): void {
@@ -45,23 +46,13 @@ class TsStoredMatrix implements StoredMatrix {
 
   residualTranspose(x: Float64Array, b: Float64Array, scale: number, r: Float64Array, g: Float64Array): void {
     const { rows, cols, values: a } = this;
-    const c4 = cols - (cols % 4);
     g.fill(0, 0, cols);
     for (let i = 0; i < rows; i++) {
       const o = i * cols;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let j = 0;
-      for (; j < c4; j += 4) {
-        s0 += a[o + j] * x[j];
-        s1 += a[o + j + 1] * x[j + 1];
-        s2 += a[o + j + 2] * x[j + 2];
-        s3 += a[o + j + 3] * x[j + 3];
-      }
-      for (; j < cols; j++) s0 += a[o + j] * x[j];
-      const ri = ((s0 + s1) + (s2 + s3)) * scale - b[i];
+      const ri = rowDot(a, o, x, cols) * scale - b[i];
       r[i] = ri;
       if (ri === 0) continue;
-      for (j = 0; j < cols; j++) g[j] += a[o + j] * ri;
+      for (let j = 0; j < cols; j++) g[j] += a[o + j] * ri;
     }
   }
 
