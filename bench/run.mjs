@@ -7,6 +7,7 @@
 //   node --expose-gc bench/run.mjs --quick --no-write     small smoke run
 //
 // Options: --quick (2 small sizes), --no-numpy, --no-scaledgd, --no-write, --json FILE (raw numbers),
+//          --from-json FILE (rewrite the report from an earlier --json file, no timing),
 //          --out FILE (default bench/RESULTS.md), --min-seconds S (per timing, default 0.75).
 // ts-float32 / ts-packed are skipped for operators > 1 GB (the reference kernels take seconds there).
 //
@@ -207,36 +208,49 @@ function scaledGdCheck() {
 }
 
 // ---------------------------------------------------------------------------------------
-const started = new Date();
-const load0 = os.loadavg();
-if (!wasmAvailable()) log(`WASM backend unavailable (${wasmUnavailableReason}); timing ts only`);
-const numpyWhyNot = numpyUnavailable();
-if (numpyWhyNot) log(`NumPy reference skipped: ${numpyWhyNot}`);
-const numpy = numpyWhyNot ? { skipped: numpyWhyNot } : { ...runNumpy([], 1 << 30), sizes: [] };
-gc();
-log("measuring the read bandwidth …");
-const bw = measureBandwidth();
-const results = [];
-for (const size of sizes) {
-  const row = { ...size, variants: {} };
-  if (!numpyWhyNot) {
-    row.numpy = runNumpy([size]).sizes[0];
-    numpy.sizes.push(row.numpy);
+/** Times everything (the normal mode). */
+function measureAll() {
+  const started = new Date();
+  const load0 = os.loadavg();
+  if (!wasmAvailable()) log(`WASM backend unavailable (${wasmUnavailableReason}); timing ts only`);
+  const numpyWhyNot = numpyUnavailable();
+  if (numpyWhyNot) log(`NumPy reference skipped: ${numpyWhyNot}`);
+  const numpy = numpyWhyNot ? { skipped: numpyWhyNot } : { ...runNumpy([], 1 << 30), sizes: [] };
+  gc();
+  log("measuring the read bandwidth …");
+  const bw = measureBandwidth();
+  const results = [];
+  for (const size of sizes) {
+    const row = { ...size, variants: {} };
+    if (!numpyWhyNot) {
+      row.numpy = runNumpy([size]).sizes[0];
+      numpy.sizes.push(row.numpy);
+    }
+    const np = row.numpy;
+    for (const v of variants) {
+      // the slow TS reference kernels only in float64 on the largest operators (keeps the run short)
+      if (v.backend === "ts" && v.storage !== "float64" && size.m * size.n * size.n * 8 > 1e9) continue;
+      const r = benchVariant(v, size);
+      row.variants[vname(v)] = r;
+      gc();
+      log(`n=${size.n} r=${size.r} m=${size.m} ${vname(v).padEnd(20)} ${(r.seconds * 1e3).toFixed(2).padStart(9)} ms` +
+        (np ? `  ×${(np.seconds / r.seconds).toFixed(2)} vs NumPy` : "") + `  ${(passes(v) * r.bytes / r.seconds / 1e9).toFixed(1)} GB/s  (spread ${(100 * r.spread).toFixed(0)}%)`);
+    }
+    results.push(row);
   }
-  const np = row.numpy;
-  for (const v of variants) {
-    // the slow TS reference kernels only in float64 on the largest operators (keeps the run short)
-    if (v.backend === "ts" && v.storage !== "float64" && size.m * size.n * size.n * 8 > 1e9) continue;
-    const r = benchVariant(v, size);
-    row.variants[vname(v)] = r;
-    gc();
-    log(`n=${size.n} r=${size.r} m=${size.m} ${vname(v).padEnd(20)} ${(r.seconds * 1e3).toFixed(2).padStart(9)} ms` +
-      (np ? `  ×${(np.seconds / r.seconds).toFixed(2)} vs NumPy` : "") + `  ${(passes(v) * r.bytes / r.seconds / 1e9).toFixed(1)} GB/s  (spread ${(100 * r.spread).toFixed(0)}%)`);
-  }
-  results.push(row);
+  const scaled = flag("--no-scaledgd") || quick ? null : scaledGdCheck();
+  const load1 = os.loadavg();
+  return { started, load0, load1, numpy, bw, results, scaled };
 }
-const scaled = flag("--no-scaledgd") || quick ? null : scaledGdCheck();
-const load1 = os.loadavg();
+
+// --from-json FILE: rewrite the report from the raw numbers of an earlier --json run (no timing)
+const fromJson = opt("--from-json", null);
+const { started, load0, load1, numpy, bw, results, scaled } = fromJson
+  ? (() => {
+      const j = JSON.parse(fs.readFileSync(fromJson, "utf8"));
+      return { started: new Date(j.started), load0: j.load[0], load1: j.load[1], numpy: j.numpy, bw: j.bandwidth, results: j.sizes, scaled: j.scaledGd };
+    })()
+  : measureAll();
 
 // ---- report ------------------------------------------------------------------------------
 const f2 = (x) => (x === undefined || Number.isNaN(x) ? "—" : x.toFixed(2));
@@ -295,6 +309,8 @@ for (const row of results) {
 P();
 P("## Targets");
 P();
+/** The explanation paragraph, printed after the target lines (set when there are large operators). */
+let limits = null;
 const ratioRows = (name) => results.filter((r) => r.numpy).map((r) => r.numpy.seconds / r.variants[name].seconds);
 const range = (a) => (a.length ? `${f2(Math.min(...a))}–${f2(Math.max(...a))}× (median ${f2(median(a))}×)` : "—");
 if (wasmAvailable()) {
@@ -310,11 +326,28 @@ if (wasmAvailable()) {
     return (passes({ twoPass: name.endsWith("-2pass") }) * v.bytes) / v.seconds / 1e9 / bw[1].GBs;
   });
   const pct = (a) => (a.length ? a.map((s) => `${(100 * s).toFixed(0)}%`).join(", ") : "—");
-  P(`- Operator streaming, one thread, operators larger than 8 × L3: wasm-float64 (fused) ${pct(shareOf("wasm-float64"))}; wasm-float64-2pass ${pct(shareOf("wasm-float64-2pass"))} of the one-thread read bandwidth. Target ≥ 70%.`);
+  P(`- Operator streaming, one thread, operators larger than 8 × L3: wasm-float64 (fused) ${pct(shareOf("wasm-float64"))}; wasm-float64-2pass ${pct(shareOf("wasm-float64-2pass"))} of the one-thread read bandwidth. Target ≥ 70%. ` +
+    "(The Σ-reduction figure is a conservative bound: the 4-row GEMV, with 4 concurrent streams, reads faster than the one-stream reduction, hence shares above 100 %.)");
+  if (bigRows.length) limits = () => {
+    const gbs = (name, k) => median(bigRows.map((r) => (k * r.variants[name].bytes) / r.variants[name].seconds / 1e9));
+    const entries = median(bigRows.map((r) => (r.m * r.n * r.n) / r.variants["wasm-float64"].seconds / 1e9));
+    const npRows = bigRows.filter((r) => r.numpy);
+    const npGBs = npRows.length ? median(npRows.map((r) => (2 * r.m * r.n * r.n * 8) / r.numpy.seconds / 1e9)) : undefined;
+    P(`**What limits the one-thread float64 ratio.** On operators larger than 8 × L3 the fused float64 step streams the operator once at ${f2(gbs("wasm-float64", 1))} GB/s ` +
+      `(median; ${f2(entries)}·10⁹ entries per second), while the two-pass kernels stream at ${f2(gbs("wasm-float64-2pass", 2))} GB/s` +
+      (npGBs !== undefined ? ` and NumPy at ${f2(npGBs)} GB/s` : "") + ": the fused step is bound by its arithmetic (the dot products, then the re-read of each 4-row block " +
+      "from cache for A*(r)) rather than by memory, and WASM SIMD is 128 bits wide without fused multiply-add, against OpenBLAS's 256-bit AVX2 FMA kernels. " +
+      "For the same reason NumPy is faster on operators that fit in the cache. float32 storage (half the bytes) and packed symmetric storage (half the entries) " +
+      "and the second thread are the ways past 1.5× here.");
+  };
 }
 if (scaled) {
   P(`- ScaledGD size (n = 200, r = 10, m = 10⁴; operator ${scaled.bytes} bytes = ${formatBytes(scaled.bytes)} float64): ran on backend \`${scaled.backend}\`, ` +
     `instance built in ${f2(scaled.buildSeconds)} s, ${scaled.iterations} ScaledGD iterations (spectral init) in ${f2(scaled.runSeconds)} s, status ${scaled.status}, rel_error ${scaled.relError?.toExponential(2)}.`);
+}
+if (limits) {
+  P();
+  limits();
 }
 P();
 P("## Noise");
