@@ -1,11 +1,5 @@
 import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "./types.js";
 
-/**
- * The plain-TypeScript reference kernels: y = M x by row dot products (4 independent
- * partial sums per row to shorten the dependency chain), y = Mᵀ z by row axpys, and the
- * fused residual + transpose product (each row's dot, then its axpy while it is in cache).
- * Accumulation is always in float64.
- */
 /** Σ_j a[o + j]·x[j] for j < cols, with 4 partial sums ((s0 + s1) + (s2 + s3)). */
 function rowDot(a: Float64Array | Float32Array, o: number, x: Float64Array, cols: number): number {
   const c4 = cols - (cols % 4);
@@ -21,6 +15,12 @@ function rowDot(a: Float64Array | Float32Array, o: number, x: Float64Array, cols
   return (s0 + s1) + (s2 + s3);
 }
 
+/**
+ * The plain-TypeScript reference kernels: y = M x by row dot products (4 independent
+ * partial sums per row to shorten the dependency chain), y = Mᵀ z by row axpys, and the
+ * fused residual + transpose product (each row's dot, then its axpy while it is in cache).
+ * Accumulation is always in float64.
+ */
 class TsStoredMatrix implements StoredMatrix {
   readonly backend = "ts";
   readonly values: Float64Array | Float32Array;
