@@ -351,9 +351,13 @@ class WasmStoredMatrix implements StoredMatrix {
       r: rOff, acc: accOff, scale,
     });
     r.set(heap.subarray(rOff / 8, rOff / 8 + rows));
-    // g = ((acc_0 + acc_1) + (acc_2 + acc_3)), the same order whatever the thread count
-    const p0 = accOff / 8, p1 = p0 + cols, p2 = p1 + cols, p3 = p2 + cols;
-    for (let j = 0; j < cols; j++) g[j] = (heap[p0 + j] + heap[p1 + j]) + (heap[p2 + j] + heap[p3 + j]);
+    // g = acc_0 + acc_1 + … + acc_{P−1} in this order, whatever the thread count
+    const p0 = accOff / 8;
+    g.set(heap.subarray(p0, p0 + cols));
+    for (let p = 1; p < FUSED_PARTS; p++) {
+      const o = p0 + p * cols;
+      for (let j = 0; j < cols; j++) g[j] += heap[o + j];
+    }
   }
 
   /**
