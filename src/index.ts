@@ -1,45 +1,86 @@
 /**
  * matsense — low-rank matrix sensing by factorized gradient methods.
  *
- * The library API: build a problem from a config, run methods, get traces.
- * See README.md for a 20-line example.
+ * The library API, named export by export: build a problem from a config, run methods,
+ * get traces (see README.md, "Library"). The typed entry points are `ConfigInput` /
+ * `resolveConfig`, `runConfig`, `buildInstance` / `buildInit` / `createStepper` with the
+ * steppers, and the operators.
  */
-export * from "./linalg/index.js";
-export * from "./random/rng.js";
-export * from "./problem/truth.js";
-export * from "./problem/instance.js";
-export type { SensingOperator } from "./operators/types.js";
-export * from "./operators/dense.js";
-export * from "./operators/identity.js";
-export * from "./operators/completion.js";
-export * from "./operators/rankOne.js";
-export * from "./operators/srht.js";
-export * from "./operators/fwht.js";
-export * from "./problem/spectral.js";
-export * from "./kernels/index.js";
-export * from "./algorithms/stepper.js";
-export * from "./algorithms/gd.js";
-export * from "./algorithms/rebalance.js";
-export * from "./algorithms/precondition.js";
-export * from "./algorithms/scaledGd.js";
-export * from "./algorithms/precGd.js";
-export * from "./algorithms/gradientFlow.js";
-export * from "./algorithms/subgradientL1.js";
-export * from "./algorithms/svt.js";
-export * from "./algorithms/driver.js";
-export * from "./algorithms/registry.js";
-export * from "./metrics/metrics.js";
-export * from "./io/config.js";
-export * from "./io/npy.js";
-export * from "./experiments/run.js";
-export * from "./experiments/grid.js";
-export * from "./experiments/sweep.js";
-export * from "./experiments/manifest.js";
-export * from "./experiments/rates.js";
-export * from "./experiments/aggregate.js";
-export * from "./experiments/results.js";
-export * from "./experiments/presets.js";
-export * from "./experiments/report.js";
-export * from "./plot/figure.js";
-export * from "./plot/charts.js";
-export * from "./plot/png.js";
+
+
+// Configs: the schema (a fold over the catalogue), resolution, errors
+export { applySets, ConfigError, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./io/config.js";
+
+// The catalogue: methods and operators, instances, steppers, memory
+export { METHODS } from "./catalogue/methods.js";
+export { OPERATORS } from "./catalogue/operators.js";
+export { buildInit, buildInstance, buildOperator, buildTruth, operatorBytes, type Instance } from "./catalogue/instance.js";
+export { createStepper } from "./catalogue/registry.js";
+export { checkRunMemory, formatBytes, runMemory, type MemoryItem, type RunMemory } from "./catalogue/memory.js";
+export { defineMethod, type MethodDescriptor, type MethodView } from "./algorithms/method.js";
+export { defaultMeasurements, defineOperator, type OperatorDescriptor, type OperatorView } from "./operators/operator.js";
+
+// Running: one config in memory, one run folder, sweeps, aggregation
+export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./experiments/run.js";
+export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions, type RunSummary } from "./experiments/execute.js";
+export { expandGrid, gridPoints, gridSchema, gridSeeds, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
+export { recordGrid, runSweep, workerEntry, type SweepOptions, type SweepResult, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
+export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./experiments/manifest.js";
+export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
+export { aggregateSweep, curvesCsv, ERROR_LEVELS, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, runColumns, runRow, shortLabel, writeAggregate, type Aggregate, type CurveTable, type PointSummary, type RunRow } from "./experiments/aggregate.js";
+export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./experiments/results.js";
+
+// Paper presets and reports
+export { checkSchema, claimSchema, evaluateCheck, evaluateClaims, expectationsSchema, listPresets, loadPreset, presetGrid, presetsDir, type Check, type ClaimResult, type Expectations, type Preset, type RunReader } from "./reproduce/presets.js";
+export { checkPresetRunnable, PresetUnavailableError, reportMarkdown, reproducePreset, type ReproduceOptions, type ReproduceResult } from "./reproduce/report.js";
+
+// Figures
+export { decadeTicks, escapeXml, FONT_FAMILY, PALETTE, powerOfTen, renderFigure, renderPanel, wrapText, type FigureSpec, type Panel, type Series } from "./plot/figure.js";
+export { configSummary, defaultSweepFigures, errorFigure, figureName, indexedFigure, itersVsFigure, matches, plotDirectory, plotRun, plotSweep, rateVsFigure, sweepFigure, trueSingularValues, writeFigure, type FigureRequest, type Labels } from "./plot/charts.js";
+export { fontFiles, svgToPng } from "./plot/png.js";
+
+// Methods (steppers) and the driver loop
+export { FactoredStepper, type Stepper, type StepperEvent } from "./algorithms/stepper.js";
+export { driveStepper, measure, nextRecordIteration, runStepper, runStepperAsync, type DriverOptions, type RunResult, type RunStatus, type TraceRow } from "./algorithms/driver.js";
+export { gdMethod, GradientDescentAsymmetric, GradientDescentSymmetric, type AsymmetricGdOptions } from "./algorithms/gd.js";
+export { HeavyBallGradientDescent, heavyBallMethod } from "./algorithms/heavyBall.js";
+export { rebalanceFactors } from "./algorithms/rebalance.js";
+export { rightPrecondition } from "./algorithms/precondition.js";
+export { PreconditionedGradientDescent, preconditionedWorkspaceBytes, scaledGdLambdaMethod, scaledGdMethod, ScaledGradientDescent, ScaledGradientDescentLambda } from "./algorithms/scaledGd.js";
+export { precGdMethod, PreconditionedGradientDescentAdaptive, type PrecGdOptions } from "./algorithms/precGd.js";
+export { GradientFlow, gradientFlowMethod } from "./algorithms/gradientFlow.js";
+export { SubgradientL1, subgradientL1Method } from "./algorithms/subgradientL1.js";
+export { singularValueShrink, SingularValueThresholding, SVT_MAX_ENTRIES, svtMethod } from "./algorithms/svt.js";
+
+// Metrics
+export { absoluteError, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
+
+// Sensing operators
+export { type SensingOperator } from "./operators/types.js";
+export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
+export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
+export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
+export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes } from "./operators/completion.js";
+export { rankOneDescriptor, rankOneOperator, RankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
+export { srhtDescriptor, SrhtOperator, srhtOperator, srhtOperatorBytes } from "./operators/srht.js";
+export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
+
+// Problems: ground truth, factors, measurements, spectral init
+export { generalTruth, lowRankProduct, psdTruth, randomOrthonormal, spectrum, type GroundTruth, type SpectrumSpacing } from "./problem/truth.js";
+export { type Factors } from "./problem/factors.js";
+export { addOutliers, measureTruth } from "./problem/measure.js";
+export { SPECTRAL_DENSE_LIMIT, spectralInit, type SpectralOptions } from "./problem/spectral.js";
+
+// Kernels (backends of the hot loop)
+export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason, type BackendName } from "./kernels/index.js";
+
+// Linear algebra, random numbers, .npy files
+export { add, addScaled, allFinite, assertSameShape, clone, copyInto, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, sub, symmetricPart, toRows, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
+export { orthonormalColumns, qr, qrRUnsigned } from "./linalg/qr.js";
+export { checkedSymmetric, symmetricEigen, symmetricEigenvalues, SYMMETRY_TOLERANCE } from "./linalg/eig.js";
+export { singularValues, svd, topSingularValues } from "./linalg/svd.js";
+export { cholesky, inverse, inverseSpd, invSqrtSpd, solve, solveSpd, sqrtPsd } from "./linalg/cholesky.js";
+export { DENSE_ENTRIES_LIMIT } from "./linalg/limits.js";
+export { createRng, Rng, streamRng, type RngState } from "./random/rng.js";
+export { sampleWithoutReplacement } from "./random/sample.js";
+export { decodeNpy, encodeNpy, npyHeader, type NpyArray, type NpyData } from "./io/npy.js";

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from "../io/config.js";
+import type { RecordConfig, StopConfig } from "../io/config-fields.js";
 import { frobeniusNorm } from "../linalg/matrix.js";
 import {
   absoluteError, imbalance, truthNorm, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
@@ -20,8 +20,8 @@ export interface TraceRow {
 }
 
 export interface DriverOptions {
-  stop: ResolvedConfig["stop"];
-  record: ResolvedConfig["record"];
+  stop: StopConfig;
+  record: RecordConfig;
   /** Also record sym_rel_error (set when the skew part is unidentifiable). */
   symmetricPartError?: boolean;
   /** Monotonic clock in seconds (injected: the math stays clock-free). Default: always 0. */
@@ -50,7 +50,7 @@ export interface RunResult {
  * The iteration after `t` at which to record: t + every (linear), or the next of about
  * `perDecade` log-spaced points per decade (always at least t + 1).
  */
-export function nextRecordIteration(t: number, record: ResolvedConfig["record"]): number {
+export function nextRecordIteration(t: number, record: RecordConfig): number {
   if (record.schedule === "linear") return t + record.every;
   if (t === 0) return 1;
   return Math.max(t + 1, Math.floor(t * Math.pow(10, 1 / record.perDecade)));

@@ -1,7 +1,10 @@
+import { z } from "zod";
+import { finite, nonNegInt } from "../io/config-fields.js";
 import { type Matrix, matmul, norm2, zeros } from "../linalg/matrix.js";
 import { imbalance } from "../metrics/metrics.js";
 import type { SensingOperator } from "../operators/types.js";
 import { rebalanceFactors } from "./rebalance.js";
+import { defineMethod } from "./method.js";
 import { FactoredStepper } from "./stepper.js";
 
 /** Options of GD on FGᵀ beyond the step size (all off by default: plain GD). */
@@ -33,7 +36,6 @@ export class GradientDescentSymmetric extends FactoredStepper {
 
   constructor(operator: SensingOperator, y: Float64Array, X0: Matrix, stepSize: number) {
     super(operator, y, { kind: "symmetric", X: X0 }, stepSize);
-    if (X0.rows !== operator.n1 || operator.n1 !== operator.n2) throw new RangeError(`X₀ has ${X0.rows} rows; the operator is ${operator.n1}×${operator.n2}`);
     this.SX = zeros(X0.rows, X0.cols);
     this.StX = zeros(X0.rows, X0.cols);
   }
@@ -82,9 +84,6 @@ export class GradientDescentAsymmetric extends FactoredStepper {
 
   constructor(operator: SensingOperator, y: Float64Array, F0: Matrix, G0: Matrix, stepSize: number, options: AsymmetricGdOptions = {}) {
     super(operator, y, { kind: "asymmetric", F: F0, G: G0 }, stepSize);
-    if (F0.rows !== operator.n1 || G0.rows !== operator.n2 || F0.cols !== G0.cols) {
-      throw new RangeError(`factors ${F0.rows}×${F0.cols} and ${G0.rows}×${G0.cols} do not fit the ${operator.n1}×${operator.n2} operator`);
-    }
     this.SG = zeros(F0.rows, F0.cols);
     this.StF = zeros(G0.rows, G0.cols);
     const mu = options.balanceWeight ?? 0;
@@ -143,3 +142,33 @@ export class GradientDescentAsymmetric extends FactoredStepper {
     this.events.push({ iteration: t, message: `rebalanced at iteration ${t} (${why})` });
   }
 }
+
+/** `gd`: gradient descent on XXᵀ or FGᵀ, with the balancing and rebalancing options of FGᵀ. */
+export const gdMethod = defineMethod({
+  name: "gd",
+  summary: "gradient descent on XXᵀ or FGᵀ (simultaneous updates), optionally balanced or rebalanced once (FGᵀ)",
+  options: {
+    balanceWeight: finite("method.balanceWeight").pipe(z.number().min(0, "method.balanceWeight must be ≥ 0")).default(0).describe("gd on FGᵀ: weight μ of the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²_F added to the loss (0 = off)"),
+    rebalanceAtIteration: nonNegInt("method.rebalanceAtIteration").optional().describe("gd on FGᵀ: one-step rebalancing (F, G) ← (F P, G P⁻ᵀ), P = (FᵀF)^(−1/2), right after this iteration (0 = at the init; unset = off)"),
+    rebalanceBelowRelResidual: finite("method.rebalanceBelowRelResidual").pipe(z.number().positive("method.rebalanceBelowRelResidual must be > 0")).optional().describe("gd on FGᵀ: one-step rebalancing the first time ‖A(FGᵀ) − y‖/‖y‖ < this (unset = off)"),
+  },
+  rules: (c) => {
+    const m = c.method, k = c.model.k, n1 = c.problem.n;
+    if (c.model.type === "asymmetric" && (m.rebalanceAtIteration !== undefined || m.rebalanceBelowRelResidual !== undefined) && k > n1) {
+      return [{
+        path: m.rebalanceAtIteration !== undefined ? "method.rebalanceAtIteration" : "method.rebalanceBelowRelResidual", value: m.rebalanceAtIteration ?? m.rebalanceBelowRelResidual,
+        message: `one-step rebalancing needs FᵀF invertible, impossible for model.k = ${k} > n1 = ${n1}`,
+      }];
+    }
+    return [];
+  },
+  workspaceBytes: (c) => 8 * c.model.k * (c.problem.n + c.problem.n2),
+  create: (c, operator, y, init) =>
+    init.kind === "symmetric"
+      ? new GradientDescentSymmetric(operator, y, init.X, c.method.stepSize)
+      : new GradientDescentAsymmetric(operator, y, init.F, init.G, c.method.stepSize, {
+        balanceWeight: c.method.balanceWeight,
+        rebalanceAtIteration: c.method.rebalanceAtIteration,
+        rebalanceBelowRelResidual: c.method.rebalanceBelowRelResidual,
+      }),
+});

@@ -1,6 +1,9 @@
+import { z } from "zod";
+import { finite } from "../io/config-fields.js";
 import { type Matrix, norm2 } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
-import type { Factors } from "../problem/instance.js";
+import type { Factors } from "../problem/factors.js";
+import { defineMethod } from "./method.js";
 import { FactoredStepper } from "./stepper.js";
 
 // Dormand–Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Nørsett & Wanner, Table 5.2).
@@ -55,9 +58,6 @@ export class GradientFlow extends FactoredStepper {
     super(operator, y, x0, initialStep);
     if (!(tolerance > 0 && tolerance < 1)) throw new RangeError(`gradient-flow: method.tolerance must be in (0, 1), got ${tolerance}`);
     const L = this.left, R = this.right;
-    if (L.rows !== operator.n1 || R.rows !== operator.n2 || L.cols !== R.cols) {
-      throw new RangeError(`factors ${L.rows}×${L.cols} and ${R.rows}×${R.cols} do not fit the ${operator.n1}×${operator.n2} operator`);
-    }
     this.n = x0.kind === "symmetric" ? L.data.length : L.data.length + R.data.length;
     this.x0 = new Float64Array(this.n);
     this.xs = new Float64Array(this.n);
@@ -199,3 +199,15 @@ export class GradientFlow extends FactoredStepper {
     return { flow_time: this.time, flow_step: this.lastStep };
   }
 }
+
+/** `gradient-flow`: the continuous-time limit of GD, by adaptive Dormand–Prince 5(4). */
+export const gradientFlowMethod = defineMethod({
+  name: "gradient-flow",
+  summary: "gradient flow (the η → 0 limit of GD), integrated by the adaptive Dormand–Prince 5(4) pair; one step = one accepted RK step",
+  options: {
+    tolerance: finite("method.tolerance").pipe(z.number().gt(0, "method.tolerance must be > 0").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
+  },
+  // 10 vectors of all factor entries (x0, xs, 7 stages, err), two m-vectors, two factor-shaped work matrices
+  workspaceBytes: (c) => 8 * (12 * c.model.k * (c.problem.n + c.problem.n2) + 2 * c.operator.m),
+  create: (c, operator, y, init) => new GradientFlow(operator, y, init, c.method.stepSize, c.method.tolerance),
+});

@@ -1,7 +1,10 @@
+import { z } from "zod";
+import { finite } from "../io/config-fields.js";
 import { norm2 } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
-import type { Factors } from "../problem/instance.js";
-import { PreconditionedGradientDescent } from "./scaledGd.js";
+import type { Factors } from "../problem/factors.js";
+import { defineMethod } from "./method.js";
+import { PreconditionedGradientDescent, preconditionedWorkspaceBytes } from "./scaledGd.js";
 
 /** Options of PrecGD's damping λ_t = max(floor, scale·‖A(P_t) − y‖₂). */
 export interface PrecGdOptions {
@@ -44,3 +47,16 @@ export class PreconditionedGradientDescentAdaptive extends PreconditionedGradien
     return { damping: this.damping() };
   }
 }
+
+/** `precgd`: PrecGD (Zhang, Fattahi & Zhang 2021). */
+export const precGdMethod = defineMethod({
+  name: "precgd",
+  summary: "PrecGD (Zhang, Fattahi & Zhang, NeurIPS 2021): preconditioners (XᵀX + λ_t I)⁻¹ with λ_t from the residual",
+  options: {
+    dampingScale: finite("method.dampingScale").pipe(z.number().min(0, "method.dampingScale must be ≥ 0")).default(1).describe("precgd: λ_t = max(dampingFloor, dampingScale·‖A(P_t) − y‖₂)"),
+    dampingFloor: finite("method.dampingFloor").pipe(z.number().positive("method.dampingFloor must be > 0")).default(1e-15).describe("precgd: lower bound of λ_t (keeps the k×k solve well posed at convergence; too small to limit accuracy)"),
+  },
+  workspaceBytes: preconditionedWorkspaceBytes,
+  create: (c, operator, y, init) =>
+    new PreconditionedGradientDescentAdaptive(operator, y, init, c.method.stepSize, { dampingScale: c.method.dampingScale, dampingFloor: c.method.dampingFloor }),
+});

@@ -1,7 +1,10 @@
+import { z } from "zod";
+import { finite } from "../io/config-fields.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
-import type { Factors } from "../problem/instance.js";
+import type { Factors } from "../problem/factors.js";
 import { rightPrecondition } from "./precondition.js";
+import { defineMethod } from "./method.js";
 import { FactoredStepper } from "./stepper.js";
 
 /**
@@ -21,9 +24,6 @@ export abstract class PreconditionedGradientDescent extends FactoredStepper {
   constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number) {
     super(operator, y, x0, stepSize);
     const L = this.left, R = this.right;
-    if (L.rows !== operator.n1 || R.rows !== operator.n2 || L.cols !== R.cols) {
-      throw new RangeError(`factors ${L.rows}×${L.cols} and ${R.rows}×${R.cols} do not fit the ${operator.n1}×${operator.n2} operator`);
-    }
     this.SG = zeros(L.rows, L.cols);
     this.StF = zeros(R.rows, R.cols);
     this.dF = zeros(L.rows, L.cols);
@@ -92,3 +92,34 @@ export class ScaledGradientDescentLambda extends PreconditionedGradientDescent {
     return this.lambda;
   }
 }
+
+/** Work arrays of the preconditioned methods: SG, StF, dF, dG (two n1×k and two n2×k). */
+export function preconditionedWorkspaceBytes(c: { problem: { n: number; n2: number }; model: { k: number } }): number {
+  return 2 * 8 * c.model.k * (c.problem.n + c.problem.n2);
+}
+
+/** `scaled-gd`: ScaledGD (Tong, Ma & Chi 2021). */
+export const scaledGdMethod = defineMethod({
+  name: "scaled-gd",
+  summary: "ScaledGD (Tong, Ma & Chi, JMLR 2021): GD preconditioned by (GᵀG)⁻¹ and (FᵀF)⁻¹",
+  options: {},
+  rules: (c) => {
+    const k = c.model.k, { n, n2 } = c.problem;
+    return k > Math.min(n, n2)
+      ? [{ path: "model.k", value: k, message: `scaled-gd preconditions with (GᵀG)⁻¹ and (FᵀF)⁻¹, which are singular for k > min(n1, n2) = ${Math.min(n, n2)}; use scaled-gd-lambda or precgd` }]
+      : [];
+  },
+  workspaceBytes: preconditionedWorkspaceBytes,
+  create: (c, operator, y, init) => new ScaledGradientDescent(operator, y, init, c.method.stepSize),
+});
+
+/** `scaled-gd-lambda`: ScaledGD(λ) (Xu, Shen, Chi & Ma 2023). */
+export const scaledGdLambdaMethod = defineMethod({
+  name: "scaled-gd-lambda",
+  summary: "ScaledGD(λ) (Xu, Shen, Chi & Ma, ICML 2023): preconditioners (XᵀX + λI)⁻¹ with a fixed damping λ",
+  options: {
+    lambda: finite("method.lambda").pipe(z.number().positive("method.lambda must be > 0")).default(0.01).describe("scaled-gd-lambda: damping λ of the preconditioner (XᵀX + λI)⁻¹, in units of M* (σ₁ = 1 by default)"),
+  },
+  workspaceBytes: preconditionedWorkspaceBytes,
+  create: (c, operator, y, init) => new ScaledGradientDescentLambda(operator, y, init, c.method.stepSize, c.method.lambda),
+});

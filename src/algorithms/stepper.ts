@@ -1,6 +1,6 @@
 import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
-import type { Factors } from "../problem/instance.js";
+import type { Factors } from "../problem/factors.js";
 
 /** Something a method reports once, e.g. "rebalanced at iteration 120". */
 export interface StepperEvent {
@@ -64,6 +64,12 @@ export abstract class FactoredStepper implements Stepper {
     public stepSize: number,
   ) {
     this.model = x.kind;
+    const L = this.left, R = this.right;
+    if (L.rows !== operator.n1 || R.rows !== operator.n2 || L.cols !== R.cols) {
+      throw new RangeError(x.kind === "symmetric"
+        ? `X₀ is ${L.rows}×${L.cols}; the operator is ${operator.n1}×${operator.n2} (the symmetric model needs a square operator with n rows)`
+        : `factors ${L.rows}×${L.cols} and ${R.rows}×${R.cols} do not fit the ${operator.n1}×${operator.n2} operator`);
+    }
     if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
     if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
     this.r = new Float64Array(operator.m);

@@ -1,6 +1,9 @@
+import { z } from "zod";
+import { finite } from "../io/config-fields.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
-import type { Factors } from "../problem/instance.js";
+import type { Factors } from "../problem/factors.js";
+import { defineMethod } from "./method.js";
 import { FactoredStepper } from "./stepper.js";
 
 /**
@@ -27,9 +30,6 @@ export class SubgradientL1 extends FactoredStepper {
     super(operator, y, x0, stepSize);
     if (!(decay > 0 && decay <= 1)) throw new RangeError(`subgradient-l1: method.decay must be in (0, 1], got ${decay}`);
     const L = this.left, R = this.right;
-    if (L.rows !== operator.n1 || R.rows !== operator.n2 || L.cols !== R.cols) {
-      throw new RangeError(`factors ${L.rows}×${L.cols} and ${R.rows}×${R.cols} do not fit the ${operator.n1}×${operator.n2} operator`);
-    }
     this.sgn = new Float64Array(operator.m);
     this.SG = zeros(L.rows, L.cols);
     this.StF = zeros(R.rows, R.cols);
@@ -64,3 +64,14 @@ export class SubgradientL1 extends FactoredStepper {
     return { l1_loss: s / Math.sqrt(this.operator.m), step: this.currentStep() };
   }
 }
+
+/** `subgradient-l1`: subgradient method for the robust ℓ1 loss. */
+export const subgradientL1Method = defineMethod({
+  name: "subgradient-l1",
+  summary: "subgradient method for the robust ℓ1 loss (1/√m)‖A(P) − y‖₁ with geometrically decaying steps (Li, Zhu, So & Vidal 2020)",
+  options: {
+    decay: finite("method.decay").pipe(z.number().gt(0, "method.decay must be > 0").max(1, "method.decay must be ≤ 1")).default(0.98).describe("subgradient-l1: steps η_t = stepSize·decay^t"),
+  },
+  workspaceBytes: (c) => 8 * (c.operator.m + c.model.k * (c.problem.n + c.problem.n2)),
+  create: (c, operator, y, init) => new SubgradientL1(operator, y, init, c.method.stepSize, c.method.decay),
+});

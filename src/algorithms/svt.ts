@@ -1,6 +1,9 @@
+import { z } from "zod";
+import { finite } from "../io/config-fields.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import { svd } from "../linalg/svd.js";
 import type { SensingOperator } from "../operators/types.js";
+import { defineMethod } from "./method.js";
 import type { Stepper, StepperEvent } from "./stepper.js";
 
 /**
@@ -98,3 +101,30 @@ export function singularValueShrink(Y: Matrix, tau: number): { X: Matrix; rank: 
   }
   return { X, rank };
 }
+
+/** Largest number of n1×n2 entries for which the dense-matrix method svt is allowed. */
+export const SVT_MAX_ENTRIES = 1_000_000;
+
+/** `svt`: singular value thresholding, the convex baseline on the matrix variable. */
+export const svtMethod = defineMethod({
+  name: "svt",
+  summary: "singular value thresholding (Cai, Candès & Shen 2010), the convex baseline on a dense matrix variable (ignores the init and model.k)",
+  options: {
+    tau: finite("method.tau").pipe(z.number().min(0, "method.tau must be ≥ 0")).optional().describe("svt: singular value threshold τ (default 5‖y‖₂ ≈ 5‖M*‖_F)"),
+  },
+  rules: (c) => {
+    const { n, n2 } = c.problem;
+    return n * n2 > SVT_MAX_ENTRIES
+      ? [{
+        path: "method.name", value: "svt",
+        message: `svt works on a dense n1×n2 matrix variable and takes a full SVD of it every iteration; n1·n2 = ${n * n2} exceeds ${SVT_MAX_ENTRIES} — use a factored method (gd, scaled-gd, …) for this size`,
+      }]
+      : [];
+  },
+  // Y, X, grad (n1×n2), r (m), and the SVD of Y: U (n1×n1 at most), V, a copy of Y and the shrunk X
+  workspaceBytes: (c) => {
+    const { n, n2 } = c.problem;
+    return 8 * (3 * n * n2 + c.operator.m + Math.min(n, n2) ** 2 + Math.max(n, n2) * Math.min(n, n2) * 3);
+  },
+  create: (c, operator, y) => new SingularValueThresholding(operator, y, c.method.stepSize, c.method.tau),
+});

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { defaultOutDir, UsageError, registerCommands } from "./main.js";
-import { listPresets, loadPreset } from "../experiments/presets.js";
-import { PresetUnavailableError, reproducePreset } from "../experiments/report.js";
+import { listPresets, loadPreset } from "../reproduce/presets.js";
+import { PresetUnavailableError, reproducePreset } from "../reproduce/report.js";
 import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sweep.js";
 
 registerCommands((program, io) => {

@@ -1,11 +1,13 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { type ConfigInput, ConfigError, type ResolvedConfig, resolveConfig } from "../io/config.js";
+import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
 import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import type { RunStatus, TraceRow } from "../algorithms/driver.js";
-import { type Instance, operatorBytes } from "../problem/instance.js";
+import type { Instance } from "../catalogue/instance.js";
+import { checkRunMemory, formatBytes } from "../catalogue/memory.js";
+import type { Factors } from "../problem/factors.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 
 /** What summary.json holds. */
@@ -20,10 +22,12 @@ export interface RunSummary {
   error?: string;
 }
 
+export { formatBytes };
+
 export interface ExecuteOptions {
   /** Also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy. */
   saveInstance?: boolean;
-  /** Refuse operators larger than this many bytes (default: 75% of total RAM). */
+  /** Refuse runs that would allocate more than this many bytes in all (default: 75% of total RAM). */
   maxOperatorBytes?: number;
   /** Progress callback (iteration, relative error). */
   onIteration?: (iteration: number, relError: number) => void;
@@ -33,38 +37,18 @@ export interface ExecuteOptions {
   instance?: Instance;
 }
 
-/** Human-readable byte count. */
-export function formatBytes(b: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let v = b;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-/** Default operator memory limit: 75% of the machine's RAM. */
+/** Default memory limit of a run (everything it allocates): 75% of the machine's RAM. */
 export function defaultMaxOperatorBytes(): number {
   return Math.floor(os.totalmem() * 0.75);
 }
 
-/** Throws a ConfigError when the operator of `config` would not fit in `limit` bytes. */
-export function checkOperatorMemory(config: ResolvedConfig, limit = defaultMaxOperatorBytes()): void {
-  const need = operatorBytes(config);
-  if (need > limit) {
-    const { m } = config.operator;
-    const { n, n2 } = config.problem;
-    throw new ConfigError([{
-      path: "operator.m",
-      value: m,
-      message:
-        `the ${config.operator.type} operator needs ${need} bytes (${formatBytes(need)} = m·n1·n2·${config.operator.storage === "float32" ? 4 : 8} ` +
-        `with m = ${m}, n1 = ${n}, n2 = ${n2}), more than the limit of ${limit} bytes (${formatBytes(limit)}); ` +
-        `reduce operator.m or the problem size, or use operator.storage = "float32"`,
-    }]);
-  }
+/**
+ * Throws a ConfigError when a run of `config` would allocate more than `limit` bytes —
+ * everything it allocates (operator, truth, measurements, iterate, method work arrays,
+ * metrics), see {@link runMemory} — naming the field the user wrote (pass the raw `input`).
+ */
+export function checkOperatorMemory(config: ResolvedConfig, limit = defaultMaxOperatorBytes(), input?: unknown): void {
+  checkRunMemory(config, limit, input);
 }
 
 /** The resolved config plus provenance, as written to config.json. */
@@ -82,7 +66,7 @@ function executeWith(
   input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions,
 ): { config: ResolvedConfig; hooks: RunHooks; finish: (output: RunOutput) => ExecuteResult; fail: (err: unknown) => never } {
   const config = resolveConfig(input);
-  checkOperatorMemory(config, opts.maxOperatorBytes);
+  checkOperatorMemory(config, opts.maxOperatorBytes, input);
   ensureDir(outDir);
   const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
   const hooks: RunHooks = {
@@ -160,7 +144,7 @@ export async function executeRunAsync(input: ConfigInput | ResolvedConfig | Reco
 }
 
 /** Writes the instance and initial point as .npy files (exactly the values used). */
-export function saveInstance(outDir: string, inst: Instance, init: import("../problem/instance.js").Factors): void {
+export function saveInstance(outDir: string, inst: Instance, init: Factors): void {
   const { Mstar } = inst.truth;
   writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
   const op = inst.operator;

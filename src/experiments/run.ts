@@ -1,8 +1,9 @@
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
 import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
-import { createStepper } from "../algorithms/registry.js";
+import { createStepper } from "../catalogue/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
-import { type Factors, type Instance, buildInit, buildInstance } from "../problem/instance.js";
+import { type Instance, buildInit, buildInstance } from "../catalogue/instance.js";
+import { type Factors, copyFactors } from "../problem/factors.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
@@ -19,6 +20,8 @@ export function configWarnings(config: ResolvedConfig): string[] {
   return w;
 }
 
+export { copyFactors };
+
 /** Everything a run produced. */
 export interface RunOutput {
   config: ResolvedConfig;
@@ -34,16 +37,8 @@ export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symme
   onStart?: (instance: Instance, init: Factors, config: ResolvedConfig) => void;
 }
 
-/** Copies factors (so the saved initial point is not overwritten by the iterates). */
-export function copyFactors(x: Factors): Factors {
-  return x.kind === "symmetric"
-    ? { kind: "symmetric", X: { ...x.X, data: x.X.data.slice() } }
-    : { kind: "asymmetric", F: { ...x.F, data: x.F.data.slice() }, G: { ...x.G, data: x.G.data.slice() } };
-}
-
-/** Resolves a config, builds the instance, initial point and stepper (everything before the loop). */
-function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks, instance?: Instance) {
-  const config = resolveConfig(input);
+/** Builds the instance, initial point and stepper of a resolved config (everything before the loop). */
+function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance) {
   const warnings = configWarnings(config);
   const inst = instance ?? buildInstance(config);
   const x0 = buildInit(config, inst);
@@ -60,12 +55,13 @@ function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown
 }
 
 /**
- * Runs one config end to end: validate and resolve, build the instance and the initial
+ * Runs one config end to end: validate and resolve (once: a config {@link resolveConfig}
+ * returned is not validated again), build the instance and the initial
  * point from the seed, run the method until a stop condition, and return the trace.
  * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
  */
 export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): RunOutput {
-  const p = prepareRun(input, hooks, instance);
+  const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
   return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
 }
@@ -75,7 +71,7 @@ export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, u
  * signal handlers (Ctrl-C → `shouldStop`) and timers run during a long run.
  */
 export async function runConfigAsync(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
-  const p = prepareRun(input, hooks, instance);
+  const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
   return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
 }

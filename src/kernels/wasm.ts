@@ -384,6 +384,11 @@ class WasmStoredMatrix implements StoredMatrix {
   }
 }
 
+/** The number of cores Node reports (os.availableParallelism, or the CPU count on older Node). */
+export function availableCores(): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
+
 /** Operators at least this large get 2 threads automatically (below, the per-call synchronization costs more than it saves). */
 export const AUTO_THREADS_MIN_BYTES = 16 * 1024 * 1024;
 
@@ -407,7 +412,7 @@ export function setAutoThreadCap(cap: number): void {
  * sum every output in the same order whatever the split).
  */
 export function autoThreads(bytes: number): number {
-  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  const cores = availableCores();
   return Math.max(1, Math.min(bytes >= AUTO_THREADS_MIN_BYTES && cores >= 2 ? 2 : 1, autoThreadCap));
 }
 

@@ -5,7 +5,8 @@ import { qr } from "../linalg/qr.js";
 import { symmetricEigenvalues } from "../linalg/eig.js";
 import { singularValues } from "../linalg/svd.js";
 import type { GroundTruth } from "../problem/truth.js";
-import type { Factors } from "../problem/instance.js";
+import type { Factors } from "../problem/factors.js";
+import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
 
 /** The loss f = ½‖r‖² of a residual r = A(P) − y (overflow-safe). */
 export function lossOf(residual: Float64Array): number {
@@ -37,15 +38,12 @@ export function factoredDistance(F: Matrix, G: Matrix, A: Matrix, B: Matrix): nu
   return frobeniusNorm(matmulNT(R1, R2));
 }
 
-/** Above this many entries of P, errors are computed from the factors instead of densely. */
-export const DENSE_ERROR_LIMIT = 4_000_000;
-
 /** ‖P − M*‖_F for the current factors (dense when small, {@link factoredDistance} when large). */
 export function absoluteError(x: Factors, P: () => Matrix, truth: GroundTruth): number {
   const n1 = truth.U.rows, n2 = truth.V.rows;
   const F = x.kind === "symmetric" ? x.X : x.F;
   const G = x.kind === "symmetric" ? x.X : x.G;
-  if (n1 * n2 <= DENSE_ERROR_LIMIT || F.cols + truth.sigma.length > Math.min(n1, n2)) {
+  if (n1 * n2 <= DENSE_ENTRIES_LIMIT || F.cols + truth.sigma.length > Math.min(n1, n2)) {
     return frobeniusDistance(P(), truth.Mstar);
   }
   const US = zeros(truth.U.rows, truth.U.cols);
@@ -55,11 +53,11 @@ export function absoluteError(x: Factors, P: () => Matrix, truth: GroundTruth): 
 
 /**
  * ‖M*‖_F: densely for small problems (as before), ‖σ‖₂ from the factors (U, V orthonormal)
- * above {@link DENSE_ERROR_LIMIT} entries, so large problems never form M*.
+ * above {@link DENSE_ENTRIES_LIMIT} entries, so large problems never form M*.
  */
 export function truthNorm(truth: GroundTruth): number {
   const n1 = truth.U.rows, n2 = truth.V.rows;
-  return n1 * n2 <= DENSE_ERROR_LIMIT ? frobeniusNorm(truth.Mstar) : norm2(truth.sigma);
+  return n1 * n2 <= DENSE_ENTRIES_LIMIT ? frobeniusNorm(truth.Mstar) : norm2(truth.sigma);
 }
 
 /** ‖sym(P) − sym(M*)‖_F / ‖sym(M*)‖_F: the error of the part a symmetric operator can see. */

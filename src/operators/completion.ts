@@ -1,6 +1,9 @@
 import { type Matrix, zeros } from "../linalg/matrix.js";
+import { z } from "zod";
+import { finite } from "../io/config-fields.js";
 import type { Rng } from "../random/rng.js";
-import type { SensingOperator } from "./types.js";
+import { MatrixSensingOperator } from "./base.js";
+import { defineOperator } from "./operator.js";
 
 /**
  * Matrix completion: each entry (i, j) of an n1×n2 matrix is observed independently with
@@ -16,7 +19,7 @@ import type { SensingOperator } from "./types.js";
  *   A(FGᵀ)_e = ⟨F_i, G_j⟩/√p,   (A*(z) G)_i = Σ_{e=(i,j)} z_e G_j/√p,   (A*(z)ᵀ F)_j = Σ z_e F_i/√p.
  * Only the explicit dense `apply` / `adjoint` touch n1×n2 matrices.
  */
-export class CompletionOperator implements SensingOperator {
+export class CompletionOperator extends MatrixSensingOperator {
   readonly type = "completion";
   readonly m: number;
   readonly symmetricMeasurements = false;
@@ -30,12 +33,13 @@ export class CompletionOperator implements SensingOperator {
    * @param colIndex column of each observed entry
    */
   constructor(
-    readonly n1: number,
-    readonly n2: number,
+    n1: number,
+    n2: number,
     readonly p: number,
     readonly rowIndex: Int32Array,
     readonly colIndex: Int32Array,
   ) {
+    super(n1, n2, false);
     if (!(p > 0 && p <= 1)) throw new RangeError(`completion: p must be in (0, 1], got ${p}`);
     if (rowIndex.length !== colIndex.length) throw new RangeError("completion: row and column index arrays differ in length");
     if (rowIndex.length === 0) throw new RangeError(`completion: no entry of the ${n1}×${n2} matrix was observed (p = ${p}); increase operator.p`);
@@ -55,7 +59,7 @@ export class CompletionOperator implements SensingOperator {
   }
 
   apply(Z: Matrix, out?: Float64Array): Float64Array {
-    if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
+    this.checkApply(Z);
     const y = out ?? new Float64Array(this.m);
     const { rowIndex: ri, colIndex: ci, scale: s, n2 } = this;
     const z = Z.data;
@@ -64,7 +68,7 @@ export class CompletionOperator implements SensingOperator {
   }
 
   adjoint(z: Float64Array, out?: Matrix): Matrix {
-    if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
+    this.checkAdjoint(z);
     const S = out ?? zeros(this.n1, this.n2);
     const d = S.data, { rowIndex: ri, colIndex: ci, scale: s, n2 } = this;
     d.fill(0);
@@ -72,7 +76,7 @@ export class CompletionOperator implements SensingOperator {
     return S;
   }
 
-  applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
+  override applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
     const k = F.cols;
     if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k) throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
@@ -86,7 +90,7 @@ export class CompletionOperator implements SensingOperator {
     return out;
   }
 
-  adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
+  override adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
     const k = F.cols;
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
     const f = F.data, g = G.data;
@@ -115,8 +119,7 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng):
   if (!(p > 0 && p <= 1)) throw new RangeError(`completion: p must be in (0, 1], got ${p}`);
   const total = n1 * n2;
   if (!Number.isSafeInteger(total)) throw new RangeError(`completion: n1·n2 = ${total} is too large`);
-  const mean = p * total;
-  let cap = Math.min(total, Math.ceil(mean + 6 * Math.sqrt(mean) + 16));
+  let cap = completionCapacity(n1, n2, p);
   let rows = new Int32Array(cap);
   let cols = new Int32Array(cap);
   let count = 0;
@@ -146,3 +149,26 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng):
 export function completionOperatorBytes(n1: number, n2: number, p: number): number {
   return Math.ceil(p * n1 * n2) * 8;
 }
+
+/**
+ * Entries of the index arrays `completionOperator` allocates for n1·n2 entries observed
+ * with rate p: the mean plus six standard deviations (and 16), at most n1·n2 — |Ω| exceeds
+ * it with probability far below 10⁻⁸, and then the arrays grow.
+ */
+export function completionCapacity(n1: number, n2: number, p: number): number {
+  const mean = p * n1 * n2;
+  return Math.min(n1 * n2, Math.ceil(mean + 6 * Math.sqrt(mean) + 16));
+}
+
+/** `completion`: entries observed with rate p. */
+export const completionDescriptor = defineOperator({
+  type: "completion",
+  summary: "matrix completion: each entry observed with probability operator.p, A(Z) = P_Ω(Z)/√p (m = |Ω|, resolved to its mean)",
+  options: {
+    p: finite("operator.p").pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1")).default(0.3).describe("completion: probability that an entry is observed (ignored by other operators)"),
+  },
+  measurements: (c) => Math.max(1, Math.round(c.operator.p * c.problem.n * c.problem.n2)),
+  bytes: (c) => 2 * 4 * completionCapacity(c.problem.n, c.problem.n2, c.operator.p),
+  explainBytes: (c) => ({ formula: "two int32 index arrays of about p·n1·n2 + 6σ entries", alternatives: [] }),
+  build: (c, rng) => completionOperator(c.problem.n, c.problem.n2, c.operator.p, rng),
+});

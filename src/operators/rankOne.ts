@@ -1,6 +1,7 @@
 import { type Matrix, matmul, matmulTN, zeros } from "../linalg/matrix.js";
 import type { Rng } from "../random/rng.js";
-import type { SensingOperator } from "./types.js";
+import { MatrixSensingOperator } from "./base.js";
+import { defaultMeasurements, defineOperator } from "./operator.js";
 
 /**
  * Rank-one projections.
@@ -16,7 +17,7 @@ import type { SensingOperator } from "./types.js";
  *   A*(z)G = s·Σ_i z_i a_i (b_iᵀG),  A*(z)ᵀF = s·Σ_i z_i b_i (a_iᵀF),
  * s = 1/√m (1/√(2m) symmetric). Draw order from the rng: for each i, a_i then (general) b_i.
  */
-export class RankOneOperator implements SensingOperator {
+export class RankOneOperator extends MatrixSensingOperator {
   readonly type = "rank-one";
   readonly backend = "ts";
   readonly bytes: number;
@@ -30,7 +31,8 @@ export class RankOneOperator implements SensingOperator {
    * @param a m×n1 row-major (row i = a_i)
    * @param b m×n2 row-major (row i = b_i), or null for the symmetric a_i a_iᵀ operator
    */
-  constructor(readonly m: number, readonly n1: number, readonly n2: number, readonly a: Float64Array, readonly b: Float64Array | null) {
+  constructor(readonly m: number, n1: number, n2: number, readonly a: Float64Array, readonly b: Float64Array | null) {
+    super(n1, n2, false);
     if (a.length !== m * n1) throw new RangeError(`rank-one: a has ${a.length} entries, expected m·n1 = ${m * n1}`);
     if (b && b.length !== m * n2) throw new RangeError(`rank-one: b has ${b.length} entries, expected m·n2 = ${m * n2}`);
     if (!b && n1 !== n2) throw new RangeError(`rank-one: symmetric a_i a_iᵀ needs n1 = n2, got ${n1}×${n2}`);
@@ -50,7 +52,7 @@ export class RankOneOperator implements SensingOperator {
   }
 
   apply(Z: Matrix, out?: Float64Array): Float64Array {
-    if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
+    this.checkApply(Z);
     const y = out ?? new Float64Array(this.m);
     const { m, n1, n2, a, coef: s } = this, b = this.bb, z = Z.data;
     const Zb = new Float64Array(n1);
@@ -71,7 +73,7 @@ export class RankOneOperator implements SensingOperator {
   }
 
   adjoint(z: Float64Array, out?: Matrix): Matrix {
-    if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
+    this.checkAdjoint(z);
     const S = out ?? zeros(this.n1, this.n2);
     const { m, n1, n2, a, coef: s } = this, b = this.bb, d = S.data;
     d.fill(0);
@@ -88,7 +90,7 @@ export class RankOneOperator implements SensingOperator {
     return S;
   }
 
-  applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
+  override applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
     const k = F.cols;
     const AF = this.project(this.a, F).data;
     const BG = this.b || F !== G ? this.project(this.bb, G).data : AF;
@@ -102,7 +104,7 @@ export class RankOneOperator implements SensingOperator {
     return out;
   }
 
-  adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
+  override adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
     if (SG) this.accumulate(z, this.a, this.project(this.bb, G), SG);
     if (StF) this.accumulate(z, this.bb, this.project(this.a, F), StF);
   }
@@ -152,3 +154,15 @@ export function rankOneOperator(m: number, n1: number, n2: number, symmetric: bo
 export function rankOneOperatorBytes(m: number, n1: number, n2: number, symmetric: boolean): number {
   return 8 * m * (symmetric ? n1 : n1 + n2);
 }
+
+/** `rank-one`: A_i = a_i b_iᵀ (a_i a_iᵀ/√2 for the symmetric model XXᵀ). */
+export const rankOneDescriptor = defineOperator({
+  type: "rank-one",
+  summary: "rank-one projections A_i = a_i b_iᵀ (a_i a_iᵀ/√2 for the symmetric model), Gaussian vectors; only a and b are stored",
+  options: {},
+  measurements: defaultMeasurements,
+  bytes: (c) => rankOneOperatorBytes(c.operator.m, c.problem.n, c.problem.n2, c.model.type === "symmetric"),
+  explainBytes: (c) => ({ formula: c.model.type === "symmetric" ? "m·n1·8 (the vectors a_i)" : "m·(n1 + n2)·8 (the vectors a_i, b_i)", alternatives: [] }),
+  // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
+  build: (c, rng) => rankOneOperator(c.operator.m, c.problem.n, c.problem.n2, c.model.type === "symmetric", rng),
+});

@@ -1,7 +1,9 @@
-import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
+import { type Matrix, zeros } from "../linalg/matrix.js";
 import type { Rng } from "../random/rng.js";
+import { sampleWithoutReplacement } from "../random/sample.js";
 import { fwht, nextPowerOfTwo } from "./fwht.js";
-import type { SensingOperator } from "./types.js";
+import { MatrixSensingOperator, denseWorkBytes } from "./base.js";
+import { defaultMeasurements, defineOperator } from "./operator.js";
 
 /**
  * Subsampled randomized Hadamard transform of vec(Z) (row-major, N = n1·n2 entries,
@@ -17,7 +19,7 @@ import type { SensingOperator } from "./types.js";
  * O(L log L). The factored paths form P = FGᵀ (n1·n2·k flops, below the transform cost)
  * and, for the adjoint, S = A*(z) densely, then multiply by the factors.
  */
-export class SrhtOperator implements SensingOperator {
+export class SrhtOperator extends MatrixSensingOperator {
   readonly type = "srht";
   readonly symmetricMeasurements = false;
   readonly backend = "ts";
@@ -26,14 +28,13 @@ export class SrhtOperator implements SensingOperator {
   /** Padded length L. */
   readonly length: number;
   private readonly buf: Float64Array;
-  private readonly P: Matrix;
-  private readonly S: Matrix;
 
   /**
    * @param signs D_j ∈ {−1, +1} for the N = n1·n2 real entries (padding needs no sign)
    * @param rows the m selected rows of H, distinct, each in [0, L)
    */
-  constructor(readonly n1: number, readonly n2: number, readonly signs: Int8Array, readonly rows: Int32Array) {
+  constructor(n1: number, n2: number, readonly signs: Int8Array, readonly rows: Int32Array) {
+    super(n1, n2);
     const N = n1 * n2;
     if (signs.length !== N) throw new RangeError(`srht: ${signs.length} signs for n1·n2 = ${N} entries`);
     this.length = nextPowerOfTwo(N);
@@ -41,15 +42,13 @@ export class SrhtOperator implements SensingOperator {
     for (const r of rows) if (r < 0 || r >= this.length) throw new RangeError(`srht: row ${r} outside [0, ${this.length})`);
     this.scale = 1 / Math.sqrt(this.m);
     this.buf = new Float64Array(this.length);
-    this.P = zeros(n1, n2);
-    this.S = zeros(n1, n2);
-    this.bytes = signs.byteLength + rows.byteLength + this.buf.byteLength + 2 * 8 * N;
+    this.bytes = signs.byteLength + rows.byteLength + this.buf.byteLength;
   }
 
   readonly m: number;
 
   apply(Z: Matrix, out?: Float64Array): Float64Array {
-    if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
+    this.checkApply(Z);
     const y = out ?? new Float64Array(this.m);
     const b = this.buf, d = this.signs, z = Z.data, N = z.length;
     for (let j = 0; j < N; j++) b[j] = d[j] * z[j];
@@ -61,7 +60,7 @@ export class SrhtOperator implements SensingOperator {
   }
 
   adjoint(z: Float64Array, out?: Matrix): Matrix {
-    if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
+    this.checkAdjoint(z);
     const S = out ?? zeros(this.n1, this.n2);
     const b = this.buf, s = this.scale, rows = this.rows;
     b.fill(0);
@@ -70,17 +69,6 @@ export class SrhtOperator implements SensingOperator {
     const d = this.signs, o = S.data;
     for (let j = 0; j < o.length; j++) o[j] = d[j] * b[j];
     return S;
-  }
-
-  applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
-    matmulNT(F, G, this.P);
-    return this.apply(this.P, out);
-  }
-
-  adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
-    this.adjoint(z, this.S);
-    if (SG) matmul(this.S, G, SG);
-    if (StF) matmulTN(this.S, F, StF);
   }
 
   /** The m×n1×n2 ±1 tensor (A_i)_j = H_{R_i, j}·D_j, H_{r,j} = (−1)^{popcount(r AND j)}. */
@@ -117,17 +105,29 @@ export function srhtOperator(m: number, n1: number, n2: number, rng: Rng): SrhtO
   if (!Number.isInteger(m) || m < 1 || m > L) throw new RangeError(`srht: m must be an integer in [1, ${L}] (the padded length 2^⌈log₂(n1·n2)⌉), got ${m}`);
   const signs = new Int8Array(N);
   for (let j = 0; j < N; j++) signs[j] = rng.uniform() < 0.5 ? -1 : 1;
-  const chosen = new Set<number>();
-  for (let j = L - m; j < L; j++) {
-    const t = rng.integer(j + 1);
-    chosen.add(chosen.has(t) ? j : t);
-  }
-  const rows = Int32Array.from(chosen).sort();
+  const rows = sampleWithoutReplacement(rng, L, m);
   return new SrhtOperator(n1, n2, signs, rows);
 }
 
-/** Bytes an SRHT operator holds: signs, row indices, the length-L work buffer and two n1×n2 work matrices. */
+/** Bytes an SRHT operator holds besides its two n1×n2 work matrices: signs, row indices and the length-L work buffer. */
 export function srhtOperatorBytes(m: number, n1: number, n2: number): number {
   const N = n1 * n2;
-  return N + 4 * m + 8 * nextPowerOfTwo(N) + 16 * N;
+  return N + 4 * m + 8 * nextPowerOfTwo(N);
 }
+
+/** `srht`: subsampled randomized Hadamard transform of vec(Z). */
+export const srhtDescriptor = defineOperator({
+  type: "srht",
+  summary: "subsampled randomized Hadamard transform of vec(Z) (m ≤ 2^⌈log₂(n1·n2)⌉ distinct rows; nothing of size m·n1·n2 stored)",
+  options: {},
+  measurements: defaultMeasurements,
+  rules: (c) => {
+    const L = nextPowerOfTwo(c.problem.n * c.problem.n2);
+    return c.operator.m > L
+      ? [{ path: "operator.m", value: c.operator.m, message: `srht samples distinct rows of the ${L}×${L} Hadamard transform of vec(Z) (n1·n2 = ${c.problem.n * c.problem.n2} padded to a power of two), so operator.m must be ≤ ${L}` }]
+      : [];
+  },
+  bytes: (c) => srhtOperatorBytes(c.operator.m, c.problem.n, c.problem.n2) + denseWorkBytes(c.problem.n, c.problem.n2),
+  explainBytes: () => ({ formula: "signs, row indices and a padded length-L work vector, plus two n1×n2 work matrices", alternatives: [] }),
+  build: (c, rng) => srhtOperator(c.operator.m, c.problem.n, c.problem.n2, rng),
+});

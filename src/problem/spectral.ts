@@ -4,7 +4,7 @@ import { symmetricEigen } from "../linalg/eig.js";
 import { svd } from "../linalg/svd.js";
 import type { SensingOperator } from "../operators/types.js";
 import type { Rng } from "../random/rng.js";
-import type { Factors } from "./instance.js";
+import type { Factors } from "./factors.js";
 
 /** Above this max(n1, n2), spectral init uses randomized subspace iteration. */
 export const SPECTRAL_DENSE_LIMIT = 300;

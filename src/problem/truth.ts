@@ -1,3 +1,4 @@
+import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import { orthonormalColumns } from "../linalg/qr.js";
 import type { Rng } from "../random/rng.js";
@@ -72,16 +73,13 @@ export function psdTruth(n: number, sigma: Float64Array, rng: Rng): GroundTruth 
   return withMstar({ kind: "psd", U, V: U, sigma }, form);
 }
 
-/** Above this many entries, M* is formed only when first accessed (large completion problems never do). */
-export const LAZY_TRUTH_ENTRIES = 4_000_000;
-
 /**
- * Attaches M*: eagerly for n1·n2 ≤ {@link LAZY_TRUTH_ENTRIES}, otherwise as a getter that forms
+ * Attaches M*: eagerly for n1·n2 ≤ {@link DENSE_ENTRIES_LIMIT}, otherwise (large completion problems never form it) as a getter that forms
  * (and caches) it on first access — metrics and y of large problems use the factors only.
  */
 function withMstar(t: Omit<GroundTruth, "Mstar">, form: () => Matrix): GroundTruth {
   const n1 = t.U.rows, n2 = t.V.rows;
-  if (n1 * n2 <= LAZY_TRUTH_ENTRIES) return { ...t, Mstar: form() };
+  if (n1 * n2 <= DENSE_ENTRIES_LIMIT) return { ...t, Mstar: form() };
   let M: Matrix | undefined;
   return Object.defineProperty({ ...t } as GroundTruth, "Mstar", {
     enumerable: true,

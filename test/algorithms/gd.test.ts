@@ -3,7 +3,7 @@ import {
   type Matrix, dot, fromRows, frobeniusDistance, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros,
 } from "../../src/linalg/index.js";
 import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../../src/algorithms/gd.js";
-import { gaussianOperator, symmetricGaussianOperator } from "../../src/operators/dense.js";
+import { gaussianOperator, symmetricGaussianOperator } from "../../src/operators/gaussian.js";
 import { IdentityOperator } from "../../src/operators/identity.js";
 import type { SensingOperator } from "../../src/operators/types.js";
 import { tsBackend } from "../../src/kernels/index.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Matrix, frobeniusDistance, frobeniusNorm, fromRows, identity, matmulNT, matmulTN, zeros } from "../../src/linalg/index.js";
 import { GradientDescentAsymmetric } from "../../src/algorithms/gd.js";
 import { rebalanceFactors } from "../../src/algorithms/rebalance.js";
-import { gaussianOperator } from "../../src/operators/dense.js";
+import { gaussianOperator } from "../../src/operators/gaussian.js";
 import { IdentityOperator } from "../../src/operators/identity.js";
 import { tsBackend } from "../../src/kernels/index.js";
 import { generalTruth } from "../../src/problem/truth.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { clone, frobeniusDistance, frobeniusNorm } from "../../src/linalg/index.js";
 import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../../src/algorithms/gd.js";
 import { GradientFlow } from "../../src/algorithms/gradientFlow.js";
-import { buildInit, buildInstance } from "../../src/problem/instance.js";
+import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
 import { copyFactors, runConfig } from "../../src/experiments/run.js";
 import { resolveConfig } from "../../src/io/config.js";
 

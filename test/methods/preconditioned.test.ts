@@ -6,7 +6,7 @@ import { PreconditionedGradientDescentAdaptive } from "../../src/algorithms/prec
 import type { Stepper } from "../../src/algorithms/stepper.js";
 import { IdentityOperator } from "../../src/operators/identity.js";
 import { psdTruth } from "../../src/problem/truth.js";
-import type { Factors } from "../../src/problem/instance.js";
+import type { Factors } from "../../src/problem/factors.js";
 import { runConfig } from "../../src/experiments/run.js";
 import { createRng } from "../../src/random/rng.js";
 

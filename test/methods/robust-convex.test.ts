@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runConfig } from "../../src/experiments/run.js";
-import { buildInstance } from "../../src/problem/instance.js";
+import { buildInstance } from "../../src/catalogue/instance.js";
 import { resolveConfig } from "../../src/io/config.js";
 import { singularValueShrink } from "../../src/algorithms/svt.js";
 import { fromRows, frobeniusDistance, matmul, matmulNT, diag } from "../../src/linalg/index.js";

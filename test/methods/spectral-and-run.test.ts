@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { type Matrix, frobeniusDistance, frobeniusNorm, matmul, matmulNT, matmulTN, symmetricEigen } from "../../src/linalg/index.js";
 import { spectralInit } from "../../src/problem/spectral.js";
 import { completionOperator } from "../../src/operators/completion.js";
-import { gaussianOperator } from "../../src/operators/dense.js";
+import { gaussianOperator } from "../../src/operators/gaussian.js";
 import { tsBackend } from "../../src/kernels/index.js";
 import { generalTruth, psdTruth } from "../../src/problem/truth.js";
 import { createRng } from "../../src/random/rng.js";

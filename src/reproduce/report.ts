@@ -4,11 +4,11 @@ import { ConfigError } from "../io/config.js";
 import { writeFileAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import { type FigureRequest, plotSweep, trueSingularValues } from "../plot/charts.js";
-import { type Aggregate, formatValue, itersToColumn, shortLabel, writeAggregate } from "./aggregate.js";
-import { expandGrid, gridSeeds } from "./grid.js";
+import { type Aggregate, formatValue, itersToColumn, shortLabel, writeAggregate } from "../experiments/aggregate.js";
+import { expandGrid, gridSeeds } from "../experiments/grid.js";
 import { type ClaimResult, type Preset, type RunReader, evaluateClaims, loadPreset, presetGrid } from "./presets.js";
-import { readRunFolder } from "./results.js";
-import { type SweepOptions, type SweepResult, runSweep } from "./sweep.js";
+import { readRunFolder } from "../experiments/results.js";
+import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
 
 /** A preset that needs something this build does not have (e.g. a method not implemented yet). */
 export class PresetUnavailableError extends Error {

@@ -3,9 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { listPresets } from "../../src/experiments/presets.js";
-import { PresetUnavailableError, checkPresetRunnable, reproducePreset } from "../../src/experiments/report.js";
-import { loadPreset } from "../../src/experiments/presets.js";
+import { listPresets } from "../../src/reproduce/presets.js";
+import { PresetUnavailableError, checkPresetRunnable, reproducePreset } from "../../src/reproduce/report.js";
+import { loadPreset } from "../../src/reproduce/presets.js";
 
 /**
  * Every preset's --quick version runs here and must pass its expectations (the claims

@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ConfigError } from "../io/config.js";
-import { type Aggregate, type PointSummary, formatValue, pointLabel } from "./aggregate.js";
-import { type Grid, parseGrid, quickGrid } from "./grid.js";
-import { logLogFit } from "./rates.js";
+import { type Aggregate, type PointSummary, formatValue, pointLabel } from "../experiments/aggregate.js";
+import { type Grid, parseGrid, quickGrid } from "../experiments/grid.js";
+import { logLogFit } from "../experiments/rates.js";
 
 /**
  * Presets: paper figures as a checked-in sweep grid (`presets/<name>/grid.json`, with a

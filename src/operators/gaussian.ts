@@ -1,7 +1,13 @@
-import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
+import { type Matrix, matmulNT, zeros } from "../linalg/matrix.js";
+import { z } from "zod";
+import { nonNegInt } from "../io/config-fields.js";
 import { chooseBackend } from "../kernels/index.js";
+import { availableCores } from "../kernels/wasm.js";
 import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";
+import type { ConfigIssue } from "../io/config-fields.js";
 import { Rng } from "../random/rng.js";
+import { MatrixSensingOperator, denseWorkBytes } from "./base.js";
+import { type OperatorView, defaultMeasurements, defineOperator } from "./operator.js";
 import type { SensingOperator } from "./types.js";
 
 /**
@@ -41,50 +47,6 @@ export function gaussianOperatorBytes(m: number, n1: number, n2: number, storage
       return 2 * n1 * n2 * 8;
     default:
       return denseOperatorBytes(m, n1, n2, storage);
-  }
-}
-
-/**
- * Shared factored products of the operators below, with the normalization of DESIGN §2:
- * A(FGᵀ) forms P = FGᵀ (n1·n2·k flops, small next to m·n1·n2) and measures it; the adjoint
- * forms S = A*(z) once and multiplies S by the factors.
- */
-abstract class MatrixSensingOperator implements SensingOperator {
-  abstract readonly type: string;
-  abstract readonly m: number;
-  abstract readonly bytes: number;
-  abstract readonly backend: string;
-  abstract readonly scale: number;
-  abstract readonly symmetricMeasurements: boolean;
-  protected readonly P: Matrix;
-  protected readonly S: Matrix;
-
-  constructor(readonly n1: number, readonly n2: number) {
-    this.P = zeros(n1, n2);
-    this.S = zeros(n1, n2);
-  }
-
-  abstract apply(Z: Matrix, out?: Float64Array): Float64Array;
-  abstract adjoint(z: Float64Array, out?: Matrix): Matrix;
-  abstract dispose(): void;
-
-  protected checkApply(Z: Matrix): void {
-    if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
-  }
-
-  protected checkAdjoint(z: Float64Array): void {
-    if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
-  }
-
-  applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
-    matmulNT(F, G, this.P);
-    return this.apply(this.P, out);
-  }
-
-  adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
-    this.adjoint(z, this.S);
-    if (SG) matmul(this.S, G, SG);
-    if (StF) matmulTN(this.S, F, StF);
   }
 }
 
@@ -457,3 +419,105 @@ export function buildGaussianOperator(
     ? gaussianOperator(m, n1, n2, rng, backend, storage, opts.threads)
     : symmetricGaussianOperator(m, n1, rng, backend, storage, opts.threads);
 }
+
+/** Most threads `operator.threads` accepts: a small multiple of the cores (more only oversubscribes them). */
+export function maxOperatorThreads(): number {
+  return 4 * availableCores();
+}
+
+/** The options of the Gaussian family (`gaussian`, `symmetric-gaussian`): one schema object shared by both descriptors. */
+export const gaussianOptions = {
+  storage: z.enum(["float64", "float32", "packed", "regenerate"]).default("float64").describe('how Gaussian operators hold A: "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)'),
+  backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts); the backend used is recorded in config.json"),
+  threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)"),
+};
+
+type GaussianView = OperatorView<z.output<z.ZodObject<typeof gaussianOptions>>>;
+
+/** Columns of the stored matrix and its entry type for a storage. */
+function storedShape(c: GaussianView): { cols: number; entry: StorageType } {
+  const { n, n2 } = c.problem;
+  return c.operator.storage === "packed" ? { cols: packedLength(n), entry: "float64" } : { cols: n * n2, entry: c.operator.storage === "float32" ? "float32" : "float64" };
+}
+
+/**
+ * Bytes a Gaussian operator of a config holds: the stored matrix in the backend it will
+ * get (WASM: entries plus working vectors, page-aligned; TS: the entries), plus its work
+ * arrays (P, S; packed: the packed vectors; regenerate: two rows).
+ */
+function gaussianBytes(c: GaussianView): number {
+  const { n, n2 } = c.problem;
+  const { m, storage, backend } = c.operator;
+  if (storage === "regenerate") return gaussianOperatorBytes(m, n, n2, "regenerate") + denseWorkBytes(n, n2);
+  const { cols, entry } = storedShape(c);
+  let stored = m * cols * (entry === "float32" ? 4 : 8);
+  try {
+    const b = chooseBackend(backend, m, cols, entry);
+    if (b.matrixBytes) stored = b.matrixBytes(m, cols, entry);
+  } catch {
+    /* an explicit backend that cannot hold it: the build reports it */
+  }
+  return stored + denseWorkBytes(n, n2) + (storage === "packed" ? 2 * 8 * packedLength(n) : 0);
+}
+
+function explainGaussianBytes(c: GaussianView): { formula: string; alternatives: { set: string; bytes: number }[] } {
+  const storages = c.operator.type === "symmetric-gaussian" ? ["float64", "float32", "packed", "regenerate"] as const : ["float64", "float32", "regenerate"] as const;
+  const formula =
+    c.operator.storage === "float32" ? "m·n1·n2·4 (float32)"
+    : c.operator.storage === "packed" ? "m·n(n+1)/2·8 (packed)"
+    : c.operator.storage === "regenerate" ? "two n1×n2 float64 rows and two n1×n2 work matrices (regenerate, matrix-free)"
+    : "m·n1·n2·8 (float64)";
+  return {
+    formula: `${formula}, plus two n1×n2 float64 work matrices`,
+    alternatives: storages
+      .filter((s) => s !== c.operator.storage)
+      .map((s) => ({ set: `operator.storage = "${s}"`, bytes: gaussianBytes({ ...c, operator: { ...c.operator, storage: s } }) })),
+  };
+}
+
+/** Rules about the Gaussian options, whichever operator is chosen. */
+function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
+  const o = c.operator;
+  const errors: ConfigIssue[] = [];
+  if (o.storage === "packed" && o.type !== "symmetric-gaussian") {
+    errors.push({ path: "operator.storage", value: "packed", message: 'packed storage needs operator.type "symmetric-gaussian" (use "float64" or "float32")' });
+  }
+  if (o.storage === "regenerate" && o.type !== "gaussian" && o.type !== "symmetric-gaussian") {
+    errors.push({ path: "operator.storage", value: "regenerate", message: 'regenerate storage needs operator.type "gaussian" or "symmetric-gaussian"' });
+  }
+  if (o.threads > 1 && (o.backend === "ts" || o.storage === "regenerate")) {
+    errors.push({ path: "operator.threads", value: o.threads, message: `must be 0 (auto) or 1 with ${o.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
+  }
+  const maxThreads = maxOperatorThreads();
+  if (o.threads > maxThreads) {
+    errors.push({ path: "operator.threads", value: o.threads, message: `must be ≤ ${maxThreads} (4 × the ${availableCores()} cores of this machine; 0 = automatic)` });
+  }
+  return errors;
+}
+
+/** `gaussian`: A_i with i.i.d. N(0, 1) entries. */
+export const gaussianDescriptor = defineOperator({
+  type: "gaussian",
+  summary: "A_i with i.i.d. N(0, 1) entries, A(Z)_i = ⟨A_i, Z⟩/√m (E‖A(Z)‖² = ‖Z‖_F²)",
+  options: gaussianOptions,
+  measurements: defaultMeasurements,
+  optionRules: gaussianOptionRules,
+  bytes: gaussianBytes,
+  explainBytes: explainGaussianBytes,
+  build: (c, rng) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
+});
+
+/** `symmetric-gaussian`: A_i = (B_i + B_iᵀ)/2. */
+export const symmetricGaussianDescriptor = defineOperator({
+  type: "symmetric-gaussian",
+  summary: "A_i = (B_i + B_iᵀ)/2, B_i i.i.d. N(0, 1) (isometric on symmetric Z; square problems only)",
+  options: gaussianOptions,
+  measurements: defaultMeasurements,
+  rules: (c) => c.problem.n2 !== c.problem.n
+    ? [{ path: "operator.type", value: "symmetric-gaussian", message: `needs a square problem (n2 = ${c.problem.n2} ≠ n = ${c.problem.n})` }]
+    : [],
+  optionRules: gaussianOptionRules,
+  bytes: gaussianBytes,
+  explainBytes: explainGaussianBytes,
+  build: (c, rng) => buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
+});

@@ -1,0 +1,101 @@
+import type { z } from "zod";
+import { type ResolvedConfig, operatorDescriptor } from "../io/config.js";
+import { zeros } from "../linalg/matrix.js";
+import type { OperatorDescriptor } from "../operators/operator.js";
+import type { SensingOperator } from "../operators/types.js";
+import type { Factors } from "../problem/factors.js";
+import { addOutliers, measureTruth } from "../problem/measure.js";
+import { spectralInit } from "../problem/spectral.js";
+import { type GroundTruth, generalTruth, psdTruth, spectrum } from "../problem/truth.js";
+import { streamRng } from "../random/rng.js";
+
+/** A matrix sensing instance: the truth, the operator and the measurements y = A(M*) + noise. */
+export interface Instance {
+  truth: GroundTruth;
+  operator: SensingOperator;
+  /** The measurements used by the methods. */
+  y: Float64Array;
+  /** A(M*) without noise. */
+  yClean: Float64Array;
+  /** Indices of the measurements corrupted by outliers (problem.outliers > 0), increasing. */
+  outlierIndices?: Int32Array;
+}
+
+/** The ground truth of a resolved config (random stream "truth" of the seed). */
+export function buildTruth(config: ResolvedConfig): GroundTruth {
+  const p = config.problem;
+  const sigma = p.singularValues ? Float64Array.from(p.singularValues) : spectrum(p.rank, p.kappa, p.spectrum);
+  const rng = streamRng(config.seed, "truth");
+  return p.truth === "psd" ? psdTruth(p.n, sigma, rng) : generalTruth(p.n, p.n2, sigma, rng);
+}
+
+/** The sensing operator of a resolved config, from its catalogue entry (random stream "operator" of the seed). */
+export function buildOperator(config: ResolvedConfig): SensingOperator {
+  const d = operatorDescriptor(config.operator.type) as OperatorDescriptor<string, z.ZodRawShape>;
+  return d.build(config as never, streamRng(config.seed, "operator"));
+}
+
+/**
+ * Bytes the operator of a resolved config will hold — its stored data and its work arrays
+ * (`operator.bytes + operator.workBytes` of the built operator) — from its catalogue entry,
+ * without building it.
+ */
+export function operatorBytes(config: ResolvedConfig): number {
+  return (operatorDescriptor(config.operator.type) as OperatorDescriptor<string, z.ZodRawShape>).bytes(config as never);
+}
+
+/**
+ * Builds the instance of a resolved config. The truth, operator, noise and init use
+ * separate random streams of the seed, so changing e.g. the init scale leaves the
+ * data unchanged, and runs that differ only in method see exactly the same data.
+ */
+export function buildInstance(config: ResolvedConfig): Instance {
+  const truth = buildTruth(config);
+  const operator = buildOperator(config);
+  const yClean = measureTruth(operator, truth);
+  const y = yClean.slice();
+  if (config.problem.noise > 0) {
+    const rng = streamRng(config.seed, "noise");
+    for (let i = 0; i < y.length; i++) y[i] += config.problem.noise * rng.normal();
+  }
+  const outlierIndices = config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
+  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}) };
+}
+
+/**
+ * The initial point of a resolved config (random stream "init" of the seed):
+ * symmetric X₀ ~ N(0, α²); asymmetric F₀ ~ N(0, α²) then G₀ ~ N(0, (α/ratio)²), or G₀ = F₀
+ * for init.type "identical". Entries are drawn row-major, F₀ before G₀. init.type
+ * "spectral" needs `instance` (see {@link spectralInit}; random stream "spectral").
+ */
+export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "operator" | "y">): Factors {
+  const { n, n2 } = config.problem;
+  const k = config.model.k;
+  const { alpha, ratio, type } = config.init;
+  if (type === "spectral") {
+    if (!instance) throw new RangeError('init.type "spectral" needs the instance (operator and y): call buildInit(config, instance)');
+    return spectralInit(instance.operator, instance.y, config.model.type, k, streamRng(config.seed, "spectral"));
+  }
+  if (type === "scaled-identity") {
+    // α·I and (α/ratio)·I: ones on the diagonal of the n×k (n2×k) factors
+    const eye = (rows: number, scale: number) => {
+      const M = zeros(rows, k);
+      for (let i = 0; i < Math.min(rows, k); i++) M.data[i * k + i] = scale;
+      return M;
+    };
+    if (config.model.type === "symmetric") return { kind: "symmetric", X: eye(n, alpha) };
+    return { kind: "asymmetric", F: eye(n, alpha), G: eye(n2, alpha / ratio) };
+  }
+  const rng = streamRng(config.seed, "init");
+  if (config.model.type === "symmetric") {
+    const X = zeros(n, k);
+    rng.fillNormal(X.data, alpha);
+    return { kind: "symmetric", X };
+  }
+  const F = zeros(n, k);
+  rng.fillNormal(F.data, alpha);
+  if (type === "identical") return { kind: "asymmetric", F, G: { rows: n2, cols: k, data: F.data.slice() } };
+  const G = zeros(n2, k);
+  rng.fillNormal(G.data, alpha / ratio);
+  return { kind: "asymmetric", F, G };
+}

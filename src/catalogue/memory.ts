@@ -1,0 +1,129 @@
+import type { z } from "zod";
+import type { MethodDescriptor } from "../algorithms/method.js";
+import { type ConfigIssue, ConfigError } from "../io/config-fields.js";
+import { type ResolvedConfig, methodDescriptor, operatorDescriptor, resolveConfig } from "../io/config.js";
+import { getPath } from "../io/config-fields.js";
+import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
+import type { OperatorDescriptor } from "../operators/operator.js";
+
+/** One thing a run allocates, with its bytes. */
+export interface MemoryItem {
+  what: string;
+  bytes: number;
+}
+
+/** What a run allocates before and during its loop (see {@link runMemory}). */
+export interface RunMemory {
+  /** Sum of the items. */
+  total: number;
+  items: MemoryItem[];
+}
+
+type AnyOperator = OperatorDescriptor<string, z.ZodRawShape>;
+type AnyMethod = MethodDescriptor<string, z.ZodRawShape>;
+
+/**
+ * The bytes a run of a resolved config allocates, item by item: the operator (its
+ * catalogue entry's exact `bytes`), the ground truth (factors, and M* when it is formed
+ * densely), the measurements y and A(M*), the iterate (factors, the saved initial point,
+ * the residual, the product and the fused-pass matrix S when used), the method's own work
+ * arrays (its catalogue entry's `workspaceBytes`), the spectral init's dense A*(y), and the
+ * recorded metrics rows. Computed from the config alone, before anything is allocated.
+ */
+export function runMemory(config: ResolvedConfig): RunMemory {
+  const { n: n1, n2, rank: r } = config.problem;
+  const k = config.model.k;
+  const m = config.operator.m;
+  const entries = n1 * n2;
+  const svt = config.method.name === "svt";
+  const dense = entries <= DENSE_ENTRIES_LIMIT || k + r > Math.min(n1, n2) || svt;
+  const symmetricMeasurements = config.operator.type === "symmetric-gaussian" || (config.operator.type === "rank-one" && config.model.type === "symmetric");
+  const symPartError = config.model.type === "asymmetric" && symmetricMeasurements;
+  const op = operatorDescriptor(config.operator.type) as AnyOperator;
+  const method = methodDescriptor(config.method.name) as AnyMethod;
+  const factorEntries = config.model.type === "symmetric" ? n1 * k : (n1 + n2) * k;
+  const fused = (config.operator.type === "gaussian" || config.operator.type === "symmetric-gaussian") && config.operator.storage !== "regenerate";
+  const rows = Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1;
+  const columns = 8 + config.record.singularValues + (config.record.imbalanceEigenvalues ? k : 0);
+  const items: MemoryItem[] = [
+    { what: `operator (${config.operator.type})`, bytes: op.bytes(config as never) },
+    { what: "ground truth (factors" + (dense || symPartError ? " and the dense n1×n2 M*)" : ")"), bytes: 8 * (r * (n1 + n2) + (dense || symPartError ? entries : 0)) },
+    { what: "measurements y and A(M*)", bytes: 2 * 8 * m },
+    {
+      what: "iterate: factors, initial point, residual" + (dense || symPartError ? ", product" : "") + (fused ? ", fused A*(r)" : ""),
+      bytes: svt ? 0 : 8 * (2 * factorEntries + m + (dense || symPartError ? entries : 0) + (fused ? entries : 0)),
+    },
+    { what: `method ${config.method.name} work arrays`, bytes: method.workspaceBytes?.(config as never) ?? 0 },
+    { what: "spectral init: dense A*(y) and its decomposition", bytes: config.init.type === "spectral" ? 8 * 3 * entries : 0 },
+    { what: "recorded metrics rows", bytes: rows * (columns * 8 + 64) },
+  ];
+  return { total: items.reduce((s, i) => s + i.bytes, 0), items: items.filter((i) => i.bytes > 0) };
+}
+
+/** An upper bound on the recorded rows of a run (linear: maxIterations/every; log: perDecade per decade). */
+function recordedRowsBound(config: ResolvedConfig): number {
+  const { maxIterations } = config.stop;
+  const rec = config.record;
+  if (rec.schedule === "linear") return Math.ceil(maxIterations / rec.every);
+  return Math.ceil(rec.perDecade * (Math.log10(Math.max(10, maxIterations)) + 1)) + 10;
+}
+
+/** Human-readable byte count. */
+export function formatBytes(b: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let i = 0;
+  let v = b;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+/** The size field to blame for a run that does not fit: the one the user wrote. */
+function sizeField(config: ResolvedConfig, input: unknown): { path: string; value: unknown } {
+  const takesM = config.operator.type !== "identity" && config.operator.type !== "completion";
+  const opBytes = (operatorDescriptor(config.operator.type) as AnyOperator).bytes(config as never);
+  const mWritten = input !== undefined && getPath(input, "operator.m") !== undefined;
+  if (takesM && mWritten && opBytes * 2 > runMemory(config).total) return { path: "operator.m", value: config.operator.m };
+  return { path: "problem.n", value: config.problem.n };
+}
+
+/**
+ * Throws a ConfigError when a run of `config` would allocate more than `limit` bytes. The
+ * message names the field the user wrote (operator.m when it was set and the operator
+ * dominates, else problem.n), quotes the bytes of each item for the storage actually
+ * chosen, and lists only the operator options that would fit.
+ */
+export function checkRunMemory(config: ResolvedConfig, limit: number, input?: unknown): void {
+  const need = runMemory(config);
+  if (need.total <= limit) return;
+  const op = operatorDescriptor(config.operator.type) as AnyOperator;
+  const explained = op.explainBytes?.(config as never);
+  const fits = (explained?.alternatives ?? [])
+    .map((a) => {
+      const alt = structuredClone(config) as unknown as Record<string, Record<string, unknown>>;
+      const [, key, raw] = /^operator\.(\w+) = (.*)$/.exec(a.set) ?? [];
+      if (key) alt.operator[key] = JSON.parse(raw);
+      let total = Infinity;
+      try {
+        total = runMemory(resolveConfig(alt)).total;
+      } catch {
+        /* an alternative that is not valid for this config is not suggested */
+      }
+      return { set: a.set, total };
+    })
+    .filter((a) => a.total <= limit);
+  const blame = sizeField(config, input);
+  const items = need.items.map((i) => `${i.what} ${i.bytes} (${formatBytes(i.bytes)})`).join(", ");
+  const issue: ConfigIssue = {
+    path: blame.path,
+    value: blame.value,
+    message:
+      `the run needs ${need.total} bytes (${formatBytes(need.total)}), more than the limit of ${limit} bytes (${formatBytes(limit)}): ${items}` +
+      (explained ? `; the ${config.operator.type} operator holds ${explained.formula} with m = ${config.operator.m}, n1 = ${config.problem.n}, n2 = ${config.problem.n2}` : "") +
+      `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : config.operator.type === "completion" ? " or operator.p" : ""}` +
+      (fits.length ? `, or use ${fits.map((f) => `${f.set} (${f.total} bytes, ${formatBytes(f.total)})`).join(" or ")}` : ""),
+  };
+  throw new ConfigError([issue]);
+}

@@ -1,0 +1,174 @@
+import { z } from "zod";
+
+/**
+ * The parts of the run configuration that do not depend on the catalogue of methods and
+ * operators: field builders with messages that name the field, the problem / model /
+ * init / stop / record sections, the error type and the `--set path=value` helpers.
+ * The full schema (with the `operator` and `method` sections folded from the catalogue)
+ * is in `io/config.ts`.
+ */
+
+/** Largest integer a double holds exactly (2^53 − 1); integer fields above it are refused. */
+const SAFE = Number.MAX_SAFE_INTEGER;
+const intError = (what: string) => (iss: { input?: unknown }) =>
+  Number.isInteger(iss.input) ? `${what} must be a safe integer (≤ 2^53 − 1 = ${SAFE})` : `${what} must be an integer`;
+export const posInt = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: intError(what) }).positive(`${what} must be ≥ 1`);
+export const nonNegInt = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: intError(what) }).min(0, `${what} must be ≥ 0`);
+export const finite = (what: string) => z.number({ error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be finite`);
+
+export const problemSchema = z
+  .object({
+    n: posInt("problem.n").default(20).describe("rows of the ground truth M* (n1)"),
+    n2: posInt("problem.n2").optional().describe("columns of M* (default: n); must equal n for a PSD truth"),
+    rank: posInt("problem.rank").default(2).describe("rank r of M*"),
+    truth: z.enum(["psd", "general"]).default("psd").describe('"psd": M* = U diag(σ) Uᵀ; "general": M* = U diag(σ) Vᵀ'),
+    kappa: finite("problem.kappa").pipe(z.number().min(1, "problem.kappa must be ≥ 1")).default(1).describe("condition number σ₁/σ_r of M*"),
+    spectrum: z.enum(["linspace", "geomspace"]).default("linspace").describe("spacing of σ from 1 down to 1/κ"),
+    singularValues: z
+      .array(finite("problem.singularValues[i]").pipe(z.number().positive("problem.singularValues entries must be > 0")))
+      .optional()
+      .describe("explicit σ (overrides kappa/spectrum; its length must equal rank)"),
+    noise: finite("problem.noise").pipe(z.number().min(0, "problem.noise must be ≥ 0")).default(0).describe("std of i.i.d. Gaussian noise added to each measurement y_i"),
+    outliers: finite("problem.outliers").pipe(z.number().min(0, "problem.outliers must be ≥ 0").max(0.5, "problem.outliers must be ≤ 0.5")).default(0).describe("fraction of the measurements y_i corrupted by gross outliers (round(fraction·m) entries, chosen uniformly; random stream \"outliers\")"),
+    outlierScale: finite("problem.outlierScale").pipe(z.number().positive("problem.outlierScale must be > 0")).default(10).describe("an outlier adds outlierScale·rms(A(M*))·N(0,1) to its y_i"),
+  })
+  .strict();
+
+export const modelSchema = z
+  .object({
+    type: z.enum(["symmetric", "asymmetric"]).default("symmetric").describe("XXᵀ (symmetric) or FGᵀ (asymmetric)"),
+    k: posInt("model.k").optional().describe("columns of the factors (default: rank); k > rank is over-parameterized"),
+  })
+  .strict();
+
+export const initSchema = z
+  .object({
+    type: z.enum(["small-random", "identical", "spectral", "scaled-identity"]).default("small-random").describe('"small-random": X₀, F₀ ~ N(0, α²), G₀ ~ N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = U Σ^{1/2}, G₀ = V Σ^{1/2} (alpha and ratio ignored); "scaled-identity": X₀ = F₀ = α·I (n×k, ones on the diagonal), G₀ = (α/ratio)·I — deterministic, the worst-case instance of Xiong, Ding & Du'),
+    alpha: finite("init.alpha").pipe(z.number().positive("init.alpha must be > 0")).default(1e-3).describe("init scale α: entry std of X₀ / F₀"),
+    ratio: finite("init.ratio").pipe(z.number().positive("init.ratio must be > 0")).default(3).describe("F₀ scale / G₀ scale (G₀ std = α/ratio); 1 = balanced"),
+  })
+  .strict();
+
+export const stopSchema = z
+  .object({
+    maxIterations: nonNegInt("stop.maxIterations").default(1000).describe("iterations to run at most"),
+    targetRelError: finite("stop.targetRelError").pipe(z.number().min(0, "stop.targetRelError must be ≥ 0")).default(0).describe("stop when ‖P − M*‖_F/‖M*‖_F ≤ this (0 disables)"),
+    maxSeconds: finite("stop.maxSeconds").pipe(z.number().min(0, "stop.maxSeconds must be ≥ 0")).default(0).describe("wall-clock budget in seconds (0 disables)"),
+    divergenceRelError: finite("stop.divergenceRelError").pipe(z.number().gt(1, "stop.divergenceRelError must be > 1")).default(1e6).describe("status diverged when the relative error exceeds this or any metric is non-finite"),
+  })
+  .strict();
+
+export const recordSchema = z
+  .object({
+    every: posInt("record.every").default(1).describe("record metrics every this many iterations (linear schedule)"),
+    schedule: z.enum(["linear", "log"]).default("linear").describe('"linear": every `every` iterations; "log": about `perDecade` log-spaced iterations per decade'),
+    perDecade: posInt("record.perDecade").default(20).describe("points per decade for the log schedule"),
+    singularValues: nonNegInt("record.singularValues").default(0).describe("record this many top singular values of the product (columns sv_1…)"),
+    imbalanceEigenvalues: z.boolean().default(false).describe("record the eigenvalues of FᵀF − GᵀG (columns imb_eig_1…; asymmetric only)"),
+  })
+  .strict();
+
+/** The resolved `stop` section. */
+export type StopConfig = z.output<typeof stopSchema>;
+/** The resolved `record` section. */
+export type RecordConfig = z.output<typeof recordSchema>;
+/** The resolved `problem` section (n2 made explicit). */
+export type ProblemConfig = z.output<typeof problemSchema> & { n2: number };
+/** The resolved `model` section (k made explicit). */
+export type ModelConfig = z.output<typeof modelSchema> & { k: number };
+/** The resolved `init` section. */
+export type InitConfig = z.output<typeof initSchema>;
+
+/** One problem with a config: the field (dot path), the value and what is allowed. */
+export interface ConfigIssue {
+  path: string;
+  value: unknown;
+  message: string;
+}
+
+/** A config error: names the field, the value and what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(
+      issues
+        .map((i) => `${i.path || "(config)"}: ${i.message}${i.value === undefined ? "" : ` (got ${fmtValue(i.value)})`}`)
+        .join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+function fmtValue(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
+}
+
+function valueAt(obj: unknown, path: PropertyKey[]): unknown {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIssue {
+  const path = issue.path.map(String).join(".");
+  const value = valueAt(input, issue.path);
+  let message = issue.message;
+  if (issue.code === "invalid_value" && "values" in issue) {
+    message = `must be one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+  } else if (issue.code === "unrecognized_keys") {
+    const where = path ? `${path}.` : "";
+    return { path: path || "(config)", value: undefined, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => where + k).join(", ")} (check the spelling; see \`matsense config --schema\`)` };
+  } else if (issue.code === "invalid_type" && message.startsWith("Invalid")) {
+    message = issue.expected === "int" ? "must be an integer" : `must be ${issue.expected}`;
+  }
+  // custom messages name their field ("init.alpha must be > 0"); don't repeat it after "init.alpha: "
+  if (path && message.startsWith(path + " ")) message = message.slice(path.length + 1);
+  return { path, value, message };
+}
+
+/** Sets `path` (dot-separated, e.g. "init.alpha") in a plain JSON object, creating objects on the way. */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  if (keys.some((k) => k === "" || k === "__proto__" || k === "constructor" || k === "prototype")) {
+    throw new ConfigError([{ path, value, message: "is not a valid config path" }]);
+  }
+  let cur: Record<string, unknown> = obj;
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k];
+    if (next === undefined) cur[k] = {};
+    else if (next === null || typeof next !== "object" || Array.isArray(next)) {
+      throw new ConfigError([{ path, value, message: `cannot set inside ${k}, which is not an object` }]);
+    }
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}
+
+/** Reads `path` (dot-separated) from a plain object, or undefined. */
+export function getPath(obj: unknown, path: string): unknown {
+  return valueAt(obj, path.split("."));
+}
+
+/**
+ * Parses the value of a `--set path=value` flag: JSON when it parses (numbers, booleans,
+ * arrays, quoted strings), otherwise the raw string.
+ */
+export function parseSetValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Applies `--set path=value` assignments to a config object (in place). */
+export function applySets(obj: Record<string, unknown>, sets: string[]): void {
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) throw new ConfigError([{ path: s, value: undefined, message: "--set expects path=value, e.g. --set init.alpha=0.01" }]);
+    setPath(obj, s.slice(0, eq).trim(), parseSetValue(s.slice(eq + 1).trim()));
+  }
+}

@@ -1,0 +1,66 @@
+import type { z } from "zod";
+import type { ConfigIssue, ModelConfig, ProblemConfig } from "../io/config-fields.js";
+import type { Rng } from "../random/rng.js";
+import type { SensingOperator } from "./types.js";
+
+/**
+ * What an operator's rules, size and factory see of a config: the problem and model
+ * sections and the `operator` section with this operator's own options (typed by its
+ * schema) next to `type` and `m` (before resolution `m` is what the user wrote, if
+ * anything; after it, the resolved number of measurements).
+ */
+export interface OperatorView<O, M = number> {
+  problem: ProblemConfig;
+  model: ModelConfig;
+  operator: O & { type: string; m: M };
+}
+
+/**
+ * One entry of the operator catalogue. Every operator file exports one descriptor (the
+ * Gaussian file one per type); the table in `catalogue/operators.ts` lists them, and the
+ * config schema, the instance builder, the memory check and the docs are folds over it.
+ *
+ * `options` are this operator's fields of the flat `operator` section (fields of other
+ * operators are ignored; operators share a field only through the same schema object).
+ */
+export interface OperatorDescriptor<T extends string = string, S extends z.ZodRawShape = z.ZodRawShape> {
+  /** `operator.type`. */
+  readonly type: T;
+  /** One line: the measurement model. */
+  readonly summary: string;
+  /** This operator's options (zod fields with defaults and meanings). */
+  readonly options: S;
+  /** The number of measurements m for the resolved config (the user's `operator.m` or this operator's default). */
+  measurements(c: OperatorView<z.output<z.ZodObject<S>>, number | undefined>): number;
+  /** Cross-field rules when this operator is chosen (one issue per problem, naming the field). */
+  rules?(c: OperatorView<z.output<z.ZodObject<S>>>): ConfigIssue[];
+  /**
+   * Rules about this operator's options that hold whichever operator is chosen (e.g. a
+   * storage that only some operators support). Shared option groups share the function.
+   */
+  optionRules?(c: OperatorView<z.output<z.ZodObject<S>>>): ConfigIssue[];
+  /**
+   * The exact number of bytes the built operator holds (its `bytes` property), for the
+   * memory check before anything is allocated; for a random size (completion's |Ω|) the
+   * capacity it allocates.
+   */
+  bytes(c: OperatorView<z.output<z.ZodObject<S>>>): number;
+  /**
+   * A short account of `bytes` for refusal messages, e.g. "m·n1·n2·4 (float32)", and the
+   * options of this operator that would need fewer bytes, each as a config assignment
+   * with its byte count (only options that differ from the current ones).
+   */
+  explainBytes?(c: OperatorView<z.output<z.ZodObject<S>>>): { formula: string; alternatives: { set: string; bytes: number }[] };
+  /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
+  build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
+}
+
+/** Declares an operator descriptor (checks its shape and keeps its literal type and option types). */
+export function defineOperator<const T extends string, S extends z.ZodRawShape>(d: OperatorDescriptor<T, S>): OperatorDescriptor<T, S> {
+  return d;
+}
+
+/** The default number of measurements of the operators that take `operator.m`: 5·(n1 + n2)·rank. */
+export function defaultMeasurements(c: { problem: { n: number; n2: number; rank: number }; operator: { m?: number } }): number {
+  return c.operator.m ?? 5 * (c.problem.n + c.problem.n2) * c.problem.rank;
+}
