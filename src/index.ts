@@ -43,7 +43,6 @@ export { fontFiles, svgToPng } from "./plot/png.js";
 export { FactoredStepper, type Stepper, type StepperEvent } from "./algorithms/stepper.js";
 export { driveStepper, measure, nextRecordIteration, runStepper, runStepperAsync, type DriverOptions, type RunResult, type RunStatus, type TraceRow } from "./algorithms/driver.js";
 export { gdMethod, GradientDescentAsymmetric, GradientDescentSymmetric, type AsymmetricGdOptions } from "./algorithms/gd.js";
-export { HeavyBallGradientDescent, heavyBallMethod } from "./algorithms/heavyBall.js";
 export { rebalanceFactors } from "./algorithms/rebalance.js";
 export { rightPrecondition } from "./algorithms/precondition.js";
 export { PreconditionedGradientDescent, preconditionedWorkspaceBytes, scaledGdLambdaMethod, scaledGdMethod, ScaledGradientDescent, ScaledGradientDescentLambda } from "./algorithms/scaledGd.js";

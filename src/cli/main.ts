@@ -1,177 +1,36 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { ConfigError, type ConfigInput, applySets, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
-import { executeRunAsync } from "../experiments/execute.js";
+import { ConfigError } from "../io/config.js";
 import { matsenseVersion } from "../io/version.js";
-import { runHeadlineDemo } from "./demo.js";
-import { Progress } from "./progress.js";
+import { addPlotCommands } from "./plot.js";
+import { addReproduceCommands } from "./reproduce.js";
+import { addRunCommands } from "./run.js";
+import { type AddCommands, type CliIO, UsageError } from "./shared.js";
+import { addSweepCommands } from "./sweep.js";
 
-/** Thrown for user errors that should print one paragraph and exit non-zero. */
-export class UsageError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-  }
-}
+export { UsageError, defaultOutDir, interruptFlag, readJsonFile } from "./shared.js";
 
-/** Reads a JSON config file with a clear error on failure. */
-export function readJsonFile(file: string, what = "config"): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("the top level must be a JSON object");
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`${what} file ${file} is not valid JSON: ${(e as Error).message}`);
-  }
-}
+/** The command modules, in help order: one line per module. */
+const COMMANDS: AddCommands[] = [addRunCommands, addSweepCommands, addPlotCommands, addReproduceCommands];
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** A default output folder name: matsense-runs/<label>-YYYYMMDD-HHMMSS. */
-export function defaultOutDir(label: string): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, "0");
-  const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-  return path.join("matsense-runs", `${label}-${stamp}`);
-}
-
-/** Installs a SIGINT handler that asks runs to stop (a second ^C exits at once). */
-export function interruptFlag(): { stop: () => boolean; dispose: () => void } {
-  let requested = false;
-  const handler = () => {
-    if (requested) process.exit(130);
-    requested = true;
-    process.stderr.write("\nmatsense: interrupt received, finishing the current iteration and writing results (^C again to abort)\n");
-  };
-  process.on("SIGINT", handler);
-  return { stop: () => requested, dispose: () => process.off("SIGINT", handler) };
-}
-
-function fmt(v: number | undefined, digits = 3): string {
-  if (v === undefined || Number.isNaN(v)) return "—";
-  return v.toExponential(digits - 1);
-}
-
-/** Builds the `matsense` command tree (exported so subcommands can be added by other modules). */
-export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
+/** Builds the `matsense` command tree from the command modules. */
+export function buildProgram(io: CliIO): Command {
   const program = new Command();
   program
     .name("matsense")
     .description("Low-rank matrix sensing by factorized gradient methods")
     .version(matsenseVersion())
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-
-  program
-    .command("run")
-    .description(
-      "run one config (or, with no --config and no --set, the built-in demo: symmetric GD with k = r versus k > r on the same data)",
-    )
-    .option("-c, --config <file>", "JSON config file")
-    .option("-s, --set <path=value>", "override a config field, e.g. --set init.alpha=0.01 (repeatable)", collect, [])
-    .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>-<time>)")
-    .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
-    .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
-    .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
-    .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean }) => {
-      const interrupt = interruptFlag();
-      try {
-        if (!opts.config && opts.set.length === 0) {
-          const dir = opts.out ?? defaultOutDir("demo");
-          await runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend });
-          return;
-        }
-        const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
-        applySets(raw, opts.set);
-        if (opts.backend) {
-          const op = (raw.operator ?? {}) as Record<string, unknown>;
-          raw.operator = { ...op, backend: opts.backend };
-        }
-        if (opts.threads !== undefined) {
-          const op = (raw.operator ?? {}) as Record<string, unknown>;
-          raw.operator = { ...op, threads: parseSetValue(opts.threads) };
-        }
-        const config = resolveConfig(raw as ConfigInput);
-        const dir = opts.out ?? defaultOutDir("run");
-        const progress = new Progress(config.stop.maxIterations, !opts.quiet);
-        let summary;
-        try {
-          ({ summary } = await executeRunAsync(config, dir, {
-            saveInstance: opts.saveInstance,
-            onIteration: (t, e) => progress.update(t, e),
-            shouldStop: interrupt.stop,
-          }));
-        } finally {
-          progress.stop();
-        }
-        for (const w of summary.warnings) err(`matsense: warning: ${w}\n`);
-        if (!opts.quiet) for (const e of summary.events) out(`iteration ${e.iteration}: ${e.message}\n`);
-        if (summary.status === "interrupted") process.exitCode = 130;
-        if (!opts.quiet) {
-          const f = summary.final!;
-          out(
-            `${summary.status} after ${summary.iterations} iterations (${summary.seconds.toFixed(2)} s): ` +
-              `rel_error ${fmt(f.rel_error)}, loss ${fmt(f.loss)}` +
-              (f.imbalance_norm !== undefined ? `, ‖FᵀF−GᵀG‖ ${fmt(f.imbalance_norm)}` : "") +
-              (f.sym_rel_error !== undefined ? `, sym_rel_error ${fmt(f.sym_rel_error)}` : "") +
-              `\nresults in ${dir}\n`,
-          );
-        }
-      } finally {
-        interrupt.dispose();
-      }
-    });
-
-  program
-    .command("config")
-    .description("print the resolved config (defaults filled in), or with --schema every field with its default and meaning")
-    .option("-c, --config <file>", "JSON config file")
-    .option("-s, --set <path=value>", "override a config field (repeatable)", collect, [])
-    .option("--schema", "describe every config field")
-    .action((opts: { config?: string; set: string[]; schema?: boolean }) => {
-      if (opts.schema) {
-        for (const f of describeConfig()) {
-          const extra = [
-            f.default !== undefined ? `default ${JSON.stringify(f.default)}` : "",
-            f.allowed ? `one of ${f.allowed.map((a) => JSON.stringify(a)).join(" | ")}` : "",
-          ].filter(Boolean).join("; ");
-          out(`${f.path.padEnd(28)} ${f.description}${extra ? ` (${extra})` : ""}\n`);
-        }
-        return;
-      }
-      const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
-      applySets(raw, opts.set);
-      out(JSON.stringify(resolveConfig(raw as ConfigInput), null, 2) + "\n");
-    });
-
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  for (const add of COMMANDS) add(program, io);
   return program;
 }
 
-/** Extra subcommands registered by other modules (sweep, plot, reproduce, bench …). */
-const extensions: ((program: Command, io: { out: (s: string) => void; err: (s: string) => void }) => void)[] = [];
-
-/** Registers a function that adds subcommands to the program. */
-export function registerCommands(fn: (program: Command, io: { out: (s: string) => void; err: (s: string) => void }) => void): void {
-  extensions.push(fn);
-}
-
 /** The CLI entry point; returns the exit code. Errors are one paragraph, never a stack trace. */
-export async function main(argv: string[], io = {
+export async function main(argv: string[], io: CliIO = {
   out: (s: string) => void process.stdout.write(s),
   err: (s: string) => void process.stderr.write(s),
 }): Promise<number> {
-  await import("./commands.js");
-  const program = buildProgram(io.out, io.err);
-  for (const ext of extensions) ext(program, io);
+  const program = buildProgram(io);
   try {
     await program.parseAsync(argv);
     const code = typeof process.exitCode === "number" ? process.exitCode : 0;

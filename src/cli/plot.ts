@@ -1,7 +1,9 @@
+import type { Command } from "commander";
 import { plotDirectory } from "../plot/charts.js";
-import { UsageError, registerCommands } from "./main.js";
+import { UsageError, type CliIO } from "./shared.js";
 
-registerCommands((program, io) => {
+/** `matsense plot`: figures of a run or sweep folder. */
+export function addPlotCommands(program: Command, io: CliIO): void {
   program
     .command("plot")
     .description("draw SVG and PNG figures of a run folder or a sweep folder (from its result files) into DIR/figures")
@@ -16,4 +18,4 @@ registerCommands((program, io) => {
       }
       for (const f of files) io.out(`${f.png}\n`);
     });
-});
+}

@@ -1,10 +1,12 @@
+import type { Command } from "commander";
 import * as path from "node:path";
-import { defaultOutDir, UsageError, registerCommands } from "./main.js";
+import { defaultOutDir, UsageError, type CliIO } from "./shared.js";
 import { listPresets, loadPreset } from "../reproduce/presets.js";
 import { PresetUnavailableError, reproducePreset } from "../reproduce/report.js";
 import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sweep.js";
 
-registerCommands((program, io) => {
+/** `matsense reproduce`: a preset's sweep, aggregate, figures, claims and report. */
+export function addReproduceCommands(program: Command, io: CliIO): void {
   program
     .command("reproduce")
     .description("reproduce a paper figure: run a preset's sweep, aggregate, plot, check its claims and write report.md")
@@ -42,4 +44,4 @@ registerCommands((program, io) => {
       }
       if (!res.passed) throw new UsageError(`preset ${name}: some claims did not pass (see ${res.reportFile})`, 1);
     });
-});
+}

@@ -1,9 +1,10 @@
+import type { Command } from "commander";
 import * as os from "node:os";
 import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
-import { UsageError, defaultOutDir, interruptFlag, readJsonFile, registerCommands } from "./main.js";
+import { UsageError, defaultOutDir, interruptFlag, readJsonFile, type CliIO } from "./shared.js";
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
@@ -117,7 +118,8 @@ export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
   out(formatPointTable(agg));
 }
 
-registerCommands((program, io) => {
+/** `matsense sweep` and `matsense aggregate`. */
+export function addSweepCommands(program: Command, io: CliIO): void {
   program
     .command("sweep")
     .description("run a grid of configs (base config × varied values × seeds) in parallel, resumable; then aggregate")
@@ -164,4 +166,4 @@ registerCommands((program, io) => {
         io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
       }
     });
-});
+}

@@ -135,7 +135,11 @@ describe("matsense run errors", () => {
     const out = path.join(tmpdir(), "huge");
     const r = await cli("run", "--set", "problem.n=2000", "--set", "operator.m=1000000", "--out", out);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/needs 32000000000000 bytes/);
+    // the operator: m·n1·n2·8 = 32·10¹² bytes plus its two n1×n2 float64 work matrices (2·8·n1·n2 = 64·10⁶)
+    expect(r.err).toMatch(/operator\.m: the run needs \d+ bytes .*operator \(gaussian\) 32000064000000 /);
+    // float32 (16·10¹² bytes) would not fit either, so it is not suggested; regenerate would
+    expect(r.err).not.toMatch(/float32/);
+    expect(r.err).toMatch(/operator\.storage = "regenerate"/);
     expect(fs.existsSync(out)).toBe(false);
   });
 

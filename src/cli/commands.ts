@@ -1,8 +1,0 @@
-/**
- * Side-effect imports of modules that add subcommands with `registerCommands`
- * (sweep, aggregate, plot, reproduce, …). One line per module.
- */
-import "./sweep.js";
-import "./plot.js";
-import "./reproduce.js";
-export {};

@@ -1,0 +1,98 @@
+import type { Command } from "commander";
+import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
+import { executeRunAsync } from "../experiments/execute.js";
+import { runHeadlineDemo } from "./demo.js";
+import { Progress } from "./progress.js";
+import { type CliIO, collect, defaultOutDir, fmt, interruptFlag, readJsonFile } from "./shared.js";
+
+/** `matsense run` (one config, or the built-in demo) and `matsense config` (resolved config, schema). */
+export function addRunCommands(program: Command, { out, err }: CliIO): void {
+  program
+    .command("run")
+    .description(
+      "run one config (or, with no --config and no --set, the built-in demo: symmetric GD with k = r versus k > r on the same data)",
+    )
+    .option("-c, --config <file>", "JSON config file")
+    .option("-s, --set <path=value>", "override a config field, e.g. --set init.alpha=0.01 (repeatable)", collect, [])
+    .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>-<time>)")
+    .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
+    .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
+    .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
+    .option("-q, --quiet", "no progress bar and no table")
+    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean }) => {
+      const interrupt = interruptFlag();
+      try {
+        if (!opts.config && opts.set.length === 0) {
+          const dir = opts.out ?? defaultOutDir("demo");
+          await runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend });
+          return;
+        }
+        const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
+        applySets(raw, opts.set);
+        if (opts.backend) {
+          const op = (raw.operator ?? {}) as Record<string, unknown>;
+          raw.operator = { ...op, backend: opts.backend };
+        }
+        if (opts.threads !== undefined) {
+          const op = (raw.operator ?? {}) as Record<string, unknown>;
+          raw.operator = { ...op, threads: parseSetValue(opts.threads) };
+        }
+        const config = resolveConfig(raw as ConfigInput);
+        const dir = opts.out ?? defaultOutDir("run");
+        const progress = new Progress(config.stop.maxIterations, !opts.quiet);
+        let summary;
+        try {
+          ({ summary } = await executeRunAsync(config, dir, {
+            saveInstance: opts.saveInstance,
+            onIteration: (t, e) => progress.update(t, e),
+            shouldStop: interrupt.stop,
+          }));
+        } finally {
+          progress.stop();
+        }
+        for (const w of summary.warnings) err(`matsense: warning: ${w}\n`);
+        if (!opts.quiet) for (const e of summary.events) out(`iteration ${e.iteration}: ${e.message}\n`);
+        if (summary.status === "interrupted") process.exitCode = 130;
+        if (!opts.quiet) {
+          const f = summary.final!;
+          out(
+            `${summary.status} after ${summary.iterations} iterations (${summary.seconds.toFixed(2)} s): ` +
+              `rel_error ${fmt(f.rel_error)}, loss ${fmt(f.loss)}` +
+              (f.imbalance_norm !== undefined ? `, ‖FᵀF−GᵀG‖ ${fmt(f.imbalance_norm)}` : "") +
+              (f.sym_rel_error !== undefined ? `, sym_rel_error ${fmt(f.sym_rel_error)}` : "") +
+              `\nresults in ${dir}\n`,
+          );
+        }
+      } finally {
+        interrupt.dispose();
+      }
+    });
+
+  program
+    .command("config")
+    .description("print the resolved config (defaults filled in), or with --schema every field with its default and meaning")
+    .option("-c, --config <file>", "JSON config file")
+    .option("-s, --set <path=value>", "override a config field (repeatable)", collect, [])
+    .option("--schema", "describe every config field")
+    .option("--json", "with --schema: the JSON Schema of the config (zod's export)")
+    .action((opts: { config?: string; set: string[]; schema?: boolean; json?: boolean }) => {
+      if (opts.schema && opts.json) {
+        out(JSON.stringify(configJsonSchema(), null, 2) + "\n");
+        return;
+      }
+      if (opts.schema) {
+        for (const f of describeConfig()) {
+          const extra = [
+            f.default !== undefined ? `default ${JSON.stringify(f.default)}` : "",
+            f.allowed ? `one of ${f.allowed.map((a) => JSON.stringify(a)).join(" | ")}` : "",
+          ].filter(Boolean).join("; ");
+          out(`${f.path.padEnd(28)} ${f.description}${extra ? ` (${extra})` : ""}\n`);
+        }
+        return;
+      }
+      const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
+      applySets(raw, opts.set);
+      out(JSON.stringify(resolveConfig(raw as ConfigInput), null, 2) + "\n");
+    });
+
+}
