@@ -1,7 +1,8 @@
+import * as os from "node:os";
 import type { z } from "zod";
 import type { MethodDescriptor } from "../algorithms/method.js";
 import { type ConfigIssue, ConfigError } from "../io/config-fields.js";
-import { type ResolvedConfig, methodDescriptor, operatorDescriptor, resolveConfig } from "../io/config.js";
+import { type ResolvedConfig, configInputOf, methodDescriptor, operatorDescriptor, resolveConfig } from "../io/config.js";
 import { getPath } from "../io/config-fields.js";
 import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
 import type { OperatorDescriptor } from "../operators/operator.js";
@@ -68,6 +69,40 @@ function recordedRowsBound(config: ResolvedConfig): number {
   return Math.ceil(rec.perDecade * (Math.log10(Math.max(10, maxIterations)) + 1)) + 10;
 }
 
+/**
+ * The default memory limit of a run: 75% of the machine's RAM, and no more than the memory
+ * available right now (MemAvailable on Linux) — so a run that would push the machine into
+ * swap or the OOM killer is refused with its byte count instead.
+ */
+export function defaultMemoryLimit(): number {
+  return Math.floor(Math.min(os.totalmem() * 0.75, os.freemem()));
+}
+
+/**
+ * How many runs of a sweep may run at once within `limit` bytes: at most `workers`, and
+ * no more than the largest w for which the w largest runs fit together (at least 1 — a
+ * run that does not fit alone is refused on its own, with its byte count).
+ */
+export function workersWithinMemory(runBytes: number[], workers: number, limit: number): number {
+  const sorted = [...runBytes].sort((a, b) => b - a);
+  let w = 0, sum = 0;
+  while (w < Math.min(workers, sorted.length) && sum + sorted[w] <= limit) sum += sorted[w++];
+  return Math.max(1, Math.min(workers, w === sorted.length ? workers : w));
+}
+
+/**
+ * Parses a byte count as written on a command line: a number of bytes ("3000000000",
+ * "3e9") or a number with a unit (kB, MB, GB, TB = powers of 1000; KiB, MiB, GiB, TiB =
+ * powers of 1024), e.g. "3GB", "512MiB". Throws RangeError naming the value otherwise.
+ */
+export function parseBytes(text: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*([kMGT]i?B|B)?\s*$/i.exec(text);
+  const units: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  const v = m ? Number(m[1]) * units[(m[2] ?? "B").toLowerCase()] : NaN;
+  if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`must be a byte count such as 3000000000, 3GB or 512MiB (got ${JSON.stringify(text)})`);
+  return Math.floor(v);
+}
+
 /** Human-readable byte count. */
 export function formatBytes(b: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
@@ -80,11 +115,16 @@ export function formatBytes(b: number): string {
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+function isResolved(x: unknown): boolean {
+  return x !== null && typeof x === "object" && configInputOf(x as ResolvedConfig) !== undefined;
+}
+
 /** The size field to blame for a run that does not fit: the one the user wrote. */
 function sizeField(config: ResolvedConfig, input: unknown): { path: string; value: unknown } {
   const takesM = config.operator.type !== "identity" && config.operator.type !== "completion";
   const opBytes = (operatorDescriptor(config.operator.type) as AnyOperator).bytes(config as never);
-  const mWritten = input !== undefined && getPath(input, "operator.m") !== undefined;
+  const written = input !== undefined && !isResolved(input) ? input : configInputOf(config);
+  const mWritten = written !== undefined && getPath(written, "operator.m") !== undefined;
   if (takesM && mWritten && opBytes * 2 > runMemory(config).total) return { path: "operator.m", value: config.operator.m };
   return { path: "problem.n", value: config.problem.n };
 }

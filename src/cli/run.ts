@@ -3,7 +3,7 @@ import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSet
 import { executeRunAsync } from "../experiments/execute.js";
 import { runHeadlineDemo } from "./demo.js";
 import { Progress } from "./progress.js";
-import { type CliIO, collect, defaultOutDir, fmt, interruptFlag, readJsonFile } from "./shared.js";
+import { type CliIO, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile } from "./shared.js";
 
 /** `matsense run` (one config, or the built-in demo) and `matsense config` (resolved config, schema). */
 export function addRunCommands(program: Command, { out, err }: CliIO): void {
@@ -18,8 +18,9 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
     .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
     .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
+    .option("--max-memory <bytes>", "refuse the run if it would allocate more, e.g. 3GB (default: 75% of RAM, at most what is available)")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean }) => {
+    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; maxMemory?: string; quiet?: boolean }) => {
       const interrupt = interruptFlag();
       try {
         if (!opts.config && opts.set.length === 0) {
@@ -44,6 +45,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
         try {
           ({ summary } = await executeRunAsync(config, dir, {
             saveInstance: opts.saveInstance,
+            ...(opts.maxMemory !== undefined ? { maxOperatorBytes: parseMaxMemory(opts.maxMemory) } : {}),
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
           }));

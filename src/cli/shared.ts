@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { parseBytes } from "../catalogue/memory.js";
 
 /** Where a command writes: stdout and stderr (injected, so tests capture them). */
 export interface CliIO {
@@ -64,4 +65,13 @@ export function interruptFlag(): { stop: () => boolean; dispose: () => void } {
 export function fmt(v: number | undefined, digits = 3): string {
   if (v === undefined || Number.isNaN(v)) return "—";
   return v.toExponential(digits - 1);
+}
+
+/** Parses `--max-memory` (bytes, or with a unit: 3GB, 512MiB); a bad value is a usage error naming the flag. */
+export function parseMaxMemory(text: string): number {
+  try {
+    return parseBytes(text);
+  } catch (e) {
+    throw new UsageError(`--max-memory ${(e as Error).message}`);
+  }
 }

@@ -4,7 +4,8 @@ import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
-import { UsageError, defaultOutDir, interruptFlag, readJsonFile, type CliIO } from "./shared.js";
+import { formatBytes } from "../catalogue/memory.js";
+import { UsageError, defaultOutDir, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
@@ -65,6 +66,7 @@ export function formatSeconds(s: number): string {
 /** Options shared by `sweep` and `reproduce`. */
 export interface SweepCliOptions {
   workers?: string;
+  maxMemory?: string;
   shard?: string;
   quiet?: boolean;
 }
@@ -91,7 +93,11 @@ export async function runSweepWithProgress(
       workers: parseWorkers(opts.workers),
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
-      onStart: ({ total, skipped, toRun, workers, runner }) => {
+      ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseMaxMemory(opts.maxMemory) } : {}),
+      onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
+        if (memoryLimited) {
+          io.err(`matsense: ${workers} of the ${memoryLimited.wanted} requested runs at once fit in the memory limit of ${memoryLimited.limit} bytes (${formatBytes(memoryLimited.limit)}); running ${workers} at a time\n`);
+        }
         if (!opts.quiet) {
           io.err(`matsense: sweep of ${total} run${total === 1 ? "" : "s"} in ${dir}: ${skipped} finished before, ${toRun} to run` +
             (toRun ? ` on ${workers} ${runner === "threads" ? "worker thread" : "in-process runner"}${workers > 1 && runner === "threads" ? "s" : ""}` : "") + "\n");
@@ -126,6 +132,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .requiredOption("-g, --grid <file>", "grid JSON: { base, vary: {path: [values]}, zip?: [...], seeds }")
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
+    .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--quick", "apply the grid's quick section (small sizes)")
     .option("-q, --quiet", "no progress bar and no table")

@@ -1,4 +1,3 @@
-import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
@@ -6,7 +5,7 @@ import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/fil
 import { matsenseVersion } from "../io/version.js";
 import type { RunStatus, TraceRow } from "../algorithms/driver.js";
 import type { Instance } from "../catalogue/instance.js";
-import { checkRunMemory, formatBytes } from "../catalogue/memory.js";
+import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/memory.js";
 import type { Factors } from "../problem/factors.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 
@@ -27,7 +26,7 @@ export { formatBytes };
 export interface ExecuteOptions {
   /** Also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy. */
   saveInstance?: boolean;
-  /** Refuse runs that would allocate more than this many bytes in all (default: 75% of total RAM). */
+  /** Refuse runs that would allocate more than this many bytes in all (default: {@link defaultMemoryLimit}). */
   maxOperatorBytes?: number;
   /** Progress callback (iteration, relative error). */
   onIteration?: (iteration: number, relError: number) => void;
@@ -37,9 +36,9 @@ export interface ExecuteOptions {
   instance?: Instance;
 }
 
-/** Default memory limit of a run (everything it allocates): 75% of the machine's RAM. */
+/** Default memory limit of a run (everything it allocates): see {@link defaultMemoryLimit}. */
 export function defaultMaxOperatorBytes(): number {
-  return Math.floor(os.totalmem() * 0.75);
+  return defaultMemoryLimit();
 }
 
 /**

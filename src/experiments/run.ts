@@ -3,6 +3,7 @@ import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from 
 import { createStepper } from "../catalogue/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../catalogue/instance.js";
+import { checkRunMemory, defaultMemoryLimit } from "../catalogue/memory.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
@@ -40,6 +41,7 @@ export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symme
 /** Builds the instance, initial point and stepper of a resolved config (everything before the loop). */
 function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance) {
   const warnings = configWarnings(config);
+  if (!instance) checkRunMemory(config, defaultMemoryLimit()); // refuse before allocating, with the byte count
   const inst = instance ?? buildInstance(config);
   const x0 = buildInit(config, inst);
   const init = copyFactors(x0);

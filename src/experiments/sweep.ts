@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ConfigInput } from "../io/config.js";
-import { ConfigError } from "../io/config.js";
+import { ConfigError, resolveConfig } from "../io/config.js";
+import { defaultMemoryLimit, runMemory, workersWithinMemory } from "../catalogue/memory.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRun } from "./execute.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
@@ -36,7 +37,13 @@ export interface SweepOptions {
    */
   runner?: "auto" | "threads" | "inline";
   /** Called once before the first run with the counts. */
-  onStart?: (info: { total: number; skipped: number; toRun: number; workers: number; runner: "threads" | "inline" }) => void;
+  onStart?: (info: {
+    total: number; skipped: number; toRun: number; workers: number; runner: "threads" | "inline";
+    /** Set when fewer runs go in parallel than asked, because more would not fit in memory together. */
+    memoryLimited?: { wanted: number; limit: number };
+  }) => void;
+  /** Memory of all parallel runs together, in bytes (default: {@link defaultMemoryLimit}); also each run's limit. */
+  maxMemoryBytes?: number;
   /** Called after every finished run. */
   onRunDone?: (entry: ManifestEntry, done: number, toRun: number) => void;
   /** Polled between runs and inside runs: true stops the sweep (in-flight runs end "interrupted"). */
@@ -100,7 +107,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   recordGrid(dir, grid);
   const todo = runs.filter((r) => !isFinished(path.join(dir, r.id)));
   const skipped = runs.length - todo.length;
-  const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
+  const wanted = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
+  // parallel runs share the memory: run only as many at once as fit together
+  const memoryLimit = opts.maxMemoryBytes ?? defaultMemoryLimit();
+  const workers = workersWithinMemory(todo.map((r) => runMemory(resolveConfig(r.config)).total), wanted, memoryLimit);
   const entry = workerEntry();
   let runner: "threads" | "inline";
   if (opts.runner === "threads") {
@@ -112,7 +122,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
   saveManifest();
-  opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner });
+  opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner, ...(workers < wanted ? { memoryLimited: { wanted, limit: memoryLimit } } : {}) });
 
   let done = 0;
   const finish = (spec: RunSpec, error?: string) => {
@@ -139,7 +149,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
       }
       let error: string | undefined;
       try {
-        executeRun(spec.config, path.join(dir, spec.id), { shouldStop: stop });
+        executeRun(spec.config, path.join(dir, spec.id), { shouldStop: stop, maxOperatorBytes: memoryLimit });
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }

@@ -106,8 +106,17 @@ export function operatorDescriptor(type: string): (typeof OPERATORS)[number] {
 // section, which holds those options (and others it ignores).
 type AnyRules = (c: unknown) => ConfigIssue[];
 
-/** Configs returned by {@link resolveConfig}: resolving one again returns it unchanged (validated once). */
-const resolved = new WeakSet<object>();
+/**
+ * Configs returned by {@link resolveConfig}, each with the input it was resolved from:
+ * resolving one again returns it unchanged (validated once), and refusals can name the
+ * fields the user actually wrote.
+ */
+const resolved = new WeakMap<object, unknown>();
+
+/** The input a resolved config came from (what the user wrote), if it came from {@link resolveConfig}. */
+export function configInputOf(config: ResolvedConfig): unknown {
+  return resolved.get(config);
+}
 
 /**
  * Validates a config and resolves every derived default. Throws {@link ConfigError}
@@ -151,7 +160,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   for (const rules of new Set(OPERATORS.map((o) => (o as { optionRules?: AnyRules }).optionRules))) errors.push(...(rules?.(config) ?? []));
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));
   if (errors.length) throw new ConfigError(errors);
-  resolved.add(config);
+  resolved.set(config, input);
   return config;
 }
 

@@ -155,6 +155,11 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
     this.sp = new Float64Array(packedLength(n));
   }
 
+  /** P, S and the two packed work vectors z_p, s_p. */
+  override get workBytes(): number {
+    return super.workBytes + this.zp.byteLength + this.sp.byteLength;
+  }
+
   /** z_p[aa] = Z_aa, z_p[ab] = Z_ab + Z_ba (a < b). */
   private pack(Z: Matrix): Float64Array {
     const n = this.n, z = Z.data, zp = this.zp;
