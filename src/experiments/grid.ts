@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError, type ConfigInput, getPath, resolveConfig, setPath } from "../io/config.js";
+import { fnv1a32 } from "../random/rng.js";
 
 /**
  * The sweep grid format (a contract, like the config field names):
@@ -148,12 +149,7 @@ export function valueToken(v: unknown): string {
 
 /** 32-bit FNV-1a hash as 8 hex digits (stable across platforms and versions). */
 export function stableHash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
+  return fnv1a32(s).toString(16).padStart(8, "0");
 }
 
 /**

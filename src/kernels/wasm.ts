@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "./types.js";
+import { CTRL, OP, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
 import { WORKER_SOURCE } from "./worker-source.js";
 
 /**
@@ -120,15 +121,7 @@ export function wasmMatrixBytes(rows: number, cols: number, storage: StorageType
 
 // ---- worker pool over one memory -------------------------------------------------------
 
-const OP_STOP = 0, OP_GEMV64 = 1, OP_GEMV32 = 2, OP_GEMVT64 = 3, OP_GEMVT32 = 4, OP_SUM64 = 5, OP_FUSED64 = 6, OP_FUSED32 = 7;
-/**
- * Int32 slots per worker in the control array (64 bytes): a float64 at byte 48 (slots 12–13)
- * is the result of sum64 and the `scale` argument of the fused kernel; slots 14, 15 are the
- * fused kernel's r and acc offsets.
- */
-const SLOT = 16;
-const C_SEQ = 0, C_DONE = 1, C_OP = 2, C_A = 3, C_X = 4, C_Y = 5, C_ROWS = 6, C_COLS = 7, C_LO = 8, C_HI = 9, C_ERR = 10, C_READY = 11;
-const C_R = 14, C_ACC = 15;
+const SLOT = SLOT_INTS;
 
 /**
  * A worker that has not finished a command after `timeoutMs` is declared dead and the call
@@ -157,7 +150,7 @@ class ThreadPool {
   private readonly health: { dead: string | null } = { dead: null };
 
   constructor(module: WasmModule, memory: WasmMemory, readonly size: number) {
-    const sab = new SharedArrayBuffer(64 * Math.max(1, size - 1));
+    const sab = new SharedArrayBuffer(4 * SLOT_INTS * Math.max(1, size - 1));
     this.ctrl = new Int32Array(sab);
     this.result = new Float64Array(sab);
     const health = this.health;
@@ -171,14 +164,14 @@ class ThreadPool {
     }
     const deadline = Date.now() + 30_000;
     for (let w = 0; w < size - 1; w++) {
-      while (Atomics.load(this.ctrl, w * SLOT + C_READY) === 0) {
+      while (Atomics.load(this.ctrl, w * SLOT + CTRL.READY) === 0) {
         if (Date.now() > deadline) {
           this.terminate();
           throw new Error("kernel worker threads did not start within 30 s");
         }
-        Atomics.wait(this.ctrl, w * SLOT + C_READY, 0, 100);
+        Atomics.wait(this.ctrl, w * SLOT + CTRL.READY, 0, 100);
       }
-      if (Atomics.load(this.ctrl, w * SLOT + C_READY) !== 1) {
+      if (Atomics.load(this.ctrl, w * SLOT + CTRL.READY) !== 1) {
         this.terminate();
         throw new Error("a kernel worker thread could not instantiate the WASM module");
       }
@@ -190,20 +183,20 @@ class ThreadPool {
   post(w: number, op: number, a: number, x: number, y: number, rows: number, cols: number, lo: number, hi: number, fused?: { r: number; acc: number; scale: number }): void {
     const c = this.ctrl, b = w * SLOT;
     if (fused) {
-      c[b + C_R] = fused.r | 0;
-      c[b + C_ACC] = fused.acc | 0;
-      this.result[(b + 12) / 2] = fused.scale;
+      c[b + CTRL.R] = fused.r | 0;
+      c[b + CTRL.ACC] = fused.acc | 0;
+      this.result[(4 * b + SCALAR_BYTE) / 8] = fused.scale;
     }
-    c[b + C_OP] = op;
-    c[b + C_A] = a | 0;
-    c[b + C_X] = x | 0;
-    c[b + C_Y] = y | 0;
-    c[b + C_ROWS] = rows;
-    c[b + C_COLS] = cols;
-    c[b + C_LO] = lo;
-    c[b + C_HI] = hi;
-    Atomics.store(c, b + C_SEQ, this.seq);
-    Atomics.notify(c, b + C_SEQ);
+    c[b + CTRL.OP] = op;
+    c[b + CTRL.A] = a | 0;
+    c[b + CTRL.X] = x | 0;
+    c[b + CTRL.Y] = y | 0;
+    c[b + CTRL.ROWS] = rows;
+    c[b + CTRL.COLS] = cols;
+    c[b + CTRL.LO] = lo;
+    c[b + CTRL.HI] = hi;
+    Atomics.store(c, b + CTRL.SEQ, this.seq);
+    Atomics.notify(c, b + CTRL.SEQ);
   }
 
   /** Next command number (call once per parallel command, before the posts). */
@@ -217,25 +210,25 @@ class ThreadPool {
     const c = this.ctrl, b = w * SLOT;
     const start = Date.now();
     for (;;) {
-      const done = Atomics.load(c, b + C_DONE);
+      const done = Atomics.load(c, b + CTRL.DONE);
       if (done === this.seq) break;
       if (Date.now() - start > workerLimits.timeoutMs) {
         this.health.dead = `kernel worker thread ${w + 1} did not answer within ${workerLimits.timeoutMs / 1000} s`;
         this.terminate();
         throw new Error(this.health.dead);
       }
-      Atomics.wait(c, b + C_DONE, done, 1000);
+      Atomics.wait(c, b + CTRL.DONE, done, 1000);
     }
-    if (c[b + C_ERR] !== 0) throw new Error(`kernel worker thread ${w + 1} failed (code ${c[b + C_ERR]})`);
-    return this.result[(b + 12) / 2];
+    if (c[b + CTRL.ERR] !== 0) throw new Error(`kernel worker thread ${w + 1} failed (code ${c[b + CTRL.ERR]})`);
+    return this.result[(4 * b + SCALAR_BYTE) / 8];
   }
 
   terminate(): void {
     for (let w = 0; w < this.workers.length; w++) {
       const c = this.ctrl, b = w * SLOT;
-      c[b + C_OP] = OP_STOP;
-      Atomics.store(c, b + C_SEQ, (this.seq + 1) | 0);
-      Atomics.notify(c, b + C_SEQ);
+      c[b + CTRL.OP] = OP.STOP;
+      Atomics.store(c, b + CTRL.SEQ, (this.seq + 1) | 0);
+      Atomics.notify(c, b + CTRL.SEQ);
       void this.workers[w].terminate();
     }
     this.workers.length = 0;
@@ -325,7 +318,7 @@ class WasmStoredMatrix implements StoredMatrix {
     this.heap.set(x.subarray(0, cols), xOff / 8);
     const f32 = this.storage === "float32";
     const kern = f32 ? this.k.gemv32 : this.k.gemv64;
-    this.parallel(f32 ? OP_GEMV32 : OP_GEMV64, this.rowParts, (lo, hi) => kern(aOff, xOff, yOff, cols, lo, hi));
+    this.parallel(f32 ? OP.GEMV32 : OP.GEMV64, this.rowParts, (lo, hi) => kern(aOff, xOff, yOff, cols, lo, hi));
     y.set(this.heap.subarray(yOff / 8, yOff / 8 + rows));
   }
 
@@ -335,7 +328,7 @@ class WasmStoredMatrix implements StoredMatrix {
     this.heap.set(z.subarray(0, rows), xOff / 8);
     const f32 = this.storage === "float32";
     const kern = f32 ? this.k.gemvT32 : this.k.gemvT64;
-    this.parallel(f32 ? OP_GEMVT32 : OP_GEMVT64, this.colParts, (lo, hi) => kern(aOff, xOff, yOff, rows, cols, lo, hi));
+    this.parallel(f32 ? OP.GEMVT32 : OP.GEMVT64, this.colParts, (lo, hi) => kern(aOff, xOff, yOff, rows, cols, lo, hi));
     y.set(this.heap.subarray(yOff / 8, yOff / 8 + cols));
   }
 
@@ -347,7 +340,7 @@ class WasmStoredMatrix implements StoredMatrix {
     heap.set(b.subarray(0, rows), bOff / 8);
     const f32 = this.storage === "float32";
     const kern = f32 ? this.k.fused32 : this.k.fused64;
-    this.parallel(f32 ? OP_FUSED32 : OP_FUSED64, this.fusedParts, (lo, hi) => kern(aOff, xOff, bOff, rOff, accOff, rows, cols, lo, hi, scale), aOff, bOff, {
+    this.parallel(f32 ? OP.FUSED32 : OP.FUSED64, this.fusedParts, (lo, hi) => kern(aOff, xOff, bOff, rOff, accOff, rows, cols, lo, hi, scale), aOff, bOff, {
       r: rOff, acc: accOff, scale,
     });
     r.set(heap.subarray(rOff / 8, rOff / 8 + rows));
@@ -372,7 +365,7 @@ class WasmStoredMatrix implements StoredMatrix {
     const base = this.aOff / 8;
     const shifted = parts.map(([lo, hi]): [number, number] => [base + lo, base + hi]);
     let local = 0;
-    const workers = this.parallel(OP_SUM64, shifted, (lo, hi) => void (local = this.k.sum64(0, lo, hi)), 0);
+    const workers = this.parallel(OP.SUM64, shifted, (lo, hi) => void (local = this.k.sum64(0, lo, hi)), 0);
     return local + workers;
   }
 

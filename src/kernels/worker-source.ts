@@ -1,52 +1,55 @@
+import { CTRL, OP, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
+
 /**
  * Source of the kernel worker thread (run with `new Worker(WORKER_SOURCE, { eval: true })`,
  * so no separate file has to be found from both src/ and dist/). The worker instantiates
  * the already compiled kernels module on the shared memory it is given and then serves
- * commands from its 16-int slot of the control array (see ThreadPool in wasm.ts):
- * wait for SEQ to change → run op on [LO, HI) → DONE = SEQ → notify. op 0 stops it.
+ * commands from its slot of the control array (the protocol of protocol.ts, whose
+ * constants are interpolated here): wait for SEQ to change → run op on [LO, HI) →
+ * DONE = SEQ → notify. OP.STOP stops it.
  */
 export const WORKER_SOURCE = `
 "use strict";
 const { workerData } = require("node:worker_threads");
 const { module, memory, ctrl, slot } = workerData;
-const c = new Int32Array(ctrl, slot * 64, 16);
-const r = new Float64Array(ctrl, slot * 64 + 48, 2);
+const c = new Int32Array(ctrl, slot * ${4 * SLOT_INTS}, ${SLOT_INTS});
+const r = new Float64Array(ctrl, slot * ${4 * SLOT_INTS} + ${SCALAR_BYTE}, 1);
 let k;
 try {
   k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 } catch (e) {
-  Atomics.store(c, 11, 2);
-  Atomics.notify(c, 11);
+  Atomics.store(c, ${CTRL.READY}, 2);
+  Atomics.notify(c, ${CTRL.READY});
   throw e;
 }
-Atomics.store(c, 11, 1);
-Atomics.notify(c, 11);
+Atomics.store(c, ${CTRL.READY}, 1);
+Atomics.notify(c, ${CTRL.READY});
 let seen = 0; // the pool starts at sequence 0 (a command may already be posted when we get here)
 for (;;) {
-  Atomics.wait(c, 0, seen);
-  const seq = Atomics.load(c, 0);
+  Atomics.wait(c, ${CTRL.SEQ}, seen);
+  const seq = Atomics.load(c, ${CTRL.SEQ});
   if (seq === seen) continue;
   seen = seq;
-  const op = c[2];
-  if (op === 0) break;
+  const op = c[${CTRL.OP}];
+  if (op === ${OP.STOP}) break;
   let err = 0;
   try {
-    const a = c[3], x = c[4], y = c[5], rows = c[6], cols = c[7], lo = c[8], hi = c[9];
+    const a = c[${CTRL.A}], x = c[${CTRL.X}], y = c[${CTRL.Y}], rows = c[${CTRL.ROWS}], cols = c[${CTRL.COLS}], lo = c[${CTRL.LO}], hi = c[${CTRL.HI}];
     switch (op) {
-      case 1: k.gemv64(a, x, y, cols, lo, hi); break;
-      case 2: k.gemv32(a, x, y, cols, lo, hi); break;
-      case 3: k.gemvT64(a, x, y, rows, cols, lo, hi); break;
-      case 4: k.gemvT32(a, x, y, rows, cols, lo, hi); break;
-      case 5: r[0] = k.sum64(a, lo, hi); break;
-      case 6: k.fused64(a, x, y, c[14], c[15], rows, cols, lo, hi, r[0]); break;
-      case 7: k.fused32(a, x, y, c[14], c[15], rows, cols, lo, hi, r[0]); break;
+      case ${OP.GEMV64}: k.gemv64(a, x, y, cols, lo, hi); break;
+      case ${OP.GEMV32}: k.gemv32(a, x, y, cols, lo, hi); break;
+      case ${OP.GEMVT64}: k.gemvT64(a, x, y, rows, cols, lo, hi); break;
+      case ${OP.GEMVT32}: k.gemvT32(a, x, y, rows, cols, lo, hi); break;
+      case ${OP.SUM64}: r[0] = k.sum64(a, lo, hi); break;
+      case ${OP.FUSED64}: k.fused64(a, x, y, c[${CTRL.R}], c[${CTRL.ACC}], rows, cols, lo, hi, r[0]); break;
+      case ${OP.FUSED32}: k.fused32(a, x, y, c[${CTRL.R}], c[${CTRL.ACC}], rows, cols, lo, hi, r[0]); break;
       default: err = 2;
     }
   } catch (e) {
     err = 1;
   }
-  c[10] = err;
-  Atomics.store(c, 1, seq);
-  Atomics.notify(c, 1);
+  c[${CTRL.ERR}] = err;
+  Atomics.store(c, ${CTRL.DONE}, seq);
+  Atomics.notify(c, ${CTRL.DONE});
 }
 `;

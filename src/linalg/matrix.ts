@@ -250,10 +250,20 @@ export function dot(x: ArrayLike<number>, y: ArrayLike<number>): number {
  * Infinity if any is infinite.
  */
 export function norm2(x: ArrayLike<number>): number {
+  return scaledNorm(x.length, (i) => x[i]);
+}
+
+/**
+ * ‖v‖₂ of the n values at(0), …, at(n − 1), overflow- and underflow-safe (the scaled sum of
+ * squares of LAPACK's dnrm2: scale·√ssq with scale the largest |v_i| so far); NaN if any
+ * value is NaN, Infinity if any is infinite. The one implementation behind {@link norm2},
+ * {@link frobeniusDistance} and the SVD's row norms.
+ */
+export function scaledNorm(n: number, at: (i: number) => number): number {
   let scale = 0;
   let ssq = 1;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
+  for (let i = 0; i < n; i++) {
+    const v = at(i);
     if (v !== v) return NaN;
     if (v === 0) continue;
     const a = Math.abs(v);
@@ -279,24 +289,7 @@ export function frobeniusNorm(A: Matrix): number {
 export function frobeniusDistance(A: Matrix, B: Matrix): number {
   assertSameShape(A, B, "frobeniusDistance");
   const a = A.data, b = B.data;
-  let scale = 0;
-  let ssq = 1;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i] - b[i];
-    if (v !== v) return NaN;
-    if (v === 0) continue;
-    const x = Math.abs(v);
-    if (x === Infinity) return Infinity;
-    if (scale < x) {
-      const r = scale / x;
-      ssq = 1 + ssq * r * r;
-      scale = x;
-    } else {
-      const r = x / scale;
-      ssq += r * r;
-    }
-  }
-  return scale * Math.sqrt(ssq);
+  return scaledNorm(a.length, (i) => a[i] - b[i]);
 }
 
 /** Trace of a square matrix. */

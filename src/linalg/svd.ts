@@ -4,7 +4,7 @@
  * singular values to high relative accuracy and keeps U and V orthonormal to O(n·ε)
  * even for rank-deficient inputs; wide inputs are handled by factoring Aᵀ.
  */
-import { type Matrix, transpose, zeros } from "./matrix.js";
+import { type Matrix, scaledNorm, transpose, zeros } from "./matrix.js";
 import { qr, qrRUnsigned } from "./qr.js";
 
 const EPS = Number.EPSILON;
@@ -18,22 +18,8 @@ interface Core {
 
 /** Overflow-safe Euclidean norm of row r (length n) of a row-major array. */
 function rowNorm(g: Float64Array, r: number, n: number): number {
-  let scale = 0, ssq = 1;
   const o = r * n;
-  for (let k = 0; k < n; k++) {
-    const v = g[o + k];
-    if (v === 0) continue;
-    const x = Math.abs(v);
-    if (scale < x) {
-      const q = scale / x;
-      ssq = 1 + ssq * q * q;
-      scale = x;
-    } else {
-      const q = x / scale;
-      ssq += q * q;
-    }
-  }
-  return scale * Math.sqrt(ssq);
+  return scaledNorm(n, (k) => g[o + k]);
 }
 
 /**

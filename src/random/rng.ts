@@ -76,18 +76,7 @@ export class Rng {
     if (!Number.isSafeInteger(seed) || seed < 0) {
       throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
     }
-    const r = new Rng();
-    let hi = Math.floor(seed / TWO_POW_32) >>> 0;
-    let lo = seed >>> 0;
-    for (let w = 0; w < 4; w++) {
-      const [nh, nl, oh, ol] = splitmix64(hi, lo);
-      hi = nh;
-      lo = nl;
-      r.s[2 * w] = oh;
-      r.s[2 * w + 1] = ol;
-    }
-    if (r.s.every((v) => v === 0)) r.s[1] = 1; // never the all-zero state
-    return r;
+    return Rng.expand(Math.floor(seed / TWO_POW_32) >>> 0, seed >>> 0);
   }
 
   /** A generator in exactly the given saved state. */
@@ -211,8 +200,12 @@ export class Rng {
    */
   split(): Rng {
     this.next64();
+    return Rng.expand(this.outHi, this.outLo);
+  }
+
+  /** A generator whose 256-bit state is four splitmix64 outputs from the 64-bit value (hi, lo), never all zero. */
+  private static expand(hi: number, lo: number): Rng {
     const r = new Rng();
-    let hi = this.outHi, lo = this.outLo;
     for (let w = 0; w < 4; w++) {
       const [nh, nl, oh, ol] = splitmix64(hi, lo);
       hi = nh;
@@ -220,7 +213,7 @@ export class Rng {
       r.s[2 * w] = oh;
       r.s[2 * w + 1] = ol;
     }
-    if (r.s.every((v) => v === 0)) r.s[1] = 1;
+    if (r.s.every((v) => v === 0)) r.s[1] = 1; // never the all-zero state
     return r;
   }
 }
@@ -238,11 +231,7 @@ export function createRng(seed: number): Rng {
  */
 export function streamRng(seed: number, stream: string): Rng {
   // FNV-1a 32-bit hash of the stream name, mixed into the seed's high word.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < stream.length; i++) {
-    h ^= stream.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
+  const h = fnv1a32(stream);
   const base = Rng.fromSeed(seed);
   const state = base.getState();
   state.words[0] = (state.words[0] ^ h) >>> 0;
@@ -251,4 +240,14 @@ export function streamRng(seed: number, stream: string): Rng {
   const r = Rng.fromState(state);
   for (let i = 0; i < 16; i++) r.uniform();
   return r.split();
+}
+
+/** The 32-bit FNV-1a hash of a string's UTF-16 code units (stable across platforms and versions). */
+export function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }

@@ -10,12 +10,8 @@ import { tsBackend } from "../../src/kernels/index.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
 import { psdTruth, generalTruth, spectrum } from "../../src/problem/truth.js";
 import { imbalance } from "../../src/metrics/metrics.js";
+import { randn } from "../random-matrix.js";
 
-function randn(rows: number, cols: number, rng: Rng, std = 1): Matrix {
-  const M = zeros(rows, cols);
-  rng.fillNormal(M.data, std);
-  return M;
-}
 const copy = (M: Matrix): Matrix => ({ rows: M.rows, cols: M.cols, data: M.data.slice() });
 
 /** f = ½‖A(FGᵀ) − y‖², evaluated from scratch. */

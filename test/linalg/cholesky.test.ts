@@ -3,7 +3,8 @@ import fc from "fast-check";
 import {
   cholesky, fromRows, identity, inverse, inverseSpd, invSqrtSpd, matrix, solve, solveSpd, sqrtPsd,
 } from "../../src/linalg/index.js";
-import { FC, diff, fro, gaussian, naiveMul, naiveT, randn, randomSpd } from "./helpers.js";
+import { FC, diff, fro, gaussian, naiveMul, naiveT, randomSpd } from "./helpers.js";
+import { randn } from "../random-matrix.js";
 
 // Test SPD matrices are B Bᵀ/n + I with B Gaussian: eigenvalues in [1, ~1 + (1+√1)²·…],
 // condition number ≲ 10 for n ≤ 12, so solves are accurate to ≲ κ·n·ε ≈ 3e-14 and a

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { randn } from "../random-matrix.js";
 import { type Matrix, matrix } from "../../src/linalg/index.js";
 
 export const EPS = Number.EPSILON;
@@ -66,12 +67,6 @@ export function gaussian(seed: number): () => number {
     const u1 = u() || 1e-12;
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u());
   };
-}
-
-export function randn(rows: number, cols: number, rnd: () => number): Matrix {
-  const M = matrix(rows, cols);
-  for (let i = 0; i < M.data.length; i++) M.data[i] = rnd();
-  return M;
 }
 
 const entry = fc.double({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true });

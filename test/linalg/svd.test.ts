@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Matrix as MlMatrix, SingularValueDecomposition } from "ml-matrix";
 import { fromRows, matrix, qr, singularValues, svd, topSingularValues } from "../../src/linalg/index.js";
-import { FC, anyMatrixArb, diff, fro, gaussian, naiveMul, naiveT, orthoError, randn, usv } from "./helpers.js";
+import { FC, anyMatrixArb, diff, fro, gaussian, naiveMul, naiveT, orthoError, usv } from "./helpers.js";
+import { randn } from "../random-matrix.js";
 
 // Tolerances. QR (m > n) plus one-sided Jacobi on an n×n matrix (n ≤ 12) has backward
 // error ≲ c·(sweeps·n)·ε‖A‖ ≈ c·1e-14 for these sizes; 1e-12 relative keeps ~30× margin.

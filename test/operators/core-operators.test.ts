@@ -5,12 +5,8 @@ import { IdentityOperator } from "../../src/operators/identity.js";
 import type { SensingOperator } from "../../src/operators/types.js";
 import { tsBackend } from "../../src/kernels/index.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
+import { randn } from "../random-matrix.js";
 
-function randn(rows: number, cols: number, rng: Rng): Matrix {
-  const M = zeros(rows, cols);
-  rng.fillNormal(M.data);
-  return M;
-}
 
 const makers: [string, (rng: Rng) => SensingOperator][] = [
   ["gaussian (general, 5×7)", (rng) => gaussianOperator(300, 5, 7, rng, tsBackend)],

@@ -14,12 +14,8 @@ import { buildOperator, operatorBytes } from "../../src/catalogue/instance.js";
 import { executeRun } from "../../src/experiments/execute.js";
 import { main } from "../../src/cli/main.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
+import { randn } from "../random-matrix.js";
 
-function randn(rows: number, cols: number, rng: Rng): Matrix {
-  const M = zeros(rows, cols);
-  rng.fillNormal(M.data);
-  return M;
-}
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));

@@ -6,12 +6,8 @@ import { SrhtOperator, srhtOperator } from "../../src/operators/srht.js";
 import { fwht, nextPowerOfTwo } from "../../src/operators/fwht.js";
 import type { SensingOperator } from "../../src/operators/types.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
+import { randn } from "../random-matrix.js";
 
-function randn(rows: number, cols: number, rng: Rng): Matrix {
-  const M = zeros(rows, cols);
-  rng.fillNormal(M.data);
-  return M;
-}
 
 function symmetricRandn(n: number, rng: Rng): Matrix {
   const Z = randn(n, n, rng);
