@@ -74,11 +74,11 @@ export { SPECTRAL_DENSE_LIMIT, spectralInit, type SpectralOptions } from "./prob
 export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason, type BackendName } from "./kernels/index.js";
 
 // Linear algebra, random numbers, .npy files
-export { add, addScaled, allFinite, assertSameShape, clone, copyInto, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, sub, symmetricPart, toRows, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
+export { add, addScaled, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
 export { orthonormalColumns, qr, qrRUnsigned } from "./linalg/qr.js";
 export { checkedSymmetric, symmetricEigen, symmetricEigenvalues, SYMMETRY_TOLERANCE } from "./linalg/eig.js";
-export { singularValues, svd, topSingularValues } from "./linalg/svd.js";
-export { cholesky, inverse, inverseSpd, invSqrtSpd, solve, solveSpd, sqrtPsd } from "./linalg/cholesky.js";
+export { singularValues, svd } from "./linalg/svd.js";
+export { cholesky, inverseSpd, invSqrtSpd, solve, solveSpd, sqrtPsd } from "./linalg/cholesky.js";
 export { DENSE_ENTRIES_LIMIT } from "./linalg/limits.js";
 export { createRng, Rng, streamRng, type RngState } from "./random/rng.js";
 export { sampleWithoutReplacement } from "./random/sample.js";

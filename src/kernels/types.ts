@@ -4,7 +4,7 @@
  * A {@link StoredMatrix} owns a dense rows × cols matrix (row-major) in whatever memory the
  * backend likes (a JS typed array, WASM linear memory shared with worker threads, …) and
  * multiplies it with vectors. The plain-TypeScript backend (`ts`) is the reference; every
- * other backend must agree with it to ~1e-12 relative on the same inputs (DESIGN §3).
+ * other backend must agree with it to ~1e-12 relative on the same inputs.
  */
 
 /** How the entries are stored: float64, or float32 values accumulated in float64. */

@@ -4,7 +4,7 @@
  * the symmetric eigendecomposition. Hand-written on flat arrays so that the k×k calls
  * made once per iteration (k ≲ 20) cost little beyond allocating their result.
  */
-import { type Matrix, matmulNT, zeros } from "./matrix.js";
+import { type Matrix, identity, matmulNT, zeros } from "./matrix.js";
 import { checkedSymmetric, symmetricEigen } from "./eig.js";
 
 const EPS = Number.EPSILON;
@@ -179,18 +179,6 @@ export function solve(A: Matrix, B: Matrix): Matrix {
   return { rows: n, cols: q, data: x };
 }
 
-function identityOf(n: number): Matrix {
-  const I = zeros(n, n);
-  for (let i = 0; i < n; i++) I.data[i * n + i] = 1;
-  return I;
-}
-
-/** A⁻¹ of a general square matrix, by {@link solve}(A, I) (throws if singular). */
-export function inverse(A: Matrix): Matrix {
-  if (A.cols !== A.rows) throw new RangeError(`inverse: matrix is ${A.rows}×${A.cols}, not square`);
-  return solve(A, identityOf(A.rows));
-}
-
 /**
  * A⁻¹ of a symmetric positive definite matrix via Cholesky (throws like
  * {@link cholesky}); the result is exactly symmetric ((X + Xᵀ)/2 of the computed X).
@@ -199,7 +187,7 @@ export function inverseSpd(A: Matrix): Matrix {
   const n = A.rows;
   const l = checkedSymmetric(A, "inverseSpd");
   choleskyInPlace(l, n, "inverseSpd");
-  const X = identityOf(n);
+  const X = identity(n);
   cholSolveInPlace(l, n, X.data, n);
   const x = X.data;
   for (let i = 0; i < n; i++) {

@@ -52,13 +52,6 @@ export function fromRows(rows: ArrayLike<ArrayLike<number>>): Matrix {
   return M;
 }
 
-/** Nested arrays of the entries (for tests and JSON). */
-export function toRows(A: Matrix): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < A.rows; i++) out.push(Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols)));
-  return out;
-}
-
 /** diag(d) as a square matrix. */
 export function diag(d: ArrayLike<number>): Matrix {
   const n = d.length;
@@ -75,13 +68,6 @@ export function get(A: Matrix, i: number, j: number): number {
 /** A deep copy. */
 export function clone(A: Matrix): Matrix {
   return { rows: A.rows, cols: A.cols, data: A.data.slice() };
-}
-
-/** Copies `src` into `dst` (same shape). */
-export function copyInto(dst: Matrix, src: Matrix): Matrix {
-  assertSameShape(dst, src, "copyInto");
-  dst.data.set(src.data);
-  return dst;
 }
 
 export function assertSameShape(A: Matrix, B: Matrix, where: string): void {
@@ -298,10 +284,4 @@ export function trace(A: Matrix): number {
   let s = 0;
   for (let i = 0; i < A.rows; i++) s += A.data[i * A.cols + i];
   return s;
-}
-
-/** True when every entry is finite. */
-export function allFinite(x: ArrayLike<number>): boolean {
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
-  return true;
 }

@@ -228,15 +228,3 @@ export function svd(A: Matrix): { U: Matrix; s: Float64Array; V: Matrix } {
 export function singularValues(A: Matrix): Float64Array {
   return svdAny(A, false, "singularValues").s;
 }
-
-/**
- * The k largest singular values σ₁ ≥ … ≥ σ_k of A. Throws RangeError unless k is an
- * integer with 0 ≤ k ≤ min(m, n).
- */
-export function topSingularValues(A: Matrix, k: number): Float64Array {
-  const p = Math.min(A.rows, A.cols);
-  if (!Number.isInteger(k) || k < 0 || k > p) {
-    throw new RangeError(`topSingularValues: k must be an integer in [0, ${p}] for a ${A.rows}×${A.cols} matrix, got ${k}`);
-  }
-  return singularValues(A).slice(0, k);
-}

@@ -21,7 +21,7 @@ export class RankOneOperator extends MatrixSensingOperator {
   readonly type = "rank-one";
   readonly backend = "ts";
   readonly bytes: number;
-  /** 1/√m, the scale of ⟨A_i, Z⟩ (DESIGN §2) with A_i = a_i b_iᵀ or a_i a_iᵀ/√2. */
+  /** 1/√m, the scale of ⟨A_i, Z⟩ (A(Z)_i = ⟨A_i, Z⟩/√m) with A_i = a_i b_iᵀ or a_i a_iᵀ/√2. */
   readonly scale: number;
   readonly symmetricMeasurements: boolean;
   /** The factor applied to a_iᵀ Z b_i: 1/√m, or 1/√(2m) for a_i a_iᵀ/√2. */

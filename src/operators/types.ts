@@ -1,7 +1,8 @@
 import type { Matrix } from "../linalg/matrix.js";
 
 /**
- * A linear sensing operator A: ℝ^{n1×n2} → ℝ^m with the normalization of DESIGN §2:
+ * A linear sensing operator A: ℝ^{n1×n2} → ℝ^m with the normalization used throughout
+ * (so that E‖A(Z)‖² = ‖Z‖_F² for Gaussian A_i):
  * A(Z)_i = ⟨A_i, Z⟩/√m and A*(z) = Σ_i z_i A_i/√m (completion: P_Ω(Z)/√p).
  *
  * Methods never need the n1×n2 matrix S = A*(z) itself, only the products S·G and Sᵀ·F

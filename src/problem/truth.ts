@@ -59,7 +59,7 @@ export function lowRankProduct(U: Matrix, sigma: ArrayLike<number>, V: Matrix): 
 }
 
 /**
- * Symmetric PSD truth M* = U diag(σ) Uᵀ, U the Q factor of an n×r Gaussian (DESIGN §2).
+ * Symmetric PSD truth M* = U diag(σ) Uᵀ, U the Q factor of an n×r Gaussian.
  * The result is exactly symmetric (the upper triangle is mirrored).
  */
 export function psdTruth(n: number, sigma: Float64Array, rng: Rng): GroundTruth {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  cholesky, fromRows, identity, inverse, inverseSpd, invSqrtSpd, matrix, solve, solveSpd, sqrtPsd,
+  cholesky, fromRows, identity, inverseSpd, invSqrtSpd, matrix, solve, solveSpd, sqrtPsd,
 } from "../../src/linalg/index.js";
 import { FC, diff, fro, gaussian, naiveMul, naiveT, randomSpd } from "./helpers.js";
 import { randn } from "../random-matrix.js";
@@ -64,7 +64,7 @@ describe("general solve (LU with partial pivoting)", () => {
     expect(Array.from(x.data)).toEqual([2, 1]);
   });
 
-  it("property: residual ‖A X − B‖ ≤ 1e-12·‖A‖‖X‖ on random nonsymmetric matrices, and inverse(A)·A = I", () => {
+  it("property: residual ‖A X − B‖ ≤ 1e-12·‖A‖‖X‖ on random nonsymmetric matrices", () => {
     fc.assert(
       fc.property(nArb, fc.integer({ min: 1, max: 5 }), fc.integer(), (n, q, seed) => {
         const rnd = gaussian(seed);
@@ -73,8 +73,6 @@ describe("general solve (LU with partial pivoting)", () => {
         const B = randn(n, q, rnd);
         const X = solve(A, B);
         expect(diff(naiveMul(A, X), B)).toBeLessThanOrEqual(REL * fro(A) * fro(X));
-        const Ai = inverse(A);
-        expect(diff(naiveMul(A, Ai), identity(n))).toBeLessThanOrEqual(REL * fro(A) * fro(Ai));
       }),
       FC,
     );
@@ -83,7 +81,7 @@ describe("general solve (LU with partial pivoting)", () => {
   it("throws on singular matrices (exact and rounding-level) but accepts badly scaled regular ones", () => {
     expect(() => solve(fromRows([[1, 2], [2, 4]]), fromRows([[1], [1]]))).toThrow(/singular/);
     expect(() => solve(fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), identity(3))).toThrow(/singular/);
-    expect(() => inverse(matrix(3, 3))).toThrow(/singular/);
+    expect(() => solve(matrix(3, 3), identity(3))).toThrow(/singular/);
     const x = solve(fromRows([[1, 0], [0, 1e-20]]), fromRows([[1], [1]]));
     expect(x.data[1]).toBe(1e20);
     expect(() => solve(fromRows([[1, 2]]), fromRows([[1]]))).toThrow(RangeError);
