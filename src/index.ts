@@ -22,7 +22,7 @@ export { defaultMeasurements, defineOperator, type OperatorDescriptor, type Oper
 
 // Running: one config in memory, one run folder, sweeps, aggregation
 export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./experiments/run.js";
-export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions, type RunSummary } from "./experiments/execute.js";
+export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions, type RunSummary } from "./experiments/runFolder.js";
 export { expandGrid, gridPoints, gridSchema, gridSeeds, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
 export { recordGrid, runSweep, workerEntry, type SweepOptions, type SweepResult, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
 export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./experiments/manifest.js";

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { ConfigInput } from "../io/config.js";
 import { resolveConfig } from "../io/config.js";
-import { executeRunAsync } from "../experiments/execute.js";
+import { executeRunAsync } from "../experiments/runFolder.js";
 import { buildInstance } from "../catalogue/instance.js";
 import { Progress } from "./progress.js";
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
-import { executeRunAsync } from "../experiments/execute.js";
+import { executeRunAsync } from "../experiments/runFolder.js";
 import { runHeadlineDemo } from "./demo.js";
 import { Progress } from "./progress.js";
 import { type CliIO, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile } from "./shared.js";

@@ -1,3 +1,7 @@
+/*
+ * One run in memory: resolve the config once, build the instance, initial point and
+ * stepper, drive the loop, return the trace (runFolder.ts writes it to a folder).
+ */
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
 import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
 import { createStepper } from "../catalogue/registry.js";

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { setAutoThreadCap } from "../kernels/wasm.js";
-import { executeRun } from "./execute.js";
+import { executeRun } from "./runFolder.js";
 import type { WorkerReply, WorkerTask } from "./sweep.js";
 
 const data = workerData as { stopFlag: SharedArrayBuffer; autoThreadCap: number };

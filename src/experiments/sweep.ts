@@ -7,7 +7,7 @@ import type { ConfigInput } from "../io/config.js";
 import { ConfigError, resolveConfig } from "../io/config.js";
 import { defaultMemoryLimit, runMemory, workersWithinMemory } from "../catalogue/memory.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
-import { type RunSummary, executeRun } from "./execute.js";
+import { type RunSummary, executeRun } from "./runFolder.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
 

@@ -1,4 +1,4 @@
-import { type Matrix, matmulNT, zeros } from "../linalg/matrix.js";
+import { type Matrix, matmulNT, symmetricPart, zeros } from "../linalg/matrix.js";
 import { z } from "zod";
 import { nonNegInt } from "../io/config-fields.js";
 import { chooseBackend } from "../kernels/index.js";
@@ -289,15 +289,9 @@ export class RegeneratedGaussianOperator extends MatrixSensingOperator {
       r.fillNormal(out);
       return out;
     }
-    const n = this.n1, B = this.B;
-    r.fillNormal(B);
-    for (let a = 0; a < n; a++) {
-      for (let b = a; b < n; b++) {
-        const s = 0.5 * (B[a * n + b] + B[b * n + a]);
-        out[a * n + b] = s;
-        out[b * n + a] = s;
-      }
-    }
+    const n = this.n1;
+    r.fillNormal(this.B);
+    symmetricPart({ rows: n, cols: n, data: this.B }, { rows: n, cols: n, data: out });
     return out;
   }
 

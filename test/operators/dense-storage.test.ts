@@ -11,7 +11,7 @@ import type { SensingOperator } from "../../src/operators/types.js";
 import { getBackend, tsBackend } from "../../src/kernels/index.js";
 import { ConfigError, resolveConfig } from "../../src/io/config.js";
 import { buildOperator, operatorBytes } from "../../src/catalogue/instance.js";
-import { executeRun } from "../../src/experiments/execute.js";
+import { executeRun } from "../../src/experiments/runFolder.js";
 import { main } from "../../src/cli/main.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
 import { randn } from "../random-matrix.js";

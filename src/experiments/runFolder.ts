@@ -9,6 +9,11 @@ import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/me
 import type { Factors } from "../problem/factors.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 
+/*
+ * One run written to a folder (config.json, metrics.csv, summary.json, .npy files) around
+ * the in-memory run of run.ts: run.ts computes, runFolder.ts records.
+ */
+
 /** What summary.json holds. */
 export interface RunSummary {
   status: RunStatus | "failed";
