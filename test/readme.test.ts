@@ -20,17 +20,43 @@ describe("README", () => {
   });
 
   // The library example imports the built package ("matsense" → dist/); `npm test` builds first.
-  it.skipIf(!built)("library example runs and shows k = r reaching far lower error than k > r (needs `npm run build`)", () => {
+  it.skipIf(!built)("library example compiles under tsc --strict, runs, and shows k = r reaching far lower error than k > r (needs `npm run build`)", () => {
     const block = /<!-- readme-example -->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBeDefined();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-readme-")), "example.mjs");
-    // The example is written in the common subset of TS and JS; resolve "matsense" to this checkout.
-    fs.writeFileSync(file, block!.replace('from "matsense"', `from ${JSON.stringify(path.join(root, "dist", "index.js"))}`));
-    const r = spawnSync(process.execPath, [file], { encoding: "utf8" });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-readme-"));
+    fs.writeFileSync(path.join(dir, "example.ts"), block!);
+    // "matsense" resolves to this checkout's typings (dist/index.d.ts) and, when run, to dist/index.js
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
+      compilerOptions: {
+        strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", skipLibCheck: false,
+        types: ["node"], typeRoots: [path.join(root, "node_modules", "@types")],
+        outDir: "out", rootDir: ".", paths: { matsense: [path.join(root, "dist", "index.d.ts")] },
+      },
+      files: ["example.ts"],
+    }));
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+    const js = path.join(dir, "out", "example.js");
+    fs.writeFileSync(js, fs.readFileSync(js, "utf8").replace('from "matsense"', `from ${JSON.stringify(path.join(root, "dist", "index.js"))}`));
+    const r = spawnSync(process.execPath, [js], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     const errs = [...r.stdout.matchAll(/k = (\d): \S+, rel_error (\S+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(errs.map((e) => e[0])).toEqual([3, 5]);
     expect(errs[0][1]).toBeLessThan(1e-10);
     expect(errs[1][1]).toBeGreaterThan(1e-6);
+  });
+
+  it.skipIf(!built)("the strict compile of the example can fail (a type error is reported)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-readme-bad-"));
+    fs.writeFileSync(path.join(dir, "example.ts"), 'import { type ConfigInput } from "matsense";\nconst c: ConfigInput = { method: { name: 42 } };\nconsole.log(c);\n');
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], typeRoots: [path.join(root, "node_modules", "@types")], noEmit: true, paths: { matsense: [path.join(root, "dist", "index.d.ts")] } },
+      files: ["example.ts"],
+    }));
+    const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
+    expect(tsc.status).not.toBe(0);
+    expect(tsc.stdout).toMatch(/example\.ts/);
   });
 });
