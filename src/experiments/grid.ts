@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, type ConfigInput, getPath, resolveConfig, setPath } from "../io/config.js";
+import { ConfigError, type ConfigInput, type ResolvedConfig, getPath, resolveConfig, setPath } from "../io/config.js";
 import { fnv1a32 } from "../random/rng.js";
 
 /**
@@ -92,6 +92,8 @@ export interface RunSpec {
   seed: number;
   /** The run's config (base + params + seed). */
   config: ConfigInput;
+  /** The same config resolved (when the grid was expanded with validation): the run does not validate it again. */
+  resolved?: ResolvedConfig;
 }
 
 /** Validates a grid (throws ConfigError naming the field). */
@@ -214,9 +216,10 @@ export function expandGrid(gridInput: unknown, opts: { validate?: boolean } = {}
         throw new ConfigError([{ path: "grid", value: params, message: `two runs get the same folder name ${id} (values that differ only in characters a file name cannot hold?)` }]);
       }
       ids.set(id, params);
+      let resolved: ResolvedConfig | undefined;
       if (opts.validate !== false) {
         try {
-          resolveConfig(config);
+          resolved = resolveConfig(config);
         } catch (e) {
           if (e instanceof ConfigError) {
             throw new ConfigError(e.issues.map((i) => ({ ...i, message: `${i.message} [in run ${id}]` })));
@@ -224,7 +227,7 @@ export function expandGrid(gridInput: unknown, opts: { validate?: boolean } = {}
           throw e;
         }
       }
-      runs.push({ id, point, params, seed, config: config as ConfigInput });
+      runs.push({ id, point, params, seed, config: config as ConfigInput, ...(resolved ? { resolved } : {}) });
     }
   }
   return runs;

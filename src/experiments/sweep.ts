@@ -110,7 +110,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const wanted = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
   // parallel runs share the memory: run only as many at once as fit together
   const memoryLimit = opts.maxMemoryBytes ?? defaultMemoryLimit();
-  const workers = workersWithinMemory(todo.map((r) => runMemory(resolveConfig(r.config)).total), wanted, memoryLimit);
+  const workers = workersWithinMemory(todo.map((r) => runMemory(r.resolved ?? resolveConfig(r.config)).total), wanted, memoryLimit);
   const entry = workerEntry();
   let runner: "threads" | "inline";
   if (opts.runner === "threads") {
@@ -149,7 +149,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
       }
       let error: string | undefined;
       try {
-        executeRun(spec.config, path.join(dir, spec.id), { shouldStop: stop, maxOperatorBytes: memoryLimit });
+        executeRun(spec.resolved ?? spec.config, path.join(dir, spec.id), { shouldStop: stop, maxOperatorBytes: memoryLimit });
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
