@@ -404,13 +404,10 @@ export function buildGaussianOperator(
 ): SensingOperator {
   const storage = opts.storage ?? "float64";
   const backendName = opts.backend ?? "auto";
-  if (storage === "regenerate") {
-    if (backendName === "wasm") throw new RangeError('operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"');
-    if (opts.threads !== undefined && opts.threads > 1) throw new RangeError(`operator.storage "regenerate" runs on one thread (operator.threads = ${opts.threads})`);
-    return new RegeneratedGaussianOperator(type, m, n1, n2, rng);
-  }
+  const issues = gaussianOptionIssues(type, { storage, backend: backendName, threads: opts.threads ?? 0 });
+  if (issues.length) throw new RangeError(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+  if (storage === "regenerate") return new RegeneratedGaussianOperator(type, m, n1, n2, rng);
   if (storage === "packed") {
-    if (type !== "symmetric-gaussian") throw new RangeError('operator.storage "packed" needs operator.type "symmetric-gaussian"');
     return symmetricGaussianOperator(m, n1, rng, chooseBackend(backendName, m, packedLength(n1), "float64"), "packed", opts.threads);
   }
   const backend = chooseBackend(backendName, m, n1 * n2, storage);
@@ -474,15 +471,21 @@ function explainGaussianBytes(c: GaussianView): { formula: string; alternatives:
   };
 }
 
-/** Rules about the Gaussian options, whichever operator is chosen. */
-function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
-  const o = c.operator;
+/**
+ * The rules of the Gaussian options (storage, backend, threads) for an operator type,
+ * stated once: the config applies them whichever operator is chosen, and
+ * {@link buildGaussianOperator} applies them to direct calls.
+ */
+export function gaussianOptionIssues(type: string, o: { storage: string; backend: string; threads: number }): ConfigIssue[] {
   const errors: ConfigIssue[] = [];
-  if (o.storage === "packed" && o.type !== "symmetric-gaussian") {
+  if (o.storage === "packed" && type !== "symmetric-gaussian") {
     errors.push({ path: "operator.storage", value: "packed", message: 'packed storage needs operator.type "symmetric-gaussian" (use "float64" or "float32")' });
   }
-  if (o.storage === "regenerate" && o.type !== "gaussian" && o.type !== "symmetric-gaussian") {
+  if (o.storage === "regenerate" && type !== "gaussian" && type !== "symmetric-gaussian") {
     errors.push({ path: "operator.storage", value: "regenerate", message: 'regenerate storage needs operator.type "gaussian" or "symmetric-gaussian"' });
+  }
+  if (o.storage === "regenerate" && o.backend === "wasm") {
+    errors.push({ path: "operator.backend", value: "wasm", message: 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"' });
   }
   if (o.threads > 1 && (o.backend === "ts" || o.storage === "regenerate")) {
     errors.push({ path: "operator.threads", value: o.threads, message: `must be 0 (auto) or 1 with ${o.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
@@ -492,6 +495,10 @@ function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
     errors.push({ path: "operator.threads", value: o.threads, message: `must be ≤ ${maxThreads} (4 × the ${availableCores()} cores of this machine; 0 = automatic)` });
   }
   return errors;
+}
+
+function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
+  return gaussianOptionIssues(c.operator.type, c.operator);
 }
 
 /** `gaussian`: A_i with i.i.d. N(0, 1) entries. */

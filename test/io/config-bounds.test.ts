@@ -47,4 +47,10 @@ describe("config fields bounded by what they mean", () => {
     expect(resolveConfig(c)).toBe(c);
     expect(resolveConfig(structuredClone(c))).toEqual(c);
   });
+
+  it("storage rules are stated once and apply at the boundary: regenerate on the wasm backend is a config error naming operator.backend", () => {
+    const [i] = issues({ operator: { storage: "regenerate", backend: "wasm" } });
+    expect(i.path).toBe("operator.backend");
+    expect(i.message).toMatch(/runs on the ts backend/);
+  });
 });
