@@ -4,19 +4,20 @@
  * The library API, named export by export: build a problem from a config, run methods,
  * get traces (see README.md, "Library"). The typed entry points are `ConfigInput` /
  * `resolveConfig`, `runConfig`, `buildInstance` / `buildInit` / `createStepper` with the
- * steppers, and the operators.
+ * steppers, and the operators. (A method or operator added to the catalogue is reachable
+ * through `METHODS` / `OPERATORS` and the config without a line here.)
  */
 
 
 // Configs: the schema (a fold over the catalogue), resolution, errors
-export { applySets, ConfigError, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./io/config.js";
+export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./io/config.js";
 
 // The catalogue: methods and operators, instances, steppers, memory
 export { METHODS } from "./catalogue/methods.js";
 export { OPERATORS } from "./catalogue/operators.js";
 export { buildInit, buildInstance, buildOperator, buildTruth, operatorBytes, type Instance } from "./catalogue/instance.js";
 export { createStepper } from "./catalogue/registry.js";
-export { checkRunMemory, formatBytes, runMemory, type MemoryItem, type RunMemory } from "./catalogue/memory.js";
+export { checkRunMemory, defaultMemoryLimit, formatBytes, parseBytes, runMemory, workersWithinMemory, type MemoryItem, type RunMemory } from "./catalogue/memory.js";
 export { defineMethod, type MethodDescriptor, type MethodView } from "./algorithms/method.js";
 export { defaultMeasurements, defineOperator, type OperatorDescriptor, type OperatorView } from "./operators/operator.js";
 
@@ -57,11 +58,11 @@ export { absoluteError, factoredDistance, imbalance, imbalanceEigenvalues, lossO
 // Sensing operators
 export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
-export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
+export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
 export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes } from "./operators/completion.js";
 export { rankOneDescriptor, rankOneOperator, RankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
-export { srhtDescriptor, SrhtOperator, srhtOperator, srhtOperatorBytes } from "./operators/srht.js";
+export { srhtDescriptor, srhtOperator, SrhtOperator, srhtOperatorBytes } from "./operators/srht.js";
 export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
 
 // Problems: ground truth, factors, measurements, spectral init
@@ -74,12 +75,12 @@ export { SPECTRAL_DENSE_LIMIT, spectralInit, type SpectralOptions } from "./prob
 export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason, type BackendName } from "./kernels/index.js";
 
 // Linear algebra, random numbers, .npy files
-export { add, addScaled, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
+export { add, addScaled, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, scaledNorm, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
 export { orthonormalColumns, qr, qrRUnsigned } from "./linalg/qr.js";
 export { checkedSymmetric, symmetricEigen, symmetricEigenvalues, SYMMETRY_TOLERANCE } from "./linalg/eig.js";
 export { singularValues, svd } from "./linalg/svd.js";
 export { cholesky, inverseSpd, invSqrtSpd, solve, solveSpd, sqrtPsd } from "./linalg/cholesky.js";
 export { DENSE_ENTRIES_LIMIT } from "./linalg/limits.js";
-export { createRng, Rng, streamRng, type RngState } from "./random/rng.js";
+export { createRng, fnv1a32, Rng, streamRng, type RngState } from "./random/rng.js";
 export { sampleWithoutReplacement } from "./random/sample.js";
 export { decodeNpy, encodeNpy, npyHeader, type NpyArray, type NpyData } from "./io/npy.js";
