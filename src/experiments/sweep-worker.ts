@@ -17,7 +17,7 @@ setAutoThreadCap(data.autoThreadCap);
 parentPort!.on("message", (task: WorkerTask) => {
   let reply: WorkerReply;
   try {
-    const { summary } = executeRun(task.config, task.dir, { shouldStop: () => Atomics.load(flag, 0) === 1 });
+    const { summary } = executeRun(task.config, task.dir, { shouldStop: () => Atomics.load(flag, 0) === 1, maxOperatorBytes: task.maxMemoryBytes });
     reply = { id: task.id, status: summary.status };
   } catch (e) {
     reply = { id: task.id, status: "failed", error: e instanceof Error ? e.message : String(e) };

@@ -16,6 +16,8 @@ export interface WorkerTask {
   id: string;
   config: ConfigInput;
   dir: string;
+  /** The run's memory limit in bytes (the sweep's). */
+  maxMemoryBytes?: number;
 }
 
 /** A worker's answer for one run. */
@@ -157,14 +159,14 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     }
     if (stop()) interrupted = true;
   } else {
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish);
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, memoryLimit);
   }
   return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
-  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string) => void,
+  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string) => void, maxMemoryBytes?: number,
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -190,7 +192,7 @@ async function runOnThreads(
             return;
           }
           current = todo[next++];
-          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id) } satisfies WorkerTask);
+          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id), maxMemoryBytes } satisfies WorkerTask);
         };
         w.on("message", (reply: WorkerReply) => {
           finish(byId.get(reply.id)!, reply.error);
