@@ -153,6 +153,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
     if (!finite || relError > stop.divergenceRelError) {
       status = "diverged";
       divergedAt = t;
+      watch.diverged();
       divergedQuantity = finite
         ? `rel_error = ${relError} > stop.divergenceRelError = ${stop.divergenceRelError}`
         : nonFiniteQuantity(stepper, row ?? { iteration: t, seconds: elapsed, loss, abs_error: NaN, rel_error: relError });

@@ -45,8 +45,8 @@ const ADAPTIVE = new Set(["gradient-flow", "subgradient-l1", "svt"]);
  * increases, a warning with a suggested step size. Model: along the unstable direction
  * of a quadratic the residual is multiplied by (1 − ηλ) per step, so the loss by
  * g = (1 − ηλ)²; a growth g > 1 means ηλ = 1 + √g, the stable bound is η < 2/λ = 2η/(1 + √g),
- * and the suggestion is half of it, η/(1 + √g) (g measured as the geometric mean growth
- * over the streak).
+ * and the suggestion is half of it, η/(1 + √g) (g measured at the first increase of the
+ * streak, where the linearization holds best).
  */
 export class LossWatch {
   warning: string | undefined;
@@ -63,20 +63,47 @@ export class LossWatch {
       if (this.streak === 0) {
         this.streakStart = this.last;
         this.streakFrom = iteration - 1;
+        this.firstGrowth = loss / this.last;
       }
       this.streak++;
-      if (this.streak >= LOSS_INCREASE_STREAK && !ADAPTIVE.has(this.stepper.method)) {
-        const eta = this.stepper.stepSize;
-        const g = this.streakStart > 0 ? Math.pow(loss / this.streakStart, 1 / this.streak) : 1;
-        const suggested = eta / (1 + Math.sqrt(Math.max(1, g)));
-        this.warning =
-          `the loss increased at ${this.streak} consecutive iterations (${this.streakFrom} to ${iteration}, from ${this.streakStart.toExponential(3)} ` +
-          `to ${loss.toExponential(3)}, ×${g.toPrecision(4)} per step): the step size η = ${eta} is probably above the stable one; ` +
-          `try method.stepSize = ${suggested.toPrecision(2)} (η/(1 + √growth), half the stable bound of a quadratic with that growth)`;
-      }
+      this.lastLoss = loss;
+      this.lastIteration = iteration;
+      if (this.streak >= LOSS_INCREASE_STREAK) this.warn();
     } else this.streak = 0;
     this.last = loss;
   }
+
+  /**
+   * Called when the run diverged: a divergence preceded by ≥ {@link DIVERGED_STREAK}
+   * consecutive loss increases is a step size above the stable one — warn with the suggestion.
+   */
+  diverged(): void {
+    if (this.warning === undefined && this.streak >= DIVERGED_STREAK) this.warn();
+  }
+
+  private lastLoss = NaN;
+  private firstGrowth = NaN;
+  private lastIteration = 0;
+
+  private warn(): void {
+    if (ADAPTIVE.has(this.stepper.method)) return;
+    const eta = this.stepper.stepSize, loss = this.lastLoss;
+    // the growth of the first increase: nearest to the linearization where the instability starts
+    // (later steps grow faster once the iterate is far away: the loss is quartic in the factors)
+    const g = Number.isFinite(this.firstGrowth) && this.firstGrowth > 0 ? this.firstGrowth : 1;
+    this.warning =
+      `the loss increased at ${this.streak} consecutive iterations (${this.streakFrom} to ${this.lastIteration}, from ${this.streakStart.toExponential(3)} ` +
+      `to ${loss.toExponential(3)}, ×${g.toPrecision(4)} at the first of them): the step size η = ${eta} is probably above the stable one; ` +
+      `try method.stepSize = ${suggestedStepSize(eta, g).toPrecision(2)} (η/(1 + √growth), half the stable bound of a quadratic with that growth)`;
+  }
+}
+
+/** Consecutive loss increases before a divergence for which {@link LossWatch} still warns. */
+export const DIVERGED_STREAK = 3;
+
+/** η/(1 + √g): half the stable step of a quadratic whose loss grows by g > 1 per step at step η (see {@link LossWatch}). */
+export function suggestedStepSize(eta: number, growth: number): number {
+  return eta / (1 + Math.sqrt(Math.max(1, growth)));
 }
 
 /** Throws NonFiniteError naming `what` when a small matrix (e.g. a Gram matrix) has a non-finite entry. */

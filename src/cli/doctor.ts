@@ -89,7 +89,9 @@ export function gradientCheck(op: SensingOperator, y: Float64Array, rng: Rng, k:
 
 /**
  * One step of asymmetric GD changes D = FᵀF − GᵀG by exactly η²(GᵀSᵀSG − FᵀSSᵀF), with
- * S = A*(A(FGᵀ) − y) (the first-order terms cancel). The computed change has rounding
+ * S = A*(A(FGᵀ) − y) (the first-order terms cancel). The identity holds for any S, so it
+ * checks the update itself (simultaneous, S·G and Sᵀ·F of the same S = A*(r), no stray
+ * factor): a 1% error in either breaks it by ~1e-4. The computed change has rounding
  * ≲ 1e-12·(‖FᵀF‖ + ‖GᵀG‖); η is chosen so that the η² term is far above that.
  */
 export function imbalanceStepCheck(op: SensingOperator, y: Float64Array, rng: Rng, k: number): CheckResult {
@@ -231,14 +233,14 @@ export function runDoctorChecks(): CheckResult[] {
 }
 
 /** Prints the report; returns the exit code (0 all pass, 1 otherwise). */
-export function doctor(out: (s: string) => void): number {
+export function doctor(out: (s: string) => void, checks: () => CheckResult[] = runDoctorChecks): number {
   out("matsense doctor\n\nenvironment\n");
   for (const l of environment()) out(`  ${l}\n`);
   out("\nchecks\n");
   const t0 = performance.now();
   let results: CheckResult[];
   try {
-    results = runDoctorChecks();
+    results = checks();
   } catch (e) {
     out(`  FAIL  the checks could not run: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
