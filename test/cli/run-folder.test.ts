@@ -83,6 +83,13 @@ describe("sweep and reproduce output folders", () => {
     expect(fs.readFileSync(path.join(dir, "notes.txt"), "utf8")).toBe("mine");
     // a sweep folder of the same grid is resumed, not refused
     expect((await cli("sweep", "-q", "-w", "1", "-g", g, "--out", dir)).code).toBe(0);
+    // another grid: refused; with --force its runs are replaced by the new grid's
+    const g2 = path.join(root, "grid2.json");
+    fs.writeFileSync(g2, JSON.stringify({ ...grid, vary: { "model.k": [1, 3] } }));
+    expect((await cli("sweep", "-q", "-w", "1", "-g", g2, "--out", dir)).code).toBe(2);
+    expect((await cli("sweep", "-q", "-w", "1", "--force", "-g", g2, "--out", dir)).code).toBe(0);
+    expect(fs.readdirSync(dir).filter((d) => d.startsWith("model.k=")).sort()).toEqual(["model.k=1__seed=0", "model.k=3__seed=0"]);
+    expect(fs.readFileSync(path.join(dir, "notes.txt"), "utf8")).toBe("mine");
   });
 
   it("reproduce into another sweep's folder is refused (exit 2) and leaves its runs alone", async () => {
