@@ -3,7 +3,8 @@
  * created atomically (O_CREAT | O_EXCL, `fs.openSync(p, "wx")`) holding the owner's pid,
  * host and start time. A second writer is refused ({@link LockedError}, naming the owner).
  * A lock is taken over (with a notice) when its owner is gone: same host and the pid no
- * longer exists (`process.kill(pid, 0)` → ESRCH), or its heartbeat (the file's mtime,
+ * longer exists (`process.kill(pid, 0)` → ESRCH, or on Linux the pid now belongs to a
+ * process started after the lock was taken), or its heartbeat (the file's mtime,
  * refreshed by the owner every {@link HEARTBEAT_SECONDS} while it runs) is older than the
  * stale bound ({@link staleSeconds}: option, else the MATSENSE_LOCK_STALE_SECONDS
  * environment variable, else {@link DEFAULT_STALE_SECONDS}) — the only test possible for a
@@ -76,6 +77,23 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
+ * When process `pid` started (ms since the epoch), from Linux's /proc (start time in clock
+ * ticks since boot, USER_HZ = 100 on every mainstream Linux); undefined elsewhere.
+ */
+export function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // the command name (field 2) may hold spaces and parentheses: fields restart after the last ")"
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]); // field 22 overall
+    const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))?.[1]);
+    return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Why the lock of `dir` may be taken over ("owner process N is gone", "not refreshed for
  * S s"), or undefined when it is held by a live writer (or there is no lock).
  */
@@ -89,7 +107,14 @@ export function staleReason(dir: string, bound = staleSeconds()): string | undef
   }
   const info = readLock(dir);
   const age = (Date.now() - mtimeMs) / 1000;
-  if (info && info.host === os.hostname() && !processAlive(info.pid)) return `its owner, pid ${info.pid} on ${info.host}, is gone`;
+  if (info && info.host === os.hostname()) {
+    if (!processAlive(info.pid)) return `its owner, pid ${info.pid} on ${info.host}, is gone`;
+    // a live process that started after the lock was taken is another process with a reused pid
+    const startMs = processStartMs(info.pid), lockMs = Date.parse(info.started);
+    if (startMs !== undefined && Number.isFinite(lockMs) && startMs > lockMs + 2000) {
+      return `its owner, pid ${info.pid} on ${info.host}, is gone (pid ${info.pid} now belongs to a process started after the lock)`;
+    }
+  }
   if (age > bound) return `it was not refreshed for ${Math.round(age)} s (> ${bound} s${info ? `; owner pid ${info.pid} on ${info.host}` : ""})`;
   // an unreadable lock older than a few seconds was left half-written by a crash
   if (!info && age > 10) return "it is unreadable (left by a crash)";

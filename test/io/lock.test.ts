@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LOCK_FILE, LockedError, acquireRunLock, lockedByLiveWriter, readLock } from "../../src/io/lock.js";
+import { LOCK_FILE, LockedError, acquireRunLock, lockedByLiveWriter, processStartMs, readLock } from "../../src/io/lock.js";
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "matsense-lock-"));
@@ -42,6 +42,23 @@ describe("run-folder locks", () => {
     expect(notices.join()).toMatch(new RegExp(`pid ${pid} .* is gone`));
     expect(readLock(dir)!.pid).toBe(process.pid);
     l.release();
+  });
+
+  it("a same-host lock whose pid now belongs to a process started after the lock (pid reuse) is taken over", () => {
+    const dir = tmp();
+    // our own pid, live, but "locked" long before this process started
+    fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), started: "2001-01-01T00:00:00.000Z" }));
+    const start = processStartMs(process.pid);
+    if (start === undefined) return; // not Linux: only the dead-pid and age tests apply
+    expect(Math.abs(start - (Date.now() - process.uptime() * 1000))).toBeLessThan(5000);
+    const notices: string[] = [];
+    const l = acquireRunLock(dir, { onNotice: (m) => notices.push(m) });
+    expect(notices.join()).toMatch(/now belongs to a process started after the lock/);
+    l.release();
+    // and a lock taken after the process started is live
+    const l2 = acquireRunLock(dir);
+    expect(() => acquireRunLock(dir)).toThrow(LockedError);
+    l2.release();
   });
 
   it("a lock of another host is live until its heartbeat is older than the stale bound, then taken over", () => {
