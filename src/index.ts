@@ -23,9 +23,11 @@ export { defaultMeasurements, defineOperator, type OperatorDescriptor, type Oper
 
 // Running: one config in memory, one run folder, sweeps, aggregation
 export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./experiments/run.js";
-export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions, type RunSummary } from "./experiments/runFolder.js";
+export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./experiments/runFolder.js";
+export { type RunSummary } from "./experiments/summary.js";
+export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./experiments/claim.js";
 export { expandGrid, gridPoints, gridSchema, gridSeeds, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
-export { recordGrid, runSweep, workerEntry, type SweepOptions, type SweepResult, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
+export { recordGrid, runSweep, workerEntry, type LockedRun, type SweepOptions, type SweepResult, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
 export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./experiments/manifest.js";
 export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
 export { aggregateSweep, curvesCsv, ERROR_LEVELS, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, runColumns, runRow, shortLabel, writeAggregate, type Aggregate, type CurveTable, type PointSummary, type RunRow } from "./experiments/aggregate.js";
@@ -43,6 +45,7 @@ export { fontFiles, svgToPng } from "./plot/png.js";
 // Methods (steppers) and the driver loop
 export { FactoredStepper, type Stepper, type StepperEvent } from "./algorithms/stepper.js";
 export { driveStepper, measure, nextRecordIteration, runStepper, runStepperAsync, type DriverOptions, type RunResult, type RunStatus, type TraceRow } from "./algorithms/driver.js";
+export { assertFinite, DIVERGED_STREAK, LOSS_INCREASE_STREAK, LossWatch, NonFiniteError, nonFiniteQuantity, suggestedStepSize } from "./algorithms/guards.js";
 export { gdMethod, GradientDescentAsymmetric, GradientDescentSymmetric, type AsymmetricGdOptions } from "./algorithms/gd.js";
 export { rebalanceFactors } from "./algorithms/rebalance.js";
 export { rightPrecondition } from "./algorithms/precondition.js";
@@ -60,7 +63,7 @@ export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
 export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
-export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes } from "./operators/completion.js";
+export { completionCapacity, completionDescriptor, completionOperator, CompletionOperator, completionOperatorBytes } from "./operators/completion.js";
 export { rankOneDescriptor, rankOneOperator, RankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
 export { srhtDescriptor, srhtOperator, SrhtOperator, srhtOperatorBytes } from "./operators/srht.js";
 export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
@@ -84,3 +87,4 @@ export { DENSE_ENTRIES_LIMIT } from "./linalg/limits.js";
 export { createRng, fnv1a32, Rng, streamRng, type RngState } from "./random/rng.js";
 export { sampleWithoutReplacement } from "./random/sample.js";
 export { decodeNpy, encodeNpy, npyHeader, type NpyArray, type NpyData } from "./io/npy.js";
+export { acquireRunLock, DEFAULT_STALE_SECONDS, HEARTBEAT_SECONDS, LOCK_FILE, lockedByLiveWriter, LockedError, processAlive, processStartMs, readLock, staleReason, staleSeconds, type AcquireOptions, type LockInfo, type RunLock } from "./io/lock.js";

@@ -1,16 +1,15 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../io/config.js";
 import { matsenseVersion } from "../io/version.js";
+import { addDoctorCommands } from "./doctor.js";
 import { addPlotCommands } from "./plot.js";
 import { addReproduceCommands } from "./reproduce.js";
 import { addRunCommands } from "./run.js";
 import { type AddCommands, type CliIO, UsageError } from "./shared.js";
 import { addSweepCommands } from "./sweep.js";
 
-export { UsageError, defaultOutDir, interruptFlag, readJsonFile } from "./shared.js";
-
 /** The command modules, in help order: one line per module. */
-const COMMANDS: AddCommands[] = [addRunCommands, addSweepCommands, addPlotCommands, addReproduceCommands];
+const COMMANDS: AddCommands[] = [addRunCommands, addSweepCommands, addPlotCommands, addReproduceCommands, addDoctorCommands];
 
 /** Builds the `matsense` command tree from the command modules. */
 export function buildProgram(io: CliIO): Command {

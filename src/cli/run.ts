@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
 import { executeRunAsync } from "../experiments/runFolder.js";
 import { runHeadlineDemo } from "./demo.js";
+import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 import { Progress } from "./progress.js";
+import { EXIT_INTERRUPTED } from "./signals.js";
 import { type CliIO, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile } from "./shared.js";
 
 /** `matsense run` (one config, or the built-in demo) and `matsense config` (resolved config, schema). */
@@ -20,12 +22,18 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
     .option("--max-memory <bytes>", "refuse the run if it would allocate more, e.g. 3GB (default: 75% of RAM, at most what is available)")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; maxMemory?: string; quiet?: boolean }) => {
+    .option("--force", "if --out already holds a result, delete its result files and figures and run again")
+    .option("--resume", "continue the run in --out (not implemented yet for single runs)")
+    .action(async (opts: {
+      config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; maxMemory?: string; quiet?: boolean; force?: boolean; resume?: boolean;
+    }) => {
       const interrupt = interruptFlag();
+      const existing = existingPolicy(opts);
       try {
         if (!opts.config && opts.set.length === 0) {
           const dir = opts.out ?? defaultOutDir("demo");
-          await runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend });
+          await runFolderErrors(() =>
+            runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend, existing }));
           return;
         }
         const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
@@ -43,18 +51,24 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
-          ({ summary } = await executeRunAsync(config, dir, {
+          ({ summary } = await runFolderErrors(() => executeRunAsync(config, dir, {
             saveInstance: opts.saveInstance,
             ...(opts.maxMemory !== undefined ? { maxOperatorBytes: parseMaxMemory(opts.maxMemory) } : {}),
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
-          }));
+            existing,
+            onNotice: (m) => err(`matsense: ${m}\n`),
+          })));
         } finally {
           progress.stop();
         }
         for (const w of summary.warnings) err(`matsense: warning: ${w}\n`);
         if (!opts.quiet) for (const e of summary.events) out(`iteration ${e.iteration}: ${e.message}\n`);
-        if (summary.status === "interrupted") process.exitCode = 130;
+        if (summary.status === "interrupted") process.exitCode = EXIT_INTERRUPTED;
+        if (summary.status === "diverged") {
+          process.exitCode = EXIT_DIVERGED;
+          err(`matsense: diverged at iteration ${summary.divergedAt}${summary.divergedQuantity ? `: ${summary.divergedQuantity}` : ""}\n`);
+        }
         if (!opts.quiet) {
           const f = summary.final!;
           out(

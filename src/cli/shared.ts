@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { parseBytes } from "../catalogue/memory.js";
+import { installInterruptHandlers } from "./signals.js";
 
 /** Where a command writes: stdout and stderr (injected, so tests capture them). */
 export interface CliIO {
@@ -49,16 +50,12 @@ export function defaultOutDir(label: string): string {
   return path.join("matsense-runs", `${label}-${stamp}`);
 }
 
-/** Installs a SIGINT handler that asks runs to stop (a second ^C exits at once). */
+/**
+ * Installs the interrupt handlers (SIGINT, SIGTERM, SIGHUP, SIGUSR1; see ./signals.ts):
+ * the first signal asks runs to stop, a second one exits at once.
+ */
 export function interruptFlag(): { stop: () => boolean; dispose: () => void } {
-  let requested = false;
-  const handler = () => {
-    if (requested) process.exit(130);
-    requested = true;
-    process.stderr.write("\nmatsense: interrupt received, finishing the current iteration and writing results (^C again to abort)\n");
-  };
-  process.on("SIGINT", handler);
-  return { stop: () => requested, dispose: () => process.off("SIGINT", handler) };
+  return installInterruptHandlers();
 }
 
 /** A metric for tables: 3 significant digits, or — when missing. */

@@ -5,7 +5,12 @@ import { type Aggregate, formatPointTable, writeAggregate } from "../experiments
 import { parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
 import { formatBytes } from "../catalogue/memory.js";
+import { ExistingResultError, claimSweepFolder } from "../experiments/claim.js";
 import { UsageError, defaultOutDir, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
+import { EXIT_INTERRUPTED } from "./signals.js";
+
+/** Exit code of a sweep that skipped runs because another live process was writing them. */
+export const EXIT_LOCKED_RUNS = 5;
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
@@ -69,6 +74,7 @@ export interface SweepCliOptions {
   maxMemory?: string;
   shard?: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 /** Parses --workers (a positive integer; default the number of cores). */
@@ -86,6 +92,12 @@ export function parseWorkers(s: string | undefined): number {
 export async function runSweepWithProgress(
   grid: unknown, dir: string, opts: SweepCliOptions, io: { out: (s: string) => void; err: (s: string) => void }, extra: Partial<SweepOptions> = {},
 ): Promise<SweepResult> {
+  try {
+    claimSweepFolder(dir, !!opts.force);
+  } catch (e) {
+    if (e instanceof ExistingResultError) throw new UsageError(e.message.replace("--resume to continue it, ", ""));
+    throw e;
+  }
   const interrupt = interruptFlag();
   const progress = new SweepProgress(!opts.quiet);
   try {
@@ -94,6 +106,7 @@ export async function runSweepWithProgress(
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
       ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseMaxMemory(opts.maxMemory) } : {}),
+      onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
         if (memoryLimited) {
           io.err(`matsense: ${workers} of the ${memoryLimited.wanted} requested runs at once fit in the memory limit of ${memoryLimited.limit} bytes (${formatBytes(memoryLimited.limit)}); running ${workers} at a time\n`);
@@ -112,6 +125,11 @@ export async function runSweepWithProgress(
       ...extra,
     });
     if (result.interrupted) io.err(`matsense: sweep interrupted; run the same command again to finish the remaining runs\n`);
+    if (result.locked.length) {
+      const owners = [...new Set(result.locked.map((l) => (l.owner ? `pid ${l.owner.pid} on ${l.owner.host}` : "another process")))];
+      io.err(`matsense: ${result.locked.length} run${result.locked.length === 1 ? "" : "s"} skipped: being written by ${owners.join(", ")} ` +
+        `(${result.locked.slice(0, 5).map((l) => l.id).join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`);
+    }
     return result;
   } finally {
     progress.stop();
@@ -135,6 +153,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--quick", "apply the grid's quick section (small sizes)")
+    .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");
@@ -151,7 +170,8 @@ export function addSweepCommands(program: Command, io: CliIO): void {
         io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)\n`);
       }
       if (result.entries.some((e) => e.status === "failed")) throw new UsageError("some runs failed (see manifest.json and their summary.json)", 1);
-      if (result.interrupted) throw new UsageError("interrupted", 130);
+      if (result.interrupted) throw new UsageError("interrupted", EXIT_INTERRUPTED);
+      if (result.locked.length) throw new UsageError("incomplete: some runs were being written by another process", EXIT_LOCKED_RUNS);
     });
 
   program

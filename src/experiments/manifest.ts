@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeJsonAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
-import type { RunSummary } from "./runFolder.js";
+import type { RunSummary } from "./summary.js";
 import type { RunSpec } from "./grid.js";
 
 /** Statuses after which a run is finished and a re-run of the sweep skips it. */

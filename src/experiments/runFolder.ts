@@ -3,10 +3,10 @@ import { performance } from "node:perf_hooks";
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
 import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
-import type { RunStatus, TraceRow } from "../algorithms/driver.js";
 import type { Instance } from "../catalogue/instance.js";
 import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/memory.js";
 import type { Factors } from "../problem/factors.js";
+import { type ExistingPolicy, claimRunFolder } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 
 /*
@@ -14,18 +14,9 @@ import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.
  * the in-memory run of run.ts: run.ts computes, runFolder.ts records.
  */
 
-/** What summary.json holds. */
-export interface RunSummary {
-  status: RunStatus | "failed";
-  iterations: number;
-  divergedAt?: number;
-  seconds: number;
-  final: TraceRow | null;
-  warnings: string[];
-  events: { iteration: number; message: string }[];
-  error?: string;
-}
+import type { RunSummary } from "./summary.js";
 
+export type { RunSummary };
 export { formatBytes };
 
 export interface ExecuteOptions {
@@ -39,6 +30,12 @@ export interface ExecuteOptions {
   shouldStop?: () => boolean;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
+  /** When the folder already holds a result (default "replace"; the CLI's `run` uses "refuse" unless --force). */
+  existing?: ExistingPolicy;
+  /** Stale bound of run-folder locks in seconds (default: MATSENSE_LOCK_STALE_SECONDS or 1 hour). */
+  lockStaleSeconds?: number;
+  /** Told when a stale lock is taken over. */
+  onNotice?: (message: string) => void;
 }
 
 /** Default memory limit of a run (everything it allocates): see {@link defaultMemoryLimit}. */
@@ -72,12 +69,24 @@ function executeWith(
   const config = resolveConfig(input);
   checkOperatorMemory(config, opts.maxOperatorBytes, input);
   ensureDir(outDir);
-  const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
+  // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
+  const lock = claimRunFolder(outDir, { existing: opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run" });
+  let csv: CsvStream;
+  try {
+    csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const stop = opts.shouldStop;
   const hooks: RunHooks = {
     now: () => performance.now() / 1000,
     onRecord: (row) => csv.write(row),
     onIteration: opts.onIteration,
-    shouldStop: opts.shouldStop,
+    shouldStop: () => {
+      lock.heartbeat();
+      return stop ? stop() : false;
+    },
     onStart: (inst, init, cfg) => {
       writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
       if (opts.saveInstance) saveInstance(outDir, inst, init);
@@ -89,13 +98,18 @@ function executeWith(
       status: r.status,
       iterations: r.iterations,
       ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt } : {}),
+      ...(r.divergedQuantity !== undefined ? { divergedQuantity: r.divergedQuantity } : {}),
       seconds: r.seconds,
       final: r.final,
-      warnings: output.warnings,
+      warnings: [...output.warnings, ...(r.warnings ?? [])],
       events: r.events,
     };
-    csv.close();
-    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    try {
+      csv.close();
+      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } finally {
+      lock.release();
+    }
     return { summary, output };
   };
   const fail = (err: unknown): never => {
@@ -108,8 +122,12 @@ function executeWith(
       events: [],
       error: err instanceof Error ? err.message : String(err),
     };
-    csv.close();
-    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    try {
+      csv.close();
+      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } finally {
+      lock.release();
+    }
     throw err;
   };
   return { config, hooks, finish, fail };

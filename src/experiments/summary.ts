@@ -1,0 +1,15 @@
+import type { RunStatus, TraceRow } from "../algorithms/driver.js";
+
+/** What summary.json holds. */
+export interface RunSummary {
+  status: RunStatus | "failed";
+  iterations: number;
+  divergedAt?: number;
+  /** What was found non-finite or too large when the run diverged (e.g. "loss = NaN"). */
+  divergedQuantity?: string;
+  seconds: number;
+  final: TraceRow | null;
+  warnings: string[];
+  events: { iteration: number; message: string }[];
+  error?: string;
+}
