@@ -155,7 +155,13 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
     })
     .filter((a) => a.total <= limit);
   const blame = sizeField(config, input);
-  const items = need.items.map((i) => `${i.what} ${i.bytes} (${formatBytes(i.bytes)})`).join(", ");
+  // the items that matter (≥ 1% of the total), largest first; the rest summed
+  const big = need.items.filter((i) => i.bytes >= need.total / 100).sort((a, b) => b.bytes - a.bytes);
+  const small = need.items.filter((i) => i.bytes < need.total / 100);
+  const smallBytes = small.reduce((t, i) => t + i.bytes, 0);
+  const items = big.map((i) => `${i.what} ${i.bytes} (${formatBytes(i.bytes)})`)
+    .concat(small.length ? [`${small.length} smaller item${small.length > 1 ? "s" : ""} ${smallBytes} (${formatBytes(smallBytes)})`] : [])
+    .join(", ");
   const issue: ConfigIssue = {
     path: blame.path,
     value: blame.value,
