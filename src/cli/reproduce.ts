@@ -15,6 +15,7 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>[-quick]-<time>); re-running resumes")
     .option("--quick", "small sizes (CI): the same claims with margins for the small version")
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
+    .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
     .option("--force", "if --out holds other files or another preset's results, delete the results first")
     .option("-q, --quiet", "no progress bar and no tables")
     .action(async (name: string | undefined, opts: SweepCliOptions & { list?: boolean; out?: string; quick?: boolean }) => {
