@@ -29,6 +29,7 @@ export * from "./algorithms/svt.js";
 export * from "./algorithms/driver.js";
 export * from "./algorithms/registry.js";
 export * from "./metrics/metrics.js";
+export * from "./metrics/diagnostics.js";
 export * from "./io/config.js";
 export * from "./io/npy.js";
 export * from "./experiments/run.js";

@@ -2,6 +2,7 @@ import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/conf
 import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
 import { createStepper } from "../algorithms/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
+import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, type Instance, buildInit, buildInstance } from "../problem/instance.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
@@ -55,6 +56,7 @@ function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown
     stop: config.stop,
     record: config.record,
     symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
+    ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
   };
   return { config, warnings, inst, init, stepper, driverOptions };
 }
