@@ -5,6 +5,7 @@ import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, 
 import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
+import { diagnosticsColumns } from "./diagnosticsColumns.js";
 
 /** Error levels ε for the `iters_to_ε` columns of runs.csv. */
 export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
@@ -94,6 +95,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.fit_from = fit.from;
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
+  Object.assign(row, diagnosticsColumns(m?.data, fit, (files.config as { method?: { stepSize?: number } }).method?.stepSize));
   return row;
 }
 

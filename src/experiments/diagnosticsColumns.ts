@@ -1,0 +1,56 @@
+import { predictedImbalanceRate } from "../metrics/diagnostics.js";
+import { type RateFit, fitRates } from "./rates.js";
+
+/** sin θ_max at or below which a factor counts as aligned with the truth's subspace. */
+export const ALIGNED_SIN = 0.1;
+
+/** Median of the finite values (NaN when none). */
+function medianOf(values: number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const h = (v.length - 1) / 2;
+  return 0.5 * (v[Math.floor(h)] + v[Math.ceil(h)]);
+}
+
+/**
+ * runs.csv columns derived from the `record.diagnostics` columns of one run's metrics
+ * (none when the run did not record them); see docs/diagnostics.md:
+ * - `final_signal_error`, `final_spurious_norm`, `final_cross_error`, `signal_over_spurious`
+ *   (final signal_error / spurious_norm);
+ * - `spurious_loglog_slope`, `signal_linear_rate`: the rate fits of docs/experiments.md on
+ *   spurious_norm and signal_error (tail window [T/2, T]);
+ * - `alignment_iters`: first recorded iteration at which every alignment column is
+ *   ≤ {@link ALIGNED_SIN} (the end of the alignment phase; NaN if never);
+ * - `perturbation_ratio_min` / `_median` / `_max` over the recorded points with t ≥ 1;
+ * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the error fit window, and
+ *   `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate / predicted_rate.
+ */
+export function diagnosticsColumns(data: Record<string, number[]> | undefined, fit: RateFit, stepSize: number | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!data?.signal_error?.length) return out;
+  const it = data.iteration;
+  const last = it.length - 1;
+  for (const c of ["signal_error", "spurious_norm", "cross_error"]) out[`final_${c}`] = data[c][last];
+  out.signal_over_spurious = data.signal_error[last] / data.spurious_norm[last];
+  out.spurious_loglog_slope = fitRates(it, data.spurious_norm).logLogSlope;
+  out.signal_linear_rate = fitRates(it, data.signal_error).linearRate;
+  const aligns = ["alignment_X", "alignment_F", "alignment_G"].filter((c) => data[c]?.length);
+  if (aligns.length) {
+    const j = it.findIndex((_, i) => aligns.every((c) => data[c][i] <= ALIGNED_SIN));
+    out.alignment_iters = j < 0 ? NaN : it[j];
+  }
+  if (data.perturbation_ratio?.length) {
+    const v = data.perturbation_ratio.filter((_, i) => it[i] >= 1 && Number.isFinite(data.perturbation_ratio[i]));
+    out.perturbation_ratio_min = v.length ? Math.min(...v) : NaN;
+    out.perturbation_ratio_median = medianOf(v);
+    out.perturbation_ratio_max = v.length ? Math.max(...v) : NaN;
+  }
+  if (data.imbalance_min_eig?.length) {
+    const lam = medianOf(data.imbalance_min_eig.filter((_, i) => it[i] >= fit.from && it[i] <= fit.to));
+    out.imbalance_min_eig = lam;
+    const pred = stepSize !== undefined ? predictedImbalanceRate(stepSize, lam) : NaN;
+    out.predicted_rate = pred;
+    out.rate_over_predicted = fit.linearRate / pred;
+  }
+  return out;
+}
