@@ -4,6 +4,13 @@ import { type RateFit, fitRates } from "./rates.js";
 /** sin θ_max at or below which a factor counts as aligned with the truth's subspace. */
 export const ALIGNED_SIN = 0.1;
 
+/** Final relative error below which a run counts as having recovered M*. */
+export const RECOVERED_BELOW = 1e-6;
+/** A run "interpolates" when its final loss is below this … */
+export const INTERPOLATED_LOSS_BELOW = 1e-12;
+/** … while its relative error stays above this. */
+export const INTERPOLATED_ERROR_ABOVE = 1e-2;
+
 /** Median of the finite values (NaN when none). */
 function medianOf(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -22,6 +29,9 @@ function medianOf(values: number[]): number {
  * - `alignment_iters`: first recorded iteration at which every alignment column is
  *   ≤ {@link ALIGNED_SIN} (the end of the alignment phase; NaN if never);
  * - `perturbation_ratio_min` / `_median` / `_max` over the recorded points with t ≥ 1;
+ * - `recovered` (1 when the final rel_error < {@link RECOVERED_BELOW}) and `interpolated` (1 when
+ *   the final loss < {@link INTERPOLATED_LOSS_BELOW} but rel_error > {@link INTERPOLATED_ERROR_ABOVE}:
+ *   another matrix fits the measurements), else 0;
  * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the error fit window, and
  *   `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate / predicted_rate.
  */
@@ -32,6 +42,9 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   const last = it.length - 1;
   for (const c of ["signal_error", "spurious_norm", "cross_error"]) out[`final_${c}`] = data[c][last];
   out.signal_over_spurious = data.signal_error[last] / data.spurious_norm[last];
+  const rel = data.rel_error?.[last] ?? NaN, loss = data.loss?.[last] ?? NaN;
+  out.recovered = rel < RECOVERED_BELOW ? 1 : 0;
+  out.interpolated = loss < INTERPOLATED_LOSS_BELOW && rel > INTERPOLATED_ERROR_ABOVE ? 1 : 0;
   out.spurious_loglog_slope = fitRates(it, data.spurious_norm).logLogSlope;
   out.signal_linear_rate = fitRates(it, data.signal_error).linearRate;
   const aligns = ["alignment_X", "alignment_F", "alignment_G"].filter((c) => data[c]?.length);

@@ -38,6 +38,15 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
   const lines = ["## Diagnostics (record.diagnostics)", ""];
   lines.push(`| ${[...agg.paths.map(lab), ...cols.map(([, h]) => h)].join(" | ")} |`, `|${Array(agg.paths.length + cols.length).fill("---").join("|")}|`);
   for (const p of agg.points) lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => fmt(p.median[c]))].join(" | ")} |`);
+  if (agg.runs.some((r) => r.recovered !== undefined)) {
+    lines.push("", "Outcomes per point (runs): recovered = final rel_error < 1e-6; interpolated = final loss < 1e-12 with rel_error > 1e-2; neither = the rest.", "");
+    lines.push(`| ${[...agg.paths.map(lab), "recovered", "interpolated", "neither"].join(" | ")} |`, `|${Array(agg.paths.length + 3).fill("---").join("|")}|`);
+    for (const p of agg.points) {
+      const rs = agg.runs.filter((r) => r.point === p.point && r.recovered !== undefined);
+      const rec = rs.filter((r) => r.recovered === 1).length, int = rs.filter((r) => r.interpolated === 1).length;
+      lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), `${rec}/${rs.length}`, `${int}/${rs.length}`, `${rs.length - rec - int}/${rs.length}`].join(" | ")} |`);
+    }
+  }
   lines.push(
     "",
     "Medians over seeds. signal = ‖U*ᵀΔV*‖_F/‖M*‖_F, spurious = ‖U⊥ᵀPV⊥‖_F/‖M*‖_F (Δ = P − M*); the spurious log-log slope is fitted over the tail [T/2, T]; " +

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { diagnosticsColumns } from "../../src/experiments/diagnosticsColumns.js";
+import { fitRates } from "../../src/experiments/rates.js";
+import { evaluateCheck } from "../../src/experiments/presets.js";
+import type { Aggregate } from "../../src/experiments/aggregate.js";
+
+/** A synthetic metrics table: spurious part c/t, signal part linear, alignment falling. */
+function table(T = 4000) {
+  const it: number[] = [];
+  for (let t = 1; t <= T; t = Math.max(t + 1, Math.floor(t * 1.1))) it.push(t);
+  const spurious = it.map((t) => 0.5 / t);
+  const signal = it.map((t) => Math.exp(-0.01 * t));
+  const rel = it.map((_, i) => Math.hypot(spurious[i], signal[i]));
+  return {
+    iteration: it,
+    signal_error: signal,
+    spurious_norm: spurious,
+    cross_error: it.map(() => 0),
+    rel_error: rel,
+    loss: rel.map((e) => e * e),
+    alignment_F: it.map((t) => 1 / t),
+    alignment_G: it.map((t) => 2 / t),
+    imbalance_min_eig: it.map(() => 0.02),
+    perturbation_ratio: it.map((t) => 0.3 + 0.1 / t),
+  };
+}
+
+describe("runs.csv diagnostics columns", () => {
+  const data = table();
+  const fit = fitRates(data.iteration, data.rel_error);
+  const c = diagnosticsColumns(data, fit, 0.5);
+
+  it("fits the 1/T law of the spurious part (log-log slope −1)", () => {
+    // c/t is exactly a power law: the least-squares log-log slope is −1 to rounding
+    expect(c.spurious_loglog_slope).toBeCloseTo(-1, 10);
+  });
+
+  it("ends the alignment phase when every alignment column is ≤ 0.1", () => {
+    // alignment_G = 2/t ≤ 0.1 first at t ≥ 20: the first recorded iteration ≥ 20
+    expect(c.alignment_iters).toBe(data.iteration.find((t) => t >= 20));
+  });
+
+  it("predicts −ln(1 − η|λ_min|) and reports the fitted/predicted ratio", () => {
+    expect(c.predicted_rate).toBeCloseTo(-Math.log(1 - 0.5 * 0.02), 14);
+    expect(c.rate_over_predicted).toBeCloseTo(fit.linearRate / c.predicted_rate, 14);
+  });
+
+  it("reports the perturbation ratio range over iterations ≥ 1 and the outcome flags", () => {
+    expect(c.perturbation_ratio_max).toBeCloseTo(0.4, 14);
+    expect(c.perturbation_ratio_min).toBeCloseTo(0.3 + 0.1 / data.iteration[data.iteration.length - 1], 14);
+    expect(c.recovered).toBe(0); // final error ≈ 1.25e-4
+    expect(c.interpolated).toBe(0);
+  });
+
+  it("adds nothing for runs without diagnostics", () => {
+    expect(diagnosticsColumns({ iteration: [0, 1], rel_error: [1, 0.5] }, fit, 0.1)).toEqual({});
+  });
+});
+
+describe("the fraction check", () => {
+  const agg = {
+    points: [{ point: "a", params: { "init.alpha": 0.1 }, runs: 4, statuses: { converged: 4 }, median: {}, classification: "", classes: [] }],
+    runs: [1, 1, 0, 0].map((v, i) => ({ id: `r${i}`, point: "a", status: "converged", recovered: v })),
+  } as unknown as Aggregate;
+  it("passes when the share of matching runs is inside the bounds and fails otherwise", () => {
+    expect(evaluateCheck({ type: "fraction", metric: "recovered", min: 1, atLeast: 0.5, atMost: 1 }, agg).verdict).toBe("pass");
+    expect(evaluateCheck({ type: "fraction", metric: "recovered", min: 1, atLeast: 0.6, atMost: 1 }, agg).verdict).toBe("fail");
+    expect(evaluateCheck({ type: "fraction", metric: "recovered", min: 1, atLeast: 0, atMost: 0.4 }, agg).verdict).toBe("fail");
+  });
+});
