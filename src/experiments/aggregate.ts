@@ -95,7 +95,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.fit_from = fit.from;
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
-  Object.assign(row, diagnosticsColumns(m?.data, fit, (files.config as { method?: { stepSize?: number } }).method?.stepSize));
+  Object.assign(row, diagnosticsColumns(m?.data, fit, files.config));
   return row;
 }
 

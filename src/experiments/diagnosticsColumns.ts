@@ -33,9 +33,13 @@ function medianOf(values: number[]): number {
  *   the final loss < {@link INTERPOLATED_LOSS_BELOW} but rel_error > {@link INTERPOLATED_ERROR_ABOVE}:
  *   another matrix fits the measurements), else 0;
  * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the error fit window, and
- *   `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate / predicted_rate.
+ *   for k > r `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate /
+ *   predicted_rate (for k = r the rate is set by σ_r, not by the imbalance).
  */
-export function diagnosticsColumns(data: Record<string, number[]> | undefined, fit: RateFit, stepSize: number | undefined): Record<string, number> {
+export function diagnosticsColumns(data: Record<string, number[]> | undefined, fit: RateFit, config: Record<string, unknown>): Record<string, number> {
+  const c = config as { method?: { stepSize?: number }; model?: { k?: number }; problem?: { rank?: number } };
+  const stepSize = c.method?.stepSize;
+  const overParameterized = (c.model?.k ?? 0) > (c.problem?.rank ?? Infinity);
   const out: Record<string, number> = {};
   if (!data?.signal_error?.length) return out;
   const it = data.iteration;
@@ -61,9 +65,11 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   if (data.imbalance_min_eig?.length) {
     const lam = medianOf(data.imbalance_min_eig.filter((_, i) => it[i] >= fit.from && it[i] <= fit.to));
     out.imbalance_min_eig = lam;
-    const pred = stepSize !== undefined ? predictedImbalanceRate(stepSize, lam) : NaN;
-    out.predicted_rate = pred;
-    out.rate_over_predicted = fit.linearRate / pred;
+    if (overParameterized && stepSize !== undefined) {
+      const pred = predictedImbalanceRate(stepSize, lam);
+      out.predicted_rate = pred;
+      out.rate_over_predicted = fit.linearRate / pred;
+    }
   }
   return out;
 }

@@ -28,7 +28,7 @@ function table(T = 4000) {
 describe("runs.csv diagnostics columns", () => {
   const data = table();
   const fit = fitRates(data.iteration, data.rel_error);
-  const c = diagnosticsColumns(data, fit, 0.5);
+  const c = diagnosticsColumns(data, fit, { method: { stepSize: 0.5 }, model: { k: 3 }, problem: { rank: 2 } });
 
   it("fits the 1/T law of the spurious part (log-log slope −1)", () => {
     // c/t is exactly a power law: the least-squares log-log slope is −1 to rounding
@@ -45,6 +45,12 @@ describe("runs.csv diagnostics columns", () => {
     expect(c.rate_over_predicted).toBeCloseTo(fit.linearRate / c.predicted_rate, 14);
   });
 
+  it("predicts no imbalance rate for k = r (the rate is set by σ_r there)", () => {
+    const exact = diagnosticsColumns(data, fit, { method: { stepSize: 0.5 }, model: { k: 2 }, problem: { rank: 2 } });
+    expect(exact.predicted_rate).toBeUndefined();
+    expect(exact.imbalance_min_eig).toBeCloseTo(0.02, 14);
+  });
+
   it("reports the perturbation ratio range over iterations ≥ 1 and the outcome flags", () => {
     expect(c.perturbation_ratio_max).toBeCloseTo(0.4, 14);
     expect(c.perturbation_ratio_min).toBeCloseTo(0.3 + 0.1 / data.iteration[data.iteration.length - 1], 14);
@@ -53,7 +59,7 @@ describe("runs.csv diagnostics columns", () => {
   });
 
   it("adds nothing for runs without diagnostics", () => {
-    expect(diagnosticsColumns({ iteration: [0, 1], rel_error: [1, 0.5] }, fit, 0.1)).toEqual({});
+    expect(diagnosticsColumns({ iteration: [0, 1], rel_error: [1, 0.5] }, fit, {})).toEqual({});
   });
 });
 
