@@ -11,7 +11,7 @@ import { IdentityOperator } from "../../src/operators/identity.js";
 import type { GroundTruth } from "../../src/problem/truth.js";
 import type { Factors } from "../../src/problem/instance.js";
 import {
-  alignmentSin, denseMap, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate,
+  alignmentSin, bidiagonalNorm, denseMap, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate,
   ripDeviation, spectralNorm,
 } from "../../src/metrics/diagnostics.js";
 
@@ -120,6 +120,19 @@ describe("alignment (sin of the largest principal angle)", () => {
 });
 
 describe("spectral norm by Golub–Kahan–Lanczos", () => {
+  it("σ₁ of a bidiagonal matrix (bisection on the Golub–Kahan tridiagonal) equals the dense SVD's", () => {
+    const rng = createRng(4);
+    for (const j of [1, 2, 7, 40]) {
+      const a = Array.from({ length: j }, () => Math.abs(rng.normal()) + 1e-3);
+      const b = Array.from({ length: j - 1 }, () => Math.abs(rng.normal()));
+      const B = zeros(j, j);
+      for (let i = 0; i < j; i++) { B.data[i * j + i] = a[i]; if (i + 1 < j) B.data[i * j + i + 1] = b[i]; }
+      const want = singularValues(B)[0];
+      expect(Math.abs(bidiagonalNorm(a, b) - want) / want).toBeLessThan(1e-14);
+    }
+    expect(bidiagonalNorm([0, 0], [0])).toBe(0);
+  });
+
   it("equals the largest singular value of a dense matrix", () => {
     const A = zeros(30, 20);
     createRng(9).fillNormal(A.data);
