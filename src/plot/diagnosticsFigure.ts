@@ -19,7 +19,7 @@ const DIAGNOSTIC_LABELS: Record<string, string> = {
 /**
  * Several metrics of each parameter point on one panel (median across seeds, 10–90 % band),
  * one panel per point (at most 6): e.g. signal_error next to spurious_norm, or alignment
- * then error. `req.metrics` lists the columns; `req.reference` adds a dashed c·t^slope line
+ * then error (rel_error is drawn dashed). `req.metrics` lists the columns; `req.reference` adds a dashed c·t^slope line
  * anchored on `req.reference.metric` (default: the first metric).
  */
 export function diagnosticsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
@@ -31,7 +31,7 @@ export function diagnosticsFigure(agg: Aggregate, req: FigureRequest, labels: La
     const sel = <T>(a: T[] | undefined) => a?.filter((_, i) => keep[i]);
     const series: Series[] = metrics.map((m, i) => {
       const s = c.metrics[m];
-      return { label: DIAGNOSTIC_LABELS[m] ?? m, x: sel(c.iterations)!, y: (sel(s?.median) ?? []).map((v) => (v > 0 ? v : NaN)), lo: sel(s?.q10), hi: sel(s?.q90), color: PALETTE[i % PALETTE.length] };
+      return { label: DIAGNOSTIC_LABELS[m] ?? m, x: sel(c.iterations)!, y: (sel(s?.median) ?? []).map((v) => (v > 0 ? v : NaN)), lo: sel(s?.q10), hi: sel(s?.q90), color: PALETTE[i % PALETTE.length], dashed: m === "rel_error" };
     });
     if (req.reference) {
       const anchor = metrics.indexOf(req.reference.metric ?? metrics[0]);
@@ -43,7 +43,7 @@ export function diagnosticsFigure(agg: Aggregate, req: FigureRequest, labels: La
   return renderFigure({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}diagnostics vs iteration`,
     panels,
-    columns: Math.min(3, Math.max(1, panels.length)),
+    columns: panels.length === 4 ? 2 : Math.min(3, Math.max(1, panels.length)),
     panelWidth: panels.length > 1 ? 420 : 560,
     panelHeight: 300,
     caption: `One panel per parameter point; lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? ", bands: 10–90 % across seeds" : ""}; definitions in docs/diagnostics.md. ` +
