@@ -17,7 +17,8 @@ const COLUMNS: [string, string][] = [
   ["rate_over_predicted", "fitted / predicted"],
 ];
 
-function fmt(v: number | undefined): string {
+/** A number as shown in report tables (3 significant digits, "—" for missing, "never" for ∞). */
+export function formatReportNumber(v: number | undefined): string {
   if (v === undefined || Number.isNaN(v)) return "—";
   if (v === Infinity) return "never";
   if (Number.isInteger(v) && Math.abs(v) < 1e7) return String(v);
@@ -37,7 +38,7 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
   const lab = (p: string) => labels[p] ?? shortLabel(p);
   const lines = ["## Diagnostics (record.diagnostics)", ""];
   lines.push(`| ${[...agg.paths.map(lab), ...cols.map(([, h]) => h)].join(" | ")} |`, `|${Array(agg.paths.length + cols.length).fill("---").join("|")}|`);
-  for (const p of agg.points) lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => fmt(p.median[c]))].join(" | ")} |`);
+  for (const p of agg.points) lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => formatReportNumber(p.median[c]))].join(" | ")} |`);
   // the outcome table matters where some run fits the measurements without recovering M*
   if (agg.runs.some((r) => r.interpolated === 1)) {
     lines.push("", "Outcomes per point (runs): recovered = final rel_error < 1e-6; interpolated = final loss < 1e-12 with rel_error > 1e-2; neither = the rest.", "");
