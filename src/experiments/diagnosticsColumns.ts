@@ -4,6 +4,9 @@ import { type RateFit, fitRates } from "./rates.js";
 /** sin θ_max at or below which a factor counts as aligned with the truth's subspace. */
 export const ALIGNED_SIN = 0.1;
 
+/** rel_error at or below which the product counts as having grown (left the small-init plateau). */
+export const GROWN_REL_ERROR = 0.9;
+
 /** Final relative error below which a run counts as having recovered M*. */
 export const RECOVERED_BELOW = 1e-6;
 /** A run "interpolates" when its final loss is below this … */
@@ -28,6 +31,11 @@ function medianOf(values: number[]): number {
  *   spurious_norm and signal_error (tail window [T/2, T]);
  * - `alignment_iters`: first recorded iteration at which every alignment column is
  *   ≤ {@link ALIGNED_SIN} (the end of the alignment phase; NaN if never);
+ * - `alignment_first_iters`: the same for the top singular direction alone (alignment_*_1,
+ *   recorded when σ₁ > σ₂), and `growth_iters`: first recorded iteration with rel_error ≤
+ *   {@link GROWN_REL_ERROR} (the product has started to fit M*), and
+ *   `alignment_first_at_growth`: the top direction's sin θ at that iteration — the alignment
+ *   phase of a small init ends before the growth;
  * - `perturbation_ratio_min` / `_median` / `_max` over the recorded points with t ≥ 1;
  * - `recovered` (1 when the final rel_error < {@link RECOVERED_BELOW}) and `interpolated` (1 when
  *   the final loss < {@link INTERPOLATED_LOSS_BELOW} but rel_error > {@link INTERPOLATED_ERROR_ABOVE}:
@@ -55,6 +63,15 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   if (aligns.length) {
     const j = it.findIndex((_, i) => aligns.every((c) => data[c][i] <= ALIGNED_SIN));
     out.alignment_iters = j < 0 ? NaN : it[j];
+  }
+  // the top direction: alignment_X_1 or alignment_F_1 and alignment_G_1 (when σ₁ > σ₂)
+  const firsts = ["alignment_X_1", "alignment_F_1", "alignment_G_1"].filter((c) => data[c]?.length);
+  if (firsts.length) {
+    const j = it.findIndex((_, i) => firsts.every((c) => data[c][i] <= ALIGNED_SIN));
+    out.alignment_first_iters = j < 0 ? NaN : it[j];
+    const g = data.rel_error ? it.findIndex((_, i) => data.rel_error[i] <= GROWN_REL_ERROR) : -1;
+    out.growth_iters = g < 0 ? NaN : it[g];
+    out.alignment_first_at_growth = g < 0 ? NaN : Math.max(...firsts.map((c) => data[c][g]));
   }
   if (data.perturbation_ratio?.length) {
     const v = data.perturbation_ratio.filter((_, i) => it[i] >= 1 && Number.isFinite(data.perturbation_ratio[i]));

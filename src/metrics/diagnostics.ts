@@ -81,17 +81,33 @@ export function errorDecomposition(x: Factors, truth: Pick<GroundTruth, "U" | "V
  * With k < r the subspace of F cannot contain U*, and the value is 1.
  */
 export function alignmentSin(Ustar: Matrix, F: Matrix): number {
+  const a = alignmentSinPrefixes(Ustar, F);
+  return a[a.length - 1];
+}
+
+/**
+ * The incremental version of {@link alignmentSin}: entry i − 1 is sin θ_max between the
+ * first i columns of U* (the top-i singular directions of M*, σ descending) and the top-i
+ * left singular subspace of F, for i = 1…r (1 where F has fewer than i columns). The small-
+ * init alignment happens direction by direction, largest σ first.
+ */
+export function alignmentSinPrefixes(Ustar: Matrix, F: Matrix): number[] {
   const r = Ustar.cols;
-  if (F.cols < r) return 1;
+  const c = Math.min(r, F.cols);
   let W: Matrix;
   if (F.cols <= F.rows) {
     // F = Q R, R = Ur S Vrᵀ ⇒ left singular vectors Q·Ur
     const { Q, R } = qr(F);
     const Ur = svd(R).U;
-    W = matmul(Q, firstColumns(Ur, r));
-  } else W = firstColumns(svd(F).U, r);
-  const E = projectOut(Ustar, W);
-  return Math.min(1, singularValues(E)[0] ?? 0);
+    W = matmul(Q, firstColumns(Ur, c));
+  } else W = firstColumns(svd(F).U, c);
+  const out: number[] = [];
+  for (let i = 1; i <= r; i++) {
+    if (i > c) { out.push(1); continue; }
+    const E = projectOut(firstColumns(Ustar, i), firstColumns(W, i));
+    out.push(Math.min(1, singularValues(E)[0] ?? 0));
+  }
+  return out;
 }
 
 function firstColumns(A: Matrix, c: number): Matrix {
@@ -353,14 +369,22 @@ export interface DiagnosticsInputs {
 
 /**
  * The `record.diagnostics` columns of one point: signal_error, spurious_norm, cross_error
- * (relative to ‖M*‖_F), alignment_X or alignment_F / alignment_G, perturbation_ratio, and
+ * (relative to ‖M*‖_F), alignment_X or alignment_F / alignment_G (with alignment_F_i … for
+ * the top-i directions, i < r), perturbation_ratio, and
  * for FGᵀ imbalance_min_eig. NaN everywhere when the factors are not finite (the run is
  * then diverged anyway).
  */
 export function diagnosticsRow(d: DiagnosticsInputs): Record<string, number> {
   const { x, truth } = d;
   const { L, R } = sides(x);
-  const names = ["signal_error", "spurious_norm", "cross_error", ...(x.kind === "symmetric" ? ["alignment_X"] : ["alignment_F", "alignment_G"]), ...(d.perturbation ? ["perturbation_ratio"] : []), ...(x.kind === "asymmetric" ? ["imbalance_min_eig"] : [])];
+  // top-i alignment only where the top-i subspace of M* is defined (σ_i > σ_{i+1})
+  const prefixes: number[] = [];
+  for (let i = 1; i < truth.sigma.length; i++) if (truth.sigma[i - 1] > truth.sigma[i]) prefixes.push(i);
+  const alignNames = x.kind === "symmetric" ? ["alignment_X"] : ["alignment_F", "alignment_G"];
+  const names = [
+    "signal_error", "spurious_norm", "cross_error", ...alignNames.flatMap((a) => [a, ...prefixes.map((i) => `${a}_${i}`)]),
+    ...(d.perturbation ? ["perturbation_ratio"] : []), ...(x.kind === "asymmetric" ? ["imbalance_min_eig"] : []),
+  ];
   if (!allFinite(L.data) || !allFinite(R.data)) return Object.fromEntries(names.map((n) => [n, NaN]));
   const dec = errorDecomposition(x, truth);
   const row: Record<string, number> = {
@@ -368,10 +392,16 @@ export function diagnosticsRow(d: DiagnosticsInputs): Record<string, number> {
     spurious_norm: dec.spurious / d.normMstar,
     cross_error: dec.cross / d.normMstar,
   };
-  if (x.kind === "symmetric") row.alignment_X = alignmentSin(truth.U, x.X);
+  // alignment_F (top-r) plus alignment_F_i for the top-i directions, i < r with σ_i > σ_{i+1}
+  const align = (name: string, Us: Matrix, A: Matrix) => {
+    const a = alignmentSinPrefixes(Us, A);
+    row[name] = a[a.length - 1];
+    for (const i of prefixes) row[`${name}_${i}`] = a[i - 1];
+  };
+  if (x.kind === "symmetric") align("alignment_X", truth.U, x.X);
   else {
-    row.alignment_F = alignmentSin(truth.U, x.F);
-    row.alignment_G = alignmentSin(truth.V, x.G);
+    align("alignment_F", truth.U, x.F);
+    align("alignment_G", truth.V, x.G);
   }
   if (d.perturbation) row.perturbation_ratio = perturbationRatio(x, truth, { ...d.perturbation, errorNorm: d.errorNorm });
   if (x.kind === "asymmetric") row.imbalance_min_eig = imbalanceMinAbsEigenvalue(x.F, x.G);

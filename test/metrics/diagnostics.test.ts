@@ -11,7 +11,7 @@ import { IdentityOperator } from "../../src/operators/identity.js";
 import type { GroundTruth } from "../../src/problem/truth.js";
 import type { Factors } from "../../src/problem/instance.js";
 import {
-  alignmentSin, bidiagonalNorm, denseMap, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate,
+  alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate,
   ripDeviation, spectralNorm,
 } from "../../src/metrics/diagnostics.js";
 
@@ -107,6 +107,20 @@ describe("alignment (sin of the largest principal angle)", () => {
       if (want === 0) expect(got).toBeLessThan(1e-15);
       else expect(Math.abs(got - want) / want).toBeLessThan(1e-8);
     }
+  });
+
+  it("top-i version: the first direction's angle alone, then the largest over the top two", () => {
+    const n = 6, t1 = 0.05, t2 = 0.4;
+    const U = zeros(n, 2);
+    U.data[0] = 1;
+    U.data[1 * 2 + 1] = 1;
+    const F = zeros(n, 3);
+    F.data[0 * 3 + 0] = 3 * Math.cos(t1); F.data[2 * 3 + 0] = 3 * Math.sin(t1);
+    F.data[1 * 3 + 1] = 2 * Math.cos(t2); F.data[3 * 3 + 1] = 2 * Math.sin(t2);
+    F.data[4 * 3 + 2] = 0.1;
+    const [a1, a2] = alignmentSinPrefixes(U, F);
+    expect(a1).toBeCloseTo(Math.sin(t1), 12);
+    expect(a2).toBeCloseTo(Math.sin(t2), 12);
   });
 
   it("is 1 when k < r and when F's top subspace is orthogonal to U*", () => {
@@ -233,6 +247,11 @@ describe("recording diagnostics", () => {
       }
     });
   }
+
+  it("records the top-i alignment columns only where σ_i > σ_{i+1}", () => {
+    const distinct = runConfig({ ...base, problem: { n: 10, rank: 3, singularValues: [1, 1, 0.5] }, operator: { type: "gaussian", m: 300 }, record: { every: 50, diagnostics: true } }).result.rows[0];
+    expect(Object.keys(distinct).filter((c) => c.startsWith("alignment_F"))).toEqual(["alignment_F", "alignment_F_2"]);
+  });
 
   it("without the option, no diagnostics columns are written", () => {
     const row = runConfig({ ...base, operator: { type: "gaussian", m: 300 } }).result.rows[0];
