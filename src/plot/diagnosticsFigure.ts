@@ -16,6 +16,13 @@ const DIAGNOSTIC_LABELS: Record<string, string> = {
   imbalance_min_eig: "|λ_min(FᵀF − GᵀG)|",
 };
 
+/** Legend name of a diagnostics column (alignment_F_2 → sin∠(top-2 of U*, top-2 of F)). */
+export function diagnosticLabel(m: string): string {
+  const top = /^alignment_([XFG])_(\d+)$/.exec(m);
+  if (top) return `sin∠(top-${top[2]} of ${top[1] === "G" ? "V*" : "U*"}, top-${top[2]} of ${top[1]})`;
+  return DIAGNOSTIC_LABELS[m] ?? m;
+}
+
 /**
  * Several metrics of each parameter point on one panel (median across seeds, 10–90 % band),
  * one panel per point (at most 6): e.g. signal_error next to spurious_norm, or alignment
@@ -31,7 +38,7 @@ export function diagnosticsFigure(agg: Aggregate, req: FigureRequest, labels: La
     const sel = <T>(a: T[] | undefined) => a?.filter((_, i) => keep[i]);
     const series: Series[] = metrics.map((m, i) => {
       const s = c.metrics[m];
-      return { label: DIAGNOSTIC_LABELS[m] ?? m, x: sel(c.iterations)!, y: (sel(s?.median) ?? []).map((v) => (v > 0 ? v : NaN)), lo: sel(s?.q10), hi: sel(s?.q90), color: PALETTE[i % PALETTE.length], dashed: m === "rel_error" };
+      return { label: diagnosticLabel(m), x: sel(c.iterations)!, y: (sel(s?.median) ?? []).map((v) => (v > 0 ? v : NaN)), lo: sel(s?.q10), hi: sel(s?.q90), color: PALETTE[i % PALETTE.length], dashed: m === "rel_error" };
     });
     if (req.reference) {
       const anchor = metrics.indexOf(req.reference.metric ?? metrics[0]);
