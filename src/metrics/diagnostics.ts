@@ -176,6 +176,9 @@ export interface SpectralNormOptions {
   rng?: Rng;
 }
 
+/** The fixed generator of the default Lanczos start vector (cloned per call: same start every time). */
+const DEFAULT_START = streamRng(0, "spectral-norm");
+
 /**
  * ‖M‖₂ by Golub–Kahan–Lanczos bidiagonalization with full reorthogonalization: after j
  * steps M V_j = U_j B_j with B_j upper bidiagonal, and σ₁(B_j) increases to σ₁(M); it is
@@ -187,7 +190,7 @@ export function spectralNorm(M: LinearMap, opts: SpectralNormOptions = {}): numb
   const steps = Math.min(rows, cols, opts.maxSteps ?? 60);
   if (steps === 0) return 0;
   const tol = opts.tol ?? 1e-10;
-  const rng = opts.rng ?? streamRng(0, "spectral-norm");
+  const rng = opts.rng ?? DEFAULT_START.clone();
   const Vs: Float64Array[] = [];
   const Us: Float64Array[] = [];
   const alpha: number[] = [];
@@ -252,27 +255,31 @@ function reorthogonalize(x: Float64Array, basis: Float64Array[]): void {
 export function bidiagonalNorm(alpha: ArrayLike<number>, beta: ArrayLike<number>): number {
   const j = alpha.length;
   if (j === 0) return 0;
-  const off: number[] = [];
+  const off = new Float64Array(2 * j - 1);
   for (let i = 0; i < j; i++) {
-    off.push(Math.abs(alpha[i]));
-    if (i + 1 < j) off.push(Math.abs(beta[i]));
+    off[2 * i] = Math.abs(alpha[i]);
+    if (i + 1 < j) off[2 * i + 1] = Math.abs(beta[i]);
   }
-  let hi = 0;
-  for (let i = 0; i <= off.length; i++) hi = Math.max(hi, (off[i - 1] ?? 0) + (off[i] ?? 0));
+  // Gershgorin: every eigenvalue is at most the largest sum of two neighbouring |off| entries
+  let hi = off[0] + (off.length > 1 ? off[1] : 0);
+  for (let i = 1; i < off.length; i++) hi = Math.max(hi, off[i - 1] + off[i]);
   if (hi === 0) return 0;
-  const tiny = Number.MIN_VALUE * 1e10 + 1e-300;
+  const tiny = 1e-300;
   // number of eigenvalues > x (x > 0) of the zero-diagonal tridiagonal matrix
   const above = (x: number) => {
     let q = -x, count = q < 0 ? 0 : 1;
-    for (const b of off) {
+    for (let i = 0; i < off.length; i++) {
+      const b = off[i];
       q = -x - (b * b) / (q === 0 ? tiny : q);
       if (q >= 0) count++;
     }
     return count;
   };
   let lo = 0;
-  for (let it = 0; it < 200 && hi - lo > 2e-16 * hi; it++) {
+  // ~50 halvings to 1e-15 relative (a few ulps; stop early if the bracket cannot shrink)
+  for (let it = 0; it < 80 && hi - lo > 1e-15 * hi; it++) {
     const mid = 0.5 * (lo + hi);
+    if (mid === lo || mid === hi) break;
     if (above(mid) > 0) lo = mid;
     else hi = mid;
   }
