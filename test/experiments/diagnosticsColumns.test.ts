@@ -74,3 +74,15 @@ describe("the fraction check", () => {
     expect(evaluateCheck({ type: "fraction", metric: "recovered", min: 1, atLeast: 0, atMost: 0.4 }, agg).verdict).toBe("fail");
   });
 });
+
+describe("the aggregate's point table", () => {
+  it("shows the imbalance-predicted rate next to the fitted one when recorded", async () => {
+    const { formatPointTable } = await import("../../src/experiments/aggregate.js");
+    const point = (median: Record<string, number>) => ({ point: "p", params: { "init.alpha": 0.1 }, runs: 1, statuses: { converged: 1 }, median, classification: "linear", classes: ["linear"] });
+    const agg = (median: Record<string, number>) => ({ paths: ["init.alpha"], errorMetric: "rel_error", points: [point(median)] }) as unknown as Aggregate;
+    const withPred = formatPointTable(agg({ linear_rate: 0.0318, predicted_rate: 0.0394 }));
+    expect(withPred).toContain("predicted λ");
+    expect(withPred).toContain("3.94e-2");
+    expect(formatPointTable(agg({ linear_rate: 0.0318 }))).not.toContain("predicted");
+  });
+});

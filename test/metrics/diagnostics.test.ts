@@ -189,6 +189,23 @@ describe("perturbation ratio ‖A*A(Δ) − Δ‖₂ / ‖Δ‖_F", () => {
     expect(want).toBeGreaterThan(0.1); // m = 150 for 42 unknowns: a visibly imperfect isometry
   });
 
+  it("for XXᵀ uses the symmetric part of A*A(Δ) (the gradient (S + Sᵀ)X only sees it), on both paths", () => {
+    const cfg = resolveConfig({ seed: 2, problem: { n: 6, rank: 2 }, operator: { type: "gaussian", m: 80, backend: "ts" }, model: { type: "symmetric", k: 3 } });
+    const ins = buildInstance(cfg);
+    const X = gaussianPoint(6, 6, 3, 8).F;
+    const PX = matmulNT(X, X);
+    const DX = zeros(6, 6);
+    for (let i = 0; i < 36; i++) DX.data[i] = PX.data[i] - ins.truth.Mstar.data[i];
+    const S = textbookAdjointApply(ins.operator.denseTensor!(), 80, DX);
+    const E = zeros(6, 6);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) E.data[i * 6 + j] = 0.5 * (S.data[i * 6 + j] + S.data[j * 6 + i]) - DX.data[i * 6 + j];
+    const want = singularValues(E)[0] / fro(DX);
+    const inputs = { operator: ins.operator, measuredError: ins.operator.apply(DX), adjoint: null, errorNorm: fro(DX) };
+    const xs: Factors = { kind: "symmetric", X };
+    expect(perturbationRatio(xs, ins.truth, { ...inputs, product: PX })).toBeCloseTo(want, 11);
+    expect(perturbationRatio(xs, ins.truth, { ...inputs, product: null })).toBeCloseTo(want, 11);
+  });
+
   it("is exactly 0 for the identity operator along a whole run (dense path)", () => {
     for (const model of ["symmetric", "asymmetric"] as const) {
       const { result } = runConfig({ seed: 3, problem: { n: 8, rank: 2 }, operator: { type: "identity" }, model: { type: model, k: 3 }, init: { alpha: 0.1 }, stop: { maxIterations: 50 }, record: { diagnostics: true } });
