@@ -270,6 +270,21 @@ describe("recording diagnostics", () => {
     expect(Object.keys(distinct).filter((c) => c.startsWith("alignment_F"))).toEqual(["alignment_F", "alignment_F_2"]);
   });
 
+  it("above the dense threshold never forms M* (factored path), and the parts still add up", () => {
+    const cfg = resolveConfig({ seed: 1, problem: { n: 2100, n2: 2000, rank: 2, truth: "general" }, operator: { type: "completion", p: 0.003 }, model: { type: "asymmetric", k: 3 }, init: { alpha: 0.01 }, method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: 3 }, record: { diagnostics: true } });
+    const built = buildInstance(cfg);
+    const { kind, U, V, sigma } = built.truth;
+    const truth = Object.defineProperty({ kind, U, V, sigma }, "Mstar", { get() { throw new Error("M* was formed densely"); } }) as GroundTruth;
+    const rows = runConfig(cfg, {}, { ...built, truth }).result.rows;
+    for (const row of rows) {
+      expect(row.perturbation_ratio).toBeGreaterThan(0);
+      // ‖(P_Ω/p − I)Δ‖₂ ≤ max(1/p − 1, 1)·‖Δ‖_F: a finite, sane value
+      expect(row.perturbation_ratio).toBeLessThanOrEqual(1 / 0.003);
+      expect(Math.abs(Math.hypot(row.signal_error, row.spurious_norm, row.cross_error) - row.rel_error) / row.rel_error).toBeLessThan(1e-10);
+    }
+    expect(rows[rows.length - 1].rel_error).toBeLessThan(1.5);
+  });
+
   it("without the option, no diagnostics columns are written", () => {
     const row = runConfig({ ...base, operator: { type: "gaussian", m: 300 } }).result.rows[0];
     expect(row.signal_error).toBeUndefined();
