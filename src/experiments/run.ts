@@ -17,6 +17,9 @@ export function configWarnings(config: ResolvedConfig): string[] {
   if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
   }
+  if (config.record.diagnostics && config.method.name === "svt") {
+    w.push('record.diagnostics is ignored for method.name "svt": the diagnostics are defined on factors (XXᵀ or FGᵀ), and SVT iterates on a matrix.');
+  }
   return w;
 }
 

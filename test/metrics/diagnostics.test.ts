@@ -285,6 +285,12 @@ describe("recording diagnostics", () => {
     expect(rows[rows.length - 1].rel_error).toBeLessThan(1.5);
   });
 
+  it("says so (a warning) when the method has no factors to diagnose (SVT)", () => {
+    const out = runConfig({ seed: 0, problem: { n: 8, rank: 2, truth: "general" }, operator: { type: "completion", p: 0.6 }, model: { type: "asymmetric", k: 2 }, method: { name: "svt", stepSize: 1.2 }, stop: { maxIterations: 3 }, record: { diagnostics: true } });
+    expect(out.warnings.join(" ")).toMatch(/record\.diagnostics is ignored for method\.name "svt"/);
+    expect(out.result.rows[0].signal_error).toBeUndefined();
+  });
+
   it("without the option, no diagnostics columns are written", () => {
     const row = runConfig({ ...base, operator: { type: "gaussian", m: 300 } }).result.rows[0];
     expect(row.signal_error).toBeUndefined();
