@@ -14,8 +14,8 @@ const COLUMNS: [string, string][] = [
   ["perturbation_ratio_min", "perturbation min"],
   ["perturbation_ratio_median", "perturbation median"],
   ["perturbation_ratio_max", "perturbation max"],
-  ["imbalance_min_eig", "|λ_min(FᵀF − GᵀG)|"],
-  ["predicted_rate", "predicted rate −ln(1 − η|λ_min|)"],
+  ["imbalance_min_eig", "\\|λ_min(FᵀF − GᵀG)\\|"],
+  ["predicted_rate", "predicted rate −ln(1 − η\\|λ_min\\|)"],
   ["linear_rate", "fitted rate λ"],
   ["rate_over_predicted", "fitted / predicted"],
 ];
