@@ -41,7 +41,7 @@ function medianOf(values: number[]): number {
  *   the final loss < {@link INTERPOLATED_LOSS_BELOW} but rel_error > {@link INTERPOLATED_ERROR_ABOVE}:
  *   another matrix fits the measurements), else 0;
  * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the error fit window, and
- *   for k > r `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate /
+ *   for k > r and a run classified linear, `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate /
  *   predicted_rate (for k = r the rate is set by σ_r, not by the imbalance).
  */
 export function diagnosticsColumns(data: Record<string, number[]> | undefined, fit: RateFit, config: Record<string, unknown>): Record<string, number> {
@@ -82,7 +82,8 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   if (data.imbalance_min_eig?.length) {
     const lam = medianOf(data.imbalance_min_eig.filter((_, i) => it[i] >= fit.from && it[i] <= fit.to));
     out.imbalance_min_eig = lam;
-    if (overParameterized && stepSize !== undefined) {
+    // a linear-rate prediction: compared only where the fit found linear convergence
+    if (overParameterized && stepSize !== undefined && fit.classification === "linear") {
       const pred = predictedImbalanceRate(stepSize, lam);
       out.predicted_rate = pred;
       out.rate_over_predicted = fit.linearRate / pred;

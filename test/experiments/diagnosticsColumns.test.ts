@@ -27,7 +27,8 @@ function table(T = 4000) {
 
 describe("runs.csv diagnostics columns", () => {
   const data = table();
-  const fit = fitRates(data.iteration, data.rel_error);
+  // the synthetic error is sublinear; the rate prediction is compared on runs classified linear
+  const fit = { ...fitRates(data.iteration, data.rel_error), classification: "linear" as const };
   const c = diagnosticsColumns(data, fit, { method: { stepSize: 0.5 }, model: { k: 3 }, problem: { rank: 2 } });
 
   it("fits the 1/T law of the spurious part (log-log slope −1)", () => {
@@ -43,6 +44,12 @@ describe("runs.csv diagnostics columns", () => {
   it("predicts −ln(1 − η|λ_min|) and reports the fitted/predicted ratio", () => {
     expect(c.predicted_rate).toBeCloseTo(-Math.log(1 - 0.5 * 0.02), 14);
     expect(c.rate_over_predicted).toBeCloseTo(fit.linearRate / c.predicted_rate, 14);
+  });
+
+  it("predicts no rate for a run that did not converge linearly", () => {
+    const sub = diagnosticsColumns(data, fitRates(data.iteration, data.rel_error), { method: { stepSize: 0.5 }, model: { k: 3 }, problem: { rank: 2 } });
+    expect(fitRates(data.iteration, data.rel_error).classification).toBe("sublinear");
+    expect(sub.predicted_rate).toBeUndefined();
   });
 
   it("predicts no imbalance rate for k = r (the rate is set by σ_r there)", () => {
