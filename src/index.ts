@@ -30,6 +30,7 @@ export * from "./algorithms/driver.js";
 export * from "./algorithms/guards.js";
 export * from "./algorithms/registry.js";
 export * from "./metrics/metrics.js";
+export * from "./metrics/diagnostics.js";
 export * from "./io/config.js";
 export * from "./io/npy.js";
 export * from "./io/lock.js";

@@ -3,6 +3,7 @@
  * (sweep, aggregate, plot, reproduce, …). One line per module.
  */
 import "./sweep.js";
+import "./instance.js";
 import "./plot.js";
 import "./reproduce.js";
 import "./doctor.js";
