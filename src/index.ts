@@ -32,6 +32,8 @@ export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, T
 export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
 export { aggregateSweep, curvesCsv, ERROR_LEVELS, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, runColumns, runRow, shortLabel, writeAggregate, type Aggregate, type CurveTable, type PointSummary, type RunRow } from "./experiments/aggregate.js";
 export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./experiments/results.js";
+export { ALIGNED_SIN, diagnosticsColumns, GROWN_REL_ERROR, INTERPOLATED_ERROR_ABOVE, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./experiments/diagnosticsColumns.js";
+export { diagnosticsReportLines, formatReportNumber } from "./experiments/diagnosticsReport.js";
 
 // Paper presets and reports
 export { checkSchema, claimSchema, evaluateCheck, evaluateClaims, expectationsSchema, listPresets, loadPreset, presetGrid, presetsDir, type Check, type ClaimResult, type Expectations, type Preset, type RunReader } from "./reproduce/presets.js";
@@ -39,7 +41,9 @@ export { checkPresetRunnable, PresetUnavailableError, reportMarkdown, reproduceP
 
 // Figures
 export { decadeTicks, escapeXml, FONT_FAMILY, PALETTE, powerOfTen, renderFigure, renderPanel, wrapText, type FigureSpec, type Panel, type Series } from "./plot/figure.js";
-export { configSummary, defaultSweepFigures, errorFigure, figureName, indexedFigure, itersVsFigure, matches, plotDirectory, plotRun, plotSweep, rateVsFigure, sweepFigure, trueSingularValues, writeFigure, type FigureRequest, type Labels } from "./plot/charts.js";
+export { configSummary, firstRunConfig, matches, referenceLine, seedsOf, type FigureRequest, type Labels } from "./plot/request.js";
+export { defaultSweepFigures, errorFigure, figureName, indexedFigure, itersVsFigure, plotDirectory, plotRun, plotSweep, rateVsFigure, sweepFigure, trueSingularValues, writeFigure } from "./plot/charts.js";
+export { diagnosticLabel, diagnosticsFigure } from "./plot/diagnosticsFigure.js";
 export { fontFiles, svgToPng } from "./plot/png.js";
 
 // Methods (steppers) and the driver loop
@@ -57,6 +61,7 @@ export { singularValueShrink, SingularValueThresholding, SVT_MAX_ENTRIES, svtMet
 
 // Metrics
 export { absoluteError, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
+export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosticsContext, diagnosticsRow, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate, productNorm, projectOut, ripDeviation, spectralNorm, stepperDiagnostics, usesDensePerturbation, type DiagnosticsContext, type DiagnosticsInputs, type DiagnosticsSource, type ErrorDecomposition, type LinearMap, type PerturbationInputs, type RipEstimate, type SpectralNormOptions } from "./metrics/diagnostics.js";
 
 // Sensing operators
 export { type SensingOperator } from "./operators/types.js";
@@ -64,8 +69,8 @@ export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
 export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
 export { completionCapacity, completionDescriptor, completionOperator, CompletionOperator, completionOperatorBytes } from "./operators/completion.js";
-export { rankOneDescriptor, rankOneOperator, RankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
-export { srhtDescriptor, srhtOperator, SrhtOperator, srhtOperatorBytes } from "./operators/srht.js";
+export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
+export { srhtDescriptor, SrhtOperator, srhtOperator, srhtOperatorBytes } from "./operators/srht.js";
 export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
 
 // Problems: ground truth, factors, measurements, spectral init
@@ -78,7 +83,7 @@ export { SPECTRAL_DENSE_LIMIT, spectralInit, type SpectralOptions } from "./prob
 export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason, type BackendName } from "./kernels/index.js";
 
 // Linear algebra, random numbers, .npy files
-export { add, addScaled, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, scaledNorm, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
+export { add, addScaled, allFinite, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, scaledNorm, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
 export { orthonormalColumns, qr, qrRUnsigned } from "./linalg/qr.js";
 export { checkedSymmetric, symmetricEigen, symmetricEigenvalues, SYMMETRY_TOLERANCE } from "./linalg/eig.js";
 export { singularValues, svd } from "./linalg/svd.js";

@@ -3,6 +3,7 @@ import { frobeniusNorm } from "../linalg/matrix.js";
 import {
   absoluteError, imbalance, truthNorm, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
 } from "../metrics/metrics.js";
+import { type DiagnosticsContext, stepperDiagnostics } from "../metrics/diagnostics.js";
 import type { GroundTruth } from "../problem/truth.js";
 import type { Stepper, StepperEvent } from "./stepper.js";
 import { LossWatch, NonFiniteError, nonFiniteQuantity } from "./guards.js";
@@ -25,6 +26,8 @@ export interface DriverOptions {
   record: RecordConfig;
   /** Also record sym_rel_error (set when the skew part is unidentifiable). */
   symmetricPartError?: boolean;
+  /** `record.diagnostics`: the operator and noise the per-iteration diagnostics need (see metrics/diagnostics.ts). */
+  diagnostics?: DiagnosticsContext;
   /** Monotonic clock in seconds (injected: the math stays clock-free). Default: always 0. */
   now?: () => number;
   /** Called with every recorded row, in order (e.g. to stream metrics.csv). */
@@ -63,7 +66,7 @@ export function nextRecordIteration(t: number, record: RecordConfig): number {
 
 /** Full metrics of the stepper's current point. */
 export function measure(
-  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError">,
+  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics">,
 ): TraceRow {
   const x = stepper.factors();
   const abs = x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth);
@@ -87,6 +90,7 @@ export function measure(
     const sv = x ? productSingularValues(x) : new Float64Array(0);
     for (let i = 0; i < nsv; i++) row[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
   }
+  if (opts.diagnostics && x) Object.assign(row, stepperDiagnostics(stepper, x, truth, normMstar, abs, opts.diagnostics));
   if (stepper.diagnostics) Object.assign(row, stepper.diagnostics());
   return row;
 }

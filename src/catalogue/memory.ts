@@ -56,7 +56,9 @@ export function runMemory(config: ResolvedConfig): RunMemory {
     },
     { what: `method ${config.method.name} work arrays`, bytes: method.workspaceBytes?.(config as never) ?? 0 },
     { what: "spectral init: dense A*(y) and its decomposition", bytes: config.init.type === "spectral" ? 8 * 3 * entries : 0 },
-    { what: "recorded metrics rows", bytes: rows * (columns * 8 + 64) },
+    // record.diagnostics: the noise vector y − A(M*), and dense n1×n2 work for the perturbation ratio of small problems
+    { what: "diagnostics", bytes: config.record.diagnostics ? 8 * (m + (entries <= DENSE_ENTRIES_LIMIT ? 3 * entries : 0)) : 0 },
+    { what: "recorded metrics rows", bytes: rows * ((columns + (config.record.diagnostics ? 8 : 0)) * 8 + 64) },
   ];
   return { total: items.reduce((s, i) => s + i.bytes, 0), items: items.filter((i) => i.bytes > 0) };
 }

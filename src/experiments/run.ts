@@ -8,6 +8,7 @@ import { createStepper } from "../catalogue/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../catalogue/instance.js";
 import { checkRunMemory, defaultMemoryLimit } from "../catalogue/memory.js";
+import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
@@ -21,6 +22,9 @@ export function configWarnings(config: ResolvedConfig): string[] {
   }
   if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
+  }
+  if (config.record.diagnostics && config.method.name === "svt") {
+    w.push('record.diagnostics is ignored for method.name "svt": the diagnostics are defined on factors (XXᵀ or FGᵀ), and SVT iterates on a matrix.');
   }
   return w;
 }
@@ -56,6 +60,7 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
     stop: config.stop,
     record: config.record,
     symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
+    ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
   };
   return { config, warnings, inst, init, stepper, driverOptions };
 }

@@ -266,6 +266,12 @@ export function scaledNorm(n: number, at: (i: number) => number): number {
   return scale * Math.sqrt(ssq);
 }
 
+/** True when every entry is finite. */
+export function allFinite(x: ArrayLike<number>): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
 /** Frobenius norm ‖A‖_F, overflow-safe (see {@link norm2}). */
 export function frobeniusNorm(A: Matrix): number {
   return norm2(A.data);
