@@ -3,23 +3,33 @@ import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
-import { UsageError, defaultOutDir, interruptFlag, readJsonFile, registerCommands } from "./main.js";
+import { workerEntry } from "../experiments/sweep.js";
+import type { ManifestEntry } from "../experiments/manifest.js";
+import { installStopSignals } from "../cluster/signals.js";
+import { setAutoThreadCap } from "../kernels/wasm.js";
+import { UsageError, defaultOutDir, readJsonFile, registerCommands } from "./main.js";
+import { progressLine } from "./progress-lines.js";
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
- * quiet otherwise.
+ * when stderr is not a terminal (Slurm logs, CI, nohup), one plain line per finished run.
  */
 export class SweepProgress {
   private bar: cliProgress.SingleBar | null = null;
   private failed = 0;
+  private total = 0;
+  private readonly lines: boolean;
 
-  constructor(enabled: boolean) {
-    this.enabled = enabled && !!process.stderr.isTTY;
+  constructor(enabled: boolean, private readonly write: (s: string) => void = (s) => void process.stderr.write(s), tty = !!process.stderr.isTTY) {
+    this.enabled = enabled && tty;
+    this.lines = enabled && !tty;
   }
 
   private readonly enabled: boolean;
 
   start(toRun: number, skipped: number, workers: number): void {
+    this.total = toRun;
+    this.started = Date.now();
     if (!this.enabled || toRun === 0) return;
     this.bar = new cliProgress.SingleBar(
       {
@@ -37,8 +47,12 @@ export class SweepProgress {
   private started = 0;
 
   /** ETA = elapsed / done × remaining (runs of a sweep take similar times; "—" before the first). */
-  update(done: number, failed: boolean): void {
+  update(done: number, failed: boolean, entry?: ManifestEntry): void {
     if (failed) this.failed++;
+    if (this.lines && entry) {
+      const elapsed = (Date.now() - this.started) / 1000;
+      this.write(progressLine(done, this.total, entry, this.failed, elapsed) + "\n");
+    }
     if (!this.bar) return;
     const total = this.bar.getTotal();
     const elapsed = (Date.now() - this.started) / 1000;
@@ -64,15 +78,22 @@ export function formatSeconds(s: number): string {
 /** Options shared by `sweep` and `reproduce`. */
 export interface SweepCliOptions {
   workers?: string;
+  /** CPU cores this sweep may use (e.g. $SLURM_CPUS_PER_TASK): default workers and kernel threads per run. */
+  cpus?: string;
   shard?: string;
   quiet?: boolean;
 }
 
-/** Parses --workers (a positive integer; default the number of cores). */
-export function parseWorkers(s: string | undefined): number {
-  if (s === undefined) return os.availableParallelism();
+/** Parses --workers (a positive integer; default the number of cores, or --cpus). */
+export function parseWorkers(s: string | undefined, cores = os.availableParallelism()): number {
+  if (s === undefined) return cores;
+  return parsePositiveInt(s, "--workers");
+}
+
+/** Parses a positive integer option value (UsageError naming the option otherwise). */
+export function parsePositiveInt(s: string, option: string): number {
   const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--workers must be a positive integer (got ${JSON.stringify(s)})`);
+  if (s.trim() === "" || !Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a positive integer (got ${JSON.stringify(s)})`);
   return n;
 }
 
@@ -83,11 +104,18 @@ export function parseWorkers(s: string | undefined): number {
 export async function runSweepWithProgress(
   grid: unknown, dir: string, opts: SweepCliOptions, io: { out: (s: string) => void; err: (s: string) => void }, extra: Partial<SweepOptions> = {},
 ): Promise<SweepResult> {
-  const interrupt = interruptFlag();
-  const progress = new SweepProgress(!opts.quiet);
+  const cores = opts.cpus !== undefined ? parsePositiveInt(opts.cpus, "--cpus") : undefined;
+  const workers = parseWorkers(opts.workers, cores);
+  // the runs' automatic kernel threads share the given cores (in worker threads the sweep sets it)
+  if (cores !== undefined) setAutoThreadCap(Math.max(1, Math.floor(cores / workers)));
+  const interrupt = installStopSignals((s) => io.err(s));
+  const progress = new SweepProgress(!opts.quiet, (s) => io.err(s));
   try {
     const result = await runSweep(grid, dir, {
-      workers: parseWorkers(opts.workers),
+      workers,
+      cores,
+      // worker threads even for one worker: the main thread stays free to receive signals
+      runner: workerEntry() ? "threads" : "auto",
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
       onStart: ({ total, skipped, toRun, workers, runner }) => {
@@ -99,18 +127,24 @@ export async function runSweepWithProgress(
       },
       onRunDone: (e, done) => {
         const failed = e.status === "failed";
-        progress.update(done, failed);
+        progress.update(done, failed, e);
         if (failed && !opts.quiet) io.err(`matsense: run ${e.id} failed: ${e.error ?? "unknown error"}\n`);
       },
       ...extra,
     });
-    if (result.interrupted) io.err(`matsense: sweep interrupted; run the same command again to finish the remaining runs\n`);
+    if (result.interrupted) {
+      io.err(`matsense: sweep interrupted; run the same command again to finish the remaining runs\n`);
+      stopExitCode = interrupt.exitCode() || 130;
+    }
     return result;
   } finally {
     progress.stop();
     interrupt.dispose();
   }
 }
+
+/** Exit code of the last interrupted sweep (128 + signal number). */
+let stopExitCode = 130;
 
 /** Prints the aggregate table of a sweep. */
 export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
@@ -125,6 +159,7 @@ registerCommands((program, io) => {
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
+    .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--quick", "apply the grid's quick section (small sizes)")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean }) => {
@@ -134,6 +169,9 @@ registerCommands((program, io) => {
       const result = await runSweepWithProgress(grid, dir, opts, io);
       if (opts.shard && parseShard(opts.shard).count > 1) {
         if (!opts.quiet) io.out(`shard ${opts.shard}: ${result.executed} run(s) executed, ${result.skipped} finished before; merge the shards with \`matsense aggregate ${dir}\`\n`);
+        // non-zero so that a scheduler records the task as not completed
+        if (result.interrupted) throw new UsageError(`shard ${opts.shard} interrupted`, stopExitCode);
+        if (result.entries.some((e) => e.status === "failed")) throw new UsageError(`shard ${opts.shard}: some runs failed (see manifest and their summary.json)`, 1);
         return;
       }
       const agg = writeAggregate(dir);
@@ -142,7 +180,7 @@ registerCommands((program, io) => {
         io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)\n`);
       }
       if (result.entries.some((e) => e.status === "failed")) throw new UsageError("some runs failed (see manifest.json and their summary.json)", 1);
-      if (result.interrupted) throw new UsageError("interrupted", 130);
+      if (result.interrupted) throw new UsageError("interrupted", stopExitCode);
     });
 
   program

@@ -27,6 +27,8 @@ export interface WorkerReply {
 export interface SweepOptions {
   /** Parallel runs (worker threads); default: the number of cores. */
   workers?: number;
+  /** CPU cores the sweep may use (default: all); parallel runs share them for their kernel threads. */
+  cores?: number;
   /** Run only shard i of N. */
   shard?: { index: number; count: number };
   /**
@@ -100,7 +102,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   recordGrid(dir, grid);
   const todo = runs.filter((r) => !isFinished(path.join(dir, r.id)));
   const skipped = runs.length - todo.length;
-  const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
+  const cores = opts.cores ?? os.availableParallelism();
+  const workers = Math.max(1, Math.min(opts.workers ?? cores, Math.max(1, todo.length)));
   const entry = workerEntry();
   let runner: "threads" | "inline";
   if (opts.runner === "threads") {
@@ -147,7 +150,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     }
     if (stop()) interrupted = true;
   } else {
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish);
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, cores);
   }
   return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted };
 }
@@ -155,6 +158,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
   todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string) => void,
+  cores = os.availableParallelism(),
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -170,7 +174,7 @@ async function runOnThreads(
   try {
     await Promise.all(
       Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
-        const autoThreadCap = Math.max(1, Math.floor(os.availableParallelism() / workers));
+        const autoThreadCap = Math.max(1, Math.floor(cores / workers));
         const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
         let current: RunSpec | undefined;
         const feed = () => {
