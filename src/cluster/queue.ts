@@ -49,12 +49,17 @@ export function checkRedisUrl(url: string): void {
 export async function pingRedis(url: string, timeoutMs = 3000): Promise<void> {
   checkRedisUrl(url);
   const r = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  r.on("error", () => {});
+  let cause: Error | undefined;
+  r.on("error", (e: Error) => {
+    cause ??= e;
+  });
   try {
     await r.connect();
     await r.ping();
   } catch (e) {
-    throw new QueueError(`cannot reach Redis at ${url}: ${(e as Error).message || String(e)}`);
+    const why = cause ?? (e as Error);
+    const code = (why as NodeJS.ErrnoException).code;
+    throw new QueueError(`cannot reach Redis at ${url}: ${code ? `${code} (${why.message})` : why.message || String(why)}`);
   } finally {
     r.disconnect();
   }
@@ -169,6 +174,7 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
     opts.queue ?? DEFAULT_QUEUE,
     async (job: Job<RunJobData>) => {
       const t0 = Date.now();
+      log(`matsense worker: ${job.data.id} started [job ${job.id}, attempt ${job.attemptsMade + 1}]\n`);
       const reply = await runInChild(job.data, threads, children);
       if (reply.status === "interrupted") throw new Error("run interrupted (worker stopping)");
       log(`matsense worker: ${job.data.id} ${reply.status}${reply.error ? ` (${reply.error})` : ""} in ${((Date.now() - t0) / 1000).toFixed(2)} s` +
