@@ -17,6 +17,7 @@ import { expandGrid, parseGrid } from "../experiments/grid.js";
 import { isFinished } from "../experiments/manifest.js";
 import { recordGrid } from "../experiments/sweep.js";
 import { ensureDir } from "../io/files.js";
+import { QueueError } from "./errors.js";
 import type { ChildReply, ChildTask } from "./queue-child.js";
 
 /** Default BullMQ queue name. */
@@ -31,8 +32,7 @@ export interface RunJobData {
   config: Record<string, unknown>;
 }
 
-/** Redis unreachable, a bad URL, …: one line for the user. */
-export class QueueError extends Error {}
+export { QueueError };
 
 /** Checks the URL form (redis:// or rediss://). */
 export function checkRedisUrl(url: string): void {
