@@ -22,8 +22,11 @@ install() {
   if [ "$(id -u)" != 0 ]; then echo "redis.sh: redis-server is not installed and installing it needs root" >&2; exit 3; fi
   command -v apt-get >/dev/null || { echo "redis.sh: redis-server is not installed and there is no apt-get" >&2; exit 3; }
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null || { echo "redis.sh: apt-get update failed" >&2; exit 3; }
-  apt-get install -y -qq redis-server >/dev/null || { echo "redis.sh: apt-get install redis-server failed" >&2; exit 3; }
+  # one apt at a time (the test files install in parallel); apt's own lock waits too
+  exec 9>/tmp/matsense-apt.lock
+  flock -w 600 9 || { echo "${0##*/}: another apt-get holds /tmp/matsense-apt.lock" >&2; exit 3; }
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null || { echo "redis.sh: apt-get update failed" >&2; exit 3; }
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq redis-server >/dev/null || { echo "redis.sh: apt-get install redis-server failed" >&2; exit 3; }
 }
 
 start() {

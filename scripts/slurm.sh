@@ -26,8 +26,11 @@ install() {
   if [ "$(id -u)" != 0 ]; then echo "slurm.sh: slurm-wlm/munge are not installed and installing them needs root" >&2; exit 3; fi
   command -v apt-get >/dev/null || { echo "slurm.sh: slurm-wlm/munge are not installed and there is no apt-get" >&2; exit 3; }
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null || { echo "slurm.sh: apt-get update failed" >&2; exit 3; }
-  apt-get install -y -qq slurm-wlm munge >/dev/null || { echo "slurm.sh: apt-get install slurm-wlm munge failed" >&2; exit 3; }
+  # one apt at a time (the test files install in parallel); apt's own lock waits too
+  exec 9>/tmp/matsense-apt.lock
+  flock -w 600 9 || { echo "${0##*/}: another apt-get holds /tmp/matsense-apt.lock" >&2; exit 3; }
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null || { echo "slurm.sh: apt-get update failed" >&2; exit 3; }
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq slurm-wlm munge >/dev/null || { echo "slurm.sh: apt-get install slurm-wlm munge failed" >&2; exit 3; }
   have || die "slurm-wlm installed but its programs are not on PATH"
 }
 
