@@ -10,6 +10,7 @@
 #
 # Port: $MATSENSE_REDIS_PORT (default 6390).
 set -euo pipefail
+. "$(dirname "$0")/apt-install.sh"
 STATE=${MATSENSE_REDIS_STATE:-/tmp/matsense-redis}
 PORT=${MATSENSE_REDIS_PORT:-6390}
 PIDFILE="$STATE/redis.pid"
@@ -19,14 +20,7 @@ alive() { [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
 install() {
   command -v redis-server >/dev/null && command -v redis-cli >/dev/null && return 0
-  if [ "$(id -u)" != 0 ]; then echo "redis.sh: redis-server is not installed and installing it needs root" >&2; exit 3; fi
-  command -v apt-get >/dev/null || { echo "redis.sh: redis-server is not installed and there is no apt-get" >&2; exit 3; }
-  export DEBIAN_FRONTEND=noninteractive
-  # one apt at a time (the test files install in parallel); apt's own lock waits too
-  exec 9>/tmp/matsense-apt.lock
-  flock -w 600 9 || { echo "${0##*/}: another apt-get holds /tmp/matsense-apt.lock" >&2; exit 3; }
-  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null || { echo "redis.sh: apt-get update failed" >&2; exit 3; }
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq redis-server >/dev/null || { echo "redis.sh: apt-get install redis-server failed" >&2; exit 3; }
+  apt_install redis.sh redis-server
 }
 
 start() {

@@ -12,6 +12,7 @@
 # State folder: $MATSENSE_SLURM_STATE (default /tmp/matsense-slurm). Ports: $MATSENSE_SLURM_PORT
 # (slurmctld, default 6817) and that + 1 (slurmd).
 set -euo pipefail
+. "$(dirname "$0")/apt-install.sh"
 STATE=${MATSENSE_SLURM_STATE:-/tmp/matsense-slurm}
 PORT=${MATSENSE_SLURM_PORT:-6817}
 CONF="$STATE/slurm.conf"
@@ -23,14 +24,7 @@ have() { command -v slurmctld >/dev/null && command -v slurmd >/dev/null && comm
 
 install() {
   if have; then return 0; fi
-  if [ "$(id -u)" != 0 ]; then echo "slurm.sh: slurm-wlm/munge are not installed and installing them needs root" >&2; exit 3; fi
-  command -v apt-get >/dev/null || { echo "slurm.sh: slurm-wlm/munge are not installed and there is no apt-get" >&2; exit 3; }
-  export DEBIAN_FRONTEND=noninteractive
-  # one apt at a time (the test files install in parallel); apt's own lock waits too
-  exec 9>/tmp/matsense-apt.lock
-  flock -w 600 9 || { echo "${0##*/}: another apt-get holds /tmp/matsense-apt.lock" >&2; exit 3; }
-  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null || { echo "slurm.sh: apt-get update failed" >&2; exit 3; }
-  apt-get -o DPkg::Lock::Timeout=300 install -y -qq slurm-wlm munge >/dev/null || { echo "slurm.sh: apt-get install slurm-wlm munge failed" >&2; exit 3; }
+  apt_install slurm.sh slurm-wlm munge
   have || die "slurm-wlm installed but its programs are not on PATH"
 }
 

@@ -4,9 +4,9 @@
  */
 import type { ManifestEntry } from "../experiments/manifest.js";
 
-/** 75 s → "1m15s" (a local copy keeps this module free of the CLI's imports). */
-function dur(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return "—";
+/** 75 s → "1m15s". */
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return "—";
   const t = Math.round(s);
   if (t < 60) return `${t}s`;
   if (t < 3600) return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, "0")}s`;
@@ -22,7 +22,7 @@ function sci(v: number | undefined): string {
  * ETA is elapsed / done × remaining (runs of a sweep take similar times).
  */
 export function progressLine(done: number, total: number, e: ManifestEntry, failed: number, elapsedSeconds: number): string {
-  const eta = done > 0 ? dur((elapsedSeconds / done) * (total - done)) : "—";
+  const eta = done > 0 ? formatSeconds((elapsedSeconds / done) * (total - done)) : "—";
   const what = e.status === "failed" ? `failed: ${e.error ?? "unknown error"}` : `${e.status}${e.seconds !== undefined ? ` in ${e.seconds.toFixed(1)} s` : ""} (rel_error ${sci(e.final_rel_error)})`;
   return `matsense: [${done}/${total}] ${e.id} ${what}; ${failed} failed; eta ${eta}`;
 }
@@ -45,7 +45,7 @@ export class RunTicker {
     if (t - this.last < this.everySeconds) return;
     this.last = t;
     const rate = iteration / Math.max(t - this.start, 1e-9);
-    const eta = this.total > 0 && rate > 0 ? dur((this.total - iteration) / rate) : "—";
+    const eta = this.total > 0 && rate > 0 ? formatSeconds((this.total - iteration) / rate) : "—";
     this.write(`matsense: iteration ${iteration}${this.total > 0 ? `/${this.total}` : ""}, rel_error ${sci(relError)}, ${rate >= 10 ? rate.toFixed(0) : rate.toPrecision(2)} it/s, eta ${eta}\n`);
   }
 }

@@ -8,7 +8,7 @@ import type { ManifestEntry } from "../experiments/manifest.js";
 import { installStopSignals } from "../cluster/signals.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { UsageError, defaultOutDir, readJsonFile, registerCommands } from "./main.js";
-import { progressLine } from "./progress-lines.js";
+import { formatSeconds, progressLine } from "./progress-lines.js";
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
@@ -66,14 +66,7 @@ export class SweepProgress {
   }
 }
 
-/** 75 s → "1m15s". */
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return "—";
-  const t = Math.round(s);
-  if (t < 60) return `${t}s`;
-  if (t < 3600) return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, "0")}s`;
-  return `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, "0")}m`;
-}
+export { formatSeconds };
 
 /** Options shared by `sweep` and `reproduce`. */
 export interface SweepCliOptions {
