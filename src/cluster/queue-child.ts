@@ -1,6 +1,7 @@
 /**
- * Child process of a queue worker: runs one run into a private staging folder and
- * publishes it atomically into the sweep folder (see publish.ts). A separate process
+ * Child process of a queue worker: runs one run at a time into a private staging folder
+ * and publishes it atomically into the sweep folder (see publish.ts); the worker reuses an
+ * idle child for its next job (no start-up cost per run). A separate process
  * keeps the worker's event loop free to renew its job lock during a long run. If the
  * worker dies (the IPC channel closes) the child deletes its staging folder and exits:
  * the job is redone elsewhere.
@@ -30,18 +31,16 @@ export interface ChildReply {
 }
 
 let staging: string | undefined;
-let stopping = false;
 
 process.on("disconnect", () => {
   // the worker is gone: no one will publish this attempt
   if (staging) fs.rmSync(staging, { recursive: true, force: true });
   process.exit(1);
 });
-process.on("SIGTERM", () => {
-  stopping = true;
-});
-// Ctrl-C on the worker's terminal reaches the child too: the worker decides what happens
+// Ctrl-C on the worker's terminal, or a SIGTERM to the whole process group (systemd,
+// Kubernetes), reaches the child too: the worker decides (finish the job, or kill the child)
 process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
 
 process.on("message", (task: ChildTask) => {
   void (async () => {
@@ -52,7 +51,7 @@ process.on("message", (task: ChildTask) => {
     let error: string | undefined;
     let seconds = 0;
     try {
-      const { summary } = await executeRunAsync(task.config, staging, { shouldStop: () => stopping });
+      const { summary } = await executeRunAsync(task.config, staging);
       status = summary.status;
       seconds = summary.seconds;
     } catch (e) {
@@ -67,6 +66,6 @@ process.on("message", (task: ChildTask) => {
     if (status === "interrupted") fs.rmSync(staging, { recursive: true, force: true });
     else outcome = publishRun(staging, path.join(task.dir, task.id));
     staging = undefined;
-    process.send!({ status, error, outcome, seconds } satisfies ChildReply, () => process.exit(0));
+    process.send!({ status, error, outcome, seconds } satisfies ChildReply);
   })();
 });

@@ -6,7 +6,7 @@
  * Delivery is at-least-once (a job whose worker died is redone after its lock expires);
  * the atomic publication makes every result appear exactly once.
  */
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -126,23 +126,60 @@ export function childEntry(): string {
   return js;
 }
 
-/** Runs one job's run in a child process; rejects when the child dies without an answer. */
-export function runInChild(data: RunJobData, threads: number, children: Set<import("node:child_process").ChildProcess>): Promise<ChildReply> {
-  return new Promise((resolve, reject) => {
+/**
+ * Child processes that run one run at a time; an idle child is reused for the next job.
+ * A child that dies mid-run rejects its job (BullMQ retries it); closing disconnects the
+ * children, which exit (deleting any staging folder).
+ */
+export class ChildPool {
+  private idle: ChildProcess[] = [];
+  private readonly all = new Set<ChildProcess>();
+
+  constructor(private readonly threads: number) {}
+
+  private spawn(): ChildProcess {
     const child = fork(childEntry(), [], { stdio: ["ignore", "ignore", "inherit", "ipc"], serialization: "advanced" });
-    children.add(child);
-    let reply: ChildReply | undefined;
-    child.on("message", (m: ChildReply) => {
-      reply = m;
+    this.all.add(child);
+    child.on("error", () => {});
+    child.on("exit", () => {
+      this.all.delete(child);
+      this.idle = this.idle.filter((c) => c !== child);
     });
-    child.on("error", (e) => reject(e));
-    child.on("exit", (code, signal) => {
-      children.delete(child);
-      if (reply) resolve(reply);
-      else reject(new Error(`the run's child process exited (${signal ?? `code ${code}`}) without a result`));
+    return child;
+  }
+
+  /** Runs one job's run; rejects when the child exits without an answer. */
+  run(data: RunJobData): Promise<ChildReply> {
+    const child = this.idle.pop() ?? this.spawn();
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+      };
+      const onMessage = (m: ChildReply) => {
+        cleanup();
+        this.idle.push(child);
+        resolve(m);
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        cleanup();
+        reject(new Error(`the run's child process exited (${signal ?? `code ${code}`}) without a result`));
+      };
+      child.on("message", onMessage);
+      child.on("exit", onExit);
+      child.send({ dir: data.dir, id: data.id, config: data.config, threads: this.threads } satisfies ChildTask);
     });
-    child.send({ dir: data.dir, id: data.id, config: data.config, threads } satisfies ChildTask);
-  });
+  }
+
+  /** Lets idle children exit. */
+  close(): void {
+    for (const c of this.all) if (c.connected) c.disconnect();
+  }
+
+  /** Kills every child at once. */
+  kill(): void {
+    for (const c of this.all) c.kill("SIGKILL");
+  }
 }
 
 export interface WorkerOptions {
@@ -168,14 +205,14 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
   const concurrency = opts.concurrency ?? 1;
   const threads = opts.threads ?? 1;
   const lockMs = opts.lockMs ?? 30000;
-  const children = new Set<import("node:child_process").ChildProcess>();
+  const pool = new ChildPool(threads);
   let done = 0, failed = 0;
   const worker = new Worker<RunJobData, ChildReply>(
     opts.queue ?? DEFAULT_QUEUE,
     async (job: Job<RunJobData>) => {
       const t0 = Date.now();
       log(`matsense worker: ${job.data.id} started [job ${job.id}, attempt ${job.attemptsMade + 1}]\n`);
-      const reply = await runInChild(job.data, threads, children);
+      const reply = await pool.run(job.data);
       if (reply.status === "interrupted") throw new Error("run interrupted (worker stopping)");
       log(`matsense worker: ${job.data.id} ${reply.status}${reply.error ? ` (${reply.error})` : ""} in ${((Date.now() - t0) / 1000).toFixed(2)} s` +
         ` [job ${job.id}, attempt ${job.attemptsMade + 1}, ${reply.outcome}]\n`);
@@ -195,7 +232,7 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
     const onSignal = (sig: string) => {
       if (stopping) {
         log(`matsense worker: ${sig} again, stopping now (the jobs in flight will be redone)\n`);
-        for (const c of children) c.kill("SIGKILL");
+        pool.kill();
         process.exit(128 + 15);
       }
       stopping = true;
@@ -217,6 +254,7 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
       }, 500);
     }
   });
+  pool.close();
   return { done, failed };
 }
 
