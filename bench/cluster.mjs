@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Overheads of the cluster runners on this machine (needs the services running):
 //   scripts/slurm.sh start && scripts/redis.sh start && npm run build
-//   SLURM_CONF=/tmp/matsense-slurm/slurm.conf node bench/cluster.mjs [--runs 200] [--slurm-tasks 16]
+//   SLURM_CONF=/tmp/matsense-slurm/slurm.conf node bench/cluster.mjs [--runs 200] [--iters 100] [--slurm-tasks 16]
 // - per queue job: job wall time (worker log) − the run's own seconds (summary.json), mean;
 // - queue throughput of N tiny runs on 1 and on 2 workers (runs/s; ratio 2 vs 1);
 // - per Slurm task: (wall time of an array of 1-run tasks × tasks at a time / tasks) − mean run seconds.
@@ -20,7 +20,7 @@ const arg = (name, def) => {
 const N = arg("--runs", 200);
 const TASKS = arg("--slurm-tasks", 16);
 const redis = process.env.MATSENSE_REDIS_URL ?? "redis://127.0.0.1:6390";
-const tiny = { base: { problem: { n: 8, rank: 1 }, operator: { m: 120 }, stop: { maxIterations: 100 } } };
+const tiny = { base: { problem: { n: 8, rank: 1 }, operator: { m: 120 }, stop: { maxIterations: arg("--iters", 100) } } };
 
 function tmp() {
   return fs.mkdtempSync(path.join(os.tmpdir(), "matsense-bench-"));

@@ -99,10 +99,20 @@ export function recordedShardCounts(dir: string): number[] {
   return [...counts].sort((a, b) => a - b);
 }
 
+/** Runs in flight in the queue's staging area (DIR/.staging/<id>.<pid>-<hex>). */
+function inFlightStaging(dir: string): number {
+  try {
+    return fs.readdirSync(path.join(dir, ".staging")).filter((f) => /\.\d+-[0-9a-f]+$/.test(f)).length;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Reads the status of a sweep folder. `shards`: split by this many shards (default: the
  * count recorded in the folder when there is exactly one, else 1). `parallel`: runs at a
- * time for the ETA (default: the runs started but not finished, at least 1).
+ * time for the ETA (default: the runs started but not finished, including
+ * queue runs in DIR/.staging, at least 1).
  */
 export function sweepStatus(dir: string, opts: { shards?: number; parallel?: number } = {}): SweepStatus {
   const runs = sweepRuns(dir);
@@ -129,7 +139,7 @@ export function sweepStatus(dir: string, opts: { shards?: number; parallel?: num
     for (const r of mine) c[state.get(r.id)!]++;
     perShard.push({ index: i, runs: mine.length, counts: c });
   }
-  const parallel = opts.parallel ?? Math.max(1, counts.started);
+  const parallel = opts.parallel ?? Math.max(1, counts.started + inFlightStaging(dir));
   const out: SweepStatus = { dir, total: runs.length, counts, shards, perShard, parallel };
   if (seconds.length > 0) {
     out.meanRunSeconds = seconds.reduce((a, b) => a + b, 0) / seconds.length;
