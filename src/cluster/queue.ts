@@ -211,6 +211,11 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
     opts.queue ?? DEFAULT_QUEUE,
     async (job: Job<RunJobData>) => {
       const t0 = Date.now();
+      if (isFinished(path.join(job.data.dir, job.data.id))) {
+        // finished by an earlier attempt (or a `sweep` over the same folder)
+        log(`matsense worker: ${job.data.id} already finished, skipped [job ${job.id}]\n`);
+        return { status: "finished-before", outcome: "duplicate", seconds: 0 };
+      }
       log(`matsense worker: ${job.data.id} started [job ${job.id}, attempt ${job.attemptsMade + 1}]\n`);
       const reply = await pool.run(job.data);
       if (reply.status === "interrupted") throw new Error("run interrupted (worker stopping)");
