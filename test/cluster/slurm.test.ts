@@ -75,7 +75,7 @@ describe("Slurm job arrays (real slurmctld + slurmd)", () => {
   it("a task killed with SIGKILL: status shows its runs unfinished, missing names exactly that shard, resubmitting it completes the sweep", async (ctx) => {
     if (svc.skip) ctx.skip();
     const dir = tmp("slurm-kill");
-    const grid = writeGrid(dir, { base: slowBase(1.5), seeds: 8 });
+    const grid = writeGrid(dir, { base: slowBase(2), seeds: 8 });
     const r = cliSync(["slurm", "--grid", grid, "--out", dir, "--shards", "4", "--submit", "--no-aggregate"], svc.env);
     expect(r.code, r.err).toBe(0);
     const jid = r.out.trim();
@@ -86,8 +86,10 @@ describe("Slurm job arrays (real slurmctld + slurmd)", () => {
     expect(jobState(`${jid}_1`)).toBe("FAILED");
     const st = JSON.parse(cliSync(["status", dir, "--json"]).out);
     expect(st.shards).toBe(4);
-    expect(st.perShard.map((s: { counts: { done: number } }) => s.counts.done)).toEqual([2, 0, 2, 2]);
-    expect(st.perShard[1].counts.started + st.perShard[1].counts.missing).toBe(2);
+    const done = st.perShard.map((s: { counts: { done: number } }) => s.counts.done);
+    expect([done[0], done[2], done[3]]).toEqual([2, 2, 2]);
+    expect(done[1]).toBeLessThan(2); // the killed run has a folder without summary ("started")
+    expect(st.perShard[1].counts.started).toBe(1);
     const m = cliSync(["missing", dir, "--shards", "4"]);
     expect(m.code).toBe(0);
     expect(m.out).toBe("1\n");
