@@ -2,12 +2,12 @@ import * as os from "node:os";
 import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
-import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
-import { workerEntry } from "../experiments/sweep.js";
+import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../experiments/sweep.js";
 import type { ManifestEntry } from "../experiments/manifest.js";
 import { installStopSignals } from "../cluster/signals.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { UsageError, defaultOutDir, readJsonFile, registerCommands } from "./main.js";
+import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
 
 /**
@@ -180,10 +180,15 @@ registerCommands((program, io) => {
     .command("aggregate")
     .description("merge a sweep folder (all shards): write runs.csv, curves.csv and manifest.json, print the table")
     .argument("<dir>", "sweep folder")
+    .argument("[more...]", "other folders of the same sweep (e.g. one per machine): their finished runs are copied into <dir> first")
     .option("--metric <name>", "error column to fit rates on", "rel_error")
     .option("-q, --quiet", "no table")
-    .action((dir: string, opts: { metric: string; quiet?: boolean }) => {
+    .action((dir: string, more: string[], opts: { metric: string; quiet?: boolean }) => {
       let agg: Aggregate;
+      if (more.length) {
+        const { copied } = mergeFolders(dir, more);
+        if (!opts.quiet) for (const [src, n] of Object.entries(copied)) io.out(`copied ${n} finished run(s) from ${src}\n`);
+      }
       try {
         agg = writeAggregate(dir, { errorMetric: opts.metric });
       } catch (e) {
