@@ -3,8 +3,10 @@ import { frobeniusNorm } from "../linalg/matrix.js";
 import {
   absoluteError, imbalance, truthNorm, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
 } from "../metrics/metrics.js";
+import { type DiagnosticsContext, stepperDiagnostics } from "../metrics/diagnostics.js";
 import type { GroundTruth } from "../problem/truth.js";
 import type { Stepper, StepperEvent } from "./stepper.js";
+import { LossWatch, NonFiniteError, nonFiniteQuantity } from "./guards.js";
 
 /** Why a run ended. */
 export type RunStatus = "converged" | "max-iterations" | "time-limit" | "diverged" | "interrupted";
@@ -24,6 +26,8 @@ export interface DriverOptions {
   record: ResolvedConfig["record"];
   /** Also record sym_rel_error (set when the skew part is unidentifiable). */
   symmetricPartError?: boolean;
+  /** `record.diagnostics`: the operator and noise the per-iteration diagnostics need (see metrics/diagnostics.ts). */
+  diagnostics?: DiagnosticsContext;
   /** Monotonic clock in seconds (injected: the math stays clock-free). Default: always 0. */
   now?: () => number;
   /** Called with every recorded row, in order (e.g. to stream metrics.csv). */
@@ -40,6 +44,10 @@ export interface RunResult {
   iterations: number;
   /** Iteration at which divergence was detected, if it was. */
   divergedAt?: number;
+  /** What blew up when the run diverged, e.g. "loss = Infinity", "rel_error = 2e6 > stop.divergenceRelError". */
+  divergedQuantity?: string;
+  /** Things the user should know about the run (e.g. a loss that kept increasing). */
+  warnings?: string[];
   rows: TraceRow[];
   final: TraceRow;
   events: StepperEvent[];
@@ -58,7 +66,7 @@ export function nextRecordIteration(t: number, record: ResolvedConfig["record"])
 
 /** Full metrics of the stepper's current point. */
 export function measure(
-  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError">,
+  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics">,
 ): TraceRow {
   const x = stepper.factors();
   const abs = x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth);
@@ -82,6 +90,7 @@ export function measure(
     const sv = x ? productSingularValues(x) : new Float64Array(0);
     for (let i = 0; i < nsv; i++) row[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
   }
+  if (opts.diagnostics && x) Object.assign(row, stepperDiagnostics(stepper, x, truth, normMstar, abs, opts.diagnostics));
   if (stepper.diagnostics) Object.assign(row, stepper.diagnostics());
   return row;
 }
@@ -112,7 +121,9 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
   let nextRecord = 0;
   let status: RunStatus | undefined;
   let divergedAt: number | undefined;
+  let divergedQuantity: string | undefined;
   let lastRow: TraceRow | undefined;
+  const watch = new LossWatch(stepper);
 
   const record = (row: TraceRow) => {
     rows.push(row);
@@ -131,18 +142,25 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
     // stopping tests at the current point
     let relError: number;
     let finite: boolean;
+    let loss: number;
     if (row) {
       relError = row.rel_error;
+      loss = row.loss;
       finite = rowIsFinite(row);
     } else {
-      const loss = lossOf(stepper.residual());
+      loss = lossOf(stepper.residual());
       const x = stepper.factors();
       relError = (x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth)) / normMstar;
       finite = Number.isFinite(loss) && Number.isFinite(relError);
     }
+    watch.observe(t, loss);
     if (!finite || relError > stop.divergenceRelError) {
       status = "diverged";
       divergedAt = t;
+      watch.diverged();
+      divergedQuantity = finite
+        ? `rel_error = ${relError} > stop.divergenceRelError = ${stop.divergenceRelError}`
+        : nonFiniteQuantity(stepper, row ?? { iteration: t, seconds: elapsed, loss, abs_error: NaN, rel_error: relError });
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";
@@ -154,7 +172,18 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       break;
     }
     if (row) record(row);
-    stepper.step();
+    try {
+      stepper.step();
+    } catch (e) {
+      // a step that fails on non-finite input (e.g. a Cholesky of an overflowed Gram
+      // matrix) is a divergence, not a failure of the tool
+      if (!(e instanceof NonFiniteError)) throw e;
+      status = "diverged";
+      divergedAt = t;
+      divergedQuantity = e.quantity;
+      if (!row) record(measure(stepper, truth, normMstar, now() - t0, opts));
+      break;
+    }
     opts.onIteration?.(stepper.iteration, relError);
     yield;
   }
@@ -162,6 +191,8 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
     status,
     iterations: stepper.iteration,
     divergedAt,
+    ...(divergedQuantity !== undefined ? { divergedQuantity } : {}),
+    ...(watch.warning ? { warnings: [watch.warning] } : {}),
     rows,
     final: lastRow!,
     events: stepper.events,

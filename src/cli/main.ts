@@ -6,6 +6,8 @@ import { executeRunAsync } from "../experiments/execute.js";
 import { matsenseVersion } from "../io/version.js";
 import { runHeadlineDemo } from "./demo.js";
 import { Progress } from "./progress.js";
+import { EXIT_INTERRUPTED, installInterruptHandlers } from "./signals.js";
+import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 
 /** Thrown for user errors that should print one paragraph and exit non-zero. */
 export class UsageError extends Error {
@@ -43,16 +45,12 @@ export function defaultOutDir(label: string): string {
   return path.join("matsense-runs", `${label}-${stamp}`);
 }
 
-/** Installs a SIGINT handler that asks runs to stop (a second ^C exits at once). */
+/**
+ * Installs the interrupt handlers (SIGINT, SIGTERM, SIGHUP, SIGUSR1; see ./signals.ts):
+ * the first signal asks runs to stop, a second one exits at once.
+ */
 export function interruptFlag(): { stop: () => boolean; dispose: () => void } {
-  let requested = false;
-  const handler = () => {
-    if (requested) process.exit(130);
-    requested = true;
-    process.stderr.write("\nmatsense: interrupt received, finishing the current iteration and writing results (^C again to abort)\n");
-  };
-  process.on("SIGINT", handler);
-  return { stop: () => requested, dispose: () => process.off("SIGINT", handler) };
+  return installInterruptHandlers();
 }
 
 function fmt(v: number | undefined, digits = 3): string {
@@ -82,12 +80,16 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean }) => {
+    .option("--force", "if --out already holds a result, delete its result files and figures and run again")
+    .option("--resume", "continue the run in --out (not implemented yet for single runs)")
+    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean; force?: boolean; resume?: boolean }) => {
       const interrupt = interruptFlag();
+      const existing = existingPolicy(opts);
       try {
         if (!opts.config && opts.set.length === 0) {
           const dir = opts.out ?? defaultOutDir("demo");
-          await runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend });
+          await runFolderErrors(() =>
+            runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend, existing }));
           return;
         }
         const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
@@ -105,17 +107,23 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
-          ({ summary } = await executeRunAsync(config, dir, {
+          ({ summary } = await runFolderErrors(() => executeRunAsync(config, dir, {
             saveInstance: opts.saveInstance,
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
-          }));
+            existing,
+            onNotice: (m) => err(`matsense: ${m}\n`),
+          })));
         } finally {
           progress.stop();
         }
         for (const w of summary.warnings) err(`matsense: warning: ${w}\n`);
         if (!opts.quiet) for (const e of summary.events) out(`iteration ${e.iteration}: ${e.message}\n`);
-        if (summary.status === "interrupted") process.exitCode = 130;
+        if (summary.status === "interrupted") process.exitCode = EXIT_INTERRUPTED;
+        if (summary.status === "diverged") {
+          process.exitCode = EXIT_DIVERGED;
+          err(`matsense: diverged at iteration ${summary.divergedAt}${summary.divergedQuantity ? `: ${summary.divergedQuantity}` : ""}\n`);
+        }
         if (!opts.quiet) {
           const f = summary.final!;
           out(

@@ -4,11 +4,15 @@ import { type Aggregate, formatPointTable, writeAggregate } from "../experiments
 import { parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../experiments/sweep.js";
 import type { ManifestEntry } from "../experiments/manifest.js";
-import { installStopSignals } from "../cluster/signals.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
-import { UsageError, defaultOutDir, readJsonFile, registerCommands } from "./main.js";
+import { UsageError, defaultOutDir, interruptFlag, readJsonFile, registerCommands } from "./main.js";
+import { ExistingResultError, claimSweepFolder } from "../experiments/claim.js";
+import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
+
+/** Exit code of a sweep that skipped runs because another live process was writing them. */
+export const EXIT_LOCKED_RUNS = 5;
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
@@ -75,6 +79,7 @@ export interface SweepCliOptions {
   cpus?: string;
   shard?: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 /** Parses --workers (a positive integer; default the number of cores, or --cpus). */
@@ -99,9 +104,15 @@ export async function runSweepWithProgress(
 ): Promise<SweepResult> {
   const cores = opts.cpus !== undefined ? parsePositiveInt(opts.cpus, "--cpus") : undefined;
   const workers = parseWorkers(opts.workers, cores);
+  try {
+    claimSweepFolder(dir, !!opts.force);
+  } catch (e) {
+    if (e instanceof ExistingResultError) throw new UsageError(e.message.replace("--resume to continue it, ", ""));
+    throw e;
+  }
   // the runs' automatic kernel threads share the given cores (in worker threads the sweep sets it)
   if (cores !== undefined) setAutoThreadCap(Math.max(1, Math.floor(cores / workers)));
-  const interrupt = installStopSignals((s) => io.err(s));
+  const interrupt = interruptFlag();
   const progress = new SweepProgress(!opts.quiet, (s) => io.err(s));
   try {
     const result = await runSweep(grid, dir, {
@@ -111,6 +122,7 @@ export async function runSweepWithProgress(
       runner: workerEntry() ? "threads" : "auto",
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
+      onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner }) => {
         if (!opts.quiet) {
           io.err(`matsense: sweep of ${total} run${total === 1 ? "" : "s"} in ${dir}: ${skipped} finished before, ${toRun} to run` +
@@ -125,9 +137,11 @@ export async function runSweepWithProgress(
       },
       ...extra,
     });
-    if (result.interrupted) {
-      io.err(`matsense: sweep interrupted; run the same command again to finish the remaining runs\n`);
-      stopExitCode = interrupt.exitCode() || 130;
+    if (result.interrupted) io.err(`matsense: sweep interrupted; run the same command again to finish the remaining runs\n`);
+    if (result.locked.length) {
+      const owners = [...new Set(result.locked.map((l) => (l.owner ? `pid ${l.owner.pid} on ${l.owner.host}` : "another process")))];
+      io.err(`matsense: ${result.locked.length} run${result.locked.length === 1 ? "" : "s"} skipped: being written by ${owners.join(", ")} ` +
+        `(${result.locked.slice(0, 5).map((l) => l.id).join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`);
     }
     return result;
   } finally {
@@ -135,9 +149,6 @@ export async function runSweepWithProgress(
     interrupt.dispose();
   }
 }
-
-/** Exit code of the last interrupted sweep (128 + signal number). */
-let stopExitCode = 130;
 
 /** Prints the aggregate table of a sweep. */
 export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
@@ -154,6 +165,7 @@ registerCommands((program, io) => {
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--quick", "apply the grid's quick section (small sizes)")
+    .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");
@@ -163,7 +175,8 @@ registerCommands((program, io) => {
       if (opts.shard && parseShard(opts.shard).count > 1) {
         if (!opts.quiet) io.out(`shard ${opts.shard}: ${result.executed} run(s) executed, ${result.skipped} finished before; merge the shards with \`matsense aggregate ${dir}\`\n`);
         // non-zero so that a scheduler records the task as not completed
-        if (result.interrupted) throw new UsageError(`shard ${opts.shard} interrupted`, stopExitCode);
+        if (result.interrupted) throw new UsageError(`shard ${opts.shard} interrupted`, EXIT_INTERRUPTED);
+        if (result.locked.length) throw new UsageError(`shard ${opts.shard} incomplete: some runs were being written by another process`, EXIT_LOCKED_RUNS);
         if (result.entries.some((e) => e.status === "failed")) throw new UsageError(`shard ${opts.shard}: some runs failed (see manifest and their summary.json)`, 1);
         return;
       }
@@ -173,7 +186,8 @@ registerCommands((program, io) => {
         io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)\n`);
       }
       if (result.entries.some((e) => e.status === "failed")) throw new UsageError("some runs failed (see manifest.json and their summary.json)", 1);
-      if (result.interrupted) throw new UsageError("interrupted", stopExitCode);
+      if (result.interrupted) throw new UsageError("interrupted", EXIT_INTERRUPTED);
+      if (result.locked.length) throw new UsageError("incomplete: some runs were being written by another process", EXIT_LOCKED_RUNS);
     });
 
   program

@@ -5,6 +5,7 @@ import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, 
 import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
+import { diagnosticsColumns } from "./diagnosticsColumns.js";
 
 /** Error levels ε for the `iters_to_ε` columns of runs.csv. */
 export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
@@ -94,6 +95,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.fit_from = fit.from;
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
+  Object.assign(row, diagnosticsColumns(m?.data, fit, files.config));
   return row;
 }
 
@@ -216,7 +218,9 @@ function fmtNum(v: number | undefined, digits = 3): string {
 
 /** A plain-text table of the parameter points (printed at the end of a sweep). */
 export function formatPointTable(agg: Aggregate): string {
-  const header = [...agg.paths.map(shortLabel), "runs", "status", `final ${agg.errorMetric}`, "iters→1e-4", "rate λ", "log-log", "class"];
+  // record.diagnostics with k > r: the imbalance-predicted rate next to the fitted one
+  const predicted = agg.points.some((p) => p.median.predicted_rate !== undefined);
+  const header = [...agg.paths.map(shortLabel), "runs", "status", `final ${agg.errorMetric}`, "iters→1e-4", "rate λ", ...(predicted ? ["predicted λ"] : []), "log-log", "class"];
   const body = agg.points.map((p) => [
     ...agg.paths.map((k) => formatValue(p.params[k])),
     String(p.runs),
@@ -224,11 +228,13 @@ export function formatPointTable(agg: Aggregate): string {
     fmtNum(p.median[`final_${agg.errorMetric}`]),
     fmtNum(p.median[itersToColumn(1e-4)]),
     fmtNum(p.median.linear_rate),
+    ...(predicted ? [fmtNum(p.median.predicted_rate)] : []),
     Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
     p.classification || "—",
   ]);
   return formatTable(header, body) +
-    `(medians over seeds; rate λ = −d ln e/dt over the tail, log-log = d ln e/d ln t; see docs/experiments.md)\n`;
+    `(medians over seeds; rate λ = −d ln e/dt over the tail, log-log = d ln e/d ln t; see docs/experiments.md` +
+    `${predicted ? "; predicted λ = −ln(1 − η|λ_min(FᵀF − GᵀG)|), docs/diagnostics.md" : ""})\n`;
 }
 
 /** Formats rows as an aligned plain-text table. */

@@ -6,6 +6,7 @@ import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/fil
 import { matsenseVersion } from "../io/version.js";
 import type { RunStatus, TraceRow } from "../algorithms/driver.js";
 import { type Instance, operatorBytes } from "../problem/instance.js";
+import { type ExistingPolicy, claimRunFolder } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 
 /** What summary.json holds. */
@@ -13,6 +14,8 @@ export interface RunSummary {
   status: RunStatus | "failed";
   iterations: number;
   divergedAt?: number;
+  /** What was found non-finite or too large when the run diverged (e.g. "loss = NaN"). */
+  divergedQuantity?: string;
   seconds: number;
   final: TraceRow | null;
   warnings: string[];
@@ -31,6 +34,12 @@ export interface ExecuteOptions {
   shouldStop?: () => boolean;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
+  /** When the folder already holds a result (default "replace"; the CLI's `run` uses "refuse" unless --force). */
+  existing?: ExistingPolicy;
+  /** Stale bound of run-folder locks in seconds (default: MATSENSE_LOCK_STALE_SECONDS or 1 hour). */
+  lockStaleSeconds?: number;
+  /** Told when a stale lock is taken over. */
+  onNotice?: (message: string) => void;
 }
 
 /** Human-readable byte count. */
@@ -84,12 +93,24 @@ function executeWith(
   const config = resolveConfig(input);
   checkOperatorMemory(config, opts.maxOperatorBytes);
   ensureDir(outDir);
-  const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
+  // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
+  const lock = claimRunFolder(outDir, { existing: opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run" });
+  let csv: CsvStream;
+  try {
+    csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const stop = opts.shouldStop;
   const hooks: RunHooks = {
     now: () => performance.now() / 1000,
     onRecord: (row) => csv.write(row),
     onIteration: opts.onIteration,
-    shouldStop: opts.shouldStop,
+    shouldStop: () => {
+      lock.heartbeat();
+      return stop ? stop() : false;
+    },
     onStart: (inst, init, cfg) => {
       writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
       if (opts.saveInstance) saveInstance(outDir, inst, init);
@@ -101,13 +122,18 @@ function executeWith(
       status: r.status,
       iterations: r.iterations,
       ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt } : {}),
+      ...(r.divergedQuantity !== undefined ? { divergedQuantity: r.divergedQuantity } : {}),
       seconds: r.seconds,
       final: r.final,
-      warnings: output.warnings,
+      warnings: [...output.warnings, ...(r.warnings ?? [])],
       events: r.events,
     };
-    csv.close();
-    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    try {
+      csv.close();
+      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } finally {
+      lock.release();
+    }
     return { summary, output };
   };
   const fail = (err: unknown): never => {
@@ -120,8 +146,12 @@ function executeWith(
       events: [],
       error: err instanceof Error ? err.message : String(err),
     };
-    csv.close();
-    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    try {
+      csv.close();
+      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } finally {
+      lock.release();
+    }
     throw err;
   };
   return { config, hooks, finish, fail };

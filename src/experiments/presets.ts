@@ -33,6 +33,11 @@ export const checkSchema = z.discriminatedUnion("type", [
   /** max/min of the median metric over the matching points is ≤ maxRatio (e.g. a rate that does not depend on α). */
   z.object({ type: z.literal("spread"), where, metric: z.string(), maxRatio: z.number().gt(1) }).strict(),
   /**
+   * In every matching point, the fraction of finished runs whose runs.csv `metric` lies in
+   * [min, max] is within [atLeast, atMost] (e.g. the share of seeds that recover M*).
+   */
+  z.object({ type: z.literal("fraction"), where, metric: z.string(), ...bounds, atLeast: z.number().min(0).max(1).default(0), atMost: z.number().min(0).max(1).default(1) }).strict(),
+  /**
    * Singular values are learned one by one: in each matching run's metrics, the first
    * iteration at which sv_i ≥ fraction·σ_i increases with i (i = 1…count).
    */
@@ -206,6 +211,21 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       return {
         verdict: vals.every((v) => v > 0 && Number.isFinite(v)) && ratio <= check.maxRatio ? "pass" : "fail",
         measured: `max/min = ${fmt(ratio)} (${ps.map((p, i) => `${lab(p)}: ${fmt(vals[i])}`).join("; ")})`,
+        expected: exp,
+      };
+    }
+    case "fraction": {
+      const ps = pts(check.where);
+      const exp = `share of runs with ${check.metric} ${rangeText(check.min, check.max)} in [${fmt(check.atLeast)}, ${fmt(check.atMost)}] at every point`;
+      if (!ps.length) return { verdict: "not measured", measured: "no finished runs match", expected: exp };
+      const shares = ps.map((p) => {
+        const rs = agg.runs.filter((r) => r.point === p.point && r.status !== "pending" && r.status !== "failed");
+        const hit = rs.filter((r) => inRange(Number(r[check.metric]), check.min, check.max)).length;
+        return { p, hit, n: rs.length, share: rs.length ? hit / rs.length : NaN };
+      });
+      return {
+        verdict: shares.every((s) => s.share >= check.atLeast && s.share <= check.atMost) ? "pass" : "fail",
+        measured: shares.map((s) => `${lab(s.p)}: ${s.hit}/${s.n}`).join("; "),
         expected: exp,
       };
     }

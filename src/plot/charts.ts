@@ -7,6 +7,7 @@ import { type RunResultFiles, type Table, isRunFolder, readRunFolder } from "../
 import { spectrum } from "../problem/truth.js";
 import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
 import { svgToPng } from "./png.js";
+import { diagnosticsFigure } from "./diagnosticsFigure.js";
 
 /**
  * The standard figures, drawn from result files only (metrics.csv, summary.json,
@@ -18,7 +19,9 @@ import { svgToPng } from "./png.js";
 
 /** What to draw (presets list these; `matsense plot` picks them automatically). */
 export interface FigureRequest {
-  type: "error" | "singular-values" | "imbalance" | "rate-vs" | "iters-vs";
+  type: "error" | "singular-values" | "imbalance" | "rate-vs" | "iters-vs" | "diagnostics";
+  /** For diagnostics figures: the metrics drawn on each point's panel (see plot/diagnosticsFigure.ts). */
+  metrics?: string[];
   /** File name without extension (default: derived from the type). */
   name?: string;
   title?: string;
@@ -35,7 +38,7 @@ export interface FigureRequest {
   /** For error plots: one panel per value of this parameter. */
   panelBy?: string;
   /** For error plots: a dashed reference line c·t^slope (e.g. slope −1 for the 1/T law), drawn over the last two decades of the longest curve, a factor 2 above it. */
-  reference?: { slope: number; label: string };
+  reference?: { slope: number; label: string; metric?: string };
 }
 
 /** Human-readable labels of config paths (legends); presets may pass their own. */
@@ -52,7 +55,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** The reference line c·t^slope anchored a factor 2 above the end of the longest series (none if no data). */
-function referenceLine(series: Series[], ref: { slope: number; label: string }): Series[] {
+export function referenceLine(series: Series[], ref: { slope: number; label: string }): Series[] {
   let best: { T: number; y: number } | undefined;
   for (const s of series) {
     for (let i = s.x.length - 1; i >= 0; i--) {
@@ -101,7 +104,7 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   return parts.join("; ") + ".";
 }
 
-function firstRunConfig(agg: Aggregate): Record<string, unknown> {
+export function firstRunConfig(agg: Aggregate): Record<string, unknown> {
   for (const r of agg.runs) {
     const f = path.join(agg.dir, String(r.id), "config.json");
     if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f, "utf8")) as Record<string, unknown>;
@@ -109,7 +112,7 @@ function firstRunConfig(agg: Aggregate): Record<string, unknown> {
   return agg.grid.base;
 }
 
-function seedsOf(agg: Aggregate): number[] {
+export function seedsOf(agg: Aggregate): number[] {
   return [...new Set(agg.runs.map((r) => Number(r.seed)))].sort((a, b) => a - b);
 }
 
@@ -304,6 +307,7 @@ export function sweepFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
     case "error": return errorFigure(agg, req, labels);
     case "rate-vs": return rateVsFigure(agg, req, labels);
     case "iters-vs": return itersVsFigure(agg, req, labels);
+    case "diagnostics": return diagnosticsFigure(agg, req, labels);
     case "singular-values":
     case "imbalance": {
       const runs = agg.points

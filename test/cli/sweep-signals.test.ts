@@ -19,9 +19,9 @@ async function signalSweep(signal: NodeJS.Signals): Promise<{ code: number | nul
 }
 
 describe("a sweep task stops cleanly on scheduler signals", () => {
-  it("SIGTERM (scancel, time limit): the current run ends interrupted with complete files, the rest is skipped, exit 143", async () => {
+  it("SIGTERM (scancel, time limit): the current run ends interrupted with complete files, the rest is skipped, exit 130", async () => {
     const r = await signalSweep("SIGTERM");
-    expect(r.code).toBe(143);
+    expect(r.code).toBe(130); // EXIT_INTERRUPTED: non-zero, so Slurm records the task as not completed
     expect(r.err).toMatch(/SIGTERM received/);
     const f = checkRunFolder(path.join(r.dir, r.ids[0]));
     expect(f.status).toBe("interrupted");
@@ -29,9 +29,9 @@ describe("a sweep task stops cleanly on scheduler signals", () => {
     expect(fs.existsSync(path.join(r.dir, r.ids[1]))).toBe(false);
   });
 
-  it("SIGUSR1 (Slurm's pre-timeout signal) does the same instead of opening the inspector, exit 138", async () => {
+  it("SIGUSR1 (Slurm's pre-timeout signal) does the same instead of opening the inspector, exit 130", async () => {
     const r = await signalSweep("SIGUSR1");
-    expect(r.code).toBe(138);
+    expect(r.code).toBe(130);
     expect(r.err).not.toMatch(/Debugger listening/);
     expect(checkRunFolder(path.join(r.dir, r.ids[0])).status).toBe("interrupted");
     // without a terminal the sweep prints one plain line per finished run
