@@ -52,6 +52,10 @@ describe("matsense slurm: the array script", () => {
     expect(aggregateScript(o)).toMatch(/^exec .* aggregate '\/scratch\/my sweep'$/m);
   });
 
+  it("lets a resubmitted task take over the run lock of a task that died on another node after 5 min", () => {
+    expect(text).toContain('export MATSENSE_LOCK_STALE_SECONDS="${MATSENSE_LOCK_STALE_SECONDS:-300}"');
+  });
+
   it("is a valid bash script", () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-sbatch-")), "a.sbatch");
     fs.writeFileSync(f, text);
