@@ -68,9 +68,9 @@ export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
 export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
-export { completionCapacity, completionDescriptor, completionOperator, CompletionOperator, completionOperatorBytes } from "./operators/completion.js";
-export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
-export { srhtDescriptor, SrhtOperator, srhtOperator, srhtOperatorBytes } from "./operators/srht.js";
+export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes } from "./operators/completion.js";
+export { rankOneDescriptor, rankOneOperator, RankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
+export { srhtDescriptor, srhtOperator, SrhtOperator, srhtOperatorBytes } from "./operators/srht.js";
 export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
 
 // Problems: ground truth, factors, measurements, spectral init

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../io/config.js";
 import { matsenseVersion } from "../io/version.js";
+import { addClusterCommands } from "./cluster.js";
 import { addDoctorCommands } from "./doctor.js";
 import { addInstanceCommands } from "./instance.js";
 import { addPlotCommands } from "./plot.js";
@@ -10,7 +11,7 @@ import { type AddCommands, type CliIO, UsageError } from "./shared.js";
 import { addSweepCommands } from "./sweep.js";
 
 /** The command modules, in help order: one line per module. */
-const COMMANDS: AddCommands[] = [addRunCommands, addSweepCommands, addInstanceCommands, addPlotCommands, addReproduceCommands, addDoctorCommands];
+const COMMANDS: AddCommands[] = [addRunCommands, addSweepCommands, addClusterCommands, addInstanceCommands, addPlotCommands, addReproduceCommands, addDoctorCommands];
 
 /** Builds the `matsense` command tree from the command modules. */
 export function buildProgram(io: CliIO): Command {

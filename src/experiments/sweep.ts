@@ -40,6 +40,8 @@ export interface LockedRun {
 export interface SweepOptions {
   /** Parallel runs (worker threads); default: the number of cores. */
   workers?: number;
+  /** CPU cores the sweep may use (default: all); parallel runs share them for their kernel threads. */
+  cores?: number;
   /** Run only shard i of N. */
   shard?: { index: number; count: number };
   /**
@@ -130,7 +132,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     return !owner;
   });
   const skipped = runs.length - todo.length - locked.length;
-  const wanted = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
+  const cores = opts.cores ?? os.availableParallelism();
+  const wanted = Math.max(1, Math.min(opts.workers ?? cores, Math.max(1, todo.length)));
   // parallel runs share the memory: run only as many at once as fit together
   const memoryLimit = opts.maxMemoryBytes ?? defaultMemoryLimit();
   const workers = workersWithinMemory(todo.map((r) => runMemory(r.resolved ?? resolveConfig(r.config)).total), wanted, memoryLimit);
@@ -184,7 +187,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     }
     if (stop()) interrupted = true;
   } else {
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, memoryLimit);
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, cores, memoryLimit);
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
   const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id)));
@@ -197,7 +200,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
-  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void, maxMemoryBytes?: number,
+  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
+  cores = os.availableParallelism(), maxMemoryBytes?: number,
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -213,7 +217,7 @@ async function runOnThreads(
   try {
     await Promise.all(
       Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
-        const autoThreadCap = Math.max(1, Math.floor(os.availableParallelism() / workers));
+        const autoThreadCap = Math.max(1, Math.floor(cores / workers));
         const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
         let current: RunSpec | undefined;
         const feed = () => {
