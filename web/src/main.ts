@@ -494,7 +494,8 @@ function renderCharts(): void {
     const config = currentConfig(r);
     if (last) for (const c of theoryCurves(config, { iteration: last.iteration, value: last.rel_error })) for (const p of c.points) theory.push({ ...p, curve: `${c.label} (${r.info.label})`, i });
   });
-  const common = { width: 520, height: 300, marginLeft: 60, marginRight: 150, style: { fontSize: "11px", background: "white" } };
+  const width = Math.max(420, Math.min(900, document.querySelector("#chart-error")?.clientWidth ?? 520));
+  const common = { width, height: 320, marginLeft: 60, marginRight: 110, style: { fontSize: "11px", background: "white" } };
   const lastOf = <T extends { run?: string; curve?: string }>(data: T[], key: (d: T) => string) => {
     const m = new Map<string, T>();
     for (const d of data) m.set(key(d), d);
@@ -506,7 +507,7 @@ function renderCharts(): void {
     y: { type: "log", label: "relative error", grid: true },
     marks: [
       Plot.line(theory, { x: "iteration", y: "value", z: "curve", stroke: (d) => runColor(d.i), strokeDasharray: "5,4", strokeOpacity: 0.8 }),
-      Plot.text(lastOf(theory, (d) => d.curve), { x: "iteration", y: "value", text: (d) => d.curve.replace(/ \(.*\)$/, ""), dx: 4, textAnchor: "start", fill: "#555", dy: 10 }),
+      Plot.text(firstOfLabel(theory), { x: "iteration", y: "value", text: (d) => d.curve.replace(/ \(.*\)$/, ""), dy: -8, textAnchor: "end", fill: "#444" }),
       Plot.line(errData, { x: "iteration", y: "value", z: "run", stroke: (d) => runColor(d.i) }),
       Plot.text(lastOf(errData, (d) => d.run), { x: "iteration", y: "value", text: "run", dx: 4, textAnchor: "start", fill: (d) => runColor(d.i) }),
     ],
@@ -518,7 +519,7 @@ function renderCharts(): void {
   });
   setPlot("chart-sv", sv.length ? Plot.plot({
     ...common, marginRight: 20,
-    x: { label: "iteration t" }, y: { type: "log", label: "σᵢ(P)", grid: true },
+    x: { label: "iteration t" }, y: { type: "log", label: "σᵢ(P)" },
     marks: [Plot.line(sv, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) })],
   }) : null);
   const imb: { iteration: number; value: number; line: string; i: number }[] = [];
@@ -560,6 +561,16 @@ function renderAlphaChart(common: object): void {
       Plot.dot(pts, { x: "alpha", y: "rate", fill: "group", r: 4 }),
     ],
   }) : null);
+}
+
+/** The first point of the first curve of each theory label (one label per law, not per run). */
+function firstOfLabel<T extends { curve: string }>(d: T[]): T[] {
+  const m = new Map<string, T>();
+  for (const x of d) {
+    const law = x.curve.replace(/ \(.*\)$/, "");
+    if (!m.has(law)) m.set(law, x);
+  }
+  return [...m.values()];
 }
 
 function lastOf2<T extends { label: string }>(d: T[]): T[] {
@@ -663,7 +674,10 @@ function buildExports(): void {
 function exposeForTests(): void {
   (window as unknown as { __explorer: unknown }).__explorer = {
     ready, playing, t, itPerSec, invalid,
+    edits: state.edits.slice(),
     runs: runs.map((r) => ({ label: r.info.label, status: r.status, rows: r.rows.length, last: r.rows[r.rows.length - 1], backend: r.info.backend, fit: r.fit })),
+    /** All recorded rows of run i (tests compare them bit for bit). */
+    rows: (i: number) => runs[i]?.rows ?? [],
   };
 }
 

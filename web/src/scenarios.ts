@@ -58,6 +58,8 @@ export function scenarioState(name: string): ExplorerState {
   const paths = variedPaths(grid);
   const state = defaultState();
   state.scenario = name;
+  // the 1/T law is a straight line on log-log axes
+  if (name === "xiong-symmetric") state.xScale = "log";
   state.config = unflatten([...flattenConfig(grid.base), ["seed", seed]]);
   // variants set several paths: a compare run holds every path its variant sets
   state.runs = paths.length ? specs.map((s) => runOverrides(grid, s.params)) : [];
