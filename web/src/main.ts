@@ -317,7 +317,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
         state.edits.sort((a, b) => a.at - b.at);
       }
       if (m.heat) heat = m.heat;
-      state.until = playing ? undefined : t;
+      state.until = playing || t === 0 ? undefined : t;
       writeUrl();
       dirty = true;
       break;
@@ -690,5 +690,6 @@ buildExports();
 const decoded = queryToState(location.search);
 state = decoded.state;
 if (decoded.notice) setNotice("url", "warn", decoded.notice);
-load(location.search.length <= 1 || decoded.notice !== undefined ? false : state.until === undefined);
+// a link opens paused at its iteration `t` (the page runs there first), or at 0
+load(false);
 requestAnimationFrame(render);
