@@ -496,40 +496,41 @@ function renderCharts(): void {
   });
   const width = Math.max(420, Math.min(900, document.querySelector("#chart-error")?.clientWidth ?? 520));
   const common = { width, height: 320, marginLeft: 60, marginRight: 110, style: { fontSize: "11px", background: "white" } };
-  const lastOf = <T extends { run?: string; curve?: string }>(data: T[], key: (d: T) => string) => {
-    const m = new Map<string, T>();
-    for (const d of data) m.set(key(d), d);
-    return [...m.values()];
-  };
+
+  // legend inside the SVG (so the downloaded chart is self-contained): runs, then the theory laws
+  const legend = [
+    ...runs.map((r, i) => ({ text: `━ ${r.info.label}`, color: runColor(i) })),
+    ...[...new Set(theory.map((d) => d.curve.replace(/ \(.*\)$/, "")))].map((law) => ({ text: `╌ ${law}`, color: "#444" })),
+  ];
   setPlot("chart-error", errData.length ? Plot.plot({
     ...common,
+    marginRight: 20,
     x: { type: xLog ? "log" : "linear", label: "iteration t" },
     y: { type: "log", label: "relative error", grid: true },
     marks: [
       Plot.line(theory, { x: "iteration", y: "value", z: "curve", stroke: (d) => runColor(d.i), strokeDasharray: "5,4", strokeOpacity: 0.8 }),
-      Plot.text(firstOfLabel(theory), { x: "iteration", y: "value", text: (d) => d.curve.replace(/ \(.*\)$/, ""), dy: -8, textAnchor: "end", fill: "#444" }),
       Plot.line(errData, { x: "iteration", y: "value", z: "run", stroke: (d) => runColor(d.i) }),
-      Plot.text(lastOf(errData, (d) => d.run), { x: "iteration", y: "value", text: "run", dx: 4, textAnchor: "start", fill: (d) => runColor(d.i) }),
+      ...legend.map((e, i) => Plot.text([e.text], { fill: e.color, frameAnchor: "top-right", dx: -4, dy: 6 + 14 * i, textAnchor: "end" })),
     ],
   }) : null);
   // singular values
   const sv: { iteration: number; value: number; line: string; i: number }[] = [];
   runs.forEach((r, i) => {
-    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("sv_") && v > 0 && Number.isFinite(v)) sv.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
+    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("sv_") && v > 0 && (!xLog || row.iteration >= 1) && Number.isFinite(v)) sv.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
   });
   setPlot("chart-sv", sv.length ? Plot.plot({
     ...common, marginRight: 20,
-    x: { label: "iteration t" }, y: { type: "log", label: "σᵢ(P)" },
+    x: { type: xLog ? "log" : "linear", label: "iteration t" }, y: { type: "log", label: "σᵢ(P)" },
     marks: [Plot.line(sv, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) })],
   }) : null);
   const imb: { iteration: number; value: number; line: string; i: number }[] = [];
   runs.forEach((r, i) => {
-    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("imb_eig_") && Number.isFinite(v)) imb.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
+    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("imb_eig_") && Number.isFinite(v) && (!xLog || row.iteration >= 1)) imb.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
   });
   if (document.getElementById("chart-imb")) {
     setPlot("chart-imb", imb.length ? Plot.plot({
       ...common, marginRight: 20,
-      x: { label: "iteration t" }, y: { label: "eigenvalues of FᵀF − GᵀG", grid: true },
+      x: { type: xLog ? "log" : "linear", label: "iteration t" }, y: { label: "eigenvalues of FᵀF − GᵀG", grid: true },
       marks: [Plot.ruleY([0]), Plot.line(imb, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) })],
     }) : null);
   }
@@ -563,16 +564,6 @@ function renderAlphaChart(common: object): void {
   }) : null);
 }
 
-/** The first point of the first curve of each theory label (one label per law, not per run). */
-function firstOfLabel<T extends { curve: string }>(d: T[]): T[] {
-  const m = new Map<string, T>();
-  for (const x of d) {
-    const law = x.curve.replace(/ \(.*\)$/, "");
-    if (!m.has(law)) m.set(law, x);
-  }
-  return [...m.values()];
-}
-
 function lastOf2<T extends { label: string }>(d: T[]): T[] {
   const m = new Map<string, T>();
   for (const x of d) m.set(x.label, x);
@@ -591,7 +582,7 @@ function renderHeat(): void {
     marks: [Plot.cell(cells(data), { x: "j", y: "i", fill: (d) => Math.max(-max, Math.min(max, d.v)), inset: 0 }), Plot.frame(), Plot.text([title], { frameAnchor: "top", dy: -14 })],
   });
   const host = document.querySelector("#chart-heat .plot")!;
-  host.replaceChildren(el("div", { class: "heat" }, one(h.truth, "M*"), one(h.product, `current product (${runs[h.run]?.info.label ?? ""}, t = ${t})`)));
+  host.replaceChildren(el("div", { class: "heat" }, one(h.truth, "M*"), one(h.product, `current product (${runs[h.run]?.info.label ?? ""}, t = ${runs[h.run]?.rows.at(-1)?.iteration ?? t})`)));
 }
 
 function renderReadout(): void {
