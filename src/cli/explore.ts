@@ -7,9 +7,10 @@ import { UsageError, registerCommands } from "./main.js";
 /**
  * `matsense explore`: serves the built explorer (dist/web, from `npm run build:web`, part
  * of `npm run build`) on localhost with the cross-origin-isolation headers
- * (COOP same-origin, COEP require-corp) that the WASM kernels' shared memory needs in a
- * browser. With --no-isolation the headers are left out and the page says it fell back
- * to one thread of the TypeScript kernels.
+ * (COOP same-origin, COEP require-corp) a browser needs before memory may be shared
+ * between threads. With --no-isolation the headers are left out and the page says it
+ * fell back to one thread. (The explorer's compute worker runs the kernels on one thread
+ * either way for now: the library's kernel thread pool is built on Node's worker_threads.)
  */
 
 const TYPES: Record<string, string> = {
@@ -97,16 +98,16 @@ export async function startExploreServer(opts: ExploreServerOptions = {}): Promi
 registerCommands((program, io) => {
   program
     .command("explore")
-    .description("serve the interactive explorer (the browser playground) on localhost, with the cross-origin-isolation headers the WASM kernels need")
+    .description("serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers")
     .option("-p, --port <port>", "port (0 = any free port)", "5178")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--no-isolation", "leave out the COOP/COEP headers (the page then runs one thread of the TypeScript kernels)")
+    .option("--no-isolation", "leave out the COOP/COEP headers (the page then says it runs on one thread)")
     .option("--dir <dir>", "folder of the built site (default: the package's dist/web)")
     .action(async (opts: { port: string; host: string; isolation: boolean; dir?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(opts.port)})`);
       const { server, url } = await startExploreServer({ dir: opts.dir, host: opts.host, port, isolation: opts.isolation });
-      io.out(`matsense explorer at ${url}${opts.isolation ? "" : " (without cross-origin isolation: one thread, TypeScript kernels)"}\npress Ctrl-C to stop\n`);
+      io.out(`matsense explorer at ${url}${opts.isolation ? "" : " (without cross-origin isolation: one thread)"}\npress Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -92,6 +92,29 @@ describe("explorer in Chromium", () => {
     await page.close();
   });
 
+  it("without the COOP/COEP headers falls back to one thread and says so, with the same numbers", async (ctx) => {
+    if (skip) return ctx.skip();
+    const plain = await startExploreServer({ dir: siteDir, isolation: false });
+    try {
+      const page = await context!.newPage();
+      page.on("pageerror", (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
+      await page.goto(`${plain.url}?t=50`);
+      await until(page, (x) => x?.ready && x.t === 50);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      await expect(page.textContent('[data-notice="kernels"]')).resolves.toMatch(/not cross-origin isolated .* the compute falls back to one thread \(kernels: (wasm-simd|ts)/);
+      // the same numbers as the isolated page (to rounding, should the kernels differ: ~1e-12, DESIGN §3)
+      const ts = await rowsOf(page, 0);
+      await page.close();
+      const wasmPage = await open("?t=50");
+      await until(wasmPage, (x) => x?.ready && x.t === 50);
+      const wasm = await rowsOf(wasmPage, 0);
+      for (let i = 0; i < ts.length; i++) expect(Math.abs(ts[i].rel_error - wasm[i].rel_error)).toBeLessThan(1e-12);
+      await wasmPage.close();
+    } finally {
+      plain.server.close();
+    }
+  });
+
   it("runs a scenario until the error falls below 1e-10; k = r linear, k > r sublinear, the URL names the scenario", async (ctx) => {
     if (skip) return ctx.skip();
     const page = await open();

@@ -294,8 +294,8 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       ready = true;
       runs = m.runs.map((info) => ({ info, rows: [], events: [] }));
       kernelsNote = m.isolated
-        ? `Kernels: ${m.kernels} — cross-origin isolated, WASM SIMD on one thread in the compute worker.`
-        : `This page is not cross-origin isolated (the server sent no COOP/COEP headers), so shared WebAssembly memory is unavailable: the compute falls back to one thread of the plain TypeScript kernels (${m.kernels}). \`npx matsense explore\` serves the page with the headers.`;
+        ? `Kernels: ${m.kernels} — cross-origin isolated; the compute runs on one thread in its Web Worker.`
+        : `This page is not cross-origin isolated (the server sent no COOP/COEP headers), so memory cannot be shared between threads: the compute falls back to one thread (kernels: ${m.kernels}). \`npx matsense explore\` serves the page with the headers.`;
       setNotice("kernels", m.isolated ? "info" : "warn", kernelsNote);
       setNotice("warnings", "warn", [...new Set(m.runs.flatMap((r) => r.warnings))].join(" ") || null);
       buildCharts();
