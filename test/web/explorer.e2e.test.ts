@@ -65,7 +65,7 @@ const rowsOf = (page: Page, i: number) =>
   page.evaluate((j) => (window as unknown as { __explorer: { rows: (i: number) => Record<string, number>[] } }).__explorer.rows(j), i);
 
 /** Waits until the page's explorer state satisfies `pred` (polled). */
-async function until(page: Page, pred: (h: ExplorerHook) => boolean, timeout = 60_000): Promise<ExplorerHook> {
+async function until(page: Page, pred: (h: ExplorerHook) => boolean, timeout = 180_000): Promise<ExplorerHook> {
   const start = Date.now();
   for (;;) {
     const h = await hook(page).catch(() => undefined);
@@ -81,7 +81,8 @@ const linear: ExplorerState = {
   config: { seed: 3, problem: { n: 12, rank: 2 }, init: { alpha: 0.1 }, method: { stepSize: 0.02 }, stop: { maxIterations: 100000 }, record: { every: 1 } },
 };
 
-describe("explorer in Chromium", () => {
+// generous limits: CI runs these beside the rest of the suite on 2 shared cores
+describe("explorer in Chromium", { timeout: 400_000 }, () => {
   it("loads, cross-origin isolated, with the WASM SIMD kernels in its worker", async (ctx) => {
     if (skip) return ctx.skip();
     const page = await open();
@@ -262,7 +263,7 @@ describe("explorer in Chromium", () => {
     const lines: string[] = [];
     for (const [name, st] of configs) {
       const page = await open(`?${stateToQuery(st)}`);
-      const h = await until(page, (x) => x?.ready && x.t === st.until && !x.playing, 120_000);
+      const h = await until(page, (x) => x?.ready && x.t === st.until && !x.playing);
       await page.close();
       const s = new Session({ ...st, until: undefined });
       const t0 = performance.now();
