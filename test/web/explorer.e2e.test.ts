@@ -261,17 +261,22 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
       ["n = 40, m = 1200 (15 MB operator)", { ...defaultState(), config: { problem: { n: 40 }, operator: { m: 1200 }, stop: { maxIterations: 100000 } }, until: 600 }],
     ];
     const lines: string[] = [];
+    // two rounds, browser and Node back to back, best of each: the machine is shared, so single timings are noisy
     for (const [name, st] of configs) {
-      const page = await open(`?${stateToQuery(st)}`);
-      const h = await until(page, (x) => x?.ready && x.t === st.until && !x.playing);
-      await page.close();
-      const s = new Session({ ...st, until: undefined });
-      const t0 = performance.now();
-      s.advance(st.until!);
-      const nodeRate = st.until! / ((performance.now() - t0) / 1000);
-      s.dispose();
-      lines.push(`${name}: browser ${h.itPerSec.toFixed(0)} it/s, Node ${nodeRate.toFixed(0)} it/s, Node/browser ${(nodeRate / h.itPerSec).toFixed(2)}×`);
-      expect(h.itPerSec).toBeGreaterThan(0);
+      let browser = 0, node = 0;
+      for (let round = 0; round < 2; round++) {
+        const page = await open(`?${stateToQuery(st)}`);
+        const h = await until(page, (x) => x?.ready && x.t === st.until && !x.playing);
+        await page.close();
+        expect(h.itPerSec).toBeGreaterThan(0);
+        browser = Math.max(browser, h.itPerSec);
+        const s = new Session({ ...st, until: undefined });
+        const t0 = performance.now();
+        s.advance(st.until!);
+        node = Math.max(node, st.until! / ((performance.now() - t0) / 1000));
+        s.dispose();
+      }
+      lines.push(`${name}: browser ${browser.toFixed(0)} it/s, Node ${node.toFixed(0)} it/s, Node/browser ${(node / browser).toFixed(2)}×`);
     }
     process.stdout.write(`\nexplorer speed (same Session code, wasm-simd, one thread):\n  ${lines.join("\n  ")}\n`);
   });

@@ -486,13 +486,13 @@ const runColor = (i: number) => Plot.scale({ color: { type: "categorical", schem
 function renderCharts(): void {
   const xLog = state.xScale === "log";
   const errData: { iteration: number; value: number; run: string; i: number }[] = [];
-  const theory: { iteration: number; value: number; curve: string; i: number }[] = [];
+  const theory: { iteration: number; value: number; curve: string; law: string; i: number }[] = [];
   runs.forEach((r, i) => {
     const rows = thin(r.rows).filter((row) => Number.isFinite(row.rel_error) && row.rel_error > 0 && (!xLog || row.iteration >= 1));
     for (const row of rows) errData.push({ iteration: row.iteration, value: row.rel_error, run: r.info.label, i });
     const last = rows[rows.length - 1];
     const config = currentConfig(r);
-    if (last) for (const c of theoryCurves(config, { iteration: last.iteration, value: last.rel_error })) for (const p of c.points) theory.push({ ...p, curve: `${c.label} (${r.info.label})`, i });
+    if (last) for (const c of theoryCurves(config, { iteration: last.iteration, value: last.rel_error })) for (const p of c.points) theory.push({ ...p, curve: `${c.label} (${r.info.label})`, law: c.label, i });
   });
   const width = Math.max(420, Math.min(900, document.querySelector("#chart-error")?.clientWidth ?? 520));
   const common = { width, height: 320, marginLeft: 60, marginRight: 110, style: { fontSize: "11px", background: "white" } };
@@ -500,7 +500,7 @@ function renderCharts(): void {
   // legend inside the SVG (so the downloaded chart is self-contained): runs, then the theory laws
   const legend = [
     ...runs.map((r, i) => ({ text: `━ ${r.info.label}`, color: runColor(i) })),
-    ...[...new Set(theory.map((d) => d.curve.replace(/ \(.*\)$/, "")))].map((law) => ({ text: `╌ ${law}`, color: "#444" })),
+    ...[...new Set(theory.map((d) => d.law))].map((law) => ({ text: `╌ ${law}`, color: "#222" })),
   ];
   setPlot("chart-error", errData.length ? Plot.plot({
     ...common,
@@ -508,8 +508,9 @@ function renderCharts(): void {
     x: { type: xLog ? "log" : "linear", label: "iteration t" },
     y: { type: "log", label: "relative error", grid: true },
     marks: [
-      Plot.line(theory, { x: "iteration", y: "value", z: "curve", stroke: (d) => runColor(d.i), strokeDasharray: "5,4", strokeOpacity: 0.8 }),
       Plot.line(errData, { x: "iteration", y: "value", z: "run", stroke: (d) => runColor(d.i) }),
+      // theory on top, dark dashes: where it matches the data exactly it must still be visible
+      Plot.line(theory, { x: "iteration", y: "value", z: "curve", stroke: "#222", strokeDasharray: "4,4", strokeWidth: 1.2 }),
       ...legend.map((e, i) => Plot.text([e.text], { fill: e.color, frameAnchor: "top-right", dx: -4, dy: 6 + 14 * i, textAnchor: "end" })),
     ],
   }) : null);
@@ -582,7 +583,7 @@ function renderHeat(): void {
     marks: [Plot.cell(cells(data), { x: "j", y: "i", fill: (d) => Math.max(-max, Math.min(max, d.v)), inset: 0 }), Plot.frame(), Plot.text([title], { frameAnchor: "top", dy: -14 })],
   });
   const host = document.querySelector("#chart-heat .plot")!;
-  host.replaceChildren(el("div", { class: "heat" }, one(h.truth, "M*"), one(h.product, `current product (${runs[h.run]?.info.label ?? ""}, t = ${runs[h.run]?.rows.at(-1)?.iteration ?? t})`)));
+  host.replaceChildren(el("div", { class: "heat" }, one(h.truth, "M*"), one(h.product, `product at t = ${runs[h.run]?.rows.at(-1)?.iteration ?? t}`)));
 }
 
 function renderReadout(): void {

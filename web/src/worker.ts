@@ -82,7 +82,9 @@ function load(msg: Extract<ToWorker, { type: "load" }>): void {
   }
   const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const backends = [...new Set(session.runs.map((r) => r.backend))].join(", ");
-  const kernels = wasmUnavailableReason ? `${backends} (WASM kernels unavailable: ${wasmUnavailableReason})` : backends;
+  const kernels = wasmUnavailableReason
+    ? `${backends} (WASM kernels unavailable: ${wasmUnavailableReason})`
+    : session.runs.some((r) => r.backend.startsWith("wasm")) ? backends : `${backends} (this operator does not use the WASM SIMD kernels, which are loaded)`;
   post({
     type: "ready", id, isolated, kernels,
     runs: session.runs.map((r) => ({ label: r.label, overrides: r.overrides, config: r.config, warnings: r.warnings, backend: r.backend })),
