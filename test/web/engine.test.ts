@@ -4,6 +4,7 @@ import { type ExplorerState, defaultState } from "../../web/src/state.js";
 import { degreesOfFreedom, explorerProblems } from "../../web/src/checks.js";
 import { alphaLaw, oneOverTApplies, theoryCurves, worstCaseApplies, worstCaseRate } from "../../web/src/theory.js";
 import { metricsCsv, runCommands } from "../../web/src/export.js";
+import { listScenarios, scenarioState } from "../../web/src/scenarios.js";
 import { runConfig } from "../../src/experiments/run.js";
 import { fitRates, lsSlope } from "../../src/experiments/rates.js";
 import { resolveConfig } from "../../src/io/config.js";
@@ -135,6 +136,19 @@ describe("explorer compute session", () => {
     expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, n2: 4, rank: 2, truth: "general" }, model: { type: "asymmetric" } }))).toBe(2 * (6 + 4 - 2));
     expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, rank: 3 } }))).toBe(18 - 3);
     expect(explorerProblems(resolveConfig({ operator: { type: "identity" }, problem: { n: 3, rank: 2 } }))).toEqual([]);
+  });
+});
+
+describe("scenarios", () => {
+  it("every preset loads as a scenario the explorer accepts, and its runs start", () => {
+    for (const { name, note } of listScenarios()) {
+      expect(note, name).toMatch(/\. .+\./);
+      const s = new Session(scenarioState(name));
+      s.advance(3);
+      expect(s.t, name).toBe(3);
+      expect(s.runs.every((r) => r.rows.length === 3), name).toBe(true);
+      s.dispose();
+    }
   });
 });
 
