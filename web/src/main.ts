@@ -612,15 +612,24 @@ function renderReadout(): void {
   $("#readout").replaceChildren(table);
 }
 
+/** Milliseconds the last full render took (charts included). */
+let renderMs = 0;
+
+/**
+ * Redraws on animation frames when new data arrived — at most every 33 ms, and at most a
+ * quarter of the time (gap ≥ 3 × the last render's duration), so drawing never takes
+ * the CPU the compute worker needs on a small machine.
+ */
 function render(now: number): void {
   requestAnimationFrame(render);
-  if (!dirty || now - lastRender < 33) return;
+  if (!dirty || now - lastRender < Math.max(33, 3 * renderMs)) return;
   dirty = false;
   lastRender = now;
   renderTransport();
   renderReadout();
   if (ready) renderCharts();
   exposeForTests();
+  renderMs = performance.now() - now;
 }
 
 // ---- exports -------------------------------------------------------------------------------
