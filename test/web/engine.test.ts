@@ -125,6 +125,9 @@ describe("explorer compute session", () => {
       return [];
     };
     expect(bad({ problem: { n: 10 }, model: { k: 11 } })).toEqual([{ path: "model.k", message: expect.stringMatching(/k = 11 is larger than the matrix/) }]);
+    expect(bad({ problem: { n: 10, n2: 6, truth: "general" }, model: { type: "asymmetric", k: 7 } })).toEqual([
+      { path: "model.k", message: expect.stringMatching(/k = 7 is larger than the matrix \(min\(n, n2\) = 6\)/) },
+    ]);
     // rank-2 PSD 10×10: 10·2 − 1 = 19 degrees of freedom
     expect(bad({ problem: { n: 10 }, operator: { m: 18 } })).toEqual([{ path: "operator.m", message: expect.stringMatching(/19 degrees of freedom; use m ≥ 19/) }]);
     expect(bad({ problem: { n: 10 }, operator: { m: 19 } })).toEqual([]);
