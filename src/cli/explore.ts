@@ -8,9 +8,8 @@ import { UsageError, registerCommands } from "./main.js";
  * `matsense explore`: serves the built explorer (dist/web, from `npm run build:web`, part
  * of `npm run build`) on localhost with the cross-origin-isolation headers
  * (COOP same-origin, COEP require-corp) a browser needs before memory may be shared
- * between threads. With --no-isolation the headers are left out and the page says it
- * fell back to one thread. (The explorer's compute worker runs the kernels on one thread
- * either way for now: the library's kernel thread pool is built on Node's worker_threads.)
+ * between threads, so the WASM kernels can run on several threads as in Node. With
+ * --no-isolation the headers are left out and the page says it fell back to one thread.
  */
 
 const TYPES: Record<string, string> = {

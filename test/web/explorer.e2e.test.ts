@@ -93,6 +93,23 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await page.close();
   });
 
+  it("runs the WASM kernels on 2 threads for a 20 MB operator, with the same numbers as on 1 thread", async (ctx) => {
+    if (skip) return ctx.skip();
+    const rows: Record<string, number>[][] = [];
+    for (const threads of [0, 1]) {
+      const page = await open(`?problem.n=40&operator.m=1600&operator.threads=${threads}&stop.maxIterations=100000&t=200`);
+      const h = await until(page, (x) => x?.ready && x.t === 200 && !x.playing);
+      // 1600 × 1600 float64 = 20 MB ≥ 16 MiB: the library's automatic choice is 2 threads (on ≥ 2 cores)
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      expect(h.runs[0].backend).toBe(threads === 1 || cores < 2 ? "wasm-simd" : "wasm-simd+2threads");
+      rows.push(await rowsOf(page, 0));
+      await page.close();
+    }
+    // the kernels sum every output in the same order whatever the split (DESIGN §3): bit for bit
+    const strip = (rs: Record<string, number>[]) => rs.map(({ seconds, ...r }) => r);
+    expect(strip(rows[0])).toEqual(strip(rows[1]));
+  });
+
   it("without the COOP/COEP headers falls back to one thread and says so, with the same numbers", async (ctx) => {
     if (skip) return ctx.skip();
     const plain = await startExploreServer({ dir: siteDir, isolation: false });
@@ -103,6 +120,11 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
       await until(page, (x) => x?.ready && x.t === 50);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
       await expect(page.textContent('[data-notice="kernels"]')).resolves.toMatch(/not cross-origin isolated .* the compute falls back to one thread \(kernels: (wasm-simd|ts)/);
+      // a 20 MB operator that gets 2 threads when isolated runs on one here
+      const big = await context!.newPage();
+      await big.goto(`${plain.url}?problem.n=40&operator.m=1600&t=2`);
+      expect((await until(big, (x) => x?.ready && x.t === 2)).runs[0].backend).toBe("wasm-simd");
+      await big.close();
       // the same numbers as the isolated page (to rounding, should the kernels differ: ~1e-12, DESIGN §3)
       const ts = await rowsOf(page, 0);
       await page.close();
@@ -263,7 +285,7 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     const lines: string[] = [];
     // two rounds, browser and Node back to back, best of each: the machine is shared, so single timings are noisy
     for (const [name, st] of configs) {
-      let browser = 0, node = 0;
+      let browser = 0, node = 0, backends = "";
       for (let round = 0; round < 2; round++) {
         const page = await open(`?${stateToQuery(st)}`);
         const h = await until(page, (x) => x?.ready && x.t === st.until && !x.playing);
@@ -274,11 +296,12 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
         const t0 = performance.now();
         s.advance(st.until!);
         node = Math.max(node, st.until! / ((performance.now() - t0) / 1000));
+        backends = `browser ${h.runs[0].backend}, Node ${s.runs[0].backend}`;
         s.dispose();
       }
-      lines.push(`${name}: browser ${browser.toFixed(0)} it/s, Node ${node.toFixed(0)} it/s, Node/browser ${(node / browser).toFixed(2)}×`);
+      lines.push(`${name}: browser ${browser.toFixed(0)} it/s, Node ${node.toFixed(0)} it/s, Node/browser ${(node / browser).toFixed(2)}× (${backends})`);
     }
-    process.stdout.write(`\nexplorer speed (same Session code, wasm-simd, one thread):\n  ${lines.join("\n  ")}\n`);
+    process.stdout.write(`\nexplorer speed (same Session code and config; best of 2 interleaved rounds):\n  ${lines.join("\n  ")}\n`);
   });
 
   it("logged no console errors in any page", (ctx) => {

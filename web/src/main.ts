@@ -294,7 +294,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       ready = true;
       runs = m.runs.map((info) => ({ info, rows: [], events: [] }));
       kernelsNote = m.isolated
-        ? `Kernels: ${m.kernels} — cross-origin isolated; the compute runs on one thread in its Web Worker.`
+        ? `Kernels: ${m.kernels} — cross-origin isolated, up to ${m.maxThreads} thread${m.maxThreads > 1 ? "s" : ""} (the library's automatic choice: 2 threads for operators ≥ 16 MiB, else 1; set operator.threads to choose).`
         : `This page is not cross-origin isolated (the server sent no COOP/COEP headers), so memory cannot be shared between threads: the compute falls back to one thread (kernels: ${m.kernels}). \`npx matsense explore\` serves the page with the headers.`;
       setNotice("kernels", m.isolated ? "info" : "warn", kernelsNote);
       setNotice("warnings", "warn", [...new Set(m.runs.flatMap((r) => r.warnings))].join(" ") || null);

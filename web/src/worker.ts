@@ -7,6 +7,7 @@
 import { ConfigError } from "../../src/io/config.js";
 import { wasmUnavailableReason } from "../../src/kernels/index.js";
 import { Session, SessionError } from "./engine.js";
+import { ensureHelpers } from "./helpers.js";
 import type { FromWorker, RunFrame, ToWorker } from "./protocol.js";
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
@@ -64,10 +65,16 @@ function loop(): void {
   schedule();
 }
 
-function load(msg: Extract<ToWorker, { type: "load" }>): void {
+const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+/** Kernel helper threads kept ready: with shared memory, one per further core (at most 3). */
+const HELPERS = isolated ? Math.max(0, Math.min(navigator.hardwareConcurrency || 1, 4) - 1) : 0;
+
+async function load(msg: Extract<ToWorker, { type: "load" }>): Promise<void> {
   session?.dispose();
   session = null;
   playing = false;
+  // the kernel threads of the coming operators must be running before they are asked for
+  await ensureHelpers(HELPERS).catch(() => undefined);
   id = msg.id;
   sent.length = 0;
   sentEdits = 0;
@@ -80,13 +87,12 @@ function load(msg: Extract<ToWorker, { type: "load" }>): void {
     else post({ type: "error", id, run: "base", problems: [{ path: "", message: (e as Error).message }] });
     return;
   }
-  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const backends = [...new Set(session.runs.map((r) => r.backend))].join(", ");
   const kernels = wasmUnavailableReason
     ? `${backends} (WASM kernels unavailable: ${wasmUnavailableReason})`
     : session.runs.some((r) => r.backend.startsWith("wasm")) ? backends : `${backends} (this operator does not use the WASM SIMD kernels, which are loaded)`;
   post({
-    type: "ready", id, isolated, kernels,
+    type: "ready", id, isolated, kernels, maxThreads: 1 + HELPERS,
     runs: session.runs.map((r) => ({ label: r.label, overrides: r.overrides, config: r.config, warnings: r.warnings, backend: r.backend })),
   });
   // the edits of the state were made before `until`; the edits sent back are only new ones
@@ -97,11 +103,16 @@ function load(msg: Extract<ToWorker, { type: "load" }>): void {
   if (playing) schedule();
 }
 
+// messages are handled in order; a load waits for the helper threads before the next message
+let queue: Promise<void> = Promise.resolve();
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
-  const msg = ev.data;
+  queue = queue.then(() => handle(ev.data));
+};
+
+async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case "load":
-      load(msg);
+      await load(msg);
       break;
     case "play":
       if (session && !session.done()) {
@@ -139,4 +150,4 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       frame();
       break;
   }
-};
+}
