@@ -270,7 +270,7 @@ function load(play: boolean): void {
   t = 0;
   heat = undefined;
   itPerSec = 0;
-  playing = play || state.until !== undefined;
+  playing = play || (state.until ?? 0) > 0;
   renderScenarios();
   send({ type: "load", state: structuredClone(state), play, id: ++loadId });
   dirty = true;
@@ -559,13 +559,14 @@ function renderAlphaChart(common: object): void {
     color: { legend: true },
     marks: [
       Plot.line(laws, { x: "alpha", y: "rate", z: "label", stroke: "#777", strokeDasharray: "5,4" }),
-      Plot.text(lastOf2(laws), { x: "alpha", y: "rate", text: "label", textAnchor: "end", dy: -8, fill: "#555" }),
+      Plot.text(lastPerLabel(laws), { x: "alpha", y: "rate", text: "label", textAnchor: "end", dy: -8, fill: "#555" }),
       Plot.dot(pts, { x: "alpha", y: "rate", fill: "group", r: 4 }),
     ],
   }) : null);
 }
 
-function lastOf2<T extends { label: string }>(d: T[]): T[] {
+/** The last point of each label (where its text goes). */
+function lastPerLabel<T extends { label: string }>(d: T[]): T[] {
   const m = new Map<string, T>();
   for (const x of d) m.set(x.label, x);
   return [...m.values()];
