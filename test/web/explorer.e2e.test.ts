@@ -217,9 +217,11 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await page.locator('[data-path="model.k"]').fill("15");
     await page.locator('[data-path="model.k"]').press("Enter");
     await expect(page.locator('[data-msg="model.k"]').textContent()).resolves.toMatch(/k = 15 is larger than the matrix \(min\(n, n2\) = 10\)/);
-    const stopped = await until(page, (x) => x.invalid && !x.playing);
-    const t = stopped.t;
-    await page.waitForTimeout(300);
+    await until(page, (x) => x.invalid && !x.playing);
+    // frames sent before the worker saw the pause may still arrive; after that nothing moves
+    await page.waitForTimeout(500);
+    const t = (await hook(page)).t;
+    await page.waitForTimeout(500);
     expect((await hook(page)).t).toBe(t);
     await expect(page.textContent("#run-message")).resolves.toMatch(/Stopped: fix the configuration/);
     await page.locator('[data-path="model.k"]').fill("");

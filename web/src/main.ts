@@ -302,7 +302,8 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       break;
     case "frame": {
       t = m.t;
-      playing = m.playing;
+      // a frame sent before the worker saw a pause for invalid input must not restart the button
+      playing = m.playing && !invalid;
       itPerSec = m.itPerSec;
       m.runs.forEach((f, i) => {
         const r = runs[i];
