@@ -143,14 +143,18 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     const page = await open();
     await until(page, (x) => x?.ready);
     await page.click('[data-scenario="xiong-symmetric"]');
-    const reached = await until(page, (x) => x.ready && x.runs.length === 3 && (x.runs[0].last?.rel_error ?? 1) < 1e-10);
-    expect(reached.runs.map((r) => r.label)).toEqual(["model.k=2", "model.k=3", "model.k=4"]);
+    // the runs of the preset's quick grid: k ∈ {2, 3, 4} (times any other varied field)
+    const exact = (label: string) => /(^|__)model\.k=2(__|$)/.test(label);
+    const reached = await until(page, (x) => x.ready && x.runs.length >= 3 && x.runs.filter((r) => exact(r.label)).every((r) => (r.last?.rel_error ?? 1) < 1e-10));
+    expect(reached.runs.filter((r) => exact(r.label)).length).toBeGreaterThan(0);
     const done = await until(page, (x) => x.runs.every((r) => r.status !== undefined) && !x.playing);
-    expect(done.runs.map((r) => r.status)).toEqual(["converged", "max-iterations", "max-iterations"]);
-    expect(done.runs.map((r) => r.fit?.classification)).toEqual(["linear", "sublinear", "sublinear"]);
+    for (const r of done.runs) {
+      expect([r.label, r.status, r.fit?.classification]).toEqual(exact(r.label) ? [r.label, "converged", "linear"] : [r.label, "max-iterations", "sublinear"]);
+    }
     const q = new URL(page.url()).searchParams;
     expect(q.get("scenario")).toBe("xiong-symmetric");
-    expect(q.getAll("run")).toEqual(["model.k=2", "model.k=3", "model.k=4"]);
+    expect(q.getAll("run").length).toBe(done.runs.length);
+    expect(q.getAll("run").some((r) => r.includes("model.k=3"))).toBe(true);
     expect(q.get("t")).toBe(String(done.t));
     // the theory line is drawn and labelled
     await expect(page.textContent("#chart-error")).resolves.toMatch(/theory: ∝ 1\/T/);

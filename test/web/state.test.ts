@@ -1,8 +1,12 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ExplorerState, defaultState, encodeValue, flattenConfig, queryToState, stateToQuery } from "../../web/src/state.js";
 import { listScenarios, scenarioState } from "../../web/src/scenarios.js";
 import { parseSetValue } from "../../src/io/config.js";
+import { gridPoints, quickGrid } from "../../src/experiments/grid.js";
+import { repoRoot } from "./browser.js";
 
 /** States whose every run is a config the library accepts (the only states the page writes to the URL). */
 const validState: fc.Arbitrary<ExplorerState> = fc
@@ -77,9 +81,12 @@ describe("explorer state ⇄ URL", () => {
     }
   });
 
-  it("a scenario is the preset's quick config with one compare run per varied value", () => {
+  it("a scenario is the preset's quick config with one compare run per varied point", () => {
     const s = scenarioState("xiong-symmetric");
-    expect(s.runs).toEqual([{ "model.k": 2 }, { "model.k": 3 }, { "model.k": 4 }]);
+    const grid = quickGrid(JSON.parse(fs.readFileSync(path.join(repoRoot, "presets", "xiong-symmetric", "grid.json"), "utf8")));
+    expect(s.runs).toEqual(gridPoints(grid));
+    // the quick version: k ∈ {2, 3, 4} on the small problem
+    expect([...new Set(s.runs.map((r) => r["model.k"]))]).toEqual([2, 3, 4]);
     expect(Object.fromEntries(flattenConfig(s.config))).toMatchObject({ "problem.n": 10, "operator.m": 200, "method.stepSize": 0.1, seed: 0 });
   });
 

@@ -28,6 +28,8 @@ const NOTES: Record<string, string> = {
     "GD slows down as the condition number κ grows because the small singular values are learned slowly. Switch method.name to scaled-gd: the rate no longer depends on κ.",
   "overparam-preconditioning":
     "Over-parameterized symmetric GD on an ill-conditioned truth is slow. Switch method.name to scaled-gd-lambda or precgd to see the preconditioned method restore fast convergence.",
+  "completion-implicit-bias":
+    "Over-parameterized GD on FGᵀ sees only the observed entries, so it can also fit them with a different low-rank matrix. Compare the α values: from a small init the error falls to the target, from a large one it can stall while the loss still goes to zero.",
   completion:
     "Matrix completion observes a fraction p of the entries. Factorized GD recovers the matrix linearly; compare exact and over-parameterized k, or the svt method.",
 };
@@ -45,7 +47,13 @@ export function listScenarios(): Scenario[] {
   return Object.keys(grids)
     .map(nameOf)
     .sort()
-    .map((name) => ({ name, title: expectations[`../../presets/${name}/expectations.json`]?.title ?? name, note: NOTES[name] ?? "" }));
+    .map((name) => ({ name, title: expectations[`../../presets/${name}/expectations.json`]?.title ?? name, note: NOTES[name] ?? fallbackNote(name) }));
+}
+
+/** For a preset without a hand-written note: its grid's description and where to look. */
+function fallbackNote(name: string): string {
+  const d = (grids[`../../presets/${name}/grid.json`] as { description?: string } | undefined)?.description?.trim();
+  return `${d ? (d.endsWith(".") ? d : `${d}.`) : `The ${name} preset.`} Compare the runs' error curves and the fitted rates in the table.`;
 }
 
 /** The explorer state of a scenario: quick base config, one compare run per varied point, seed = first seed. */
