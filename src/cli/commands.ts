@@ -8,4 +8,5 @@ import "./plot.js";
 import "./reproduce.js";
 import "./doctor.js";
 import "./cluster.js";
+import "./explore.js";
 export {};
