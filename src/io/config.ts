@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import { z } from "zod";
 
 /**
@@ -9,9 +10,17 @@ import { z } from "zod";
  * every result is complete and explicit.
  */
 
-const posInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be an integer`).positive(`${what} must be ≥ 1`);
-const nonNegInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be an integer`).min(0, `${what} must be ≥ 0`);
-const finite = (what: string) => z.number({ error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be finite`);
+/** "must be a number", or "is not a finite number" for ±Infinity/NaN (which z.number() rejects as a type error). */
+const numberError = (what: string) => (iss: { input?: unknown }) =>
+  typeof iss.input === "number" ? `${what} is not a finite number` : `${what} must be a number`;
+/** An integer field: a finite number, at most 2^53 − 1 in magnitude (beyond, integers are not exact), integral. */
+const safeInt = (what: string) =>
+  z.number({ error: numberError(what) })
+    .refine((v) => Math.abs(v) <= Number.MAX_SAFE_INTEGER, { message: `${what} exceeds the largest safe integer 2^53 − 1 = 9007199254740991`, abort: true })
+    .int(`${what} must be an integer`);
+const posInt = (what: string) => safeInt(what).positive(`${what} must be ≥ 1`);
+const nonNegInt = (what: string) => safeInt(what).min(0, `${what} must be ≥ 0`);
+const finite = (what: string) => z.number({ error: numberError(what) }).refine(Number.isFinite, `${what} must be finite`);
 
 export const problemSchema = z
   .object({
@@ -133,6 +142,7 @@ export class ConfigError extends Error {
 }
 
 function fmtValue(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
 }
@@ -197,6 +207,13 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (c.operator.threads > 1 && (c.operator.backend === "ts" || c.operator.storage === "regenerate")) {
     errors.push({ path: "operator.threads", value: c.operator.threads, message: `must be 0 (auto) or 1 with ${c.operator.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
   }
+  if (c.record.singularValues > Math.min(n1, n2)) {
+    errors.push({ path: "record.singularValues", value: c.record.singularValues, message: `must be ≤ min(n1, n2) = ${Math.min(n1, n2)} (the product has no more singular values)` });
+  }
+  const maxThreads = MAX_THREADS_PER_CORE * os.availableParallelism();
+  if (c.operator.threads > maxThreads) {
+    errors.push({ path: "operator.threads", value: c.operator.threads, message: `must be ≤ ${maxThreads} (${MAX_THREADS_PER_CORE} × the ${os.availableParallelism()} cores of this machine; 0 = automatic)` });
+  }
   const k = c.model.k ?? r;
   if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });
   if (c.init.type === "identical" && c.model.type === "asymmetric" && n1 !== n2) {
@@ -215,6 +232,9 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     model: { ...c.model, k },
   };
 }
+
+/** operator.threads may be at most this many times the machine's cores (more only oversubscribes). */
+export const MAX_THREADS_PER_CORE = 4;
 
 /** Largest number of n1×n2 entries for which the dense-matrix method svt is allowed. */
 export const SVT_MAX_ENTRIES = 1_000_000;
