@@ -112,6 +112,16 @@ export async function runSweepWithProgress(
   }
 }
 
+/**
+ * Names every damaged run folder of an aggregate on stderr (path and reason) and returns
+ * the sentence for the summary line ("2 damaged (excluded; …)"), or "".
+ */
+export function reportDamaged(agg: Aggregate, err: (s: string) => void): string {
+  for (const d of agg.damaged) err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
+  const n = agg.damaged.length;
+  return n ? `, ${n} damaged (excluded from the statistics; the next sweep resume re-runs ${n === 1 ? "it" : "them"})` : "";
+}
+
 /** Prints the aggregate table of a sweep. */
 export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
   out(formatPointTable(agg));
@@ -137,9 +147,10 @@ registerCommands((program, io) => {
         return;
       }
       const agg = writeAggregate(dir);
+      const damaged = reportDamaged(agg, io.err);
       if (!opts.quiet) {
         printAggregate(agg, io.out);
-        io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)\n`);
+        io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)${damaged}\n`);
       }
       if (result.entries.some((e) => e.status === "failed")) throw new UsageError("some runs failed (see manifest.json and their summary.json)", 1);
       if (result.interrupted) throw new UsageError("interrupted", 130);
@@ -158,10 +169,11 @@ registerCommands((program, io) => {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+      const damaged = reportDamaged(agg, io.err);
       if (!opts.quiet) {
         printAggregate(agg, io.out);
         const pending = agg.runs.filter((r) => r.status === "pending").length;
-        io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
+        io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
       }
     });
 });

@@ -4,7 +4,9 @@ import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "./grid.js";
 import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
-import { readRunFolder, toCsv } from "./results.js";
+import { toCsv } from "./results.js";
+import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
+import { readJsonInput } from "../io/json.js";
 
 /** Error levels ε for the `iters_to_ε` columns of runs.csv. */
 export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
@@ -42,8 +44,17 @@ export interface CurveTable {
   metrics: Record<string, { median: number[]; q10: number[]; q90: number[] }>;
 }
 
+/** A run folder the validating reader refused (excluded from every median, curve and fit). */
+export interface DamagedRun {
+  id: string;
+  dir: string;
+  reason: string;
+}
+
 export interface Aggregate {
   dir: string;
+  /** Damaged run folders (path and reason); they are in runs.csv with status "damaged" but in no statistic. */
+  damaged: DamagedRun[];
   grid: Grid;
   paths: string[];
   errorMetric: string;
@@ -68,9 +79,9 @@ export function median(values: number[]): number {
 }
 
 /** The runs.csv row of one run folder. */
-export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string): RunRow {
-  const files = readRunFolder(path.join(dir, spec.id));
-  const e = entryFromFolder(dir, spec);
+export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string, inspection?: RunFolderInspection): RunRow {
+  const files = inspection ?? inspectRunFolder(path.join(dir, spec.id));
+  const e = entryFromFolder(dir, spec, files);
   const row: RunRow = { id: spec.id, point: spec.point };
   for (const p of paths) row[p] = spec.params[p] === undefined ? "" : (typeof spec.params[p] === "object" ? JSON.stringify(spec.params[p]) : (spec.params[p] as string | number));
   row.seed = spec.seed;
@@ -93,7 +104,8 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.slope_ratio = fit.slopeRatio;
   row.fit_from = fit.from;
   row.fit_to = fit.to;
-  row.rate_class = e.status === "pending" ? "" : fit.classification;
+  row.rate_class = e.status === "pending" || e.status === "damaged" ? "" : fit.classification;
+  if (e.status === "damaged") row.damaged = files.reason ?? "";
   return row;
 }
 
@@ -105,11 +117,16 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
 export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {}): Aggregate {
   const gridFile = path.join(dir, "grid.json");
   if (!fs.existsSync(gridFile)) throw new Error(`${dir} is not a sweep folder (no grid.json); run \`matsense sweep --grid … --out ${dir}\` first`);
-  const grid = parseGrid(JSON.parse(fs.readFileSync(gridFile, "utf8")));
+  const grid = parseGrid(readJsonInput(gridFile, "grid"));
   const specs = expandGrid(grid, { validate: false });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric));
+  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id))]));
+  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
+  const damaged: DamagedRun[] = specs
+    .map((s) => inspections.get(s.id)!)
+    .filter((i) => i.state === "damaged")
+    .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.reason ?? "" }));
   const points: PointSummary[] = [];
   const curves: CurveTable[] = [];
   for (const params of gridPoints(grid)) {
@@ -121,7 +138,7 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     const med: Record<string, number> = {};
     const numericCols = new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === "number" && !paths.includes(k) && k !== "seed")));
     for (const c of numericCols) {
-      const vals = rows.filter((r) => r.status !== "pending").map((r) => {
+      const vals = rows.filter((r) => r.status !== "pending" && r.status !== "damaged").map((r) => {
         const v = r[c];
         return typeof v === "number" ? (Number.isNaN(v) && c.startsWith("iters_to_") ? Infinity : v) : NaN;
       });
@@ -132,14 +149,17 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     for (const c of classes) tally.set(c, (tally.get(c) ?? 0) + 1);
     const classification = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
     points.push({ point, params, runs: rows.length, statuses, median: med, classification, classes });
-    curves.push(pointCurves(dir, point, params, pointSpecs));
+    curves.push(pointCurves(dir, point, params, pointSpecs, inspections));
   }
-  return { dir, grid, paths, errorMetric, runs, points, curves };
+  return { dir, damaged, grid, paths, errorMetric, runs, points, curves };
 }
 
 /** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
-export function pointCurves(dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[]): CurveTable {
-  const tables = specs.map((s) => readRunFolder(path.join(dir, s.id)).metrics).filter((t) => t !== undefined);
+export function pointCurves(
+  dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[], inspections?: Map<string, RunFolderInspection>,
+): CurveTable {
+  // only validated metrics (a damaged folder has none)
+  const tables = specs.map((s) => (inspections?.get(s.id) ?? inspectRunFolder(path.join(dir, s.id))).metrics).filter((t) => t !== undefined);
   const metricNames = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
   const byIter = new Map<number, { table: number; row: number }[]>();
   tables.forEach((t, ti) => t.data.iteration.forEach((it, ri) => {
