@@ -2,6 +2,7 @@ import * as os from "node:os";
 import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
+import { MAX_THREADS_PER_CORE } from "../io/config.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
 import { UsageError, defaultOutDir, interruptFlag, readJsonFile, registerCommands } from "./main.js";
 
@@ -73,6 +74,8 @@ export function parseWorkers(s: string | undefined): number {
   if (s === undefined) return os.availableParallelism();
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--workers must be a positive integer (got ${JSON.stringify(s)})`);
+  const max = MAX_THREADS_PER_CORE * os.availableParallelism();
+  if (n > max) throw new UsageError(`--workers must be ≤ ${max} (${MAX_THREADS_PER_CORE} × the ${os.availableParallelism()} cores of this machine; got ${n})`);
   return n;
 }
 
@@ -136,12 +139,13 @@ registerCommands((program, io) => {
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--quick", "apply the grid's quick section (small sizes)")
+    .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean }) => {
+    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");
       if (opts.quick) grid = quickGrid(grid);
       const dir = opts.out ?? defaultOutDir("sweep");
-      const result = await runSweepWithProgress(grid, dir, opts, io);
+      const result = await runSweepWithProgress(grid, dir, opts, io, { allowLarge: !!opts.allowLarge });
       if (opts.shard && parseShard(opts.shard).count > 1) {
         if (!opts.quiet) io.out(`shard ${opts.shard}: ${result.executed} run(s) executed, ${result.skipped} finished before; merge the shards with \`matsense aggregate ${dir}\`\n`);
         return;

@@ -118,7 +118,7 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
   const gridFile = path.join(dir, "grid.json");
   if (!fs.existsSync(gridFile)) throw new Error(`${dir} is not a sweep folder (no grid.json); run \`matsense sweep --grid … --out ${dir}\` first`);
   const grid = parseGrid(readJsonInput(gridFile, "grid"));
-  const specs = expandGrid(grid, { validate: false });
+  const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
   const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id))]));
@@ -222,7 +222,7 @@ export function writeAggregate(dir: string, opts: { errorMetric?: string } = {})
   const agg = aggregateSweep(dir, opts);
   writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
   writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
-  const specs = expandGrid(agg.grid, { validate: false });
+  const specs = expandGrid(agg.grid, { validate: false, allowLarge: true });
   writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s)), agg.grid.name));
   return agg;
 }

@@ -8,7 +8,9 @@ import { ConfigError } from "../io/config.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRun } from "./execute.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
-import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
+import { type ManifestEntry, entryFromFolder, makeManifest, readSummary, writeManifest } from "./manifest.js";
+import { StatusLog, statusLogFile } from "./status-log.js";
+import { inspectRunFolder } from "./validate.js";
 
 /** A run sent to a worker thread. */
 export interface WorkerTask {
@@ -27,6 +29,8 @@ export interface WorkerReply {
 export interface SweepOptions {
   /** Parallel runs (worker threads); default: the number of cores. */
   workers?: number;
+  /** Accept grids of more than MAX_GRID_RUNS runs (CLI `--allow-large`). */
+  allowLarge?: boolean;
   /** Run only shard i of N. */
   shard?: { index: number; count: number };
   /**
@@ -87,18 +91,23 @@ export function recordGrid(dir: string, grid: Grid): void {
 /**
  * Runs a sweep: expands the grid (validating every run's config first), writes grid.json,
  * skips runs whose folder already holds a finished run (summary.json with a terminal
- * status) and executes the others — on worker threads in parallel, or inline — each into
- * `<dir>/<run id>/` with the files of `matsense run`. After every run the manifest
- * (manifest.json, or manifest.shard-i-of-N.json) is rewritten atomically, so a sweep
- * killed at any moment loses at most the runs in flight, which the next call redoes.
+ * status, validated by {@link inspectRunFolder}: a damaged folder is run again) and
+ * executes the others — on worker threads in parallel, or inline — each into
+ * `<dir>/<run id>/` with the files of `matsense run`. The manifest (manifest.json, or
+ * manifest.shard-i-of-N.json) is written atomically at the start and at the end; after
+ * every run one JSON line is appended to the status log (status.jsonl, or
+ * status.shard-i-of-N.jsonl) — the run folders themselves are the truth that resume and
+ * `aggregate` read, so a sweep killed at any moment loses at most the runs in flight,
+ * which the next call redoes.
  */
 export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptions = {}): Promise<SweepResult> {
   const grid = parseGrid(gridInput);
-  const all = expandGrid(grid);
+  const all = expandGrid(grid, { allowLarge: opts.allowLarge });
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
-  const todo = runs.filter((r) => !isFinished(path.join(dir, r.id)));
+  const inspections = new Map(runs.map((r) => [r.id, inspectRunFolder(path.join(dir, r.id))]));
+  const todo = runs.filter((r) => inspections.get(r.id)!.state !== "done");
   const skipped = runs.length - todo.length;
   const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
   const entry = workerEntry();
@@ -109,9 +118,11 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   } else if (opts.runner === "inline") runner = "inline";
   else runner = workers > 1 && entry ? "threads" : "inline";
 
-  const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
+  const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r, inspections.get(r.id))]));
+  inspections.clear();
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
   saveManifest();
+  const log = new StatusLog(path.join(dir, statusLogFile(opts.shard)));
   opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner });
 
   let done = 0;
@@ -125,7 +136,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     const e = entryFromFolder(dir, spec);
     entries.set(spec.id, e);
     done++;
-    saveManifest();
+    log.append(e);
     opts.onRunDone?.(e, done, todo.length);
   };
   const stop = opts.shouldStop ?? (() => false);
@@ -149,6 +160,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   } else {
     interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish);
   }
+  saveManifest();
   return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted };
 }
 
