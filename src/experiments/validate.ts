@@ -143,7 +143,7 @@ export function checkRecordedIterations(iterations: number[], total: number, rec
   for (let i = 0; i < iterations.length; i++) {
     const want = expected < total ? expected : total;
     if (iterations[i] !== want) {
-      return `row ${i + 1} has iteration ${iterations[i]}, expected ${want} (rows missing, repeated or out of order)`;
+      return `line ${i + 2} has iteration ${iterations[i]}, expected ${want} (rows missing, repeated or out of order)`;
     }
     if (want === total) {
       return i === iterations.length - 1 ? undefined : `has ${iterations.length - i - 1} row(s) after the final iteration ${total}`;

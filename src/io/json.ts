@@ -126,9 +126,9 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
     const l = locate(text, deep);
     throw new JsonInputError(`${source}: nested more than ${maxDepth} levels deep at ${l.where}`, l.line, l.column);
   }
-  const fail = (offset: number, message: string, field?: string): never => {
+  const fail = (offset: number, message: string, field?: string, syntax = false): never => {
     const l = locate(text, offset);
-    throw new JsonInputError(`${source}, ${l.where}: ${message}${l.excerpt}`, l.line, l.column, field);
+    throw new JsonInputError(`${source}${syntax ? " is not valid JSON:" : ","} ${l.where}: ${message}${l.excerpt}`, l.line, l.column, field);
   };
   const keys: Map<string, number>[] = [];
   visit(text, {
@@ -153,7 +153,7 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
       if (!Number.isFinite(value)) fail(offset, `${at}${literal} is not a finite number (too large: the largest 64-bit float is about 1.8e308)`, field);
       if (value === 0 && nonZeroMantissa(literal)) fail(offset, `${at}${literal} is too small to be represented: it underflows to 0 (the smallest positive 64-bit float is about 5e-324)`, field);
     },
-    onError: (code, offset) => fail(offset, SYNTAX[code] ?? printParseErrorCode(code)),
+    onError: (code, offset) => fail(offset, SYNTAX[code] ?? printParseErrorCode(code), undefined, true),
   }, { disallowComments: true, allowTrailingComma: false });
   let value: unknown;
   try {
@@ -161,7 +161,7 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
   } catch (e) {
     // jsonc-parser accepted something JSON.parse does not: report JSON.parse's reason at its position
     const m = /position (\d+)/.exec((e as Error).message);
-    fail(m ? Number(m[1]) : 0, (e as Error).message.replace(/ in JSON at position \d+.*$/, ""));
+    fail(m ? Number(m[1]) : 0, (e as Error).message.replace(/ in JSON at position \d+.*$/, ""), undefined, true);
   }
   if (opts.object !== false && (value === null || typeof value !== "object" || Array.isArray(value))) {
     const kind = Array.isArray(value) ? "an array [ … ]" : value === null ? "null" : `a ${typeof value}`;

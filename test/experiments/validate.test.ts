@@ -88,7 +88,7 @@ describe("inspectRunFolder", () => {
       fs.writeFileSync(path.join(d, "metrics.csv"), t.replace(/\n7,/, "\nx7,"));
     }, /metrics\.csv line 3, column iteration: "x7" is not a number/],
     ["summary.json {}", (d) => fs.writeFileSync(path.join(d, "summary.json"), "{}"), /summary\.json does not match the summary format: status: is missing/],
-    ["garbage summary.json", (d) => fs.writeFileSync(path.join(d, "summary.json"), "\u0000\u0001garbage"), /summary\.json, line 1, column 1/],
+    ["garbage summary.json", (d) => fs.writeFileSync(path.join(d, "summary.json"), "\u0000\u0001garbage"), /summary\.json is not valid JSON: line 1, column 1/],
     ["summary.json of another run", (d) => {
       const s = JSON.parse(fs.readFileSync(path.join(d, "summary.json"), "utf8"));
       s.final.rel_error *= 2;
