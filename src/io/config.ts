@@ -79,7 +79,7 @@ export const methodSchema = z
     lambda: finite("method.lambda").pipe(z.number().positive("method.lambda must be > 0")).default(0.01).describe("scaled-gd-lambda: damping λ of the preconditioner (XᵀX + λI)⁻¹, in units of M* (σ₁ = 1 by default)"),
     dampingScale: finite("method.dampingScale").pipe(z.number().min(0, "method.dampingScale must be ≥ 0")).default(1).describe("precgd: λ_t = max(dampingFloor, dampingScale·‖A(P_t) − y‖₂)"),
     dampingFloor: finite("method.dampingFloor").pipe(z.number().positive("method.dampingFloor must be > 0")).default(1e-15).describe("precgd: lower bound of λ_t (keeps the k×k solve well posed at convergence; too small to limit accuracy)"),
-    tolerance: finite("method.tolerance").pipe(z.number().gt(0, "method.tolerance must be > 0").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
+    tolerance: finite("method.tolerance").pipe(z.number().min(1e-14, "method.tolerance must be ≥ 1e-14 (float64 rounding alone leaves a relative local error of about 1e-16 per step, so a smaller tolerance cannot be met)").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
     decay: finite("method.decay").pipe(z.number().gt(0, "method.decay must be > 0").max(1, "method.decay must be ≤ 1")).default(0.98).describe("subgradient-l1: steps η_t = stepSize·decay^t"),
     tau: finite("method.tau").pipe(z.number().min(0, "method.tau must be ≥ 0")).optional().describe("svt: singular value threshold τ (default 5‖y‖₂ ≈ 5‖M*‖_F)"),
   })
@@ -203,6 +203,9 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   }
   if (c.operator.storage === "regenerate" && c.operator.type !== "gaussian" && c.operator.type !== "symmetric-gaussian") {
     errors.push({ path: "operator.storage", value: "regenerate", message: 'regenerate storage needs operator.type "gaussian" or "symmetric-gaussian"' });
+  }
+  if (c.operator.storage === "regenerate" && c.operator.backend === "wasm") {
+    errors.push({ path: "operator.backend", value: "wasm", message: 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"' });
   }
   if (c.operator.threads > 1 && (c.operator.backend === "ts" || c.operator.storage === "regenerate")) {
     errors.push({ path: "operator.threads", value: c.operator.threads, message: `must be 0 (auto) or 1 with ${c.operator.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
