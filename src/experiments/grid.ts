@@ -37,6 +37,7 @@ export const gridSchema = z
       .describe("groups of config paths whose lists are taken together (same length within a group)"),
     variants: z
       .array(z.object({ name: z.string().min(1), set: z.record(z.string(), z.unknown()).prefault({}) }).strict())
+      .min(1, "variants needs at least one variant (or leave it out)")
       .optional()
       .describe('named variants (e.g. methods with their own options): each sets config paths; the parameter "variant" takes the names; multiplies with vary and zip'),
     seeds: z
@@ -217,7 +218,8 @@ export function gridRunCount(grid: Grid): { runs: number; points: number; seeds:
 export function checkGridSize(grid: Grid, allowLarge = false): void {
   const { runs, points, seeds } = gridRunCount(grid);
   const limit = allowLarge ? HARD_MAX_GRID_RUNS : MAX_GRID_RUNS;
-  if (runs <= limit) return;
+  // the seed list is built even when there are no points, so it is bounded on its own
+  if (runs <= limit && seeds <= limit) return;
   throw new ConfigError([{
     path: "grid",
     value: undefined,
