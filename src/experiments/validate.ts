@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { csvParseRows } from "d3-dsv";
 import { z } from "zod";
-import { recordSchema } from "../io/config.js";
+import { recordSchema, stopSchema } from "../io/config.js";
 import { csvNumber } from "../io/files.js";
 import { fileErrorReason, parseJsonText } from "../io/json.js";
 import { nextRecordIteration } from "../algorithms/driver.js";
@@ -20,7 +20,9 @@ import type { RunSummary } from "./execute.js";
  *   cells in every row, only numbers (`nan`, `inf`, `-inf`, empty allowed) and exactly
  *   the recorded iterations of the run: the record schedule's iterations below
  *   summary.iterations, then summary.iterations itself — so the row count and every
- *   iteration number are checked; the last row must equal summary.final.
+ *   iteration number are checked; the last row must equal summary.final;
+ * - the status must follow from config.json's stop rules and the last row (converged ⇒
+ *   rel_error ≤ stop.targetRelError, max-iterations ⇒ iterations = stop.maxIterations, …).
  */
 
 /** What a run folder holds, as seen from its files. */
@@ -234,7 +236,37 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean } = 
       return damaged("metrics.csv", `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different runs, or one was cut)`, { summary, config });
     }
   }
+  const statusProblem = checkStatus(summary, metrics, last, config);
+  if (statusProblem) return damaged("summary.json", statusProblem, { summary, config });
   return { dir, state, summary, config, metrics };
+}
+
+/**
+ * The summary's status must follow from the stop rules in config.json and the last
+ * recorded row (the driver's own tests): converged ⇒ rel_error ≤ stop.targetRelError;
+ * max-iterations ⇒ iterations = stop.maxIterations; diverged ⇒ a non-finite metric or
+ * rel_error > stop.divergenceRelError; time-limit ⇒ stop.maxSeconds > 0.
+ */
+function checkStatus(summary: RunSummary, metrics: Table, last: number, config: Record<string, unknown>): string | undefined {
+  const stop = stopSchema.safeParse(config.stop ?? {});
+  if (!stop.success) return undefined;
+  const { targetRelError, maxIterations, divergenceRelError, maxSeconds } = stop.data;
+  const rel = metrics.data.rel_error[last];
+  const says = `says ${summary.status}`;
+  switch (summary.status) {
+    case "converged":
+      return targetRelError > 0 && rel <= targetRelError ? undefined : `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}`;
+    case "max-iterations":
+      return summary.iterations === maxIterations ? undefined : `${says} after ${summary.iterations} iterations, but stop.maxIterations = ${maxIterations}`;
+    case "diverged": {
+      const nonFinite = metrics.columns.some((c) => c !== "seconds" && !Number.isFinite(metrics.data[c][last]));
+      return nonFinite || rel > divergenceRelError ? undefined : `${says}, but the last row is finite with rel_error ${rel} ≤ stop.divergenceRelError = ${divergenceRelError}`;
+    }
+    case "time-limit":
+      return maxSeconds > 0 ? undefined : `${says}, but stop.maxSeconds is 0 (no time limit)`;
+    default:
+      return undefined;
+  }
 }
 
 function firstLine(e: unknown): string {
