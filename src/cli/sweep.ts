@@ -1,8 +1,8 @@
 import * as os from "node:os";
 import cliProgress from "cli-progress";
+import { MAX_THREADS_PER_CORE } from "../io/config.js";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
-import { MAX_THREADS_PER_CORE } from "../io/config.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
 import { UsageError, defaultOutDir, interruptFlag, readJsonFile, registerCommands } from "./main.js";
 
@@ -135,11 +135,11 @@ registerCommands((program, io) => {
     .command("sweep")
     .description("run a grid of configs (base config × varied values × seeds) in parallel, resumable; then aggregate")
     .requiredOption("-g, --grid <file>", "grid JSON: { base, vary: {path: [values]}, zip?: [...], seeds }")
+    .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--quick", "apply the grid's quick section (small sizes)")
-    .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");

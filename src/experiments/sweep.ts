@@ -3,14 +3,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { StatusLog, statusLogFile } from "./status-log.js";
 import type { ConfigInput } from "../io/config.js";
 import { ConfigError } from "../io/config.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRun } from "./execute.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
-import { type ManifestEntry, entryFromFolder, makeManifest, readSummary, writeManifest } from "./manifest.js";
-import { StatusLog, statusLogFile } from "./status-log.js";
-import { inspectRunFolder } from "./validate.js";
+import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
 
 /** A run sent to a worker thread. */
 export interface WorkerTask {
@@ -91,7 +90,7 @@ export function recordGrid(dir: string, grid: Grid): void {
 /**
  * Runs a sweep: expands the grid (validating every run's config first), writes grid.json,
  * skips runs whose folder already holds a finished run (summary.json with a terminal
- * status, validated by {@link inspectRunFolder}: a damaged folder is run again) and
+ * status, validated by `inspectRunFolder`: a damaged folder is run again) and
  * executes the others — on worker threads in parallel, or inline — each into
  * `<dir>/<run id>/` with the files of `matsense run`. The manifest (manifest.json, or
  * manifest.shard-i-of-N.json) is written atomically at the start and at the end; after
@@ -106,8 +105,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
-  const inspections = new Map(runs.map((r) => [r.id, inspectRunFolder(path.join(dir, r.id))]));
-  const todo = runs.filter((r) => inspections.get(r.id)!.state !== "done");
+  const todo = runs.filter((r) => !isFinished(path.join(dir, r.id)));
   const skipped = runs.length - todo.length;
   const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
   const entry = workerEntry();
@@ -118,8 +116,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   } else if (opts.runner === "inline") runner = "inline";
   else runner = workers > 1 && entry ? "threads" : "inline";
 
-  const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r, inspections.get(r.id))]));
-  inspections.clear();
+  const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
   saveManifest();
   const log = new StatusLog(path.join(dir, statusLogFile(opts.shard)));
