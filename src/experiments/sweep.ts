@@ -93,7 +93,8 @@ export function recordGrid(dir: string, grid: Grid): void {
  * status, validated by `inspectRunFolder`: a damaged folder is run again) and
  * executes the others — on worker threads in parallel, or inline — each into
  * `<dir>/<run id>/` with the files of `matsense run`. The manifest (manifest.json, or
- * manifest.shard-i-of-N.json) is written atomically at the start and at the end; after
+ * manifest.shard-i-of-N.json) is written atomically at the start and when the last run
+ * finishes (and by `aggregate`); after
  * every run one JSON line is appended to the status log (status.jsonl, or
  * status.shard-i-of-N.jsonl) — the run folders themselves are the truth that resume and
  * `aggregate` read, so a sweep killed at any moment loses at most the runs in flight,
@@ -134,6 +135,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     entries.set(spec.id, e);
     done++;
     log.append(e);
+    if (done === todo.length) saveManifest();
     opts.onRunDone?.(e, done, todo.length);
   };
   const stop = opts.shouldStop ?? (() => false);
@@ -157,7 +159,6 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   } else {
     interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish);
   }
-  saveManifest();
   return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted };
 }
 
