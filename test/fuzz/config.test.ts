@@ -185,7 +185,7 @@ describe("fuzz: configs through the CLI process", () => {
   const bin = path.join(root, "bin", "matsense.js");
   const built = fs.existsSync(path.join(root, "dist", "cli", "main.js"));
 
-  it.skipIf(!built)("30 config files through `matsense run` processes: exit 0 with a valid run folder, or exit 2 naming the field", () => {
+  it.skipIf(!built)("30 config files through `matsense run` processes: exit 0 (4 if diverged) with a valid run folder, 1 with a failed one, or 2 naming the field", () => {
     const tally = new Tally("CLI processes (run --config)");
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-fuzz-cli-"));
     const cases = fc.sample(fc.tuple(validConfig, fc.option(mutation, { freq: 2 })), { seed: FUZZ_SEED + 5, numRuns: 30 });
@@ -198,9 +198,11 @@ describe("fuzz: configs through the CLI process", () => {
       const what = `${JSON.stringify(config)} → exit ${r.status} (signal ${r.signal}):\n${r.stderr}`;
       if (r.status === null) throw new Error(`hang or crash: ${what}`);
       if (hasStackTrace(r.stderr)) throw new Error(`stack trace: ${what}`);
-      if (r.status === 0) {
+      if (r.status === 0 || r.status === 4) {
+        // 4: the documented exit code of a run that ended "diverged" (0 before it existed)
         const s = inspectRunFolder(out);
-        if (s.state !== "done") throw new Error(`exit 0 but the folder is ${s.state} (${s.reason}): ${what}`);
+        if (s.state !== "done") throw new Error(`exit ${r.status} but the folder is ${s.state} (${s.reason}): ${what}`);
+        if (r.status === 4 && s.summary!.status !== "diverged") throw new Error(`exit 4 for status ${s.summary!.status}: ${what}`);
       } else if (r.status === 2) {
         if (!r.stderr.startsWith("matsense: ")) throw new Error(`exit 2 without a message: ${what}`);
         if (m?.kind === "type" && !r.stderr.includes(m.mustName)) throw new Error(`the message does not name ${m.mustName}: ${what}`);
