@@ -1,12 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readJsonInput } from "../io/json.js";
+import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "./grid.js";
 import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
-import { toCsv } from "./results.js";
-import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
-import { readJsonInput } from "../io/json.js";
+import { readRunFolder, toCsv } from "./results.js";
 
 /** Error levels ε for the `iters_to_ε` columns of runs.csv. */
 export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
@@ -104,8 +104,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.slope_ratio = fit.slopeRatio;
   row.fit_from = fit.from;
   row.fit_to = fit.to;
-  row.rate_class = e.status === "pending" || e.status === "damaged" ? "" : fit.classification;
-  if (e.status === "damaged") row.damaged = files.reason ?? "";
+  row.rate_class = e.status === "pending" ? "" : fit.classification;
   return row;
 }
 
@@ -123,6 +122,10 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
   const errorMetric = opts.errorMetric ?? "rel_error";
   const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id))]));
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
+  for (const r of runs) {
+    // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
+    if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
+  }
   const damaged: DamagedRun[] = specs
     .map((s) => inspections.get(s.id)!)
     .filter((i) => i.state === "damaged")
