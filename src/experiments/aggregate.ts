@@ -80,8 +80,9 @@ export function median(values: number[]): number {
 
 /** The runs.csv row of one run folder. */
 export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string, inspection?: RunFolderInspection): RunRow {
-  const files = inspection ?? inspectRunFolder(path.join(dir, spec.id));
-  const e = entryFromFolder(dir, spec, files);
+  const i = inspection ?? inspectRunFolder(path.join(dir, spec.id));
+  const files = { ...i, config: i.config ?? {} };
+  const e = entryFromFolder(dir, spec, i);
   const row: RunRow = { id: spec.id, point: spec.point };
   for (const p of paths) row[p] = spec.params[p] === undefined ? "" : (typeof spec.params[p] === "object" ? JSON.stringify(spec.params[p]) : (spec.params[p] as string | number));
   row.seed = spec.seed;
