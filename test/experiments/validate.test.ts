@@ -9,6 +9,7 @@ import { executeRun } from "../../src/experiments/execute.js";
 import { plotSweep } from "../../src/plot/charts.js";
 import { parseCsv } from "../../src/experiments/results.js";
 import { recordSchema } from "../../src/io/config.js";
+import { main } from "../../src/cli/main.js";
 
 /** Symmetric GD with k = r: converges linearly to 1e-12 in a few hundred iterations. */
 const grid = {
@@ -141,6 +142,16 @@ describe("aggregate, plot and resume with damaged run folders (issue 15 item 2)"
     expect(runsCsv.filter((r) => r.status === "damaged").every((r) => r.damaged.length > 0)).toBe(true);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
     expect(manifest.counts).toEqual({ damaged: 5, converged: 1 });
+  });
+
+  it("matsense aggregate names each damaged run on stderr and counts them in its summary line (exit 0)", async () => {
+    let out = "", err = "";
+    const code = await main(["node", "matsense", "aggregate", dir], { out: (s) => void (out += s), err: (s) => void (err += s) });
+    expect(code).toBe(0);
+    const lines = err.trim().split("\n");
+    expect(lines.length).toBe(5);
+    for (const l of lines) expect(l).toMatch(new RegExp(`^matsense: damaged run ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/.+: (metrics\\.csv|summary\\.json) `));
+    expect(out).toContain("6 runs, 5 damaged (excluded from the statistics; the next sweep resume re-runs them)");
   });
 
   it("plot draws the figures without the damaged runs", () => {
