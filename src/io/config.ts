@@ -1,5 +1,6 @@
 import * as os from "node:os";
 import { z } from "zod";
+import { JsonInputError, parseJsonText } from "./json.js";
 
 /**
  * The run configuration: plain JSON validated by one schema. Every field has a default
@@ -297,12 +298,18 @@ export function getPath(obj: unknown, path: string): unknown {
 
 /**
  * Parses the value of a `--set path=value` flag: JSON when it parses (numbers, booleans,
- * arrays, quoted strings), otherwise the raw string.
+ * arrays, quoted strings), otherwise the raw string. JSON that breaks a strict rule of
+ * src/io/json.ts (nesting deeper than 64, a duplicate key, a number that overflows or
+ * underflows) is refused with a ConfigError naming `path` (when given).
  */
-export function parseSetValue(raw: string): unknown {
+export function parseSetValue(raw: string, path = "--set"): unknown {
   try {
-    return JSON.parse(raw);
-  } catch {
+    return parseJsonText(raw, { object: false, source: `--set ${path}` });
+  } catch (e) {
+    if (e instanceof JsonInputError && e.kind !== "syntax" && e.kind !== "empty") {
+      const first = e.message.split("\n")[0].replace(`--set ${path}, `, "").replace(`--set ${path}: `, "");
+      throw new ConfigError([{ path, value: undefined, message: raw.includes("\n") ? first : first.replace(/^line 1, column \d+: /, "") }]);
+    }
     return raw;
   }
 }
@@ -312,7 +319,8 @@ export function applySets(obj: Record<string, unknown>, sets: string[]): void {
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0) throw new ConfigError([{ path: s, value: undefined, message: "--set expects path=value, e.g. --set init.alpha=0.01" }]);
-    setPath(obj, s.slice(0, eq).trim(), parseSetValue(s.slice(eq + 1).trim()));
+    const path = s.slice(0, eq).trim();
+    setPath(obj, path, parseSetValue(s.slice(eq + 1).trim(), path));
   }
 }
 

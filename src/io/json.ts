@@ -24,7 +24,11 @@ export const MAX_JSON_DEPTH = 64;
 
 /** A JSON input that cannot be used; the message says where (line:column) and why. */
 export class JsonInputError extends Error {
-  constructor(message: string, readonly line?: number, readonly column?: number, readonly field?: string) {
+  constructor(
+    message: string, readonly line?: number, readonly column?: number, readonly field?: string,
+    /** What is wrong: unreadable file, empty, not JSON, a strict rule (depth, duplicate key, number), not an object. */
+    readonly kind: "io" | "empty" | "syntax" | "depth" | "duplicate" | "number" | "top-level" = "syntax",
+  ) {
     super(message);
     this.name = "JsonInputError";
   }
@@ -120,15 +124,15 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
   const source = opts.source ?? "JSON input";
   const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === "") throw new JsonInputError(`${source} is empty (expected a JSON object { … })`);
+  if (text.trim() === "") throw new JsonInputError(`${source} is empty (expected a JSON object { … })`, undefined, undefined, undefined, "empty");
   const deep = tooDeepAt(text, maxDepth);
   if (deep >= 0) {
     const l = locate(text, deep);
-    throw new JsonInputError(`${source}: nested more than ${maxDepth} levels deep at ${l.where}`, l.line, l.column);
+    throw new JsonInputError(`${source}: nested more than ${maxDepth} levels deep at ${l.where}`, l.line, l.column, undefined, "depth");
   }
-  const fail = (offset: number, message: string, field?: string, syntax = false): never => {
+  const fail = (offset: number, message: string, field: string | undefined, kind: JsonInputError["kind"]): never => {
     const l = locate(text, offset);
-    throw new JsonInputError(`${source}${syntax ? " is not valid JSON:" : ","} ${l.where}: ${message}${l.excerpt}`, l.line, l.column, field);
+    throw new JsonInputError(`${source}${kind === "syntax" ? " is not valid JSON:" : ","} ${l.where}: ${message}${l.excerpt}`, l.line, l.column, field, kind);
   };
   const keys: Map<string, number>[] = [];
   visit(text, {
@@ -141,7 +145,7 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
       if (first !== undefined) {
         const parent = formatJsonPath(pathSupplier());
         const field = parent ? `${parent}.${name}` : name;
-        fail(offset, `duplicate key "${name}" (${field}; first at line ${lineColumn(text, first).line}) — each key may appear once in an object`, field);
+        fail(offset, `duplicate key "${name}" (${field}; first at line ${lineColumn(text, first).line}) — each key may appear once in an object`, field, "duplicate");
       }
       seen.set(name, offset);
     },
@@ -150,10 +154,10 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
       const field = formatJsonPath(pathSupplier());
       const literal = text.slice(offset, offset + length);
       const at = field ? `${field}: ` : "";
-      if (!Number.isFinite(value)) fail(offset, `${at}${literal} is not a finite number (too large: the largest 64-bit float is about 1.8e308)`, field);
-      if (value === 0 && nonZeroMantissa(literal)) fail(offset, `${at}${literal} is too small to be represented: it underflows to 0 (the smallest positive 64-bit float is about 5e-324)`, field);
+      if (!Number.isFinite(value)) fail(offset, `${at}${literal} is not a finite number (too large: the largest 64-bit float is about 1.8e308)`, field, "number");
+      if (value === 0 && nonZeroMantissa(literal)) fail(offset, `${at}${literal} is too small to be represented: it underflows to 0 (the smallest positive 64-bit float is about 5e-324)`, field, "number");
     },
-    onError: (code, offset) => fail(offset, SYNTAX[code] ?? printParseErrorCode(code), undefined, true),
+    onError: (code, offset) => fail(offset, SYNTAX[code] ?? printParseErrorCode(code), undefined, "syntax"),
   }, { disallowComments: true, allowTrailingComma: false });
   let value: unknown;
   try {
@@ -161,11 +165,11 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
   } catch (e) {
     // jsonc-parser accepted something JSON.parse does not: report JSON.parse's reason at its position
     const m = /position (\d+)/.exec((e as Error).message);
-    fail(m ? Number(m[1]) : 0, (e as Error).message.replace(/ in JSON at position \d+.*$/, ""), undefined, true);
+    fail(m ? Number(m[1]) : 0, (e as Error).message.replace(/ in JSON at position \d+.*$/, ""), undefined, "syntax");
   }
   if (opts.object !== false && (value === null || typeof value !== "object" || Array.isArray(value))) {
     const kind = Array.isArray(value) ? "an array [ … ]" : value === null ? "null" : `a ${typeof value}`;
-    throw new JsonInputError(`${source}: the top level must be a JSON object { … }, not ${kind}`);
+    throw new JsonInputError(`${source}: the top level must be a JSON object { … }, not ${kind}`, undefined, undefined, undefined, "top-level");
   }
   return value;
 }
@@ -179,7 +183,7 @@ export function readJsonInput(file: string, what = "config", opts: Omit<ParseJso
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new JsonInputError(`cannot read ${what} file ${file}: ${fileErrorReason(e)}`);
+    throw new JsonInputError(`cannot read ${what} file ${file}: ${fileErrorReason(e)}`, undefined, undefined, undefined, "io");
   }
   return parseJsonText(text, { ...opts, source: `${what} file ${file}` });
 }

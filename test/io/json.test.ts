@@ -119,6 +119,17 @@ describe("messages of the CLI for bad config files (issue 14 item 7, issue 15 it
     expect(a.err).toContain("the top level must be a JSON object { … }, not an array");
   });
 
+  it("--set values follow the same strict rules: 5000-deep nesting and 1e309 are refused naming the field (exit 2)", async () => {
+    const deep = await cli("config", "--set", `problem.singularValues=${"[".repeat(5000)}${"]".repeat(5000)}`);
+    expect(deep.code).toBe(2);
+    expect(deep.err).toContain("problem.singularValues: nested more than 64 levels deep");
+    const big = await cli("config", "--set", "problem.n=1e309");
+    expect(big.code).toBe(2);
+    expect(big.err).toContain("problem.n: 1e309 is not a finite number");
+    // a value that is not JSON is still taken as a string
+    expect((await cli("config", "--set", "method.name=precgd")).out).toContain('"name": "precgd"');
+  });
+
   it("operator.m = 2^53 'exceeds the largest safe integer'; Infinity from the library is 'not a finite number'", () => {
     expect(message(() => resolveConfig({ operator: { m: 9007199254740992 } }))).toContain("operator.m: exceeds the largest safe integer");
     expect(message(() => resolveConfig({ problem: { n: Infinity } }))).toBe("problem.n: is not a finite number (got Infinity)");
