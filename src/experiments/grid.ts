@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError, type ConfigInput, getPath, resolveConfig, setPath } from "../io/config.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../io/json.js";
 
 /**
  * The sweep grid format (a contract, like the config field names):
@@ -96,6 +97,7 @@ export interface RunSpec {
 
 /** Validates a grid (throws ConfigError naming the field). */
 export function parseGrid(input: unknown): Grid {
+  if (nestedDeeperThan(input)) throw new ConfigError([{ path: "grid", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
   const parsed = gridSchema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ConfigError(

@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { z } from "zod";
-import { JsonInputError, parseJsonText } from "./json.js";
+import { JsonInputError, MAX_JSON_DEPTH, nestedDeeperThan, parseJsonText } from "./json.js";
 
 /**
  * The run configuration: plain JSON validated by one schema. Every field has a default
@@ -179,6 +179,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string;
  * with one line per problem (field, value, what is allowed).
  */
 export function resolveConfig(input: unknown): ResolvedConfig {
+  if (nestedDeeperThan(input)) throw new ConfigError([{ path: "(config)", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
   const parsed = configSchema.safeParse(input ?? {});
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, input)));
   const c = parsed.data;

@@ -108,6 +108,21 @@ function nonZeroMantissa(literal: string): boolean {
   return /[1-9]/.test(literal.split(/[eE]/)[0]);
 }
 
+/**
+ * True when a JS value nests objects/arrays deeper than `maxDepth` (iterative, so it is
+ * safe on values built in code that no JSON file would allow).
+ */
+export function nestedDeeperThan(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d + 1 > maxDepth) return true;
+    for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
 export interface ParseJsonOptions {
   /** What the text is, for messages: `config file my.json`. */
   source?: string;

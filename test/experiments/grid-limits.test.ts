@@ -83,3 +83,12 @@ describe("bounded numeric fields", () => {
     expect(resolveConfig({ problem: { n: 10 }, record: { singularValues: 10 } }).record.singularValues).toBe(10);
   });
 });
+
+describe("nesting depth of configs and grids built in code", () => {
+  it("a value nested 100000 levels deep is a ConfigError, not a stack overflow", () => {
+    let v: unknown = [1];
+    for (let i = 0; i < 100_000; i++) v = [v];
+    expect(() => resolveConfig({ problem: { singularValues: v } })).toThrow(/nested more than 64 levels deep/);
+    expect(() => expandGrid({ vary: { "init.alpha": [v] } })).toThrow(/grid: is nested more than 64 levels deep/);
+  });
+});
