@@ -1,6 +1,5 @@
 import * as os from "node:os";
 import cliProgress from "cli-progress";
-import { MAX_THREADS_PER_CORE } from "../io/config.js";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
@@ -74,8 +73,6 @@ export function parseWorkers(s: string | undefined): number {
   if (s === undefined) return os.availableParallelism();
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--workers must be a positive integer (got ${JSON.stringify(s)})`);
-  const max = MAX_THREADS_PER_CORE * os.availableParallelism();
-  if (n > max) throw new UsageError(`--workers must be ≤ ${max} (${MAX_THREADS_PER_CORE} × the ${os.availableParallelism()} cores of this machine; got ${n})`);
   return n;
 }
 

@@ -28,8 +28,6 @@ export interface WorkerReply {
 export interface SweepOptions {
   /** Parallel runs (worker threads); default: the number of cores. */
   workers?: number;
-  /** Accept grids of more than MAX_GRID_RUNS runs (CLI `--allow-large`). */
-  allowLarge?: boolean;
   /** Run only shard i of N. */
   shard?: { index: number; count: number };
   /**
@@ -38,6 +36,8 @@ export interface SweepOptions {
    * workers > 1 and the entry exists, else inline.
    */
   runner?: "auto" | "threads" | "inline";
+  /** Accept grids of more than MAX_GRID_RUNS runs (CLI `--allow-large`). */
+  allowLarge?: boolean;
   /** Called once before the first run with the counts. */
   onStart?: (info: { total: number; skipped: number; toRun: number; workers: number; runner: "threads" | "inline" }) => void;
   /** Called after every finished run. */
