@@ -1,4 +1,8 @@
-import { plotDirectory } from "../plot/charts.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { aggregateSweep } from "../experiments/aggregate.js";
+import { plotDirectory, plotSweep } from "../plot/charts.js";
+import { reportDamaged } from "./sweep.js";
 import { UsageError, registerCommands } from "./main.js";
 
 registerCommands((program, io) => {
@@ -10,7 +14,12 @@ registerCommands((program, io) => {
     .action((dir: string, opts: { out?: string }) => {
       let files;
       try {
-        files = plotDirectory(dir, opts.out);
+        if (fs.existsSync(path.join(dir, "grid.json"))) {
+          const aggregate = aggregateSweep(dir);
+          const damaged = reportDamaged(aggregate, io.err);
+          if (damaged) io.err(`matsense: plotting ${aggregate.runs.length} runs${damaged}\n`);
+          files = plotSweep(dir, { outDir: opts.out, aggregate });
+        } else files = plotDirectory(dir, opts.out);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
