@@ -10,7 +10,7 @@
 
 
 // Configs: the schema (a fold over the catalogue), resolution, errors
-export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./io/config.js";
+export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, MAX_THREADS_PER_CORE, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, SVT_MAX_ENTRIES, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./io/config.js";
 
 // The catalogue: methods and operators, instances, steppers, memory
 export { METHODS } from "./catalogue/methods.js";
@@ -26,17 +26,20 @@ export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, 
 export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./experiments/runFolder.js";
 export { type RunSummary } from "./experiments/summary.js";
 export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./experiments/claim.js";
-export { expandGrid, gridPoints, gridSchema, gridSeeds, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
+export { checkGridSize, expandGrid, gridPoints, gridRunCount, gridSchema, gridSeeds, HARD_MAX_GRID_RUNS, MAX_GRID_RUNS, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
 export { recordGrid, runSweep, workerEntry, type LockedRun, type SweepOptions, type SweepResult, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
 export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./experiments/manifest.js";
 export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
-export { aggregateSweep, curvesCsv, ERROR_LEVELS, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, runColumns, runRow, shortLabel, writeAggregate, type Aggregate, type CurveTable, type PointSummary, type RunRow } from "./experiments/aggregate.js";
+export { aggregateSweep, curvesCsv, ERROR_LEVELS, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, runColumns, runRow, shortLabel, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./experiments/aggregate.js";
 export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./experiments/results.js";
 export { ALIGNED_SIN, diagnosticsColumns, GROWN_REL_ERROR, INTERPOLATED_ERROR_ABOVE, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./experiments/diagnosticsColumns.js";
 export { diagnosticsReportLines, formatReportNumber } from "./experiments/diagnosticsReport.js";
+export { checkRecordedIterations, DamagedFileError, inspectRunFolder, isDone, parseMetricsCsv, summarySchema, type RunFolderInspection, type RunFolderState } from "./experiments/validate.js";
+export { StatusLog, statusLogFile } from "./experiments/status-log.js";
+export { missingShards, recordedShardCounts, runState, slurmList, SweepFolderError, sweepRuns, sweepStatus, type RunState, type ShardStatus, type StateCounts, type SweepStatus } from "./experiments/status.js";
 
 // Paper presets and reports
-export { checkSchema, claimSchema, evaluateCheck, evaluateClaims, expectationsSchema, listPresets, loadPreset, presetGrid, presetsDir, type Check, type ClaimResult, type Expectations, type Preset, type RunReader } from "./reproduce/presets.js";
+export { checkSchema, claimSchema, evaluateCheck, evaluateClaims, expectationsSchema, listPresets, loadPreset, presetGrid, presetsDir, UnknownPresetError, type Check, type ClaimResult, type Expectations, type Preset, type RunReader } from "./reproduce/presets.js";
 export { checkPresetRunnable, PresetUnavailableError, reportMarkdown, reproducePreset, type ReproduceOptions, type ReproduceResult } from "./reproduce/report.js";
 
 // Figures
@@ -57,7 +60,7 @@ export { PreconditionedGradientDescent, preconditionedWorkspaceBytes, scaledGdLa
 export { precGdMethod, PreconditionedGradientDescentAdaptive, type PrecGdOptions } from "./algorithms/precGd.js";
 export { GradientFlow, gradientFlowMethod } from "./algorithms/gradientFlow.js";
 export { SubgradientL1, subgradientL1Method } from "./algorithms/subgradientL1.js";
-export { singularValueShrink, SingularValueThresholding, SVT_MAX_ENTRIES, svtMethod } from "./algorithms/svt.js";
+export { singularValueShrink, SingularValueThresholding, svtMethod } from "./algorithms/svt.js";
 
 // Metrics
 export { absoluteError, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
@@ -68,9 +71,9 @@ export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
 export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
-export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes } from "./operators/completion.js";
-export { rankOneDescriptor, rankOneOperator, RankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
-export { srhtDescriptor, srhtOperator, SrhtOperator, srhtOperatorBytes } from "./operators/srht.js";
+export { completionCapacity, completionDescriptor, completionOperator, CompletionOperator, completionOperatorBytes } from "./operators/completion.js";
+export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
+export { srhtDescriptor, SrhtOperator, srhtOperator, srhtOperatorBytes } from "./operators/srht.js";
 export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
 
 // Problems: ground truth, factors, measurements, spectral init
@@ -93,3 +96,4 @@ export { createRng, fnv1a32, Rng, streamRng, type RngState } from "./random/rng.
 export { sampleWithoutReplacement } from "./random/sample.js";
 export { decodeNpy, encodeNpy, npyHeader, type NpyArray, type NpyData } from "./io/npy.js";
 export { acquireRunLock, DEFAULT_STALE_SECONDS, HEARTBEAT_SECONDS, LOCK_FILE, lockedByLiveWriter, LockedError, processAlive, processStartMs, readLock, staleReason, staleSeconds, type AcquireOptions, type LockInfo, type RunLock } from "./io/lock.js";
+export { fileErrorReason, formatJsonPath, JsonInputError, lineColumn, MAX_JSON_DEPTH, nestedDeeperThan, parseJsonText, readJsonInput, type ParseJsonOptions } from "./io/json.js";

@@ -78,16 +78,19 @@ export function measure(
     rel_error: abs / normMstar,
   };
   if (opts.symmetricPartError) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
+  // spectral diagnostics of an iterate that overflowed are NaN (the row then reads as diverged)
+  const finiteErrors = Number.isFinite(row.loss) && Number.isFinite(row.rel_error);
   if (x && x.kind === "asymmetric") {
-    row.imbalance_norm = frobeniusNorm(imbalance(x.F, x.G));
+    const imb = imbalance(x.F, x.G);
+    row.imbalance_norm = frobeniusNorm(imb);
     if (opts.record.imbalanceEigenvalues) {
-      const ev = imbalanceEigenvalues(x.F, x.G);
+      const ev = Number.isFinite(row.imbalance_norm) ? imbalanceEigenvalues(x.F, x.G) : new Float64Array(x.F.cols).fill(NaN);
       ev.forEach((v, i) => (row[`imb_eig_${i + 1}`] = v));
     }
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {
-    const sv = x ? productSingularValues(x) : new Float64Array(0);
+    const sv = !x ? new Float64Array(0) : finiteErrors ? productSingularValues(x) : new Float64Array(nsv).fill(NaN);
     for (let i = 0; i < nsv; i++) row[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
   }
   if (opts.diagnostics && x) Object.assign(row, stepperDiagnostics(stepper, x, truth, normMstar, abs, opts.diagnostics));

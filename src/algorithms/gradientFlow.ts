@@ -214,7 +214,7 @@ export const gradientFlowMethod = defineMethod({
   name: "gradient-flow",
   summary: "gradient flow (the η → 0 limit of GD), integrated by the adaptive Dormand–Prince 5(4) pair; one step = one accepted RK step",
   options: {
-    tolerance: finite("method.tolerance").pipe(z.number().gt(0, "method.tolerance must be > 0").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
+    tolerance: finite("method.tolerance").pipe(z.number().min(1e-14, "method.tolerance must be ≥ 1e-14 (float64 rounding alone leaves a relative local error of about 1e-16 per step, so a smaller tolerance cannot be met)").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
   },
   // 10 vectors of all factor entries (x0, xs, 7 stages, err), two m-vectors, two factor-shaped work matrices
   workspaceBytes: (c) => 8 * (12 * c.model.k * (c.problem.n + c.problem.n2) + 2 * c.operator.m),

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type ResolvedConfig, operatorDescriptor } from "../io/config.js";
+import { ConfigError, type ResolvedConfig, operatorDescriptor } from "../io/config.js";
 import { zeros } from "../linalg/matrix.js";
 import type { OperatorDescriptor } from "../operators/operator.js";
 import type { SensingOperator } from "../operators/types.js";
@@ -59,7 +59,24 @@ export function buildInstance(config: ResolvedConfig): Instance {
     for (let i = 0; i < y.length; i++) y[i] += config.problem.noise * rng.normal();
   }
   const outlierIndices = config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
+  checkFiniteMeasurements(config, y);
   return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}) };
+}
+
+/**
+ * Refuses (ConfigError) measurements whose squared norm overflows float64: an absurd noise
+ * level, outlier scale or singular value makes the loss ½‖A(P) − y‖² and A*(y) infinite
+ * from the start, and no method (nor the spectral initialization) can work with that.
+ */
+function checkFiniteMeasurements(config: ResolvedConfig, y: Float64Array): void {
+  let ss = 0;
+  for (let i = 0; i < y.length; i++) ss += y[i] * y[i];
+  if (Number.isFinite(ss)) return;
+  const p = config.problem;
+  const [path, value] = p.noise > 0 ? ["problem.noise", p.noise]
+    : p.outliers > 0 ? ["problem.outlierScale", p.outlierScale]
+    : p.singularValues ? ["problem.singularValues", p.singularValues] : ["problem.kappa", p.kappa];
+  throw new ConfigError([{ path, value, message: "makes ‖y‖² overflow float64 (the loss is infinite from the start); use a value many orders of magnitude smaller" }]);
 }
 
 /**

@@ -3,6 +3,7 @@ import { ConfigError } from "../io/config.js";
 import { matsenseVersion } from "../io/version.js";
 import { addClusterCommands } from "./cluster.js";
 import { addDoctorCommands } from "./doctor.js";
+import { addExploreCommands } from "./explore.js";
 import { addInstanceCommands } from "./instance.js";
 import { addPlotCommands } from "./plot.js";
 import { addReproduceCommands } from "./reproduce.js";
@@ -11,7 +12,7 @@ import { type AddCommands, type CliIO, UsageError } from "./shared.js";
 import { addSweepCommands } from "./sweep.js";
 
 /** The command modules, in help order: one line per module. */
-const COMMANDS: AddCommands[] = [addRunCommands, addSweepCommands, addClusterCommands, addInstanceCommands, addPlotCommands, addReproduceCommands, addDoctorCommands];
+const COMMANDS: AddCommands[] = [addRunCommands, addSweepCommands, addClusterCommands, addInstanceCommands, addPlotCommands, addReproduceCommands, addExploreCommands, addDoctorCommands];
 
 /** Builds the `matsense` command tree from the command modules. */
 export function buildProgram(io: CliIO): Command {

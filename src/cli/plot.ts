@@ -1,6 +1,10 @@
 import type { Command } from "commander";
-import { plotDirectory } from "../plot/charts.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { aggregateSweep } from "../experiments/aggregate.js";
+import { plotDirectory, plotSweep } from "../plot/charts.js";
 import { UsageError, type CliIO } from "./shared.js";
+import { reportDamaged } from "./sweep.js";
 
 /** `matsense plot`: figures of a run or sweep folder. */
 export function addPlotCommands(program: Command, io: CliIO): void {
@@ -12,7 +16,12 @@ export function addPlotCommands(program: Command, io: CliIO): void {
     .action((dir: string, opts: { out?: string }) => {
       let files;
       try {
-        files = plotDirectory(dir, opts.out);
+        if (fs.existsSync(path.join(dir, "grid.json"))) {
+          const aggregate = aggregateSweep(dir);
+          const damaged = reportDamaged(aggregate, io.err);
+          if (damaged) io.err(`matsense: plotting ${aggregate.runs.length} runs${damaged}\n`);
+          files = plotSweep(dir, { outDir: opts.out, aggregate });
+        } else files = plotDirectory(dir, opts.out);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }

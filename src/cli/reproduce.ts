@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as path from "node:path";
 import { defaultOutDir, UsageError, type CliIO } from "./shared.js";
-import { listPresets, loadPreset } from "../reproduce/presets.js";
+import { UnknownPresetError, listPresets, loadPreset } from "../reproduce/presets.js";
 import { PresetUnavailableError, reproducePreset } from "../reproduce/report.js";
 import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sweep.js";
 
@@ -36,6 +36,7 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
         });
       } catch (e) {
         if (e instanceof PresetUnavailableError) throw new UsageError(e.message, 3);
+        if (e instanceof UnknownPresetError) throw new UsageError(e.message);
         throw e;
       }
       if (!opts.quiet) {

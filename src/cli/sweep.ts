@@ -157,6 +157,16 @@ export async function runSweepWithProgress(
   }
 }
 
+/**
+ * Names every damaged run folder of an aggregate on stderr (path and reason) and returns
+ * the sentence for the summary line ("2 damaged (excluded; …)"), or "".
+ */
+export function reportDamaged(agg: Aggregate, err: (s: string) => void): string {
+  for (const d of agg.damaged) err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
+  const n = agg.damaged.length;
+  return n ? `, ${n} damaged (excluded from the statistics; the next sweep resume re-runs ${n === 1 ? "it" : "them"})` : "";
+}
+
 /** Prints the aggregate table of a sweep. */
 export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
   out(formatPointTable(agg));
@@ -168,6 +178,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .command("sweep")
     .description("run a grid of configs (base config × varied values × seeds) in parallel, resumable; then aggregate")
     .requiredOption("-g, --grid <file>", "grid JSON: { base, vary: {path: [values]}, zip?: [...], seeds }")
+    .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
@@ -176,11 +187,11 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--quick", "apply the grid's quick section (small sizes)")
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean }) => {
+    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");
       if (opts.quick) grid = quickGrid(grid);
       const dir = opts.out ?? defaultOutDir("sweep");
-      const result = await runSweepWithProgress(grid, dir, opts, io);
+      const result = await runSweepWithProgress(grid, dir, opts, io, { allowLarge: !!opts.allowLarge });
       if (opts.shard && parseShard(opts.shard).count > 1) {
         if (!opts.quiet) io.out(`shard ${opts.shard}: ${result.executed} run(s) executed, ${result.skipped} finished before; merge the shards with \`matsense aggregate ${dir}\`\n`);
         // non-zero so that a scheduler records the task as not completed
@@ -190,9 +201,10 @@ export function addSweepCommands(program: Command, io: CliIO): void {
         return;
       }
       const agg = writeAggregate(dir);
+      const damaged = reportDamaged(agg, io.err);
       if (!opts.quiet) {
         printAggregate(agg, io.out);
-        io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)\n`);
+        io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)${damaged}\n`);
       }
       if (result.entries.some((e) => e.status === "failed")) throw new UsageError("some runs failed (see manifest.json and their summary.json)", 1);
       if (result.interrupted) throw new UsageError("interrupted", EXIT_INTERRUPTED);
@@ -217,10 +229,11 @@ export function addSweepCommands(program: Command, io: CliIO): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+      const damaged = reportDamaged(agg, io.err);
       if (!opts.quiet) {
         printAggregate(agg, io.out);
         const pending = agg.runs.filter((r) => r.status === "pending").length;
-        io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
+        io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
       }
     });
 }

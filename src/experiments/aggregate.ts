@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readJsonInput } from "../io/json.js";
+import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "./grid.js";
 import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
@@ -43,8 +45,17 @@ export interface CurveTable {
   metrics: Record<string, { median: number[]; q10: number[]; q90: number[] }>;
 }
 
+/** A run folder the validating reader refused (excluded from every median, curve and fit). */
+export interface DamagedRun {
+  id: string;
+  dir: string;
+  reason: string;
+}
+
 export interface Aggregate {
   dir: string;
+  /** Damaged run folders (path and reason); they are in runs.csv with status "damaged" but in no statistic. */
+  damaged: DamagedRun[];
   grid: Grid;
   paths: string[];
   errorMetric: string;
@@ -69,9 +80,10 @@ export function median(values: number[]): number {
 }
 
 /** The runs.csv row of one run folder. */
-export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string): RunRow {
-  const files = readRunFolder(path.join(dir, spec.id));
-  const e = entryFromFolder(dir, spec);
+export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string, inspection?: RunFolderInspection): RunRow {
+  const i = inspection ?? inspectRunFolder(path.join(dir, spec.id));
+  const files = { ...i, config: i.config ?? {} };
+  const e = entryFromFolder(dir, spec, i);
   const row: RunRow = { id: spec.id, point: spec.point };
   for (const p of paths) row[p] = spec.params[p] === undefined ? "" : (typeof spec.params[p] === "object" ? JSON.stringify(spec.params[p]) : (spec.params[p] as string | number));
   row.seed = spec.seed;
@@ -107,11 +119,20 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
 export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {}): Aggregate {
   const gridFile = path.join(dir, "grid.json");
   if (!fs.existsSync(gridFile)) throw new Error(`${dir} is not a sweep folder (no grid.json); run \`matsense sweep --grid … --out ${dir}\` first`);
-  const grid = parseGrid(JSON.parse(fs.readFileSync(gridFile, "utf8")));
-  const specs = expandGrid(grid, { validate: false });
+  const grid = parseGrid(readJsonInput(gridFile, "grid"));
+  const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric));
+  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id))]));
+  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
+  for (const r of runs) {
+    // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
+    if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
+  }
+  const damaged: DamagedRun[] = specs
+    .map((s) => inspections.get(s.id)!)
+    .filter((i) => i.state === "damaged")
+    .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.reason ?? "" }));
   const points: PointSummary[] = [];
   const curves: CurveTable[] = [];
   for (const params of gridPoints(grid)) {
@@ -123,7 +144,7 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     const med: Record<string, number> = {};
     const numericCols = new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === "number" && !paths.includes(k) && k !== "seed")));
     for (const c of numericCols) {
-      const vals = rows.filter((r) => r.status !== "pending").map((r) => {
+      const vals = rows.filter((r) => r.status !== "pending" && r.status !== "damaged").map((r) => {
         const v = r[c];
         return typeof v === "number" ? (Number.isNaN(v) && c.startsWith("iters_to_") ? Infinity : v) : NaN;
       });
@@ -134,14 +155,17 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     for (const c of classes) tally.set(c, (tally.get(c) ?? 0) + 1);
     const classification = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
     points.push({ point, params, runs: rows.length, statuses, median: med, classification, classes });
-    curves.push(pointCurves(dir, point, params, pointSpecs));
+    curves.push(pointCurves(dir, point, params, pointSpecs, inspections));
   }
-  return { dir, grid, paths, errorMetric, runs, points, curves };
+  return { dir, damaged, grid, paths, errorMetric, runs, points, curves };
 }
 
 /** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
-export function pointCurves(dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[]): CurveTable {
-  const tables = specs.map((s) => readRunFolder(path.join(dir, s.id)).metrics).filter((t) => t !== undefined);
+export function pointCurves(
+  dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[], inspections?: Map<string, RunFolderInspection>,
+): CurveTable {
+  // only validated metrics (a damaged folder has none)
+  const tables = specs.map((s) => (inspections?.get(s.id) ?? inspectRunFolder(path.join(dir, s.id))).metrics).filter((t) => t !== undefined);
   const metricNames = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
   const byIter = new Map<number, { table: number; row: number }[]>();
   tables.forEach((t, ti) => t.data.iteration.forEach((it, ri) => {
@@ -204,7 +228,7 @@ export function writeAggregate(dir: string, opts: { errorMetric?: string } = {})
   const agg = aggregateSweep(dir, opts);
   writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
   writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
-  const specs = expandGrid(agg.grid, { validate: false });
+  const specs = expandGrid(agg.grid, { validate: false, allowLarge: true });
   writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s)), agg.grid.name));
   return agg;
 }

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { StatusLog, statusLogFile } from "./status-log.js";
 import type { ConfigInput } from "../io/config.js";
 import { ConfigError, resolveConfig } from "../io/config.js";
 import { defaultMemoryLimit, runMemory, workersWithinMemory } from "../catalogue/memory.js";
@@ -50,6 +51,8 @@ export interface SweepOptions {
    * workers > 1 and the entry exists, else inline.
    */
   runner?: "auto" | "threads" | "inline";
+  /** Accept grids of more than MAX_GRID_RUNS runs (CLI `--allow-large`). */
+  allowLarge?: boolean;
   /** Called once before the first run with the counts. */
   onStart?: (info: {
     total: number; skipped: number; toRun: number; workers: number; runner: "threads" | "inline";
@@ -112,14 +115,19 @@ export function recordGrid(dir: string, grid: Grid): void {
 /**
  * Runs a sweep: expands the grid (validating every run's config first), writes grid.json,
  * skips runs whose folder already holds a finished run (summary.json with a terminal
- * status) and executes the others — on worker threads in parallel, or inline — each into
- * `<dir>/<run id>/` with the files of `matsense run`. After every run the manifest
- * (manifest.json, or manifest.shard-i-of-N.json) is rewritten atomically, so a sweep
- * killed at any moment loses at most the runs in flight, which the next call redoes.
+ * status, validated by `inspectRunFolder`: a damaged folder is run again) and
+ * executes the others — on worker threads in parallel, or inline — each into
+ * `<dir>/<run id>/` with the files of `matsense run`. The manifest (manifest.json, or
+ * manifest.shard-i-of-N.json) is written atomically at the start and when the last run
+ * finishes (and by `aggregate`); after
+ * every run one JSON line is appended to the status log (status.jsonl, or
+ * status.shard-i-of-N.jsonl) — the run folders themselves are the truth that resume and
+ * `aggregate` read, so a sweep killed at any moment loses at most the runs in flight,
+ * which the next call redoes.
  */
 export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptions = {}): Promise<SweepResult> {
   const grid = parseGrid(gridInput);
-  const all = expandGrid(grid);
+  const all = expandGrid(grid, { allowLarge: opts.allowLarge });
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
@@ -148,6 +156,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
   saveManifest();
+  const log = new StatusLog(path.join(dir, statusLogFile(opts.shard)));
   opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner, ...(workers < wanted ? { memoryLimited: { wanted, limit: memoryLimit } } : {}) });
 
   let done = 0;
@@ -162,7 +171,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     const e = entryFromFolder(dir, spec);
     entries.set(spec.id, e);
     done++;
-    saveManifest();
+    log.append(e);
+    if (done === todo.length) saveManifest();
     opts.onRunDone?.(e, done, todo.length);
   };
   const stop = opts.shouldStop ?? (() => false);

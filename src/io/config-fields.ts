@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JsonInputError, parseJsonText } from "./json.js";
 
 /**
  * The parts of the run configuration that do not depend on the catalogue of methods and
@@ -8,13 +9,20 @@ import { z } from "zod";
  * is in `io/config.ts`.
  */
 
-/** Largest integer a double holds exactly (2^53 − 1); integer fields above it are refused. */
-const SAFE = Number.MAX_SAFE_INTEGER;
-const intError = (what: string) => (iss: { input?: unknown }) =>
-  Number.isInteger(iss.input) ? `${what} must be a safe integer (≤ 2^53 − 1 = ${SAFE})` : `${what} must be an integer`;
-export const posInt = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: intError(what) }).positive(`${what} must be ≥ 1`);
-export const nonNegInt = (what: string) => z.number({ error: `${what} must be a number` }).int({ error: intError(what) }).min(0, `${what} must be ≥ 0`);
-export const finite = (what: string) => z.number({ error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be finite`);
+/** "must be a number", or "is not a finite number" for ±Infinity/NaN (which z.number() rejects as a type error). */
+const numberError = (what: string) => (iss: { input?: unknown }) =>
+  typeof iss.input === "number" ? `${what} is not a finite number` : `${what} must be a number`;
+/** An integer field: a finite number, at most 2^53 − 1 in magnitude (beyond, integers are not exact), integral. */
+const safeInt = (what: string) =>
+  z.number({ error: numberError(what) })
+    .refine((v) => Math.abs(v) <= Number.MAX_SAFE_INTEGER, { message: `${what} exceeds the largest safe integer 2^53 − 1 = 9007199254740991`, abort: true })
+    .int(`${what} must be an integer`);
+export const posInt = (what: string) => safeInt(what).positive(`${what} must be ≥ 1`);
+export const nonNegInt = (what: string) => safeInt(what).min(0, `${what} must be ≥ 0`);
+export const finite = (what: string) => z.number({ error: numberError(what) }).refine(Number.isFinite, `${what} must be finite`);
+
+/** operator.threads may be at most this many times the machine's cores (more only oversubscribes). */
+export const MAX_THREADS_PER_CORE = 4;
 
 export const problemSchema = z
   .object({
@@ -100,6 +108,7 @@ export class ConfigError extends Error {
 }
 
 function fmtValue(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
 }
@@ -155,12 +164,18 @@ export function getPath(obj: unknown, path: string): unknown {
 
 /**
  * Parses the value of a `--set path=value` flag: JSON when it parses (numbers, booleans,
- * arrays, quoted strings), otherwise the raw string.
+ * arrays, quoted strings), otherwise the raw string. JSON that breaks a strict rule of
+ * src/io/json.ts (nesting deeper than 64, a duplicate key, a number that overflows or
+ * underflows) is refused with a ConfigError naming `path` (when given).
  */
-export function parseSetValue(raw: string): unknown {
+export function parseSetValue(raw: string, path = "--set"): unknown {
   try {
-    return JSON.parse(raw);
-  } catch {
+    return parseJsonText(raw, { object: false, source: `--set ${path}` });
+  } catch (e) {
+    if (e instanceof JsonInputError && e.kind !== "syntax" && e.kind !== "empty") {
+      const first = e.message.split("\n")[0].replace(`--set ${path}, `, "").replace(`--set ${path}: `, "");
+      throw new ConfigError([{ path, value: undefined, message: raw.includes("\n") ? first : first.replace(/^line 1, column \d+: /, "") }]);
+    }
     return raw;
   }
 }
@@ -170,6 +185,7 @@ export function applySets(obj: Record<string, unknown>, sets: string[]): void {
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0) throw new ConfigError([{ path: s, value: undefined, message: "--set expects path=value, e.g. --set init.alpha=0.01" }]);
-    setPath(obj, s.slice(0, eq).trim(), parseSetValue(s.slice(eq + 1).trim()));
+    const path = s.slice(0, eq).trim();
+    setPath(obj, path, parseSetValue(s.slice(eq + 1).trim(), path));
   }
 }

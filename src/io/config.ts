@@ -4,11 +4,13 @@ import { OPERATORS } from "../catalogue/operators.js";
 import {
   type ConfigIssue, ConfigError, describeIssue, finite, initSchema, modelSchema, nonNegInt, posInt, problemSchema, recordSchema, stopSchema,
 } from "./config-fields.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "./json.js";
 
 export {
   type ConfigIssue, type InitConfig, type ModelConfig, type ProblemConfig, type RecordConfig, type StopConfig,
-  ConfigError, applySets, getPath, initSchema, modelSchema, parseSetValue, problemSchema, recordSchema, setPath, stopSchema,
+  ConfigError, MAX_THREADS_PER_CORE, applySets, getPath, initSchema, modelSchema, parseSetValue, problemSchema, recordSchema, setPath, stopSchema,
 } from "./config-fields.js";
+export { SVT_MAX_ENTRIES } from "../algorithms/svt.js";
 
 /**
  * The run configuration: plain JSON validated by one schema. Every field has a default
@@ -126,6 +128,7 @@ export function configInputOf(config: ResolvedConfig): unknown {
  */
 export function resolveConfig(input: unknown): ResolvedConfig {
   if (input !== null && typeof input === "object" && resolved.has(input)) return input as ResolvedConfig;
+  if (nestedDeeperThan(input)) throw new ConfigError([{ path: "(config)", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
   const parsed = configSchema.safeParse(input ?? {});
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, input)));
   const c = parsed.data;

@@ -1,6 +1,6 @@
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import { z } from "zod";
-import { finite } from "../io/config-fields.js";
+import { ConfigError, finite } from "../io/config-fields.js";
 import type { Rng } from "../random/rng.js";
 import { MatrixSensingOperator } from "./base.js";
 import { defineOperator } from "./operator.js";
@@ -170,5 +170,16 @@ export const completionDescriptor = defineOperator({
   measurements: (c) => Math.max(1, Math.round(c.operator.p * c.problem.n * c.problem.n2)),
   bytes: (c) => 2 * 4 * completionCapacity(c.problem.n, c.problem.n2, c.operator.p),
   explainBytes: (c) => ({ formula: "two int32 index arrays of about p·n1·n2 + 6σ entries", alternatives: [] }),
-  build: (c, rng) => completionOperator(c.problem.n, c.problem.n2, c.operator.p, rng),
+  build: (c, rng) => {
+    try {
+      return completionOperator(c.problem.n, c.problem.n2, c.operator.p, rng);
+    } catch (e) {
+      // a tiny p·n1·n2 can leave Ω empty: a config problem, named by its field
+      if (e instanceof RangeError && e.message.startsWith("completion: no entry")) {
+        const { n, n2 } = c.problem, p = c.operator.p;
+        throw new ConfigError([{ path: "operator.p", value: p, message: `observes no entry of the ${n}×${n2} matrix with this seed (expected p·n1·n2 = ${+(p * n * n2).toPrecision(3)} entries); increase operator.p` }]);
+      }
+      throw e;
+    }
+  },
 });

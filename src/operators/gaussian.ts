@@ -1,6 +1,6 @@
 import { type Matrix, matmulNT, symmetricPart, zeros } from "../linalg/matrix.js";
 import { z } from "zod";
-import { nonNegInt } from "../io/config-fields.js";
+import { MAX_THREADS_PER_CORE, nonNegInt } from "../io/config-fields.js";
 import { chooseBackend } from "../kernels/index.js";
 import { availableCores } from "../kernels/wasm.js";
 import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";
@@ -418,7 +418,7 @@ export function buildGaussianOperator(
 
 /** Most threads `operator.threads` accepts: a small multiple of the cores (more only oversubscribes them). */
 export function maxOperatorThreads(): number {
-  return 4 * availableCores();
+  return MAX_THREADS_PER_CORE * availableCores();
 }
 
 /** The options of the Gaussian family (`gaussian`, `symmetric-gaussian`): one schema object shared by both descriptors. */
@@ -492,7 +492,7 @@ export function gaussianOptionIssues(type: string, o: { storage: string; backend
   }
   const maxThreads = maxOperatorThreads();
   if (o.threads > maxThreads) {
-    errors.push({ path: "operator.threads", value: o.threads, message: `must be ≤ ${maxThreads} (4 × the ${availableCores()} cores of this machine; 0 = automatic)` });
+    errors.push({ path: "operator.threads", value: o.threads, message: `must be ≤ ${maxThreads} (${MAX_THREADS_PER_CORE} × the ${availableCores()} cores of this machine; 0 = automatic)` });
   }
   return errors;
 }

@@ -217,7 +217,7 @@ export function sweepFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
       const runs = agg.points
         .filter((p) => matches(p.params, req.where))
         .map((p) => {
-          const run = agg.runs.find((r) => r.point === p.point && r.status !== "pending");
+          const run = agg.runs.find((r) => r.point === p.point && r.status !== "pending" && r.status !== "damaged");
           return run ? { title: pointLabel(p.params, labels), files: readRunFolder(path.join(agg.dir, String(run.id))) } : undefined;
         })
         .filter((r): r is { title: string; files: RunResultFiles } => !!r && !!r.files.metrics && r.files.metrics.columns.some((c) => c.startsWith(req.type === "imbalance" ? "imb_eig_" : "sv_")));
@@ -259,7 +259,8 @@ export function plotSweep(dir: string, opts: { figures?: FigureRequest[]; labels
 /** Draws the figures of a single run folder (error; singular values / imbalance when recorded). */
 export function plotRun(dir: string, outDir = path.join(dir, "figures")): { name: string; svg: string; png: string }[] {
   const files = readRunFolder(dir);
-  const t = files.metrics!;
+  if (!files.metrics) throw new Error(`${dir}: no valid metrics to plot (${files.state}${files.reason ? `: ${files.reason}` : ""})`);
+  const t = files.metrics;
   const caption = configSummary(files.config, [], [Number((files.config as { seed?: number }).seed ?? 0)]);
   const out: { name: string; svg: string; png: string }[] = [];
   const errCols = ["rel_error", "sym_rel_error"].filter((c) => t.columns.includes(c));

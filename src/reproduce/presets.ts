@@ -1,4 +1,6 @@
 import * as fs from "node:fs";
+import { closest } from "fastest-levenshtein";
+import { readJsonInput } from "../io/json.js";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -88,13 +90,22 @@ export function listPresets(dir = presetsDir()): string[] {
   return fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "grid.json"))).sort();
 }
 
+/** A preset name that does not exist; the message names the closest existing one. */
+export class UnknownPresetError extends Error {
+  constructor(readonly preset: string, readonly available: string[]) {
+    const near = available.length ? closest(preset, available) : undefined;
+    super(`unknown preset "${preset}"${near ? `; did you mean "${near}"?` : ""} (available: ${available.join(", ") || "none"}; see \`matsense reproduce --list\`)`);
+    this.name = "UnknownPresetError";
+  }
+}
+
 /** Loads and validates a preset by name. */
 export function loadPreset(name: string, dir = presetsDir()): Preset {
   const names = listPresets(dir);
-  if (!names.includes(name)) throw new ConfigError([{ path: "preset", value: name, message: `is not a preset; available: ${names.join(", ")}` }]);
+  if (!names.includes(name)) throw new UnknownPresetError(name, names);
   const pdir = path.join(dir, name);
-  const grid = parseGrid(JSON.parse(fs.readFileSync(path.join(pdir, "grid.json"), "utf8")));
-  const raw = JSON.parse(fs.readFileSync(path.join(pdir, "expectations.json"), "utf8")) as unknown;
+  const grid = parseGrid(readJsonInput(path.join(pdir, "grid.json"), `preset ${name}: grid`));
+  const raw = readJsonInput(path.join(pdir, "expectations.json"), `preset ${name}: expectations`);
   const parsed = expectationsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: `${name}/expectations.json: ${i.path.join(".")}`, value: undefined, message: i.message })));
