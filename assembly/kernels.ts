@@ -278,3 +278,121 @@ export function fwht(x: usize, len: i32): void {
     }
   }
 }
+
+// ---- matrix completion over Ω (row indices ri, column indices ci: i32 arrays) -----------
+// Every output entry is summed in the order of the plain-TS reference
+// (src/operators/completion.ts), so the results are bitwise those of the reference for any
+// split between threads: the lanes of an f64x2 are independent IEEE operations.
+
+/** out[e] = scale·Σ_l F[ri[e], l]·G[ci[e], l] for e in [e0, e1) (l in order, scalar chain). */
+export function compApply(ri: usize, ci: usize, f: usize, g: usize, out: usize, k: i32, e0: i32, e1: i32, scale: f64): void {
+  const rs = <usize>k << 3;
+  let e = e0;
+  // two entries per trip: two independent chains in flight
+  for (; e + 2 <= e1; e += 2) {
+    const q = <usize>e << 2;
+    const fa = f + <usize>load<i32>(ri + q) * rs;
+    const ga = g + <usize>load<i32>(ci + q) * rs;
+    const fb = f + <usize>load<i32>(ri + q, 4) * rs;
+    const gb = g + <usize>load<i32>(ci + q, 4) * rs;
+    let a: f64 = 0.0, b: f64 = 0.0;
+    for (let l: usize = 0; l < rs; l += 8) {
+      a += load<f64>(fa + l) * load<f64>(ga + l);
+      b += load<f64>(fb + l) * load<f64>(gb + l);
+    }
+    store<f64>(out + (<usize>e << 3), scale * a);
+    store<f64>(out + (<usize>e << 3), scale * b, 8);
+  }
+  for (; e < e1; e++) {
+    const q = <usize>e << 2;
+    const fa = f + <usize>load<i32>(ri + q) * rs;
+    const ga = g + <usize>load<i32>(ci + q) * rs;
+    let a: f64 = 0.0;
+    for (let l: usize = 0; l < rs; l += 8) a += load<f64>(fa + l) * load<f64>(ga + l);
+    store<f64>(out + (<usize>e << 3), scale * a);
+  }
+}
+
+/** dst[0..k) += w·src[0..k) (elementwise, f64x2 lanes then the odd last entry). */
+// @ts-ignore: decorator
+@inline function axpyRow(dst: usize, src: usize, w: f64, k2: usize, rs: usize): void {
+  const wv = f64x2.splat(w);
+  for (let l: usize = 0; l < k2; l += 16) v128.store(dst + l, f64x2.add(v128.load(dst + l), f64x2.mul(wv, v128.load(src + l))));
+  if (k2 < rs) store<f64>(dst + k2, load<f64>(dst + k2) + w * load<f64>(src + k2));
+}
+
+/**
+ * SG[ri[e], :] += w_e·G[ci[e], :] with w_e = scale·z[e] (skipped when 0) for e in [e0, e1),
+ * in order. The caller zeroes the rows of SG it owns; Ω is row-sorted, so a split of e at
+ * row boundaries gives each thread disjoint rows.
+ */
+export function compSG(ri: usize, ci: usize, z: usize, g: usize, sg: usize, k: i32, e0: i32, e1: i32, scale: f64): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  for (let e = e0; e < e1; e++) {
+    const w = scale * load<f64>(z + (<usize>e << 3));
+    if (w == 0) continue;
+    const q = <usize>e << 2;
+    axpyRow(sg + <usize>load<i32>(ri + q) * rs, g + <usize>load<i32>(ci + q) * rs, w, k2, rs);
+  }
+}
+
+/**
+ * StF[j, :] += w_e·F[ri[e], :] for the entries e in [0, m) (in order) whose column j = ci[e]
+ * is in [c0, c1) (StF rows c0..c1 zeroed here). Each thread scans all of Ω for its own
+ * columns, so every StF row is summed in entry order whatever the thread count.
+ */
+export function compStF(ri: usize, ci: usize, z: usize, f: usize, stf: usize, k: i32, m: i32, c0: i32, c1: i32, scale: f64): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  memory.fill(stf + <usize>c0 * rs, 0, <usize>(c1 - c0) * rs);
+  const width = <u32>(c1 - c0);
+  for (let e = 0; e < m; e++) {
+    const q = <usize>e << 2;
+    const j = load<i32>(ci + q);
+    if (<u32>(j - c0) >= width) continue;
+    const w = scale * load<f64>(z + (<usize>e << 3));
+    if (w == 0) continue;
+    axpyRow(stf + <usize>j * rs, f + <usize>load<i32>(ri + q) * rs, w, k2, rs);
+  }
+}
+
+// ---- cache-blocked fast Walsh–Hadamard transform ----------------------------------------
+// The levels h = 1 … L/2 of the transform are done in the same order for every entry as in
+// `fwht` (each butterfly's inputs are the outputs of the previous level), so the result is
+// bitwise that of the unblocked transform: the blocking only reorders independent butterflies.
+//   fwhtBlocks: levels h < B inside each contiguous block of B entries, blocks [b0, b1);
+//   fwhtPanels: levels h ≥ B: for a panel of Q consecutive offsets q (columns), the entries
+//     x[q + t·B], t < L/B, form a transform of length L/B with stride B; columns [q0, q1).
+
+/** Levels h = 1 … B/2 of the transform inside blocks [b0, b1) of B = 2^logB entries. */
+export function fwhtBlocks(x: usize, logB: i32, b0: i32, b1: i32): void {
+  const B = 1 << logB;
+  for (let b = b0; b < b1; b++) fwht(x + ((<usize>b << logB) << 3), B);
+}
+
+/** Levels h = B … L/2 (L = 2^logL) for the columns q in [q0, q1) (q0, q1 even). */
+export function fwhtPanels(x: usize, logL: i32, logB: i32, q0: i32, q1: i32): void {
+  const T = 1 << (logL - logB);
+  const strideB = (<usize>1 << logB) << 3; // bytes between x[q + tB] and x[q + (t+1)B]
+  const PANEL = 32; // columns per panel: T rows × 256 bytes stay in L2 while all levels run
+  for (let p0 = q0; p0 < q1; p0 += PANEL) {
+    const p1 = min(q1, p0 + PANEL);
+    const cb = <usize>p0 << 3;
+    const ce = <usize>p1 << 3;
+    for (let h = 1; h < T; h <<= 1) {
+      for (let t0 = 0; t0 < T; t0 += h << 1) {
+        for (let t = t0; t < t0 + h; t++) {
+          const pa = x + <usize>t * strideB;
+          const pb = pa + <usize>h * strideB;
+          for (let o = cb; o < ce; o += 16) {
+            const a = v128.load(pa + o);
+            const b = v128.load(pb + o);
+            v128.store(pa + o, f64x2.add(a, b));
+            v128.store(pb + o, f64x2.sub(a, b));
+          }
+        }
+      }
+    }
+  }
+}

@@ -22,8 +22,8 @@ import { WORKER_SOURCE } from "./worker-source.js";
 // Minimal typings of the WebAssembly JS API (the project's lib settings do not declare it,
 // and a global declaration in a library's .d.ts could clash with a user's DOM lib).
 /** A compiled WebAssembly module (opaque). */
-type WasmModule = object;
-interface WasmMemory {
+export type WasmModule = object;
+export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 interface WasmApi {
@@ -41,7 +41,7 @@ const PAGE = 65536;
 const HEADER = PAGE;
 
 /** Exports of the compiled kernels module (pointers are byte offsets, passed as i32 bit patterns). */
-interface KernelExports {
+export interface KernelExports {
   gemv64(a: number, x: number, y: number, cols: number, r0: number, r1: number): void;
   gemv32(a: number, x: number, y: number, cols: number, r0: number, r1: number): void;
   gemvT64(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
@@ -50,6 +50,11 @@ interface KernelExports {
   fused32(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
   sum64(x: number, i0: number, i1: number): number;
   fwht(x: number, len: number): void;
+  compApply(ri: number, ci: number, f: number, g: number, out: number, k: number, e0: number, e1: number, scale: number): void;
+  compSG(ri: number, ci: number, z: number, g: number, sg: number, k: number, e0: number, e1: number, scale: number): void;
+  compStF(ri: number, ci: number, z: number, f: number, stf: number, k: number, m: number, c0: number, c1: number, scale: number): void;
+  fwhtBlocks(x: number, logB: number, b0: number, b1: number): void;
+  fwhtPanels(x: number, logL: number, logB: number, q0: number, q1: number): void;
 }
 
 /** Candidate locations of the compiled module: from dist/kernels/ and from src/kernels/. */
@@ -86,6 +91,27 @@ function loadModule(): WasmModule | null {
 }
 
 wasmModule = loadModule();
+
+/** The compiled kernels module, or null when unavailable (for the structured-operator kernels). */
+export function wasmKernelModule(): WasmModule | null {
+  return wasmModule;
+}
+
+/**
+ * A new shared WebAssembly memory of at least `bytes` bytes (at its final size, so views
+ * never detach) with an instance of the kernels on it. Throws a RangeError naming the bytes
+ * when above the 4 GiB wasm32 limit.
+ */
+export function wasmInstance(bytes: number, what: string): { memory: WasmMemory; k: KernelExports; buffer: SharedArrayBuffer } {
+  if (!wasmModule) throw new Error(wasmUnavailableReason ?? "the WASM kernels are unavailable");
+  const pages = align(bytes, PAGE) / PAGE;
+  if (pages * PAGE > WASM_MAX_BYTES) {
+    throw new RangeError(`${what} needs ${pages * PAGE} bytes of WASM memory, more than the ${WASM_MAX_BYTES} bytes (4 GiB) a wasm32 memory can hold; use operator.backend "ts"`);
+  }
+  const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+  const k = new WA.Instance(wasmModule, { env: { memory } }).exports as unknown as KernelExports;
+  return { memory, k, buffer: memory.buffer as SharedArrayBuffer };
+}
 
 /** True when the WASM SIMD kernels loaded. */
 export function wasmAvailable(): boolean {
@@ -148,7 +174,7 @@ const poolFinalizer = new FinalizationRegistry<Worker[]>((workers) => {
  * runs its part, stores the sequence number in its "done" slot and notifies back.
  * No messages are posted per call.
  */
-class ThreadPool {
+export class ThreadPool {
   readonly workers: Worker[] = [];
   private readonly ctrl: Int32Array;
   private readonly result: Float64Array;
@@ -202,6 +228,22 @@ class ThreadPool {
     c[b + C_COLS] = cols;
     c[b + C_LO] = lo;
     c[b + C_HI] = hi;
+    Atomics.store(c, b + C_SEQ, this.seq);
+    Atomics.notify(c, b + C_SEQ);
+  }
+
+  /**
+   * Starts raw command `op` on worker w: `ints` go to the argument slots 3–7, 14, 15 (at most
+   * 7; pointers as i32 bit patterns), [lo, hi) to slots 8, 9, `f` to the float slot.
+   */
+  postRaw(w: number, op: number, ints: number[], lo: number, hi: number, f = 0): void {
+    const c = this.ctrl, b = w * SLOT;
+    const slots = [3, 4, 5, 6, 7, 14, 15];
+    for (let i = 0; i < ints.length; i++) c[b + slots[i]] = ints[i] | 0;
+    c[b + C_LO] = lo;
+    c[b + C_HI] = hi;
+    this.result[(b + 12) / 2] = f;
+    c[b + C_OP] = op;
     Atomics.store(c, b + C_SEQ, this.seq);
     Atomics.notify(c, b + C_SEQ);
   }

@@ -60,7 +60,7 @@ export function buildOperator(config: ResolvedConfig): SensingOperator {
       // storage float64 | float32 | packed | regenerate; backend chosen for the operator's size
       return buildGaussianOperator(o.type, o.m, n, n2, rng, { storage: o.storage, backend: o.backend, threads: o.threads });
     case "completion":
-      return completionOperator(n, n2, o.p, rng);
+      return completionOperator(n, n2, o.p, rng, { backend: o.backend, threads: o.threads });
     case "rank-one":
       // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
       return rankOneOperator(o.m, n, n2, config.model.type === "symmetric", rng);
