@@ -362,37 +362,157 @@ export function compStF(ri: usize, ci: usize, z: usize, f: usize, stf: usize, k:
 // `fwht` (each butterfly's inputs are the outputs of the previous level), so the result is
 // bitwise that of the unblocked transform: the blocking only reorders independent butterflies.
 //   fwhtBlocks: levels h < B inside each contiguous block of B entries, blocks [b0, b1);
-//   fwhtPanels: levels h ≥ B: for a panel of Q consecutive offsets q (columns), the entries
-//     x[q + t·B], t < L/B, form a transform of length L/B with stride B; columns [q0, q1).
+//   fwhtLevels: levels h ≥ B three at a time (radix 8 in registers): one pass over memory
+//     per three levels (2^s streams at stride h; measured faster than panels of columns,
+//     whose power-of-2 stride aliases in the caches).
 
 /** Levels h = 1 … B/2 of the transform inside blocks [b0, b1) of B = 2^logB entries. */
 export function fwhtBlocks(x: usize, logB: i32, b0: i32, b1: i32): void {
   const B = 1 << logB;
-  for (let b = b0; b < b1; b++) fwht(x + ((<usize>b << logB) << 3), B);
+  for (let b = b0; b < b1; b++) {
+    const p = x + ((<usize>b << logB) << 3);
+    // h = 1: pairs (2q, 2q+1) inside one v128, then the levels h ≥ 2 three at a time
+    for (let q = 0; q < B; q += 2) {
+      const o = p + (<usize>q << 3);
+      const a = load<f64>(o);
+      const c = load<f64>(o, 8);
+      store<f64>(o, a + c);
+      store<f64>(o, a - c, 8);
+    }
+    for (let hLog = 1; hLog < logB; hLog += 3) {
+      const s = min(3, logB - hLog);
+      fwhtLevels(p, hLog, s, 0, B >> s);
+    }
+  }
 }
 
-/** Levels h = B … L/2 (L = 2^logL) for the columns q in [q0, q1) (q0, q1 even). */
-export function fwhtPanels(x: usize, logL: i32, logB: i32, q0: i32, q1: i32): void {
-  const T = 1 << (logL - logB);
-  const strideB = (<usize>1 << logB) << 3; // bytes between x[q + tB] and x[q + (t+1)B]
-  const PANEL = 32; // columns per panel: T rows × 256 bytes stay in L2 while all levels run
-  for (let p0 = q0; p0 < q1; p0 += PANEL) {
-    const p1 = min(q1, p0 + PANEL);
-    const cb = <usize>p0 << 3;
-    const ce = <usize>p1 << 3;
-    for (let h = 1; h < T; h <<= 1) {
-      for (let t0 = 0; t0 < T; t0 += h << 1) {
-        for (let t = t0; t < t0 + h; t++) {
-          const pa = x + <usize>t * strideB;
-          const pb = pa + <usize>h * strideB;
-          for (let o = cb; o < ce; o += 16) {
-            const a = v128.load(pa + o);
-            const b = v128.load(pb + o);
-            v128.store(pa + o, f64x2.add(a, b));
-            v128.store(pb + o, f64x2.sub(a, b));
-          }
-        }
+// @ts-ignore: decorator
+@inline function bfly(p: usize, q: usize): void {
+  const a = v128.load(p);
+  const b = v128.load(q);
+  v128.store(p, f64x2.add(a, b));
+  v128.store(q, f64x2.sub(a, b));
+}
+
+/**
+ * Levels h, 2h, …, 2^(s−1)·h (h = 2^hLog ≥ 2, s = 1, 2 or 3) in registers: for each unit u
+ * in [u0, u1) (step 2; u = c·h + a, a < h) the 2^s entries x[c·2^s·h + a + j·h], j < 2^s,
+ * (and the next entry of each) are loaded once, go through the s levels in order, and are
+ * stored once — one pass over memory for s levels, with 2^s streams at stride h.
+ */
+export function fwhtLevels(x: usize, hLog: i32, s: i32, u0: i32, u1: i32): void {
+  const h = 1 << hLog;
+  const hb = <usize>h << 3;
+  for (let u = u0; u < u1; u += 2) {
+    const a = u & (h - 1);
+    const c = u >> hLog;
+    const p0 = x + (((<usize>c << s) << hLog) + <usize>a << 3);
+    if (s == 3) {
+      let v0 = v128.load(p0), v1 = v128.load(p0 + hb), v2 = v128.load(p0 + 2 * hb), v3 = v128.load(p0 + 3 * hb);
+      let v4 = v128.load(p0 + 4 * hb), v5 = v128.load(p0 + 5 * hb), v6 = v128.load(p0 + 6 * hb), v7 = v128.load(p0 + 7 * hb);
+      let w0 = f64x2.add(v0, v1), w1 = f64x2.sub(v0, v1), w2 = f64x2.add(v2, v3), w3 = f64x2.sub(v2, v3);
+      let w4 = f64x2.add(v4, v5), w5 = f64x2.sub(v4, v5), w6 = f64x2.add(v6, v7), w7 = f64x2.sub(v6, v7);
+      v0 = f64x2.add(w0, w2); v2 = f64x2.sub(w0, w2); v1 = f64x2.add(w1, w3); v3 = f64x2.sub(w1, w3);
+      v4 = f64x2.add(w4, w6); v6 = f64x2.sub(w4, w6); v5 = f64x2.add(w5, w7); v7 = f64x2.sub(w5, w7);
+      v128.store(p0, f64x2.add(v0, v4)); v128.store(p0 + 4 * hb, f64x2.sub(v0, v4));
+      v128.store(p0 + hb, f64x2.add(v1, v5)); v128.store(p0 + 5 * hb, f64x2.sub(v1, v5));
+      v128.store(p0 + 2 * hb, f64x2.add(v2, v6)); v128.store(p0 + 6 * hb, f64x2.sub(v2, v6));
+      v128.store(p0 + 3 * hb, f64x2.add(v3, v7)); v128.store(p0 + 7 * hb, f64x2.sub(v3, v7));
+    } else if (s == 2) {
+      const v0 = v128.load(p0), v1 = v128.load(p0 + hb), v2 = v128.load(p0 + 2 * hb), v3 = v128.load(p0 + 3 * hb);
+      const w0 = f64x2.add(v0, v1), w1 = f64x2.sub(v0, v1), w2 = f64x2.add(v2, v3), w3 = f64x2.sub(v2, v3);
+      v128.store(p0, f64x2.add(w0, w2)); v128.store(p0 + 2 * hb, f64x2.sub(w0, w2));
+      v128.store(p0 + hb, f64x2.add(w1, w3)); v128.store(p0 + 3 * hb, f64x2.sub(w1, w3));
+    } else {
+      bfly(p0, p0 + hb);
+    }
+  }
+}
+
+// ---- SRHT factored products (S = A*(z) never formed; d = the ±1 signs of the N = n1·n2 entries, i8, row-major) -------------
+// Each output entry is summed in the order of the TS path (matmulNT, then the signs;
+// the signs, then matmul / matmulTN, zero terms skipped), so the results are bitwise those
+// of the reference for any split between threads.
+
+/** The signs d[0], d[1] (i8) as f64x2. */
+// @ts-ignore: decorator
+@inline function signPair(d: usize): v128 {
+  return f64x2.replace_lane(f64x2.splat(<f64>load<i8>(d)), 1, <f64>load<i8>(d, 1));
+}
+
+/** b[i·n2 + j] = d[i·n2 + j]·Σ_l F[i, l]·Gᵀ[l, j] (l in order) for rows i in [i0, i1); gt is k × n2. */
+export function srhtFill(f: usize, gt: usize, d: usize, b: usize, n2: i32, k: i32, i0: i32, i1: i32): void {
+  const rowB = <usize>n2 << 3;
+  const n2e = n2 & ~1;
+  const n8 = n2 & ~7;
+  for (let i = i0; i < i1; i++) {
+    const fi = f + <usize>i * (<usize>k << 3);
+    const bi = b + <usize>i * rowB;
+    const di = d + <usize>i * <usize>n2;
+    // 8 columns per trip: four f64x2 chains share each broadcast F[i, l]
+    for (let j = 0; j < n8; j += 8) {
+      let s0 = f64x2.splat(0.0), s1 = f64x2.splat(0.0), s2 = f64x2.splat(0.0), s3 = f64x2.splat(0.0);
+      const gj = gt + (<usize>j << 3);
+      for (let l = 0; l < k; l++) {
+        const fl = f64x2.splat(load<f64>(fi + (<usize>l << 3)));
+        const gl = gj + <usize>l * rowB;
+        s0 = f64x2.add(s0, f64x2.mul(fl, v128.load(gl)));
+        s1 = f64x2.add(s1, f64x2.mul(fl, v128.load(gl, 16)));
+        s2 = f64x2.add(s2, f64x2.mul(fl, v128.load(gl, 32)));
+        s3 = f64x2.add(s3, f64x2.mul(fl, v128.load(gl, 48)));
       }
+      const dj = di + <usize>j;
+      const o = bi + (<usize>j << 3);
+      v128.store(o, f64x2.mul(signPair(dj), s0));
+      v128.store(o, f64x2.mul(signPair(dj + 2), s1), 16);
+      v128.store(o, f64x2.mul(signPair(dj + 4), s2), 32);
+      v128.store(o, f64x2.mul(signPair(dj + 6), s3), 48);
+    }
+    for (let j = n8; j < n2e; j += 2) {
+      let s = f64x2.splat(0.0);
+      for (let l = 0; l < k; l++) {
+        s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(fi + (<usize>l << 3))), v128.load(gt + <usize>l * rowB + (<usize>j << 3))));
+      }
+      v128.store(bi + (<usize>j << 3), f64x2.mul(signPair(di + <usize>j), s));
+    }
+    if (n2e < n2) {
+      let s: f64 = 0.0;
+      for (let l = 0; l < k; l++) s += load<f64>(fi + (<usize>l << 3)) * load<f64>(gt + <usize>l * rowB + (<usize>n2e << 3));
+      store<f64>(bi + (<usize>n2e << 3), <f64>load<i8>(di + <usize>n2e) * s);
+    }
+  }
+}
+
+/** SG[i, :] = Σ_j s_ij·G[j, :] with s_ij = d[i·n2 + j]·b[i·n2 + j] (zero terms skipped), rows [i0, i1). */
+export function srhtSG(b: usize, d: usize, g: usize, sg: usize, n2: i32, k: i32, i0: i32, i1: i32): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  for (let i = i0; i < i1; i++) {
+    const out = sg + <usize>i * rs;
+    memory.fill(out, 0, rs);
+    const bi = b + ((<usize>i * <usize>n2) << 3);
+    const di = d + <usize>i * <usize>n2;
+    for (let j = 0; j < n2; j++) {
+      const s = <f64>load<i8>(di + <usize>j) * load<f64>(bi + (<usize>j << 3));
+      if (s == 0) continue;
+      axpyRow(out, g + <usize>j * rs, s, k2, rs);
+    }
+  }
+}
+
+/** StF[j, :] = Σ_i s_ij·F[i, :] (i in order, zero terms skipped) for columns [j0, j1). */
+export function srhtStF(b: usize, d: usize, f: usize, stf: usize, n1: i32, n2: i32, k: i32, j0: i32, j1: i32): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  memory.fill(stf + <usize>j0 * rs, 0, <usize>(j1 - j0) * rs);
+  for (let i = 0; i < n1; i++) {
+    const bi = b + ((<usize>i * <usize>n2) << 3);
+    const fi = f + <usize>i * rs;
+    const di = d + <usize>i * <usize>n2;
+    for (let j = j0; j < j1; j++) {
+      const s = <f64>load<i8>(di + <usize>j) * load<f64>(bi + (<usize>j << 3));
+      if (s == 0) continue;
+      axpyRow(stf + <usize>j * rs, fi, s, k2, rs);
     }
   }
 }

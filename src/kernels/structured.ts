@@ -8,7 +8,7 @@ import { type KernelExports, type WasmMemory, ThreadPool, splitRange, wasmInstan
  * reference and do not depend on the thread count (see assembly/kernels.ts).
  */
 
-const OP_COMP_APPLY = 8, OP_COMP_SG = 9, OP_COMP_STF = 10, OP_FWHT_BLOCKS = 11, OP_FWHT_PANELS = 12;
+const OP_COMP_APPLY = 8, OP_COMP_SG = 9, OP_COMP_STF = 10, OP_FWHT_BLOCKS = 11, OP_FWHT_LEVELS = 12, OP_SRHT_FILL = 13, OP_SRHT_SG = 14, OP_SRHT_STF = 15;
 const HEADER = 65536;
 const align64 = (v: number) => Math.ceil(v / 64) * 64;
 
@@ -154,7 +154,11 @@ export class WasmCompletionKernel {
 }
 
 /** log₂ of the FWHT block (2^15 float64 = 256 KiB, in the L2 cache with room to spare). */
-export const FWHT_LOG_BLOCK = 15;
+export let FWHT_LOG_BLOCK = 15;
+/** For the benchmark's block-size scan. */
+export function setFwhtLogBlock(b: number): void {
+  FWHT_LOG_BLOCK = b;
+}
 
 /**
  * A float64 vector of length L = 2^q in WASM memory with an in-place, cache-blocked, threaded
@@ -167,18 +171,23 @@ export class WasmFwhtVector {
   /** The vector (a view of WASM memory): write the input, call {@link transform}, read the output. */
   readonly data: Float64Array;
   readonly threads: number;
-  private readonly k: KernelExports;
-  private readonly pool: ThreadPool | null;
+  protected readonly k: KernelExports;
+  protected readonly pool: ThreadPool | null;
+  protected readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the `extraBytes` after the vector. */
+  protected readonly extra: number;
   private readonly logL: number;
-  private disposed = false;
+  protected disposed = false;
 
-  constructor(readonly length: number, threads: number) {
+  constructor(readonly length: number, threads: number, extraBytes = 0) {
     if (length < 1 || (length & (length - 1)) !== 0) throw new RangeError(`the FWHT length must be a power of 2, got ${length}`);
     this.logL = Math.round(Math.log2(length));
-    const { memory, k } = wasmInstance(HEADER + 8 * length, `an FWHT vector of length ${length}`);
+    this.extra = HEADER + align64(8 * length);
+    const { memory, k, buffer } = wasmInstance(this.extra + extraBytes, `an FWHT vector of length ${length}`);
     this.k = k;
-    this.data = new Float64Array(memory.buffer, HEADER, length);
-    this.threads = this.logL > FWHT_LOG_BLOCK ? Math.max(1, threads) : 1;
+    this.buffer = buffer;
+    this.data = new Float64Array(buffer, HEADER, length);
+    this.threads = Math.max(1, threads);
     this.pool = this.threads > 1 ? new ThreadPool(wasmKernelModule()!, memory, this.threads) : null;
   }
 
@@ -189,20 +198,92 @@ export class WasmFwhtVector {
     if (L < 2) return;
     const logB = Math.min(this.logL, FWHT_LOG_BLOCK);
     const blocks = L >> logB;
-    if (blocks === 1) {
-      k.fwht(HEADER, L);
+    const t = this.threads;
+    if (blocks === 1 || t === 1) {
+      k.fwhtBlocks(HEADER, logB, 0, blocks);
+      for (let h = logB; h < this.logL; h += 3) k.fwhtLevels(HEADER, h, Math.min(3, this.logL - h), 0, L >> Math.min(3, this.logL - h));
       return;
     }
-    const t = this.threads;
     runParts(this.pool, OP_FWHT_BLOCKS, [HEADER, logB], 0, splitRange(blocks, t, 1), (lo, hi) => k.fwhtBlocks(HEADER, logB, lo, hi));
-    const cols = splitRange(1 << logB, t, 32);
-    runParts(this.pool, OP_FWHT_PANELS, [HEADER, logB, this.logL], 0, cols, (lo, hi) => k.fwhtPanels(HEADER, this.logL, logB, lo, hi));
+    // the remaining levels, three per pass over memory (radix-8 in registers)
+    for (let h = logB; h < this.logL; h += 3) {
+      const sLev = Math.min(3, this.logL - h);
+      runParts(this.pool, OP_FWHT_LEVELS, [HEADER, h, sLev], 0, splitRange(L >> sLev, t, 2), (lo, hi) => k.fwhtLevels(HEADER, h, sLev, lo, hi));
+    }
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.pool?.terminate();
+  }
+}
+
+/** Largest factor width k the SRHT kernels reserve memory for (wider factors use the TS products). */
+export const SRHT_MAX_K = 32;
+
+/**
+ * The SRHT operator's WASM memory: the length-L vector with its blocked FWHT, the signs D
+ * (int8) and room for factors of up to {@link SRHT_MAX_K} columns, with the factored
+ * products that never form the n1×n2 matrices:
+ *   fill:     x[i·n2 + j] = D_{i·n2+j}·⟨F_i, G_j⟩ (x[N..L) = 0)     (rows split between threads)
+ *   products: SG_i = Σ_j s_ij·G_j, (SᵀF)_j = Σ_i s_ij·F_i with s_ij = D_{i·n2+j}·x[i·n2 + j]
+ *             (rows, resp. columns, split between threads)
+ * Each entry is summed in the order of the TS path (matmulNT / matmul / matmulTN), so the
+ * results are bitwise those of the reference.
+ */
+export class WasmSrhtKernel extends WasmFwhtVector {
+  private readonly off: { d: number; f: number; gt: number; g: number; sg: number; stf: number };
+  private readonly rowParts: [number, number][];
+  private readonly colParts: [number, number][];
+
+  constructor(readonly n1: number, readonly n2: number, signs: Int8Array, threads: number) {
+    const N = n1 * n2;
+    let L = 1;
+    while (L < N) L *= 2;
+    const K = SRHT_MAX_K;
+    const sizes = [align64(N), align64(8 * n1 * K), align64(8 * n2 * K), align64(8 * n2 * K), align64(8 * n1 * K), align64(8 * n2 * K)];
+    super(L, threads, sizes.reduce((a, b) => a + b, 0));
+    let o = this.extra;
+    const at = (i: number) => {
+      const v = o;
+      o += sizes[i];
+      return v;
+    };
+    this.off = { d: at(0), f: at(1), gt: at(2), g: at(3), sg: at(4), stf: at(5) };
+    new Int8Array(this.buffer, this.off.d, N).set(signs);
+    this.rowParts = splitRange(n1, this.threads, 1);
+    this.colParts = splitRange(n2, this.threads, 1);
+  }
+
+  /** data[0..N) = D ∘ vec(F Gᵀ), data[N..L) = 0 (F n1×k, G n2×k, k ≤ SRHT_MAX_K). */
+  fill(F: Float64Array, G: Float64Array, k: number): void {
+    const { n1, n2, off: o } = this;
+    const h = new Float64Array(this.buffer);
+    h.set(F.subarray(0, n1 * k), o.f / 8);
+    const gt = o.gt / 8;
+    for (let j = 0; j < n2; j++) for (let l = 0; l < k; l++) h[gt + l * n2 + j] = G[j * k + l];
+    const kern = this.k;
+    runParts(this.pool, OP_SRHT_FILL, [o.f, o.gt, o.d, HEADER, n2, k], 0, this.rowParts, (lo, hi) => kern.srhtFill(o.f, o.gt, o.d, HEADER, n2, k, lo, hi));
+    this.data.fill(0, n1 * n2);
+  }
+
+  /** SG ← S·G and StF ← Sᵀ·F with S = D ∘ data[0..N) as an n1×n2 matrix (either output may be null). */
+  products(F: Float64Array, G: Float64Array, k: number, SG: Float64Array | null, StF: Float64Array | null): void {
+    const { n1, n2, off: o } = this;
+    const h = new Float64Array(this.buffer);
+    const kern = this.k;
+    if (SG) {
+      h.set(G.subarray(0, n2 * k), o.g / 8);
+      runParts(this.pool, OP_SRHT_SG, [HEADER, o.d, o.g, o.sg, n2, k], 0, this.rowParts, (lo, hi) => kern.srhtSG(HEADER, o.d, o.g, o.sg, n2, k, lo, hi));
+      SG.set(h.subarray(o.sg / 8, o.sg / 8 + n1 * k));
+    }
+    if (StF) {
+      h.set(F.subarray(0, n1 * k), o.f / 8);
+      runParts(this.pool, OP_SRHT_STF, [HEADER, o.d, o.f, o.stf, n1, n2, k], 0, this.colParts, (lo, hi) =>
+        kern.srhtStF(HEADER, o.d, o.f, o.stf, n1, n2, k, lo, hi));
+      StF.set(h.subarray(o.stf / 8, o.stf / 8 + n2 * k));
+    }
   }
 }
 

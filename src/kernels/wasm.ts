@@ -54,7 +54,10 @@ export interface KernelExports {
   compSG(ri: number, ci: number, z: number, g: number, sg: number, k: number, e0: number, e1: number, scale: number): void;
   compStF(ri: number, ci: number, z: number, f: number, stf: number, k: number, m: number, c0: number, c1: number, scale: number): void;
   fwhtBlocks(x: number, logB: number, b0: number, b1: number): void;
-  fwhtPanels(x: number, logL: number, logB: number, q0: number, q1: number): void;
+  fwhtLevels(x: number, hLog: number, s: number, u0: number, u1: number): void;
+  srhtFill(f: number, gt: number, d: number, b: number, n2: number, k: number, i0: number, i1: number): void;
+  srhtSG(b: number, d: number, g: number, sg: number, n2: number, k: number, i0: number, i1: number): void;
+  srhtStF(b: number, d: number, f: number, stf: number, n1: number, n2: number, k: number, j0: number, j1: number): void;
 }
 
 /** Candidate locations of the compiled module: from dist/kernels/ and from src/kernels/. */
@@ -465,7 +468,12 @@ function wasmFwht(module: WasmModule): (x: Float64Array) => void {
     }
     const heap = new Float64Array(memory.buffer, HEADER, x.length);
     heap.set(x);
-    k!.fwht(HEADER, x.length);
+    // cache-blocked above 2^15 entries (bitwise the same result, see assembly/kernels.ts)
+    const logL = Math.round(Math.log2(x.length)), logB = 15;
+    if (logL > logB) {
+      k!.fwhtBlocks(HEADER, logB, 0, x.length >> logB);
+      for (let h = logB; h < logL; h += 3) k!.fwhtLevels(HEADER, h, Math.min(3, logL - h), 0, x.length >> Math.min(3, logL - h));
+    } else k!.fwht(HEADER, x.length);
     x.set(heap);
   };
 }

@@ -65,7 +65,7 @@ export function buildOperator(config: ResolvedConfig): SensingOperator {
       // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
       return rankOneOperator(o.m, n, n2, config.model.type === "symmetric", rng);
     case "srht":
-      return srhtOperator(o.m, n, n2, rng);
+      return srhtOperator(o.m, n, n2, rng, { backend: o.backend, threads: o.threads });
   }
 }
 
