@@ -193,7 +193,9 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng, 
     cols[count] = idx - i * n2;
     count++;
   }
-  return new CompletionOperator(n1, n2, p, count === cap ? rows : rows.slice(0, count), count === cap ? cols : cols.slice(0, count), opts);
+  // views, not copies: the WASM kernels copy Ω into their memory (and the ts backend keeps the
+  // ≤ 6√mean + 16 spare entries of the buffers rather than a second transient copy of Ω)
+  return new CompletionOperator(n1, n2, p, rows.subarray(0, count), cols.subarray(0, count), opts);
 }
 
 /**
