@@ -131,20 +131,23 @@ const align = (v: number, a: number) => Math.ceil(v / a) * a;
 export const FUSED_PARTS = 4;
 
 /** Byte offsets of the vectors and the matrix in a stored matrix's memory. */
-function layout(rows: number, cols: number) {
+function layout(rows: number, cols: number, slot = 0, slots = 1) {
   const v = Math.max(rows, cols);
-  const xOff = HEADER;
+  // one set of working vectors per user of the memory (slots > 1: a matrix shared by the
+  // runs of a sweep, each with its own vectors; slot 0 of 1 is the usual layout)
+  const per = 2 * align(8 * v, 64) + 2 * align(8 * rows, 64) + align(8 * FUSED_PARTS * cols, 64);
+  const xOff = HEADER + slot * per;
   const yOff = xOff + align(8 * v, 64);
   const bOff = yOff + align(8 * v, 64);
   const rOff = bOff + align(8 * rows, 64);
   const accOff = rOff + align(8 * rows, 64);
-  const aOff = accOff + align(8 * FUSED_PARTS * cols, 64);
+  const aOff = HEADER + slots * per;
   return { xOff, yOff, bOff, rOff, accOff, aOff };
 }
 
-/** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included). */
-export function wasmMatrixBytes(rows: number, cols: number, storage: StorageType): number {
-  return align(layout(rows, cols).aOff + rows * cols * (storage === "float32" ? 4 : 8), PAGE);
+/** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included; `slots` sets of vectors). */
+export function wasmMatrixBytes(rows: number, cols: number, storage: StorageType, slots = 1): number {
+  return align(layout(rows, cols, 0, slots).aOff + rows * cols * (storage === "float32" ? 4 : 8), PAGE);
 }
 
 // ---- worker pool over one memory -------------------------------------------------------
@@ -302,7 +305,8 @@ class WasmStoredMatrix implements StoredMatrix {
   readonly backend = WASM_BACKEND_NAME;
   readonly values: Float64Array | Float32Array;
   readonly threads: number;
-  private readonly memory: WasmMemory;
+  /** The WASM memory holding the matrix (shared: it can be posted to other threads). */
+  readonly memory: WasmMemory;
   private readonly k: KernelExports;
   private readonly heap: Float64Array;
   private readonly xOff: number;
@@ -318,8 +322,17 @@ class WasmStoredMatrix implements StoredMatrix {
   private readonly fusedParts: [number, number][];
   private disposed = false;
 
-  constructor(module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number) {
-    const bytes = wasmMatrixBytes(rows, cols, storage);
+  /**
+   * @param share a matrix used by several runs at once: its memory (absent: create it), this
+   *   user's slot of working vectors and the number of slots (see {@link layout})
+   */
+  constructor(
+    module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number,
+    share?: { memory?: WasmMemory; slot: number; slots: number },
+  ) {
+    const slot = share?.slot ?? 0, slots = share?.slots ?? 1;
+    if (!(slot >= 0 && slot < slots)) throw new RangeError(`slot ${slot} of a matrix with ${slots} slots`);
+    const bytes = wasmMatrixBytes(rows, cols, storage, slots);
     if (bytes > WASM_MAX_BYTES) {
       throw new RangeError(
         `the ${rows} × ${cols} ${storage} operator needs ${bytes} bytes of WASM memory, more than the ${WASM_MAX_BYTES} bytes (4 GiB) ` +
@@ -327,9 +340,10 @@ class WasmStoredMatrix implements StoredMatrix {
       );
     }
     const pages = bytes / PAGE;
-    this.memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+    if (share?.memory && share.memory.buffer.byteLength !== bytes) throw new RangeError(`the shared memory has ${share.memory.buffer.byteLength} bytes, the layout needs ${bytes}`);
+    this.memory = share?.memory ?? new WA.Memory({ initial: pages, maximum: pages, shared: true });
     this.k = new WA.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
-    ({ xOff: this.xOff, yOff: this.yOff, bOff: this.bOff, rOff: this.rOff, accOff: this.accOff, aOff: this.aOff } = layout(rows, cols));
+    ({ xOff: this.xOff, yOff: this.yOff, bOff: this.bOff, rOff: this.rOff, accOff: this.accOff, aOff: this.aOff } = layout(rows, cols, slot, slots));
     const buf = this.memory.buffer;
     this.heap = new Float64Array(buf, 0, this.aOff / 8);
     this.values = storage === "float32" ? new Float32Array(buf, this.aOff, rows * cols) : new Float64Array(buf, this.aOff, rows * cols);
@@ -476,6 +490,19 @@ function wasmFwht(module: WasmModule): (x: Float64Array) => void {
     } else k!.fwht(HEADER, x.length);
     x.set(heap);
   };
+}
+
+/**
+ * A WASM stored matrix with `slots` sets of working vectors, using `slot`: on a new memory
+ * (fill its values, then post `memory` to other threads) or, with `memory`, on the memory of
+ * one built elsewhere with the same rows, cols, storage and slots — the runs of a sweep that
+ * need the same operator then hold one copy of it. Results do not depend on the slot.
+ */
+export function wasmSharedMatrix(
+  rows: number, cols: number, storage: StorageType, threads: number, slot: number, slots: number, memory?: WasmMemory,
+): StoredMatrix & { readonly memory: WasmMemory } {
+  if (!wasmModule) throw new Error(wasmUnavailableReason ?? "the WASM kernels are unavailable");
+  return new WasmStoredMatrix(wasmModule, rows, cols, storage, threads, { memory, slot, slots });
 }
 
 /** The WASM SIMD backend, or null when it could not be loaded ({@link wasmUnavailableReason}). */
