@@ -253,17 +253,21 @@ export function sum64(x: usize, i0: i32, i1: i32): f64 {
 
 // ---- in-place unnormalized fast Walsh–Hadamard transform of x[0..len), len a power of 2 --
 // Natural (Hadamard) order: after the call x = H x with H_{ij} = (−1)^{popcount(i & j)}.
+/** Level h = 1 of the transform: pairs (2q, 2q+1) of x[0..len) (len even). */
+// @ts-ignore: decorator
+@inline function fwhtPairs(x: usize, len: i32): void {
+  for (let q = 0; q < len; q += 2) {
+    const p = x + (<usize>q << 3);
+    const a = load<f64>(p);
+    const b = load<f64>(p, 8);
+    store<f64>(p, a + b);
+    store<f64>(p, a - b, 8);
+  }
+}
+
 export function fwht(x: usize, len: i32): void {
   // h = 1: pairs (2q, 2q+1) inside one v128
-  if (len >= 2) {
-    for (let q = 0; q < len; q += 2) {
-      const p = x + (<usize>q << 3);
-      const a = load<f64>(p);
-      const b = load<f64>(p, 8);
-      store<f64>(p, a + b);
-      store<f64>(p, a - b, 8);
-    }
-  }
+  if (len >= 2) fwhtPairs(x, len);
   for (let h = 2; h < len; h <<= 1) {
     for (let q = 0; q < len; q += h << 1) {
       const p = x + (<usize>q << 3);
@@ -372,13 +376,7 @@ export function fwhtBlocks(x: usize, logB: i32, b0: i32, b1: i32): void {
   for (let b = b0; b < b1; b++) {
     const p = x + ((<usize>b << logB) << 3);
     // h = 1: pairs (2q, 2q+1) inside one v128, then the levels h ≥ 2 three at a time
-    for (let q = 0; q < B; q += 2) {
-      const o = p + (<usize>q << 3);
-      const a = load<f64>(o);
-      const c = load<f64>(o, 8);
-      store<f64>(o, a + c);
-      store<f64>(o, a - c, 8);
-    }
+    fwhtPairs(p, B);
     for (let hLog = 1; hLog < logB; hLog += 3) {
       const s = min(3, logB - hLog);
       fwhtLevels(p, hLog, s, 0, B >> s);
