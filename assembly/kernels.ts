@@ -514,3 +514,60 @@ export function srhtStF(b: usize, d: usize, f: usize, stf: usize, n1: i32, n2: i
     }
   }
 }
+
+// ---- Householder reflector update (the QR of src/linalg/qr.ts, same operations in order) --
+/**
+ * H = I − t·v vᵀ (v₀ = 1, v_i = a[i, k] for i > k) applied to columns k+1..n−1 of the
+ * row-major m × n matrix a, with w (n entries) as work: w = a[k, :] + Σ_{i>k} v_i a[i, :]
+ * (rows in order, zero v_i skipped), w ·= t, a[k, :] −= w, a[i, :] −= v_i w. Lanes run over
+ * columns, so every entry sees the reference loops' operations in the same order.
+ */
+export function hhApply(a: usize, w: usize, m: i32, n: i32, k: i32, t: f64): void {
+  const j0 = k + 1;
+  const cnt = n - j0;
+  if (cnt <= 0) return;
+  const c2 = cnt & ~1;
+  const rowB = <usize>n << 3;
+  const cb = <usize>j0 << 3;
+  const wb = w + cb;
+  memory.copy(wb, a + <usize>k * rowB + cb, <usize>cnt << 3);
+  for (let i = k + 1; i < m; i++) {
+    const ri = a + <usize>i * rowB;
+    const vi = load<f64>(ri + (<usize>k << 3));
+    if (vi == 0) continue;
+    const vv = f64x2.splat(vi);
+    const row = ri + cb;
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(wb + o, f64x2.add(v128.load(wb + o), f64x2.mul(vv, v128.load(row + o))));
+    }
+    if (c2 < cnt) {
+      const o = <usize>c2 << 3;
+      store<f64>(wb + o, load<f64>(wb + o) + vi * load<f64>(row + o));
+    }
+  }
+  for (let j = 0; j < cnt; j++) {
+    const o = wb + (<usize>j << 3);
+    store<f64>(o, load<f64>(o) * t);
+  }
+  const rk = a + <usize>k * rowB + cb;
+  for (let j = 0; j < cnt; j++) {
+    const o = <usize>j << 3;
+    store<f64>(rk + o, load<f64>(rk + o) - load<f64>(wb + o));
+  }
+  for (let i = k + 1; i < m; i++) {
+    const ri = a + <usize>i * rowB;
+    const vi = load<f64>(ri + (<usize>k << 3));
+    if (vi == 0) continue;
+    const vv = f64x2.splat(vi);
+    const row = ri + cb;
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(row + o, f64x2.sub(v128.load(row + o), f64x2.mul(vv, v128.load(wb + o))));
+    }
+    if (c2 < cnt) {
+      const o = <usize>c2 << 3;
+      store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(wb + o));
+    }
+  }
+}
