@@ -517,6 +517,32 @@ export function srhtStF(b: usize, d: usize, f: usize, stf: usize, n1: i32, n2: i
 
 // ---- Householder reflector update (the QR of src/linalg/qr.ts, same operations in order) --
 /**
+ * For the rows i in (k, m) with v_i = a[i, k] ≠ 0, in order: w += v_i·a[i, j0..n) (subtract =
+ * false) or a[i, j0..n) −= v_i·w (subtract = true), elementwise in f64x2 lanes.
+ */
+// @ts-ignore: decorator
+@inline function hhSweep(a: usize, wb: usize, m: i32, rowB: usize, k: i32, cb: usize, cnt: i32, subtract: bool): void {
+  const c2 = cnt & ~1;
+  for (let i = k + 1; i < m; i++) {
+    const ri = a + <usize>i * rowB;
+    const vi = load<f64>(ri + (<usize>k << 3));
+    if (vi == 0) continue;
+    const vv = f64x2.splat(vi);
+    const row = ri + cb;
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 3;
+      if (subtract) v128.store(row + o, f64x2.sub(v128.load(row + o), f64x2.mul(vv, v128.load(wb + o))));
+      else v128.store(wb + o, f64x2.add(v128.load(wb + o), f64x2.mul(vv, v128.load(row + o))));
+    }
+    if (c2 < cnt) {
+      const o = <usize>c2 << 3;
+      if (subtract) store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(wb + o));
+      else store<f64>(wb + o, load<f64>(wb + o) + vi * load<f64>(row + o));
+    }
+  }
+}
+
+/**
  * H = I − t·v vᵀ (v₀ = 1, v_i = a[i, k] for i > k) applied to columns k+1..n−1 of the
  * row-major m × n matrix a, with w (n entries) as work: w = a[k, :] + Σ_{i>k} v_i a[i, :]
  * (rows in order, zero v_i skipped), w ·= t, a[k, :] −= w, a[i, :] −= v_i w. Lanes run over
@@ -526,48 +552,17 @@ export function hhApply(a: usize, w: usize, m: i32, n: i32, k: i32, t: f64): voi
   const j0 = k + 1;
   const cnt = n - j0;
   if (cnt <= 0) return;
-  const c2 = cnt & ~1;
   const rowB = <usize>n << 3;
   const cb = <usize>j0 << 3;
   const wb = w + cb;
   memory.copy(wb, a + <usize>k * rowB + cb, <usize>cnt << 3);
-  for (let i = k + 1; i < m; i++) {
-    const ri = a + <usize>i * rowB;
-    const vi = load<f64>(ri + (<usize>k << 3));
-    if (vi == 0) continue;
-    const vv = f64x2.splat(vi);
-    const row = ri + cb;
-    for (let j = 0; j < c2; j += 2) {
-      const o = <usize>j << 3;
-      v128.store(wb + o, f64x2.add(v128.load(wb + o), f64x2.mul(vv, v128.load(row + o))));
-    }
-    if (c2 < cnt) {
-      const o = <usize>c2 << 3;
-      store<f64>(wb + o, load<f64>(wb + o) + vi * load<f64>(row + o));
-    }
-  }
-  for (let j = 0; j < cnt; j++) {
-    const o = wb + (<usize>j << 3);
-    store<f64>(o, load<f64>(o) * t);
-  }
+  hhSweep(a, wb, m, rowB, k, cb, cnt, false);
   const rk = a + <usize>k * rowB + cb;
   for (let j = 0; j < cnt; j++) {
     const o = <usize>j << 3;
-    store<f64>(rk + o, load<f64>(rk + o) - load<f64>(wb + o));
+    const wj = load<f64>(wb + o) * t;
+    store<f64>(wb + o, wj);
+    store<f64>(rk + o, load<f64>(rk + o) - wj);
   }
-  for (let i = k + 1; i < m; i++) {
-    const ri = a + <usize>i * rowB;
-    const vi = load<f64>(ri + (<usize>k << 3));
-    if (vi == 0) continue;
-    const vv = f64x2.splat(vi);
-    const row = ri + cb;
-    for (let j = 0; j < c2; j += 2) {
-      const o = <usize>j << 3;
-      v128.store(row + o, f64x2.sub(v128.load(row + o), f64x2.mul(vv, v128.load(wb + o))));
-    }
-    if (c2 < cnt) {
-      const o = <usize>c2 << 3;
-      store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(wb + o));
-    }
-  }
+  hhSweep(a, wb, m, rowB, k, cb, cnt, true);
 }
