@@ -15,11 +15,11 @@ export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, 
 // The catalogue: methods and operators, instances, steppers, memory
 export { METHODS } from "./catalogue/methods.js";
 export { OPERATORS } from "./catalogue/operators.js";
-export { buildInit, buildInstance, buildOperator, buildTruth, operatorBytes, type Instance } from "./catalogue/instance.js";
+export { buildInit, buildInstance, buildOperator, buildTruth, operatorBytes, setOperatorProvider, type Instance } from "./catalogue/instance.js";
 export { createStepper } from "./catalogue/registry.js";
-export { checkRunMemory, defaultMemoryLimit, formatBytes, parseBytes, runMemory, workersWithinMemory, type MemoryItem, type RunMemory } from "./catalogue/memory.js";
+export { checkRunMemory, defaultMemoryLimit, formatBytes, largestSum, parseBytes, runMemory, workersWithin, workersWithinMemory, type MemoryItem, type RunMemory } from "./catalogue/memory.js";
 export { defineMethod, type MethodDescriptor, type MethodView } from "./algorithms/method.js";
-export { defaultMeasurements, defineOperator, type OperatorDescriptor, type OperatorView } from "./operators/operator.js";
+export { defaultMeasurements, defineOperator, kernelOptions, type OperatorDescriptor, type OperatorView } from "./operators/operator.js";
 
 // Running: one config in memory, one run folder, sweeps, aggregation
 export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./experiments/run.js";
@@ -27,7 +27,7 @@ export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsy
 export { type RunSummary } from "./experiments/summary.js";
 export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./experiments/claim.js";
 export { checkGridSize, expandGrid, gridPoints, gridRunCount, gridSchema, gridSeeds, HARD_MAX_GRID_RUNS, MAX_GRID_RUNS, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
-export { recordGrid, runSweep, workerEntry, type LockedRun, type SweepOptions, type SweepResult, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
+export { recordGrid, runSweep, workerEntry, type LockedRun, type SweepOptions, type SweepResult, type WorkerOperatorMessage, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
 export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./experiments/manifest.js";
 export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
 export { aggregateSweep, curvesCsv, ERROR_LEVELS, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, runColumns, runRow, shortLabel, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./experiments/aggregate.js";
@@ -37,6 +37,7 @@ export { diagnosticsReportLines, formatReportNumber } from "./experiments/diagno
 export { checkRecordedIterations, DamagedFileError, inspectRunFolder, isDone, parseMetricsCsv, summarySchema, type RunFolderInspection, type RunFolderState } from "./experiments/validate.js";
 export { StatusLog, statusLogFile } from "./experiments/status-log.js";
 export { missingShards, recordedShardCounts, runState, slurmList, SweepFolderError, sweepRuns, sweepStatus, type RunState, type ShardStatus, type StateCounts, type SweepStatus } from "./experiments/status.js";
+export { attachSharedOperator, buildSharedOperator, OperatorSharing, sharedOperatorKey, sweepOperatorMemory, type SharedOperatorHandle, type TaskShare } from "./experiments/shared-operators.js";
 
 // Paper presets and reports
 export { checkSchema, claimSchema, evaluateCheck, evaluateClaims, expectationsSchema, listPresets, loadPreset, presetGrid, presetsDir, UnknownPresetError, type Check, type ClaimResult, type Expectations, type Preset, type RunReader } from "./reproduce/presets.js";
@@ -60,7 +61,7 @@ export { PreconditionedGradientDescent, preconditionedWorkspaceBytes, scaledGdLa
 export { precGdMethod, PreconditionedGradientDescentAdaptive, type PrecGdOptions } from "./algorithms/precGd.js";
 export { GradientFlow, gradientFlowMethod } from "./algorithms/gradientFlow.js";
 export { SubgradientL1, subgradientL1Method } from "./algorithms/subgradientL1.js";
-export { singularValueShrink, SingularValueThresholding, svtMethod } from "./algorithms/svt.js";
+export { singularValueShrink, SingularValueThresholding, SVT_FULL_SVD_LIMIT, svtMethod } from "./algorithms/svt.js";
 
 // Metrics
 export { absoluteError, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
@@ -69,9 +70,9 @@ export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosti
 // Sensing operators
 export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
-export { buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
+export { autoStorage, buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
-export { completionCapacity, completionDescriptor, completionOperator, CompletionOperator, completionOperatorBytes } from "./operators/completion.js";
+export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes, type CompletionBackendOptions } from "./operators/completion.js";
 export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
 export { srhtDescriptor, SrhtOperator, srhtOperator, srhtOperatorBytes } from "./operators/srht.js";
 export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
@@ -87,9 +88,10 @@ export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, 
 
 // Linear algebra, random numbers, .npy files
 export { add, addScaled, allFinite, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, scaledNorm, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
-export { orthonormalColumns, qr, qrRUnsigned } from "./linalg/qr.js";
+export { orthonormalColumns, qr, qrRUnsigned, qrRUnsignedWith, type ReflectorKernel } from "./linalg/qr.js";
 export { checkedSymmetric, symmetricEigen, symmetricEigenvalues, SYMMETRY_TOLERANCE } from "./linalg/eig.js";
 export { singularValues, svd } from "./linalg/svd.js";
+export { singularTripletsAbove, type TruncatedSvd, type TruncatedSvdOptions } from "./linalg/truncatedSvd.js";
 export { cholesky, inverseSpd, invSqrtSpd, solve, solveSpd, sqrtPsd } from "./linalg/cholesky.js";
 export { DENSE_ENTRIES_LIMIT } from "./linalg/limits.js";
 export { createRng, fnv1a32, Rng, streamRng, type RngState } from "./random/rng.js";

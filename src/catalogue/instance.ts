@@ -29,8 +29,21 @@ export function buildTruth(config: ResolvedConfig): GroundTruth {
   return p.truth === "psd" ? psdTruth(p.n, sigma, rng) : generalTruth(p.n, p.n2, sigma, rng);
 }
 
+/** Supplies a ready operator for a config, or null (set by a sweep worker that shares operators). */
+let operatorProvider: ((config: ResolvedConfig) => SensingOperator | null) | null = null;
+
+/**
+ * Installs (or, with null, removes) a provider consulted by {@link buildOperator} first: a
+ * sweep's worker threads use it to hand runs an operator held once in shared memory.
+ */
+export function setOperatorProvider(provider: ((config: ResolvedConfig) => SensingOperator | null) | null): void {
+  operatorProvider = provider;
+}
+
 /** The sensing operator of a resolved config, from its catalogue entry (random stream "operator" of the seed). */
 export function buildOperator(config: ResolvedConfig): SensingOperator {
+  const provided = operatorProvider?.(config);
+  if (provided) return provided;
   const d = operatorDescriptor(config.operator.type) as OperatorDescriptor<string, z.ZodRawShape>;
   return d.build(config as never, streamRng(config.seed, "operator"));
 }

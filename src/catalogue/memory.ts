@@ -80,16 +80,28 @@ export function defaultMemoryLimit(): number {
   return Math.floor(Math.min(os.totalmem() * 0.75, os.freemem()));
 }
 
+/** The sum of the w largest entries. */
+export function largestSum(bytes: number[], w: number): number {
+  return [...bytes].sort((a, b) => b - a).slice(0, w).reduce((t, b) => t + b, 0);
+}
+
+/**
+ * The largest number of parallel runs w ≤ `wanted` whose memory together, `bytesFor(w)`,
+ * fits in `limit` — at least 1 (a run that does not fit alone is refused on its own, with
+ * its byte count).
+ */
+export function workersWithin(wanted: number, bytesFor: (w: number) => number, limit: number): number {
+  let w = Math.max(1, wanted);
+  while (w > 1 && bytesFor(w) > limit) w--;
+  return w;
+}
+
 /**
  * How many runs of a sweep may run at once within `limit` bytes: at most `workers`, and
- * no more than the largest w for which the w largest runs fit together (at least 1 — a
- * run that does not fit alone is refused on its own, with its byte count).
+ * no more than the largest w for which the w largest runs fit together (at least 1).
  */
 export function workersWithinMemory(runBytes: number[], workers: number, limit: number): number {
-  const sorted = [...runBytes].sort((a, b) => b - a);
-  let w = 0, sum = 0;
-  while (w < Math.min(workers, sorted.length) && sum + sorted[w] <= limit) sum += sorted[w++];
-  return Math.max(1, Math.min(workers, w === sorted.length ? workers : w));
+  return workersWithin(workers, (w) => largestSum(runBytes, w), limit);
 }
 
 /**

@@ -86,7 +86,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
 /** The fully resolved config: every derived default made explicit. */
 export interface ResolvedConfig extends ParsedConfig {
   problem: ParsedConfig["problem"] & { n2: number };
-  operator: ParsedConfig["operator"] & { m: number };
+  operator: ParsedConfig["operator"] & { m: number; storage: Exclude<ParsedConfig["operator"]["storage"], "auto"> };
   model: ParsedConfig["model"] & { k: number };
 }
 
@@ -107,6 +107,7 @@ export function operatorDescriptor(type: string): (typeof OPERATORS)[number] {
 // Descriptors are typed by their own options; the fold hands each one the whole resolved
 // section, which holds those options (and others it ignores).
 type AnyRules = (c: unknown) => ConfigIssue[];
+type AnyResolve = (c: unknown) => Record<string, unknown>;
 
 /**
  * Configs returned by {@link resolveConfig}, each with the input it was resolved from:
@@ -158,7 +159,12 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   const model = { ...c.model, k };
   const op = operatorDescriptor(c.operator.type);
   const m = op.measurements({ problem, model, operator: c.operator } as never);
-  const config: ResolvedConfig = { ...c, problem, operator: { ...c.operator, m }, model };
+  const operator = { ...c.operator, m };
+  // options with an "auto" value (e.g. the Gaussian storage) become the value used, recorded in config.json
+  for (const resolveOptions of new Set(OPERATORS.map((o) => (o as { resolveOptions?: AnyResolve }).resolveOptions))) {
+    Object.assign(operator, resolveOptions?.({ problem, model, operator }) ?? {});
+  }
+  const config = { ...c, problem, operator, model } as ResolvedConfig;
   errors.push(...((op.rules as AnyRules | undefined)?.(config) ?? []));
   for (const rules of new Set(OPERATORS.map((o) => (o as { optionRules?: AnyRules }).optionRules))) errors.push(...(rules?.(config) ?? []));
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));

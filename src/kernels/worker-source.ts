@@ -1,12 +1,15 @@
-import { CTRL, OP, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
+import { CTRL, OP, RAW_ARGS, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
+
+/** `c[i], c[j], …` for the first n raw-argument slots. */
+const raw = (n: number) => RAW_ARGS.slice(0, n).map((i) => `c[${i}]`).join(", ");
 
 /**
  * Source of the kernel worker thread (run with `new Worker(WORKER_SOURCE, { eval: true })`,
  * so no separate file has to be found from both src/ and dist/). The worker instantiates
  * the already compiled kernels module on the shared memory it is given and then serves
- * commands from its slot of the control array (the protocol of protocol.ts, whose
- * constants are interpolated here): wait for SEQ to change → run op on [LO, HI) →
- * DONE = SEQ → notify. OP.STOP stops it.
+ * commands from its slot of the control array (the protocol of protocol.ts, whose constants
+ * are interpolated here): wait for SEQ to change → run op on [LO, HI) → DONE = SEQ → notify.
+ * OP.STOP stops it.
  */
 export const WORKER_SOURCE = `
 "use strict";
@@ -43,6 +46,15 @@ for (;;) {
       case ${OP.SUM64}: r[0] = k.sum64(a, lo, hi); break;
       case ${OP.FUSED64}: k.fused64(a, x, y, c[${CTRL.R}], c[${CTRL.ACC}], rows, cols, lo, hi, r[0]); break;
       case ${OP.FUSED32}: k.fused32(a, x, y, c[${CTRL.R}], c[${CTRL.ACC}], rows, cols, lo, hi, r[0]); break;
+      // raw commands (ThreadPool.postRaw): integer arguments in the RAW_ARGS slots, range [LO, HI), float r[0]
+      case ${OP.COMP_APPLY}: k.compApply(${raw(6)}, lo, hi, r[0]); break;
+      case ${OP.COMP_SG}: k.compSG(${raw(6)}, lo, hi, r[0]); break;
+      case ${OP.COMP_STF}: k.compStF(${raw(7)}, lo, hi, r[0]); break;
+      case ${OP.FWHT_BLOCKS}: k.fwhtBlocks(${raw(2)}, lo, hi); break;
+      case ${OP.FWHT_LEVELS}: k.fwhtLevels(${raw(3)}, lo, hi); break;
+      case ${OP.SRHT_FILL}: k.srhtFill(${raw(6)}, lo, hi); break;
+      case ${OP.SRHT_SG}: k.srhtSG(${raw(6)}, lo, hi); break;
+      case ${OP.SRHT_STF}: k.srhtStF(${raw(7)}, lo, hi); break;
       default: err = 2;
     }
   } catch (e) {

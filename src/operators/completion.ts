@@ -2,8 +2,10 @@ import { type Matrix, zeros } from "../linalg/matrix.js";
 import { z } from "zod";
 import { ConfigError, finite } from "../io/config-fields.js";
 import type { Rng } from "../random/rng.js";
-import { MatrixSensingOperator } from "./base.js";
-import { defineOperator } from "./operator.js";
+import { autoThreads, getBackend } from "../kernels/index.js";
+import { WasmCompletionKernel, structuredKernelsAvailable } from "../kernels/structured.js";
+import { defineOperator, kernelOptions } from "./operator.js";
+import type { SensingOperator } from "./types.js";
 
 /**
  * Matrix completion: each entry (i, j) of an n1×n2 matrix is observed independently with
@@ -18,34 +20,67 @@ import { defineOperator } from "./operator.js";
  * O(|Ω|·k) and never form an n1×n2 matrix:
  *   A(FGᵀ)_e = ⟨F_i, G_j⟩/√p,   (A*(z) G)_i = Σ_{e=(i,j)} z_e G_j/√p,   (A*(z)ᵀ F)_j = Σ z_e F_i/√p.
  * Only the explicit dense `apply` / `adjoint` touch n1×n2 matrices.
+ *
+ * Backends: the factored paths run on the WASM SIMD kernels (src/kernels/structured.ts,
+ * threads split Ω by rows for A(FGᵀ) and S·G and by columns for Sᵀ·F) unless
+ * `backend: "ts"`; each output entry is summed in the same order as the loops below, so the
+ * results are bitwise the same on both backends and for any thread count.
  */
-export class CompletionOperator extends MatrixSensingOperator {
+export class CompletionOperator implements SensingOperator {
   readonly type = "completion";
   readonly m: number;
   readonly symmetricMeasurements = false;
-  readonly backend = "ts";
+  readonly backend: string;
   readonly bytes: number;
   /** 1/√p. */
   readonly scale: number;
+  /** The WASM kernels (null on the ts backend); they own the index arrays. */
+  private readonly kernel: WasmCompletionKernel | null = null;
 
   /**
    * @param rowIndex row of each observed entry (row-major order of (i, j))
    * @param colIndex column of each observed entry
    */
   constructor(
-    n1: number,
-    n2: number,
+    readonly n1: number,
+    readonly n2: number,
     readonly p: number,
-    readonly rowIndex: Int32Array,
-    readonly colIndex: Int32Array,
+    private rows: Int32Array,
+    private cols: Int32Array,
+    opts: CompletionBackendOptions = {},
   ) {
-    super(n1, n2, false);
+    const rowIndex = rows, colIndex = cols;
     if (!(p > 0 && p <= 1)) throw new RangeError(`completion: p must be in (0, 1], got ${p}`);
     if (rowIndex.length !== colIndex.length) throw new RangeError("completion: row and column index arrays differ in length");
     if (rowIndex.length === 0) throw new RangeError(`completion: no entry of the ${n1}×${n2} matrix was observed (p = ${p}); increase operator.p`);
     this.m = rowIndex.length;
     this.scale = 1 / Math.sqrt(p);
     this.bytes = rowIndex.byteLength + colIndex.byteLength;
+    const name = opts.backend ?? "auto";
+    if (name !== "auto") getBackend(name); // an unknown or unavailable backend is an error
+    const threads = opts.threads ?? 0;
+    if (name !== "ts" && structuredKernelsAvailable()) {
+      const t = threads === 0 ? autoThreads(this.bytes) : threads;
+      this.kernel = new WasmCompletionKernel(n1, n2, rowIndex, colIndex, t);
+      // the kernel holds Ω in its memory; drop the JS copies
+      this.rows = this.kernel.rowIndex;
+      this.cols = this.kernel.colIndex;
+      this.bytes += 8 * this.m;
+      this.backend = this.kernel.threads > 1 ? `wasm-simd+${this.kernel.threads}threads` : "wasm-simd";
+    } else {
+      if (threads > 1) throw new RangeError(`completion: operator.threads = ${threads} needs the wasm backend`);
+      this.backend = "ts";
+    }
+  }
+
+  /** Row of each observed entry (row-major order of (i, j)). */
+  get rowIndex(): Int32Array {
+    return this.kernel ? this.kernel.rowIndex : this.rows;
+  }
+
+  /** Column of each observed entry. */
+  get colIndex(): Int32Array {
+    return this.kernel ? this.kernel.colIndex : this.cols;
   }
 
   /** The observed set Ω as an |Ω| × 2 array of (row, column) indices, for `--save-instance` (omega.npy). */
@@ -59,7 +94,7 @@ export class CompletionOperator extends MatrixSensingOperator {
   }
 
   apply(Z: Matrix, out?: Float64Array): Float64Array {
-    this.checkApply(Z);
+    if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
     const y = out ?? new Float64Array(this.m);
     const { rowIndex: ri, colIndex: ci, scale: s, n2 } = this;
     const z = Z.data;
@@ -68,7 +103,7 @@ export class CompletionOperator extends MatrixSensingOperator {
   }
 
   adjoint(z: Float64Array, out?: Matrix): Matrix {
-    this.checkAdjoint(z);
+    if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
     const S = out ?? zeros(this.n1, this.n2);
     const d = S.data, { rowIndex: ri, colIndex: ci, scale: s, n2 } = this;
     d.fill(0);
@@ -76,9 +111,13 @@ export class CompletionOperator extends MatrixSensingOperator {
     return S;
   }
 
-  override applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
+  applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
     const k = F.cols;
     if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k) throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
+    if (this.kernel) {
+      this.kernel.apply(F.data, G.data, k, this.scale, out);
+      return out;
+    }
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
     const f = F.data, g = G.data;
     for (let e = 0; e < ri.length; e++) {
@@ -90,8 +129,12 @@ export class CompletionOperator extends MatrixSensingOperator {
     return out;
   }
 
-  override adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
+  adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
     const k = F.cols;
+    if (this.kernel) {
+      this.kernel.adjoint(z, F.data, G.data, k, this.scale, SG?.data ?? null, StF?.data ?? null);
+      return;
+    }
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
     const f = F.data, g = G.data;
     const sg = SG?.data, stf = StF?.data;
@@ -106,7 +149,17 @@ export class CompletionOperator extends MatrixSensingOperator {
     }
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.kernel?.dispose();
+  }
+}
+
+/** Kernel backend of a completion operator. */
+export interface CompletionBackendOptions {
+  /** "auto" (WASM SIMD when available, the default), "ts" or "wasm". */
+  backend?: string;
+  /** Threads of the WASM kernels (0 or absent = automatic, {@link autoThreads}). */
+  threads?: number;
 }
 
 /**
@@ -115,7 +168,7 @@ export class CompletionOperator extends MatrixSensingOperator {
  * indices are i.i.d. Geometric(p) (number of failures before a success), drawn as
  * ⌊ln U / ln(1 − p)⌋ with U = 1 − uniform() ∈ (0, 1]. Exact for linear indices < 2^53.
  */
-export function completionOperator(n1: number, n2: number, p: number, rng: Rng): CompletionOperator {
+export function completionOperator(n1: number, n2: number, p: number, rng: Rng, opts: CompletionBackendOptions = {}): CompletionOperator {
   if (!(p > 0 && p <= 1)) throw new RangeError(`completion: p must be in (0, 1], got ${p}`);
   const total = n1 * n2;
   if (!Number.isSafeInteger(total)) throw new RangeError(`completion: n1·n2 = ${total} is too large`);
@@ -142,12 +195,17 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng):
     cols[count] = idx - i * n2;
     count++;
   }
-  return new CompletionOperator(n1, n2, p, rows.slice(0, count), cols.slice(0, count));
+  // views, not copies: the WASM kernels copy Ω into their memory (and the ts backend keeps the
+  // ≤ 6√mean + 16 spare entries of the buffers rather than a second transient copy of Ω)
+  return new CompletionOperator(n1, n2, p, rows.subarray(0, count), cols.subarray(0, count), opts);
 }
 
-/** Bytes a completion operator with rate p on an n1×n2 matrix holds on average (indices only). */
+/**
+ * Bytes a completion operator with rate p on an n1×n2 matrix holds on average: the indices
+ * (8 bytes per observed entry) and the WASM kernels' float64 staging vector (8 more).
+ */
 export function completionOperatorBytes(n1: number, n2: number, p: number): number {
-  return Math.ceil(p * n1 * n2) * 8;
+  return Math.ceil(p * n1 * n2) * 16;
 }
 
 /**
@@ -166,13 +224,15 @@ export const completionDescriptor = defineOperator({
   summary: "matrix completion: each entry observed with probability operator.p, A(Z) = P_Ω(Z)/√p (m = |Ω|, resolved to its mean)",
   options: {
     p: finite("operator.p").pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1")).default(0.3).describe("completion: probability that an entry is observed (ignored by other operators)"),
+    ...kernelOptions,
   },
   measurements: (c) => Math.max(1, Math.round(c.operator.p * c.problem.n * c.problem.n2)),
-  bytes: (c) => 2 * 4 * completionCapacity(c.problem.n, c.problem.n2, c.operator.p),
-  explainBytes: (c) => ({ formula: "two int32 index arrays of about p·n1·n2 + 6σ entries", alternatives: [] }),
+  // the index arrays at their allocated capacity (8 bytes per entry) and the WASM kernels' staging vector (8 more)
+  bytes: (c) => 16 * completionCapacity(c.problem.n, c.problem.n2, c.operator.p),
+  explainBytes: () => ({ formula: "two int32 index arrays and a float64 vector of about p·n1·n2 + 6σ entries", alternatives: [] }),
   build: (c, rng) => {
     try {
-      return completionOperator(c.problem.n, c.problem.n2, c.operator.p, rng);
+      return completionOperator(c.problem.n, c.problem.n2, c.operator.p, rng, { backend: c.operator.backend, threads: c.operator.threads });
     } catch (e) {
       // a tiny p·n1·n2 can leave Ω empty: a config problem, named by its field
       if (e instanceof RangeError && e.message.startsWith("completion: no entry")) {

@@ -7,7 +7,7 @@ import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.
 import type { ConfigIssue } from "../io/config-fields.js";
 import { Rng } from "../random/rng.js";
 import { MatrixSensingOperator, denseWorkBytes } from "./base.js";
-import { type OperatorView, defaultMeasurements, defineOperator } from "./operator.js";
+import { type OperatorView, defaultMeasurements, defineOperator, kernelOptions } from "./operator.js";
 import type { SensingOperator } from "./types.js";
 
 /**
@@ -387,7 +387,8 @@ export function symmetricGaussianOperator(
 
 /** Options of {@link buildGaussianOperator}. */
 export interface GaussianOperatorOptions {
-  storage?: OperatorStorage;
+  /** "auto": packed for symmetric-gaussian, else float64. */
+  storage?: OperatorStorage | "auto";
   /** "auto" | "ts" | "wasm" (auto: WASM SIMD when available and the operator fits, else TS). */
   backend?: string;
   /** Threads for the WASM backend (0 = automatic). */
@@ -402,7 +403,7 @@ export interface GaussianOperatorOptions {
 export function buildGaussianOperator(
   type: "gaussian" | "symmetric-gaussian", m: number, n1: number, n2: number, rng: Rng, opts: GaussianOperatorOptions = {},
 ): SensingOperator {
-  const storage = opts.storage ?? "float64";
+  const storage = autoStorage(type, opts.storage ?? "float64");
   const backendName = opts.backend ?? "auto";
   const issues = gaussianOptionIssues(type, { storage, backend: backendName, threads: opts.threads ?? 0 });
   if (issues.length) throw new RangeError(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
@@ -423,10 +424,18 @@ export function maxOperatorThreads(): number {
 
 /** The options of the Gaussian family (`gaussian`, `symmetric-gaussian`): one schema object shared by both descriptors. */
 export const gaussianOptions = {
-  storage: z.enum(["float64", "float32", "packed", "regenerate"]).default("float64").describe('how Gaussian operators hold A: "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)'),
-  backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts); the backend used is recorded in config.json"),
-  threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)"),
+  storage: z.enum(["auto", "float64", "float32", "packed", "regenerate"]).default("auto").describe('how Gaussian operators hold A: "auto" (default: "packed" for symmetric-gaussian — the same draws, results differ from "float64" only by summation order — else "float64"; the choice is recorded in config.json); "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)'),
+  ...kernelOptions,
 };
+
+/** storage "auto" → "packed" for symmetric-gaussian (same draws, half the bytes), else "float64". */
+export function autoStorage(type: string, storage: OperatorStorage | "auto"): OperatorStorage {
+  return storage === "auto" ? (type === "symmetric-gaussian" ? "packed" : "float64") : storage;
+}
+
+function resolveGaussianOptions(c: GaussianView): Record<string, unknown> {
+  return { storage: autoStorage(c.operator.type, c.operator.storage) };
+}
 
 type GaussianView = OperatorView<z.output<z.ZodObject<typeof gaussianOptions>>>;
 
@@ -508,6 +517,7 @@ export const gaussianDescriptor = defineOperator({
   options: gaussianOptions,
   measurements: defaultMeasurements,
   optionRules: gaussianOptionRules,
+  resolveOptions: resolveGaussianOptions,
   bytes: gaussianBytes,
   explainBytes: explainGaussianBytes,
   build: (c, rng) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
@@ -523,6 +533,7 @@ export const symmetricGaussianDescriptor = defineOperator({
     ? [{ path: "operator.type", value: "symmetric-gaussian", message: `needs a square problem (n2 = ${c.problem.n2} ≠ n = ${c.problem.n})` }]
     : [],
   optionRules: gaussianOptionRules,
+  resolveOptions: resolveGaussianOptions,
   bytes: gaussianBytes,
   explainBytes: explainGaussianBytes,
   build: (c, rng) => buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),

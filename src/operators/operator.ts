@@ -1,5 +1,5 @@
-import type { z } from "zod";
-import type { ConfigIssue, ModelConfig, ProblemConfig } from "../io/config-fields.js";
+import { z } from "zod";
+import { type ConfigIssue, type ModelConfig, type ProblemConfig, nonNegInt } from "../io/config-fields.js";
 import type { Rng } from "../random/rng.js";
 import type { SensingOperator } from "./types.js";
 
@@ -51,9 +51,24 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * with its byte count (only options that differ from the current ones).
    */
   explainBytes?(c: OperatorView<z.output<z.ZodObject<S>>>): { formula: string; alternatives: { set: string; bytes: number }[] };
+  /**
+   * Resolves this operator's options that have an "auto" value into the value used (e.g. the
+   * Gaussian storage), so the resolved config records the choice. Shared option groups
+   * share the function; it runs whichever operator is chosen.
+   */
+  resolveOptions?(c: OperatorView<z.output<z.ZodObject<S>>>): Record<string, unknown>;
   /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
 }
+
+/**
+ * The kernel options of operators that run on the kernel backends (Gaussian, completion,
+ * SRHT): one schema object shared by their descriptors.
+ */
+export const kernelOptions = {
+  backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts); the backend used is recorded in config.json"),
+  threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)"),
+};
 
 /** Declares an operator descriptor (checks its shape and keeps its literal type and option types). */
 export function defineOperator<const T extends string, S extends z.ZodRawShape>(d: OperatorDescriptor<T, S>): OperatorDescriptor<T, S> {

@@ -45,7 +45,7 @@ describe("run memory accounting", () => {
   it("refuses completion with p = 1 at n = 20000 (n² observed entries, n² measurements)", () => {
     const e = refusal({ problem: { n: 20000 }, operator: { type: "completion", p: 1 } }, 3 * GB);
     expect(e.issues[0].path).toBe("problem.n");
-    expect(e.message).toMatch(/operator \(completion\) 3200000\d+ /);
+    expect(e.message).toMatch(/operator \(completion\) 6400000\d+ /); // 16 bytes per capacity entry (indices + the WASM staging vector)
     expect(e.message).toMatch(/or operator\.p/);
   });
 
