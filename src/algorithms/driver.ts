@@ -32,6 +32,13 @@ export interface DriverOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; returning true ends the run with status "interrupted". */
   shouldStop?: () => boolean;
+  /** Seconds already spent before this call (a resumed run continues its clock). Default 0. */
+  startSeconds?: number;
+  /**
+   * First iteration to record (a resumed run passes the first point of the record schedule
+   * at or after its starting iteration, see {@link firstRecordAtOrAfter}). Default 0.
+   */
+  firstRecord?: number;
 }
 
 export interface RunResult {
@@ -54,6 +61,13 @@ export function nextRecordIteration(t: number, record: ResolvedConfig["record"])
   if (record.schedule === "linear") return t + record.every;
   if (t === 0) return 1;
   return Math.max(t + 1, Math.floor(t * Math.pow(10, 1 / record.perDecade)));
+}
+
+/** The first iteration ≥ t on the record schedule that starts at iteration 0. */
+export function firstRecordAtOrAfter(t: number, record: ResolvedConfig["record"]): number {
+  let r = 0;
+  while (r < t) r = nextRecordIteration(r, record);
+  return r;
 }
 
 /** Full metrics of the stepper's current point. */
@@ -108,8 +122,8 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
   const { stop } = opts;
   const normMstar = truthNorm(truth);
   const rows: TraceRow[] = [];
-  const t0 = now();
-  let nextRecord = 0;
+  const t0 = now() - (opts.startSeconds ?? 0);
+  let nextRecord = opts.firstRecord ?? 0;
   let status: RunStatus | undefined;
   let divergedAt: number | undefined;
   let lastRow: TraceRow | undefined;

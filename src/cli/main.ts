@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError, type ConfigInput, applySets, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
 import { executeRunAsync } from "../experiments/execute.js";
+import { ResumeError, prepareResume } from "../experiments/checkpoint.js";
 import { matsenseVersion } from "../io/version.js";
 import { runHeadlineDemo } from "./demo.js";
 import { Progress } from "./progress.js";
@@ -60,6 +61,27 @@ function fmt(v: number | undefined, digits = 3): string {
   return v.toExponential(digits - 1);
 }
 
+function parseCheckpointEvery(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`--checkpoint-every expects a number of seconds ≥ 0, got "${v}"`);
+  return x;
+}
+
+/** `run --resume DIR`: the config and checkpoint of DIR (the config comes from DIR, not --config). */
+function resumeArgs(opts: { resume?: string; config?: string; out?: string; set: string[]; backend?: string; threads?: string }) {
+  if (opts.config) throw new UsageError("--resume takes the config from the run folder; drop --config (change stop.* with --set)");
+  if (opts.out && path.resolve(opts.out) !== path.resolve(opts.resume!)) throw new UsageError("--resume continues the run in its own folder; drop --out");
+  if (opts.backend) throw new UsageError("--resume keeps the run's backend (its metrics would not continue bitwise on another); drop --backend");
+  const sets = opts.threads !== undefined ? [...opts.set, `operator.threads=${opts.threads}`] : opts.set;
+  try {
+    return prepareResume(opts.resume!, sets);
+  } catch (e) {
+    if (e instanceof ResumeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** Builds the `matsense` command tree (exported so subcommands can be added by other modules). */
 export function buildProgram(out: (s: string) => void, err: (s: string) => void): Command {
   const program = new Command();
@@ -82,16 +104,20 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean }) => {
+    .option("--resume <dir>", "continue the run in DIR from its checkpoint (only --set stop.* / operator.threads may change)")
+    .option("--checkpoint-every <seconds>", "seconds between checkpoints (checkpoint.json; default 60)")
+    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean; resume?: string; checkpointEvery?: string }) => {
       const interrupt = interruptFlag();
       try {
-        if (!opts.config && opts.set.length === 0) {
+        const checkpointSeconds = parseCheckpointEvery(opts.checkpointEvery);
+        const resumed = opts.resume ? resumeArgs(opts) : undefined;
+        if (!resumed && !opts.config && opts.set.length === 0) {
           const dir = opts.out ?? defaultOutDir("demo");
           await runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend });
           return;
         }
         const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
-        applySets(raw, opts.set);
+        if (!resumed) applySets(raw, opts.set);
         if (opts.backend) {
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, backend: opts.backend };
@@ -100,8 +126,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, threads: parseSetValue(opts.threads) };
         }
-        const config = resolveConfig(raw as ConfigInput);
-        const dir = opts.out ?? defaultOutDir("run");
+        const config = resumed?.config ?? resolveConfig(raw as ConfigInput);
+        const dir = opts.resume ?? opts.out ?? defaultOutDir("run");
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
@@ -109,6 +135,8 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
             saveInstance: opts.saveInstance,
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
+            checkpointSeconds,
+            resume: resumed?.resume,
           }));
         } finally {
           progress.stop();

@@ -7,6 +7,7 @@ import { matsenseVersion } from "../io/version.js";
 import type { RunStatus, TraceRow } from "../algorithms/driver.js";
 import { type Instance, operatorBytes } from "../problem/instance.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
+import { Checkpointer, type ResumePoint, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
 /** What summary.json holds. */
 export interface RunSummary {
@@ -31,6 +32,10 @@ export interface ExecuteOptions {
   shouldStop?: () => boolean;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
+  /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
+  checkpointSeconds?: number;
+  /** Continue from a checkpoint (from {@link prepareResume}) instead of starting at the initial point. */
+  resume?: ResumePoint;
 }
 
 /** Human-readable byte count. */
@@ -84,12 +89,26 @@ function executeWith(
   const config = resolveConfig(input);
   checkOperatorMemory(config, opts.maxOperatorBytes);
   ensureDir(outDir);
-  const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
+  const resume = opts.resume;
+  const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
+  const now = () => performance.now() / 1000;
+  let checkpointer: Checkpointer | undefined;
   const hooks: RunHooks = {
-    now: () => performance.now() / 1000,
+    now,
     onRecord: (row) => csv.write(row),
-    onIteration: opts.onIteration,
+    onIteration: (t, e) => {
+      checkpointer?.poll();
+      opts.onIteration?.(t, e);
+    },
     shouldStop: opts.shouldStop,
+    ...(resume ? { startSeconds: resume.seconds, firstRecord: resume.firstRecord } : {}),
+    onStepper: (stepper) => {
+      if (resume) {
+        if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
+        stepper.restoreState(resume.state);
+      }
+      if (stepper.saveState?.()) checkpointer = new Checkpointer(outDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync());
+    },
     onStart: (inst, init, cfg) => {
       writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
       if (opts.saveInstance) saveInstance(outDir, inst, init);
@@ -107,6 +126,8 @@ function executeWith(
       events: r.events,
     };
     csv.close();
+    writeFinalIterate(outDir, output.stepper);
+    writeCheckpoint(outDir, output.stepper, r.seconds);
     writeJsonAtomic(path.join(outDir, "summary.json"), summary);
     return { summary, output };
   };

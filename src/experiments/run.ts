@@ -32,6 +32,8 @@ export interface RunOutput {
 export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError"> {
   /** Called with the instance and initial point before the first iteration (e.g. to save them). */
   onStart?: (instance: Instance, init: Factors, config: ResolvedConfig) => void;
+  /** Called with the stepper before the first iteration (e.g. to restore a checkpoint into it). */
+  onStepper?: (stepper: Stepper, config: ResolvedConfig) => void;
 }
 
 /** Copies factors (so the saved initial point is not overwritten by the iterates). */
@@ -50,6 +52,7 @@ function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
   const stepper = createStepper(config, inst, x0);
+  hooks.onStepper?.(stepper, config);
   const driverOptions: DriverOptions = {
     ...hooks,
     stop: config.stop,
