@@ -3,6 +3,7 @@ import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from 
 import { createStepper } from "../algorithms/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
 import { type Factors, type Instance, buildInit, buildInstance } from "../problem/instance.js";
+import { scientificWarnings } from "./warnings.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
@@ -46,8 +47,8 @@ export function copyFactors(x: Factors): Factors {
 /** Resolves a config, builds the instance, initial point and stepper (everything before the loop). */
 function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks, instance?: Instance) {
   const config = resolveConfig(input);
-  const warnings = configWarnings(config);
   const inst = instance ?? buildInstance(config);
+  const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
   const x0 = buildInit(config, inst);
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
