@@ -9,14 +9,38 @@ import type { Stepper, StepperEvent } from "./stepper.js";
 /** Why a run ended. */
 export type RunStatus = "converged" | "max-iterations" | "time-limit" | "diverged" | "interrupted";
 
-/** One recorded iteration: the fixed columns plus enabled diagnostics. */
-export interface TraceRow {
+/** The columns every run records, and those of known meaning that some runs record. */
+export interface TraceColumns {
   iteration: number;
+  /** Wall-clock seconds since the start (the only column that is not a function of the config). */
   seconds: number;
+  /** ½‖A(P) − y‖². */
   loss: number;
+  /** ‖P − M*‖_F. */
   abs_error: number;
+  /** ‖P − M*‖_F / ‖M*‖_F. */
   rel_error: number;
-  [column: string]: number;
+  /** FGᵀ only: ‖FᵀF − GᵀG‖_F. */
+  imbalance_norm?: number;
+  /** Asymmetric model with symmetric measurements: the relative error of the symmetric part. */
+  sym_rel_error?: number;
+}
+
+/**
+ * One recorded iteration: the known columns typed, the others (`sv_i`, `imb_eig_i`, method
+ * diagnostics such as `damping`, `rank`, `flow_time`) in `extra`, by column name.
+ */
+export interface TraceRow extends TraceColumns {
+  extra: Record<string, number>;
+}
+
+/** A trace row as one flat record (the columns of metrics.csv and summary.json `final`). */
+export type FlatTraceRow = TraceColumns & { [column: string]: number | undefined };
+
+/** The flat record of a row: known columns first, then the extra ones. */
+export function flattenRow(row: TraceRow): FlatTraceRow {
+  const { extra, ...known } = row;
+  return { ...known, ...extra };
 }
 
 export interface DriverOptions {
@@ -82,21 +106,22 @@ export function measure(
     loss: lossOf(stepper.residual()),
     abs_error: abs,
     rel_error: abs / normMstar,
+    extra: {},
   };
   if (opts.symmetricPartError) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
   if (x && x.kind === "asymmetric") {
     row.imbalance_norm = frobeniusNorm(imbalance(x.F, x.G));
     if (opts.record.imbalanceEigenvalues) {
       const ev = imbalanceEigenvalues(x.F, x.G);
-      ev.forEach((v, i) => (row[`imb_eig_${i + 1}`] = v));
+      ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {
     const sv = x ? productSingularValues(x) : new Float64Array(0);
-    for (let i = 0; i < nsv; i++) row[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
+    for (let i = 0; i < nsv; i++) row.extra[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
   }
-  if (stepper.diagnostics) Object.assign(row, stepper.diagnostics());
+  if (stepper.diagnostics) Object.assign(row.extra, stepper.diagnostics());
   return row;
 }
 
@@ -108,7 +133,7 @@ function frobeniusDistanceOf(stepper: Stepper, truth: GroundTruth): number {
 }
 
 function rowIsFinite(row: TraceRow): boolean {
-  for (const v of Object.values(row)) if (!Number.isFinite(v)) return false;
+  for (const v of Object.values(flattenRow(row))) if (!Number.isFinite(v)) return false;
   return true;
 }
 

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { type ConfigInput, ConfigError, type ResolvedConfig, resolveConfig } from "../io/config.js";
 import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
-import type { RunStatus, TraceRow } from "../algorithms/driver.js";
+import { type FlatTraceRow, type RunStatus, flattenRow } from "../algorithms/driver.js";
 import { type Instance, operatorBytes } from "../problem/instance.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 import { Checkpointer, type ResumePoint, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
@@ -15,7 +15,7 @@ export interface RunSummary {
   iterations: number;
   divergedAt?: number;
   seconds: number;
-  final: TraceRow | null;
+  final: FlatTraceRow | null;
   warnings: string[];
   events: { iteration: number; message: string }[];
   error?: string;
@@ -95,7 +95,7 @@ function executeWith(
   let checkpointer: Checkpointer | undefined;
   const hooks: RunHooks = {
     now,
-    onRecord: (row) => csv.write(row),
+    onRecord: (row) => csv.write(flattenRow(row) as Record<string, number>),
     onIteration: (t, e) => {
       checkpointer?.poll();
       opts.onIteration?.(t, e);
@@ -121,7 +121,7 @@ function executeWith(
       iterations: r.iterations,
       ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt } : {}),
       seconds: r.seconds,
-      final: r.final,
+      final: flattenRow(r.final),
       warnings: output.warnings,
       events: r.events,
     };

@@ -45,7 +45,7 @@ export function copyFactors(x: Factors): Factors {
 }
 
 /** Resolves a config, builds the instance, initial point and stepper (everything before the loop). */
-function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks, instance?: Instance) {
+function prepareRun(input: ConfigInput | ResolvedConfig, hooks: RunHooks, instance?: Instance) {
   const config = resolveConfig(input);
   const inst = instance ?? buildInstance(config);
   const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
@@ -68,7 +68,7 @@ function prepareRun(input: ConfigInput | ResolvedConfig | Record<string, unknown
  * point from the seed, run the method until a stop condition, and return the trace.
  * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
  */
-export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): RunOutput {
+export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
   const p = prepareRun(input, hooks, instance);
   const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
   return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
@@ -78,7 +78,7 @@ export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, u
  * {@link runConfig} that gives the event loop a turn every ~50 ms of wall time, so that
  * signal handlers (Ctrl-C → `shouldStop`) and timers run during a long run.
  */
-export async function runConfigAsync(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
+export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
   const p = prepareRun(input, hooks, instance);
   const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
   return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
