@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureDir, writeFileAtomic } from "../io/files.js";
-import { type Aggregate, aggregateSweep, formatValue, itersToColumn, pointLabel, shortLabel } from "../experiments/aggregate.js";
+import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, formatValue, itersToColumn, pointLabel, shortLabel } from "../experiments/aggregate.js";
 import { logLogFit } from "../experiments/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder } from "../experiments/results.js";
 import { spectrum } from "../problem/truth.js";
@@ -225,22 +225,38 @@ function paramValues(points: { params: Record<string, unknown> }[], param: strin
   return [...new Set(points.map((p) => Number(p.params[param])))].filter(Number.isFinite).sort((a, b) => a - b);
 }
 
-/** Median fitted linear rate λ against a parameter (log-log), one line per other-parameter group, with the fitted exponent. */
+/**
+ * Median fitted linear rate λ against a parameter (log-log), one line per other-parameter
+ * group, with the fitted exponent. Only points classified linear enter the line and the
+ * fit; the others are drawn hollow (at the median λ of all their runs) and named in the caption.
+ */
 export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
   const param = req.param!;
   const groups = groupsExcept(agg, param, req.where);
-  const series: Series[] = groups.map((g, i) => {
-    const x = g.points.map((p) => Number(p.params[param]));
-    const y = g.points.map((p) => p.median.linear_rate);
+  const allExcluded: { point: (typeof agg.points)[number]; reason: string }[] = [];
+  const series: Series[] = groups.flatMap((g, i) => {
+    const { fit: pts, excluded } = classHonestPoints(g.points, "linear_rate");
+    allExcluded.push(...excluded);
+    const x = pts.map((p) => Number(p.params[param]));
+    const y = pts.map((p) => p.median.linear_rate);
     const fit = logLogFit(x, y);
     const base = pointLabel(g.params, labels);
-    return { label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) };
+    const out: Series[] = [{ label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) }];
+    if (excluded.length) {
+      out.push({
+        label: "excluded from the fit (not linear)", x: excluded.map((e) => Number(e.point.params[param])), y: excluded.map((e) => e.point.anyClassMedian.linear_rate),
+        markers: true, hollow: true, noLine: true, color: colorFor(i),
+      });
+    }
+    return out;
   });
   const pl = labels[param] ?? shortLabel(param);
+  const excludedText = excludedPointsText(allExcluded, labels);
   return renderFigure({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
     panels: [{ xLabel: pl, yLabel: "linear rate λ = −d ln(error)/dt", xLog: true, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
-    caption: `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over seeds; "slope" is the fitted exponent of λ ∝ ${pl}^slope. ` +
+    caption: `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
+      (excludedText ? `Hollow: ${excludedText}. ` : "") +
       configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg)),
   });
 }

@@ -29,6 +29,10 @@ export interface Series {
   markers?: boolean;
   /** Omit from the legend. */
   noLegend?: boolean;
+  /** Markers drawn as open circles (points shown but excluded from a fit). */
+  hollow?: boolean;
+  /** Markers only, no connecting line. */
+  noLine?: boolean;
 }
 
 /** One panel: axes and series. */
@@ -142,8 +146,8 @@ export function renderPanel(panel: Panel, width: number, height: number): string
       if (band.length) marks.push(Plot.areaY(band, { x: "x", y1: "lo", y2: "hi", fill: color, fillOpacity: 0.18 }));
     }
     if (pts.length) {
-      marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, ...(s.dashed ? { strokeDasharray: "6,4" } : {}) }));
-      if (s.markers) marks.push(Plot.dot(pts, { x: "x", y: "y", fill: color, r: 3.5 }));
+      if (!s.noLine) marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, ...(s.dashed ? { strokeDasharray: "6,4" } : {}) }));
+      if (s.markers) marks.push(Plot.dot(pts, s.hollow ? { x: "x", y: "y", fill: "white", stroke: color, strokeWidth: 1.5, r: 4 } : { x: "x", y: "y", fill: color, r: 3.5 }));
     }
   });
   for (const h of panel.hLines ?? []) {
@@ -226,8 +230,8 @@ export function renderFigure(spec: FigureSpec): string {
         ly += 20;
       }
       parts.push(
-        `<line x1="${x}" y1="${ly - 4}" x2="${x + 26}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6,4"' : ""}/>` +
-          (s.markers ? `<circle cx="${x + 13}" cy="${ly - 4}" r="3.5" fill="${s.color}"/>` : "") +
+        (s.noLine ? "" : `<line x1="${x}" y1="${ly - 4}" x2="${x + 26}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6,4"' : ""}/>`) +
+          (s.markers ? (s.hollow ? `<circle cx="${x + 13}" cy="${ly - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>` : `<circle cx="${x + 13}" cy="${ly - 4}" r="3.5" fill="${s.color}"/>`) : "") +
           `<text x="${x + 32}" y="${ly}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`,
       );
       x += w;
