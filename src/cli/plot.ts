@@ -1,16 +1,33 @@
-import { plotDirectory } from "../plot/charts.js";
-import { UsageError, registerCommands } from "./main.js";
+import { type PlotOptions, parseReference, plotDirectory, plotOverlay } from "../plot/charts.js";
+import { UsageError, defaultOutDir, registerCommands } from "./main.js";
 
 registerCommands((program, io) => {
   program
     .command("plot")
-    .description("draw SVG and PNG figures of a run folder or a sweep folder (from its result files) into DIR/figures")
-    .argument("<dir>", "run folder (config.json + metrics.csv) or sweep folder (grid.json)")
-    .option("-o, --out <dir>", "where to write the figures (default: DIR/figures)")
-    .action((dir: string, opts: { out?: string }) => {
+    .description(
+      "draw SVG, PNG (2×) and PDF figures of a run folder or a sweep folder (from its result files) into DIR/figures; " +
+        "with several folders, one error figure overlaying them (overlay.svg/png/pdf)",
+    )
+    .argument("<dirs...>", "run folder(s) (config.json + metrics.csv) or sweep folder(s) (grid.json)")
+    .option("-o, --out <dir>", "where to write the figures (default: DIR/figures; several folders: matsense-runs/overlay-<time>)")
+    .option("--metric <column>", "error column drawn against the iteration, e.g. rel_error, sym_rel_error, loss, abs_error, imbalance_norm")
+    .option("--x <scale>", "iteration axis: log | linear (default: as each figure defines it; overlays: log)")
+    .option("--reference <law>", 'dashed reference line: "slope=-1" (c·t⁻¹ on error figures) or "alpha^2" (c·α² on the rate-vs-α figure)')
+    .option("--labels <list>", "comma-separated legend labels, one per folder (overlays)")
+    .option("--no-caption", "leave the caption out of every figure")
+    .action((dirs: string[], opts: { out?: string; metric?: string; x?: string; reference?: string; labels?: string; caption: boolean }) => {
+      if (opts.x !== undefined && opts.x !== "log" && opts.x !== "linear") throw new UsageError(`--x must be log or linear, got "${opts.x}"`);
+      const plot: PlotOptions = {
+        metric: opts.metric,
+        xLog: opts.x === undefined ? undefined : opts.x === "log",
+        reference: opts.reference,
+        noCaption: !opts.caption,
+      };
       let files;
       try {
-        files = plotDirectory(dir, opts.out);
+        if (opts.reference) parseReference(opts.reference);
+        if (dirs.length === 1 && !opts.labels) files = plotDirectory(dirs[0], opts.out, plot);
+        else files = plotOverlay(dirs, opts.labels?.split(",").map((l) => l.trim()), opts.out ?? defaultOutDir("overlay"), plot);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
