@@ -65,12 +65,14 @@ export interface FigureSpec {
 
 /**
  * Typesets subscripts written with an underscore after a norm or a square — ‖X‖_F,
- * ‖·‖²_F, ‖x‖_2 — as real subscripts (an SVG tspan shifted down, 75 % size), in every
- * text node of an SVG.
+ * ‖·‖²_F, ‖x‖_2 — as real subscripts (an SVG tspan shifted down, 75 % size), and powers
+ * written with a caret after a letter (α^slope) as superscripts, in every text node of an SVG.
  */
 export function typesetSubscripts(svg: string): string {
   return svg.replace(/>([^<]*)</g, (_, text: string) =>
-    `>${text.replace(/(‖|²)_([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="sub" font-size="75%">$2</tspan>')}<`);
+    `>${text
+      .replace(/(‖|²)_([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="sub" font-size="75%">$2</tspan>')
+      .replace(/([A-Za-zα-ωκ])\^([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="super" font-size="75%">$2</tspan>')}<`);
 }
 
 const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };

@@ -82,5 +82,6 @@ describe("matsense plot options", () => {
     expect(typesetSubscripts("<text>‖P − M*‖_F and ‖x‖²_F</text>")).toBe(
       '<text>‖P − M*‖<tspan baseline-shift="sub" font-size="75%">F</tspan> and ‖x‖²<tspan baseline-shift="sub" font-size="75%">F</tspan></text>',
     );
+    expect(typesetSubscripts("<text>λ ∝ α^slope</text>")).toBe('<text>λ ∝ α<tspan baseline-shift="super" font-size="75%">slope</tspan></text>');
   });
 });
