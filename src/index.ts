@@ -43,3 +43,4 @@ export * from "./experiments/report.js";
 export * from "./plot/figure.js";
 export * from "./plot/charts.js";
 export * from "./plot/png.js";
+export * from "./plot/pdf.js";
