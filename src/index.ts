@@ -32,6 +32,7 @@ export * from "./metrics/metrics.js";
 export * from "./io/config.js";
 export * from "./io/npy.js";
 export * from "./experiments/run.js";
+export * from "./experiments/define-config.js";
 export * from "./experiments/grid.js";
 export * from "./experiments/sweep.js";
 export * from "./experiments/manifest.js";

@@ -1,7 +1,7 @@
 // Type-level test of the library API, checked by `tsc -p test/types` (test/types/types.test.ts).
 // Each `@ts-expect-error` line must be a type error: if the API accepted it, tsc reports the
 // directive as unused and the test fails.
-import { type ConfigInput, type TraceRow, runConfig } from "../../src/index.js";
+import { type ConfigInput, type TraceRow, buildInstance, defineConfig, resolveConfig, runConfig } from "../../src/index.js";
 
 const config: ConfigInput = { problem: { n: 10, rank: 2 }, method: { name: "gd", stepSize: 0.1 }, stop: { maxIterations: 1 } };
 const out = runConfig(config);
@@ -18,3 +18,10 @@ runConfig({ methd: { name: "gd" } });
 runConfig({ stop: { maxIteration: 10 } });
 // @ts-expect-error the known trace columns are typed, so a misspelled one is an error
 export const typo = row.rel_eror;
+
+// The README example's pattern: a base config in a variable, spread into several runs.
+const base = defineConfig({ seed: 1, problem: { n: 30, rank: 3 }, operator: { type: "gaussian", m: 900 }, method: { name: "gd", stepSize: 0.1 } });
+const instance = buildInstance(resolveConfig(base));
+for (const k of [3, 5]) runConfig({ ...base, model: { type: "symmetric", k } }, {}, instance);
+// @ts-expect-error defineConfig checks where the config is written
+defineConfig({ method: { name: "gdd" } });
