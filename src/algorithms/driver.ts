@@ -5,6 +5,7 @@ import {
 } from "../metrics/metrics.js";
 import type { GroundTruth } from "../problem/truth.js";
 import type { Stepper, StepperEvent } from "./stepper.js";
+import { LossWatch, NonFiniteError, nonFiniteQuantity } from "./guards.js";
 
 /** Why a run ended. */
 export type RunStatus = "converged" | "max-iterations" | "time-limit" | "diverged" | "interrupted";
@@ -71,6 +72,10 @@ export interface RunResult {
   iterations: number;
   /** Iteration at which divergence was detected, if it was. */
   divergedAt?: number;
+  /** What blew up when the run diverged, e.g. "loss = Infinity", "rel_error = 2e6 > stop.divergenceRelError". */
+  divergedQuantity?: string;
+  /** Things the user should know about the run (e.g. a loss that kept increasing). */
+  warnings?: string[];
   rows: TraceRow[];
   final: TraceRow;
   events: StepperEvent[];
@@ -151,7 +156,9 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
   let nextRecord = opts.firstRecord ?? 0;
   let status: RunStatus | undefined;
   let divergedAt: number | undefined;
+  let divergedQuantity: string | undefined;
   let lastRow: TraceRow | undefined;
+  const watch = new LossWatch(stepper);
 
   const record = (row: TraceRow) => {
     rows.push(row);
@@ -170,18 +177,25 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
     // stopping tests at the current point
     let relError: number;
     let finite: boolean;
+    let loss: number;
     if (row) {
       relError = row.rel_error;
+      loss = row.loss;
       finite = rowIsFinite(row);
     } else {
-      const loss = lossOf(stepper.residual());
+      loss = lossOf(stepper.residual());
       const x = stepper.factors();
       relError = (x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth)) / normMstar;
       finite = Number.isFinite(loss) && Number.isFinite(relError);
     }
+    watch.observe(t, loss);
     if (!finite || relError > stop.divergenceRelError) {
       status = "diverged";
       divergedAt = t;
+      watch.diverged();
+      divergedQuantity = finite
+        ? `rel_error = ${relError} > stop.divergenceRelError = ${stop.divergenceRelError}`
+        : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss, abs_error: NaN, rel_error: relError });
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";
@@ -193,7 +207,18 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       break;
     }
     if (row) record(row);
-    stepper.step();
+    try {
+      stepper.step();
+    } catch (e) {
+      // a step that fails on non-finite input (e.g. a Cholesky of an overflowed Gram
+      // matrix) is a divergence, not a failure of the tool
+      if (!(e instanceof NonFiniteError)) throw e;
+      status = "diverged";
+      divergedAt = t;
+      divergedQuantity = e.quantity;
+      if (!row) record(measure(stepper, truth, normMstar, now() - t0, opts));
+      break;
+    }
     opts.onIteration?.(stepper.iteration, relError);
     yield;
   }
@@ -201,6 +226,8 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
     status,
     iterations: stepper.iteration,
     divergedAt,
+    ...(divergedQuantity !== undefined ? { divergedQuantity } : {}),
+    ...(watch.warning ? { warnings: [watch.warning] } : {}),
     rows,
     final: lastRow!,
     events: stepper.events,

@@ -4,6 +4,8 @@ import type { Factors } from "../problem/instance.js";
 import { FactoredStepper } from "./stepper.js";
 
 // Dormand–Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Nørsett & Wanner, Table 5.2).
+/** Consecutive rejected trial steps before giving up (a first trial of 1e308 needs ~440). */
+const MAX_REJECTIONS = 1000;
 const A2 = [1 / 5];
 const A3 = [3 / 40, 9 / 40];
 const A4 = [44 / 45, -56 / 15, 32 / 9];
@@ -134,8 +136,15 @@ export class GradientFlow extends FactoredStepper {
     const scaleOld = norm2(x0);
     for (let attempt = 0; ; attempt++) {
       const h = Math.min(this.stepSize, this.stopAt - this.time);
-      if (!(h > 1e-14 * Math.max(1, this.time)) || attempt > 200) {
+      if (!(h > 1e-14 * Math.max(1, this.time))) {
         throw new RangeError(`gradient-flow: step size underflow at flow time ${this.time} (h = ${h}); the flow may be blowing up or method.tolerance = ${this.tolerance} is too strict`);
+      }
+      // a huge first trial step (up to ~1e308) needs ~440 rejections at ×0.2 to come down to O(1)
+      if (attempt > MAX_REJECTIONS) {
+        throw new RangeError(
+          `gradient-flow: ${attempt} trial steps rejected in a row at flow time ${this.time} (last trial h = ${h}); ` +
+            `the error estimate stays above method.tolerance = ${this.tolerance} — the flow may be blowing up`,
+        );
       }
       for (let s = 0; s < 6; s++) {
         const a = rows[s];

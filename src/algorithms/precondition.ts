@@ -1,5 +1,6 @@
 import { type Matrix, matmulTN, transpose } from "../linalg/matrix.js";
 import { solveSpd } from "../linalg/cholesky.js";
+import { assertFinite } from "./guards.js";
 
 /**
  * B (M + λI)⁻¹ for B (n×k) and M = WᵀW (k×k, the Gram matrix of a factor W), by a
@@ -10,6 +11,8 @@ import { solveSpd } from "../linalg/cholesky.js";
  */
 export function rightPrecondition(B: Matrix, W: Matrix, lambda: number, out: Matrix, method: string): Matrix {
   const M = matmulTN(W, W);
+  // an overflowed factor is a divergence (the driver stops "diverged"), not a solver failure
+  assertFinite(M.data, `${method}: the k×k Gram matrix WᵀW of the preconditioner`);
   const k = M.rows;
   for (let i = 0; i < k; i++) M.data[i * k + i] += lambda;
   let X: Matrix;

@@ -5,4 +5,5 @@
 import "./sweep.js";
 import "./plot.js";
 import "./reproduce.js";
+import "./doctor.js";
 export {};

@@ -2,8 +2,10 @@ import * as path from "node:path";
 import type { ConfigInput } from "../io/config.js";
 import { resolveConfig } from "../io/config.js";
 import { executeRunAsync } from "../experiments/execute.js";
+import type { ExistingPolicy } from "../experiments/claim.js";
 import { buildInstance } from "../problem/instance.js";
 import { Progress } from "./progress.js";
+import { EXIT_INTERRUPTED } from "./signals.js";
 
 /**
  * The built-in default job: symmetric GD on the same Gaussian sensing data with the exact
@@ -34,7 +36,7 @@ function logLogSlope(rows: { iteration: number; rel_error: number }[], from: num
 
 export async function runHeadlineDemo(
   dir: string,
-  io: { out: (s: string) => void; err: (s: string) => void; quiet: boolean; shouldStop: () => boolean; saveInstance: boolean; backend?: string },
+  io: { out: (s: string) => void; err: (s: string) => void; quiet: boolean; shouldStop: () => boolean; saveInstance: boolean; backend?: string; existing?: ExistingPolicy },
 ): Promise<void> {
   const base = structuredClone(DEMO_BASE) as Record<string, Record<string, unknown>>;
   if (io.backend) base.operator.backend = io.backend;
@@ -50,6 +52,7 @@ export async function runHeadlineDemo(
         instance: shared,
         saveInstance: io.saveInstance,
         shouldStop: io.shouldStop,
+        existing: io.existing,
         onIteration: (t, e) => progress.update(idx * 3000 + t, e),
       });
       const rows = output!.result.rows;
@@ -62,7 +65,7 @@ export async function runHeadlineDemo(
         summary.status,
       ]);
       if (summary.status === "interrupted") {
-        process.exitCode = 130;
+        process.exitCode = EXIT_INTERRUPTED;
         break;
       }
     }

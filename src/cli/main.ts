@@ -7,6 +7,8 @@ import { ResumeError, prepareResume } from "../experiments/checkpoint.js";
 import { matsenseVersion } from "../io/version.js";
 import { runHeadlineDemo } from "./demo.js";
 import { Progress } from "./progress.js";
+import { EXIT_INTERRUPTED, installInterruptHandlers } from "./signals.js";
+import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 
 /** Thrown for user errors that should print one paragraph and exit non-zero. */
 export class UsageError extends Error {
@@ -44,16 +46,12 @@ export function defaultOutDir(label: string): string {
   return path.join("matsense-runs", `${label}-${stamp}`);
 }
 
-/** Installs a SIGINT handler that asks runs to stop (a second ^C exits at once). */
+/**
+ * Installs the interrupt handlers (SIGINT, SIGTERM, SIGHUP, SIGUSR1; see ./signals.ts):
+ * the first signal asks runs to stop, a second one exits at once.
+ */
 export function interruptFlag(): { stop: () => boolean; dispose: () => void } {
-  let requested = false;
-  const handler = () => {
-    if (requested) process.exit(130);
-    requested = true;
-    process.stderr.write("\nmatsense: interrupt received, finishing the current iteration and writing results (^C again to abort)\n");
-  };
-  process.on("SIGINT", handler);
-  return { stop: () => requested, dispose: () => process.off("SIGINT", handler) };
+  return installInterruptHandlers();
 }
 
 function fmt(v: number | undefined, digits = 3): string {
@@ -68,14 +66,18 @@ function parseCheckpointEvery(v: string | undefined): number | undefined {
   return x;
 }
 
-/** `run --resume DIR`: the config and checkpoint of DIR (the config comes from DIR, not --config). */
-function resumeArgs(opts: { resume?: string; config?: string; out?: string; set: string[]; backend?: string; threads?: string }) {
+/** `run --resume [DIR]`: the config and checkpoint of DIR or --out (the config comes from the folder, not --config). */
+function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: string; set: string[]; backend?: string; threads?: string }) {
+  const dir = typeof opts.resume === "string" ? opts.resume : opts.out;
+  if (!dir) throw new UsageError("--resume needs the run folder: --resume DIR (or --resume --out DIR)");
   if (opts.config) throw new UsageError("--resume takes the config from the run folder; drop --config (change stop.* with --set)");
-  if (opts.out && path.resolve(opts.out) !== path.resolve(opts.resume!)) throw new UsageError("--resume continues the run in its own folder; drop --out");
+  if (typeof opts.resume === "string" && opts.out && path.resolve(opts.out) !== path.resolve(opts.resume)) {
+    throw new UsageError("--resume continues the run in its own folder; drop --out or give the same folder");
+  }
   if (opts.backend) throw new UsageError("--resume keeps the run's backend (its metrics would not continue bitwise on another); drop --backend");
   const sets = opts.threads !== undefined ? [...opts.set, `operator.threads=${opts.threads}`] : opts.set;
   try {
-    return prepareResume(opts.resume!, sets);
+    return prepareResume(dir, sets);
   } catch (e) {
     if (e instanceof ResumeError) throw new UsageError(e.message);
     throw e;
@@ -104,16 +106,19 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
     .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
     .option("-q, --quiet", "no progress bar and no table")
-    .option("--resume <dir>", "continue the run in DIR from its checkpoint (only --set stop.* / operator.threads may change)")
+    .option("--force", "if --out already holds a result, delete its result files and figures and run again")
+    .option("--resume [dir]", "continue the run in DIR (or in --out) from its checkpoint; only --set stop.* / operator.threads may change")
     .option("--checkpoint-every <seconds>", "seconds between checkpoints (checkpoint.json; default 60)")
-    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean; resume?: string; checkpointEvery?: string }) => {
+    .action(async (opts: { config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; quiet?: boolean; force?: boolean; resume?: string | boolean; checkpointEvery?: string }) => {
       const interrupt = interruptFlag();
+      const existing = existingPolicy({ force: opts.force, resume: !!opts.resume });
       try {
         const checkpointSeconds = parseCheckpointEvery(opts.checkpointEvery);
         const resumed = opts.resume ? resumeArgs(opts) : undefined;
         if (!resumed && !opts.config && opts.set.length === 0) {
           const dir = opts.out ?? defaultOutDir("demo");
-          await runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend });
+          await runFolderErrors(() =>
+            runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend, existing }));
           return;
         }
         const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
@@ -127,23 +132,29 @@ export function buildProgram(out: (s: string) => void, err: (s: string) => void)
           raw.operator = { ...op, threads: parseSetValue(opts.threads) };
         }
         const config = resumed?.config ?? resolveConfig(raw as ConfigInput);
-        const dir = opts.resume ?? opts.out ?? defaultOutDir("run");
+        const dir = resumed?.resume.dir ?? opts.out ?? defaultOutDir("run");
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
-          ({ summary } = await executeRunAsync(config, dir, {
+          ({ summary } = await runFolderErrors(() => executeRunAsync(config, dir, {
             saveInstance: opts.saveInstance,
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
             checkpointSeconds,
             resume: resumed?.resume,
-          }));
+            existing,
+            onNotice: (m) => err(`matsense: ${m}\n`),
+          })));
         } finally {
           progress.stop();
         }
         for (const w of summary.warnings) err(`matsense: warning: ${w}\n`);
         if (!opts.quiet) for (const e of summary.events) out(`iteration ${e.iteration}: ${e.message}\n`);
-        if (summary.status === "interrupted") process.exitCode = 130;
+        if (summary.status === "interrupted") process.exitCode = EXIT_INTERRUPTED;
+        if (summary.status === "diverged") {
+          process.exitCode = EXIT_DIVERGED;
+          err(`matsense: diverged at iteration ${summary.divergedAt}${summary.divergedQuantity ? `: ${summary.divergedQuantity}` : ""}\n`);
+        }
         if (!opts.quiet) {
           const f = summary.final!;
           out(

@@ -13,6 +13,7 @@ registerCommands((program, io) => {
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>[-quick]-<time>); re-running resumes")
     .option("--quick", "small sizes (CI): the same claims with margins for the small version")
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
+    .option("--force", "if --out holds other files or another preset's results, delete the results first")
     .option("-q, --quiet", "no progress bar and no tables")
     .action(async (name: string | undefined, opts: SweepCliOptions & { list?: boolean; out?: string; quick?: boolean }) => {
       if (opts.list || !name) {

@@ -4,6 +4,11 @@ import { type Aggregate, formatPointTable, writeAggregate } from "../experiments
 import { parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
 import { UsageError, defaultOutDir, interruptFlag, readJsonFile, registerCommands } from "./main.js";
+import { ExistingResultError, claimSweepFolder } from "../experiments/claim.js";
+import { EXIT_INTERRUPTED } from "./signals.js";
+
+/** Exit code of a sweep that skipped runs because another live process was writing them. */
+export const EXIT_LOCKED_RUNS = 5;
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
@@ -66,6 +71,7 @@ export interface SweepCliOptions {
   workers?: string;
   shard?: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
 /** Parses --workers (a positive integer; default the number of cores). */
@@ -83,6 +89,12 @@ export function parseWorkers(s: string | undefined): number {
 export async function runSweepWithProgress(
   grid: unknown, dir: string, opts: SweepCliOptions, io: { out: (s: string) => void; err: (s: string) => void }, extra: Partial<SweepOptions> = {},
 ): Promise<SweepResult> {
+  try {
+    claimSweepFolder(dir, !!opts.force);
+  } catch (e) {
+    if (e instanceof ExistingResultError) throw new UsageError(e.message.replace("--resume to continue it, ", ""));
+    throw e;
+  }
   const interrupt = interruptFlag();
   const progress = new SweepProgress(!opts.quiet);
   try {
@@ -90,6 +102,7 @@ export async function runSweepWithProgress(
       workers: parseWorkers(opts.workers),
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
+      onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner }) => {
         if (!opts.quiet) {
           io.err(`matsense: sweep of ${total} run${total === 1 ? "" : "s"} in ${dir}: ${skipped} finished before, ${toRun} to run` +
@@ -105,6 +118,11 @@ export async function runSweepWithProgress(
       ...extra,
     });
     if (result.interrupted) io.err(`matsense: sweep interrupted; run the same command again to finish the remaining runs\n`);
+    if (result.locked.length) {
+      const owners = [...new Set(result.locked.map((l) => (l.owner ? `pid ${l.owner.pid} on ${l.owner.host}` : "another process")))];
+      io.err(`matsense: ${result.locked.length} run${result.locked.length === 1 ? "" : "s"} skipped: being written by ${owners.join(", ")} ` +
+        `(${result.locked.slice(0, 5).map((l) => l.id).join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`);
+    }
     return result;
   } finally {
     progress.stop();
@@ -126,6 +144,7 @@ registerCommands((program, io) => {
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--quick", "apply the grid's quick section (small sizes)")
+    .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");
@@ -142,7 +161,8 @@ registerCommands((program, io) => {
         io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)\n`);
       }
       if (result.entries.some((e) => e.status === "failed")) throw new UsageError("some runs failed (see manifest.json and their summary.json)", 1);
-      if (result.interrupted) throw new UsageError("interrupted", 130);
+      if (result.interrupted) throw new UsageError("interrupted", EXIT_INTERRUPTED);
+      if (result.locked.length) throw new UsageError("incomplete: some runs were being written by another process", EXIT_LOCKED_RUNS);
     });
 
   program

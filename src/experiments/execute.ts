@@ -6,6 +6,7 @@ import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/fil
 import { matsenseVersion } from "../io/version.js";
 import { type FlatTraceRow, type RunStatus, flattenRow } from "../algorithms/driver.js";
 import { type Instance, operatorBytes } from "../problem/instance.js";
+import { type ExistingPolicy, claimRunFolder } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 import { Checkpointer, type ResumePoint, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
@@ -14,6 +15,8 @@ export interface RunSummary {
   status: RunStatus | "failed";
   iterations: number;
   divergedAt?: number;
+  /** What was found non-finite or too large when the run diverged (e.g. "loss = NaN"). */
+  divergedQuantity?: string;
   seconds: number;
   final: FlatTraceRow | null;
   warnings: string[];
@@ -34,8 +37,14 @@ export interface ExecuteOptions {
   instance?: Instance;
   /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
   checkpointSeconds?: number;
-  /** Continue from a checkpoint (from {@link prepareResume}) instead of starting at the initial point. */
+  /** Continue from a checkpoint (from {@link prepareResume}) instead of starting at the initial point (implies existing = "resume"). */
   resume?: ResumePoint;
+  /** When the folder already holds a result (default "replace"; the CLI's `run` uses "refuse" unless --force). */
+  existing?: ExistingPolicy;
+  /** Stale bound of run-folder locks in seconds (default: MATSENSE_LOCK_STALE_SECONDS or 1 hour). */
+  lockStaleSeconds?: number;
+  /** Told when a stale lock is taken over. */
+  onNotice?: (message: string) => void;
 }
 
 /** Human-readable byte count. */
@@ -89,8 +98,17 @@ function executeWith(
   const config = resolveConfig(input);
   checkOperatorMemory(config, opts.maxOperatorBytes);
   ensureDir(outDir);
+  // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
   const resume = opts.resume;
-  const csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
+  const lock = claimRunFolder(outDir, { existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run" });
+  let csv: CsvStream;
+  try {
+    csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const stop = opts.shouldStop;
   const now = () => performance.now() / 1000;
   let checkpointer: Checkpointer | undefined;
   const hooks: RunHooks = {
@@ -100,7 +118,10 @@ function executeWith(
       checkpointer?.poll();
       opts.onIteration?.(t, e);
     },
-    shouldStop: opts.shouldStop,
+    shouldStop: () => {
+      lock.heartbeat();
+      return stop ? stop() : false;
+    },
     ...(resume ? { startSeconds: resume.seconds, firstRecord: resume.firstRecord } : {}),
     onStepper: (stepper) => {
       if (resume) {
@@ -120,15 +141,20 @@ function executeWith(
       status: r.status,
       iterations: r.iterations,
       ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt } : {}),
+      ...(r.divergedQuantity !== undefined ? { divergedQuantity: r.divergedQuantity } : {}),
       seconds: r.seconds,
       final: flattenRow(r.final),
-      warnings: output.warnings,
+      warnings: [...output.warnings, ...(r.warnings ?? [])],
       events: r.events,
     };
-    csv.close();
-    writeFinalIterate(outDir, output.stepper);
-    writeCheckpoint(outDir, output.stepper, r.seconds);
-    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    try {
+      csv.close();
+      writeFinalIterate(outDir, output.stepper);
+      writeCheckpoint(outDir, output.stepper, r.seconds);
+      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } finally {
+      lock.release();
+    }
     return { summary, output };
   };
   const fail = (err: unknown): never => {
@@ -141,8 +167,12 @@ function executeWith(
       events: [],
       error: err instanceof Error ? err.message : String(err),
     };
-    csv.close();
-    writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    try {
+      csv.close();
+      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } finally {
+      lock.release();
+    }
     throw err;
   };
   return { config, hooks, finish, fail };

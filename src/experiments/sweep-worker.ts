@@ -8,6 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { executeRun } from "./execute.js";
 import type { WorkerReply, WorkerTask } from "./sweep.js";
+import { runSkipReason } from "./claim.js";
 
 const data = workerData as { stopFlag: SharedArrayBuffer; autoThreadCap: number };
 const flag = new Int32Array(data.stopFlag);
@@ -17,10 +18,11 @@ setAutoThreadCap(data.autoThreadCap);
 parentPort!.on("message", (task: WorkerTask) => {
   let reply: WorkerReply;
   try {
-    const { summary } = executeRun(task.config, task.dir, { shouldStop: () => Atomics.load(flag, 0) === 1 });
+    const { summary } = executeRun(task.config, task.dir, { shouldStop: () => Atomics.load(flag, 0) === 1, existing: "skip-finished" });
     reply = { id: task.id, status: summary.status };
   } catch (e) {
-    reply = { id: task.id, status: "failed", error: e instanceof Error ? e.message : String(e) };
+    const skipped = runSkipReason(e);
+    reply = { id: task.id, status: "failed", ...(skipped ? { skipped } : { error: e instanceof Error ? e.message : String(e) }) };
   }
   parentPort!.postMessage(reply);
 });

@@ -6,7 +6,9 @@ import { Worker } from "node:worker_threads";
 import type { ConfigInput } from "../io/config.js";
 import { ConfigError } from "../io/config.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
-import { type RunSummary, executeRun } from "./execute.js";
+import { type RunSummary, executeRunAsync } from "./execute.js";
+import { type LockInfo, lockedByLiveWriter, readLock } from "../io/lock.js";
+import { runSkipReason } from "./claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
 
@@ -22,6 +24,14 @@ export interface WorkerReply {
   id: string;
   status: RunSummary["status"];
   error?: string;
+  /** The run was not executed: its folder was locked by another writer, or that writer finished it. */
+  skipped?: "locked" | "finished";
+}
+
+/** A run a sweep did not execute because another live process was writing its folder. */
+export interface LockedRun {
+  id: string;
+  owner?: LockInfo;
 }
 
 export interface SweepOptions {
@@ -41,6 +51,8 @@ export interface SweepOptions {
   onRunDone?: (entry: ManifestEntry, done: number, toRun: number) => void;
   /** Polled between runs and inside runs: true stops the sweep (in-flight runs end "interrupted"). */
   shouldStop?: () => boolean;
+  /** Told when a stale run-folder lock is taken over. */
+  onNotice?: (message: string) => void;
 }
 
 export interface SweepResult {
@@ -54,6 +66,8 @@ export interface SweepResult {
   executed: number;
   entries: ManifestEntry[];
   interrupted: boolean;
+  /** Runs skipped because another live process was writing their folder (one writer per result). */
+  locked: LockedRun[];
 }
 
 /** The compiled worker entry next to this module (exists when running from dist/). */
@@ -98,8 +112,15 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
-  const todo = runs.filter((r) => !isFinished(path.join(dir, r.id)));
-  const skipped = runs.length - todo.length;
+  const locked: LockedRun[] = [];
+  const todo = runs.filter((r) => {
+    const runDir = path.join(dir, r.id);
+    if (isFinished(runDir)) return false;
+    const owner = lockedByLiveWriter(runDir);
+    if (owner) locked.push({ id: r.id, owner });
+    return !owner;
+  });
+  const skipped = runs.length - todo.length - locked.length;
   const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
   const entry = workerEntry();
   let runner: "threads" | "inline";
@@ -115,9 +136,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner });
 
   let done = 0;
-  const finish = (spec: RunSpec, error?: string) => {
+  const finish = (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => {
     const runDir = path.join(dir, spec.id);
-    if (error && !readSummary(runDir)) {
+    if (skip === "locked") locked.push({ id: spec.id, owner: readLock(runDir) });
+    else if (error && !readSummary(runDir)) {
       // failed before the run started (e.g. the operator would not fit): record why
       ensureDir(runDir);
       writeJsonAtomic(path.join(runDir, "summary.json"), { status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error });
@@ -138,23 +160,32 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
         break;
       }
       let error: string | undefined;
+      let skip: WorkerReply["skipped"];
       try {
-        executeRun(spec.config, path.join(dir, spec.id), { shouldStop: stop });
+        // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
+        await executeRunAsync(spec.config, path.join(dir, spec.id), { shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice });
       } catch (e) {
-        error = e instanceof Error ? e.message : String(e);
+        skip = runSkipReason(e);
+        if (!skip) error = e instanceof Error ? e.message : String(e);
       }
-      finish(spec, error);
+      finish(spec, error, skip);
     }
     if (stop()) interrupted = true;
   } else {
     interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish);
   }
-  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted };
+  // runs another writer held may have finished meanwhile: only the unfinished ones are missing
+  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id)));
+  if (locked.length) {
+    for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
+    saveManifest();
+  }
+  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
-  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string) => void,
+  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -183,7 +214,7 @@ async function runOnThreads(
           w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id) } satisfies WorkerTask);
         };
         w.on("message", (reply: WorkerReply) => {
-          finish(byId.get(reply.id)!, reply.error);
+          finish(byId.get(reply.id)!, reply.error, reply.skipped);
           feed();
         });
         w.on("error", (e) => {

@@ -1,0 +1,27 @@
+/**
+ * CLI side of "never overwrite a result silently" and "one writer per result": the
+ * existing-result policy from --force/--resume, and the translation of folder conflicts
+ * (live lock, existing result) into one-line usage errors with exit code 2.
+ */
+import { LockedError } from "../io/lock.js";
+import { type ExistingPolicy, ExistingResultError, ResumeNotImplementedError } from "../experiments/claim.js";
+import { UsageError } from "./main.js";
+
+/** Exit code of a run that ended with status "diverged". */
+export const EXIT_DIVERGED = 4;
+
+/** The policy for a run folder that already holds a result: refuse unless --force or --resume. */
+export function existingPolicy(opts: { force?: boolean; resume?: boolean }): ExistingPolicy {
+  if (opts.force && opts.resume) throw new UsageError("--force and --resume exclude each other (--force deletes the result that --resume would continue)");
+  return opts.force ? "replace" : opts.resume ? "resume" : "refuse";
+}
+
+/** Runs `fn`, turning folder conflicts into usage errors (exit 2) that name what is there. */
+export async function runFolderErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof LockedError || e instanceof ExistingResultError || e instanceof ResumeNotImplementedError) throw new UsageError(e.message, 2);
+    throw e;
+  }
+}
