@@ -3,6 +3,7 @@ import { frobeniusNorm } from "../linalg/matrix.js";
 import {
   absoluteError, imbalance, truthNorm, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
 } from "../metrics/metrics.js";
+import { type DiagnosticsContext, stepperDiagnostics } from "../metrics/diagnostics.js";
 import type { GroundTruth } from "../problem/truth.js";
 import type { Stepper, StepperEvent } from "./stepper.js";
 import { LossWatch, NonFiniteError, nonFiniteQuantity } from "./guards.js";
@@ -49,6 +50,8 @@ export interface DriverOptions {
   record: ResolvedConfig["record"];
   /** Also record sym_rel_error (set when the skew part is unidentifiable). */
   symmetricPartError?: boolean;
+  /** `record.diagnostics`: the operator and noise the per-iteration diagnostics need (see metrics/diagnostics.ts). */
+  diagnostics?: DiagnosticsContext;
   /** Monotonic clock in seconds (injected: the math stays clock-free). Default: always 0. */
   now?: () => number;
   /** Called with every recorded row, in order (e.g. to stream metrics.csv). */
@@ -101,7 +104,7 @@ export function firstRecordAtOrAfter(t: number, record: ResolvedConfig["record"]
 
 /** Full metrics of the stepper's current point. */
 export function measure(
-  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError">,
+  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics">,
 ): TraceRow {
   const x = stepper.factors();
   const abs = x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth);
@@ -114,18 +117,22 @@ export function measure(
     extra: {},
   };
   if (opts.symmetricPartError) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
+  // spectral diagnostics of an iterate that overflowed are NaN (the row then reads as diverged)
+  const finiteErrors = Number.isFinite(row.loss) && Number.isFinite(row.rel_error);
   if (x && x.kind === "asymmetric") {
-    row.imbalance_norm = frobeniusNorm(imbalance(x.F, x.G));
+    const imb = imbalance(x.F, x.G);
+    row.imbalance_norm = frobeniusNorm(imb);
     if (opts.record.imbalanceEigenvalues) {
-      const ev = imbalanceEigenvalues(x.F, x.G);
+      const ev = Number.isFinite(row.imbalance_norm) ? imbalanceEigenvalues(x.F, x.G) : new Float64Array(x.F.cols).fill(NaN);
       ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {
-    const sv = x ? productSingularValues(x) : new Float64Array(0);
+    const sv = !x ? new Float64Array(0) : finiteErrors ? productSingularValues(x) : new Float64Array(nsv).fill(NaN);
     for (let i = 0; i < nsv; i++) row.extra[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
   }
+  if (opts.diagnostics && x) Object.assign(row.extra, stepperDiagnostics(stepper, x, truth, normMstar, abs, opts.diagnostics));
   if (stepper.diagnostics) Object.assign(row.extra, stepper.diagnostics());
   return row;
 }

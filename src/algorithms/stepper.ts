@@ -129,6 +129,14 @@ export abstract class FactoredStepper implements Stepper {
     } else op.adjointFactored(r, this.left, this.right, SG, StF);
   }
 
+  /**
+   * S = A*(r) at the current point if a fused pass already computed it (read-only; for
+   * diagnostics), else null.
+   */
+  currentAdjoint(): Matrix | null {
+    return this.residualValid && this.adjointValid ? this.S : null;
+  }
+
   product(): Matrix {
     if (!this.productValid) {
       this.P ??= zeros(this.operator.n1, this.operator.n2);

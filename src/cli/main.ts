@@ -1,10 +1,10 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError, type ConfigInput, applySets, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
 import { executeRunAsync } from "../experiments/execute.js";
 import { ResumeError, prepareResume } from "../experiments/checkpoint.js";
 import { matsenseVersion } from "../io/version.js";
+import { JsonInputError, readJsonInput } from "../io/json.js";
 import { runHeadlineDemo } from "./demo.js";
 import { Progress } from "./progress.js";
 import { EXIT_INTERRUPTED, installInterruptHandlers } from "./signals.js";
@@ -17,20 +17,16 @@ export class UsageError extends Error {
   }
 }
 
-/** Reads a JSON config file with a clear error on failure. */
+/**
+ * Reads a JSON config or grid file strictly (src/io/json.ts: BOM accepted, duplicate keys
+ * and overflowing numbers refused, syntax errors with line:column) with a clear error.
+ */
 export function readJsonFile(file: string, what = "config"): Record<string, unknown> {
-  let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    return readJsonInput(file, what) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`cannot read ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("the top level must be a JSON object");
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`${what} file ${file} is not valid JSON: ${(e as Error).message}`);
+    if (e instanceof JsonInputError) throw new UsageError(e.message);
+    throw e;
   }
 }
 

@@ -1,4 +1,8 @@
-import { type PlotOptions, parseReference, plotDirectory, plotOverlay } from "../plot/charts.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { aggregateSweep } from "../experiments/aggregate.js";
+import { type PlotOptions, parseReference, plotDirectory, plotOverlay, plotSweep } from "../plot/charts.js";
+import { reportDamaged } from "./sweep.js";
 import { UsageError, defaultOutDir, registerCommands } from "./main.js";
 
 registerCommands((program, io) => {
@@ -26,8 +30,14 @@ registerCommands((program, io) => {
       let files;
       try {
         if (opts.reference) parseReference(opts.reference);
-        if (dirs.length === 1 && !opts.labels) files = plotDirectory(dirs[0], opts.out, plot);
-        else files = plotOverlay(dirs, opts.labels?.split(",").map((l) => l.trim()), opts.out ?? defaultOutDir("overlay"), plot);
+        const dir = dirs[0];
+        if (dirs.length > 1 || opts.labels) files = plotOverlay(dirs, opts.labels?.split(",").map((l) => l.trim()), opts.out ?? defaultOutDir("overlay"), plot);
+        else if (fs.existsSync(path.join(dir, "grid.json"))) {
+          const aggregate = aggregateSweep(dir, plot.metric ? { errorMetric: plot.metric } : {});
+          const damaged = reportDamaged(aggregate, io.err);
+          if (damaged) io.err(`matsense: plotting ${aggregate.runs.length} runs${damaged}\n`);
+          files = plotSweep(dir, { outDir: opts.out, aggregate, plot });
+        } else files = plotDirectory(dir, opts.out, plot);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }

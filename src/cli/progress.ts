@@ -1,12 +1,15 @@
 import cliProgress from "cli-progress";
+import { RunTicker } from "./progress-lines.js";
 
 /**
- * A progress bar on stderr when it is a terminal (quiet otherwise, e.g. in CI or when
- * piped). Shows iterations done, the current relative error and an ETA.
+ * A progress bar on stderr when it is a terminal. Shows iterations done, the current
+ * relative error and an ETA. When stderr is not a terminal (CI, Slurm logs, nohup) a long
+ * run prints one plain line every ~10 s instead.
  */
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private last = 0;
+  private ticker: RunTicker | null = null;
 
   constructor(private readonly total: number, enabled: boolean, label = "iterations") {
     if (enabled && process.stderr.isTTY && total > 0) {
@@ -21,11 +24,14 @@ export class Progress {
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(total, 0, { err: "—" });
+    } else if (enabled && !process.stderr.isTTY) {
+      this.ticker = new RunTicker(total, (s) => void process.stderr.write(s));
     }
   }
 
   /** Updates at most ~20 times a second. */
   update(value: number, relError?: number): void {
+    this.ticker?.update(value, relError);
     if (!this.bar) return;
     const t = Date.now();
     if (t - this.last < 50 && value < this.total) return;

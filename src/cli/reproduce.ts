@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { defaultOutDir, UsageError, registerCommands } from "./main.js";
-import { listPresets, loadPreset } from "../experiments/presets.js";
+import { UnknownPresetError, listPresets, loadPreset } from "../experiments/presets.js";
 import { PresetUnavailableError, reproducePreset } from "../experiments/report.js";
 import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sweep.js";
 
@@ -33,6 +33,7 @@ registerCommands((program, io) => {
         });
       } catch (e) {
         if (e instanceof PresetUnavailableError) throw new UsageError(e.message, 3);
+        if (e instanceof UnknownPresetError) throw new UsageError(e.message);
         throw e;
       }
       if (!opts.quiet) {

@@ -2,29 +2,38 @@ import * as os from "node:os";
 import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
 import { parseShard, quickGrid } from "../experiments/grid.js";
-import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
+import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../experiments/sweep.js";
+import type { ManifestEntry } from "../experiments/manifest.js";
+import { setAutoThreadCap } from "../kernels/wasm.js";
 import { UsageError, defaultOutDir, interruptFlag, readJsonFile, registerCommands } from "./main.js";
 import { ExistingResultError, claimSweepFolder } from "../experiments/claim.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
+import { mergeFolders } from "./merge-cli.js";
+import { formatSeconds, progressLine } from "./progress-lines.js";
 
 /** Exit code of a sweep that skipped runs because another live process was writing them. */
 export const EXIT_LOCKED_RUNS = 5;
 
 /**
  * One progress bar for a sweep on stderr when it is a terminal (runs done / total, ETA);
- * quiet otherwise.
+ * when stderr is not a terminal (Slurm logs, CI, nohup), one plain line per finished run.
  */
 export class SweepProgress {
   private bar: cliProgress.SingleBar | null = null;
   private failed = 0;
+  private total = 0;
+  private readonly lines: boolean;
 
-  constructor(enabled: boolean) {
-    this.enabled = enabled && !!process.stderr.isTTY;
+  constructor(enabled: boolean, private readonly write: (s: string) => void = (s) => void process.stderr.write(s), tty = !!process.stderr.isTTY) {
+    this.enabled = enabled && tty;
+    this.lines = enabled && !tty;
   }
 
   private readonly enabled: boolean;
 
   start(toRun: number, skipped: number, workers: number): void {
+    this.total = toRun;
+    this.started = Date.now();
     if (!this.enabled || toRun === 0) return;
     this.bar = new cliProgress.SingleBar(
       {
@@ -42,8 +51,12 @@ export class SweepProgress {
   private started = 0;
 
   /** ETA = elapsed / done × remaining (runs of a sweep take similar times; "—" before the first). */
-  update(done: number, failed: boolean): void {
+  update(done: number, failed: boolean, entry?: ManifestEntry): void {
     if (failed) this.failed++;
+    if (this.lines && entry) {
+      const elapsed = (Date.now() - this.started) / 1000;
+      this.write(progressLine(done, this.total, entry, this.failed, elapsed) + "\n");
+    }
     if (!this.bar) return;
     const total = this.bar.getTotal();
     const elapsed = (Date.now() - this.started) / 1000;
@@ -57,28 +70,28 @@ export class SweepProgress {
   }
 }
 
-/** 75 s → "1m15s". */
-export function formatSeconds(s: number): string {
-  if (!Number.isFinite(s)) return "—";
-  const t = Math.round(s);
-  if (t < 60) return `${t}s`;
-  if (t < 3600) return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, "0")}s`;
-  return `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, "0")}m`;
-}
+export { formatSeconds };
 
 /** Options shared by `sweep` and `reproduce`. */
 export interface SweepCliOptions {
   workers?: string;
+  /** CPU cores this sweep may use (e.g. $SLURM_CPUS_PER_TASK): default workers and kernel threads per run. */
+  cpus?: string;
   shard?: string;
   quiet?: boolean;
   force?: boolean;
 }
 
-/** Parses --workers (a positive integer; default the number of cores). */
-export function parseWorkers(s: string | undefined): number {
-  if (s === undefined) return os.availableParallelism();
+/** Parses --workers (a positive integer; default the number of cores, or --cpus). */
+export function parseWorkers(s: string | undefined, cores = os.availableParallelism()): number {
+  if (s === undefined) return cores;
+  return parsePositiveInt(s, "--workers");
+}
+
+/** Parses a positive integer option value (UsageError naming the option otherwise). */
+export function parsePositiveInt(s: string, option: string): number {
   const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--workers must be a positive integer (got ${JSON.stringify(s)})`);
+  if (s.trim() === "" || !Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a positive integer (got ${JSON.stringify(s)})`);
   return n;
 }
 
@@ -89,17 +102,24 @@ export function parseWorkers(s: string | undefined): number {
 export async function runSweepWithProgress(
   grid: unknown, dir: string, opts: SweepCliOptions, io: { out: (s: string) => void; err: (s: string) => void }, extra: Partial<SweepOptions> = {},
 ): Promise<SweepResult> {
+  const cores = opts.cpus !== undefined ? parsePositiveInt(opts.cpus, "--cpus") : undefined;
+  const workers = parseWorkers(opts.workers, cores);
   try {
     claimSweepFolder(dir, !!opts.force);
   } catch (e) {
     if (e instanceof ExistingResultError) throw new UsageError(e.message.replace("--resume to continue it, ", ""));
     throw e;
   }
+  // the runs' automatic kernel threads share the given cores (in worker threads the sweep sets it)
+  if (cores !== undefined) setAutoThreadCap(Math.max(1, Math.floor(cores / workers)));
   const interrupt = interruptFlag();
-  const progress = new SweepProgress(!opts.quiet);
+  const progress = new SweepProgress(!opts.quiet, (s) => io.err(s));
   try {
     const result = await runSweep(grid, dir, {
-      workers: parseWorkers(opts.workers),
+      workers,
+      cores,
+      // worker threads even for one worker: the main thread stays free to receive signals
+      runner: workerEntry() ? "threads" : "auto",
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
       onNotice: (m) => io.err(`matsense: ${m}\n`),
@@ -112,7 +132,7 @@ export async function runSweepWithProgress(
       },
       onRunDone: (e, done) => {
         const failed = e.status === "failed";
-        progress.update(done, failed);
+        progress.update(done, failed, e);
         if (failed && !opts.quiet) io.err(`matsense: run ${e.id} failed: ${e.error ?? "unknown error"}\n`);
       },
       ...extra,
@@ -130,6 +150,16 @@ export async function runSweepWithProgress(
   }
 }
 
+/**
+ * Names every damaged run folder of an aggregate on stderr (path and reason) and returns
+ * the sentence for the summary line ("2 damaged (excluded; …)"), or "".
+ */
+export function reportDamaged(agg: Aggregate, err: (s: string) => void): string {
+  for (const d of agg.damaged) err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
+  const n = agg.damaged.length;
+  return n ? `, ${n} damaged (excluded from the statistics; the next sweep resume re-runs ${n === 1 ? "it" : "them"})` : "";
+}
+
 /** Prints the aggregate table of a sweep. */
 export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
   out(formatPointTable(agg));
@@ -140,25 +170,32 @@ registerCommands((program, io) => {
     .command("sweep")
     .description("run a grid of configs (base config × varied values × seeds) in parallel, resumable; then aggregate")
     .requiredOption("-g, --grid <file>", "grid JSON: { base, vary: {path: [values]}, zip?: [...], seeds }")
+    .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
+    .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--quick", "apply the grid's quick section (small sizes)")
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean }) => {
+    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");
       if (opts.quick) grid = quickGrid(grid);
       const dir = opts.out ?? defaultOutDir("sweep");
-      const result = await runSweepWithProgress(grid, dir, opts, io);
+      const result = await runSweepWithProgress(grid, dir, opts, io, { allowLarge: !!opts.allowLarge });
       if (opts.shard && parseShard(opts.shard).count > 1) {
         if (!opts.quiet) io.out(`shard ${opts.shard}: ${result.executed} run(s) executed, ${result.skipped} finished before; merge the shards with \`matsense aggregate ${dir}\`\n`);
+        // non-zero so that a scheduler records the task as not completed
+        if (result.interrupted) throw new UsageError(`shard ${opts.shard} interrupted`, EXIT_INTERRUPTED);
+        if (result.locked.length) throw new UsageError(`shard ${opts.shard} incomplete: some runs were being written by another process`, EXIT_LOCKED_RUNS);
+        if (result.entries.some((e) => e.status === "failed")) throw new UsageError(`shard ${opts.shard}: some runs failed (see manifest and their summary.json)`, 1);
         return;
       }
       const agg = writeAggregate(dir);
+      const damaged = reportDamaged(agg, io.err);
       if (!opts.quiet) {
         printAggregate(agg, io.out);
-        io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)\n`);
+        io.out(`results in ${dir} (runs.csv, curves.csv, manifest.json)${damaged}\n`);
       }
       if (result.entries.some((e) => e.status === "failed")) throw new UsageError("some runs failed (see manifest.json and their summary.json)", 1);
       if (result.interrupted) throw new UsageError("interrupted", EXIT_INTERRUPTED);
@@ -169,19 +206,25 @@ registerCommands((program, io) => {
     .command("aggregate")
     .description("merge a sweep folder (all shards): write runs.csv, curves.csv and manifest.json, print the table")
     .argument("<dir>", "sweep folder")
+    .argument("[more...]", "other folders of the same sweep (e.g. one per machine): their finished runs are copied into <dir> first")
     .option("--metric <name>", "error column to fit rates on", "rel_error")
     .option("-q, --quiet", "no table")
-    .action((dir: string, opts: { metric: string; quiet?: boolean }) => {
+    .action((dir: string, more: string[], opts: { metric: string; quiet?: boolean }) => {
       let agg: Aggregate;
+      if (more.length) {
+        const { copied } = mergeFolders(dir, more);
+        if (!opts.quiet) for (const [src, n] of Object.entries(copied)) io.out(`copied ${n} finished run(s) from ${src}\n`);
+      }
       try {
         agg = writeAggregate(dir, { errorMetric: opts.metric });
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
+      const damaged = reportDamaged(agg, io.err);
       if (!opts.quiet) {
         printAggregate(agg, io.out);
         const pending = agg.runs.filter((r) => r.status === "pending").length;
-        io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
+        io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
       }
     });
 });

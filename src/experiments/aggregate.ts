@@ -1,10 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readJsonInput } from "../io/json.js";
+import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "./grid.js";
 import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
+import { diagnosticsColumns } from "./diagnosticsColumns.js";
 
 /** Error levels ε for the `iters_to_ε` columns of runs.csv. */
 export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
@@ -51,8 +54,17 @@ export interface CurveTable {
   metrics: Record<string, { median: number[]; q10: number[]; q90: number[] }>;
 }
 
+/** A run folder the validating reader refused (excluded from every median, curve and fit). */
+export interface DamagedRun {
+  id: string;
+  dir: string;
+  reason: string;
+}
+
 export interface Aggregate {
   dir: string;
+  /** Damaged run folders (path and reason); they are in runs.csv with status "damaged" but in no statistic. */
+  damaged: DamagedRun[];
   grid: Grid;
   paths: string[];
   errorMetric: string;
@@ -77,7 +89,7 @@ export function median(values: number[]): number {
 }
 
 /** Statuses of runs that did not end by a stop rule: never in medians, curves or fits. */
-export const UNENDED_STATUSES = ["pending", "interrupted", "failed"];
+export const UNENDED_STATUSES = ["pending", "interrupted", "failed", "damaged"];
 
 function endedRun(r: RunRow): boolean {
   return !UNENDED_STATUSES.includes(String(r.status));
@@ -113,9 +125,10 @@ export function excludedPointsText(excluded: { point: { params: Record<string, u
 }
 
 /** The runs.csv row of one run folder. */
-export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string): RunRow {
-  const files = readRunFolder(path.join(dir, spec.id));
-  const e = entryFromFolder(dir, spec);
+export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric: string, inspection?: RunFolderInspection): RunRow {
+  const i = inspection ?? inspectRunFolder(path.join(dir, spec.id));
+  const files = { ...i, config: i.config ?? {} };
+  const e = entryFromFolder(dir, spec, i);
   const row: RunRow = { id: spec.id, point: spec.point };
   for (const p of paths) row[p] = spec.params[p] === undefined ? "" : (typeof spec.params[p] === "object" ? JSON.stringify(spec.params[p]) : (spec.params[p] as string | number));
   row.seed = spec.seed;
@@ -139,6 +152,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.fit_from = fit.from;
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
+  Object.assign(row, diagnosticsColumns(m?.data, fit, files.config));
   return row;
 }
 
@@ -150,11 +164,20 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
 export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {}): Aggregate {
   const gridFile = path.join(dir, "grid.json");
   if (!fs.existsSync(gridFile)) throw new Error(`${dir} is not a sweep folder (no grid.json); run \`matsense sweep --grid … --out ${dir}\` first`);
-  const grid = parseGrid(JSON.parse(fs.readFileSync(gridFile, "utf8")));
-  const specs = expandGrid(grid, { validate: false });
+  const grid = parseGrid(readJsonInput(gridFile, "grid"));
+  const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric));
+  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id))]));
+  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
+  for (const r of runs) {
+    // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
+    if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
+  }
+  const damaged: DamagedRun[] = specs
+    .map((s) => inspections.get(s.id)!)
+    .filter((i) => i.state === "damaged")
+    .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.reason ?? "" }));
   const points: PointSummary[] = [];
   const curves: CurveTable[] = [];
   for (const params of gridPoints(grid)) {
@@ -184,14 +207,17 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     const classification = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
     points.push({ point, params, runs: rows.length, statuses, median: med, anyClassMedian, excluded, classification, classes });
     const endedIds = new Set(ended.map((r) => r.id));
-    curves.push(pointCurves(dir, point, params, pointSpecs.filter((s) => endedIds.has(s.id))));
+    curves.push(pointCurves(dir, point, params, pointSpecs.filter((s) => endedIds.has(s.id)), inspections));
   }
-  return { dir, grid, paths, errorMetric, runs, points, curves };
+  return { dir, damaged, grid, paths, errorMetric, runs, points, curves };
 }
 
 /** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
-export function pointCurves(dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[]): CurveTable {
-  const tables = specs.map((s) => readRunFolder(path.join(dir, s.id)).metrics).filter((t) => t !== undefined);
+export function pointCurves(
+  dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[], inspections?: Map<string, RunFolderInspection>,
+): CurveTable {
+  // only validated metrics (a damaged folder has none)
+  const tables = specs.map((s) => (inspections?.get(s.id) ?? inspectRunFolder(path.join(dir, s.id))).metrics).filter((t) => t !== undefined);
   const metricNames = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
   const byIter = new Map<number, { table: number; row: number }[]>();
   tables.forEach((t, ti) => t.data.iteration.forEach((it, ri) => {
@@ -254,7 +280,7 @@ export function writeAggregate(dir: string, opts: { errorMetric?: string } = {})
   const agg = aggregateSweep(dir, opts);
   writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
   writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
-  const specs = expandGrid(agg.grid, { validate: false });
+  const specs = expandGrid(agg.grid, { validate: false, allowLarge: true });
   writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s)), agg.grid.name));
   return agg;
 }
@@ -268,7 +294,9 @@ function fmtNum(v: number | undefined, digits = 3): string {
 
 /** A plain-text table of the parameter points (printed at the end of a sweep). */
 export function formatPointTable(agg: Aggregate): string {
-  const header = [...agg.paths.map(shortLabel), "runs", "status", `final ${agg.errorMetric}`, "iters→1e-4", "rate λ", "log-log", "class"];
+  // record.diagnostics with k > r: the imbalance-predicted rate next to the fitted one
+  const predicted = agg.points.some((p) => p.median.predicted_rate !== undefined);
+  const header = [...agg.paths.map(shortLabel), "runs", "status", `final ${agg.errorMetric}`, "iters→1e-4", "rate λ", ...(predicted ? ["predicted λ"] : []), "log-log", "class"];
   const body = agg.points.map((p) => [
     ...agg.paths.map((k) => formatValue(p.params[k])),
     String(p.runs),
@@ -276,19 +304,21 @@ export function formatPointTable(agg: Aggregate): string {
     fmtNum(p.median[`final_${agg.errorMetric}`]),
     fmtNum(p.median[itersToColumn(1e-4)]),
     p.classification === "linear" ? fmtNum(p.median.linear_rate) : "—",
+    ...(predicted ? [fmtNum(p.median.predicted_rate)] : []),
     p.classification === "sublinear" && Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
     p.classification || "—",
   ]);
   return formatTable(header, body) +
     `(medians over the seeds that ended; rate λ = −d ln e/dt over the tail, shown for linear points, from their linear runs; ` +
-    `log-log = d ln e/d ln t, shown for sublinear points, from their sublinear runs; see docs/experiments.md)\n` +
+    `log-log = d ln e/d ln t, shown for sublinear points, from their sublinear runs; see docs/experiments.md` +
+    `${predicted ? "; predicted λ = −ln(1 − η|λ_min(FᵀF − GᵀG)|), docs/diagnostics.md" : ""})\n` +
     excludedNote(agg);
 }
 
 /** "3 runs left out of the medians (interrupted ×2, failed ×1)." or "" when none. */
 export function excludedNote(agg: Aggregate): string {
   const tally: Record<string, number> = {};
-  for (const p of agg.points) for (const [s, n] of Object.entries(p.excluded)) tally[s] = (tally[s] ?? 0) + n;
+  for (const p of agg.points) for (const [s, n] of Object.entries(p.excluded ?? {})) tally[s] = (tally[s] ?? 0) + n;
   const total = Object.values(tally).reduce((a, b) => a + b, 0);
   if (total === 0) return "";
   return `${total} run${total > 1 ? "s" : ""} left out of the medians, curves and fits (${Object.entries(tally).map(([s, n]) => `${s} ×${n}`).join(", ")}).\n`;

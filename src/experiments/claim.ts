@@ -92,7 +92,7 @@ export function claimRunFolder(dir: string, opts: ClaimOptions = {}): RunLock {
 }
 
 /** Sweep-level files of a sweep folder (removed by `reproduce --force`). */
-const SWEEP_FILES = /^(grid\.json|manifest(\.shard-\d+-of-\d+)?\.json|runs\.csv|curves\.csv|report\.md|figures)$/;
+const SWEEP_FILES = /^(grid\.json|manifest(\.shard-\d+-of-\d+)?\.json|status(\.shard-\d+-of-\d+)?\.jsonl|runs\.csv|curves\.csv|report\.md|figures)$/;
 
 /**
  * Checks an output folder for a sweep (`sweep`, `reproduce`): a folder that exists and is

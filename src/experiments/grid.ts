@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError, type ConfigInput, getPath, resolveConfig, setPath } from "../io/config.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../io/json.js";
 
 /**
  * The sweep grid format (a contract, like the config field names):
@@ -37,6 +38,7 @@ export const gridSchema = z
       .describe("groups of config paths whose lists are taken together (same length within a group)"),
     variants: z
       .array(z.object({ name: z.string().min(1), set: z.record(z.string(), z.unknown()).prefault({}) }).strict())
+      .min(1, "variants needs at least one variant (or leave it out)")
       .optional()
       .describe('named variants (e.g. methods with their own options): each sets config paths; the parameter "variant" takes the names; multiplies with vary and zip'),
     seeds: z
@@ -95,6 +97,7 @@ export interface RunSpec {
 
 /** Validates a grid (throws ConfigError naming the field). */
 export function parseGrid(input: unknown): Grid {
+  if (nestedDeeperThan(input)) throw new ConfigError([{ path: "grid", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
   const parsed = gridSchema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ConfigError(
@@ -193,13 +196,48 @@ export function gridPoints(grid: Grid): Record<string, unknown>[] {
   return points;
 }
 
+/** Largest number of runs a grid may have without `--allow-large` (`allowLarge`). */
+export const MAX_GRID_RUNS = 100_000;
+/** Largest number of runs a grid may have at all (the run list is held in memory). */
+export const HARD_MAX_GRID_RUNS = 10_000_000;
+
 /**
- * Expands a grid into its runs (points × seeds, point-major). Every run's config is
- * validated (throws ConfigError naming the run and the field), and run folder names are
- * checked to be distinct.
+ * The number of runs of a grid (points × seeds), computed from the list lengths without
+ * expanding anything (so `"seeds": 1000000000` costs nothing to count).
  */
-export function expandGrid(gridInput: unknown, opts: { validate?: boolean } = {}): RunSpec[] {
+export function gridRunCount(grid: Grid): { runs: number; points: number; seeds: number } {
+  let points = grid.variants ? grid.variants.length : 1;
+  for (const values of Object.values(grid.vary)) points *= values.length;
+  for (const group of grid.zip) points *= Object.values(group)[0]?.length ?? 1;
+  const seeds = typeof grid.seeds === "number" ? grid.seeds : grid.seeds.length;
+  return { runs: points * seeds, points, seeds };
+}
+
+/**
+ * Throws a ConfigError when a grid has more than {@link MAX_GRID_RUNS} runs (unless
+ * `allowLarge`) or more than {@link HARD_MAX_GRID_RUNS} (always).
+ */
+export function checkGridSize(grid: Grid, allowLarge = false): void {
+  const { runs, points, seeds } = gridRunCount(grid);
+  const limit = allowLarge ? HARD_MAX_GRID_RUNS : MAX_GRID_RUNS;
+  // the seed list is built even when there are no points, so it is bounded on its own
+  if (runs <= limit && seeds <= limit) return;
+  throw new ConfigError([{
+    path: "grid",
+    value: undefined,
+    message: `has ${runs} runs (${points} parameter point${points === 1 ? "" : "s"} × ${seeds} seed${seeds === 1 ? "" : "s"}), more than the limit of ${limit}` +
+      (allowLarge ? " runs a sweep can hold in memory; split it into several grids" : `; check the grid (seeds and list lengths), or pass --allow-large to accept up to ${HARD_MAX_GRID_RUNS} runs`),
+  }]);
+}
+
+/**
+ * Expands a grid into its runs (points × seeds, point-major). The run count is checked
+ * first ({@link checkGridSize}); every run's config is validated (throws ConfigError naming
+ * the run and the field), and run folder names are checked to be distinct.
+ */
+export function expandGrid(gridInput: unknown, opts: { validate?: boolean; allowLarge?: boolean } = {}): RunSpec[] {
   const grid = parseGrid(gridInput);
+  checkGridSize(grid, opts.allowLarge);
   const seeds = gridSeeds(grid);
   const runs: RunSpec[] = [];
   const ids = new Map<string, Record<string, unknown>>();

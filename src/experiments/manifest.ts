@@ -1,15 +1,18 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeJsonAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import type { RunSummary } from "./execute.js";
 import type { RunSpec } from "./grid.js";
+import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 
 /** Statuses after which a run is finished and a re-run of the sweep skips it. */
 export const TERMINAL_STATUSES = ["converged", "max-iterations", "time-limit", "diverged"] as const;
 
-/** A run's status as seen from its folder: its summary's status, or "pending" (no summary). */
-export type ManifestStatus = RunSummary["status"] | "pending";
+/**
+ * A run's status as seen from its folder: its summary's status, "pending" (not finished:
+ * no summary.json) or "damaged" (files unreadable or inconsistent, see the entry's error).
+ */
+export type ManifestStatus = RunSummary["status"] | "pending" | "damaged";
 
 /** One run in a manifest. */
 export interface ManifestEntry {
@@ -34,31 +37,32 @@ export interface Manifest {
   runs: ManifestEntry[];
 }
 
-/** Reads a run folder's summary.json (undefined when missing or unreadable, e.g. never finished). */
+/** Reads a run folder's summary.json (undefined when missing, unreadable or not a valid summary). */
 export function readSummary(runDir: string): RunSummary | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(runDir, "summary.json"), "utf8")) as RunSummary;
-  } catch {
-    return undefined;
-  }
+  return inspectRunFolder(runDir, { readMetrics: false }).summary;
 }
 
-/** True when the folder holds a finished run (summary.json with a terminal status). */
+/**
+ * True when the folder holds a finished run: summary.json with a terminal status and
+ * files that pass the validating reader (a damaged run is not finished: resume re-runs it).
+ */
 export function isFinished(runDir: string): boolean {
-  const s = readSummary(runDir);
-  return !!s && (TERMINAL_STATUSES as readonly string[]).includes(s.status);
+  return inspectRunFolder(runDir).state === "done";
 }
 
-/** The manifest entry of a run from its folder's summary.json. */
-export function entryFromFolder(sweepDir: string, spec: RunSpec): ManifestEntry {
-  const s = readSummary(path.join(sweepDir, spec.id));
-  const e: ManifestEntry = { id: spec.id, point: spec.point, seed: spec.seed, params: spec.params, status: s?.status ?? "pending" };
+/** The manifest entry of a run from its folder (validated: see {@link inspectRunFolder}). */
+export function entryFromFolder(sweepDir: string, spec: RunSpec, inspection?: RunFolderInspection): ManifestEntry {
+  const i = inspection ?? inspectRunFolder(path.join(sweepDir, spec.id));
+  const s = i.summary;
+  const status: ManifestStatus = i.state === "damaged" ? "damaged" : s?.status ?? "pending";
+  const e: ManifestEntry = { id: spec.id, point: spec.point, seed: spec.seed, params: spec.params, status };
   if (s) {
     e.iterations = s.iterations;
     e.seconds = s.seconds;
     if (s.final) e.final_rel_error = s.final.rel_error;
     if (s.error) e.error = s.error;
   }
+  if (i.state === "damaged") e.error = `damaged: ${i.reason}`;
   return e;
 }
 

@@ -1,4 +1,6 @@
 import * as fs from "node:fs";
+import { closest } from "fastest-levenshtein";
+import { readJsonInput } from "../io/json.js";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -32,6 +34,11 @@ export const checkSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ratio"), metric: z.string(), numerator: z.record(z.string(), z.unknown()), denominator: z.record(z.string(), z.unknown()), ...bounds }).strict(),
   /** max/min of the median metric over the matching points is ≤ maxRatio (e.g. a rate that does not depend on α). */
   z.object({ type: z.literal("spread"), where, metric: z.string(), maxRatio: z.number().gt(1) }).strict(),
+  /**
+   * In every matching point, the fraction of finished runs whose runs.csv `metric` lies in
+   * [min, max] is within [atLeast, atMost] (e.g. the share of seeds that recover M*).
+   */
+  z.object({ type: z.literal("fraction"), where, metric: z.string(), ...bounds, atLeast: z.number().min(0).max(1).default(0), atMost: z.number().min(0).max(1).default(1) }).strict(),
   /**
    * Singular values are learned one by one: in each matching run's metrics, the first
    * iteration at which sv_i ≥ fraction·σ_i increases with i (i = 1…count).
@@ -83,13 +90,22 @@ export function listPresets(dir = presetsDir()): string[] {
   return fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "grid.json"))).sort();
 }
 
+/** A preset name that does not exist; the message names the closest existing one. */
+export class UnknownPresetError extends Error {
+  constructor(readonly preset: string, readonly available: string[]) {
+    const near = available.length ? closest(preset, available) : undefined;
+    super(`unknown preset "${preset}"${near ? `; did you mean "${near}"?` : ""} (available: ${available.join(", ") || "none"}; see \`matsense reproduce --list\`)`);
+    this.name = "UnknownPresetError";
+  }
+}
+
 /** Loads and validates a preset by name. */
 export function loadPreset(name: string, dir = presetsDir()): Preset {
   const names = listPresets(dir);
-  if (!names.includes(name)) throw new ConfigError([{ path: "preset", value: name, message: `is not a preset; available: ${names.join(", ")}` }]);
+  if (!names.includes(name)) throw new UnknownPresetError(name, names);
   const pdir = path.join(dir, name);
-  const grid = parseGrid(JSON.parse(fs.readFileSync(path.join(pdir, "grid.json"), "utf8")));
-  const raw = JSON.parse(fs.readFileSync(path.join(pdir, "expectations.json"), "utf8")) as unknown;
+  const grid = parseGrid(readJsonInput(path.join(pdir, "grid.json"), `preset ${name}: grid`));
+  const raw = readJsonInput(path.join(pdir, "expectations.json"), `preset ${name}: expectations`);
   const parsed = expectationsSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ path: `${name}/expectations.json: ${i.path.join(".")}`, value: undefined, message: i.message })));
@@ -207,6 +223,21 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       return {
         verdict: vals.every((v) => v > 0 && Number.isFinite(v)) && ratio <= check.maxRatio ? "pass" : "fail",
         measured: `max/min = ${fmt(ratio)} (${ps.map((p, i) => `${lab(p)}: ${fmt(vals[i])}`).join("; ")})`,
+        expected: exp,
+      };
+    }
+    case "fraction": {
+      const ps = pts(check.where);
+      const exp = `share of runs with ${check.metric} ${rangeText(check.min, check.max)} in [${fmt(check.atLeast)}, ${fmt(check.atMost)}] at every point`;
+      if (!ps.length) return { verdict: "not measured", measured: "no finished runs match", expected: exp };
+      const shares = ps.map((p) => {
+        const rs = agg.runs.filter((r) => r.point === p.point && r.status !== "pending" && r.status !== "failed");
+        const hit = rs.filter((r) => inRange(Number(r[check.metric]), check.min, check.max)).length;
+        return { p, hit, n: rs.length, share: rs.length ? hit / rs.length : NaN };
+      });
+      return {
+        verdict: shares.every((s) => s.share >= check.atLeast && s.share <= check.atMost) ? "pass" : "fail",
+        measured: shares.map((s) => `${lab(s.p)}: ${s.hit}/${s.n}`).join("; "),
         expected: exp,
       };
     }

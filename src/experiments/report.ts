@@ -8,6 +8,7 @@ import { type Aggregate, excludedNote, formatValue, itersToColumn, shortLabel, w
 import { expandGrid, gridSeeds } from "./grid.js";
 import { type ClaimResult, type Preset, type RunReader, evaluateClaims, loadPreset, presetGrid } from "./presets.js";
 import { readRunFolder } from "./results.js";
+import { diagnosticsReportLines, formatReportNumber as fmt } from "./diagnosticsReport.js";
 import { type SweepOptions, type SweepResult, runSweep } from "./sweep.js";
 
 /** A preset that needs something this build does not have (e.g. a method not implemented yet). */
@@ -83,14 +84,6 @@ export async function reproducePreset(name: string, dir: string, opts: Reproduce
   return { preset, dir, aggregate, claims, passed, seconds, figures, reportFile };
 }
 
-function fmt(v: number | undefined): string {
-  if (v === undefined || Number.isNaN(v)) return "—";
-  if (v === Infinity) return "never";
-  if (Number.isInteger(v) && Math.abs(v) < 1e7) return String(v);
-  const a = Math.abs(v);
-  return a >= 0.01 && a < 1000 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
-}
-
 function mdEscape(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
@@ -149,6 +142,7 @@ export function reportMarkdown(
       (excludedNote(agg) ? ` ${excludedNote(agg).trim()}` : ""),
     "",
   );
+  lines.push(...diagnosticsReportLines(agg, e.labels));
   lines.push("## Figures", "");
   for (const f of info.figures) lines.push(`![${f.name}](figures/${path.basename(f.png)})`, "");
   return lines.join("\n");

@@ -1,32 +1,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { csvNumber } from "../io/files.js";
+import { type RunFolderState, type Table, inspectRunFolder, parseMetricsCsv } from "./validate.js";
 
-/** A numeric table read from a CSV file: column name → values. */
-export interface Table {
-  columns: string[];
-  data: Record<string, number[]>;
-  rows: number;
-}
+export { type Table, parseCsvNumber } from "./validate.js";
 
-/** Parses one CSV value as written by matsense ("nan", "inf", "-inf", "" = NaN). */
-export function parseCsvNumber(s: string): number {
-  if (s === "nan" || s === "") return NaN;
-  if (s === "inf") return Infinity;
-  if (s === "-inf") return -Infinity;
-  return Number(s);
-}
-
-/** Reads a numeric CSV (header row, comma-separated, no quoting) such as metrics.csv. */
+/**
+ * Reads a numeric CSV (header row, comma-separated) such as metrics.csv, checking its
+ * shape (see {@link parseMetricsCsv}); a damaged file throws an error naming it.
+ */
 export function readNumericCsv(file: string): Table {
-  const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
-  const columns = (lines[0] ?? "").split(",");
-  const data: Record<string, number[]> = Object.fromEntries(columns.map((c) => [c, [] as number[]]));
-  for (const line of lines.slice(1)) {
-    const cells = line.split(",");
-    columns.forEach((c, i) => data[c].push(parseCsvNumber(cells[i] ?? "")));
+  try {
+    return parseMetricsCsv(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file} ${(e as Error).message}`);
   }
-  return { columns, data, rows: lines.length - 1 };
 }
 
 /** Quotes a CSV cell when needed (RFC 4180). */
@@ -79,23 +67,26 @@ export interface RunResultFiles {
   config: Record<string, unknown>;
   summary: Record<string, unknown> | undefined;
   metrics: Table | undefined;
+  /** What the folder holds (see {@link inspectRunFolder}); metrics are only given when valid. */
+  state: RunFolderState;
+  /** Why the folder is damaged, failed or incomplete. */
+  reason?: string;
 }
 
-/** Reads config.json, summary.json and metrics.csv of a run folder (missing files → undefined). */
+/**
+ * Reads config.json, summary.json and metrics.csv of a run folder through the validating
+ * reader {@link inspectRunFolder}: files that are missing, damaged or inconsistent with
+ * each other are undefined (and `state`/`reason` say why), never half-read.
+ */
 export function readRunFolder(dir: string): RunResultFiles {
-  const json = (f: string) => {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Record<string, unknown>;
-    } catch {
-      return undefined;
-    }
-  };
-  const metricsFile = path.join(dir, "metrics.csv");
+  const i = inspectRunFolder(dir);
   return {
     dir,
-    config: json("config.json") ?? {},
-    summary: json("summary.json"),
-    metrics: fs.existsSync(metricsFile) ? readNumericCsv(metricsFile) : undefined,
+    config: i.config ?? {},
+    summary: i.summary as Record<string, unknown> | undefined,
+    metrics: i.metrics,
+    state: i.state,
+    ...(i.reason !== undefined ? { reason: i.reason } : {}),
   };
 }
 

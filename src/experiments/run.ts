@@ -2,6 +2,7 @@ import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/conf
 import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
 import { createStepper } from "../algorithms/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
+import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, type Instance, buildInit, buildInstance } from "../problem/instance.js";
 import { scientificWarnings } from "./warnings.js";
 
@@ -16,6 +17,9 @@ export function configWarnings(config: ResolvedConfig): string[] {
   }
   if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
+  }
+  if (config.record.diagnostics && config.method.name === "svt") {
+    w.push('record.diagnostics is ignored for method.name "svt": the diagnostics are defined on factors (XXᵀ or FGᵀ), and SVT iterates on a matrix.');
   }
   return w;
 }
@@ -59,6 +63,7 @@ function prepareRun(input: ConfigInput | ResolvedConfig, hooks: RunHooks, instan
     stop: config.stop,
     record: config.record,
     symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
+    ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
   };
   return { config, warnings, inst, init, stepper, driverOptions };
 }

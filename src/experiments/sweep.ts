@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { StatusLog, statusLogFile } from "./status-log.js";
 import type { ConfigInput } from "../io/config.js";
 import { ConfigError } from "../io/config.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
@@ -37,6 +38,8 @@ export interface LockedRun {
 export interface SweepOptions {
   /** Parallel runs (worker threads); default: the number of cores. */
   workers?: number;
+  /** CPU cores the sweep may use (default: all); parallel runs share them for their kernel threads. */
+  cores?: number;
   /** Run only shard i of N. */
   shard?: { index: number; count: number };
   /**
@@ -45,6 +48,8 @@ export interface SweepOptions {
    * workers > 1 and the entry exists, else inline.
    */
   runner?: "auto" | "threads" | "inline";
+  /** Accept grids of more than MAX_GRID_RUNS runs (CLI `--allow-large`). */
+  allowLarge?: boolean;
   /** Called once before the first run with the counts. */
   onStart?: (info: { total: number; skipped: number; toRun: number; workers: number; runner: "threads" | "inline" }) => void;
   /** Called after every finished run. */
@@ -101,14 +106,19 @@ export function recordGrid(dir: string, grid: Grid): void {
 /**
  * Runs a sweep: expands the grid (validating every run's config first), writes grid.json,
  * skips runs whose folder already holds a finished run (summary.json with a terminal
- * status) and executes the others — on worker threads in parallel, or inline — each into
- * `<dir>/<run id>/` with the files of `matsense run`. After every run the manifest
- * (manifest.json, or manifest.shard-i-of-N.json) is rewritten atomically, so a sweep
- * killed at any moment loses at most the runs in flight, which the next call redoes.
+ * status, validated by `inspectRunFolder`: a damaged folder is run again) and
+ * executes the others — on worker threads in parallel, or inline — each into
+ * `<dir>/<run id>/` with the files of `matsense run`. The manifest (manifest.json, or
+ * manifest.shard-i-of-N.json) is written atomically at the start and when the last run
+ * finishes (and by `aggregate`); after
+ * every run one JSON line is appended to the status log (status.jsonl, or
+ * status.shard-i-of-N.jsonl) — the run folders themselves are the truth that resume and
+ * `aggregate` read, so a sweep killed at any moment loses at most the runs in flight,
+ * which the next call redoes.
  */
 export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptions = {}): Promise<SweepResult> {
   const grid = parseGrid(gridInput);
-  const all = expandGrid(grid);
+  const all = expandGrid(grid, { allowLarge: opts.allowLarge });
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
@@ -121,7 +131,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     return !owner;
   });
   const skipped = runs.length - todo.length - locked.length;
-  const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism(), Math.max(1, todo.length)));
+  const cores = opts.cores ?? os.availableParallelism();
+  const workers = Math.max(1, Math.min(opts.workers ?? cores, Math.max(1, todo.length)));
   const entry = workerEntry();
   let runner: "threads" | "inline";
   if (opts.runner === "threads") {
@@ -133,6 +144,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
   saveManifest();
+  const log = new StatusLog(path.join(dir, statusLogFile(opts.shard)));
   opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner });
 
   let done = 0;
@@ -147,7 +159,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     const e = entryFromFolder(dir, spec);
     entries.set(spec.id, e);
     done++;
-    saveManifest();
+    log.append(e);
+    if (done === todo.length) saveManifest();
     opts.onRunDone?.(e, done, todo.length);
   };
   const stop = opts.shouldStop ?? (() => false);
@@ -172,7 +185,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     }
     if (stop()) interrupted = true;
   } else {
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish);
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, cores);
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
   const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id)));
@@ -186,6 +199,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
   todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
+  cores = os.availableParallelism(),
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -201,7 +215,7 @@ async function runOnThreads(
   try {
     await Promise.all(
       Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
-        const autoThreadCap = Math.max(1, Math.floor(os.availableParallelism() / workers));
+        const autoThreadCap = Math.max(1, Math.floor(cores / workers));
         const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
         let current: RunSpec | undefined;
         const feed = () => {

@@ -1,4 +1,6 @@
+import * as os from "node:os";
 import { z } from "zod";
+import { JsonInputError, MAX_JSON_DEPTH, nestedDeeperThan, parseJsonText } from "./json.js";
 
 /**
  * The run configuration: plain JSON validated by one schema. Every field has a default
@@ -9,9 +11,17 @@ import { z } from "zod";
  * every result is complete and explicit.
  */
 
-const posInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be an integer`).positive(`${what} must be ≥ 1`);
-const nonNegInt = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be an integer`).min(0, `${what} must be ≥ 0`);
-const finite = (what: string) => z.number({ error: `${what} must be a number` }).refine(Number.isFinite, `${what} must be finite`);
+/** "must be a number", or "is not a finite number" for ±Infinity/NaN (which z.number() rejects as a type error). */
+const numberError = (what: string) => (iss: { input?: unknown }) =>
+  typeof iss.input === "number" ? `${what} is not a finite number` : `${what} must be a number`;
+/** An integer field: a finite number, at most 2^53 − 1 in magnitude (beyond, integers are not exact), integral. */
+const safeInt = (what: string) =>
+  z.number({ error: numberError(what) })
+    .refine((v) => Math.abs(v) <= Number.MAX_SAFE_INTEGER, { message: `${what} exceeds the largest safe integer 2^53 − 1 = 9007199254740991`, abort: true })
+    .int(`${what} must be an integer`);
+const posInt = (what: string) => safeInt(what).positive(`${what} must be ≥ 1`);
+const nonNegInt = (what: string) => safeInt(what).min(0, `${what} must be ≥ 0`);
+const finite = (what: string) => z.number({ error: numberError(what) }).refine(Number.isFinite, `${what} must be finite`);
 
 export const problemSchema = z
   .object({
@@ -70,7 +80,7 @@ export const methodSchema = z
     lambda: finite("method.lambda").pipe(z.number().positive("method.lambda must be > 0")).default(0.01).describe("scaled-gd-lambda: damping λ of the preconditioner (XᵀX + λI)⁻¹, in units of M* (σ₁ = 1 by default)"),
     dampingScale: finite("method.dampingScale").pipe(z.number().min(0, "method.dampingScale must be ≥ 0")).default(1).describe("precgd: λ_t = max(dampingFloor, dampingScale·‖A(P_t) − y‖₂)"),
     dampingFloor: finite("method.dampingFloor").pipe(z.number().positive("method.dampingFloor must be > 0")).default(1e-15).describe("precgd: lower bound of λ_t (keeps the k×k solve well posed at convergence; too small to limit accuracy)"),
-    tolerance: finite("method.tolerance").pipe(z.number().gt(0, "method.tolerance must be > 0").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
+    tolerance: finite("method.tolerance").pipe(z.number().min(1e-14, "method.tolerance must be ≥ 1e-14 (float64 rounding alone leaves a relative local error of about 1e-16 per step, so a smaller tolerance cannot be met)").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
     decay: finite("method.decay").pipe(z.number().gt(0, "method.decay must be > 0").max(1, "method.decay must be ≤ 1")).default(0.98).describe("subgradient-l1: steps η_t = stepSize·decay^t"),
     tau: finite("method.tau").pipe(z.number().min(0, "method.tau must be ≥ 0")).optional().describe("svt: singular value threshold τ (default 5‖y‖₂ ≈ 5‖M*‖_F)"),
   })
@@ -92,6 +102,7 @@ export const recordSchema = z
     perDecade: posInt("record.perDecade").default(20).describe("points per decade for the log schedule"),
     singularValues: nonNegInt("record.singularValues").default(0).describe("record this many top singular values of the product (columns sv_1…)"),
     imbalanceEigenvalues: z.boolean().default(false).describe("record the eigenvalues of FᵀF − GᵀG (columns imb_eig_1…; asymmetric only)"),
+    diagnostics: z.boolean().default(false).describe("record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio and imbalance_min_eig (docs/diagnostics.md; factored methods only)"),
   })
   .strict();
 
@@ -133,6 +144,7 @@ export class ConfigError extends Error {
 }
 
 function fmtValue(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
 }
@@ -168,6 +180,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): { path: string;
  * with one line per problem (field, value, what is allowed).
  */
 export function resolveConfig(input: unknown): ResolvedConfig {
+  if (nestedDeeperThan(input)) throw new ConfigError([{ path: "(config)", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
   const parsed = configSchema.safeParse(input ?? {});
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, input)));
   const c = parsed.data;
@@ -194,8 +207,18 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (c.operator.storage === "regenerate" && c.operator.type !== "gaussian" && c.operator.type !== "symmetric-gaussian") {
     errors.push({ path: "operator.storage", value: "regenerate", message: 'regenerate storage needs operator.type "gaussian" or "symmetric-gaussian"' });
   }
+  if (c.operator.storage === "regenerate" && c.operator.backend === "wasm") {
+    errors.push({ path: "operator.backend", value: "wasm", message: 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"' });
+  }
   if (c.operator.threads > 1 && (c.operator.backend === "ts" || c.operator.storage === "regenerate")) {
     errors.push({ path: "operator.threads", value: c.operator.threads, message: `must be 0 (auto) or 1 with ${c.operator.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
+  }
+  if (c.record.singularValues > Math.min(n1, n2)) {
+    errors.push({ path: "record.singularValues", value: c.record.singularValues, message: `must be ≤ min(n1, n2) = ${Math.min(n1, n2)} (the product has no more singular values)` });
+  }
+  const maxThreads = MAX_THREADS_PER_CORE * os.availableParallelism();
+  if (c.operator.threads > maxThreads) {
+    errors.push({ path: "operator.threads", value: c.operator.threads, message: `must be ≤ ${maxThreads} (${MAX_THREADS_PER_CORE} × the ${os.availableParallelism()} cores of this machine; 0 = automatic)` });
   }
   const k = c.model.k ?? r;
   if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });
@@ -215,6 +238,9 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     model: { ...c.model, k },
   };
 }
+
+/** operator.threads may be at most this many times the machine's cores (more only oversubscribes). */
+export const MAX_THREADS_PER_CORE = 4;
 
 /** Largest number of n1×n2 entries for which the dense-matrix method svt is allowed. */
 export const SVT_MAX_ENTRIES = 1_000_000;
@@ -274,12 +300,18 @@ export function getPath(obj: unknown, path: string): unknown {
 
 /**
  * Parses the value of a `--set path=value` flag: JSON when it parses (numbers, booleans,
- * arrays, quoted strings), otherwise the raw string.
+ * arrays, quoted strings), otherwise the raw string. JSON that breaks a strict rule of
+ * src/io/json.ts (nesting deeper than 64, a duplicate key, a number that overflows or
+ * underflows) is refused with a ConfigError naming `path` (when given).
  */
-export function parseSetValue(raw: string): unknown {
+export function parseSetValue(raw: string, path = "--set"): unknown {
   try {
-    return JSON.parse(raw);
-  } catch {
+    return parseJsonText(raw, { object: false, source: `--set ${path}` });
+  } catch (e) {
+    if (e instanceof JsonInputError && e.kind !== "syntax" && e.kind !== "empty") {
+      const first = e.message.split("\n")[0].replace(`--set ${path}, `, "").replace(`--set ${path}: `, "");
+      throw new ConfigError([{ path, value: undefined, message: raw.includes("\n") ? first : first.replace(/^line 1, column \d+: /, "") }]);
+    }
     return raw;
   }
 }
@@ -289,7 +321,8 @@ export function applySets(obj: Record<string, unknown>, sets: string[]): void {
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0) throw new ConfigError([{ path: s, value: undefined, message: "--set expects path=value, e.g. --set init.alpha=0.01" }]);
-    setPath(obj, s.slice(0, eq).trim(), parseSetValue(s.slice(eq + 1).trim()));
+    const path = s.slice(0, eq).trim();
+    setPath(obj, path, parseSetValue(s.slice(eq + 1).trim(), path));
   }
 }
 

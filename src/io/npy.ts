@@ -59,8 +59,12 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeStr === undefined) throw new Error(`unparseable .npy header: ${header}`);
   if (fortran === "True") throw new Error(".npy arrays in Fortran order are not supported");
-  const shape = shapeStr.split(",").map((s) => s.trim()).filter((s) => s.length).map(Number);
+  const dims = shapeStr.split(",").map((s) => s.trim());
+  // "(3,)" and "()" are valid; every dimension is a non-negative integer
+  if (dims.slice(0, -1).some((d) => d === "") || dims.some((d) => d !== "" && !/^\d+$/.test(d))) throw new Error(`.npy header has an invalid shape (${shapeStr})`);
+  const shape = dims.filter((d) => d.length).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count)) throw new Error(`.npy shape (${shapeStr}) has too many entries`);
   const off = start + hlen;
   if (descr !== "<f8" && descr !== "<f4" && descr !== "<i4") throw new Error(`.npy dtype ${descr} is not supported (only <f8, <f4 and <i4)`);
   const nbytes = count * (descr === "<f8" ? 8 : 4);

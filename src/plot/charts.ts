@@ -8,6 +8,7 @@ import { spectrum } from "../problem/truth.js";
 import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
 import { svgToPng } from "./png.js";
 import { svgToPdf } from "./pdf.js";
+import { diagnosticsFigure } from "./diagnosticsFigure.js";
 
 /**
  * The standard figures, drawn from result files only (metrics.csv, summary.json,
@@ -19,7 +20,9 @@ import { svgToPdf } from "./pdf.js";
 
 /** What to draw (presets list these; `matsense plot` picks them automatically). */
 export interface FigureRequest {
-  type: "error" | "singular-values" | "imbalance" | "rate-vs" | "iters-vs";
+  type: "error" | "singular-values" | "imbalance" | "rate-vs" | "iters-vs" | "diagnostics";
+  /** For diagnostics figures: the metrics drawn on each point's panel (see plot/diagnosticsFigure.ts). */
+  metrics?: string[];
   /** File name without extension (default: derived from the type). */
   name?: string;
   title?: string;
@@ -37,10 +40,11 @@ export interface FigureRequest {
   panelBy?: string;
   /**
    * A dashed reference line. Error plots: c·t^slope (e.g. slope −1 for the 1/T law), drawn
-   * over the last two decades of the longest curve, a factor 2 above it. rate-vs plots:
-   * c·param^slope (e.g. slope 2 for λ ∝ α²) through the geometric mean of the fitted points.
+   * over the last two decades of the longest curve, a factor 2 above it (`metric`: only on
+   * that metric's figure). rate-vs plots: c·param^slope (e.g. slope 2 for λ ∝ α²) through
+   * the geometric mean of the fitted points.
    */
-  reference?: { slope: number; label: string };
+  reference?: { slope: number; label: string; metric?: string };
   /** Leave the caption out (e.g. for a paper, whose caption is written there). */
   noCaption?: boolean;
 }
@@ -64,7 +68,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** The reference line c·t^slope anchored a factor 2 above the end of the longest series (none if no data). */
-function referenceLine(series: Series[], ref: { slope: number; label: string }): Series[] {
+export function referenceLine(series: Series[], ref: { slope: number; label: string }): Series[] {
   let best: { T: number; y: number } | undefined;
   for (const s of series) {
     for (let i = s.x.length - 1; i >= 0; i--) {
@@ -129,7 +133,7 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   return parts.join("; ") + ".";
 }
 
-function firstRunConfig(agg: Aggregate): Record<string, unknown> {
+export function firstRunConfig(agg: Aggregate): Record<string, unknown> {
   for (const r of agg.runs) {
     const f = path.join(agg.dir, String(r.id), "config.json");
     if (fs.existsSync(f)) return JSON.parse(fs.readFileSync(f, "utf8")) as Record<string, unknown>;
@@ -137,7 +141,7 @@ function firstRunConfig(agg: Aggregate): Record<string, unknown> {
   return agg.grid.base;
 }
 
-function seedsOf(agg: Aggregate): number[] {
+export function seedsOf(agg: Aggregate): number[] {
   return [...new Set(agg.runs.map((r) => Number(r.seed)))].sort((a, b) => a - b);
 }
 
@@ -272,7 +276,7 @@ export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels 
     const out: Series[] = [{ label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) }];
     if (excluded.length) {
       out.push({
-        label: "excluded from the fit (not linear)", x: excluded.map((e) => Number(e.point.params[param])), y: excluded.map((e) => e.point.anyClassMedian.linear_rate),
+        label: "excluded from the fit (not linear)", x: excluded.map((e) => Number(e.point.params[param])), y: excluded.map((e) => e.point.anyClassMedian?.linear_rate ?? NaN),
         markers: true, hollow: true, noLine: true, color: colorFor(i),
       });
     }
@@ -349,12 +353,13 @@ export function sweepFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
     case "error": return errorFigure(agg, req, labels);
     case "rate-vs": return rateVsFigure(agg, req, labels);
     case "iters-vs": return itersVsFigure(agg, req, labels);
+    case "diagnostics": return diagnosticsFigure(agg, req, labels);
     case "singular-values":
     case "imbalance": {
       const runs = agg.points
         .filter((p) => matches(p.params, req.where))
         .map((p) => {
-          const run = agg.runs.find((r) => r.point === p.point && r.status !== "pending");
+          const run = agg.runs.find((r) => r.point === p.point && r.status !== "pending" && r.status !== "damaged");
           return run ? { title: pointLabel(p.params, labels), files: readRunFolder(path.join(agg.dir, String(run.id))) } : undefined;
         })
         .filter((r): r is { title: string; files: RunResultFiles } => !!r && !!r.files.metrics && r.files.metrics.columns.some((c) => c.startsWith(req.type === "imbalance" ? "imb_eig_" : "sv_")));
@@ -444,7 +449,8 @@ export type FigureFiles = { name: string; svg: string; png: string; pdf: string 
 /** Draws the figures of a single run folder (error; singular values / imbalance when recorded). */
 export function plotRun(dir: string, outDir = path.join(dir, "figures"), opts: PlotOptions = {}): FigureFiles[] {
   const files = readRunFolder(dir);
-  const t = files.metrics!;
+  if (!files.metrics) throw new Error(`${dir}: no valid metrics to plot (${files.state}${files.reason ? `: ${files.reason}` : ""})`);
+  const t = files.metrics;
   if (opts.metric && !t.columns.includes(opts.metric)) throw new Error(`--metric ${opts.metric}: ${dir}/metrics.csv has no such column (it has ${t.columns.join(", ")})`);
   const caption = opts.noCaption ? undefined : configSummary(files.config, [], [Number((files.config as { seed?: number }).seed ?? 0)]);
   const out: FigureFiles[] = [];

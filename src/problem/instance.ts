@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from "../io/config.js";
+import { ConfigError, type ResolvedConfig } from "../io/config.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import { buildGaussianOperator, gaussianOperatorBytes } from "../operators/dense.js";
 import { IdentityOperator } from "../operators/identity.js";
@@ -59,8 +59,13 @@ export function buildOperator(config: ResolvedConfig): SensingOperator {
     case "symmetric-gaussian":
       // storage float64 | float32 | packed | regenerate; backend chosen for the operator's size
       return buildGaussianOperator(o.type, o.m, n, n2, rng, { storage: o.storage, backend: o.backend, threads: o.threads });
-    case "completion":
-      return completionOperator(n, n2, o.p, rng);
+    case "completion": {
+      const op = completionOperatorOrEmpty(n, n2, o.p, rng);
+      if (!op) {
+        throw new ConfigError([{ path: "operator.p", value: o.p, message: `observes no entry of the ${n}×${n2} matrix with seed ${config.seed} (expected p·n1·n2 = ${+(o.p * n * n2).toPrecision(3)} entries); increase operator.p` }]);
+      }
+      return op;
+    }
     case "rank-one":
       // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
       return rankOneOperator(o.m, n, n2, config.model.type === "symmetric", rng);
@@ -84,7 +89,34 @@ export function buildInstance(config: ResolvedConfig): Instance {
     for (let i = 0; i < y.length; i++) y[i] += config.problem.noise * rng.normal();
   }
   const outlierIndices = config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
+  checkFiniteMeasurements(config, y);
   return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}) };
+}
+
+/** The completion operator, or undefined when the random Ω came out empty (tiny p·n1·n2). */
+function completionOperatorOrEmpty(n1: number, n2: number, p: number, rng: ReturnType<typeof streamRng>): SensingOperator | undefined {
+  try {
+    return completionOperator(n1, n2, p, rng);
+  } catch (e) {
+    if (e instanceof RangeError && e.message.startsWith("completion: no entry")) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Refuses (ConfigError) measurements whose squared norm overflows float64: an absurd noise
+ * level, outlier scale or singular value makes the loss ½‖A(P) − y‖² and A*(y) infinite
+ * from the start, and no method (nor the spectral initialization) can work with that.
+ */
+function checkFiniteMeasurements(config: ResolvedConfig, y: Float64Array): void {
+  let ss = 0;
+  for (let i = 0; i < y.length; i++) ss += y[i] * y[i];
+  if (Number.isFinite(ss)) return;
+  const p = config.problem;
+  const [path, value] = p.noise > 0 ? ["problem.noise", p.noise]
+    : p.outliers > 0 ? ["problem.outlierScale", p.outlierScale]
+    : p.singularValues ? ["problem.singularValues", p.singularValues] : ["problem.kappa", p.kappa];
+  throw new ConfigError([{ path, value, message: "makes ‖y‖² overflow float64 (the loss is infinite from the start); use a value many orders of magnitude smaller" }]);
 }
 
 /** Above this many entries of M*, y = A(M*) is measured from the factors U diag(σ), V (never densely). */

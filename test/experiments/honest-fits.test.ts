@@ -22,13 +22,14 @@ function writeRun(runDir: string, seed: number, status: string, err: (t: number)
   fs.mkdirSync(runDir, { recursive: true });
   const lines = ["iteration,seconds,loss,abs_error,rel_error"];
   let last: Record<string, number> = {};
-  for (let t = 0; t <= T; t += T / 100) {
+  for (let i = 0; i <= 100; i++) {
+    const t = (i * T) / 100;
     const e = err(t);
     lines.push(`${t},0,${e * e},${e},${e}`);
     last = { iteration: t, seconds: 0, loss: e * e, abs_error: e, rel_error: e };
   }
   fs.writeFileSync(path.join(runDir, "metrics.csv"), lines.join("\n") + "\n");
-  fs.writeFileSync(path.join(runDir, "config.json"), JSON.stringify({ seed }));
+  fs.writeFileSync(path.join(runDir, "config.json"), JSON.stringify({ seed, stop: { maxIterations: T }, record: { every: T / 100 } }));
   fs.writeFileSync(path.join(runDir, "summary.json"), JSON.stringify({ status, iterations: T, seconds: 0, final: last, warnings: [], events: [] }));
 }
 
@@ -38,12 +39,14 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, "grid.json"), JSON.stringify(grid));
   for (const spec of expandGrid(grid, { validate: false })) {
     const a = Number(spec.params["init.alpha"]);
-    const T = 2000;
-    if (a === 0.05) writeRun(path.join(dir, spec.id), spec.seed, "max-iterations", (t) => 1 / (1 + t), T);
-    else if (a === 0.2 && spec.seed > 0) writeRun(path.join(dir, spec.id), spec.seed, "interrupted", (t) => Math.exp(-5 * a * a * t), 20 / (5 * a * a));
-    else writeRun(path.join(dir, spec.id), spec.seed, "max-iterations", (t) => Math.exp(-a * a * t), 20 / (a * a));
+    // T: a multiple of 100 (integer recorded iterations) with e(T) ≈ e⁻²⁰ or below the floor
+    const T = (rate: number) => 100 * Math.ceil(20 / rate / 100);
+    if (a === 0.05) writeRun(path.join(dir, spec.id), spec.seed, "max-iterations", (t) => 1 / (1 + t), 2000);
+    else if (a === 0.2 && spec.seed > 0) writeRun(path.join(dir, spec.id), spec.seed, "interrupted", (t) => Math.exp(-5 * a * a * t), T(5 * a * a));
+    else writeRun(path.join(dir, spec.id), spec.seed, "max-iterations", (t) => Math.exp(-a * a * t), T(a * a));
   }
   agg = aggregateSweep(dir);
+  expect(agg.damaged).toEqual([]);
 });
 
 describe("honest fits", () => {

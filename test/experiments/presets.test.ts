@@ -17,7 +17,7 @@ import { loadPreset } from "../../src/experiments/presets.js";
 const NEEDS_MISSING_FEATURE: Record<string, RegExp> = {};
 
 const SHIPPED = [
-  "completion", "overparam-preconditioning", "scaledgd-kappa", "wind-small-init", "xiong-asymmetric-alpha",
+  "completion", "completion-implicit-bias", "overparam-preconditioning", "scaledgd-kappa", "wind-small-init", "xiong-asymmetric-alpha",
   "xiong-imbalance", "xiong-one-step", "xiong-symmetric", "xiong-worst-case",
 ];
 
@@ -60,6 +60,6 @@ describe("presets", () => {
   it("an unknown preset gets a clear error", async () => {
     let err = "";
     expect(await main(["node", "matsense", "reproduce", "nope", "-q"], { out: () => {}, err: (s) => (err += s) })).toBe(2);
-    expect(err).toMatch(/preset: is not a preset; available: completion/);
+    expect(err).toMatch(/unknown preset "nope".*available: completion/);
   });
 });

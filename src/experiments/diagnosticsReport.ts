@@ -1,0 +1,63 @@
+import type { Aggregate } from "./aggregate.js";
+import { formatValue, shortLabel } from "./aggregate.js";
+
+/** The runs.csv diagnostics columns shown in reports, with their headers. */
+const COLUMNS: [string, string][] = [
+  ["final_signal_error", "final signal"],
+  ["final_spurious_norm", "final spurious"],
+  ["signal_over_spurious", "signal / spurious"],
+  ["spurious_loglog_slope", "spurious log-log slope"],
+  ["alignment_first_iters", "top direction aligned (sin ≤ 0.1)"],
+  ["growth_iters", "error ≤ 0.9"],
+  ["alignment_first_at_growth", "top direction's sin at error ≤ 0.9"],
+  ["alignment_iters", "alignment iters (sin ≤ 0.1)"],
+  ["perturbation_ratio_min", "perturbation min"],
+  ["perturbation_ratio_median", "perturbation median"],
+  ["perturbation_ratio_max", "perturbation max"],
+  ["imbalance_min_eig", "\\|λ_min(FᵀF − GᵀG)\\|"],
+  ["predicted_rate", "predicted rate −ln(1 − η\\|λ_min\\|)"],
+  ["linear_rate", "fitted rate λ"],
+  ["rate_over_predicted", "fitted / predicted"],
+];
+
+/** A number as shown in report tables (3 significant digits, "—" for missing, "never" for ∞). */
+export function formatReportNumber(v: number | undefined): string {
+  if (v === undefined || Number.isNaN(v)) return "—";
+  if (v === Infinity) return "never";
+  if (Number.isInteger(v) && Math.abs(v) < 1e7) return String(v);
+  const a = Math.abs(v);
+  return a >= 0.01 && a < 1000 ? String(Number(v.toPrecision(3))) : v.toExponential(2);
+}
+
+/**
+ * The "Diagnostics" section of a preset report (medians over seeds of the columns of
+ * {@link import("./diagnosticsColumns.js").diagnosticsColumns}), or no lines when the
+ * sweep did not record `record.diagnostics`.
+ */
+export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, string>): string[] {
+  const present = COLUMNS.filter(([c]) => c !== "linear_rate" && agg.points.some((p) => p.median[c] !== undefined));
+  if (!present.length) return [];
+  const cols = agg.points.some((p) => p.median.predicted_rate !== undefined) ? COLUMNS.filter(([c]) => c === "linear_rate" || present.some(([q]) => q === c)) : present;
+  const lab = (p: string) => labels[p] ?? shortLabel(p);
+  const lines = ["## Diagnostics (record.diagnostics)", ""];
+  lines.push(`| ${[...agg.paths.map(lab), ...cols.map(([, h]) => h)].join(" | ")} |`, `|${Array(agg.paths.length + cols.length).fill("---").join("|")}|`);
+  for (const p of agg.points) lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => formatReportNumber(p.median[c]))].join(" | ")} |`);
+  // the outcome table matters where some run fits the measurements without recovering M*
+  if (agg.runs.some((r) => r.interpolated === 1)) {
+    lines.push("", "Outcomes per point (runs): recovered = final rel_error < 1e-6; interpolated = final loss < 1e-12 with rel_error > 1e-2; neither = the rest.", "");
+    lines.push(`| ${[...agg.paths.map(lab), "recovered", "interpolated", "neither"].join(" | ")} |`, `|${Array(agg.paths.length + 3).fill("---").join("|")}|`);
+    for (const p of agg.points) {
+      const rs = agg.runs.filter((r) => r.point === p.point && r.recovered !== undefined);
+      const rec = rs.filter((r) => r.recovered === 1).length, int = rs.filter((r) => r.interpolated === 1).length;
+      lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), `${rec}/${rs.length}`, `${int}/${rs.length}`, `${rs.length - rec - int}/${rs.length}`].join(" | ")} |`);
+    }
+  }
+  lines.push(
+    "",
+    "Medians over seeds. signal = ‖U*ᵀΔV*‖_F/‖M*‖_F, spurious = ‖U⊥ᵀPV⊥‖_F/‖M*‖_F (Δ = P − M*); the spurious log-log slope is fitted over the tail [T/2, T]; " +
+      "alignment iters: first recorded iteration where sin of the largest principal angle between the truth's subspaces and the factors' top-r singular subspaces is ≤ 0.1; " +
+      "perturbation = ‖A*A(Δ) − Δ‖₂/‖Δ‖_F over iterations ≥ 1; predicted rate from the imbalance's smallest |eigenvalue| (median over the fit window). Definitions: docs/diagnostics.md.",
+    "",
+  );
+  return lines;
+}

@@ -1,0 +1,47 @@
+/**
+ * Starts and stops the real engines for the integration tests with the repo's scripts
+ * (scripts/slurm.sh, scripts/redis.sh): they install the Debian packages when missing and
+ * record the daemons' PIDs. `skip` is set (with the script's reason) only when the
+ * packages cannot be installed (exit code 3: not root, no apt, apt failing).
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { root } from "./helpers.js";
+
+export interface Service {
+  env: NodeJS.ProcessEnv;
+  skip?: string;
+  stop: () => void;
+}
+
+function sh(script: string, cmd: string, env: NodeJS.ProcessEnv): { status: number; text: string } {
+  const r = spawnSync("bash", [path.join(root, "scripts", script), cmd], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 300000 });
+  return { status: r.status ?? -1, text: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/** Installs (if needed) and starts a service; throws when it is installed but does not start. */
+export function startService(script: "slurm.sh" | "redis.sh", env: NodeJS.ProcessEnv): Service {
+  const install = sh(script, "install", env);
+  if (install.status === 3) {
+    const why = `skipping: ${install.text}`;
+    process.stderr.write(`matsense tests (${script}): ${why}\n`);
+    return { env, skip: why, stop: () => {} };
+  }
+  if (install.status !== 0) throw new Error(`${script} install failed: ${install.text}`);
+  const start = sh(script, "start", env);
+  if (start.status !== 0) throw new Error(`${script} start failed: ${start.text}`);
+  return {
+    env,
+    stop: () => {
+      const r = sh(script, "stop", env);
+      if (r.status !== 0) process.stderr.write(`${script} stop: ${r.text}\n`);
+    },
+  };
+}
+
+/** Runs a service script command (e.g. a Redis restart) with the service's environment. */
+export function serviceCommand(script: "slurm.sh" | "redis.sh", cmd: string, env: NodeJS.ProcessEnv): string {
+  const r = sh(script, cmd, env);
+  if (r.status !== 0) throw new Error(`${script} ${cmd} failed: ${r.text}`);
+  return r.text;
+}

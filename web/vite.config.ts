@@ -1,0 +1,49 @@
+import { fileURLToPath } from "node:url";
+import { createLogger, defineConfig } from "vite";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * The explorer: `npm run web` (dev server), `npm run build:web` (static site in dist/web,
+ * served by `npx matsense explore`). The library is imported from ../src; its Node-only
+ * imports (the WASM kernel loader's fs / os / worker_threads) are replaced by the browser
+ * stand-ins in src/shims.
+ */
+const isolation = {
+  // cross-origin isolation: needed for the shared WebAssembly memory of the WASM kernels
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
+// The library's WASM loader names two candidate locations of kernels.wasm (next to dist/ and
+// next to src/); the src/ one never exists, and the browser gets the kernels through the fs
+// stand-in anyway. Drop only that expected warning.
+const logger = createLogger();
+const warnOnce = logger.warnOnce.bind(logger);
+logger.warnOnce = (msg, opts) => {
+  if (msg.includes("../wasm/kernels.wasm") && msg.includes("doesn't exist at build time")) return;
+  warnOnce(msg, opts);
+};
+
+export default defineConfig({
+  customLogger: logger,
+  root: here("."),
+  base: "./",
+  publicDir: false,
+  resolve: {
+    alias: {
+      "node:fs": here("src/shims/fs.ts"),
+      "node:os": here("src/shims/os.ts"),
+      "node:worker_threads": here("src/shims/worker_threads.ts"),
+    },
+  },
+  worker: { format: "es" },
+  build: {
+    outDir: here("../dist/web"),
+    emptyOutDir: true,
+    target: "es2022",
+    chunkSizeWarningLimit: 2000,
+  },
+  server: { headers: isolation, fs: { allow: [here("..")] } },
+  preview: { headers: isolation },
+});
