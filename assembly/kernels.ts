@@ -253,17 +253,21 @@ export function sum64(x: usize, i0: i32, i1: i32): f64 {
 
 // ---- in-place unnormalized fast Walsh–Hadamard transform of x[0..len), len a power of 2 --
 // Natural (Hadamard) order: after the call x = H x with H_{ij} = (−1)^{popcount(i & j)}.
+/** Level h = 1 of the transform: pairs (2q, 2q+1) of x[0..len) (len even). */
+// @ts-ignore: decorator
+@inline function fwhtPairs(x: usize, len: i32): void {
+  for (let q = 0; q < len; q += 2) {
+    const p = x + (<usize>q << 3);
+    const a = load<f64>(p);
+    const b = load<f64>(p, 8);
+    store<f64>(p, a + b);
+    store<f64>(p, a - b, 8);
+  }
+}
+
 export function fwht(x: usize, len: i32): void {
   // h = 1: pairs (2q, 2q+1) inside one v128
-  if (len >= 2) {
-    for (let q = 0; q < len; q += 2) {
-      const p = x + (<usize>q << 3);
-      const a = load<f64>(p);
-      const b = load<f64>(p, 8);
-      store<f64>(p, a + b);
-      store<f64>(p, a - b, 8);
-    }
-  }
+  if (len >= 2) fwhtPairs(x, len);
   for (let h = 2; h < len; h <<= 1) {
     for (let q = 0; q < len; q += h << 1) {
       const p = x + (<usize>q << 3);
@@ -277,4 +281,288 @@ export function fwht(x: usize, len: i32): void {
       }
     }
   }
+}
+
+// ---- matrix completion over Ω (row indices ri, column indices ci: i32 arrays) -----------
+// Every output entry is summed in the order of the plain-TS reference
+// (src/operators/completion.ts), so the results are bitwise those of the reference for any
+// split between threads: the lanes of an f64x2 are independent IEEE operations.
+
+/** out[e] = scale·Σ_l F[ri[e], l]·G[ci[e], l] for e in [e0, e1) (l in order, scalar chain). */
+export function compApply(ri: usize, ci: usize, f: usize, g: usize, out: usize, k: i32, e0: i32, e1: i32, scale: f64): void {
+  const rs = <usize>k << 3;
+  let e = e0;
+  // two entries per trip: two independent chains in flight
+  for (; e + 2 <= e1; e += 2) {
+    const q = <usize>e << 2;
+    const fa = f + <usize>load<i32>(ri + q) * rs;
+    const ga = g + <usize>load<i32>(ci + q) * rs;
+    const fb = f + <usize>load<i32>(ri + q, 4) * rs;
+    const gb = g + <usize>load<i32>(ci + q, 4) * rs;
+    let a: f64 = 0.0, b: f64 = 0.0;
+    for (let l: usize = 0; l < rs; l += 8) {
+      a += load<f64>(fa + l) * load<f64>(ga + l);
+      b += load<f64>(fb + l) * load<f64>(gb + l);
+    }
+    store<f64>(out + (<usize>e << 3), scale * a);
+    store<f64>(out + (<usize>e << 3), scale * b, 8);
+  }
+  for (; e < e1; e++) {
+    const q = <usize>e << 2;
+    const fa = f + <usize>load<i32>(ri + q) * rs;
+    const ga = g + <usize>load<i32>(ci + q) * rs;
+    let a: f64 = 0.0;
+    for (let l: usize = 0; l < rs; l += 8) a += load<f64>(fa + l) * load<f64>(ga + l);
+    store<f64>(out + (<usize>e << 3), scale * a);
+  }
+}
+
+/** dst[0..k) += w·src[0..k) (elementwise, f64x2 lanes then the odd last entry). */
+// @ts-ignore: decorator
+@inline function axpyRow(dst: usize, src: usize, w: f64, k2: usize, rs: usize): void {
+  const wv = f64x2.splat(w);
+  for (let l: usize = 0; l < k2; l += 16) v128.store(dst + l, f64x2.add(v128.load(dst + l), f64x2.mul(wv, v128.load(src + l))));
+  if (k2 < rs) store<f64>(dst + k2, load<f64>(dst + k2) + w * load<f64>(src + k2));
+}
+
+/**
+ * SG[ri[e], :] += w_e·G[ci[e], :] with w_e = scale·z[e] (skipped when 0) for e in [e0, e1),
+ * in order. The caller zeroes the rows of SG it owns; Ω is row-sorted, so a split of e at
+ * row boundaries gives each thread disjoint rows.
+ */
+export function compSG(ri: usize, ci: usize, z: usize, g: usize, sg: usize, k: i32, e0: i32, e1: i32, scale: f64): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  for (let e = e0; e < e1; e++) {
+    const w = scale * load<f64>(z + (<usize>e << 3));
+    if (w == 0) continue;
+    const q = <usize>e << 2;
+    axpyRow(sg + <usize>load<i32>(ri + q) * rs, g + <usize>load<i32>(ci + q) * rs, w, k2, rs);
+  }
+}
+
+/**
+ * StF[j, :] += w_e·F[ri[e], :] for the entries e in [0, m) (in order) whose column j = ci[e]
+ * is in [c0, c1) (StF rows c0..c1 zeroed here). Each thread scans all of Ω for its own
+ * columns, so every StF row is summed in entry order whatever the thread count.
+ */
+export function compStF(ri: usize, ci: usize, z: usize, f: usize, stf: usize, k: i32, m: i32, c0: i32, c1: i32, scale: f64): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  memory.fill(stf + <usize>c0 * rs, 0, <usize>(c1 - c0) * rs);
+  const width = <u32>(c1 - c0);
+  for (let e = 0; e < m; e++) {
+    const q = <usize>e << 2;
+    const j = load<i32>(ci + q);
+    if (<u32>(j - c0) >= width) continue;
+    const w = scale * load<f64>(z + (<usize>e << 3));
+    if (w == 0) continue;
+    axpyRow(stf + <usize>j * rs, f + <usize>load<i32>(ri + q) * rs, w, k2, rs);
+  }
+}
+
+// ---- cache-blocked fast Walsh–Hadamard transform ----------------------------------------
+// The levels h = 1 … L/2 of the transform are done in the same order for every entry as in
+// `fwht` (each butterfly's inputs are the outputs of the previous level), so the result is
+// bitwise that of the unblocked transform: the blocking only reorders independent butterflies.
+//   fwhtBlocks: levels h < B inside each contiguous block of B entries, blocks [b0, b1);
+//   fwhtLevels: levels h ≥ B three at a time (radix 8 in registers): one pass over memory
+//     per three levels (2^s streams at stride h; measured faster than panels of columns,
+//     whose power-of-2 stride aliases in the caches).
+
+/** Levels h = 1 … B/2 of the transform inside blocks [b0, b1) of B = 2^logB entries. */
+export function fwhtBlocks(x: usize, logB: i32, b0: i32, b1: i32): void {
+  const B = 1 << logB;
+  for (let b = b0; b < b1; b++) {
+    const p = x + ((<usize>b << logB) << 3);
+    // h = 1: pairs (2q, 2q+1) inside one v128, then the levels h ≥ 2 three at a time
+    fwhtPairs(p, B);
+    for (let hLog = 1; hLog < logB; hLog += 3) {
+      const s = min(3, logB - hLog);
+      fwhtLevels(p, hLog, s, 0, B >> s);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function bfly(p: usize, q: usize): void {
+  const a = v128.load(p);
+  const b = v128.load(q);
+  v128.store(p, f64x2.add(a, b));
+  v128.store(q, f64x2.sub(a, b));
+}
+
+/**
+ * Levels h, 2h, …, 2^(s−1)·h (h = 2^hLog ≥ 2, s = 1, 2 or 3) in registers: for each unit u
+ * in [u0, u1) (step 2; u = c·h + a, a < h) the 2^s entries x[c·2^s·h + a + j·h], j < 2^s,
+ * (and the next entry of each) are loaded once, go through the s levels in order, and are
+ * stored once — one pass over memory for s levels, with 2^s streams at stride h.
+ */
+export function fwhtLevels(x: usize, hLog: i32, s: i32, u0: i32, u1: i32): void {
+  const h = 1 << hLog;
+  const hb = <usize>h << 3;
+  for (let u = u0; u < u1; u += 2) {
+    const a = u & (h - 1);
+    const c = u >> hLog;
+    const p0 = x + (((<usize>c << s) << hLog) + <usize>a << 3);
+    if (s == 3) {
+      let v0 = v128.load(p0), v1 = v128.load(p0 + hb), v2 = v128.load(p0 + 2 * hb), v3 = v128.load(p0 + 3 * hb);
+      let v4 = v128.load(p0 + 4 * hb), v5 = v128.load(p0 + 5 * hb), v6 = v128.load(p0 + 6 * hb), v7 = v128.load(p0 + 7 * hb);
+      let w0 = f64x2.add(v0, v1), w1 = f64x2.sub(v0, v1), w2 = f64x2.add(v2, v3), w3 = f64x2.sub(v2, v3);
+      let w4 = f64x2.add(v4, v5), w5 = f64x2.sub(v4, v5), w6 = f64x2.add(v6, v7), w7 = f64x2.sub(v6, v7);
+      v0 = f64x2.add(w0, w2); v2 = f64x2.sub(w0, w2); v1 = f64x2.add(w1, w3); v3 = f64x2.sub(w1, w3);
+      v4 = f64x2.add(w4, w6); v6 = f64x2.sub(w4, w6); v5 = f64x2.add(w5, w7); v7 = f64x2.sub(w5, w7);
+      v128.store(p0, f64x2.add(v0, v4)); v128.store(p0 + 4 * hb, f64x2.sub(v0, v4));
+      v128.store(p0 + hb, f64x2.add(v1, v5)); v128.store(p0 + 5 * hb, f64x2.sub(v1, v5));
+      v128.store(p0 + 2 * hb, f64x2.add(v2, v6)); v128.store(p0 + 6 * hb, f64x2.sub(v2, v6));
+      v128.store(p0 + 3 * hb, f64x2.add(v3, v7)); v128.store(p0 + 7 * hb, f64x2.sub(v3, v7));
+    } else if (s == 2) {
+      const v0 = v128.load(p0), v1 = v128.load(p0 + hb), v2 = v128.load(p0 + 2 * hb), v3 = v128.load(p0 + 3 * hb);
+      const w0 = f64x2.add(v0, v1), w1 = f64x2.sub(v0, v1), w2 = f64x2.add(v2, v3), w3 = f64x2.sub(v2, v3);
+      v128.store(p0, f64x2.add(w0, w2)); v128.store(p0 + 2 * hb, f64x2.sub(w0, w2));
+      v128.store(p0 + hb, f64x2.add(w1, w3)); v128.store(p0 + 3 * hb, f64x2.sub(w1, w3));
+    } else {
+      bfly(p0, p0 + hb);
+    }
+  }
+}
+
+// ---- SRHT factored products (S = A*(z) never formed; d = the ±1 signs of the N = n1·n2 entries, i8, row-major) -------------
+// Each output entry is summed in the order of the TS path (matmulNT, then the signs;
+// the signs, then matmul / matmulTN, zero terms skipped), so the results are bitwise those
+// of the reference for any split between threads.
+
+/** The signs d[0], d[1] (i8) as f64x2. */
+// @ts-ignore: decorator
+@inline function signPair(d: usize): v128 {
+  return f64x2.replace_lane(f64x2.splat(<f64>load<i8>(d)), 1, <f64>load<i8>(d, 1));
+}
+
+/** b[i·n2 + j] = d[i·n2 + j]·Σ_l F[i, l]·Gᵀ[l, j] (l in order) for rows i in [i0, i1); gt is k × n2. */
+export function srhtFill(f: usize, gt: usize, d: usize, b: usize, n2: i32, k: i32, i0: i32, i1: i32): void {
+  const rowB = <usize>n2 << 3;
+  const n2e = n2 & ~1;
+  const n8 = n2 & ~7;
+  for (let i = i0; i < i1; i++) {
+    const fi = f + <usize>i * (<usize>k << 3);
+    const bi = b + <usize>i * rowB;
+    const di = d + <usize>i * <usize>n2;
+    // 8 columns per trip: four f64x2 chains share each broadcast F[i, l]
+    for (let j = 0; j < n8; j += 8) {
+      let s0 = f64x2.splat(0.0), s1 = f64x2.splat(0.0), s2 = f64x2.splat(0.0), s3 = f64x2.splat(0.0);
+      const gj = gt + (<usize>j << 3);
+      for (let l = 0; l < k; l++) {
+        const fl = f64x2.splat(load<f64>(fi + (<usize>l << 3)));
+        const gl = gj + <usize>l * rowB;
+        s0 = f64x2.add(s0, f64x2.mul(fl, v128.load(gl)));
+        s1 = f64x2.add(s1, f64x2.mul(fl, v128.load(gl, 16)));
+        s2 = f64x2.add(s2, f64x2.mul(fl, v128.load(gl, 32)));
+        s3 = f64x2.add(s3, f64x2.mul(fl, v128.load(gl, 48)));
+      }
+      const dj = di + <usize>j;
+      const o = bi + (<usize>j << 3);
+      v128.store(o, f64x2.mul(signPair(dj), s0));
+      v128.store(o, f64x2.mul(signPair(dj + 2), s1), 16);
+      v128.store(o, f64x2.mul(signPair(dj + 4), s2), 32);
+      v128.store(o, f64x2.mul(signPair(dj + 6), s3), 48);
+    }
+    for (let j = n8; j < n2e; j += 2) {
+      let s = f64x2.splat(0.0);
+      for (let l = 0; l < k; l++) {
+        s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(fi + (<usize>l << 3))), v128.load(gt + <usize>l * rowB + (<usize>j << 3))));
+      }
+      v128.store(bi + (<usize>j << 3), f64x2.mul(signPair(di + <usize>j), s));
+    }
+    if (n2e < n2) {
+      let s: f64 = 0.0;
+      for (let l = 0; l < k; l++) s += load<f64>(fi + (<usize>l << 3)) * load<f64>(gt + <usize>l * rowB + (<usize>n2e << 3));
+      store<f64>(bi + (<usize>n2e << 3), <f64>load<i8>(di + <usize>n2e) * s);
+    }
+  }
+}
+
+/** SG[i, :] = Σ_j s_ij·G[j, :] with s_ij = d[i·n2 + j]·b[i·n2 + j] (zero terms skipped), rows [i0, i1). */
+export function srhtSG(b: usize, d: usize, g: usize, sg: usize, n2: i32, k: i32, i0: i32, i1: i32): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  for (let i = i0; i < i1; i++) {
+    const out = sg + <usize>i * rs;
+    memory.fill(out, 0, rs);
+    const bi = b + ((<usize>i * <usize>n2) << 3);
+    const di = d + <usize>i * <usize>n2;
+    for (let j = 0; j < n2; j++) {
+      const s = <f64>load<i8>(di + <usize>j) * load<f64>(bi + (<usize>j << 3));
+      if (s == 0) continue;
+      axpyRow(out, g + <usize>j * rs, s, k2, rs);
+    }
+  }
+}
+
+/** StF[j, :] = Σ_i s_ij·F[i, :] (i in order, zero terms skipped) for columns [j0, j1). */
+export function srhtStF(b: usize, d: usize, f: usize, stf: usize, n1: i32, n2: i32, k: i32, j0: i32, j1: i32): void {
+  const rs = <usize>k << 3;
+  const k2 = <usize>(k & ~1) << 3;
+  memory.fill(stf + <usize>j0 * rs, 0, <usize>(j1 - j0) * rs);
+  for (let i = 0; i < n1; i++) {
+    const bi = b + ((<usize>i * <usize>n2) << 3);
+    const fi = f + <usize>i * rs;
+    const di = d + <usize>i * <usize>n2;
+    for (let j = j0; j < j1; j++) {
+      const s = <f64>load<i8>(di + <usize>j) * load<f64>(bi + (<usize>j << 3));
+      if (s == 0) continue;
+      axpyRow(stf + <usize>j * rs, fi, s, k2, rs);
+    }
+  }
+}
+
+// ---- Householder reflector update (the QR of src/linalg/qr.ts, same operations in order) --
+/**
+ * For the rows i in (k, m) with v_i = a[i, k] ≠ 0, in order: w += v_i·a[i, j0..n) (subtract =
+ * false) or a[i, j0..n) −= v_i·w (subtract = true), elementwise in f64x2 lanes.
+ */
+// @ts-ignore: decorator
+@inline function hhSweep(a: usize, wb: usize, m: i32, rowB: usize, k: i32, cb: usize, cnt: i32, subtract: bool): void {
+  const c2 = cnt & ~1;
+  for (let i = k + 1; i < m; i++) {
+    const ri = a + <usize>i * rowB;
+    const vi = load<f64>(ri + (<usize>k << 3));
+    if (vi == 0) continue;
+    const vv = f64x2.splat(vi);
+    const row = ri + cb;
+    for (let j = 0; j < c2; j += 2) {
+      const o = <usize>j << 3;
+      if (subtract) v128.store(row + o, f64x2.sub(v128.load(row + o), f64x2.mul(vv, v128.load(wb + o))));
+      else v128.store(wb + o, f64x2.add(v128.load(wb + o), f64x2.mul(vv, v128.load(row + o))));
+    }
+    if (c2 < cnt) {
+      const o = <usize>c2 << 3;
+      if (subtract) store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(wb + o));
+      else store<f64>(wb + o, load<f64>(wb + o) + vi * load<f64>(row + o));
+    }
+  }
+}
+
+/**
+ * H = I − t·v vᵀ (v₀ = 1, v_i = a[i, k] for i > k) applied to columns k+1..n−1 of the
+ * row-major m × n matrix a, with w (n entries) as work: w = a[k, :] + Σ_{i>k} v_i a[i, :]
+ * (rows in order, zero v_i skipped), w ·= t, a[k, :] −= w, a[i, :] −= v_i w. Lanes run over
+ * columns, so every entry sees the reference loops' operations in the same order.
+ */
+export function hhApply(a: usize, w: usize, m: i32, n: i32, k: i32, t: f64): void {
+  const j0 = k + 1;
+  const cnt = n - j0;
+  if (cnt <= 0) return;
+  const rowB = <usize>n << 3;
+  const cb = <usize>j0 << 3;
+  const wb = w + cb;
+  memory.copy(wb, a + <usize>k * rowB + cb, <usize>cnt << 3);
+  hhSweep(a, wb, m, rowB, k, cb, cnt, false);
+  const rk = a + <usize>k * rowB + cb;
+  for (let j = 0; j < cnt; j++) {
+    const o = <usize>j << 3;
+    const wj = load<f64>(wb + o) * t;
+    store<f64>(wb + o, wj);
+    store<f64>(rk + o, load<f64>(rk + o) - wj);
+  }
+  hhSweep(a, wb, m, rowB, k, cb, cnt, true);
 }

@@ -7,10 +7,12 @@ import { StatusLog, statusLogFile } from "./status-log.js";
 import type { ConfigInput } from "../io/config.js";
 import { ConfigError } from "../io/config.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
-import { type RunSummary, executeRunAsync } from "./execute.js";
+import { type RunSummary, defaultMaxOperatorBytes, executeRunAsync } from "./execute.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../io/lock.js";
 import { runSkipReason } from "./claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
+import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
+import { resolveConfig } from "../io/config.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
 
 /** A run sent to a worker thread. */
@@ -18,6 +20,14 @@ export interface WorkerTask {
   id: string;
   config: ConfigInput;
   dir: string;
+  /** The run's operator is shared with other runs of the sweep (see shared-operators.ts). */
+  share?: TaskShare;
+}
+
+/** A worker built a shared operator: its handle (the memory is shared, not copied). */
+export interface WorkerOperatorMessage {
+  kind: "operator";
+  handle: SharedOperatorHandle;
 }
 
 /** A worker's answer for one run. */
@@ -73,6 +83,8 @@ export interface SweepResult {
   interrupted: boolean;
   /** Runs skipped because another live process was writing their folder (one writer per result). */
   locked: LockedRun[];
+  /** Operators held once in shared memory for several runs (worker threads only). */
+  sharedOperators?: number;
 }
 
 /** The compiled worker entry next to this module (exists when running from dist/). */
@@ -165,6 +177,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   };
   const stop = opts.shouldStop ?? (() => false);
   let interrupted = false;
+  let sharedOperators: number | undefined;
 
   if (runner === "inline") {
     for (const spec of todo) {
@@ -185,7 +198,18 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     }
     if (stop()) interrupted = true;
   } else {
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, cores);
+    const resolved = todo.map((s) => ({ id: s.id, config: resolveConfig(s.config) }));
+    const sharing = new OperatorSharing(resolved, workers);
+    // parallel runs hold their operators at once; a shared operator counts once
+    const mem = sweepOperatorMemory(resolved.map((r) => r.config), workers), limit = defaultMaxOperatorBytes();
+    if (mem.shared > limit) {
+      throw new ConfigError([{
+        path: "--workers", value: workers,
+        message: `${workers} parallel runs would hold up to ${mem.shared} bytes of operators at once (shared operators counted once; ${mem.unshared} without sharing), more than the limit of ${limit} bytes; use fewer workers`,
+      }]);
+    }
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores);
+    sharedOperators = sharing.sharedOperators;
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
   const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id)));
@@ -193,18 +217,20 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
   }
-  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked };
+  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked, ...(sharedOperators !== undefined ? { sharedOperators } : {}) };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
   todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
-  cores = os.availableParallelism(),
+  sharing: OperatorSharing, cores = os.availableParallelism(),
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
   const byId = new Map(todo.map((s) => [s.id, s]));
-  let next = 0;
+  // runs that need the same stored operator share one copy of it (built by the first of them)
+  const pending = [...todo];
+  const parked: (() => void)[] = [];
   let interrupted = false;
   const poll = setInterval(() => {
     if (stop()) {
@@ -214,22 +240,40 @@ async function runOnThreads(
   }, 100);
   try {
     await Promise.all(
-      Array.from({ length: workers }, () => new Promise<void>((resolve, reject) => {
+      Array.from({ length: workers }, (_, slot) => new Promise<void>((resolve, reject) => {
         const autoThreadCap = Math.max(1, Math.floor(cores / workers));
         const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
         let current: RunSpec | undefined;
         const feed = () => {
-          if (interrupted || stop() || next >= todo.length) {
+          if (interrupted || stop() || pending.length === 0) {
             current = undefined;
             void w.terminate().then(() => resolve());
             return;
           }
-          current = todo[next++];
-          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id) } satisfies WorkerTask);
+          const i = pending.findIndex((s) => sharing.ready(s.id));
+          if (i < 0) {
+            // every remaining run waits for an operator another worker is building
+            current = undefined;
+            parked.push(feed);
+            return;
+          }
+          current = pending.splice(i, 1)[0];
+          const share = sharing.assign(current.id, slot);
+          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id), share } satisfies WorkerTask);
         };
-        w.on("message", (reply: WorkerReply) => {
-          finish(byId.get(reply.id)!, reply.error, reply.skipped);
+        const wake = () => {
+          for (const f of parked.splice(0)) f();
+        };
+        w.on("message", (msg: WorkerReply | WorkerOperatorMessage) => {
+          if ("kind" in msg) {
+            sharing.delivered(msg.handle);
+            wake();
+            return;
+          }
+          sharing.finished(msg.id);
+          finish(byId.get(msg.id)!, msg.error, msg.skipped);
           feed();
+          wake();
         });
         w.on("error", (e) => {
           if (current) finish(current, `worker crashed: ${e.message}`);

@@ -46,7 +46,7 @@ export const operatorSchema = z
     type: z.enum(["gaussian", "symmetric-gaussian", "identity", "completion", "rank-one", "srht"]).default("gaussian").describe('sensing operator (DESIGN §2, docs/methods.md): "completion" samples entries with rate operator.p; "rank-one" A_i = a_i b_iᵀ (a_i a_iᵀ/√2 for the symmetric model); "srht" subsampled randomized Hadamard transform of vec(Z)'),
     m: posInt("operator.m").optional().describe("number of measurements (default 5·(n1+n2)·rank; ignored by identity; ignored by completion, whose m = |Ω| is random with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)"),
     p: finite("operator.p").pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1")).default(0.3).describe("completion: probability that an entry is observed (ignored by other operators)"),
-    storage: z.enum(["float64", "float32", "packed", "regenerate"]).default("float64").describe('how Gaussian operators hold A: "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)'),
+    storage: z.enum(["auto", "float64", "float32", "packed", "regenerate"]).default("auto").describe('how Gaussian operators hold A: "auto" (default: "packed" for symmetric-gaussian — the same draws, results differ from "float64" only by summation order — else "float64"; the choice is recorded in config.json); "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)'),
     backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts); the backend used is recorded in config.json"),
     threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1)"),
   })
@@ -127,7 +127,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
 /** The fully resolved config: every derived default made explicit. */
 export interface ResolvedConfig extends ParsedConfig {
   problem: ParsedConfig["problem"] & { n2: number };
-  operator: ParsedConfig["operator"] & { m: number };
+  operator: ParsedConfig["operator"] & { m: number; storage: Exclude<ParsedConfig["operator"]["storage"], "auto"> };
   model: ParsedConfig["model"] & { k: number };
 }
 
@@ -234,7 +234,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   return {
     ...c,
     problem: { ...c.problem, n2 },
-    operator: { ...c.operator, m },
+    operator: { ...c.operator, m, storage: c.operator.storage === "auto" ? (c.operator.type === "symmetric-gaussian" ? "packed" : "float64") : c.operator.storage },
     model: { ...c.model, k },
   };
 }

@@ -22,8 +22,8 @@ import { WORKER_SOURCE } from "./worker-source.js";
 // Minimal typings of the WebAssembly JS API (the project's lib settings do not declare it,
 // and a global declaration in a library's .d.ts could clash with a user's DOM lib).
 /** A compiled WebAssembly module (opaque). */
-type WasmModule = object;
-interface WasmMemory {
+export type WasmModule = object;
+export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 interface WasmApi {
@@ -41,7 +41,7 @@ const PAGE = 65536;
 const HEADER = PAGE;
 
 /** Exports of the compiled kernels module (pointers are byte offsets, passed as i32 bit patterns). */
-interface KernelExports {
+export interface KernelExports {
   gemv64(a: number, x: number, y: number, cols: number, r0: number, r1: number): void;
   gemv32(a: number, x: number, y: number, cols: number, r0: number, r1: number): void;
   gemvT64(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
@@ -50,6 +50,15 @@ interface KernelExports {
   fused32(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
   sum64(x: number, i0: number, i1: number): number;
   fwht(x: number, len: number): void;
+  compApply(ri: number, ci: number, f: number, g: number, out: number, k: number, e0: number, e1: number, scale: number): void;
+  compSG(ri: number, ci: number, z: number, g: number, sg: number, k: number, e0: number, e1: number, scale: number): void;
+  compStF(ri: number, ci: number, z: number, f: number, stf: number, k: number, m: number, c0: number, c1: number, scale: number): void;
+  fwhtBlocks(x: number, logB: number, b0: number, b1: number): void;
+  fwhtLevels(x: number, hLog: number, s: number, u0: number, u1: number): void;
+  srhtFill(f: number, gt: number, d: number, b: number, n2: number, k: number, i0: number, i1: number): void;
+  srhtSG(b: number, d: number, g: number, sg: number, n2: number, k: number, i0: number, i1: number): void;
+  srhtStF(b: number, d: number, f: number, stf: number, n1: number, n2: number, k: number, j0: number, j1: number): void;
+  hhApply(a: number, w: number, m: number, n: number, k: number, t: number): void;
 }
 
 /** Candidate locations of the compiled module: from dist/kernels/ and from src/kernels/. */
@@ -87,6 +96,27 @@ function loadModule(): WasmModule | null {
 
 wasmModule = loadModule();
 
+/** The compiled kernels module, or null when unavailable (for the structured-operator kernels). */
+export function wasmKernelModule(): WasmModule | null {
+  return wasmModule;
+}
+
+/**
+ * A new shared WebAssembly memory of at least `bytes` bytes (at its final size, so views
+ * never detach) with an instance of the kernels on it. Throws a RangeError naming the bytes
+ * when above the 4 GiB wasm32 limit.
+ */
+export function wasmInstance(bytes: number, what: string): { memory: WasmMemory; k: KernelExports; buffer: SharedArrayBuffer } {
+  if (!wasmModule) throw new Error(wasmUnavailableReason ?? "the WASM kernels are unavailable");
+  const pages = align(bytes, PAGE) / PAGE;
+  if (pages * PAGE > WASM_MAX_BYTES) {
+    throw new RangeError(`${what} needs ${pages * PAGE} bytes of WASM memory, more than the ${WASM_MAX_BYTES} bytes (4 GiB) a wasm32 memory can hold; use operator.backend "ts"`);
+  }
+  const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+  const k = new WA.Instance(wasmModule, { env: { memory } }).exports as unknown as KernelExports;
+  return { memory, k, buffer: memory.buffer as SharedArrayBuffer };
+}
+
 /** True when the WASM SIMD kernels loaded. */
 export function wasmAvailable(): boolean {
   return wasmModule !== null;
@@ -102,20 +132,23 @@ const align = (v: number, a: number) => Math.ceil(v / a) * a;
 export const FUSED_PARTS = 4;
 
 /** Byte offsets of the vectors and the matrix in a stored matrix's memory. */
-function layout(rows: number, cols: number) {
+function layout(rows: number, cols: number, slot = 0, slots = 1) {
   const v = Math.max(rows, cols);
-  const xOff = HEADER;
+  // one set of working vectors per user of the memory (slots > 1: a matrix shared by the
+  // runs of a sweep, each with its own vectors; slot 0 of 1 is the usual layout)
+  const per = 2 * align(8 * v, 64) + 2 * align(8 * rows, 64) + align(8 * FUSED_PARTS * cols, 64);
+  const xOff = HEADER + slot * per;
   const yOff = xOff + align(8 * v, 64);
   const bOff = yOff + align(8 * v, 64);
   const rOff = bOff + align(8 * rows, 64);
   const accOff = rOff + align(8 * rows, 64);
-  const aOff = accOff + align(8 * FUSED_PARTS * cols, 64);
+  const aOff = HEADER + slots * per;
   return { xOff, yOff, bOff, rOff, accOff, aOff };
 }
 
-/** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included). */
-export function wasmMatrixBytes(rows: number, cols: number, storage: StorageType): number {
-  return align(layout(rows, cols).aOff + rows * cols * (storage === "float32" ? 4 : 8), PAGE);
+/** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included; `slots` sets of vectors). */
+export function wasmMatrixBytes(rows: number, cols: number, storage: StorageType, slots = 1): number {
+  return align(layout(rows, cols, 0, slots).aOff + rows * cols * (storage === "float32" ? 4 : 8), PAGE);
 }
 
 // ---- worker pool over one memory -------------------------------------------------------
@@ -148,7 +181,7 @@ const poolFinalizer = new FinalizationRegistry<Worker[]>((workers) => {
  * runs its part, stores the sequence number in its "done" slot and notifies back.
  * No messages are posted per call.
  */
-class ThreadPool {
+export class ThreadPool {
   readonly workers: Worker[] = [];
   private readonly ctrl: Int32Array;
   private readonly result: Float64Array;
@@ -206,6 +239,22 @@ class ThreadPool {
     Atomics.notify(c, b + C_SEQ);
   }
 
+  /**
+   * Starts raw command `op` on worker w: `ints` go to the argument slots 3–7, 14, 15 (at most
+   * 7; pointers as i32 bit patterns), [lo, hi) to slots 8, 9, `f` to the float slot.
+   */
+  postRaw(w: number, op: number, ints: number[], lo: number, hi: number, f = 0): void {
+    const c = this.ctrl, b = w * SLOT;
+    const slots = [3, 4, 5, 6, 7, 14, 15];
+    for (let i = 0; i < ints.length; i++) c[b + slots[i]] = ints[i] | 0;
+    c[b + C_LO] = lo;
+    c[b + C_HI] = hi;
+    this.result[(b + 12) / 2] = f;
+    c[b + C_OP] = op;
+    Atomics.store(c, b + C_SEQ, this.seq);
+    Atomics.notify(c, b + C_SEQ);
+  }
+
   /** Next command number (call once per parallel command, before the posts). */
   next(): void {
     if (this.health.dead) throw new Error(this.health.dead);
@@ -257,7 +306,8 @@ class WasmStoredMatrix implements StoredMatrix {
   readonly backend = WASM_BACKEND_NAME;
   readonly values: Float64Array | Float32Array;
   readonly threads: number;
-  private readonly memory: WasmMemory;
+  /** The WASM memory holding the matrix (shared: it can be posted to other threads). */
+  readonly memory: WasmMemory;
   private readonly k: KernelExports;
   private readonly heap: Float64Array;
   private readonly xOff: number;
@@ -273,8 +323,17 @@ class WasmStoredMatrix implements StoredMatrix {
   private readonly fusedParts: [number, number][];
   private disposed = false;
 
-  constructor(module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number) {
-    const bytes = wasmMatrixBytes(rows, cols, storage);
+  /**
+   * @param share a matrix used by several runs at once: its memory (absent: create it), this
+   *   user's slot of working vectors and the number of slots (see {@link layout})
+   */
+  constructor(
+    module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number,
+    share?: { memory?: WasmMemory; slot: number; slots: number },
+  ) {
+    const slot = share?.slot ?? 0, slots = share?.slots ?? 1;
+    if (!(slot >= 0 && slot < slots)) throw new RangeError(`slot ${slot} of a matrix with ${slots} slots`);
+    const bytes = wasmMatrixBytes(rows, cols, storage, slots);
     if (bytes > WASM_MAX_BYTES) {
       throw new RangeError(
         `the ${rows} × ${cols} ${storage} operator needs ${bytes} bytes of WASM memory, more than the ${WASM_MAX_BYTES} bytes (4 GiB) ` +
@@ -282,9 +341,10 @@ class WasmStoredMatrix implements StoredMatrix {
       );
     }
     const pages = bytes / PAGE;
-    this.memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
+    if (share?.memory && share.memory.buffer.byteLength !== bytes) throw new RangeError(`the shared memory has ${share.memory.buffer.byteLength} bytes, the layout needs ${bytes}`);
+    this.memory = share?.memory ?? new WA.Memory({ initial: pages, maximum: pages, shared: true });
     this.k = new WA.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
-    ({ xOff: this.xOff, yOff: this.yOff, bOff: this.bOff, rOff: this.rOff, accOff: this.accOff, aOff: this.aOff } = layout(rows, cols));
+    ({ xOff: this.xOff, yOff: this.yOff, bOff: this.bOff, rOff: this.rOff, accOff: this.accOff, aOff: this.aOff } = layout(rows, cols, slot, slots));
     const buf = this.memory.buffer;
     this.heap = new Float64Array(buf, 0, this.aOff / 8);
     this.values = storage === "float32" ? new Float32Array(buf, this.aOff, rows * cols) : new Float64Array(buf, this.aOff, rows * cols);
@@ -423,9 +483,27 @@ function wasmFwht(module: WasmModule): (x: Float64Array) => void {
     }
     const heap = new Float64Array(memory.buffer, HEADER, x.length);
     heap.set(x);
-    k!.fwht(HEADER, x.length);
+    // cache-blocked above 2^15 entries (bitwise the same result, see assembly/kernels.ts)
+    const logL = Math.round(Math.log2(x.length)), logB = 15;
+    if (logL > logB) {
+      k!.fwhtBlocks(HEADER, logB, 0, x.length >> logB);
+      for (let h = logB; h < logL; h += 3) k!.fwhtLevels(HEADER, h, Math.min(3, logL - h), 0, x.length >> Math.min(3, logL - h));
+    } else k!.fwht(HEADER, x.length);
     x.set(heap);
   };
+}
+
+/**
+ * A WASM stored matrix with `slots` sets of working vectors, using `slot`: on a new memory
+ * (fill its values, then post `memory` to other threads) or, with `memory`, on the memory of
+ * one built elsewhere with the same rows, cols, storage and slots — the runs of a sweep that
+ * need the same operator then hold one copy of it. Results do not depend on the slot.
+ */
+export function wasmSharedMatrix(
+  rows: number, cols: number, storage: StorageType, threads: number, slot: number, slots: number, memory?: WasmMemory,
+): StoredMatrix & { readonly memory: WasmMemory } {
+  if (!wasmModule) throw new Error(wasmUnavailableReason ?? "the WASM kernels are unavailable");
+  return new WasmStoredMatrix(wasmModule, rows, cols, storage, threads, { memory, slot, slots });
 }
 
 /** The WASM SIMD backend, or null when it could not be loaded ({@link wasmUnavailableReason}). */

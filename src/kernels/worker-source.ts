@@ -40,6 +40,15 @@ for (;;) {
       case 5: r[0] = k.sum64(a, lo, hi); break;
       case 6: k.fused64(a, x, y, c[14], c[15], rows, cols, lo, hi, r[0]); break;
       case 7: k.fused32(a, x, y, c[14], c[15], rows, cols, lo, hi, r[0]); break;
+      // raw commands (ThreadPool.postRaw): integer arguments in slots 3–7, 14, 15, range [8, 9), float r[0]
+      case 8: k.compApply(c[3], c[4], c[5], c[6], c[7], c[14], lo, hi, r[0]); break;
+      case 9: k.compSG(c[3], c[4], c[5], c[6], c[7], c[14], lo, hi, r[0]); break;
+      case 10: k.compStF(c[3], c[4], c[5], c[6], c[7], c[14], c[15], lo, hi, r[0]); break;
+      case 11: k.fwhtBlocks(c[3], c[4], lo, hi); break;
+      case 12: k.fwhtLevels(c[3], c[4], c[5], lo, hi); break;
+      case 13: k.srhtFill(c[3], c[4], c[5], c[6], c[7], c[14], lo, hi); break;
+      case 14: k.srhtSG(c[3], c[4], c[5], c[6], c[7], c[14], lo, hi); break;
+      case 15: k.srhtStF(c[3], c[4], c[5], c[6], c[7], c[14], c[15], lo, hi); break;
       default: err = 2;
     }
   } catch (e) {

@@ -1,5 +1,7 @@
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import type { Rng } from "../random/rng.js";
+import { autoThreads, getBackend } from "../kernels/index.js";
+import { WasmCompletionKernel, structuredKernelsAvailable } from "../kernels/structured.js";
 import type { SensingOperator } from "./types.js";
 
 /**
@@ -15,15 +17,22 @@ import type { SensingOperator } from "./types.js";
  * O(|Ω|·k) and never form an n1×n2 matrix:
  *   A(FGᵀ)_e = ⟨F_i, G_j⟩/√p,   (A*(z) G)_i = Σ_{e=(i,j)} z_e G_j/√p,   (A*(z)ᵀ F)_j = Σ z_e F_i/√p.
  * Only the explicit dense `apply` / `adjoint` touch n1×n2 matrices.
+ *
+ * Backends: the factored paths run on the WASM SIMD kernels (src/kernels/structured.ts,
+ * threads split Ω by rows for A(FGᵀ) and S·G and by columns for Sᵀ·F) unless
+ * `backend: "ts"`; each output entry is summed in the same order as the loops below, so the
+ * results are bitwise the same on both backends and for any thread count.
  */
 export class CompletionOperator implements SensingOperator {
   readonly type = "completion";
   readonly m: number;
   readonly symmetricMeasurements = false;
-  readonly backend = "ts";
+  readonly backend: string;
   readonly bytes: number;
   /** 1/√p. */
   readonly scale: number;
+  /** The WASM kernels (null on the ts backend); they own the index arrays. */
+  private readonly kernel: WasmCompletionKernel | null = null;
 
   /**
    * @param rowIndex row of each observed entry (row-major order of (i, j))
@@ -33,15 +42,42 @@ export class CompletionOperator implements SensingOperator {
     readonly n1: number,
     readonly n2: number,
     readonly p: number,
-    readonly rowIndex: Int32Array,
-    readonly colIndex: Int32Array,
+    private rows: Int32Array,
+    private cols: Int32Array,
+    opts: CompletionBackendOptions = {},
   ) {
+    const rowIndex = rows, colIndex = cols;
     if (!(p > 0 && p <= 1)) throw new RangeError(`completion: p must be in (0, 1], got ${p}`);
     if (rowIndex.length !== colIndex.length) throw new RangeError("completion: row and column index arrays differ in length");
     if (rowIndex.length === 0) throw new RangeError(`completion: no entry of the ${n1}×${n2} matrix was observed (p = ${p}); increase operator.p`);
     this.m = rowIndex.length;
     this.scale = 1 / Math.sqrt(p);
     this.bytes = rowIndex.byteLength + colIndex.byteLength;
+    const name = opts.backend ?? "auto";
+    if (name !== "auto") getBackend(name); // an unknown or unavailable backend is an error
+    const threads = opts.threads ?? 0;
+    if (name !== "ts" && structuredKernelsAvailable()) {
+      const t = threads === 0 ? autoThreads(this.bytes) : threads;
+      this.kernel = new WasmCompletionKernel(n1, n2, rowIndex, colIndex, t);
+      // the kernel holds Ω in its memory; drop the JS copies
+      this.rows = this.kernel.rowIndex;
+      this.cols = this.kernel.colIndex;
+      this.bytes += 8 * this.m;
+      this.backend = this.kernel.threads > 1 ? `wasm-simd+${this.kernel.threads}threads` : "wasm-simd";
+    } else {
+      if (threads > 1) throw new RangeError(`completion: operator.threads = ${threads} needs the wasm backend`);
+      this.backend = "ts";
+    }
+  }
+
+  /** Row of each observed entry (row-major order of (i, j)). */
+  get rowIndex(): Int32Array {
+    return this.kernel ? this.kernel.rowIndex : this.rows;
+  }
+
+  /** Column of each observed entry. */
+  get colIndex(): Int32Array {
+    return this.kernel ? this.kernel.colIndex : this.cols;
   }
 
   /** The observed set Ω as an |Ω| × 2 array of (row, column) indices, for `--save-instance` (omega.npy). */
@@ -75,6 +111,10 @@ export class CompletionOperator implements SensingOperator {
   applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
     const k = F.cols;
     if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k) throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
+    if (this.kernel) {
+      this.kernel.apply(F.data, G.data, k, this.scale, out);
+      return out;
+    }
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
     const f = F.data, g = G.data;
     for (let e = 0; e < ri.length; e++) {
@@ -88,6 +128,10 @@ export class CompletionOperator implements SensingOperator {
 
   adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
     const k = F.cols;
+    if (this.kernel) {
+      this.kernel.adjoint(z, F.data, G.data, k, this.scale, SG?.data ?? null, StF?.data ?? null);
+      return;
+    }
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
     const f = F.data, g = G.data;
     const sg = SG?.data, stf = StF?.data;
@@ -102,7 +146,17 @@ export class CompletionOperator implements SensingOperator {
     }
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.kernel?.dispose();
+  }
+}
+
+/** Kernel backend of a completion operator. */
+export interface CompletionBackendOptions {
+  /** "auto" (WASM SIMD when available, the default), "ts" or "wasm". */
+  backend?: string;
+  /** Threads of the WASM kernels (0 or absent = automatic, {@link autoThreads}). */
+  threads?: number;
 }
 
 /**
@@ -111,7 +165,7 @@ export class CompletionOperator implements SensingOperator {
  * indices are i.i.d. Geometric(p) (number of failures before a success), drawn as
  * ⌊ln U / ln(1 − p)⌋ with U = 1 − uniform() ∈ (0, 1]. Exact for linear indices < 2^53.
  */
-export function completionOperator(n1: number, n2: number, p: number, rng: Rng): CompletionOperator {
+export function completionOperator(n1: number, n2: number, p: number, rng: Rng, opts: CompletionBackendOptions = {}): CompletionOperator {
   if (!(p > 0 && p <= 1)) throw new RangeError(`completion: p must be in (0, 1], got ${p}`);
   const total = n1 * n2;
   if (!Number.isSafeInteger(total)) throw new RangeError(`completion: n1·n2 = ${total} is too large`);
@@ -139,10 +193,15 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng):
     cols[count] = idx - i * n2;
     count++;
   }
-  return new CompletionOperator(n1, n2, p, rows.slice(0, count), cols.slice(0, count));
+  // views, not copies: the WASM kernels copy Ω into their memory (and the ts backend keeps the
+  // ≤ 6√mean + 16 spare entries of the buffers rather than a second transient copy of Ω)
+  return new CompletionOperator(n1, n2, p, rows.subarray(0, count), cols.subarray(0, count), opts);
 }
 
-/** Bytes a completion operator with rate p on an n1×n2 matrix holds on average (indices only). */
+/**
+ * Bytes a completion operator with rate p on an n1×n2 matrix holds on average: the indices
+ * (8 bytes per observed entry) and the WASM kernels' float64 staging vector (8 more).
+ */
 export function completionOperatorBytes(n1: number, n2: number, p: number): number {
-  return Math.ceil(p * n1 * n2) * 8;
+  return Math.ceil(p * n1 * n2) * 16;
 }

@@ -1,6 +1,8 @@
 import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
 import type { Rng } from "../random/rng.js";
 import { fwht, nextPowerOfTwo } from "./fwht.js";
+import { autoThreads, getBackend } from "../kernels/index.js";
+import { SRHT_MAX_K, WasmSrhtKernel, structuredKernelsAvailable } from "../kernels/structured.js";
 import type { SensingOperator } from "./types.js";
 
 /**
@@ -16,34 +18,50 @@ import type { SensingOperator } from "./types.js";
  * No matrix is stored: one apply or adjoint is one fast Walsh–Hadamard transform,
  * O(L log L). The factored paths form P = FGᵀ (n1·n2·k flops, below the transform cost)
  * and, for the adjoint, S = A*(z) densely, then multiply by the factors.
+ *
+ * Backends: unless `backend: "ts"`, the length-L vector lives in WASM memory and is
+ * transformed by the cache-blocked, threaded FWHT of src/kernels/structured.ts (bitwise the
+ * same as the level-by-level reference for any thread count).
  */
 export class SrhtOperator implements SensingOperator {
   readonly type = "srht";
   readonly symmetricMeasurements = false;
-  readonly backend = "ts";
+  readonly backend: string;
   readonly bytes: number;
   readonly scale: number;
   /** Padded length L. */
   readonly length: number;
   private readonly buf: Float64Array;
-  private readonly P: Matrix;
-  private readonly S: Matrix;
+  private readonly fwhtVector: WasmSrhtKernel | null = null;
+  /** n1×n2 work matrices of the TS path (allocated on first use). */
+  private work: { P: Matrix; S: Matrix } | null = null;
 
   /**
    * @param signs D_j ∈ {−1, +1} for the N = n1·n2 real entries (padding needs no sign)
    * @param rows the m selected rows of H, distinct, each in [0, L)
    */
-  constructor(readonly n1: number, readonly n2: number, readonly signs: Int8Array, readonly rows: Int32Array) {
+  constructor(
+    readonly n1: number, readonly n2: number, readonly signs: Int8Array, readonly rows: Int32Array,
+    opts: { backend?: string; threads?: number } = {},
+  ) {
     const N = n1 * n2;
     if (signs.length !== N) throw new RangeError(`srht: ${signs.length} signs for n1·n2 = ${N} entries`);
     this.length = nextPowerOfTwo(N);
     this.m = rows.length;
     for (const r of rows) if (r < 0 || r >= this.length) throw new RangeError(`srht: row ${r} outside [0, ${this.length})`);
     this.scale = 1 / Math.sqrt(this.m);
-    this.buf = new Float64Array(this.length);
-    this.P = zeros(n1, n2);
-    this.S = zeros(n1, n2);
-    this.bytes = signs.byteLength + rows.byteLength + this.buf.byteLength + 2 * 8 * N;
+    const name = opts.backend ?? "auto", threads = opts.threads ?? 0;
+    if (name !== "auto") getBackend(name); // an unknown or unavailable backend is an error
+    if (name !== "ts" && structuredKernelsAvailable()) {
+      this.fwhtVector = new WasmSrhtKernel(n1, n2, signs, threads === 0 ? autoThreads(8 * this.length) : threads);
+      this.buf = this.fwhtVector.data;
+      this.backend = this.fwhtVector.threads > 1 ? `wasm-simd+${this.fwhtVector.threads}threads` : "wasm-simd";
+    } else {
+      if (threads > 1) throw new RangeError(`srht: operator.threads = ${threads} needs the wasm backend`);
+      this.buf = new Float64Array(this.length);
+      this.backend = "ts";
+    }
+    this.bytes = signs.byteLength + rows.byteLength + this.buf.byteLength + (this.fwhtVector ? N : 2 * 8 * N);
   }
 
   readonly m: number;
@@ -54,7 +72,7 @@ export class SrhtOperator implements SensingOperator {
     const b = this.buf, d = this.signs, z = Z.data, N = z.length;
     for (let j = 0; j < N; j++) b[j] = d[j] * z[j];
     b.fill(0, N);
-    fwht(b);
+    this.transform();
     const s = this.scale, rows = this.rows;
     for (let i = 0; i < rows.length; i++) y[i] = s * b[rows[i]];
     return y;
@@ -66,21 +84,46 @@ export class SrhtOperator implements SensingOperator {
     const b = this.buf, s = this.scale, rows = this.rows;
     b.fill(0);
     for (let i = 0; i < rows.length; i++) b[rows[i]] = s * z[i];
-    fwht(b);
+    this.transform();
     const d = this.signs, o = S.data;
     for (let j = 0; j < o.length; j++) o[j] = d[j] * b[j];
     return S;
   }
 
   applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
-    matmulNT(F, G, this.P);
-    return this.apply(this.P, out);
+    const k = F.cols;
+    if (this.fwhtVector && k <= SRHT_MAX_K) {
+      if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k) throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
+      this.fwhtVector.fill(F.data, G.data, k);
+      this.transform();
+      const b = this.buf, s = this.scale, rows = this.rows;
+      for (let i = 0; i < rows.length; i++) out[i] = s * b[rows[i]];
+      return out;
+    }
+    const P = this.workMatrices().P;
+    matmulNT(F, G, P);
+    return this.apply(P, out);
   }
 
   adjointFactored(z: Float64Array, F: Matrix, G: Matrix, SG: Matrix | null, StF: Matrix | null): void {
-    this.adjoint(z, this.S);
-    if (SG) matmul(this.S, G, SG);
-    if (StF) matmulTN(this.S, F, StF);
+    const k = F.cols;
+    if (this.fwhtVector && k <= SRHT_MAX_K) {
+      if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
+      const b = this.buf, s = this.scale, rows = this.rows;
+      b.fill(0);
+      for (let i = 0; i < rows.length; i++) b[rows[i]] = s * z[i];
+      this.transform();
+      this.fwhtVector.products(F.data, G.data, k, SG?.data ?? null, StF?.data ?? null);
+      return;
+    }
+    const S = this.workMatrices().S;
+    this.adjoint(z, S);
+    if (SG) matmul(S, G, SG);
+    if (StF) matmulTN(S, F, StF);
+  }
+
+  private workMatrices(): { P: Matrix; S: Matrix } {
+    return (this.work ??= { P: zeros(this.n1, this.n2), S: zeros(this.n1, this.n2) });
   }
 
   /** The m×n1×n2 ±1 tensor (A_i)_j = H_{R_i, j}·D_j, H_{r,j} = (−1)^{popcount(r AND j)}. */
@@ -94,7 +137,15 @@ export class SrhtOperator implements SensingOperator {
     return T;
   }
 
-  dispose(): void {}
+  /** buf ← H·buf. */
+  private transform(): void {
+    if (this.fwhtVector) this.fwhtVector.transform();
+    else fwht(this.buf);
+  }
+
+  dispose(): void {
+    this.fwhtVector?.dispose();
+  }
 }
 
 function popcount(x: number): number {
@@ -111,7 +162,7 @@ function popcount(x: number): number {
  * of vec(Z), in order), then the rows by Floyd's algorithm (m distinct uniform indices in
  * [0, L)), sorted increasingly. Requires m ≤ L.
  */
-export function srhtOperator(m: number, n1: number, n2: number, rng: Rng): SrhtOperator {
+export function srhtOperator(m: number, n1: number, n2: number, rng: Rng, opts: { backend?: string; threads?: number } = {}): SrhtOperator {
   const N = n1 * n2;
   const L = nextPowerOfTwo(N);
   if (!Number.isInteger(m) || m < 1 || m > L) throw new RangeError(`srht: m must be an integer in [1, ${L}] (the padded length 2^⌈log₂(n1·n2)⌉), got ${m}`);
@@ -123,7 +174,7 @@ export function srhtOperator(m: number, n1: number, n2: number, rng: Rng): SrhtO
     chosen.add(chosen.has(t) ? j : t);
   }
   const rows = Int32Array.from(chosen).sort();
-  return new SrhtOperator(n1, n2, signs, rows);
+  return new SrhtOperator(n1, n2, signs, rows, opts);
 }
 
 /** Bytes an SRHT operator holds: signs, row indices, the length-L work buffer and two n1×n2 work matrices. */

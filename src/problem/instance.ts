@@ -2,7 +2,7 @@ import { ConfigError, type ResolvedConfig } from "../io/config.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import { buildGaussianOperator, gaussianOperatorBytes } from "../operators/dense.js";
 import { IdentityOperator } from "../operators/identity.js";
-import { completionOperator, completionOperatorBytes } from "../operators/completion.js";
+import { type CompletionBackendOptions, completionOperator, completionOperatorBytes } from "../operators/completion.js";
 import { rankOneOperator, rankOneOperatorBytes } from "../operators/rankOne.js";
 import { srhtOperator, srhtOperatorBytes } from "../operators/srht.js";
 import { spectralInit } from "./spectral.js";
@@ -47,8 +47,21 @@ export function buildTruth(config: ResolvedConfig): GroundTruth {
   return p.truth === "psd" ? psdTruth(p.n, sigma, rng) : generalTruth(p.n, p.n2, sigma, rng);
 }
 
+/** Supplies a ready operator for a config, or null (set by a sweep worker that shares operators). */
+let operatorProvider: ((config: ResolvedConfig) => SensingOperator | null) | null = null;
+
+/**
+ * Installs (or, with null, removes) a provider consulted by {@link buildOperator} first: a
+ * sweep's worker threads use it to hand runs an operator held once in shared memory.
+ */
+export function setOperatorProvider(provider: ((config: ResolvedConfig) => SensingOperator | null) | null): void {
+  operatorProvider = provider;
+}
+
 /** The sensing operator of a resolved config (random stream "operator" of the seed). */
 export function buildOperator(config: ResolvedConfig): SensingOperator {
+  const provided = operatorProvider?.(config);
+  if (provided) return provided;
   const { n, n2 } = config.problem;
   const o = config.operator;
   const rng = streamRng(config.seed, "operator");
@@ -60,7 +73,7 @@ export function buildOperator(config: ResolvedConfig): SensingOperator {
       // storage float64 | float32 | packed | regenerate; backend chosen for the operator's size
       return buildGaussianOperator(o.type, o.m, n, n2, rng, { storage: o.storage, backend: o.backend, threads: o.threads });
     case "completion": {
-      const op = completionOperatorOrEmpty(n, n2, o.p, rng);
+      const op = completionOperatorOrEmpty(n, n2, o.p, rng, { backend: o.backend, threads: o.threads });
       if (!op) {
         throw new ConfigError([{ path: "operator.p", value: o.p, message: `observes no entry of the ${n}×${n2} matrix with seed ${config.seed} (expected p·n1·n2 = ${+(o.p * n * n2).toPrecision(3)} entries); increase operator.p` }]);
       }
@@ -70,7 +83,7 @@ export function buildOperator(config: ResolvedConfig): SensingOperator {
       // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
       return rankOneOperator(o.m, n, n2, config.model.type === "symmetric", rng);
     case "srht":
-      return srhtOperator(o.m, n, n2, rng);
+      return srhtOperator(o.m, n, n2, rng, { backend: o.backend, threads: o.threads });
   }
 }
 
@@ -94,9 +107,9 @@ export function buildInstance(config: ResolvedConfig): Instance {
 }
 
 /** The completion operator, or undefined when the random Ω came out empty (tiny p·n1·n2). */
-function completionOperatorOrEmpty(n1: number, n2: number, p: number, rng: ReturnType<typeof streamRng>): SensingOperator | undefined {
+function completionOperatorOrEmpty(n1: number, n2: number, p: number, rng: ReturnType<typeof streamRng>, opts: CompletionBackendOptions): SensingOperator | undefined {
   try {
-    return completionOperator(n1, n2, p, rng);
+    return completionOperator(n1, n2, p, rng, opts);
   } catch (e) {
     if (e instanceof RangeError && e.message.startsWith("completion: no entry")) return undefined;
     throw e;

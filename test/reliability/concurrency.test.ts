@@ -17,7 +17,9 @@ describe.skipIf(!built)("two writers on one folder (needs `npm run build`)", () 
     const codes = [ra.code, rb.code].sort();
     expect(codes).toEqual([0, 2]);
     const loser = ra.code === 2 ? ra : rb;
-    expect(loser.err).toMatch(/is being written by another matsense process \(pid \d+ on .+, since .+\)/);
+    // refused as a live writer's folder, or (when the machine is so loaded that the first run
+    // finished before the second started) as a folder that already holds a result
+    expect(loser.err).toMatch(/is being written by another matsense process \(pid \d+ on .+, since .+\)|already holds a result/);
     const winnerSeed = ra.code === 0 ? 1 : 2;
     expect(runFolderProblems(dir, winnerSeed)).toEqual([]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).iterations).toBe(4000);
