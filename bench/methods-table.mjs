@@ -87,12 +87,12 @@ for (const table of [table1, table2]) {
     const reached = r.status === "converged";
     const row = {
       table: table.title, method: label ?? name, options: method, status: r.status, iterations: r.iterations,
-      seconds: r.seconds, finalRelError: r.final.rel_error, flowTime: r.final.flow_time,
+      seconds: r.seconds, finalRelError: r.final.rel_error, flowTime: r.final.extra.flow_time,
     };
     all.push(row);
     const it = reached ? String(r.iterations) : `— (${r.iterations} run)`;
     const secs = reached ? r.seconds.toFixed(3) : `— (${r.seconds.toFixed(2)})`;
-    const extraNote = name === "gradient-flow" ? ` (flow time ${r.final.flow_time.toFixed(2)})` : "";
+    const extraNote = name === "gradient-flow" ? ` (flow time ${r.final.extra.flow_time.toFixed(2)})` : "";
     console.log(`| ${label ?? name} | ${it}${extraNote} | ${secs} | ${r.status} | ${fmt(r.final.rel_error)} |`);
   }
 }

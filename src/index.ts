@@ -22,15 +22,18 @@ export { defineMethod, type MethodDescriptor, type MethodView } from "./algorith
 export { defaultMeasurements, defineOperator, kernelOptions, type OperatorDescriptor, type OperatorView } from "./operators/operator.js";
 
 // Running: one config in memory, one run folder, sweeps, aggregation
+export { defineConfig } from "./experiments/define-config.js";
 export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./experiments/run.js";
 export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./experiments/runFolder.js";
 export { type RunSummary } from "./experiments/summary.js";
 export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./experiments/claim.js";
+export { CHECKPOINT_FILE, Checkpointer, prepareResume, readCheckpoint, ResumeError, writeCheckpoint, writeFinalIterate, type ResumePoint } from "./experiments/checkpoint.js";
+export { degreesOfFreedom, scientificWarnings, stableStepEstimate } from "./experiments/warnings.js";
 export { checkGridSize, expandGrid, gridPoints, gridRunCount, gridSchema, gridSeeds, HARD_MAX_GRID_RUNS, MAX_GRID_RUNS, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
 export { recordGrid, runSweep, workerEntry, type LockedRun, type SweepOptions, type SweepResult, type WorkerOperatorMessage, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
 export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./experiments/manifest.js";
 export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
-export { aggregateSweep, curvesCsv, ERROR_LEVELS, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, runColumns, runRow, shortLabel, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./experiments/aggregate.js";
+export { aggregateSweep, classHonestPoints, curvesCsv, ERROR_LEVELS, excludedNote, excludedPointsText, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, RATE_COLUMN_CLASS, runColumns, runRow, shortLabel, UNENDED_STATUSES, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./experiments/aggregate.js";
 export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./experiments/results.js";
 export { ALIGNED_SIN, diagnosticsColumns, GROWN_REL_ERROR, INTERPOLATED_ERROR_ABOVE, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./experiments/diagnosticsColumns.js";
 export { diagnosticsReportLines, formatReportNumber } from "./experiments/diagnosticsReport.js";
@@ -44,15 +47,16 @@ export { checkSchema, claimSchema, evaluateCheck, evaluateClaims, expectationsSc
 export { checkPresetRunnable, PresetUnavailableError, reportMarkdown, reproducePreset, type ReproduceOptions, type ReproduceResult } from "./reproduce/report.js";
 
 // Figures
-export { decadeTicks, escapeXml, FONT_FAMILY, PALETTE, powerOfTen, renderFigure, renderPanel, wrapText, type FigureSpec, type Panel, type Series } from "./plot/figure.js";
+export { decadeTicks, escapeXml, FONT_FAMILY, PALETTE, powerOfTen, renderFigure, renderPanel, typesetSubscripts, wrapText, type FigureSpec, type Panel, type Series } from "./plot/figure.js";
 export { configSummary, firstRunConfig, matches, referenceLine, seedsOf, type FigureRequest, type Labels } from "./plot/request.js";
-export { defaultSweepFigures, errorFigure, figureName, indexedFigure, itersVsFigure, plotDirectory, plotRun, plotSweep, rateVsFigure, sweepFigure, trueSingularValues, writeFigure } from "./plot/charts.js";
+export { applyPlotOptions, defaultSweepFigures, errorFigure, figureName, indexedFigure, itersVsFigure, parseReference, plotDirectory, plotOverlay, plotRun, plotSweep, rateVsFigure, sweepFigure, trueSingularValues, writeFigure, type FigureFiles, type PlotOptions } from "./plot/charts.js";
 export { diagnosticLabel, diagnosticsFigure } from "./plot/diagnosticsFigure.js";
 export { fontFiles, svgToPng } from "./plot/png.js";
+export { svgToPdf } from "./plot/pdf.js";
 
 // Methods (steppers) and the driver loop
-export { FactoredStepper, type Stepper, type StepperEvent } from "./algorithms/stepper.js";
-export { driveStepper, measure, nextRecordIteration, runStepper, runStepperAsync, type DriverOptions, type RunResult, type RunStatus, type TraceRow } from "./algorithms/driver.js";
+export { FactoredStepper, type Stepper, type StepperEvent, type StepperState } from "./algorithms/stepper.js";
+export { driveStepper, firstRecordAtOrAfter, flattenRow, measure, nextRecordIteration, runStepper, runStepperAsync, type DriverOptions, type FlatTraceRow, type RunResult, type RunStatus, type TraceColumns, type TraceRow } from "./algorithms/driver.js";
 export { assertFinite, DIVERGED_STREAK, LOSS_INCREASE_STREAK, LossWatch, NonFiniteError, nonFiniteQuantity, suggestedStepSize } from "./algorithms/guards.js";
 export { gdMethod, GradientDescentAsymmetric, GradientDescentSymmetric, type AsymmetricGdOptions } from "./algorithms/gd.js";
 export { rebalanceFactors } from "./algorithms/rebalance.js";
@@ -74,7 +78,7 @@ export { autoStorage, buildGaussianOperator, denseOperatorBytes, DenseSensingOpe
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
 export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes, type CompletionBackendOptions } from "./operators/completion.js";
 export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
-export { srhtDescriptor, SrhtOperator, srhtOperator, srhtOperatorBytes } from "./operators/srht.js";
+export { srhtDescriptor, srhtOperator, SrhtOperator, srhtOperatorBytes } from "./operators/srht.js";
 export { fwht, nextPowerOfTwo } from "./operators/fwht.js";
 
 // Problems: ground truth, factors, measurements, spectral init

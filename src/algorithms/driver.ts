@@ -11,14 +11,38 @@ import { LossWatch, NonFiniteError, nonFiniteQuantity } from "./guards.js";
 /** Why a run ended. */
 export type RunStatus = "converged" | "max-iterations" | "time-limit" | "diverged" | "interrupted";
 
-/** One recorded iteration: the fixed columns plus enabled diagnostics. */
-export interface TraceRow {
+/** The columns every run records, and those of known meaning that some runs record. */
+export interface TraceColumns {
   iteration: number;
+  /** Wall-clock seconds since the start (the only column that is not a function of the config). */
   seconds: number;
+  /** ½‖A(P) − y‖². */
   loss: number;
+  /** ‖P − M*‖_F. */
   abs_error: number;
+  /** ‖P − M*‖_F / ‖M*‖_F. */
   rel_error: number;
-  [column: string]: number;
+  /** FGᵀ only: ‖FᵀF − GᵀG‖_F. */
+  imbalance_norm?: number;
+  /** Asymmetric model with symmetric measurements: the relative error of the symmetric part. */
+  sym_rel_error?: number;
+}
+
+/**
+ * One recorded iteration: the known columns typed, the others (`sv_i`, `imb_eig_i`, method
+ * diagnostics such as `damping`, `rank`, `flow_time`) in `extra`, by column name.
+ */
+export interface TraceRow extends TraceColumns {
+  extra: Record<string, number>;
+}
+
+/** A trace row as one flat record (the columns of metrics.csv and summary.json `final`). */
+export type FlatTraceRow = TraceColumns & { [column: string]: number | undefined };
+
+/** The flat record of a row: known columns first, then the extra ones. */
+export function flattenRow(row: TraceRow): FlatTraceRow {
+  const { extra, ...known } = row;
+  return { ...known, ...extra };
 }
 
 export interface DriverOptions {
@@ -36,6 +60,13 @@ export interface DriverOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; returning true ends the run with status "interrupted". */
   shouldStop?: () => boolean;
+  /** Seconds already spent before this call (a resumed run continues its clock). Default 0. */
+  startSeconds?: number;
+  /**
+   * First iteration to record (a resumed run passes the first point of the record schedule
+   * at or after its starting iteration, see {@link firstRecordAtOrAfter}). Default 0.
+   */
+  firstRecord?: number;
 }
 
 export interface RunResult {
@@ -64,6 +95,13 @@ export function nextRecordIteration(t: number, record: RecordConfig): number {
   return Math.max(t + 1, Math.floor(t * Math.pow(10, 1 / record.perDecade)));
 }
 
+/** The first iteration ≥ t on the record schedule that starts at iteration 0. */
+export function firstRecordAtOrAfter(t: number, record: RecordConfig): number {
+  let r = 0;
+  while (r < t) r = nextRecordIteration(r, record);
+  return r;
+}
+
 /** Full metrics of the stepper's current point. */
 export function measure(
   stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics">,
@@ -76,6 +114,7 @@ export function measure(
     loss: lossOf(stepper.residual()),
     abs_error: abs,
     rel_error: abs / normMstar,
+    extra: {},
   };
   if (opts.symmetricPartError) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
   // spectral diagnostics of an iterate that overflowed are NaN (the row then reads as diverged)
@@ -85,16 +124,16 @@ export function measure(
     row.imbalance_norm = frobeniusNorm(imb);
     if (opts.record.imbalanceEigenvalues) {
       const ev = Number.isFinite(row.imbalance_norm) ? imbalanceEigenvalues(x.F, x.G) : new Float64Array(x.F.cols).fill(NaN);
-      ev.forEach((v, i) => (row[`imb_eig_${i + 1}`] = v));
+      ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {
     const sv = !x ? new Float64Array(0) : finiteErrors ? productSingularValues(x) : new Float64Array(nsv).fill(NaN);
-    for (let i = 0; i < nsv; i++) row[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
+    for (let i = 0; i < nsv; i++) row.extra[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
   }
-  if (opts.diagnostics && x) Object.assign(row, stepperDiagnostics(stepper, x, truth, normMstar, abs, opts.diagnostics));
-  if (stepper.diagnostics) Object.assign(row, stepper.diagnostics());
+  if (opts.diagnostics && x) Object.assign(row.extra, stepperDiagnostics(stepper, x, truth, normMstar, abs, opts.diagnostics));
+  if (stepper.diagnostics) Object.assign(row.extra, stepper.diagnostics());
   return row;
 }
 
@@ -106,7 +145,7 @@ function frobeniusDistanceOf(stepper: Stepper, truth: GroundTruth): number {
 }
 
 function rowIsFinite(row: TraceRow): boolean {
-  for (const v of Object.values(row)) if (!Number.isFinite(v)) return false;
+  for (const v of Object.values(flattenRow(row))) if (!Number.isFinite(v)) return false;
   return true;
 }
 
@@ -120,8 +159,8 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
   const { stop } = opts;
   const normMstar = truthNorm(truth);
   const rows: TraceRow[] = [];
-  const t0 = now();
-  let nextRecord = 0;
+  const t0 = now() - (opts.startSeconds ?? 0);
+  let nextRecord = opts.firstRecord ?? 0;
   let status: RunStatus | undefined;
   let divergedAt: number | undefined;
   let divergedQuantity: string | undefined;
@@ -163,7 +202,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       watch.diverged();
       divergedQuantity = finite
         ? `rel_error = ${relError} > stop.divergenceRelError = ${stop.divergenceRelError}`
-        : nonFiniteQuantity(stepper, row ?? { iteration: t, seconds: elapsed, loss, abs_error: NaN, rel_error: relError });
+        : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss, abs_error: NaN, rel_error: relError });
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";

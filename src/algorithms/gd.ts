@@ -5,7 +5,7 @@ import { imbalance } from "../metrics/metrics.js";
 import type { SensingOperator } from "../operators/types.js";
 import { rebalanceFactors } from "./rebalance.js";
 import { defineMethod } from "./method.js";
-import { FactoredStepper } from "./stepper.js";
+import { FactoredStepper, type StepperState } from "./stepper.js";
 
 /** Options of GD on FGᵀ beyond the step size (all off by default: plain GD). */
 export interface AsymmetricGdOptions {
@@ -123,6 +123,18 @@ export class GradientDescentAsymmetric extends FactoredStepper {
   override step(): void {
     super.step();
     this.maybeRebalance();
+  }
+
+  override saveState(): StepperState | null {
+    const s = super.saveState();
+    if (s) s.scalars.rebalancedAt = this.rebalancedAt ?? null;
+    return s;
+  }
+
+  override restoreState(state: StepperState): void {
+    super.restoreState(state);
+    const at = state.scalars.rebalancedAt;
+    this.rebalancedAt = at === null || at === undefined ? undefined : at;
   }
 
   /** Rebalances once when a trigger fires at the current point. */

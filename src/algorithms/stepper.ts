@@ -33,6 +33,21 @@ export interface Stepper {
   diagnostics?(): Record<string, number>;
   /** Things that happened once (recorded in summary.json). */
   readonly events: StepperEvent[];
+  /** Everything needed to continue bitwise from the current point (absent or null: not resumable). */
+  saveState?(): StepperState | null;
+  /** Puts a state from {@link saveState} back (same config and instance). */
+  restoreState?(state: StepperState): void;
+}
+
+/** A stepper's state between iterations (see {@link Stepper.saveState}). */
+export interface StepperState {
+  iteration: number;
+  stepSize: number;
+  events: StepperEvent[];
+  /** Named arrays (the factors, by name: X or F and G), copied. */
+  arrays: Record<string, { rows: number; cols: number; data: Float64Array }>;
+  /** Method-specific scalars (e.g. the iteration at which rebalancing fired). */
+  scalars: Record<string, number | null>;
 }
 
 /**
@@ -135,6 +150,38 @@ export abstract class FactoredStepper implements Stepper {
       this.productValid = true;
     }
     return this.P!;
+  }
+
+  saveState(): StepperState | null {
+    const arrays: StepperState["arrays"] = {};
+    const put = (name: string, m: Matrix) => (arrays[name] = { rows: m.rows, cols: m.cols, data: m.data.slice() });
+    if (this.x.kind === "symmetric") put("X", this.x.X);
+    else {
+      put("F", this.x.F);
+      put("G", this.x.G);
+    }
+    // whether S = A*(r) is computed by the fused pass from now on: a restored stepper must
+    // take the same floating-point path as the uninterrupted one
+    return { iteration: this.iteration, stepSize: this.stepSize, events: this.events.map((e) => ({ ...e })), arrays, scalars: { fused: this.S ? 1 : 0 } };
+  }
+
+  restoreState(state: StepperState): void {
+    const names = this.x.kind === "symmetric" ? ["X"] : ["F", "G"];
+    const targets = this.x.kind === "symmetric" ? [this.x.X] : [this.x.F, this.x.G];
+    names.forEach((name, i) => {
+      const a = state.arrays[name], t = targets[i];
+      if (!a || a.rows !== t.rows || a.cols !== t.cols) {
+        throw new RangeError(`checkpoint factor ${name} is ${a ? `${a.rows}×${a.cols}` : "missing"}, the model needs ${t.rows}×${t.cols}`);
+      }
+      t.data.set(a.data);
+    });
+    this.iteration = state.iteration;
+    this.stepSize = state.stepSize;
+    this.events.length = 0;
+    this.events.push(...state.events.map((e) => ({ ...e })));
+    if (state.scalars.fused && this.operator.residualAndAdjoint) this.S ??= zeros(this.operator.n1, this.operator.n2);
+    else this.S = null;
+    this.invalidate();
   }
 
   /** Call after changing the factors in place. */

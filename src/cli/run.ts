@@ -1,11 +1,38 @@
+import * as path from "node:path";
 import type { Command } from "commander";
+import { ResumeError, prepareResume } from "../experiments/checkpoint.js";
 import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
 import { executeRunAsync } from "../experiments/runFolder.js";
 import { runHeadlineDemo } from "./demo.js";
 import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 import { Progress } from "./progress.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
-import { type CliIO, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile } from "./shared.js";
+import { type CliIO, UsageError, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile } from "./shared.js";
+
+function parseCheckpointEvery(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`--checkpoint-every expects a number of seconds ≥ 0, got "${v}"`);
+  return x;
+}
+
+/** `run --resume [DIR]`: the config and checkpoint of DIR or --out (the config comes from the folder, not --config). */
+function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: string; set: string[]; backend?: string; threads?: string }) {
+  const dir = typeof opts.resume === "string" ? opts.resume : opts.out;
+  if (!dir) throw new UsageError("--resume needs the run folder: --resume DIR (or --resume --out DIR)");
+  if (opts.config) throw new UsageError("--resume takes the config from the run folder; drop --config (change stop.* with --set)");
+  if (typeof opts.resume === "string" && opts.out && path.resolve(opts.out) !== path.resolve(opts.resume)) {
+    throw new UsageError("--resume continues the run in its own folder; drop --out or give the same folder");
+  }
+  if (opts.backend) throw new UsageError("--resume keeps the run's backend (its metrics would not continue bitwise on another); drop --backend");
+  const sets = opts.threads !== undefined ? [...opts.set, `operator.threads=${opts.threads}`] : opts.set;
+  try {
+    return prepareResume(dir, sets);
+  } catch (e) {
+    if (e instanceof ResumeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** `matsense run` (one config, or the built-in demo) and `matsense config` (resolved config, schema). */
 export function addRunCommands(program: Command, { out, err }: CliIO): void {
@@ -23,21 +50,25 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
     .option("--max-memory <bytes>", "refuse the run if it would allocate more, e.g. 3GB (default: 75% of RAM, at most what is available)")
     .option("-q, --quiet", "no progress bar and no table")
     .option("--force", "if --out already holds a result, delete its result files and figures and run again")
-    .option("--resume", "continue the run in --out (not implemented yet for single runs)")
+    .option("--resume [dir]", "continue the run in DIR (or in --out) from its checkpoint; only --set stop.* / operator.threads may change")
+    .option("--checkpoint-every <seconds>", "seconds between checkpoints (checkpoint.json; default 60)")
     .action(async (opts: {
-      config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; maxMemory?: string; quiet?: boolean; force?: boolean; resume?: boolean;
+      config?: string; set: string[]; out?: string; saveInstance?: boolean; backend?: string; threads?: string; maxMemory?: string; quiet?: boolean;
+      force?: boolean; resume?: string | boolean; checkpointEvery?: string;
     }) => {
       const interrupt = interruptFlag();
-      const existing = existingPolicy(opts);
+      const existing = existingPolicy({ force: opts.force, resume: !!opts.resume });
       try {
-        if (!opts.config && opts.set.length === 0) {
+        const checkpointSeconds = parseCheckpointEvery(opts.checkpointEvery);
+        const resumed = opts.resume ? resumeArgs(opts) : undefined;
+        if (!resumed && !opts.config && opts.set.length === 0) {
           const dir = opts.out ?? defaultOutDir("demo");
           await runFolderErrors(() =>
             runHeadlineDemo(dir, { out, err, quiet: !!opts.quiet, shouldStop: interrupt.stop, saveInstance: !!opts.saveInstance, backend: opts.backend, existing }));
           return;
         }
         const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
-        applySets(raw, opts.set);
+        if (!resumed) applySets(raw, opts.set);
         if (opts.backend) {
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, backend: opts.backend };
@@ -46,8 +77,8 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, threads: parseSetValue(opts.threads) };
         }
-        const config = resolveConfig(raw as ConfigInput);
-        const dir = opts.out ?? defaultOutDir("run");
+        const config = resumed?.config ?? resolveConfig(raw as ConfigInput);
+        const dir = resumed?.resume.dir ?? opts.out ?? defaultOutDir("run");
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
@@ -57,6 +88,8 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
             existing,
+            checkpointSeconds,
+            resume: resumed?.resume,
             onNotice: (m) => err(`matsense: ${m}\n`),
           })));
         } finally {

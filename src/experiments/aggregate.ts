@@ -27,8 +27,17 @@ export interface PointSummary {
   runs: number;
   /** Runs per status. */
   statuses: Record<string, number>;
-  /** Median across seeds of each numeric column of runs.csv (missing iters_to = ∞). */
+  /**
+   * Median across seeds of each numeric column of runs.csv (missing iters_to = ∞), over the
+   * runs that ended (interrupted, failed and pending runs never enter a median). The rate
+   * columns are class-honest: `linear_rate` and `contraction` are medians over the runs
+   * classified linear only, `loglog_slope` over the sublinear runs only (NaN when none).
+   */
   median: Record<string, number>;
+  /** The rate columns' medians over all ended runs whatever their class (to draw excluded points). */
+  anyClassMedian: Record<string, number>;
+  /** Runs left out of the medians, by status (interrupted, failed, pending). */
+  excluded: Record<string, number>;
   /** The most frequent rate class among the point's finished runs. */
   classification: string;
   /** Rate classes of the runs. */
@@ -77,6 +86,42 @@ export function quantileSorted(sorted: number[], q: number): number {
 /** Median of numbers (NaN entries ignored). */
 export function median(values: number[]): number {
   return quantileSorted(values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 0.5);
+}
+
+/** Statuses of runs that did not end by a stop rule: never in medians, curves or fits. */
+export const UNENDED_STATUSES = ["pending", "interrupted", "failed", "damaged"];
+
+function endedRun(r: RunRow): boolean {
+  return !UNENDED_STATUSES.includes(String(r.status));
+}
+
+/**
+ * The rate class each fitted rate column means something for: a linear rate λ only for
+ * linear runs, a log-log slope only for sublinear ones.
+ */
+export const RATE_COLUMN_CLASS: Record<string, string> = { linear_rate: "linear", contraction: "linear", loglog_slope: "sublinear" };
+
+/**
+ * Splits parameter points for a fit of a rate column against a parameter: a point enters
+ * the fit only when its class is the one the column means something for (linear rates
+ * from linear points, log-log slopes from sublinear points) and its median is finite;
+ * the others are returned with the reason (to be drawn hollow and reported).
+ */
+export function classHonestPoints<P extends Pick<PointSummary, "classification" | "median">>(points: P[], metric: string): { fit: P[]; excluded: { point: P; reason: string }[] } {
+  const cls = RATE_COLUMN_CLASS[metric];
+  const fit: P[] = [], excluded: { point: P; reason: string }[] = [];
+  for (const p of points) {
+    if (cls && p.classification !== cls) excluded.push({ point: p, reason: `class ${p.classification || "unknown"}, not ${cls}` });
+    else if (!Number.isFinite(p.median[metric])) excluded.push({ point: p, reason: `no finite ${metric}` });
+    else fit.push(p);
+  }
+  return { fit, excluded };
+}
+
+/** "2 points excluded (α=0.01: class sublinear, not linear; …)" or "". */
+export function excludedPointsText(excluded: { point: { params: Record<string, unknown> }; reason: string }[], labels: Record<string, string> = {}): string {
+  if (!excluded.length) return "";
+  return `${excluded.length} point${excluded.length > 1 ? "s" : ""} excluded from the fit (${excluded.map((e) => `${pointLabel(e.point.params, labels)}: ${e.reason}`).join("; ")})`;
 }
 
 /** The runs.csv row of one run folder. */
@@ -142,20 +187,27 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     const statuses: Record<string, number> = {};
     for (const r of rows) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
     const med: Record<string, number> = {};
+    const anyClassMedian: Record<string, number> = {};
+    const excluded: Record<string, number> = {};
+    for (const r of rows) if (!endedRun(r)) excluded[String(r.status)] = (excluded[String(r.status)] ?? 0) + 1;
+    const ended = rows.filter(endedRun);
     const numericCols = new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === "number" && !paths.includes(k) && k !== "seed")));
+    const medianOf = (rs: RunRow[], c: string) => median(rs.map((r) => {
+      const v = r[c];
+      return typeof v === "number" ? (Number.isNaN(v) && c.startsWith("iters_to_") ? Infinity : v) : NaN;
+    }));
     for (const c of numericCols) {
-      const vals = rows.filter((r) => r.status !== "pending" && r.status !== "damaged").map((r) => {
-        const v = r[c];
-        return typeof v === "number" ? (Number.isNaN(v) && c.startsWith("iters_to_") ? Infinity : v) : NaN;
-      });
-      med[c] = median(vals);
+      const cls = RATE_COLUMN_CLASS[c];
+      med[c] = medianOf(cls ? ended.filter((r) => r.rate_class === cls) : ended, c);
+      if (cls) anyClassMedian[c] = medianOf(ended, c);
     }
-    const classes = rows.map((r) => String(r.rate_class)).filter((c) => c !== "");
+    const classes = ended.map((r) => String(r.rate_class)).filter((c) => c !== "");
     const tally = new Map<string, number>();
     for (const c of classes) tally.set(c, (tally.get(c) ?? 0) + 1);
     const classification = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
-    points.push({ point, params, runs: rows.length, statuses, median: med, classification, classes });
-    curves.push(pointCurves(dir, point, params, pointSpecs, inspections));
+    points.push({ point, params, runs: rows.length, statuses, median: med, anyClassMedian, excluded, classification, classes });
+    const endedIds = new Set(ended.map((r) => r.id));
+    curves.push(pointCurves(dir, point, params, pointSpecs.filter((s) => endedIds.has(s.id)), inspections));
   }
   return { dir, damaged, grid, paths, errorMetric, runs, points, curves };
 }
@@ -251,14 +303,25 @@ export function formatPointTable(agg: Aggregate): string {
     Object.entries(p.statuses).map(([s, n]) => (Object.keys(p.statuses).length > 1 ? `${s}:${n}` : s)).join(" "),
     fmtNum(p.median[`final_${agg.errorMetric}`]),
     fmtNum(p.median[itersToColumn(1e-4)]),
-    fmtNum(p.median.linear_rate),
+    p.classification === "linear" ? fmtNum(p.median.linear_rate) : "—",
     ...(predicted ? [fmtNum(p.median.predicted_rate)] : []),
-    Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
+    p.classification === "sublinear" && Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
     p.classification || "—",
   ]);
   return formatTable(header, body) +
-    `(medians over seeds; rate λ = −d ln e/dt over the tail, log-log = d ln e/d ln t; see docs/experiments.md` +
-    `${predicted ? "; predicted λ = −ln(1 − η|λ_min(FᵀF − GᵀG)|), docs/diagnostics.md" : ""})\n`;
+    `(medians over the seeds that ended; rate λ = −d ln e/dt over the tail, shown for linear points, from their linear runs; ` +
+    `log-log = d ln e/d ln t, shown for sublinear points, from their sublinear runs; see docs/experiments.md` +
+    `${predicted ? "; predicted λ = −ln(1 − η|λ_min(FᵀF − GᵀG)|), docs/diagnostics.md" : ""})\n` +
+    excludedNote(agg);
+}
+
+/** "3 runs left out of the medians (interrupted ×2, failed ×1)." or "" when none. */
+export function excludedNote(agg: Aggregate): string {
+  const tally: Record<string, number> = {};
+  for (const p of agg.points) for (const [s, n] of Object.entries(p.excluded ?? {})) tally[s] = (tally[s] ?? 0) + n;
+  const total = Object.values(tally).reduce((a, b) => a + b, 0);
+  if (total === 0) return "";
+  return `${total} run${total > 1 ? "s" : ""} left out of the medians, curves and fits (${Object.entries(tally).map(([s, n]) => `${s} ×${n}`).join(", ")}).\n`;
 }
 
 /** Formats rows as an aligned plain-text table. */

@@ -8,7 +8,7 @@ import { type AcquireOptions, LOCK_FILE, LockedError, type RunLock, acquireRunLo
 import { isFinished } from "./manifest.js";
 
 /** Files and folders of a run folder that make up its result (removed by --force). */
-export const RUN_RESULT_FILES = ["summary.json", "metrics.csv", "metrics.csv.partial", "config.json", "figures"];
+export const RUN_RESULT_FILES = ["summary.json", "metrics.csv", "metrics.csv.partial", "config.json", "checkpoint.json", "figures"];
 
 /**
  * What to do when a run folder already holds a result:
@@ -16,8 +16,8 @@ export const RUN_RESULT_FILES = ["summary.json", "metrics.csv", "metrics.csv.par
  * - "replace": remove the old result files first (sweeps re-running an unfinished run);
  * - "skip-finished": like "replace", but throw {@link AlreadyFinishedError} when the run
  *   is finished (a concurrent sweep finished it after this one listed its runs);
- * - "resume": continue the run in the folder (the resume logic lives with checkpoints;
- *   until it is there this is refused).
+ * - "resume": keep the files: the run continues in the folder from its checkpoint
+ *   (`prepareResume` in checkpoint.ts has read them).
  */
 export type ExistingPolicy = "refuse" | "replace" | "skip-finished" | "resume";
 
@@ -80,7 +80,7 @@ export function claimRunFolder(dir: string, opts: ClaimOptions = {}): RunLock {
     const found = existingResult(dir);
     if (found.length) {
       if (policy === "refuse") throw new ExistingResultError(dir, found);
-      if (policy === "resume") throw new ResumeNotImplementedError(dir);
+      if (policy === "resume") return lock;
       if (policy === "skip-finished" && isFinished(dir)) throw new AlreadyFinishedError(dir);
       clearResult(dir);
     }

@@ -10,6 +10,7 @@ import { type Instance, buildInit, buildInstance } from "../catalogue/instance.j
 import { checkRunMemory, defaultMemoryLimit } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
+import { scientificWarnings } from "./warnings.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
@@ -44,17 +45,20 @@ export interface RunOutput {
 export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError"> {
   /** Called with the instance and initial point before the first iteration (e.g. to save them). */
   onStart?: (instance: Instance, init: Factors, config: ResolvedConfig) => void;
+  /** Called with the stepper before the first iteration (e.g. to restore a checkpoint into it). */
+  onStepper?: (stepper: Stepper, config: ResolvedConfig) => void;
 }
 
 /** Builds the instance, initial point and stepper of a resolved config (everything before the loop). */
 function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance) {
-  const warnings = configWarnings(config);
   if (!instance) checkRunMemory(config, defaultMemoryLimit()); // refuse before allocating, with the byte count
   const inst = instance ?? buildInstance(config);
+  const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
   const x0 = buildInit(config, inst);
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
   const stepper = createStepper(config, inst, x0);
+  hooks.onStepper?.(stepper, config);
   const driverOptions: DriverOptions = {
     ...hooks,
     stop: config.stop,
@@ -71,7 +75,7 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
  * point from the seed, run the method until a stop condition, and return the trace.
  * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
  */
-export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): RunOutput {
+export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
   return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
@@ -81,7 +85,7 @@ export function runConfig(input: ConfigInput | ResolvedConfig | Record<string, u
  * {@link runConfig} that gives the event loop a turn every ~50 ms of wall time, so that
  * signal handlers (Ctrl-C → `shouldStop`) and timers run during a long run.
  */
-export async function runConfigAsync(input: ConfigInput | ResolvedConfig | Record<string, unknown>, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
+export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
   return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };

@@ -3,11 +3,13 @@ import { performance } from "node:perf_hooks";
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
 import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
+import { flattenRow } from "../algorithms/driver.js";
 import type { Instance } from "../catalogue/instance.js";
 import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/memory.js";
 import type { Factors } from "../problem/factors.js";
 import { type ExistingPolicy, claimRunFolder } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
+import { Checkpointer, type ResumePoint, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
 /*
  * One run written to a folder (config.json, metrics.csv, summary.json, .npy files) around
@@ -30,6 +32,10 @@ export interface ExecuteOptions {
   shouldStop?: () => boolean;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
+  /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
+  checkpointSeconds?: number;
+  /** Continue from a checkpoint (from {@link prepareResume}) instead of starting at the initial point (implies existing = "resume"). */
+  resume?: ResumePoint;
   /** When the folder already holds a result (default "replace"; the CLI's `run` uses "refuse" unless --force). */
   existing?: ExistingPolicy;
   /** Stale bound of run-folder locks in seconds (default: MATSENSE_LOCK_STALE_SECONDS or 1 hour). */
@@ -70,22 +76,36 @@ function executeWith(
   checkOperatorMemory(config, opts.maxOperatorBytes, input);
   ensureDir(outDir);
   // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
-  const lock = claimRunFolder(outDir, { existing: opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run" });
+  const resume = opts.resume;
+  const lock = claimRunFolder(outDir, { existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run" });
   let csv: CsvStream;
   try {
-    csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"]);
+    csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
   } catch (e) {
     lock.release();
     throw e;
   }
   const stop = opts.shouldStop;
+  const now = () => performance.now() / 1000;
+  let checkpointer: Checkpointer | undefined;
   const hooks: RunHooks = {
-    now: () => performance.now() / 1000,
-    onRecord: (row) => csv.write(row),
-    onIteration: opts.onIteration,
+    now,
+    onRecord: (row) => csv.write(flattenRow(row) as Record<string, number>),
+    onIteration: (t, e) => {
+      checkpointer?.poll();
+      opts.onIteration?.(t, e);
+    },
     shouldStop: () => {
       lock.heartbeat();
       return stop ? stop() : false;
+    },
+    ...(resume ? { startSeconds: resume.seconds, firstRecord: resume.firstRecord } : {}),
+    onStepper: (stepper) => {
+      if (resume) {
+        if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
+        stepper.restoreState(resume.state);
+      }
+      if (stepper.saveState?.()) checkpointer = new Checkpointer(outDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync());
     },
     onStart: (inst, init, cfg) => {
       writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
@@ -100,12 +120,14 @@ function executeWith(
       ...(r.divergedAt !== undefined ? { divergedAt: r.divergedAt } : {}),
       ...(r.divergedQuantity !== undefined ? { divergedQuantity: r.divergedQuantity } : {}),
       seconds: r.seconds,
-      final: r.final,
+      final: flattenRow(r.final),
       warnings: [...output.warnings, ...(r.warnings ?? [])],
       events: r.events,
     };
     try {
       csv.close();
+      writeFinalIterate(outDir, output.stepper);
+      writeCheckpoint(outDir, output.stepper, r.seconds);
       writeJsonAtomic(path.join(outDir, "summary.json"), summary);
     } finally {
       lock.release();

@@ -1,4 +1,4 @@
-import type { RunStatus, TraceRow } from "../algorithms/driver.js";
+import type { FlatTraceRow, RunStatus } from "../algorithms/driver.js";
 
 /** What summary.json holds. */
 export interface RunSummary {
@@ -8,7 +8,7 @@ export interface RunSummary {
   /** What was found non-finite or too large when the run diverged (e.g. "loss = NaN"). */
   divergedQuantity?: string;
   seconds: number;
-  final: TraceRow | null;
+  final: FlatTraceRow | null;
   warnings: string[];
   events: { iteration: number; message: string }[];
   error?: string;

@@ -59,9 +59,19 @@ export class CsvStream {
   private readonly partial: string;
   private closed = false;
 
-  constructor(readonly file: string, private readonly leadingColumns: string[] = []) {
+  /** `prefix`: a header and rows already recorded (a resumed run), written first. */
+  constructor(readonly file: string, private readonly leadingColumns: string[] = [], prefix?: { columns: string[]; lines: string[] }) {
     this.partial = `${file}.partial`;
     this.fd = fs.openSync(this.partial, "w");
+    if (prefix) {
+      this.columns = prefix.columns;
+      fs.writeSync(this.fd, [prefix.columns.join(","), ...prefix.lines].join("\n") + "\n");
+    }
+  }
+
+  /** Forces the rows written so far to disk (before a checkpoint that refers to them). */
+  sync(): void {
+    if (!this.closed) fs.fsyncSync(this.fd);
   }
 
   write(row: Record<string, number>): void {

@@ -1,12 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureDir, writeFileAtomic } from "../io/files.js";
-import { type Aggregate, aggregateSweep, formatValue, itersToColumn, pointLabel, shortLabel } from "../experiments/aggregate.js";
+import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, formatValue, itersToColumn, pointLabel, shortLabel } from "../experiments/aggregate.js";
 import { logLogFit } from "../experiments/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder } from "../experiments/results.js";
 import { spectrum } from "../problem/truth.js";
 import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
 import { svgToPng } from "./png.js";
+import { svgToPdf } from "./pdf.js";
 import { diagnosticsFigure } from "./diagnosticsFigure.js";
 import { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceLine, seedsOf } from "./request.js";
 
@@ -19,6 +20,27 @@ export { type FigureRequest, type Labels, configSummary, firstRunConfig, matches
  * the fitted linear rate against a parameter (log-log), iterations to ε against a
  * parameter.
  */
+
+/** The caption of a figure unless the request asks for none. */
+function captionFor(req: Pick<FigureRequest, "noCaption"> | undefined, text: string): string | undefined {
+  return req?.noCaption ? undefined : text;
+}
+
+/** The line c·x^slope through the geometric mean of the points of `series` (for rate-vs figures). */
+function powerReference(series: Series[], ref: { slope: number; label: string }): Series[] {
+  const lx: number[] = [], ly: number[] = [];
+  for (const s of series) s.x.forEach((x, i) => {
+    if (x > 0 && s.y[i] > 0 && Number.isFinite(s.y[i])) {
+      lx.push(Math.log(x));
+      ly.push(Math.log(s.y[i]));
+    }
+  });
+  if (lx.length === 0) return [];
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  const lo = Math.min(...lx), hi = Math.max(...lx);
+  const x = Array.from({ length: 21 }, (_, i) => Math.exp(lo + ((hi - lo) * i) / 20));
+  return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: "#555", dashed: true }];
+}
 
 function metricLabel(metric: string): string {
   switch (metric) {
@@ -63,7 +85,7 @@ export function errorFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${metricLabel(metric)} vs iteration`,
     panels,
     columns: 2,
-    caption: `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? "; bands: 10–90% across seeds; a line ends when its first seed stops (target reached)" : ""}. ` + configSummary(firstRunConfig(agg), agg.paths, seeds),
+    caption: captionFor(req, `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? "; bands: 10–90% across seeds; a line ends when its first seed stops (target reached)" : ""}. ` + configSummary(firstRunConfig(agg), agg.paths, seeds)),
   });
 }
 
@@ -89,7 +111,7 @@ export function trueSingularValues(config: Record<string, unknown>): number[] {
  * one panel per run (at most 6).
  */
 export function indexedFigure(
-  runs: { title: string; files: RunResultFiles }[], kind: "singular-values" | "imbalance", title: string, caption: string, xLog = true,
+  runs: { title: string; files: RunResultFiles }[], kind: "singular-values" | "imbalance", title: string, caption: string | undefined, xLog = true,
 ): string {
   const prefix = kind === "singular-values" ? "sv_" : "imb_eig_";
   const shown = runs.slice(0, 6);
@@ -132,23 +154,40 @@ function paramValues(points: { params: Record<string, unknown> }[], param: strin
   return [...new Set(points.map((p) => Number(p.params[param])))].filter(Number.isFinite).sort((a, b) => a - b);
 }
 
-/** Median fitted linear rate λ against a parameter (log-log), one line per other-parameter group, with the fitted exponent. */
+/**
+ * Median fitted linear rate λ against a parameter (log-log), one line per other-parameter
+ * group, with the fitted exponent. Only points classified linear enter the line and the
+ * fit; the others are drawn hollow (at the median λ of all their runs) and named in the caption.
+ */
 export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
   const param = req.param!;
   const groups = groupsExcept(agg, param, req.where);
-  const series: Series[] = groups.map((g, i) => {
-    const x = g.points.map((p) => Number(p.params[param]));
-    const y = g.points.map((p) => p.median.linear_rate);
+  const allExcluded: { point: (typeof agg.points)[number]; reason: string }[] = [];
+  const series: Series[] = groups.flatMap((g, i) => {
+    const { fit: pts, excluded } = classHonestPoints(g.points, "linear_rate");
+    allExcluded.push(...excluded);
+    const x = pts.map((p) => Number(p.params[param]));
+    const y = pts.map((p) => p.median.linear_rate);
     const fit = logLogFit(x, y);
     const base = pointLabel(g.params, labels);
-    return { label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) };
+    const out: Series[] = [{ label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) }];
+    if (excluded.length) {
+      out.push({
+        label: "excluded from the fit (not linear)", x: excluded.map((e) => Number(e.point.params[param])), y: excluded.map((e) => e.point.anyClassMedian?.linear_rate ?? NaN),
+        markers: true, hollow: true, noLine: true, color: colorFor(i),
+      });
+    }
+    return out;
   });
   const pl = labels[param] ?? shortLabel(param);
+  const excludedText = excludedPointsText(allExcluded, labels);
+  if (req.reference) series.push(...powerReference(series.filter((s) => !s.hollow), req.reference));
   return renderFigure({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
     panels: [{ xLabel: pl, yLabel: "linear rate λ = −d ln(error)/dt", xLog: true, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
-    caption: `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over seeds; "slope" is the fitted exponent of λ ∝ ${pl}^slope. ` +
-      configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg)),
+    caption: captionFor(req, `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
+      (excludedText ? `Hollow: ${excludedText}. ` : "") +
+      configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg))),
   });
 }
 
@@ -169,8 +208,8 @@ export function itersVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels
   return renderFigure({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}iterations to ${agg.errorMetric} ≤ ${level.toExponential(0)} vs ${pl}`,
     panels: [{ xLabel: pl, yLabel: `iterations to ${level.toExponential(0)}`, xLog: false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
-    caption: `Median over seeds of the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart). ` +
-      configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg)),
+    caption: captionFor(req, `Median over seeds of the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart). ` +
+      configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg))),
   });
 }
 
@@ -227,28 +266,73 @@ export function sweepFigure(agg: Aggregate, req: FigureRequest, labels: Labels =
         runs,
         req.type,
         req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${what} over time`,
-        `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
-          configSummary(firstRunConfig(agg), agg.paths, [seed]),
+        captionFor(req, `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
+          configSummary(firstRunConfig(agg), agg.paths, [seed])),
         req.xLog ?? true,
       );
     }
   }
 }
 
-/** Writes `<name>.svg` and `<name>.png` into `outDir`; returns the two paths. */
-export function writeFigure(outDir: string, name: string, svg: string): { svg: string; png: string } {
+/** Writes `<name>.svg`, `<name>.png` (2× pixels) and `<name>.pdf` (vector, from the same SVG) into `outDir`. */
+export function writeFigure(outDir: string, name: string, svg: string): { svg: string; png: string; pdf: string } {
   ensureDir(outDir);
   const svgFile = path.join(outDir, `${name}.svg`);
   const pngFile = path.join(outDir, `${name}.png`);
+  const pdfFile = path.join(outDir, `${name}.pdf`);
   writeFileAtomic(svgFile, svg);
   writeFileAtomic(pngFile, svgToPng(svg));
-  return { svg: svgFile, png: pngFile };
+  writeFileAtomic(pdfFile, svgToPdf(svg));
+  return { svg: svgFile, png: pngFile, pdf: pdfFile };
+}
+
+/** Options of `matsense plot` (see {@link plotDirectory}). */
+export interface PlotOptions {
+  /** The error column drawn against the iteration (default rel_error, and sym_rel_error / loss for a run). */
+  metric?: string;
+  /** Log (true) or linear (false) iteration axis; default: as the figure defines it. */
+  xLog?: boolean;
+  /** "slope=-1" (error figures: c·t^−1) or "alpha^2" (rate-vs-α figures: c·α²). */
+  reference?: string;
+  /** Leave captions out. */
+  noCaption?: boolean;
+}
+
+/** Parses `--reference`: "slope=<p>" for error figures, "<param>^<p>" for rate-vs figures (param: a config path, its last segment, or its symbol). */
+export function parseReference(text: string): { kind: "slope"; slope: number } | { kind: "power"; param: string; slope: number } {
+  const t = text.replace(/\s+/g, "");
+  let m = /^slope=([-+]?\d*\.?\d+)$/.exec(t);
+  if (m) return { kind: "slope", slope: Number(m[1]) };
+  m = /^([A-Za-z.α-ω]+)\^([-+]?\d*\.?\d+)$/.exec(t);
+  if (m) return { kind: "power", param: m[1], slope: Number(m[2]) };
+  throw new Error(`--reference "${text}" is not understood; use "slope=<p>" (error figures, e.g. slope=-1) or "<parameter>^<p>" (rate-vs figures, e.g. alpha^2)`);
+}
+
+const SUPERSCRIPT_DIGITS: Record<string, string> = { "-": "⁻", ".": "·", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
+const sup = (v: number) => String(v).split("").map((c) => SUPERSCRIPT_DIGITS[c] ?? c).join("");
+
+/** Applies plot options to a figure request (metric, x scale, reference line, caption). */
+export function applyPlotOptions(req: FigureRequest, opts: PlotOptions): FigureRequest {
+  const out: FigureRequest = { ...req, ...(opts.noCaption ? { noCaption: true } : {}) };
+  if (req.type === "error") {
+    if (opts.metric) out.metric = opts.metric;
+    if (opts.xLog !== undefined) out.xLog = opts.xLog;
+  }
+  if (opts.reference) {
+    const ref = parseReference(opts.reference);
+    if (ref.kind === "slope" && req.type === "error") out.reference = { slope: ref.slope, label: `∝ t${sup(ref.slope)} (slope ${ref.slope})` };
+    if (ref.kind === "power" && req.type === "rate-vs" && req.param) {
+      const names = [req.param, req.param.split(".").pop()!, shortLabel(req.param)];
+      if (names.includes(ref.param)) out.reference = { slope: ref.slope, label: `∝ ${shortLabel(req.param)}${sup(ref.slope)}` };
+    }
+  }
+  return out;
 }
 
 /** Draws the figures of a sweep folder into `<dir>/figures/` (default figures unless given). */
-export function plotSweep(dir: string, opts: { figures?: FigureRequest[]; labels?: Labels; aggregate?: Aggregate; outDir?: string } = {}): { name: string; svg: string; png: string }[] {
-  const agg = opts.aggregate ?? aggregateSweep(dir);
-  const reqs = opts.figures ?? defaultSweepFigures(agg);
+export function plotSweep(dir: string, opts: { figures?: FigureRequest[]; labels?: Labels; aggregate?: Aggregate; outDir?: string; plot?: PlotOptions } = {}): FigureFiles[] {
+  const agg = opts.aggregate ?? aggregateSweep(dir, opts.plot?.metric ? { errorMetric: opts.plot.metric } : {});
+  const reqs = (opts.figures ?? defaultSweepFigures(agg)).map((r) => applyPlotOptions(r, opts.plot ?? {}));
   const outDir = opts.outDir ?? path.join(dir, "figures");
   return reqs.map((req) => {
     const name = figureName(req);
@@ -256,32 +340,75 @@ export function plotSweep(dir: string, opts: { figures?: FigureRequest[]; labels
   });
 }
 
+/** The files written for one figure. */
+export type FigureFiles = { name: string; svg: string; png: string; pdf: string };
+
 /** Draws the figures of a single run folder (error; singular values / imbalance when recorded). */
-export function plotRun(dir: string, outDir = path.join(dir, "figures")): { name: string; svg: string; png: string }[] {
+export function plotRun(dir: string, outDir = path.join(dir, "figures"), opts: PlotOptions = {}): FigureFiles[] {
   const files = readRunFolder(dir);
   if (!files.metrics) throw new Error(`${dir}: no valid metrics to plot (${files.state}${files.reason ? `: ${files.reason}` : ""})`);
   const t = files.metrics;
-  const caption = configSummary(files.config, [], [Number((files.config as { seed?: number }).seed ?? 0)]);
-  const out: { name: string; svg: string; png: string }[] = [];
-  const errCols = ["rel_error", "sym_rel_error"].filter((c) => t.columns.includes(c));
+  if (opts.metric && !t.columns.includes(opts.metric)) throw new Error(`--metric ${opts.metric}: ${dir}/metrics.csv has no such column (it has ${t.columns.join(", ")})`);
+  const caption = opts.noCaption ? undefined : configSummary(files.config, [], [Number((files.config as { seed?: number }).seed ?? 0)]);
+  const out: FigureFiles[] = [];
+  const errCols = opts.metric ? [opts.metric] : ["rel_error", "sym_rel_error"].filter((c) => t.columns.includes(c));
+  const series: Series[] = [...errCols.map((c) => ({ label: c, x: t.data.iteration, y: t.data[c] })), ...(opts.metric ? [] : [{ label: "loss", x: t.data.iteration, y: t.data.loss, dashed: true }])];
+  const ref = opts.reference ? parseReference(opts.reference) : undefined;
+  if (ref?.kind === "slope") series.push(...referenceLine(series, { slope: ref.slope, label: `∝ t${sup(ref.slope)} (slope ${ref.slope})` }));
   const errSvg = renderFigure({
-    title: `${metricLabel("rel_error")} vs iteration`,
-    panels: [{
-      xLabel: "iteration", yLabel: "error / loss", yLog: true,
-      series: [...errCols.map((c) => ({ label: c, x: t.data.iteration, y: t.data[c] })), { label: "loss", x: t.data.iteration, y: t.data.loss, dashed: true }],
-    }],
+    title: `${metricLabel(opts.metric ?? "rel_error")} vs iteration`,
+    panels: [{ xLabel: "iteration", yLabel: opts.metric ? metricLabel(opts.metric) : "error / loss", yLog: true, xLog: opts.xLog, series }],
     caption,
   });
   out.push({ name: "error", ...writeFigure(outDir, "error", errSvg) });
   const title = path.basename(path.resolve(dir));
-  if (t.columns.includes("sv_1")) out.push({ name: "singular-values", ...writeFigure(outDir, "singular-values", indexedFigure([{ title, files }], "singular-values", "singular values of the product over time", `Dotted lines: the true singular values of M*. ${caption}`)) });
-  if (t.columns.includes("imb_eig_1")) out.push({ name: "imbalance", ...writeFigure(outDir, "imbalance", indexedFigure([{ title, files }], "imbalance", "eigenvalues of FᵀF − GᵀG over time", caption)) });
+  const xLog = opts.xLog ?? true;
+  if (t.columns.includes("sv_1")) out.push({ name: "singular-values", ...writeFigure(outDir, "singular-values", indexedFigure([{ title, files }], "singular-values", "singular values of the product over time", caption && `Dotted lines: the true singular values of M*. ${caption}`, xLog)) });
+  if (t.columns.includes("imb_eig_1")) out.push({ name: "imbalance", ...writeFigure(outDir, "imbalance", indexedFigure([{ title, files }], "imbalance", "eigenvalues of FᵀF − GᵀG over time", caption, xLog)) });
   return out;
 }
 
 /** `matsense plot DIR`: a run folder or a sweep folder. */
-export function plotDirectory(dir: string, outDir?: string): { name: string; svg: string; png: string }[] {
-  if (fs.existsSync(path.join(dir, "grid.json"))) return plotSweep(dir, { outDir });
-  if (isRunFolder(dir)) return plotRun(dir, outDir);
+export function plotDirectory(dir: string, outDir?: string, opts: PlotOptions = {}): FigureFiles[] {
+  if (fs.existsSync(path.join(dir, "grid.json"))) return plotSweep(dir, { outDir, plot: opts });
+  if (isRunFolder(dir)) return plotRun(dir, outDir, opts);
   throw new Error(`${dir} is neither a run folder (config.json + metrics.csv) nor a sweep folder (grid.json)`);
+}
+
+/**
+ * `matsense plot A B C --labels a,b,c`: one error figure overlaying run folders (their
+ * metric curve) and sweep folders (the median curve of each parameter point), one line
+ * style per folder, written as `overlay.{svg,png,pdf}` into `outDir`.
+ */
+export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir: string, opts: PlotOptions = {}): FigureFiles[] {
+  if (labels && labels.length !== dirs.length) throw new Error(`--labels has ${labels.length} label(s) for ${dirs.length} folders; give one per folder, comma-separated`);
+  const metric = opts.metric ?? "rel_error";
+  const series: Series[] = [];
+  const dashes = [false, true];
+  const captions: string[] = [];
+  dirs.forEach((dir, di) => {
+    const name = labels?.[di] ?? path.basename(path.resolve(dir));
+    if (fs.existsSync(path.join(dir, "grid.json"))) {
+      const agg = aggregateSweep(dir, { errorMetric: metric });
+      for (const c of agg.curves) {
+        const m = c.metrics[metric];
+        if (!m) throw new Error(`--metric ${metric}: the runs of ${dir} have no such column`);
+        series.push({ label: `${name}: ${pointLabel(c.params)}`, x: c.iterations, y: m.median, lo: m.q10, hi: m.q90, color: colorFor(series.length), dashed: dashes[di % 2] });
+      }
+      captions.push(`${name}: sweep ${dir} (median over seeds, 10–90% band)`);
+    } else if (isRunFolder(dir)) {
+      const t = readRunFolder(dir).metrics!;
+      if (!t.columns.includes(metric)) throw new Error(`--metric ${metric}: ${dir}/metrics.csv has no such column (it has ${t.columns.join(", ")})`);
+      series.push({ label: name, x: t.data.iteration, y: t.data[metric], color: colorFor(series.length), dashed: dashes[di % 2] });
+      captions.push(`${name}: run ${dir}`);
+    } else throw new Error(`${dir} is neither a run folder (config.json + metrics.csv) nor a sweep folder (grid.json)`);
+  });
+  const ref = opts.reference ? parseReference(opts.reference) : undefined;
+  if (ref?.kind === "slope") series.push(...referenceLine(series, { slope: ref.slope, label: `∝ t${sup(ref.slope)} (slope ${ref.slope})` }));
+  const svg = renderFigure({
+    title: `${metricLabel(metric)} vs iteration`,
+    panels: [{ xLabel: "iteration", yLabel: metricLabel(metric), yLog: true, xLog: opts.xLog ?? true, series }],
+    caption: opts.noCaption ? undefined : captions.join("; ") + ".",
+  });
+  return [{ name: "overlay", ...writeFigure(outDir, "overlay", svg) }];
 }

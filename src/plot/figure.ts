@@ -29,6 +29,10 @@ export interface Series {
   markers?: boolean;
   /** Omit from the legend. */
   noLegend?: boolean;
+  /** Markers drawn as open circles (points shown but excluded from a fit). */
+  hollow?: boolean;
+  /** Markers only, no connecting line. */
+  noLine?: boolean;
 }
 
 /** One panel: axes and series. */
@@ -55,6 +59,20 @@ export interface FigureSpec {
   panelHeight?: number;
   /** Panels per row (default: min(panels, 3)). */
   columns?: number;
+  /** Give every panel the same x and y ranges (default true; panels must share their scale types). */
+  sharedAxes?: boolean;
+}
+
+/**
+ * Typesets subscripts written with an underscore after a norm or a square — ‖X‖_F,
+ * ‖·‖²_F, ‖x‖_2 — as real subscripts (an SVG tspan shifted down, 75 % size), and powers
+ * written with a caret after a letter (α^slope) as superscripts, in every text node of an SVG.
+ */
+export function typesetSubscripts(svg: string): string {
+  return svg.replace(/>([^<]*)</g, (_, text: string) =>
+    `>${text
+      .replace(/(‖|²)_([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="sub" font-size="75%">$2</tspan>')
+      .replace(/([A-Za-zα-ωκ])\^([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="super" font-size="75%">$2</tspan>')}<`);
 }
 
 const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
@@ -98,10 +116,10 @@ function linearTick(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-function axisOptions(values: number[], log: boolean, label: string): Record<string, unknown> {
+function axisOptions(values: number[], log: boolean, label: string, fixDomain = false): Record<string, unknown> {
   const ext = extent(values, log);
   const base: Record<string, unknown> = { label, grid: true, labelArrow: "none" };
-  if (!log) return { ...base, tickFormat: linearTick };
+  if (!log) return { ...base, tickFormat: linearTick, ...(fixDomain && ext ? { domain: ext } : {}) };
   if (!ext) return { ...base, type: "log" };
   let [lo, hi] = ext;
   if (lo === hi) {
@@ -124,7 +142,7 @@ function padDomain(ticks: number[]): [number, number] {
 }
 
 /** Renders one panel with Observable Plot and returns its inner SVG (without xmlns). */
-export function renderPanel(panel: Panel, width: number, height: number): string {
+export function renderPanel(panel: Panel, width: number, height: number, shared?: { x: number[]; y: number[] }): string {
   const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
   const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!panel.xLog || x > 0) && (!panel.yLog || y > 0);
   const marks: unknown[] = [];
@@ -142,8 +160,8 @@ export function renderPanel(panel: Panel, width: number, height: number): string
       if (band.length) marks.push(Plot.areaY(band, { x: "x", y1: "lo", y2: "hi", fill: color, fillOpacity: 0.18 }));
     }
     if (pts.length) {
-      marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, ...(s.dashed ? { strokeDasharray: "6,4" } : {}) }));
-      if (s.markers) marks.push(Plot.dot(pts, { x: "x", y: "y", fill: color, r: 3.5 }));
+      if (!s.noLine) marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, ...(s.dashed ? { strokeDasharray: "6,4" } : {}) }));
+      if (s.markers) marks.push(Plot.dot(pts, s.hollow ? { x: "x", y: "y", fill: "white", stroke: color, strokeWidth: 1.5, r: 4 } : { x: "x", y: "y", fill: color, r: 3.5 }));
     }
   });
   for (const h of panel.hLines ?? []) {
@@ -153,6 +171,10 @@ export function renderPanel(panel: Panel, width: number, height: number): string
     }
   }
   if (allX.length === 0) marks.push(Plot.text(["no data"], { frameAnchor: "middle", fontSize: 14 }));
+  else if (shared) {
+    allX.push(...shared.x);
+    allY.push(...shared.y);
+  }
   const svg = Plot.plot({
     document: document as unknown as Plot.PlotOptions["document"],
     className: "ms-plot",
@@ -165,11 +187,32 @@ export function renderPanel(panel: Panel, width: number, height: number): string
     style: { fontSize: "11px", fontFamily: FONT_FAMILY, background: "white" },
     x: panel.xTicks
       ? { ...axisOptions(allX, !!panel.xLog, panel.xLabel), ticks: panel.xTicks, tickFormat: (v: number) => String(Number(v.toPrecision(3))), ...(panel.xLog ? { domain: padDomain(panel.xTicks) } : {}) }
-      : axisOptions(allX, !!panel.xLog, panel.xLabel),
-    y: axisOptions(allY, !!panel.yLog, panel.yLabel),
+      : axisOptions(allX, !!panel.xLog, panel.xLabel, !!shared),
+    y: axisOptions(allY, !!panel.yLog, panel.yLabel, !!shared),
     marks: marks as Plot.Markish[],
   }) as unknown as { outerHTML: string };
   return svg.outerHTML;
+}
+
+/** The x and y values of every panel (with their bands and reference lines), pooled so that all panels get the same ranges. */
+function sharedExtents(panels: Panel[]): { x: number[]; y: number[] } {
+  const x: number[] = [], y: number[] = [];
+  for (const p of panels) {
+    const ok = (a: number, log?: boolean) => Number.isFinite(a) && (!log || a > 0);
+    for (const s of p.series) {
+      s.x.forEach((xv, i) => {
+        if (!ok(xv, p.xLog)) return;
+        for (const yv of [s.y[i], s.lo?.[i], s.hi?.[i]]) {
+          if (yv !== undefined && ok(yv, p.yLog)) {
+            x.push(xv);
+            y.push(yv);
+          }
+        }
+      });
+    }
+    for (const h of p.hLines ?? []) if (ok(h, p.yLog)) y.push(h);
+  }
+  return { x, y };
 }
 
 /** Splits text into lines of at most `width` characters (at spaces). */
@@ -226,19 +269,20 @@ export function renderFigure(spec: FigureSpec): string {
         ly += 20;
       }
       parts.push(
-        `<line x1="${x}" y1="${ly - 4}" x2="${x + 26}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6,4"' : ""}/>` +
-          (s.markers ? `<circle cx="${x + 13}" cy="${ly - 4}" r="3.5" fill="${s.color}"/>` : "") +
+        (s.noLine ? "" : `<line x1="${x}" y1="${ly - 4}" x2="${x + 26}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6,4"' : ""}/>`) +
+          (s.markers ? (s.hollow ? `<circle cx="${x + 13}" cy="${ly - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>` : `<circle cx="${x + 13}" cy="${ly - 4}" r="3.5" fill="${s.color}"/>`) : "") +
           `<text x="${x + 32}" y="${ly}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`,
       );
       x += w;
     }
     y = ly + 14;
   }
+  const shared = spec.panels.length > 1 && spec.sharedAxes !== false ? sharedExtents(spec.panels) : undefined;
   spec.panels.forEach((p, i) => {
     const cx = pad + (i % cols) * pw;
     const cy = y + Math.floor(i / cols) * cellH;
     if (p.subtitle) parts.push(`<text x="${cx + pw / 2}" y="${cy + 14}" font-size="13" text-anchor="middle" fill="#222">${escapeXml(p.subtitle)}</text>`);
-    const inner = renderPanel(p, pw, ph).replace(/^<svg /, `<svg x="${cx}" y="${cy + (hasSub ? 20 : 0)}" `);
+    const inner = renderPanel(p, pw, ph, shared).replace(/^<svg /, `<svg x="${cx}" y="${cy + (hasSub ? 20 : 0)}" `);
     parts.push(inner);
   });
   y += rows * cellH + 8;
@@ -249,7 +293,7 @@ export function renderFigure(spec: FigureSpec): string {
     }
   }
   const height = y + pad;
-  return (
+  return typesetSubscripts(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" color="#222">` +
     `<rect width="100%" height="100%" fill="white"/>` +
     parts.join("") +

@@ -14,8 +14,8 @@ export function fontFiles(): string[] {
   return ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"].map((f) => path.join(dir, f));
 }
 
-/** Renders an SVG to PNG with resvg (scale 1.5 for sharp text). */
-export function svgToPng(svg: string, scale = 1.5): Buffer {
+/** Renders an SVG to PNG with resvg (scale 2: twice the SVG's pixel size, for print and high-DPI screens). */
+export function svgToPng(svg: string, scale = 2): Buffer {
   const r = new Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     background: "white",

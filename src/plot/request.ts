@@ -28,8 +28,15 @@ export interface FigureRequest {
   where?: Record<string, unknown>;
   /** For error plots: one panel per value of this parameter. */
   panelBy?: string;
-  /** For error plots: a dashed reference line c·t^slope (e.g. slope −1 for the 1/T law), drawn over the last two decades of the longest curve, a factor 2 above it. */
+  /**
+   * A dashed reference line. Error plots: c·t^slope (e.g. slope −1 for the 1/T law), drawn
+   * over the last two decades of the longest curve, a factor 2 above it (`metric`: only on
+   * that metric's figure). rate-vs plots: c·param^slope (e.g. slope 2 for λ ∝ α²) through
+   * the geometric mean of the fitted points.
+   */
   reference?: { slope: number; label: string; metric?: string };
+  /** Leave the caption out (e.g. for a paper, whose caption is written there). */
+  noCaption?: boolean;
 }
 
 /** Human-readable labels of config paths (legends); presets may pass their own. */

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ConfigError } from "../io/config.js";
-import { type Aggregate, type PointSummary, formatValue, pointLabel } from "../experiments/aggregate.js";
+import { type Aggregate, type PointSummary, classHonestPoints, excludedPointsText, formatValue, pointLabel } from "../experiments/aggregate.js";
 import { type Grid, parseGrid, quickGrid } from "../experiments/grid.js";
 import { logLogFit } from "../experiments/rates.js";
 
@@ -187,13 +187,14 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       };
     }
     case "exponent": {
-      const ps = pts(check.where);
+      const { fit: ps, excluded } = classHonestPoints(pts(check.where), check.metric);
       const fit = logLogFit(ps.map((p) => Number(p.params[check.param])), ps.map((p) => p.median[check.metric] ?? NaN));
       const exp = `slope of ln ${check.metric} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
-      if (fit.points < 2) return { verdict: "not measured", measured: `${fit.points} usable point(s)`, expected: exp };
+      const ex = excluded.length ? `; ${excludedPointsText(excluded, labels)}` : "";
+      if (fit.points < 2) return { verdict: "not measured", measured: `${fit.points} usable point(s)${ex}`, expected: exp };
       return {
         verdict: inRange(fit.slope, check.min, check.max) ? "pass" : "fail",
-        measured: `slope ${fit.slope.toFixed(2)} over ${fit.points} points (${ps.map((p) => `${lab(p)}: ${fmt(p.median[check.metric])}`).join("; ")})`,
+        measured: `slope ${fit.slope.toFixed(2)} over ${fit.points} points (${ps.map((p) => `${lab(p)}: ${fmt(p.median[check.metric])}`).join("; ")})${ex}`,
         expected: exp,
       };
     }

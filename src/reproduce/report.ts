@@ -4,7 +4,7 @@ import { ConfigError } from "../io/config.js";
 import { writeFileAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import { type FigureRequest, plotSweep, trueSingularValues } from "../plot/charts.js";
-import { type Aggregate, formatValue, itersToColumn, shortLabel, writeAggregate } from "../experiments/aggregate.js";
+import { type Aggregate, excludedNote, formatValue, itersToColumn, shortLabel, writeAggregate } from "../experiments/aggregate.js";
 import { expandGrid, gridSeeds } from "../experiments/grid.js";
 import { type ClaimResult, type Preset, type RunReader, evaluateClaims, loadPreset, presetGrid } from "./presets.js";
 import { readRunFolder } from "../experiments/results.js";
@@ -130,15 +130,16 @@ export function reportMarkdown(
       Object.entries(p.statuses).map(([s, n]) => `${s} ×${n}`).join(", "),
       fmt(p.median[`final_${agg.errorMetric}`]),
       fmt(p.median[itersToColumn(1e-4)]),
-      fmt(p.median.linear_rate),
-      Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
+      p.classification === "linear" ? fmt(p.median.linear_rate) : "—",
+      p.classification === "sublinear" && Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
       p.classification || "—",
     ].join(" | ")} |`);
   }
   lines.push(
     "",
-    `Medians over seeds. λ = −d ln(${agg.errorMetric})/dt and the log-log slope d ln(${agg.errorMetric})/d ln t are least-squares fits over the tail [T/2, T]; ` +
-      "the class follows the rule documented in matsense's docs/experiments.md (linear: the slopes of the two halves of the tail agree within 15 %; sublinear: they fall like 1/t; stalled: < 1 % decrease). Per-run values: `runs.csv`; curves: `curves.csv`.",
+    `Medians over the seeds that ended (interrupted or failed runs never enter a median). λ = −d ln(${agg.errorMetric})/dt (shown for linear points, median over their linear runs) and the log-log slope d ln(${agg.errorMetric})/d ln t (shown for sublinear points, over their sublinear runs) are least-squares fits over the tail [T/2, T]; ` +
+      "the class follows the rule documented in matsense's docs/experiments.md (linear: the slopes of the two halves of the tail agree within 15 %; sublinear: they fall like 1/t; stalled: < 1 % decrease). Per-run values: `runs.csv`; curves: `curves.csv`." +
+      (excludedNote(agg) ? ` ${excludedNote(agg).trim()}` : ""),
     "",
   );
   lines.push(...diagnosticsReportLines(agg, e.labels));

@@ -101,11 +101,11 @@ describe("the driver", () => {
     });
     const row0 = out.result.rows[0];
     expect(row0.imbalance_norm).toBeGreaterThan(0);
-    expect(row0).toHaveProperty("imb_eig_3");
-    expect(row0.sv_1).toBeGreaterThanOrEqual(row0.sv_2);
-    expect(row0.sv_2).toBeGreaterThanOrEqual(row0.sv_3);
+    expect(row0.extra).toHaveProperty("imb_eig_3");
+    expect(row0.extra.sv_1).toBeGreaterThanOrEqual(row0.extra.sv_2);
+    expect(row0.extra.sv_2).toBeGreaterThanOrEqual(row0.extra.sv_3);
     // ‖P‖_F² = Σσᵢ² (rank ≤ k = 3): ties the factored singular values to the dense product
-    const last = out.result.final;
+    const last = out.result.final.extra;
     const s2 = last.sv_1 ** 2 + last.sv_2 ** 2 + last.sv_3 ** 2;
     const P = out.stepper.product().data;
     let p2 = 0;

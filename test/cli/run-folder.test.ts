@@ -22,7 +22,7 @@ describe("never overwrite a result silently (run --out)", () => {
 
     const refused = await cli("run", "-q", "--out", dir, ...small, "--set", "stop.maxIterations=50");
     expect(refused.code).toBe(2);
-    expect(refused.err).toMatch(/already holds a result \(summary\.json, metrics\.csv, config\.json, figures\); use --force/);
+    expect(refused.err).toMatch(/already holds a result \(summary\.json, metrics\.csv, config\.json, checkpoint\.json, figures, X\.npy\); use --force/);
     expect(fs.readFileSync(path.join(dir, "metrics.csv"), "utf8")).toBe(before);
     expect(fs.existsSync(path.join(dir, "matsense.lock"))).toBe(false);
 
@@ -33,12 +33,13 @@ describe("never overwrite a result silently (run --out)", () => {
     expect(fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").trim().split("\n")).toHaveLength(52);
   });
 
-  it("--resume is refused clearly until single-run resume exists; --force with --resume is refused", async () => {
+  it("--resume --out DIR continues the run in DIR (test/cli/resume.test.ts checks it bitwise); --force with --resume is refused", async () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-out-")), "r");
     expect((await cli("run", "-q", "--out", dir, ...small, "--set", "stop.maxIterations=10")).code).toBe(0);
-    const r = await cli("run", "-q", "--resume", "--out", dir, ...small);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--resume is not implemented yet/);
+    const r = await cli("run", "-q", "--resume", "--out", dir, ...small, "--set", "stop.maxIterations=20");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).iterations).toBe(20);
     const both = await cli("run", "-q", "--resume", "--force", "--out", dir, ...small);
     expect(both.code).toBe(2);
     expect(both.err).toMatch(/--force and --resume exclude each other/);
@@ -76,7 +77,7 @@ describe("sweep and reproduce output folders", () => {
     fs.writeFileSync(path.join(dir, "notes.txt"), "mine");
     const r = await cli("sweep", "-q", "-w", "1", "-g", g, "--out", dir);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/already holds a result \(not a sweep folder: .*summary\.json/);
+    expect(r.err).toMatch(/already holds a result \(not a sweep folder: .*config\.json/);
     const f = await cli("sweep", "-q", "-w", "1", "--force", "-g", g, "--out", dir);
     expect(f.code).toBe(0);
     expect(fs.existsSync(path.join(dir, "summary.json"))).toBe(false);

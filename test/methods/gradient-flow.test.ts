@@ -66,7 +66,7 @@ describe("gradient flow (adaptive Dormand–Prince 5(4))", () => {
 
   it("runs through matsense run with a flow_time column that increases with every accepted step", () => {
     const out = runConfig({ ...config, method: { name: "gradient-flow", stepSize: 0.01, tolerance: 1e-8 }, stop: { maxIterations: 50, targetRelError: 0 } });
-    const times = out.result.rows.map((r) => r.flow_time);
+    const times = out.result.rows.map((r) => r.extra.flow_time);
     expect(times[0]).toBe(0);
     for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]);
     expect(out.result.rows.length).toBe(51);

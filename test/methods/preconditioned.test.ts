@@ -118,7 +118,7 @@ describe("PrecGD (Zhang, Fattahi & Zhang) on Gaussian sensing, over-parameterize
     const gd = runConfig({ ...base, method: { name: "gd", stepSize: 0.25 } });
     // exact measurements: the global minimizer is M*, so only rounding limits PrecGD (~1e-15)
     expect(pre.result.final.rel_error).toBeLessThan(1e-13);
-    expect(pre.result.final.damping).toBeLessThan(1e-12);
+    expect(pre.result.final.extra.damping).toBeLessThan(1e-12);
     expect(gd.result.final.rel_error).toBeGreaterThan(1e-6);
   });
 });

@@ -36,7 +36,7 @@ describe("robust ℓ1 subgradient method (Li, Zhu, So & Vidal)", () => {
     // without outliers the very same ℓ2 run recovers M*: the failure is the outliers'
     const clean = runConfig({ ...base, problem: { ...base.problem, outliers: 0 }, method: { name: "gd", stepSize: 0.2 } });
     expect(clean.result.status).toBe("converged");
-    expect(l1.result.final.l1_loss).toBeGreaterThan(0);
+    expect(l1.result.final.extra.l1_loss).toBeGreaterThan(0);
   });
 });
 
@@ -67,7 +67,7 @@ describe("singular value thresholding (Cai, Candès & Shen)", () => {
     const svt = runConfig({ ...base, method: { name: "svt", stepSize: 1.2 } });
     const gd = runConfig({ ...base, method: { name: "gd", stepSize: 0.3 } });
     expect(svt.result.status).toBe("converged");
-    expect(svt.result.final.rank).toBe(2);
+    expect(svt.result.final.extra.rank).toBe(2);
     expect(gd.result.status).toBe("converged");
     expect(svt.result.rows[0].rel_error).toBe(1); // X₀ = D_τ(0) = 0
   });

@@ -11,6 +11,7 @@ import { generalTruth, psdTruth } from "../../src/problem/truth.js";
 import { createRng } from "../../src/random/rng.js";
 import { ConfigError, resolveConfig } from "../../src/io/config.js";
 import { runConfig } from "../../src/experiments/run.js";
+import { flattenRow } from "../../src/algorithms/driver.js";
 import { main } from "../../src/cli/main.js";
 
 const col = (M: Matrix, l: number): Float64Array => Float64Array.from({ length: M.rows }, (_, i) => M.data[i * M.cols + l]);
@@ -89,7 +90,7 @@ describe("every method runs on every operator (matsense run engine)", () => {
             stop: { maxIterations: 5 },
           });
           expect(out.result.iterations, `${model}/${op}/${method}`).toBe(5);
-          for (const v of Object.values(out.result.final)) expect(Number.isFinite(v), `${model}/${op}/${method}`).toBe(true);
+          for (const v of Object.values(flattenRow(out.result.final))) expect(Number.isFinite(v), `${model}/${op}/${method}`).toBe(true);
         }
       }
     });

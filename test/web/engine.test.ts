@@ -1,3 +1,4 @@
+import { flattenRow } from "../../src/algorithms/driver.js";
 import { describe, expect, it } from "vitest";
 import { Session, SessionError, explorerConfig } from "../../web/src/engine.js";
 import { type ExplorerState, defaultState } from "../../web/src/state.js";
@@ -26,7 +27,7 @@ describe("explorer compute session", () => {
     s.advance(Infinity);
     const cli = runConfig(explorerConfig(config)).result;
     expect(s.runs[0].status).toBe(cli.status);
-    expect(s.runs[0].rows.map(({ seconds, ...r }) => r)).toEqual(cli.rows.map(({ seconds, ...r }) => r));
+    expect(s.runs[0].rows.map(({ seconds, ...r }) => r)).toEqual(cli.rows.map(flattenRow).map(({ seconds, ...r }) => r));
     s.dispose();
   });
 

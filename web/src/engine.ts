@@ -9,7 +9,7 @@
  * in Node.
  */
 import { ConfigError, type ResolvedConfig, resolveConfig, setPath } from "../../src/io/config.js";
-import { type RunStatus, type TraceRow, driveStepper } from "../../src/algorithms/driver.js";
+import { type FlatTraceRow, type RunStatus, driveStepper, flattenRow } from "../../src/algorithms/driver.js";
 import { createStepper } from "../../src/catalogue/registry.js";
 import type { Stepper } from "../../src/algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../../src/catalogue/instance.js";
@@ -36,7 +36,7 @@ export interface RunSlot {
   /** The resolved config the run uses (with the record columns the views need). */
   config: ResolvedConfig;
   warnings: string[];
-  rows: TraceRow[];
+  rows: FlatTraceRow[];
   status?: RunStatus;
   divergedAt?: number;
   /** Events of the method (e.g. "rebalanced at iteration 120"). */
@@ -128,7 +128,7 @@ export class Session {
         stop, record: config.record,
         symmetricPartError: config.model.type === "asymmetric" && instance.operator.symmetricMeasurements,
         now: this.now,
-        onRecord: (row) => slot.rows.push(row),
+        onRecord: (row) => slot.rows.push(flattenRow(row)),
       });
       this.runs.push(slot);
     }

@@ -7,7 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import { ConfigError, type ResolvedConfig, describeConfig, getPath, parseSetValue, resolveConfig, setPath } from "../../src/io/config.js";
 import { fitRates, type RateFit } from "../../src/experiments/rates.js";
-import type { TraceRow } from "../../src/algorithms/driver.js";
+import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
 import { pointName } from "../../src/experiments/grid.js";
 import { explorerProblems } from "./checks.js";
 import { metricsCsv, runCommands } from "./export.js";
@@ -518,7 +518,7 @@ function renderCharts(): void {
   // singular values
   const sv: { iteration: number; value: number; line: string; i: number }[] = [];
   runs.forEach((r, i) => {
-    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("sv_") && v > 0 && (!xLog || row.iteration >= 1) && Number.isFinite(v)) sv.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
+    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("sv_") && v !== undefined && v > 0 && (!xLog || row.iteration >= 1) && Number.isFinite(v)) sv.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
   });
   setPlot("chart-sv", sv.length ? Plot.plot({
     ...common, marginRight: 20,
@@ -527,7 +527,7 @@ function renderCharts(): void {
   }) : null);
   const imb: { iteration: number; value: number; line: string; i: number }[] = [];
   runs.forEach((r, i) => {
-    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("imb_eig_") && Number.isFinite(v) && (!xLog || row.iteration >= 1)) imb.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
+    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("imb_eig_") && v !== undefined && Number.isFinite(v) && (!xLog || row.iteration >= 1)) imb.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
   });
   if (document.getElementById("chart-imb")) {
     setPlot("chart-imb", imb.length ? Plot.plot({

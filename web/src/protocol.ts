@@ -1,6 +1,6 @@
 /** Messages between the page and the compute worker. */
 import type { ResolvedConfig } from "../../src/io/config.js";
-import type { RunStatus, TraceRow } from "../../src/algorithms/driver.js";
+import type { FlatTraceRow, RunStatus } from "../../src/algorithms/driver.js";
 import type { ExplorerState, LiveEdit } from "./state.js";
 
 export type ToWorker =
@@ -22,7 +22,7 @@ export interface RunInfo {
 
 export interface RunFrame {
   /** Rows recorded since the previous frame. */
-  rows: TraceRow[];
+  rows: FlatTraceRow[];
   status?: RunStatus;
   divergedAt?: number;
   events: { iteration: number; message: string }[];
