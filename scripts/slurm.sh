@@ -86,18 +86,25 @@ EOF
     </dev/null >>"$STATE/munged.out" 2>&1 &
   echo $! >"$STATE/munged.pid"
   for _ in $(seq 50); do [ -S "$STATE/munge/munge.socket" ] && break; sleep 0.1; done
-  [ -S "$STATE/munge/munge.socket" ] || die "munged did not start (see $STATE/munged.log)"
+  [ -S "$STATE/munge/munge.socket" ] || abort "munged did not start (see $STATE/munged.log)"
   setsid slurmctld -D -i </dev/null >>"$STATE/slurmctld.out" 2>&1 &
   echo $! >"$STATE/slurmctld.pid"
   setsid slurmd -D </dev/null >>"$STATE/slurmd.out" 2>&1 &
   echo $! >"$STATE/slurmd.pid"
   for _ in $(seq 100); do
     if sinfo -h -o %T 2>/dev/null | grep -qx idle; then echo "slurm.sh: started (state $STATE; export SLURM_CONF=$CONF)"; return 0; fi
-    alive "$STATE/slurmctld.pid" || die "slurmctld exited (see $STATE/slurmctld.log)"
-    alive "$STATE/slurmd.pid" || die "slurmd exited (see $STATE/slurmd.log)"
+    alive "$STATE/slurmctld.pid" || abort "slurmctld exited (see $STATE/slurmctld.log)"
+    alive "$STATE/slurmd.pid" || abort "slurmd exited (see $STATE/slurmd.log)"
     sleep 0.2
   done
-  die "the node did not become idle within 20 s (see $STATE/slurmctld.log, $STATE/slurmd.log)"
+  abort "the node did not become idle within 20 s (see $STATE/slurmctld.log, $STATE/slurmd.log)"
+}
+
+# A failed start stops what it did start (by recorded PID) before it reports the failure, so
+# no munged or slurmd is left behind (e.g. when another Slurm holds the ports).
+abort() {
+  stop >/dev/null 2>&1 || true
+  die "$@"
 }
 
 stop_pid() {
