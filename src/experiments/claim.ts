@@ -92,7 +92,10 @@ export function claimRunFolder(dir: string, opts: ClaimOptions = {}): RunLock {
 }
 
 /** Sweep-level files of a sweep folder (removed by `reproduce --force`). */
-const SWEEP_FILES = /^(grid\.json|manifest(\.shard-\d+-of-\d+)?\.json|status(\.shard-\d+-of-\d+)?\.jsonl|runs\.csv|curves\.csv|report\.md|figures)$/;
+const SWEEP_FILES = /^(grid\.json|manifest(\.shard-\d+-of-\d+)?\.json|status(\.shard-\d+-of-\d+)?\.jsonl|runs\.csv|curves\.csv|report\.md|figures)(\.tmp-\d+)?$/;
+
+/** grid.json, or another sweep's atomic write of it still in progress (`grid.json.tmp-<pid>`). */
+const GRID_FILE = /^grid\.json(\.tmp-\d+)?$/;
 
 /**
  * Checks an output folder for a sweep (`sweep`, `reproduce`): a folder that exists and is
@@ -109,7 +112,8 @@ export function claimSweepFolder(dir: string, force: boolean): void {
   }
   if (names.length === 0) return;
   if (!force) {
-    if (names.includes("grid.json")) return;
+    // a sweep folder, or one another sweep (e.g. a second shard) is creating right now
+    if (names.some((n) => GRID_FILE.test(n))) return;
     const shown = names.slice(0, 5).join(", ") + (names.length > 5 ? `, … (${names.length} entries)` : "");
     throw new ExistingResultError(dir, [`not a sweep folder: ${shown}`]);
   }
