@@ -110,18 +110,27 @@ export function workerEntry(): string | undefined {
 export function recordGrid(dir: string, grid: Grid): void {
   const file = path.join(dir, "grid.json");
   const text = JSON.stringify(grid, null, 2) + "\n";
-  if (fs.existsSync(file)) {
-    const old = fs.readFileSync(file, "utf8");
-    if (old !== text) {
-      throw new ConfigError([{
-        path: "--out",
-        value: dir,
-        message: "holds a sweep of a different grid (its grid.json differs); use another output folder or delete it",
-      }]);
+  if (!fs.existsSync(file)) {
+    // created whole and exclusively: a complete temp file is hard-linked to grid.json, which
+    // fails (EEXIST) when another sweep starting at the same moment created it first — its
+    // grid is then compared below, so two different grids never share the folder
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, text);
+    try {
+      fs.linkSync(tmp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    } finally {
+      fs.rmSync(tmp, { force: true });
     }
-    return;
   }
-  writeJsonAtomic(file, grid);
+  if (fs.readFileSync(file, "utf8") !== text) {
+    throw new ConfigError([{
+      path: "--out",
+      value: dir,
+      message: "holds a sweep of a different grid (its grid.json differs); use another output folder or delete it",
+    }]);
+  }
 }
 
 /**

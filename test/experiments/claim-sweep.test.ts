@@ -8,6 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExistingResultError, claimSweepFolder } from "../../src/experiments/claim.js";
+import { parseGrid } from "../../src/experiments/grid.js";
+import { recordGrid } from "../../src/experiments/sweep.js";
 
 function folderWith(...names: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-claim-"));
@@ -31,5 +33,23 @@ describe("claimSweepFolder", () => {
     const dir = folderWith("grid.json", "manifest.json.tmp-777", "status.jsonl", "notes.txt");
     claimSweepFolder(dir, true);
     expect(fs.readdirSync(dir)).toEqual(["notes.txt"]);
+  });
+});
+
+describe("recordGrid", () => {
+  const grid = (n: number) => parseGrid({ name: "g", base: { problem: { n } }, seeds: 1 });
+
+  it("creates grid.json whole (no temp file left) and accepts the same grid again", () => {
+    const dir = folderWith();
+    recordGrid(dir, grid(8));
+    expect(fs.readdirSync(dir)).toEqual(["grid.json"]);
+    expect(() => recordGrid(dir, grid(8))).not.toThrow();
+  });
+
+  it("refuses a folder whose grid.json holds another grid and leaves that grid.json as it was", () => {
+    const dir = folderWith();
+    recordGrid(dir, grid(8));
+    expect(() => recordGrid(dir, grid(9))).toThrow(/different grid/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "grid.json"), "utf8")).base.problem.n).toBe(8);
   });
 });
