@@ -7,6 +7,7 @@ import { buildOperator } from "../../src/catalogue/instance.js";
 import { checkRunMemory, parseBytes, runMemory, workersWithinMemory } from "../../src/catalogue/memory.js";
 import { runSweep } from "../../src/experiments/sweep.js";
 import { ConfigError, resolveConfig } from "../../src/io/config.js";
+import { configErrorOf } from "../config-error.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";
@@ -18,13 +19,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-mem-"));
 const GB = 1e9;
 
 function refusal(config: unknown, limit: number): ConfigError {
-  try {
-    checkRunMemory(resolveConfig(config), limit);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("not refused");
+  return configErrorOf(() => checkRunMemory(resolveConfig(config), limit));
 }
 
 describe("run memory accounting", () => {

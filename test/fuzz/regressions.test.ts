@@ -8,21 +8,14 @@ import { runConfig } from "../../src/experiments/run.js";
 import { inspectRunFolder } from "../../src/experiments/validate.js";
 import { ConfigError, resolveConfig } from "../../src/io/config.js";
 import { decodeNpy, npyHeader } from "../../src/io/npy.js";
+import { configErrorOf } from "../config-error.js";
 
 /**
  * Every bug the fuzzers of test/fuzz found, as a fixed case (each failed on the main
  * branch before the fix): the counterexample fast-check shrank to, and what must happen.
  */
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
+const configError = configErrorOf;
 
 describe("bugs found by the fuzzers", () => {
   it('storage "regenerate" with backend "wasm" is refused by the validation (was a RangeError when building, exit 1)', () => {

@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, applySets, describeConfig, resolveConfig } from "../../src/io/config.js";
+import { configErrorOf } from "../config-error.js";
 
 function errorOf(input: unknown): ConfigError {
-  try {
-    resolveConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
+  return configErrorOf(() => resolveConfig(input));
 }
 
 describe("config resolution", () => {
