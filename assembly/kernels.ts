@@ -515,54 +515,198 @@ export function srhtStF(b: usize, d: usize, f: usize, stf: usize, n1: i32, n2: i
   }
 }
 
-// ---- Householder reflector update (the QR of src/linalg/qr.ts, same operations in order) --
+// ---- the error metric at large sizes: tall-skinny QR, Gram, max |x| -----------------------
+/** max |x_i| over x[0..n) (NaN if any entry is NaN: f64x2.max propagates it). */
+export function maxAbs64(x: usize, n: i32): f64 {
+  let m0 = f64x2.splat(0), m1 = f64x2.splat(0);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = x + (<usize>i << 3);
+    m0 = f64x2.max(m0, f64x2.abs(v128.load(o)));
+    m1 = f64x2.max(m1, f64x2.abs(v128.load(o + 16)));
+  }
+  m0 = f64x2.max(m0, m1);
+  let m = Math.max(f64x2.extract_lane(m0, 0), f64x2.extract_lane(m0, 1));
+  for (let i = n4; i < n; i++) m = Math.max(m, Math.abs(load<f64>(x + (<usize>i << 3))));
+  return m;
+}
+
+/** Row stride (entries) of the tall-skinny QR's block and R for c columns: three zero columns of padding. */
+// @ts-ignore: decorator
+@inline function tsqrStride(c: i32): i32 {
+  return c + 3;
+}
+
 /**
- * For the rows i in (k, m) with v_i = a[i, k] ≠ 0, in order: w += v_i·a[i, j0..n) (subtract =
- * false) or a[i, j0..n) −= v_i·w (subtract = true), elementwise in f64x2 lanes.
+ * Columns [o, o + 2·NV) of w = R[j, ·] + Σ_i v_i·x[i, ·] (rows in order), w ·= τ, R[j, ·] −= w,
+ * x[i, ·] −= v_i·w, in NV = 1, 2 or 4 independent f64x2 lanes (NV is a compile-time constant).
  */
 // @ts-ignore: decorator
-@inline function hhSweep(a: usize, wb: usize, m: i32, rowB: usize, k: i32, cb: usize, cnt: i32, subtract: bool): void {
-  const c2 = cnt & ~1;
-  for (let i = k + 1; i < m; i++) {
-    const ri = a + <usize>i * rowB;
-    const vi = load<f64>(ri + (<usize>k << 3));
-    if (vi == 0) continue;
-    const vv = f64x2.splat(vi);
-    const row = ri + cb;
-    for (let j = 0; j < c2; j += 2) {
-      const o = <usize>j << 3;
-      if (subtract) v128.store(row + o, f64x2.sub(v128.load(row + o), f64x2.mul(vv, v128.load(wb + o))));
-      else v128.store(wb + o, f64x2.add(v128.load(wb + o), f64x2.mul(vv, v128.load(row + o))));
+@inline function tsqrGroup(x: usize, v: usize, rj: usize, bl: i32, rowB: usize, o: usize, tt: v128, nv: i32): void {
+  let w0 = v128.load(rj + o), w1 = f64x2.splat(0), w2 = f64x2.splat(0), w3 = f64x2.splat(0);
+  if (nv >= 2) w1 = v128.load(rj + o + 16);
+  if (nv >= 4) {
+    w2 = v128.load(rj + o + 32);
+    w3 = v128.load(rj + o + 48);
+  }
+  for (let i = 0; i < bl; i++) {
+    const vv = f64x2.splat(load<f64>(v + (<usize>i << 3)));
+    const p = x + <usize>i * rowB + o;
+    w0 = f64x2.add(w0, f64x2.mul(vv, v128.load(p)));
+    if (nv >= 2) w1 = f64x2.add(w1, f64x2.mul(vv, v128.load(p + 16)));
+    if (nv >= 4) {
+      w2 = f64x2.add(w2, f64x2.mul(vv, v128.load(p + 32)));
+      w3 = f64x2.add(w3, f64x2.mul(vv, v128.load(p + 48)));
     }
-    if (c2 < cnt) {
-      const o = <usize>c2 << 3;
-      if (subtract) store<f64>(row + o, load<f64>(row + o) - vi * load<f64>(wb + o));
-      else store<f64>(wb + o, load<f64>(wb + o) + vi * load<f64>(row + o));
+  }
+  w0 = f64x2.mul(w0, tt);
+  v128.store(rj + o, f64x2.sub(v128.load(rj + o), w0));
+  if (nv >= 2) {
+    w1 = f64x2.mul(w1, tt);
+    v128.store(rj + o + 16, f64x2.sub(v128.load(rj + o + 16), w1));
+  }
+  if (nv >= 4) {
+    w2 = f64x2.mul(w2, tt);
+    w3 = f64x2.mul(w3, tt);
+    v128.store(rj + o + 32, f64x2.sub(v128.load(rj + o + 32), w2));
+    v128.store(rj + o + 48, f64x2.sub(v128.load(rj + o + 48), w3));
+  }
+  for (let i = 0; i < bl; i++) {
+    const vv = f64x2.splat(load<f64>(v + (<usize>i << 3)));
+    const p = x + <usize>i * rowB + o;
+    v128.store(p, f64x2.sub(v128.load(p), f64x2.mul(vv, w0)));
+    if (nv >= 2) v128.store(p + 16, f64x2.sub(v128.load(p + 16), f64x2.mul(vv, w1)));
+    if (nv >= 4) {
+      v128.store(p + 32, f64x2.sub(v128.load(p + 32), f64x2.mul(vv, w2)));
+      v128.store(p + 48, f64x2.sub(v128.load(p + 48), f64x2.mul(vv, w3)));
     }
   }
 }
 
 /**
- * H = I − t·v vᵀ (v₀ = 1, v_i = a[i, k] for i > k) applied to columns k+1..n−1 of the
- * row-major m × n matrix a, with w (n entries) as work: w = a[k, :] + Σ_{i>k} v_i a[i, :]
- * (rows in order, zero v_i skipped), w ·= t, a[k, :] −= w, a[i, :] −= v_i w. Lanes run over
- * columns, so every entry sees the reference loops' operations in the same order.
+ * R (c×c upper triangular, rows not sign-normalized; stored with row stride c + 3, see
+ * {@link tsqrStride}) of the m×c matrix W = [sl·L | sr·Q] with L m×kl and Q m×kq row-major
+ * (c = kl + kq), by a sequential tall-skinny Householder QR: rows in blocks of nb (copied to
+ * x, nb rows of stride c + 3, cache-resident), each block reduced against the running R —
+ * the triangular-pentagonal update of LAPACK's dtpqrt: the reflector of column j involves
+ * R[j, j] and column j of the block only. It reads W once (the unblocked QR sweeps it twice
+ * per column). v: nb work entries. The updates run in f64x2 lanes over columns j+1.. in
+ * groups of 8, then one of 4 or 8; lanes past column c fall on the padding, which is zero
+ * and stays zero (w = 0 + Σ v_i·0). Every entry of columns < c sees the operations of the
+ * scalar reference (src/linalg/tsqr.ts) in its order.
  */
-export function hhApply(a: usize, w: usize, m: i32, n: i32, k: i32, t: f64): void {
-  const j0 = k + 1;
-  const cnt = n - j0;
-  if (cnt <= 0) return;
-  const rowB = <usize>n << 3;
-  const cb = <usize>j0 << 3;
-  const wb = w + cb;
-  memory.copy(wb, a + <usize>k * rowB + cb, <usize>cnt << 3);
-  hhSweep(a, wb, m, rowB, k, cb, cnt, false);
-  const rk = a + <usize>k * rowB + cb;
-  for (let j = 0; j < cnt; j++) {
-    const o = <usize>j << 3;
-    const wj = load<f64>(wb + o) * t;
-    store<f64>(wb + o, wj);
-    store<f64>(rk + o, load<f64>(rk + o) - wj);
+export function tsqrR(l: usize, kl: i32, q: usize, kq: i32, m: i32, sl: f64, sr: f64, r: usize, x: usize, v: usize, nb: i32): void {
+  const c = kl + kq;
+  const rowB = <usize>tsqrStride(c) << 3;
+  memory.fill(r, 0, <usize>c * rowB);
+  memory.fill(x, 0, <usize>nb * rowB);
+  for (let row0 = 0; row0 < m; row0 += nb) {
+    const bl = min(nb, m - row0);
+    for (let i = 0; i < bl; i++) {
+      const xi = x + <usize>i * rowB;
+      const li = l + ((<usize>(row0 + i) * <usize>kl) << 3);
+      const qi = q + ((<usize>(row0 + i) * <usize>kq) << 3);
+      for (let j = 0; j < kl; j++) store<f64>(xi + (<usize>j << 3), sl * load<f64>(li + (<usize>j << 3)));
+      for (let j = 0; j < kq; j++) store<f64>(xi + (<usize>(kl + j) << 3), sr * load<f64>(qi + (<usize>j << 3)));
+    }
+    for (let j = 0; j < c; j++) {
+      const cj = <usize>j << 3;
+      // ssq = Σ_i x[i, j]² in four partial sums (i mod 4), combined (s0 + s1) + (s2 + s3)
+      let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+      const b4 = bl & ~3;
+      for (let i = 0; i < b4; i += 4) {
+        const p = x + <usize>i * rowB + cj;
+        const t0 = load<f64>(p), t1 = load<f64>(p + rowB), t2 = load<f64>(p + 2 * rowB), t3 = load<f64>(p + 3 * rowB);
+        s0 += t0 * t0;
+        s1 += t1 * t1;
+        s2 += t2 * t2;
+        s3 += t3 * t3;
+      }
+      for (let i = b4; i < bl; i++) {
+        const t = load<f64>(x + <usize>i * rowB + cj);
+        s0 += t * t;
+      }
+      const ssq = (s0 + s1) + (s2 + s3);
+      if (ssq == 0) continue; // the block's column j is zero: H = I
+      const rjj = r + <usize>j * rowB + cj;
+      const alpha = load<f64>(rjj);
+      const xnorm = Math.sqrt(alpha * alpha + ssq);
+      const beta = alpha >= 0 ? -xnorm : xnorm;
+      const tau = (beta - alpha) / beta;
+      const inv = 1 / (alpha - beta);
+      store<f64>(rjj, beta);
+      for (let i = 0; i < bl; i++) store<f64>(v + (<usize>i << 3), load<f64>(x + <usize>i * rowB + cj) * inv);
+      const cnt = c - j - 1;
+      if (cnt == 0) continue;
+      const cb = cj + 8;
+      const rj = r + <usize>j * rowB + cb;
+      const xb = x + cb;
+      const tt = f64x2.splat(tau);
+      let jj = 0;
+      for (; jj + 8 <= cnt; jj += 8) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 4);
+      const rest = cnt - jj;
+      if (rest > 4) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 4);
+      else if (rest > 2) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 2);
+      else if (rest > 0) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 1);
+    }
   }
-  hhSweep(a, wb, m, rowB, k, cb, cnt, true);
+}
+
+/**
+ * The upper triangle (j ≥ i) of C = AᵀA for the p×n row-major A, with the operations of
+ * matmulTN (src/linalg/matrix.ts) in its order: per row l, C[i, j] += A[l, i]·A[l, j], rows
+ * in order, terms with A[l, i] = 0 skipped. The lower triangle is left zero.
+ */
+export function gramUpper(a: usize, p: i32, n: i32, c: usize): void {
+  const rowB = <usize>n << 3;
+  memory.fill(c, 0, <usize>n * rowB);
+  for (let l = 0; l < p; l++) {
+    const al = a + <usize>l * rowB;
+    for (let i = 0; i < n; i++) {
+      const ali = load<f64>(al + (<usize>i << 3));
+      if (ali == 0) continue;
+      const vv = f64x2.splat(ali);
+      const ci = c + <usize>i * rowB;
+      let j = i;
+      for (; j + 1 < n; j += 2) {
+        const o = <usize>j << 3;
+        v128.store(ci + o, f64x2.add(v128.load(ci + o), f64x2.mul(vv, v128.load(al + o))));
+      }
+      if (j < n) {
+        const o = <usize>j << 3;
+        store<f64>(ci + o, load<f64>(ci + o) + ali * load<f64>(al + o));
+      }
+    }
+  }
+}
+
+/**
+ * The exact power of two s with m·s ∈ [1, 2) for a finite m > 0 (s = 2¹⁰⁰⁰ for m < 2⁻¹⁰⁰⁰),
+ * 1 for m = 0: powerOfTwoScale of src/linalg/tsqr.ts, from the exponent bits.
+ */
+function pow2ScaleFor(m: f64): f64 {
+  if (m == 0) return 1;
+  const field = <i32>((reinterpret<u64>(m) >> 52) & 0x7ff);
+  const e = max(field - 1023, -1000); // subnormal m (field 0): e < −1000 anyway
+  return e == 1023 ? reinterpret<f64>(<u64>1 << 51) : reinterpret<f64>(<u64>(1023 - e) << 52);
+}
+
+/**
+ * One side of the factored error metric, its arguments read from memory at `args` (so that a
+ * worker thread gets them through one pointer): i32 l, kl, q, kq, m, r, x, v, nb, negQ at
+ * args + 0..36, f64 max |Q| at args + 40. Finds s = the power of two for max(max |L|, max |Q|),
+ * writes it to args + 48 (NaN, and nothing else done, when L holds a NaN or an infinity) and
+ * runs {@link tsqrR} with sl = s, sr = ±s (− when negQ ≠ 0).
+ */
+export function metricSide(args: usize): void {
+  const l = <usize>load<i32>(args), kl = load<i32>(args + 4), q = <usize>load<i32>(args + 8), kq = load<i32>(args + 12);
+  const m = load<i32>(args + 16), r = <usize>load<i32>(args + 20), x = <usize>load<i32>(args + 24), v = <usize>load<i32>(args + 28);
+  const mL = maxAbs64(l, m * kl);
+  if (!isFinite(mL)) {
+    store<f64>(args + 48, NaN);
+    return;
+  }
+  const s = pow2ScaleFor(max(mL, load<f64>(args + 40)));
+  store<f64>(args + 48, s);
+  tsqrR(l, kl, q, kq, m, s, load<i32>(args + 36) != 0 ? -s : s, r, x, v, load<i32>(args + 32));
 }

@@ -68,7 +68,7 @@ export { SubgradientL1, subgradientL1Method } from "./algorithms/subgradientL1.j
 export { singularValueShrink, SingularValueThresholding, SVT_FULL_SVD_LIMIT, svtMethod } from "./algorithms/svt.js";
 
 // Metrics
-export { absoluteError, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
+export { absoluteError, errorAndImbalance, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
 export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosticsContext, diagnosticsRow, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate, productNorm, projectOut, ripDeviation, spectralNorm, stepperDiagnostics, usesDensePerturbation, type DiagnosticsContext, type DiagnosticsInputs, type DiagnosticsSource, type ErrorDecomposition, type LinearMap, type PerturbationInputs, type RipEstimate, type SpectralNormOptions } from "./metrics/diagnostics.js";
 
 // Sensing operators
@@ -92,7 +92,7 @@ export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, 
 
 // Linear algebra, random numbers, .npy files
 export { add, addScaled, allFinite, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, scaledNorm, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";
-export { orthonormalColumns, qr, qrRUnsigned, qrRUnsignedWith, type ReflectorKernel } from "./linalg/qr.js";
+export { orthonormalColumns, qr, qrRUnsigned } from "./linalg/qr.js";
 export { checkedSymmetric, symmetricEigen, symmetricEigenvalues, SYMMETRY_TOLERANCE } from "./linalg/eig.js";
 export { singularValues, svd } from "./linalg/svd.js";
 export { singularTripletsAbove, type TruncatedSvd, type TruncatedSvdOptions } from "./linalg/truncatedSvd.js";

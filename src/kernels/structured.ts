@@ -291,27 +291,3 @@ export class WasmSrhtKernel extends WasmFwhtVector {
 export function structuredKernelsAvailable(): boolean {
   return wasmKernelModule() !== null;
 }
-
-/**
- * The Householder reflector update of src/linalg/qr.ts on the WASM SIMD kernels (lanes over
- * columns, rows in order: bitwise the TS loops), for the tall-skinny QRs of the factored error
- * metric; the work array lives in a WASM memory that is re-created when a larger one is needed.
- */
-export function wasmReflectorKernel(): { work(length: number): Float64Array; apply(work: Float64Array, m: number, n: number, k: number, tau: number): void } | null {
-  if (!wasmKernelModule()) return null;
-  let inst: { k: KernelExports; buffer: SharedArrayBuffer } | null = null;
-  let capacity = 0;
-  return {
-    work(length: number): Float64Array {
-      if (!inst || length > capacity) {
-        capacity = Math.max(length, 2 * capacity);
-        // + room for the w vector (≤ n entries ≤ length)
-        inst = wasmInstance(HEADER + 16 * capacity + 64, `a QR work array of ${capacity} entries`);
-      }
-      return new Float64Array(inst.buffer, HEADER, length);
-    },
-    apply(work: Float64Array, m: number, n: number, k: number, tau: number): void {
-      inst!.k.hhApply(work.byteOffset, HEADER + align64(8 * capacity), m, n, k, tau);
-    },
-  };
-}

@@ -59,7 +59,10 @@ export interface KernelExports {
   srhtFill(f: number, gt: number, d: number, b: number, n2: number, k: number, i0: number, i1: number): void;
   srhtSG(b: number, d: number, g: number, sg: number, n2: number, k: number, i0: number, i1: number): void;
   srhtStF(b: number, d: number, f: number, stf: number, n1: number, n2: number, k: number, j0: number, j1: number): void;
-  hhApply(a: number, w: number, m: number, n: number, k: number, t: number): void;
+  maxAbs64(x: number, n: number): number;
+  tsqrR(l: number, kl: number, q: number, kq: number, m: number, sl: number, sr: number, r: number, x: number, v: number, nb: number): void;
+  gramUpper(a: number, p: number, n: number, c: number): void;
+  metricSide(args: number): void;
 }
 
 /** Candidate locations of the compiled module: from dist/kernels/ and from src/kernels/. */

@@ -55,6 +55,7 @@ for (;;) {
       case ${OP.SRHT_FILL}: k.srhtFill(${raw(6)}, lo, hi); break;
       case ${OP.SRHT_SG}: k.srhtSG(${raw(6)}, lo, hi); break;
       case ${OP.SRHT_STF}: k.srhtStF(${raw(7)}, lo, hi); break;
+      case ${OP.METRIC_SIDE}: k.metricSide(${raw(1)}); break;
       default: err = 2;
     }
   } catch (e) {

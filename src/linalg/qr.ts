@@ -9,18 +9,6 @@
  */
 import { type Matrix, zeros } from "./matrix.js";
 
-/**
- * A fast backend for the reflector updates of {@link qrRUnsignedWith}: a work array in its
- * memory and H_k applied to columns k+1.. of it with the same operations, in the same order,
- * as the loops of this file (so the result is bitwise the same).
- */
-export interface ReflectorKernel {
-  /** A work array of `length` entries (valid until the next call). */
-  work(length: number): Float64Array;
-  /** H = I − τ v vᵀ (v₀ = 1, v_i = work[i, k]) applied to columns k+1..n−1 of the m×n work. */
-  apply(work: Float64Array, m: number, n: number, k: number, tau: number): void;
-}
-
 /** Householder reflectors of A (m×n) applied in place to a row-major copy. */
 interface Householder {
   /** The reduced matrix: R in the upper triangle/trapezoid, reflector tails below. */
@@ -32,16 +20,12 @@ interface Householder {
   p: number;
 }
 
-function householder(A: Matrix, kernel?: ReflectorKernel): Householder {
+function householder(A: Matrix): Householder {
   const m = A.rows, n = A.cols, p = Math.min(m, n);
   for (let i = 0; i < A.data.length; i++) {
     if (!Number.isFinite(A.data[i])) throw new RangeError(`qr: entry ${i} of the ${m}×${n} input is ${A.data[i]} (must be finite)`);
   }
-  let a: Float64Array;
-  if (kernel) {
-    a = kernel.work(A.data.length);
-    a.set(A.data);
-  } else a = A.data.slice();
+  const a = A.data.slice();
   const tau = new Float64Array(p);
   const w = new Float64Array(n);
   for (let k = 0; k < p; k++) {
@@ -76,8 +60,7 @@ function householder(A: Matrix, kernel?: ReflectorKernel): Householder {
     a[k * n + k] = beta * d1 * d2;
     tau[k] = t;
     // apply H = I − τ v vᵀ (v₀ = 1, v_i = a[i, k]) to columns k+1..n−1
-    if (k + 1 < n && kernel) kernel.apply(a, m, n, k, t);
-    else if (k + 1 < n) {
+    if (k + 1 < n) {
       for (let j = k + 1; j < n; j++) w[j] = a[k * n + j];
       for (let i = k + 1; i < m; i++) {
         const vi = a[i * n + k];
@@ -177,9 +160,4 @@ export function orthonormalColumns(A: Matrix): Matrix {
  */
 export function qrRUnsigned(A: Matrix): Matrix {
   return extractR(householder(A));
-}
-
-/** {@link qrRUnsigned} with the reflector updates on a fast backend (bitwise the same R). */
-export function qrRUnsignedWith(A: Matrix, kernel: ReflectorKernel | null): Matrix {
-  return extractR(householder(A, kernel ?? undefined));
 }

@@ -78,21 +78,3 @@ describe("SVT above the full-SVD size", () => {
     expect(svt.diagnostics().rank).toBeGreaterThan(0);
   });
 });
-
-describe("the WASM reflector kernel of the QR", () => {
-  it("gives bitwise the R of the TS loops (tall-skinny, odd and even widths, zero entries)", async () => {
-    const { qrRUnsigned, qrRUnsignedWith } = await import("../../src/linalg/qr.js");
-    const { wasmReflectorKernel } = await import("../../src/kernels/structured.js");
-    const kernel = wasmReflectorKernel();
-    if (!kernel) return; // no WASM: nothing to compare
-    const rng = createRng(12);
-    for (const [m, n] of [[50, 7], [300, 20], [40, 40], [9, 13], [1000, 1]]) {
-      const A = zeros(m, n);
-      rng.fillNormal(A.data);
-      for (let i = 0; i < A.data.length; i += 11) A.data[i] = 0;
-      const a = qrRUnsigned(A).data, b = qrRUnsignedWith(A, kernel).data;
-      expect(b.length).toBe(a.length);
-      for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) expect.fail(`${m}×${n}: entry ${i} differs: ${a[i]} vs ${b[i]}`);
-    }
-  });
-});
