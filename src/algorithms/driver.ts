@@ -1,7 +1,8 @@
 import type { RecordConfig, StopConfig } from "../io/config-fields.js";
 import { frobeniusNorm } from "../linalg/matrix.js";
+import { symmetricEigenvalues } from "../linalg/eig.js";
 import {
-  absoluteError, imbalance, truthNorm, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError,
+  absoluteError, errorAndImbalance, imbalance, truthNorm, lossOf, productSingularValues, symmetricPartRelError,
 } from "../metrics/metrics.js";
 import { type DiagnosticsContext, stepperDiagnostics } from "../metrics/diagnostics.js";
 import type { GroundTruth } from "../problem/truth.js";
@@ -107,11 +108,12 @@ export function measure(
   stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics">,
 ): TraceRow {
   const x = stepper.factors();
-  const abs = x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth);
+  const measured = x ? errorAndImbalance(x, () => stepper.product(), truth) : null;
+  const abs = measured ? measured.abs : frobeniusDistanceOf(stepper, truth);
   const row: TraceRow = {
     iteration: stepper.iteration,
     seconds,
-    loss: lossOf(stepper.residual()),
+    loss: stepper.loss ? stepper.loss() : lossOf(stepper.residual()),
     abs_error: abs,
     rel_error: abs / normMstar,
     extra: {},
@@ -120,10 +122,10 @@ export function measure(
   // spectral diagnostics of an iterate that overflowed are NaN (the row then reads as diverged)
   const finiteErrors = Number.isFinite(row.loss) && Number.isFinite(row.rel_error);
   if (x && x.kind === "asymmetric") {
-    const imb = imbalance(x.F, x.G);
+    const imb = measured?.imbalance ?? imbalance(x.F, x.G);
     row.imbalance_norm = frobeniusNorm(imb);
     if (opts.record.imbalanceEigenvalues) {
-      const ev = Number.isFinite(row.imbalance_norm) ? imbalanceEigenvalues(x.F, x.G) : new Float64Array(x.F.cols).fill(NaN);
+      const ev = Number.isFinite(row.imbalance_norm) ? symmetricEigenvalues(imb) : new Float64Array(x.F.cols).fill(NaN);
       ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
   }
@@ -190,7 +192,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       loss = row.loss;
       finite = rowIsFinite(row);
     } else {
-      loss = lossOf(stepper.residual());
+      loss = stepper.loss ? stepper.loss() : lossOf(stepper.residual());
       const x = stepper.factors();
       relError = (x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth)) / normMstar;
       finite = Number.isFinite(loss) && Number.isFinite(relError);
