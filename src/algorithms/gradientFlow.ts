@@ -188,6 +188,7 @@ export class GradientFlow extends FactoredStepper {
     // the residual at the new point was computed by the last stage: keep it
     this.r.set(this.rNext);
     this.residualValid = true;
+    this.residualLoss = undefined;
   }
 
   /**

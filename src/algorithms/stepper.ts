@@ -1,6 +1,7 @@
 import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
+import { lossOf, subtractResidual } from "../metrics/metrics.js";
 
 /** Something a method reports once, e.g. "rebalanced at iteration 120". */
 export interface StepperEvent {
@@ -23,6 +24,8 @@ export interface Stepper {
   stepSize: number;
   /** r = A(P) − y at the current point (cached until the next step; do not modify). */
   residual(): Float64Array;
+  /** lossOf(residual()), bitwise (absent: the driver computes it; factored steppers may have it from the residual's own pass). */
+  loss?(): number;
   /** The current factors (live; do not modify), or null for a matrix variable. */
   factors(): Factors | null;
   /** The current product P (dense n1×n2; cached until the next step; do not modify). */
@@ -62,6 +65,8 @@ export abstract class FactoredStepper implements Stepper {
   readonly events: StepperEvent[] = [];
   protected readonly r: Float64Array;
   protected residualValid = false;
+  /** lossOf(r) when the pass that computed r also summed its squares (large residuals), else undefined. */
+  protected residualLoss: number | undefined = undefined;
   /** The product, allocated on first use (large factored runs never form it). */
   private P: Matrix | null = null;
   private productValid = false;
@@ -110,14 +115,19 @@ export abstract class FactoredStepper implements Stepper {
         // one pass over the stored operator gives r and S = A*(r) for the coming step
         this.operator.residualAndAdjoint(this.left, this.right, this.y, this.r, this.S);
         this.adjointValid = true;
+        this.residualLoss = undefined;
       } else {
         this.operator.applyFactored(this.left, this.right, this.r);
-        const r = this.r, y = this.y;
-        for (let i = 0; i < r.length; i++) r[i] -= y[i];
+        this.residualLoss = subtractResidual(this.r, this.y);
       }
       this.residualValid = true;
     }
     return this.r;
+  }
+
+  loss(): number {
+    const r = this.residual();
+    return this.residualLoss ?? lossOf(r);
   }
 
   /**
