@@ -583,6 +583,66 @@ export function maxAbs64(x: usize, n: i32): f64 {
   }
 }
 
+/** Lanes of {@link tsqrGroup} over columns [0, cnt) of a row: groups of 8, then one of 8, 4 or 2 (padding absorbs the excess). */
+// @ts-ignore: decorator
+@inline function tsqrUpdate(x: usize, v: usize, rj: usize, bl: i32, rowB: usize, cnt: i32, tau: f64): void {
+  const tt = f64x2.splat(tau);
+  let jj = 0;
+  for (; jj + 8 <= cnt; jj += 8) tsqrGroup(x, v, rj, bl, rowB, <usize>jj << 3, tt, 4);
+  const rest = cnt - jj;
+  if (rest > 4) tsqrGroup(x, v, rj, bl, rowB, <usize>jj << 3, tt, 4);
+  else if (rest > 2) tsqrGroup(x, v, rj, bl, rowB, <usize>jj << 3, tt, 2);
+  else if (rest > 0) tsqrGroup(x, v, rj, bl, rowB, <usize>jj << 3, tt, 1);
+}
+
+/**
+ * Reduces the loaded block x (bl rows of stride rowB; columns [0, c)) against the running
+ * upper-triangular R (c rows of stride rowB): for each column j the reflector of R[j, j] and
+ * x[·, j], then its update of R[j, j+1..c) and x[·, j+1..c). With rec ≠ 0 each reflector is
+ * recorded: v_i at rec + (i·c + j)·8 (row stride c) and τ at taus + j·8 (0: identity).
+ */
+// @ts-ignore: decorator
+@inline function tsqrBlock(x: usize, rowB: usize, bl: i32, c: i32, r: usize, v: usize, rec: usize, taus: usize): void {
+  for (let j = 0; j < c; j++) {
+    const cj = <usize>j << 3;
+    // ssq = Σ_i x[i, j]² in four partial sums (i mod 4), combined (s0 + s1) + (s2 + s3)
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    const b4 = bl & ~3;
+    for (let i = 0; i < b4; i += 4) {
+      const p = x + <usize>i * rowB + cj;
+      const t0 = load<f64>(p), t1 = load<f64>(p + rowB), t2 = load<f64>(p + 2 * rowB), t3 = load<f64>(p + 3 * rowB);
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
+    }
+    for (let i = b4; i < bl; i++) {
+      const t = load<f64>(x + <usize>i * rowB + cj);
+      s0 += t * t;
+    }
+    const ssq = (s0 + s1) + (s2 + s3);
+    if (ssq == 0) {
+      // the block's column j is zero: H = I
+      if (rec != 0) store<f64>(taus + cj, 0);
+      continue;
+    }
+    const rjj = r + <usize>j * rowB + cj;
+    const alpha = load<f64>(rjj);
+    const xnorm = Math.sqrt(alpha * alpha + ssq);
+    const beta = alpha >= 0 ? -xnorm : xnorm;
+    const tau = (beta - alpha) / beta;
+    const inv = 1 / (alpha - beta);
+    store<f64>(rjj, beta);
+    for (let i = 0; i < bl; i++) store<f64>(v + (<usize>i << 3), load<f64>(x + <usize>i * rowB + cj) * inv);
+    if (rec != 0) {
+      for (let i = 0; i < bl; i++) store<f64>(rec + ((<usize>i * <usize>c + <usize>j) << 3), load<f64>(v + (<usize>i << 3)));
+      store<f64>(taus + cj, tau);
+    }
+    const cnt = c - j - 1;
+    if (cnt > 0) tsqrUpdate(x + cj + 8, v, r + <usize>j * rowB + cj + 8, bl, rowB, cnt, tau);
+  }
+}
+
 /**
  * R (c×c upper triangular, rows not sign-normalized; stored with row stride c + 3, see
  * {@link tsqrStride}) of the m×c matrix W = [sl·L | sr·Q] with L m×kl and Q m×kq row-major
@@ -591,16 +651,18 @@ export function maxAbs64(x: usize, n: i32): f64 {
  * the triangular-pentagonal update of LAPACK's dtpqrt: the reflector of column j involves
  * R[j, j] and column j of the block only. It reads W once (the unblocked QR sweeps it twice
  * per column). v: nb work entries. The updates run in f64x2 lanes over columns j+1.. in
- * groups of 8, then one of 4 or 8; lanes past column c fall on the padding, which is zero
+ * groups of 8, then one of 8, 4 or 2; lanes past column c fall on the padding, which is zero
  * and stays zero (w = 0 + Σ v_i·0). Every entry of columns < c sees the operations of the
- * scalar reference (src/linalg/tsqr.ts) in its order.
+ * scalar reference (src/linalg/tsqr.ts) in its order. With rec ≠ 0 the reflectors are
+ * recorded for {@link tsqrApply}: v at rec (m×c, row-major; rec may equal l when kq = 0 — a
+ * block is read before its rows are written) and τ at taus (one row of c per block).
  */
-export function tsqrR(l: usize, kl: i32, q: usize, kq: i32, m: i32, sl: f64, sr: f64, r: usize, x: usize, v: usize, nb: i32): void {
+export function tsqrR(l: usize, kl: i32, q: usize, kq: i32, m: i32, sl: f64, sr: f64, r: usize, x: usize, v: usize, nb: i32, rec: usize, taus: usize): void {
   const c = kl + kq;
   const rowB = <usize>tsqrStride(c) << 3;
   memory.fill(r, 0, <usize>c * rowB);
   memory.fill(x, 0, <usize>nb * rowB);
-  for (let row0 = 0; row0 < m; row0 += nb) {
+  for (let row0 = 0, blk = 0; row0 < m; row0 += nb, blk++) {
     const bl = min(nb, m - row0);
     for (let i = 0; i < bl; i++) {
       const xi = x + <usize>i * rowB;
@@ -609,46 +671,38 @@ export function tsqrR(l: usize, kl: i32, q: usize, kq: i32, m: i32, sl: f64, sr:
       for (let j = 0; j < kl; j++) store<f64>(xi + (<usize>j << 3), sl * load<f64>(li + (<usize>j << 3)));
       for (let j = 0; j < kq; j++) store<f64>(xi + (<usize>(kl + j) << 3), sr * load<f64>(qi + (<usize>j << 3)));
     }
-    for (let j = 0; j < c; j++) {
-      const cj = <usize>j << 3;
-      // ssq = Σ_i x[i, j]² in four partial sums (i mod 4), combined (s0 + s1) + (s2 + s3)
-      let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
-      const b4 = bl & ~3;
-      for (let i = 0; i < b4; i += 4) {
-        const p = x + <usize>i * rowB + cj;
-        const t0 = load<f64>(p), t1 = load<f64>(p + rowB), t2 = load<f64>(p + 2 * rowB), t3 = load<f64>(p + 3 * rowB);
-        s0 += t0 * t0;
-        s1 += t1 * t1;
-        s2 += t2 * t2;
-        s3 += t3 * t3;
-      }
-      for (let i = b4; i < bl; i++) {
-        const t = load<f64>(x + <usize>i * rowB + cj);
-        s0 += t * t;
-      }
-      const ssq = (s0 + s1) + (s2 + s3);
-      if (ssq == 0) continue; // the block's column j is zero: H = I
-      const rjj = r + <usize>j * rowB + cj;
-      const alpha = load<f64>(rjj);
-      const xnorm = Math.sqrt(alpha * alpha + ssq);
-      const beta = alpha >= 0 ? -xnorm : xnorm;
-      const tau = (beta - alpha) / beta;
-      const inv = 1 / (alpha - beta);
-      store<f64>(rjj, beta);
-      for (let i = 0; i < bl; i++) store<f64>(v + (<usize>i << 3), load<f64>(x + <usize>i * rowB + cj) * inv);
-      const cnt = c - j - 1;
-      if (cnt == 0) continue;
-      const cb = cj + 8;
-      const rj = r + <usize>j * rowB + cb;
-      const xb = x + cb;
-      const tt = f64x2.splat(tau);
-      let jj = 0;
-      for (; jj + 8 <= cnt; jj += 8) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 4);
-      const rest = cnt - jj;
-      if (rest > 4) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 4);
-      else if (rest > 2) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 2);
-      else if (rest > 0) tsqrGroup(xb, v, rj, bl, rowB, <usize>jj << 3, tt, 1);
+    tsqrBlock(x, rowB, bl, c, r, v, rec != 0 ? rec + ((<usize>row0 * <usize>c) << 3) : 0, taus + ((<usize>blk * <usize>c) << 3));
+  }
+}
+
+/**
+ * The trailing columns of {@link tsqrR} of W = [sa·A | s·F] when A's reflectors were recorded
+ * (tsqrR of sa·A alone with rec, ka columns): per block, x = s·F's rows; each recorded
+ * reflector j of A (τ ≠ 0) updates R_AF[j, ·] and x as in tsqrR; then F's own columns are
+ * reduced against R_FF. R_AF (ka×k) and R_FF (k×k) are stored with row stride k + 3; with
+ * R_AA from the recording run they are bitwise tsqrR's R of W — A's reflectors are computed
+ * once, not at every evaluation.
+ */
+export function tsqrApply(f: usize, k: i32, m: i32, s: f64, rec: usize, taus: usize, ka: i32, rAF: usize, rFF: usize, x: usize, v: usize, nb: i32): void {
+  const rowB = <usize>tsqrStride(k) << 3;
+  memory.fill(rAF, 0, <usize>ka * rowB);
+  memory.fill(rFF, 0, <usize>k * rowB);
+  memory.fill(x, 0, <usize>nb * rowB);
+  for (let row0 = 0, blk = 0; row0 < m; row0 += nb, blk++) {
+    const bl = min(nb, m - row0);
+    for (let i = 0; i < bl; i++) {
+      const xi = x + <usize>i * rowB;
+      const fi = f + ((<usize>(row0 + i) * <usize>k) << 3);
+      for (let j = 0; j < k; j++) store<f64>(xi + (<usize>j << 3), s * load<f64>(fi + (<usize>j << 3)));
     }
+    const rb = rec + ((<usize>row0 * <usize>ka) << 3);
+    for (let j = 0; j < ka; j++) {
+      const tau = load<f64>(taus + ((<usize>blk * <usize>ka + <usize>j) << 3));
+      if (tau == 0) continue;
+      for (let i = 0; i < bl; i++) store<f64>(v + (<usize>i << 3), load<f64>(rb + ((<usize>i * <usize>ka + <usize>j) << 3)));
+      tsqrUpdate(x, v, rAF + <usize>j * rowB, bl, rowB, k, tau);
+    }
+    tsqrBlock(x, rowB, bl, k, rFF, v, 0, 0);
   }
 }
 
@@ -693,20 +747,20 @@ function pow2ScaleFor(m: f64): f64 {
 
 /**
  * One side of the factored error metric, its arguments read from memory at `args` (so that a
- * worker thread gets them through one pointer): i32 l, kl, q, kq, m, r, x, v, nb, negQ at
- * args + 0..36, f64 max |Q| at args + 40. Finds s = the power of two for max(max |L|, max |Q|),
- * writes it to args + 48 (NaN, and nothing else done, when L holds a NaN or an infinity) and
- * runs {@link tsqrR} with sl = s, sr = ±s (− when negQ ≠ 0).
+ * worker thread gets them through one pointer): i32 f, k, rec, taus, ka, m, rAF, rFF, x, v,
+ * nb at args + 0..40. Finds s = the power of two for max |F|, writes it to args + 48 (NaN,
+ * and nothing else done, when F holds a NaN or an infinity) and runs {@link tsqrApply}.
  */
 export function metricSide(args: usize): void {
-  const l = <usize>load<i32>(args), kl = load<i32>(args + 4), q = <usize>load<i32>(args + 8), kq = load<i32>(args + 12);
-  const m = load<i32>(args + 16), r = <usize>load<i32>(args + 20), x = <usize>load<i32>(args + 24), v = <usize>load<i32>(args + 28);
-  const mL = maxAbs64(l, m * kl);
-  if (!isFinite(mL)) {
+  const f = <usize>load<i32>(args), k = load<i32>(args + 4), rec = <usize>load<i32>(args + 8), taus = <usize>load<i32>(args + 12);
+  const ka = load<i32>(args + 16), m = load<i32>(args + 20), rAF = <usize>load<i32>(args + 24), rFF = <usize>load<i32>(args + 28);
+  const x = <usize>load<i32>(args + 32), v = <usize>load<i32>(args + 36), nb = load<i32>(args + 40);
+  const mF = maxAbs64(f, m * k);
+  if (!isFinite(mF)) {
     store<f64>(args + 48, NaN);
     return;
   }
-  const s = pow2ScaleFor(max(mL, load<f64>(args + 40)));
+  const s = pow2ScaleFor(mF);
   store<f64>(args + 48, s);
-  tsqrR(l, kl, q, kq, m, s, load<i32>(args + 36) != 0 ? -s : s, r, x, v, load<i32>(args + 32));
+  tsqrApply(f, k, m, s, rec, taus, ka, rAF, rFF, x, v, nb);
 }

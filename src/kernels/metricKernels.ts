@@ -1,4 +1,5 @@
 import { OP } from "./protocol.js";
+import { powerOfTwoScale } from "../linalg/tsqr.js";
 import { type KernelExports, type WasmMemory, ThreadPool, autoThreads, wasmInstance, wasmKernelModule } from "./wasm.js";
 
 /**
@@ -51,48 +52,73 @@ export function wasmGramUpper(a: Float64Array, p: number, n: number): Float64Arr
   return heap.slice(c / 8, c / 8 + n * n);
 }
 
-/** The c×c matrix stored at heap[at..] with row stride c + 3 (the kernel's padding), compacted. */
-function unpad(h: Float64Array, at: number, c: number): Float64Array {
-  const out = new Float64Array(c * c);
-  for (let i = 0; i < c; i++) out.set(h.subarray(at + i * (c + 3), at + i * (c + 3) + c), i * c);
+/** The rows×cols matrix stored at heap[at..] with row stride `stride` (the kernel's padding), compacted. */
+function unpad(h: Float64Array, at: number, rows: number, cols: number, stride: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) out.set(h.subarray(at + i * stride, at + i * stride + cols), i * cols);
   return out;
 }
 
+/** One side's R of s_a·[A | (s_f/s_a)·F]: blocks with their scales (row-major, unpadded). */
+export interface TsqrSide {
+  /** R_AA (r×r) of s_a·A: fixed, from the recording run. */
+  Raa: Float64Array;
+  /** R_AF (r×k) and R_FF (k×k), in units of s_f. */
+  Raf: Float64Array;
+  Rff: Float64Array;
+  sa: number;
+  sf: number;
+}
+
 /**
- * The factored distance's two tall-skinny QRs for one ground truth: its blocks Q₁ (n1×r) and
- * Q₂ (n2×r) are copied into WASM memory once; each evaluation copies the current factors in
- * and computes R₁ of [s₁·F | s₁·Q₁] and R₂ of [s₂·G | −s₂·Q₂].
+ * The factored distance's two tall-skinny QRs for one ground truth: W₁ = [A | F] and
+ * W₂ = [−B | G] (A = UΣ n1×r, B = V n2×r). The reflectors of A's and −B's columns do not
+ * depend on the factors, so they are computed once (tsqrR with recording, at the scales s_a,
+ * s_b that bring max |A|, max |B| into [1, 2)) and kept in WASM memory; each evaluation copies
+ * F and G in and applies them (tsqrApply), which leaves (k + 2r)·k instead of (k + r)² work per
+ * row. The R factors are bitwise those of the scalar reference tsqrR(A, r, F, k, n1, s_a, s_f)
+ * (tested).
  */
 export class WasmTsqrPair {
   private readonly space = new Workspace("the tall-skinny QR of the error metric");
-  private layout = { f: 0, g: 0, q1: 0, q2: 0, x1: 0, x2: 0, v1: 0, v2: 0, r1: 0, r2: 0, a1: 0, a2: 0, k: -1, nb: -1 };
+  private layout: Record<string, number> = { k: -1, nb: -1 };
   private heap!: Float64Array;
   private kern!: KernelExports;
   private pool: ThreadPool | null = null;
+  private fixed: { Raa: Float64Array; Rbb: Float64Array; sa: number; sb: number } | null = null;
   /** 2 (one thread per side) or 1; by default {@link autoThreads} of the bytes the kernels read (results do not depend on it). */
   readonly threads: number;
 
-  constructor(private readonly n1: number, private readonly n2: number, private readonly Q1: Float64Array, private readonly Q2: Float64Array, private readonly r: number, threads?: number) {
+  constructor(
+    private readonly n1: number, private readonly n2: number, private readonly A: Float64Array, private readonly B: Float64Array,
+    private readonly r: number, private readonly maxA: number, private readonly maxB: number, threads?: number,
+  ) {
     this.threads = Math.min(2, threads ?? autoThreads(8 * (n1 + n2) * 2 * r));
   }
 
   private prepare(k: number, nb: number): void {
     if (this.layout.k === k && this.layout.nb === nb) return;
     const { n1, n2, r } = this;
-    const c = k + r;
-    const sizes: [keyof typeof this.layout, number][] = [
-      ["f", n1 * k], ["g", n2 * k], ["q1", n1 * r], ["q2", n2 * r], ["x1", nb * (c + 3)], ["x2", nb * (c + 3)], ["v1", nb], ["v2", nb],
-      ["r1", c * (c + 3)], ["r2", c * (c + 3)], ["a1", 8], ["a2", 8],
+    const w = Math.max(k, r) + 3;
+    const sizes: [string, number][] = [
+      ["f", n1 * k], ["g", n2 * k], ["rec1", n1 * r], ["rec2", n2 * r], ["tau1", Math.ceil(n1 / nb) * r], ["tau2", Math.ceil(n2 / nb) * r],
+      ["x1", nb * w], ["x2", nb * w], ["v1", nb], ["v2", nb], ["raa", r * (r + 3)], ["rbb", r * (r + 3)],
+      ["raf1", r * (k + 3)], ["rff1", k * (k + 3)], ["raf2", r * (k + 3)], ["rff2", k * (k + 3)], ["a1", 8], ["a2", 8],
     ];
-    const o = { ...this.layout, k, nb };
+    const o: Record<string, number> = { k, nb };
     let at = HEADER;
     for (const [name, entries] of sizes) {
       o[name] = at;
       at += align64(8 * entries);
     }
     const { k: kern, memory, heap, grown } = this.space.ensure(at - HEADER);
-    heap.set(this.Q1.subarray(0, n1 * r), o.q1 / 8);
-    heap.set(this.Q2.subarray(0, n2 * r), o.q2 / 8);
+    // the fixed sides' reflectors: tsqrR of s_a·A and −s_b·B, recorded in place of A and B
+    heap.set(this.A.subarray(0, n1 * r), o.rec1 / 8);
+    heap.set(this.B.subarray(0, n2 * r), o.rec2 / 8);
+    const sa = powerOfTwoScale(this.maxA), sb = powerOfTwoScale(this.maxB);
+    kern.tsqrR(o.rec1, r, 0, 0, n1, sa, 0, o.raa, o.x1, o.v1, nb, o.rec1, o.tau1);
+    kern.tsqrR(o.rec2, r, 0, 0, n2, -sb, 0, o.rbb, o.x2, o.v2, nb, o.rec2, o.tau2);
+    this.fixed = { Raa: unpad(heap, o.raa / 8, r, r, r + 3), Rbb: unpad(heap, o.rbb / 8, r, r, r + 3), sa, sb };
     if (grown || !this.pool) {
       this.pool?.terminate();
       this.pool = this.threads > 1 ? new ThreadPool(wasmKernelModule()!, memory, 2) : null;
@@ -103,35 +129,36 @@ export class WasmTsqrPair {
   }
 
   /** Writes one side's argument block (the layout of metricSide in assembly/kernels.ts). */
-  private args(at: number, l: number, q: number, m: number, r: number, x: number, v: number, negQ: boolean, maxQ: number): void {
+  private args(at: number, f: number, rec: number, tau: number, m: number, raf: number, rff: number, x: number, v: number): void {
     const o = this.layout;
-    new Int32Array(this.heap.buffer, at, 10).set([l, o.k, q, this.r, m, r, x, v, o.nb, negQ ? 1 : 0]);
-    this.heap[at / 8 + 5] = maxQ;
+    new Int32Array(this.heap.buffer, at, 11).set([f, o.k, rec, tau, this.r, m, raf, rff, x, v, o.nb]);
   }
 
   /**
-   * Copies F (n1×k) and G (n2×k) in and returns R₁ of s₁·[F | Q₁] and R₂ of s₂·[G | −Q₂]
-   * (c×c each) with s₁, s₂ the powers of two of powerOfTwoScale for max(max |F|, maxQ1) and
-   * max(max |G|, maxQ2); null when F or G holds a NaN or an infinity. With two threads the
-   * worker starts on G's side as soon as G is copied, while F is copied here.
+   * Copies F (n1×k) and G (n2×k) in and returns the R factors of [A | F] and [−B | G] by
+   * blocks; null when F or G holds a NaN or an infinity. With two threads the worker starts on
+   * G's side as soon as G is copied, while F is copied here.
    */
-  evaluate(F: Float64Array, G: Float64Array, k: number, nb: number, maxQ1: number, maxQ2: number): { R1: Float64Array; R2: Float64Array; s1: number; s2: number } | null {
+  evaluate(F: Float64Array, G: Float64Array, k: number, nb: number): [TsqrSide, TsqrSide] | null {
     this.prepare(k, nb);
-    const o = this.layout, h = this.heap, c = k + this.r;
+    const o = this.layout, h = this.heap, r = this.r, fx = this.fixed!;
     h.set(G.subarray(0, this.n2 * k), o.g / 8);
-    this.args(o.a2, o.g, o.q2, this.n2, o.r2, o.x2, o.v2, true, maxQ2);
+    this.args(o.a2, o.g, o.rec2, o.tau2, this.n2, o.raf2, o.rff2, o.x2, o.v2);
     if (this.pool) {
       this.pool.next();
       this.pool.postRaw(0, OP.METRIC_SIDE, [o.a2], 0, 0);
     }
     h.set(F.subarray(0, this.n1 * k), o.f / 8);
-    this.args(o.a1, o.f, o.q1, this.n1, o.r1, o.x1, o.v1, false, maxQ1);
+    this.args(o.a1, o.f, o.rec1, o.tau1, this.n1, o.raf1, o.rff1, o.x1, o.v1);
     this.kern.metricSide(o.a1);
     if (this.pool) this.pool.wait(0);
     else this.kern.metricSide(o.a2);
     const s1 = h[o.a1 / 8 + 6], s2 = h[o.a2 / 8 + 6];
     if (Number.isNaN(s1) || Number.isNaN(s2)) return null;
-    return { R1: unpad(h, o.r1 / 8, c), R2: unpad(h, o.r2 / 8, c), s1, s2 };
+    const side = (raf: number, rff: number, Raa: Float64Array, sa: number, sf: number): TsqrSide => ({
+      Raa, Raf: unpad(h, raf / 8, r, k, k + 3), Rff: unpad(h, rff / 8, k, k, k + 3), sa, sf,
+    });
+    return [side(o.raf1, o.rff1, fx.Raa, fx.sa, s1), side(o.raf2, o.rff2, fx.Rbb, fx.sb, s2)];
   }
 
   /** Stops the worker thread (the memory is freed with the object). */

@@ -60,7 +60,8 @@ export interface KernelExports {
   srhtSG(b: number, d: number, g: number, sg: number, n2: number, k: number, i0: number, i1: number): void;
   srhtStF(b: number, d: number, f: number, stf: number, n1: number, n2: number, k: number, j0: number, j1: number): void;
   maxAbs64(x: number, n: number): number;
-  tsqrR(l: number, kl: number, q: number, kq: number, m: number, sl: number, sr: number, r: number, x: number, v: number, nb: number): void;
+  tsqrR(l: number, kl: number, q: number, kq: number, m: number, sl: number, sr: number, r: number, x: number, v: number, nb: number, rec: number, taus: number): void;
+  tsqrApply(f: number, k: number, m: number, s: number, rec: number, taus: number, ka: number, rAF: number, rFF: number, x: number, v: number, nb: number): void;
   gramUpper(a: number, p: number, n: number, c: number): void;
   metricSide(args: number): void;
 }

@@ -3,7 +3,7 @@ import {
 } from "../linalg/matrix.js";
 import { qr } from "../linalg/qr.js";
 import { TSQR_BLOCK_ROWS, powerOfTwoScale, tsqrR } from "../linalg/tsqr.js";
-import { WasmTsqrPair, metricKernelsAvailable, wasmGramUpper } from "../kernels/metricKernels.js";
+import { type TsqrSide, WasmTsqrPair, metricKernelsAvailable, wasmGramUpper } from "../kernels/metricKernels.js";
 import { symmetricEigenvalues } from "../linalg/eig.js";
 import { singularValues } from "../linalg/svd.js";
 import type { GroundTruth } from "../problem/truth.js";
@@ -94,72 +94,99 @@ interface DistanceTarget {
 }
 
 function distanceTarget(A: Matrix, B: Matrix): DistanceTarget {
+  const maxA = maxAbs(A.data), maxB = maxAbs(B.data);
   return {
-    A, B, maxA: maxAbs(A.data), maxB: maxAbs(B.data),
-    wasm: metricKernelsAvailable() ? new WasmTsqrPair(A.rows, B.rows, A.data, B.data, A.cols) : null,
+    A, B, maxA, maxB,
+    wasm: metricKernelsAvailable() ? new WasmTsqrPair(A.rows, B.rows, A.data, B.data, A.cols, maxA, maxB) : null,
   };
 }
 
 /**
- * ‖F Gᵀ − A Bᵀ‖_F without forming an n1×n2 matrix: with W₁ = [F, A] = Q₁R₁ and
- * W₂ = [G, −B] = Q₂R₂, F Gᵀ − A Bᵀ = W₁W₂ᵀ = Q₁ (R₁R₂ᵀ) Q₂ᵀ, so the norm is ‖R₁R₂ᵀ‖_F.
+ * ‖F Gᵀ − A Bᵀ‖_F without forming an n1×n2 matrix: with W₁ = [A, F] = Q₁R₁ and
+ * W₂ = [−B, G] = Q₂R₂, F Gᵀ − A Bᵀ = W₁W₂ᵀ = Q₁ (R₁R₂ᵀ) Q₂ᵀ, so the norm is ‖R₁R₂ᵀ‖_F.
  * R₁, R₂ come from the tall-skinny QR of src/linalg/tsqr.ts (one pass over each matrix; the
- * WASM kernel when available, bitwise the same), after scaling W₁ and W₂ by exact powers of
- * two to max |entry| ∈ [1, 2). Backward stable: no squared norms cancel, so the absolute error
- * is O((n1+n2)(k+r)·ε·‖F‖‖G‖), as for the product formed entry by entry. NaN when F or G holds
- * a non-finite entry. O((n1+n2)(k+r)²).
+ * WASM kernel when available, bitwise the same, with A's and B's reflectors computed once per
+ * target), A and F (B and G) scaled by exact powers of two to max |entry| ∈ [1, 2), which the
+ * R blocks' columns then undo. Backward stable: no squared norms cancel, so the absolute
+ * error is O((n1+n2)(k+r)·ε·(‖F‖‖G‖ + ‖A‖‖B‖)), as for the product formed entry by entry.
+ * NaN when F or G holds a non-finite entry. O((n1+n2)(k+r)²).
  */
 export function factoredDistance(F: Matrix, G: Matrix, A: Matrix, B: Matrix): number {
-  return distanceTo(F, G, distanceTarget(A, B));
+  const t = distanceTarget(A, B);
+  try {
+    return distanceTo(F, G, t);
+  } finally {
+    t.wasm?.dispose();
+  }
 }
 
 function distanceTo(F: Matrix, G: Matrix, t: DistanceTarget): number {
   return distanceFactors(F, G, t).abs;
 }
 
-/**
- * The distance to t's A Bᵀ with the R factors behind it: R₁ of s₁·[F, A] and R₂ of s₂·[G, −B]
- * (c×c, c = k + r; s₁, s₂ the exact powers of two that bring max |entry| into [1, 2)); R null
- * when F or G holds a non-finite entry (abs is then NaN).
- */
-function distanceFactors(F: Matrix, G: Matrix, t: DistanceTarget): { abs: number; R: { R1: Float64Array; R2: Float64Array; s1: number; s2: number } | null } {
-  const k = F.cols, r = t.A.cols, c = k + r, nb = TSQR_BLOCK_ROWS;
-  if (G.cols !== k || t.B.cols !== r || F.rows !== t.A.rows || G.rows !== t.B.rows) {
-    throw new RangeError(`factoredDistance: F ${F.rows}×${k}, G ${G.rows}×${G.cols}, A ${t.A.rows}×${r}, B ${t.B.rows}×${t.B.cols} do not conform`);
+/** The c×c R (c = r + k) of [A | F] from its blocks, in the units of A and F (scales undone). */
+function assembleR(side: TsqrSide, r: number, k: number): Float64Array {
+  const c = r + k, R = new Float64Array(c * c);
+  for (let i = 0; i < r; i++) {
+    for (let j = i; j < r; j++) R[i * c + j] = side.Raa[i * r + j] / side.sa;
+    for (let j = 0; j < k; j++) R[i * c + r + j] = side.Raf[i * k + j] / side.sf;
   }
-  let R1: Float64Array, R2: Float64Array, s1: number, s2: number;
-  if (t.wasm) {
-    const res = t.wasm.evaluate(F.data, G.data, k, nb, t.maxA, t.maxB);
-    if (!res) return { abs: NaN, R: null };
-    ({ R1, R2, s1, s2 } = res);
-  } else {
-    const mf = maxAbs(F.data), mg = maxAbs(G.data);
-    if (!Number.isFinite(mf) || !Number.isFinite(mg)) return { abs: NaN, R: null };
-    s1 = powerOfTwoScale(Math.max(mf, t.maxA));
-    s2 = powerOfTwoScale(Math.max(mg, t.maxB));
-    R1 = tsqrR(F.data, k, t.A.data, r, F.rows, s1, s1);
-    R2 = tsqrR(G.data, k, t.B.data, r, G.rows, s2, -s2);
-  }
-  const prod = matmulNT({ rows: c, cols: c, data: R1 }, { rows: c, cols: c, data: R2 });
-  return { abs: frobeniusNorm(prod) / s1 / s2, R: { R1, R2, s1, s2 } };
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) R[(r + i) * c + r + j] = side.Rff[i * k + j] / side.sf;
+  return R;
+}
+
+/** A side's blocks from the scalar reference: tsqrR of [sa·A | sf·F]. */
+function referenceSide(A: Matrix, F: Matrix, sa: number, sf: number): TsqrSide {
+  const r = A.cols, k = F.cols, c = r + k;
+  const R = tsqrR(A.data, r, F.data, k, F.rows, sa, sf);
+  const block = (i0: number, j0: number, rows: number, cols: number) => {
+    const out = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = R[(i0 + i) * c + j0 + j];
+    return out;
+  };
+  return { Raa: block(0, 0, r, r), Raf: block(0, r, r, k), Rff: block(r, r, k, k), sa, sf };
 }
 
 /**
- * FᵀF − GᵀG from the leading k×k blocks of R₁ (of s₁·[F, A]) and R₂ (of s₂·[G, −B]):
- * FᵀF = R₁₁ᵀR₁₁ / s₁². R₁₁ is the R of F alone (the reflectors of the first k columns never
- * see A), and Householder QR is backward stable, so this is FᵀF up to O(ε‖F‖²) — the Gram
- * matrix's own accuracy, whatever the size of A.
+ * The distance to t's A Bᵀ with the R factors behind it (of [A, F] and [−B, G], c×c, scales
+ * undone); R null when F or G holds a non-finite entry (abs is then NaN).
  */
-function imbalanceFromR(R1: Float64Array, R2: Float64Array, c: number, k: number, s1: number, s2: number): Matrix {
-  const D = zeros(k, k);
+function distanceFactors(F: Matrix, G: Matrix, t: DistanceTarget): { abs: number; R: { R1: Float64Array; R2: Float64Array } | null } {
+  const k = F.cols, r = t.A.cols, c = k + r;
+  if (G.cols !== k || t.B.cols !== r || F.rows !== t.A.rows || G.rows !== t.B.rows) {
+    throw new RangeError(`factoredDistance: F ${F.rows}×${k}, G ${G.rows}×${G.cols}, A ${t.A.rows}×${r}, B ${t.B.rows}×${t.B.cols} do not conform`);
+  }
+  let sides: [TsqrSide, TsqrSide];
+  if (t.wasm) {
+    const res = t.wasm.evaluate(F.data, G.data, k, TSQR_BLOCK_ROWS);
+    if (!res) return { abs: NaN, R: null };
+    sides = res;
+  } else {
+    const mf = maxAbs(F.data), mg = maxAbs(G.data);
+    if (!Number.isFinite(mf) || !Number.isFinite(mg)) return { abs: NaN, R: null };
+    const negB = { rows: t.B.rows, cols: r, data: t.B.data.map((v) => -v) };
+    sides = [referenceSide(t.A, F, powerOfTwoScale(t.maxA), powerOfTwoScale(mf)), referenceSide(negB, G, powerOfTwoScale(t.maxB), powerOfTwoScale(mg))];
+  }
+  const R1 = assembleR(sides[0], r, k), R2 = assembleR(sides[1], r, k);
+  const prod = matmulNT({ rows: c, cols: c, data: R1 }, { rows: c, cols: c, data: R2 });
+  return { abs: frobeniusNorm(prod), R: { R1, R2 } };
+}
+
+/**
+ * FᵀF − GᵀG from the trailing k columns of R₁ (of [A, F]) and R₂ (of [−B, G]):
+ * FᵀF = R₁[:, r:]ᵀR₁[:, r:]. Householder QR is columnwise backward stable, so this is FᵀF up
+ * to O(ε‖F‖²) — the Gram matrix's own accuracy, whatever the size of A.
+ */
+function imbalanceFromR(R1: Float64Array, R2: Float64Array, c: number, k: number): Matrix {
+  const D = zeros(k, k), r = c - k;
   for (let i = 0; i < k; i++) {
     for (let j = i; j < k; j++) {
       let f = 0, g = 0;
-      for (let l = 0; l <= i; l++) {
-        f += R1[l * c + i] * R1[l * c + j];
-        g += R2[l * c + i] * R2[l * c + j];
+      for (let l = 0; l <= r + i; l++) {
+        f += R1[l * c + r + i] * R1[l * c + r + j];
+        g += R2[l * c + r + i] * R2[l * c + r + j];
       }
-      D.data[i * k + j] = f / s1 / s1 - g / s2 / s2;
+      D.data[i * k + j] = f - g;
     }
   }
   return symmetrize(D);
@@ -205,7 +232,7 @@ export function errorAndImbalance(x: Factors, P: () => Matrix, truth: GroundTrut
   const d = distanceFactors(x.F, x.G, t);
   const k = x.F.cols;
   if (!d.R) return { abs: d.abs, imbalance: { rows: k, cols: k, data: new Float64Array(k * k).fill(NaN) } };
-  return { abs: d.abs, imbalance: imbalanceFromR(d.R.R1, d.R.R2, k + t.A.cols, k, d.R.s1, d.R.s2) };
+  return { abs: d.abs, imbalance: imbalanceFromR(d.R.R1, d.R.R2, k + t.A.cols, k) };
 }
 
 /**

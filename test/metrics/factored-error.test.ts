@@ -101,22 +101,39 @@ describe.skipIf(!wasm)("metric kernels: WASM equals the scalar reference bitwise
         const F = randn(n1, k, rng, scale), G = randn(n2, k, rng), Q1 = randn(n1, r, rng), Q2 = randn(n2, r, rng, scale);
         for (let i = 0; i < F.data.length; i += 13) F.data[i] = 0;
         const max = (x: Float64Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-        const s1 = powerOfTwoScale(Math.max(max(F.data), max(Q1.data))), s2 = powerOfTwoScale(Math.max(max(G.data), max(Q2.data)));
-        const R1 = tsqrR(F.data, k, Q1.data, r, n1, s1, s1), R2 = tsqrR(G.data, k, Q2.data, r, n2, s2, -s2);
+        const sq1 = powerOfTwoScale(max(Q1.data)), sq2 = powerOfTwoScale(max(Q2.data)), sf = powerOfTwoScale(max(F.data)), sg = powerOfTwoScale(max(G.data));
+        // the reference: R of [s_q1·Q1 | s_f·F] and of [−s_q2·Q2 | s_g·G]
+        const c = k + r;
+        const R1 = tsqrR(Q1.data, r, F.data, k, n1, sq1, sf), R2 = tsqrR(Q2.data, r, G.data, k, n2, -sq2, sg);
+        const blocks = (R: Float64Array) => {
+          const take = (i0: number, j0: number, rows: number, cols: number) => {
+            const out = new Float64Array(rows * cols);
+            for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = R[(i0 + i) * c + j0 + j];
+            return out;
+          };
+          return { Raa: take(0, 0, r, r), Raf: take(0, r, r, k), Rff: take(r, r, k, k) };
+        };
+        const ref1 = blocks(R1), ref2 = blocks(R2);
         for (const threads of [1, 2]) {
-          const pair = new WasmTsqrPair(n1, n2, Q1.data, Q2.data, r, threads);
+          const pair = new WasmTsqrPair(n1, n2, Q1.data, Q2.data, r, max(Q1.data), max(Q2.data), threads);
           expect(pair.threads).toBe(threads);
-          const res = pair.evaluate(F.data, G.data, k, 64, max(Q1.data), max(Q2.data))!;
+          const [side1, side2] = pair.evaluate(F.data, G.data, k, 64)!;
           const what = `${n1}×${k}+${r}, scale ${scale}, ${threads} thread(s)`;
-          expect(res.s1, what).toBe(s1);
-          expect(res.s2, what).toBe(s2);
-          expectBitwise(res.R1, R1, `R1 ${what}`);
-          expectBitwise(res.R2, R2, `R2 ${what}`);
+          expect([side1.sa, side1.sf, side2.sa, side2.sf], what).toEqual([sq1, sf, sq2, sg]);
+          for (const key of ["Raa", "Raf", "Rff"] as const) {
+            expectBitwise(side1[key], ref1[key], `${key} of side 1, ${what}`);
+            expectBitwise(side2[key], ref2[key], `${key} of side 2, ${what}`);
+          }
+          // a second evaluation (other factors, same pair) reuses the recorded reflectors
+          const F2 = randn(n1, k, rng), G2 = randn(n2, k, rng);
+          const [again] = pair.evaluate(F2.data, G2.data, k, 64)!;
+          const ref = blocks(tsqrR(Q1.data, r, F2.data, k, n1, sq1, powerOfTwoScale(max(F2.data))));
+          expectBitwise(again.Rff, ref.Rff, `Rff after a second evaluation, ${what}`);
+          expectBitwise(again.Raf, ref.Raf, `Raf after a second evaluation, ${what}`);
           pair.dispose();
         }
         // and R is an R of W: RᵀR = WᵀW to rounding (the Householder QR's backward error)
-        const W1 = hcat({ ...F, data: F.data.map((v) => v * s1) }, { ...Q1, data: Q1.data.map((v) => v * s1) });
-        const c = k + r;
+        const W1 = hcat({ ...Q1, data: Q1.data.map((v) => v * sq1) }, { ...F, data: F.data.map((v) => v * sf) });
         const RtR = matmulTN({ rows: c, cols: c, data: R1 }, { rows: c, cols: c, data: R1 });
         const WtW = matmulTN(W1, W1);
         expect(frobeniusDistance(RtR, WtW)).toBeLessThanOrEqual(50 * n1 * c * EPS * frobeniusNorm(WtW));
