@@ -643,6 +643,16 @@ export function maxAbs64(x: usize, n: i32): f64 {
   }
 }
 
+/** x[i, col0..col0+cols) = s·src[row0 + i, 0..cols) for the bl rows of a block (src row-major, cols wide). */
+// @ts-ignore: decorator
+@inline function tsqrLoad(x: usize, rowB: usize, src: usize, cols: i32, col0: i32, row0: i32, bl: i32, s: f64): void {
+  for (let i = 0; i < bl; i++) {
+    const xi = x + <usize>i * rowB + (<usize>col0 << 3);
+    const si = src + ((<usize>(row0 + i) * <usize>cols) << 3);
+    for (let j = 0; j < cols; j++) store<f64>(xi + (<usize>j << 3), s * load<f64>(si + (<usize>j << 3)));
+  }
+}
+
 /**
  * R (c×c upper triangular, rows not sign-normalized; stored with row stride c + 3, see
  * {@link tsqrStride}) of the m×c matrix W = [sl·L | sr·Q] with L m×kl and Q m×kq row-major
@@ -664,13 +674,8 @@ export function tsqrR(l: usize, kl: i32, q: usize, kq: i32, m: i32, sl: f64, sr:
   memory.fill(x, 0, <usize>nb * rowB);
   for (let row0 = 0, blk = 0; row0 < m; row0 += nb, blk++) {
     const bl = min(nb, m - row0);
-    for (let i = 0; i < bl; i++) {
-      const xi = x + <usize>i * rowB;
-      const li = l + ((<usize>(row0 + i) * <usize>kl) << 3);
-      const qi = q + ((<usize>(row0 + i) * <usize>kq) << 3);
-      for (let j = 0; j < kl; j++) store<f64>(xi + (<usize>j << 3), sl * load<f64>(li + (<usize>j << 3)));
-      for (let j = 0; j < kq; j++) store<f64>(xi + (<usize>(kl + j) << 3), sr * load<f64>(qi + (<usize>j << 3)));
-    }
+    tsqrLoad(x, rowB, l, kl, 0, row0, bl, sl);
+    tsqrLoad(x, rowB, q, kq, kl, row0, bl, sr);
     tsqrBlock(x, rowB, bl, c, r, v, rec != 0 ? rec + ((<usize>row0 * <usize>c) << 3) : 0, taus + ((<usize>blk * <usize>c) << 3));
   }
 }
@@ -690,11 +695,7 @@ export function tsqrApply(f: usize, k: i32, m: i32, s: f64, rec: usize, taus: us
   memory.fill(x, 0, <usize>nb * rowB);
   for (let row0 = 0, blk = 0; row0 < m; row0 += nb, blk++) {
     const bl = min(nb, m - row0);
-    for (let i = 0; i < bl; i++) {
-      const xi = x + <usize>i * rowB;
-      const fi = f + ((<usize>(row0 + i) * <usize>k) << 3);
-      for (let j = 0; j < k; j++) store<f64>(xi + (<usize>j << 3), s * load<f64>(fi + (<usize>j << 3)));
-    }
+    tsqrLoad(x, rowB, f, k, 0, row0, bl, s);
     const rb = rec + ((<usize>row0 * <usize>ka) << 3);
     for (let j = 0; j < ka; j++) {
       const tau = load<f64>(taus + ((<usize>blk * <usize>ka + <usize>j) << 3));
