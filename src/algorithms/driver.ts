@@ -103,6 +103,11 @@ export function firstRecordAtOrAfter(t: number, record: RecordConfig): number {
   return r;
 }
 
+/** lossOf(residual()) at the stepper's current point (the stepper's own when it has it from the residual's pass). */
+function currentLoss(stepper: Stepper): number {
+  return stepper.loss ? stepper.loss() : lossOf(stepper.residual());
+}
+
 /** Full metrics of the stepper's current point. */
 export function measure(
   stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics">,
@@ -113,7 +118,7 @@ export function measure(
   const row: TraceRow = {
     iteration: stepper.iteration,
     seconds,
-    loss: stepper.loss ? stepper.loss() : lossOf(stepper.residual()),
+    loss: currentLoss(stepper),
     abs_error: abs,
     rel_error: abs / normMstar,
     extra: {},
@@ -192,7 +197,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       loss = row.loss;
       finite = rowIsFinite(row);
     } else {
-      loss = stepper.loss ? stepper.loss() : lossOf(stepper.residual());
+      loss = currentLoss(stepper);
       const x = stepper.factors();
       relError = (x ? absoluteError(x, () => stepper.product(), truth) : frobeniusDistanceOf(stepper, truth)) / normMstar;
       finite = Number.isFinite(loss) && Number.isFinite(relError);
