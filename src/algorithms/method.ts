@@ -22,10 +22,11 @@ export interface MethodView<O> {
  * lists them, and the config schema, `config --schema`, the stepper registry and the
  * memory planning are folds over that table.
  *
- * `options` are this method's fields of the flat `method` section (every method's
- * options sit side by side there; options of other methods are ignored). Each field
- * carries its default and a one-line meaning (`.describe`). Two methods may share a
- * field only through the same schema object.
+ * `options` are this method's fields of the `method` section: the section is a union
+ * discriminated on `name`, so a config holds only the chosen method's options (next to
+ * `name` and `stepSize`), and an option of another method is an error naming the methods
+ * that have it. Each field carries its default and a one-line meaning (`.describe`). Two
+ * methods may share a field only through the same schema object.
  */
 export interface MethodDescriptor<N extends string = string, S extends z.ZodRawShape = z.ZodRawShape> {
   /** `method.name`. */

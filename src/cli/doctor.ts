@@ -16,7 +16,8 @@
 import type { Command } from "commander";
 import * as os from "node:os";
 import { performance } from "node:perf_hooks";
-import { type ConfigInput, resolveConfig } from "../config/schema.js";
+import { type ConfigInput, entriesWithOption, resolveConfig } from "../config/schema.js";
+import { OPERATORS } from "../catalogue/operators.js";
 import { availableBackends, wasmAvailable, wasmUnavailableReason } from "../kernels/index.js";
 import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
@@ -204,20 +205,16 @@ export function runDoctorChecks(): CheckResult[] {
   const rng = createRng(20240);
   const results: CheckResult[] = [];
   const backends = wasmAvailable() ? ["ts", "wasm"] : ["ts"];
-  const ops: [string, Record<string, unknown>][] = [
-    ["gaussian", { type: "gaussian", m: 300 }],
-    ["symmetric-gaussian", { type: "symmetric-gaussian", m: 300 }],
-    ["completion", { type: "completion", p: 0.5 }],
-    ["rank-one", { type: "rank-one", m: 300 }],
-    ["srht", { type: "srht", m: 200 }],
-    ["identity", { type: "identity" }],
-  ];
-  for (const backend of backends) {
-    for (const [label, op] of ops) {
-      const c = resolveConfig({ seed: 1, problem: { n: 16, n2: label.includes("symmetric") || label === "identity" ? 16 : 14, rank: 2, truth: "general" }, model: { type: "asymmetric" }, operator: { ...op, backend } } as ConfigInput);
+  // every operator of the catalogue, from its descriptor's example, on every backend when it has the option
+  for (const d of OPERATORS) {
+    const ex = (d as { example?: { options: Record<string, unknown>; square?: boolean } }).example ?? { options: {}, square: true };
+    const square = ex.square !== false;
+    for (const backend of entriesWithOption("operator", "backend").includes(d.type) ? backends : [undefined]) {
+      const operator = { type: d.type, ...ex.options, ...(backend ? { backend } : {}) };
+      const c = resolveConfig({ seed: 1, problem: { n: 16, n2: square ? 16 : 14, rank: 2, truth: "general" }, model: { type: "asymmetric" }, operator } as ConfigInput);
       const inst = buildOperator(c);
       try {
-        results.push(adjointCheck(inst, rng, `${label} (${backend})`));
+        results.push(adjointCheck(inst, rng, `${d.type}${backend ? ` (${backend})` : ""}`));
       } finally {
         inst.dispose?.();
       }

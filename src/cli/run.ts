@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { ResumeError, prepareResume } from "../run/checkpoint.js";
-import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../config/schema.js";
+import { type ConfigInput, applySets, configJsonSchema, describeConfig, entriesWithOption, getPath, parseSetValue, resolveConfig } from "../config/schema.js";
 import { executeRunAsync } from "../run/runFolder.js";
 import { runHeadlineDemo } from "./demo.js";
 import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
@@ -25,9 +25,8 @@ function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: st
     throw new UsageError("--resume continues the run in its own folder; drop --out or give the same folder");
   }
   if (opts.backend) throw new UsageError("--resume keeps the run's backend (its metrics would not continue bitwise on another); drop --backend");
-  const sets = opts.threads !== undefined ? [...opts.set, `operator.threads=${opts.threads}`] : opts.set;
   try {
-    return prepareResume(dir, sets);
+    return prepareResume(dir, opts.set, opts.threads);
   } catch (e) {
     if (e instanceof ResumeError) throw new UsageError(e.message);
     throw e;
@@ -45,8 +44,8 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
     .option("-s, --set <path=value>", "override a config field, e.g. --set init.alpha=0.01 (repeatable)", collect, [])
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>-<time>)")
     .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
-    .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
-    .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
+    .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend of the operators that have one)")
+    .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads of the operators that have it)")
     .option("--max-memory <bytes>", "refuse the run if it would allocate more, e.g. 3GB (default: 75% of RAM, at most what is available)")
     .option("-q, --quiet", "no progress bar and no table")
     .option("--force", "if --out already holds a result, delete its result files and figures and run again")
@@ -61,6 +60,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
       try {
         const checkpointSeconds = parseCheckpointEvery(opts.checkpointEvery);
         const resumed = opts.resume ? resumeArgs(opts) : undefined;
+        if (resumed?.notice) err(`matsense: ${resumed.notice}\n`);
         if (!resumed && !opts.config && opts.set.length === 0) {
           const dir = opts.out ?? defaultOutDir("demo");
           await runFolderErrors(() =>
@@ -69,15 +69,17 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
         }
         const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
         if (!resumed) applySets(raw, opts.set);
-        if (opts.backend) {
+        // --backend / --threads set the operator's kernel options when its type has them (identity and rank-one run no kernel)
+        const kernelOption = (key: string) => entriesWithOption("operator", key).includes(String(getPath(raw, "operator.type") ?? "gaussian"));
+        if (opts.backend && kernelOption("backend")) {
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, backend: opts.backend };
         }
-        if (opts.threads !== undefined) {
+        if (opts.threads !== undefined && kernelOption("threads")) {
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, threads: parseSetValue(opts.threads) };
         }
-        const config = resumed?.config ?? resolveConfig(raw as ConfigInput);
+        const config = resumed?.config ?? resolveConfig(raw as ConfigInput, { onNotice: (m) => err(`matsense: ${m}\n`) });
         const dir = resumed?.resume.dir ?? opts.out ?? defaultOutDir("run");
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
@@ -134,6 +136,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
           const extra = [
             f.default !== undefined ? `default ${JSON.stringify(f.default)}` : "",
             f.allowed ? `one of ${f.allowed.map((a) => JSON.stringify(a)).join(" | ")}` : "",
+            f.only ? `only with ${f.only.path} ${f.only.values.map((v) => JSON.stringify(v)).join(" | ")}` : "",
           ].filter(Boolean).join("; ");
           out(`${f.path.padEnd(28)} ${f.description}${extra ? ` (${extra})` : ""}\n`);
         }
@@ -141,7 +144,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
       }
       const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
       applySets(raw, opts.set);
-      out(JSON.stringify(resolveConfig(raw as ConfigInput), null, 2) + "\n");
+      out(JSON.stringify(resolveConfig(raw as ConfigInput, { onNotice: (m) => err(`matsense: ${m}\n`) }), null, 2) + "\n");
     });
 
 }

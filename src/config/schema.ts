@@ -49,21 +49,54 @@ type OperatorType = (typeof OPERATORS)[number]["type"];
 const methodNames = METHODS.map((m) => m.name) as [MethodName, ...MethodName[]];
 const operatorTypes = OPERATORS.map((o) => o.type) as [OperatorType, ...OperatorType[]];
 
-export const operatorSchema = z
-  .object({
-    type: z.enum(operatorTypes).default("gaussian").describe(`sensing operator (docs/methods.md): ${OPERATORS.map((o) => `"${o.type}": ${o.summary}`).join("; ")}`),
-    m: posInt("operator.m").optional().describe("number of measurements (default 5·(n1+n2)·rank; ignored by identity (m = n1·n2); ignored by completion, whose m = |Ω| is random with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)"),
-    ...foldOptions(OPERATORS, "operator", ["type", "m"]),
-  })
-  .strict();
+/** The fields every `operator` section has, whichever its type. */
+const operatorCommon = {
+  m: posInt("operator.m").optional().describe("number of measurements (default 5·(n1+n2)·rank; ignored by identity (m = n1·n2); ignored by completion, whose m = |Ω| is random with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)"),
+};
+/** The fields every `method` section has, whichever its name. */
+const methodCommon = {
+  stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1).describe("step size η for the loss f = ½‖A(P) − y‖² (a paper's update X ← X − η′A*A(XXᵀ − M*)X is η = η′/2 here)"),
+};
+const DEFAULT_OPERATOR: OperatorType = "gaussian";
+const DEFAULT_METHOD: MethodName = "gd";
 
-export const methodSchema = z
-  .object({
-    name: z.enum(methodNames).default("gd").describe(`method (see docs/methods.md; options that do not apply to the chosen method are ignored): ${METHODS.map((m) => `"${m.name}": ${m.summary}`).join("; ")}`),
-    stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1).describe("step size η for the loss f = ½‖A(P) − y‖² (a paper's update X ← X − η′A*A(XXᵀ − M*)X is η = η′/2 here)"),
-    ...foldOptions(METHODS, "method", ["name", "stepSize"]),
-  })
-  .strict();
+/** The parsed section of one catalogue entry E (distributes over a union of entries): its discriminator and fields. */
+type SectionOut<E, K extends "type" | "name", C extends z.ZodRawShape> = E extends { readonly options: infer S extends z.ZodRawShape } & Record<K, infer V>
+  ? { [P in K]: V } & z.output<z.ZodObject<C & S>> : never;
+/** The section of one catalogue entry as written (discriminator optional for the default entry). */
+type SectionIn<E, K extends "type" | "name", C extends z.ZodRawShape> = E extends { readonly options: infer S extends z.ZodRawShape } & Record<K, infer V>
+  ? { [P in K]?: V } & z.input<z.ZodObject<C & S>> : never;
+
+/** A discriminated section: the discriminator defaults to `dflt` when the section omits it. */
+function withDefault(key: string, dflt: string) {
+  return (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) && (v as Record<string, unknown>)[key] === undefined ? { ...v, [key]: dflt } : v);
+}
+
+/** One entry's section: the discriminator as a literal, the common fields, the entry's own options (nothing else). */
+function entrySchema(key: string, value: string, summary: string, common: z.ZodRawShape, options: z.ZodRawShape) {
+  return z.object({ [key]: z.literal(value).describe(summary), ...common, ...options }).strict();
+}
+
+foldOptions(OPERATORS, "operator", ["type", "m"]); // a field shared by two entries must be one schema object
+foldOptions(METHODS, "method", ["name", "stepSize"]);
+
+/**
+ * The `operator` section: a union discriminated on `type` (default "gaussian"), each member
+ * holding the common `m` and the options of its catalogue entry only.
+ */
+export const operatorSchema = z.preprocess(
+  withDefault("type", DEFAULT_OPERATOR),
+  z.discriminatedUnion("type", OPERATORS.map((o) => entrySchema("type", o.type, `sensing operator "${o.type}": ${o.summary}`, operatorCommon, o.options)) as never),
+) as unknown as z.ZodType<SectionOut<(typeof OPERATORS)[number], "type", typeof operatorCommon>, SectionIn<(typeof OPERATORS)[number], "type", typeof operatorCommon>>;
+
+/**
+ * The `method` section: a union discriminated on `name` (default "gd"), each member holding
+ * the common `stepSize` and the options of its catalogue entry only.
+ */
+export const methodSchema = z.preprocess(
+  withDefault("name", DEFAULT_METHOD),
+  z.discriminatedUnion("name", METHODS.map((m) => entrySchema("name", m.name, `method "${m.name}": ${m.summary}`, methodCommon, m.options)) as never),
+) as unknown as z.ZodType<SectionOut<(typeof METHODS)[number], "name", typeof methodCommon>, SectionIn<(typeof METHODS)[number], "name", typeof methodCommon>>;
 
 export const configSchema = z
   .object({
@@ -86,7 +119,7 @@ export type ParsedConfig = z.output<typeof configSchema>;
 /** The fully resolved config: every derived default made explicit. */
 export interface ResolvedConfig extends ParsedConfig {
   problem: ParsedConfig["problem"] & { n2: number };
-  operator: ParsedConfig["operator"] & { m: number; storage: Exclude<ParsedConfig["operator"]["storage"], "auto"> };
+  operator: ParsedConfig["operator"] & { m: number };
   model: ParsedConfig["model"] & { k: number };
 }
 
@@ -121,17 +154,101 @@ export function configInputOf(config: ResolvedConfig): unknown {
   return resolved.get(config);
 }
 
+/** The two sections whose fields depend on a catalogue entry: discriminator, common fields, entries. */
+const SECTIONS = [
+  { section: "operator", key: "type", dflt: DEFAULT_OPERATOR, common: ["type", ...Object.keys(operatorCommon)], entries: OPERATORS.map((o) => ({ id: o.type as string, options: o.options })) },
+  { section: "method", key: "name", dflt: DEFAULT_METHOD, common: ["name", ...Object.keys(methodCommon)], entries: METHODS.map((m) => ({ id: m.name as string, options: m.options })) },
+] as const;
+
+/** The catalogue entries of a section that have an option `key` (e.g. operator.p → ["completion"]). */
+export function entriesWithOption(section: "method" | "operator", key: string): string[] {
+  const s = SECTIONS.find((x) => x.section === section)!;
+  return s.entries.filter((e) => Object.hasOwn(e.options, key)).map((e) => e.id);
+}
+
+/**
+ * Options of other catalogue entries in the `operator` and `method` sections of `input` (e.g.
+ * `method.momentum` with `method.name` "gd"), as issues naming the entries that have them.
+ * With `drop`, they are removed from `input` instead (a config.json written by an earlier
+ * version, whose sections held every entry's options) and their paths returned.
+ */
+function foreignOptions(input: unknown, drop: boolean): { issues: ConfigIssue[]; dropped: string[] } {
+  const issues: ConfigIssue[] = [], dropped: string[] = [];
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return { issues, dropped };
+  for (const s of SECTIONS) {
+    const sec = (input as Record<string, unknown>)[s.section];
+    if (sec === null || typeof sec !== "object" || Array.isArray(sec)) continue;
+    const chosen = (sec as Record<string, unknown>)[s.key] ?? s.dflt;
+    const entry = s.entries.find((e) => e.id === chosen);
+    if (!entry) continue; // an unknown type/name: the schema reports it
+    for (const key of Object.keys(sec)) {
+      if ((s.common as readonly string[]).includes(key) || Object.hasOwn(entry.options, key)) continue;
+      const owners = s.entries.filter((e) => Object.hasOwn(e.options, key)).map((e) => `"${e.id}"`);
+      if (owners.length === 0) continue; // not an option of any entry: the schema reports an unknown field
+      if (drop) {
+        delete (sec as Record<string, unknown>)[key];
+        dropped.push(`${s.section}.${key}`);
+      } else {
+        issues.push({
+          path: `${s.section}.${key}`, value: (sec as Record<string, unknown>)[key],
+          message: `is an option of ${s.section}.${s.key} ${owners.join(", ")}, not of ${JSON.stringify(chosen)}`,
+        });
+      }
+    }
+  }
+  return { issues, dropped };
+}
+
+/**
+ * A config.json written by matsense (it carries the `matsense` provenance section) made
+ * loadable: the provenance is removed and, if the file came from a version whose `method`
+ * and `operator` sections held every catalogue entry's options, the options of entries other
+ * than the chosen ones are dropped (they never took part in the run, so the run it describes
+ * is unchanged). Returns a copy and one notice naming what was dropped, if anything.
+ */
+export function upgradeConfigJson(raw: unknown): { config: unknown; notice?: string } {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { config: raw };
+  const copy = structuredClone(raw) as Record<string, unknown>;
+  delete copy.matsense;
+  const { dropped } = foreignOptions(copy, true);
+  if (dropped.length === 0) return { config: copy };
+  return {
+    config: copy,
+    notice: `config.json from an earlier version: dropped ${dropped.length} option${dropped.length === 1 ? "" : "s"} of other methods/operators, ` +
+      `which did not take part in its run (${dropped.join(", ")})`,
+  };
+}
+
+/** Options of {@link resolveConfig}. */
+export interface ResolveOptions {
+  /** Told once when a config.json of an earlier version had options of other methods/operators dropped. */
+  onNotice?: (message: string) => void;
+}
+
 /**
  * Validates a config and resolves every derived default. Throws {@link ConfigError}
  * with one line per problem (field, value, what is allowed). Rules are stated once: the
  * problem / model / init / record rules here, each operator's and method's in its
- * descriptor. A config this function returned is returned as is (a run validates once).
+ * descriptor. The `operator` and `method` sections hold only the chosen entry's options: an
+ * option of another entry is an error naming the entries that have it — except in a
+ * config.json written by matsense (with its `matsense` provenance section), where they are
+ * dropped with one notice ({@link upgradeConfigJson}). A config this function returned is
+ * returned as is (a run validates once).
  */
-export function resolveConfig(input: unknown): ResolvedConfig {
+export function resolveConfig(input: unknown, options: ResolveOptions = {}): ResolvedConfig {
   if (input !== null && typeof input === "object" && resolved.has(input)) return input as ResolvedConfig;
   if (nestedDeeperThan(input)) throw new ConfigError([{ path: "(config)", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
-  const parsed = configSchema.safeParse(input ?? {});
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, input)));
+  let source = input;
+  if (input !== null && typeof input === "object" && Object.hasOwn(input, "matsense")) {
+    const up = upgradeConfigJson(input);
+    if (up.notice) options.onNotice?.(up.notice);
+    source = up.config;
+  }
+  const foreign = foreignOptions(source, false);
+  const parsed = configSchema.safeParse(foreign.issues.length ? stripped(source, foreign.issues) : source ?? {});
+  if (!parsed.success || foreign.issues.length) {
+    throw new ConfigError([...foreign.issues, ...(parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, source)))]);
+  }
   const c = parsed.data;
   const errors: ConfigIssue[] = [];
   const n1 = c.problem.n;
@@ -157,20 +274,27 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   }
   const problem = { ...c.problem, n2 };
   const model = { ...c.model, k };
-  const op = operatorDescriptor(c.operator.type);
-  const m = op.measurements({ problem, model, operator: c.operator } as never);
+  const op = operatorDescriptor(c.operator.type) as { measurements: (c: unknown) => number; rules?: AnyRules; optionRules?: AnyRules; resolveOptions?: AnyResolve };
+  const m = op.measurements({ problem, model, operator: c.operator });
   const operator = { ...c.operator, m };
   // options with an "auto" value (e.g. the Gaussian storage) become the value used, recorded in config.json
-  for (const resolveOptions of new Set(OPERATORS.map((o) => (o as { resolveOptions?: AnyResolve }).resolveOptions))) {
-    Object.assign(operator, resolveOptions?.({ problem, model, operator }) ?? {});
-  }
+  Object.assign(operator, op.resolveOptions?.({ problem, model, operator }) ?? {});
   const config = { ...c, problem, operator, model } as ResolvedConfig;
-  errors.push(...((op.rules as AnyRules | undefined)?.(config) ?? []));
-  for (const rules of new Set(OPERATORS.map((o) => (o as { optionRules?: AnyRules }).optionRules))) errors.push(...(rules?.(config) ?? []));
+  errors.push(...(op.rules?.(config) ?? []), ...(op.optionRules?.(config) ?? []));
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));
   if (errors.length) throw new ConfigError(errors);
   resolved.set(config, input);
   return config;
+}
+
+/** A copy of `input` without the fields of `issues` (so the schema reports only the other problems). */
+function stripped(input: unknown, issues: ConfigIssue[]): unknown {
+  const copy = structuredClone(input) as Record<string, Record<string, unknown>>;
+  for (const i of issues) {
+    const [section, key] = i.path.split(".");
+    delete copy[section][key];
+  }
+  return copy;
 }
 
 /** One config field for `matsense config --schema`: path, meaning, default and allowed values. */
@@ -179,6 +303,12 @@ export interface FieldDescription {
   description: string;
   default?: unknown;
   allowed?: unknown[];
+  /**
+   * For an option of some catalogue entries only: the discriminator and the entries that
+   * have it (e.g. `{ path: "operator.type", values: ["completion"] }`); absent for a field
+   * every config has.
+   */
+  only?: { path: string; values: string[] };
 }
 
 interface JsonSchemaNode {
@@ -186,30 +316,73 @@ interface JsonSchemaNode {
   description?: string;
   default?: unknown;
   enum?: unknown[];
+  const?: unknown;
+  required?: string[];
   properties?: Record<string, JsonSchemaNode>;
   anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
   allOf?: JsonSchemaNode[];
 }
 
-/** The JSON Schema of the config (zod's own export), for tools and `config --schema --json`. */
+/**
+ * The JSON Schema of the config (zod's export), for tools and `config --schema --json`. The
+ * `operator` and `method` sections are an `anyOf` of one object per catalogue entry (its
+ * discriminator a `const`, not required: it defaults to "gaussian" / "gd").
+ */
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as { properties: Record<string, JsonSchemaNode> };
+  for (const s of SECTIONS) {
+    const node = schema.properties[s.section];
+    const members = node.oneOf ?? node.anyOf ?? [];
+    for (const member of members) member.required = member.required?.filter((r) => r !== s.key);
+    delete node.oneOf;
+    node.anyOf = members;
+  }
+  return schema;
 }
 
-/** Every field of the config with its default, meaning and allowed values (from {@link configJsonSchema}). */
+const SECTION_SUMMARY: Record<string, string> = {
+  operator: `sensing operator (docs/methods.md; the operator section holds the options of the chosen type only): ${OPERATORS.map((o) => `"${o.type}": ${o.summary}`).join("; ")}`,
+  method: `method (docs/methods.md; the method section holds the options of the chosen method only): ${METHODS.map((m) => `"${m.name}": ${m.summary}`).join("; ")}`,
+};
+
+/**
+ * Every field of the config with its default, meaning and allowed values (from {@link
+ * configJsonSchema}); the options of catalogue entries once each, with the entries that
+ * have them (`only`).
+ */
 export function describeConfig(): FieldDescription[] {
   const out: FieldDescription[] = [];
-  const walk = (node: JsonSchemaNode, prefix: string) => {
-    if (node.properties) {
-      for (const [k, v] of Object.entries(node.properties)) walk(v, prefix ? `${prefix}.${k}` : k);
-      return;
-    }
-    const entry: FieldDescription = { path: prefix, description: node.description ?? "" };
+  const leaf = (node: JsonSchemaNode, path: string): FieldDescription => {
+    const entry: FieldDescription = { path, description: node.description ?? "" };
     if (node.default !== undefined) entry.default = node.default;
     const allowed = node.enum ?? node.anyOf?.find((a) => a.enum)?.enum ?? node.allOf?.find((a) => a.enum)?.enum;
     if (allowed) entry.allowed = allowed;
-    out.push(entry);
+    return entry;
   };
-  walk(configJsonSchema() as JsonSchemaNode, "");
+  const root = configJsonSchema() as JsonSchemaNode;
+  for (const [name, node] of Object.entries(root.properties!)) {
+    const s = SECTIONS.find((x) => x.section === name);
+    if (s) {
+      out.push({ path: `${name}.${s.key}`, description: SECTION_SUMMARY[name], default: s.dflt, allowed: s.entries.map((e) => e.id) });
+      const byPath = new Map<string, FieldDescription>();
+      for (const member of node.anyOf!) {
+        const id = String(member.properties![s.key].const);
+        for (const [k, v] of Object.entries(member.properties!)) {
+          if (k === s.key) continue;
+          const path = `${name}.${k}`;
+          const common = (s.common as readonly string[]).includes(k);
+          const f = byPath.get(path) ?? leaf(v, path);
+          if (!common) f.only = { path: `${name}.${s.key}`, values: [...(f.only?.values ?? []), id] };
+          if (!byPath.has(path)) {
+            byPath.set(path, f);
+            out.push(f);
+          }
+        }
+      }
+    } else if (node.properties) {
+      for (const [k, v] of Object.entries(node.properties)) out.push(leaf(v, `${name}.${k}`));
+    } else out.push(leaf(node, name));
+  }
   return out;
 }

@@ -520,6 +520,7 @@ export const gaussianDescriptor = defineOperator({
   resolveOptions: resolveGaussianOptions,
   bytes: gaussianBytes,
   explainBytes: explainGaussianBytes,
+  example: { options: { m: 300 }, square: false },
   build: (c, rng) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
 });
 
@@ -536,5 +537,6 @@ export const symmetricGaussianDescriptor = defineOperator({
   resolveOptions: resolveGaussianOptions,
   bytes: gaussianBytes,
   explainBytes: explainGaussianBytes,
+  example: { options: { m: 300 }, square: true },
   build: (c, rng) => buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
 });

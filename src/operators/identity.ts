@@ -56,5 +56,6 @@ export const identityDescriptor = defineOperator({
   options: {},
   measurements: (c) => c.problem.n * c.problem.n2,
   bytes: () => 0,
+  example: { options: {}, square: true },
   build: (c) => new IdentityOperator(c.problem.n, c.problem.n2),
 });

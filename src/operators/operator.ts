@@ -20,8 +20,10 @@ export interface OperatorView<O, M = number> {
  * Gaussian file one per type); the table in `catalogue/operators.ts` lists them, and the
  * config schema, the instance builder, the memory check and the docs are folds over it.
  *
- * `options` are this operator's fields of the flat `operator` section (fields of other
- * operators are ignored; operators share a field only through the same schema object).
+ * `options` are this operator's fields of the `operator` section: the section is a union
+ * discriminated on `type`, so a config holds only the chosen operator's options (next to
+ * `type` and `m`), and an option of another operator is an error naming the operators that
+ * have it. Operators share a field only through the same schema object.
  */
 export interface OperatorDescriptor<T extends string = string, S extends z.ZodRawShape = z.ZodRawShape> {
   /** `operator.type`. */
@@ -35,8 +37,9 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
   /** Cross-field rules when this operator is chosen (one issue per problem, naming the field). */
   rules?(c: OperatorView<z.output<z.ZodObject<S>>>): ConfigIssue[];
   /**
-   * Rules about this operator's options that hold whichever operator is chosen (e.g. a
-   * storage that only some operators support). Shared option groups share the function.
+   * Rules about this operator's options (e.g. a storage that only some of the operators
+   * sharing the option group support), applied when this operator is chosen; shared option
+   * groups share the function.
    */
   optionRules?(c: OperatorView<z.output<z.ZodObject<S>>>): ConfigIssue[];
   /**
@@ -53,10 +56,15 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
   explainBytes?(c: OperatorView<z.output<z.ZodObject<S>>>): { formula: string; alternatives: { set: string; bytes: number }[] };
   /**
    * Resolves this operator's options that have an "auto" value into the value used (e.g. the
-   * Gaussian storage), so the resolved config records the choice. Shared option groups
-   * share the function; it runs whichever operator is chosen.
+   * Gaussian storage), so the resolved config records the choice; applied when this operator
+   * is chosen.
    */
   resolveOptions?(c: OperatorView<z.output<z.ZodObject<S>>>): Record<string, unknown>;
+  /**
+   * A small example of this operator's section (beyond `type`) for `matsense doctor`'s
+   * adjoint check, and whether it needs a square problem (default: no options, square).
+   */
+  readonly example?: { options: Record<string, unknown>; square?: boolean };
   /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
 }

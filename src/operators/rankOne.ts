@@ -164,5 +164,6 @@ export const rankOneDescriptor = defineOperator({
   bytes: (c) => rankOneOperatorBytes(c.operator.m, c.problem.n, c.problem.n2, c.model.type === "symmetric"),
   explainBytes: (c) => ({ formula: c.model.type === "symmetric" ? "m·n1·8 (the vectors a_i)" : "m·(n1 + n2)·8 (the vectors a_i, b_i)", alternatives: [] }),
   // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
+  example: { options: { m: 300 }, square: false },
   build: (c, rng) => rankOneOperator(c.operator.m, c.problem.n, c.problem.n2, c.model.type === "symmetric", rng),
 });

@@ -199,5 +199,6 @@ export const srhtDescriptor = defineOperator({
     return N + 4 * c.operator.m + 8 * nextPowerOfTwo(N) + (wasm ? N : 16 * N);
   },
   explainBytes: () => ({ formula: "signs, row indices and a padded length-L vector, plus the n1×n2 work of the transform", alternatives: [] }),
+  example: { options: { m: 200 }, square: false },
   build: (c, rng) => srhtOperator(c.operator.m, c.problem.n, c.problem.n2, rng, { backend: c.operator.backend, threads: c.operator.threads }),
 });

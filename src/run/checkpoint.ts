@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type ResolvedConfig, applySets, resolveConfig } from "../config/schema.js";
+import { type ResolvedConfig, applySets, entriesWithOption, resolveConfig, upgradeConfigJson } from "../config/schema.js";
 import { writeFileAtomic, writeNpyAtomic } from "../io/files.js";
 import { firstRecordAtOrAfter, nextRecordIteration } from "../algorithms/driver.js";
 import type { Stepper, StepperState } from "../algorithms/stepper.js";
@@ -187,9 +187,10 @@ function readMetricsBefore(dir: string, iteration: number, record: ResolvedConfi
  * Prepares `run --resume DIR [--set …]`: the run's config.json with the overrides (only
  * `stop.*` and `operator.threads` may change), its checkpoint, and the metrics rows before
  * the checkpoint. Throws {@link ResumeError} with a one-line reason when the run cannot be
- * continued.
+ * continued. `threads` (the CLI's --threads) sets operator.threads when the operator has it;
+ * a config.json of an earlier version loads with a `notice` ({@link upgradeConfigJson}).
  */
-export function prepareResume(dir: string, sets: string[]): { config: ResolvedConfig; resume: ResumePoint } {
+export function prepareResume(dir: string, setsIn: string[], threads?: string): { config: ResolvedConfig; resume: ResumePoint; notice?: string } {
   const cfgFile = path.join(dir, "config.json");
   if (!fs.existsSync(cfgFile)) throw new ResumeError(`${dir} is not a run folder (no config.json)`);
   let raw: Record<string, unknown>;
@@ -198,8 +199,12 @@ export function prepareResume(dir: string, sets: string[]): { config: ResolvedCo
   } catch (e) {
     throw new ResumeError(`${cfgFile} is damaged: ${(e as Error).message}`);
   }
-  delete raw.matsense;
+  const up = upgradeConfigJson(raw);
+  raw = up.config as Record<string, unknown>;
   const original = resolveConfig(raw);
+  let sets = setsIn;
+  const op = raw.operator as { type?: string } | undefined;
+  if (threads !== undefined && entriesWithOption("operator", "threads").includes(op?.type ?? "gaussian")) sets = [...sets, `operator.threads=${threads}`];
   applySets(raw, sets);
   const config = resolveConfig(raw);
   const changed = differingPaths(original, config).filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)));
@@ -216,5 +221,5 @@ export function prepareResume(dir: string, sets: string[]): { config: ResolvedCo
     );
   }
   const { columns, lines } = readMetricsBefore(dir, state.iteration, config.record);
-  return { config, resume: { dir, state, seconds, firstRecord: firstRecordAtOrAfter(state.iteration, config.record), columns, lines } };
+  return { config, resume: { dir, state, seconds, firstRecord: firstRecordAtOrAfter(state.iteration, config.record), columns, lines }, notice: up.notice };
 }

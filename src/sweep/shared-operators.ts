@@ -50,14 +50,14 @@ function storedKind(config: ResolvedConfig): StoredKind | null {
  */
 export function sharedOperatorKey(config: ResolvedConfig, slots: number): string | null {
   const kind = storedKind(config);
-  if (!kind || config.operator.backend === "ts" || !wasmAvailable()) return null;
+  const o = config.operator as { type: string; m: number; backend?: string; storage?: string };
+  if (!kind || o.backend === "ts" || !wasmAvailable()) return null;
   if (wasmMatrixBytes(kind.rows, kind.cols, kind.storage, slots) > WASM_MAX_BYTES) return null;
-  const o = config.operator;
   return JSON.stringify([config.seed, config.problem.n, config.problem.n2, o.type, o.m, o.storage]);
 }
 
 function threadsFor(config: ResolvedConfig, kind: StoredKind): number {
-  const t = config.operator.threads;
+  const t = (config.operator as { threads?: number }).threads ?? 0;
   return t === 0 ? autoThreads(kind.rows * kind.cols * (kind.storage === "float32" ? 4 : 8)) : t;
 }
 

@@ -83,7 +83,7 @@ describe("every method runs on every operator (matsense run engine)", () => {
           const out = runConfig({
             seed: 2,
             problem: { n: 6, rank: 1, truth: "psd" },
-            operator: { type: op, m: 60, p: 0.8 },
+            operator: { type: op, m: 60, ...(op === "completion" ? { p: 0.8 } : {}) },
             model: { type: model, k: 2 },
             init: { type: method === "scaled-gd" ? "spectral" : "small-random", alpha: 0.1 },
             method: { name: method, stepSize: 0.02 },
@@ -116,7 +116,8 @@ describe("every method runs on every operator (matsense run engine)", () => {
     expect(() => resolveConfig({ method: { name: "precgd", decay: 2 } })).toThrow(/method\.decay/);
     expect(() => resolveConfig({ method: { name: "scaled-gd" }, problem: { n: 5, rank: 2 }, model: { k: 6 } })).toThrow(/model\.k: scaled-gd .* singular/);
     expect(() => resolveConfig({ method: { name: "gd", rebalanceAtIteration: 3 }, problem: { n: 4, rank: 1, truth: "general" }, model: { type: "asymmetric", k: 5 } })).toThrow(/rebalancing needs FᵀF invertible/);
-    // options of other methods are ignored, not errors
-    expect(resolveConfig({ method: { name: "gd", lambda: 0.5, tau: 3 } }).method.lambda).toBe(0.5);
+    // options of other methods are errors naming the methods that have them
+    expect(() => resolveConfig({ method: { name: "gd", lambda: 0.5, tau: 3 } })).toThrow(/method\.lambda: is an option of method\.name "scaled-gd-lambda", not of "gd"/);
+    expect(() => resolveConfig({ method: { name: "gd", lambda: 0.5, tau: 3 } })).toThrow(/method\.tau: is an option of method\.name "svt"/);
   });
 });
