@@ -35,6 +35,17 @@ export interface MethodDescriptor<N extends string = string, S extends z.ZodRawS
   readonly summary: string;
   /** This method's options (zod fields with defaults and meanings). */
   readonly options: S;
+  /**
+   * Whether the method iterates on factors XXᵀ / FGᵀ (default true); false for a method on
+   * a dense n1×n2 matrix (no factors, a dense truth; the factor diagnostics do not apply).
+   */
+  readonly factored?: boolean;
+  /**
+   * Options that may change while a run is going (the explorer's live edits), applied by
+   * setting the stepper's field of the same name from the next iteration on (default none;
+   * `method.stepSize` is live for every method).
+   */
+  readonly live?: readonly (keyof S & string)[];
   /** Cross-field rules when this method is chosen: one issue per problem, naming the field. */
   rules?(c: MethodView<z.output<z.ZodObject<S>>>): ConfigIssue[];
   /** Bytes of the method's own work arrays beyond the factors and the residual (default 0). */

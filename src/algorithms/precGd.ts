@@ -52,6 +52,7 @@ export class PreconditionedGradientDescentAdaptive extends PreconditionedGradien
 export const precGdMethod = defineMethod({
   name: "precgd",
   summary: "PrecGD (Zhang, Fattahi & Zhang, NeurIPS 2021): preconditioners (XᵀX + λ_t I)⁻¹ with λ_t from the residual",
+  live: ["dampingScale", "dampingFloor"],
   options: {
     dampingScale: finite("method.dampingScale").pipe(z.number().min(0, "method.dampingScale must be ≥ 0")).default(1).describe("precgd: λ_t = max(dampingFloor, dampingScale·‖A(P_t) − y‖₂)"),
     dampingFloor: finite("method.dampingFloor").pipe(z.number().positive("method.dampingFloor must be > 0")).default(1e-15).describe("precgd: lower bound of λ_t (keeps the k×k solve well posed at convergence; too small to limit accuracy)"),

@@ -117,6 +117,7 @@ export const scaledGdMethod = defineMethod({
 export const scaledGdLambdaMethod = defineMethod({
   name: "scaled-gd-lambda",
   summary: "ScaledGD(λ) (Xu, Shen, Chi & Ma, ICML 2023): preconditioners (XᵀX + λI)⁻¹ with a fixed damping λ",
+  live: ["lambda"],
   options: {
     lambda: finite("method.lambda").pipe(z.number().positive("method.lambda must be > 0")).default(0.01).describe("scaled-gd-lambda: damping λ of the preconditioner (XᵀX + λI)⁻¹, in units of M* (σ₁ = 1 by default)"),
   },

@@ -69,6 +69,7 @@ export class SubgradientL1 extends FactoredStepper {
 export const subgradientL1Method = defineMethod({
   name: "subgradient-l1",
   summary: "subgradient method for the robust ℓ1 loss (1/√m)‖A(P) − y‖₁ with geometrically decaying steps (Li, Zhu, So & Vidal 2020)",
+  live: ["decay"],
   options: {
     decay: finite("method.decay").pipe(z.number().gt(0, "method.decay must be > 0").max(1, "method.decay must be ≤ 1")).default(0.98).describe("subgradient-l1: steps η_t = stepSize·decay^t"),
   },

@@ -148,6 +148,7 @@ export const SVT_MAX_ENTRIES = 1_000_000;
 export const svtMethod = defineMethod({
   name: "svt",
   summary: "singular value thresholding (Cai, Candès & Shen 2010), the convex baseline on a dense matrix variable (ignores the init and model.k)",
+  factored: false,
   options: {
     tau: finite("method.tau").pipe(z.number().min(0, "method.tau must be ≥ 0")).optional().describe("svt: singular value threshold τ (default 5‖y‖₂ ≈ 5‖M*‖_F)"),
   },

@@ -6,11 +6,13 @@ import { type ResolvedConfig, configInputOf, methodDescriptor, operatorDescripto
 import { getPath } from "../io/config-fields.js";
 import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
 import type { OperatorDescriptor } from "../operators/operator.js";
+import { methodFacts, operatorFacts } from "./registry.js";
 
-/** One thing a run allocates, with its bytes. */
+/** One thing a run allocates, with its bytes and the config field that sets its size (named when it does not fit). */
 export interface MemoryItem {
   what: string;
   bytes: number;
+  field: string;
 }
 
 /** What a run allocates before and during its loop (see {@link runMemory}). */
@@ -36,29 +38,31 @@ export function runMemory(config: ResolvedConfig): RunMemory {
   const k = config.model.k;
   const m = config.operator.m;
   const entries = n1 * n2;
-  const svt = config.method.name === "svt";
+  const svt = !methodFacts(config).factored; // a dense iterate (svt): no factors, a dense truth
   const dense = entries <= DENSE_ENTRIES_LIMIT || k + r > Math.min(n1, n2) || svt;
-  const symmetricMeasurements = config.operator.type === "symmetric-gaussian" || (config.operator.type === "rank-one" && config.model.type === "symmetric");
-  const symPartError = config.model.type === "asymmetric" && symmetricMeasurements;
+  const facts = operatorFacts(config);
+  const symPartError = config.model.type === "asymmetric" && facts.symmetricMeasurements;
   const op = operatorDescriptor(config.operator.type) as AnyOperator;
   const method = methodDescriptor(config.method.name) as AnyMethod;
   const factorEntries = config.model.type === "symmetric" ? n1 * k : (n1 + n2) * k;
-  const fused = (config.operator.type === "gaussian" || config.operator.type === "symmetric-gaussian") && config.operator.storage !== "regenerate";
+  const fused = facts.fusedPass;
   const rows = Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1;
   const columns = 8 + config.record.singularValues + (config.record.imbalanceEigenvalues ? k : 0);
+  const mField = facts.takesM ? "operator.m" : "problem.n";
   const items: MemoryItem[] = [
-    { what: `operator (${config.operator.type})`, bytes: op.bytes(config as never) },
-    { what: "ground truth (factors" + (dense || symPartError ? " and the dense n1×n2 M*)" : ")"), bytes: 8 * (r * (n1 + n2) + (dense || symPartError ? entries : 0)) },
-    { what: "measurements y and A(M*)", bytes: 2 * 8 * m },
+    { what: `operator (${config.operator.type})`, bytes: op.bytes(config as never), field: mField },
+    { what: "ground truth (factors" + (dense || symPartError ? " and the dense n1×n2 M*)" : ")"), bytes: 8 * (r * (n1 + n2) + (dense || symPartError ? entries : 0)), field: "problem.n" },
+    { what: "measurements y and A(M*)", bytes: 2 * 8 * m, field: mField },
     {
       what: "iterate: factors, initial point, residual" + (dense || symPartError ? ", product" : "") + (fused ? ", fused A*(r)" : ""),
       bytes: svt ? 0 : 8 * (2 * factorEntries + m + (dense || symPartError ? entries : 0) + (fused ? entries : 0)),
+      field: "problem.n",
     },
-    { what: `method ${config.method.name} work arrays`, bytes: method.workspaceBytes?.(config as never) ?? 0 },
-    { what: "spectral init: dense A*(y) and its decomposition", bytes: config.init.type === "spectral" ? 8 * 3 * entries : 0 },
+    { what: `method ${config.method.name} work arrays`, bytes: method.workspaceBytes?.(config as never) ?? 0, field: "method.name" },
+    { what: "spectral init: dense A*(y) and its decomposition", bytes: config.init.type === "spectral" ? 8 * 3 * entries : 0, field: "init.type" },
     // record.diagnostics: the noise vector y − A(M*), and dense n1×n2 work for the perturbation ratio of small problems
-    { what: "diagnostics", bytes: config.record.diagnostics ? 8 * (m + (entries <= DENSE_ENTRIES_LIMIT ? 3 * entries : 0)) : 0 },
-    { what: "recorded metrics rows", bytes: rows * ((columns + (config.record.diagnostics ? 8 : 0)) * 8 + 64) },
+    { what: "diagnostics", bytes: config.record.diagnostics ? 8 * (m + (entries <= DENSE_ENTRIES_LIMIT ? 3 * entries : 0)) : 0, field: "record.diagnostics" },
+    { what: "recorded metrics rows", bytes: rows * ((columns + (config.record.diagnostics ? 8 : 0)) * 8 + 64), field: "stop.maxIterations" },
   ];
   return { total: items.reduce((s, i) => s + i.bytes, 0), items: items.filter((i) => i.bytes > 0) };
 }
@@ -133,21 +137,26 @@ function isResolved(x: unknown): boolean {
   return x !== null && typeof x === "object" && configInputOf(x as ResolvedConfig) !== undefined;
 }
 
-/** The size field to blame for a run that does not fit: the one the user wrote. */
-function sizeField(config: ResolvedConfig, input: unknown): { path: string; value: unknown } {
-  const takesM = config.operator.type !== "identity" && config.operator.type !== "completion";
-  const opBytes = (operatorDescriptor(config.operator.type) as AnyOperator).bytes(config as never);
-  const written = input !== undefined && !isResolved(input) ? input : configInputOf(config);
-  const mWritten = written !== undefined && getPath(written, "operator.m") !== undefined;
-  if (takesM && mWritten && opBytes * 2 > runMemory(config).total) return { path: "operator.m", value: config.operator.m };
-  return { path: "problem.n", value: config.problem.n };
+/**
+ * The field to blame for a run that does not fit: the one that sets the size of its largest
+ * item (e.g. stop.maxIterations for the recorded rows); for the operator and measurements,
+ * operator.m when the user wrote it, else problem.n (the default m grows with n).
+ */
+function blameField(config: ResolvedConfig, need: RunMemory, input: unknown): { path: string; value: unknown } {
+  const largest = [...need.items].sort((a, b) => b.bytes - a.bytes)[0];
+  let path = largest?.field ?? "problem.n";
+  if (path === "operator.m") {
+    const written = input !== undefined && !isResolved(input) ? input : configInputOf(config);
+    if (written === undefined || getPath(written, "operator.m") === undefined) path = "problem.n";
+  }
+  return { path, value: getPath(config, path) };
 }
 
 /**
  * Throws a ConfigError when a run of `config` would allocate more than `limit` bytes. The
- * message names the field the user wrote (operator.m when it was set and the operator
- * dominates, else problem.n), quotes the bytes of each item for the storage actually
- * chosen, and lists only the operator options that would fit.
+ * message names the field that sets the size of the largest item (see {@link blameField}),
+ * quotes the bytes of each item for the storage actually chosen, and lists only the operator
+ * options that would fit.
  */
 export function checkRunMemory(config: ResolvedConfig, limit: number, input?: unknown): void {
   const need = runMemory(config);
@@ -168,7 +177,7 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
       return { set: a.set, total };
     })
     .filter((a) => a.total <= limit);
-  const blame = sizeField(config, input);
+  const blame = blameField(config, need, input);
   // the items that matter (≥ 1% of the total), largest first; the rest summed
   const big = need.items.filter((i) => i.bytes >= need.total / 100).sort((a, b) => b.bytes - a.bytes);
   const small = need.items.filter((i) => i.bytes < need.total / 100);
@@ -182,7 +191,8 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
     message:
       `the run needs ${need.total} bytes (${formatBytes(need.total)}), more than the limit of ${limit} bytes (${formatBytes(limit)}): ${items}` +
       (explained ? `; the ${config.operator.type} operator holds ${explained.formula} with m = ${config.operator.m}, n1 = ${config.problem.n}, n2 = ${config.problem.n2}` : "") +
-      `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : config.operator.type === "completion" ? " or operator.p" : ""}` +
+      `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : ""}` +
+      (explained?.sizeOptions ?? []).filter((o) => o !== blame.path).map((o) => ` or ${o}`).join("") +
       (fits.length ? `, or use ${fits.map((f) => `${f.set} (${f.total} bytes, ${formatBytes(f.total)})`).join(" or ")}` : ""),
   };
   throw new ConfigError([issue]);

@@ -515,6 +515,7 @@ export const gaussianDescriptor = defineOperator({
   type: "gaussian",
   summary: "A_i with i.i.d. N(0, 1) entries, A(Z)_i = ⟨A_i, Z⟩/√m (E‖A(Z)‖² = ‖Z‖_F²)",
   options: gaussianOptions,
+  fusedPass: (c) => c.operator.storage !== "regenerate",
   measurements: defaultMeasurements,
   optionRules: gaussianOptionRules,
   resolveOptions: resolveGaussianOptions,
@@ -529,6 +530,8 @@ export const symmetricGaussianDescriptor = defineOperator({
   type: "symmetric-gaussian",
   summary: "A_i = (B_i + B_iᵀ)/2, B_i i.i.d. N(0, 1) (isometric on symmetric Z; square problems only)",
   options: gaussianOptions,
+  symmetricMeasurements: () => true,
+  fusedPass: (c) => c.operator.storage !== "regenerate",
   measurements: defaultMeasurements,
   rules: (c) => c.problem.n2 !== c.problem.n
     ? [{ path: "operator.type", value: "symmetric-gaussian", message: `needs a square problem (n2 = ${c.problem.n2} ≠ n = ${c.problem.n})` }]

@@ -32,6 +32,22 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
   readonly summary: string;
   /** This operator's options (zod fields with defaults and meanings). */
   readonly options: S;
+  /**
+   * Whether the operator takes `operator.m` (default true); false when m follows from the
+   * problem (identity: m = n1·n2; completion: m = |Ω|), so a refusal blames the problem size.
+   */
+  readonly takesM?: boolean;
+  /**
+   * Whether the measurements only see the symmetric part of the product (A_i symmetric) for
+   * a config (default false): then an FGᵀ model's skew part is unidentifiable, the run
+   * records sym_rel_error and keeps the dense M* for it.
+   */
+  symmetricMeasurements?(c: OperatorView<z.output<z.ZodObject<S>>>): boolean;
+  /**
+   * Whether the built operator forms S = A*(r) densely in its fused pass (default false):
+   * the run then holds an extra n1×n2 float64 matrix.
+   */
+  fusedPass?(c: OperatorView<z.output<z.ZodObject<S>>>): boolean;
   /** The number of measurements m for the resolved config (the user's `operator.m` or this operator's default). */
   measurements(c: OperatorView<z.output<z.ZodObject<S>>, number | undefined>): number;
   /** Cross-field rules when this operator is chosen (one issue per problem, naming the field). */
@@ -51,9 +67,10 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
   /**
    * A short account of `bytes` for refusal messages, e.g. "m·n1·n2·4 (float32)", and the
    * options of this operator that would need fewer bytes, each as a config assignment
-   * with its byte count (only options that differ from the current ones).
+   * with its byte count (only options that differ from the current ones), and the options
+   * that set the size besides the problem's (e.g. `operator.p`), named in the refusal.
    */
-  explainBytes?(c: OperatorView<z.output<z.ZodObject<S>>>): { formula: string; alternatives: { set: string; bytes: number }[] };
+  explainBytes?(c: OperatorView<z.output<z.ZodObject<S>>>): { formula: string; alternatives: { set: string; bytes: number }[]; sizeOptions?: string[] };
   /**
    * Resolves this operator's options that have an "auto" value into the value used (e.g. the
    * Gaussian storage), so the resolved config records the choice; applied when this operator

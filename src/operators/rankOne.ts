@@ -160,6 +160,8 @@ export const rankOneDescriptor = defineOperator({
   type: "rank-one",
   summary: "rank-one projections A_i = a_i b_iᵀ (a_i a_iᵀ/√2 for the symmetric model), Gaussian vectors; only a and b are stored",
   options: {},
+  // a_i a_iᵀ for the symmetric model XXᵀ
+  symmetricMeasurements: (c) => c.model.type === "symmetric",
   measurements: defaultMeasurements,
   bytes: (c) => rankOneOperatorBytes(c.operator.m, c.problem.n, c.problem.n2, c.model.type === "symmetric"),
   explainBytes: (c) => ({ formula: c.model.type === "symmetric" ? "m·n1·8 (the vectors a_i)" : "m·(n1 + n2)·8 (the vectors a_i, b_i)", alternatives: [] }),

@@ -4,10 +4,10 @@
  */
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../config/schema.js";
 import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
-import { createStepper } from "../catalogue/registry.js";
+import { createStepper, methodFacts } from "../catalogue/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../catalogue/instance.js";
-import { checkRunMemory, defaultMemoryLimit } from "../catalogue/memory.js";
+import { type RunMemory, checkRunMemory, defaultMemoryLimit, runMemory } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
 import { scientificWarnings } from "./warnings.js";
@@ -24,8 +24,8 @@ export function configWarnings(config: ResolvedConfig): string[] {
   if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
   }
-  if (config.record.diagnostics && config.method.name === "svt") {
-    w.push('record.diagnostics is ignored for method.name "svt": the diagnostics are defined on factors (XXᵀ or FGᵀ), and SVT iterates on a matrix.');
+  if (config.record.diagnostics && !methodFacts(config).factored) {
+    w.push(`record.diagnostics is ignored for method.name "${config.method.name}": the diagnostics are defined on factors (XXᵀ or FGᵀ), and it iterates on a matrix.`);
   }
   return w;
 }
@@ -47,26 +47,61 @@ export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symme
   onStart?: (instance: Instance, init: Factors, config: ResolvedConfig) => void;
   /** Called with the stepper before the first iteration (e.g. to restore a checkpoint into it). */
   onStepper?: (stepper: Stepper, config: ResolvedConfig) => void;
+  /**
+   * Refuse a run that would allocate more than this many bytes in all (default {@link
+   * defaultMemoryLimit}); not checked when an `instance` is reused.
+   */
+  memoryLimit?: number;
 }
 
-/** Builds the instance, initial point and stepper of a resolved config (everything before the loop). */
-function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance) {
-  if (!instance) checkRunMemory(config, defaultMemoryLimit()); // refuse before allocating, with the byte count
-  const inst = instance ?? buildInstance(config);
-  const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
-  const x0 = buildInit(config, inst);
+/** Options of {@link prepareRun}: the hooks of the run, the caller's memory limit, a reused instance. */
+export interface PrepareOptions extends RunHooks {
+  /** Reuse an already built instance (same seed/problem/operator): no memory check, no draws. */
+  instance?: Instance;
+  /** Told once when a config.json of an earlier version had options of other entries dropped. */
+  onNotice?: (message: string) => void;
+}
+
+/** A run ready for its loop: the resolved config, its warnings and memory plan, the instance, initial point and stepper. */
+export interface PreparedRun {
+  config: ResolvedConfig;
+  warnings: string[];
+  /** What the run allocates, item by item (the plan checked against the memory limit). */
+  memory: RunMemory;
+  instance: Instance;
+  /** A copy of the initial point (the stepper iterates in place on another). */
+  init: Factors;
+  stepper: Stepper;
+  driverOptions: DriverOptions;
+}
+
+/**
+ * Everything before the loop, for every caller (the CLI's `run`, sweeps, the queue worker,
+ * Slurm shards, the explorer): resolve the config (once), plan its memory and refuse it
+ * against the caller's `memoryLimit` naming the item that costs the bytes (before anything
+ * is allocated; skipped for a reused instance), build the instance, the warnings, the
+ * initial point and the stepper, and the driver's options.
+ */
+export function prepareRun(input: ConfigInput | ResolvedConfig, options: PrepareOptions = {}): PreparedRun {
+  const config = resolveConfig(input, { onNotice: options.onNotice });
+  const memory = runMemory(config);
+  if (!options.instance) checkRunMemory(config, options.memoryLimit ?? defaultMemoryLimit(), input);
+  const instance = options.instance ?? buildInstance(config);
+  const warnings = [...configWarnings(config), ...scientificWarnings(config, instance)];
+  const x0 = buildInit(config, instance);
   const init = copyFactors(x0);
-  hooks.onStart?.(inst, init, config);
-  const stepper = createStepper(config, inst, x0);
-  hooks.onStepper?.(stepper, config);
+  options.onStart?.(instance, init, config);
+  const stepper = createStepper(config, instance, x0);
+  options.onStepper?.(stepper, config);
+  const { instance: _i, onNotice: _n, memoryLimit: _l, onStart: _s, onStepper: _t, ...hooks } = options;
   const driverOptions: DriverOptions = {
     ...hooks,
     stop: config.stop,
     record: config.record,
-    symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
-    ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
+    symmetricPartError: config.model.type === "asymmetric" && instance.operator.symmetricMeasurements,
+    ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(instance) } : {}),
   };
-  return { config, warnings, inst, init, stepper, driverOptions };
+  return { config, warnings, memory, instance, init, stepper, driverOptions };
 }
 
 /**
@@ -76,9 +111,9 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
  * Pass `instance` to reuse data across runs that share seed/problem/operator fields.
  */
 export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
-  const p = prepareRun(resolveConfig(input), hooks, instance);
-  const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  const p = prepareRun(input, { ...hooks, instance });
+  const result = runStepper(p.stepper, p.instance.truth, p.driverOptions);
+  return { config: p.config, instance: p.instance, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
 }
 
 /**
@@ -86,7 +121,7 @@ export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks =
  * signal handlers (Ctrl-C → `shouldStop`) and timers run during a long run.
  */
 export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
-  const p = prepareRun(resolveConfig(input), hooks, instance);
-  const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  const p = prepareRun(input, { ...hooks, instance });
+  const result = await runStepperAsync(p.stepper, p.instance.truth, p.driverOptions);
+  return { config: p.config, instance: p.instance, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
 }

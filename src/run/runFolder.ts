@@ -89,6 +89,8 @@ function executeWith(
   const now = () => performance.now() / 1000;
   let checkpointer: Checkpointer | undefined;
   const hooks: RunHooks = {
+    // the limit checked above, so that preparing the run checks the same one (not the default)
+    memoryLimit: opts.maxOperatorBytes ?? defaultMaxOperatorBytes(),
     now,
     onRecord: (row) => csv.write(flattenRow(row) as Record<string, number>),
     onIteration: (t, e) => {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { ConfigError, describeConfig, setPath } from "../../src/config/schema.js";
+import { ConfigError, describeConfig, getPath, setPath } from "../../src/config/schema.js";
 
 /**
  * Generators for the fuzzers, built from the config schema itself (`describeConfig`: every
@@ -92,6 +92,15 @@ export const validConfig: fc.Arbitrary<Record<string, unknown>> = fc
   .map((fields) => {
     const c: Record<string, unknown> = {};
     for (const [p, v] of fields) setPath(c, p, structuredClone(v));
+    // a config holds only the chosen operator's and method's options (others are errors, fuzzed by the mutations)
+    for (const [p] of fields) {
+      const only = FIELDS.find((f) => f.path === p)!.only;
+      const chosen = only ? getPath(c, only.path) ?? FIELDS.find((f) => f.path === only.path)!.default : undefined;
+      if (only && !only.values.includes(String(chosen))) {
+        const [section, key] = p.split(".");
+        delete (c[section] as Record<string, unknown>)[key];
+      }
+    }
     // keep every run tiny even when the subset leaves n at its default of 20
     if (!("n" in ((c.problem as object) ?? {}))) setPath(c, "problem.n", 4);
     if (!("maxIterations" in ((c.stop as object) ?? {}))) setPath(c, "stop.maxIterations", 10);

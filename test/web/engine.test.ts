@@ -136,9 +136,13 @@ describe("explorer compute session", () => {
     expect(bad({ problem: { n: 200 }, operator: { m: 2000 } })).toEqual([{ path: "operator.m", message: expect.stringMatching(/MiB, more than the explorer's 256 MiB/) }]);
   });
 
-  it("degrees of freedom: r(n1 + n2 − r) for a general matrix, nr − r(r − 1)/2 for a PSD one", () => {
-    expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, n2: 4, rank: 2, truth: "general" }, model: { type: "asymmetric" } }))).toBe(2 * (6 + 4 - 2));
-    expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, rank: 3 } }))).toBe(18 - 3);
+  it("degrees of freedom (the library's one function): r(n1 + n2 − r) for the FGᵀ model, nr − r(r − 1)/2 for XXᵀ on a PSD truth", () => {
+    expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, n2: 4, rank: 2, truth: "general" }, model: { type: "asymmetric" } })).dof).toBe(2 * (6 + 4 - 2));
+    expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, rank: 3 } })).dof).toBe(6 * 3 - (3 * 2) / 2);
+    // a PSD truth fitted by FGᵀ: the model's set of general rank-r matrices (the CLI's warning and the explorer agree)
+    expect(degreesOfFreedom(resolveConfig({ problem: { n: 20, rank: 2 }, model: { type: "asymmetric" } })).dof).toBe(2 * (20 + 20 - 2));
+    const problems = explorerProblems(resolveConfig({ problem: { n: 20, rank: 2 }, model: { type: "asymmetric" }, operator: { m: 60 } }));
+    expect(problems[0].message).toMatch(/asymmetric model, which has .* = 76 degrees/);
     expect(explorerProblems(resolveConfig({ operator: { type: "identity" }, problem: { n: 3, rank: 2 } }))).toEqual([]);
   });
 });

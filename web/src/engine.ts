@@ -10,14 +10,13 @@
  */
 import { ConfigError, type ResolvedConfig, resolveConfig, setPath } from "../../src/config/schema.js";
 import { type FlatTraceRow, type RunStatus, driveStepper, flattenRow } from "../../src/algorithms/driver.js";
-import { createStepper } from "../../src/catalogue/registry.js";
 import type { Stepper } from "../../src/algorithms/stepper.js";
-import { type Instance, buildInit, buildInstance } from "../../src/catalogue/instance.js";
-import { configWarnings } from "../../src/run/run.js";
+import type { Instance } from "../../src/catalogue/instance.js";
+import { prepareRun } from "../../src/run/run.js";
 import { pointName } from "../../src/config/grid.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
 import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput } from "./state.js";
-import { explorerProblems } from "./checks.js";
+import { EXPLORER_MAX_RUN_BYTES, explorerProblems } from "./checks.js";
 
 /** Most singular values / imbalance eigenvalues recorded for the views. */
 export const MAX_SPECTRUM_COLUMNS = 10;
@@ -111,24 +110,15 @@ export class Session {
       }
       const problems = explorerProblems(config);
       if (problems.length) throw new SessionError(label, problems);
+      // one preparation for every caller (src/run/run.ts); runs with the same data share one instance
       const key = instanceKey(config);
-      let instance = instances.get(key);
-      if (!instance) {
-        instance = buildInstance(config);
-        instances.set(key, instance);
-      }
-      const stepper = createStepper(config, instance, buildInit(config, instance));
+      const slot = { label, overrides, config, rows: [] as FlatTraceRow[] } as RunSlot;
       const stop = { ...config.stop };
-      const slot: RunSlot = {
-        label, overrides, config, warnings: configWarnings(config), rows: [], events: stepper.events,
-        backend: (instance.operator as { backend?: string }).backend ?? "none",
-        stepper, instance, stop, gen: undefined as unknown as Generator<void, unknown, void>,
-      };
-      slot.gen = driveStepper(stepper, instance.truth, {
-        stop, record: config.record,
-        symmetricPartError: config.model.type === "asymmetric" && instance.operator.symmetricMeasurements,
-        now: this.now,
-        onRecord: (row) => slot.rows.push(flattenRow(row)),
+      const p = prepareRun(config, { instance: instances.get(key), memoryLimit: EXPLORER_MAX_RUN_BYTES, now: this.now, onRecord: (row) => slot.rows.push(flattenRow(row)) });
+      instances.set(key, p.instance);
+      Object.assign(slot, {
+        warnings: p.warnings, events: p.stepper.events, backend: (p.instance.operator as { backend?: string }).backend ?? "none",
+        stepper: p.stepper, instance: p.instance, stop, gen: driveStepper(p.stepper, p.instance.truth, { ...p.driverOptions, stop }),
       });
       this.runs.push(slot);
     }

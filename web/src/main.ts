@@ -14,7 +14,7 @@ import { metricsCsv, runCommands } from "./export.js";
 import type { FromWorker, HeatData, RunInfo, ToWorker } from "./protocol.js";
 import { listScenarios, scenarioState } from "./scenarios.js";
 import {
-  type ExplorerState, LIVE_PATHS, effectiveValue, formatRun, parseRun, queryToState, runConfigInput, stateToQuery,
+  type ExplorerState, LIVE_PATHS, dropInapplicableOptions, effectiveValue, fieldApplies, formatRun, parseRun, queryToState, runConfigInput, stateToQuery,
 } from "./state.js";
 import { alphaLaw, theoryCurves, worstCaseApplies, worstCaseLabel, worstCaseRate } from "./theory.js";
 import "./style.css";
@@ -119,7 +119,7 @@ function buildControls(): void {
     }
     input.title = f.description;
     input.addEventListener("change", () => onFieldChange(f.path, kind, input));
-    fs.append(el("div", { class: "field" }, label, input, el("div", { class: "msg", "data-msg": f.path })));
+    fs.append(el("div", { class: "field", "data-field": f.path }, label, input, el("div", { class: "msg", "data-msg": f.path })));
   }
   const cmp = el("fieldset", {}, el("legend", {}, "compare runs"));
   const ta = el("textarea", { id: "compare", rows: "4", "data-path": "runs", spellcheck: "false", placeholder: "one run per line, e.g.\nmodel.k=2\nmodel.k=4" });
@@ -131,9 +131,11 @@ function buildControls(): void {
   box.append(cmp);
 }
 
-/** Shows the state's values (base + edits) in the controls. */
+/** Shows the state's values (base + edits) in the controls; only the chosen operator's and method's options are shown. */
 function fillControls(): void {
   for (const f of fields) {
+    const box = document.querySelector<HTMLElement>(`[data-field="${f.path}"]`);
+    if (box) box.hidden = !fieldApplies(state.config, f.only);
     const input = $<HTMLInputElement | HTMLSelectElement>(`[data-path="${f.path}"]`);
     const v = effectiveValue(state, f.path);
     if (input instanceof HTMLSelectElement) input.value = String(v ?? f.default);
@@ -207,6 +209,7 @@ function onFieldChange(path: string, kind: string, input: HTMLInputElement | HTM
   next.edits = [];
   if (value === undefined) deletePath(next.config, path);
   else setPath(next.config, path, value);
+  if (path === "operator.type" || path === "method.name") dropInapplicableOptions(next.config);
   next.scenario = state.scenario;
   apply(next, playing);
 }

@@ -17,7 +17,8 @@
  * Pure module (no DOM): decoding validates with the library's config resolution, and a
  * bad URL gives the defaults plus a notice naming the bad parameter.
  */
-import { ConfigError, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
+import { ConfigError, entriesWithOption, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
+import { liveMethodPaths } from "../../src/catalogue/registry.js";
 
 /** A change made while the run was going: `path` set to `value` after `at` iterations. */
 export interface LiveEdit {
@@ -41,20 +42,35 @@ export interface ExplorerState {
   xScale: "linear" | "log";
 }
 
-/** Config fields that may change while a run is going (applied from the next iteration on). */
-export const LIVE_PATHS: readonly string[] = [
-  "method.stepSize",
-  "method.balanceWeight",
-  "method.rebalanceAtIteration",
-  "method.rebalanceBelowRelResidual",
-  "method.lambda",
-  "method.dampingScale",
-  "method.dampingFloor",
-  "method.decay",
-  "stop.maxIterations",
-  "stop.targetRelError",
-  "stop.divergenceRelError",
-];
+/** Config fields that may change while a run is going (applied from the next iteration on): the catalogue's live method options and the stop rules. */
+export const LIVE_PATHS: readonly string[] = [...liveMethodPaths(), "stop.maxIterations", "stop.targetRelError", "stop.divergenceRelError"];
+
+/** The discriminator of each section whose fields depend on a catalogue entry, with its default. */
+const DISCRIMINATORS = { operator: ["type", "gaussian"], method: ["name", "gd"] } as const;
+
+/**
+ * Removes from a sparse config input the options that the chosen operator type / method
+ * does not have (after the type or method changed in the form), so it stays valid: a
+ * config holds only the chosen entry's options.
+ */
+export function dropInapplicableOptions(config: Record<string, unknown>): void {
+  for (const [section, [key, dflt]] of Object.entries(DISCRIMINATORS) as [keyof typeof DISCRIMINATORS, readonly [string, string]][]) {
+    const sec = config[section] as Record<string, unknown> | undefined;
+    if (!sec || typeof sec !== "object") continue;
+    const chosen = String(sec[key] ?? dflt);
+    for (const k of Object.keys(sec)) {
+      const owners = entriesWithOption(section, k);
+      if (owners.length > 0 && !owners.includes(chosen)) delete sec[k];
+    }
+  }
+}
+
+/** True when a field applies to the config (every field, except the options of entries not chosen). */
+export function fieldApplies(config: Record<string, unknown>, only: { path: string; values: string[] } | undefined): boolean {
+  if (!only) return true;
+  const section = only.path.split(".")[0] as keyof typeof DISCRIMINATORS;
+  return only.values.includes(String(getPath(config, only.path) ?? DISCRIMINATORS[section][1]));
+}
 
 export function defaultState(): ExplorerState {
   return { config: {}, runs: [], edits: [], xScale: "linear" };
