@@ -12,3 +12,12 @@ apt_install() {
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq "$@" >/dev/null || { echo "$name: apt-get install $* failed" >&2; exit 3; }
   exec 9>&-
 }
+
+# Run directly (`.ci/run` as root): apt-get update once, then install the packages given that are missing.
+#   scripts/apt-install.sh slurm-wlm munge redis-server chromium
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then apt_install apt-install.sh "${missing[@]}"; fi
+fi

@@ -4,6 +4,7 @@
 # stopped by its recorded PID.
 #
 #   scripts/redis.sh install   # apt-get install redis-server when missing (needs root)
+#   scripts/redis.sh check     # exit 0 when installed, else 3 with how to install it (never installs)
 #   scripts/redis.sh start     # start (state folder: $MATSENSE_REDIS_STATE, default /tmp/matsense-redis)
 #   scripts/redis.sh stop      # stop by PID (SIGTERM: Redis flushes the AOF and exits)
 #   scripts/redis.sh url       # prints redis://127.0.0.1:<port>
@@ -50,8 +51,9 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
+  check) command -v redis-server >/dev/null || { echo "redis.sh: redis-server is not installed (Debian: sudo scripts/redis.sh install, or sudo apt-get install redis-server)" >&2; exit 3; } ;;
   start) start ;;
   stop) stop ;;
   url) echo "redis://127.0.0.1:$PORT" ;;
-  *) echo "usage: $0 install|start|stop|url" >&2; exit 2 ;;
+  *) echo "usage: $0 install|check|start|stop|url" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@
 # SLURM_CONF=<state>/slurm.conf (printed by `env`).
 #
 #   scripts/slurm.sh install   # apt-get install slurm-wlm munge when missing (needs root)
+#   scripts/slurm.sh check     # exit 0 when installed, else 3 with how to install it (never installs)
 #   scripts/slurm.sh start     # write the config, start the three daemons in the background
 #   scripts/slurm.sh env       # prints `export SLURM_CONF=…` (eval "$(scripts/slurm.sh env)")
 #   scripts/slurm.sh stop      # cancel all jobs, then stop the daemons by their recorded PIDs
@@ -132,8 +133,9 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
+  check) have || { echo "slurm.sh: Slurm is not installed (Debian: sudo scripts/slurm.sh install, or sudo apt-get install slurm-wlm munge)" >&2; exit 3; } ;;
   start) start ;;
   stop) stop ;;
   env) echo "export SLURM_CONF=$CONF" ;;
-  *) echo "usage: $0 install|start|stop|env" >&2; exit 2 ;;
+  *) echo "usage: $0 install|check|start|stop|env" >&2; exit 2 ;;
 esac

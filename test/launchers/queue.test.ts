@@ -6,14 +6,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkRunFolder, cliSpawn, cliSync, slowBase, tmp, waitFor } from "./helpers.js";
+import { checkRunFolder, cliSpawn, cliSync, freePorts, slowBase, tmp, waitFor } from "./helpers.js";
 import { type Service, serviceCommand, startService } from "./services.js";
 
 let svc: Service;
-const port = 6391;
-const url = `redis://127.0.0.1:${port}`;
+let url = "";
 
-beforeAll(() => {
+beforeAll(async () => {
+  const port = await freePorts(1);
+  url = `redis://127.0.0.1:${port}`;
   svc = startService("redis.sh", { MATSENSE_REDIS_STATE: tmp("redis-state"), MATSENSE_REDIS_PORT: String(port) });
 }, 300000);
 
@@ -61,7 +62,9 @@ describe("queue sweeps on BullMQ (real Redis)", () => {
     const b = cliSpawn(args);
     // kill A while it runs its second job
     await waitFor(() => (a.err().match(/ started \[job/g) ?? []).length >= 2, 60000, "worker A to start its second job");
-    await new Promise((r) => setTimeout(r, 200));
+    // … and to be inside it: its run folder streams metrics
+    const second = [...a.err().matchAll(/(\S+) started \[job/g)][1][1];
+    await waitFor(() => fs.existsSync(path.join(dir, second, "metrics.csv.partial")), 60000, "worker A's second run to record metrics");
     a.child.kill("SIGKILL");
     await a.exited;
     // the job(s) A started and did not finish
@@ -85,7 +88,7 @@ describe("queue sweeps on BullMQ (real Redis)", () => {
     const w = cliSpawn(["worker", "--redis", url, "--queue", q, "--lock-seconds", "5", "--until-empty"]);
     await waitFor(() => (w.err().match(/ max-iterations| time-limit/g) ?? []).length >= 2, 60000, "two finished jobs");
     serviceCommand("redis.sh", "stop", svc.env);
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // Redis down for a second: the outage itself, not a wait for a condition
     serviceCommand("redis.sh", "start", svc.env);
     const r = await w.exited;
     expect(r.code, w.err()).toBe(0);

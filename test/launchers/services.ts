@@ -1,8 +1,8 @@
 /**
  * Starts and stops the real engines for the integration tests with the repo's scripts
- * (scripts/slurm.sh, scripts/redis.sh): they install the Debian packages when missing and
- * record the daemons' PIDs. `skip` is set (with the script's reason) only when the
- * packages cannot be installed (exit code 3: not root, no apt, apt failing).
+ * (scripts/slurm.sh, scripts/redis.sh), which record the daemons' PIDs. Tests never install
+ * system packages: when Slurm or Redis is missing (`check` exits 3), `skip` is set and one
+ * line says how to get it (`.ci/run` installs them first, so nothing skips in CI).
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -19,15 +19,15 @@ function sh(script: string, cmd: string, env: NodeJS.ProcessEnv): { status: numb
   return { status: r.status ?? -1, text: `${r.stdout}${r.stderr}`.trim() };
 }
 
-/** Installs (if needed) and starts a service; throws when it is installed but does not start. */
+/** Starts a service when it is installed (else `skip` with how to install it); throws when it is installed but does not start. */
 export function startService(script: "slurm.sh" | "redis.sh", env: NodeJS.ProcessEnv): Service {
-  const install = sh(script, "install", env);
-  if (install.status === 3) {
-    const why = `skipping: ${install.text}`;
+  const check = sh(script, "check", env);
+  if (check.status === 3) {
+    const why = `skipping: ${check.text}`;
     process.stderr.write(`matsense tests (${script}): ${why}\n`);
     return { env, skip: why, stop: () => {} };
   }
-  if (install.status !== 0) throw new Error(`${script} install failed: ${install.text}`);
+  if (check.status !== 0) throw new Error(`${script} check failed: ${check.text}`);
   const start = sh(script, "start", env);
   if (start.status !== 0) throw new Error(`${script} start failed: ${start.text}`);
   return {

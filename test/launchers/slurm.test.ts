@@ -7,14 +7,15 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkRunFolder, cliSync, slowBase, tmp, waitFor } from "./helpers.js";
+import { checkRunFolder, cliSync, freePorts, slowBase, tmp, waitFor } from "./helpers.js";
 import { type Service, startService } from "./services.js";
 
 let svc: Service;
 
-beforeAll(() => {
+beforeAll(async () => {
   const state = tmp("slurm-state");
-  svc = startService("slurm.sh", { MATSENSE_SLURM_STATE: state, MATSENSE_SLURM_PORT: "6837", SLURM_CONF: path.join(state, "slurm.conf") });
+  const port = await freePorts(2); // slurmctld and slurmd
+  svc = startService("slurm.sh", { MATSENSE_SLURM_STATE: state, MATSENSE_SLURM_PORT: String(port), SLURM_CONF: path.join(state, "slurm.conf") });
 }, 300000);
 
 afterAll(() => svc?.stop(), 60000);
@@ -119,7 +120,7 @@ describe("Slurm job arrays (real slurmctld + slurmd)", () => {
     // the runs were stopped by the signal, not left running after the job left the queue
     await waitFor(() => runs.every((d) => fs.existsSync(path.join(d, "summary.json"))), 15000, "the interrupted runs' summaries");
     const sizes = runs.map((d) => fs.statSync(path.join(d, "metrics.csv")).size);
-    await new Promise((res) => setTimeout(res, 1500));
+    await new Promise((res) => setTimeout(res, 1500)); // a quiet period: nothing may write after the cancel (no condition to await)
     expect(runs.map((d) => fs.statSync(path.join(d, "metrics.csv")).size)).toEqual(sizes);
     for (const d of runs) expect(checkRunFolder(d).status).toBe("interrupted");
     for (let i = 0; i < 2; i++) expect(jobState(`${jid}_${i}`)).toBe("CANCELLED");

@@ -36,6 +36,17 @@ export async function waitFor(file: string, ms = 30_000): Promise<boolean> {
   return true;
 }
 
+/** Waits until the CSV `file` holds at least `rows` data rows (the run is under way), up to `ms`. */
+export async function waitForRows(file: string, rows: number, ms = 30_000): Promise<boolean> {
+  const t0 = Date.now();
+  const count = () => (fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").length - 2 : -1);
+  while (count() < rows) {
+    if (Date.now() - t0 > ms) return false;
+    await sleep(20);
+  }
+  return true;
+}
+
 /** metrics.csv without the wall-time column `seconds` (the only column that may differ between identical runs). */
 export function metricsWithoutTime(runDir: string): string {
   const lines = fs.readFileSync(path.join(runDir, "metrics.csv"), "utf8").split("\n");

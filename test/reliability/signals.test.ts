@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { built, runFolderProblems, sleep, start, tmp, waitFor } from "./helpers.js";
+import { built, runFolderProblems, sleep, start, tmp, waitFor, waitForRows } from "./helpers.js";
 
 const longRun = (dir: string) => ["run", "-q", "--out", dir, "--set", "problem.n=30", "--set", "stop.maxIterations=100000000"];
 
@@ -19,8 +19,7 @@ describe.skipIf(!built)("signals end runs and sweeps cleanly (needs `npm run bui
     it(`${sig} ends a run as interrupted with complete files, exit 130, within ~1 s`, async () => {
       const dir = path.join(tmp(), "r");
       const p = start(longRun(dir));
-      expect(await waitFor(path.join(dir, "metrics.csv.partial"))).toBe(true);
-      await sleep(200);
+      expect(await waitForRows(path.join(dir, "metrics.csv.partial"), 20)).toBe(true);
       const t0 = Date.now();
       p.child.kill(sig);
       const r = await p.done;
@@ -71,8 +70,7 @@ describe.skipIf(!built)("signals end runs and sweeps cleanly (needs `npm run bui
       }));
       const dir = path.join(root, "S");
       const p = start(["sweep", "-q", "-w", String(workers), "-g", grid, "--out", dir]);
-      expect(await waitFor(path.join(dir, "model.k=2__seed=0", "metrics.csv.partial"))).toBe(true);
-      await sleep(300);
+      expect(await waitForRows(path.join(dir, "model.k=2__seed=0", "metrics.csv.partial"), 20)).toBe(true);
       const t0 = Date.now();
       p.child.kill("SIGTERM");
       const r = await p.done;

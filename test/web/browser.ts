@@ -1,7 +1,7 @@
 /**
- * Test helpers for the explorer: the built site, Debian's Chromium (installed with apt
- * when missing and we are root — CI runs as root on a fresh machine), a headless browser
- * with a fresh profile and no background networking.
+ * Test helpers for the explorer: the built site, a Chromium binary (MATSENSE_CHROMIUM, default
+ * Debian's /usr/bin/chromium; never installed by the tests — `.ci/run` installs it), a headless
+ * browser with a fresh profile and no background networking.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -12,7 +12,8 @@ import type { BrowserContext } from "playwright-core";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const siteDir = path.join(repoRoot, "dist", "web");
-export const CHROMIUM = "/usr/bin/chromium";
+/** The browser the e2e tests drive: $MATSENSE_CHROMIUM, or Debian's chromium package. */
+export const CHROMIUM = process.env.MATSENSE_CHROMIUM || "/usr/bin/chromium";
 
 /** Builds dist/web when it is missing (`npm test` builds it already through `npm run build`). */
 export function ensureSite(): void {
@@ -26,26 +27,10 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
 }
 
-/**
- * Path of the Chromium binary, installing Debian's package when it is missing and this
- * process may (root, apt-get present). Returns a reason string instead when that is impossible.
- */
+/** Path of the Chromium binary, or the one-line reason to skip (it is never installed here). */
 export function ensureChromium(): { path: string } | { skip: string } {
   if (fs.existsSync(CHROMIUM)) return { path: CHROMIUM };
-  const root = typeof process.getuid === "function" && process.getuid() === 0;
-  const hasApt = spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0;
-  if (!root || !hasApt) {
-    return { skip: `${CHROMIUM} is missing and cannot be installed here (${!hasApt ? "no apt-get" : "not root"}); install Debian's chromium package to run the explorer's browser tests` };
-  }
-  process.stderr.write(`explorer e2e: ${CHROMIUM} missing, installing Debian's chromium with apt-get (once)…\n`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  let r = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env, timeout: 900_000 });
-  if (r.status !== 0) {
-    spawnSync("apt-get", ["update"], { stdio: "ignore", env, timeout: 600_000 });
-    r = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", env, timeout: 900_000 });
-  }
-  if (r.status !== 0 || !fs.existsSync(CHROMIUM)) return { skip: `apt-get install chromium failed (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" ")}` };
-  return { path: CHROMIUM };
+  return { skip: `${CHROMIUM} not found: set MATSENSE_CHROMIUM to a Chromium binary, or install Debian's chromium (sudo apt-get install chromium)` };
 }
 
 /** Headless Chromium with a fresh profile (removed by the returned close) and no background traffic. */
