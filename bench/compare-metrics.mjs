@@ -55,19 +55,45 @@ const CONFIGS = {
   "gd-asym-symgauss": { ...asym({ seed: 13 }), problem: { n: 10, rank: 2, truth: "psd" }, operator: { type: "symmetric-gaussian" } },
   "gd-asym-completion": asym({ seed: 14, operator: { type: "completion", p: 0.7 } }),
   "gd-asym-rank-one": asym({ seed: 15, operator: { type: "rank-one", m: 300 }, method: { name: "gd", stepSize: 0.02 } }),
-  "gd-asym-srht-identical": { ...asym({ seed: 16, operator: { type: "srht", m: 90 } }), problem: { n: 10, rank: 2, truth: "general" }, init: { type: "identical" } },
+  "gd-asym-srht-identical": {
+    ...asym({ seed: 16, operator: { type: "srht", m: 90 } }),
+    problem: { n: 10, rank: 2, truth: "general" },
+    init: { type: "identical" },
+  },
   "gd-asym-spectral-noise": asym({ seed: 17, init: { type: "spectral" }, problem: { n: 10, n2: 8, rank: 2, truth: "general", noise: 0.01 } }),
   "gd-sym-scaled-identity": { ...small, seed: 18, init: { type: "scaled-identity", alpha: 0.01 } },
   "scaled-gd-asym": asym({ seed: 19, method: { name: "scaled-gd", stepSize: 0.3 }, problem: { n: 10, n2: 8, rank: 2, truth: "general", kappa: 5 } }),
   "scaled-gd-lambda-sym": { ...small, seed: 20, model: { k: 3 }, method: { name: "scaled-gd-lambda", lambda: 0.001 } },
   "precgd-sym": { ...small, seed: 21, model: { k: 3 }, method: { name: "precgd", dampingScale: 0.5 } },
   "gradient-flow-sym": { ...small, seed: 22, method: { name: "gradient-flow", stepSize: 0.05, tolerance: 1e-6 }, stop: { maxIterations: 30 } },
-  "subgradient-l1-outliers": { ...small, seed: 23, problem: { n: 10, rank: 2, outliers: 0.1 }, method: { name: "subgradient-l1", stepSize: 0.05, decay: 0.97 } },
-  "svt-completion": { seed: 24, problem: { n: 12, rank: 2 }, operator: { type: "completion", p: 0.6 }, method: { name: "svt", stepSize: 1.2 }, stop: { maxIterations: 40 } },
+  "subgradient-l1-outliers": {
+    ...small,
+    seed: 23,
+    problem: { n: 10, rank: 2, outliers: 0.1 },
+    method: { name: "subgradient-l1", stepSize: 0.05, decay: 0.97 },
+  },
+  "svt-completion": {
+    seed: 24,
+    problem: { n: 12, rank: 2 },
+    operator: { type: "completion", p: 0.6 },
+    method: { name: "svt", stepSize: 1.2 },
+    stop: { maxIterations: 40 },
+  },
   "heavy-ball-asym": asym({ seed: 25, method: { name: "heavy-ball", momentum: 0.7 } }),
-  "gd-sym-diagnostics-log": { ...small, seed: 26, model: { k: 3 }, stop: { maxIterations: 200 }, record: { schedule: "log", perDecade: 10, diagnostics: true, singularValues: 3 } },
+  "gd-sym-diagnostics-log": {
+    ...small,
+    seed: 26,
+    model: { k: 3 },
+    stop: { maxIterations: 200 },
+    record: { schedule: "log", perDecade: 10, diagnostics: true, singularValues: 3 },
+  },
   "gd-asym-diagnostics-imb": asym({ seed: 27, record: { diagnostics: true, imbalanceEigenvalues: true, every: 3 } }),
-  "gd-sym-geomspace-kappa": { ...small, seed: 28, problem: { n: 10, rank: 3, kappa: 10, spectrum: "geomspace" }, stop: { maxIterations: 80, targetRelError: 1e-3 } },
+  "gd-sym-geomspace-kappa": {
+    ...small,
+    seed: 28,
+    problem: { n: 10, rank: 3, kappa: 10, spectrum: "geomspace" },
+    stop: { maxIterations: 80, targetRelError: 1e-3 },
+  },
 };
 
 function run(checkout, argv, cwd) {
@@ -80,7 +106,12 @@ function metricsWithoutSeconds(file) {
   const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
   const header = lines[0].split(",");
   const drop = header.indexOf("seconds");
-  return lines.map((l) => l.split(",").filter((_, i) => i !== drop).join(","));
+  return lines.map((l) =>
+    l
+      .split(",")
+      .filter((_, i) => i !== drop)
+      .join(","),
+  );
 }
 
 /** Every metrics.csv below `dir`, by path relative to it. */
@@ -111,10 +142,14 @@ if (withPresets) {
   }
 }
 
-let failures = 0, files = 0;
+let failures = 0,
+  files = 0;
 for (const job of jobs) {
   const dirs = {};
-  for (const [side, checkout] of [["base", base], ["new", next]]) {
+  for (const [side, checkout] of [
+    ["base", base],
+    ["new", next],
+  ]) {
     dirs[side] = path.join(out, side, job.name);
     fs.rmSync(dirs[side], { recursive: true, force: true });
     const r = run(checkout, job.argv(dirs[side]), out);
@@ -123,7 +158,8 @@ for (const job of jobs) {
       failures++;
     }
   }
-  const a = metricsFiles(dirs.base), b = metricsFiles(dirs.new);
+  const a = metricsFiles(dirs.base),
+    b = metricsFiles(dirs.new);
   if (a.length === 0 || a.join("\n") !== b.join("\n")) {
     console.log(`FAIL ${job.name}: run folders differ (${a.length} vs ${b.length} metrics.csv)`);
     failures++;
@@ -132,7 +168,8 @@ for (const job of jobs) {
   let bad = 0;
   for (const f of a) {
     files++;
-    const x = metricsWithoutSeconds(path.join(dirs.base, f)), y = metricsWithoutSeconds(path.join(dirs.new, f));
+    const x = metricsWithoutSeconds(path.join(dirs.base, f)),
+      y = metricsWithoutSeconds(path.join(dirs.new, f));
     if (x.length !== y.length || x.some((l, i) => l !== y[i])) {
       const i = x.findIndex((l, j) => l !== y[j]);
       console.log(`FAIL ${job.name}/${f}: first difference at line ${i + 1}:\n  base ${x[i]}\n  new  ${y[i]}`);

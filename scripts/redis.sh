@@ -51,7 +51,8 @@ stop() {
 
 case "${1:-}" in
   install) install ;;
-  check) command -v redis-server >/dev/null || { echo "redis.sh: redis-server is not installed (Debian: sudo scripts/redis.sh install, or sudo apt-get install redis-server)" >&2; exit 3; } ;;
+  check) command -v redis-server >/dev/null ||
+    { echo "redis.sh: redis-server is not installed (Debian: sudo scripts/redis.sh install, or sudo apt-get install redis-server)" >&2; exit 3; } ;;
   start) start ;;
   stop) stop ;;
   url) echo "redis://127.0.0.1:$PORT" ;;

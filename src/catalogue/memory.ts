@@ -51,7 +51,11 @@ export function runMemory(config: ResolvedConfig): RunMemory {
   const mField = facts.takesM ? "operator.m" : "problem.n";
   const items: MemoryItem[] = [
     { what: `operator (${config.operator.type})`, bytes: op.bytes(config as never), field: mField },
-    { what: "ground truth (factors" + (dense || symPartError ? " and the dense n1×n2 M*)" : ")"), bytes: 8 * (r * (n1 + n2) + (dense || symPartError ? entries : 0)), field: "problem.n" },
+    {
+      what: "ground truth (factors" + (dense || symPartError ? " and the dense n1×n2 M*)" : ")"),
+      bytes: 8 * (r * (n1 + n2) + (dense || symPartError ? entries : 0)),
+      field: "problem.n",
+    },
     { what: "measurements y and A(M*)", bytes: 2 * 8 * m, field: mField },
     {
       what: "iterate: factors, initial point, residual" + (dense || symPartError ? ", product" : "") + (fused ? ", fused A*(r)" : ""),

@@ -26,7 +26,11 @@ type AnyOperator = OperatorDescriptor<string, z.ZodRawShape>;
  */
 export function operatorFacts(config: ResolvedConfig): { takesM: boolean; symmetricMeasurements: boolean; fusedPass: boolean } {
   const d = operatorDescriptor(config.operator.type) as AnyOperator;
-  return { takesM: d.takesM !== false, symmetricMeasurements: d.symmetricMeasurements?.(config as never) ?? false, fusedPass: d.fusedPass?.(config as never) ?? false };
+  return {
+    takesM: d.takesM !== false,
+    symmetricMeasurements: d.symmetricMeasurements?.(config as never) ?? false,
+    fusedPass: d.fusedPass?.(config as never) ?? false,
+  };
 }
 
 /** The method options that may change while a run is going: `method.stepSize` and every method's `live` options. */

@@ -211,7 +211,8 @@ export function runDoctorChecks(): CheckResult[] {
     const square = ex.square !== false;
     for (const backend of entriesWithOption("operator", "backend").includes(d.type) ? backends : [undefined]) {
       const operator = { type: d.type, ...ex.options, ...(backend ? { backend } : {}) };
-      const c = resolveConfig({ seed: 1, problem: { n: 16, n2: square ? 16 : 14, rank: 2, truth: "general" }, model: { type: "asymmetric" }, operator } as ConfigInput);
+      const problem = { n: 16, n2: square ? 16 : 14, rank: 2, truth: "general" };
+      const c = resolveConfig({ seed: 1, problem, model: { type: "asymmetric" }, operator } as ConfigInput);
       const inst = buildOperator(c);
       try {
         results.push(adjointCheck(inst, rng, `${d.type}${backend ? ` (${backend})` : ""}`));

@@ -51,11 +51,15 @@ const operatorTypes = OPERATORS.map((o) => o.type) as [OperatorType, ...Operator
 
 /** The fields every `operator` section has, whichever its type. */
 const operatorCommon = {
-  m: posInt("operator.m").optional().describe("number of measurements (default 5·(n1+n2)·rank; ignored by identity (m = n1·n2); ignored by completion, whose m = |Ω| is random with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)"),
+  m: posInt("operator.m").optional().describe(
+    "number of measurements (default 5·(n1+n2)·rank; ignored by identity (m = n1·n2); ignored by completion, whose m = |Ω| is random " +
+      "with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)",
+  ),
 };
 /** The fields every `method` section has, whichever its name. */
 const methodCommon = {
-  stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1).describe("step size η for the loss f = ½‖A(P) − y‖² (a paper's update X ← X − η′A*A(XXᵀ − M*)X is η = η′/2 here)"),
+  stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1)
+    .describe("step size η for the loss f = ½‖A(P) − y‖² (a paper's update X ← X − η′A*A(XXᵀ − M*)X is η = η′/2 here)"),
 };
 const DEFAULT_OPERATOR: OperatorType = "gaussian";
 const DEFAULT_METHOD: MethodName = "gd";
@@ -69,7 +73,8 @@ type SectionIn<E, K extends "type" | "name", C extends z.ZodRawShape> = E extend
 
 /** A discriminated section: the discriminator defaults to `dflt` when the section omits it. */
 function withDefault(key: string, dflt: string) {
-  return (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) && (v as Record<string, unknown>)[key] === undefined ? { ...v, [key]: dflt } : v);
+  return (v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) && (v as Record<string, unknown>)[key] === undefined ? { ...v, [key]: dflt } : v;
 }
 
 /** One entry's section: the discriminator as a literal, the common fields, the entry's own options (nothing else). */
@@ -86,8 +91,14 @@ foldOptions(METHODS, "method", ["name", "stepSize"]);
  */
 export const operatorSchema = z.preprocess(
   withDefault("type", DEFAULT_OPERATOR),
-  z.discriminatedUnion("type", OPERATORS.map((o) => entrySchema("type", o.type, `sensing operator "${o.type}": ${o.summary}`, operatorCommon, o.options)) as never),
-) as unknown as z.ZodType<SectionOut<(typeof OPERATORS)[number], "type", typeof operatorCommon>, SectionIn<(typeof OPERATORS)[number], "type", typeof operatorCommon>>;
+  z.discriminatedUnion(
+    "type",
+    OPERATORS.map((o) => entrySchema("type", o.type, `sensing operator "${o.type}": ${o.summary}`, operatorCommon, o.options)) as never,
+  ),
+) as unknown as z.ZodType<
+  SectionOut<(typeof OPERATORS)[number], "type", typeof operatorCommon>,
+  SectionIn<(typeof OPERATORS)[number], "type", typeof operatorCommon>
+>;
 
 /**
  * The `method` section: a union discriminated on `name` (default "gd"), each member holding
@@ -95,8 +106,14 @@ export const operatorSchema = z.preprocess(
  */
 export const methodSchema = z.preprocess(
   withDefault("name", DEFAULT_METHOD),
-  z.discriminatedUnion("name", METHODS.map((m) => entrySchema("name", m.name, `method "${m.name}": ${m.summary}`, methodCommon, m.options)) as never),
-) as unknown as z.ZodType<SectionOut<(typeof METHODS)[number], "name", typeof methodCommon>, SectionIn<(typeof METHODS)[number], "name", typeof methodCommon>>;
+  z.discriminatedUnion(
+    "name",
+    METHODS.map((m) => entrySchema("name", m.name, `method "${m.name}": ${m.summary}`, methodCommon, m.options)) as never,
+  ),
+) as unknown as z.ZodType<
+  SectionOut<(typeof METHODS)[number], "name", typeof methodCommon>,
+  SectionIn<(typeof METHODS)[number], "name", typeof methodCommon>
+>;
 
 export const configSchema = z
   .object({
@@ -156,8 +173,14 @@ export function configInputOf(config: ResolvedConfig): unknown {
 
 /** The two sections whose fields depend on a catalogue entry: discriminator, common fields, entries. */
 const SECTIONS = [
-  { section: "operator", key: "type", dflt: DEFAULT_OPERATOR, common: ["type", ...Object.keys(operatorCommon)], entries: OPERATORS.map((o) => ({ id: o.type as string, options: o.options })) },
-  { section: "method", key: "name", dflt: DEFAULT_METHOD, common: ["name", ...Object.keys(methodCommon)], entries: METHODS.map((m) => ({ id: m.name as string, options: m.options })) },
+  {
+    section: "operator", key: "type", dflt: DEFAULT_OPERATOR, common: ["type", ...Object.keys(operatorCommon)],
+    entries: OPERATORS.map((o) => ({ id: o.type as string, options: o.options })),
+  },
+  {
+    section: "method", key: "name", dflt: DEFAULT_METHOD, common: ["name", ...Object.keys(methodCommon)],
+    entries: METHODS.map((m) => ({ id: m.name as string, options: m.options })),
+  },
 ] as const;
 
 /** The catalogue entries of a section that have an option `key` (e.g. operator.p → ["completion"]). */
@@ -274,7 +297,8 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
   }
   const problem = { ...c.problem, n2 };
   const model = { ...c.model, k };
-  const op = operatorDescriptor(c.operator.type) as { measurements: (c: unknown) => number; rules?: AnyRules; optionRules?: AnyRules; resolveOptions?: AnyResolve };
+  type AnyOperatorEntry = { measurements: (c: unknown) => number; rules?: AnyRules; optionRules?: AnyRules; resolveOptions?: AnyResolve };
+  const op = operatorDescriptor(c.operator.type) as AnyOperatorEntry;
   const m = op.measurements({ problem, model, operator: c.operator });
   const operator = { ...c.operator, m };
   // options with an "auto" value (e.g. the Gaussian storage) become the value used, recorded in config.json
@@ -342,8 +366,12 @@ export function configJsonSchema(): Record<string, unknown> {
 }
 
 const SECTION_SUMMARY: Record<string, string> = {
-  operator: `sensing operator (docs/methods.md; the operator section holds the options of the chosen type only): ${OPERATORS.map((o) => `"${o.type}": ${o.summary}`).join("; ")}`,
-  method: `method (docs/methods.md; the method section holds the options of the chosen method only): ${METHODS.map((m) => `"${m.name}": ${m.summary}`).join("; ")}`,
+  operator:
+    "sensing operator (docs/methods.md; the operator section holds the options of the chosen type only): " +
+    OPERATORS.map((o) => `"${o.type}": ${o.summary}`).join("; "),
+  method:
+    "method (docs/methods.md; the method section holds the options of the chosen method only): " +
+    METHODS.map((m) => `"${m.name}": ${m.summary}`).join("; "),
 };
 
 /**

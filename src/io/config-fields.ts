@@ -132,7 +132,8 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIs
     const where = path ? `${path}.` : "";
     return { path: path || "(config)", value: undefined, message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => where + k).join(", ")} (check the spelling; see \`matsense config --schema\`)` };
   } else if (issue.code === "invalid_union" && /^Invalid discriminator value\. Expected /.test(message)) {
-    message = `must be one of ${message.replace(/^Invalid discriminator value\. Expected /, "").split(" | ").map((v) => `"${v.replace(/^'|'$/g, "")}"`).join(", ")}`;
+    const values = message.replace(/^Invalid discriminator value\. Expected /, "").split(" | ");
+    message = `must be one of ${values.map((v) => `"${v.replace(/^'|'$/g, "")}"`).join(", ")}`;
   } else if (issue.code === "invalid_type" && message.startsWith("Invalid")) {
     message = issue.expected === "int" ? "must be an integer" : `must be ${issue.expected}`;
   }

@@ -223,14 +223,17 @@ export const completionDescriptor = defineOperator({
   type: "completion",
   summary: "matrix completion: each entry observed with probability operator.p, A(Z) = P_Ω(Z)/√p (m = |Ω|, resolved to its mean)",
   options: {
-    p: finite("operator.p").pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1")).default(0.3).describe("completion: probability that an entry is observed"),
+    p: finite("operator.p").pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1"))
+      .default(0.3).describe("completion: probability that an entry is observed"),
     ...kernelOptions,
   },
   takesM: false,
   measurements: (c) => Math.max(1, Math.round(c.operator.p * c.problem.n * c.problem.n2)),
   // the index arrays at their allocated capacity (8 bytes per entry) and the WASM kernels' staging vector (8 more)
   bytes: (c) => 16 * completionCapacity(c.problem.n, c.problem.n2, c.operator.p),
-  explainBytes: () => ({ formula: "two int32 index arrays and a float64 vector of about p·n1·n2 + 6σ entries", alternatives: [], sizeOptions: ["operator.p"] }),
+  explainBytes: () => ({
+    formula: "two int32 index arrays and a float64 vector of about p·n1·n2 + 6σ entries", alternatives: [], sizeOptions: ["operator.p"],
+  }),
   example: { options: { p: 0.5 }, square: false },
   build: (c, rng) => {
     try {

@@ -25,7 +25,10 @@ export function configWarnings(config: ResolvedConfig): string[] {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
   }
   if (config.record.diagnostics && !methodFacts(config).factored) {
-    w.push(`record.diagnostics is ignored for method.name "${config.method.name}": the diagnostics are defined on factors (XXᵀ or FGᵀ), and it iterates on a matrix.`);
+    w.push(
+      `record.diagnostics is ignored for method.name "${config.method.name}": ` +
+        "the diagnostics are defined on factors (XXᵀ or FGᵀ), and it iterates on a matrix.",
+    );
   }
   return w;
 }

@@ -181,7 +181,8 @@ describe("interrupting a run", () => {
     child.stderr.on("data", (d) => (stderr += d));
     // wait until the run is under way (metrics being streamed), then interrupt
     const t0 = Date.now();
-    const partialRows = () => (fs.existsSync(path.join(dir, "metrics.csv.partial")) ? fs.readFileSync(path.join(dir, "metrics.csv.partial"), "utf8").split("\n").length - 2 : -1);
+    const partial = path.join(dir, "metrics.csv.partial");
+    const partialRows = () => (fs.existsSync(partial) ? fs.readFileSync(partial, "utf8").split("\n").length - 2 : -1);
     while (partialRows() < 20 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));

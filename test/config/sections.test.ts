@@ -10,7 +10,8 @@ import { ConfigError, entriesWithOption, resolveConfig, upgradeConfigJson } from
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../fixtures", name), "utf8")) as Record<string, unknown>;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
@@ -19,7 +20,12 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 function metricsWithoutSeconds(dir: string): string[] {
   const lines = fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").trimEnd().split("\n");
   const drop = lines[0].split(",").indexOf("seconds");
-  return lines.map((l) => l.split(",").filter((_, i) => i !== drop).join(","));
+  return lines.map((l) =>
+    l
+      .split(",")
+      .filter((_, i) => i !== drop)
+      .join(","),
+  );
 }
 
 describe("per-method and per-operator option sections", () => {

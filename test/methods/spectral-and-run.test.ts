@@ -117,7 +117,8 @@ describe("every method runs on every operator (matsense run engine)", () => {
     expect(() => resolveConfig({ method: { name: "scaled-gd" }, problem: { n: 5, rank: 2 }, model: { k: 6 } })).toThrow(/model\.k: scaled-gd .* singular/);
     expect(() => resolveConfig({ method: { name: "gd", rebalanceAtIteration: 3 }, problem: { n: 4, rank: 1, truth: "general" }, model: { type: "asymmetric", k: 5 } })).toThrow(/rebalancing needs FᵀF invertible/);
     // options of other methods are errors naming the methods that have them
-    expect(() => resolveConfig({ method: { name: "gd", lambda: 0.5, tau: 3 } })).toThrow(/method\.lambda: is an option of method\.name "scaled-gd-lambda", not of "gd"/);
-    expect(() => resolveConfig({ method: { name: "gd", lambda: 0.5, tau: 3 } })).toThrow(/method\.tau: is an option of method\.name "svt"/);
+    const foreign = { method: { name: "gd", lambda: 0.5, tau: 3 } };
+    expect(() => resolveConfig(foreign)).toThrow(/method\.lambda: is an option of method\.name "scaled-gd-lambda", not of "gd"/);
+    expect(() => resolveConfig(foreign)).toThrow(/method\.tau: is an option of method\.name "svt"/);
   });
 });

@@ -9,14 +9,18 @@ import { prepareRun, runConfig } from "../../src/run/run.js";
 import { configErrorOf } from "../config-error.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
 
 // a tiny problem that converges in a few hundred iterations, with a huge iteration budget: the recorded rows dominate the memory plan
 const longBudget = {
-  problem: { n: 4, rank: 1 }, operator: { type: "identity" }, init: { alpha: 0.1 }, method: { name: "gd", stepSize: 0.2 },
+  problem: { n: 4, rank: 1 },
+  operator: { type: "identity" },
+  init: { alpha: 0.1 },
+  method: { name: "gd", stepSize: 0.2 },
   stop: { maxIterations: 2e9, targetRelError: 1e-6 },
 };
 

@@ -35,15 +35,19 @@ export function explorerProblems(c: ResolvedConfig): FieldProblem[] {
   if (operatorFacts(c).takesM && c.operator.m < dof) {
     out.push({
       path: "operator.m",
-      message: `m = ${c.operator.m} measurements cannot identify a rank-${c.problem.rank} ${c.problem.truth === "psd" ? `PSD ${n}×${n}` : `${n}×${n2}`} matrix with the ` +
-        `${c.model.type} model, which has ${formula} = ${dof} degrees of freedom; use m ≥ ${dof} (the default 5·(n1+n2)·r = ${5 * (n + n2) * c.problem.rank})`,
+      message:
+        `m = ${c.operator.m} measurements cannot identify a rank-${c.problem.rank} ${c.problem.truth === "psd" ? `PSD ${n}×${n}` : `${n}×${n2}`} ` +
+        `matrix with the ${c.model.type} model, which has ${formula} = ${dof} degrees of freedom; ` +
+        `use m ≥ ${dof} (the default 5·(n1+n2)·r = ${5 * (n + n2) * c.problem.rank})`,
     });
   }
   const bytes = operatorBytes(c);
   if (bytes > EXPLORER_MAX_OPERATOR_BYTES) {
     out.push({
       path: "operator.m",
-      message: `the operator would take ${(bytes / 2 ** 20).toFixed(0)} MiB, more than the explorer's ${EXPLORER_MAX_OPERATOR_BYTES / 2 ** 20} MiB; use smaller n or m here, or the CLI (\`npx matsense run\`) for this size`,
+      message:
+        `the operator would take ${(bytes / 2 ** 20).toFixed(0)} MiB, more than the explorer's ${EXPLORER_MAX_OPERATOR_BYTES / 2 ** 20} MiB; ` +
+        "use smaller n or m here, or the CLI (`npx matsense run`) for this size",
     });
   }
   return out;

@@ -114,7 +114,9 @@ export class Session {
       const key = instanceKey(config);
       const slot = { label, overrides, config, rows: [] as FlatTraceRow[] } as RunSlot;
       const stop = { ...config.stop };
-      const p = prepareRun(config, { instance: instances.get(key), memoryLimit: EXPLORER_MAX_RUN_BYTES, now: this.now, onRecord: (row) => slot.rows.push(flattenRow(row)) });
+      const p = prepareRun(config, {
+        instance: instances.get(key), memoryLimit: EXPLORER_MAX_RUN_BYTES, now: this.now, onRecord: (row) => slot.rows.push(flattenRow(row)),
+      });
       instances.set(key, p.instance);
       Object.assign(slot, {
         warnings: p.warnings, events: p.stepper.events, backend: (p.instance.operator as { backend?: string }).backend ?? "none",
