@@ -159,6 +159,7 @@ export class GradientDescentAsymmetric extends FactoredStepper {
 export const gdMethod = defineMethod({
   name: "gd",
   summary: "gradient descent on XXᵀ or FGᵀ (simultaneous updates), optionally balanced or rebalanced once (FGᵀ)",
+  gdStepRule: true,
   live: ["balanceWeight", "rebalanceAtIteration", "rebalanceBelowRelResidual"],
   options: {
     balanceWeight: finite("method.balanceWeight").pipe(z.number().min(0, "method.balanceWeight must be ≥ 0")).default(0).describe("gd on FGᵀ: weight μ of the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²_F added to the loss (0 = off)"),

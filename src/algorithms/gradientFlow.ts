@@ -37,6 +37,7 @@ const E = [71 / 57600, 0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 
  */
 export class GradientFlow extends FactoredStepper {
   readonly method: string = "gradient-flow";
+  readonly adaptiveStep = true;
 
   /** Not resumable: the adaptive Runge–Kutta state (FSAL stage, step control) is not saved. */
   override saveState(): null {

@@ -37,9 +37,6 @@ export function nonFiniteQuantity(stepper: Stepper, row: Record<string, number>)
 /** Consecutive loss increases after which {@link LossWatch} warns. */
 export const LOSS_INCREASE_STREAK = 20;
 
-/** Methods whose step size is not a fixed η the user chose (no step-size advice for them). */
-const ADAPTIVE = new Set(["gradient-flow", "subgradient-l1", "svt"]);
-
 /**
  * Watches the loss at every iteration; after {@link LOSS_INCREASE_STREAK} consecutive
  * increases, a warning with a suggested step size. Model: along the unstable direction
@@ -86,7 +83,7 @@ export class LossWatch {
   private lastIteration = 0;
 
   private warn(): void {
-    if (ADAPTIVE.has(this.stepper.method)) return;
+    if (this.stepper.adaptiveStep) return; // its step is not a fixed η the user chose: no step-size advice
     const eta = this.stepper.stepSize, loss = this.lastLoss;
     // the growth of the first increase: nearest to the linearization where the instability starts
     // (later steps grow faster once the iterate is far away: the loss is quartic in the factors)

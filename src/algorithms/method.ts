@@ -40,6 +40,8 @@ export interface MethodDescriptor<N extends string = string, S extends z.ZodRawS
    * a dense n1×n2 matrix (no factors, a dense truth; the factor diagnostics do not apply).
    */
   readonly factored?: boolean;
+  /** Whether plain GD's largest-stable-step estimate applies to `method.stepSize` (a warning above it); default false. */
+  readonly gdStepRule?: boolean;
   /**
    * Options that may change while a run is going (the explorer's live edits), applied by
    * setting the stepper's field of the same name from the next iteration on (default none;

@@ -22,6 +22,8 @@ export interface Stepper {
   readonly iteration: number;
   /** Step size η used by the next step. */
   stepSize: number;
+  /** True when the method's step is not the fixed η the user chose (adaptive, decaying, or a threshold): no step-size advice. */
+  readonly adaptiveStep?: boolean;
   /** r = A(P) − y at the current point (cached until the next step; do not modify). */
   residual(): Float64Array;
   /** lossOf(residual()), bitwise (absent: the driver computes it; factored steppers may have it from the residual's own pass). */

@@ -22,6 +22,7 @@ import { FactoredStepper } from "./stepper.js";
  */
 export class SubgradientL1 extends FactoredStepper {
   readonly method: string = "subgradient-l1";
+  readonly adaptiveStep = true;
   private readonly sgn: Float64Array;
   private readonly SG: Matrix;
   private readonly StF: Matrix;

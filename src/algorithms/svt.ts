@@ -32,6 +32,7 @@ import type { Stepper, StepperEvent } from "./stepper.js";
  */
 export class SingularValueThresholding implements Stepper {
   readonly method = "svt";
+  readonly adaptiveStep = true;
   readonly model = "matrix" as const;
   iteration = 0;
   readonly events: StepperEvent[] = [];

@@ -24,10 +24,11 @@ type AnyOperator = OperatorDescriptor<string, z.ZodRawShape>;
  * `operator.m`, whether its measurements only see the symmetric part of the product, and
  * whether its fused pass forms S = A*(r) densely (see {@link OperatorDescriptor}).
  */
-export function operatorFacts(config: ResolvedConfig): { takesM: boolean; symmetricMeasurements: boolean; fusedPass: boolean } {
+export function operatorFacts(config: ResolvedConfig): { takesM: boolean; isometry: boolean; symmetricMeasurements: boolean; fusedPass: boolean } {
   const d = operatorDescriptor(config.operator.type) as AnyOperator;
   return {
     takesM: d.takesM !== false,
+    isometry: d.isometry === true,
     symmetricMeasurements: d.symmetricMeasurements?.(config as never) ?? false,
     fusedPass: d.fusedPass?.(config as never) ?? false,
   };
@@ -39,6 +40,7 @@ export function liveMethodPaths(): string[] {
 }
 
 /** Facts about a resolved config's method from its catalogue entry: whether it iterates on factors (default true). */
-export function methodFacts(config: ResolvedConfig): { factored: boolean } {
-  return { factored: (methodDescriptor(config.method.name) as { factored?: boolean }).factored !== false };
+export function methodFacts(config: ResolvedConfig): { factored: boolean; gdStepRule: boolean } {
+  const d = methodDescriptor(config.method.name) as { factored?: boolean; gdStepRule?: boolean };
+  return { factored: d.factored !== false, gdStepRule: d.gdStepRule === true };
 }

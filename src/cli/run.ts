@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { ResumeError, prepareResume } from "../run/checkpoint.js";
-import { type ConfigInput, applySets, configJsonSchema, describeConfig, entriesWithOption, getPath, parseSetValue, resolveConfig } from "../config/schema.js";
+import { type ConfigInput, DEFAULT_OPERATOR, applySets, configJsonSchema, describeConfig, entriesWithOption, getPath, parseSetValue, resolveConfig } from "../config/schema.js";
 import { executeRunAsync } from "../run/runFolder.js";
 import { runHeadlineDemo } from "./demo.js";
 import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
@@ -70,7 +70,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
         const raw: Record<string, unknown> = opts.config ? readJsonFile(opts.config) : {};
         if (!resumed) applySets(raw, opts.set);
         // --backend / --threads set the operator's kernel options when its type has them (identity and rank-one run no kernel)
-        const kernelOption = (key: string) => entriesWithOption("operator", key).includes(String(getPath(raw, "operator.type") ?? "gaussian"));
+        const kernelOption = (key: string) => entriesWithOption("operator", key).includes(String(getPath(raw, "operator.type") ?? DEFAULT_OPERATOR));
         if (opts.backend && kernelOption("backend")) {
           const op = (raw.operator ?? {}) as Record<string, unknown>;
           raw.operator = { ...op, backend: opts.backend };

@@ -61,8 +61,10 @@ const methodCommon = {
   stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1)
     .describe("step size η for the loss f = ½‖A(P) − y‖² (a paper's update X ← X − η′A*A(XXᵀ − M*)X is η = η′/2 here)"),
 };
-const DEFAULT_OPERATOR: OperatorType = "gaussian";
-const DEFAULT_METHOD: MethodName = "gd";
+/** The operator type of a config that names none: the first entry of the catalogue table. */
+export const DEFAULT_OPERATOR: OperatorType = OPERATORS[0].type;
+/** The method of a config that names none: the first entry of the catalogue table. */
+export const DEFAULT_METHOD: MethodName = METHODS[0].name;
 
 /** The parsed section of one catalogue entry E (distributes over a union of entries): its discriminator and fields. */
 type SectionOut<E, K extends "type" | "name", C extends z.ZodRawShape> = E extends { readonly options: infer S extends z.ZodRawShape } & Record<K, infer V>

@@ -55,6 +55,7 @@ export const identityDescriptor = defineOperator({
   summary: "A = id (pure factorization, the population limit): A(Z) = vec(Z), m = n1·n2 (operator.m is ignored)",
   options: {},
   takesM: false,
+  isometry: true,
   measurements: (c) => c.problem.n * c.problem.n2,
   bytes: () => 0,
   example: { options: {}, square: true },

@@ -37,6 +37,8 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * problem (identity: m = n1·n2; completion: m = |Ω|), so a refusal blames the problem size.
    */
   readonly takesM?: boolean;
+  /** Whether A is an isometry on every matrix (identity: m = n1·n2, gain 1, nothing to identify); default false. */
+  readonly isometry?: boolean;
   /**
    * Whether the measurements only see the symmetric part of the product (A_i symmetric) for
    * a config (default false): then an FGᵀ model's skew part is unidentifiable, the run

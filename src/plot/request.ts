@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Aggregate } from "../results/aggregate.js";
 import type { Series } from "./figure.js";
+import { OPERATORS } from "../catalogue/operators.js";
 
 /*
  * What a figure request is, and the helpers every figure module shares (charts.ts and
@@ -88,7 +89,11 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   else parts.push(v("problem.kappa", `κ=${pr.kappa}`) + ` (${pr.spectrum ?? "linspace"})`);
   if (pr.noise) parts.push(v("problem.noise", `noise=${pr.noise}`));
   const op = c.operator ?? {};
-  parts.push(v("operator.type", `operator=${op.type}`) + (op.type === "identity" ? "" : op.p !== undefined && op.type === "completion" ? `, ${v("operator.p", `p=${op.p}`)}` : `, ${v("operator.m", `m=${op.m}`)}`));
+  // the size of the operator: m when it takes it, else its own size option (completion's p), from its catalogue entry
+  const d = OPERATORS.find((o) => o.type === op.type) as { takesM?: boolean; options: object } | undefined;
+  const size = d?.takesM !== false ? `, ${v("operator.m", `m=${op.m}`)}`
+    : d && Object.hasOwn(d.options, "p") && op.p !== undefined ? `, ${v("operator.p", `p=${op.p}`)}` : "";
+  parts.push(v("operator.type", `operator=${op.type}`) + size);
   const mo = c.model ?? {};
   parts.push(`${v("model.type", `model=${mo.type === "asymmetric" ? "FGᵀ" : mo.type === "symmetric" ? "XXᵀ" : mo.type}`)}, ${v("model.k", `k=${mo.k}`)}`);
   const ini = c.init ?? {};

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type ResolvedConfig, applySets, entriesWithOption, resolveConfig, upgradeConfigJson } from "../config/schema.js";
+import { DEFAULT_OPERATOR, type ResolvedConfig, applySets, entriesWithOption, resolveConfig, upgradeConfigJson } from "../config/schema.js";
 import { writeFileAtomic, writeNpyAtomic } from "../io/files.js";
 import { firstRecordAtOrAfter, nextRecordIteration } from "../algorithms/driver.js";
 import type { Stepper, StepperState } from "../algorithms/stepper.js";
@@ -204,7 +204,7 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
   const original = resolveConfig(raw);
   let sets = setsIn;
   const op = raw.operator as { type?: string } | undefined;
-  if (threads !== undefined && entriesWithOption("operator", "threads").includes(op?.type ?? "gaussian")) sets = [...sets, `operator.threads=${threads}`];
+  if (threads !== undefined && entriesWithOption("operator", "threads").includes(op?.type ?? DEFAULT_OPERATOR)) sets = [...sets, `operator.threads=${threads}`];
   applySets(raw, sets);
   const config = resolveConfig(raw);
   const changed = differingPaths(original, config).filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)));

@@ -4,7 +4,7 @@
  */
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../config/schema.js";
 import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
-import { createStepper, methodFacts } from "../catalogue/registry.js";
+import { createStepper, methodFacts, operatorFacts } from "../catalogue/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../catalogue/instance.js";
 import { type RunMemory, checkRunMemory, defaultMemoryLimit, runMemory } from "../catalogue/memory.js";
@@ -15,13 +15,14 @@ import { scientificWarnings } from "./warnings.js";
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
   const w: string[] = [];
-  if (config.model.type === "asymmetric" && config.operator.type === "symmetric-gaussian") {
+  const symmetricMeasurements = operatorFacts(config).symmetricMeasurements;
+  if (config.model.type === "asymmetric" && symmetricMeasurements) {
     w.push(
       "unidentifiable: with symmetric A_i the measurements only see the symmetric part of FGᵀ, so its skew part " +
         "is invisible and ‖FGᵀ − M*‖ can stall while the loss goes to 0; sym_rel_error reports the error of the symmetric part.",
     );
   }
-  if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
+  if (config.model.type === "asymmetric" && config.problem.truth === "general" && symmetricMeasurements) {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
   }
   if (config.record.diagnostics && !methodFacts(config).factored) {

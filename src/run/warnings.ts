@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/schema.js";
 import type { Instance } from "../catalogue/instance.js";
+import { methodFacts, operatorFacts } from "../catalogue/registry.js";
 
 /**
  * Scientific warnings: setups that run but cannot mean what they seem to (M* not
@@ -38,7 +39,7 @@ export function stableStepEstimate(config: ResolvedConfig, inst: Instance): { et
   for (const s of inst.truth.sigma) mm += s * s;
   const gTruth = mm > 0 ? yy / mm : 1;
   const { dof } = degreesOfFreedom(config);
-  const gEdge = config.operator.type === "identity" ? 1 : 1 + Math.sqrt(dof / inst.operator.m);
+  const gEdge = operatorFacts(config).isometry ? 1 : 1 + Math.sqrt(dof / inst.operator.m);
   const g = Math.max(gTruth, gEdge);
   const c = config.model.type === "symmetric" ? 4 : 2;
   const L = c * g * sigma1;
@@ -56,7 +57,7 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   const { n: n1, n2, rank: r, noise } = config.problem;
   const m = inst.operator.m;
   const k = config.model.k;
-  const isIdentity = config.operator.type === "identity";
+  const isIdentity = operatorFacts(config).isometry;
 
   const { dof, formula } = degreesOfFreedom(config);
   if (!isIdentity && m < dof) {
@@ -68,7 +69,7 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   if (k > Math.min(n1, n2)) {
     w.push(`model.k = ${k} exceeds min(n1, n2) = ${Math.min(n1, n2)}: the extra columns cannot add rank and only slow the method; use k ≤ ${Math.min(n1, n2)}`);
   }
-  if (config.method.name === "gd") {
+  if (methodFacts(config).gdStepRule) {
     const s = stableStepEstimate(config, inst);
     if (config.method.stepSize > s.eta) {
       w.push(
@@ -90,8 +91,9 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
       );
     }
   }
-  const op = inst.operator as { type: string; rowIndex?: Int32Array; colIndex?: Int32Array };
-  if (op.type === "completion" && op.rowIndex && op.colIndex) {
+  // an operator that observes entries (completion) exposes its index sets
+  const op = inst.operator as { rowIndex?: Int32Array; colIndex?: Int32Array };
+  if (op.rowIndex && op.colIndex) {
     const rows = new Int32Array(n1), cols = new Int32Array(n2);
     for (let e = 0; e < op.rowIndex.length; e++) {
       rows[op.rowIndex[e]]++;
