@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRunFolder, cliSpawn, cliSync, freePorts, slowBase, tmp, waitFor } from "./helpers.js";
 import { type Service, serviceCommand, startService } from "./services.js";
+import { stagingRoot } from "../../src/launchers/publish.js";
 
 let svc: Service;
 let url = "";
@@ -62,9 +63,10 @@ describe("queue sweeps on BullMQ (real Redis)", () => {
     const b = cliSpawn(args);
     // kill A while it runs its second job
     await waitFor(() => (a.err().match(/ started \[job/g) ?? []).length >= 2, 60000, "worker A to start its second job");
-    // … and to be inside it: its run folder streams metrics
+    // … and to be inside it: its staging folder (publish.ts) streams metrics
     const second = [...a.err().matchAll(/(\S+) started \[job/g)][1][1];
-    await waitFor(() => fs.existsSync(path.join(dir, second, "metrics.csv.partial")), 60000, "worker A's second run to record metrics");
+    const staging = () => (fs.existsSync(stagingRoot(dir)) ? fs.readdirSync(stagingRoot(dir)).filter((f) => f.startsWith(`${second}.`)) : []);
+    await waitFor(() => staging().some((f) => fs.existsSync(path.join(stagingRoot(dir), f, "metrics.csv.partial"))), 60000, "worker A's second run to record metrics");
     a.child.kill("SIGKILL");
     await a.exited;
     // the job(s) A started and did not finish
