@@ -7,7 +7,7 @@ import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.
 import type { ConfigIssue } from "../io/config-fields.js";
 import { Rng } from "../random/rng.js";
 import { MatrixSensingOperator, denseWorkBytes } from "./base.js";
-import { type OperatorView, defaultMeasurements, defineOperator, kernelOptions } from "./operator.js";
+import { type OperatorSharingHooks, type OperatorView, defaultMeasurements, defineOperator, kernelOptions } from "./operator.js";
 import type { SensingOperator } from "./types.js";
 
 /**
@@ -510,6 +510,29 @@ function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
   return gaussianOptionIssues(c.operator.type, c.operator);
 }
 
+/** The shared storage of a stored Gaussian operator: its matrix shape (none for regenerate). */
+const gaussianSharing: OperatorSharingHooks<z.output<z.ZodObject<typeof gaussianOptions>>> = {
+  shape: (c) => {
+    const { n, n2 } = c.problem, o = c.operator;
+    if (o.storage === "packed") return { rows: o.m, cols: packedLength(n), storage: "float64", packed: true };
+    if (o.storage === "float64" || o.storage === "float32") return { rows: o.m, cols: n * n2, storage: o.storage, packed: false };
+    return null;
+  },
+  build: (c, rng, backend, threads) => {
+    const { n, n2 } = c.problem, o = c.operator;
+    if (o.storage === "packed") return symmetricGaussianOperator(o.m, n, rng, backend, "packed", threads);
+    const storage = o.storage as StorageType;
+    return o.type === "gaussian"
+      ? gaussianOperator(o.m, n, n2, rng, backend, storage, threads)
+      : symmetricGaussianOperator(o.m, n, rng, backend, storage, threads);
+  },
+  attach: (c, stored) => {
+    const scale = 1 / Math.sqrt(stored.rows), o = c.operator;
+    if (o.storage === "packed") return new PackedSymmetricOperator(c.problem.n, stored, scale);
+    return new DenseSensingOperator(o.type, c.problem.n, c.problem.n2, stored, scale, o.type === "symmetric-gaussian");
+  },
+};
+
 /** `gaussian`: A_i with i.i.d. N(0, 1) entries. */
 export const gaussianDescriptor = defineOperator({
   type: "gaussian",
@@ -522,6 +545,7 @@ export const gaussianDescriptor = defineOperator({
   bytes: gaussianBytes,
   explainBytes: explainGaussianBytes,
   example: { options: { m: 300 }, square: false },
+  sharing: gaussianSharing,
   build: (c, rng) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
 });
 
@@ -541,5 +565,6 @@ export const symmetricGaussianDescriptor = defineOperator({
   bytes: gaussianBytes,
   explainBytes: explainGaussianBytes,
   example: { options: { m: 300 }, square: true },
+  sharing: gaussianSharing,
   build: (c, rng) => buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
 });

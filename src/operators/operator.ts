@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ConfigIssue, type ModelConfig, type ProblemConfig, nonNegInt } from "../io/config-fields.js";
+import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";
 import type { Rng } from "../random/rng.js";
 import type { SensingOperator } from "./types.js";
 
@@ -84,8 +85,30 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * adjoint check, and whether it needs a square problem (default: no options, square).
    */
   readonly example?: { options: Record<string, unknown>; square?: boolean };
+  /**
+   * How a sweep on worker threads shares one stored copy of this operator between runs that
+   * need the same one (sweep/shared-operators.ts): the shape of its stored matrix (null when
+   * this config cannot be shared, e.g. matrix-free), the operator built on a given backend
+   * (the same draws as `build`), and an operator attached to an already filled matrix.
+   */
+  readonly sharing?: OperatorSharingHooks<z.output<z.ZodObject<S>>>;
   /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
+}
+
+/** The stored matrix of a shareable operator: rows × cols entries of a storage type (packed: symmetric upper triangles). */
+export interface SharedShape {
+  rows: number;
+  cols: number;
+  storage: StorageType;
+  packed: boolean;
+}
+
+/** See {@link OperatorDescriptor.sharing}. */
+export interface OperatorSharingHooks<O> {
+  shape(c: OperatorView<O>): SharedShape | null;
+  build(c: OperatorView<O>, rng: Rng, backend: KernelBackend, threads: number): SensingOperator;
+  attach(c: OperatorView<O>, stored: StoredMatrix): SensingOperator;
 }
 
 /**

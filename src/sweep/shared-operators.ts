@@ -1,7 +1,9 @@
 import type { ResolvedConfig } from "../config/schema.js";
-import type { KernelBackend, StorageType } from "../kernels/types.js";
+import type { z } from "zod";
+import type { KernelBackend } from "../kernels/types.js";
 import { type WasmMemory, autoThreads, wasmAvailable, wasmMatrixBytes, wasmSharedMatrix, WASM_MAX_BYTES } from "../kernels/wasm.js";
-import { DenseSensingOperator, PackedSymmetricOperator, gaussianOperator, packedLength, symmetricGaussianOperator } from "../operators/gaussian.js";
+import { operatorDescriptor } from "../config/schema.js";
+import type { OperatorDescriptor, OperatorSharingHooks, SharedShape } from "../operators/operator.js";
 import type { SensingOperator } from "../operators/types.js";
 import { operatorBytes } from "../catalogue/instance.js";
 import { streamRng } from "../random/rng.js";
@@ -20,43 +22,37 @@ import { streamRng } from "../random/rng.js";
  */
 
 /** What a worker needs to attach to a shared operator (structured-cloneable: the memory is shared). */
-export interface SharedOperatorHandle {
+export interface SharedOperatorHandle extends SharedShape {
   key: string;
   memory: WasmMemory;
   slots: number;
-  rows: number;
-  cols: number;
-  storage: StorageType;
-  packed: boolean;
-  type: "gaussian" | "symmetric-gaussian";
+  type: string;
   n1: number;
   n2: number;
 }
 
-type StoredKind = { rows: number; cols: number; storage: StorageType; packed: boolean };
+type AnyOperator = OperatorDescriptor<string, z.ZodRawShape>;
 
-function storedKind(config: ResolvedConfig): StoredKind | null {
-  const o = config.operator;
-  if (o.type !== "gaussian" && o.type !== "symmetric-gaussian") return null;
-  const { n, n2 } = config.problem;
-  if (o.storage === "packed") return { rows: o.m, cols: packedLength(n), storage: "float64", packed: true };
-  if (o.storage === "float64" || o.storage === "float32") return { rows: o.m, cols: n * n2, storage: o.storage, packed: false };
-  return null;
+/** The sharing hooks of a config's operator and the shape of its stored matrix (null: not shareable). */
+function sharingOf(config: ResolvedConfig): { hooks: OperatorSharingHooks<unknown>; shape: SharedShape } | null {
+  const hooks = (operatorDescriptor(config.operator.type) as AnyOperator).sharing as OperatorSharingHooks<unknown> | undefined;
+  const shape = hooks?.shape(config as never) ?? null;
+  return hooks && shape ? { hooks, shape } : null;
 }
 
 /**
- * The sharing key of a run's operator (null when it cannot be shared: not a stored Gaussian
- * operator, the ts backend, or too large for one WASM memory with `slots` working slots).
+ * The sharing key of a run's operator (null when it cannot be shared: its descriptor has no
+ * stored matrix to share, the ts backend, or too large for one WASM memory with `slots` working slots).
  */
 export function sharedOperatorKey(config: ResolvedConfig, slots: number): string | null {
-  const kind = storedKind(config);
+  const s = sharingOf(config);
   const o = config.operator as { type: string; m: number; backend?: string; storage?: string };
-  if (!kind || o.backend === "ts" || !wasmAvailable()) return null;
-  if (wasmMatrixBytes(kind.rows, kind.cols, kind.storage, slots) > WASM_MAX_BYTES) return null;
+  if (!s || o.backend === "ts" || !wasmAvailable()) return null;
+  if (wasmMatrixBytes(s.shape.rows, s.shape.cols, s.shape.storage, slots) > WASM_MAX_BYTES) return null;
   return JSON.stringify([config.seed, config.problem.n, config.problem.n2, o.type, o.m, o.storage]);
 }
 
-function threadsFor(config: ResolvedConfig, kind: StoredKind): number {
+function threadsFor(config: ResolvedConfig, kind: SharedShape): number {
   const t = (config.operator as { threads?: number }).threads ?? 0;
   return t === 0 ? autoThreads(kind.rows * kind.cols * (kind.storage === "float32" ? 4 : 8)) : t;
 }
@@ -66,10 +62,10 @@ function threadsFor(config: ResolvedConfig, kind: StoredKind): number {
  * memory with `slots` working slots, using `slot`; returns it and the handle to post.
  */
 export function buildSharedOperator(config: ResolvedConfig, slot: number, slots: number): { operator: SensingOperator; handle: SharedOperatorHandle } {
-  const kind = storedKind(config);
+  const s = sharingOf(config);
   const key = sharedOperatorKey(config, slots);
-  if (!kind || !key) throw new Error(`the ${config.operator.type} operator of this run cannot be shared`);
-  const threads = threadsFor(config, kind);
+  if (!s || !key) throw new Error(`the ${config.operator.type} operator of this run cannot be shared`);
+  const threads = threadsFor(config, s.shape);
   let memory: WasmMemory | null = null;
   const backend: KernelBackend = {
     name: "wasm-simd",
@@ -79,24 +75,16 @@ export function buildSharedOperator(config: ResolvedConfig, slot: number, slots:
       return stored;
     },
   };
-  const { n, n2 } = config.problem, o = config.operator;
-  const rng = streamRng(config.seed, "operator");
-  const operator = kind.packed
-    ? symmetricGaussianOperator(o.m, n, rng, backend, "packed", threads)
-    : o.type === "gaussian"
-      ? gaussianOperator(o.m, n, n2, rng, backend, kind.storage, threads)
-      : symmetricGaussianOperator(o.m, n, rng, backend, kind.storage, threads);
-  const handle: SharedOperatorHandle = { key, memory: memory!, slots, ...kind, type: o.type as "gaussian" | "symmetric-gaussian", n1: n, n2 };
+  const operator = s.hooks.build(config as never, streamRng(config.seed, "operator"), backend, threads);
+  const handle: SharedOperatorHandle = { key, memory: memory!, slots, ...s.shape, type: config.operator.type, n1: config.problem.n, n2: config.problem.n2 };
   return { operator, handle };
 }
 
 /** The operator of a handle, on this worker's `slot` (no draws, no copy of the entries). */
 export function attachSharedOperator(handle: SharedOperatorHandle, config: ResolvedConfig, slot: number): SensingOperator {
-  const kind = storedKind(config)!;
-  const stored = wasmSharedMatrix(handle.rows, handle.cols, handle.storage, threadsFor(config, kind), slot, handle.slots, handle.memory);
-  const scale = 1 / Math.sqrt(handle.rows);
-  if (handle.packed) return new PackedSymmetricOperator(handle.n1, stored, scale);
-  return new DenseSensingOperator(handle.type, handle.n1, handle.n2, stored, scale, handle.type === "symmetric-gaussian");
+  const s = sharingOf(config)!;
+  const stored = wasmSharedMatrix(handle.rows, handle.cols, handle.storage, threadsFor(config, s.shape), slot, handle.slots, handle.memory);
+  return s.hooks.attach(config as never, stored);
 }
 
 /**

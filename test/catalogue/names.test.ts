@@ -31,9 +31,8 @@ function filesNaming(id: string): string[] {
  * appears anywhere else, and when an exception is no longer needed.
  */
 const EXCEPTIONS: Record<string, string[]> = {
-  // the self-check battery and the headline demo run these on purpose; sweep/shared-operators.ts re-derives the Gaussian storage (not moved yet)
-  gaussian: ["src/cli/doctor.ts", "src/cli/demo.ts", "src/sweep/shared-operators.ts"],
-  "symmetric-gaussian": ["src/sweep/shared-operators.ts"],
+  // the self-check battery and the headline demo run these on purpose
+  gaussian: ["src/cli/doctor.ts", "src/cli/demo.ts"],
   gd: ["src/cli/doctor.ts", "src/cli/demo.ts"],
   identity: ["src/cli/doctor.ts"],
   // advice in an error message of the preconditioned methods names the alternatives
