@@ -10,7 +10,7 @@
 
 
 // Configs: the schema (a fold over the catalogue), resolution, errors
-export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, MAX_THREADS_PER_CORE, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, SVT_MAX_ENTRIES, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./config/schema.js";
+export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, upgradeConfigJson, initSchema, MAX_THREADS_PER_CORE, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, SVT_MAX_ENTRIES, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./config/schema.js";
 
 // The catalogue: methods and operators, instances, steppers, memory
 export { METHODS } from "./catalogue/methods.js";
@@ -23,7 +23,7 @@ export { defaultMeasurements, defineOperator, kernelOptions, type OperatorDescri
 
 // Running: one config in memory, one run folder, sweeps, aggregation
 export { defineConfig } from "./config/define-config.js";
-export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./run/run.js";
+export { configWarnings, copyFactors, prepareRun, runConfig, runConfigAsync, type PreparedRun, type PrepareOptions, type RunHooks, type RunOutput } from "./run/run.js";
 export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./run/runFolder.js";
 export { type RunSummary } from "./results/summary.js";
 export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./run/claim.js";
