@@ -232,7 +232,7 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await page.locator('[data-path="model.k"]').press("Enter");
     await page.locator('[data-path="operator.m"]').fill("12");
     await page.locator('[data-path="operator.m"]').press("Enter");
-    await expect(page.locator('[data-msg="operator.m"]').textContent()).resolves.toMatch(/m = 12 measurements cannot identify a rank-2 PSD 10×10 matrix, which has 19 degrees of freedom/);
+    await expect(page.locator('[data-msg="operator.m"]').textContent()).resolves.toMatch(/m = 12 measurements cannot identify a rank-2 PSD 10×10 matrix with the symmetric model, which has .* = 19 degrees of freedom/);
     await page.locator('[data-path="operator.m"]').fill("abc");
     await page.locator('[data-path="operator.m"]').press("Enter");
     await expect(page.locator('[data-msg="operator.m"]').textContent()).resolves.toMatch(/must be a number \(got "abc"\)/);
@@ -245,6 +245,26 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     expect(h.playing).toBe(false);
     await expect(div.textContent("#run-message")).resolves.toMatch(/Diverged: base at iteration \d+ .* reduce method\.stepSize/);
     await div.close();
+  });
+
+  it("shows only the chosen method's and operator's options, and drops the old method's options when the method changes", async (ctx) => {
+    if (skip) ctx.skip();
+    const page = await open("?method.name=scaled-gd-lambda&method.lambda=0.001");
+    await until(page, (x) => x.ready);
+    const visible = (p: string) => page.locator(`[data-field="${p}"]`).isVisible();
+    await expect(visible("method.lambda")).resolves.toBe(true);
+    await expect(visible("method.momentum")).resolves.toBe(false);
+    await expect(visible("operator.storage")).resolves.toBe(true); // gaussian by default
+    await expect(visible("operator.p")).resolves.toBe(false);
+    await page.locator('[data-path="method.name"]').selectOption("heavy-ball");
+    await expect(visible("method.momentum")).resolves.toBe(true);
+    await expect(visible("method.lambda")).resolves.toBe(false);
+    await until(page, (x) => x.ready && !x.invalid);
+    expect(new URL(page.url()).searchParams.get("method.lambda")).toBeNull(); // dropped, so the config stays valid
+    await page.locator('[data-path="operator.type"]').selectOption("completion");
+    await expect(visible("operator.p")).resolves.toBe(true);
+    await expect(visible("operator.storage")).resolves.toBe(false);
+    await page.close();
   });
 
   it("opens a malformed shared URL with the defaults and a notice naming the bad parameter", async (ctx) => {
