@@ -3,16 +3,16 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
- * The import graph of src/ against the layer table in the README's layout section (the
+ * The import graph of src/ against the layer table of docs/architecture.md (the
  * one place the layer order is written): no cycles, no import from a lower layer to a
  * higher one (static, type-only and dynamic imports alike), no import of a computed path.
  */
 const root = path.resolve(import.meta.dirname, "..");
 
 function layerTable(): { name: string; prefixes: string[] }[] {
-  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  const readme = fs.readFileSync(path.join(root, "docs", "architecture.md"), "utf8");
   const start = readme.indexOf("<!-- layers -->");
-  expect(start, "README.md needs the <!-- layers --> table").toBeGreaterThan(0);
+  expect(start, "docs/architecture.md needs the <!-- layers --> table").toBeGreaterThan(0);
   const rows = readme.slice(start).split("\n").slice(3).filter((l) => l.startsWith("|"));
   return rows.map((l) => {
     const [, name, modules] = l.split("|").map((c) => c.trim());
@@ -83,7 +83,7 @@ describe("the layers of src/", () => {
   const files = sourceFiles(path.join(root, "src"));
   const graph = new Map(files.map((f) => [f, importsOf(f).targets]));
 
-  it("put every module in exactly one layer of the README table", () => {
+  it("put every module in exactly one layer of the layer table (docs/architecture.md)", () => {
     expect(table.map((l) => l.name)).toContain("catalogue");
     expect(files.filter((f) => layerOf(f, table) < 0)).toEqual([]);
   });
