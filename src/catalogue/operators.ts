@@ -5,6 +5,7 @@
  * line here.
  */
 import { completionDescriptor } from "../operators/completion.js";
+import { denseFileDescriptor } from "../operators/denseFile.js";
 import { gaussianDescriptor, symmetricGaussianDescriptor } from "../operators/gaussian.js";
 import { identityDescriptor } from "../operators/identity.js";
 import { rankOneDescriptor } from "../operators/rankOne.js";
@@ -17,4 +18,5 @@ export const OPERATORS = [
   completionDescriptor,
   rankOneDescriptor,
   srhtDescriptor,
+  denseFileDescriptor,
 ] as const;

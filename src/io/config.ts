@@ -144,8 +144,17 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (c.problem.truth === "psd" && n2 !== n1) {
     errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for a PSD truth (use problem.truth = "general")` });
   }
-  if (c.model.type === "symmetric" && c.problem.truth !== "psd") {
+  if (c.model.type === "symmetric" && c.problem.truth === "general") {
     errors.push({ path: "model.type", value: "symmetric", message: 'the symmetric model XXᵀ can only fit a PSD truth; use model.type = "asymmetric" or problem.truth = "psd"' });
+  }
+  if (c.problem.truth === "file" && c.problem.file === undefined) {
+    errors.push({ path: "problem.file", value: undefined, message: 'is required with problem.truth "file": the path of a .npy file holding M* (n × n2)' });
+  }
+  if (c.problem.truth === "file" && c.model.type === "symmetric" && n2 !== n1) {
+    errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and symmetric PSD)` });
+  }
+  if (c.init.type === "file" && c.init.dir === undefined) {
+    errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as --save-instance writes them)' });
   }
   const k = c.model.k ?? r;
   if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });

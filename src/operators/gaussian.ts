@@ -433,7 +433,7 @@ export function autoStorage(type: string, storage: OperatorStorage | "auto"): Op
   return storage === "auto" ? (type === "symmetric-gaussian" ? "packed" : "float64") : storage;
 }
 
-function resolveGaussianOptions(c: GaussianView): Record<string, unknown> {
+export function resolveGaussianOptions(c: GaussianView): Record<string, unknown> {
   return { storage: autoStorage(c.operator.type, c.operator.storage) };
 }
 
@@ -450,7 +450,7 @@ function storedShape(c: GaussianView): { cols: number; entry: StorageType } {
  * get (WASM: entries plus working vectors, page-aligned; TS: the entries), plus its work
  * arrays (P, S; packed: the packed vectors; regenerate: two rows).
  */
-function gaussianBytes(c: GaussianView): number {
+export function gaussianBytes(c: GaussianView): number {
   const { n, n2 } = c.problem;
   const { m, storage, backend } = c.operator;
   if (storage === "regenerate") return gaussianOperatorBytes(m, n, n2, "regenerate") + denseWorkBytes(n, n2);
@@ -506,7 +506,7 @@ export function gaussianOptionIssues(type: string, o: { storage: string; backend
   return errors;
 }
 
-function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
+export function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
   return gaussianOptionIssues(c.operator.type, c.operator);
 }
 

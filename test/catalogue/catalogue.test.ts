@@ -8,9 +8,18 @@ import { METHODS } from "../../src/catalogue/methods.js";
 import { OPERATORS } from "../../src/catalogue/operators.js";
 import { buildOperator, operatorBytes } from "../../src/catalogue/instance.js";
 import { runSweep } from "../../src/experiments/sweep.js";
+import { writeNpyAtomic } from "../../src/io/files.js";
 import { configJsonSchema, describeConfig, foldOptions, resolveConfig } from "../../src/io/config.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/** A .npy of m random n1×n2 matrices for the dense-file operator. */
+function denseFile(m: number, n1: number, n2: number): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-dense-")), "A.npy");
+  const data = Float64Array.from({ length: m * n1 * n2 }, (_, i) => Math.sin(i + 1));
+  writeNpyAtomic(file, [m, n1, n2], data);
+  return file;
+}
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";
@@ -89,6 +98,8 @@ describe("the operator catalogue", () => {
     { type: "identity" },
     { type: "rank-one", m: 40 },
     { type: "srht", m: 30 },
+    { type: "dense-file", m: 20, file: denseFile(20, 6, 6), backend: "ts" },
+    { type: "dense-file", m: 20, file: denseFile(20, 6, 6), storage: "float32", backend: "ts" },
   ];
 
   it("covers every operator type", () => {
