@@ -6,7 +6,7 @@ import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { addOutliers, measureTruth } from "../problem/measure.js";
 import { spectralInit } from "../problem/spectral.js";
-import { type GroundTruth, generalTruth, psdTruth, spectrum, truthFromMatrix } from "../problem/truth.js";
+import { type GroundTruth, absentTruth, generalTruth, psdTruth, spectrum, truthFromMatrix } from "../problem/truth.js";
 import { readNpyFloat64 } from "../io/arrays.js";
 import { streamRng } from "../random/rng.js";
 
@@ -20,11 +20,14 @@ export interface Instance {
   yClean: Float64Array;
   /** Indices of the measurements corrupted by outliers (problem.outliers > 0), increasing. */
   outlierIndices?: Int32Array;
+  /** Held-out observed entries (operator.testFraction of "completion-file"), for test_rel_error. */
+  heldOut?: { rows: Int32Array; cols: Int32Array; values: Float64Array };
 }
 
 /** The ground truth of a resolved config (random stream "truth" of the seed). */
 export function buildTruth(config: ResolvedConfig): GroundTruth {
   const p = config.problem;
+  if (p.truth === "none") return absentTruth(p.n, p.n2);
   if (p.truth === "file") {
     const { data } = readNpyFloat64("problem.file", p.file!, [p.n, p.n2], `M*, problem.n × problem.n2 = ${p.n}×${p.n2}`);
     try {
@@ -74,16 +77,19 @@ export function operatorBytes(config: ResolvedConfig): number {
 export function buildInstance(config: ResolvedConfig): Instance {
   const truth = buildTruth(config);
   const operator = buildOperator(config);
-  const yClean = measureTruth(operator, truth);
   const yFile = (config.operator as { yFile?: string }).yFile;
-  const y = yFile === undefined ? yClean.slice() : readNpyFloat64("operator.yFile", yFile, [operator.m], `the operator.m = ${operator.m} measurements y`).data;
+  const observed = operator.observations?.();
+  const given = observed?.y ?? (yFile === undefined ? undefined : readNpyFloat64("operator.yFile", yFile, [operator.m], `the operator.m = ${operator.m} measurements y`).data);
+  // without M*, "A(M*)" is the observed y itself
+  const yClean = truth.absent ? given! : measureTruth(operator, truth);
+  const y = given ?? yClean.slice();
   if (config.problem.noise > 0) {
     const rng = streamRng(config.seed, "noise");
     for (let i = 0; i < y.length; i++) y[i] += config.problem.noise * rng.normal();
   }
   const outlierIndices = config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
   checkFiniteMeasurements(config, y);
-  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}) };
+  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}), ...(observed?.heldOut ? { heldOut: observed.heldOut } : {}) };
 }
 
 /**

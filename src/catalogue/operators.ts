@@ -6,6 +6,7 @@
  */
 import { completionDescriptor } from "../operators/completion.js";
 import { denseFileDescriptor } from "../operators/denseFile.js";
+import { completionFileDescriptor } from "../operators/completionFile.js";
 import { gaussianDescriptor, symmetricGaussianDescriptor } from "../operators/gaussian.js";
 import { identityDescriptor } from "../operators/identity.js";
 import { rankOneDescriptor } from "../operators/rankOne.js";
@@ -19,4 +20,5 @@ export const OPERATORS = [
   rankOneDescriptor,
   srhtDescriptor,
   denseFileDescriptor,
+  completionFileDescriptor,
 ] as const;

@@ -106,7 +106,8 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
           const f = summary.final!;
           out(
             `${summary.status} after ${summary.iterations} iterations (${summary.seconds.toFixed(2)} s): ` +
-              `rel_error ${fmt(f.rel_error)}, loss ${fmt(f.loss)}` +
+              (f.rel_error !== undefined ? `rel_error ${fmt(f.rel_error)}, ` : "") + `loss ${fmt(f.loss)}` +
+              (f.test_rel_error !== undefined ? `, test_rel_error ${fmt(f.test_rel_error)}` : "") +
               (f.imbalance_norm !== undefined ? `, ‖FᵀF−GᵀG‖ ${fmt(f.imbalance_norm)}` : "") +
               (f.sym_rel_error !== undefined ? `, sym_rel_error ${fmt(f.sym_rel_error)}` : "") +
               `\nresults in ${dir}\n`,

@@ -24,6 +24,9 @@ export function configWarnings(config: ResolvedConfig): string[] {
   if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
   }
+  if (config.problem.truth === "none") {
+    w.push('problem.truth "none": there is no M*, so the truth-based columns (abs_error, rel_error, sym_rel_error) are omitted; the loss and, with operator.testFraction > 0, test_rel_error on the held-out entries are recorded.');
+  }
   if (config.record.diagnostics && config.method.name === "svt") {
     w.push('record.diagnostics is ignored for method.name "svt": the diagnostics are defined on factors (XXᵀ or FGᵀ), and SVT iterates on a matrix.');
   }
@@ -64,6 +67,7 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
     stop: config.stop,
     record: config.record,
     symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
+    ...(inst.heldOut ? { heldOut: inst.heldOut } : {}),
     ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
   };
   return { config, warnings, inst, init, stepper, driverOptions };

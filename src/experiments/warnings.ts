@@ -75,7 +75,7 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   if (k > Math.min(n1, n2)) {
     w.push(`model.k = ${k} exceeds min(n1, n2) = ${Math.min(n1, n2)}: the extra columns cannot add rank and only slow the method; use k ≤ ${Math.min(n1, n2)}`);
   }
-  if (config.method.name === "gd") {
+  if (config.method.name === "gd" && !inst.truth.absent) {
     const s = stableStepEstimate(config, inst);
     if (config.method.stepSize > s.eta) {
       w.push(

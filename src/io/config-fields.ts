@@ -29,7 +29,7 @@ export const problemSchema = z
     n: posInt("problem.n").default(20).describe("rows of the ground truth M* (n1)"),
     n2: posInt("problem.n2").optional().describe("columns of M* (default: n); must equal n for a PSD truth"),
     rank: posInt("problem.rank").default(2).describe("rank r of M*"),
-    truth: z.enum(["psd", "general", "file"]).default("psd").describe('"psd": M* = U diag(σ) Uᵀ; "general": M* = U diag(σ) Vᵀ; "file": M* read from problem.file (docs/inputs.md)'),
+    truth: z.enum(["psd", "general", "file", "none"]).default("psd").describe('"psd": M* = U diag(σ) Uᵀ; "general": M* = U diag(σ) Vᵀ; "file": M* read from problem.file; "none": no M* (the operator brings y, e.g. "completion-file"; the truth-based columns are omitted) (docs/inputs.md)'),
     file: z.string().min(1, "problem.file must be a path").optional().describe('problem.truth "file": a .npy file holding M* (n × n2, float64/float32; kappa, spectrum and singularValues are ignored; its numerical rank is checked against problem.rank with a warning; a relative path is relative to the working directory)'),
     kappa: finite("problem.kappa").pipe(z.number().min(1, "problem.kappa must be ≥ 1")).default(1).describe("condition number σ₁/σ_r of M*"),
     spectrum: z.enum(["linspace", "geomspace"]).default("linspace").describe("spacing of σ from 1 down to 1/κ"),

@@ -153,6 +153,10 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (c.problem.truth === "file" && c.model.type === "symmetric" && n2 !== n1) {
     errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and symmetric PSD)` });
   }
+  if (c.problem.truth === "none") {
+    if (c.stop.targetRelError > 0) errors.push({ path: "stop.targetRelError", value: c.stop.targetRelError, message: 'must be 0 with problem.truth "none" (there is no M* to measure the error against)' });
+    if (c.record.diagnostics) errors.push({ path: "record.diagnostics", value: true, message: 'must be false with problem.truth "none" (the diagnostics decompose the error against M*)' });
+  }
   if (c.init.type === "file" && c.init.dir === undefined) {
     errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as --save-instance writes them)' });
   }
@@ -175,6 +179,9 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   }
   const config = { ...c, problem, operator, model } as ResolvedConfig;
   errors.push(...((op.rules as AnyRules | undefined)?.(config) ?? []));
+  if (c.problem.truth === "none" && !(op as { observed?: (c: unknown) => boolean }).observed?.(config)) {
+    errors.push({ path: "problem.truth", value: "none", message: `needs an operator that brings its measurements y (operator.type "completion-file", or "dense-file" with operator.yFile); operator.type "${c.operator.type}" measures y = A(M*)` });
+  }
   for (const rules of new Set(OPERATORS.map((o) => (o as { optionRules?: AnyRules }).optionRules))) errors.push(...(rules?.(config) ?? []));
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));
   if (errors.length) throw new ConfigError(errors);
@@ -188,6 +195,8 @@ export interface FieldDescription {
   description: string;
   default?: unknown;
   allowed?: unknown[];
+  /** The JSON type of the field when it is a string (e.g. a file path). */
+  type?: "string";
 }
 
 interface JsonSchemaNode {
@@ -217,6 +226,7 @@ export function describeConfig(): FieldDescription[] {
     if (node.default !== undefined) entry.default = node.default;
     const allowed = node.enum ?? node.anyOf?.find((a) => a.enum)?.enum ?? node.allOf?.find((a) => a.enum)?.enum;
     if (allowed) entry.allowed = allowed;
+    if (node.type === "string" && !allowed) entry.type = "string";
     out.push(entry);
   };
   walk(configJsonSchema() as JsonSchemaNode, "");

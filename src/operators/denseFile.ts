@@ -27,6 +27,7 @@ export const denseFileDescriptor = defineOperator({
       .describe('"dense-file": a .npy holding the m measurements y (y.npy as --save-instance writes it) used instead of A(M*) + noise (problem.noise and problem.outliers must then be 0)'),
   },
   measurements: (c) => c.operator.m ?? 0,
+  observed: (c) => c.operator.yFile !== undefined,
   rules: (c) => {
     const issues = [];
     if (c.operator.file === undefined) issues.push({ path: "operator.file", value: undefined, message: 'is required with operator.type "dense-file": a .npy file holding the m × n1 × n2 matrices A_i' });

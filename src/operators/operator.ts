@@ -57,6 +57,12 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * share the function; it runs whichever operator is chosen.
    */
   resolveOptions?(c: OperatorView<z.output<z.ZodObject<S>>>): Record<string, unknown>;
+  /**
+   * True when the built operator brings its own measurements y (from a file, see
+   * {@link SensingOperator.observations}) for this config: the truth may then be absent
+   * (`problem.truth: "none"`).
+   */
+  observed?(c: OperatorView<z.output<z.ZodObject<S>>>): boolean;
   /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
 }

@@ -41,6 +41,18 @@ export interface GroundTruth {
    * rank warning.
    */
   given?: { numericalRank: number; sigmaNext: number };
+  /** No M* (`problem.truth: "none"`): U, V have no columns, σ is empty and M* cannot be read. */
+  absent?: boolean;
+}
+
+/** The stand-in of a run without M* (`problem.truth: "none"`): empty factors; reading M* throws. */
+export function absentTruth(n1: number, n2: number): GroundTruth {
+  return Object.defineProperty({ kind: "general", U: zeros(n1, 0), V: zeros(n2, 0), sigma: new Float64Array(0), absent: true } as Omit<GroundTruth, "Mstar">, "Mstar", {
+    enumerable: false,
+    get: () => {
+      throw new RangeError('problem.truth "none": there is no M*');
+    },
+  }) as GroundTruth;
 }
 
 /** The Q factor of an n×r matrix of i.i.d. N(0,1) draws (row-major fill order). */
