@@ -4,6 +4,8 @@
  * new method is its own file (exporting a descriptor, see `algorithms/method.ts`) plus one
  * line here.
  */
+import { adamMethod } from "../algorithms/adam.js";
+import { agnMethod } from "../algorithms/agn.js";
 import { gdMethod } from "../algorithms/gd.js";
 import { gradientFlowMethod } from "../algorithms/gradientFlow.js";
 import { heavyBallMethod } from "../algorithms/heavyBall.js";
@@ -21,4 +23,6 @@ export const METHODS = [
   subgradientL1Method,
   svtMethod,
   heavyBallMethod,
+  adamMethod,
+  agnMethod,
 ] as const;

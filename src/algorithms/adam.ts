@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { finite } from "../io/config-fields.js";
+import type { Matrix } from "../linalg/matrix.js";
+import type { SensingOperator } from "../operators/types.js";
+import type { Factors } from "../problem/factors.js";
+import { defineMethod } from "./method.js";
+import { FactoredStepper, type StepperState } from "./stepper.js";
+
+/**
+ * Adam (Kingma & Ba, ICLR 2015) on the factors of XXᵀ or FGᵀ, entry-wise, with the exact
+ * gradient g of f = ½‖A(P) − y‖² ((S + Sᵀ)X; S G and Sᵀ F, simultaneous) at step t = 1, 2, …:
+ *   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,
+ *   x ← x − η m̂ / (√v̂ + ε),   m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ),   m₀ = v₀ = 0.
+ * The moments are part of the state (checkpoints resume bitwise).
+ */
+export class AdamStepper extends FactoredStepper {
+  readonly method: string = "adam";
+  private readonly gL: Matrix;
+  private readonly gR: Matrix;
+  private readonly moments: Float64Array[];
+
+  constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number, readonly beta1: number, readonly beta2: number, readonly epsilon: number) {
+    super(operator, y, x0, stepSize);
+    const L = this.left, R = this.right;
+    this.gL = { rows: L.rows, cols: L.cols, data: new Float64Array(L.data.length) };
+    this.gR = { rows: R.rows, cols: R.cols, data: new Float64Array(R.data.length) };
+    const sizes = x0.kind === "symmetric" ? [L.data.length, L.data.length] : [L.data.length, L.data.length, R.data.length, R.data.length];
+    this.moments = sizes.map((s) => new Float64Array(s));
+  }
+
+  protected update(): void {
+    this.adjointProducts(this.gL, this.gR);
+    const t = this.iteration + 1;
+    const c1 = 1 - Math.pow(this.beta1, t), c2 = 1 - Math.pow(this.beta2, t);
+    if (this.x.kind === "symmetric") {
+      const g = this.gL.data, h = this.gR.data;
+      for (let i = 0; i < g.length; i++) g[i] += h[i];
+      this.move(this.left.data, g, this.moments[0], this.moments[1], c1, c2);
+      return;
+    }
+    this.move(this.left.data, this.gL.data, this.moments[0], this.moments[1], c1, c2);
+    this.move(this.right.data, this.gR.data, this.moments[2], this.moments[3], c1, c2);
+  }
+
+  private move(x: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, c1: number, c2: number): void {
+    const b1 = this.beta1, b2 = this.beta2, eps = this.epsilon, eta = this.stepSize;
+    for (let i = 0; i < x.length; i++) {
+      const gi = g[i];
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      x[i] -= (eta * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+    }
+  }
+
+  override saveState(): StepperState | null {
+    const s = super.saveState();
+    if (s) this.moments.forEach((m, i) => (s.arrays[`adam_moment_${i}`] = { rows: 1, cols: m.length, data: m.slice() }));
+    return s;
+  }
+
+  override restoreState(state: StepperState): void {
+    super.restoreState(state);
+    this.moments.forEach((m, i) => {
+      const a = state.arrays[`adam_moment_${i}`];
+      if (!a || a.data.length !== m.length) throw new RangeError(`checkpoint: adam moment ${i} is ${a ? a.data.length : "missing"}, the model needs ${m.length} entries`);
+      m.set(a.data);
+    });
+  }
+}
+
+/** `adam`: Adam on the factors of any factored model. */
+export const adamMethod = defineMethod({
+  name: "adam",
+  summary: "Adam (Kingma & Ba 2015) on the factors: bias-corrected first and second moments of the exact gradient, x ← x − η m̂/(√v̂ + ε)",
+  options: {
+    beta1: finite("method.beta1").pipe(z.number().min(0, "method.beta1 must be ≥ 0").lt(1, "method.beta1 must be < 1")).default(0.9).describe("adam: decay β₁ of the first moment m ← β₁m + (1 − β₁)g"),
+    beta2: finite("method.beta2").pipe(z.number().min(0, "method.beta2 must be ≥ 0").lt(1, "method.beta2 must be < 1")).default(0.999).describe("adam: decay β₂ of the second moment v ← β₂v + (1 − β₂)g²"),
+    epsilon: finite("method.epsilon").pipe(z.number().positive("method.epsilon must be > 0")).default(1e-8).describe("adam: ε in x ← x − η m̂/(√v̂ + ε)"),
+  },
+  // gradients and two moments per factor entry
+  workspaceBytes: (c) => 3 * 8 * c.model.k * (c.problem.n + c.problem.n2),
+  create: (c, operator, y, init) => new AdamStepper(operator, y, init, c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon),
+});
