@@ -10,6 +10,8 @@ import type { Stepper } from "./stepper.js";
  * this method's own options (typed by its schema) next to `name` and `stepSize`.
  */
 export interface MethodView<O> {
+  /** The config's seed (for a method's own random stream, e.g. minibatches). */
+  seed: number;
   problem: ProblemConfig;
   model: ModelConfig;
   operator: { type: string; m: number };
