@@ -6,6 +6,7 @@
  */
 import { adamMethod } from "../algorithms/adam.js";
 import { agnMethod } from "../algorithms/agn.js";
+import { gaussNewtonMethod, levenbergMarquardtMethod } from "../algorithms/gaussNewton.js";
 import { gdMethod } from "../algorithms/gd.js";
 import { gradientFlowMethod } from "../algorithms/gradientFlow.js";
 import { heavyBallMethod } from "../algorithms/heavyBall.js";
@@ -25,4 +26,6 @@ export const METHODS = [
   heavyBallMethod,
   adamMethod,
   agnMethod,
+  gaussNewtonMethod,
+  levenbergMarquardtMethod,
 ] as const;

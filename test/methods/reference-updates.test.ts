@@ -43,4 +43,13 @@ describe.skipIf(!hasNumpy)("new methods against the reference implementations' u
     console.log(`agn vs AGN.py port: largest relative deviation ${dev}`);
     expect(dev).toBeLessThan(1e-9);
   });
+
+  it.each([
+    ["gauss-newton", {}],
+    ["levenberg-marquardt", { damping: 1e-3 }],
+  ])("%s = LM_composite_optimization's LM/GN step (cg_solve on GN_action_matrix_tensor)", (name, extra) => {
+    const dev = deviation(name, { ...base, method: { name, stepSize: 0.5, cgTolerance: 1e-12, cgMaxIterations: 200, ...extra } }, 25);
+    console.log(`${name} vs LM_composite_optimization port: largest relative deviation ${dev}`);
+    expect(dev).toBeLessThan(1e-8);
+  });
 });

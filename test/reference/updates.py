@@ -66,7 +66,53 @@ def agn(L, R):
     return L, R
 
 
-PORTS = {"adam": adam, "agn": agn}
+def cg_solve(operator_fn, b, damping, max_iter, tol):
+    # aglabassi/LM_composite_optimization utils.py cg_solve (commit 990467d), with the stopping
+    # test `rs_new <= epsilon**2` made relative (epsilon = tol·‖b‖, matsense's method.cgTolerance)
+    # and a guard for p in the null space of a singular J_cᵀJ_c (Gauss–Newton, k > r)
+    x = np.zeros_like(b)
+    r = b - (operator_fn(x) + damping * x)
+    p = r.copy()
+    rs_old = (r * r).sum()
+    epsilon = tol * np.sqrt((b * b).sum())
+    for i in range(max_iter):
+        if rs_old <= epsilon ** 2:
+            break
+        Ap = operator_fn(p) + damping * p
+        pAp = (p * Ap).sum()
+        if not pAp > 0:
+            break
+        alpha = rs_old / pAp
+        x = x + alpha * p
+        r = r - alpha * Ap
+        rs_new = (r * r).sum()
+        p = r + (rs_new / rs_old) * p
+        rs_old = rs_new
+    return x
+
+
+def gn_action(update, X, Y):
+    # gauss_newton_actions.py GN_action_matrix_tensor, matrix, asymmetric branch (commit 990467d)
+    gx, gy = update[: X.size].reshape(X.shape), update[X.size:].reshape(Y.shape)
+    op_x = (X @ (gy.T @ Y) + gx @ (Y.T @ Y)).reshape(-1)
+    op_y = (Y @ (gx.T @ X) + gy @ (X.T @ X)).reshape(-1)
+    return np.concatenate((op_x, op_y))
+
+
+def lm(X, Y):
+    # methods.py LM_subgradient_method: x = x - stepsize * lm_solver(x, damping, grad), with
+    # grad = (S Y, Sᵀ X) (nabla_F_transpose_g of the ℓ2 subgradient S) and a constant stepsize
+    damping = opts.get("damping", 0.0) if opts["name"] == "levenberg-marquardt" else 0.0
+    for _ in range(iters):
+        S = S_of(X @ Y.T)
+        grad = np.concatenate(((S @ Y).reshape(-1), (S.T @ X).reshape(-1)))
+        d = cg_solve(lambda v: gn_action(v, X, Y), grad, damping, opts["cgMaxIterations"], opts["cgTolerance"])
+        X = X - eta * d[: X.size].reshape(X.shape)
+        Y = Y - eta * d[X.size:].reshape(Y.shape)
+    return X, Y
+
+
+PORTS = {"adam": adam, "agn": agn, "gauss-newton": lm, "levenberg-marquardt": lm}
 
 if __name__ == "__main__":
     F0, G0 = np.load(d + "/F0.npy"), np.load(d + "/G0.npy")
