@@ -7,6 +7,7 @@
 import { adamMethod } from "../algorithms/adam.js";
 import { agnMethod } from "../algorithms/agn.js";
 import { gaussNewtonMethod, levenbergMarquardtMethod } from "../algorithms/gaussNewton.js";
+import { mirrorDescentMethod } from "../algorithms/mirrorDescent.js";
 import { gdMethod } from "../algorithms/gd.js";
 import { gradientFlowMethod } from "../algorithms/gradientFlow.js";
 import { heavyBallMethod } from "../algorithms/heavyBall.js";
@@ -28,4 +29,5 @@ export const METHODS = [
   agnMethod,
   gaussNewtonMethod,
   levenbergMarquardtMethod,
+  mirrorDescentMethod,
 ] as const;

@@ -13,6 +13,7 @@ import { executeRun } from "../../src/experiments/runFolder.js";
  * contract, so rounding differences do not grow).
  */
 const hasNumpy = spawnSync("python3", ["-c", "import numpy"], { stdio: "ignore" }).status === 0;
+const hasScipy = spawnSync("python3", ["-c", "import scipy.linalg"], { stdio: "ignore" }).status === 0;
 const script = path.resolve(import.meta.dirname, "../reference/updates.py");
 
 function deviation(method: string, cfg: Record<string, unknown>, iterations: number): number {
@@ -51,5 +52,12 @@ describe.skipIf(!hasNumpy)("new methods against the reference implementations' u
     const dev = deviation(name, { ...base, method: { name, stepSize: 0.5, cgTolerance: 1e-12, cgMaxIterations: 200, ...extra } }, 25);
     console.log(`${name} vs LM_composite_optimization port: largest relative deviation ${dev}`);
     expect(dev).toBeLessThan(1e-8);
+  });
+
+  it.skipIf(!hasScipy)("mirror-descent = irmsmd's md() (spectral entropy, psd branch; skipped without scipy)", () => {
+    const cfg = { seed: 4, problem: { n: 8, rank: 2 }, operator: { type: "symmetric-gaussian", m: 120, storage: "float64" }, method: { name: "mirror-descent", stepSize: 0.5, initScale: 1e-3 } };
+    const dev = deviation("mirror-descent", cfg, 40);
+    console.log(`mirror-descent vs irmsmd md port: largest relative deviation ${dev}`);
+    expect(dev).toBeLessThan(1e-9);
   });
 });

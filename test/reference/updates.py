@@ -112,9 +112,30 @@ def lm(X, Y):
     return X, Y
 
 
-PORTS = {"adam": adam, "agn": agn, "gauss-newton": lm, "levenberg-marquardt": lm}
+def md(_F, _G):
+    # fawuuu/irmsmd algorithms.py md(), psd branch (commit 47cefc7):
+    #   X_cur = alpha * I; X_phi = logm(X_cur)
+    #   grad = einsum('ijk, i -> jk', A, residual) / m;  X_phi = X_phi - step * grad;  X_cur = expm(X_phi)
+    # (their y is unscaled, so their grad is matsense's S = A*(A(X) − y); A_i symmetric here)
+    from scipy import linalg
+    alpha = opts["initScale"]
+    X_cur = alpha * np.identity(n1)
+    X_phi = linalg.logm(X_cur)
+    for _ in range(iters):
+        grad = S_of(X_cur)
+        X_phi = X_phi - eta * grad
+        X_cur = linalg.expm(X_phi)
+    return X_cur, None
+
+
+PORTS = {"adam": adam, "agn": agn, "gauss-newton": lm, "levenberg-marquardt": lm, "mirror-descent": md}
 
 if __name__ == "__main__":
+    if method == "mirror-descent":
+        X, _ = md(None, None)
+        P = np.load(d + "/P.npy")
+        print(f"{np.abs(X - P).max() / np.abs(X).max():.3e}")
+        sys.exit(0)
     F0, G0 = np.load(d + "/F0.npy"), np.load(d + "/G0.npy")
     F, G = PORTS[method](F0, G0)
     Fm, Gm = np.load(d + "/F.npy"), np.load(d + "/G.npy")
