@@ -1,7 +1,6 @@
 import { posInt } from "../io/config-fields.js";
 import { type Rng, streamRng } from "../random/rng.js";
 import type { ConfigIssue } from "../io/config-fields.js";
-import type { FactoredStepper } from "./stepper.js";
 
 /**
  * `method.batchSize` of `gd` and `scaled-gd` (one schema object, shared): the number b of
@@ -75,7 +74,7 @@ export function batchSizeRules(c: { operator: { m: number }; method: { batchSize
  * Gives a stepper minibatches of `method.batchSize` (random stream "minibatch" of the seed)
  * when b < m; b = m or unset leaves the full-batch method untouched (no draws).
  */
-export function withMinibatches<T extends FactoredStepper>(stepper: T, seed: number, batchSize: number | undefined, m: number): T {
+export function withMinibatches<T extends { useMinibatches(sampler: MinibatchSampler | null): void }>(stepper: T, seed: number, batchSize: number | undefined, m: number): T {
   if (batchSize !== undefined && batchSize > m) throw new RangeError(`method.batchSize = ${batchSize} exceeds the m = ${m} measurements of this operator`);
   if (batchSize !== undefined && batchSize < m) stepper.useMinibatches(new MinibatchSampler(m, batchSize, streamRng(seed, "minibatch")));
   return stepper;

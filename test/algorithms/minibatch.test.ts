@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
 import { createStepper } from "../../src/catalogue/registry.js";
-import { runConfig } from "../../src/experiments/run.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { runConfig } from "../../src/run/run.js";
+import { resolveConfig } from "../../src/config/schema.js";
 import { MinibatchSampler } from "../../src/algorithms/minibatch.js";
 import { FactoredStepper } from "../../src/algorithms/stepper.js";
 import { type Matrix, zeros } from "../../src/linalg/matrix.js";

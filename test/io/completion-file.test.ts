@@ -3,12 +3,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildInstance } from "../../src/catalogue/instance.js";
-import { executeRun } from "../../src/experiments/runFolder.js";
-import { inspectRunFolder } from "../../src/experiments/validate.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { executeRun } from "../../src/run/runFolder.js";
+import { inspectRunFolder } from "../../src/results/validate.js";
+import { resolveConfig } from "../../src/config/schema.js";
 import { writeNpyAtomic } from "../../src/io/files.js";
 import { decodeNpy } from "../../src/io/npy.js";
-import { ConfigError } from "../../src/io/config.js";
+import { ConfigError } from "../../src/config/schema.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const example = path.join(root, "examples/completion");

@@ -2,10 +2,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeRun } from "../../src/experiments/runFolder.js";
-import { runConfig } from "../../src/experiments/run.js";
+import { executeRun } from "../../src/run/runFolder.js";
+import { runConfig } from "../../src/run/run.js";
 import { writeNpyAtomic } from "../../src/io/files.js";
-import { ConfigError } from "../../src/io/config.js";
+import { ConfigError } from "../../src/config/schema.js";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-files-"));
 

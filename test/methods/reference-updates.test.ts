@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeRun } from "../../src/experiments/runFolder.js";
+import { executeRun } from "../../src/run/runFolder.js";
 
 /**
  * Each new method against a NumPy port of a public reference implementation's update lines
