@@ -1,8 +1,9 @@
 import type { RecordConfig, StopConfig } from "../io/config-fields.js";
 import { frobeniusNorm } from "../linalg/matrix.js";
 import { symmetricEigenvalues } from "../linalg/eig.js";
+import { singularValues } from "../linalg/svd.js";
 import {
-  absoluteError, errorAndImbalance, heldOutRelError, imbalance, truthNorm, lossOf, productSingularValues, symmetricPartRelError,
+  absoluteError, effectiveRank, errorAndImbalance, heldOutRelError, imbalance, truthNorm, lossOf, productSingularValues, symmetricPartRelError,
 } from "../metrics/metrics.js";
 import { type DiagnosticsContext, stepperDiagnostics } from "../metrics/diagnostics.js";
 import type { GroundTruth } from "../problem/truth.js";
@@ -145,6 +146,10 @@ export function measure(
       const ev = Number.isFinite(row.imbalance_norm) ? symmetricEigenvalues(imb) : new Float64Array(x.F.cols).fill(NaN);
       ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
+  }
+  if (opts.record.effectiveRank) {
+    const usable = Number.isFinite(row.loss) && (truth.absent || Number.isFinite(row.rel_error));
+    row.extra.effective_rank = usable ? effectiveRank(x ? productSingularValues(x) : singularValues(stepper.product())) : NaN;
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {

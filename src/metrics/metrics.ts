@@ -319,3 +319,19 @@ export function heldOutRelError(t: HeldOutEntries, L: Matrix, R: Matrix | null):
   }
   return Math.sqrt(num / den);
 }
+
+/**
+ * The effective rank exp(H(p)) of singular values σ (Roy & Vetterli 2007; the `effrank` of
+ * fawuuu/irmsmd): p_i = σ_i / Σ_j σ_j and H(p) = −Σ p_i log p_i (0·log 0 = 0). 1 for a rank-one
+ * matrix, r for r equal singular values; NaN for σ = 0.
+ */
+export function effectiveRank(sigma: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < sigma.length; i++) total += Math.abs(sigma[i]);
+  let h = 0;
+  for (let i = 0; i < sigma.length; i++) {
+    const p = Math.abs(sigma[i]) / total;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return total > 0 ? Math.exp(h) : NaN;
+}
