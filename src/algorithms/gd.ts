@@ -6,6 +6,7 @@ import type { SensingOperator } from "../operators/types.js";
 import { rebalanceFactors } from "./rebalance.js";
 import { defineMethod } from "./method.js";
 import { batchSizeOption, batchSizeRules, withMinibatches } from "./minibatch.js";
+import { DeepGradientDescent } from "./deep.js";
 import { FactoredStepper, type StepperState } from "./stepper.js";
 
 /** Options of GD on FGᵀ beyond the step size (all off by default: plain GD). */
@@ -170,6 +171,10 @@ export const gdMethod = defineMethod({
     const m = c.method, k = c.model.k, n1 = c.problem.n;
     const batch = batchSizeRules(c);
     if (batch.length) return batch;
+    if (c.model.type === "deep") {
+      const set = (["balanceWeight", "rebalanceAtIteration", "rebalanceBelowRelResidual", "batchSize"] as const).find((o) => m[o] !== undefined && m[o] !== 0);
+      if (set) return [{ path: `method.${set}`, value: m[set], message: 'is not available with model.type "deep" (plain gradient descent on W_N⋯W_1)' }];
+    }
     if (c.model.type === "asymmetric" && (m.rebalanceAtIteration !== undefined || m.rebalanceBelowRelResidual !== undefined) && k > n1) {
       return [{
         path: m.rebalanceAtIteration !== undefined ? "method.rebalanceAtIteration" : "method.rebalanceBelowRelResidual", value: m.rebalanceAtIteration ?? m.rebalanceBelowRelResidual,
@@ -179,7 +184,10 @@ export const gdMethod = defineMethod({
     return [];
   },
   workspaceBytes: (c) => 8 * c.model.k * (c.problem.n + c.problem.n2),
-  create: (c, operator, y, init) => withMinibatches(
+  deep: true,
+  create: (c, operator, y, init) => init.kind === "asymmetric" && c.model.type === "deep"
+    ? new DeepGradientDescent(operator, y, init.F, init.G, init.middle ?? [], c.method.stepSize)
+    : withMinibatches(
     init.kind === "symmetric"
       ? new GradientDescentSymmetric(operator, y, init.X, c.method.stepSize)
       : new GradientDescentAsymmetric(operator, y, init.F, init.G, c.method.stepSize, {

@@ -120,7 +120,7 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
   const { alpha, ratio, type } = config.init;
   if (type === "spectral") {
     if (!instance) throw new RangeError('init.type "spectral" needs the instance (operator and y): call buildInit(config, instance)');
-    return spectralInit(instance.operator, instance.y, config.model.type, k, streamRng(config.seed, "spectral"));
+    return spectralInit(instance.operator, instance.y, config.model.type === "symmetric" ? "symmetric" : "asymmetric", k, streamRng(config.seed, "spectral"));
   }
   if (type === "file") return readInit(config);
   if (type === "scaled-identity") {
@@ -141,6 +141,17 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
   }
   const F = zeros(n, k);
   rng.fillNormal(F.data, alpha);
+  if (config.model.type === "deep") {
+    // W_N = F, W_1ᵀ = G (drawn as for FGᵀ, so depth 2 is the asymmetric init), then W_2 … W_{N−1}
+    const G = zeros(n2, k);
+    rng.fillNormal(G.data, alpha / ratio);
+    const middle = Array.from({ length: config.model.depth - 2 }, () => {
+      const W = zeros(k, k);
+      rng.fillNormal(W.data, alpha);
+      return W;
+    });
+    return { kind: "asymmetric", F, G, middle };
+  }
   if (type === "identical") return { kind: "asymmetric", F, G: { rows: n2, cols: k, data: F.data.slice() } };
   const G = zeros(n2, k);
   rng.fillNormal(G.data, alpha / ratio);
@@ -155,5 +166,7 @@ function readInit(config: ResolvedConfig): Factors {
     return { rows, cols: k, data: readNpyFloat64("init.dir", file, [rows, k], `${stem}, ${what} × model.k = ${rows}×${k}`).data };
   };
   if (config.model.type === "symmetric") return { kind: "symmetric", X: read("X0", n, "problem.n") };
-  return { kind: "asymmetric", F: read("F0", n, "problem.n"), G: read("G0", n2, "problem.n2") };
+  const F = read("F0", n, "problem.n"), G = read("G0", n2, "problem.n2");
+  if (config.model.type !== "deep") return { kind: "asymmetric", F, G };
+  return { kind: "asymmetric", F, G, middle: Array.from({ length: config.model.depth - 2 }, (_, i) => read(`W${i + 2}_0`, k, "model.k")) };
 }

@@ -157,6 +157,14 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     if (c.stop.targetRelError > 0) errors.push({ path: "stop.targetRelError", value: c.stop.targetRelError, message: 'must be 0 with problem.truth "none" (there is no M* to measure the error against)' });
     if (c.record.diagnostics) errors.push({ path: "record.diagnostics", value: true, message: 'must be false with problem.truth "none" (the diagnostics decompose the error against M*)' });
   }
+  if (c.model.type === "deep") {
+    if (!(METHODS.find((d) => d.name === c.method.name) as { deep?: boolean } | undefined)?.deep) {
+      errors.push({ path: "method.name", value: c.method.name, message: `model.type "deep" runs with ${METHODS.filter((d) => (d as { deep?: boolean }).deep).map((d) => `"${d.name}"`).join(", ")}` });
+    }
+    if (c.init.type !== "small-random" && c.init.type !== "file") {
+      errors.push({ path: "init.type", value: c.init.type, message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), middle factors ~ N(0, α²)) or "file"' });
+    }
+  }
   if (c.init.type === "file" && c.init.dir === undefined) {
     errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as --save-instance writes them)' });
   }

@@ -45,7 +45,8 @@ export const problemSchema = z
 
 export const modelSchema = z
   .object({
-    type: z.enum(["symmetric", "asymmetric"]).default("symmetric").describe("XXᵀ (symmetric) or FGᵀ (asymmetric)"),
+    type: z.enum(["symmetric", "asymmetric", "deep"]).default("symmetric").describe("XXᵀ (symmetric), FGᵀ (asymmetric) or the deep product W_N⋯W_1 (deep: W_1 k×n2, W_2…W_{N−1} k×k, W_N n1×k; depth 2 is FGᵀ with F = W_2, G = W_1ᵀ)"),
+    depth: posInt("model.depth").pipe(z.number().min(2, "model.depth must be ≥ 2")).default(2).describe("deep: the number N ≥ 2 of factors of W_N⋯W_1 (ignored by the other models)"),
     k: posInt("model.k").optional().describe("columns of the factors (default: rank); k > rank is over-parameterized"),
   })
   .strict();

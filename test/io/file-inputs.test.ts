@@ -31,6 +31,7 @@ describe("inputs from files: a run from its exported instance equals the origina
   it.each([
     ["asymmetric FGᵀ, general truth, gaussian, noisy y", { problem: { n: 7, n2: 5, rank: 2, truth: "general", kappa: 3, noise: 0.01 }, model: { type: "asymmetric", k: 3 }, operator: { type: "gaussian", m: 90, backend: "ts" } }],
     ["symmetric XXᵀ, PSD truth, symmetric-gaussian float64", { problem: { n: 6, rank: 2 }, model: { type: "symmetric", k: 3 }, operator: { type: "symmetric-gaussian", m: 70, storage: "float64" } }],
+    ["deep W_3W_2W_1 (W2_0.npy read back by init.type \"file\")", { problem: { n: 6, n2: 5, rank: 2, truth: "general" }, model: { type: "deep", depth: 3, k: 3 }, operator: { type: "gaussian", m: 80 } }],
     ["asymmetric, wasm backend, float32 storage", { problem: { n: 6, rank: 1, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "gaussian", m: 50, storage: "float32" } }],
   ])("%s", (_name, cfg: Record<string, any>) => {
     const base = { seed: 5, ...cfg, operator: { backend: "auto", storage: "auto", ...cfg.operator }, method: { stepSize: 0.1 }, stop: { maxIterations: 60 } };
