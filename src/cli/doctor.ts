@@ -8,6 +8,8 @@
  * - the imbalance identity of asymmetric GD: one step changes D = FᵀF − GᵀG by exactly
  *   η²(GᵀSᵀSG − FᵀSSᵀF) (S = A*(r)), and gradient flow conserves D;
  * - bitwise-identical operator products on 1 and 2 WASM threads (determinism);
+ * - the steps of adam, deep gd, gauss-newton / levenberg-marquardt, agn and mirror descent
+ *   against finite differences (doctor-methods.ts);
  * - the 1/T law of symmetric over-parameterized GD (k = r + 1): the redundant direction's
  *   size s obeys s₊ = s − 2ηs³, so the error ‖XXᵀ − M*‖_F ≈ s² ≈ 1/(4ηT).
  *
@@ -22,23 +24,14 @@ import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zer
 import type { SensingOperator } from "../operators/types.js";
 import { buildInstance, buildOperator } from "../catalogue/instance.js";
 import { createRng, type Rng } from "../random/rng.js";
+import { type CheckResult, methodGradientChecks, randomMatrix } from "./doctor-methods.js";
 import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../algorithms/gd.js";
 import { GradientFlow } from "../algorithms/gradientFlow.js";
 import { imbalance } from "../metrics/metrics.js";
 import type { CliIO } from "./shared.js";
 
 /** One check's outcome. */
-export interface CheckResult {
-  name: string;
-  pass: boolean;
-  detail: string;
-}
-
-function randomMatrix(rng: Rng, rows: number, cols: number, std = 1): Matrix {
-  const m = zeros(rows, cols);
-  rng.fillNormal(m.data, std);
-  return m;
-}
+export type { CheckResult };
 
 /**
  * ⟨A(Z), z⟩ = ⟨Z, A*(z)⟩ for random Z, z. Tolerance 1e-10·‖A(Z)‖‖z‖: both sides are sums
@@ -228,6 +221,8 @@ export function runDoctorChecks(): CheckResult[] {
   const asym = buildInstance(resolveConfig({ seed: 4, problem: { n: 14, n2: 12, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 300 }, model: { type: "asymmetric" } } as ConfigInput));
   results.push(imbalanceStepCheck(asym.operator, asym.y, rng, 3));
   results.push(imbalanceFlowCheck(asym.operator, asym.y, rng, 3));
+  const square = buildInstance(resolveConfig({ seed: 6, problem: { n: 10, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 250 }, model: { type: "asymmetric" } } as ConfigInput));
+  results.push(...methodGradientChecks(square.operator, square.y, rng, 3));
   if (wasmAvailable()) results.push(threadsCheck(rng));
   results.push(oneOverTCheck());
   return results;
