@@ -1,7 +1,7 @@
 import { flattenRow } from "../../src/algorithms/driver.js";
 import { describe, expect, it } from "vitest";
 import { Session, SessionError, explorerConfig } from "../../web/src/engine.js";
-import { type ExplorerState, defaultState } from "../../web/src/state.js";
+import { type ExplorerState, defaultState, linkUntil, queryToState, stateToQuery } from "../../web/src/state.js";
 import { degreesOfFreedom, explorerProblems } from "../../web/src/checks.js";
 import { alphaLaw, oneOverTApplies, theoryCurves, worstCaseApplies, worstCaseRate } from "../../web/src/theory.js";
 import { metricsCsv, runCommands } from "../../web/src/export.js";
@@ -81,6 +81,38 @@ describe("explorer compute session", () => {
     expect(live.runs[0].status).toBe("converged");
     live.dispose();
     replay.dispose();
+  });
+
+  it("the link of a finished session replays its final rows and statuses (xiong-symmetric's log schedule, max-iterations)", () => {
+    // the defect: played to the end (T = 600, last row at T), the link said t=600 and reopened paused at
+    // the last log-schedule row before T (the final row is measured by the call that finds the run stopped)
+    const sc = scenarioState("xiong-symmetric");
+    sc.config = { ...sc.config, stop: { ...(sc.config.stop as object), maxIterations: 600 } };
+    const live = new Session(sc);
+    live.advance(Infinity);
+    const T = live.t;
+    expect(T).toBe(600);
+    expect(live.runs.some((r) => r.status === "max-iterations" && r.rows.at(-1)!.iteration === 600)).toBe(true);
+    const until = linkUntil(live.t, false, live.done());
+    const decoded = queryToState(stateToQuery({ ...sc, until }));
+    expect(new URLSearchParams(stateToQuery({ ...sc, until })).get("t")).toBe("end");
+    const replay = new Session(decoded.state);
+    replay.advance(decoded.state.until!);
+    expect(replay.t).toBe(T);
+    for (let i = 0; i < live.runs.length; i++) {
+      expect(replay.runs[i].status).toBe(live.runs[i].status);
+      expect(relErrors(replay, i)).toEqual(relErrors(live, i));
+    }
+    // what "t=600" replays: the same iterates, but paused before the stopped runs' final rows
+    const old = new Session({ ...decoded.state, until: T });
+    old.advance(T);
+    const stoppedAtT = live.runs.findIndex((r) => r.status === "max-iterations");
+    expect(old.runs[stoppedAtT].status).toBeUndefined();
+    expect(old.runs[stoppedAtT].rows.at(-1)!.iteration).toBeLessThan(T);
+    // paused mid-run, the link keeps the iteration
+    expect(linkUntil(250, false, false)).toBe(250);
+    expect(linkUntil(250, true, false)).toBeUndefined();
+    for (const s of [live, replay, old]) s.dispose();
   });
 
   it("a live rebalancing trigger fires one-step rebalancing at the chosen iteration", () => {

@@ -14,7 +14,7 @@ import { metricsCsv, runCommands } from "./export.js";
 import type { FromWorker, HeatData, RunInfo, ToWorker } from "./protocol.js";
 import { listScenarios, scenarioState } from "./scenarios.js";
 import {
-  type ExplorerState, LIVE_PATHS, effectiveValue, formatRun, parseRun, queryToState, runConfigInput, stateToQuery,
+  type ExplorerState, LIVE_PATHS, effectiveValue, linkUntil, formatRun, parseRun, queryToState, runConfigInput, stateToQuery,
 } from "./state.js";
 import { alphaLaw, theoryCurves, worstCaseApplies, worstCaseLabel, worstCaseRate } from "./theory.js";
 import "./style.css";
@@ -318,7 +318,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
         state.edits.sort((a, b) => a.at - b.at);
       }
       if (m.heat) heat = m.heat;
-      state.until = playing || t === 0 ? undefined : t;
+      state.until = linkUntil(t, playing, runs.length > 0 && runs.every((r) => r.status !== undefined));
       writeUrl();
       dirty = true;
       break;

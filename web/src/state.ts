@@ -10,7 +10,9 @@
  * - `run` (repeatable): one compare run, `path=value;path=value` overrides of the base.
  * - `edit` (repeatable): a live edit, `<iteration>:<path>=<value>` — applied to every run
  *   right after that many iterations.
- * - `t`: the iteration the run was paused at (the page runs to it and pauses).
+ * - `t`: the iteration the run was paused at (the page runs to it and pauses), or `end`: every
+ *   run had stopped (the page runs until each run stops again, so the final rows — measured
+ *   when a run stops — are the same as in the original).
  * - `scenario`: the preset the config came from (for the explanation shown).
  * - `x`: `log` for a log iteration axis.
  *
@@ -33,7 +35,7 @@ export interface ExplorerState {
   runs: Record<string, unknown>[];
   /** Live edits in the order they were made. */
   edits: LiveEdit[];
-  /** Iteration to run to and pause at (undefined: run freely). */
+  /** Iteration to run to and pause at (undefined: run freely; Infinity: until every run has stopped). */
   until?: number;
   /** Name of the scenario (preset) the config came from. */
   scenario?: string;
@@ -127,7 +129,7 @@ export function stateToQuery(state: ExplorerState): string {
   for (const [p, v] of flattenConfig(state.config)) q.append(p, encodeValue(v));
   for (const r of state.runs) q.append("run", formatRun(r));
   for (const e of state.edits) q.append("edit", `${e.at}:${e.path}=${encodeValue(e.value)}`);
-  if (state.until !== undefined) q.append("t", String(state.until));
+  if (state.until !== undefined) q.append("t", state.until === Infinity ? "end" : String(state.until));
   if (state.xScale !== "linear") q.append("x", state.xScale);
   return q.toString();
 }
@@ -178,7 +180,11 @@ function parseQuery(query: string): ExplorerState {
       if (state.edits.length && at < state.edits[state.edits.length - 1].at) throw new BadParam(`parameter "edit=${raw}": edits must be in iteration order`);
       state.edits.push({ at, path: m[2], value: parseSetValue(m[3]) });
     } else if (key === "t") {
-      if (!nonNegInt(raw)) throw new BadParam(`parameter "t=${raw}" must be an iteration count (integer ≥ 0)`);
+      if (raw === "end") {
+        state.until = Infinity;
+        continue;
+      }
+      if (!nonNegInt(raw)) throw new BadParam(`parameter "t=${raw}" must be an iteration count (integer ≥ 0) or "end"`);
       state.until = Number(raw);
     } else if (key === "scenario") {
       if (!/^[a-z0-9-]+$/.test(raw)) throw new BadParam(`parameter "scenario=${raw}" is not a scenario name`);
@@ -207,6 +213,17 @@ function parseQuery(query: string): ExplorerState {
     }
   }
   return state;
+}
+
+/**
+ * The `until` a page writes to its link after a frame: nothing while playing or at 0, the
+ * iteration when paused, and Infinity ("t=end") when every run has stopped. A run's last
+ * row is measured by the call that finds it stopped, after its last step, so replaying a
+ * finished session "to iteration T" would pause before those rows; "to the end" replays them.
+ */
+export function linkUntil(t: number, playing: boolean, allStopped: boolean): number | undefined {
+  if (allStopped) return Infinity;
+  return playing || t === 0 ? undefined : t;
 }
 
 /** The config value in effect at iteration `t` (base + run overrides + edits made before or at t). */
