@@ -15,6 +15,8 @@
  *   when a run stops — are the same as in the original).
  * - `scenario`: the preset the config came from (for the explanation shown).
  * - `x`: `log` for a log iteration axis.
+ * - `v`: the matsense version of the page that wrote the link (fields the link leaves out
+ *   take that version's defaults).
  *
  * Pure module (no DOM): decoding validates with the library's config resolution, and a
  * bad URL gives the defaults plus a notice naming the bad parameter.
@@ -41,6 +43,8 @@ export interface ExplorerState {
   scenario?: string;
   /** Iteration axis of the error chart. */
   xScale: "linear" | "log";
+  /** The matsense version that wrote the link (undefined: not recorded). */
+  version?: string;
 }
 
 /** Config fields that may change while a run is going (applied from the next iteration on). */
@@ -63,7 +67,7 @@ export function defaultState(): ExplorerState {
 }
 
 /** Parameters that are not config paths. */
-const STATE_PARAMS = new Set(["run", "edit", "t", "scenario", "x"]);
+const STATE_PARAMS = new Set(["run", "edit", "t", "scenario", "x", "v"]);
 
 /** True for a key of the query string that names a config field. */
 export function isConfigParam(key: string): boolean {
@@ -109,6 +113,31 @@ export function formatRun(run: Record<string, unknown>): string {
   return Object.entries(run).map(([p, v]) => `${p}=${encodeValue(v)}`).join("; ");
 }
 
+/** Short names of common fields in run labels. */
+const SHORT_NAMES: Record<string, string> = {
+  "init.alpha": "α", "method.stepSize": "η", "problem.kappa": "κ", "model.k": "k", "problem.n": "n", "problem.n2": "n2", "problem.rank": "r",
+  "operator.m": "m", "operator.p": "p", "problem.noise": "noise",
+};
+
+/**
+ * Readable labels of compare runs: each run's overrides shortened — `k = 3` for model.k,
+ * `α = 0.01` for init.alpha, the value alone for a `.type` or `.name` (`identity`,
+ * `scaled-gd`), else the field's last name — joined by ", "; "base" for no overrides.
+ * When two runs would get the same label the full `path=value` form is used for all.
+ */
+export function runLabels(runs: Record<string, unknown>[]): string[] {
+  const short = runs.map((r) => {
+    const parts = Object.entries(r).map(([p, v]) => {
+      const value = encodeValue(v);
+      if (/\.(type|name)$/.test(p) && typeof v === "string") return value;
+      return `${SHORT_NAMES[p] ?? p.split(".").pop()} = ${value}`;
+    });
+    return parts.length ? parts.join(", ") : "base";
+  });
+  if (new Set(short).size === short.length) return short;
+  return runs.map((r) => (Object.keys(r).length ? Object.entries(r).map(([p, v]) => `${p}=${encodeValue(v)}`).join(", ") : "base"));
+}
+
 /** Parses `path=value; path=value` (throws an Error naming the bad part). */
 export function parseRun(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -125,6 +154,7 @@ export function parseRun(text: string): Record<string, unknown> {
 /** The query string of a state (without "?"). Stable: the same state gives the same text. */
 export function stateToQuery(state: ExplorerState): string {
   const q = new URLSearchParams();
+  if (state.version) q.append("v", state.version);
   if (state.scenario) q.append("scenario", state.scenario);
   for (const [p, v] of flattenConfig(state.config)) q.append(p, encodeValue(v));
   for (const r of state.runs) q.append("run", formatRun(r));
@@ -189,6 +219,9 @@ function parseQuery(query: string): ExplorerState {
     } else if (key === "scenario") {
       if (!/^[a-z0-9-]+$/.test(raw)) throw new BadParam(`parameter "scenario=${raw}" is not a scenario name`);
       state.scenario = raw;
+    } else if (key === "v") {
+      if (!/^\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(raw)) throw new BadParam(`parameter "v=${raw}" is not a matsense version such as 0.1.0`);
+      state.version = raw;
     } else if (key === "x") {
       if (raw !== "log" && raw !== "linear") throw new BadParam(`parameter "x=${raw}" must be "log" or "linear"`);
       state.xScale = raw;
