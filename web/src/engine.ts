@@ -15,6 +15,7 @@ import type { Stepper } from "../../src/algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../../src/catalogue/instance.js";
 import { configWarnings } from "../../src/run/run.js";
 import { scientificWarnings } from "../../src/run/warnings.js";
+import { diagnosticsContext } from "../../src/metrics/diagnostics.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
 import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput, runLabels } from "./state.js";
 import { explorerProblems } from "./checks.js";
@@ -130,6 +131,8 @@ export class Session {
       slot.gen = driveStepper(stepper, instance.truth, {
         stop, record: config.record,
         symmetricPartError: config.model.type === "asymmetric" && instance.operator.symmetricMeasurements,
+        // as the CLI's run does (src/run/run.ts): the diagnostics columns of record.diagnostics
+        ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(instance) } : {}),
         now: this.now,
         onRecord: (row) => slot.rows.push(flattenRow(row)),
       });

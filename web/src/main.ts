@@ -577,7 +577,7 @@ function renderCharts(): void {
 
 /** The legend entries as text marks in the right margin, one line each from the top. */
 function legendMarks(entries: LegendEntry[]): Plot.Markish[] {
-  return entries.map((e, i) => Plot.text([legendLine(e)], { fill: e.color, frameAnchor: "top-right", dx: 10, dy: 4 + 14 * i, textAnchor: "start" }));
+  return entries.map((e, i) => Plot.text([legendLine(e)], { fill: e.color, frameAnchor: "top-right", dx: 10, dy: 4 + 14 * i, textAnchor: "start", className: "legend" }));
 }
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
