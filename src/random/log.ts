@@ -84,3 +84,89 @@ export function fdlibmLog(x: number): number {
   if (k === 0) return f - s * (f - R);
   return dk * ln2Hi - ((s * (f - R) - dk * ln2Lo) - f);
 }
+
+const Lp1 = 6.666666666666735130e-1; // 3FE55555 55555593
+const Lp2 = 3.999999999940941908e-1; // 3FD99999 9997FA04
+const Lp3 = 2.857142874366239149e-1; // 3FD24924 94229359
+const Lp4 = 2.222219843214978396e-1; // 3FCC71C5 1D8E78AF
+const Lp5 = 1.818357216161805012e-1; // 3FC74664 96CB03DE
+const Lp6 = 1.531383769920937332e-1; // 3FC39A09 D078C69F
+const Lp7 = 1.479819860511658591e-1; // 3FC2F112 DF3E5244
+
+/**
+ * ln(1 + x) by fdlibm's `log1p` (as in V8's ieee754::log1p): the same bits in every engine.
+ * Method: 1 + x = 2ᵏ·(1 + f) with √2/2 < 1 + f < √2 and a correction c for the rounding of
+ * 1 + x, then log(1 + f) as in {@link fdlibmLog} (s = f/(2 + f), R(z) a degree-14 minimax
+ * polynomial); log1p(x) = k·ln2_hi − ((hfsq − (s·(hfsq + R) + (k·ln2_lo + c))) − f). Error < 1 ulp.
+ * log1p(−1) = −∞, log1p(x < −1) = NaN.
+ */
+export function fdlibmLog1p(x: number): number {
+  f64[0] = x;
+  const hx = u32[HI] | 0;
+  const ax = hx & 0x7fffffff;
+  let k = 1;
+  let f = 0;
+  let c = 0;
+  let hu = 0;
+  if (hx < 0x3fda827a) {
+    // 1 + x < √2
+    if (ax >= 0x3ff00000) return x === -1 ? -Infinity : NaN; // x ≤ −1
+    if (ax < 0x3e200000) {
+      // |x| < 2⁻²⁹
+      if (ax < 0x3c900000) return x; // |x| < 2⁻⁵⁴
+      return x - x * x * 0.5;
+    }
+    if (hx > 0 || hx <= (0xbfd2bec4 | 0)) {
+      // −0.2929 < x < 0.41422
+      k = 0;
+      f = x;
+      hu = 1;
+    }
+  }
+  if (hx >= 0x7ff00000) return x + x;
+  if (k !== 0) {
+    let u: number;
+    if (hx < 0x43400000) {
+      u = 1.0 + x;
+      f64[0] = u;
+      hu = u32[HI] | 0;
+      k = (hu >> 20) - 1023;
+      c = k > 0 ? 1.0 - (u - x) : x - (u - 1.0); // correction term
+      c /= u;
+    } else {
+      u = x;
+      f64[0] = u;
+      hu = u32[HI] | 0;
+      k = (hu >> 20) - 1023;
+      c = 0;
+    }
+    hu &= 0x000fffff;
+    f64[0] = u;
+    if (hu < 0x6a09e) {
+      u32[HI] = hu | 0x3ff00000; // normalize u
+    } else {
+      k += 1;
+      u32[HI] = hu | 0x3fe00000; // normalize u/2
+      hu = (0x00100000 - hu) >> 2;
+    }
+    u = f64[0];
+    f = u - 1.0;
+  }
+  const hfsq = 0.5 * f * f;
+  if (hu === 0) {
+    // |f| < 2⁻²⁰
+    if (f === 0) {
+      if (k === 0) return 0;
+      c += k * ln2Lo;
+      return k * ln2Hi + c;
+    }
+    const R0 = hfsq * (1.0 - 0.66666666666666666 * f);
+    if (k === 0) return f - R0;
+    return k * ln2Hi - ((R0 - (k * ln2Lo + c)) - f);
+  }
+  const s = f / (2.0 + f);
+  const z = s * s;
+  const R = z * (Lp1 + z * (Lp2 + z * (Lp3 + z * (Lp4 + z * (Lp5 + z * (Lp6 + z * Lp7))))));
+  if (k === 0) return f - (hfsq - s * (hfsq + R));
+  return k * ln2Hi - ((hfsq - (s * (hfsq + R) + (k * ln2Lo + c))) - f);
+}
