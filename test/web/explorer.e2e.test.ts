@@ -410,6 +410,19 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
       const hp = await until(picked, (x) => x?.viewing?.runs === 4, 60_000);
       expect(hp.viewing?.kind).toBe("sweep");
       await picked.close();
+      // a run folder's files dropped on the page
+      const dropped = await open("?t=1");
+      await until(dropped, (x) => x?.ready);
+      const runDir = path.join(out, "model.k=3__seed=1");
+      const files = ["config.json", "metrics.csv", "summary.json"].map((name) => ({ name, text: fs.readFileSync(path.join(runDir, name), "utf8") }));
+      await dropped.evaluate((fs) => {
+        const dt = new DataTransfer();
+        for (const f of fs) dt.items.add(new File([f.text], f.name));
+        document.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, files);
+      const hd = await until(dropped, (x) => x?.viewing?.runs === 1, 60_000);
+      expect([hd.viewing?.kind, hd.runs[0].status, hd.runs[0].rows]).toEqual(["run", "max-iterations", 41]);
+      await dropped.close();
     } finally {
       served.server.close();
       fs.rmSync(tmp, { recursive: true, force: true });
