@@ -85,14 +85,6 @@ export function fdlibmLog(x: number): number {
   return dk * ln2Hi - ((s * (f - R) - dk * ln2Lo) - f);
 }
 
-const Lp1 = 6.666666666666735130e-1; // 3FE55555 55555593
-const Lp2 = 3.999999999940941908e-1; // 3FD99999 9997FA04
-const Lp3 = 2.857142874366239149e-1; // 3FD24924 94229359
-const Lp4 = 2.222219843214978396e-1; // 3FCC71C5 1D8E78AF
-const Lp5 = 1.818357216161805012e-1; // 3FC74664 96CB03DE
-const Lp6 = 1.531383769920937332e-1; // 3FC39A09 D078C69F
-const Lp7 = 1.479819860511658591e-1; // 3FC2F112 DF3E5244
-
 /**
  * ln(1 + x) by fdlibm's `log1p` (as in V8's ieee754::log1p): the same bits in every engine.
  * Method: 1 + x = 2ᵏ·(1 + f) with √2/2 < 1 + f < √2 and a correction c for the rounding of
@@ -166,7 +158,8 @@ export function fdlibmLog1p(x: number): number {
   }
   const s = f / (2.0 + f);
   const z = s * s;
-  const R = z * (Lp1 + z * (Lp2 + z * (Lp3 + z * (Lp4 + z * (Lp5 + z * (Lp6 + z * Lp7))))));
+  // fdlibm's Lp1…Lp7 of log1p are the same coefficients as Lg1…Lg7 of log
+  const R = z * (Lg1 + z * (Lg2 + z * (Lg3 + z * (Lg4 + z * (Lg5 + z * (Lg6 + z * Lg7))))));
   if (k === 0) return f - (hfsq - s * (hfsq + R));
   return k * ln2Hi - ((hfsq - (s * (hfsq + R) + (k * ln2Lo + c))) - f);
 }
