@@ -174,7 +174,8 @@ function showFieldErrors(): void {
   const general: string[] = [];
   for (const [path, msgs] of fieldErrors) {
     const box = document.querySelector<HTMLElement>(`[data-msg="${path}"]`);
-    if (box) {
+    // a field hidden because the chosen method/operator does not use it: the message goes to the notice
+    if (box && !box.closest<HTMLElement>("[data-field]")?.hidden) {
       box.textContent = msgs.join(" ");
       document.querySelector(`[data-path="${path}"]`)?.classList.add("bad");
     } else general.push(`${path}: ${msgs.join(" ")}`);
