@@ -287,7 +287,13 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
       expect(new URL(p.url()).search).toBe(query);
       await p.close();
     }
-    // a link naming only a known scenario opens that scenario
+    // a link written by another version opens, with a notice, and is rewritten with this version
+    const old = await open("?v=0.0.9&problem.n=8&t=3");
+    await until(old, (x) => x?.ready && x.t === 3);
+    await expect(old.textContent('[data-notice="url"]')).resolves.toMatch(/written by matsense 0\.0\.9; this page is \d+\.\d+\.\d+\. Fields the link does not set take this version's defaults/);
+    expect(new URL(old.url()).searchParams.get("v")).not.toBe("0.0.9");
+    await old.close();
+        // a link naming only a known scenario opens that scenario
     const sc = await open("?scenario=xiong-imbalance&t=5");
     const hs = await until(sc, (x) => x?.ready && x.t === 5);
     expect(hs.runs.length).toBeGreaterThan(1);
