@@ -35,6 +35,16 @@ describe("explorer compute session", () => {
     s.dispose();
   });
 
+  it("records the diagnostics columns as the CLI does (record.diagnostics, noisy data)", () => {
+    const config = { seed: 3, problem: { n: 9, noise: 0.01 }, init: { alpha: 0.001 }, stop: { maxIterations: 120 }, record: { diagnostics: true } };
+    const s = new Session(state(config));
+    s.advance(Infinity);
+    const cli = runConfig(explorerConfig(config)).result;
+    expect(Object.keys(s.runs[0].rows[0])).toContain("spurious_norm");
+    expect(s.runs[0].rows.map(({ seconds, ...r }) => r)).toEqual(cli.rows.map(flattenRow).map(({ seconds, ...r }) => r));
+    s.dispose();
+  });
+
   it("compare runs share one instance (same M*, same operator) and advance in lockstep", () => {
     const s = new Session(state({ problem: { n: 10, rank: 2 }, stop: { maxIterations: 50 } }, { runs: [{ "model.k": 2 }, { "model.k": 4 }] }));
     expect(s.runs[0].instance).toBe(s.runs[1].instance);
