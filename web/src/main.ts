@@ -464,7 +464,8 @@ function buildCharts(): void {
   const errorBox = chartBox("chart-error", "Relative error ‖P − M*‖_F / ‖M*‖_F", "Log scale; one line per run. Dashed lines are closed-form theory, labelled as such.");
   errorBox.querySelector(".hint")!.append(" ", xToggle);
   const parts: HTMLElement[] = [errorBox];
-  parts.push(chartBox("chart-sv", "Singular values of the product", "Top singular values of XXᵀ / FGᵀ over the iterations (log scale), per run."));
+  // live runs always record singular values (explorerConfig); a folder's runs only when they were recorded
+  if (!viewing || runs.some((r) => countColumns(r.rows, "sv_") > 0)) parts.push(chartBox("chart-sv", "Singular values of the product", "Top singular values of XXᵀ / FGᵀ over the iterations (log scale), per run."));
   if (asym) parts.push(chartBox("chart-imb", "Eigenvalues of FᵀF − GᵀG", "The imbalance; for GD on FGᵀ it is conserved up to O(η²) per step."));
   if (runs.some((r) => r.rows[0]?.signal_error !== undefined || r.info.config.record.diagnostics)) {
     parts.push(chartBox("chart-diag", "Diagnostics: signal, spurious and cross parts", "The error split along the truth's column space (record.diagnostics; see docs/diagnostics.md), log scale."));
@@ -527,6 +528,9 @@ function renderCharts(): void {
     const config = currentConfig(r);
     if (last) for (const c of theoryCurves(config, { iteration: last.iteration, value: last.rel_error })) for (const p of c.points) theory.push({ ...p, curve: `${c.label} (${r.info.label})`, law: c.label, i });
   });
+  // theory lines only within the data's range (a 1/T line anchored at a short run's end would otherwise set the axis)
+  const top = Math.max(...errData.map((d) => d.value));
+  theory.splice(0, theory.length, ...theory.filter((d) => d.value <= 2 * top));
   const width = Math.max(420, Math.min(900, document.querySelector("#chart-error")?.clientWidth ?? 520));
   const common = { width, height: 320, marginLeft: 60, marginRight: 20, style: { fontSize: "11px", background: "white" } };
   const xAxis = { type: xLog ? "log" : "linear", label: "iteration t", ...(xLog ? { tickFormat: sciTick } : {}) } as const;
