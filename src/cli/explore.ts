@@ -137,7 +137,10 @@ export async function startExploreServer(opts: ExploreServerOptions = {}): Promi
     }
     fs.readFile(path.join(data!, rel), (err, body) => {
       if (err) res.writeHead(404, headers).end("not found");
-      else res.writeHead(200, { ...headers, "Content-Type": path.extname(rel) === ".csv" ? "text/csv; charset=utf-8" : TYPES[".json"] }).end(req.method === "HEAD" ? undefined : body);
+      else {
+        const type = path.extname(rel) === ".csv" ? "text/csv; charset=utf-8" : TYPES[".json"];
+        res.writeHead(200, { ...headers, "Content-Type": type }).end(req.method === "HEAD" ? undefined : body);
+      }
     });
   }
   const host = opts.host ?? "127.0.0.1";
@@ -165,7 +168,10 @@ function checkResultFolder(dir: string): void {
   const files = listResultFiles(dir);
   const dirOf = (f: string) => (f.includes("/") ? f.slice(0, f.lastIndexOf("/") + 1) : "");
   const runs = files.filter((f) => /(^|\/)metrics\.csv$/.test(f) && files.includes(`${dirOf(f)}config.json`));
-  if (!runs.length) throw new UsageError(`explore: ${dir} holds no run (no metrics.csv next to a config.json); give a folder written by \`matsense run\` or \`matsense sweep\``);
+  if (!runs.length) {
+    const give = "give a folder written by `matsense run` or `matsense sweep`";
+    throw new UsageError(`explore: ${dir} holds no run (no metrics.csv next to a config.json); ${give}`);
+  }
 }
 
 /** `matsense explore`: serve the browser explorer. */
@@ -173,7 +179,9 @@ export function addExploreCommands(program: Command, io: CliIO): void {
   program
     .command("explore")
     .argument("[dir]", "a finished run or sweep folder to open in the viewer (its curves, table and diagnostics)")
-    .description("serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers; with DIR, open that run or sweep folder")
+    .description(
+      "serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers; with DIR, open that run or sweep folder",
+    )
     .option("-p, --port <port>", "port (0 = any free port)", "5178")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-isolation", "leave out the COOP/COEP headers (the page then says it runs on one thread)")

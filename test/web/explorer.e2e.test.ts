@@ -227,7 +227,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     // m below the degrees of freedom: a warning too, as in the CLI
     await page.locator('[data-path="operator.m"]').fill("12");
     await page.locator('[data-path="operator.m"]').press("Enter");
-    await expect.poll(() => page.textContent('[data-notice="warnings"]')).toMatch(/unidentifiable: m = 12 measurements are fewer than the 19 degrees of freedom/);
+    const fewer = /unidentifiable: m = 12 measurements are fewer than the 19 degrees of freedom/;
+    await expect.poll(() => page.textContent('[data-notice="warnings"]')).toMatch(fewer);
     await page.click("#play");
     await until(page, (x) => x.playing && x.t > 0);
     // a value the schema refuses stops the run, inline
@@ -245,7 +246,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
 
     // what the CLI refuses (the memory check), the explorer refuses with the CLI's message — no uncaught RangeError
     const huge = await open("?problem.n=20000&operator.type=identity");
-    await expect.poll(() => huge.textContent('[data-msg="problem.n"]'), { timeout: 60_000 }).toMatch(/^the run needs \d+ bytes \(8\.9 GiB\), more than the limit of 1073741824 bytes/);
+    const needs = /^the run needs \d+ bytes \(8\.9 GiB\), more than the limit of 1073741824 bytes/;
+    await expect.poll(() => huge.textContent('[data-msg="problem.n"]'), { timeout: 60_000 }).toMatch(needs);
     expect((await hook(huge)).playing).toBe(false);
     await huge.close();
 
@@ -264,7 +266,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     const page = await open(bad);
     const h = await until(page, (x) => x?.ready);
     expect(h.playing).toBe(false);
-    await expect(page.textContent('[data-notice="url"]')).resolves.toMatch(/defaults are shown — problem\.n: must be a number \(got "abc"\)\. The link is kept in the address bar/);
+    const kept = /defaults are shown — problem\.n: must be a number \(got "abc"\)\. The link is kept in the address bar/;
+    await expect(page.textContent('[data-notice="url"]')).resolves.toMatch(kept);
     expect(await page.inputValue('[data-path="problem.n"]')).toBe("");
     // frames of the default run do not overwrite the link
     await page.click("#step100");
@@ -280,7 +283,11 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await page.locator('[data-path="problem.n"]').press("Enter");
     await expect.poll(() => new URL(page.url()).searchParams.get("problem.n")).toBe("11");
     await page.close();
-    for (const [query, why] of [["?scenario=nope", /unknown scenario "nope" \(available: .*xiong-symmetric.*\)/], ["?colour=blue", /unknown parameter "colour"/]] as const) {
+    const badLinks = [
+      ["?scenario=nope", /unknown scenario "nope" \(available: .*xiong-symmetric.*\)/],
+      ["?colour=blue", /unknown parameter "colour"/],
+    ] as const;
+    for (const [query, why] of badLinks) {
       const p = await open(query);
       await until(p, (x) => x?.ready);
       await expect(p.textContent('[data-notice="url"]')).resolves.toMatch(why);
@@ -290,7 +297,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     // a link written by another version opens, with a notice, and is rewritten with this version
     const old = await open("?v=0.0.9&problem.n=8&t=3");
     await until(old, (x) => x?.ready && x.t === 3);
-    await expect(old.textContent('[data-notice="url"]')).resolves.toMatch(/written by matsense 0\.0\.9; this page is \d+\.\d+\.\d+\. Fields the link does not set take this version's defaults/);
+    const older = /written by matsense 0\.0\.9; this page is \d+\.\d+\.\d+\. Fields the link does not set take this version's defaults/;
+    await expect(old.textContent('[data-notice="url"]')).resolves.toMatch(older);
     expect(new URL(old.url()).searchParams.get("v")).not.toBe("0.0.9");
     await old.close();
         // a link naming only a known scenario opens that scenario
@@ -344,7 +352,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     expect(await page.isVisible('[data-field="method.lambda"]')).toBe(false);
     expect(await page.isVisible('[data-field="method.momentum"]')).toBe(false);
     expect(await page.isVisible('[data-field="operator.p"]')).toBe(false);
-    const cut = await page.$$eval("#controls .field:not([hidden]) label", (ls) => ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+    const cut = await page.$$eval("#controls .field:not([hidden]) label", (ls) =>
+      ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
     expect(cut).toEqual([]);
     await expect(page.textContent('[data-field="method.rebalanceBelowRelResidual"] label')).resolves.toMatch(/^rebalanceBelowRelResidual/);
     // scientific tick labels, no SI prefixes
@@ -358,7 +367,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
         // screen boxes (with the marks' transforms): every legend line starts right of every curve
         const right = (sel: string) => Math.max(...[...svg.querySelectorAll<SVGGraphicsElement>(sel)].map((g) => g.getBoundingClientRect().right));
         const legend = [...svg.querySelectorAll<SVGGraphicsElement>("g.legend")];
-        return { linesRight: right('[aria-label="line"]'), legendLeft: Math.min(...legend.map((g) => g.getBoundingClientRect().left)), texts: legend.map((g) => g.textContent) };
+        const legendLeft = Math.min(...legend.map((g) => g.getBoundingClientRect().left));
+        return { linesRight: right('[aria-label="line"]'), legendLeft, texts: legend.map((g) => g.textContent) };
       });
       expect(box.texts.length, chart).toBeGreaterThanOrEqual(3);
       expect(box.legendLeft, chart).toBeGreaterThan(box.linesRight);
@@ -378,11 +388,12 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await page.close();
   });
 
-  it("viewer mode: `matsense explore DIR` on a folder written by `matsense sweep` shows its curves, table and diagnostics; a chosen folder too", async (ctx) => {
+  it("viewer mode: `matsense explore DIR` on a `matsense sweep` folder shows its curves, table and diagnostics; a chosen or dropped one too", async (ctx) => {
     if (skip) return ctx.skip();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-viewer-e2e-"));
     const grid = path.join(tmp, "g.json");
-    fs.writeFileSync(grid, JSON.stringify({ name: "k-demo", base: { problem: { n: 8, rank: 2 }, stop: { maxIterations: 40 }, record: { diagnostics: true, singularValues: 2 } }, vary: { "model.k": [2, 3] }, seeds: 2 }));
+    const gridBase = { problem: { n: 8, rank: 2 }, stop: { maxIterations: 40 }, record: { diagnostics: true, singularValues: 2 } };
+    fs.writeFileSync(grid, JSON.stringify({ name: "k-demo", base: gridBase, vary: { "model.k": [2, 3] }, seeds: 2 }));
     const out = path.join(tmp, "sweep");
     const r = spawnSync(process.execPath, [path.join(repoRoot, "bin", "matsense.js"), "sweep", "--grid", grid, "--out", out, "-q"], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
@@ -439,12 +450,16 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     if (skip) return ctx.skip();
     // the engines' Math.log differ (Chromium vs Node) on the polar method's inputs; the draws use the project's
     // fixed log (src/random/log.ts, which equals Node's Math.log: test/random/log.test.ts). Printed, not asserted.
-    const logSource = fs.readFileSync(path.join(repoRoot, "dist", "random", "log.js"), "utf8").replace(/^export /gm, "").replace(/\/\/# sourceMappingURL.*$/m, "");
+    const logSource = fs.readFileSync(path.join(repoRoot, "dist", "random", "log.js"), "utf8")
+      .replace(/^export /gm, "").replace(/\/\/# sourceMappingURL.*$/m, "");
     const probe = await open("?t=1");
     const differs = await probe.evaluate(`(() => { ${logSource}
       let n = 0, s = 7;
       const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
-      for (let i = 0; i < 200000; i++) { const u = 2 * rnd() - 1, v = 2 * rnd() - 1, q = u * u + v * v; if (q < 1 && !Object.is(Math.log(q), fdlibmLog(q))) n++; }
+      for (let i = 0; i < 200000; i++) {
+        const u = 2 * rnd() - 1, v = 2 * rnd() - 1, q = u * u + v * v;
+        if (q < 1 && !Object.is(Math.log(q), fdlibmLog(q))) n++;
+      }
       return n; })()`);
     await probe.close();
     process.stdout.write(`Chromium's Math.log differs from fdlibm's (Node's) on ${differs} of ~157 000 polar inputs\n`);
@@ -452,7 +467,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     try {
       const configs = [
         "seed=7&problem.n=12&stop.maxIterations=300&record.singularValues=2",
-        "seed=11&problem.n=10&problem.truth=general&model.type=asymmetric&model.k=3&operator.type=rank-one&stop.maxIterations=200&record.singularValues=3&record.imbalanceEigenvalues=true",
+        "seed=11&problem.n=10&problem.truth=general&model.type=asymmetric&model.k=3&operator.type=rank-one&stop.maxIterations=200" +
+          "&record.singularValues=3&record.imbalanceEigenvalues=true",
         "seed=3&problem.n=9&problem.noise=0.01&init.alpha=0.001&stop.maxIterations=250&record.singularValues=2&record.diagnostics=true",
       ];
       for (const [i, cfg] of configs.entries()) {

@@ -45,7 +45,8 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe("viewer: reading folders matsense wrote", () => {
   it("a sweep folder: every run, labelled by its varied values and seed, rows equal to metrics.csv, statuses from summary.json", async () => {
     const grid = path.join(tmp, "g.json");
-    fs.writeFileSync(grid, JSON.stringify({ name: "k-demo", base: { problem: { n: 8, rank: 2 }, stop: { maxIterations: 30 }, record: { diagnostics: true } }, vary: { "model.k": [2, 3] }, seeds: 2 }));
+    const base = { problem: { n: 8, rank: 2 }, stop: { maxIterations: 30 }, record: { diagnostics: true } };
+    fs.writeFileSync(grid, JSON.stringify({ name: "k-demo", base, vary: { "model.k": [2, 3] }, seeds: 2 }));
     const out = path.join(tmp, "sweep");
     const r = cli("sweep", "--grid", grid, "--out", out, "-q");
     expect(r.status, r.stderr).toBe(0);
@@ -70,7 +71,8 @@ describe("viewer: reading folders matsense wrote", () => {
     const f = await readFolder(diskSource(out, "one/"), "one");
     expect([f.kind, f.title, f.runs.length, f.runs[0].label, f.runs[0].rows.length]).toEqual(["run", "one", 1, "run", 21]);
     expect(f.runs[0].backend).toBe(JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8")).matsense.backend);
-    await expect(readFolder({ paths: ["notes.txt"], read: async () => "" })).rejects.toThrow(/no run folder here: a run folder holds config\.json and metrics\.csv/);
+    const none = readFolder({ paths: ["notes.txt"], read: async () => "" });
+    await expect(none).rejects.toThrow(/no run folder here: a run folder holds config\.json and metrics\.csv/);
     expect(() => parseMetrics("iteration,rel_error\n0,abc\n")).toThrow(/line 2, column rel_error: "abc" is not a number/);
     expect(parseMetrics("iteration,rel_error\n0,nan\n1,inf\n")[1].rel_error).toBe(Infinity);
   });
@@ -107,7 +109,8 @@ describe("explorer state as a sweep grid", () => {
 
 describe("explorer labels, form and ticks", () => {
   it("run labels are the overrides shortened, unique, with the full form when short names collide", () => {
-    expect(runLabels([{ "operator.type": "gaussian", "model.k": 2 }, { "operator.type": "identity", "model.k": 2 }])).toEqual(["gaussian, k = 2", "identity, k = 2"]);
+    const two = [{ "operator.type": "gaussian", "model.k": 2 }, { "operator.type": "identity", "model.k": 2 }];
+    expect(runLabels(two)).toEqual(["gaussian, k = 2", "identity, k = 2"]);
     expect(runLabels([{}, { "init.alpha": 0.01 }])).toEqual(["base", "α = 0.01"]);
     expect(runLabels([{ "init.type": "spectral" }, { "model.type": "spectral" }])).toEqual(["init.type=spectral", "model.type=spectral"]);
     // the session uses them
@@ -117,7 +120,8 @@ describe("explorer labels, form and ticks", () => {
   });
 
   it("the form shows only the options of the methods and operators in use, from the catalogue", () => {
-    const use = (config: Record<string, unknown>, runs: Record<string, unknown>[] = []) => entriesInUse({ config, runs, edits: [] }, { method: "gd", operator: "gaussian" });
+    const use = (config: Record<string, unknown>, runs: Record<string, unknown>[] = []) =>
+      entriesInUse({ config, runs, edits: [] }, { method: "gd", operator: "gaussian" });
     const gd = use({});
     expect(fieldApplies("method.rebalanceAtIteration", gd)).toBe(true);
     expect(fieldApplies("method.lambda", gd)).toBe(false);

@@ -79,11 +79,12 @@ export function gridFile(state: ExplorerState, version: string): Record<string, 
   const base = structuredClone(state.config);
   for (const e of state.edits) setPath(base, e.path, e.value);
   const seed = typeof base.seed === "number" ? base.seed : 0;
+  const edits = state.edits.map((e) => `${e.path}=${encodeValue(e.value)} at ${e.at}`).join(", ");
   delete base.seed;
   const grid: Record<string, unknown> = {
     name: state.scenario ?? "explorer",
     description: `exported from the matsense explorer ${version}` +
-      (state.edits.length ? `; the live edits (${state.edits.map((e) => `${e.path}=${encodeValue(e.value)} at ${e.at}`).join(", ")}) are folded into base at their final values` : ""),
+      (state.edits.length ? `; the live edits (${edits}) are folded into base at their final values` : ""),
     base,
   };
   const paths = [...new Set(state.runs.flatMap((r) => Object.keys(r)))];

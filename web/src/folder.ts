@@ -99,7 +99,8 @@ export async function readFolder(src: FileSource, title = "", maxRuns = VIEWER_M
     }
     if (paths.has(join(gridAt, "manifest.json"))) {
       try {
-        const manifest = JSON.parse(await src.read(join(gridAt, "manifest.json"))) as { runs?: { id: string; params?: Record<string, unknown>; seed?: number }[] };
+        type Manifest = { runs?: { id: string; params?: Record<string, unknown>; seed?: number }[] };
+        const manifest = JSON.parse(await src.read(join(gridAt, "manifest.json"))) as Manifest;
         params = new Map((manifest.runs ?? []).map((r) => [r.id, { ...(r.params ?? {}), ...(r.seed !== undefined ? { seed: r.seed } : {}) }]));
       } catch (e) {
         problems.push(`manifest.json: ${(e as Error).message}`);
@@ -107,7 +108,9 @@ export async function readFolder(src: FileSource, title = "", maxRuns = VIEWER_M
     }
   }
   const chosen = runDirs.slice(0, maxRuns);
-  if (runDirs.length > maxRuns) problems.push(`${runDirs.length - maxRuns} of ${runDirs.length} runs left out (the viewer shows the first ${maxRuns}; \`matsense plot\` draws them all)`);
+  if (runDirs.length > maxRuns) {
+    problems.push(`${runDirs.length - maxRuns} of ${runDirs.length} runs left out (the viewer shows the first ${maxRuns}; \`matsense plot\` draws them all)`);
+  }
   const runs: FolderRun[] = [];
   for (const dir of chosen) {
     try {

@@ -465,10 +465,13 @@ function buildCharts(): void {
   errorBox.querySelector(".hint")!.append(" ", xToggle);
   const parts: HTMLElement[] = [errorBox];
   // live runs always record singular values (explorerConfig); a folder's runs only when they were recorded
-  if (!viewing || runs.some((r) => countColumns(r.rows, "sv_") > 0)) parts.push(chartBox("chart-sv", "Singular values of the product", "Top singular values of XXᵀ / FGᵀ over the iterations (log scale), per run."));
+  if (!viewing || runs.some((r) => countColumns(r.rows, "sv_") > 0)) {
+    parts.push(chartBox("chart-sv", "Singular values of the product", "Top singular values of XXᵀ / FGᵀ over the iterations (log scale), per run."));
+  }
   if (asym) parts.push(chartBox("chart-imb", "Eigenvalues of FᵀF − GᵀG", "The imbalance; for GD on FGᵀ it is conserved up to O(η²) per step."));
   if (runs.some((r) => r.rows[0]?.signal_error !== undefined || r.info.config.record.diagnostics)) {
-    parts.push(chartBox("chart-diag", "Diagnostics: signal, spurious and cross parts", "The error split along the truth's column space (record.diagnostics; see docs/diagnostics.md), log scale."));
+    const hint = "The error split along the truth's column space (record.diagnostics; see docs/diagnostics.md), log scale.";
+    parts.push(chartBox("chart-diag", "Diagnostics: signal, spurious and cross parts", hint));
   }
   if (alphaCompare) parts.push(chartBox("chart-alpha", "Fitted rate vs α", "Linear rate λ (per iteration) of the runs that differ in init.alpha, log-log."));
   if (small && !viewing) {
@@ -582,7 +585,9 @@ function renderCharts(): void {
 
 /** The legend entries as text marks in the right margin, one line each from the top. */
 function legendMarks(entries: LegendEntry[]): Plot.Markish[] {
-  return entries.map((e, i) => Plot.text([legendLine(e)], { fill: e.color, frameAnchor: "top-right", dx: 10, dy: 4 + 14 * i, textAnchor: "start", className: "legend" }));
+  return entries.map((e, i) =>
+    Plot.text([legendLine(e)], { fill: e.color, frameAnchor: "top-right", dx: 10, dy: 4 + 14 * i, textAnchor: "start", className: "legend" }),
+  );
 }
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
@@ -601,18 +606,22 @@ function renderDiagnostics(common: object, xAxis: object, runLegend: LegendEntry
   runs.forEach((r, i) => {
     for (const row of thin(r.rows, 400)) for (const q of DIAGNOSTICS) {
       const v = row[q];
-      if (v !== undefined && Number.isFinite(v) && v > 0 && (!xLog || row.iteration >= 1)) data.push({ iteration: row.iteration, value: v, line: `${i} ${q}`, q, i });
+      if (v === undefined || !Number.isFinite(v) || v <= 0 || (xLog && row.iteration < 1)) continue;
+      data.push({ iteration: row.iteration, value: v, line: `${i} ${q}`, q, i });
     }
   });
   const legend: LegendEntry[] = [
     ...runLegend,
-    ...DIAGNOSTICS.filter((q) => data.some((d) => d.q === q)).map((q) => ({ text: `${q}${dash[q] === "none" ? "" : dash[q] === "6,3" ? " (dashed)" : " (dotted)"}`, color: "#222", dashed: dash[q] !== "none" })),
+    ...DIAGNOSTICS.filter((q) => data.some((d) => d.q === q))
+      .map((q) => ({ text: `${q}${dash[q] === "none" ? "" : dash[q] === "6,3" ? " (dashed)" : " (dotted)"}`, color: "#222", dashed: dash[q] !== "none" })),
   ];
   setPlot("chart-diag", data.length ? Plot.plot({
     ...common, marginRight: legendMargin(legend),
     x: xAxis, y: { type: "log", label: "diagnostics (relative to ‖M*‖_F)", grid: true, tickFormat: sciTick },
     marks: [
-      ...DIAGNOSTICS.map((q) => Plot.line(data.filter((d) => d.q === q), { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i), strokeDasharray: dash[q] })),
+      ...DIAGNOSTICS.map((q) =>
+        Plot.line(data.filter((d) => d.q === q), { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i), strokeDasharray: dash[q] }),
+      ),
       ...legendMarks(legend),
     ],
   }) : null);
@@ -688,14 +697,17 @@ function renderReadout(): void {
     return tr;
   });
   const table = el("table", { class: "readout" },
-    el("thead", {}, el("tr", {}, ...["run", "status", "rel. error", "at iteration", "rate (fitted)", "λ per it.", "log-log slope", "theory", ""].map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...READOUT_HEADERS.map((h) => el("th", {}, h)))),
     el("tbody", {}, ...rowsHtml));
   $("#readout").replaceChildren(table);
 }
 
+const READOUT_HEADERS = ["run", "status", "rel. error", "at iteration", "rate (fitted)", "λ per it.", "log-log slope", "theory", ""];
+
 /** A button that downloads run i's metrics.csv as the CLI writes it. */
 function csvButton(i: number): HTMLElement {
-  const b = el("button", { type: "button", class: "run-csv", "data-run-csv": String(i), title: "this run's metrics.csv, as `matsense run` writes it" }, "metrics.csv");
+  const title = "this run's metrics.csv, as `matsense run` writes it";
+  const b = el("button", { type: "button", class: "run-csv", "data-run-csv": String(i), title }, "metrics.csv");
   b.addEventListener("click", () => download("metrics.csv", "text/csv", runMetricsCsv(runs[i]?.rows ?? [])));
   return b;
 }
@@ -772,7 +784,10 @@ function showFolder(f: Folder): void {
   loadId++;
   send({ type: "pause" });
   document.body.classList.add("viewing");
-  runs = f.runs.map((r) => ({ info: { label: r.label, overrides: r.overrides, config: r.config, warnings: r.warnings, backend: r.backend }, rows: r.rows, status: r.status, events: [] }));
+  runs = f.runs.map((r) => ({
+    info: { label: r.label, overrides: r.overrides, config: r.config, warnings: r.warnings, backend: r.backend },
+    rows: r.rows, status: r.status, events: [],
+  }));
   t = Math.max(0, ...f.runs.map((r) => r.rows.at(-1)?.iteration ?? 0));
   playing = false;
   ready = true;
@@ -911,9 +926,11 @@ function start(): void {
   }
   if (problem) {
     keepLink = true;
-    setNotice("url", "error", `${problem}. The link is kept in the address bar: correct it there and press Enter, or change anything here to start from the values shown.`);
+    const keep = "The link is kept in the address bar: correct it there and press Enter, or change anything here to start from the values shown.";
+    setNotice("url", "error", `${problem}. ${keep}`);
   } else if (state.version && state.version !== VERSION) {
-    setNotice("url", "info", `This link was written by matsense ${state.version}; this page is ${VERSION}. Fields the link does not set take this version's defaults.`);
+    const why = "Fields the link does not set take this version's defaults.";
+    setNotice("url", "info", `This link was written by matsense ${state.version}; this page is ${VERSION}. ${why}`);
   }
   load(false);
 }

@@ -55,7 +55,9 @@ function frame(): void {
 /** Reports an error of the running session (e.g. out of memory) as the run's problem instead of an uncaught exception. */
 function fail(e: unknown): void {
   playing = false;
-  const message = e instanceof RangeError ? `${e.message} (the browser could not allocate the run's arrays; use a smaller problem or the CLI)` : (e as Error).message;
+  const message = e instanceof RangeError
+    ? `${e.message} (the browser could not allocate the run's arrays; use a smaller problem or the CLI)`
+    : (e as Error).message;
   post({ type: "error", id, run: "base", problems: [{ path: "", message }] });
 }
 
