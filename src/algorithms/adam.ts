@@ -10,7 +10,8 @@ import { FactoredStepper, type StepperState } from "./stepper.js";
  * Adam (Kingma & Ba, ICLR 2015) on the factors of XXᵀ or FGᵀ, entry-wise, with the exact
  * gradient g of f = ½‖A(P) − y‖² ((S + Sᵀ)X; S G and Sᵀ F, simultaneous) at step t = 1, 2, …:
  *   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,
- *   x ← x − η m̂ / (√v̂ + ε),   m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ),   m₀ = v₀ = 0.
+ *   x ← x − η m̂ / (√v̂ + ε),   m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ),   m₀ = v₀ = 0
+ * (β₁ᵗ, β₂ᵗ by repeated multiplication, the same on every JS engine).
  * The moments are part of the state (checkpoints resume bitwise).
  */
 export class AdamStepper extends FactoredStepper {
@@ -18,6 +19,9 @@ export class AdamStepper extends FactoredStepper {
   private readonly gL: Matrix;
   private readonly gR: Matrix;
   private readonly moments: Float64Array[];
+  /** β₁ᵗ and β₂ᵗ by repeated multiplication (Math.pow differs between JS engines; this does not). */
+  private power1 = 1;
+  private power2 = 1;
 
   constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number, readonly beta1: number, readonly beta2: number, readonly epsilon: number) {
     super(operator, y, x0, stepSize);
@@ -30,8 +34,9 @@ export class AdamStepper extends FactoredStepper {
 
   protected update(): void {
     this.adjointProducts(this.gL, this.gR);
-    const t = this.iteration + 1;
-    const c1 = 1 - Math.pow(this.beta1, t), c2 = 1 - Math.pow(this.beta2, t);
+    this.power1 *= this.beta1;
+    this.power2 *= this.beta2;
+    const c1 = 1 - this.power1, c2 = 1 - this.power2;
     if (this.x.kind === "symmetric") {
       const g = this.gL.data, h = this.gR.data;
       for (let i = 0; i < g.length; i++) g[i] += h[i];
@@ -54,7 +59,10 @@ export class AdamStepper extends FactoredStepper {
 
   override saveState(): StepperState | null {
     const s = super.saveState();
-    if (s) this.moments.forEach((m, i) => (s.arrays[`adam_moment_${i}`] = { rows: 1, cols: m.length, data: m.slice() }));
+    if (!s) return null;
+    this.moments.forEach((m, i) => (s.arrays[`adam_moment_${i}`] = { rows: 1, cols: m.length, data: m.slice() }));
+    s.scalars.adam_power1 = this.power1;
+    s.scalars.adam_power2 = this.power2;
     return s;
   }
 
@@ -65,6 +73,8 @@ export class AdamStepper extends FactoredStepper {
       if (!a || a.data.length !== m.length) throw new RangeError(`checkpoint: adam moment ${i} is ${a ? a.data.length : "missing"}, the model needs ${m.length} entries`);
       m.set(a.data);
     });
+    this.power1 = state.scalars.adam_power1 ?? 1;
+    this.power2 = state.scalars.adam_power2 ?? 1;
   }
 }
 
