@@ -4,6 +4,7 @@ import type { Matrix } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { defineMethod } from "./method.js";
+import { DeepGradientDescent } from "./deep.js";
 import { FactoredStepper, type StepperState } from "./stepper.js";
 
 /**
@@ -48,13 +49,7 @@ export class AdamStepper extends FactoredStepper {
   }
 
   private move(x: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, c1: number, c2: number): void {
-    const b1 = this.beta1, b2 = this.beta2, eps = this.epsilon, eta = this.stepSize;
-    for (let i = 0; i < x.length; i++) {
-      const gi = g[i];
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      x[i] -= (eta * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
-    }
+    adamMove(x, g, m, v, c1, c2, this.beta1, this.beta2, this.epsilon, this.stepSize);
   }
 
   override saveState(): StepperState | null {
@@ -78,6 +73,57 @@ export class AdamStepper extends FactoredStepper {
   }
 }
 
+/** x ← x − η m̂/(√v̂ + ε) after the moment updates, entry-wise (c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ). */
+function adamMove(x: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, c1: number, c2: number, b1: number, b2: number, eps: number, eta: number): void {
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i];
+    m[i] = b1 * m[i] + (1 - b1) * gi;
+    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+    x[i] -= (eta * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+  }
+}
+
+/**
+ * Adam on the deep factorization W_N⋯W_1: the gradients of {@link DeepGradientDescent}, each
+ * factor moved by {@link adamMove}. Depth 2 is `adam` on FGᵀ bit for bit.
+ */
+export class DeepAdam extends DeepGradientDescent {
+  override readonly method: string = "adam";
+  private moments: Float64Array[] | null = null;
+  private power1 = 1;
+  private power2 = 1;
+
+  constructor(operator: SensingOperator, y: Float64Array, WN: Matrix, G: Matrix, middle: Matrix[], stepSize: number,
+    readonly beta1: number, readonly beta2: number, readonly epsilon: number) {
+    super(operator, y, WN, G, middle, stepSize);
+  }
+
+  protected override descend(params: Float64Array[], grads: Float64Array[], eta: number): void {
+    this.moments ??= params.flatMap((w) => [new Float64Array(w.length), new Float64Array(w.length)]);
+    this.power1 *= this.beta1;
+    this.power2 *= this.beta2;
+    const c1 = 1 - this.power1, c2 = 1 - this.power2, mo = this.moments;
+    params.forEach((w, p) => adamMove(w, grads[p], mo[2 * p], mo[2 * p + 1], c1, c2, this.beta1, this.beta2, this.epsilon, eta));
+  }
+
+  override saveState(): StepperState | null {
+    const s = super.saveState();
+    if (!s) return null;
+    (this.moments ?? []).forEach((m, i) => (s.arrays[`adam_moment_${i}`] = { rows: 1, cols: m.length, data: m.slice() }));
+    s.scalars.adam_power1 = this.power1;
+    s.scalars.adam_power2 = this.power2;
+    return s;
+  }
+
+  override restoreState(state: StepperState): void {
+    super.restoreState(state);
+    const saved = Object.keys(state.arrays).filter((k) => k.startsWith("adam_moment_")).length;
+    this.moments = saved ? Array.from({ length: saved }, (_, i) => state.arrays[`adam_moment_${i}`].data.slice()) : null;
+    this.power1 = state.scalars.adam_power1 ?? 1;
+    this.power2 = state.scalars.adam_power2 ?? 1;
+  }
+}
+
 /** `adam`: Adam on the factors of any factored model. */
 export const adamMethod = defineMethod({
   name: "adam",
@@ -89,5 +135,8 @@ export const adamMethod = defineMethod({
   },
   // gradients and two moments per factor entry
   workspaceBytes: (c) => 3 * 8 * c.model.k * (c.problem.n + c.problem.n2),
-  create: (c, operator, y, init) => new AdamStepper(operator, y, init, c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon),
+  deep: true,
+  create: (c, operator, y, init) => init.kind === "asymmetric" && c.model.type === "deep"
+    ? new DeepAdam(operator, y, init.F, init.G, init.middle ?? [], c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon)
+    : new AdamStepper(operator, y, init, c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon),
 });

@@ -50,9 +50,7 @@ export class DeepGradientDescent extends FactoredStepper {
     const eta = this.stepSize, G = this.right, mid = this.middle, q = mid.length;
     this.adjointProducts(this.SG, this.StF);
     if (q === 0) {
-      const f = this.WN.data, g = G.data, sg = this.SG.data, stf = this.StF.data;
-      for (let i = 0; i < f.length; i++) f[i] -= eta * sg[i];
-      for (let i = 0; i < g.length; i++) g[i] -= eta * stf[i];
+      this.descend([this.WN.data, G.data], [this.SG.data, this.StF.data], eta);
       return;
     }
     // right[j] = W_{j+1}⋯W_2 for middle index j (W_{j+2} is mid[j]); right[-1] = I; left products from W_N down
@@ -71,15 +69,16 @@ export class DeepGradientDescent extends FactoredStepper {
       grads[j] = below[j] ? matmulNT(T, below[j]) : T;
       above = matmul(above, mid[j]);
     }
-    const g = G.data, stf = this.StF.data;
-    for (let i = 0; i < g.length; i++) g[i] -= eta * stf[i];
-    const wn = this.WN.data, gn = gradN.data;
-    for (let i = 0; i < wn.length; i++) wn[i] -= eta * gn[i];
-    for (let j = 0; j < q; j++) {
-      const w = mid[j].data, d = grads[j].data;
-      for (let i = 0; i < w.length; i++) w[i] -= eta * d[i];
-    }
+    this.descend([this.WN.data, G.data, ...mid.map((W) => W.data)], [gradN.data, this.StF.data, ...grads.map((d) => d.data)], eta);
     this.formProduct();
+  }
+
+  /** Moves the parameters [W_N, W_1ᵀ, W_2, …, W_{N−1}] along their gradients: w ← w − η g (subclasses: other rules). */
+  protected descend(params: Float64Array[], grads: Float64Array[], eta: number): void {
+    params.forEach((w, p) => {
+      const g = grads[p];
+      for (let i = 0; i < w.length; i++) w[i] -= eta * g[i];
+    });
   }
 
   override saveState(): StepperState | null {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DeepGradientDescent } from "../../src/algorithms/deep.js";
-import { buildInstance } from "../../src/catalogue/instance.js";
+import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
+import { createStepper } from "../../src/catalogue/registry.js";
 import { resolveConfig } from "../../src/config/schema.js";
 import { type Matrix, matmul, matmulNT, zeros } from "../../src/linalg/matrix.js";
 import { createRng } from "../../src/random/rng.js";
@@ -17,6 +18,23 @@ describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
       const deep = runConfig({ ...cfg, model: { type: "deep", k: 3, depth: 2 } }).result.rows;
       expect(strip(deep)).toEqual(strip(fg));
     }
+  });
+
+  it("adam on depth 2 is adam on FGᵀ bit for bit; adam on depth 3 resumes bitwise from a saved state", () => {
+    const cfg = { ...base, method: { name: "adam", stepSize: 0.01 }, stop: { maxIterations: 80 } };
+    const fg = runConfig({ ...cfg, model: { type: "asymmetric", k: 3 } }).result.rows;
+    const deep = runConfig({ ...cfg, model: { type: "deep", k: 3, depth: 2 } }).result.rows;
+    expect(strip(deep)).toEqual(strip(fg));
+    const c3 = resolveConfig({ ...cfg, model: { type: "deep", k: 3, depth: 3 } });
+    const inst = buildInstance(c3);
+    const a = createStepper(c3, inst, buildInit(c3, inst));
+    for (let t = 0; t < 4; t++) a.step();
+    const saved = a.saveState!()!;
+    for (let t = 0; t < 5; t++) a.step();
+    const b = createStepper(c3, inst, buildInit(c3, inst));
+    b.restoreState!(saved);
+    for (let t = 0; t < 5; t++) b.step();
+    expect(b.product().data).toEqual(a.product().data);
   });
 
   it("depth 3 and 4: the step is −η times the exact gradient of f(W_1, …, W_N) (central finite differences)", () => {
@@ -65,7 +83,7 @@ describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
   });
 
   it("refuses methods without a deep stepper, and the FGᵀ-only options, naming the field", () => {
-    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "scaled-gd" } })).toThrow(/method\.name: model\.type "deep" runs with "gd"/);
+    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "scaled-gd" } })).toThrow(/method\.name: model\.type "deep" runs with "gd", "adam"/);
     expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "gd", balanceWeight: 1 } })).toThrow(/method\.balanceWeight: is not available with model\.type "deep"/);
     expect(() => runConfig({ ...base, model: { type: "deep", depth: 1 } })).toThrow(/model\.depth/);
   });
