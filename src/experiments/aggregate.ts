@@ -153,7 +153,22 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
   Object.assign(row, diagnosticsColumns(m?.data, fit, files.config));
+  if (m?.data.sym_rel_error?.length) Object.assign(row, symmetricPartFitColumns(fitRates(it, m.data.sym_rel_error, { status: e.status })));
   return row;
+}
+
+/**
+ * The rate fit of the symmetric part's error sym_rel_error = ‖sym(P) − M*‖_F/‖M*‖_F (recorded where the
+ * skew part of FGᵀ is invisible to the measurements, e.g. symmetric Aᵢ): `sym_rate_class`, and only where
+ * they mean something `sym_linear_rate` (linear runs) and `sym_loglog_slope` (sublinear runs); `sym_slope_ratio` s₂/s₁.
+ */
+export function symmetricPartFitColumns(fit: RateFit): Record<string, number | string> {
+  return {
+    sym_linear_rate: fit.classification === "linear" ? fit.linearRate : NaN,
+    sym_loglog_slope: fit.classification === "sublinear" ? fit.logLogSlope : NaN,
+    sym_slope_ratio: fit.slopeRatio,
+    sym_rate_class: fit.classification,
+  };
 }
 
 /**

@@ -14,6 +14,9 @@ const COLUMNS: [string, string][] = [
   ["perturbation_ratio_min", "perturbation min"],
   ["perturbation_ratio_median", "perturbation median"],
   ["perturbation_ratio_max", "perturbation max"],
+  ["final_error_column_share", "largest column share of ‖Δ‖²"],
+  ["final_error_column_observed", "observed entries of that column"],
+  ["observed_per_column", "mean observed per column"],
   ["imbalance_min_eig", "\\|λ_min(FᵀF − GᵀG)\\|"],
   ["predicted_rate", "predicted rate −ln(1 − η\\|λ_min\\|)"],
   ["linear_rate", "fitted rate λ"],
@@ -44,8 +47,14 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
   for (const p of agg.points) lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => formatReportNumber(p.median[c]))].join(" | ")} |`);
   // the outcome table matters where some run fits the measurements without recovering M*
   if (agg.runs.some((r) => r.interpolated === 1)) {
-    lines.push("", "Outcomes per point (runs): recovered = final rel_error < 1e-6; interpolated = final loss < 1e-12 with rel_error > 1e-2; neither = the rest.", "");
-    lines.push(`| ${[...agg.paths.map(lab), "recovered", "interpolated", "neither"].join(" | ")} |`, `|${Array(agg.paths.length + 3).fill("---").join("|")}|`);
+    lines.push(
+      "",
+      "Outcomes per point (runs): recovered = final rel_error < 1e-6; interpolated = the loss has converged (final loss < 1e-12) while the error " +
+        "(≥ 1e-6) is frozen (|ln(e(T)/e(T/2))| < 0.01): more iterations will not change either class; undecided = the loss is still above 1e-12 " +
+        "at this budget.",
+      "",
+    );
+    lines.push(`| ${[...agg.paths.map(lab), "recovered", "interpolated", "undecided"].join(" | ")} |`, `|${Array(agg.paths.length + 3).fill("---").join("|")}|`);
     for (const p of agg.points) {
       const rs = agg.runs.filter((r) => r.point === p.point && r.recovered !== undefined);
       const rec = rs.filter((r) => r.recovered === 1).length, int = rs.filter((r) => r.interpolated === 1).length;

@@ -363,6 +363,42 @@ export function perturbationRatio(x: Factors, truth: GroundTruth, p: Perturbatio
   return spectralNorm(map) / p.errorNorm;
 }
 
+/** The column of Δ = P − M* holding the largest share of ‖Δ‖²_F, and how many entries of it are observed. */
+export interface ErrorColumnShare {
+  /** max_j ‖Δe_j‖² / ‖Δ‖²_F ∈ [1/n2, 1] (NaN when Δ = 0). */
+  share: number;
+  /** argmax_j (0-based). */
+  column: number;
+  /** |{i : (i, column) ∈ Ω}|, the observed entries of that column. */
+  observed: number;
+}
+
+/**
+ * Coherence of the error of a completion run: share = max_j ‖(P − M*)e_j‖² / ‖P − M*‖²_F,
+ * the column j attaining it and the number of observed entries in column j (`colIndex`: the
+ * column of each observed entry). An error spread evenly has share ≈ 1/n2; a spike in one
+ * column has share → 1. O(n1·n2 + |Ω|).
+ */
+export function errorColumnShare(P: Matrix, Mstar: Matrix, colIndex: ArrayLike<number>): ErrorColumnShare {
+  const n1 = P.rows, n2 = P.cols;
+  const col = new Float64Array(n2);
+  let total = 0;
+  for (let i = 0; i < n1; i++) {
+    for (let j = 0; j < n2; j++) {
+      const d = P.data[i * n2 + j] - Mstar.data[i * n2 + j];
+      col[j] += d * d;
+    }
+  }
+  let column = 0;
+  for (let j = 0; j < n2; j++) {
+    total += col[j];
+    if (col[j] > col[column]) column = j;
+  }
+  let observed = 0;
+  for (let e = 0; e < colIndex.length; e++) if (colIndex[e] === column) observed++;
+  return { share: total > 0 ? col[column] / total : NaN, column, observed };
+}
+
 /** Where the diagnostics of one recorded point come from. */
 export interface DiagnosticsInputs {
   x: Factors;
@@ -509,7 +545,10 @@ export function stepperDiagnostics(
     for (let i = 0; i < r.length; i++) measuredError[i] = r[i] + ctx.noise[i];
   }
   const dense = usesDensePerturbation(op.n1, op.n2);
-  return diagnosticsRow({
+  // completion: how concentrated the error is in one column, and how often that column is observed
+  const colIndex = (op as { colIndex?: Int32Array }).colIndex;
+  const coherence = op.type === "completion" && colIndex ? errorColumnShare(src.product(), truth.Mstar, colIndex) : undefined;
+  const row = diagnosticsRow({
     x, truth, normMstar, errorNorm,
     perturbation: {
       operator: op,
@@ -518,6 +557,10 @@ export function stepperDiagnostics(
       product: dense ? src.product() : null,
     },
   });
+  if (coherence) {
+    Object.assign(row, { error_column_share: coherence.share, error_column: coherence.column, error_column_observed: coherence.observed, observed_per_column: colIndex!.length / op.n2 });
+  }
+  return row;
 }
 
 /** The {@link DiagnosticsContext} of an instance: noise = y − A(M*) when any entry differs. */

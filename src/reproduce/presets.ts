@@ -22,7 +22,11 @@ const bounds = { min: z.number().optional(), max: z.number().optional() };
 /** How a claim is checked (evaluated on the per-point medians across seeds). */
 export const checkSchema = z.discriminatedUnion("type", [
   /** Every matching run (at least `fraction` of them) has this rate class. */
-  z.object({ type: z.literal("class"), where, equals: z.enum(["linear", "sublinear", "stalled", "diverged"]), fraction: z.number().min(0).max(1).default(1) }).strict(),
+  z.object({
+    type: z.literal("class"), where, equals: z.enum(["linear", "sublinear", "stalled", "diverged"]), fraction: z.number().min(0).max(1).default(1),
+    /** the runs.csv class column (default rate_class, the error metric's; e.g. sym_rate_class, the symmetric part's) */
+    column: z.string().default("rate_class"),
+  }).strict(),
   /** The median `metric` of every matching point lies in [min, max]. */
   z.object({ type: z.literal("range"), where, metric: z.string(), ...bounds }).strict(),
   /** The slope of ln(median metric) against ln(param) over the matching points lies in [min, max]. */
@@ -166,14 +170,16 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
   switch (check.type) {
     case "class": {
       const ps = pts(check.where);
-      const classes = ps.flatMap((p) => p.classes);
+      const classesOf = (p: PointSummary) => check.column === "rate_class" ? p.classes
+        : agg.runs.filter((r) => r.point === p.point && r.status !== "pending" && r.status !== "failed").map((r) => String(r[check.column] ?? "")).filter((c) => c !== "");
+      const classes = ps.flatMap(classesOf);
       if (!classes.length) return { verdict: "not measured", measured: "no finished runs match", expected: check.equals };
       const hit = classes.filter((c) => c === check.equals).length;
-      const byPoint = ps.map((p) => `${lab(p)}: ${summarizeClasses(p.classes)}`).join("; ");
+      const byPoint = ps.map((p) => `${lab(p)}: ${summarizeClasses(classesOf(p))}`).join("; ");
       return {
         verdict: hit / classes.length >= check.fraction ? "pass" : "fail",
         measured: `${hit}/${classes.length} runs ${check.equals} (${byPoint})`,
-        expected: `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}`,
+        expected: `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}${check.column === "rate_class" ? "" : ` (${check.column})`}`,
       };
     }
     case "range": {

@@ -18,7 +18,7 @@ const NEEDS_MISSING_FEATURE: Record<string, RegExp> = {};
 
 const SHIPPED = [
   "completion", "completion-implicit-bias", "overparam-preconditioning", "scaledgd-kappa", "wind-small-init", "xiong-asymmetric-alpha",
-  "xiong-imbalance", "xiong-one-step", "xiong-symmetric", "xiong-worst-case",
+  "xiong-imbalance", "xiong-one-step", "xiong-symmetric", "xiong-symmetric-vs-asymmetric", "xiong-worst-case",
 ];
 
 describe("presets", () => {
