@@ -35,7 +35,7 @@ export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, T
 export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
 export { aggregateSweep, classHonestPoints, curvesCsv, ERROR_LEVELS, excludedNote, excludedPointsText, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, RATE_COLUMN_CLASS, runColumns, runRow, shortLabel, UNENDED_STATUSES, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./experiments/aggregate.js";
 export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./experiments/results.js";
-export { ALIGNED_SIN, diagnosticsColumns, errorLogChange, FROZEN_LOG_CHANGE, GROWN_REL_ERROR, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./experiments/diagnosticsColumns.js";
+export { ALIGNED_SIN, diagnosticsColumns, errorLogChange, FROZEN_LOG_CHANGE, secondHalfLogDecrease, GROWN_REL_ERROR, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./experiments/diagnosticsColumns.js";
 export { diagnosticsReportLines, formatReportNumber } from "./experiments/diagnosticsReport.js";
 export { checkRecordedIterations, DamagedFileError, inspectRunFolder, isDone, parseMetricsCsv, summarySchema, type RunFolderInspection, type RunFolderState } from "./experiments/validate.js";
 export { StatusLog, statusLogFile } from "./experiments/status-log.js";

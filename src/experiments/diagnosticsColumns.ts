@@ -15,18 +15,23 @@ export const INTERPOLATED_LOSS_BELOW = 1e-12;
 export const FROZEN_LOG_CHANGE = 0.01;
 
 /**
- * |ln(e(T)/e(t))| with t the first recorded iteration ≥ T/2: how much the error still moved over the
- * second half of the run (NaN without two points). Below {@link FROZEN_LOG_CHANGE} the error is frozen.
+ * ln(v(t)/v(T)) with t the first recorded iteration ≥ T/2: how much a column fell over the second half of
+ * the run (negative when it grew; NaN without two points).
  */
-export function errorLogChange(iterations: number[], errors: number[]): number {
+export function secondHalfLogDecrease(iterations: number[], values: number[]): number {
   const last = iterations.length - 1;
   if (last < 1) return NaN;
   const j = iterations.findIndex((t) => t >= iterations[last] / 2);
-  return j < 0 || j === last ? NaN : Math.abs(Math.log(errors[last] / errors[j]));
+  return j < 0 || j === last ? NaN : Math.log(values[j] / values[last]);
+}
+
+/** |{@link secondHalfLogDecrease}| of the error: below {@link FROZEN_LOG_CHANGE} the error is frozen. */
+export function errorLogChange(iterations: number[], errors: number[]): number {
+  return Math.abs(secondHalfLogDecrease(iterations, errors));
 }
 
 /** Median of the finite values (NaN when none). */
-function medianOf(values: number[]): number {
+export function medianOf(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (!v.length) return NaN;
   const h = (v.length - 1) / 2;
@@ -52,7 +57,8 @@ function medianOf(values: number[]): number {
  *   converged — final loss < {@link INTERPOLATED_LOSS_BELOW} — while rel_error ≥ {@link RECOVERED_BELOW} is
  *   frozen, `error_log_change` = |ln(e(T)/e(T/2))| < {@link FROZEN_LOG_CHANGE}: another matrix fits the
  *   measurements and more iterations will not change that), `undecided` = 1 − recovered − interpolated (the
- *   loss has not converged within the budget);
+ *   loss has not converged within the budget); `loss_over_error_decrease` = ln(loss(T/2)/loss(T)) / ln(e(T/2)/e(T)),
+ *   ≈ 2 on a path to M* (loss ∝ error²), ≫ 2 when the loss falls while the error freezes (toward an interpolant);
  * - completion runs: `final_error_column_share` = max_j ‖Δe_j‖²/‖Δ‖²_F, `final_error_column` (j) and
  *   `final_error_column_observed` (observed entries of column j) next to `observed_per_column` = |Ω|/n2;
  * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the error fit window, and
@@ -72,6 +78,8 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   const rel = data.rel_error?.[last] ?? NaN, loss = data.loss?.[last] ?? NaN;
   out.recovered = rel < RECOVERED_BELOW ? 1 : 0;
   if (data.rel_error) out.error_log_change = errorLogChange(it, data.rel_error);
+  // a run converging to M* has loss ∝ error², so the ratio is ≈ 2; ≫ 2: the loss falls but the error does not follow
+  if (data.rel_error && data.loss) out.loss_over_error_decrease = secondHalfLogDecrease(it, data.loss) / secondHalfLogDecrease(it, data.rel_error);
   out.interpolated = loss < INTERPOLATED_LOSS_BELOW && rel >= RECOVERED_BELOW && out.error_log_change < FROZEN_LOG_CHANGE ? 1 : 0;
   out.undecided = 1 - out.recovered - out.interpolated;
   if (data.error_column_share?.length) {

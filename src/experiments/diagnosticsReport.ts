@@ -1,5 +1,6 @@
 import type { Aggregate } from "./aggregate.js";
 import { formatValue, shortLabel } from "./aggregate.js";
+import { medianOf } from "./diagnosticsColumns.js";
 
 /** The runs.csv diagnostics columns shown in reports, with their headers. */
 const COLUMNS: [string, string][] = [
@@ -14,6 +15,7 @@ const COLUMNS: [string, string][] = [
   ["perturbation_ratio_min", "perturbation min"],
   ["perturbation_ratio_median", "perturbation median"],
   ["perturbation_ratio_max", "perturbation max"],
+  ["loss_over_error_decrease", "ln-decrease of loss / of error over [T/2, T]"],
   ["final_error_column_share", "largest column share of ‖Δ‖²"],
   ["final_error_column_observed", "observed entries of that column"],
   ["observed_per_column", "mean observed per column"],
@@ -69,4 +71,34 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
     "",
   );
   return lines;
+}
+
+/**
+ * The "symmetric part" section of a report: for the points whose runs record sym_rel_error (FGᵀ under
+ * symmetric Aᵢ: the skew part is invisible), the fit of ‖(P + Pᵀ)/2 − M*‖_F/‖M*‖_F — its class (the
+ * runs' tally), λ for linear runs and the log-log slope for sublinear ones (medians over those runs).
+ */
+export function symmetricPartReportLines(agg: Aggregate, labels: Record<string, string>): string[] {
+  const lab = (p: string) => labels[p] ?? shortLabel(p);
+  const rows: string[] = [];
+  for (const p of agg.points) {
+    const rs = agg.runs.filter((r) => r.point === p.point && typeof r.sym_rate_class === "string" && r.sym_rate_class !== "");
+    if (!rs.length) continue;
+    const tally = new Map<string, number>();
+    for (const r of rs) tally.set(String(r.sym_rate_class), (tally.get(String(r.sym_rate_class)) ?? 0) + 1);
+    const med = (c: string) => medianOf(rs.map((r) => Number(r[c])));
+    rows.push(`| ${[
+      ...agg.paths.map((k) => formatValue(p.params[k])), formatReportNumber(med("final_sym_rel_error")),
+      formatReportNumber(med("sym_linear_rate")), formatReportNumber(med("sym_loglog_slope")), [...tally].map(([c, n]) => `${c} ×${n}`).join(", "),
+    ].join(" | ")} |`);
+  }
+  if (!rows.length) return [];
+  return [
+    "## The symmetric part (sym_rel_error)", "",
+    `| ${[...agg.paths.map(lab), "final sym_rel_error", "λ (linear runs)", "log-log slope (sublinear runs)", "class"].join(" | ")} |`,
+    `|${Array(agg.paths.length + 4).fill("---").join("|")}|`,
+    ...rows, "",
+    "Medians over seeds of the fit of sym_rel_error = ‖(P + Pᵀ)/2 − M*‖_F/‖M*‖_F, recorded where the measurements see only the symmetric part of FGᵀ " +
+      "(symmetric Aᵢ); same window [T/2, T] and classification rule as above.", "",
+  ];
 }
