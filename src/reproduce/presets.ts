@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ConfigError } from "../io/config.js";
 import { type Aggregate, type PointSummary, classHonestPoints, excludedPointsText, formatValue, pointLabel } from "../experiments/aggregate.js";
 import { type Grid, parseGrid, quickGrid } from "../experiments/grid.js";
-import { logLogFit } from "../experiments/rates.js";
+import { logLogFit, lsSlope } from "../experiments/rates.js";
 
 /**
  * Presets: paper figures as a checked-in sweep grid (`presets/<name>/grid.json`, with a
@@ -30,7 +30,11 @@ export const checkSchema = z.discriminatedUnion("type", [
   /** The median `metric` of every matching point lies in [min, max]. */
   z.object({ type: z.literal("range"), where, metric: z.string(), ...bounds }).strict(),
   /** The slope of ln(median metric) against ln(param) over the matching points lies in [min, max]. */
-  z.object({ type: z.literal("exponent"), where, param: z.string(), metric: z.string().default("linear_rate"), ...bounds }).strict(),
+  z.object({
+    type: z.literal("exponent"), where, param: z.string(), metric: z.string().default("linear_rate"), ...bounds,
+    /** "linear": the slope of the metric itself against ln(param), e.g. iterations per unit of ln α (Wind's T ∝ ln(1/α)) */
+    metricScale: z.enum(["log", "linear"]).default("log"),
+  }).strict(),
   /**
    * metric(numerator point) / metric(denominator point) lies in [min, max], for every pair
    * of matching points that agree on all parameters not named in the two filters.
@@ -194,8 +198,9 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
     }
     case "exponent": {
       const { fit: ps, excluded } = classHonestPoints(pts(check.where), check.metric);
-      const fit = logLogFit(ps.map((p) => Number(p.params[check.param])), ps.map((p) => p.median[check.metric] ?? NaN));
-      const exp = `slope of ln ${check.metric} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
+      const xs = ps.map((p) => Number(p.params[check.param])), ys = ps.map((p) => p.median[check.metric] ?? NaN);
+      const fit = check.metricScale === "log" ? logLogFit(xs, ys) : semiLogFit(xs, ys);
+      const exp = `slope of ${check.metricScale === "log" ? "ln " : ""}${check.metric} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
       const ex = excluded.length ? `; ${excludedPointsText(excluded, labels)}` : "";
       if (fit.points < 2) return { verdict: "not measured", measured: `${fit.points} usable point(s)${ex}`, expected: exp };
       return {
@@ -270,6 +275,13 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       return { verdict: ok === runs.length ? "pass" : "fail", measured: `${ok}/${runs.length} runs in order (${details.join("; ")})`, expected: exp };
     }
   }
+}
+
+/** Least-squares slope of y against ln x over the points with x > 0 and finite y (y itself, not ln y). */
+function semiLogFit(x: number[], y: number[]): { slope: number; points: number } {
+  const keep = x.map((v, i) => v > 0 && Number.isFinite(v) && Number.isFinite(y[i]));
+  const lx = x.filter((_, i) => keep[i]).map(Math.log), fy = y.filter((_, i) => keep[i]);
+  return { slope: lsSlope(lx, fy), points: lx.length };
 }
 
 function summarizeClasses(classes: string[]): string {
