@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 
 /**
  * The curse of symmetry in its exact form (docs/methods.md, step-size convention): with a PSD M*,

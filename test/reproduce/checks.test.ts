@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkSchema, evaluateCheck } from "../../src/reproduce/presets.js";
-import type { Aggregate } from "../../src/experiments/aggregate.js";
+import type { Aggregate } from "../../src/results/aggregate.js";
 
 const point = (alpha: number, median: Record<string, number>, classes: string[] = []) =>
   ({ point: `a${alpha}`, params: { "init.alpha": alpha }, runs: 1, statuses: { converged: 1 }, median, anyClassMedian: {}, excluded: {}, classification: classes[0] ?? "", classes });
