@@ -565,7 +565,10 @@ export function stepperDiagnostics(
     },
   });
   if (coherence) {
-    Object.assign(row, { error_column_share: coherence.share, error_column: coherence.column, error_column_observed: coherence.observed, observed_per_column: colIndex!.length / op.n2 });
+    row.error_column_share = coherence.share;
+    row.error_column = coherence.column;
+    row.error_column_observed = coherence.observed;
+    row.observed_per_column = colIndex!.length / op.n2;
   }
   return row;
 }

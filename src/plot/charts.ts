@@ -208,13 +208,14 @@ export function itersVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels
     color: colorFor(i),
   }));
   const pl = labels[param] ?? shortLabel(param);
+  const yLabel = req.metric ?? `iterations to ${level.toExponential(0)}`;
+  const reached = `the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart)`;
   return renderFigure({
-    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${req.metric ?? `iterations to ${agg.errorMetric} ≤ ${level.toExponential(0)}`} vs ${pl}`,
+    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${yLabel} vs ${pl}`,
     panels: [{
-      xLabel: pl, yLabel: req.metric ?? `iterations to ${level.toExponential(0)}`, xLog: req.xLog ?? false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param),
+      xLabel: pl, yLabel, xLog: req.xLog ?? false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param),
     }],
-    caption: captionFor(req, (req.metric ? `Median over seeds of ${req.metric}. ` :
-      `Median over seeds of the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart). `) +
+    caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` +
       configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg))),
   });
 }

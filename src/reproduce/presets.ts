@@ -174,8 +174,9 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
   switch (check.type) {
     case "class": {
       const ps = pts(check.where);
-      const classesOf = (p: PointSummary) => check.column === "rate_class" ? p.classes
-        : agg.runs.filter((r) => r.point === p.point && r.status !== "pending" && r.status !== "failed").map((r) => String(r[check.column] ?? "")).filter((c) => c !== "");
+      const ended = (p: PointSummary) => agg.runs.filter((r) => r.point === p.point && r.status !== "pending" && r.status !== "failed");
+      const classesOf = (p: PointSummary) =>
+        check.column === "rate_class" ? p.classes : ended(p).map((r) => String(r[check.column] ?? "")).filter((c) => c !== "");
       const classes = ps.flatMap(classesOf);
       if (!classes.length) return { verdict: "not measured", measured: "no finished runs match", expected: check.equals };
       const hit = classes.filter((c) => c === check.equals).length;
@@ -183,7 +184,8 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       return {
         verdict: hit / classes.length >= check.fraction ? "pass" : "fail",
         measured: `${hit}/${classes.length} runs ${check.equals} (${byPoint})`,
-        expected: `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}${check.column === "rate_class" ? "" : ` (${check.column})`}`,
+        expected: `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}` +
+          (check.column === "rate_class" ? "" : ` (${check.column})`),
       };
     }
     case "range": {
@@ -200,7 +202,8 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       const { fit: ps, excluded } = classHonestPoints(pts(check.where), check.metric);
       const xs = ps.map((p) => Number(p.params[check.param])), ys = ps.map((p) => p.median[check.metric] ?? NaN);
       const fit = check.metricScale === "log" ? logLogFit(xs, ys) : semiLogFit(xs, ys);
-      const exp = `slope of ${check.metricScale === "log" ? "ln " : ""}${check.metric} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
+      const metricText = `${check.metricScale === "log" ? "ln " : ""}${check.metric}`;
+      const exp = `slope of ${metricText} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
       const ex = excluded.length ? `; ${excludedPointsText(excluded, labels)}` : "";
       if (fit.points < 2) return { verdict: "not measured", measured: `${fit.points} usable point(s)${ex}`, expected: exp };
       return {

@@ -168,7 +168,8 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
  * Gaussian operator and m > d + 1.
  */
 export function noiseFloor(config: Record<string, unknown> | undefined): number | undefined {
-  const c = config as { problem?: { noise?: number; n?: number; n2?: number; rank?: number; truth?: string }; operator?: { type?: string; m?: number }; model?: { k?: number } } | undefined;
+  type Fields = { problem?: { noise?: number; n?: number; n2?: number; rank?: number; truth?: string }; operator?: { type?: string; m?: number } };
+  const c = config as Fields | undefined;
   const s = c?.problem?.noise, n1 = c?.problem?.n, r = c?.problem?.rank, m = c?.operator?.m;
   if (!s || !n1 || !r || !m || c?.problem?.truth !== "general" || c?.operator?.type !== "gaussian") return undefined;
   const d = r * (n1 + (c.problem?.n2 ?? n1) - r);

@@ -56,7 +56,8 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
         "at this budget.",
       "",
     );
-    lines.push(`| ${[...agg.paths.map(lab), "recovered", "interpolated", "undecided"].join(" | ")} |`, `|${Array(agg.paths.length + 3).fill("---").join("|")}|`);
+    const header = [...agg.paths.map(lab), "recovered", "interpolated", "undecided"];
+    lines.push(`| ${header.join(" | ")} |`, `|${Array(header.length).fill("---").join("|")}|`);
     for (const p of agg.points) {
       const rs = agg.runs.filter((r) => r.point === p.point && r.recovered !== undefined);
       const rec = rs.filter((r) => r.recovered === 1).length, int = rs.filter((r) => r.interpolated === 1).length;
@@ -98,7 +99,8 @@ export function symmetricPartReportLines(agg: Aggregate, labels: Record<string, 
     `| ${[...agg.paths.map(lab), "final sym_rel_error", "λ (linear runs)", "log-log slope (sublinear runs)", "class"].join(" | ")} |`,
     `|${Array(agg.paths.length + 4).fill("---").join("|")}|`,
     ...rows, "",
-    "Medians over seeds of the fit of sym_rel_error = ‖(P + Pᵀ)/2 − M*‖_F/‖M*‖_F, recorded where the measurements see only the symmetric part of FGᵀ " +
+    "Medians over seeds of the fit of sym_rel_error = ‖(P + Pᵀ)/2 − M*‖_F/‖M*‖_F, " +
+      "recorded where the measurements see only the symmetric part of FGᵀ " +
       "(symmetric Aᵢ); same window [T/2, T] and classification rule as above.", "",
   ];
 }

@@ -17,7 +17,10 @@ const base = {
 };
 const eta = 0.5;
 const asym = (operator: "symmetric-gaussian" | "gaussian" = "symmetric-gaussian") =>
-  runConfig({ ...base, operator: { ...base.operator, type: operator }, model: { type: "asymmetric", k: 4 }, init: { ...base.init, type: "identical" }, method: { name: "gd", stepSize: eta } });
+  runConfig({
+    ...base, operator: { ...base.operator, type: operator }, model: { type: "asymmetric", k: 4 }, init: { ...base.init, type: "identical" },
+    method: { name: "gd", stepSize: eta },
+  });
 const sym = (stepSize: number, operator: "symmetric-gaussian" | "gaussian" = "symmetric-gaussian") =>
   runConfig({ ...base, operator: { ...base.operator, type: operator }, model: { type: "symmetric", k: 4 }, method: { name: "gd", stepSize } });
 const trajectory = (rows: { iteration: number; loss: number; rel_error: number; abs_error: number }[]) =>
