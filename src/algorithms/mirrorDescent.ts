@@ -4,7 +4,7 @@ import { type Matrix, zeros } from "../linalg/matrix.js";
 import { symmetricEigen } from "../linalg/eig.js";
 import type { SensingOperator } from "../operators/types.js";
 import { defineMethod } from "./method.js";
-import type { Stepper, StepperEvent } from "./stepper.js";
+import { MatrixVariableStepper } from "./matrixStepper.js";
 import { SVT_MAX_ENTRIES } from "./svt.js";
 
 /**
@@ -18,50 +18,22 @@ import { SVT_MAX_ENTRIES } from "./svt.js";
  * eigendecomposition (the reference uses scipy's expm / logm). The iterate stays symmetric
  * positive definite; its trace is not constrained.
  */
-export class MirrorDescentPsd implements Stepper {
+export class MirrorDescentPsd extends MatrixVariableStepper {
   readonly method = "mirror-descent";
-  readonly model = "matrix" as const;
-  iteration = 0;
-  readonly events: StepperEvent[] = [];
   /** ∇Φ(X) = log X (symmetric). */
   private readonly phi: Matrix;
-  private X: Matrix;
-  private readonly r: Float64Array;
-  private readonly grad: Matrix;
-  private residualValid = false;
 
-  constructor(private readonly operator: SensingOperator, private readonly y: Float64Array, public stepSize: number, readonly alpha: number) {
+  constructor(operator: SensingOperator, y: Float64Array, stepSize: number, readonly alpha: number) {
+    super(operator, y, stepSize);
     const n = operator.n1;
     if (operator.n2 !== n) throw new RangeError(`mirror-descent needs a square problem, the operator is ${operator.n1}×${operator.n2}`);
-    if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
-    if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
     if (!(alpha > 0) || !Number.isFinite(alpha)) throw new RangeError(`mirror-descent: method.initScale must be a finite number > 0, got ${alpha}`);
     this.phi = zeros(n, n);
-    this.X = zeros(n, n);
     const la = Math.log(alpha);
     for (let i = 0; i < n; i++) {
       this.phi.data[i * n + i] = la;
       this.X.data[i * n + i] = alpha;
     }
-    this.r = new Float64Array(operator.m);
-    this.grad = zeros(n, n);
-  }
-
-  residual(): Float64Array {
-    if (!this.residualValid) {
-      this.operator.apply(this.X, this.r);
-      for (let i = 0; i < this.r.length; i++) this.r[i] -= this.y[i];
-      this.residualValid = true;
-    }
-    return this.r;
-  }
-
-  factors(): null {
-    return null;
-  }
-
-  product(): Matrix {
-    return this.X;
   }
 
   step(): void {

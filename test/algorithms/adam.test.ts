@@ -2,19 +2,12 @@ import { describe, expect, it } from "vitest";
 import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
 import { createStepper } from "../../src/catalogue/registry.js";
 import { resolveConfig } from "../../src/config/schema.js";
+import { expectBitwiseResume } from "./resume-helper.js";
 
 describe("adam", () => {
   it.each(["symmetric", "asymmetric"])("on %s factors resumes bitwise from a saved state (moments and β powers are saved)", (type) => {
     const cfg = resolveConfig({ seed: 3, problem: { n: 8, rank: 2 }, model: { type, k: 3 }, operator: { m: 150 }, method: { name: "adam", stepSize: 0.01 } });
-    const inst = buildInstance(cfg);
-    const a = createStepper(cfg, inst, buildInit(cfg, inst));
-    for (let t = 0; t < 5; t++) a.step();
-    const saved = a.saveState!()!;
-    for (let t = 0; t < 6; t++) a.step();
-    const b = createStepper(cfg, inst, buildInit(cfg, inst));
-    b.restoreState!(saved);
-    for (let t = 0; t < 6; t++) b.step();
-    expect(b.product().data).toEqual(a.product().data);
+    expectBitwiseResume(cfg, 5, 6);
   });
 
   it("takes a first step of size ≈ η in every entry (m̂ = g, v̂ = g² at t = 1)", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DeepGradientDescent } from "../../src/algorithms/deep.js";
-import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
-import { createStepper } from "../../src/catalogue/registry.js";
+import { buildInstance } from "../../src/catalogue/instance.js";
+import { expectBitwiseResume } from "./resume-helper.js";
 import { resolveConfig } from "../../src/config/schema.js";
 import { type Matrix, matmul, matmulNT, zeros } from "../../src/linalg/matrix.js";
 import { createRng } from "../../src/random/rng.js";
@@ -26,15 +26,7 @@ describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
     const deep = runConfig({ ...cfg, model: { type: "deep", k: 3, depth: 2 } }).result.rows;
     expect(strip(deep)).toEqual(strip(fg));
     const c3 = resolveConfig({ ...cfg, model: { type: "deep", k: 3, depth: 3 } });
-    const inst = buildInstance(c3);
-    const a = createStepper(c3, inst, buildInit(c3, inst));
-    for (let t = 0; t < 4; t++) a.step();
-    const saved = a.saveState!()!;
-    for (let t = 0; t < 5; t++) a.step();
-    const b = createStepper(c3, inst, buildInit(c3, inst));
-    b.restoreState!(saved);
-    for (let t = 0; t < 5; t++) b.step();
-    expect(b.product().data).toEqual(a.product().data);
+    expectBitwiseResume(c3, 4, 5);
   });
 
   it("depth 3 and 4: the step is −η times the exact gradient of f(W_1, …, W_N) (central finite differences)", () => {

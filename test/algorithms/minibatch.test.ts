@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
-import { createStepper } from "../../src/catalogue/registry.js";
 import { runConfig } from "../../src/run/run.js";
 import { resolveConfig } from "../../src/config/schema.js";
 import { MinibatchSampler } from "../../src/algorithms/minibatch.js";
 import { FactoredStepper } from "../../src/algorithms/stepper.js";
 import { type Matrix, zeros } from "../../src/linalg/matrix.js";
 import { createRng } from "../../src/random/rng.js";
+import { expectBitwiseResume } from "./resume-helper.js";
 
 const strip = (rows: Record<string, number>[]) => rows.map(({ seconds: _s, ...r }) => r);
 const base = {
@@ -83,19 +83,7 @@ describe("minibatch gd and scaled-gd (method.batchSize)", () => {
   });
 
   it("resumes bitwise from a checkpoint state (the permutation, position and RNG are saved)", () => {
-    const cfg = resolveConfig({ ...base, model: { type: "asymmetric", k: 3 }, method: { name: "gd", stepSize: 0.1, batchSize: 50 } });
-    const inst = buildInstance(cfg);
-    const a = createStepper(cfg, inst, buildInit(cfg, inst));
-    for (let t = 0; t < 7; t++) a.step();
-    const saved = a.saveState!()!;
-    for (let t = 0; t < 9; t++) a.step();
-    const b = createStepper(cfg, inst, buildInit(cfg, inst));
-    b.restoreState!(saved);
-    for (let t = 0; t < 9; t++) b.step();
-    const fa = a.factors()!, fb = b.factors()!;
-    if (fa.kind !== "asymmetric" || fb.kind !== "asymmetric") throw new Error("asymmetric expected");
-    expect(fb.F.data).toEqual(fa.F.data);
-    expect(fb.G.data).toEqual(fa.G.data);
+    expectBitwiseResume(resolveConfig({ ...base, model: { type: "asymmetric", k: 3 }, method: { name: "gd", stepSize: 0.1, batchSize: 50 } }), 7, 9);
   });
 
   it("refuses batchSize > m naming the field", () => {
