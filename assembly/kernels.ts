@@ -17,6 +17,21 @@
 //   fixed row partition (FUSED_PARTS of them, whatever the thread count) and the partitions
 //   added in a fixed order by the caller, so 1 and 2 threads give bitwise the same result.
 
+// ---- multiply-add of the dense kernels: unfused by default, fused in the relaxed build ------
+// RELAXED is a compile-time constant (`use: RELAXED=0|1` in asconfig.json). The "release"
+// target (RELAXED=0) computes madd(a, b, c) = c + a·b with two roundings, exactly the
+// arithmetic the kernels had before madd existed. The "relaxed" target (RELAXED=1, module
+// kernels-relaxed.wasm, backend "wasm-relaxed") uses f64x2.relaxed_madd, which the engine
+// may evaluate with one rounding (FMA) or two, depending on the processor: its results
+// differ from the default build in the last bits and are deterministic only on one machine.
+
+/** c + a·b per lane (two roundings; one rounding where RELAXED and the engine fuses). */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (RELAXED) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
+
 // ---- element access for float64 (T = f64) and float32 (T = f32) entries ------------------
 
 /** Entries p[0], p[1] widened to f64x2. */
@@ -54,22 +69,22 @@
       const h = o + 2 * es;
       const xl = v128.load(x + (<usize>j << 3));
       const xh = v128.load(x + (<usize>j << 3), 16);
-      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), xl));
-      t0 = f64x2.add(t0, f64x2.mul(pair<T>(p0 + h), xh));
-      s1 = f64x2.add(s1, f64x2.mul(pair<T>(p1 + o), xl));
-      t1 = f64x2.add(t1, f64x2.mul(pair<T>(p1 + h), xh));
-      s2 = f64x2.add(s2, f64x2.mul(pair<T>(p2 + o), xl));
-      t2 = f64x2.add(t2, f64x2.mul(pair<T>(p2 + h), xh));
-      s3 = f64x2.add(s3, f64x2.mul(pair<T>(p3 + o), xl));
-      t3 = f64x2.add(t3, f64x2.mul(pair<T>(p3 + h), xh));
+      s0 = madd(pair<T>(p0 + o), xl, s0);
+      t0 = madd(pair<T>(p0 + h), xh, t0);
+      s1 = madd(pair<T>(p1 + o), xl, s1);
+      t1 = madd(pair<T>(p1 + h), xh, t1);
+      s2 = madd(pair<T>(p2 + o), xl, s2);
+      t2 = madd(pair<T>(p2 + h), xh, t2);
+      s3 = madd(pair<T>(p3 + o), xl, s3);
+      t3 = madd(pair<T>(p3 + h), xh, t3);
     }
     if (c4 < c2) {
       const o = <usize>c4 * es;
       const xl = v128.load(x + (<usize>c4 << 3));
-      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), xl));
-      s1 = f64x2.add(s1, f64x2.mul(pair<T>(p1 + o), xl));
-      s2 = f64x2.add(s2, f64x2.mul(pair<T>(p2 + o), xl));
-      s3 = f64x2.add(s3, f64x2.mul(pair<T>(p3 + o), xl));
+      s0 = madd(pair<T>(p0 + o), xl, s0);
+      s1 = madd(pair<T>(p1 + o), xl, s1);
+      s2 = madd(pair<T>(p2 + o), xl, s2);
+      s3 = madd(pair<T>(p3 + o), xl, s3);
     }
     s0 = f64x2.add(s0, t0);
     s1 = f64x2.add(s1, t1);
@@ -98,10 +113,10 @@
     let s0 = f64x2.splat(0.0), t0 = f64x2.splat(0.0);
     for (let j = 0; j < c4; j += 4) {
       const o = <usize>j * es;
-      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), v128.load(x + (<usize>j << 3))));
-      t0 = f64x2.add(t0, f64x2.mul(pair<T>(p0 + o + 2 * es), v128.load(x + (<usize>j << 3), 16)));
+      s0 = madd(pair<T>(p0 + o), v128.load(x + (<usize>j << 3)), s0);
+      t0 = madd(pair<T>(p0 + o + 2 * es), v128.load(x + (<usize>j << 3), 16), t0);
     }
-    if (c4 < c2) s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + <usize>c4 * es), v128.load(x + (<usize>c4 << 3))));
+    if (c4 < c2) s0 = madd(pair<T>(p0 + <usize>c4 * es), v128.load(x + (<usize>c4 << 3)), s0);
     s0 = f64x2.add(s0, t0);
     let u0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
     if (c2 < cols) u0 += elem<T>(p0 + <usize>c2 * es) * load<f64>(x + (<usize>c2 << 3));
@@ -137,6 +152,11 @@
     for (let j = 0; j < w2; j += 2) {
       const o = <usize>j * es;
       const oy = yb + (<usize>j << 3);
+      if (RELAXED) {
+        // one fused chain y + a0·z0 + a1·z1 + a2·z2 + a3·z3 (4 FMAs instead of 4 mul + 4 add)
+        v128.store(oy, madd(pair<T>(p3 + o), z3, madd(pair<T>(p2 + o), z2, madd(pair<T>(p1 + o), z1, madd(pair<T>(p0 + o), z0, v128.load(oy))))));
+        continue;
+      }
       const s01 = f64x2.add(f64x2.mul(pair<T>(p0 + o), z0), f64x2.mul(pair<T>(p1 + o), z1));
       const s23 = f64x2.add(f64x2.mul(pair<T>(p2 + o), z2), f64x2.mul(pair<T>(p3 + o), z3));
       v128.store(oy, f64x2.add(v128.load(oy), f64x2.add(s01, s23)));
@@ -155,7 +175,7 @@
     const z0 = f64x2.splat(z0s);
     for (let j = 0; j < w2; j += 2) {
       const oy = yb + (<usize>j << 3);
-      v128.store(oy, f64x2.add(v128.load(oy), f64x2.mul(pair<T>(p0 + <usize>j * es), z0)));
+      v128.store(oy, madd(pair<T>(p0 + <usize>j * es), z0, v128.load(oy)));
     }
     if (w2 < w) {
       const oy = yb + (<usize>w2 << 3);

@@ -45,7 +45,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
     .option("-s, --set <path=value>", "override a config field, e.g. --set init.alpha=0.01 (repeatable)", collect, [])
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>-<time>)")
     .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
-    .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
+    .option("--backend <name>", "kernel backend: auto | ts | wasm | wasm-relaxed (fused multiply-add, see docs/performance.md; overrides operator.backend)")
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
     .option("--max-memory <bytes>", "refuse the run if it would allocate more, e.g. 3GB (default: 75% of RAM, at most what is available)")
     .option("-q, --quiet", "no progress bar and no table")

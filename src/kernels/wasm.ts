@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "./types.js";
 import { CTRL, OP, RAW_ARGS, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
@@ -66,9 +67,21 @@ export interface KernelExports {
   metricSide(args: number): void;
 }
 
-/** Candidate locations of the compiled module: from dist/kernels/ and from src/kernels/. */
-function wasmCandidates(): URL[] {
-  return [new URL("../wasm/kernels.wasm", import.meta.url), new URL("../../dist/wasm/kernels.wasm", import.meta.url)];
+/** Candidate locations of a compiled module (`file` in dist/wasm/): from dist/kernels/ and from src/kernels/. */
+function wasmCandidates(file: string): URL[] {
+  return [new URL(`../wasm/${file}`, import.meta.url), new URL(`../../dist/wasm/${file}`, import.meta.url)];
+}
+
+/** The bytes of dist/wasm/`file`, or null when not found. */
+function readModuleBytes(file: string): Buffer | null {
+  for (const url of wasmCandidates(file)) {
+    try {
+      return fs.readFileSync(url);
+    } catch {
+      /* try the next location */
+    }
+  }
+  return null;
 }
 
 /** Why the WASM backend is unavailable (null when it loaded). */
@@ -76,15 +89,7 @@ export let wasmUnavailableReason: string | null = null;
 let wasmModule: WasmModule | null = null;
 
 function loadModule(): WasmModule | null {
-  let bytes: Buffer | null = null;
-  for (const url of wasmCandidates()) {
-    try {
-      bytes = fs.readFileSync(url);
-      break;
-    } catch {
-      /* try the next location */
-    }
-  }
+  const bytes = readModuleBytes("kernels.wasm");
   if (!bytes) {
     wasmUnavailableReason = "the compiled kernels (dist/wasm/kernels.wasm) were not found; run `npm run build`";
     return null;
@@ -299,7 +304,7 @@ export function splitRange(n: number, parts: number, quantum: number): [number, 
 // ---- the stored matrix -------------------------------------------------------------------
 
 class WasmStoredMatrix implements StoredMatrix {
-  readonly backend = WASM_BACKEND_NAME;
+  readonly backend: string;
   readonly values: Float64Array | Float32Array;
   readonly threads: number;
   /** The WASM memory holding the matrix (shared: it can be posted to other threads). */
@@ -325,8 +330,9 @@ class WasmStoredMatrix implements StoredMatrix {
    */
   constructor(
     module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number,
-    share?: { memory?: WasmMemory; slot: number; slots: number },
+    share?: { memory?: WasmMemory; slot: number; slots: number }, backend = WASM_BACKEND_NAME,
   ) {
+    this.backend = backend;
     const slot = share?.slot ?? 0, slots = share?.slots ?? 1;
     if (!(slot >= 0 && slot < slots)) throw new RangeError(`slot ${slot} of a matrix with ${slots} slots`);
     const bytes = wasmMatrixBytes(rows, cols, storage, slots);
@@ -507,19 +513,108 @@ export function wasmSharedMatrix(
   return new WasmStoredMatrix(wasmModule, rows, cols, storage, threads, { memory, slot, slots });
 }
 
+/** A dense-matrix backend named `name` running the kernels of `module`. */
+function moduleBackend(name: string, module: WasmModule): KernelBackend {
+  return {
+    name,
+    maxBytes: WASM_MAX_BYTES,
+    matrixBytes: wasmMatrixBytes,
+    threads: true,
+    allocate(rows: number, cols: number, storage: StorageType, opts: AllocateOptions = {}): StoredMatrix {
+      const bytes = rows * cols * (storage === "float32" ? 4 : 8);
+      const t = opts.threads === undefined || opts.threads === 0 ? autoThreads(bytes) : opts.threads;
+      return new WasmStoredMatrix(module, rows, cols, storage, t, undefined, name);
+    },
+  };
+}
+
 /** The WASM SIMD backend, or null when it could not be loaded ({@link wasmUnavailableReason}). */
 export const wasmBackend: (KernelBackend & { fwht(x: Float64Array): void }) | null = wasmModule
-  ? {
-      name: WASM_BACKEND_NAME,
-      maxBytes: WASM_MAX_BYTES,
-      matrixBytes: wasmMatrixBytes,
-      threads: true,
-      allocate(rows: number, cols: number, storage: StorageType, opts: AllocateOptions = {}): StoredMatrix {
-        const bytes = rows * cols * (storage === "float32" ? 4 : 8);
-        const t = opts.threads === undefined || opts.threads === 0 ? autoThreads(bytes) : opts.threads;
-        return new WasmStoredMatrix(wasmModule!, rows, cols, storage, t);
-      },
-      fwht: wasmFwht(wasmModule),
-    }
+  ? { ...moduleBackend(WASM_BACKEND_NAME, wasmModule), fwht: wasmFwht(wasmModule) }
   : null;
+
+// ---- the relaxed-SIMD backend (fused multiply-add), only on request ------------------------
+
+/** Name of the relaxed-SIMD backend (config value `operator.backend: "wasm-relaxed"`). */
+export const WASM_RELAXED_BACKEND_NAME = "wasm-relaxed";
+
+/** V8's flag that enables relaxed SIMD in Node 20 (on by default from Node 22 / V8 11.4). */
+const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";
+
+let relaxed: { backend: KernelBackend | null; reason: string | null; fused: boolean } | null = null;
+
+/** How {@link compileRelaxed} validates a module and sets a V8 flag (replaceable in tests). */
+export interface RelaxedEngine {
+  validate(bytes: Uint8Array): boolean;
+  setFlag(flag: string): void;
+}
+
+const nodeEngine: RelaxedEngine = {
+  validate: (bytes) => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes),
+  setFlag: (flag) => v8.setFlagsFromString(flag),
+};
+
+/**
+ * Compiles a relaxed-SIMD module. When the engine does not validate it, V8's relaxed-SIMD
+ * flag is set (it must be set before the module is compiled: Node 20 needs it, Node ≥ 22
+ * and current Chromium have relaxed SIMD on by default) and the module is validated again.
+ * Returns the module, or the reason it cannot run here.
+ */
+export function compileRelaxed(bytes: Uint8Array, engine: RelaxedEngine = nodeEngine): { module: WasmModule } | { reason: string } {
+  if (!engine.validate(bytes)) {
+    engine.setFlag(RELAXED_SIMD_FLAG);
+    if (!engine.validate(bytes)) {
+      return {
+        reason: `this JavaScript engine does not support WebAssembly relaxed SIMD (Node ${process.version}; ` +
+          `Node ≥ 22 has it by default, Node 20 after the V8 flag ${RELAXED_SIMD_FLAG}, which could not be set here)`,
+      };
+    }
+  }
+  return { module: new WA.Module(bytes) };
+}
+
+/** Compiles dist/wasm/kernels-relaxed.wasm (the dense kernels with f64x2.relaxed_madd) on first use. */
+function loadRelaxed(): NonNullable<typeof relaxed> {
+  if (relaxed) return relaxed;
+  const fail = (reason: string) => (relaxed = { backend: null, reason, fused: false });
+  if (!wasmModule) return fail(wasmUnavailableReason ?? "the WASM kernels are unavailable");
+  const bytes = readModuleBytes("kernels-relaxed.wasm");
+  if (!bytes) return fail("the compiled relaxed kernels (dist/wasm/kernels-relaxed.wasm) were not found; run `npm run build`");
+  const c = compileRelaxed(bytes);
+  if ("reason" in c) return fail(c.reason);
+  relaxed = { backend: moduleBackend(WASM_RELAXED_BACKEND_NAME, c.module), reason: null, fused: relaxedMaddFuses(c.module) };
+  return relaxed;
+}
+
+/**
+ * True when relaxed_madd rounds once on this machine. Probe: gemvT64 on the 4 × 2 matrix
+ * rows [−1, 0], [1 + e, 0], [0, 0], [0, 0] with z = [1, 1 − e, 0, 0], e = 2⁻³⁰; the relaxed
+ * 4-row chain gives y₀ = −1 + (1 + e)(1 − e) = −e² = −2⁻⁶⁰ with one rounding, and 0 with two
+ * (the product 1 − 2⁻⁶⁰ rounds to 1).
+ */
+function relaxedMaddFuses(module: WasmModule): boolean {
+  const memory = new WA.Memory({ initial: 2, maximum: 2, shared: true });
+  const k = new WA.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  const e = 2 ** -30, a = HEADER, z = HEADER + 64, y = HEADER + 128;
+  new Float64Array(memory.buffer, a, 8).set([-1, 0, 1 + e, 0, 0, 0, 0, 0]);
+  new Float64Array(memory.buffer, z, 4).set([1, 1 - e, 0, 0]);
+  k.gemvT64(a, z, y, 4, 2, 0, 2);
+  return new Float64Array(memory.buffer, y, 2)[0] === -(2 ** -60);
+}
+
+/** The relaxed-SIMD backend, compiling it on first use; throws a RangeError naming why it is unavailable. */
+export function wasmRelaxedBackend(): KernelBackend {
+  const r = loadRelaxed();
+  if (!r.backend) throw new RangeError(`backend "${WASM_RELAXED_BACKEND_NAME}" is not available: ${r.reason}`);
+  return r.backend;
+}
+
+/**
+ * Whether the relaxed-SIMD backend can run here, and whether its multiply-add is fused
+ * (one rounding) on this processor: { available, fused, reason }.
+ */
+export function wasmRelaxedStatus(): { available: boolean; fused: boolean; reason: string | null } {
+  const r = loadRelaxed();
+  return { available: r.backend !== null, fused: r.fused, reason: r.reason };
+}
 

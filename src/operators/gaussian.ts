@@ -493,8 +493,8 @@ export function gaussianOptionIssues(type: string, o: { storage: string; backend
   if (o.storage === "regenerate" && type !== "gaussian" && type !== "symmetric-gaussian") {
     errors.push({ path: "operator.storage", value: "regenerate", message: 'regenerate storage needs operator.type "gaussian" or "symmetric-gaussian"' });
   }
-  if (o.storage === "regenerate" && o.backend === "wasm") {
-    errors.push({ path: "operator.backend", value: "wasm", message: 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"' });
+  if (o.storage === "regenerate" && (o.backend === "wasm" || o.backend === "wasm-relaxed")) {
+    errors.push({ path: "operator.backend", value: o.backend, message: 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"' });
   }
   if (o.threads > 1 && (o.backend === "ts" || o.storage === "regenerate")) {
     errors.push({ path: "operator.threads", value: o.threads, message: `must be 0 (auto) or 1 with ${o.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
