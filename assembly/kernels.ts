@@ -226,6 +226,54 @@ export const FUSED_PARTS: i32 = 4;
   }
 }
 
+// ---- the fused pass for several runs sharing A: one stream of A for all of them -----------
+// Runs are the working-vector slots of a matrix shared by B users (src/kernels/wasm.ts
+// layout): slot s starts at x0 + s·per with x (max(rows, cols) entries, 64-byte padded),
+// y (same), b (rows), r (rows) and acc (FUSED_PARTS·cols). For each partition p in
+// [pLo, pHi) and each 4-row block, every run s of `mask` (bit s set; s < 32) does exactly
+// fused<T>'s arithmetic on that block — r rows by gemv, ·scale − b, acc_{s,p} += blockᵀ r —
+// so each run's r and partition sums are bitwise those of fused<T> alone, while the block is
+// read from memory once for all runs and from cache for the others.
+// @ts-ignore: decorator
+@inline function fusedBatch<T>(a: usize, x0: usize, per: usize, mask: i32, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  const v = <usize>max(rows, cols);
+  const vb = (v * 8 + 63) & ~<usize>63, rb = ((<usize>rows) * 8 + 63) & ~<usize>63;
+  const per4 = (rows + FUSED_PARTS - 1) / FUSED_PARTS;
+  const chunk = (per4 + 3) & ~3;
+  for (let p = pLo; p < pHi; p++) {
+    const r0 = min(rows, p * chunk);
+    const r1 = min(rows, (p + 1) * chunk);
+    for (let s = 0; s < 32; s++) {
+      if (((mask >>> s) & 1) == 0) continue;
+      const acc = x0 + <usize>s * per + 2 * vb + 2 * rb;
+      memory.fill(acc + <usize>p * <usize>cols * 8, 0, <usize>cols << 3);
+    }
+    for (let i = r0; i < r1; i += 4) {
+      const e = min(i + 4, r1);
+      for (let s = 0; s < 32; s++) {
+        if (((mask >>> s) & 1) == 0) continue;
+        const x = x0 + <usize>s * per;
+        const b = x + 2 * vb, r = b + rb, acc = r + rb;
+        gemv<T>(a, x, r, cols, i, e);
+        for (let q = i; q < e; q++) {
+          const o = <usize>q << 3;
+          store<f64>(r + o, load<f64>(r + o) * scale - load<f64>(b + o));
+        }
+        axpyRows<T>(a, r, acc + <usize>p * <usize>cols * 8, cols, i, e, 0, cols);
+      }
+    }
+  }
+}
+
+/** The fused pass for the runs of `mask` (slots x0 + s·per), partitions [pLo, pHi), float64 entries. */
+export function fusedBatch64(a: usize, x0: usize, per: usize, mask: i32, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  fusedBatch<f64>(a, x0, per, mask, rows, cols, pLo, pHi, scale);
+}
+/** The fused pass for the runs of `mask`, float32 entries, float64 accumulation. */
+export function fusedBatch32(a: usize, x0: usize, per: usize, mask: i32, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  fusedBatch<f32>(a, x0, per, mask, rows, cols, pLo, pHi, scale);
+}
+
 /** y[r0..r1) = A[r0..r1, :] · x, float64 entries (a, x, y byte offsets; A row-major rows × cols). */
 export function gemv64(a: usize, x: usize, y: usize, cols: i32, r0: i32, r1: i32): void {
   gemv<f64>(a, x, y, cols, r0, r1);

@@ -50,6 +50,8 @@ export interface KernelExports {
   gemvT32(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
   fused64(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
   fused32(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
+  fusedBatch64(a: number, x0: number, per: number, mask: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
+  fusedBatch32(a: number, x0: number, per: number, mask: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
   sum64(x: number, i0: number, i1: number): number;
   fwht(x: number, len: number): void;
   compApply(ri: number, ci: number, f: number, g: number, out: number, k: number, e0: number, e1: number, scale: number): void;
@@ -153,7 +155,7 @@ function layout(rows: number, cols: number, slot = 0, slots = 1) {
   const rOff = bOff + align(8 * rows, 64);
   const accOff = rOff + align(8 * rows, 64);
   const aOff = HEADER + slots * per;
-  return { xOff, yOff, bOff, rOff, accOff, aOff };
+  return { xOff, yOff, bOff, rOff, accOff, aOff, per };
 }
 
 /** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included; `slots` sets of vectors). */
@@ -303,6 +305,24 @@ export function splitRange(n: number, parts: number, quantum: number): [number, 
 
 // ---- the stored matrix -------------------------------------------------------------------
 
+/** g = acc_0 + acc_1 + … + acc_{P−1} in this order (whatever the thread count), acc_p = heap[p0 + p·cols, +cols). */
+function sumPartitions(heap: Float64Array, p0: number, cols: number, g: Float64Array): void {
+  g.set(heap.subarray(p0, p0 + cols));
+  for (let p = 1; p < FUSED_PARTS; p++) {
+    const o = p0 + p * cols;
+    for (let j = 0; j < cols; j++) g[j] += heap[o + j];
+  }
+}
+
+/** One run of {@link WasmStoredMatrix.residualTransposeBatch}: its slot, inputs x, b and outputs r, g. */
+export interface BatchRun {
+  slot: number;
+  x: Float64Array;
+  b: Float64Array;
+  r: Float64Array;
+  g: Float64Array;
+}
+
 class WasmStoredMatrix implements StoredMatrix {
   readonly backend: string;
   readonly values: Float64Array | Float32Array;
@@ -318,6 +338,8 @@ class WasmStoredMatrix implements StoredMatrix {
   private readonly accOff: number;
   private readonly aOff: number;
   private pool: ThreadPool | null = null;
+  /** Sets of working vectors in the memory (see {@link layout}). */
+  readonly slots: number;
   private readonly rowParts: [number, number][];
   private readonly colParts: [number, number][];
   /** Partition ranges [pLo, pHi) of the fused kernel per thread (at most FUSED_PARTS threads take part). */
@@ -334,6 +356,7 @@ class WasmStoredMatrix implements StoredMatrix {
   ) {
     this.backend = backend;
     const slot = share?.slot ?? 0, slots = share?.slots ?? 1;
+    this.slots = slots;
     if (!(slot >= 0 && slot < slots)) throw new RangeError(`slot ${slot} of a matrix with ${slots} slots`);
     const bytes = wasmMatrixBytes(rows, cols, storage, slots);
     if (bytes > WASM_MAX_BYTES) {
@@ -413,12 +436,45 @@ class WasmStoredMatrix implements StoredMatrix {
       r: rOff, acc: accOff, scale,
     });
     r.set(heap.subarray(rOff / 8, rOff / 8 + rows));
-    // g = acc_0 + acc_1 + … + acc_{P−1} in this order, whatever the thread count
-    const p0 = accOff / 8;
-    g.set(heap.subarray(p0, p0 + cols));
-    for (let p = 1; p < FUSED_PARTS; p++) {
-      const o = p0 + p * cols;
-      for (let j = 0; j < cols; j++) g[j] += heap[o + j];
+    sumPartitions(heap, accOff / 8, cols, g);
+  }
+
+  /**
+   * {@link residualTranspose} for several users of this matrix at once, one per working slot
+   * (`slot` < {@link slots} ≤ 32, all different): one pass over the matrix computes every
+   * run's r = scale·(M x) − b and g = Mᵀ r. Each run's r and g are bitwise those of
+   * `residualTranspose` on its own (the kernel does the same arithmetic per run, block by
+   * block, in the same order; see fusedBatch in assembly/kernels.ts), for any thread count.
+   */
+  residualTransposeBatch(runs: readonly BatchRun[], scale: number): void {
+    this.check();
+    const { rows, cols, aOff } = this;
+    const heap = this.heap;
+    let mask = 0;
+    for (const run of runs) {
+      if (!(run.slot >= 0 && run.slot < this.slots && run.slot < 32) || (mask >>> run.slot) & 1) {
+        throw new RangeError(`batch slot ${run.slot}: must be distinct and < ${Math.min(this.slots, 32)}`);
+      }
+      mask |= 1 << run.slot;
+      const o = layout(rows, cols, run.slot, this.slots);
+      heap.set(run.x.subarray(0, cols), o.xOff / 8);
+      heap.set(run.b.subarray(0, rows), o.bOff / 8);
+    }
+    const base = layout(rows, cols, 0, this.slots);
+    const f32 = this.storage === "float32";
+    const kern = f32 ? this.k.fusedBatch32 : this.k.fusedBatch64;
+    const ints = [aOff, base.xOff, base.per, mask, rows, cols];
+    const pool = this.pool, parts = this.fusedParts, used = Math.min(this.threads, parts.length);
+    if (pool) {
+      pool.next();
+      for (let w = 1; w < used; w++) pool.postRaw(w - 1, f32 ? OP.FUSED_BATCH32 : OP.FUSED_BATCH64, ints, parts[w][0], parts[w][1], scale);
+    }
+    kern(aOff, base.xOff, base.per, mask, rows, cols, parts[0][0], parts[0][1], scale);
+    if (pool) for (let w = 1; w < used; w++) pool.wait(w - 1);
+    for (const run of runs) {
+      const o = layout(rows, cols, run.slot, this.slots);
+      run.r.set(heap.subarray(o.rOff / 8, o.rOff / 8 + rows));
+      sumPartitions(heap, o.accOff / 8, cols, run.g);
     }
   }
 

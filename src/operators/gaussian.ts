@@ -115,6 +115,28 @@ export class DenseSensingOperator extends MatrixSensingOperator {
     scaleInPlace(S.data, this.scale);
   }
 
+  /** Runs that {@link residualAndAdjointBatch} can take at once (the stored matrix's working slots). */
+  get batchSlots(): number {
+    return this.stored.residualTransposeBatch ? Math.min(32, this.stored.slots ?? 1) : 1;
+  }
+
+  /**
+   * {@link residualAndAdjoint} for several runs at once — r_i = A(F_i G_iᵀ) − y_i and
+   * S_i = A*(r_i) for every run i, in one pass over the stored matrix (each block of rows is
+   * read from memory once for all runs). Each run uses its own working slot (distinct, <
+   * {@link batchSlots}); each run's r and S are bitwise those of `residualAndAdjoint` alone.
+   */
+  residualAndAdjointBatch(runs: readonly { slot: number; F: Matrix; G: Matrix; y: Float64Array; r: Float64Array; S: Matrix }[]): void {
+    const batch = this.stored.residualTransposeBatch;
+    if (!batch) throw new Error(`the ${this.backend} stored operator has no batched pass (it needs a WASM matrix with working slots)`);
+    for (const run of runs) {
+      this.checkAdjoint(run.y);
+      matmulNT(run.F, run.G, run.S); // P = FGᵀ staged in S (copied into the run's slot before S is written)
+    }
+    batch.call(this.stored, runs.map((run) => ({ slot: run.slot, x: run.S.data, b: run.y, r: run.r, g: run.S.data })), this.scale);
+    for (const run of runs) scaleInPlace(run.S.data, this.scale);
+  }
+
   denseTensor(): Float64Array {
     const v = this.stored.values;
     return v instanceof Float64Array ? v.slice() : Float64Array.from(v);
