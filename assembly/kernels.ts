@@ -226,6 +226,46 @@ export const FUSED_PARTS: i32 = 4;
   }
 }
 
+// ---- acc1 += A[i..i+4)ᵀ z1[i..i+4) and acc2 += A[i..i+4)ᵀ z2[i..i+4) for one full 4-row block --
+// Two runs of a batch share each load of A; each run's arithmetic is axpyRows' for a 4-row
+// block (the same tree, or the same fused chain under RELAXED), so its acc is bitwise the same.
+// @ts-ignore: decorator
+@inline function axpyBlock2<T>(a: usize, z1: usize, y1: usize, z2: usize, y2: usize, cols: i32, i: i32): void {
+  const es = <usize>sizeof<T>();
+  const stride = <usize>cols * es;
+  const w2 = cols & ~1;
+  const p0 = a + <usize>i * stride;
+  const p1 = p0 + stride;
+  const p2 = p1 + stride;
+  const p3 = p2 + stride;
+  const zi = <usize>i << 3;
+  const u0s = load<f64>(z1 + zi), u1s = load<f64>(z1 + zi, 8), u2s = load<f64>(z1 + zi, 16), u3s = load<f64>(z1 + zi, 24);
+  const v0s = load<f64>(z2 + zi), v1s = load<f64>(z2 + zi, 8), v2s = load<f64>(z2 + zi, 16), v3s = load<f64>(z2 + zi, 24);
+  const u0 = f64x2.splat(u0s), u1 = f64x2.splat(u1s), u2 = f64x2.splat(u2s), u3 = f64x2.splat(u3s);
+  const v0 = f64x2.splat(v0s), v1 = f64x2.splat(v1s), v2 = f64x2.splat(v2s), v3 = f64x2.splat(v3s);
+  for (let j = 0; j < w2; j += 2) {
+    const o = <usize>j * es;
+    const oy = <usize>j << 3;
+    const a0 = pair<T>(p0 + o), a1 = pair<T>(p1 + o), a2 = pair<T>(p2 + o), a3 = pair<T>(p3 + o);
+    if (RELAXED) {
+      v128.store(y1 + oy, madd(a3, u3, madd(a2, u2, madd(a1, u1, madd(a0, u0, v128.load(y1 + oy))))));
+      v128.store(y2 + oy, madd(a3, v3, madd(a2, v2, madd(a1, v1, madd(a0, v0, v128.load(y2 + oy))))));
+      continue;
+    }
+    const s = f64x2.add(f64x2.add(f64x2.mul(a0, u0), f64x2.mul(a1, u1)), f64x2.add(f64x2.mul(a2, u2), f64x2.mul(a3, u3)));
+    const t = f64x2.add(f64x2.add(f64x2.mul(a0, v0), f64x2.mul(a1, v1)), f64x2.add(f64x2.mul(a2, v2), f64x2.mul(a3, v3)));
+    v128.store(y1 + oy, f64x2.add(v128.load(y1 + oy), s));
+    v128.store(y2 + oy, f64x2.add(v128.load(y2 + oy), t));
+  }
+  if (w2 < cols) {
+    const o = <usize>w2 * es;
+    const oy = <usize>w2 << 3;
+    const e0 = elem<T>(p0 + o), e1 = elem<T>(p1 + o), e2 = elem<T>(p2 + o), e3 = elem<T>(p3 + o);
+    store<f64>(y1 + oy, load<f64>(y1 + oy) + ((e0 * u0s + e1 * u1s) + (e2 * u2s + e3 * u3s)));
+    store<f64>(y2 + oy, load<f64>(y2 + oy) + ((e0 * v0s + e1 * v1s) + (e2 * v2s + e3 * v3s)));
+  }
+}
+
 // ---- the fused pass for several runs sharing A: one stream of A for all of them -----------
 // Runs are the working-vector slots of a matrix shared by B users (src/kernels/wasm.ts
 // layout): slot s starts at x0 + s·per with x (max(rows, cols) entries, 64-byte padded),
@@ -248,18 +288,37 @@ export const FUSED_PARTS: i32 = 4;
       const acc = x0 + <usize>s * per + 2 * vb + 2 * rb;
       memory.fill(acc + <usize>p * <usize>cols * 8, 0, <usize>cols << 3);
     }
+    const po = <usize>p * <usize>cols * 8;
     for (let i = r0; i < r1; i += 4) {
       const e = min(i + 4, r1);
       for (let s = 0; s < 32; s++) {
         if (((mask >>> s) & 1) == 0) continue;
         const x = x0 + <usize>s * per;
-        const b = x + 2 * vb, r = b + rb, acc = r + rb;
+        const b = x + 2 * vb, r = b + rb;
         gemv<T>(a, x, r, cols, i, e);
         for (let q = i; q < e; q++) {
           const o = <usize>q << 3;
           store<f64>(r + o, load<f64>(r + o) * scale - load<f64>(b + o));
         }
-        axpyRows<T>(a, r, acc + <usize>p * <usize>cols * 8, cols, i, e, 0, cols);
+      }
+      // the transpose products: full blocks two runs at a time (one load of A for both)
+      let pending: i32 = -1;
+      for (let s = 0; s < 32; s++) {
+        if (((mask >>> s) & 1) == 0) continue;
+        const r = x0 + <usize>s * per + 2 * vb + rb;
+        if (e - i < 4) {
+          axpyRows<T>(a, r, r + rb + po, cols, i, e, 0, cols);
+        } else if (pending < 0) {
+          pending = s;
+        } else {
+          const q = x0 + <usize>pending * per + 2 * vb + rb;
+          axpyBlock2<T>(a, q, q + rb + po, r, r + rb + po, cols, i);
+          pending = -1;
+        }
+      }
+      if (pending >= 0) {
+        const q = x0 + <usize>pending * per + 2 * vb + rb;
+        axpyRows<T>(a, q, q + rb + po, cols, i, e, 0, cols);
       }
     }
   }
