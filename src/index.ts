@@ -75,6 +75,7 @@ export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosti
 export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
 export { autoStorage, buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
+export { gaussianOperatorBatch, OperatorBatch } from "./operators/batch.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
 export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes, type CompletionBackendOptions } from "./operators/completion.js";
 export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
