@@ -17,6 +17,7 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
     .option("--force", "if --out holds other files or another preset's results, delete the results first")
+    .option("--batch", "runs that share a stored gaussian operator advance together, streaming it once per iteration for all (metrics bitwise unchanged)")
     .option("-q, --quiet", "no progress bar and no tables")
     .action(async (name: string | undefined, opts: SweepCliOptions & { list?: boolean; out?: string; quick?: boolean }) => {
       if (opts.list || !name) {

@@ -83,6 +83,8 @@ export interface SweepCliOptions {
   shard?: string;
   quiet?: boolean;
   force?: boolean;
+  /** Runs sharing a stored gaussian operator advance together (one stream of it per iteration). */
+  batch?: boolean;
 }
 
 /** Parses --workers (a positive integer; default the number of cores, or --cpus). */
@@ -122,7 +124,8 @@ export async function runSweepWithProgress(
       workers,
       cores,
       // worker threads even for one worker: the main thread stays free to receive signals
-      runner: workerEntry() ? "threads" : "auto",
+      runner: opts.batch ? "inline" : workerEntry() ? "threads" : "auto",
+      ...(opts.batch ? { batch: true } : {}),
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
       ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseMaxMemory(opts.maxMemory) } : {}),
@@ -185,6 +188,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--quick", "apply the grid's quick section (small sizes)")
+    .option("--batch", "runs that share a stored gaussian operator advance together in one process, streaming it once per iteration for all of them (metrics bitwise unchanged; see docs/performance.md)")
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {
