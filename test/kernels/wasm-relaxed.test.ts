@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { getBackend, tsBackend } from "../../src/kernels/index.js";
 import { compileRelaxed, wasmRelaxedStatus } from "../../src/kernels/wasm.js";
 import type { StorageType, StoredMatrix } from "../../src/kernels/types.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 import { buildInstance } from "../../src/catalogue/instance.js";
 import { createRng } from "../../src/random/rng.js";
 

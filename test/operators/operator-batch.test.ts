@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveConfig, type ResolvedConfig } from "../../src/io/config.js";
+import { resolveConfig, type ResolvedConfig } from "../../src/config/schema.js";
 import { buildInit, buildInstance, setOperatorProvider } from "../../src/catalogue/instance.js";
 import { createStepper } from "../../src/catalogue/registry.js";
 import { driveStepper, type RunResult } from "../../src/algorithms/driver.js";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 import { gaussianOperatorBatch, type OperatorBatch } from "../../src/operators/batch.js";
 import { streamRng } from "../../src/random/rng.js";
 
