@@ -26,6 +26,7 @@ import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../algorith
 import { GradientFlow } from "../algorithms/gradientFlow.js";
 import { imbalance } from "../metrics/metrics.js";
 import type { CliIO } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /** One check's outcome. */
 export interface CheckResult {
@@ -262,7 +263,7 @@ export function doctor(out: (s: string) => void, checks: () => CheckResult[] = r
 export function addDoctorCommands(program: Command, io: CliIO): void {
   program
     .command("doctor")
-    .description("self-check after install: environment (backends, WASM SIMD and threads, memory) and a ~2 s battery of mathematical checks; exit 1 if any fails")
+    .description(commandDescription("doctor"))
     .action(() => {
       const code = doctor(io.out);
       if (code !== 0) process.exitCode = code;

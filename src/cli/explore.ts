@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { type CliIO, UsageError } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /**
  * `matsense explore`: serves the built explorer (dist/web, from `npm run build:web`, part
@@ -99,7 +100,7 @@ export async function startExploreServer(opts: ExploreServerOptions = {}): Promi
 export function addExploreCommands(program: Command, io: CliIO): void {
   program
     .command("explore")
-    .description("serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers")
+    .description(commandDescription("explore"))
     .option("-p, --port <port>", "port (0 = any free port)", "5178")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-isolation", "leave out the COOP/COEP headers (the page then says it runs on one thread)")

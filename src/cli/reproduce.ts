@@ -4,12 +4,13 @@ import { defaultOutDir, UsageError, type CliIO } from "./shared.js";
 import { UnknownPresetError, listPresets, loadPreset } from "../reproduce/presets.js";
 import { PresetUnavailableError, reproducePreset } from "../reproduce/report.js";
 import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sweep.js";
+import { commandDescription } from "./commands.js";
 
 /** `matsense reproduce`: a preset's sweep, aggregate, figures, claims and report. */
 export function addReproduceCommands(program: Command, io: CliIO): void {
   program
     .command("reproduce")
-    .description("reproduce a paper figure: run a preset's sweep, aggregate, plot, check its claims and write report.md")
+    .description(commandDescription("reproduce"))
     .argument("[name]", "preset name (see --list)")
     .option("--list", "list the presets")
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>[-quick]-<time>); re-running resumes")

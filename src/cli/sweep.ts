@@ -12,6 +12,7 @@ import { UsageError, defaultOutDir, interruptFlag, parseMaxMemory, readJsonFile,
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
+import { commandDescription } from "./commands.js";
 
 /** Exit code of a sweep that skipped runs because another live process was writing them. */
 export const EXIT_LOCKED_RUNS = 5;
@@ -128,7 +129,7 @@ export async function runSweepWithProgress(
       ...(opts.batch ? { batch: true } : {}),
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
-      ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseMaxMemory(opts.maxMemory) } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemoryBytes: await parseMaxMemory(opts.maxMemory) } : {}),
       onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
         if (memoryLimited) {
@@ -179,7 +180,7 @@ export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
 export function addSweepCommands(program: Command, io: CliIO): void {
   program
     .command("sweep")
-    .description("run a grid of configs (base config × varied values × seeds) in parallel, resumable; then aggregate")
+    .description(commandDescription("sweep"))
     .requiredOption("-g, --grid <file>", "grid JSON: { base, vary: {path: [values]}, zip?: [...], seeds }")
     .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
@@ -217,7 +218,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
 
   program
     .command("aggregate")
-    .description("merge a sweep folder (all shards): write runs.csv, curves.csv and manifest.json, print the table")
+    .description(commandDescription("aggregate"))
     .argument("<dir>", "sweep folder")
     .argument("[more...]", "other folders of the same sweep (e.g. one per machine): their finished runs are copied into <dir> first")
     .option("--metric <name>", "error column to fit rates on", "rel_error")
