@@ -378,7 +378,10 @@ P();
 const text = lines.join("\n") + "\n";
 process.stdout.write(text);
 if (!flag("--no-write")) {
-  fs.writeFileSync(outFile, text);
+  // sections written by the other bench scripts (between <!-- name:begin --> and <!-- name:end -->) are kept
+  const old = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
+  const kept = [...old.matchAll(/<!-- ([\w-]+):begin -->[\s\S]*?<!-- \1:end -->\n?/g)].map((m) => m[0]);
+  fs.writeFileSync(outFile, [text, ...kept].join("\n"));
   log(`wrote ${outFile}`);
 }
 if (opt("--json")) fs.writeFileSync(opt("--json"), JSON.stringify({ started, sizes: results, numpy, bandwidth: bw, scaledGd: scaled, load: [load0, load1] }, null, 1));
