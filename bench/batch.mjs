@@ -60,16 +60,19 @@ for (const threads of threadList) {
   for (const B of batches) {
     const s = median(times.get(B));
     rows.push({ threads, B, seconds: s, runIterationsPerSecond: B / s, speedup: (B * t1) / s, load: [load0, load1] });
-    process.stderr.write(`threads ${threads} B=${B}: ${(s * 1e3).toFixed(1)} ms per pass, ${(B / s).toFixed(1)} run-iterations/s, ×${((B * t1) / s).toFixed(2)} vs ${B} one-run passes\n`);
+    process.stderr.write(`threads ${threads} B=${B}: ${(s * 1e3).toFixed(1)} ms per pass, ${(B / s).toFixed(1)} run-iterations/s, ` +
+      `×${((B * t1) / s).toFixed(2)} vs ${B} one-run passes\n`);
   }
   op.dispose();
 }
 const lines = [
-  `Node ${process.version}; gaussian n = ${n}, m = ${m} (${((m * n * n * (storage === "float32" ? 4 : 8)) / 2 ** 20).toFixed(0)} MiB ${storage}), k = ${k}; ${rounds} alternating rounds, medians.`,
+  `Node ${process.version}; gaussian n = ${n}, m = ${m} (${((m * n * n * (storage === "float32" ? 4 : 8)) / 2 ** 20).toFixed(0)} MiB ${storage}), ` +
+    `k = ${k}; ${rounds} alternating rounds, medians.`,
   "",
   "| threads | batch B | ms per pass | run-iterations / s | × B one-run passes | load avg before → after |",
   "|---|---|---|---|---|---|",
-  ...rows.map((w) => `| ${w.threads} | ${w.B} | ${(w.seconds * 1e3).toFixed(1)} | ${w.runIterationsPerSecond.toFixed(1)} | ${w.speedup.toFixed(2)} | ${w.load.join(" → ")} |`),
+  ...rows.map((w) =>
+    `| ${w.threads} | ${w.B} | ${(w.seconds * 1e3).toFixed(1)} | ${w.runIterationsPerSecond.toFixed(1)} | ${w.speedup.toFixed(2)} | ${w.load.join(" → ")} |`),
 ];
 process.stdout.write(lines.join("\n") + "\n");
 if (opt("--json", null)) fs.writeFileSync(opt("--json"), JSON.stringify({ node: process.version, n, m, storage, rows }, null, 1));

@@ -83,16 +83,19 @@ for (const size of sizes) {
     };
     rows.push(row);
     const f = (x) => (x * 1e3).toFixed(1);
-    process.stderr.write(`n=${size.n} r=${size.r} m=${size.m} ${storage}: numpy ${row.numpy ? f(row.numpy.median) : "—"} ms, wasm ${f(row.wasm.median)} (min ${f(row.wasm.min)}), ` +
+    process.stderr.write(`n=${size.n} r=${size.r} m=${size.m} ${storage}: numpy ${row.numpy ? f(row.numpy.median) : "—"} ms, ` +
+      `wasm ${f(row.wasm.median)} (min ${f(row.wasm.min)}), ` +
       `relaxed ${f(row.relaxed.median)} (min ${f(row.relaxed.min)}); load ${row.load.join(" → ")}\n`);
   }
 }
 
 const r2 = (a, b) => (a / b).toFixed(2);
 const lines = [
-  `Node ${process.version}, relaxed_madd ${status.fused ? "fused (one rounding)" : "unfused"} on ${os.cpus()[0]?.model ?? "?"}; ${rounds} alternating rounds per backend.`,
+  `Node ${process.version}, relaxed_madd ${status.fused ? "fused (one rounding)" : "unfused"} on ${os.cpus()[0]?.model ?? "?"}; ` +
+    `${rounds} alternating rounds per backend.`,
   "",
-  "| n | r | m | storage | NumPy ms | wasm ms (min) | wasm-relaxed ms (min) | relaxed ÷ wasm speed-up, median (min) | NumPy ÷ wasm-relaxed, median (min) | load avg before → after |",
+  "| n | r | m | storage | NumPy ms | wasm ms (min) | wasm-relaxed ms (min) | relaxed ÷ wasm speed-up, median (min) | " +
+    "NumPy ÷ wasm-relaxed, median (min) | load avg before → after |",
   "|---|---|---|---|---|---|---|---|---|---|",
   ...rows.map((w) => `| ${w.n} | ${w.r} | ${w.m} | ${w.storage} | ${w.numpy ? (w.numpy.median * 1e3).toFixed(1) : "—"} | ` +
     `${(w.wasm.median * 1e3).toFixed(1)} (${(w.wasm.min * 1e3).toFixed(1)}) | ${(w.relaxed.median * 1e3).toFixed(1)} (${(w.relaxed.min * 1e3).toFixed(1)}) | ` +

@@ -59,7 +59,8 @@ if (args.includes("--child")) {
 }
 
 function stepMetrics(config) {
-  const res = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--iterations", String(iterations), "--child", JSON.stringify(config)], {
+  const argv = ["--expose-gc", fileURLToPath(import.meta.url), "--iterations", String(iterations), "--child", JSON.stringify(config)];
+  const res = spawnSync(process.execPath, argv, {
     encoding: "utf8", stdio: ["ignore", "pipe", "inherit"],
   });
   if (res.status !== 0) throw new Error(`step+metrics child failed (exit ${res.status})`);
@@ -96,7 +97,8 @@ for (const c of cases) {
   }
   const row = { name: c.name, stepMetrics: median(a), run: median(b), all: { stepMetrics: a, run: b }, load: [load0, load()] };
   rows.push(row);
-  process.stderr.write(`${c.name}: step+metrics ${(row.stepMetrics * 1e3).toFixed(1)} ms, run ${(row.run * 1e3).toFixed(1)} ms (×${(row.run / row.stepMetrics).toFixed(2)}); load ${row.load.join(" → ")}\n`);
+  process.stderr.write(`${c.name}: step+metrics ${(row.stepMetrics * 1e3).toFixed(1)} ms, run ${(row.run * 1e3).toFixed(1)} ms ` +
+    `(×${(row.run / row.stepMetrics).toFixed(2)}); load ${row.load.join(" → ")}\n`);
 }
 const lines = [
   `Node ${process.version}; ${iterations} iterations per process, ${rounds} alternating rounds; medians.`,

@@ -328,7 +328,8 @@ const range = (a) => (a.length ? `${f2(Math.min(...a))}–${f2(Math.max(...a))}�
 if (wasmAvailable()) {
   P(`- One thread vs NumPy (one thread): wasm-float64 ${range(ratioRows("wasm-float64"))} (without the fusion, wasm-float64-2pass: ${range(ratioRows("wasm-float64-2pass"))}); wasm-float32 ${range(ratioRows("wasm-float32"))}; wasm-packed ${range(ratioRows("wasm-packed"))}; ts-float64 ${range(ratioRows("ts-float64"))}. Target ≥ 1.5×.`);
   P(relaxed.available
-    ? `- Fused multiply-add (backend wasm-relaxed, relaxed_madd ${relaxed.fused ? "fused (one rounding)" : "not fused"} on this machine), one thread vs NumPy: ` +
+    ? `- Fused multiply-add (backend wasm-relaxed, relaxed_madd ${relaxed.fused ? "fused (one rounding)" : "not fused"} on this machine), ` +
+      "one thread vs NumPy: " +
       `wasm-relaxed-float64 ${range(ratioRows("wasm-relaxed-float64"))}; wasm-relaxed-float32 ${range(ratioRows("wasm-relaxed-float32"))}; ` +
       `wasm-relaxed-packed ${range(ratioRows("wasm-relaxed-packed"))}. Target ≥ 1.5× (float64).`
     : `- wasm-relaxed not measured: ${relaxed.reason}.`);

@@ -28,7 +28,10 @@ const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
 const commands = (b, tag) => [
   { name: `matsense --version${tag}`, argv: [b, "--version"] },
   { name: `matsense --help${tag}`, argv: [b, "--help"] },
-  { name: `matsense run (n = 10, 5 iterations, -q)${tag}`, argv: (i) => [b, "run", "-q", "--set", "problem.n=10", "--set", "stop.maxIterations=5", "--out", path.join(tmp, `r${tag.length}-${i}`)] },
+  {
+    name: `matsense run (n = 10, 5 iterations, -q)${tag}`,
+    argv: (i) => [b, "run", "-q", "--set", "problem.n=10", "--set", "stop.maxIterations=5", "--out", path.join(tmp, `r${tag.length}-${i}`)],
+  },
 ];
 const mine = commands(bin, ""), theirs = other ? commands(path.resolve(other), ` (${path.resolve(other)})`) : [];
 const cases = [{ name: "node -e 0 (floor)", argv: ["-e", "0"] }, ...mine.flatMap((c, i) => (other ? [c, theirs[i]] : [c]))];

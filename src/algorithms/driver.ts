@@ -273,7 +273,9 @@ export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOpt
  * {@link runStepper}, giving the event loop a turn every `yieldEverySeconds` of wall time
  * (measured with `opts.now`), so signal handlers and timers run during a long run.
  */
-export async function runStepperAsync(stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = opts.yieldEverySeconds ?? 0.05): Promise<RunResult> {
+export async function runStepperAsync(
+  stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = opts.yieldEverySeconds ?? 0.05,
+): Promise<RunResult> {
   const now = opts.now ?? (() => 0);
   const g = driveStepper(stepper, truth, opts);
   let last = now();

@@ -66,7 +66,8 @@ export const COMMANDS = [
   },
   {
     name: "doctor", module: "doctor", args: [], options: false,
-    description: "self-check after install: environment (backends, WASM SIMD and threads, memory) and a ~2 s battery of mathematical checks; exit 1 if any fails",
+    description: "self-check after install: environment (backends, WASM SIMD and threads, memory) and a ~2 s battery of mathematical checks; " +
+      "exit 1 if any fails",
   },
 ] as const;
 

@@ -189,7 +189,11 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--quick", "apply the grid's quick section (small sizes)")
-    .option("--batch", "runs that share a stored gaussian operator advance together in one process, streaming it once per iteration for all of them (metrics bitwise unchanged; see docs/performance.md)")
+    .option(
+      "--batch",
+      "runs that share a stored gaussian operator advance together in one process, streaming it once per iteration for all of them " +
+        "(metrics bitwise unchanged; see docs/performance.md)",
+    )
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {

@@ -6,7 +6,8 @@ import { WASM_RELAXED_BACKEND_NAME, wasmBackend, wasmRelaxedBackend, wasmUnavail
 export type { AllocateOptions, KernelBackend, StoredMatrix, StorageType } from "./types.js";
 export { tsBackend } from "./ts.js";
 export {
-  AUTO_THREADS_MIN_BYTES, WASM_BACKEND_NAME, WASM_MAX_BYTES, WASM_RELAXED_BACKEND_NAME, autoThreads, setAutoThreadCap, wasmAvailable, wasmMatrixBytes, wasmRelaxedStatus, wasmUnavailableReason,
+  AUTO_THREADS_MIN_BYTES, WASM_BACKEND_NAME, WASM_MAX_BYTES, WASM_RELAXED_BACKEND_NAME, autoThreads, setAutoThreadCap, wasmAvailable, wasmMatrixBytes,
+  wasmRelaxedStatus, wasmUnavailableReason,
 } from "./wasm.js";
 export { fwhtReference } from "./fwht.js";
 
@@ -35,7 +36,8 @@ export function getBackend(name: BackendName | string = "auto"): KernelBackend {
   const b = registry.get(name);
   if (!b) {
     const why = (name === "wasm" || name === "wasm-simd") && wasmUnavailableReason ? ` (${wasmUnavailableReason})` : "";
-    throw new RangeError(`backend "${name}" is not available${why}; available: auto, ${[...registry.keys()].join(", ")}, ${WASM_RELAXED_BACKEND_NAME} (when the engine has relaxed SIMD)`);
+    const all = [...registry.keys(), `${WASM_RELAXED_BACKEND_NAME} (when the engine has relaxed SIMD)`];
+    throw new RangeError(`backend "${name}" is not available${why}; available: auto, ${all.join(", ")}`);
   }
   return b;
 }

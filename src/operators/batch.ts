@@ -73,7 +73,9 @@ export class OperatorBatch {
       if (!o || o === state || !o.active || !o.F || !o.G || !o.y) continue;
       const oc = o.cache;
       if (oc && equal(oc.F, o.F.data) && equal(oc.G, o.G.data) && equal(oc.y, o.y)) continue; // already computed at its point
-      const cache = oc ?? { F: new Float64Array(o.F.data.length), G: new Float64Array(o.G.data.length), y: new Float64Array(o.y.length), r: new Float64Array(o.y.length), S: zeros(S.rows, S.cols) };
+      const cache = oc ?? {
+        F: new Float64Array(o.F.data.length), G: new Float64Array(o.G.data.length), y: new Float64Array(o.y.length), r: new Float64Array(o.y.length), S: zeros(S.rows, S.cols),
+      };
       cache.F.set(o.F.data);
       cache.G.set(o.G.data);
       cache.y.set(o.y);

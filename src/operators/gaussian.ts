@@ -516,7 +516,8 @@ export function gaussianOptionIssues(type: string, o: { storage: string; backend
     errors.push({ path: "operator.storage", value: "regenerate", message: 'regenerate storage needs operator.type "gaussian" or "symmetric-gaussian"' });
   }
   if (o.storage === "regenerate" && (o.backend === "wasm" || o.backend === "wasm-relaxed")) {
-    errors.push({ path: "operator.backend", value: o.backend, message: 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"' });
+    const message = 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"';
+    errors.push({ path: "operator.backend", value: o.backend, message });
   }
   if (o.threads > 1 && (o.backend === "ts" || o.storage === "regenerate")) {
     errors.push({ path: "operator.threads", value: o.threads, message: `must be 0 (auto) or 1 with ${o.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });

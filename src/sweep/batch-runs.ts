@@ -21,7 +21,8 @@ export const MAX_BATCH = 32;
  */
 export function batchKey(config: ResolvedConfig): string | null {
   const o = config.operator;
-  if (o.type !== "gaussian" || (o.storage !== "float64" && o.storage !== "float32") || (o.backend !== "auto" && o.backend !== "wasm") || !wasmAvailable()) return null;
+  if (o.type !== "gaussian" || (o.storage !== "float64" && o.storage !== "float32")) return null;
+  if ((o.backend !== "auto" && o.backend !== "wasm") || !wasmAvailable()) return null;
   const { n, n2 } = config.problem;
   if (wasmMatrixBytes(o.m, n * n2, o.storage, 2) > WASM_MAX_BYTES) return null;
   return JSON.stringify([config.seed, n, n2, o.m, o.storage]);
@@ -57,7 +58,8 @@ export async function runBatched<R>(
 ): Promise<{ settled: PromiseSettledResult<R>[]; passes: number; shared: number }> {
   const c = configs[0];
   const threads = c.operator.threads || autoThreads(c.operator.m * c.problem.n * c.problem.n2 * (c.operator.storage === "float32" ? 4 : 8));
-  const batch = gaussianOperatorBatch(c.operator.m, c.problem.n, c.problem.n2, streamRng(c.seed, "operator"), c.operator.storage as "float64" | "float32", threads, configs.length);
+  const storage = c.operator.storage as "float64" | "float32";
+  const batch = gaussianOperatorBatch(c.operator.m, c.problem.n, c.problem.n2, streamRng(c.seed, "operator"), storage, threads, configs.length);
   try {
     const started: Promise<R>[] = [];
     for (let i = 0; i < configs.length; i++) {

@@ -218,7 +218,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
     const execute = (spec: RunSpec, yieldEverySeconds?: number) =>
       executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
-        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit, ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
+        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit,
+        ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
       });
     const settle = (spec: RunSpec, e?: unknown) => {
       const skip = e === undefined ? undefined : runSkipReason(e);
@@ -257,7 +258,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
   }
-  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked, ...(sharedOperators !== undefined ? { sharedOperators } : {}), ...(batched ? { batched } : {}) };
+  return {
+    dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked,
+    ...(sharedOperators !== undefined ? { sharedOperators } : {}), ...(batched ? { batched } : {}),
+  };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */

@@ -18,7 +18,9 @@ afterEach(() => {
 
 /** The same N(0, 1) entries in a relaxed, a default-WASM and a TS matrix. */
 function triple(rows: number, cols: number, storage: StorageType, threads: number, seed: number): StoredMatrix[] {
-  const out = [relaxed().allocate(rows, cols, storage, { threads }), getBackend("wasm").allocate(rows, cols, storage, { threads }), tsBackend.allocate(rows, cols, storage)];
+  const out = [
+    relaxed().allocate(rows, cols, storage, { threads }), getBackend("wasm").allocate(rows, cols, storage, { threads }), tsBackend.allocate(rows, cols, storage),
+  ];
   createRng(seed).fillNormal(out[0].values);
   for (const m of out.slice(1)) m.values.set(out[0].values);
   live.push(out[0], out[1]);
