@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createLogger, defineConfig } from "vite";
 
@@ -25,8 +26,12 @@ logger.warnOnce = (msg, opts) => {
   warnOnce(msg, opts);
 };
 
+const version = (JSON.parse(readFileSync(here("../package.json"), "utf8")) as { version: string }).version;
+
 export default defineConfig({
   customLogger: logger,
+  // the version recorded in the explorer's links (`v=`)
+  define: { __MATSENSE_VERSION__: JSON.stringify(version) },
   root: here("."),
   base: "./",
   publicDir: false,

@@ -61,8 +61,9 @@ export const COMMANDS = [
     description: "reproduce a paper figure: run a preset's sweep, aggregate, plot, check its claims and write report.md",
   },
   {
-    name: "explore", module: "explore", args: [], options: true,
-    description: "serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers",
+    name: "explore", module: "explore", args: ["[dir]"], options: true,
+    description: "serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers; " +
+      "with DIR, open that run or sweep folder",
   },
   {
     name: "doctor", module: "doctor", args: [], options: false,

@@ -2,6 +2,7 @@ import { type Matrix, zeros } from "../linalg/matrix.js";
 import { z } from "zod";
 import { ConfigError, finite } from "../io/config-fields.js";
 import type { Rng } from "../random/rng.js";
+import { fdlibmLog, fdlibmLog1p } from "../random/log.js";
 import { autoThreads, checkKernelBackend } from "../kernels/index.js";
 import { WasmCompletionKernel, structuredKernelsAvailable } from "../kernels/structured.js";
 import { defineOperator, kernelOptions } from "./operator.js";
@@ -176,10 +177,11 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng, 
   let rows = new Int32Array(cap);
   let cols = new Int32Array(cap);
   let count = 0;
-  const logq = Math.log1p(-p); // −∞ when p = 1 (every gap is 0)
+  // the project's fixed logarithms (the same bits in every engine; equal to Node's Math.log/log1p)
+  const logq = fdlibmLog1p(-p); // −∞ when p = 1 (every gap is 0)
   let idx = -1;
   for (;;) {
-    const gap = p === 1 ? 0 : Math.floor(Math.log(1 - rng.uniform()) / logq);
+    const gap = p === 1 ? 0 : Math.floor(fdlibmLog(1 - rng.uniform()) / logq);
     idx += gap + 1;
     if (idx >= total) break;
     if (count === cap) {

@@ -84,3 +84,20 @@ function runOverrides(grid: ReturnType<typeof quickGrid>, params: Record<string,
   }
   return out;
 }
+
+/** The scenario the explorer opens with when there is no link. */
+export const LANDING_SCENARIO = "xiong-symmetric";
+
+/**
+ * The landing page's comparison: the Gaussian runs of {@link LANDING_SCENARIO}'s quick
+ * grid — exact (k = r = 2) and over-parameterized (k = 3, 4) symmetric GD on the same data:
+ * linear against sublinear convergence, visible within seconds.
+ */
+export function landingState(): ExplorerState {
+  const s = scenarioState(LANDING_SCENARIO);
+  const base = s.config.operator as { type?: string } | undefined;
+  s.runs = s.runs
+    .filter((r) => (r["operator.type"] ?? base?.type ?? "gaussian") === "gaussian")
+    .map((r) => Object.fromEntries(Object.entries(r).filter(([p]) => p !== "operator.type")));
+  return s;
+}
