@@ -55,5 +55,15 @@ describe("a sweep whose runs share a stored operator, batched", () => {
     // a second batched sweep over the same folder skips the finished runs
     const again = await runSweep(grid, batched, { runner: "inline", batch: true });
     expect(again.skipped).toBe(6);
+
+    // killed mid-batch (the stop flag after 40 polls), then run again: the same metrics as the unbatched sweep
+    const resumed = tmp();
+    let polls = 0;
+    const first = await runSweep(grid, resumed, { runner: "inline", batch: true, shouldStop: () => ++polls > 40 });
+    expect(first.interrupted).toBe(true);
+    expect(first.entries.some((e) => e.status === "interrupted")).toBe(true);
+    const second = await runSweep(grid, resumed, { runner: "inline", batch: true });
+    expect(second.interrupted).toBe(false);
+    for (const r of a.runs) expect(metricsWithoutTime(path.join(resumed, r.id))).toBe(metricsWithoutTime(path.join(alone, r.id)));
   }, 60_000);
 });
