@@ -50,7 +50,8 @@ export class ApproximateGaussNewton extends FactoredStepper {
 /** `agn`: approximated Gauss–Newton on FGᵀ (Jia et al. 2024). */
 export const agnMethod = defineMethod({
   name: "agn",
-  summary: "approximated Gauss–Newton (Jia, Feng, Meng & Sun, NeurIPS 2024; FGᵀ only): alternating F ← F − η S G (GᵀG)⁻¹, then G ← G − η Sᵀ F (FᵀF)⁻¹ with S at the new F",
+  summary: "approximated Gauss–Newton (Jia, Feng, Meng & Sun, NeurIPS 2024; FGᵀ only): alternating F ← F − η S G (GᵀG)⁻¹, then G ← G − η Sᵀ F (FᵀF)⁻¹ with S " +
+    "at the new F",
   options: {},
   rules: (c) => {
     const k = c.model.k, { n, n2 } = c.problem;

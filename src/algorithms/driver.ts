@@ -120,7 +120,8 @@ function currentLoss(stepper: Stepper): number {
 
 /** Full metrics of the stepper's current point. */
 export function measure(
-  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics" | "heldOut">,
+  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions,
+    "record" | "symmetricPartError" | "diagnostics" | "heldOut">,
 ): TraceRow {
   const x = stepper.factors();
   const measured = x && !truth.absent ? errorAndImbalance(x, () => stepper.product(), truth) : null;
@@ -237,7 +238,8 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       watch.diverged();
       divergedQuantity = finite
         ? `rel_error = ${relError} > stop.divergenceRelError = ${stop.divergenceRelError}`
-        : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss, ...(truth.absent ? {} : { abs_error: NaN, rel_error: relError }) });
+        : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss,
+          ...(truth.absent ? {} : { abs_error: NaN, rel_error: relError }) });
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";

@@ -128,7 +128,9 @@ export class GaussNewtonFactored extends FactoredStepper {
 const cgOptions = {
   cgTolerance: finite("method.cgTolerance").pipe(z.number().positive("method.cgTolerance must be > 0").lt(1, "method.cgTolerance must be < 1")).default(1e-10)
     .describe("gauss-newton, levenberg-marquardt: CG stops when ‖(J_cᵀJ_c + λI)d − ∇f‖ ≤ cgTolerance·‖∇f‖"),
-  cgMaxIterations: posInt("method.cgMaxIterations").default(100).describe("gauss-newton, levenberg-marquardt: at most this many CG steps per iteration (the reference's max_iter = 100); column cg_steps records the steps taken"),
+  cgMaxIterations: posInt("method.cgMaxIterations").default(100)
+    .describe("gauss-newton, levenberg-marquardt: at most this many CG steps per iteration (the reference's max_iter = 100); column cg_steps records the " +
+      "steps taken"),
 };
 
 // CG vectors (4 × all factor entries) and the two gradient blocks
@@ -140,7 +142,8 @@ export const gaussNewtonMethod = defineMethod({
   summary: "Gauss–Newton on the factorization map (Labassi et al.'s LM_composite_optimization): x ← x − η d, J_cᵀJ_c d = ∇f by CG",
   options: cgOptions,
   workspaceBytes: workspace,
-  create: (c, operator, y, init) => new GaussNewtonFactored(operator, y, init, c.method.stepSize, 0, c.method.cgTolerance, c.method.cgMaxIterations, "gauss-newton"),
+  create: (c, operator, y, init) => new GaussNewtonFactored(operator, y, init, c.method.stepSize, 0, c.method.cgTolerance, c.method.cgMaxIterations,
+    "gauss-newton"),
 });
 
 /** `levenberg-marquardt`: fixed damping λ > 0. */
@@ -149,7 +152,8 @@ export const levenbergMarquardtMethod = defineMethod({
   summary: "Levenberg–Marquardt on the factorization map: x ← x − η d, (J_cᵀJ_c + λI) d = ∇f by CG, fixed damping λ = method.damping",
   options: {
     ...cgOptions,
-    damping: finite("method.damping").pipe(z.number().positive("method.damping must be > 0")).default(1e-4).describe("levenberg-marquardt: damping λ of (J_cᵀJ_c + λI), in units of σ₁(M*)"),
+    damping: finite("method.damping").pipe(z.number().positive("method.damping must be > 0")).default(1e-4)
+      .describe("levenberg-marquardt: damping λ of (J_cᵀJ_c + λI), in units of σ₁(M*)"),
   },
   workspaceBytes: workspace,
   create: (c, operator, y, init) =>

@@ -78,15 +78,19 @@ export function symmetricExp(phi: Matrix): Matrix {
 /** `mirror-descent`: spectral-entropy mirror descent on a PSD matrix variable. */
 export const mirrorDescentMethod = defineMethod({
   name: "mirror-descent",
-  summary: "mirror descent with the spectral entropy mirror map on a PSD matrix variable (Wu & Rebeschini, NeurIPS 2021): log X ← log X − η sym(S), X₀ = α I (ignores the init and model.k)",
+  summary: "mirror descent with the spectral entropy mirror map on a PSD matrix variable (Wu & Rebeschini, NeurIPS 2021): log X ← log X − η sym(S), X₀ = α I " +
+    "(ignores the init and model.k)",
   options: {
-    initScale: finite("method.initScale").pipe(z.number().positive("method.initScale must be > 0")).default(1e-3).describe("mirror-descent: X₀ = initScale·I (the reference's alpha; small = strong implicit low-rank bias)"),
+    initScale: finite("method.initScale").pipe(z.number().positive("method.initScale must be > 0")).default(1e-3)
+      .describe("mirror-descent: X₀ = initScale·I (the reference's alpha; small = strong implicit low-rank bias)"),
   },
   rules: (c) => {
     const { n, n2 } = c.problem;
-    if (n2 !== n) return [{ path: "problem.n2", value: n2, message: `mirror-descent works on a PSD n×n matrix variable: problem.n2 must equal problem.n = ${n}` }];
+    if (n2 !== n) return [{ path: "problem.n2", value: n2,
+      message: `mirror-descent works on a PSD n×n matrix variable: problem.n2 must equal problem.n = ${n}` }];
     return n * n2 > SVT_MAX_ENTRIES
-      ? [{ path: "method.name", value: "mirror-descent", message: `mirror-descent takes a dense n×n eigendecomposition every iteration; n² = ${n * n2} exceeds ${SVT_MAX_ENTRIES}` }]
+      ? [{ path: "method.name", value: "mirror-descent", message: `mirror-descent takes a dense n×n eigendecomposition every iteration; n² = ${n * n2} ` +
+        `exceeds ${SVT_MAX_ENTRIES}` }]
       : [];
   },
   // Φ, X, the gradient, the eigenvectors (n×n each) and r (m)

@@ -79,7 +79,8 @@ export function buildInstance(config: ResolvedConfig): Instance {
   const operator = buildOperator(config);
   const yFile = (config.operator as { yFile?: string }).yFile;
   const observed = operator.observations?.();
-  const given = observed?.y ?? (yFile === undefined ? undefined : readNpyFloat64("operator.yFile", yFile, [operator.m], `the operator.m = ${operator.m} measurements y`).data);
+  const given = observed?.y ?? (yFile === undefined ? undefined : readNpyFloat64("operator.yFile", yFile, [operator.m], `the operator.m = ${operator.m} ` +
+    `measurements y`).data);
   // without M*, "A(M*)" is the observed y itself
   const yClean = truth.absent ? given! : measureTruth(operator, truth);
   const y = given ?? yClean.slice();

@@ -50,11 +50,13 @@ function directional(op: SensingOperator, y: Float64Array, xs: Matrix[], Ds: Mat
 
 function verdict(name: string, an: number, fd: number, tol = 1e-5): CheckResult {
   const err = Math.abs(an - fd) / Math.max(Math.abs(fd), 1e-300);
-  return { name, pass: err <= tol, detail: `directional derivative ${an.toPrecision(8)} vs ${fd.toPrecision(8)}, relative gap ${err.toExponential(1)} (≤ ${tol})` };
+  return { name, pass: err <= tol, detail: `directional derivative ${an.toPrecision(8)} vs ${fd.toPrecision(8)}, relative gap ${err.toExponential(1)} (≤ ` +
+    `${tol})` };
 }
 
 const copies = (xs: Matrix[]) => xs.map((x) => x.data.slice());
-const step = (before: Float64Array[], xs: Matrix[], eta: number) => xs.map((x, p) => ({ rows: x.rows, cols: x.cols, data: before[p].map((v, i) => (v - x.data[i]) / eta) }));
+const step = (before: Float64Array[], xs: Matrix[], eta: number) => xs.map((x, p) => ({ rows: x.rows, cols: x.cols, data: before[p].map((v,
+  i) => (v - x.data[i]) / eta) }));
 const inner = (as: Matrix[], bs: Matrix[]) => as.reduce((a, m, p) => a + dot(m.data, bs[p].data), 0);
 
 /** The checks on a square asymmetric instance (n1 = n2 for mirror descent's PSD variable). */
@@ -90,7 +92,8 @@ export function methodGradientChecks(op: SensingOperator, y: Float64Array, rng: 
     const Jd = matmulNT(dF, G0).data.map((v, i) => v + matmulNT(F0, dG).data[i]);
     const J: Matrix = { rows: n1, cols: n2, data: Jd };
     const lhs = [matmul(J, G0), matmulTN(J, F0)].map((M, p) => ({ ...M, data: M.data.map((v, i) => v + lambda * [dF, dG][p].data[i]) }));
-    out.push(verdict(`${lambda ? "levenberg-marquardt" : "gauss-newton"}: (J_cᵀJ_c + λI)d against the gradient by central finite differences`, inner(lhs, Ds), fd, 1e-4));
+    out.push(verdict(`${lambda ? "levenberg-marquardt" : "gauss-newton"}: (J_cᵀJ_c + λI)d against the gradient by central finite differences`, inner(lhs, Ds),
+      fd, 1e-4));
   }
   // agn: ΔF (GᵀG) = ∇_F f (the F half-step; D_G = 0)
   {
@@ -111,7 +114,10 @@ export function methodGradientChecks(op: SensingOperator, y: Float64Array, rng: 
     md.step();
     const { values, vectors } = symmetricEigen(md.product());
     const V = vectors.data, logX1 = new Float64Array(n1 * n1);
-    for (let i = 0; i < n1; i++) for (let j = 0; j < n1; j++) for (let l = 0; l < n1; l++) logX1[i * n1 + j] += V[i * n1 + l] * Math.log(values[l]) * V[j * n1 + l];
+    const logValues = values.map(Math.log);
+    for (let i = 0; i < n1; i++) {
+      for (let j = 0; j < n1; j++) for (let l = 0; l < n1; l++) logX1[i * n1 + j] += V[i * n1 + l] * logValues[l] * V[j * n1 + l];
+    }
     const g = logX1.map((v, i) => (i % (n1 + 1) === 0 ? Math.log(alpha) - v : -v) / eta);
     out.push(verdict("mirror-descent: (log X₀ − log X₁)/η against the gradient by central finite differences", dot(g, D.data), fd, 1e-4));
   }

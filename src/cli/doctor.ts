@@ -228,7 +228,8 @@ export function runDoctorChecks(): CheckResult[] {
   const asym = buildInstance(resolveConfig({ seed: 4, problem: { n: 14, n2: 12, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 300 }, model: { type: "asymmetric" } } as ConfigInput));
   results.push(imbalanceStepCheck(asym.operator, asym.y, rng, 3));
   results.push(imbalanceFlowCheck(asym.operator, asym.y, rng, 3));
-  const square = buildInstance(resolveConfig({ seed: 6, problem: { n: 10, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 250 }, model: { type: "asymmetric" } } as ConfigInput));
+  const square = buildInstance(resolveConfig({ seed: 6, problem: { n: 10, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 250 },
+    model: { type: "asymmetric" } } as ConfigInput));
   results.push(...methodGradientChecks(square.operator, square.y, rng, 3));
   if (wasmAvailable()) results.push(threadsCheck(rng));
   results.push(oneOverTCheck());

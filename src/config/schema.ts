@@ -151,22 +151,28 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     errors.push({ path: "problem.file", value: undefined, message: 'is required with problem.truth "file": the path of a .npy file holding M* (n × n2)' });
   }
   if (c.problem.truth === "file" && c.model.type === "symmetric" && n2 !== n1) {
-    errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and symmetric PSD)` });
+    errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and ` +
+      `symmetric PSD)` });
   }
   if (c.problem.truth === "none") {
-    if (c.stop.targetRelError > 0) errors.push({ path: "stop.targetRelError", value: c.stop.targetRelError, message: 'must be 0 with problem.truth "none" (there is no M* to measure the error against)' });
-    if (c.record.diagnostics) errors.push({ path: "record.diagnostics", value: true, message: 'must be false with problem.truth "none" (the diagnostics decompose the error against M*)' });
+    if (c.stop.targetRelError > 0) errors.push({ path: "stop.targetRelError", value: c.stop.targetRelError, message: 'must be 0 with problem.truth "none" ' +
+      '(there is no M* to measure the error against)' });
+    if (c.record.diagnostics) errors.push({ path: "record.diagnostics", value: true, message: 'must be false with problem.truth "none" (the diagnostics ' +
+      'decompose the error against M*)' });
   }
   if (c.model.type === "deep") {
     if (!(METHODS.find((d) => d.name === c.method.name) as { deep?: boolean } | undefined)?.deep) {
-      errors.push({ path: "method.name", value: c.method.name, message: `model.type "deep" runs with ${METHODS.filter((d) => (d as { deep?: boolean }).deep).map((d) => `"${d.name}"`).join(", ")}` });
+      errors.push({ path: "method.name", value: c.method.name, message: `model.type "deep" runs with ` +
+        `${METHODS.filter((d) => (d as { deep?: boolean }).deep).map((d) => `"${d.name}"`).join(", ")}` });
     }
     if (c.init.type !== "small-random" && c.init.type !== "file") {
-      errors.push({ path: "init.type", value: c.init.type, message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), middle factors ~ N(0, α²)) or "file"' });
+      errors.push({ path: "init.type", value: c.init.type, message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), ' +
+        'middle factors ~ N(0, α²)) or "file"' });
     }
   }
   if (c.init.type === "file" && c.init.dir === undefined) {
-    errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as --save-instance writes them)' });
+    errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as ' +
+      '--save-instance writes them)' });
   }
   const k = c.model.k ?? r;
   if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });
@@ -188,7 +194,8 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   const config = { ...c, problem, operator, model } as ResolvedConfig;
   errors.push(...((op.rules as AnyRules | undefined)?.(config) ?? []));
   if (c.problem.truth === "none" && !(op as { observed?: (c: unknown) => boolean }).observed?.(config)) {
-    errors.push({ path: "problem.truth", value: "none", message: `needs an operator that brings its measurements y (operator.type "completion-file", or "dense-file" with operator.yFile); operator.type "${c.operator.type}" measures y = A(M*)` });
+    errors.push({ path: "problem.truth", value: "none", message: `needs an operator that brings its measurements y (operator.type "completion-file", or ` +
+      `"dense-file" with operator.yFile); operator.type "${c.operator.type}" measures y = A(M*)` });
   }
   for (const rules of new Set(OPERATORS.map((o) => (o as { optionRules?: AnyRules }).optionRules))) errors.push(...(rules?.(config) ?? []));
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));

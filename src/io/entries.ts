@@ -35,7 +35,8 @@ export function readObservedEntries(field: string, file: string, n1: number, n2:
     triples = new Float64Array(3 * (rows.length - header));
     for (let e = header; e < rows.length; e++) {
       const r = rows[e];
-      if (r.length !== 3 || !r.every(isNumber)) throw new InputFileError(field, file, `line ${e + 1} is ${JSON.stringify(r.join(","))}; expected three numbers i,j,value`);
+      if (r.length !== 3 || !r.every(isNumber)) throw new InputFileError(field, file, `line ${e + 1} is ${JSON.stringify(r.join(","))}; expected three ` +
+        `numbers i,j,value`);
       for (let c = 0; c < 3; c++) triples[3 * (e - header) + c] = Number(r[c]);
     }
     where = (e) => `line ${e + 1 + header}`;

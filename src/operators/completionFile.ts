@@ -62,7 +62,8 @@ export const completionFileDescriptor = defineOperator({
   options: {
     file: operatorFileOption,
     indexBase,
-    testFraction: finite("operator.testFraction").pipe(z.number().min(0, "operator.testFraction must be ≥ 0").lt(1, "operator.testFraction must be < 1")).default(0)
+    testFraction: finite("operator.testFraction").pipe(z.number().min(0, "operator.testFraction must be ≥ 0").lt(1,
+      "operator.testFraction must be < 1")).default(0)
       .describe('"completion-file": fraction of the observed entries held out (seeded split, the operator stream) for the column test_rel_error'),
     ...kernelOptions,
   },
@@ -75,12 +76,16 @@ export const completionFileDescriptor = defineOperator({
   },
   rules: (c) => {
     const issues = [];
-    if (c.operator.file === undefined) issues.push({ path: "operator.file", value: undefined, message: 'is required with operator.type "completion-file": a .npy (N×3) or CSV file of observed entries i,j,value' });
-    if (c.operator.indexBase === undefined) issues.push({ path: "operator.indexBase", value: undefined, message: 'is required with operator.type "completion-file": 0 or 1, the first row/column index in operator.file' });
+    if (c.operator.file === undefined) issues.push({ path: "operator.file", value: undefined, message: 'is required with operator.type "completion-file": a ' +
+      '.npy (N×3) or CSV file of observed entries i,j,value' });
+    if (c.operator.indexBase === undefined) issues.push({ path: "operator.indexBase", value: undefined, message: 'is required with operator.type ' +
+      '"completion-file": 0 or 1, the first row/column index in operator.file' });
     if (c.problem.truth !== "none" && c.problem.truth !== "file") {
-      issues.push({ path: "problem.truth", value: c.problem.truth, message: 'must be "none" or "file" with operator.type "completion-file" (y are the observed values of operator.file, not measurements of a generated M*)' });
+      issues.push({ path: "problem.truth", value: c.problem.truth, message: 'must be "none" or "file" with operator.type "completion-file" (y are the ' +
+        'observed values of operator.file, not measurements of a generated M*)' });
     }
-    if (c.problem.noise > 0 || c.problem.outliers > 0) issues.push({ path: "problem.noise", value: c.problem.noise, message: 'must be 0 (and problem.outliers 0) with operator.type "completion-file": y is the observed values' });
+    if (c.problem.noise > 0 || c.problem.outliers > 0) issues.push({ path: "problem.noise", value: c.problem.noise, message: 'must be 0 (and ' +
+      'problem.outliers 0) with operator.type "completion-file": y is the observed values' });
     if (c.operator.m < 1) issues.push({ path: "operator.testFraction", value: c.operator.testFraction, message: "holds out every observed entry; lower it" });
     return issues;
   },

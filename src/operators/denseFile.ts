@@ -6,7 +6,8 @@ import { defineOperator } from "./operator.js";
 
 /** `operator.file`: the path of the operator's data file (shared by the file-backed operators). */
 export const operatorFileOption = z.string().min(1, "operator.file must be a path").optional()
-  .describe('file-backed operators: "dense-file": a .npy holding the m × n1 × n2 unscaled A_i (A.npy as --save-instance writes it); relative to the working directory');
+  .describe('file-backed operators: "dense-file": a .npy holding the m × n1 × n2 unscaled A_i (A.npy as --save-instance writes it); relative to the working ' +
+    'directory');
 
 /**
  * `dense-file`: the measurement matrices A_i read from a .npy file (m × n1 × n2, unscaled,
@@ -24,14 +25,17 @@ export const denseFileDescriptor = defineOperator({
     ...gaussianOptions,
     file: operatorFileOption,
     yFile: z.string().min(1, "operator.yFile must be a path").optional()
-      .describe('"dense-file": a .npy holding the m measurements y (y.npy as --save-instance writes it) used instead of A(M*) + noise (problem.noise and problem.outliers must then be 0)'),
+      .describe('"dense-file": a .npy holding the m measurements y (y.npy as --save-instance writes it) used instead of A(M*) + noise (problem.noise and ' +
+        'problem.outliers must then be 0)'),
   },
   measurements: (c) => c.operator.m ?? 0,
   observed: (c) => c.operator.yFile !== undefined,
   rules: (c) => {
     const issues = [];
-    if (c.operator.file === undefined) issues.push({ path: "operator.file", value: undefined, message: 'is required with operator.type "dense-file": a .npy file holding the m × n1 × n2 matrices A_i' });
-    if (!(c.operator.m > 0)) issues.push({ path: "operator.m", value: undefined, message: 'is required with operator.type "dense-file": the number m of matrices in operator.file' });
+    if (c.operator.file === undefined) issues.push({ path: "operator.file", value: undefined, message: 'is required with operator.type "dense-file": a .npy ' +
+      'file holding the m × n1 × n2 matrices A_i' });
+    if (!(c.operator.m > 0)) issues.push({ path: "operator.m", value: undefined, message: 'is required with operator.type "dense-file": the number m of ' +
+      'matrices in operator.file' });
     if (c.operator.yFile !== undefined && (c.problem.noise > 0 || c.problem.outliers > 0)) {
       issues.push({ path: "operator.yFile", value: c.operator.yFile, message: "gives y as measured: problem.noise and problem.outliers must be 0 with it" });
     }

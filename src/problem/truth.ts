@@ -47,7 +47,8 @@ export interface GroundTruth {
 
 /** The stand-in of a run without M* (`problem.truth: "none"`): empty factors; reading M* throws. */
 export function absentTruth(n1: number, n2: number): GroundTruth {
-  return Object.defineProperty({ kind: "general", U: zeros(n1, 0), V: zeros(n2, 0), sigma: new Float64Array(0), absent: true } as Omit<GroundTruth, "Mstar">, "Mstar", {
+  return Object.defineProperty({ kind: "general", U: zeros(n1, 0), V: zeros(n2, 0), sigma: new Float64Array(0), absent: true } as Omit<GroundTruth, "Mstar">,
+    "Mstar", {
     enumerable: false,
     get: () => {
       throw new RangeError('problem.truth "none": there is no M*');

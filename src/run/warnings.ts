@@ -61,7 +61,9 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   if (given && given.numericalRank !== r) {
     w.push(
       `problem.file: M* has numerical rank ${given.numericalRank} (singular values above max(n1, n2)·ε·σ₁), problem.rank = ${r}: ` +
-        (given.numericalRank > r ? `the truth is not rank ${r} (σ_${r + 1} = ${given.sigmaNext.toPrecision(3)}); errors are measured against the full M*` : "the truth has fewer directions than problem.rank"),
+        (given.numericalRank > r
+          ? `the truth is not rank ${r} (σ_${r + 1} = ${given.sigmaNext.toPrecision(3)}); errors are measured against the full M*`
+          : "the truth has fewer directions than problem.rank"),
     );
   }
 

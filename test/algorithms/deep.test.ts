@@ -69,14 +69,17 @@ describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
   });
 
   it("depth 3 from a small init recovers a rank-2 truth (loss → 0) and records effective_rank", () => {
-    const r = runConfig({ ...base, model: { type: "deep", k: 4, depth: 3 }, init: { alpha: 0.3 }, method: { name: "gd", stepSize: 0.3 }, stop: { maxIterations: 20000, targetRelError: 1e-6 }, record: { effectiveRank: true, every: 100 } });
+    const r = runConfig({ ...base, model: { type: "deep", k: 4, depth: 3 }, init: { alpha: 0.3 }, method: { name: "gd", stepSize: 0.3 },
+      stop: { maxIterations: 20000, targetRelError: 1e-6 }, record: { effectiveRank: true, every: 100 } });
     expect(r.result.status).toBe("converged");
     expect(Math.abs(r.result.final.extra.effective_rank - 2)).toBeLessThan(0.2);
   });
 
   it("refuses methods without a deep stepper, and the FGᵀ-only options, naming the field", () => {
-    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "scaled-gd" } })).toThrow(/method\.name: model\.type "deep" runs with "gd", "adam"/);
-    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "gd", balanceWeight: 1 } })).toThrow(/method\.balanceWeight: is not available with model\.type "deep"/);
+    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 },
+      method: { name: "scaled-gd" } })).toThrow(/method\.name: model\.type "deep" runs with "gd", "adam"/);
+    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "gd",
+      balanceWeight: 1 } })).toThrow(/method\.balanceWeight: is not available with model\.type "deep"/);
     expect(() => runConfig({ ...base, model: { type: "deep", depth: 1 } })).toThrow(/model\.depth/);
   });
 });

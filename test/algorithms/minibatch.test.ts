@@ -50,7 +50,8 @@ describe("minibatch gd and scaled-gd (method.batchSize)", () => {
   });
 
   it("over one epoch the batch gradients average to the full gradient: Σ_B (|B|/m)·S_B·G = S·G at a fixed point", () => {
-    const cfg = resolveConfig({ ...base, model: { type: "asymmetric", k: 3 }, method: { name: "gd", stepSize: 0.1, batchSize: 70 }, operator: { m: 240, backend: "ts" } });
+    const cfg = resolveConfig({ ...base, model: { type: "asymmetric", k: 3 }, method: { name: "gd", stepSize: 0.1, batchSize: 70 }, operator: { m: 240,
+      backend: "ts" } });
     const inst = buildInstance(cfg);
     class Probe extends FactoredStepper {
       readonly method = "probe";
@@ -78,7 +79,8 @@ describe("minibatch gd and scaled-gd (method.batchSize)", () => {
   });
 
   it("stochastic gd on a noiseless problem still converges (interpolation: every batch gradient vanishes at M*)", () => {
-    const r = runConfig({ ...base, model: { type: "symmetric", k: 2 }, method: { name: "gd", stepSize: 0.05, batchSize: 60 }, stop: { maxIterations: 20000, targetRelError: 1e-8 } });
+    const r = runConfig({ ...base, model: { type: "symmetric", k: 2 }, method: { name: "gd", stepSize: 0.05, batchSize: 60 }, stop: { maxIterations: 20000,
+      targetRelError: 1e-8 } });
     expect(r.result.status).toBe("converged");
   });
 

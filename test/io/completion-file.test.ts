@@ -16,7 +16,8 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-entries-"));
 
 /** The example's entries as 0-based (i, j, value) triples. */
 function exampleTriples(): number[][] {
-  return fs.readFileSync(path.join(example, "entries.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number)).map(([i, j, v]) => [i - 1, j - 1, v]);
+  return fs.readFileSync(path.join(example, "entries.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number)).map(([i, j, v]) => [i - 1,
+    j - 1, v]);
 }
 
 const base = (file: string, indexBase: 0 | 1, extra: Record<string, unknown> = {}) => ({
@@ -71,13 +72,15 @@ describe("completion on observed entries from a file", () => {
     const r = executeRun(base(path.join(example, "entries.csv"), 1, { testFraction: 0.1 }), d);
     const header = fs.readFileSync(path.join(d, "metrics.csv"), "utf8").split("\n")[0].split(",");
     expect(header).toEqual(["iteration", "seconds", "loss", "imbalance_norm", "test_rel_error"]);
-    expect(r.summary.warnings.join("\n")).toMatch(/problem\.truth "none": there is no M\*, so the truth-based columns \(abs_error, rel_error, sym_rel_error\) are omitted/);
+    const said = /problem\.truth "none": there is no M\*, so the truth-based columns \(abs_error, rel_error, sym_rel_error\) are omitted/;
+    expect(r.summary.warnings.join("\n")).toMatch(said);
     expect(inspectRunFolder(d, { readMetrics: true }).state).toBe("done");
   });
 
   it("with the full matrix as problem.file the same run also records rel_error, and test_rel_error is measured against the file's values", () => {
     const M = decodeNpy(fs.readFileSync(path.join(example, "M.npy")));
-    const cfg = { ...base(path.join(example, "entries.csv"), 1, { testFraction: 0.1 }), problem: { n: 40, n2: 30, rank: 3, truth: "file", file: path.join(example, "M.npy") } };
+    const cfg = { ...base(path.join(example, "entries.csv"), 1, { testFraction: 0.1 }), problem: { n: 40, n2: 30, rank: 3, truth: "file",
+      file: path.join(example, "M.npy") } };
     const d = path.join(tmp(), "r");
     const r = executeRun(cfg, d);
     expect(r.summary.warnings.join("\n")).not.toMatch(/numerical rank/); // the example is exactly rank 3 to working precision
@@ -90,7 +93,10 @@ describe("completion on observed entries from a file", () => {
     const d = tmp();
     const f = path.join(d, "e.csv");
     fs.writeFileSync(f, "1,1,0.5\n41,2,1\n");
-    expect(() => buildInstance(resolveConfig(base(f, 1)))).toThrow(/operator\.file: .*e\.csv: line 2: \(i, j\) = \(41, 2\) is not an entry of the 40×30 matrix \(problem\.n × problem\.n2, 1-based: i in 1\.\.40, j in 1\.\.30\)/);
+    const outside = /operator\.file: .*e\.csv: line 2: \(i, j\) = \(41, 2\) is not an entry of the 40×30 matrix /;
+    const range = /\(problem\.n × problem\.n2, 1-based: i in 1\.\.40, j in 1\.\.30\)/;
+    expect(() => buildInstance(resolveConfig(base(f, 1)))).toThrow(outside);
+    expect(() => buildInstance(resolveConfig(base(f, 1)))).toThrow(range);
     fs.writeFileSync(f, "0,0,1\n0,0,2\n");
     expect(() => resolveConfig(base(f, 0))).toThrow(/line 2: entry \(0, 0\) appears twice/);
     fs.writeFileSync(f, "0,0,1\n0,x,2\n");

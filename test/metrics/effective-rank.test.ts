@@ -25,7 +25,8 @@ describe("effective_rank = exp(entropy of the normalized singular values)", () =
   });
 
   it("is recorded for a matrix variable too (mirror-descent), from the singular values of the iterate", () => {
-    const r = runConfig({ seed: 2, problem: { n: 6, rank: 2 }, operator: { type: "symmetric-gaussian", m: 100 }, method: { name: "mirror-descent", stepSize: 0.5 }, stop: { maxIterations: 3 }, record: { effectiveRank: true } });
+    const r = runConfig({ seed: 2, problem: { n: 6, rank: 2 }, operator: { type: "symmetric-gaussian", m: 100 }, method: { name: "mirror-descent",
+      stepSize: 0.5 }, stop: { maxIterations: 3 }, record: { effectiveRank: true } });
     // X₀ = α I: n equal singular values
     expect(r.result.rows[0].extra.effective_rank).toBeCloseTo(6, 12);
     expect(r.result.final.extra.effective_rank).toBeLessThan(6);
