@@ -1,7 +1,8 @@
 import type { Aggregate } from "../results/aggregate.js";
 import { pointLabel } from "../results/aggregate.js";
-import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
-import { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceLine, seedsOf } from "./request.js";
+import { type FigureSpec, PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
+import { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceLine, seedsOf, variedConfigPaths } from "./request.js";
+import { mixesFlow, timeCurve, xAxisLabel } from "./time.js";
 
 /** Axis/legend names of the diagnostics columns (docs/diagnostics.md). */
 const DIAGNOSTIC_LABELS: Record<string, string> = {
@@ -29,9 +30,10 @@ export function diagnosticLabel(m: string): string {
  * then error (rel_error is drawn dashed). `req.metrics` lists the columns; `req.reference` adds a dashed c·t^slope line
  * anchored on `req.reference.metric` (default: the first metric).
  */
-export function diagnosticsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
+export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labels = {}): FigureSpec {
   const metrics = req.metrics ?? ["signal_error", "spurious_norm", "rel_error"];
-  const curves = agg.curves.filter((c) => matches(c.params, req.where)).slice(0, 6);
+  const time = req.timeAxis ?? mixesFlow(agg);
+  const curves = agg.curves.filter((c) => matches(c.params, req.where)).slice(0, 6).map((c) => (time ? timeCurve(agg, c, metrics) : c));
   const panels: Panel[] = curves.map((c) => {
     const full = Math.max(0, ...c.counts);
     const keep = c.iterations.map((it, i) => c.counts[i] === full && (!req.xLog || it > 0));
@@ -44,16 +46,22 @@ export function diagnosticsFigure(agg: Aggregate, req: FigureRequest, labels: La
       const anchor = metrics.indexOf(req.reference.metric ?? metrics[0]);
       series.push(...referenceLine([series[Math.max(0, anchor)]], req.reference));
     }
-    return { subtitle: pointLabel(c.params, labels), xLabel: "iteration", yLabel: "value (log scale)", xLog: req.xLog, yLog: true, series };
+    return { subtitle: pointLabel(c.params, labels), xLabel: xAxisLabel(time), yLabel: "value (log scale)", xLog: req.xLog, yLog: true, series };
   });
   const seeds = seedsOf(agg);
-  return renderFigure({
-    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}diagnostics vs iteration`,
+  return {
+    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}diagnostics vs ${time ? "time" : "iteration"}`,
     panels,
     columns: panels.length === 4 ? 2 : Math.min(3, Math.max(1, panels.length)),
     panelWidth: panels.length > 1 ? 420 : 560,
     panelHeight: 300,
     caption: `One panel per parameter point; lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? ", bands: 10–90 % across seeds" : ""}; definitions in docs/diagnostics.md. ` +
-      configSummary(firstRunConfig(agg), agg.paths, seeds),
-  });
+      (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow (seeds interpolated onto the median time of each recorded step). " : "") +
+      configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds),
+  };
+}
+
+/** {@link diagnosticsFigureSpec} rendered as SVG text. */
+export function diagnosticsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
+  return renderFigure(diagnosticsFigureSpec(agg, req, labels));
 }
