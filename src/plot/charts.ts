@@ -5,7 +5,7 @@ import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, 
 import { fitRates, logLogFit } from "../results/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder, toCsv } from "../results/results.js";
 import { spectrum } from "../problem/truth.js";
-import { DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
+import { DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, type Series, THEORY_COLOR, THEORY_DASH, renderFigure } from "./figure.js";
 import { diagnosticLabel } from "./diagnosticsFigure.js";
 import { isFlowConfig, mixesFlow, pointConfig, runTime, timeCurve, xAxisLabel } from "./time.js";
 import { type TheoryConfig, alphaSquaredApplies, fitAlphaSquared, logSpace, populationLawApplies, populationLawConstant } from "./theory.js";
@@ -44,7 +44,7 @@ function powerReference(series: Series[], ref: { slope: number; label: string })
   const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
   const lo = Math.min(...lx), hi = Math.max(...lx);
   const x = Array.from({ length: 21 }, (_, i) => Math.exp(lo + ((hi - lo) * i) / 20));
-  return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: "#555", dashed: true }];
+  return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 function metricLabel(metric: string): string {
@@ -92,7 +92,7 @@ export function populationLawSeries(config: Record<string, unknown>, metric: str
   const norm = metric === "rel_error" ? Math.hypot(...trueSingularValues(config)) : 1;
   const C = populationLawConstant(config as TheoryConfig) / norm;
   const x = logSpace(xStart, xEnd);
-  return [{ label: "theory: √(k − r)/(4ηt) (population 1/T law)", x, y: x.map((v) => C / (timeAxis ? v / eta : v)), color: "#555", dash: "2,2" }];
+  return [{ label: "theory: √(k − r)/(4ηt) (population 1/T law)", x, y: x.map((v) => C / (timeAxis ? v / eta : v)), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 /**
@@ -256,7 +256,7 @@ function alphaLawSeries(agg: Aggregate, param: string, fitted: { x: number[]; y:
   const pos = x.filter((v) => v > 0);
   if (!Number.isFinite(C) || pos.length < 2) return [];
   const xs = logSpace(Math.min(...pos), Math.max(...pos));
-  return [{ label: `theory: λ = C·α², C = ${C.toPrecision(3)} (fitted)`, x: xs, y: xs.map((v) => C * v * v), color: "#555", dash: "2,2" }];
+  return [{ label: `theory: λ = C·α², C = ${C.toPrecision(3)} (fitted)`, x: xs, y: xs.map((v) => C * v * v), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 /**
@@ -526,7 +526,7 @@ const sup = (v: number) => String(v).split("").map((c) => SUPERSCRIPT_DIGITS[c] 
 
 /** Legend label of a c·t^slope reference line. */
 function slopeLabel(slope: number): string {
-  return `theory: ∝ t${sup(slope)} (slope ${slope})`;
+  return `theory: ∝ t${sup(slope)}`;
 }
 
 /** Applies plot options to a figure request (metric, x scale, reference line, caption, layout). */

@@ -25,6 +25,10 @@ export const OBSERVABLE_PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "
 /** Dash patterns (SVG stroke-dasharray) told apart in print: solid, dashed, dotted, dash-dot. */
 export const DASHES = ["", "6,4", "1.5,3", "8,3,1.5,3"];
 
+/** Colour and dash pattern of theory and reference lines (grey, dotted: apart from every data line style). */
+export const THEORY_COLOR = "#444";
+export const THEORY_DASH = "2,2.5";
+
 /** Where the legend goes: above, right of or below the panels (always outside the plot areas), or none. */
 export type LegendPosition = "top" | "right" | "bottom" | "none";
 
@@ -304,7 +308,7 @@ function legendOf(spec: FigureSpec, palette: string[]): (Series & { color: strin
 }
 
 /** Legend column to the right of the panels: width of the longest label (wrapped at 44 characters). */
-const RIGHT_LEGEND_CHARS = 44;
+const RIGHT_LEGEND_CHARS = 30;
 
 /**
  * Composes a standalone SVG: title, panels (Observable Plot), a legend of the series

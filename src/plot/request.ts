@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Aggregate } from "../results/aggregate.js";
-import type { FigureSpec, LegendPosition, Series } from "./figure.js";
+import { type FigureSpec, type LegendPosition, type Series, THEORY_COLOR, THEORY_DASH } from "./figure.js";
 import { shortLabel } from "../results/aggregate.js";
 
 /*
@@ -123,7 +123,7 @@ export function referenceAnchors(cands: AnchorCandidate[], anchor?: string): { s
   const sub = live.filter((c) => c.cls === "sublinear");
   if (sub.length) return { series: sub.map((c) => c.series), text: "the sublinear curves" };
   const over = live.filter((c) => c.k !== undefined && c.r !== undefined && c.k > c.r);
-  if (over.length) return { series: over.map((c) => c.series), text: "the k > r curves" };
+  if (over.length) return { series: over.map((c) => c.series), text: "the k>r curves" };
   return { series: live.map((c) => c.series), text: live.length === cands.length ? "the curves" : "the curves above machine precision" };
 }
 
@@ -141,7 +141,7 @@ export function referenceLine(series: Series[], ref: { slope: number; label: str
   if (!best || best.T < 10) return [];
   const { T, y } = best;
   const x = Array.from({ length: 21 }, (_, i) => T * Math.pow(10, -2 + (2 * i) / 20));
-  return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: "#555", dashed: true }];
+  return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 /** A one-paragraph summary of a run config (the caption of every figure). */
