@@ -127,13 +127,13 @@ export function referenceAnchors(cands: AnchorCandidate[], anchor?: string): { s
   return { series: live.map((c) => c.series), text: live.length === cands.length ? "the curves" : "the curves above machine precision" };
 }
 
-/** The reference line c·t^slope anchored a factor 2 above the end of the longest series (none if no data). */
+/** The reference line c·t^slope anchored a factor 2 above the end of the longest series, the highest of those ending last (none if no data). */
 export function referenceLine(series: Series[], ref: { slope: number; label: string }): Series[] {
   let best: { T: number; y: number } | undefined;
   for (const s of series) {
     for (let i = s.x.length - 1; i >= 0; i--) {
       if (Number.isFinite(s.y[i]) && s.y[i] > 0) {
-        if (!best || s.x[i] > best.T) best = { T: s.x[i], y: s.y[i] };
+        if (!best || s.x[i] > best.T || (s.x[i] === best.T && s.y[i] > best.y)) best = { T: s.x[i], y: s.y[i] };
         break;
       }
     }
