@@ -20,7 +20,7 @@ export function buildProgram(io: CliIO): Command {
   program
     .name("matsense")
     .description("Low-rank matrix sensing by factorized gradient methods")
-    .version(matsenseVersion())
+    .version(matsenseVersion(), "-v, --version", "print the version")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   for (const add of COMMANDS) add(program, io);
