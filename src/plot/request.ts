@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { Aggregate } from "../results/aggregate.js";
 import { type FigureSpec, type LegendPosition, type Series, THEORY_COLOR, THEORY_DASH } from "./figure.js";
 import { shortLabel } from "../results/aggregate.js";
+import { getPath } from "../config/schema.js";
 
 /*
  * What a figure request is, and the helpers every figure module shares (charts.ts and
@@ -179,7 +180,11 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
 
 /** The config paths a sweep varies: its varied parameters and every path its variants set (for captions: "method=varied"). */
 export function variedConfigPaths(agg: Aggregate): string[] {
-  return [...new Set([...agg.paths, ...(agg.grid.variants ?? []).flatMap((v) => Object.keys(v.set))])];
+  const variants = agg.grid.variants ?? [];
+  const base = agg.grid.base;
+  const valueIn = (set: Record<string, unknown>, p: string) => JSON.stringify(p in set ? set[p] : getPath(base, p));
+  const set = [...new Set(variants.flatMap((v) => Object.keys(v.set)))].filter((p) => new Set(variants.map((v) => valueIn(v.set, p))).size > 1);
+  return [...new Set([...agg.paths, ...set])];
 }
 
 /** Applies a request's layout (legend, size, palette, axis ranges) to a figure spec. */
