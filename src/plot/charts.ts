@@ -5,10 +5,10 @@ import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, 
 import { fitRates, logLogFit } from "../results/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder, toCsv } from "../results/results.js";
 import { spectrum } from "../problem/truth.js";
-import { DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, type Series, THEORY_COLOR, THEORY_DASH, renderFigure } from "./figure.js";
+import { DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, REFERENCE_COLOR, REFERENCE_DASH, type Series, THEORY_COLOR, THEORY_DASH, renderFigure } from "./figure.js";
 import { diagnosticLabel } from "./diagnosticsFigure.js";
 import { isFlowConfig, mixesFlow, pointConfig, runTime, timeCurve, xAxisLabel } from "./time.js";
-import { type TheoryConfig, alphaSquaredApplies, fitAlphaSquared, logSpace, populationLawApplies, populationLawConstant } from "./theory.js";
+import { type TheoryConfig, alphaSquaredApplies, fitAlphaSquared, logSpace, populationLawSeries, theoryLabel } from "./theory.js";
 import { svgToPng } from "./png.js";
 import { svgToPdf } from "./pdf.js";
 import { diagnosticsFigureSpec } from "./diagnosticsFigure.js";
@@ -44,7 +44,7 @@ function powerReference(series: Series[], ref: { slope: number; label: string })
   const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
   const lo = Math.min(...lx), hi = Math.max(...lx);
   const x = Array.from({ length: 21 }, (_, i) => Math.exp(lo + ((hi - lo) * i) / 20));
-  return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: THEORY_COLOR, dash: THEORY_DASH }];
+  return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: REFERENCE_COLOR, dash: REFERENCE_DASH }];
 }
 
 function metricLabel(metric: string): string {
@@ -76,23 +76,6 @@ function anchorInfo(agg: Aggregate, point: string, config: Record<string, unknow
   const c = config as { model?: { k?: number }; problem?: { rank?: number } };
   const p = agg.points.find((q) => q.point === point);
   return { k: c.model?.k ?? c.problem?.rank, r: c.problem?.rank, cls: p?.classification, params: p?.params };
-}
-
-/**
- * The population 1/T law √(k − r)/(4ηt) (plot/theory.ts) beside a curve of abs_error (divided by
- * ‖M*‖_F for rel_error) over the last two decades of its x range, when the config is one the law
- * is derived for. `eta` converts a time axis back to iterations (t = x/η); 1 on an iteration axis.
- */
-export function populationLawSeries(config: Record<string, unknown>, metric: string, xs: number[], timeAxis: boolean): Series[] {
-  if (!populationLawApplies(config as TheoryConfig) || (metric !== "abs_error" && metric !== "rel_error")) return [];
-  const xEnd = Math.max(...xs.filter(Number.isFinite));
-  const xStart = Math.max(Math.min(...xs.filter((x) => x > 0)), xEnd / 100);
-  if (!(xEnd > xStart)) return [];
-  const eta = (config.method as { stepSize: number }).stepSize;
-  const norm = metric === "rel_error" ? Math.hypot(...trueSingularValues(config)) : 1;
-  const C = populationLawConstant(config as TheoryConfig) / norm;
-  const x = logSpace(xStart, xEnd);
-  return [{ label: "theory: √(k − r)/(4ηt) (population 1/T law)", x, y: x.map((v) => C / (timeAxis ? v / eta : v)), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 /**
@@ -145,7 +128,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
     series.push(...theory);
     if (req.reference) {
       const { series: anchors, text } = referenceAnchors(cands, req.reference.anchor);
-      series.push(...referenceLine(anchors, { ...req.reference, label: `${req.reference.label}, through ${text}` }));
+      series.push(...referenceLine(anchors, { ...req.reference, label: `${theoryLabel(req.reference.label)}, through ${text}` }));
     }
     return {
       subtitle: pv === undefined ? undefined : `${labels[req.panelBy!] ?? shortLabel(req.panelBy!)} = ${formatValue(JSON.parse(pv))}`,
@@ -289,7 +272,7 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
   });
   const pl = labels[param] ?? shortLabel(param);
   const excludedText = excludedPointsText(allExcluded, labels);
-  if (req.reference) series.push(...powerReference(series.filter((s) => !s.hollow), req.reference));
+  if (req.reference) series.push(...powerReference(series.filter((s) => !s.hollow), { ...req.reference, label: theoryLabel(req.reference.label) }));
   else if (req.theory !== false) series.push(...alphaLawSeries(agg, param, fitted));
   return withLayout({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
@@ -545,7 +528,7 @@ export function applyPlotOptions(req: FigureRequest, opts: PlotOptions): FigureR
     if (ref.kind === "slope" && req.type === "error") out.reference = { slope: ref.slope, label: slopeLabel(ref.slope), ...(ref.anchor ? { anchor: ref.anchor } : {}) };
     if (ref.kind === "power" && req.type === "rate-vs" && req.param) {
       const names = [req.param, req.param.split(".").pop()!, shortLabel(req.param)];
-      if (names.includes(ref.param)) out.reference = { slope: ref.slope, label: `reference ∝ ${shortLabel(req.param)}${sup(ref.slope)}` };
+      if (names.includes(ref.param)) out.reference = { slope: ref.slope, label: `theory: ∝ ${shortLabel(req.param)}${sup(ref.slope)}` };
     }
   }
   return out;

@@ -1,8 +1,9 @@
 import type { Aggregate } from "../results/aggregate.js";
 import { pointLabel } from "../results/aggregate.js";
 import { type FigureSpec, PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
-import { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceLine, seedsOf, variedConfigPaths } from "./request.js";
-import { mixesFlow, timeCurve, xAxisLabel } from "./time.js";
+import { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceAnchors, referenceLine, seedsOf, variedConfigPaths } from "./request.js";
+import { populationLawSeries, theoryLabel } from "./theory.js";
+import { mixesFlow, pointConfig, timeCurve, xAxisLabel } from "./time.js";
 
 /** Axis/legend names of the diagnostics columns (docs/diagnostics.md). */
 const DIAGNOSTIC_LABELS: Record<string, string> = {
@@ -42,9 +43,16 @@ export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels
       const s = c.metrics[m];
       return { label: diagnosticLabel(m), x: sel(c.iterations)!, y: (sel(s?.median) ?? []).map((v) => (v > 0 ? v : NaN)), lo: sel(s?.q10), hi: sel(s?.q90), color: PALETTE[i % PALETTE.length], dashed: m === "rel_error" };
     });
+    const config = pointConfig(agg, c.point);
+    if (req.theory !== false) {
+      const law = ["spurious_norm", "rel_error", "abs_error"].find((m) => metrics.includes(m));
+      if (law) series.push(...populationLawSeries(config, law, series[metrics.indexOf(law)].x, time));
+    }
     if (req.reference) {
-      const anchor = metrics.indexOf(req.reference.metric ?? metrics[0]);
-      series.push(...referenceLine([series[Math.max(0, anchor)]], req.reference));
+      const anchor = Math.max(0, metrics.indexOf(req.reference.metric ?? metrics[0]));
+      // never through a curve at machine precision (e.g. the spurious part of a k = r run)
+      const { series: anchors } = referenceAnchors([{ series: series[anchor] }]);
+      series.push(...referenceLine(anchors, { ...req.reference, label: theoryLabel(req.reference.label) }));
     }
     return { subtitle: pointLabel(c.params, labels), xLabel: xAxisLabel(time), yLabel: "value (log scale)", xLog: req.xLog, yLog: true, series };
   });

@@ -25,9 +25,12 @@ export const OBSERVABLE_PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "
 /** Dash patterns (SVG stroke-dasharray) told apart in print: solid, dashed, dotted, dash-dot. */
 export const DASHES = ["", "6,4", "1.5,3", "8,3,1.5,3"];
 
-/** Colour and dash pattern of theory and reference lines (grey, dotted: apart from every data line style). */
-export const THEORY_COLOR = "#444";
-export const THEORY_DASH = "2,2.5";
+/** Colour and dash pattern of closed-form theory lines (black, fine dots: apart from every data line style). */
+export const THEORY_COLOR = "#222";
+export const THEORY_DASH = "1.5,2.5";
+/** Colour and dash pattern of anchored reference lines (c·t^p through chosen curves: grey, longer dots). */
+export const REFERENCE_COLOR = "#888";
+export const REFERENCE_DASH = "3,2.5";
 
 /** Where the legend goes: above, right of or below the panels (always outside the plot areas), or none. */
 export type LegendPosition = "top" | "right" | "bottom" | "none";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Aggregate } from "../results/aggregate.js";
-import { type FigureSpec, type LegendPosition, type Series, THEORY_COLOR, THEORY_DASH } from "./figure.js";
+import { type FigureSpec, type LegendPosition, REFERENCE_COLOR, REFERENCE_DASH, type Series } from "./figure.js";
 import { shortLabel } from "../results/aggregate.js";
 import { getPath } from "../config/schema.js";
 
@@ -142,7 +142,7 @@ export function referenceLine(series: Series[], ref: { slope: number; label: str
   if (!best || best.T < 10) return [];
   const { T, y } = best;
   const x = Array.from({ length: 21 }, (_, i) => T * Math.pow(10, -2 + (2 * i) / 20));
-  return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: THEORY_COLOR, dash: THEORY_DASH }];
+  return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: REFERENCE_COLOR, dash: REFERENCE_DASH }];
 }
 
 /** A one-paragraph summary of a run config (the caption of every figure). */

@@ -12,13 +12,19 @@
  * Measured (n = 20, r = 2, α = 0.01, seed 1): abs_error·4ηt/√(k − r) = 0.97 / 0.98 / 0.96 at
  * t = 82 102 for k = 3 / 4 / 6 (η = 0.1, 0.1, 0.05), rising to 1 like t/(t + t₀), t₀ ≈ 2 300.
  *
+ * The law is drawn on abs_error, rel_error (÷ ‖M*‖_F) and the diagnostics' spurious_norm
+ * (‖U⊥ᵀXXᵀU⊥‖_F/‖M*‖_F = ‖EEᵀ‖_F/‖M*‖_F, the quantity of the derivation).
+ *
  * **Rate against α** for over-parameterized asymmetric GD (Xiong, Ding & Du 2024): λ ∝ α²;
  * drawn as C·α² with C fitted in log space to the linear points (geometric mean of λᵢ/αᵢ²).
  */
 
+import { spectrum } from "../problem/truth.js";
+import { type Series, THEORY_COLOR, THEORY_DASH } from "./figure.js";
+
 /** The config fields the theory lines read (a resolved config has them all). */
 export interface TheoryConfig {
-  problem?: { n?: number; n2?: number; rank?: number; noise?: number };
+  problem?: { n?: number; n2?: number; rank?: number; noise?: number; kappa?: number; spectrum?: "linspace" | "geomspace"; singularValues?: number[] };
   operator?: { type?: string };
   model?: { type?: string; k?: number };
   method?: { name?: string; stepSize?: number; balanceWeight?: number; rebalanceAtIteration?: number; rebalanceBelowRelResidual?: number };
@@ -54,4 +60,37 @@ export function fitAlphaSquared(alpha: number[], rate: number[]): number {
 /** n points log-spaced over [lo, hi]. */
 export function logSpace(lo: number, hi: number, n = 21): number[] {
   return Array.from({ length: n }, (_, i) => lo * Math.pow(hi / lo, i / (n - 1)));
+}
+
+/** A legend label marked as theory ("theory: …"), unless it already is. */
+export function theoryLabel(label: string): string {
+  return /^theory\b/i.test(label) ? label : `theory: ${label}`;
+}
+
+/** ‖M*‖_F = ‖σ‖₂ of a config's truth (its singular values, or the spectrum from rank and κ). */
+export function truthFrobenius(c: TheoryConfig): number {
+  const p = c.problem ?? {};
+  const sigma = p.singularValues ?? (p.rank ? Array.from(spectrum(p.rank, p.kappa ?? 1, p.spectrum ?? "linspace")) : []);
+  return Math.hypot(...sigma);
+}
+
+/** Columns the population law is drawn on: the absolute error, and the errors relative to ‖M*‖_F. */
+const POPULATION_LAW_METRICS: Record<string, "abs" | "rel"> = { abs_error: "abs", rel_error: "rel", spurious_norm: "rel" };
+
+/**
+ * The population 1/T law √(k − r)/(4ηt) beside a curve of abs_error (divided by ‖M*‖_F for
+ * rel_error and the diagnostics' spurious_norm = ‖U⊥ᵀXXᵀU⊥‖/‖M*‖_F, the very ‖EEᵀ‖ of the
+ * derivation) over the last two decades of its x range, when the config is one the law is
+ * derived for. On a time axis (t = η·iteration) the iteration is x/η.
+ */
+export function populationLawSeries(config: TheoryConfig, metric: string, xs: number[], timeAxis: boolean): Series[] {
+  const kind = POPULATION_LAW_METRICS[metric];
+  if (!kind || !populationLawApplies(config)) return [];
+  const xEnd = Math.max(...xs.filter(Number.isFinite));
+  const xStart = Math.max(Math.min(...xs.filter((x) => x > 0)), xEnd / 100);
+  if (!(xEnd > xStart)) return [];
+  const eta = config.method!.stepSize!;
+  const C = populationLawConstant(config) / (kind === "rel" ? truthFrobenius(config) : 1);
+  const x = logSpace(xStart, xEnd);
+  return [{ label: "theory: √(k − r)/(4ηt) (population 1/T law)", x, y: x.map((v) => C / (timeAxis ? v / eta : v)), color: THEORY_COLOR, dash: THEORY_DASH }];
 }

@@ -119,24 +119,24 @@ describe("reference lines anchored to the curves they are meant for", () => {
     const sub = agg.points.map((p, i) => (p.classification === "sublinear" ? i : -1)).filter((i) => i >= 0);
     expect(sub.length).toBeGreaterThan(0);
     const spec = errorFigureSpec(agg, { type: "error", theory: false, reference: { slope: -1, label: "ref" } });
-    const ref = spec.panels[0].series.find((s) => s.label.startsWith("ref"))!;
-    expect(ref.label).toBe("ref, through the sublinear curves");
+    const ref = spec.panels[0].series.find((s) => s.label.startsWith("theory: ref"))!;
+    expect(ref.label).toBe("theory: ref, through the sublinear curves");
     // a factor 2 above the higher of the anchor curves at their last iteration T
     const endOf = (i: number) => last(agg.curves[i].metrics.rel_error.median);
     expect(last(ref.y)).toBeCloseTo(2 * Math.max(...sub.map(endOf)), 12);
     expect(last(ref.x)).toBe(3000);
     const over = errorFigureSpec(agg, { type: "error", theory: false, reference: { slope: -1, label: "ref", anchor: "k>r" } });
-    const refOver = over.panels[0].series.find((s) => s.label.startsWith("ref"))!;
-    expect(refOver.label).toBe("ref, through the k>r curves");
+    const refOver = over.panels[0].series.find((s) => s.label.startsWith("theory: ref"))!;
+    expect(refOver.label).toBe("theory: ref, through the k>r curves");
     expect(last(refOver.y)).toBeCloseTo(2 * Math.max(endOf(1), endOf(2)), 12);
     const ends = [endOf(1), endOf(2)];
     // slope −1 on log-log axes
     expect(Math.log(ref.y[0] / last(ref.y)) / Math.log(last(ref.x) / ref.x[0])).toBeCloseTo(1, 10);
     // anchored explicitly on k = 2 only; on k = r (machine precision) there is no line
     const k2 = errorFigureSpec(agg, { type: "error", theory: false, reference: { slope: -1, label: "ref", anchor: "model.k=2" } });
-    expect(last(k2.panels[0].series.find((s) => s.label.startsWith("ref"))!.y)).toBeCloseTo(2 * ends[0], 12);
+    expect(last(k2.panels[0].series.find((s) => s.label.startsWith("theory: ref"))!.y)).toBeCloseTo(2 * ends[0], 12);
     const kr = errorFigureSpec(agg, { type: "error", theory: false, reference: { slope: -1, label: "ref", anchor: "k=r" } });
-    expect(kr.panels[0].series.some((s) => s.label.startsWith("ref"))).toBe(false);
+    expect(kr.panels[0].series.some((s) => s.label.startsWith("theory: ref"))).toBe(false);
   });
 
   it("without classes, the k > r curves; with neither, every curve above machine precision", () => {
