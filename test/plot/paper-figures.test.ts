@@ -28,7 +28,7 @@ const kGrid = {
   name: "k",
   base: {
     problem: { n: 8, rank: 1 }, operator: { type: "identity" }, model: { type: "symmetric" }, init: { alpha: 0.01 },
-    method: { name: "gd", stepSize: 0.1 }, stop: { maxIterations: 3000 }, record: { schedule: "log", perDecade: 10 },
+    method: { name: "gd", stepSize: 0.1 }, stop: { maxIterations: 3000 }, record: { schedule: "log", perDecade: 10, diagnostics: true },
   },
   vary: { "model.k": [1, 2, 3] },
   seeds: 2,
@@ -187,6 +187,27 @@ describe("theory lines", () => {
     expect(last(theory[1].y)).toBeCloseTo(Math.SQRT2 / (0.4 * 3000), 12);
     // rel_error: divided by ‖M*‖_F = 1 (rank 1, σ = 1); --no-theory leaves it out
     expect(errorFigureSpec(agg, { type: "error", theory: false }).panels[0].series.some((s) => s.label.startsWith("theory"))).toBe(false);
+  });
+
+  it("diagnostics figures get it on spurious_norm (the derivation's ‖EEᵀ‖/‖M*‖_F); their reference skips a spurious part at machine precision", () => {
+    const agg = aggregateSweep(kDir);
+    const spec = sweepFigureSpec(agg, { type: "diagnostics", metrics: ["spurious_norm", "rel_error"], reference: { slope: -1, label: "∝ 1/T", metric: "spurious_norm" } });
+    const law = spec.panels.map((p) => p.series.filter((s) => s.label.startsWith("theory: √(k − r)")).length);
+    expect(law).toEqual([0, 1, 1]);
+    const k3 = spec.panels[2].series;
+    const spurious = k3[0], line = k3.find((s) => s.label.startsWith("theory: √(k − r)"))!;
+    // the line is √2/(4ηt)/‖M*‖_F; the measured spurious part approaches it from below like t/(t + t₀)
+    const C = last(line.y) * last(line.x);
+    expect(C).toBeCloseTo(Math.SQRT2 / 0.4, 12);
+    const ratio = (t: number) => {
+      const i = spurious.x.findIndex((x) => x >= t);
+      return (spurious.y[i] * spurious.x[i]) / C;
+    };
+    expect(ratio(3000)).toBeLessThan(1);
+    expect(ratio(3000)).toBeGreaterThan(ratio(1000));
+    expect(ratio(1000)).toBeGreaterThan(ratio(300));
+    const refs = spec.panels.map((p) => p.series.filter((s) => s.label === "theory: ∝ 1/T").length);
+    expect(refs).toEqual([0, 1, 1]);
   });
 
   it("rate-vs-α of asymmetric GD with k > r gets the α² law with its fitted constant", async () => {
