@@ -8,7 +8,9 @@ import { spectrum } from "../problem/truth.js";
 import { DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, REFERENCE_COLOR, REFERENCE_DASH, type Series, THEORY_COLOR, THEORY_DASH, renderFigure } from "./figure.js";
 import { diagnosticLabel } from "./diagnosticsFigure.js";
 import { isFlowConfig, mixesFlow, pointConfig, runTime, timeCurve, xAxisLabel } from "./time.js";
-import { type TheoryConfig, alphaSquaredApplies, fitAlphaSquared, logSpace, populationLawSeries, theoryLabel } from "./theory.js";
+import {
+  type TheoryConfig, alphaSquaredApplies, fitAlphaSquared, logSpace, populationLawSeries, theoryLabel, worstCaseApplies, worstCaseRate, worstCaseSeries,
+} from "./theory.js";
 import { svgToPng } from "./png.js";
 import { svgToPdf } from "./pdf.js";
 import { diagnosticsFigureSpec } from "./diagnosticsFigure.js";
@@ -115,7 +117,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
             ...(several ? { dash: DASHES[mi % DASHES.length], noLegend: true } : {}),
           };
           if (metric === (req.reference?.metric ?? metrics[0])) cands.push({ series: s, ...anchorInfo(agg, c.point, config) });
-          if (req.theory !== false && mi === 0) theory.push(...populationLawSeries(config, metric, s.x, time));
+          if (req.theory !== false && mi === 0) theory.push(...populationLawSeries(config, metric, s.x, time), ...worstCaseSeries(config, s.x, s.y, time));
           return s;
         });
       });
@@ -229,17 +231,24 @@ function paramValues(points: { params: Record<string, unknown> }[], param: strin
 }
 
 /**
- * The theory line of a rate-vs-α figure (plot/theory.ts): λ = C·α² with C fitted to the
- * linear points, when the runs are asymmetric GD with k > r and the parameter is init.alpha.
+ * The theory line of a rate-vs-α figure's group (plot/theory.ts), when the parameter is init.alpha
+ * and the group's runs are asymmetric GD with k > r: the exact λ(α) in the scalar worst case,
+ * else λ = C·α² with C fitted to the group's linear points.
  */
-function alphaLawSeries(agg: Aggregate, param: string, fitted: { x: number[]; y: number[] }[]): Series[] {
-  if (param !== "init.alpha" || !alphaSquaredApplies(firstRunConfig(agg) as TheoryConfig)) return [];
-  const x = fitted.flatMap((f) => f.x), y = fitted.flatMap((f) => f.y);
-  const C = fitAlphaSquared(x, y);
+function alphaLawSeries(config: TheoryConfig, param: string, x: number[], y: number[], group: string): Series[] {
+  if (param !== "init.alpha" || !alphaSquaredApplies(config)) return [];
   const pos = x.filter((v) => v > 0);
-  if (!Number.isFinite(C) || pos.length < 2) return [];
+  if (pos.length < 2) return [];
   const xs = logSpace(Math.min(...pos), Math.max(...pos));
-  return [{ label: `theory: λ = C·α², C = ${C.toPrecision(3)} (fitted)`, x: xs, y: xs.map((v) => C * v * v), color: THEORY_COLOR, dash: THEORY_DASH }];
+  const of = group ? ` (${group})` : "";
+  if (worstCaseApplies(config)) {
+    const { stepSize = NaN } = config.method ?? {};
+    const ratio = config.init?.ratio ?? 3;
+    return [{ label: `theory: λ = −ln(1 − η·α²(1 − 1/ρ²))${of}`, x: xs, y: xs.map((a) => worstCaseRate(stepSize, a, ratio)), color: THEORY_COLOR, dash: THEORY_DASH }];
+  }
+  const C = fitAlphaSquared(x, y);
+  if (!Number.isFinite(C)) return [];
+  return [{ label: `theory: λ = C·α², C = ${C.toPrecision(3)} (fitted)${of}`, x: xs, y: xs.map((v) => C * v * v), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 /**
@@ -252,15 +261,15 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
   const param = req.param!;
   const groups = groupsExcept(agg, param, req.where);
   const allExcluded: { point: (typeof agg.points)[number]; reason: string }[] = [];
-  const fitted: { x: number[]; y: number[] }[] = [];
+  const theory: Series[] = [];
   const series: Series[] = groups.flatMap((g, i) => {
     const { fit: pts, excluded } = classHonestPoints(g.points, "linear_rate");
     allExcluded.push(...excluded);
     const x = pts.map((p) => Number(p.params[param]));
     const y = pts.map((p) => p.median.linear_rate);
-    fitted.push({ x, y });
     const fit = logLogFit(x, y);
     const base = pointLabel(g.params, labels);
+    if (!req.reference && req.theory !== false) theory.push(...alphaLawSeries(pointConfig(agg, g.points[0].point) as TheoryConfig, param, x, y, groups.length > 1 ? base : ""));
     const out: Series[] = [{ label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) }];
     if (excluded.length) {
       out.push({
@@ -273,7 +282,7 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
   const pl = labels[param] ?? shortLabel(param);
   const excludedText = excludedPointsText(allExcluded, labels);
   if (req.reference) series.push(...powerReference(series.filter((s) => !s.hollow), { ...req.reference, label: theoryLabel(req.reference.label) }));
-  else if (req.theory !== false) series.push(...alphaLawSeries(agg, param, fitted));
+  series.push(...theory);
   return withLayout({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
     panels: [{ xLabel: pl, yLabel: "linear rate λ = −d ln(error)/dt", xLog: true, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],

@@ -16,7 +16,8 @@
  * (‖U⊥ᵀXXᵀU⊥‖_F/‖M*‖_F = ‖EEᵀ‖_F/‖M*‖_F, the quantity of the derivation).
  *
  * **Rate against α** for over-parameterized asymmetric GD (Xiong, Ding & Du 2024): λ ∝ α²;
- * drawn as C·α² with C fitted in log space to the linear points (geometric mean of λᵢ/αᵢ²).
+ * drawn as C·α² with C fitted in log space to the linear points (geometric mean of λᵢ/αᵢ²); in
+ * the scalar worst case (below) the exact λ(α) = −ln(1 − η·α²(1 − 1/ρ²)), nothing fitted.
  */
 
 import { spectrum } from "../problem/truth.js";
@@ -28,6 +29,39 @@ export interface TheoryConfig {
   operator?: { type?: string };
   model?: { type?: string; k?: number };
   method?: { name?: string; stepSize?: number; balanceWeight?: number; rebalanceAtIteration?: number; rebalanceBelowRelResidual?: number };
+  init?: { type?: string; alpha?: number; ratio?: number };
+}
+
+/**
+ * True for the scalar worst case of Xiong, Ding & Du (identity operator, FGᵀ, F₀ = αI,
+ * G₀ = (α/ρ)I, k > r, plain GD, no noise): the imbalance α²(1 − 1/ρ²) in the null direction is
+ * conserved, so the late error decays exactly like (1 − η·α²(1 − 1/ρ²))ᵗ.
+ */
+export function worstCaseApplies(c: TheoryConfig): boolean {
+  const k = c.model?.k ?? c.problem?.rank ?? 0;
+  const m = c.method ?? {};
+  return m.name === "gd" && c.model?.type === "asymmetric" && c.operator?.type === "identity" && c.init?.type === "scaled-identity" &&
+    k > (c.problem?.rank ?? 0) && !m.balanceWeight && m.rebalanceAtIteration === undefined && m.rebalanceBelowRelResidual === undefined && !c.problem?.noise;
+}
+
+/** λ = −ln(1 − η·α²(1 − 1/ρ²)): the worst case's linear rate per iteration (NaN when 1 − η·α²(1 − 1/ρ²) ≤ 0). */
+export function worstCaseRate(stepSize: number, alpha: number, ratio: number): number {
+  const q = 1 - stepSize * alpha * alpha * (1 - 1 / (ratio * ratio));
+  return q > 0 ? -Math.log(q) : NaN;
+}
+
+/** The worst case's late exponential e(T)·e^(−λ(t − T)) through a curve's last point (T, e(T)), over [T/2, T]; on a time axis t = x/η. */
+export function worstCaseSeries(config: TheoryConfig, xs: number[], ys: number[], timeAxis: boolean): Series[] {
+  if (!worstCaseApplies(config)) return [];
+  const eta = config.method!.stepSize!, ratio = config.init?.ratio ?? 3;
+  const lam = worstCaseRate(eta, config.init?.alpha ?? NaN, ratio);
+  let i = ys.length - 1;
+  while (i >= 0 && !(ys[i] > 0 && Number.isFinite(ys[i]))) i--;
+  if (!Number.isFinite(lam) || i < 0 || !(xs[i] > 0)) return [];
+  const T = xs[i], eT = ys[i];
+  const x = Array.from({ length: 41 }, (_, j) => T / 2 + (T / 2) * (j / 40));
+  const label = ratio === 3 ? "theory: (1 − η·8α²/9)ᵗ (worst case)" : `theory: (1 − η·α²(1 − 1/ρ²))ᵗ, ρ = ${ratio} (worst case)`;
+  return [{ label, x, y: x.map((v) => eT * Math.exp(-lam * ((timeAxis ? v / eta : v) - (timeAxis ? T / eta : T)))), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 /** True when the population 1/T law applies: plain GD on XXᵀ with k > r, identity operator, no noise. */

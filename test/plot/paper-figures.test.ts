@@ -233,6 +233,34 @@ describe("theory lines", () => {
   }, 60_000);
 });
 
+describe("the scalar worst case (Xiong, Ding & Du): exact theory, nothing fitted", () => {
+  it("rate-vs-α gets λ(α) = −ln(1 − η·α²(1 − 1/ρ²)), which the fitted rates match; error figures the exponential", async () => {
+    const dir = tmp("worst");
+    await runSweep({
+      base: {
+        problem: { n: 2, rank: 1, singularValues: [1] }, operator: { type: "identity" }, model: { type: "asymmetric", k: 2 },
+        init: { type: "scaled-identity", ratio: 3 }, method: { name: "gd", stepSize: 0.5 }, stop: { maxIterations: 20000, targetRelError: 1e-12 },
+        record: { schedule: "log", perDecade: 20 },
+      },
+      vary: { "init.alpha": [0.1, 0.2, 0.4] },
+    }, dir, { runner: "inline" });
+    const agg = aggregateSweep(dir);
+    const lam = (a: number) => -Math.log(1 - 0.5 * a * a * (8 / 9));
+    const spec = rateVsFigureSpec(agg, { type: "rate-vs", param: "init.alpha" });
+    const law = spec.panels[0].series.find((s) => s.label === "theory: λ = −ln(1 − η·α²(1 − 1/ρ²))")!;
+    law.x.forEach((a, i) => expect(law.y[i]).toBeCloseTo(lam(a), 14));
+    // the conserved imbalance makes the late rate exact: fitted λ within 1 % of the law
+    for (const p of agg.points) expect(Math.abs(p.median.linear_rate / lam(Number(p.params["init.alpha"])) - 1)).toBeLessThan(0.01);
+    const err = errorFigureSpec(agg, { type: "error" }).panels[0].series.filter((s) => s.label === "theory: (1 − η·8α²/9)ᵗ (worst case)");
+    expect(err).toHaveLength(3);
+    // through each curve's last point, decaying at λ(α)
+    err.forEach((s, i) => {
+      const a = Number(agg.curves[i].params["init.alpha"]);
+      expect(Math.log(s.y[0] / last(s.y)) / (last(s.x) - s.x[0])).toBeCloseTo(lam(a), 12);
+    });
+  }, 60_000);
+});
+
 describe("default panels and overlays", () => {
   it("no rate-vs-k panel when only one point is linear", () => {
     const agg = aggregateSweep(kDir);
