@@ -547,6 +547,12 @@ export function applyPlotOptions(req: FigureRequest, opts: PlotOptions): FigureR
 export function plotSweep(dir: string, opts: { figures?: FigureRequest[]; labels?: Labels; aggregate?: Aggregate; outDir?: string; plot?: PlotOptions } = {}): FigureFiles[] {
   const first = opts.plot?.metric ? metricList(opts.plot.metric)[0] : undefined;
   const agg = opts.aggregate ?? aggregateSweep(dir, first ? { errorMetric: first } : {});
+  if (opts.plot?.metric) {
+    const have = [...new Set(agg.curves.flatMap((c) => Object.keys(c.metrics)))];
+    for (const m of metricList(opts.plot.metric)) {
+      if (agg.curves.length && !have.includes(m)) throw new Error(`--metric ${m}: the runs of ${dir} have no such column (they have ${have.join(", ")})`);
+    }
+  }
   const reqs = (opts.figures ?? defaultSweepFigures(agg)).map((r) => applyPlotOptions(r, opts.plot ?? {}));
   const outDir = opts.outDir ?? path.join(dir, "figures");
   return reqs.map((req) => writeFigureSpec(outDir, figureName(req), sweepFigureSpec(agg, req, opts.labels), !!opts.plot?.data));

@@ -103,6 +103,9 @@ describe("paper figures: several metrics per panel, limits, size, legend, data",
     expect(rows.length - 1).toBe(points);
     expect(figureDataCsv(spec).trim().split("\n")).toHaveLength(points + 1);
     expect(fs.readFileSync(path.join(out, "error.svg"), "utf8")).toContain("My title");
+    const unknown = await cli("plot", kDir, "--out", out, "--metric", "rel_error,lost");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/--metric lost: the runs of .* have no such column \(they have .*loss/);
     for (const bad of [["--size", "8x4"], ["--ylim", "1"], ["--legend", "inside"], ["--palette", "rainbow"], ["--reference", "slope=-1@k>>r"]]) {
       const b = await cli("plot", kDir, "--out", out, ...bad);
       expect(b.code, bad.join(" ")).toBe(2);
