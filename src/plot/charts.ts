@@ -640,14 +640,22 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
   const cands: AnchorCandidate[] = [];
   const captions: string[] = [];
   let color = 0;
-  dirs.forEach((dir, di) => {
+  // every folder first: GD next to the gradient flow puts all curves on the time axis t = η·iteration
+  const sources = dirs.map((dir) => {
+    if (fs.existsSync(path.join(dir, "grid.json"))) return { dir, agg: aggregateSweep(dir, { errorMetric: metrics[0] }) };
+    if (isRunFolder(dir)) return { dir, files: readRunFolder(dir) };
+    throw new Error(`${dir} is neither a run folder (config.json + metrics.csv) nor a sweep folder (grid.json)`);
+  });
+  const flows = sources.flatMap((s) => (s.agg ? s.agg.curves.map((c) => isFlowConfig(pointConfig(s.agg, c.point))) : [isFlowConfig(s.files!.config)]));
+  const time = flows.some((f) => f) && flows.some((f) => !f);
+  sources.forEach(({ dir, agg, files }, di) => {
     const name = labels?.[di] ?? path.basename(path.resolve(dir));
     const dash = (mi: number) => DASHES[(di + mi * dirs.length) % DASHES.length];
     const label = (base: string, m: string) => (metrics.length > 1 ? `${base}, ${metricShort(m)}` : base);
-    if (fs.existsSync(path.join(dir, "grid.json"))) {
-      const agg = aggregateSweep(dir, { errorMetric: metrics[0] });
-      for (const c of agg.curves) {
-        const config = pointConfig(agg, c.point);
+    if (agg) {
+      for (const c0 of agg.curves) {
+        const config = pointConfig(agg, c0.point);
+        const c = time ? timeCurve(agg, c0, metrics) : c0;
         const col = colorFor(color++);
         metrics.forEach((metric, mi) => {
           const m = c.metrics[metric];
@@ -658,28 +666,29 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
         });
       }
       captions.push(`${name}: sweep ${dir} (median over seeds, 10–90% band): ${configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))}`);
-    } else if (isRunFolder(dir)) {
-      const files = readRunFolder(dir);
-      const t = files.metrics;
-      if (!t) throw new Error(`${dir}: no valid metrics to plot (${files.state}${files.reason ? `: ${files.reason}` : ""})`);
+    } else {
+      const t = files!.metrics;
+      if (!t) throw new Error(`${dir}: no valid metrics to plot (${files!.state}${files!.reason ? `: ${files!.reason}` : ""})`);
       checkColumns(dir, t, metrics);
       const col = colorFor(color++);
+      const x = time ? runTime(files!.config, t.data) : t.data.iteration;
       metrics.forEach((metric, mi) => {
-        const s: Series = { label: label(name, metric), x: t.data.iteration, y: t.data[metric], color: col, dash: dash(mi) };
+        const s: Series = { label: label(name, metric), x, y: t.data[metric], color: col, dash: dash(mi) };
         series.push(s);
-        if (mi === 0) cands.push({ series: s, ...runAnchorInfo(files, metric) });
+        if (mi === 0) cands.push({ series: s, ...runAnchorInfo(files!, metric) });
       });
-      captions.push(`${name}: run ${dir}: ${configSummary(files.config, [], [Number((files.config as { seed?: number }).seed ?? 0)])}`);
-    } else throw new Error(`${dir} is neither a run folder (config.json + metrics.csv) nor a sweep folder (grid.json)`);
+      captions.push(`${name}: run ${dir}: ${configSummary(files!.config, [], [Number((files!.config as { seed?: number }).seed ?? 0)])}`);
+    }
   });
+  if (time) captions.unshift("x: continuous time t = η·iteration for GD, the integrated time for the gradient flow");
   const ref = opts.reference ? parseReference(opts.reference) : undefined;
   if (ref?.kind === "slope") {
     const { series: anchors, text } = referenceAnchors(cands, ref.anchor);
     series.push(...referenceLine(anchors, { slope: ref.slope, label: `${slopeLabel(ref.slope)}, through ${text}` }));
   }
   const spec = withLayout({
-    title: opts.title ?? `${metrics.length > 1 ? metrics.map(metricShort).join(" and ") : metricLabel(metrics[0])} vs iteration`,
-    panels: [{ xLabel: "iteration", yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]), yLog: true, xLog: opts.xLog ?? true, series }],
+    title: opts.title ?? `${metrics.length > 1 ? metrics.map(metricShort).join(" and ") : metricLabel(metrics[0])} vs ${time ? "time" : "iteration"}`,
+    panels: [{ xLabel: xAxisLabel(time), yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]), yLog: true, xLog: opts.xLog ?? true, series }],
     caption: opts.noCaption ? undefined : captions.join(" — "),
   }, layoutRequest(opts));
   return [writeFigureSpec(outDir, "overlay", spec, opts.data)];

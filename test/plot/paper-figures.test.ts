@@ -316,6 +316,15 @@ describe("gradient flow on a time axis", () => {
     expect(flowSteps).toBeGreaterThan(0.2);
     const sv = sweepFigureSpec(agg, { type: "singular-values" });
     expect(sv.panels.every((p) => p.xLabel.startsWith("time"))).toBe(true);
+    // an overlay of a GD run and a flow run: both on the time axis
+    const out = tmp("flow-overlay");
+    const r = await cli("plot", path.join(dir, "variant=GD__seed=0"), path.join(dir, "variant=flow__seed=0"), "--labels", "GD,flow", "--out", out, "--data");
+    expect(r.code).toBe(0);
+    const csv = fs.readFileSync(path.join(out, "overlay.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const flowRun = readRunFolder(path.join(dir, "variant=flow__seed=0")).metrics!.data;
+    expect(csv.filter((c) => c[1] === "flow").map((c) => Number(c[2]))).toEqual(flowRun.flow_time);
+    expect(csv.filter((c) => c[1] === "GD").slice(0, 3).map((c) => Number(c[2]))).toEqual(gdIters.slice(0, 3).map((i) => 0.2 * i));
+    expect(fs.readFileSync(path.join(out, "overlay.svg"), "utf8")).toContain("time t = η·iteration");
     // without the flow, iterations stay
     expect(errorFigureSpec(aggregateSweep(kDir), { type: "error" }).panels[0].xLabel).toBe("iteration");
   }, 60_000);
