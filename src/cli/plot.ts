@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { aggregateSweep } from "../results/aggregate.js";
-import { type PlotOptions, LEGEND_POSITIONS, metricList, parseLegend, parseLimits, parseReference, parseSize, plotDirectory, plotOverlay, plotSweep } from "../plot/charts.js";
+import {
+  type PlotOptions, LEGEND_POSITIONS, metricList, parseLegend, parseLimits, parseReference, parseSize, plotDirectory, plotOverlay, plotSweep,
+} from "../plot/charts.js";
 import { OBSERVABLE_PALETTE, PALETTE } from "../plot/figure.js";
 import { type CliIO, UsageError, defaultOutDir } from "./shared.js";
 import { reportDamaged } from "./sweep.js";
@@ -17,13 +19,17 @@ export function addPlotCommands(program: Command, io: CliIO): void {
     )
     .argument("<dirs...>", "run folder(s) (config.json + metrics.csv) or sweep folder(s) (grid.json)")
     .option("-o, --out <dir>", "where to write the figures (default: DIR/figures; several folders: matsense-runs/overlay-<time>)")
-    .option("--metric <columns>", "error column(s) drawn against the iteration, comma-separated on one panel, e.g. rel_error or signal_error,spurious_norm (also loss, abs_error, sym_rel_error, imbalance_norm)")
+    .option(
+      "--metric <columns>",
+      "error column(s) drawn against the iteration, comma-separated on one panel, e.g. rel_error or signal_error,spurious_norm " +
+        "(also loss, abs_error, sym_rel_error, imbalance_norm)",
+    )
     .option("--x <scale>", "iteration axis: log | linear (default: as each figure defines it; overlays: log)")
     .option("--xlim <lo,hi>", "x-axis range, e.g. 10,1e5")
     .option("--ylim <lo,hi>", "y-axis range, e.g. 1e-8,1 (data outside is clipped)")
     .option("--size <WxH>", "figure size in inches or px, e.g. 7x4in or 1200x700px")
     .option("--title <text>", "figure title (every figure drawn)")
-    .option("--legend <position>", `legend position, outside the plot areas: ${LEGEND_POSITIONS.join(" | ")} (auto: on top when it fits in two rows, else right)`)
+    .option("--legend <position>", `legend position, outside the plot areas: ${LEGEND_POSITIONS.join(" | ")} (auto: top when it fits in two rows, else right)`)
     .option("--palette <name>", "series colours: okabe-ito (colour-blind safe, default) | observable")
     .option("--data", "also write <figure>.csv with the plotted series (panel, series, x, y, band lo, hi) next to each figure")
     .option("--no-theory", "leave out the theory lines (population 1/T law, λ ∝ α²)")

@@ -182,7 +182,9 @@ export function setGridBase(gridInput: unknown, sets: string[]): Grid {
   const varied = new Set([...variedPaths(grid), ...(grid.variants ?? []).flatMap((v) => Object.keys(v.set))]);
   for (const s of sets) {
     const p = s.slice(0, Math.max(0, s.indexOf("="))).trim();
-    if (varied.has(p)) throw new UsageError(`--set ${p}: the grid varies ${p} (vary, zip or variants), so a base value would be overwritten in every run; edit the grid instead`);
+    if (varied.has(p)) {
+      throw new UsageError(`--set ${p}: the grid varies ${p} (vary, zip or variants), so a base value would be overwritten in every run; edit the grid instead`);
+    }
   }
   const base = structuredClone(grid.base);
   applySets(base, sets);
@@ -198,14 +200,19 @@ export const EXIT_DAMAGED_RUNS = 6;
  */
 function aggregateRunFolder(dir: string, metric: string, io: CliIO): void {
   const files = readRunFolder(dir);
-  if (!files.metrics) throw new UsageError(`${dir}: no valid metrics (${files.state}${files.reason ? `: ${files.reason}` : ""})`, files.state === "damaged" ? EXIT_DAMAGED_RUNS : 2);
-  if (!files.metrics.columns.includes(metric)) throw new UsageError(`--metric ${metric}: ${dir}/metrics.csv has no such column (it has ${files.metrics.columns.join(", ")})`);
+  if (!files.metrics) {
+    throw new UsageError(`${dir}: no valid metrics (${files.state}${files.reason ? `: ${files.reason}` : ""})`, files.state === "damaged" ? EXIT_DAMAGED_RUNS : 2);
+  }
+  if (!files.metrics.columns.includes(metric)) {
+    throw new UsageError(`--metric ${metric}: ${dir}/metrics.csv has no such column (it has ${files.metrics.columns.join(", ")})`);
+  }
   const s = (files.summary ?? {}) as { status?: string; iterations?: number };
   const t = files.metrics;
   const last = (c: string) => t.data[c]?.[t.data[c].length - 1];
   const rate = runRate(files, metric)!;
   io.out(
-    `run ${dir}: ${s.status ?? files.state} after ${s.iterations ?? last("iteration")} iterations; final ${metric} ${fmt(last(metric))}, loss ${fmt(last("loss"))}\n` +
+    `run ${dir}: ${s.status ?? files.state} after ${s.iterations ?? last("iteration")} iterations; ` +
+      `final ${metric} ${fmt(last(metric))}, loss ${fmt(last("loss"))}\n` +
       `${formatRunRate(rate)}\n`,
   );
 }
@@ -228,7 +235,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--quick", "apply the grid's quick section (small sizes)")
-    .option("-s, --set <path=value>", "override a field of the grid's base config, e.g. --set stop.maxIterations=500 (repeatable; not a varied path)", collect, [])
+    .option("-s, --set <path=value>", "override a field of the grid's base config, e.g. stop.maxIterations=500 (repeatable; not a varied path)", collect, [])
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean; set: string[] }) => {

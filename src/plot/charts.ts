@@ -5,7 +5,9 @@ import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, 
 import { fitRates, logLogFit } from "../results/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder, toCsv } from "../results/results.js";
 import { spectrum } from "../problem/truth.js";
-import { DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, REFERENCE_COLOR, REFERENCE_DASH, type Series, THEORY_COLOR, THEORY_DASH, renderFigure } from "./figure.js";
+import {
+  DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, REFERENCE_COLOR, REFERENCE_DASH, type Series, THEORY_COLOR, THEORY_DASH, renderFigure,
+} from "./figure.js";
 import { diagnosticLabel } from "./diagnosticsFigure.js";
 import { isFlowConfig, mixesFlow, pointConfig, runTime, timeCurve, xAxisLabel } from "./time.js";
 import {
@@ -15,7 +17,8 @@ import { svgToPng } from "./png.js";
 import { svgToPdf } from "./pdf.js";
 import { diagnosticsFigureSpec } from "./diagnosticsFigure.js";
 import {
-  type AnchorCandidate, type FigureRequest, type Labels, configSummary, firstRunConfig, matches, parseAnchor, referenceAnchors, referenceLine, seedsOf, variedConfigPaths, withLayout,
+  type AnchorCandidate, type FigureRequest, type Labels, configSummary, firstRunConfig, matches, parseAnchor, referenceAnchors, referenceLine, seedsOf,
+  variedConfigPaths, withLayout,
 } from "./request.js";
 
 export { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceLine, seedsOf };
@@ -113,7 +116,8 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
         return metrics.map((metric, mi) => {
           const m = c.metrics[metric];
           const s: Series = {
-            label: several ? `${label}, ${metricShort(metric)}` : label, x: sel(c.iterations)!, y: sel(m?.median) ?? [], lo: sel(m?.q10), hi: sel(m?.q90), color,
+            label: several ? `${label}, ${metricShort(metric)}` : label,
+            x: sel(c.iterations)!, y: sel(m?.median) ?? [], lo: sel(m?.q10), hi: sel(m?.q90), color,
             ...(several ? { dash: DASHES[mi % DASHES.length], noLegend: true } : {}),
           };
           if (metric === (req.reference?.metric ?? metrics[0])) cands.push({ series: s, ...anchorInfo(agg, c.point, config) });
@@ -124,7 +128,10 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
     if (several) {
       // legend: colours name the parameter points, line styles the metrics
       const shown = [...new Set(series.map((s) => s.color))];
-      for (const l of allLabels) if (shown.includes(colorFor(allLabels.indexOf(l)))) series.push({ label: l, x: [], y: [], color: colorFor(allLabels.indexOf(l)) });
+      for (const l of allLabels) {
+        const color = colorFor(allLabels.indexOf(l));
+        if (shown.includes(color)) series.push({ label: l, x: [], y: [], color });
+      }
       metrics.forEach((m, mi) => series.push({ label: metricShort(m), x: [], y: [], color: "#333", dash: DASHES[mi % DASHES.length] }));
     }
     series.push(...theory);
@@ -147,8 +154,10 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${what} vs ${time ? "time" : "iteration"}`,
     panels,
     columns: 2,
-    caption: captionFor(req, `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? "; bands: 10–90% across seeds; a line ends when its first seed stops (target reached)" : ""}. ` +
-      (time ? "x: continuous time t = η·iteration for GD; for the gradient flow its integrated time (each seed interpolated onto the median time of each recorded step). " : "") +
+    caption: captionFor(req, `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}` +
+      `${seeds.length > 1 ? "; bands: 10–90% across seeds; a line ends when its first seed stops (target reached)" : ""}. ` +
+      (time ? "x: continuous time t = η·iteration for GD; for the gradient flow its integrated time " +
+        "(each seed interpolated onto the median time of each recorded step). " : "") +
       configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds)),
   }, req);
 }
@@ -180,7 +189,8 @@ export function trueSingularValues(config: Record<string, unknown>): number[] {
  * one panel per run (at most 6). With `time`, x is the continuous time (plot/time.ts).
  */
 export function indexedFigureSpec(
-  runs: { title: string; files: RunResultFiles }[], kind: "singular-values" | "imbalance", title: string, caption: string | undefined, xLog = true, time = false,
+  runs: { title: string; files: RunResultFiles }[], kind: "singular-values" | "imbalance", title: string, caption: string | undefined,
+  xLog = true, time = false,
 ): FigureSpec {
   const prefix = kind === "singular-values" ? "sv_" : "imb_eig_";
   const shown = runs.slice(0, 6);
@@ -244,7 +254,8 @@ function alphaLawSeries(config: TheoryConfig, param: string, x: number[], y: num
   if (worstCaseApplies(config)) {
     const { stepSize = NaN } = config.method ?? {};
     const ratio = config.init?.ratio ?? 3;
-    return [{ label: `theory: λ = −ln(1 − η·α²(1 − 1/ρ²))${of}`, x: xs, y: xs.map((a) => worstCaseRate(stepSize, a, ratio)), color: THEORY_COLOR, dash: THEORY_DASH }];
+    const y = xs.map((a) => worstCaseRate(stepSize, a, ratio));
+    return [{ label: `theory: λ = −ln(1 − η·α²(1 − 1/ρ²))${of}`, x: xs, y, color: THEORY_COLOR, dash: THEORY_DASH }];
   }
   const C = fitAlphaSquared(x, y);
   if (!Number.isFinite(C)) return [];
@@ -269,7 +280,9 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
     const y = pts.map((p) => p.median.linear_rate);
     const fit = logLogFit(x, y);
     const base = pointLabel(g.params, labels);
-    if (!req.reference && req.theory !== false) theory.push(...alphaLawSeries(pointConfig(agg, g.points[0].point) as TheoryConfig, param, x, y, groups.length > 1 ? base : ""));
+    if (!req.reference && req.theory !== false) {
+      theory.push(...alphaLawSeries(pointConfig(agg, g.points[0].point) as TheoryConfig, param, x, y, groups.length > 1 ? base : ""));
+    }
     const out: Series[] = [{ label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) }];
     if (excluded.length) {
       out.push({
@@ -472,7 +485,8 @@ export function parseReference(text: string): { kind: "slope"; slope: number; an
   }
   m = /^([A-Za-z.α-ω]+)\^([-+]?\d*\.?\d+)$/.exec(t);
   if (m) return { kind: "power", param: m[1], slope: Number(m[2]) };
-  throw new Error(`--reference "${text}" is not understood; use "slope=<p>" or "slope=<p>@<anchor>" (error figures, e.g. slope=-1@k>r) or "<parameter>^<p>" (rate-vs figures, e.g. alpha^2)`);
+  throw new Error(`--reference "${text}" is not understood; use "slope=<p>" or "slope=<p>@<anchor>" (error figures, e.g. slope=-1@k>r) ` +
+    `or "<parameter>^<p>" (rate-vs figures, e.g. alpha^2)`);
 }
 
 /** Parses `--xlim` / `--ylim` "lo,hi" (numbers, lo < hi). */
@@ -534,7 +548,9 @@ export function applyPlotOptions(req: FigureRequest, opts: PlotOptions): FigureR
   }
   if (opts.reference) {
     const ref = parseReference(opts.reference);
-    if (ref.kind === "slope" && req.type === "error") out.reference = { slope: ref.slope, label: slopeLabel(ref.slope), ...(ref.anchor ? { anchor: ref.anchor } : {}) };
+    if (ref.kind === "slope" && req.type === "error") {
+      out.reference = { slope: ref.slope, label: slopeLabel(ref.slope), ...(ref.anchor ? { anchor: ref.anchor } : {}) };
+    }
     if (ref.kind === "power" && req.type === "rate-vs" && req.param) {
       const names = [req.param, req.param.split(".").pop()!, shortLabel(req.param)];
       if (names.includes(ref.param)) out.reference = { slope: ref.slope, label: `theory: ∝ ${shortLabel(req.param)}${sup(ref.slope)}` };
@@ -602,7 +618,8 @@ export function plotRun(dir: string, outDir = path.join(dir, "figures"), opts: P
   const title = path.basename(path.resolve(dir));
   const xLog = opts.xLog ?? true;
   if (t.columns.includes("sv_1")) {
-    const sv = indexedFigureSpec([{ title, files }], "singular-values", opts.title ?? "singular values of the product over time", caption && `Dotted lines: the true singular values of M*. ${caption}`, xLog);
+    const svCaption = caption && `Dotted lines: the true singular values of M*. ${caption}`;
+    const sv = indexedFigureSpec([{ title, files }], "singular-values", opts.title ?? "singular values of the product over time", svCaption, xLog);
     out.push(writeFigureSpec(outDir, "singular-values", withLayout(sv, req), opts.data));
   }
   if (t.columns.includes("imb_eig_1")) {
@@ -616,7 +633,8 @@ export function plotRun(dir: string, outDir = path.join(dir, "figures"), opts: P
 function runAnchorInfo(files: RunResultFiles, metric = "rel_error"): Omit<AnchorCandidate, "series"> {
   const c = files.config as { model?: { k?: number }; problem?: { rank?: number } };
   const t = files.metrics;
-  const cls = t && t.data[metric] ? fitRates(t.data.iteration, t.data[metric], { status: (files.summary as { status?: string } | undefined)?.status }).classification : undefined;
+  const status = (files.summary as { status?: string } | undefined)?.status;
+  const cls = t && t.data[metric] ? fitRates(t.data.iteration, t.data[metric], { status }).classification : undefined;
   return { k: c.model?.k ?? c.problem?.rank, r: c.problem?.rank, cls };
 }
 
@@ -660,7 +678,9 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
         metrics.forEach((metric, mi) => {
           const m = c.metrics[metric];
           if (!m) throw new Error(`--metric ${metric}: the runs of ${dir} have no such column`);
-          const s: Series = { label: label(`${name}: ${pointLabel(c.params)}`, metric), x: c.iterations, y: m.median, lo: m.q10, hi: m.q90, color: col, dash: dash(mi) };
+          const s: Series = {
+            label: label(`${name}: ${pointLabel(c.params)}`, metric), x: c.iterations, y: m.median, lo: m.q10, hi: m.q90, color: col, dash: dash(mi),
+          };
           series.push(s);
           if (mi === 0) cands.push({ series: s, ...anchorInfo(agg, c.point, config) });
         });
@@ -688,7 +708,9 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
   }
   const spec = withLayout({
     title: opts.title ?? `${metrics.length > 1 ? metrics.map(metricShort).join(" and ") : metricLabel(metrics[0])} vs ${time ? "time" : "iteration"}`,
-    panels: [{ xLabel: xAxisLabel(time), yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]), yLog: true, xLog: opts.xLog ?? true, series }],
+    panels: [{
+      xLabel: xAxisLabel(time), yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]), yLog: true, xLog: opts.xLog ?? true, series,
+    }],
     caption: opts.noCaption ? undefined : captions.join(" — "),
   }, layoutRequest(opts));
   return [writeFigureSpec(outDir, "overlay", spec, opts.data)];

@@ -1,7 +1,9 @@
 import type { Aggregate } from "../results/aggregate.js";
 import { pointLabel } from "../results/aggregate.js";
 import { type FigureSpec, PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
-import { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceAnchors, referenceLine, seedsOf, variedConfigPaths } from "./request.js";
+import {
+  type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceAnchors, referenceLine, seedsOf, variedConfigPaths,
+} from "./request.js";
 import { populationLawSeries, theoryLabel } from "./theory.js";
 import { mixesFlow, pointConfig, timeCurve, xAxisLabel } from "./time.js";
 
@@ -64,7 +66,8 @@ export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels
     panelWidth: panels.length > 1 ? 420 : 560,
     panelHeight: 300,
     caption: `One panel per parameter point; lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? ", bands: 10–90 % across seeds" : ""}; definitions in docs/diagnostics.md. ` +
-      (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow (seeds interpolated onto the median time of each recorded step). " : "") +
+      (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow " +
+        "(seeds interpolated onto the median time of each recorded step). " : "") +
       configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds),
   };
 }

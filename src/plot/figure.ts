@@ -201,7 +201,9 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
     }
     if (pts.length) {
       if (!s.noLine) marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, clip, ...(dash ? { strokeDasharray: dash } : {}) }));
-      if (s.markers) marks.push(Plot.dot(pts, s.hollow ? { x: "x", y: "y", fill: "white", stroke: color, strokeWidth: 1.5, r: 4, clip } : { x: "x", y: "y", fill: color, r: 3.5, clip }));
+      if (s.markers) {
+        marks.push(Plot.dot(pts, s.hollow ? { x: "x", y: "y", fill: "white", stroke: color, strokeWidth: 1.5, r: 4, clip } : { x: "x", y: "y", fill: color, r: 3.5, clip }));
+      }
     }
   });
   for (const h of panel.hLines ?? []) {
@@ -226,7 +228,10 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
     marginBottom: 42,
     style: { fontSize: "11px", fontFamily: FONT_FAMILY, background: "white" },
     x: panel.xTicks
-      ? { ...axisOptions(allX, !!panel.xLog, panel.xLabel), ticks: panel.xTicks, tickFormat: (v: number) => String(Number(v.toPrecision(3))), ...(panel.xDomain ? { domain: panel.xDomain } : panel.xLog ? { domain: padDomain(panel.xTicks) } : {}) }
+      ? {
+        ...axisOptions(allX, !!panel.xLog, panel.xLabel), ticks: panel.xTicks, tickFormat: (v: number) => String(Number(v.toPrecision(3))),
+        ...(panel.xDomain ? { domain: panel.xDomain } : panel.xLog ? { domain: padDomain(panel.xTicks) } : {}),
+      }
       : axisOptions(allX, !!panel.xLog, panel.xLabel, !!shared, panel.xDomain),
     y: axisOptions(allY, !!panel.yLog, panel.yLabel, !!shared, panel.yDomain),
     marks: marks as Plot.Markish[],
@@ -274,8 +279,11 @@ export function wrapText(text: string, width: number): string[] {
 /** One legend entry: the line sample (dash, markers) and the label. */
 function legendEntry(s: Series & { color: string }, x: number, y: number): string {
   const dash = s.dash ?? (s.dashed ? "6,4" : "");
-  return (s.noLine ? "" : `<line x1="${x}" y1="${y - 4}" x2="${x + 26}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`) +
-    (s.markers ? (s.hollow ? `<circle cx="${x + 13}" cy="${y - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>` : `<circle cx="${x + 13}" cy="${y - 4}" r="3.5" fill="${s.color}"/>`) : "") +
+  const line = `<line x1="${x}" y1="${y - 4}" x2="${x + 26}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
+  const dot = s.hollow
+    ? `<circle cx="${x + 13}" cy="${y - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>`
+    : `<circle cx="${x + 13}" cy="${y - 4}" r="3.5" fill="${s.color}"/>`;
+  return (s.noLine ? "" : line) + (s.markers ? dot : "") +
     `<text x="${x + 32}" y="${y}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`;
 }
 
@@ -390,7 +398,8 @@ export function renderFigure(spec: FigureSpec): string {
     }
     const height = spec.height ?? y + pad;
     const svg = typesetSubscripts(
-      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" color="#222">` +
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      `font-family="${FONT_FAMILY}" color="#222">` +
       `<rect width="100%" height="100%" fill="white"/>` +
       parts.join("") +
       `</svg>\n`,
@@ -402,6 +411,8 @@ export function renderFigure(spec: FigureSpec): string {
   // the panel height that fills the requested height: everything else (title, legend, caption) does not depend on it
   const { overhead } = compose(ph);
   const fitted = Math.floor((spec.height - overhead) / rows);
-  if (fitted < 80) throw new RangeError(`a figure of height ${spec.height} px leaves ${fitted} px per panel row after the title, legend and caption; give a larger height`);
+  if (fitted < 80) {
+    throw new RangeError(`a figure of height ${spec.height} px leaves ${fitted} px per panel row after the title, legend and caption; give a larger height`);
+  }
   return compose(fitted).svg;
 }

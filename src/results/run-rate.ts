@@ -44,7 +44,9 @@ export function runRate(files: RunResultFiles, metric = "rel_error"): RunRate | 
 export function formatRunRate(r: RunRate): string {
   const unit = r.axis === "flow_time" ? "unit of flow time" : "iteration";
   const window = Number.isFinite(r.from) ? `, fitted over [${r.from}, ${r.to}]` : "";
-  if (r.linear_rate !== undefined) return `rate (${r.metric}): linear, λ = ${r.linear_rate.toExponential(2)} per ${unit} (q = ${r.contraction!.toPrecision(4)})${window}`;
+  if (r.linear_rate !== undefined) {
+    return `rate (${r.metric}): linear, λ = ${r.linear_rate.toExponential(2)} per ${unit} (q = ${r.contraction!.toPrecision(4)})${window}`;
+  }
   if (r.loglog_slope !== undefined) return `rate (${r.metric}): sublinear, log-log slope ${r.loglog_slope.toFixed(2)} (e ∝ t^slope)${window}`;
   return `rate (${r.metric}): ${r.classification}${window}`;
 }

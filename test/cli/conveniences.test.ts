@@ -27,7 +27,7 @@ const configError = (f: () => unknown) => {
 };
 
 /** Symmetric GD, identity operator, k = r = 1, σ = 1: the slowest mode is the cross term, e_t ∝ (1 − 2η)ᵗ. */
-const exactRank = ["--set", "operator.type=identity", "--set", "problem.n=8", "--set", "problem.rank=1", "--set", "model.type=symmetric", "--set", "stop.maxIterations=3000"];
+const exactRank = ["operator.type=identity", "problem.n=8", "problem.rank=1", "model.type=symmetric", "stop.maxIterations=3000"].flatMap((s) => ["--set", s]);
 
 describe("run: the fitted rate of a single run", () => {
   it("prints and stores the rate class and λ; for k = r on the identity operator λ = −ln(1 − 2ησ_r)", async () => {
@@ -48,7 +48,8 @@ describe("run: the fitted rate of a single run", () => {
 
   it("a sublinear run gets its log-log slope and no λ; `aggregate RUN_DIR` prints the same", async () => {
     const dir = tmp("rate-sub");
-    await cli("run", ...exactRank, "--set", "model.k=3", "--set", "init.alpha=0.1", "--set", "stop.maxIterations=20000", "--set", "method.stepSize=0.1", "--out", dir, "--force", "-q");
+    const sets = ["model.k=3", "init.alpha=0.1", "stop.maxIterations=20000", "method.stepSize=0.1"].flatMap((s) => ["--set", s]);
+    await cli("run", ...exactRank, ...sets, "--out", dir, "--force", "-q");
     const rate = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).rate;
     expect(rate.classification).toBe("sublinear");
     expect(rate.linear_rate).toBeUndefined();
@@ -67,16 +68,21 @@ describe("grids and sweeps", () => {
     expect(expandRange({ logspace: [1e-4, 1e-1, 7] }, "x")).toEqual([1e-4, 3.16227766017e-4, 1e-3, 3.16227766017e-3, 1e-2, 3.16227766017e-2, 1e-1]);
     expect(expandRange({ linspace: [0.1, 0.5, 5] }, "x")).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
     expect(expandRange({ linspace: [2, 2, 1] }, "x")).toEqual([2]);
-    const g = parseGrid({ vary: { "init.alpha": { logspace: [1e-3, 1e-1, 3] } }, zip: [{ "model.k": { linspace: [2, 4, 3] }, "method.stepSize": [0.1, 0.1, 0.1] }] });
+    const g = parseGrid({
+      vary: { "init.alpha": { logspace: [1e-3, 1e-1, 3] } },
+      zip: [{ "model.k": { linspace: [2, 4, 3] }, "method.stepSize": [0.1, 0.1, 0.1] }],
+    });
     expect(g.vary["init.alpha"]).toEqual([1e-3, 1e-2, 1e-1]);
     expect(g.zip[0]["model.k"]).toEqual([2, 3, 4]);
-    expect(configError(() => parseGrid({ vary: { "init.alpha": { logspace: [0, 1, 3] } } }))).toMatch(/grid\.vary\.init\.alpha.*needs a, b > 0 \(they are the endpoints, not exponents\)/);
+    expect(configError(() => parseGrid({ vary: { "init.alpha": { logspace: [0, 1, 3] } } })))
+      .toMatch(/grid\.vary\.init\.alpha.*needs a, b > 0 \(they are the endpoints, not exponents\)/);
     expect(configError(() => parseGrid({ vary: { "init.alpha": { linspace: [0, 1, 2.5] } } }))).toMatch(/integer count/);
   });
 
   it("sweep --set overrides the grid's base and refuses a varied path", async () => {
     const grid = path.join(tmp("grid"), "grid.json");
-    fs.writeFileSync(grid, JSON.stringify({ base: { problem: { n: 6, rank: 1 }, operator: { type: "identity" }, stop: { maxIterations: 1000 } }, vary: { "init.alpha": [0.01, 0.1] } }));
+    const base = { problem: { n: 6, rank: 1 }, operator: { type: "identity" }, stop: { maxIterations: 1000 } };
+    fs.writeFileSync(grid, JSON.stringify({ base, vary: { "init.alpha": [0.01, 0.1] } }));
     const out = tmp("sweep-set");
     const r = await cli("sweep", "--grid", grid, "--out", out, "--set", "stop.maxIterations=40", "--workers", "1", "-q");
     expect(r.code).toBe(0);

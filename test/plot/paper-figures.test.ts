@@ -194,7 +194,8 @@ describe("theory lines", () => {
 
   it("diagnostics figures get it on spurious_norm (the derivation's ‖EEᵀ‖/‖M*‖_F); their reference skips a spurious part at machine precision", () => {
     const agg = aggregateSweep(kDir);
-    const spec = sweepFigureSpec(agg, { type: "diagnostics", metrics: ["spurious_norm", "rel_error"], reference: { slope: -1, label: "∝ 1/T", metric: "spurious_norm" } });
+    const reference = { slope: -1, label: "∝ 1/T", metric: "spurious_norm" };
+    const spec = sweepFigureSpec(agg, { type: "diagnostics", metrics: ["spurious_norm", "rel_error"], reference });
     const law = spec.panels.map((p) => p.series.filter((s) => s.label.startsWith("theory: √(k − r)")).length);
     expect(law).toEqual([0, 1, 1]);
     const k3 = spec.panels[2].series;
@@ -232,7 +233,8 @@ describe("theory lines", () => {
     expect(law.label).toContain(`C = ${C.toPrecision(3)}`);
     law.x.forEach((a, i) => expect(law.y[i]).toBeCloseTo(C * a * a, 12));
     // with --reference alpha^2 the reference replaces it (same line), and --no-theory drops it
-    expect(rateVsFigureSpec(agg, { type: "rate-vs", param: "init.alpha", theory: false }).panels[0].series.some((s) => s.label.startsWith("theory"))).toBe(false);
+    const none = rateVsFigureSpec(agg, { type: "rate-vs", param: "init.alpha", theory: false });
+    expect(none.panels[0].series.some((s) => s.label.startsWith("theory"))).toBe(false);
   }, 60_000);
 });
 
@@ -278,7 +280,8 @@ describe("default panels and overlays", () => {
     const out = tmp("overlay");
     const r = await cli("plot", kDir, run, "--labels", "sweep,run", "--out", out);
     expect(r.code).toBe(0);
-    const caption = [...fs.readFileSync(path.join(out, "overlay.svg"), "utf8").matchAll(/<text x="16" y="[\d.]+" font-size="11" fill="#444">(.*?)<\/text>/g)].map((m) => m[1]).join(" ");
+    const svg = fs.readFileSync(path.join(out, "overlay.svg"), "utf8");
+    const caption = [...svg.matchAll(/<text x="16" y="[\d.]+" font-size="11" fill="#444">(.*?)<\/text>/g)].map((m) => m[1]).join(" ");
     expect(caption).toContain("sweep: sweep");
     expect(caption).toContain("k=varied");
     expect(caption).toContain("run: run");

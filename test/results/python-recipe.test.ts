@@ -33,7 +33,8 @@ describe("docs/python.md", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-py-"));
     const run = path.join(root, "run");
     const io = { out: () => {}, err: () => {} };
-    expect(await main(["node", "matsense", "run", "--set", "problem.n=8", "--set", "model.k=3", "--set", "stop.maxIterations=200", "--save-instance", "--out", run, "-q"], io)).toBe(0);
+    const sets = ["problem.n=8", "model.k=3", "stop.maxIterations=200"].flatMap((s) => ["--set", s]);
+    expect(await main(["node", "matsense", "run", ...sets, "--save-instance", "--out", run, "-q"], io)).toBe(0);
     const sweep = path.join(root, "sweep");
     await runSweep({
       base: { problem: { n: 6, rank: 1 }, operator: { type: "identity" }, stop: { maxIterations: 200 }, record: { schedule: "log", perDecade: 10 } },
