@@ -183,7 +183,7 @@ export function setGridBase(gridInput: unknown, sets: string[]): Grid {
   for (const s of sets) {
     const p = s.slice(0, Math.max(0, s.indexOf("="))).trim();
     if (varied.has(p)) {
-      throw new UsageError(`--set ${p}: the grid varies ${p} (vary, zip or variants), so a base value would be overwritten in every run; edit the grid instead`);
+      throw new UsageError(`--set ${p}: the grid varies ${p} (vary, zip or variants), so a base value would be overwritten in every run; edit the grid`);
     }
   }
   const base = structuredClone(grid.base);
@@ -201,7 +201,8 @@ export const EXIT_DAMAGED_RUNS = 6;
 function aggregateRunFolder(dir: string, metric: string, io: CliIO): void {
   const files = readRunFolder(dir);
   if (!files.metrics) {
-    throw new UsageError(`${dir}: no valid metrics (${files.state}${files.reason ? `: ${files.reason}` : ""})`, files.state === "damaged" ? EXIT_DAMAGED_RUNS : 2);
+    const why = `${files.state}${files.reason ? `: ${files.reason}` : ""}`;
+    throw new UsageError(`${dir}: no valid metrics (${why})`, files.state === "damaged" ? EXIT_DAMAGED_RUNS : 2);
   }
   if (!files.metrics.columns.includes(metric)) {
     throw new UsageError(`--metric ${metric}: ${dir}/metrics.csv has no such column (it has ${files.metrics.columns.join(", ")})`);

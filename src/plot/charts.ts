@@ -709,7 +709,8 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
   const spec = withLayout({
     title: opts.title ?? `${metrics.length > 1 ? metrics.map(metricShort).join(" and ") : metricLabel(metrics[0])} vs ${time ? "time" : "iteration"}`,
     panels: [{
-      xLabel: xAxisLabel(time), yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]), yLog: true, xLog: opts.xLog ?? true, series,
+      xLabel: xAxisLabel(time), yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]),
+      yLog: true, xLog: opts.xLog ?? true, series,
     }],
     caption: opts.noCaption ? undefined : captions.join(" — "),
   }, layoutRequest(opts));

@@ -202,7 +202,8 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
     if (pts.length) {
       if (!s.noLine) marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, clip, ...(dash ? { strokeDasharray: dash } : {}) }));
       if (s.markers) {
-        marks.push(Plot.dot(pts, s.hollow ? { x: "x", y: "y", fill: "white", stroke: color, strokeWidth: 1.5, r: 4, clip } : { x: "x", y: "y", fill: color, r: 3.5, clip }));
+        const dot = s.hollow ? { fill: "white", stroke: color, strokeWidth: 1.5, r: 4 } : { fill: color, r: 3.5 };
+        marks.push(Plot.dot(pts, { x: "x", y: "y", ...dot, clip }));
       }
     }
   });
@@ -279,7 +280,8 @@ export function wrapText(text: string, width: number): string[] {
 /** One legend entry: the line sample (dash, markers) and the label. */
 function legendEntry(s: Series & { color: string }, x: number, y: number): string {
   const dash = s.dash ?? (s.dashed ? "6,4" : "");
-  const line = `<line x1="${x}" y1="${y - 4}" x2="${x + 26}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`;
+  const dashAttr = dash ? ` stroke-dasharray="${dash}"` : "";
+  const line = `<line x1="${x}" y1="${y - 4}" x2="${x + 26}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${dashAttr}/>`;
   const dot = s.hollow
     ? `<circle cx="${x + 13}" cy="${y - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>`
     : `<circle cx="${x + 13}" cy="${y - 4}" r="3.5" fill="${s.color}"/>`;
