@@ -259,7 +259,8 @@ function alphaLawSeries(config: TheoryConfig, param: string, x: number[], y: num
   }
   const C = fitAlphaSquared(x, y);
   if (!Number.isFinite(C)) return [];
-  return [{ label: `theory: λ = C·α², C = ${C.toPrecision(3)} (fitted)${of}`, x: xs, y: xs.map((v) => C * v * v), color: THEORY_COLOR, dash: THEORY_DASH }];
+  const fitted = group ? `fitted to ${group}` : "(fitted)";
+  return [{ label: `theory: λ = C·α², C = ${C.toPrecision(3)} ${fitted}`, x: xs, y: xs.map((v) => C * v * v), color: THEORY_COLOR, dash: THEORY_DASH }];
 }
 
 /**
