@@ -311,11 +311,14 @@ export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels 
   return renderFigure(rateVsFigureSpec(agg, req, labels));
 }
 
-/** Median iterations to reach ε against a parameter, one line per other-parameter group. */
+/**
+ * Median iterations to reach ε against a parameter, one line per other-parameter group (or, with
+ * `metric`, the median of that runs.csv column, e.g. final_rel_error; `xLog` for a log parameter axis).
+ */
 export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labels = {}): FigureSpec {
   const param = req.param!;
   const level = req.level ?? 1e-4;
-  const col = itersToColumn(level);
+  const col = req.metric ?? itersToColumn(level);
   const groups = groupsExcept(agg, param, req.where);
   const series: Series[] = groups.map((g, i) => ({
     label: pointLabel(g.params, labels),
@@ -325,10 +328,14 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
     color: colorFor(i),
   }));
   const pl = labels[param] ?? shortLabel(param);
+  const yLabel = req.metric ?? `iterations to ${level.toExponential(0)}`;
+  const reached = `the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart)`;
   return withLayout({
-    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}iterations to ${agg.errorMetric} ≤ ${level.toExponential(0)} vs ${pl}`,
-    panels: [{ xLabel: pl, yLabel: `iterations to ${level.toExponential(0)}`, xLog: false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
-    caption: captionFor(req, `Median over seeds of the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart). ` +
+    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${yLabel} vs ${pl}`,
+    panels: [{
+      xLabel: pl, yLabel, xLog: req.xLog ?? false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param),
+    }],
+    caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` +
       configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))),
   }, req);
 }
