@@ -20,7 +20,8 @@ export const COMMANDS = [
   },
   {
     name: "aggregate", module: "sweep", args: ["<dir>", "[more...]"], options: true,
-    description: "merge a sweep folder (all shards): write runs.csv, curves.csv and manifest.json, print the table",
+    description: "merge a sweep folder (all shards): write runs.csv, curves.csv and manifest.json, print the table; " +
+      "for a run folder: print its status, final errors and fitted rate",
   },
   {
     name: "slurm", module: "cluster", args: [], options: true,
@@ -48,8 +49,8 @@ export const COMMANDS = [
   },
   {
     name: "instance", module: "instance", args: [], options: true,
-    description: "inspect the sensing instance of a config; --rip r: Monte-Carlo estimate of the operator's rank-r restricted-isometry deviation " +
-      "|‖A(Z)‖²/‖Z‖²_F − 1| on random rank-r Z",
+    description: "inspect the sensing instance of a config: sizes, norms, operator gain on M*, memory; --rip r: Monte-Carlo estimate of the operator's " +
+      "rank-r restricted-isometry deviation |‖A(Z)‖²/‖Z‖²_F − 1| on random rank-r Z",
   },
   {
     name: "plot", module: "plot", args: ["<dirs...>"], options: true,

@@ -36,7 +36,7 @@ export async function buildProgram(io: CliIO, module?: CommandModule | null): Pr
   program
     .name("matsense")
     .description("Low-rank matrix sensing by factorized gradient methods")
-    .version(matsenseVersion())
+    .version(matsenseVersion(), "-v, --version", "print the version")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   const load = module === undefined ? new Set(COMMANDS.map((c) => c.module)) : new Set(module ? [module] : []);

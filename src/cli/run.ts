@@ -3,6 +3,10 @@ import type { Command } from "commander";
 import { ResumeError, prepareResume } from "../run/checkpoint.js";
 import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../config/schema.js";
 import { executeRunAsync } from "../run/runFolder.js";
+import { type RunRate, formatRunRate, runRate } from "../results/run-rate.js";
+import { readRunFolder } from "../results/results.js";
+import type { RunSummary } from "../results/summary.js";
+import { writeJsonAtomic } from "../io/files.js";
 import { runHeadlineDemo } from "./demo.js";
 import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 import { Progress } from "./progress.js";
@@ -33,6 +37,18 @@ function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: st
     if (e instanceof ResumeError) throw new UsageError(e.message);
     throw e;
   }
+}
+
+/**
+ * The fitted rate class and its rate or slope (results/run-rate.ts), written into the run's
+ * summary.json as `rate` (summary.json is rewritten atomically; no other field changes).
+ * Undefined for a run without valid metrics.
+ */
+export function storeRunRate(dir: string, summary: RunSummary): RunRate | undefined {
+  if (summary.status === "failed") return undefined;
+  const rate = runRate(readRunFolder(dir));
+  if (rate) writeJsonAtomic(path.join(dir, "summary.json"), { ...summary, rate });
+  return rate;
 }
 
 /** `matsense run` (one config, or the built-in demo) and `matsense config` (resolved config, schema). */
@@ -102,6 +118,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
           process.exitCode = EXIT_DIVERGED;
           err(`matsense: diverged at iteration ${summary.divergedAt}${summary.divergedQuantity ? `: ${summary.divergedQuantity}` : ""}\n`);
         }
+        const rate = storeRunRate(dir, summary);
         if (!opts.quiet) {
           const f = summary.final!;
           out(
@@ -110,7 +127,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
               (f.test_rel_error !== undefined ? `, test_rel_error ${fmt(f.test_rel_error)}` : "") +
               (f.imbalance_norm !== undefined ? `, ‖FᵀF−GᵀG‖ ${fmt(f.imbalance_norm)}` : "") +
               (f.sym_rel_error !== undefined ? `, sym_rel_error ${fmt(f.sym_rel_error)}` : "") +
-              `\nresults in ${dir}\n`,
+              `\n${rate ? `${formatRunRate(rate)}\n` : ""}results in ${dir}\n`,
           );
         }
       } finally {

@@ -5,6 +5,7 @@ import {
   type ConfigIssue, ConfigError, describeIssue, finite, initSchema, modelSchema, nonNegInt, posInt, problemSchema, recordSchema, stopSchema,
 } from "../io/config-fields.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../io/json.js";
+import { didYouMean } from "./suggest.js";
 
 export {
   type ConfigIssue, type InitConfig, type ModelConfig, type ProblemConfig, type RecordConfig, type StopConfig,
@@ -131,7 +132,7 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (input !== null && typeof input === "object" && resolved.has(input)) return input as ResolvedConfig;
   if (nestedDeeperThan(input)) throw new ConfigError([{ path: "(config)", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
   const parsed = configSchema.safeParse(input ?? {});
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, input)));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => withSuggestion(describeIssue(i, input), i)));
   const c = parsed.data;
   const errors: ConfigIssue[] = [];
   const n1 = c.problem.n;
@@ -202,6 +203,16 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (errors.length) throw new ConfigError(errors);
   resolved.set(config, input);
   return config;
+}
+
+let knownPaths: string[] | undefined;
+
+/** An unknown-field issue with "did you mean …" (edit distance over the schema's paths, config/suggest.ts). */
+function withSuggestion(issue: ConfigIssue, raw: z.core.$ZodIssue): ConfigIssue {
+  if (raw.code !== "unrecognized_keys") return issue;
+  knownPaths ??= describeConfig().map((f) => f.path);
+  const where = raw.path.map(String).join(".");
+  return { ...issue, message: issue.message + didYouMean(raw.keys.map((k) => (where ? `${where}.${k}` : k)), knownPaths) };
 }
 
 /** One config field for `matsense config --schema`: path, meaning, default and allowed values. */
