@@ -26,7 +26,7 @@ export { defineConfig } from "./experiments/define-config.js";
 export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./experiments/run.js";
 export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./experiments/runFolder.js";
 export { type RunSummary } from "./experiments/summary.js";
-export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./experiments/claim.js";
+export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ForeignFilesError, foreignResultFiles, isMatsenseRunFolder, isMatsenseSweepFolder, RUN_NPY_FILES, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./experiments/claim.js";
 export { CHECKPOINT_FILE, Checkpointer, prepareResume, readCheckpoint, ResumeError, writeCheckpoint, writeFinalIterate, type ResumePoint } from "./experiments/checkpoint.js";
 export { degreesOfFreedom, scientificWarnings, stableStepEstimate } from "./experiments/warnings.js";
 export { checkGridSize, expandGrid, gridPoints, gridRunCount, gridSchema, gridSeeds, HARD_MAX_GRID_RUNS, MAX_GRID_RUNS, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";

@@ -2,12 +2,12 @@ import type { Command } from "commander";
 import * as os from "node:os";
 import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
-import { parseShard, quickGrid } from "../experiments/grid.js";
+import { parseGrid, parseShard, quickGrid } from "../experiments/grid.js";
 import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../experiments/sweep.js";
 import type { ManifestEntry } from "../experiments/manifest.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { formatBytes } from "../catalogue/memory.js";
-import { ExistingResultError, claimSweepFolder } from "../experiments/claim.js";
+import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../experiments/claim.js";
 import { UsageError, defaultOutDir, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
@@ -108,9 +108,10 @@ export async function runSweepWithProgress(
   const cores = opts.cpus !== undefined ? parsePositiveInt(opts.cpus, "--cpus") : undefined;
   const workers = parseWorkers(opts.workers, cores);
   try {
-    claimSweepFolder(dir, !!opts.force);
+    claimSweepFolder(dir, !!opts.force, opts.force ? parseGrid(grid) : undefined);
   } catch (e) {
     if (e instanceof ExistingResultError) throw new UsageError(e.message.replace("--resume to continue it, ", ""));
+    if (e instanceof ForeignFilesError) throw new UsageError(e.message);
     throw e;
   }
   // the runs' automatic kernel threads share the given cores (in worker threads the sweep sets it)

@@ -11,7 +11,7 @@ import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../cat
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "./runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../io/lock.js";
-import { runSkipReason } from "./claim.js";
+import { foreignResultFiles, runSkipReason } from "./claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
@@ -188,7 +188,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const finish = (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => {
     const runDir = path.join(dir, spec.id);
     if (skip === "locked") locked.push({ id: spec.id, owner: readLock(runDir) });
-    else if (error && !readSummary(runDir)) {
+    else if (error && !readSummary(runDir) && foreignResultFiles(runDir).length === 0) {
       // failed before the run started (e.g. the operator would not fit): record why
       ensureDir(runDir);
       writeJsonAtomic(path.join(runDir, "summary.json"), { status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error });
