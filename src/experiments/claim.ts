@@ -50,7 +50,7 @@ export class AlreadyFinishedError extends Error {
 export const RUN_NPY_FILES = ["M_star.npy", "A.npy", "y.npy", "omega.npy", "X0.npy", "F0.npy", "G0.npy", "X.npy", "F.npy", "G.npy", "P.npy"];
 
 /** Temp and side files matsense leaves in a folder: atomic writes in progress, stale locks moved aside. */
-const MATSENSE_SIDE_FILE = /(\.tmp-\d+|^matsense\.lock\.stale-\d+-\d+)$/;
+const MATSENSE_SIDE_FILE = /(\.tmp-\d+|^matsense\.lock\.stale-\d+-\d+|^\.matsense-staging-\d+)$/;
 
 /** The result files present in a run folder (result files, then instance and iterate .npy files). */
 export function existingResult(dir: string): string[] {
@@ -113,6 +113,43 @@ export function clearResult(dir: string): void {
 
 export interface ClaimOptions extends AcquireOptions {
   existing?: ExistingPolicy;
+  /**
+   * Keep a finished result in place ("replace" and "resume"): the caller writes the new
+   * result into a staging folder ({@link stagingDir}) and swaps it in only when it is
+   * complete ({@link commitStaging}), so a failure leaves the old result as it was.
+   */
+  stageFinished?: boolean;
+}
+
+/** A claimed run folder: its lock, and whether a finished result stays until the new one replaces it. */
+export interface ClaimedRunFolder extends RunLock {
+  readonly keepsFinished: boolean;
+}
+
+/** Staging folders of writers: `.matsense-staging-<pid>` inside the run folder. */
+const STAGING = /^\.matsense-staging-\d+$/;
+
+/** The staging folder of this process inside run folder `dir` (same file system, so its files are renamed into place). */
+export function stagingDir(dir: string): string {
+  return path.join(dir, `.matsense-staging-${process.pid}`);
+}
+
+/**
+ * Swaps a complete result from `stage` into run folder `dir`: the old summary.json goes
+ * first (so that the folder reads as unfinished, never as the old result with new files),
+ * then every new file is renamed over the old one, old result files the new result does
+ * not have are removed, and the new summary.json comes last.
+ */
+export function commitStaging(stage: string, dir: string): void {
+  fs.rmSync(path.join(dir, "summary.json"), { force: true });
+  const fresh = fs.readdirSync(stage).filter((n) => n !== "summary.json");
+  for (const n of fresh) {
+    fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+    fs.renameSync(path.join(stage, n), path.join(dir, n));
+  }
+  for (const n of existingResult(dir)) if (!fresh.includes(n) && n !== "summary.json") fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+  fs.renameSync(path.join(stage, "summary.json"), path.join(dir, "summary.json"));
+  fs.rmSync(stage, { recursive: true, force: true });
 }
 
 /**
@@ -121,20 +158,24 @@ export interface ClaimOptions extends AcquireOptions {
  * complete. Throws LockedError (live writer), ExistingResultError or AlreadyFinishedError
  * (lock released).
  */
-export function claimRunFolder(dir: string, opts: ClaimOptions = {}): RunLock {
+export function claimRunFolder(dir: string, opts: ClaimOptions = {}): ClaimedRunFolder {
   const lock = acquireRunLock(dir, opts);
   try {
     const policy = opts.existing ?? "replace";
     const found = existingResult(dir);
     const foreign = foreignResultFiles(dir);
     if (foreign.length) throw new ForeignFilesError(dir, foreign);
+    // we hold the lock: staging folders here are dead writers' unfinished results
+    for (const n of fs.readdirSync(dir)) if (STAGING.test(n)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+    let keepsFinished = false;
     if (found.length) {
       if (policy === "refuse") throw new ExistingResultError(dir, found);
-      if (policy === "resume") return lock;
-      if (policy === "skip-finished" && isFinished(dir)) throw new AlreadyFinishedError(dir);
-      clearResult(dir);
+      const finished = isFinished(dir);
+      if (policy === "skip-finished" && finished) throw new AlreadyFinishedError(dir);
+      keepsFinished = !!opts.stageFinished && finished;
+      if (policy !== "resume" && !keepsFinished) clearResult(dir);
     }
-    return lock;
+    return Object.assign(lock, { keepsFinished });
   } catch (e) {
     lock.release();
     throw e;

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
@@ -7,7 +8,7 @@ import { flattenRow } from "../algorithms/driver.js";
 import type { Instance } from "../catalogue/instance.js";
 import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/memory.js";
 import type { Factors } from "../problem/factors.js";
-import { type ExistingPolicy, claimRunFolder } from "./claim.js";
+import { type ExistingPolicy, claimRunFolder, commitStaging, stagingDir } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 import { Checkpointer, type ResumePoint, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
@@ -77,11 +78,19 @@ function executeWith(
   ensureDir(outDir);
   // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
   const resume = opts.resume;
-  const lock = claimRunFolder(outDir, { existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run" });
+  const lock = claimRunFolder(outDir, {
+    existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run", stageFinished: true,
+  });
+  // a finished result stays as it is until the new one is complete: the run writes into a
+  // staging folder that replaces it at the end (a failure removes the staging folder)
+  const stage = lock.keepsFinished ? stagingDir(outDir) : undefined;
+  const workDir = stage ?? outDir;
   let csv: CsvStream;
   try {
-    csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
+    if (stage) fs.mkdirSync(stage);
+    csv = new CsvStream(path.join(workDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
   } catch (e) {
+    if (stage) fs.rmSync(stage, { recursive: true, force: true });
     lock.release();
     throw e;
   }
@@ -105,11 +114,11 @@ function executeWith(
         if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
         stepper.restoreState(resume.state);
       }
-      if (stepper.saveState?.()) checkpointer = new Checkpointer(outDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync());
+      if (stepper.saveState?.()) checkpointer = new Checkpointer(workDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync());
     },
     onStart: (inst, init, cfg) => {
-      writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
-      if (opts.saveInstance) saveInstance(outDir, inst, init);
+      writeJsonAtomic(path.join(workDir, "config.json"), provenance(cfg, inst.operator.backend));
+      if (opts.saveInstance) saveInstance(workDir, inst, init);
     },
   };
   const finish = (output: RunOutput): ExecuteResult => {
@@ -126,15 +135,25 @@ function executeWith(
     };
     try {
       csv.close();
-      writeFinalIterate(outDir, output.stepper);
-      writeCheckpoint(outDir, output.stepper, r.seconds);
-      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+      writeFinalIterate(workDir, output.stepper);
+      writeCheckpoint(workDir, output.stepper, r.seconds);
+      writeJsonAtomic(path.join(workDir, "summary.json"), summary);
+      if (stage) commitStaging(stage, outDir);
+    } catch (e) {
+      return fail(e);
     } finally {
       lock.release();
     }
     return { summary, output };
   };
   const fail = (err: unknown): never => {
+    if (stage) {
+      // the old result stays; nothing of this attempt is left
+      csv.abort();
+      fs.rmSync(stage, { recursive: true, force: true });
+      lock.release();
+      throw err;
+    }
     const summary: RunSummary = {
       status: "failed",
       iterations: 0,
@@ -147,6 +166,8 @@ function executeWith(
     try {
       csv.close();
       writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } catch {
+      // e.g. the disk is full: the original error is the one to report
     } finally {
       lock.release();
     }

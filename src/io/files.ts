@@ -8,20 +8,40 @@ import { type NpyData, encodeNpy } from "./npy.js";
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8Array[]): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, "w");
   try {
-    for (const chunk of Array.isArray(data) ? data : [data]) {
-      if (typeof chunk === "string") fs.writeSync(fd, chunk);
-      else {
-        let off = 0;
-        while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, Math.min(chunk.byteLength - off, 1 << 30));
+    const fd = fs.openSync(tmp, "w");
+    try {
+      for (const chunk of Array.isArray(data) ? data : [data]) {
+        if (typeof chunk === "string") fs.writeSync(fd, chunk);
+        else {
+          let off = 0;
+          while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, Math.min(chunk.byteLength - off, 1 << 30));
+        }
       }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
     }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // a full disk or a read-only folder: no temp file is left holding space, the old file stays
+    fs.rmSync(tmp, { force: true });
+    throw fileError(e, file);
   }
-  fs.renameSync(tmp, file);
+}
+
+/** A failed write, with the file it was for (Node's messages for fd writes name no path). */
+export class FileWriteError extends Error {
+  constructor(readonly file: string, readonly code: string | undefined, cause: unknown) {
+    super(`cannot write ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "FileWriteError";
+  }
+}
+
+/** `e` as a {@link FileWriteError} naming `file` (unchanged when it already is one). */
+export function fileError(e: unknown, file: string): Error {
+  if (e instanceof FileWriteError) return e;
+  return new FileWriteError(file, (e as NodeJS.ErrnoException)?.code, e);
 }
 
 /** Writes JSON (2-space indented, trailing newline) atomically. */
@@ -62,10 +82,22 @@ export class CsvStream {
   /** `prefix`: a header and rows already recorded (a resumed run), written first. */
   constructor(readonly file: string, private readonly leadingColumns: string[] = [], prefix?: { columns: string[]; lines: string[] }) {
     this.partial = `${file}.partial`;
-    this.fd = fs.openSync(this.partial, "w");
+    try {
+      this.fd = fs.openSync(this.partial, "w");
+    } catch (e) {
+      throw fileError(e, this.partial);
+    }
     if (prefix) {
       this.columns = prefix.columns;
-      fs.writeSync(this.fd, [prefix.columns.join(","), ...prefix.lines].join("\n") + "\n");
+      this.put([prefix.columns.join(","), ...prefix.lines].join("\n") + "\n");
+    }
+  }
+
+  private put(text: string): void {
+    try {
+      fs.writeSync(this.fd, text);
+    } catch (e) {
+      throw fileError(e, this.partial);
     }
   }
 
@@ -78,18 +110,33 @@ export class CsvStream {
     if (!this.columns) {
       const lead = this.leadingColumns.filter((c) => c in row);
       this.columns = [...lead, ...Object.keys(row).filter((c) => !lead.includes(c))];
-      fs.writeSync(this.fd, this.columns.join(",") + "\n");
+      this.put(this.columns.join(",") + "\n");
     }
-    fs.writeSync(this.fd, this.columns.map((c) => csvNumber(row[c])).join(",") + "\n");
+    this.put(this.columns.map((c) => csvNumber(row[c])).join(",") + "\n");
   }
 
   /** Finishes the file (renames the partial file into place). Safe to call twice. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    fs.renameSync(this.partial, this.file);
+    try {
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      fs.renameSync(this.partial, this.file);
+    } catch (e) {
+      throw fileError(e, this.partial);
+    }
+  }
+
+  /** Closes the file without renaming it (a result that is discarded). Safe to call after close. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already unusable */
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { fileError } from "./files.js";
 
 /** The lock file's name inside a run folder. */
 export const LOCK_FILE = "matsense.lock";
@@ -167,12 +168,16 @@ export function acquireRunLock(dir: string, opts: AcquireOptions = {}): RunLock 
       const fd = fs.openSync(file, "wx");
       try {
         fs.writeSync(fd, text);
-      } finally {
+      } catch (e) {
+        // e.g. a full disk: an empty lock would read as another writer's
         fs.closeSync(fd);
+        fs.rmSync(file, { force: true });
+        throw fileError(e, file);
       }
+      fs.closeSync(fd);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, file);
     }
     const reason = staleReason(dir, bound);
     if (reason === undefined || attempt >= 3) throw new LockedError(dir, readLock(dir));
