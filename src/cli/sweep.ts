@@ -164,6 +164,7 @@ export async function runSweepWithProgress(
  */
 export function reportDamaged(agg: Aggregate, err: (s: string) => void): string {
   for (const d of agg.damaged) err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
+  for (const d of agg.differing) err(`matsense: run ${d.dir} is excluded from the statistics: ${d.reason}\n`);
   const n = agg.damaged.length;
   return n ? `, ${n} damaged (excluded from the statistics; the next sweep resume re-runs ${n === 1 ? "it" : "them"})` : "";
 }

@@ -114,14 +114,16 @@ export function clearResult(dir: string): void {
 export interface ClaimOptions extends AcquireOptions {
   existing?: ExistingPolicy;
   /**
-   * Keep a finished result in place ("replace" and "resume"): the caller writes the new
+   * Keep a result with a summary.json in place ("replace" and "resume"): the caller writes the new
    * result into a staging folder ({@link stagingDir}) and swaps it in only when it is
    * complete ({@link commitStaging}), so a failure leaves the old result as it was.
    */
   stageFinished?: boolean;
+  /** The config the folder's finished run must have been made with (a run of another config is not "finished"). */
+  expected?: unknown;
 }
 
-/** A claimed run folder: its lock, and whether a finished result stays until the new one replaces it. */
+/** A claimed run folder: its lock, and whether the result there (one with a summary.json) stays until the new one replaces it. */
 export interface ClaimedRunFolder extends RunLock {
   readonly keepsFinished: boolean;
 }
@@ -170,9 +172,11 @@ export function claimRunFolder(dir: string, opts: ClaimOptions = {}): ClaimedRun
     let keepsFinished = false;
     if (found.length) {
       if (policy === "refuse") throw new ExistingResultError(dir, found);
-      const finished = isFinished(dir);
+      const finished = isFinished(dir, opts.expected);
       if (policy === "skip-finished" && finished) throw new AlreadyFinishedError(dir);
-      keepsFinished = !!opts.stageFinished && finished;
+      // a result with a summary (finished, interrupted, failed or damaged) stays until the new one is complete;
+      // a run killed before its summary is continued in place (its checkpoints are its progress)
+      keepsFinished = !!opts.stageFinished && (finished || fs.existsSync(path.join(dir, "summary.json")));
       if (policy !== "resume" && !keepsFinished) clearResult(dir);
     }
     return Object.assign(lock, { keepsFinished });

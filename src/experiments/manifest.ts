@@ -45,14 +45,15 @@ export function readSummary(runDir: string): RunSummary | undefined {
 /**
  * True when the folder holds a finished run: summary.json with a terminal status and
  * files that pass the validating reader (a damaged run is not finished: resume re-runs it).
+ * `expected`: the config the run must have been made with (its grid's; see inspectRunFolder).
  */
-export function isFinished(runDir: string): boolean {
-  return inspectRunFolder(runDir).state === "done";
+export function isFinished(runDir: string, expected?: unknown): boolean {
+  return inspectRunFolder(runDir, { expected }).state === "done";
 }
 
 /** The manifest entry of a run from its folder (validated: see {@link inspectRunFolder}). */
 export function entryFromFolder(sweepDir: string, spec: RunSpec, inspection?: RunFolderInspection): ManifestEntry {
-  const i = inspection ?? inspectRunFolder(path.join(sweepDir, spec.id));
+  const i = inspection ?? inspectRunFolder(path.join(sweepDir, spec.id), { expected: spec.config });
   const s = i.summary;
   const status: ManifestStatus = i.state === "damaged" ? "damaged" : s?.status ?? "pending";
   const e: ManifestEntry = { id: spec.id, point: spec.point, seed: spec.seed, params: spec.params, status };
@@ -63,6 +64,7 @@ export function entryFromFolder(sweepDir: string, spec: RunSpec, inspection?: Ru
     if (s.error) e.error = s.error;
   }
   if (i.state === "damaged") e.error = `damaged: ${i.reason}`;
+  if (i.stopDiffers) e.error = i.stopDiffers;
   return e;
 }
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../io/config.js";
-import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
+import { CsvStream, ensureDir, sha256File, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import { flattenRow } from "../algorithms/driver.js";
 import type { Instance } from "../catalogue/instance.js";
@@ -10,14 +10,14 @@ import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/me
 import type { Factors } from "../problem/factors.js";
 import { type ExistingPolicy, claimRunFolder, commitStaging, stagingDir } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
-import { Checkpointer, type ResumePoint, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
+import { Checkpointer, type ResumePoint, checkResumedRow, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
 /*
  * One run written to a folder (config.json, metrics.csv, summary.json, .npy files) around
  * the in-memory run of run.ts: run.ts computes, runFolder.ts records.
  */
 
-import type { RunSummary } from "./summary.js";
+import { type RunSummary, VOUCHED_FILES } from "./summary.js";
 
 export type { RunSummary };
 export { formatBytes };
@@ -66,6 +66,11 @@ export function provenance(config: ResolvedConfig, backend: string): Record<stri
 
 type ExecuteResult = { summary: RunSummary; output?: RunOutput };
 
+/** SHA-256 of each {@link VOUCHED_FILES} file present in `dir` (recorded in summary.json). */
+export function fileChecksums(dir: string): Record<string, string> {
+  return Object.fromEntries(VOUCHED_FILES.filter((f) => fs.existsSync(path.join(dir, f))).map((f) => [f, sha256File(path.join(dir, f))]));
+}
+
 /**
  * The parts of {@link executeRun} around the loop: validation and the memory check, the
  * output folder and streamed metrics.csv, and the summary written on success or failure.
@@ -80,6 +85,7 @@ function executeWith(
   const resume = opts.resume;
   const lock = claimRunFolder(outDir, {
     existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run", stageFinished: true,
+    ...(opts.existing === "skip-finished" ? { expected: input } : {}),
   });
   // a finished result stays as it is until the new one is complete: the run writes into a
   // staging folder that replaces it at the end (a failure removes the staging folder)
@@ -99,7 +105,11 @@ function executeWith(
   let checkpointer: Checkpointer | undefined;
   const hooks: RunHooks = {
     now,
-    onRecord: (row) => csv.write(flattenRow(row) as Record<string, number>),
+    onRecord: (row) => {
+      const flat = flattenRow(row) as Record<string, number>;
+      if (resume) checkResumedRow(resume, flat);
+      csv.write(flat);
+    },
     onIteration: (t, e) => {
       checkpointer?.poll();
       opts.onIteration?.(t, e);
@@ -137,6 +147,7 @@ function executeWith(
       csv.close();
       writeFinalIterate(workDir, output.stepper);
       writeCheckpoint(workDir, output.stepper, r.seconds);
+      summary.sha256 = fileChecksums(workDir);
       writeJsonAtomic(path.join(workDir, "summary.json"), summary);
       if (stage) commitStaging(stage, outDir);
     } catch (e) {

@@ -155,7 +155,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const locked: LockedRun[] = [];
   const todo = runs.filter((r) => {
     const runDir = path.join(dir, r.id);
-    if (isFinished(runDir)) return false;
+    if (isFinished(runDir, r.config)) return false;
     const owner = lockedByLiveWriter(runDir);
     if (owner) locked.push({ id: r.id, owner });
     return !owner;
@@ -228,7 +228,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     sharedOperators = sharing.sharedOperators;
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
-  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id)));
+  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.config));
   if (locked.length) {
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();

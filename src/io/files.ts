@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type NpyData, encodeNpy } from "./npy.js";
@@ -143,4 +144,22 @@ export class CsvStream {
 /** Resolves a path relative to the current directory. */
 export function resolvePath(p: string): string {
   return path.resolve(process.cwd(), p);
+}
+
+/** SHA-256 of a file's bytes, as 64 lowercase hex digits (read in 1 MiB blocks). */
+export function sha256File(file: string): string {
+  const h = createHash("sha256");
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest("hex");
+}
+
+/** SHA-256 of a string's UTF-8 bytes (64 lowercase hex digits). */
+export function sha256Text(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
