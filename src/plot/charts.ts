@@ -5,6 +5,7 @@ import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, 
 import { logLogFit } from "../experiments/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder } from "../experiments/results.js";
 import { spectrum } from "../problem/truth.js";
+import { maxOf, minOf } from "../linalg/extrema.js";
 import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
 import { svgToPng } from "./png.js";
 import { svgToPdf } from "./pdf.js";
@@ -37,7 +38,7 @@ function powerReference(series: Series[], ref: { slope: number; label: string })
   });
   if (lx.length === 0) return [];
   const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
-  const lo = Math.min(...lx), hi = Math.max(...lx);
+  const lo = minOf(lx), hi = maxOf(lx);
   const x = Array.from({ length: 21 }, (_, i) => Math.exp(lo + ((hi - lo) * i) / 20));
   return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: "#555", dashed: true }];
 }
