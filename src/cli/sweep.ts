@@ -152,6 +152,9 @@ export async function runSweepWithProgress(
         `(${result.locked.slice(0, 5).map((l) => l.id).join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`);
     }
     return result;
+  } catch (e) {
+    if (e instanceof ForeignFilesError) throw new UsageError(e.message);
+    throw e;
   } finally {
     progress.stop();
     interrupt.dispose();

@@ -11,7 +11,7 @@ import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../cat
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "./runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../io/lock.js";
-import { foreignResultFiles, runSkipReason } from "./claim.js";
+import { ForeignFilesError, foreignResultFiles, runSkipReason } from "./claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "./grid.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "./manifest.js";
@@ -152,6 +152,9 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
+  // a file (not a folder) where a run folder goes is the user's: refused, never replaced
+  const blocked = runs.filter((r) => fs.lstatSync(path.join(dir, r.id), { throwIfNoEntry: false })?.isDirectory() === false).map((r) => r.id);
+  if (blocked.length) throw new ForeignFilesError(dir, blocked);
   const locked: LockedRun[] = [];
   const todo = runs.filter((r) => {
     const runDir = path.join(dir, r.id);
@@ -255,7 +258,8 @@ async function runOnThreads(
     }
   }, 100);
   try {
-    await Promise.all(
+    // every worker ends (its run interrupted) before the first error is thrown
+    const ends = await Promise.allSettled(
       Array.from({ length: workers }, (_, slot) => new Promise<void>((resolve, reject) => {
         const autoThreadCap = Math.max(1, Math.floor(cores / workers));
         const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
@@ -287,17 +291,32 @@ async function runOnThreads(
             return;
           }
           sharing.finished(msg.id);
-          finish(byId.get(msg.id)!, msg.error, msg.skipped);
+          try {
+            finish(byId.get(msg.id)!, msg.error, msg.skipped);
+          } catch (e) {
+            // e.g. the disk is full: every worker stops, and the sweep ends with this error
+            interrupted = true;
+            Atomics.store(flag, 0, 1);
+            void w.terminate();
+            reject(e);
+            return;
+          }
           feed();
           wake();
         });
         w.on("error", (e) => {
-          if (current) finish(current, `worker crashed: ${e.message}`);
+          try {
+            if (current) finish(current, `worker crashed: ${e.message}`);
+          } catch {
+            /* the crash is the error to report */
+          }
           reject(e);
         });
         feed();
       })),
     );
+    const failed = ends.find((e) => e.status === "rejected");
+    if (failed) throw failed.reason;
   } finally {
     clearInterval(poll);
   }

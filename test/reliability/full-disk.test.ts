@@ -56,6 +56,18 @@ describe.skipIf(!built || !canMount)("a full disk never destroys a finished resu
     expect(read(out, "ls").trim().split("\n").sort()).toEqual(["X.npy", "checkpoint.json", "config.json", "metrics.csv", "summary.json"]);
   });
 
+  it("a sweep on a disk that fills up: exit 1 with one line naming the file, no stack trace, no temp file, no lock, no staging folder left", () => {
+    const grid = JSON.stringify({ base: { problem: { n: 8, rank: 2 }, operator: { backend: "ts" }, stop: { maxIterations: 3000 } }, vary: { "model.k": [2, 3, 4, 5] }, seeds: 2 });
+    const out = onSmallDisk([
+      `echo '${grid}' > g.json`,
+      `node "$BIN" sweep -q -w 2 -g g.json --out P 2> "$OUT/err"; echo $? > "$OUT/code"`,
+      `find P \\( -name "*.tmp-*" -o -name matsense.lock -o -name ".matsense-staging*" \\) > "$OUT/left"`,
+    ].join("\n"), 40960);
+    expect(read(out, "code").trim()).toBe("1");
+    expect(read(out, "err")).toMatch(/^matsense: cannot write \S+: ENOSPC: no space left on device[^\n]*\n$/);
+    expect(read(out, "left")).toBe("");
+  });
+
   it("a completely full disk: the lock is not left behind as an empty file, no *.tmp-PID, the error names the lock", () => {
     const out = onSmallDisk(`node "$BIN" run -q --out r2 $S 2> "$OUT/err"; echo $? > "$OUT/code"; ls -A r2 > "$OUT/ls2" 2>/dev/null; true`, 0);
     expect(read(out, "code").trim()).toBe("1");
