@@ -10,7 +10,7 @@
 
 
 // Configs: the schema (a fold over the catalogue), resolution, errors
-export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, MAX_THREADS_PER_CORE, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, SVT_MAX_ENTRIES, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./io/config.js";
+export { applySets, ConfigError, configInputOf, configJsonSchema, configSchema, describeConfig, foldOptions, getPath, initSchema, MAX_THREADS_PER_CORE, methodDescriptor, methodSchema, modelSchema, operatorDescriptor, operatorSchema, parseSetValue, problemSchema, recordSchema, resolveConfig, setPath, stopSchema, SVT_MAX_ENTRIES, type ConfigInput, type ConfigIssue, type FieldDescription, type InitConfig, type ModelConfig, type ParsedConfig, type ProblemConfig, type RecordConfig, type ResolvedConfig, type StopConfig } from "./config/schema.js";
 
 // The catalogue: methods and operators, instances, steppers, memory
 export { METHODS } from "./catalogue/methods.js";
@@ -22,25 +22,25 @@ export { defineMethod, type MethodDescriptor, type MethodView } from "./algorith
 export { defaultMeasurements, defineOperator, kernelOptions, type OperatorDescriptor, type OperatorView } from "./operators/operator.js";
 
 // Running: one config in memory, one run folder, sweeps, aggregation
-export { defineConfig } from "./experiments/define-config.js";
-export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./experiments/run.js";
-export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./experiments/runFolder.js";
-export { type RunSummary } from "./experiments/summary.js";
-export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ForeignFilesError, foreignResultFiles, isMatsenseRunFolder, isMatsenseSweepFolder, RUN_NPY_FILES, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./experiments/claim.js";
-export { CHECKPOINT_FILE, Checkpointer, prepareResume, readCheckpoint, ResumeError, writeCheckpoint, writeFinalIterate, type ResumePoint } from "./experiments/checkpoint.js";
-export { degreesOfFreedom, scientificWarnings, stableStepEstimate } from "./experiments/warnings.js";
-export { checkGridSize, expandGrid, gridPoints, gridRunCount, gridSchema, gridSeeds, HARD_MAX_GRID_RUNS, MAX_GRID_RUNS, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./experiments/grid.js";
-export { recordGrid, runSweep, workerEntry, type LockedRun, type SweepOptions, type SweepResult, type WorkerOperatorMessage, type WorkerReply, type WorkerTask } from "./experiments/sweep.js";
-export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./experiments/manifest.js";
-export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./experiments/rates.js";
-export { aggregateSweep, classHonestPoints, curvesCsv, ERROR_LEVELS, excludedNote, excludedPointsText, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, RATE_COLUMN_CLASS, runColumns, runRow, shortLabel, UNENDED_STATUSES, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./experiments/aggregate.js";
-export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./experiments/results.js";
-export { ALIGNED_SIN, diagnosticsColumns, GROWN_REL_ERROR, INTERPOLATED_ERROR_ABOVE, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./experiments/diagnosticsColumns.js";
-export { diagnosticsReportLines, formatReportNumber } from "./experiments/diagnosticsReport.js";
-export { checkRecordedIterations, DamagedFileError, inspectRunFolder, isDone, parseMetricsCsv, summarySchema, type RunFolderInspection, type RunFolderState } from "./experiments/validate.js";
-export { StatusLog, statusLogFile } from "./experiments/status-log.js";
-export { missingShards, recordedShardCounts, runState, slurmList, SweepFolderError, sweepRuns, sweepStatus, type RunState, type ShardStatus, type StateCounts, type SweepStatus } from "./experiments/status.js";
-export { attachSharedOperator, buildSharedOperator, OperatorSharing, sharedOperatorKey, sweepOperatorMemory, type SharedOperatorHandle, type TaskShare } from "./experiments/shared-operators.js";
+export { defineConfig } from "./config/define-config.js";
+export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./run/run.js";
+export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./run/runFolder.js";
+export { type RunSummary } from "./results/summary.js";
+export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ForeignFilesError, foreignResultFiles, isMatsenseRunFolder, isMatsenseSweepFolder, RUN_NPY_FILES, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./run/claim.js";
+export { CHECKPOINT_FILE, Checkpointer, prepareResume, readCheckpoint, ResumeError, writeCheckpoint, writeFinalIterate, type ResumePoint } from "./run/checkpoint.js";
+export { degreesOfFreedom, scientificWarnings, stableStepEstimate } from "./run/warnings.js";
+export { checkGridSize, expandGrid, gridPoints, gridRunCount, gridSchema, gridSeeds, HARD_MAX_GRID_RUNS, MAX_GRID_RUNS, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./config/grid.js";
+export { recordGrid, runSweep, workerEntry, type LockedRun, type SweepOptions, type SweepResult, type WorkerOperatorMessage, type WorkerReply, type WorkerTask } from "./sweep/sweep.js";
+export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, TERMINAL_STATUSES, writeManifest, type Manifest, type ManifestEntry, type ManifestStatus } from "./results/manifest.js";
+export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./results/rates.js";
+export { aggregateSweep, classHonestPoints, curvesCsv, ERROR_LEVELS, excludedNote, excludedPointsText, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, RATE_COLUMN_CLASS, runColumns, runRow, shortLabel, UNENDED_STATUSES, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./results/aggregate.js";
+export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./results/results.js";
+export { ALIGNED_SIN, diagnosticsColumns, GROWN_REL_ERROR, INTERPOLATED_ERROR_ABOVE, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./results/diagnosticsColumns.js";
+export { diagnosticsReportLines, formatReportNumber } from "./results/diagnosticsReport.js";
+export { checkRecordedIterations, DamagedFileError, inspectRunFolder, isDone, parseMetricsCsv, summarySchema, type RunFolderInspection, type RunFolderState } from "./results/validate.js";
+export { StatusLog, statusLogFile } from "./results/status-log.js";
+export { missingShards, recordedShardCounts, runState, slurmList, SweepFolderError, sweepRuns, sweepStatus, type RunState, type ShardStatus, type StateCounts, type SweepStatus } from "./results/status.js";
+export { attachSharedOperator, buildSharedOperator, OperatorSharing, sharedOperatorKey, sweepOperatorMemory, type SharedOperatorHandle, type TaskShare } from "./sweep/shared-operators.js";
 
 // Paper presets and reports
 export { checkSchema, claimSchema, evaluateCheck, evaluateClaims, expectationsSchema, listPresets, loadPreset, presetGrid, presetsDir, UnknownPresetError, type Check, type ClaimResult, type Expectations, type Preset, type RunReader } from "./reproduce/presets.js";
@@ -101,5 +101,5 @@ export { DENSE_ENTRIES_LIMIT } from "./linalg/limits.js";
 export { createRng, fnv1a32, Rng, streamRng, type RngState } from "./random/rng.js";
 export { sampleWithoutReplacement } from "./random/sample.js";
 export { decodeNpy, encodeNpy, npyHeader, type NpyArray, type NpyData } from "./io/npy.js";
-export { acquireRunLock, DEFAULT_STALE_SECONDS, HEARTBEAT_SECONDS, LOCK_FILE, lockedByLiveWriter, LockedError, processAlive, processStartMs, readLock, staleReason, staleSeconds, type AcquireOptions, type LockInfo, type RunLock } from "./io/lock.js";
+export { acquireRunLock, DEFAULT_STALE_SECONDS, HEARTBEAT_SECONDS, LOCK_FILE, lockedByLiveWriter, LockedError, processAlive, processStartMs, readLock, staleReason, staleSeconds, type AcquireOptions, type LockInfo, type RunLock } from "./run/lock.js";
 export { fileErrorReason, formatJsonPath, JsonInputError, lineColumn, MAX_JSON_DEPTH, nestedDeeperThan, parseJsonText, readJsonInput, type ParseJsonOptions } from "./io/json.js";

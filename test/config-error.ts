@@ -1,4 +1,4 @@
-import { ConfigError } from "../src/io/config.js";
+import { ConfigError } from "../src/config/schema.js";
 
 /** The ConfigError that `fn` throws; fails the test if it throws nothing, rethrows any other error. */
 export function configErrorOf(fn: () => unknown): ConfigError {

@@ -106,6 +106,6 @@ describe("the layers of src/", () => {
     const g = new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", []]]);
     expect(cycles(g)).toEqual([["a", "b", "c"]]);
     expect(layerOf("src/linalg/matrix.ts", table)).toBeLessThan(layerOf("src/cli/main.ts", table));
-    expect(layerOf("src/io/config.ts", table)).toBe(table.findIndex((l) => l.name === "catalogue"));
+    expect(layerOf("src/config/schema.ts", table)).toBe(table.findIndex((l) => l.name === "catalogue"));
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeConfig } from "../src/io/config.js";
+import { describeConfig } from "../src/config/schema.js";
 
 const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
 

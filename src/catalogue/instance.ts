@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ConfigError, type ResolvedConfig, operatorDescriptor } from "../io/config.js";
+import { ConfigError, type ResolvedConfig, operatorDescriptor } from "../config/schema.js";
 import { zeros } from "../linalg/matrix.js";
 import type { OperatorDescriptor } from "../operators/operator.js";
 import type { SensingOperator } from "../operators/types.js";

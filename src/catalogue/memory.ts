@@ -2,7 +2,7 @@ import * as os from "node:os";
 import type { z } from "zod";
 import type { MethodDescriptor } from "../algorithms/method.js";
 import { type ConfigIssue, ConfigError } from "../io/config-fields.js";
-import { type ResolvedConfig, configInputOf, methodDescriptor, operatorDescriptor, resolveConfig } from "../io/config.js";
+import { type ResolvedConfig, configInputOf, methodDescriptor, operatorDescriptor, resolveConfig } from "../config/schema.js";
 import { getPath } from "../io/config-fields.js";
 import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
 import type { OperatorDescriptor } from "../operators/operator.js";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { MethodDescriptor } from "../algorithms/method.js";
 import type { Stepper } from "../algorithms/stepper.js";
-import { type ResolvedConfig, methodDescriptor } from "../io/config.js";
+import { type ResolvedConfig, methodDescriptor } from "../config/schema.js";
 import type { Factors } from "../problem/factors.js";
 import type { Instance } from "./instance.js";
 

@@ -6,13 +6,13 @@
 import type { Command } from "commander";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError } from "../io/config.js";
-import { expandGrid, parseGrid, quickGrid } from "../experiments/grid.js";
-import { recordGrid } from "../experiments/sweep.js";
-import { SweepFolderError, missingShards, recordedShardCounts, slurmList, sweepStatus } from "../experiments/status.js";
+import { ConfigError } from "../config/schema.js";
+import { expandGrid, parseGrid, quickGrid } from "../config/grid.js";
+import { recordGrid } from "../sweep/sweep.js";
+import { SweepFolderError, missingShards, recordedShardCounts, slurmList, sweepStatus } from "../results/status.js";
 import { ensureDir } from "../io/files.js";
-import { SbatchError, SlurmOptionError, arrayScript, parseSlurmOptions, sbatch, writeSlurmFiles } from "../cluster/slurm.js";
-import { QueueError } from "../cluster/errors.js";
+import { SbatchError, SlurmOptionError, arrayScript, parseSlurmOptions, sbatch, writeSlurmFiles } from "../launchers/slurm.js";
+import { QueueError } from "../launchers/errors.js";
 import { type CliIO, UsageError, readJsonFile } from "./shared.js";
 import { formatSeconds, parsePositiveInt } from "./sweep.js";
 
@@ -36,7 +36,7 @@ async function usageAsync<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** BullMQ and ioredis load only for the queue commands (they add ~0.2 s to every start). */
-const queueModule = () => import("../cluster/queue.js");
+const queueModule = () => import("../launchers/queue.js");
 
 /** A ConfigError as one line (the CLI's default prints one line per issue, indented). */
 function oneLine(e: ConfigError): UsageError {

@@ -1,8 +1,8 @@
 import * as path from "node:path";
-import type { ConfigInput } from "../io/config.js";
-import { resolveConfig } from "../io/config.js";
-import { executeRunAsync } from "../experiments/runFolder.js";
-import type { ExistingPolicy } from "../experiments/claim.js";
+import type { ConfigInput } from "../config/schema.js";
+import { resolveConfig } from "../config/schema.js";
+import { executeRunAsync } from "../run/runFolder.js";
+import type { ExistingPolicy } from "../run/claim.js";
 import { buildInstance } from "../catalogue/instance.js";
 import { Progress } from "./progress.js";
 import { EXIT_INTERRUPTED } from "./signals.js";

@@ -16,7 +16,7 @@
 import type { Command } from "commander";
 import * as os from "node:os";
 import { performance } from "node:perf_hooks";
-import { type ConfigInput, resolveConfig } from "../io/config.js";
+import { type ConfigInput, resolveConfig } from "../config/schema.js";
 import { availableBackends, wasmAvailable, wasmUnavailableReason } from "../kernels/index.js";
 import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";

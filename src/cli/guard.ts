@@ -3,8 +3,8 @@
  * existing-result policy from --force/--resume, and the translation of folder conflicts
  * (live lock, existing result) into one-line usage errors with exit code 2.
  */
-import { LockedError } from "../io/lock.js";
-import { type ExistingPolicy, ExistingResultError, ForeignFilesError, ResumeNotImplementedError } from "../experiments/claim.js";
+import { LockedError } from "../run/lock.js";
+import { type ExistingPolicy, ExistingResultError, ForeignFilesError, ResumeNotImplementedError } from "../run/claim.js";
 import { UsageError } from "./shared.js";
 
 /** Exit code of a run that ended with status "diverged". */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { type ConfigInput, applySets, resolveConfig } from "../io/config.js";
+import { type ConfigInput, applySets, resolveConfig } from "../config/schema.js";
 import { buildOperator } from "../catalogue/instance.js";
-import { checkOperatorMemory } from "../experiments/runFolder.js";
+import { checkOperatorMemory } from "../run/runFolder.js";
 import { ripDeviation } from "../metrics/diagnostics.js";
 import { streamRng } from "../random/rng.js";
 import { type CliIO, UsageError, collect, readJsonFile } from "./shared.js";

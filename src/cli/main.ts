@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../io/config.js";
+import { ConfigError } from "../config/schema.js";
 import { matsenseVersion } from "../io/version.js";
 import { addClusterCommands } from "./cluster.js";
 import { addDoctorCommands } from "./doctor.js";

@@ -1,5 +1,5 @@
-import { type MergeResult, mergeSweepFolders } from "../cluster/merge.js";
-import { SweepFolderError } from "../experiments/status.js";
+import { type MergeResult, mergeSweepFolders } from "../launchers/merge.js";
+import { SweepFolderError } from "../results/status.js";
 import { UsageError } from "./shared.js";
 
 /** `aggregate DIR MORE…`: merges MORE into DIR (one-line error, exit 2, on a folder of another grid). */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { aggregateSweep } from "../experiments/aggregate.js";
+import { aggregateSweep } from "../results/aggregate.js";
 import { type PlotOptions, parseReference, plotDirectory, plotOverlay, plotSweep } from "../plot/charts.js";
 import { type CliIO, UsageError, defaultOutDir } from "./shared.js";
 import { reportDamaged } from "./sweep.js";

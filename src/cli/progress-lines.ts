@@ -2,7 +2,7 @@
  * Plain progress lines for logs without a terminal (Slurm logs, CI, nohup): one line per
  * finished run of a sweep, and for a single long run one line every ~10 s.
  */
-import type { ManifestEntry } from "../experiments/manifest.js";
+import type { ManifestEntry } from "../results/manifest.js";
 
 /** 75 s → "1m15s". */
 export function formatSeconds(s: number): string {

@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { ResumeError, prepareResume } from "../experiments/checkpoint.js";
-import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../io/config.js";
-import { executeRunAsync } from "../experiments/runFolder.js";
+import { ResumeError, prepareResume } from "../run/checkpoint.js";
+import { type ConfigInput, applySets, configJsonSchema, describeConfig, parseSetValue, resolveConfig } from "../config/schema.js";
+import { executeRunAsync } from "../run/runFolder.js";
 import { runHeadlineDemo } from "./demo.js";
 import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 import { Progress } from "./progress.js";

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import * as os from "node:os";
 import cliProgress from "cli-progress";
-import { type Aggregate, formatPointTable, writeAggregate } from "../experiments/aggregate.js";
-import { parseGrid, parseShard, quickGrid } from "../experiments/grid.js";
-import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../experiments/sweep.js";
-import type { ManifestEntry } from "../experiments/manifest.js";
+import { type Aggregate, formatPointTable, writeAggregate } from "../results/aggregate.js";
+import { parseGrid, parseShard, quickGrid } from "../config/grid.js";
+import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../sweep/sweep.js";
+import type { ManifestEntry } from "../results/manifest.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { formatBytes } from "../catalogue/memory.js";
-import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../experiments/claim.js";
+import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../run/claim.js";
 import { UsageError, defaultOutDir, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";

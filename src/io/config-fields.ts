@@ -6,7 +6,7 @@ import { JsonInputError, parseJsonText } from "./json.js";
  * operators: field builders with messages that name the field, the problem / model /
  * init / stop / record sections, the error type and the `--set path=value` helpers.
  * The full schema (with the `operator` and `method` sections folded from the catalogue)
- * is in `io/config.ts`.
+ * is in `config/schema.ts`.
  */
 
 /** "must be a number", or "is not a finite number" for ±Infinity/NaN (which z.number() rejects as a type error). */

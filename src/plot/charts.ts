@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureDir, writeFileAtomic } from "../io/files.js";
-import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, formatValue, itersToColumn, pointLabel, shortLabel } from "../experiments/aggregate.js";
-import { logLogFit } from "../experiments/rates.js";
-import { type RunResultFiles, type Table, isRunFolder, readRunFolder } from "../experiments/results.js";
+import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, formatValue, itersToColumn, pointLabel, shortLabel } from "../results/aggregate.js";
+import { logLogFit } from "../results/rates.js";
+import { type RunResultFiles, type Table, isRunFolder, readRunFolder } from "../results/results.js";
 import { spectrum } from "../problem/truth.js";
 import { maxOf, minOf } from "../linalg/extrema.js";
 import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";

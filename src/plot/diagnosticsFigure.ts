@@ -1,5 +1,5 @@
-import type { Aggregate } from "../experiments/aggregate.js";
-import { pointLabel } from "../experiments/aggregate.js";
+import type { Aggregate } from "../results/aggregate.js";
+import { pointLabel } from "../results/aggregate.js";
 import { PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
 import { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceLine, seedsOf } from "./request.js";
 

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Aggregate } from "../experiments/aggregate.js";
+import type { Aggregate } from "../results/aggregate.js";
 import type { Series } from "./figure.js";
 
 /*

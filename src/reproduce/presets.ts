@@ -4,10 +4,10 @@ import { readJsonInput } from "../io/json.js";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { ConfigError } from "../io/config.js";
-import { type Aggregate, type PointSummary, classHonestPoints, excludedPointsText, formatValue, pointLabel } from "../experiments/aggregate.js";
-import { type Grid, parseGrid, quickGrid } from "../experiments/grid.js";
-import { logLogFit } from "../experiments/rates.js";
+import { ConfigError } from "../config/schema.js";
+import { type Aggregate, type PointSummary, classHonestPoints, excludedPointsText, formatValue, pointLabel } from "../results/aggregate.js";
+import { type Grid, parseGrid, quickGrid } from "../config/grid.js";
+import { logLogFit } from "../results/rates.js";
 
 /**
  * Presets: paper figures as a checked-in sweep grid (`presets/<name>/grid.json`, with a

@@ -1,15 +1,15 @@
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConfigError } from "../io/config.js";
+import { ConfigError } from "../config/schema.js";
 import { writeFileAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import { type FigureRequest, plotSweep, trueSingularValues } from "../plot/charts.js";
-import { type Aggregate, excludedNote, formatValue, itersToColumn, shortLabel, writeAggregate } from "../experiments/aggregate.js";
-import { expandGrid, gridSeeds } from "../experiments/grid.js";
+import { type Aggregate, excludedNote, formatValue, itersToColumn, shortLabel, writeAggregate } from "../results/aggregate.js";
+import { expandGrid, gridSeeds } from "../config/grid.js";
 import { type ClaimResult, type Preset, type RunReader, evaluateClaims, loadPreset, presetGrid } from "./presets.js";
-import { readRunFolder } from "../experiments/results.js";
-import { diagnosticsReportLines, formatReportNumber as fmt } from "../experiments/diagnosticsReport.js";
-import { type SweepOptions, type SweepResult, runSweep } from "../experiments/sweep.js";
+import { readRunFolder } from "../results/results.js";
+import { diagnosticsReportLines, formatReportNumber as fmt } from "../results/diagnosticsReport.js";
+import { type SweepOptions, type SweepResult, runSweep } from "../sweep/sweep.js";
 
 /** A preset that needs something this build does not have (e.g. a method not implemented yet). */
 export class PresetUnavailableError extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 import { nextRecordIteration } from "../../src/algorithms/driver.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 
 const small = {
   seed: 3,

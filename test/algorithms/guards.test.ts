@@ -4,9 +4,9 @@ import { GradientDescentSymmetric } from "../../src/algorithms/gd.js";
 import { LOSS_INCREASE_STREAK, LossWatch, NonFiniteError, suggestedStepSize } from "../../src/algorithms/guards.js";
 import { rightPrecondition } from "../../src/algorithms/precondition.js";
 import type { Stepper } from "../../src/algorithms/stepper.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 import { zeros } from "../../src/linalg/matrix.js";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
 
 const base = { seed: 1, problem: { n: 10, rank: 2 }, operator: { type: "gaussian", m: 200, backend: "ts" }, init: { type: "spectral" }, stop: { maxIterations: 300 } } as const;

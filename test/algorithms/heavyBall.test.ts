@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 
 /** A k = r symmetric problem with κ = 10 (the slowest local direction sets the rate). */
 const base = {

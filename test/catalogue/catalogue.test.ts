@@ -7,8 +7,8 @@ import { main } from "../../src/cli/main.js";
 import { METHODS } from "../../src/catalogue/methods.js";
 import { OPERATORS } from "../../src/catalogue/operators.js";
 import { buildOperator, operatorBytes } from "../../src/catalogue/instance.js";
-import { runSweep } from "../../src/experiments/sweep.js";
-import { configJsonSchema, describeConfig, foldOptions, resolveConfig } from "../../src/io/config.js";
+import { runSweep } from "../../src/sweep/sweep.js";
+import { configJsonSchema, describeConfig, foldOptions, resolveConfig } from "../../src/config/schema.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

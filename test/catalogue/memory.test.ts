@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { buildOperator } from "../../src/catalogue/instance.js";
 import { checkRunMemory, parseBytes, runMemory, workersWithinMemory } from "../../src/catalogue/memory.js";
-import { runSweep } from "../../src/experiments/sweep.js";
-import { ConfigError, resolveConfig } from "../../src/io/config.js";
+import { runSweep } from "../../src/sweep/sweep.js";
+import { ConfigError, resolveConfig } from "../../src/config/schema.js";
 import { configErrorOf } from "../config-error.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -7,8 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { ConfigError, resolveConfig } from "../../src/io/config.js";
-import { parseGrid } from "../../src/experiments/grid.js";
+import { ConfigError, resolveConfig } from "../../src/config/schema.js";
+import { parseGrid } from "../../src/config/grid.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { adjointCheck, doctor, gradientCheck, imbalanceStepCheck, runDoctorChecks } from "../../src/cli/doctor.js";
 import { main } from "../../src/cli/main.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 import type { SensingOperator } from "../../src/operators/types.js";
 import { buildInstance } from "../../src/catalogue/instance.js";
 import { createRng } from "../../src/random/rng.js";

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { inspectRunFolder } from "../../src/experiments/validate.js";
+import { inspectRunFolder } from "../../src/results/validate.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";

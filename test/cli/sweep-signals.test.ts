@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkRunFolder, cliSpawn, slowBase, tmp, waitFor } from "../cluster/helpers.js";
+import { checkRunFolder, cliSpawn, slowBase, tmp, waitFor } from "../launchers/helpers.js";
 
 /** A sweep of two slow runs on one worker; the signal arrives during the first. */
 async function signalSweep(signal: NodeJS.Signals): Promise<{ code: number | null; err: string; dir: string; ids: string[] }> {

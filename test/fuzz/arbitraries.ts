@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { ConfigError, describeConfig, setPath } from "../../src/io/config.js";
+import { ConfigError, describeConfig, setPath } from "../../src/config/schema.js";
 
 /**
  * Generators for the fuzzers, built from the config schema itself (`describeConfig`: every

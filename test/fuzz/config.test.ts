@@ -6,10 +6,10 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { executeRun } from "../../src/experiments/runFolder.js";
-import { runConfig } from "../../src/experiments/run.js";
-import { inspectRunFolder } from "../../src/experiments/validate.js";
-import { type ResolvedConfig, ConfigError, applySets, resolveConfig } from "../../src/io/config.js";
+import { executeRun } from "../../src/run/runFolder.js";
+import { runConfig } from "../../src/run/run.js";
+import { inspectRunFolder } from "../../src/results/validate.js";
+import { type ResolvedConfig, ConfigError, applySets, resolveConfig } from "../../src/config/schema.js";
 import {
   FIELDS, FIELD_PATHS, FUZZ_RUNS, FUZZ_SEED, Tally, applyMutation, edgeNumber, expectConfigError, hasStackTrace, mutation, validConfig, validValue,
 } from "./arbitraries.js";

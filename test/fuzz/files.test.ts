@@ -3,9 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { aggregateSweep } from "../../src/experiments/aggregate.js";
-import { runSweep } from "../../src/experiments/sweep.js";
-import { type RunFolderState, inspectRunFolder } from "../../src/experiments/validate.js";
+import { aggregateSweep } from "../../src/results/aggregate.js";
+import { runSweep } from "../../src/sweep/sweep.js";
+import { type RunFolderState, inspectRunFolder } from "../../src/results/validate.js";
 import { decodeNpy, encodeNpy } from "../../src/io/npy.js";
 import { FUZZ_RUNS, FUZZ_SEED, Tally } from "./arbitraries.js";
 

@@ -4,8 +4,8 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { expandGrid, gridRunCount, parseGrid } from "../../src/experiments/grid.js";
-import { ConfigError } from "../../src/io/config.js";
+import { expandGrid, gridRunCount, parseGrid } from "../../src/config/grid.js";
+import { ConfigError } from "../../src/config/schema.js";
 import { JsonInputError, MAX_JSON_DEPTH, parseJsonText } from "../../src/io/json.js";
 import { FIELD_PATHS, FUZZ_RUNS, FUZZ_SEED, Tally, edgeNumber, hasStackTrace, isKnownPath, typeJunk, validConfig, validValue } from "./arbitraries.js";
 

@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expandGrid } from "../../src/experiments/grid.js";
-import { executeRun } from "../../src/experiments/runFolder.js";
-import { runConfig } from "../../src/experiments/run.js";
-import { inspectRunFolder } from "../../src/experiments/validate.js";
-import { ConfigError, resolveConfig } from "../../src/io/config.js";
+import { expandGrid } from "../../src/config/grid.js";
+import { executeRun } from "../../src/run/runFolder.js";
+import { runConfig } from "../../src/run/run.js";
+import { inspectRunFolder } from "../../src/results/validate.js";
+import { ConfigError, resolveConfig } from "../../src/config/schema.js";
 import { decodeNpy, npyHeader } from "../../src/io/npy.js";
 import { configErrorOf } from "../config-error.js";
 

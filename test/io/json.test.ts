@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { JsonInputError, MAX_JSON_DEPTH, lineColumn, parseJsonText, readJsonInput } from "../../src/io/json.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";

@@ -5,7 +5,7 @@ import {
 import { AUTO_THREADS_MIN_BYTES, autoThreads, setAutoThreadCap, splitRange, workerLimits } from "../../src/kernels/wasm.js";
 import * as os from "node:os";
 import type { StorageType, StoredMatrix } from "../../src/kernels/types.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 import { createRng } from "../../src/random/rng.js";
 
 // These tests need the compiled kernels (dist/wasm/kernels.wasm, made by `npm run build`,

@@ -7,7 +7,7 @@ import { IdentityOperator } from "../../src/operators/identity.js";
 import { tsBackend } from "../../src/kernels/index.js";
 import { generalTruth } from "../../src/problem/truth.js";
 import { createRng } from "../../src/random/rng.js";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 
 /**
  * The scalar worst case of Xiong, Ding & Du: identity operator, M* = diag(1, 0), k = 2,

@@ -3,8 +3,8 @@ import { clone, frobeniusDistance, frobeniusNorm } from "../../src/linalg/index.
 import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../../src/algorithms/gd.js";
 import { GradientFlow } from "../../src/algorithms/gradientFlow.js";
 import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
-import { copyFactors, runConfig } from "../../src/experiments/run.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { copyFactors, runConfig } from "../../src/run/run.js";
+import { resolveConfig } from "../../src/config/schema.js";
 
 describe("gradient flow (adaptive Dormand–Prince 5(4))", () => {
   const config = resolveConfig({

@@ -7,7 +7,7 @@ import type { Stepper } from "../../src/algorithms/stepper.js";
 import { IdentityOperator } from "../../src/operators/identity.js";
 import { psdTruth } from "../../src/problem/truth.js";
 import type { Factors } from "../../src/problem/factors.js";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 import { createRng } from "../../src/random/rng.js";
 
 /** Iterations to reach `target` relative error through `matsense run`'s engine. */

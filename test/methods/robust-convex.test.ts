@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 import { buildInstance } from "../../src/catalogue/instance.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 import { singularValueShrink } from "../../src/algorithms/svt.js";
 import { fromRows, frobeniusDistance, matmul, matmulNT, diag } from "../../src/linalg/index.js";
 

@@ -9,8 +9,8 @@ import { gaussianOperator } from "../../src/operators/gaussian.js";
 import { tsBackend } from "../../src/kernels/index.js";
 import { generalTruth, psdTruth } from "../../src/problem/truth.js";
 import { createRng } from "../../src/random/rng.js";
-import { ConfigError, resolveConfig } from "../../src/io/config.js";
-import { runConfig } from "../../src/experiments/run.js";
+import { ConfigError, resolveConfig } from "../../src/config/schema.js";
+import { runConfig } from "../../src/run/run.js";
 import { flattenRow } from "../../src/algorithms/driver.js";
 import { main } from "../../src/cli/main.js";
 

@@ -1,8 +1,8 @@
 import { completionCapacity } from "../../src/operators/completion.js";
 import { describe, expect, it } from "vitest";
-import { runConfig } from "../../src/experiments/run.js";
+import { runConfig } from "../../src/run/run.js";
 import { operatorBytes } from "../../src/catalogue/instance.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { resolveConfig } from "../../src/config/schema.js";
 
 describe("matrix completion at the issue's size (n1 = n2 = 10⁵, p = 10⁻³, #Ω ≈ 10⁷, k = r = 10)", () => {
   it("runs a few GD iterations within its memory budget, the loss decreasing and the metrics from the factors", () => {

@@ -9,9 +9,9 @@ import {
 } from "../../src/operators/gaussian.js";
 import type { SensingOperator } from "../../src/operators/types.js";
 import { getBackend, tsBackend } from "../../src/kernels/index.js";
-import { ConfigError, resolveConfig } from "../../src/io/config.js";
+import { ConfigError, resolveConfig } from "../../src/config/schema.js";
 import { buildOperator, operatorBytes } from "../../src/catalogue/instance.js";
-import { executeRun } from "../../src/experiments/runFolder.js";
+import { executeRun } from "../../src/run/runFolder.js";
 import { main } from "../../src/cli/main.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
 import { randn } from "../random-matrix.js";

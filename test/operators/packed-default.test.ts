@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/io/config.js";
-import { runConfig } from "../../src/experiments/run.js";
+import { resolveConfig } from "../../src/config/schema.js";
+import { runConfig } from "../../src/run/run.js";
 
 describe("automatic operator storage", () => {
   it("is packed for symmetric-gaussian and float64 otherwise, recorded in the resolved config; float64 stays selectable", () => {

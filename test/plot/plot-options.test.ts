@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
-import { executeRun } from "../../src/experiments/runFolder.js";
+import { executeRun } from "../../src/run/runFolder.js";
 import { renderFigure, typesetSubscripts } from "../../src/plot/figure.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -40,7 +40,7 @@ describe.skipIf(!built)("signals end runs and sweeps cleanly (needs `npm run bui
     const dist = path.resolve(import.meta.dirname, "..", "..", "dist");
     const script = `
       const { installInterruptHandlers } = await import(${JSON.stringify(pathToFileURL(path.join(dist, "cli", "signals.js")).href)});
-      const { acquireRunLock } = await import(${JSON.stringify(pathToFileURL(path.join(dist, "io", "lock.js")).href)});
+      const { acquireRunLock } = await import(${JSON.stringify(pathToFileURL(path.join(dist, "run", "lock.js")).href)});
       installInterruptHandlers();
       acquireRunLock(${JSON.stringify(dir)});
       process.stdout.write("ready\\n");

@@ -6,9 +6,9 @@ import { degreesOfFreedom, explorerProblems } from "../../web/src/checks.js";
 import { alphaLaw, oneOverTApplies, theoryCurves, worstCaseApplies, worstCaseRate } from "../../web/src/theory.js";
 import { metricsCsv, runCommands } from "../../web/src/export.js";
 import { listScenarios, scenarioState } from "../../web/src/scenarios.js";
-import { runConfig } from "../../src/experiments/run.js";
-import { fitRates, lsSlope } from "../../src/experiments/rates.js";
-import { resolveConfig } from "../../src/io/config.js";
+import { runConfig } from "../../src/run/run.js";
+import { fitRates, lsSlope } from "../../src/results/rates.js";
+import { resolveConfig } from "../../src/config/schema.js";
 
 const state = (config: Record<string, unknown>, extra: Partial<ExplorerState> = {}): ExplorerState => ({ ...defaultState(), config, ...extra });
 

@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startExploreServer } from "../../src/cli/explore.js";
-import { lsSlope } from "../../src/experiments/rates.js";
+import { lsSlope } from "../../src/results/rates.js";
 import { Session } from "../../web/src/engine.js";
 import { type ExplorerState, defaultState, queryToState, stateToQuery } from "../../web/src/state.js";
 import { ensureChromium, ensureSite, launchBrowser, siteDir } from "./browser.js";

@@ -4,8 +4,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ExplorerState, defaultState, encodeValue, flattenConfig, queryToState, stateToQuery } from "../../web/src/state.js";
 import { listScenarios, scenarioState } from "../../web/src/scenarios.js";
-import { parseSetValue } from "../../src/io/config.js";
-import { gridPoints, quickGrid } from "../../src/experiments/grid.js";
+import { parseSetValue } from "../../src/config/schema.js";
+import { gridPoints, quickGrid } from "../../src/config/grid.js";
 import { repoRoot } from "./browser.js";
 
 /** States whose every run is a config the library accepts (the only states the page writes to the URL). */

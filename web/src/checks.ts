@@ -3,7 +3,7 @@
  * names the field and says why (shown inline next to the field; the run does not start).
  * Pure module.
  */
-import type { ResolvedConfig } from "../../src/io/config.js";
+import type { ResolvedConfig } from "../../src/config/schema.js";
 
 export interface FieldProblem {
   path: string;

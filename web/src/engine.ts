@@ -8,13 +8,13 @@
  * Pure of DOM: it runs in the page's Web Worker and, for tests and the speed comparison,
  * in Node.
  */
-import { ConfigError, type ResolvedConfig, resolveConfig, setPath } from "../../src/io/config.js";
+import { ConfigError, type ResolvedConfig, resolveConfig, setPath } from "../../src/config/schema.js";
 import { type FlatTraceRow, type RunStatus, driveStepper, flattenRow } from "../../src/algorithms/driver.js";
 import { createStepper } from "../../src/catalogue/registry.js";
 import type { Stepper } from "../../src/algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../../src/catalogue/instance.js";
-import { configWarnings } from "../../src/experiments/run.js";
-import { pointName } from "../../src/experiments/grid.js";
+import { configWarnings } from "../../src/run/run.js";
+import { pointName } from "../../src/config/grid.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
 import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput } from "./state.js";
 import { explorerProblems } from "./checks.js";

@@ -5,10 +5,10 @@
  * runs the library. The state lives in the URL (./state.ts).
  */
 import * as Plot from "@observablehq/plot";
-import { ConfigError, type ResolvedConfig, describeConfig, getPath, parseSetValue, resolveConfig, setPath } from "../../src/io/config.js";
-import { fitRates, type RateFit } from "../../src/experiments/rates.js";
+import { ConfigError, type ResolvedConfig, describeConfig, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
+import { fitRates, type RateFit } from "../../src/results/rates.js";
 import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
-import { pointName } from "../../src/experiments/grid.js";
+import { pointName } from "../../src/config/grid.js";
 import { explorerProblems } from "./checks.js";
 import { metricsCsv, runCommands } from "./export.js";
 import type { FromWorker, HeatData, RunInfo, ToWorker } from "./protocol.js";

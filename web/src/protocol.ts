@@ -1,5 +1,5 @@
 /** Messages between the page and the compute worker. */
-import type { ResolvedConfig } from "../../src/io/config.js";
+import type { ResolvedConfig } from "../../src/config/schema.js";
 import type { FlatTraceRow, RunStatus } from "../../src/algorithms/driver.js";
 import type { ExplorerState, LiveEdit } from "./state.js";
 

@@ -17,7 +17,7 @@
  * Pure module (no DOM): decoding validates with the library's config resolution, and a
  * bad URL gives the defaults plus a notice naming the bad parameter.
  */
-import { ConfigError, getPath, parseSetValue, resolveConfig, setPath } from "../../src/io/config.js";
+import { ConfigError, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
 
 /** A change made while the run was going: `path` set to `value` after `at` iterations. */
 export interface LiveEdit {

@@ -9,7 +9,7 @@
  * - Rate versus α for over-parameterized asymmetric GD: λ ∝ α² (the exact λ(α) above in
  *   the worst case).
  */
-import type { ResolvedConfig } from "../../src/io/config.js";
+import type { ResolvedConfig } from "../../src/config/schema.js";
 
 export interface TheoryPoint {
   iteration: number;

@@ -4,7 +4,7 @@
  * snapshot) at most ~30 times a second. The page never blocks; pause / step / live edits
  * arrive between slices.
  */
-import { ConfigError } from "../../src/io/config.js";
+import { ConfigError } from "../../src/config/schema.js";
 import { wasmUnavailableReason } from "../../src/kernels/index.js";
 import { Session, SessionError } from "./engine.js";
 import { ensureHelpers } from "./helpers.js";

@@ -1,0 +1,264 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type ResolvedConfig, applySets, resolveConfig } from "../config/schema.js";
+import { csvNumber, sha256Text, writeFileAtomic, writeNpyAtomic } from "../io/files.js";
+import { firstRecordAtOrAfter, nextRecordIteration } from "../algorithms/driver.js";
+import type { Stepper, StepperState } from "../algorithms/stepper.js";
+
+/**
+ * Checkpoints and resume of single runs.
+ *
+ * A run folder holds `checkpoint.json` (written atomically: a temporary file renamed over
+ * the old one) with everything needed to continue bitwise: the iteration, the factors (as
+ * base64 of their float64 bytes, so the values are exact), the step size, the events, the
+ * method-specific scalars and the seconds spent. No random draws happen after the initial
+ * point (the instance and the init are rebuilt from the seed), so no RNG state is needed.
+ * The final iterate is also written as `X.npy` or `F.npy` + `G.npy` (`P.npy` for a
+ * matrix-variable method), readable by `numpy.load`.
+ */
+
+export const CHECKPOINT_FILE = "checkpoint.json";
+const FORMAT = 1;
+
+/** A checkpoint or resume problem (the CLI reports it as a usage error, exit 2). */
+export class ResumeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResumeError";
+  }
+}
+
+interface CheckpointFile {
+  format: number;
+  method: string;
+  iteration: number;
+  seconds: number;
+  stepSize: number;
+  events: StepperState["events"];
+  scalars: StepperState["scalars"];
+  arrays: Record<string, { rows: number; cols: number; float64Base64: string }>;
+}
+
+function toBase64(a: Float64Array): string {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function fromBase64(s: unknown, length: number, what: string): Float64Array {
+  if (typeof s !== "string" || s.length % 4 !== 0 || !BASE64.test(s)) {
+    throw new ResumeError(`checkpoint array ${what} is not base64 text (the checkpoint is damaged)`);
+  }
+  const b = Buffer.from(s, "base64");
+  if (b.byteLength !== length * 8) throw new ResumeError(`checkpoint array ${what} has ${b.byteLength} bytes, expected ${length * 8}`);
+  const out = new Float64Array(length);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+/** Writes `checkpoint.json` for the stepper's current point (atomically). */
+export function writeCheckpoint(dir: string, stepper: Stepper, seconds: number): void {
+  const s = stepper.saveState?.();
+  if (!s) return;
+  const file: CheckpointFile = {
+    format: FORMAT,
+    method: stepper.method,
+    iteration: s.iteration,
+    seconds,
+    stepSize: s.stepSize,
+    events: s.events,
+    scalars: s.scalars,
+    arrays: Object.fromEntries(Object.entries(s.arrays).map(([k, a]) => [k, { rows: a.rows, cols: a.cols, float64Base64: toBase64(a.data) }])),
+  };
+  // the checksum of the JSON text of every other field, in this order (the reader re-serializes and compares)
+  writeFileAtomic(path.join(dir, CHECKPOINT_FILE), JSON.stringify({ ...file, sha256: sha256Text(JSON.stringify(file)) }) + "\n");
+}
+
+/** Reads `checkpoint.json` of a run folder. */
+export function readCheckpoint(dir: string): { state: StepperState; seconds: number; method: string } {
+  const file = path.join(dir, CHECKPOINT_FILE);
+  if (!fs.existsSync(file)) {
+    throw new ResumeError(
+      `${dir} has no ${CHECKPOINT_FILE} (the run wrote none: it failed before its first checkpoint, its method cannot be resumed, or it was made by an older matsense)`,
+    );
+  }
+  let c: CheckpointFile & { sha256?: unknown };
+  try {
+    c = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointFile;
+  } catch (e) {
+    throw new ResumeError(`${file} is damaged: ${(e as Error).message}`);
+  }
+  if (c === null || typeof c !== "object") throw new ResumeError(`${file} is damaged: not a JSON object`);
+  if (c.format !== FORMAT) throw new ResumeError(`${file} has format ${String(c.format)}; this matsense reads format ${FORMAT}`);
+  if (c.sha256 !== undefined) {
+    // written with its checksum (checkpoints of older versions have none and are read unverified)
+    const { sha256, ...rest } = c;
+    if (sha256 !== sha256Text(JSON.stringify(rest))) throw new ResumeError(`${file} is damaged: its content does not match its SHA-256 (changed after it was written)`);
+  }
+  if (c.arrays === null || typeof c.arrays !== "object" || !Number.isSafeInteger(c.iteration) || c.iteration < 0) {
+    throw new ResumeError(`${file} is damaged: no valid iteration and arrays`);
+  }
+  const arrays: StepperState["arrays"] = {};
+  for (const [k, a] of Object.entries(c.arrays)) {
+    if (!a || !Number.isSafeInteger(a.rows) || !Number.isSafeInteger(a.cols) || a.rows < 0 || a.cols < 0) throw new ResumeError(`${file} is damaged: array ${k} has no valid shape`);
+    arrays[k] = { rows: a.rows, cols: a.cols, data: fromBase64(a.float64Base64, a.rows * a.cols, k) };
+  }
+  return { state: { iteration: c.iteration, stepSize: c.stepSize, events: c.events, arrays, scalars: c.scalars }, seconds: c.seconds, method: c.method };
+}
+
+/** Writes the stepper's current iterate as X.npy, F.npy + G.npy, or P.npy (matrix variable). */
+export function writeFinalIterate(dir: string, stepper: Stepper): void {
+  const x = stepper.factors();
+  if (!x) {
+    const P = stepper.product();
+    writeNpyAtomic(path.join(dir, "P.npy"), [P.rows, P.cols], P.data);
+  } else if (x.kind === "symmetric") writeNpyAtomic(path.join(dir, "X.npy"), [x.X.rows, x.X.cols], x.X.data);
+  else {
+    writeNpyAtomic(path.join(dir, "F.npy"), [x.F.rows, x.F.cols], x.F.data);
+    writeNpyAtomic(path.join(dir, "G.npy"), [x.G.rows, x.G.cols], x.G.data);
+  }
+}
+
+/**
+ * Writes a checkpoint every `everySeconds` of wall time (polled after each iteration; the
+ * clock is injected). `beforeWrite` runs first (e.g. to force metrics rows to disk).
+ */
+export class Checkpointer {
+  private last: number;
+  private readonly t0: number;
+
+  constructor(
+    private readonly dir: string,
+    private readonly stepper: Stepper,
+    private readonly everySeconds: number,
+    private readonly now: () => number,
+    private readonly startSeconds = 0,
+    private readonly beforeWrite?: () => void,
+  ) {
+    this.t0 = now();
+    this.last = this.t0;
+  }
+
+  /** Seconds spent so far, including those before a resume. */
+  seconds(): number {
+    return this.startSeconds + this.now() - this.t0;
+  }
+
+  /** Called after each iteration: writes a checkpoint when one is due. */
+  poll(): void {
+    const t = this.now();
+    if (t - this.last < this.everySeconds) return;
+    this.last = t;
+    this.write();
+  }
+
+  write(): void {
+    this.beforeWrite?.();
+    writeCheckpoint(this.dir, this.stepper, this.seconds());
+  }
+}
+
+/** Where a resumed run starts: the checkpoint and the metrics rows before it. */
+export interface ResumePoint {
+  dir: string;
+  state: StepperState;
+  seconds: number;
+  /** First iteration the resumed driver records (the record schedule continued). */
+  firstRecord: number;
+  /** metrics.csv header and the rows before the checkpoint's iteration, as written. */
+  columns: string[];
+  lines: string[];
+  /** The row recorded at the checkpoint's iteration, as written (when there is one): the resumed run re-measures it ({@link checkResumedRow}). */
+  checkRow?: string;
+}
+
+/**
+ * The resumed run's first recorded row against the one the interrupted run wrote at the
+ * checkpoint's iteration (every column but `seconds`): both are measured from the same
+ * iterate, so they are equal bit for bit unless checkpoint.json or metrics.csv was
+ * changed. Throws {@link ResumeError} naming the first differing column.
+ */
+export function checkResumedRow(resume: ResumePoint, row: Record<string, number>): void {
+  if (resume.checkRow === undefined || row.iteration !== resume.state.iteration) return;
+  const stored = resume.checkRow.split(",");
+  resume.columns.forEach((c, i) => {
+    if (c === "seconds") return;
+    const now = csvNumber(row[c]);
+    if (now !== stored[i]) {
+      throw new ResumeError(
+        `the checkpoint in ${resume.dir} does not reproduce its own metrics row: at iteration ${resume.state.iteration}, ${c} is ${now}, ` +
+          `metrics.csv says ${stored[i]} (checkpoint.json or metrics.csv was changed; start the run again with --force)`,
+      );
+    }
+  });
+}
+
+/** Config paths a resume may change (the rest must match the interrupted run). */
+const RESUMABLE_PREFIXES = ["stop.", "operator.threads"];
+
+function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
+  if (a !== null && b !== null && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differingPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+function readMetricsBefore(dir: string, iteration: number, record: ResolvedConfig["record"]): { columns: string[]; lines: string[]; checkRow?: string } {
+  const partial = path.join(dir, "metrics.csv.partial"), done = path.join(dir, "metrics.csv");
+  const file = fs.existsSync(partial) ? partial : fs.existsSync(done) ? done : null;
+  if (!file) throw new ResumeError(`${dir} has no metrics.csv to continue`);
+  const text = fs.readFileSync(file, "utf8");
+  // a last line without its line end was cut while being written: not a row
+  const all = text.split("\n").slice(0, text.endsWith("\n") ? undefined : -1).filter((l) => l.length > 0);
+  if (all.length === 0) throw new ResumeError(`${file} is empty`);
+  const columns = all[0].split(",");
+  if (columns[0] !== "iteration") throw new ResumeError(`${file} does not start with an iteration column`);
+  const lines = all.slice(1).filter((l) => Number(l.slice(0, l.indexOf(","))) < iteration);
+  // every scheduled record before the checkpoint must be there, in order
+  let expected = 0, i = 0;
+  for (; expected < iteration; expected = nextRecordIteration(expected, record), i++) {
+    const got = i < lines.length ? Number(lines[i].slice(0, lines[i].indexOf(","))) : undefined;
+    if (got !== expected) {
+      throw new ResumeError(`${file} lacks the row of iteration ${expected} (the checkpoint is at iteration ${iteration}); cannot continue the metrics bitwise`);
+    }
+  }
+  const checkRow = all.slice(1).find((l) => Number(l.slice(0, l.indexOf(","))) === iteration);
+  return { columns, lines: lines.slice(0, i), ...(checkRow !== undefined ? { checkRow } : {}) };
+}
+
+/**
+ * Prepares `run --resume DIR [--set …]`: the run's config.json with the overrides (only
+ * `stop.*` and `operator.threads` may change), its checkpoint, and the metrics rows before
+ * the checkpoint. Throws {@link ResumeError} with a one-line reason when the run cannot be
+ * continued.
+ */
+export function prepareResume(dir: string, sets: string[]): { config: ResolvedConfig; resume: ResumePoint } {
+  const cfgFile = path.join(dir, "config.json");
+  if (!fs.existsSync(cfgFile)) throw new ResumeError(`${dir} is not a run folder (no config.json)`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(fs.readFileSync(cfgFile, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new ResumeError(`${cfgFile} is damaged: ${(e as Error).message}`);
+  }
+  delete raw.matsense;
+  const original = resolveConfig(raw);
+  applySets(raw, sets);
+  const config = resolveConfig(raw);
+  const changed = differingPaths(original, config).filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)));
+  if (changed.length > 0) {
+    throw new ResumeError(
+      `--resume can only change stop.* and operator.threads; ${changed.join(", ")} would change the run (start a new run with --out instead)`,
+    );
+  }
+  const { state, seconds, method } = readCheckpoint(dir);
+  if (method !== config.method.name) throw new ResumeError(`the checkpoint in ${dir} is of method ${method}, the config says ${config.method.name}`);
+  if (state.iteration > config.stop.maxIterations) {
+    throw new ResumeError(
+      `the checkpoint is at iteration ${state.iteration}, beyond stop.maxIterations = ${config.stop.maxIterations}; raise it, e.g. --set stop.maxIterations=${2 * state.iteration}`,
+    );
+  }
+  const { columns, lines, checkRow } = readMetricsBefore(dir, state.iteration, config.record);
+  return { config, resume: { dir, state, seconds, firstRecord: firstRecordAtOrAfter(state.iteration, config.record), columns, lines, ...(checkRow !== undefined ? { checkRow } : {}) } };
+}

@@ -1,0 +1,43 @@
+/**
+ * Worker-thread entry of a sweep: receives runs from the main thread, executes each with
+ * {@link executeRun} (which writes the run's files atomically) and reports back. The
+ * shared Int32Array flag in `workerData.stopFlag` asks in-flight runs to stop
+ * (they end with status "interrupted" and are redone by the next sweep).
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { setAutoThreadCap } from "../kernels/wasm.js";
+import { executeRun } from "../run/runFolder.js";
+import type { WorkerOperatorMessage, WorkerReply, WorkerTask } from "./sweep.js";
+import { runSkipReason } from "../run/claim.js";
+import { setOperatorProvider } from "../catalogue/instance.js";
+import { attachSharedOperator, buildSharedOperator, sharedOperatorKey } from "./shared-operators.js";
+
+const data = workerData as { stopFlag: SharedArrayBuffer; autoThreadCap: number };
+const flag = new Int32Array(data.stopFlag);
+// parallel runs share the cores: automatic kernel threads per run = ⌊cores / runs⌋
+setAutoThreadCap(data.autoThreadCap);
+
+parentPort!.on("message", (task: WorkerTask) => {
+  let reply: WorkerReply;
+  // a shared operator: build it (and post its memory) or attach to it, for this run only
+  const share = task.share;
+  if (share) {
+    setOperatorProvider((config) => {
+      if (sharedOperatorKey(config, share.slots) !== share.key) return null;
+      if (share.handle) return attachSharedOperator(share.handle, config, share.slot);
+      const { operator, handle } = buildSharedOperator(config, share.slot, share.slots);
+      parentPort!.postMessage({ kind: "operator", handle } satisfies WorkerOperatorMessage);
+      return operator;
+    });
+  }
+  try {
+    const { summary } = executeRun(task.config, task.dir, { shouldStop: () => Atomics.load(flag, 0) === 1, existing: "skip-finished", maxOperatorBytes: task.maxMemoryBytes });
+    reply = { id: task.id, status: summary.status };
+  } catch (e) {
+    const skipped = runSkipReason(e);
+    reply = { id: task.id, status: "failed", ...(skipped ? { skipped } : { error: e instanceof Error ? e.message : String(e) }) };
+  } finally {
+    setOperatorProvider(null);
+  }
+  parentPort!.postMessage(reply);
+});

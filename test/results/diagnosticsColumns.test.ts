@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { diagnosticsColumns } from "../../src/results/diagnosticsColumns.js";
+import { fitRates } from "../../src/results/rates.js";
+import { evaluateCheck } from "../../src/reproduce/presets.js";
+import type { Aggregate } from "../../src/results/aggregate.js";
+
+/** A synthetic metrics table: spurious part c/t, signal part linear, alignment falling. */
+function table(T = 4000) {
+  const it: number[] = [];
+  for (let t = 1; t <= T; t = Math.max(t + 1, Math.floor(t * 1.1))) it.push(t);
+  const spurious = it.map((t) => 0.5 / t);
+  const signal = it.map((t) => Math.exp(-0.01 * t));
+  const rel = it.map((_, i) => Math.hypot(spurious[i], signal[i]));
+  return {
+    iteration: it,
+    signal_error: signal,
+    spurious_norm: spurious,
+    cross_error: it.map(() => 0),
+    rel_error: rel,
+    loss: rel.map((e) => e * e),
+    alignment_F: it.map((t) => 1 / t),
+    alignment_G: it.map((t) => 2 / t),
+    imbalance_min_eig: it.map(() => 0.02),
+    perturbation_ratio: it.map((t) => 0.3 + 0.1 / t),
+  };
+}
+
+describe("runs.csv diagnostics columns", () => {
+  const data = table();
+  // the synthetic error is sublinear; the rate prediction is compared on runs classified linear
+  const fit = { ...fitRates(data.iteration, data.rel_error), classification: "linear" as const };
+  const c = diagnosticsColumns(data, fit, { method: { stepSize: 0.5 }, model: { k: 3 }, problem: { rank: 2 } });
+
+  it("fits the 1/T law of the spurious part (log-log slope −1)", () => {
+    // c/t is exactly a power law: the least-squares log-log slope is −1 to rounding
+    expect(c.spurious_loglog_slope).toBeCloseTo(-1, 10);
+  });
+
+  it("ends the alignment phase when every alignment column is ≤ 0.1", () => {
+    // alignment_G = 2/t ≤ 0.1 first at t ≥ 20: the first recorded iteration ≥ 20
+    expect(c.alignment_iters).toBe(data.iteration.find((t) => t >= 20));
+  });
+
+  it("predicts −ln(1 − η|λ_min|) and reports the fitted/predicted ratio", () => {
+    expect(c.predicted_rate).toBeCloseTo(-Math.log(1 - 0.5 * 0.02), 14);
+    expect(c.rate_over_predicted).toBeCloseTo(fit.linearRate / c.predicted_rate, 14);
+  });
+
+  it("predicts no rate for a run that did not converge linearly", () => {
+    const sub = diagnosticsColumns(data, fitRates(data.iteration, data.rel_error), { method: { stepSize: 0.5 }, model: { k: 3 }, problem: { rank: 2 } });
+    expect(fitRates(data.iteration, data.rel_error).classification).toBe("sublinear");
+    expect(sub.predicted_rate).toBeUndefined();
+  });
+
+  it("predicts no imbalance rate for k = r (the rate is set by σ_r there)", () => {
+    const exact = diagnosticsColumns(data, fit, { method: { stepSize: 0.5 }, model: { k: 2 }, problem: { rank: 2 } });
+    expect(exact.predicted_rate).toBeUndefined();
+    expect(exact.imbalance_min_eig).toBeCloseTo(0.02, 14);
+  });
+
+  it("reports the perturbation ratio range over iterations ≥ 1 and the outcome flags", () => {
+    expect(c.perturbation_ratio_max).toBeCloseTo(0.4, 14);
+    expect(c.perturbation_ratio_min).toBeCloseTo(0.3 + 0.1 / data.iteration[data.iteration.length - 1], 14);
+    expect(c.recovered).toBe(0); // final error ≈ 1.25e-4
+    expect(c.interpolated).toBe(0);
+  });
+
+  it("adds nothing for runs without diagnostics", () => {
+    expect(diagnosticsColumns({ iteration: [0, 1], rel_error: [1, 0.5] }, fit, {})).toEqual({});
+  });
+});
+
+describe("the fraction check", () => {
+  const agg = {
+    points: [{ point: "a", params: { "init.alpha": 0.1 }, runs: 4, statuses: { converged: 4 }, median: {}, classification: "", classes: [] }],
+    runs: [1, 1, 0, 0].map((v, i) => ({ id: `r${i}`, point: "a", status: "converged", recovered: v })),
+  } as unknown as Aggregate;
+  it("passes when the share of matching runs is inside the bounds and fails otherwise", () => {
+    expect(evaluateCheck({ type: "fraction", metric: "recovered", min: 1, atLeast: 0.5, atMost: 1 }, agg).verdict).toBe("pass");
+    expect(evaluateCheck({ type: "fraction", metric: "recovered", min: 1, atLeast: 0.6, atMost: 1 }, agg).verdict).toBe("fail");
+    expect(evaluateCheck({ type: "fraction", metric: "recovered", min: 1, atLeast: 0, atMost: 0.4 }, agg).verdict).toBe("fail");
+  });
+});
+
+describe("the aggregate's point table", () => {
+  it("shows the imbalance-predicted rate next to the fitted one when recorded", async () => {
+    const { formatPointTable } = await import("../../src/results/aggregate.js");
+    const point = (median: Record<string, number>) => ({ point: "p", params: { "init.alpha": 0.1 }, runs: 1, statuses: { converged: 1 }, median, classification: "linear", classes: ["linear"] });
+    const agg = (median: Record<string, number>) => ({ paths: ["init.alpha"], errorMetric: "rel_error", points: [point(median)] }) as unknown as Aggregate;
+    const withPred = formatPointTable(agg({ linear_rate: 0.0318, predicted_rate: 0.0394 }));
+    expect(withPred).toContain("predicted λ");
+    expect(withPred).toContain("3.94e-2");
+    expect(formatPointTable(agg({ linear_rate: 0.0318 }))).not.toContain("predicted");
+  });
+});

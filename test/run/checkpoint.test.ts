@@ -1,0 +1,107 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { executeRun } from "../../src/run/runFolder.js";
+import { ResumeError, prepareResume, readCheckpoint } from "../../src/run/checkpoint.js";
+import { decodeNpy } from "../../src/io/npy.js";
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-ckpt-"));
+
+/** metrics.csv without the wall-clock `seconds` column (the only column that is not a function of the config). */
+function metricsWithoutSeconds(dir: string): string {
+  const lines = fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").trimEnd().split("\n");
+  const col = lines[0].split(",").indexOf("seconds");
+  return lines.map((l) => l.split(",").filter((_, i) => i !== col).join(",")).join("\n");
+}
+
+function withStop(config: Record<string, unknown>, maxIterations: number): Record<string, unknown> {
+  return { ...config, stop: { ...(config.stop as object), maxIterations } };
+}
+
+const cases: [string, Record<string, unknown>][] = [
+  ["symmetric GD, linear schedule", {
+    seed: 3, problem: { n: 12, rank: 2 }, operator: { type: "gaussian", m: 300 }, model: { type: "symmetric", k: 3 },
+    init: { alpha: 0.01 }, method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: 60 }, record: { every: 7 },
+  }],
+  ["asymmetric GD with rebalancing on a residual trigger, log schedule", {
+    seed: 4, problem: { n: 10, n2: 12, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 320 },
+    model: { type: "asymmetric", k: 3 }, init: { alpha: 0.01 },
+    method: { name: "gd", stepSize: 0.2, rebalanceBelowRelResidual: 0.3 }, stop: { maxIterations: 60 },
+    record: { schedule: "log", perDecade: 10, singularValues: 2 },
+  }],
+  ["PrecGD (damping from the residual)", {
+    seed: 5, problem: { n: 12, rank: 2 }, operator: { type: "gaussian", m: 300 }, model: { type: "symmetric", k: 4 },
+    init: { alpha: 0.01 }, method: { name: "precgd", stepSize: 0.3 }, stop: { maxIterations: 60 }, record: { every: 1 },
+  }],
+];
+
+describe("checkpoint and resume", () => {
+  for (const backend of ["ts", "wasm"]) {
+    for (const [name, base] of cases) {
+      const config = { ...base, operator: { ...(base.operator as object), backend } };
+      it(`${name} (${backend}): a finished run continued to 2T has the metrics of an uninterrupted 2T run, bit for bit`, () => {
+        const full = tmp(), part = tmp();
+        executeRun(withStop(config, 60), full);
+        executeRun(withStop(config, 23), part);
+        const { config: resumed, resume } = prepareResume(part, ["stop.maxIterations=60"]);
+        expect(resume.state.iteration).toBe(23);
+        executeRun(resumed, part, { resume });
+        expect(metricsWithoutSeconds(part)).toBe(metricsWithoutSeconds(full));
+        const s = JSON.parse(fs.readFileSync(path.join(part, "summary.json"), "utf8"));
+        const f = JSON.parse(fs.readFileSync(path.join(full, "summary.json"), "utf8"));
+        expect(s.events).toEqual(f.events);
+        expect(s.iterations).toBe(60);
+      });
+    }
+
+    it(`an interrupted run (${backend}) resumes bitwise, and a crash after periodic checkpoints resumes bitwise`, () => {
+      const config = { ...cases[1][1], operator: { ...(cases[1][1].operator as object), backend } };
+      const full = tmp(), cut = tmp(), crashed = tmp();
+      executeRun(withStop(config, 60), full);
+      let t = 0;
+      executeRun(withStop(config, 60), cut, { shouldStop: () => ++t > 31 });
+      expect(JSON.parse(fs.readFileSync(path.join(cut, "summary.json"), "utf8")).status).toBe("interrupted");
+      const a = prepareResume(cut, []);
+      executeRun(a.config, cut, { resume: a.resume });
+      expect(metricsWithoutSeconds(cut)).toBe(metricsWithoutSeconds(full));
+
+      // a checkpoint after every iteration; the run dies at iteration 37 (an exception mid-run)
+      expect(() => executeRun(withStop(config, 60), crashed, {
+        checkpointSeconds: 0,
+        onIteration: (it) => {
+          if (it === 37) throw new Error("simulated crash");
+        },
+      })).toThrow("simulated crash");
+      expect(readCheckpoint(crashed).state.iteration).toBe(37);
+      const b = prepareResume(crashed, []);
+      executeRun(b.config, crashed, { resume: b.resume });
+      expect(metricsWithoutSeconds(crashed)).toBe(metricsWithoutSeconds(full));
+    });
+  }
+
+  it("saves the final iterate exactly (F.npy, G.npy equal the checkpoint's factors)", () => {
+    const dir = tmp();
+    executeRun(withStop(cases[1][1], 15), dir);
+    const { state } = readCheckpoint(dir);
+    for (const name of ["F", "G"]) {
+      const npy = decodeNpy(fs.readFileSync(path.join(dir, `${name}.npy`)));
+      expect(npy.shape).toEqual([state.arrays[name].rows, state.arrays[name].cols]);
+      expect(Array.from(npy.data)).toEqual(Array.from(state.arrays[name].data));
+    }
+    const sym = tmp();
+    executeRun(withStop(cases[0][1], 5), sym);
+    expect(fs.existsSync(path.join(sym, "X.npy"))).toBe(true);
+  });
+
+  it("refuses to resume with a changed problem, a checkpoint beyond maxIterations, or no checkpoint", () => {
+    const dir = tmp();
+    executeRun(withStop(cases[0][1], 20), dir);
+    expect(() => prepareResume(dir, ["init.alpha=0.02"])).toThrow(/init\.alpha would change the run/);
+    expect(() => prepareResume(dir, ["stop.maxIterations=10"])).toThrow(/iteration 20, beyond stop.maxIterations = 10/);
+    expect(() => prepareResume(tmp(), [])).toThrow(ResumeError);
+    const gf = tmp();
+    executeRun({ ...withStop(cases[0][1], 3), method: { name: "gradient-flow", stepSize: 0.1 } }, gf);
+    expect(() => prepareResume(gf, [])).toThrow(/no checkpoint\.json/);
+  });
+});
