@@ -104,6 +104,7 @@ function executeWith(
   const now = () => performance.now() / 1000;
   let checkpointer: Checkpointer | undefined;
   const hooks: RunHooks = {
+    memoryChecked: true,
     now,
     onRecord: (row) => {
       const flat = flattenRow(row) as Record<string, number>;
