@@ -4,7 +4,7 @@ import { readJsonInput } from "../io/json.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "../config/grid.js";
-import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
+import { entryFromFolder, expectedConfigs, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
 import { diagnosticsColumns } from "./diagnosticsColumns.js";
@@ -170,7 +170,8 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
   const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: s.config })]));
+  const expected = expectedConfigs(specs);
+  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) })]));
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
   for (const r of runs) {
     // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
@@ -290,7 +291,8 @@ export function writeAggregate(dir: string, opts: { errorMetric?: string } = {})
   writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
   writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
   const specs = expandGrid(agg.grid, { validate: false, allowLarge: true });
-  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s)), agg.grid.name));
+  const expected = expectedConfigs(specs);
+  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) }))), agg.grid.name));
   return agg;
 }
 

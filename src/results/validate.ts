@@ -198,8 +198,9 @@ const CONFIG_FREE = ["operator.threads"];
 
 /**
  * Where `config` (a run's config.json) differs from `expected` (the grid's config of the
- * run, unresolved: only the paths the grid gives are compared): `stop` lists the stop.*
- * differences, `other` the first other one, in words.
+ * run, resolved): every value config.json holds must be the expected one (`stop` lists the
+ * stop.* differences, `other` the first other one, in words); fields config.json lacks
+ * (written by an older version) are not compared.
  */
 export function configDifferences(expected: unknown, config: Record<string, unknown>): { stop: string[]; other?: string } {
   const stop: string[] = [];
@@ -212,8 +213,9 @@ export function configDifferences(expected: unknown, config: Record<string, unkn
       }
       return;
     }
-    if (want === "auto" || CONFIG_FREE.includes(at) || JSON.stringify(want) === JSON.stringify(got)) return;
-    const text = `${at} = ${JSON.stringify(got) ?? "(absent)"}, the grid says ${JSON.stringify(want)}`;
+    // a field config.json does not hold is not compared: folders of older versions lack newer fields
+    if (got === undefined || want === "auto" || CONFIG_FREE.includes(at) || JSON.stringify(want) === JSON.stringify(got)) return;
+    const text = `${at} = ${JSON.stringify(got)}, the grid says ${JSON.stringify(want)}`;
     if (at.startsWith("stop.")) stop.push(text);
     else other = text;
   };

@@ -85,7 +85,7 @@ function executeWith(
   const resume = opts.resume;
   const lock = claimRunFolder(outDir, {
     existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run", stageFinished: true,
-    ...(opts.existing === "skip-finished" ? { expected: input } : {}),
+    ...(opts.existing === "skip-finished" ? { expected: config } : {}),
   });
   // a finished result stays as it is until the new one is complete: the run writes into a
   // staging folder that replaces it at the end (a failure removes the staging folder)

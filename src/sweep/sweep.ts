@@ -14,7 +14,7 @@ import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
 import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
-import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
+import { type ManifestEntry, entryFromFolder, gridValues, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
 
 /** A run sent to a worker thread. */
 export interface WorkerTask {
@@ -158,7 +158,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const locked: LockedRun[] = [];
   const todo = runs.filter((r) => {
     const runDir = path.join(dir, r.id);
-    if (isFinished(runDir, r.config)) return false;
+    if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return false;
     const owner = lockedByLiveWriter(runDir);
     if (owner) locked.push({ id: r.id, owner });
     return !owner;
@@ -231,7 +231,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     sharedOperators = sharing.sharedOperators;
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
-  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.config));
+  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.resolved));
   if (locked.length) {
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
