@@ -172,6 +172,12 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
   const errorMetric = opts.errorMetric ?? "rel_error";
   const expected = expectedConfigs(specs);
   const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) })]));
+  // a metric no run recorded would classify every run as stalled: refused, naming the columns there are
+  const tables = [...inspections.values()].flatMap((i) => (i.metrics ? [i.metrics] : []));
+  if (tables.length > 0 && !tables.some((t) => t.columns.includes(errorMetric))) {
+    const numeric = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
+    throw new Error(`--metric ${errorMetric}: no run recorded a column ${errorMetric} in metrics.csv; choose one of ${numeric.join(", ")}`);
+  }
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
   for (const r of runs) {
     // a damaged run has no trustworthy metrics: no rate class, and the reason in its row

@@ -50,3 +50,55 @@ describe("no stack traces", () => {
     }
   });
 });
+
+describe("clear messages", () => {
+  const small = ["--set", "problem.n=6", "--set", "operator.m=80", "--set", "operator.backend=ts", "--set", "stop.maxIterations=20"];
+
+  it("--out \"\", --out at a file and below a file name the folder and the reason (were ENOENT: mkdir '' / EEXIST / ENOTDIR)", async () => {
+    const root = scratch();
+    const file = path.join(root, "afile");
+    fs.writeFileSync(file, "mine");
+    const empty = await cli("run", "-q", "--out", "", ...small);
+    expect(empty.err).toBe('matsense: cannot create the folder "": the folder name is empty\n');
+    for (const out of [file, path.join(file, "sub")]) {
+      for (const cmd of [["run", "-q", "--out", out, ...small], ["sweep", "-q", "-w", "1", "-g", path.join(root, "g.json"), "--out", out]]) {
+        fs.writeFileSync(path.join(root, "g.json"), JSON.stringify(grid));
+        const r = await cli(...cmd);
+        expect(r.code).not.toBe(0);
+        expect(r.err).toBe(`matsense: cannot create the folder ${out}: ${file} is a file, not a folder\n`);
+      }
+    }
+    expect(fs.readFileSync(file, "utf8")).toBe("mine");
+  });
+
+  it("run --resume --set problem.n=9 names problem.n (not the derived problem.n2)", async () => {
+    const dir = path.join(scratch(), "r");
+    expect((await cli("run", "-q", "--out", dir, ...small)).code).toBe(0);
+    const r = await cli("run", "-q", "--resume", dir, "--set", "problem.n=9");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--resume can only change stop\.\* and operator\.threads; problem\.n would change the run/);
+  });
+
+  it("an init overflow with diagnostics, singular values or imbalance eigenvalues ends diverged (exit 4), not failed", async () => {
+    for (const extra of ["record.diagnostics=true", "record.singularValues=2", "record.imbalanceEigenvalues=true"]) {
+      const dir = path.join(scratch(), "d");
+      const r = await cli("run", "-q", "--out", dir, ...small, "--set", "problem.truth=general", "--set", "model.type=asymmetric", "--set", "init.alpha=1e160", "--set", extra);
+      expect(r.code, `${extra}: ${r.err}`).toBe(4);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).status).toBe("diverged");
+    }
+  });
+
+  it("aggregate --metric bogus is refused (exit 2) naming the columns, and runs.csv is left as it was", async () => {
+    const root = scratch();
+    const g = path.join(root, "g.json");
+    fs.writeFileSync(g, JSON.stringify(grid));
+    const S = path.join(root, "S");
+    expect((await cli("sweep", "-q", "-w", "1", "-g", g, "--out", S)).code).toBe(0);
+    const before = fs.readFileSync(path.join(S, "runs.csv"), "utf8");
+    const r = await cli("aggregate", S, "--metric", "bogus");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--metric bogus: no run recorded a column bogus in metrics\.csv; choose one of .*rel_error/);
+    expect(fs.readFileSync(path.join(S, "runs.csv"), "utf8")).toBe(before);
+    expect((await cli("aggregate", S, "-q", "--metric", "loss")).code).toBe(0);
+  });
+});
