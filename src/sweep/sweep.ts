@@ -8,7 +8,7 @@ import type { ConfigInput } from "../config/schema.js";
 import { ConfigError, resolveConfig } from "../config/schema.js";
 import { operatorBytes } from "../catalogue/instance.js";
 import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../catalogue/memory.js";
-import { ensureDir, writeJsonAtomic } from "../io/files.js";
+import { ensureDir, fileError, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "../run/runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
 import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
@@ -115,11 +115,11 @@ export function recordGrid(dir: string, grid: Grid): void {
     // fails (EEXIST) when another sweep starting at the same moment created it first — its
     // grid is then compared below, so two different grids never share the folder
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, text);
     try {
+      fs.writeFileSync(tmp, text);
       fs.linkSync(tmp, file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, file);
     } finally {
       fs.rmSync(tmp, { force: true });
     }
