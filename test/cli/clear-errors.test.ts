@@ -6,15 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { cli, sweptGrid } from "./cli-helpers.js";
 import { ConfigError, resolveConfig } from "../../src/config/schema.js";
 import { parseGrid } from "../../src/config/grid.js";
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-errors-"));
 const grid = { base: { problem: { n: 6, rank: 1 }, operator: { m: 60, backend: "ts" }, stop: { maxIterations: 20 } }, vary: { "model.k": [1, 2] }, seeds: 1 };
@@ -35,11 +29,7 @@ describe("no stack traces", () => {
   });
 
   it("sweep with a file where a run folder goes: exit 2 naming it, the file kept (was an uncaught EEXIST)", async () => {
-    const root = scratch();
-    const g = path.join(root, "g.json");
-    fs.writeFileSync(g, JSON.stringify(grid));
-    const P = path.join(root, "P");
-    expect((await cli("sweep", "-q", "-w", "1", "-g", g, "--out", P)).code).toBe(0);
+    const { g, dir: P } = await sweptGrid(grid);
     fs.rmSync(path.join(P, "model.k=2__seed=0"), { recursive: true });
     fs.writeFileSync(path.join(P, "model.k=2__seed=0"), "mine");
     for (const w of ["1", "2"]) {
@@ -89,11 +79,7 @@ describe("clear messages", () => {
   });
 
   it("aggregate --metric bogus is refused (exit 2) naming the columns, and runs.csv is left as it was", async () => {
-    const root = scratch();
-    const g = path.join(root, "g.json");
-    fs.writeFileSync(g, JSON.stringify(grid));
-    const S = path.join(root, "S");
-    expect((await cli("sweep", "-q", "-w", "1", "-g", g, "--out", S)).code).toBe(0);
+    const { dir: S } = await sweptGrid(grid);
     const before = fs.readFileSync(path.join(S, "runs.csv"), "utf8");
     const r = await cli("aggregate", S, "--metric", "bogus");
     expect(r.code).toBe(2);
