@@ -26,7 +26,7 @@ export { defineConfig } from "./config/define-config.js";
 export { configWarnings, copyFactors, runConfig, runConfigAsync, type RunHooks, type RunOutput } from "./run/run.js";
 export { checkOperatorMemory, defaultMaxOperatorBytes, executeRun, executeRunAsync, provenance, saveInstance, type ExecuteOptions } from "./run/runFolder.js";
 export { type RunSummary } from "./results/summary.js";
-export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./run/claim.js";
+export { AlreadyFinishedError, claimRunFolder, claimSweepFolder, clearResult, existingResult, ExistingResultError, ForeignFilesError, foreignResultFiles, isMatsenseRunFolder, isMatsenseSweepFolder, RUN_NPY_FILES, ResumeNotImplementedError, RUN_RESULT_FILES, runSkipReason, type ClaimOptions, type ExistingPolicy } from "./run/claim.js";
 export { CHECKPOINT_FILE, Checkpointer, prepareResume, readCheckpoint, ResumeError, writeCheckpoint, writeFinalIterate, type ResumePoint } from "./run/checkpoint.js";
 export { degreesOfFreedom, scientificWarnings, stableStepEstimate } from "./run/warnings.js";
 export { checkGridSize, expandGrid, gridPoints, gridRunCount, gridSchema, gridSeeds, HARD_MAX_GRID_RUNS, MAX_GRID_RUNS, parseGrid, parseShard, pointName, quickGrid, runName, shardRuns, stableHash, valueToken, variedPaths, type Grid, type GridInput, type RunSpec } from "./config/grid.js";

@@ -78,6 +78,8 @@ export interface DriverOptions {
    * at or after its starting iteration, see {@link firstRecordAtOrAfter}). Default 0.
    */
   firstRecord?: number;
+  /** An estimate of the largest stable step size (gradient descent): the step-size advice after loss increases never exceeds it. */
+  stableStep?: number;
 }
 
 export interface RunResult {
@@ -196,7 +198,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
   let divergedAt: number | undefined;
   let divergedQuantity: string | undefined;
   let lastRow: TraceRow | undefined;
-  const watch = new LossWatch(stepper);
+  const watch = new LossWatch(stepper, opts.stableStep);
 
   const record = (row: TraceRow) => {
     rows.push(row);

@@ -118,7 +118,9 @@ export function addClusterCommands(program: Command, io: CliIO): void {
         return;
       }
       const c = st.counts;
-      io.out(`${st.dir}: ${st.total} runs: ${c.done} done, ${c.failed} failed, ${c.interrupted} interrupted, ${c.started} started (running or lost), ${c.missing} not started\n`);
+      io.out(`${st.dir}: ${st.total} runs: ${c.done} done, ${c.failed} failed, ${c.interrupted} interrupted, ${c.started} started (running or lost), ${c.missing} not started` +
+        `${c.damaged ? `, ${c.damaged} damaged (re-run by the next sweep)` : ""}${st.unverified ? ` (${st.unverified} done unverified: no checksums, written by an older matsense)` : ""}\n`);
+      for (const d of st.damaged) io.err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
       if (st.meanRunSeconds !== undefined) {
         io.out(`mean run ${st.meanRunSeconds.toFixed(2)} s; remaining ≈ ${formatSeconds(st.remainingRunSeconds!)} of run time, eta ≈ ${formatSeconds(st.etaSeconds!)} at ${st.parallel} run(s) at a time\n`);
       }
@@ -127,7 +129,7 @@ export function addClusterCommands(program: Command, io: CliIO): void {
           const k = s.counts;
           const open = s.runs - k.done;
           io.out(`  shard ${String(s.index).padStart(String(st.shards - 1).length)}/${st.shards}: ${k.done}/${s.runs} done` +
-            (open ? ` (${[k.failed && `${k.failed} failed`, k.interrupted && `${k.interrupted} interrupted`, k.started && `${k.started} started`, k.missing && `${k.missing} not started`].filter(Boolean).join(", ")})` : "") + "\n");
+            (open ? ` (${[k.damaged && `${k.damaged} damaged`, k.failed && `${k.failed} failed`, k.interrupted && `${k.interrupted} interrupted`, k.started && `${k.started} started`, k.missing && `${k.missing} not started`].filter(Boolean).join(", ")})` : "") + "\n");
         }
       }
     });

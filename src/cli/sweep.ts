@@ -8,7 +8,7 @@ import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../s
 import type { ManifestEntry } from "../results/manifest.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { formatBytes } from "../catalogue/memory.js";
-import { ExistingResultError, claimSweepFolder } from "../run/claim.js";
+import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../run/claim.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isRunFolder, readRunFolder } from "../results/results.js";
@@ -116,9 +116,10 @@ export async function runSweepWithProgress(
   const cores = opts.cpus !== undefined ? parsePositiveInt(opts.cpus, "--cpus") : undefined;
   const workers = parseWorkers(opts.workers, cores);
   try {
-    claimSweepFolder(dir, !!opts.force);
+    claimSweepFolder(dir, !!opts.force, opts.force ? parseGrid(grid) : undefined);
   } catch (e) {
     if (e instanceof ExistingResultError) throw new UsageError(e.message.replace("--resume to continue it, ", ""));
+    if (e instanceof ForeignFilesError) throw new UsageError(e.message);
     throw e;
   }
   // the runs' automatic kernel threads share the given cores (in worker threads the sweep sets it)
@@ -160,6 +161,9 @@ export async function runSweepWithProgress(
         `(${result.locked.slice(0, 5).map((l) => l.id).join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`);
     }
     return result;
+  } catch (e) {
+    if (e instanceof ForeignFilesError) throw new UsageError(e.message);
+    throw e;
   } finally {
     progress.stop();
     interrupt.dispose();
@@ -172,6 +176,7 @@ export async function runSweepWithProgress(
  */
 export function reportDamaged(agg: Aggregate, err: (s: string) => void): string {
   for (const d of agg.damaged) err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
+  for (const d of agg.differing) err(`matsense: run ${d.dir} is excluded from the statistics: ${d.reason}\n`);
   const n = agg.damaged.length;
   return n ? `, ${n} damaged (excluded from the statistics; the next sweep resume re-runs ${n === 1 ? "it" : "them"})` : "";
 }

@@ -249,6 +249,18 @@ export function gridPoints(grid: Grid): Record<string, unknown>[] {
   return points;
 }
 
+/**
+ * The run folder names (ids) of a grid, without building the configs: points × seeds,
+ * as {@link expandGrid} names them. The grid's size is checked first ({@link checkGridSize}).
+ */
+export function gridRunIds(grid: Grid, allowLarge = true): Set<string> {
+  checkGridSize(grid, allowLarge);
+  const seeds = gridSeeds(grid);
+  const ids = new Set<string>();
+  for (const params of gridPoints(grid)) for (const seed of seeds) ids.add(runName(params, seed));
+  return ids;
+}
+
 /** Largest number of runs a grid may have without `--allow-large` (`allowLarge`). */
 export const MAX_GRID_RUNS = 100_000;
 /** Largest number of runs a grid may have at all (the run list is held in memory). */

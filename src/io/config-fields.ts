@@ -128,7 +128,13 @@ export class ConfigError extends Error {
 
 function fmtValue(v: unknown): string {
   if (typeof v === "number" && !Number.isFinite(v)) return String(v);
-  const s = JSON.stringify(v);
+  let s: string | undefined;
+  try {
+    // a library caller may pass what JSON cannot hold (a BigInt, a cycle): shown, not thrown
+    s = JSON.stringify(v, (_, x: unknown) => (typeof x === "bigint" ? `${x}n` : x));
+  } catch {
+    s = String(v);
+  }
   return s === undefined ? String(v) : s.length > 80 ? s.slice(0, 77) + "..." : s;
 }
 

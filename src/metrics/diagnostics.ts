@@ -117,10 +117,12 @@ function firstColumns(A: Matrix, c: number): Matrix {
   return out;
 }
 
-/** min |λ| over the eigenvalues of the imbalance FᵀF − GᵀG. */
+/** min |λ| over the eigenvalues of the imbalance FᵀF − GᵀG (NaN when the factors overflowed: the run diverges, it does not fail). */
 export function imbalanceMinAbsEigenvalue(F: Matrix, G: Matrix): number {
+  const D = imbalance(F, G);
+  if (!D.data.every(Number.isFinite)) return NaN;
   let best = Infinity;
-  for (const v of symmetricEigenvalues(imbalance(F, G))) best = Math.min(best, Math.abs(v));
+  for (const v of symmetricEigenvalues(D)) best = Math.min(best, Math.abs(v));
   return best;
 }
 

@@ -284,9 +284,10 @@ function symmetrize(D: Matrix): Matrix {
   return D;
 }
 
-/** Eigenvalues of FᵀF − GᵀG in descending order. */
+/** Eigenvalues of FᵀF − GᵀG in descending order (NaN when the factors overflowed). */
 export function imbalanceEigenvalues(F: Matrix, G: Matrix): Float64Array {
-  return symmetricEigenvalues(imbalance(F, G));
+  const D = imbalance(F, G);
+  return D.data.every(Number.isFinite) ? symmetricEigenvalues(D) : new Float64Array(D.rows).fill(NaN);
 }
 
 /**
@@ -295,7 +296,9 @@ export function imbalanceEigenvalues(F: Matrix, G: Matrix): Float64Array {
  */
 export function productSingularValues(x: Factors): Float64Array {
   if (x.kind === "symmetric") {
-    const ev = symmetricEigenvalues(matmulTN(x.X, x.X));
+    const XtX = matmulTN(x.X, x.X);
+    if (!XtX.data.every(Number.isFinite)) return new Float64Array(XtX.rows).fill(NaN);
+    const ev = symmetricEigenvalues(XtX);
     return ev.map((v) => Math.max(v, 0));
   }
   const { F, G } = x;

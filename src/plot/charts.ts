@@ -13,6 +13,7 @@ import { isFlowConfig, mixesFlow, pointConfig, runTime, timeCurve, xAxisLabel } 
 import {
   type TheoryConfig, alphaSquaredApplies, fitAlphaSquared, logSpace, populationLawSeries, theoryLabel, worstCaseApplies, worstCaseRate, worstCaseSeries,
 } from "./theory.js";
+import { maxOf, minOf } from "../linalg/extrema.js";
 import { svgToPng } from "./png.js";
 import { svgToPdf } from "./pdf.js";
 import { diagnosticsFigureSpec } from "./diagnosticsFigure.js";
@@ -47,7 +48,7 @@ function powerReference(series: Series[], ref: { slope: number; label: string })
   });
   if (lx.length === 0) return [];
   const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
-  const lo = Math.min(...lx), hi = Math.max(...lx);
+  const lo = minOf(lx), hi = maxOf(lx);
   const x = Array.from({ length: 21 }, (_, i) => Math.exp(lo + ((hi - lo) * i) / 20));
   return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: REFERENCE_COLOR, dash: REFERENCE_DASH }];
 }

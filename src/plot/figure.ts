@@ -215,8 +215,8 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
   }
   if (allX.length === 0) marks.push(Plot.text(["no data"], { frameAnchor: "middle", fontSize: 14 }));
   else if (shared) {
-    allX.push(...shared.x);
-    allY.push(...shared.y);
+    for (const v of shared.x) allX.push(v);
+    for (const v of shared.y) allY.push(v);
   }
   const svg = Plot.plot({
     document: document as unknown as Plot.PlotOptions["document"],

@@ -22,6 +22,7 @@
 
 import { spectrum } from "../problem/truth.js";
 import { type Series, THEORY_COLOR, THEORY_DASH } from "./figure.js";
+import { maxOf, minOf } from "../linalg/extrema.js";
 
 /** The config fields the theory lines read (a resolved config has them all). */
 export interface TheoryConfig {
@@ -120,8 +121,8 @@ const POPULATION_LAW_METRICS: Record<string, "abs" | "rel"> = { abs_error: "abs"
 export function populationLawSeries(config: TheoryConfig, metric: string, xs: number[], timeAxis: boolean): Series[] {
   const kind = POPULATION_LAW_METRICS[metric];
   if (!kind || !populationLawApplies(config)) return [];
-  const xEnd = Math.max(...xs.filter(Number.isFinite));
-  const xStart = Math.max(Math.min(...xs.filter((x) => x > 0)), xEnd / 100);
+  const xEnd = maxOf(xs.filter(Number.isFinite));
+  const xStart = Math.max(minOf(xs.filter((x) => x > 0)), xEnd / 100);
   if (!(xEnd > xStart)) return [];
   const eta = config.method!.stepSize!;
   const C = populationLawConstant(config) / (kind === "rel" ? truthFrobenius(config) : 1);

@@ -4,7 +4,7 @@ import { readJsonInput } from "../io/json.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "../config/grid.js";
-import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
+import { entryFromFolder, expectedConfigs, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
 import { diagnosticsColumns } from "./diagnosticsColumns.js";
@@ -65,6 +65,8 @@ export interface Aggregate {
   dir: string;
   /** Damaged run folders (path and reason); they are in runs.csv with status "damaged" but in no statistic. */
   damaged: DamagedRun[];
+  /** Finished runs made with other stop rules than the grid's (path and which): in runs.csv, in no statistic, not re-run. */
+  differing: DamagedRun[];
   grid: Grid;
   paths: string[];
   errorMetric: string;
@@ -92,7 +94,7 @@ export function median(values: number[]): number {
 export const UNENDED_STATUSES = ["pending", "interrupted", "failed", "damaged"];
 
 function endedRun(r: RunRow): boolean {
-  return !UNENDED_STATUSES.includes(String(r.status));
+  return !UNENDED_STATUSES.includes(String(r.status)) && r.config_differs === undefined;
 }
 
 /**
@@ -202,11 +204,21 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
   const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id))]));
+  const expected = expectedConfigs(specs);
+  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) })]));
+  // a metric no run recorded would classify every run as stalled: refused, naming the columns there are
+  const tables = [...inspections.values()].flatMap((i) => (i.metrics ? [i.metrics] : []));
+  if (tables.length > 0 && !tables.some((t) => t.columns.includes(errorMetric))) {
+    const numeric = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
+    throw new Error(`--metric ${errorMetric}: no run recorded a column ${errorMetric} in metrics.csv; choose one of ${numeric.join(", ")}`);
+  }
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
   for (const r of runs) {
     // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
     if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
+    // a run made with other stop rules is not the grid's run: named, kept out of the statistics
+    const differs = inspections.get(String(r.id))!.stopDiffers;
+    if (differs) Object.assign(r, { rate_class: "", config_differs: differs });
   }
   const damaged: DamagedRun[] = specs
     .map((s) => inspections.get(s.id)!)
@@ -243,7 +255,11 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     const endedIds = new Set(ended.map((r) => r.id));
     curves.push(pointCurves(dir, point, params, pointSpecs.filter((s) => endedIds.has(s.id)), inspections));
   }
-  return { dir, damaged, grid, paths, errorMetric, runs, points, curves };
+  const differing: DamagedRun[] = specs
+    .map((s) => inspections.get(s.id)!)
+    .filter((i) => i.stopDiffers !== undefined)
+    .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.stopDiffers! }));
+  return { dir, damaged, differing, grid, paths, errorMetric, runs, points, curves };
 }
 
 /** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
@@ -315,7 +331,8 @@ export function writeAggregate(dir: string, opts: { errorMetric?: string } = {})
   writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
   writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
   const specs = expandGrid(agg.grid, { validate: false, allowLarge: true });
-  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s)), agg.grid.name));
+  const expected = expectedConfigs(specs);
+  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) }))), agg.grid.name));
   return agg;
 }
 

@@ -1,4 +1,5 @@
 import { predictedImbalanceRate } from "../metrics/diagnostics.js";
+import { maxOf, minOf } from "../linalg/extrema.js";
 import { type RateFit, fitRates } from "./rates.js";
 
 /** sin θ_max at or below which a factor counts as aligned with the truth's subspace. */
@@ -106,9 +107,9 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   }
   if (data.perturbation_ratio?.length) {
     const v = data.perturbation_ratio.filter((_, i) => it[i] >= 1 && Number.isFinite(data.perturbation_ratio[i]));
-    out.perturbation_ratio_min = v.length ? Math.min(...v) : NaN;
+    out.perturbation_ratio_min = v.length ? minOf(v) : NaN;
     out.perturbation_ratio_median = medianOf(v);
-    out.perturbation_ratio_max = v.length ? Math.max(...v) : NaN;
+    out.perturbation_ratio_max = v.length ? maxOf(v) : NaN;
   }
   if (data.imbalance_min_eig?.length) {
     const lam = medianOf(data.imbalance_min_eig.filter((_, i) => it[i] >= fit.from && it[i] <= fit.to));

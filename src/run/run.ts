@@ -10,7 +10,7 @@ import { type Instance, buildInit, buildInstance } from "../catalogue/instance.j
 import { checkRunMemory, defaultMemoryLimit } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
-import { scientificWarnings } from "./warnings.js";
+import { scientificWarnings, stableStepEstimate } from "./warnings.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
@@ -47,7 +47,9 @@ export interface RunOutput {
   warnings: string[];
 }
 
-export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError"> {
+export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError" | "stableStep"> {
+  /** The caller has checked the run's memory against its own limit (e.g. `--max-memory`): no second check with the default. */
+  memoryChecked?: boolean;
   /** Called with the instance and initial point before the first iteration (e.g. to save them). */
   onStart?: (instance: Instance, init: Factors, config: ResolvedConfig) => void;
   /** Called with the stepper before the first iteration (e.g. to restore a checkpoint into it). */
@@ -56,7 +58,8 @@ export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symme
 
 /** Builds the instance, initial point and stepper of a resolved config (everything before the loop). */
 function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance) {
-  if (!instance) checkRunMemory(config, defaultMemoryLimit()); // refuse before allocating, with the byte count
+  // refuse before allocating, with the byte count (unless the caller checked against its own limit, e.g. --max-memory)
+  if (!instance && !hooks.memoryChecked) checkRunMemory(config, defaultMemoryLimit());
   const inst = instance ?? buildInstance(config);
   const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
   const x0 = buildInit(config, inst);
@@ -71,6 +74,8 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
     symmetricPartError: config.model.type !== "symmetric" && inst.operator.symmetricMeasurements,
     ...(inst.heldOut ? { heldOut: inst.heldOut } : {}),
     ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
+    // the step-size advice after a divergence stays at most the stable step estimated for gradient descent
+    ...(config.method.name === "gd" ? { stableStep: stableStepEstimate(config, inst).eta } : {}),
   };
   return { config, warnings, inst, init, stepper, driverOptions };
 }

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/schema.js";
 import type { Instance } from "../catalogue/instance.js";
+import { maxOf, minOf } from "../linalg/extrema.js";
 
 /**
  * Scientific warnings: setups that run but cannot mean what they seem to (M* not
@@ -31,7 +32,7 @@ export function degreesOfFreedom(config: ResolvedConfig): { dof: number; formula
  * GD is stable for η < 2/L̂, L̂ = (4 or 2)·g·σ₁.
  */
 export function stableStepEstimate(config: ResolvedConfig, inst: Instance): { eta: number; how: string } {
-  const sigma1 = Math.max(...inst.truth.sigma);
+  const sigma1 = maxOf(inst.truth.sigma);
   let yy = 0;
   for (const v of inst.yClean) yy += v * v;
   let mm = 0;
@@ -109,7 +110,7 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
     const thin = (a: Int32Array) => a.reduce((c, v) => c + (v < r ? 1 : 0), 0);
     const tr = thin(rows), tc = thin(cols);
     if (tr + tc > 0) {
-      const minRow = Math.min(...rows), minCol = Math.min(...cols);
+      const minRow = minOf(rows), minCol = minOf(cols);
       w.push(
         `completion: ${tr} row(s) and ${tc} column(s) of Ω hold fewer than r = ${r} observed entries (fewest: ${minRow} in a row, ${minCol} in a column); ` +
           `those rows/columns of M* are not determined by the data — raise operator.p`,

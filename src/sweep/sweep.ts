@@ -8,13 +8,13 @@ import type { ConfigInput } from "../config/schema.js";
 import { ConfigError, resolveConfig } from "../config/schema.js";
 import { operatorBytes } from "../catalogue/instance.js";
 import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../catalogue/memory.js";
-import { ensureDir, writeJsonAtomic } from "../io/files.js";
+import { ensureDir, fileError, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "../run/runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
-import { runSkipReason } from "../run/claim.js";
+import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
-import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
+import { type ManifestEntry, entryFromFolder, gridValues, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
 import { batchGroups, runBatched } from "./batch-runs.js";
 
 /** A run sent to a worker thread. */
@@ -124,11 +124,11 @@ export function recordGrid(dir: string, grid: Grid): void {
     // fails (EEXIST) when another sweep starting at the same moment created it first — its
     // grid is then compared below, so two different grids never share the folder
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, text);
     try {
+      fs.writeFileSync(tmp, text);
       fs.linkSync(tmp, file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, file);
     } finally {
       fs.rmSync(tmp, { force: true });
     }
@@ -161,10 +161,13 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
+  // a file (not a folder) where a run folder goes is the user's: refused, never replaced
+  const blocked = runs.filter((r) => fs.lstatSync(path.join(dir, r.id), { throwIfNoEntry: false })?.isDirectory() === false).map((r) => r.id);
+  if (blocked.length) throw new ForeignFilesError(dir, blocked);
   const locked: LockedRun[] = [];
   const todo = runs.filter((r) => {
     const runDir = path.join(dir, r.id);
-    if (isFinished(runDir)) return false;
+    if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return false;
     const owner = lockedByLiveWriter(runDir);
     if (owner) locked.push({ id: r.id, owner });
     return !owner;
@@ -197,7 +200,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const finish = (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => {
     const runDir = path.join(dir, spec.id);
     if (skip === "locked") locked.push({ id: spec.id, owner: readLock(runDir) });
-    else if (error && !readSummary(runDir)) {
+    else if (error && !readSummary(runDir) && foreignResultFiles(runDir).length === 0) {
       // failed before the run started (e.g. the operator would not fit): record why
       ensureDir(runDir);
       writeJsonAtomic(path.join(runDir, "summary.json"), { status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error });
@@ -253,7 +256,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     sharedOperators = sharing.sharedOperators;
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
-  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id)));
+  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.resolved));
   if (locked.length) {
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
@@ -283,7 +286,8 @@ async function runOnThreads(
     }
   }, 100);
   try {
-    await Promise.all(
+    // every worker ends (its run interrupted) before the first error is thrown
+    const ends = await Promise.allSettled(
       Array.from({ length: workers }, (_, slot) => new Promise<void>((resolve, reject) => {
         const autoThreadCap = Math.max(1, Math.floor(cores / workers));
         const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
@@ -315,17 +319,32 @@ async function runOnThreads(
             return;
           }
           sharing.finished(msg.id);
-          finish(byId.get(msg.id)!, msg.error, msg.skipped);
+          try {
+            finish(byId.get(msg.id)!, msg.error, msg.skipped);
+          } catch (e) {
+            // e.g. the disk is full: every worker stops, and the sweep ends with this error
+            interrupted = true;
+            Atomics.store(flag, 0, 1);
+            void w.terminate();
+            reject(e);
+            return;
+          }
           feed();
           wake();
         });
         w.on("error", (e) => {
-          if (current) finish(current, `worker crashed: ${e.message}`);
+          try {
+            if (current) finish(current, `worker crashed: ${e.message}`);
+          } catch {
+            /* the crash is the error to report */
+          }
           reject(e);
         });
         feed();
       })),
     );
+    const failed = ends.find((e) => e.status === "rejected");
+    if (failed) throw failed.reason;
   } finally {
     clearInterval(poll);
   }
