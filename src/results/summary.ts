@@ -1,4 +1,5 @@
 import type { FlatTraceRow, RunStatus } from "../algorithms/driver.js";
+import type { NoiseStopRecord } from "../metrics/noiseFloor.js";
 
 /** What summary.json holds. */
 export interface RunSummary {
@@ -12,4 +13,6 @@ export interface RunSummary {
   warnings: string[];
   events: { iteration: number; message: string }[];
   error?: string;
+  /** What the `stop.noiseFloor` rule used (only when it is on). */
+  noiseFloor?: NoiseStopRecord;
 }

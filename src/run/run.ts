@@ -11,6 +11,9 @@ import { checkRunMemory, defaultMemoryLimit } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
 import { scientificWarnings } from "./warnings.js";
+import { noiseStopRule } from "./noiseStop.js";
+import type { NoiseStopRecord } from "../metrics/noiseFloor.js";
+import { truthNorm } from "../metrics/metrics.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
@@ -40,6 +43,8 @@ export interface RunOutput {
   stepper: Stepper;
   result: RunResult;
   warnings: string[];
+  /** What `stop.noiseFloor` used (absent when the rule is off). */
+  noiseStop?: NoiseStopRecord;
 }
 
 export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError"> {
@@ -54,6 +59,7 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
   if (!instance) checkRunMemory(config, defaultMemoryLimit()); // refuse before allocating, with the byte count
   const inst = instance ?? buildInstance(config);
   const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
+  const noiseStop = noiseStopRule(config, truthNorm(inst.truth));
   const x0 = buildInit(config, inst);
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
@@ -65,8 +71,17 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
     record: config.record,
     symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
     ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
+    ...(noiseStop ? { noiseStopRelError: noiseStop.stopRelError } : {}),
   };
-  return { config, warnings, inst, init, stepper, driverOptions };
+  return { config, warnings, inst, init, stepper, driverOptions, noiseStop };
+}
+
+/** RunOutput.noiseStop: the rule's record, `stopped` when it ended the run (converged, and not by stop.targetRelError). */
+function noiseStopOutput(rule: NoiseStopRecord | undefined, result: RunResult, target: number): { noiseStop?: NoiseStopRecord } {
+  if (!rule) return {};
+  const rel = result.final.rel_error;
+  const byTarget = target > 0 && rel <= target;
+  return { noiseStop: { ...rule, stopped: result.status === "converged" && !byTarget && rule.stopRelError > 0 && rel <= rule.stopRelError } };
 }
 
 /**
@@ -78,7 +93,7 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
 export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError) };
 }
 
 /**
@@ -88,5 +103,5 @@ export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks =
 export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError) };
 }
