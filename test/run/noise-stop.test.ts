@@ -73,6 +73,11 @@ describe("stop.noiseFloor across a resume", () => {
     expect(whole.status).toBe("converged");
     expect(whole.noiseFloor.stopped).toBe(true);
     expect(inspectRunFolder(long).state).toBe("done");
+    // the folder check reads the rule from summary.json: a converged status above the recorded stop level is damage
+    const tampered = path.join(root, "tampered");
+    fs.cpSync(long, tampered, { recursive: true });
+    fs.writeFileSync(path.join(tampered, "summary.json"), JSON.stringify({ ...whole, noiseFloor: { ...whole.noiseFloor, stopRelError: whole.final.rel_error / 2 } }));
+    expect(inspectRunFolder(tampered)).toMatchObject({ state: "damaged", reason: expect.stringMatching(/nor ≤ the noise-floor stop/) });
     const half = Math.floor(whole.iterations / 2);
     expect((await cli("run", "-q", "--config", cfg, "--set", `stop.maxIterations=${half}`, "--out", short)).code).toBe(0);
     const r = await cli("run", "-q", "--resume", short, "--set", "stop.maxIterations=3000");
