@@ -258,8 +258,9 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
     case "converged": {
       const noiseStop = summary.noiseFloor?.stopRelError ?? 0;
       if (noiseStop > 0 && rel <= noiseStop) return undefined;
-      return targetRelError > 0 && rel <= targetRelError ? undefined : `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}` +
-        (noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "");
+      if (targetRelError > 0 && rel <= targetRelError) return undefined;
+      const nor = noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "";
+      return `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}${nor}`;
     }
     case "max-iterations":
       return summary.iterations === maxIterations ? undefined : `${says} after ${summary.iterations} iterations, but stop.maxIterations = ${maxIterations}`;

@@ -93,7 +93,8 @@ function noiseStopOutput(rule: NoiseStopRecord | undefined, result: RunResult, t
 export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError) };
+  const noiseStop = noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError);
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStop };
 }
 
 /**
@@ -103,5 +104,6 @@ export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks =
 export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError) };
+  const noiseStop = noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError);
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStop };
 }

@@ -89,11 +89,13 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
         `problem.noise = ${noise} but no stop rule uses the noise level: the exact model's error ‖P − M*‖_F ends near ${floor!.abs.toPrecision(3)} ` +
           `(${floor!.formula}), ${rel.toPrecision(3)} relative to ‖M*‖_F ` +
           (target > 0 ? `(so stop.targetRelError = ${target} is never reached)` : "(stop.targetRelError is off)") +
-          `, and past that point the iterates fit the noise; set stop.noiseFloor (e.g. 1.5), stop.targetRelError ≥ ${rel.toPrecision(2)}, or read the error at a chosen budget`,
+          `, and past that point the iterates fit the noise; set stop.noiseFloor (e.g. 1.5), stop.targetRelError ≥ ${rel.toPrecision(2)}, ` +
+          "or read the error at a chosen budget",
       );
     } else if (rel === undefined && target === 0) {
       w.push(
-        `problem.noise = ${noise} but no stop rule uses the noise level (stop.targetRelError is off; no noise-floor estimate for operator.type "${config.operator.type}"): ` +
+        `problem.noise = ${noise} but no stop rule uses the noise level ` +
+          `(stop.targetRelError is off; no noise-floor estimate for operator.type "${config.operator.type}"): ` +
           `past the noise floor the iterates fit the noise; set stop.targetRelError or read the error at a chosen budget`,
       );
     }

@@ -37,8 +37,8 @@ describe("the exact model's noise floor s·√(d·m/(m − d − 1)), d = r(n1 +
 /**
  * Runs k = r to convergence over S = 8 seeds and compares the mean of (‖P − M*‖_F / floor)² with 1. Per run that square is
  * a weighted χ² in d dimensions whose relative standard deviation is √(2/d) for the identity and, averaging the weights
- * (the eigenvalues of the inverse Wishart) with E tr W⁻² = d(m − 1)/((m − d)(m − d − 1)(m − d − 3)), ≈ √(2(m − 1)(m − d − 1)/(d(m − d)(m − d − 3)))
- * for Gaussian sensing. The band is 3 standard deviations of the mean: 1 ± 3·sd/√S.
+ * (the eigenvalues of the inverse Wishart) with E tr W⁻² = d(m − 1)/((m − d)(m − d − 1)(m − d − 3)),
+ * ≈ √(2(m − 1)(m − d − 1)/(d(m − d)(m − d − 3))) for Gaussian sensing. The band is 3 standard deviations of the mean: 1 ± 3·sd/√S.
  */
 function meanSquaredRatio(c: Record<string, unknown>): { mean: number; band: number; dof: number } {
   const S = 8;

@@ -51,7 +51,8 @@ describe("stop.noiseFloor: stop at a multiple of the exact model's noise floor",
 
   it("refuses a multiple below 1 and a noisy operator without a floor estimate, naming the field", () => {
     expect(() => resolveConfig(withStop(0.5))).toThrow(/stop\.noiseFloor: must be 0 \(off\) or a multiple ≥ 1/);
-    expect(() => runConfig({ ...withStop(1.5), operator: { type: "completion", p: 0.5 } })).toThrow(/stop\.noiseFloor: no noise-floor estimate for operator\.type "completion"/);
+    expect(() => runConfig({ ...withStop(1.5), operator: { type: "completion", p: 0.5 } }))
+      .toThrow(/stop\.noiseFloor: no noise-floor estimate for operator\.type "completion"/);
   });
 });
 
@@ -76,7 +77,8 @@ describe("stop.noiseFloor across a resume", () => {
     // the folder check reads the rule from summary.json: a converged status above the recorded stop level is damage
     const tampered = path.join(root, "tampered");
     fs.cpSync(long, tampered, { recursive: true });
-    fs.writeFileSync(path.join(tampered, "summary.json"), JSON.stringify({ ...whole, noiseFloor: { ...whole.noiseFloor, stopRelError: whole.final.rel_error / 2 } }));
+    const lowered = { ...whole, noiseFloor: { ...whole.noiseFloor, stopRelError: whole.final.rel_error / 2 } };
+    fs.writeFileSync(path.join(tampered, "summary.json"), JSON.stringify(lowered));
     expect(inspectRunFolder(tampered)).toMatchObject({ state: "damaged", reason: expect.stringMatching(/nor ≤ the noise-floor stop/) });
     const half = Math.floor(whole.iterations / 2);
     expect((await cli("run", "-q", "--config", cfg, "--set", `stop.maxIterations=${half}`, "--out", short)).code).toBe(0);

