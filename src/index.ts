@@ -75,6 +75,7 @@ export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosti
 export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
 export { autoStorage, buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
+export { gaussianOperatorBatch, OperatorBatch } from "./operators/batch.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
 export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes, type CompletionBackendOptions } from "./operators/completion.js";
 export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
@@ -88,7 +89,11 @@ export { addOutliers, measureTruth } from "./problem/measure.js";
 export { SPECTRAL_DENSE_LIMIT, spectralInit, type SpectralOptions } from "./problem/spectral.js";
 
 // Kernels (backends of the hot loop)
-export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason, type BackendName } from "./kernels/index.js";
+export {
+  AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, checkKernelBackend, chooseBackend, fastWalshHadamard, fwhtReference, getBackend,
+  registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, WASM_RELAXED_BACKEND_NAME, wasmAvailable, wasmMatrixBytes,
+  wasmRelaxedStatus, wasmUnavailableReason, type BackendName
+} from "./kernels/index.js";
 
 // Linear algebra, random numbers, .npy files
 export { add, addScaled, allFinite, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, scaledNorm, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";

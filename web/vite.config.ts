@@ -40,6 +40,7 @@ export default defineConfig({
       "node:fs": here("src/shims/fs.ts"),
       "node:os": here("src/shims/os.ts"),
       "node:worker_threads": here("src/shims/worker_threads.ts"),
+      "node:v8": here("src/shims/v8.ts"),
     },
   },
   worker: { format: "es" },

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { type CliIO, UsageError } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /**
  * `matsense explore`: serves the built explorer (dist/web, from `npm run build:web`, part
@@ -179,9 +180,7 @@ export function addExploreCommands(program: Command, io: CliIO): void {
   program
     .command("explore")
     .argument("[dir]", "a finished run or sweep folder to open in the viewer (its curves, table and diagnostics)")
-    .description(
-      "serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers; with DIR, open that run or sweep folder",
-    )
+    .description(commandDescription("explore"))
     .option("-p, --port <port>", "port (0 = any free port)", "5178")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-isolation", "leave out the COOP/COEP headers (the page then says it runs on one thread)")

@@ -24,12 +24,12 @@ export interface NoiseFloorSetting {
 
 /**
  * Degrees of freedom d of the fitted rank-r set at M* (the dimension of its tangent space):
- * r(2n − r + 1)/2 for XXᵀ with a PSD truth (symmetric matrices UYᵀ + YUᵀ), else r(n1 + n2 − r)
+ * r(2n − r + 1)/2 for XXᵀ with a PSD truth (or one from a file; symmetric matrices UYᵀ + YUᵀ), else r(n1 + n2 − r)
  * (FGᵀ fits a general rank-r matrix even when M* is PSD).
  */
 export function modelDegreesOfFreedom(s: Pick<NoiseFloorSetting, "n1" | "n2" | "rank" | "truth" | "model">): { dof: number; formula: string } {
   const { rank: r, n1, n2 } = s;
-  if (s.truth === "psd" && s.model === "symmetric") {
+  if ((s.truth === "psd" || s.truth === "file") && s.model === "symmetric") {
     return { dof: (r * (2 * n1 - r + 1)) / 2, formula: `r(2n − r + 1)/2 = ${r}·(2·${n1} − ${r} + 1)/2` };
   }
   return { dof: r * (n1 + n2 - r), formula: `r(n1 + n2 − r) = ${r}·(${n1} + ${n2} − ${r})` };
@@ -52,10 +52,11 @@ export interface NoiseFloorEstimate {
  * m×d matrix of the operator on an orthonormal basis of the tangent space. For A(Z)_i = ⟨A_i, Z⟩/√m with
  * N(0, 1) entries (or A_i = (B_i + B_iᵀ)/2 and a symmetric tangent space) B has i.i.d. N(0, 1/m) entries, so
  * E‖Δ‖² = s² E tr (BᵀB)⁻¹ = s²·d·m/(m − d − 1) (the inverse-Wishart mean); for the identity B is an isometry and
- * E‖Δ‖² = s²d. Undefined where no such estimate holds: other operators, FGᵀ under symmetric A_i (the skew
+ * E‖Δ‖² = s²d. Undefined where no such estimate holds: no M* (problem.truth "none"), other operators, FGᵀ under symmetric A_i (the skew
  * part is invisible, so the error has no floor), or m ≤ d + 1. The value is for any s ≥ 0 (0 without noise).
  */
 export function noiseFloorEstimate(s: NoiseFloorSetting): NoiseFloorEstimate | undefined {
+  if (s.truth === "none") return undefined;
   const { dof: d, formula: dofFormula } = modelDegreesOfFreedom(s);
   if (s.operator === "identity") return { abs: s.noise * Math.sqrt(d), dof: d, inflation: 1, formula: `s·√d, d = ${dofFormula}` };
   const gaussian = s.operator === "gaussian" || (s.operator === "symmetric-gaussian" && s.model === "symmetric");

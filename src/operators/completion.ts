@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError, finite } from "../io/config-fields.js";
 import type { Rng } from "../random/rng.js";
 import { fdlibmLog, fdlibmLog1p } from "../random/log.js";
-import { autoThreads, getBackend } from "../kernels/index.js";
+import { autoThreads, checkKernelBackend } from "../kernels/index.js";
 import { WasmCompletionKernel, structuredKernelsAvailable } from "../kernels/structured.js";
 import { defineOperator, kernelOptions } from "./operator.js";
 import type { SensingOperator } from "./types.js";
@@ -58,7 +58,7 @@ export class CompletionOperator implements SensingOperator {
     this.scale = 1 / Math.sqrt(p);
     this.bytes = rowIndex.byteLength + colIndex.byteLength;
     const name = opts.backend ?? "auto";
-    if (name !== "auto") getBackend(name); // an unknown or unavailable backend is an error
+    checkKernelBackend("completion", name); // an unknown, unavailable or non-applicable backend is an error
     const threads = opts.threads ?? 0;
     if (name !== "ts" && structuredKernelsAvailable()) {
       const t = threads === 0 ? autoThreads(this.bytes) : threads;

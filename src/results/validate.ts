@@ -220,7 +220,7 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean } = 
   let metrics: Table;
   try {
     metricsText = readIfExists(at("metrics.csv")) ?? "";
-    metrics = parseMetricsCsv(metricsText, ["iteration", "loss", "rel_error"]);
+    metrics = parseMetricsCsv(metricsText, truthColumns(config));
   } catch (e) {
     return damaged("metrics.csv", (e as Error).message, { summary, config });
   }
@@ -231,7 +231,7 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean } = 
   const last = metrics.rows - 1;
   const final = summary.final as Record<string, number | null> | null;
   if (!final) return damaged("summary.json", `has no final metrics (status ${summary.status})`, { summary, config });
-  for (const c of ["iteration", "loss", "rel_error"]) {
+  for (const c of truthColumns(config)) {
     if (!sameCell(final[c], metrics.data[c][last])) {
       return damaged("metrics.csv", `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different runs, or one was cut)`, { summary, config });
     }
@@ -252,7 +252,7 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
   const stop = stopSchema.safeParse(config.stop ?? {});
   if (!stop.success) return undefined;
   const { targetRelError, maxIterations, divergenceRelError, maxSeconds } = stop.data;
-  const rel = metrics.data.rel_error[last];
+  const rel = metrics.data.rel_error?.[last] ?? NaN;
   const says = `says ${summary.status}`;
   switch (summary.status) {
     case "converged": {
@@ -282,4 +282,10 @@ function firstLine(e: unknown): string {
 /** True when a sweep resume can skip this run folder (finished, files consistent). */
 export function isDone(dir: string): boolean {
   return inspectRunFolder(dir).state === "done";
+}
+
+/** The columns every metrics.csv holds: iteration, loss and (unless problem.truth is "none") rel_error. */
+function truthColumns(config: Record<string, unknown>): string[] {
+  const truth = (config.problem as { truth?: unknown } | undefined)?.truth;
+  return truth === "none" ? ["iteration", "loss"] : ["iteration", "loss", "rel_error"];
 }

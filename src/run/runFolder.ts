@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; true interrupts the run (status "interrupted"). */
   shouldStop?: () => boolean;
+  /** Seconds between the event-loop turns of {@link executeRunAsync} (see DriverOptions.yieldEverySeconds). */
+  yieldEverySeconds?: number;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
   /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
@@ -100,6 +102,7 @@ function executeWith(
       return stop ? stop() : false;
     },
     ...(resume ? { startSeconds: resume.seconds, firstRecord: resume.firstRecord } : {}),
+    ...(opts.yieldEverySeconds !== undefined ? { yieldEverySeconds: opts.yieldEverySeconds } : {}),
     onStepper: (stepper) => {
       if (resume) {
         if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
@@ -188,10 +191,12 @@ export async function executeRunAsync(input: ConfigInput | ResolvedConfig | Reco
   return e.finish(output);
 }
 
-/** Writes the instance and initial point as .npy files (exactly the values used). */
+/** Writes the instance and initial point as .npy files (exactly the values used; no M_star.npy without a truth). */
 export function saveInstance(outDir: string, inst: Instance, init: Factors): void {
-  const { Mstar } = inst.truth;
-  writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
+  if (!inst.truth.absent) {
+    const { Mstar } = inst.truth;
+    writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
+  }
   const op = inst.operator;
   if (op.denseTensor) writeNpyAtomic(path.join(outDir, "A.npy"), [op.m, op.n1, op.n2], op.denseTensor());
   for (const [stem, a] of Object.entries(op.instanceArrays?.() ?? {})) writeNpyAtomic(path.join(outDir, `${stem}.npy`), a.shape, a.data);
@@ -200,5 +205,7 @@ export function saveInstance(outDir: string, inst: Instance, init: Factors): voi
   else {
     writeNpyAtomic(path.join(outDir, "F0.npy"), [init.F.rows, init.F.cols], init.F.data);
     writeNpyAtomic(path.join(outDir, "G0.npy"), [init.G.rows, init.G.cols], init.G.data);
+    // deep: F0 = W_N, G0 = W_1ᵀ and the middle factors W_j (k×k) as Wj_0.npy
+    init.middle?.forEach((W, i) => writeNpyAtomic(path.join(outDir, `W${i + 2}_0.npy`), [W.rows, W.cols], W.data));
   }
 }
