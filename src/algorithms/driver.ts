@@ -57,6 +57,12 @@ export interface DriverOptions {
   diagnostics?: DiagnosticsContext;
   /** Monotonic clock in seconds (injected: the math stays clock-free). Default: always 0. */
   now?: () => number;
+  /**
+   * `stop.noiseFloor`: status "converged" once rel_error ≤ this (c times the estimated noise floor over ‖M*‖_F,
+   * see run/noiseStop.ts); absent or 0: off. Tested like targetRelError, at every iteration (no history, so a
+   * resumed run stops where an uninterrupted one does).
+   */
+  noiseStopRelError?: number;
   /** Called with every recorded row, in order (e.g. to stream metrics.csv). */
   onRecord?: (row: TraceRow) => void;
   /** Called after every iteration (progress bars). */
@@ -190,6 +196,7 @@ function rowIsFinite(row: TraceRow): boolean {
 export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOptions): Generator<void, RunResult, void> {
   const now = opts.now ?? (() => 0);
   const { stop } = opts;
+  const noiseStop = opts.noiseStopRelError ?? 0;
   const normMstar = truth.absent ? NaN : truthNorm(truth);
   const rows: TraceRow[] = [];
   const t0 = now() - (opts.startSeconds ?? 0);
@@ -243,6 +250,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
         : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss,
           ...(truth.absent ? {} : { abs_error: NaN, rel_error: relError }) });
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
+    else if (noiseStop > 0 && relError <= noiseStop) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";
     else if (opts.shouldStop?.()) status = "interrupted";

@@ -78,6 +78,14 @@ export const stopSchema = z
     maxIterations: nonNegInt("stop.maxIterations").default(1000).describe("iterations to run at most"),
     targetRelError: finite("stop.targetRelError").pipe(z.number().min(0, "stop.targetRelError must be ≥ 0")).default(0).describe("stop when ‖P − M*‖_F/‖M*‖_F ≤ this (0 disables)"),
     maxSeconds: finite("stop.maxSeconds").pipe(z.number().min(0, "stop.maxSeconds must be ≥ 0")).default(0).describe("wall-clock budget in seconds (0 disables)"),
+    noiseFloor: finite("stop.noiseFloor")
+      .refine((v) => v === 0 || v >= 1,
+        "stop.noiseFloor must be 0 (off) or a multiple ≥ 1 of the noise floor (below 1 asks for an error the exact model does not reach)")
+      .optional()
+      .describe(
+        "stop (status converged) once ‖P − M*‖_F ≤ this multiple of the exact model's noise floor s·√(d·m/(m − d − 1)) (docs/diagnostics.md); " +
+          "absent or 0: off; inert without noise; the floor used is in summary.json `noiseFloor`",
+      ),
     divergenceRelError: finite("stop.divergenceRelError").pipe(z.number().gt(1, "stop.divergenceRelError must be > 1")).default(1e6).describe("status diverged when the relative error exceeds this or any metric is non-finite"),
   })
   .strict();

@@ -8,6 +8,7 @@ import { entryFromFolder, expectedConfigs, makeManifest, writeManifest } from ".
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
 import { diagnosticsColumns } from "./diagnosticsColumns.js";
+import { noiseFloorEstimate, noiseFloorSetting } from "../metrics/noiseFloor.js";
 
 /** Error levels ε for the `iters_to_ε` columns of runs.csv. */
 export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
@@ -162,20 +163,15 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
 }
 
 /**
- * The noise floor of the exact model (k = r) under general Gaussian sensing with i.i.d. N(0, s²) measurement noise:
- * s·√(d·m/(m − d − 1)), d = r(n1 + n2 − r) the dimension of the rank-r manifold. A*(noise) has i.i.d. N(0, s²) entries in
- * this normalization, its projection on the tangent space has squared norm ≈ s²d, and the least-squares inverse of
- * the restricted A*A (a Wishart matrix of m samples in d dimensions) inflates it by E tr W⁻¹/d = m/(m − d − 1).
- * Reported for every k (runs with k > r are compared with the exact model's floor); undefined unless noise > 0, general truth,
- * Gaussian operator and m > d + 1.
+ * The exact model's noise floor ‖P − M*‖_F for a run's config.json: s·√(d·m/(m − d − 1)) under Gaussian sensing
+ * (s√d for the identity operator), d the degrees of freedom of the model at M* (see {@link noiseFloorEstimate}).
+ * Reported for every k (runs with k > r are compared with the exact model's floor); undefined without noise and
+ * where no estimate holds.
  */
 export function noiseFloor(config: Record<string, unknown> | undefined): number | undefined {
-  type Fields = { problem?: { noise?: number; n?: number; n2?: number; rank?: number; truth?: string }; operator?: { type?: string; m?: number } };
-  const c = config as Fields | undefined;
-  const s = c?.problem?.noise, n1 = c?.problem?.n, r = c?.problem?.rank, m = c?.operator?.m;
-  if (!s || !n1 || !r || !m || c?.problem?.truth !== "general" || c?.operator?.type !== "gaussian") return undefined;
-  const d = r * (n1 + (c.problem?.n2 ?? n1) - r);
-  return m > d + 1 ? s * Math.sqrt((d * m) / (m - d - 1)) : undefined;
+  const setting = noiseFloorSetting(config);
+  if (!setting || !(setting.noise > 0)) return undefined;
+  return noiseFloorEstimate(setting)?.abs;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FlatTraceRow, RunStatus } from "../algorithms/driver.js";
+import type { NoiseStopRecord } from "../metrics/noiseFloor.js";
 
 /** What summary.json holds. */
 export interface RunSummary {
@@ -18,6 +19,8 @@ export interface RunSummary {
    * Absent in folders written before matsense 0.1.x recorded checksums ("unverified").
    */
   sha256?: Record<string, string>;
+  /** What the `stop.noiseFloor` rule used (only when it is on). */
+  noiseFloor?: NoiseStopRecord;
 }
 
 /** The result files summary.json vouches for: config, metrics, checkpoint and final iterate (the instance .npy files are rebuilt from the config). */

@@ -329,7 +329,8 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
 
 /**
  * The summary's status must follow from the stop rules in config.json and the last
- * recorded row (the driver's own tests): converged ⇒ rel_error ≤ stop.targetRelError;
+ * recorded row (the driver's own tests): converged ⇒ rel_error ≤ stop.targetRelError (or ≤ summary.json
+ * noiseFloor.stopRelError, the `stop.noiseFloor` rule);
  * max-iterations ⇒ iterations = stop.maxIterations; diverged ⇒ a non-finite metric or
  * rel_error > stop.divergenceRelError; time-limit ⇒ stop.maxSeconds > 0.
  */
@@ -340,8 +341,13 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
   const rel = metrics.data.rel_error?.[last] ?? NaN;
   const says = `says ${summary.status}`;
   switch (summary.status) {
-    case "converged":
-      return targetRelError > 0 && rel <= targetRelError ? undefined : `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}`;
+    case "converged": {
+      const noiseStop = summary.noiseFloor?.stopRelError ?? 0;
+      if (noiseStop > 0 && rel <= noiseStop) return undefined;
+      if (targetRelError > 0 && rel <= targetRelError) return undefined;
+      const nor = noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "";
+      return `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}${nor}`;
+    }
     case "max-iterations":
       return summary.iterations === maxIterations ? undefined : `${says} after ${summary.iterations} iterations, but stop.maxIterations = ${maxIterations}`;
     case "diverged": {

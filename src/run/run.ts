@@ -11,6 +11,9 @@ import { checkRunMemory, defaultMemoryLimit } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
 import { scientificWarnings, stableStepEstimate } from "./warnings.js";
+import { noiseStopRule } from "./noiseStop.js";
+import type { NoiseStopRecord } from "../metrics/noiseFloor.js";
+import { truthNorm } from "../metrics/metrics.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
@@ -45,6 +48,8 @@ export interface RunOutput {
   stepper: Stepper;
   result: RunResult;
   warnings: string[];
+  /** What `stop.noiseFloor` used (absent when the rule is off). */
+  noiseStop?: NoiseStopRecord;
 }
 
 export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError" | "stableStep"> {
@@ -62,6 +67,7 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
   if (!instance && !hooks.memoryChecked) checkRunMemory(config, defaultMemoryLimit());
   const inst = instance ?? buildInstance(config);
   const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
+  const noiseStop = noiseStopRule(config, truthNorm(inst.truth));
   const x0 = buildInit(config, inst);
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
@@ -76,8 +82,17 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
     ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
     // the step-size advice after a divergence stays at most the stable step estimated for gradient descent
     ...(config.method.name === "gd" ? { stableStep: stableStepEstimate(config, inst).eta } : {}),
+    ...(noiseStop ? { noiseStopRelError: noiseStop.stopRelError } : {}),
   };
-  return { config, warnings, inst, init, stepper, driverOptions };
+  return { config, warnings, inst, init, stepper, driverOptions, noiseStop };
+}
+
+/** RunOutput.noiseStop: the rule's record, `stopped` when it ended the run (converged, and not by stop.targetRelError). */
+function noiseStopOutput(rule: NoiseStopRecord | undefined, result: RunResult, target: number): { noiseStop?: NoiseStopRecord } {
+  if (!rule) return {};
+  const rel = result.final.rel_error;
+  const byTarget = target > 0 && rel <= target;
+  return { noiseStop: { ...rule, stopped: result.status === "converged" && !byTarget && rule.stopRelError > 0 && rel <= rule.stopRelError } };
 }
 
 /**
@@ -89,7 +104,8 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
 export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = runStepper(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  const noiseStop = noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError);
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStop };
 }
 
 /**
@@ -99,5 +115,6 @@ export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks =
 export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
   const p = prepareRun(resolveConfig(input), hooks, instance);
   const result = await runStepperAsync(p.stepper, p.inst.truth, p.driverOptions);
-  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  const noiseStop = noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError);
+  return { config: p.config, instance: p.inst, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStop };
 }

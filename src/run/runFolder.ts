@@ -146,6 +146,7 @@ function executeWith(
       final: flattenRow(r.final),
       warnings: [...output.warnings, ...(r.warnings ?? [])],
       events: r.events,
+      ...(output.noiseStop ? { noiseFloor: output.noiseStop } : {}),
     };
     try {
       csv.close();

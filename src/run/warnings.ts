@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from "../config/schema.js";
 import type { Instance } from "../catalogue/instance.js";
 import { maxOf, minOf } from "../linalg/extrema.js";
+import { type NoiseFloorSetting, modelDegreesOfFreedom, noiseFloorEstimate, noiseFloorSetting } from "../metrics/noiseFloor.js";
 
 /**
  * Scientific warnings: setups that run but cannot mean what they seem to (M* not
@@ -9,13 +10,13 @@ import { maxOf, minOf } from "../linalg/extrema.js";
  * written to summary.json `warnings`; they never refuse a run. Pure: no I/O.
  */
 
-/** Degrees of freedom of the truth's model: r(2n − r + 1)/2 for PSD XXᵀ, else r(n1 + n2 − r). */
+/** Degrees of freedom of the truth's model: r(2n − r + 1)/2 for PSD XXᵀ, else r(n1 + n2 − r) (see modelDegreesOfFreedom). */
 export function degreesOfFreedom(config: ResolvedConfig): { dof: number; formula: string } {
-  const r = config.problem.rank, n1 = config.problem.n, n2 = config.problem.n2;
-  if (config.problem.truth === "psd" && config.model.type === "symmetric") {
-    return { dof: (r * (2 * n1 - r + 1)) / 2, formula: `r(2n − r + 1)/2 = ${r}·(2·${n1} − ${r} + 1)/2` };
-  }
-  return { dof: r * (n1 + n2 - r), formula: `r(n1 + n2 − r) = ${r}·(${n1} + ${n2} − ${r})` };
+  return modelDegreesOfFreedom(floorSetting(config));
+}
+
+function floorSetting(config: ResolvedConfig): NoiseFloorSetting {
+  return noiseFloorSetting(config as unknown as Record<string, unknown>)!;
 }
 
 /**
@@ -87,16 +88,25 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
       );
     }
   }
-  if (noise > 0) {
+  if (noise > 0 && !config.stop.noiseFloor) {
+    const floor = noiseFloorEstimate(floorSetting(config));
     let mm = 0;
     for (const s of inst.truth.sigma) mm += s * s;
-    const floor = (noise * Math.sqrt(dof)) / Math.sqrt(mm);
+    const rel = floor ? floor.abs / Math.sqrt(mm) : undefined;
     const target = config.stop.targetRelError;
-    if (target < floor) {
+    if (rel !== undefined && target < rel) {
       w.push(
-        `problem.noise = ${noise} but no stop rule uses the noise level: the error cannot go below about σ√dof/‖M*‖_F = ${floor.toPrecision(3)} ` +
+        `problem.noise = ${noise} but no stop rule uses the noise level: the exact model's error ‖P − M*‖_F ends near ${floor!.abs.toPrecision(3)} ` +
+          `(${floor!.formula}), ${rel.toPrecision(3)} relative to ‖M*‖_F ` +
           (target > 0 ? `(so stop.targetRelError = ${target} is never reached)` : "(stop.targetRelError is off)") +
-          `, and past that point the iterates fit the noise; set stop.targetRelError ≥ ${floor.toPrecision(2)} or read the error at a chosen budget`,
+          `, and past that point the iterates fit the noise; set stop.noiseFloor (e.g. 1.5), stop.targetRelError ≥ ${rel.toPrecision(2)}, ` +
+          "or read the error at a chosen budget",
+      );
+    } else if (rel === undefined && target === 0) {
+      w.push(
+        `problem.noise = ${noise} but no stop rule uses the noise level ` +
+          `(stop.targetRelError is off; no noise-floor estimate for operator.type "${config.operator.type}"): ` +
+          `past the noise floor the iterates fit the noise; set stop.targetRelError or read the error at a chosen budget`,
       );
     }
   }
