@@ -52,7 +52,8 @@ export class LossWatch {
   private streakStart = NaN;
   private streakFrom = 0;
 
-  constructor(private readonly stepper: Stepper) {}
+  /** `stableStep`: an estimate of the largest stable step (when known); the suggestion is at most that. */
+  constructor(private readonly stepper: Stepper, private readonly stableStep = Infinity) {}
 
   observe(iteration: number, loss: number): void {
     if (this.warning !== undefined || !Number.isFinite(loss)) return;
@@ -88,11 +89,24 @@ export class LossWatch {
     // the growth of the first increase: nearest to the linearization where the instability starts
     // (later steps grow faster once the iterate is far away: the loss is quartic in the factors)
     const g = Number.isFinite(this.firstGrowth) && this.firstGrowth > 0 ? this.firstGrowth : 1;
+    const fromGrowth = suggestedStepSize(eta, g);
+    const capped = this.stableStep < fromGrowth;
+    const shown = roundDown2(capped ? this.stableStep : fromGrowth);
     this.warning =
       `the loss increased at ${this.streak} consecutive iterations (${this.streakFrom} to ${this.lastIteration}, from ${this.streakStart.toExponential(3)} ` +
       `to ${loss.toExponential(3)}, ×${g.toPrecision(4)} at the first of them): the step size η = ${eta} is probably above the stable one; ` +
-      `try method.stepSize = ${suggestedStepSize(eta, g).toPrecision(2)} (η/(1 + √growth), half the stable bound of a quadratic with that growth)`;
+      `try method.stepSize = ${shown} (` +
+      (capped
+        ? `the estimated largest stable step ${this.stableStep.toPrecision(3)}; η/(1 + √growth) = ${fromGrowth.toPrecision(2)} is larger)`
+        : "η/(1 + √growth), half the stable bound of a quadratic with that growth)");
   }
+}
+
+/** x rounded down to 2 significant digits (a printed step size never above the bound it comes from). */
+function roundDown2(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) return x;
+  const p = Math.pow(10, Math.floor(Math.log10(x)) - 1);
+  return Number((Math.floor(x / p) * p).toPrecision(2));
 }
 
 /** Consecutive loss increases before a divergence for which {@link LossWatch} still warns. */

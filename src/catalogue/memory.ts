@@ -41,10 +41,10 @@ export function runMemory(config: ResolvedConfig): RunMemory {
   const svt = !methodFacts(config).factored; // a dense iterate (svt): no factors, a dense truth
   const dense = entries <= DENSE_ENTRIES_LIMIT || k + r > Math.min(n1, n2) || svt;
   const facts = operatorFacts(config);
-  const symPartError = config.model.type === "asymmetric" && facts.symmetricMeasurements;
+  const symPartError = config.model.type !== "symmetric" && facts.symmetricMeasurements;
   const op = operatorDescriptor(config.operator.type) as AnyOperator;
   const method = methodDescriptor(config.method.name) as AnyMethod;
-  const factorEntries = config.model.type === "symmetric" ? n1 * k : (n1 + n2) * k;
+  const factorEntries = config.model.type === "symmetric" ? n1 * k : (n1 + n2) * k + (config.model.type === "deep" ? (config.model.depth - 2) * k * k : 0);
   const fused = facts.fusedPass;
   const rows = Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1;
   const columns = 8 + config.record.singularValues + (config.record.imbalanceEigenvalues ? k : 0);

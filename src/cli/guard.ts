@@ -4,7 +4,7 @@
  * (live lock, existing result) into one-line usage errors with exit code 2.
  */
 import { LockedError } from "../run/lock.js";
-import { type ExistingPolicy, ExistingResultError, ResumeNotImplementedError } from "../run/claim.js";
+import { type ExistingPolicy, ExistingResultError, ForeignFilesError, ResumeNotImplementedError } from "../run/claim.js";
 import { UsageError } from "./shared.js";
 
 /** Exit code of a run that ended with status "diverged". */
@@ -21,7 +21,7 @@ export async function runFolderErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof LockedError || e instanceof ExistingResultError || e instanceof ResumeNotImplementedError) throw new UsageError(e.message, 2);
+    if (e instanceof LockedError || e instanceof ExistingResultError || e instanceof ForeignFilesError || e instanceof ResumeNotImplementedError) throw new UsageError(e.message, 2);
     throw e;
   }
 }

@@ -3,11 +3,16 @@ import type { Command } from "commander";
 import { ResumeError, prepareResume } from "../run/checkpoint.js";
 import { type ConfigInput, DEFAULT_OPERATOR, applySets, configJsonSchema, describeConfig, entriesWithOption, getPath, parseSetValue, resolveConfig } from "../config/schema.js";
 import { executeRunAsync } from "../run/runFolder.js";
+import { type RunRate, formatRunRate, runRate } from "../results/run-rate.js";
+import { readRunFolder } from "../results/results.js";
+import type { RunSummary } from "../results/summary.js";
+import { writeJsonAtomic } from "../io/files.js";
 import { runHeadlineDemo } from "./demo.js";
 import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 import { Progress } from "./progress.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { type CliIO, UsageError, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 function parseCheckpointEvery(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -33,18 +38,29 @@ function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: st
   }
 }
 
+/**
+ * The fitted rate class and its rate or slope (results/run-rate.ts), written into the run's
+ * summary.json as `rate` (summary.json is rewritten atomically; no other field changes).
+ * Undefined for a run without valid metrics.
+ */
+export function storeRunRate(dir: string, summary: RunSummary): RunRate | undefined {
+  if (summary.status === "failed") return undefined;
+  const rate = runRate(readRunFolder(dir));
+  if (rate) writeJsonAtomic(path.join(dir, "summary.json"), { ...summary, rate });
+  return rate;
+}
+
 /** `matsense run` (one config, or the built-in demo) and `matsense config` (resolved config, schema). */
 export function addRunCommands(program: Command, { out, err }: CliIO): void {
   program
     .command("run")
-    .description(
-      "run one config (or, with no --config and no --set, the built-in demo: symmetric GD with k = r versus k > r on the same data)",
-    )
+    .description(commandDescription("run"))
     .option("-c, --config <file>", "JSON config file")
     .option("-s, --set <path=value>", "override a config field, e.g. --set init.alpha=0.01 (repeatable)", collect, [])
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>-<time>)")
     .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
-    .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend of the operators that have one)")
+    .option("--backend <name>", "kernel backend: auto | ts | wasm | wasm-relaxed (fused multiply-add, see docs/performance.md; overrides operator.backend " +
+      "of the operators that have one)")
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads of the operators that have it)")
     .option("--max-memory <bytes>", "refuse the run if it would allocate more, e.g. 3GB (default: 75% of RAM, at most what is available)")
     .option("-q, --quiet", "no progress bar and no table")
@@ -81,12 +97,13 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
         }
         const config = resumed?.config ?? resolveConfig(raw as ConfigInput, { onNotice: (m) => err(`matsense: ${m}\n`) });
         const dir = resumed?.resume.dir ?? opts.out ?? defaultOutDir("run");
+        const maxOperatorBytes = opts.maxMemory !== undefined ? await parseMaxMemory(opts.maxMemory) : undefined;
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
           ({ summary } = await runFolderErrors(() => executeRunAsync(config, dir, {
             saveInstance: opts.saveInstance,
-            ...(opts.maxMemory !== undefined ? { maxOperatorBytes: parseMaxMemory(opts.maxMemory) } : {}),
+            ...(maxOperatorBytes !== undefined ? { maxOperatorBytes } : {}),
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
             existing,
@@ -104,14 +121,16 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
           process.exitCode = EXIT_DIVERGED;
           err(`matsense: diverged at iteration ${summary.divergedAt}${summary.divergedQuantity ? `: ${summary.divergedQuantity}` : ""}\n`);
         }
+        const rate = storeRunRate(dir, summary);
         if (!opts.quiet) {
           const f = summary.final!;
           out(
             `${summary.status} after ${summary.iterations} iterations (${summary.seconds.toFixed(2)} s): ` +
-              `rel_error ${fmt(f.rel_error)}, loss ${fmt(f.loss)}` +
+              (f.rel_error !== undefined ? `rel_error ${fmt(f.rel_error)}, ` : "") + `loss ${fmt(f.loss)}` +
+              (f.test_rel_error !== undefined ? `, test_rel_error ${fmt(f.test_rel_error)}` : "") +
               (f.imbalance_norm !== undefined ? `, ‖FᵀF−GᵀG‖ ${fmt(f.imbalance_norm)}` : "") +
               (f.sym_rel_error !== undefined ? `, sym_rel_error ${fmt(f.sym_rel_error)}` : "") +
-              `\nresults in ${dir}\n`,
+              `\n${rate ? `${formatRunRate(rate)}\n` : ""}results in ${dir}\n`,
           );
         }
       } finally {
@@ -121,7 +140,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
 
   program
     .command("config")
-    .description("print the resolved config (defaults filled in), or with --schema every field with its default and meaning")
+    .description(commandDescription("config"))
     .option("-c, --config <file>", "JSON config file")
     .option("-s, --set <path=value>", "override a config field (repeatable)", collect, [])
     .option("--schema", "describe every config field")

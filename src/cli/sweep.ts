@@ -2,16 +2,22 @@ import type { Command } from "commander";
 import * as os from "node:os";
 import cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../results/aggregate.js";
-import { parseShard, quickGrid } from "../config/grid.js";
+import { type Grid, parseGrid, parseShard, quickGrid, variedPaths } from "../config/grid.js";
+import { applySets } from "../config/schema.js";
 import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../sweep/sweep.js";
 import type { ManifestEntry } from "../results/manifest.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { formatBytes } from "../catalogue/memory.js";
-import { ExistingResultError, claimSweepFolder } from "../run/claim.js";
-import { UsageError, defaultOutDir, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
+import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../run/claim.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isRunFolder, readRunFolder } from "../results/results.js";
+import { formatRunRate, runRate } from "../results/run-rate.js";
+import { UsageError, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
+import { commandDescription } from "./commands.js";
 
 /** Exit code of a sweep that skipped runs because another live process was writing them. */
 export const EXIT_LOCKED_RUNS = 5;
@@ -83,6 +89,8 @@ export interface SweepCliOptions {
   shard?: string;
   quiet?: boolean;
   force?: boolean;
+  /** Runs sharing a stored gaussian operator advance together (one stream of it per iteration). */
+  batch?: boolean;
 }
 
 /** Parses --workers (a positive integer; default the number of cores, or --cpus). */
@@ -108,9 +116,10 @@ export async function runSweepWithProgress(
   const cores = opts.cpus !== undefined ? parsePositiveInt(opts.cpus, "--cpus") : undefined;
   const workers = parseWorkers(opts.workers, cores);
   try {
-    claimSweepFolder(dir, !!opts.force);
+    claimSweepFolder(dir, !!opts.force, opts.force ? parseGrid(grid) : undefined);
   } catch (e) {
     if (e instanceof ExistingResultError) throw new UsageError(e.message.replace("--resume to continue it, ", ""));
+    if (e instanceof ForeignFilesError) throw new UsageError(e.message);
     throw e;
   }
   // the runs' automatic kernel threads share the given cores (in worker threads the sweep sets it)
@@ -122,10 +131,11 @@ export async function runSweepWithProgress(
       workers,
       cores,
       // worker threads even for one worker: the main thread stays free to receive signals
-      runner: workerEntry() ? "threads" : "auto",
+      runner: opts.batch ? "inline" : workerEntry() ? "threads" : "auto",
+      ...(opts.batch ? { batch: true } : {}),
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
-      ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseMaxMemory(opts.maxMemory) } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemoryBytes: await parseMaxMemory(opts.maxMemory) } : {}),
       onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
         if (memoryLimited) {
@@ -151,6 +161,9 @@ export async function runSweepWithProgress(
         `(${result.locked.slice(0, 5).map((l) => l.id).join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`);
     }
     return result;
+  } catch (e) {
+    if (e instanceof ForeignFilesError) throw new UsageError(e.message);
+    throw e;
   } finally {
     progress.stop();
     interrupt.dispose();
@@ -163,8 +176,55 @@ export async function runSweepWithProgress(
  */
 export function reportDamaged(agg: Aggregate, err: (s: string) => void): string {
   for (const d of agg.damaged) err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
+  for (const d of agg.differing) err(`matsense: run ${d.dir} is excluded from the statistics: ${d.reason}\n`);
   const n = agg.damaged.length;
   return n ? `, ${n} damaged (excluded from the statistics; the next sweep resume re-runs ${n === 1 ? "it" : "them"})` : "";
+}
+
+/**
+ * `sweep --set path=value`: the grid with those values written into its base config (after
+ * --quick). A path the grid varies (vary, zip or a variant) is refused: the grid would
+ * overwrite it in every run.
+ */
+export function setGridBase(gridInput: unknown, sets: string[]): Grid {
+  const grid = parseGrid(gridInput);
+  const varied = new Set([...variedPaths(grid), ...(grid.variants ?? []).flatMap((v) => Object.keys(v.set))]);
+  for (const s of sets) {
+    const p = s.slice(0, Math.max(0, s.indexOf("="))).trim();
+    if (varied.has(p)) {
+      throw new UsageError(`--set ${p}: the grid varies ${p} (vary, zip or variants), so a base value would be overwritten in every run; edit the grid`);
+    }
+  }
+  const base = structuredClone(grid.base);
+  applySets(base, sets);
+  return parseGrid({ ...grid, base });
+}
+
+/** Exit code of `aggregate --strict` when some run folders are damaged. */
+export const EXIT_DAMAGED_RUNS = 6;
+
+/**
+ * `aggregate RUN_DIR`: one run's status, final errors and fitted rate (results/run-rate.ts);
+ * a damaged or unfinished folder is a usage error naming the reason.
+ */
+function aggregateRunFolder(dir: string, metric: string, io: CliIO): void {
+  const files = readRunFolder(dir);
+  if (!files.metrics) {
+    const why = `${files.state}${files.reason ? `: ${files.reason}` : ""}`;
+    throw new UsageError(`${dir}: no valid metrics (${why})`, files.state === "damaged" ? EXIT_DAMAGED_RUNS : 2);
+  }
+  if (!files.metrics.columns.includes(metric)) {
+    throw new UsageError(`--metric ${metric}: ${dir}/metrics.csv has no such column (it has ${files.metrics.columns.join(", ")})`);
+  }
+  const s = (files.summary ?? {}) as { status?: string; iterations?: number };
+  const t = files.metrics;
+  const last = (c: string) => t.data[c]?.[t.data[c].length - 1];
+  const rate = runRate(files, metric)!;
+  io.out(
+    `run ${dir}: ${s.status ?? files.state} after ${s.iterations ?? last("iteration")} iterations; ` +
+      `final ${metric} ${fmt(last(metric))}, loss ${fmt(last("loss"))}\n` +
+      `${formatRunRate(rate)}\n`,
+  );
 }
 
 /** Prints the aggregate table of a sweep. */
@@ -176,7 +236,7 @@ export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
 export function addSweepCommands(program: Command, io: CliIO): void {
   program
     .command("sweep")
-    .description("run a grid of configs (base config × varied values × seeds) in parallel, resumable; then aggregate")
+    .description(commandDescription("sweep"))
     .requiredOption("-g, --grid <file>", "grid JSON: { base, vary: {path: [values]}, zip?: [...], seeds }")
     .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
@@ -185,11 +245,18 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--quick", "apply the grid's quick section (small sizes)")
+    .option("-s, --set <path=value>", "override a field of the grid's base config, e.g. stop.maxIterations=500 (repeatable; not a varied path)", collect, [])
+    .option(
+      "--batch",
+      "runs that share a stored gaussian operator advance together in one process, streaming it once per iteration for all of them " +
+        "(metrics bitwise unchanged; see docs/performance.md)",
+    )
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
-    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {
+    .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean; set: string[] }) => {
       let grid: unknown = readJsonFile(opts.grid, "grid");
       if (opts.quick) grid = quickGrid(grid);
+      if (opts.set.length) grid = setGridBase(grid, opts.set);
       const dir = opts.out ?? defaultOutDir("sweep");
       const result = await runSweepWithProgress(grid, dir, opts, io, { allowLarge: !!opts.allowLarge });
       if (opts.shard && parseShard(opts.shard).count > 1) {
@@ -213,12 +280,18 @@ export function addSweepCommands(program: Command, io: CliIO): void {
 
   program
     .command("aggregate")
-    .description("merge a sweep folder (all shards): write runs.csv, curves.csv and manifest.json, print the table")
-    .argument("<dir>", "sweep folder")
+    .description(commandDescription("aggregate"))
+    .argument("<dir>", "sweep folder (or a single run's folder)")
     .argument("[more...]", "other folders of the same sweep (e.g. one per machine): their finished runs are copied into <dir> first")
     .option("--metric <name>", "error column to fit rates on", "rel_error")
+    .option("--strict", `exit with code ${EXIT_DAMAGED_RUNS} when runs are damaged (default: report them and exit 0)`)
     .option("-q, --quiet", "no table")
-    .action((dir: string, more: string[], opts: { metric: string; quiet?: boolean }) => {
+    .action((dir: string, more: string[], opts: { metric: string; quiet?: boolean; strict?: boolean }) => {
+      if (!fs.existsSync(path.join(dir, "grid.json")) && isRunFolder(dir)) {
+        if (more.length) throw new UsageError(`${dir} is a run folder; merging other folders into it only works for sweep folders`);
+        aggregateRunFolder(dir, opts.metric, io);
+        return;
+      }
       let agg: Aggregate;
       if (more.length) {
         const { copied } = mergeFolders(dir, more);
@@ -235,5 +308,6 @@ export function addSweepCommands(program: Command, io: CliIO): void {
         const pending = agg.runs.filter((r) => r.status === "pending").length;
         io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
       }
+      if (opts.strict && agg.damaged.length) throw new UsageError(`--strict: ${agg.damaged.length} damaged run folder(s) (listed above)`, EXIT_DAMAGED_RUNS);
     });
 }

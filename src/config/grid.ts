@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError, type ConfigInput, type ResolvedConfig, getPath, resolveConfig, setPath } from "./schema.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../io/json.js";
 import { fnv1a32 } from "../random/rng.js";
+import { didYouMean } from "./suggest.js";
 
 /**
  * The sweep grid format (a contract, like the config field names):
@@ -98,13 +99,67 @@ export interface RunSpec {
   resolved?: ResolvedConfig;
 }
 
-/** Validates a grid (throws ConfigError naming the field). */
-export function parseGrid(input: unknown): Grid {
-  if (nestedDeeperThan(input)) throw new ConfigError([{ path: "grid", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
+/** Largest count of a `{"logspace": …}` / `{"linspace": …}` list. */
+export const MAX_RANGE_COUNT = 10_000;
+
+/** Rounds to 12 significant digits, so generated values print (and name folders) cleanly: 0.30000000000000004 → 0.3. */
+const clean = (v: number) => Number(v.toPrecision(12));
+
+/**
+ * The values of a range written in a grid: `{"linspace": [a, b, n]}` is n equally spaced
+ * values a … b; `{"logspace": [a, b, n]}` is n values a … b equally spaced in log (endpoints,
+ * like numpy.geomspace, not exponents: [1e-4, 1e-1, 7] is 1e-4, 3.16e-4, 1e-3, …, 1e-1).
+ * Values are rounded to 12 significant digits; the endpoints are exact. Anything else is
+ * returned unchanged; a malformed range throws ConfigError naming `where`.
+ */
+export function expandRange(value: unknown, where: string): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || (keys[0] !== "logspace" && keys[0] !== "linspace")) return value;
+  const kind = keys[0];
+  const spec = (value as Record<string, unknown>)[kind];
+  const fail = (why: string) => new ConfigError([{ path: where, value, message: `{"${kind}": [a, b, n]} ${why}` }]);
+  if (!Array.isArray(spec) || spec.length !== 3 || !spec.every((v) => typeof v === "number" && Number.isFinite(v))) throw fail("needs three finite numbers");
+  const [a, b, n] = spec as number[];
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RANGE_COUNT) throw fail(`needs an integer count n from 1 to ${MAX_RANGE_COUNT}, got ${n}`);
+  if (kind === "logspace" && !(a > 0 && b > 0)) throw fail(`needs a, b > 0 (they are the endpoints, not exponents), got ${a}, ${b}`);
+  if (n === 1) return [a];
+  return Array.from({ length: n }, (_, i) => {
+    if (i === 0) return a;
+    if (i === n - 1) return b;
+    return clean(kind === "linspace" ? a + ((b - a) * i) / (n - 1) : Math.pow(10, Math.log10(a) + ((Math.log10(b) - Math.log10(a)) * i) / (n - 1)));
+  });
+}
+
+/** A grid with its `{"logspace"}` / `{"linspace"}` lists (vary, zip, quick.vary, quick.zip) expanded ({@link expandRange}). */
+export function expandGridRanges(input: unknown): unknown {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
+  const g = { ...(input as Record<string, unknown>) };
+  const lists = (o: unknown, where: string) =>
+    o !== null && typeof o === "object" && !Array.isArray(o) ? Object.fromEntries(Object.entries(o).map(([p, v]) => [p, expandRange(v, `${where}.${p}`)])) : o;
+  const zips = (z: unknown, where: string) => (Array.isArray(z) ? z.map((group, i) => lists(group, `${where}.${i}`)) : z);
+  if ("vary" in g) g.vary = lists(g.vary, "grid.vary");
+  if ("zip" in g) g.zip = zips(g.zip, "grid.zip");
+  if (g.quick !== null && typeof g.quick === "object" && !Array.isArray(g.quick)) {
+    const q = { ...(g.quick as Record<string, unknown>) };
+    if ("vary" in q) q.vary = lists(q.vary, "grid.quick.vary");
+    if ("zip" in q) q.zip = zips(q.zip, "grid.quick.zip");
+    g.quick = q;
+  }
+  return g;
+}
+
+/** Validates a grid (throws ConfigError naming the field); `{"logspace"}` / `{"linspace"}` lists are expanded first. */
+export function parseGrid(gridInput: unknown): Grid {
+  if (nestedDeeperThan(gridInput)) throw new ConfigError([{ path: "grid", value: undefined, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }]);
+  const input = expandGridRanges(gridInput);
   const parsed = gridSchema.safeParse(input ?? {});
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => ({ path: `grid.${i.path.map(String).join(".")}`, value: getPath(input, i.path.map(String).join(".")), message: i.message })),
+      parsed.error.issues.map((i) => ({
+        path: `grid.${i.path.map(String).join(".")}`, value: getPath(input, i.path.map(String).join(".")),
+        message: i.message + (i.code === "unrecognized_keys" ? didYouMean(i.keys, Object.keys(gridSchema.shape)) : ""),
+      })),
     );
   }
   const g = parsed.data;
@@ -192,6 +247,18 @@ export function gridPoints(grid: Grid): Record<string, unknown>[] {
     );
   }
   return points;
+}
+
+/**
+ * The run folder names (ids) of a grid, without building the configs: points × seeds,
+ * as {@link expandGrid} names them. The grid's size is checked first ({@link checkGridSize}).
+ */
+export function gridRunIds(grid: Grid, allowLarge = true): Set<string> {
+  checkGridSize(grid, allowLarge);
+  const seeds = gridSeeds(grid);
+  const ids = new Set<string>();
+  for (const params of gridPoints(grid)) for (const seed of seeds) ids.add(runName(params, seed));
+  return ids;
 }
 
 /** Largest number of runs a grid may have without `--allow-large` (`allowLarge`). */

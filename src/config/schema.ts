@@ -5,6 +5,7 @@ import {
   type ConfigIssue, ConfigError, describeIssue, finite, initSchema, modelSchema, nonNegInt, posInt, problemSchema, recordSchema, stopSchema,
 } from "../io/config-fields.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../io/json.js";
+import { didYouMean } from "./suggest.js";
 
 export {
   type ConfigIssue, type InitConfig, type ModelConfig, type ProblemConfig, type RecordConfig, type StopConfig,
@@ -272,7 +273,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
   const foreign = foreignOptions(source, false);
   const parsed = configSchema.safeParse(foreign.issues.length ? stripped(source, foreign.issues) : source ?? {});
   if (!parsed.success || foreign.issues.length) {
-    throw new ConfigError([...foreign.issues, ...(parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i, source)))]);
+    throw new ConfigError([...foreign.issues, ...(parsed.success ? [] : parsed.error.issues.map((i) => withSuggestion(describeIssue(i, source), i)))]);
   }
   const c = parsed.data;
   const errors: ConfigIssue[] = [];
@@ -286,8 +287,37 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
   if (c.problem.truth === "psd" && n2 !== n1) {
     errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for a PSD truth (use problem.truth = "general")` });
   }
-  if (c.model.type === "symmetric" && c.problem.truth !== "psd") {
+  if (c.model.type === "symmetric" && c.problem.truth === "general") {
     errors.push({ path: "model.type", value: "symmetric", message: 'the symmetric model XXᵀ can only fit a PSD truth; use model.type = "asymmetric" or problem.truth = "psd"' });
+  }
+  if (c.problem.truth === "file" && c.problem.file === undefined) {
+    errors.push({ path: "problem.file", value: undefined, message: 'is required with problem.truth "file": the path of a .npy file holding M* (n × n2)' });
+  }
+  if (c.problem.truth === "file" && c.model.type === "symmetric" && n2 !== n1) {
+    errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and ` +
+      `symmetric PSD)` });
+  }
+  if (c.problem.truth === "none") {
+    if (c.stop.targetRelError > 0) errors.push({ path: "stop.targetRelError", value: c.stop.targetRelError, message: 'must be 0 with problem.truth "none" ' +
+      '(there is no M* to measure the error against)' });
+    if (c.record.diagnostics) errors.push({ path: "record.diagnostics", value: true, message: 'must be false with problem.truth "none" (the diagnostics ' +
+      'decompose the error against M*)' });
+    if ((c.stop.noiseFloor ?? 0) > 0) errors.push({ path: "stop.noiseFloor", value: c.stop.noiseFloor, message: 'must be 0 (off) with problem.truth "none" ' +
+      '(the rule stops at a multiple of the noise floor relative to ‖M*‖_F)' });
+  }
+  if (c.model.type === "deep") {
+    if (!(METHODS.find((d) => d.name === c.method.name) as { deep?: boolean } | undefined)?.deep) {
+      errors.push({ path: "method.name", value: c.method.name, message: `model.type "deep" runs with ` +
+        `${METHODS.filter((d) => (d as { deep?: boolean }).deep).map((d) => `"${d.name}"`).join(", ")}` });
+    }
+    if (c.init.type !== "small-random" && c.init.type !== "file") {
+      errors.push({ path: "init.type", value: c.init.type, message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), ' +
+        'middle factors ~ N(0, α²)) or "file"' });
+    }
+  }
+  if (c.init.type === "file" && c.init.dir === undefined) {
+    errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as ' +
+      '--save-instance writes them)' });
   }
   const k = c.model.k ?? r;
   if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });
@@ -307,6 +337,10 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
   Object.assign(operator, op.resolveOptions?.({ problem, model, operator }) ?? {});
   const config = { ...c, problem, operator, model } as ResolvedConfig;
   errors.push(...(op.rules?.(config) ?? []), ...(op.optionRules?.(config) ?? []));
+  if (c.problem.truth === "none" && !(op as { observed?: (c: unknown) => boolean }).observed?.(config)) {
+    errors.push({ path: "problem.truth", value: "none", message: `needs an operator that brings its measurements y (operator.type "completion-file", or ` +
+      `"dense-file" with operator.yFile); operator.type "${c.operator.type}" measures y = A(M*)` });
+  }
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));
   if (errors.length) throw new ConfigError(errors);
   resolved.set(config, input);
@@ -323,6 +357,16 @@ function stripped(input: unknown, issues: ConfigIssue[]): unknown {
   return copy;
 }
 
+let knownPaths: string[] | undefined;
+
+/** An unknown-field issue with "did you mean …" (edit distance over the schema's paths, config/suggest.ts). */
+function withSuggestion(issue: ConfigIssue, raw: z.core.$ZodIssue): ConfigIssue {
+  if (raw.code !== "unrecognized_keys") return issue;
+  knownPaths ??= describeConfig().map((f) => f.path);
+  const where = raw.path.map(String).join(".");
+  return { ...issue, message: issue.message + didYouMean(raw.keys.map((k) => (where ? `${where}.${k}` : k)), knownPaths) };
+}
+
 /** One config field for `matsense config --schema`: path, meaning, default and allowed values. */
 export interface FieldDescription {
   path: string;
@@ -335,6 +379,8 @@ export interface FieldDescription {
    * every config has.
    */
   only?: { path: string; values: string[] };
+  /** The JSON type of the field when it is a string (e.g. a file path). */
+  type?: "string";
 }
 
 interface JsonSchemaNode {
@@ -388,6 +434,7 @@ export function describeConfig(): FieldDescription[] {
     if (node.default !== undefined) entry.default = node.default;
     const allowed = node.enum ?? node.anyOf?.find((a) => a.enum)?.enum ?? node.allOf?.find((a) => a.enum)?.enum;
     if (allowed) entry.allowed = allowed;
+    if (node.type === "string" && !allowed) entry.type = "string";
     return entry;
   };
   const root = configJsonSchema() as JsonSchemaNode;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type NpyData, encodeNpy } from "./npy.js";
@@ -8,20 +9,40 @@ import { type NpyData, encodeNpy } from "./npy.js";
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8Array[]): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, "w");
   try {
-    for (const chunk of Array.isArray(data) ? data : [data]) {
-      if (typeof chunk === "string") fs.writeSync(fd, chunk);
-      else {
-        let off = 0;
-        while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, Math.min(chunk.byteLength - off, 1 << 30));
+    const fd = fs.openSync(tmp, "w");
+    try {
+      for (const chunk of Array.isArray(data) ? data : [data]) {
+        if (typeof chunk === "string") fs.writeSync(fd, chunk);
+        else {
+          let off = 0;
+          while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, Math.min(chunk.byteLength - off, 1 << 30));
+        }
       }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
     }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // a full disk or a read-only folder: no temp file is left holding space, the old file stays
+    fs.rmSync(tmp, { force: true });
+    throw fileError(e, file);
   }
-  fs.renameSync(tmp, file);
+}
+
+/** A failed write, with the file it was for (Node's messages for fd writes name no path). */
+export class FileWriteError extends Error {
+  constructor(readonly file: string, readonly code: string | undefined, cause: unknown, verb = "write") {
+    super(`cannot ${verb} ${JSON.stringify(file).slice(1, -1) || '""'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "FileWriteError";
+  }
+}
+
+/** `e` as a {@link FileWriteError} naming `file` (unchanged when it already is one). */
+export function fileError(e: unknown, file: string): Error {
+  if (e instanceof FileWriteError) return e;
+  return new FileWriteError(file, (e as NodeJS.ErrnoException)?.code, e);
 }
 
 /** Writes JSON (2-space indented, trailing newline) atomically. */
@@ -34,9 +55,30 @@ export function writeNpyAtomic(file: string, shape: readonly number[], data: Npy
   writeFileAtomic(file, encodeNpy(shape, data));
 }
 
-/** Creates a directory (and parents) if needed. */
+/**
+ * Creates a directory (and parents) if needed. A failure names the folder and the reason,
+ * found at the nearest existing ancestor: a file where a folder goes, or a folder that
+ * cannot be written (read-only file system, no permission) — Node's recursive mkdir
+ * reports the latter as ENOENT.
+ */
 export function ensureDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if (dir === "") throw new FileWriteError(dir, "ENOENT", new Error("the folder name is empty"), "create the folder");
+    let p = path.resolve(dir);
+    while (!fs.existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+    let reason = e instanceof Error ? e.message : String(e);
+    if (!fs.statSync(p).isDirectory()) reason = `${p} is a file, not a folder`;
+    else {
+      try {
+        fs.accessSync(p, fs.constants.W_OK);
+      } catch {
+        reason = `${p} cannot be written (read-only file system or no permission)`;
+      }
+    }
+    throw new FileWriteError(dir, (e as NodeJS.ErrnoException).code, new Error(reason), "create the folder");
+  }
 }
 
 /** Formats a number for CSV: shortest round-trip decimal, "nan"/"inf"/"-inf" for non-finite. */
@@ -62,10 +104,22 @@ export class CsvStream {
   /** `prefix`: a header and rows already recorded (a resumed run), written first. */
   constructor(readonly file: string, private readonly leadingColumns: string[] = [], prefix?: { columns: string[]; lines: string[] }) {
     this.partial = `${file}.partial`;
-    this.fd = fs.openSync(this.partial, "w");
+    try {
+      this.fd = fs.openSync(this.partial, "w");
+    } catch (e) {
+      throw fileError(e, this.partial);
+    }
     if (prefix) {
       this.columns = prefix.columns;
-      fs.writeSync(this.fd, [prefix.columns.join(","), ...prefix.lines].join("\n") + "\n");
+      this.put([prefix.columns.join(","), ...prefix.lines].join("\n") + "\n");
+    }
+  }
+
+  private put(text: string): void {
+    try {
+      fs.writeSync(this.fd, text);
+    } catch (e) {
+      throw fileError(e, this.partial);
     }
   }
 
@@ -78,22 +132,55 @@ export class CsvStream {
     if (!this.columns) {
       const lead = this.leadingColumns.filter((c) => c in row);
       this.columns = [...lead, ...Object.keys(row).filter((c) => !lead.includes(c))];
-      fs.writeSync(this.fd, this.columns.join(",") + "\n");
+      this.put(this.columns.join(",") + "\n");
     }
-    fs.writeSync(this.fd, this.columns.map((c) => csvNumber(row[c])).join(",") + "\n");
+    this.put(this.columns.map((c) => csvNumber(row[c])).join(",") + "\n");
   }
 
   /** Finishes the file (renames the partial file into place). Safe to call twice. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    fs.renameSync(this.partial, this.file);
+    try {
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      fs.renameSync(this.partial, this.file);
+    } catch (e) {
+      throw fileError(e, this.partial);
+    }
+  }
+
+  /** Closes the file without renaming it (a result that is discarded). Safe to call after close. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      /* already unusable */
+    }
   }
 }
 
 /** Resolves a path relative to the current directory. */
 export function resolvePath(p: string): string {
   return path.resolve(process.cwd(), p);
+}
+
+/** SHA-256 of a file's bytes, as 64 lowercase hex digits (read in 1 MiB blocks). */
+export function sha256File(file: string): string {
+  const h = createHash("sha256");
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest("hex");
+}
+
+/** SHA-256 of a string's UTF-8 bytes (64 lowercase hex digits). */
+export function sha256Text(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }

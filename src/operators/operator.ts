@@ -82,9 +82,10 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
   resolveOptions?(c: OperatorView<z.output<z.ZodObject<S>>>): Record<string, unknown>;
   /**
    * A small example of this operator's section (beyond `type`) for `matsense doctor`'s
-   * adjoint check, and whether it needs a square problem (default: no options, square).
+   * adjoint check, and whether it needs a square problem (default: no options, square);
+   * null for an operator whose data come from files (no self-contained example to check).
    */
-  readonly example?: { options: Record<string, unknown>; square?: boolean };
+  readonly example?: { options: Record<string, unknown>; square?: boolean } | null;
   /**
    * How a sweep on worker threads shares one stored copy of this operator between runs that
    * need the same one (sweep/shared-operators.ts): the shape of its stored matrix (null when
@@ -92,6 +93,12 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * (the same draws as `build`), and an operator attached to an already filled matrix.
    */
   readonly sharing?: OperatorSharingHooks<z.output<z.ZodObject<S>>>;
+  /**
+   * True when the built operator brings its own measurements y (from a file, see
+   * {@link SensingOperator.observations}) for this config: the truth may then be absent
+   * (`problem.truth: "none"`).
+   */
+  observed?(c: OperatorView<z.output<z.ZodObject<S>>>): boolean;
   /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
 }
@@ -116,7 +123,11 @@ export interface OperatorSharingHooks<O> {
  * SRHT): one schema object shared by their descriptors.
  */
 export const kernelOptions = {
-  backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts); the backend used is recorded in config.json"),
+  backend: z.enum(["auto", "ts", "wasm", "wasm-relaxed"]).default("auto").describe(
+    "kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts; wasm-relaxed: " +
+      "WASM relaxed SIMD with fused multiply-add for the stored Gaussian operators only, never automatic, results differ from wasm in the " +
+      "last bits and are reproducible only on the same machine and thread count); the backend used is recorded in config.json",
+  ),
   threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)"),
 };
 

@@ -12,8 +12,28 @@ import { parseHTML } from "linkedom";
 /** Font family written into every SVG. */
 export const FONT_FAMILY = "DejaVu Sans";
 
-/** Series colors (Observable's 10-color categorical scheme), assigned in order. */
-export const PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
+/**
+ * Series colors, assigned in order: the Okabe–Ito colour-blind-safe scheme (Okabe & Ito 2008,
+ * distinguishable under deuteranopia, protanopia and tritanopia), its yellow moved last (weak
+ * on white), then two greys.
+ */
+export const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#777777", "#BBBBBB"];
+
+/** Observable's 10-colour categorical scheme (the palette before 0.2; not colour-blind safe). */
+export const OBSERVABLE_PALETTE = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5", "#9c6b4e", "#9498a0"];
+
+/** Dash patterns (SVG stroke-dasharray) told apart in print: solid, dashed, dotted, dash-dot. */
+export const DASHES = ["", "6,4", "1.5,3", "8,3,1.5,3"];
+
+/** Colour and dash pattern of closed-form theory lines (black, fine dots: apart from every data line style). */
+export const THEORY_COLOR = "#222";
+export const THEORY_DASH = "1.5,2.5";
+/** Colour and dash pattern of anchored reference lines (c·t^p through chosen curves: grey, longer dots). */
+export const REFERENCE_COLOR = "#888";
+export const REFERENCE_DASH = "3,2.5";
+
+/** Where the legend goes: above, right of or below the panels (always outside the plot areas), or none. */
+export type LegendPosition = "top" | "right" | "bottom" | "none";
 
 /** One line (optionally with a band and markers). */
 export interface Series {
@@ -25,6 +45,8 @@ export interface Series {
   hi?: number[];
   color?: string;
   dashed?: boolean;
+  /** An explicit dash pattern (SVG stroke-dasharray, e.g. "1.5,3"); overrides `dashed`. */
+  dash?: string;
   /** Draw dots at the points (e.g. for a handful of parameter values). */
   markers?: boolean;
   /** Omit from the legend. */
@@ -47,6 +69,9 @@ export interface Panel {
   hLines?: number[];
   /** Explicit x ticks (e.g. the swept parameter values). */
   xTicks?: number[];
+  /** Fixed axis ranges [lo, hi] (data outside is clipped); default: the data's range. */
+  xDomain?: [number, number];
+  yDomain?: [number, number];
 }
 
 /** A figure: panels side by side (wrapping after `columns`), one legend, a caption. */
@@ -61,6 +86,13 @@ export interface FigureSpec {
   columns?: number;
   /** Give every panel the same x and y ranges (default true; panels must share their scale types). */
   sharedAxes?: boolean;
+  /** Legend position (default "auto": on top when it fits in two rows, else to the right). */
+  legend?: LegendPosition | "auto";
+  /** Total figure size in px (CSS px, 96 per inch): the panels are sized to fill it. */
+  width?: number;
+  height?: number;
+  /** Series colours (default {@link PALETTE}). */
+  palette?: string[];
 }
 
 /**
@@ -116,9 +148,15 @@ function linearTick(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-function axisOptions(values: number[], log: boolean, label: string, fixDomain = false): Record<string, unknown> {
-  const ext = extent(values, log);
+function axisOptions(values: number[], log: boolean, label: string, fixDomain = false, domain?: [number, number]): Record<string, unknown> {
+  const ext = domain ?? extent(values, log);
   const base: Record<string, unknown> = { label, grid: true, labelArrow: "none" };
+  if (domain && !log) return { ...base, tickFormat: linearTick, domain };
+  if (domain && Math.log10(domain[1] / domain[0]) >= 1) {
+    const ticks = decadeTicks(domain[0], domain[1]).filter((t) => t >= domain[0] * (1 - 1e-9) && t <= domain[1] * (1 + 1e-9));
+    return { ...base, type: "log", domain, ticks, tickFormat: (v: number) => powerOfTen(Math.round(Math.log10(v))) };
+  }
+  if (domain) return { ...base, type: "log", domain, tickFormat: (v: number) => String(Number(v.toPrecision(2))) };
   if (!log) return { ...base, tickFormat: linearTick, ...(fixDomain && ext ? { domain: ext } : {}) };
   if (!ext) return { ...base, type: "log" };
   let [lo, hi] = ext;
@@ -142,13 +180,15 @@ function padDomain(ticks: number[]): [number, number] {
 }
 
 /** Renders one panel with Observable Plot and returns its inner SVG (without xmlns). */
-export function renderPanel(panel: Panel, width: number, height: number, shared?: { x: number[]; y: number[] }): string {
+export function renderPanel(panel: Panel, width: number, height: number, shared?: { x: number[]; y: number[] }, palette: string[] = PALETTE): string {
   const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
   const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!panel.xLog || x > 0) && (!panel.yLog || y > 0);
   const marks: unknown[] = [];
   const allX: number[] = [], allY: number[] = [];
   panel.series.forEach((s, si) => {
-    const color = s.color ?? PALETTE[si % PALETTE.length];
+    const color = s.color ?? palette[si % palette.length];
+    const dash = s.dash ?? (s.dashed ? "6,4" : "");
+    const clip = !!(panel.xDomain || panel.yDomain);
     const pts = s.x.map((x, i) => ({ x, y: s.y[i] })).filter((p) => keep(p.x, p.y));
     for (const p of pts) {
       allX.push(p.x);
@@ -157,11 +197,14 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
     if (s.lo && s.hi) {
       const band = s.x.map((x, i) => ({ x, lo: s.lo![i], hi: s.hi![i] })).filter((p) => keep(p.x, p.lo) && keep(p.x, p.hi));
       for (const p of band) allY.push(p.lo, p.hi);
-      if (band.length) marks.push(Plot.areaY(band, { x: "x", y1: "lo", y2: "hi", fill: color, fillOpacity: 0.18 }));
+      if (band.length) marks.push(Plot.areaY(band, { x: "x", y1: "lo", y2: "hi", fill: color, fillOpacity: 0.18, clip }));
     }
     if (pts.length) {
-      if (!s.noLine) marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, ...(s.dashed ? { strokeDasharray: "6,4" } : {}) }));
-      if (s.markers) marks.push(Plot.dot(pts, s.hollow ? { x: "x", y: "y", fill: "white", stroke: color, strokeWidth: 1.5, r: 4 } : { x: "x", y: "y", fill: color, r: 3.5 }));
+      if (!s.noLine) marks.push(Plot.line(pts, { x: "x", y: "y", stroke: color, strokeWidth: 1.8, clip, ...(dash ? { strokeDasharray: dash } : {}) }));
+      if (s.markers) {
+        const dot = s.hollow ? { fill: "white", stroke: color, strokeWidth: 1.5, r: 4 } : { fill: color, r: 3.5 };
+        marks.push(Plot.dot(pts, { x: "x", y: "y", ...dot, clip }));
+      }
     }
   });
   for (const h of panel.hLines ?? []) {
@@ -172,8 +215,8 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
   }
   if (allX.length === 0) marks.push(Plot.text(["no data"], { frameAnchor: "middle", fontSize: 14 }));
   else if (shared) {
-    allX.push(...shared.x);
-    allY.push(...shared.y);
+    for (const v of shared.x) allX.push(v);
+    for (const v of shared.y) allY.push(v);
   }
   const svg = Plot.plot({
     document: document as unknown as Plot.PlotOptions["document"],
@@ -186,9 +229,12 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
     marginBottom: 42,
     style: { fontSize: "11px", fontFamily: FONT_FAMILY, background: "white" },
     x: panel.xTicks
-      ? { ...axisOptions(allX, !!panel.xLog, panel.xLabel), ticks: panel.xTicks, tickFormat: (v: number) => String(Number(v.toPrecision(3))), ...(panel.xLog ? { domain: padDomain(panel.xTicks) } : {}) }
-      : axisOptions(allX, !!panel.xLog, panel.xLabel, !!shared),
-    y: axisOptions(allY, !!panel.yLog, panel.yLabel, !!shared),
+      ? {
+        ...axisOptions(allX, !!panel.xLog, panel.xLabel), ticks: panel.xTicks, tickFormat: (v: number) => String(Number(v.toPrecision(3))),
+        ...(panel.xDomain ? { domain: panel.xDomain } : panel.xLog ? { domain: padDomain(panel.xTicks) } : {}),
+      }
+      : axisOptions(allX, !!panel.xLog, panel.xLabel, !!shared, panel.xDomain),
+    y: axisOptions(allY, !!panel.yLog, panel.yLabel, !!shared, panel.yDomain),
     marks: marks as Plot.Markish[],
   }) as unknown as { outerHTML: string };
   return svg.outerHTML;
@@ -231,72 +277,144 @@ export function wrapText(text: string, width: number): string[] {
   return lines;
 }
 
-/**
- * Composes a standalone SVG: title, panels (Observable Plot), a legend of the series
- * labels (from the first panel that has each label) and the caption.
- */
-export function renderFigure(spec: FigureSpec): string {
-  const pw = spec.panelWidth ?? 560, ph = spec.panelHeight ?? 340;
-  const cols = Math.max(1, Math.min(spec.columns ?? 3, spec.panels.length));
-  const rows = Math.ceil(spec.panels.length / cols);
-  const hasSub = spec.panels.some((p) => p.subtitle);
-  const cellH = ph + (hasSub ? 20 : 0);
-  const pad = 16;
-  const width = pad * 2 + cols * pw;
-  const titleLines = wrapText(spec.title, Math.floor((width - 2 * pad) / 8.8));
-  let y = pad + 6;
+/** One legend entry: the line sample (dash, markers) and the label. */
+function legendEntry(s: Series & { color: string }, x: number, y: number): string {
+  const dash = s.dash ?? (s.dashed ? "6,4" : "");
+  const dashAttr = dash ? ` stroke-dasharray="${dash}"` : "";
+  const line = `<line x1="${x}" y1="${y - 4}" x2="${x + 26}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${dashAttr}/>`;
+  const dot = s.hollow
+    ? `<circle cx="${x + 13}" cy="${y - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>`
+    : `<circle cx="${x + 13}" cy="${y - 4}" r="3.5" fill="${s.color}"/>`;
+  return (s.noLine ? "" : line) + (s.markers ? dot : "") +
+    `<text x="${x + 32}" y="${y}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`;
+}
+
+/** Approximate width in px of a 12 px DejaVu Sans label. */
+const labelWidth = (label: string) => label.length * 7;
+
+/** Legend entries laid out in rows across `width` px starting at (x0, y0): the SVG and the height used. */
+function legendRows(legend: (Series & { color: string })[], x0: number, y0: number, width: number): { svg: string; height: number; rows: number } {
+  let x = x0, ly = y0 + 12, rows = 1;
   const parts: string[] = [];
-  for (const line of titleLines) {
-    y += 20;
-    parts.push(`<text x="${pad}" y="${y}" font-size="16" font-weight="bold" fill="#111">${escapeXml(line)}</text>`);
+  for (const s of legend) {
+    const w = 34 + labelWidth(s.label) + 18;
+    if (x + w > x0 + width && x > x0) {
+      x = x0;
+      ly += 20;
+      rows++;
+    }
+    parts.push(legendEntry(s, x, ly));
+    x += w;
   }
-  y += 10;
-  // legend: unique labels in order
+  return { svg: parts.join(""), height: ly + 14 - y0, rows };
+}
+
+/** The unique legend entries of a figure (label order of first appearance). */
+function legendOf(spec: FigureSpec, palette: string[]): (Series & { color: string })[] {
   const seen = new Map<string, Series & { color: string }>();
   for (const p of spec.panels) {
     p.series.forEach((s, si) => {
-      if (!s.noLegend && !seen.has(s.label)) seen.set(s.label, { ...s, color: s.color ?? PALETTE[si % PALETTE.length] });
+      if (!s.noLegend && !seen.has(s.label)) seen.set(s.label, { ...s, color: s.color ?? palette[si % palette.length] });
     });
   }
-  const legend = [...seen.values()];
-  if (legend.length) {
-    let x = pad;
-    let ly = y + 12;
-    for (const s of legend) {
-      const w = 34 + s.label.length * 7 + 18;
-      if (x + w > width - pad && x > pad) {
-        x = pad;
+  return [...seen.values()];
+}
+
+/** Legend column to the right of the panels: width of the longest label (wrapped at 44 characters). */
+const RIGHT_LEGEND_CHARS = 30;
+
+/**
+ * Composes a standalone SVG: title, panels (Observable Plot), a legend of the series
+ * labels (from the first panel that has each label) outside the plot areas — on top when
+ * it fits in two rows, else in a column to the right (`legend` chooses) — and the caption.
+ * With `width`/`height` the panels are sized so the whole figure has that size.
+ */
+export function renderFigure(spec: FigureSpec): string {
+  const palette = spec.palette ?? PALETTE;
+  const cols = Math.max(1, Math.min(spec.columns ?? 3, spec.panels.length));
+  const rows = Math.ceil(spec.panels.length / cols);
+  const pad = 16;
+  const legend = legendOf(spec, palette);
+  let position: LegendPosition = spec.legend && spec.legend !== "auto" ? spec.legend : "top";
+  if (legend.length === 0) position = "none";
+  const rightWidth = (labels: string[]) => 42 + Math.max(...labels.flatMap((l) => wrapText(l, RIGHT_LEGEND_CHARS)).map(labelWidth));
+  let pw = spec.panelWidth ?? 560;
+  const fit = (p: LegendPosition) => (p === "right" && legend.length ? rightWidth(legend.map((s) => s.label)) + 12 : 0);
+  if (spec.width) pw = Math.max(120, Math.floor((spec.width - 2 * pad - fit(position)) / cols));
+  if (spec.legend === undefined || spec.legend === "auto") {
+    if (position === "top" && legendRows(legend, pad, 0, cols * pw).rows > 2) {
+      position = "right";
+      if (spec.width) pw = Math.max(120, Math.floor((spec.width - 2 * pad - fit(position)) / cols));
+    }
+  }
+  const compose = (ph: number): { svg: string; overhead: number } => {
+    const hasSub = spec.panels.some((p) => p.subtitle);
+    const cellH = ph + (hasSub ? 20 : 0);
+    const legendW = fit(position);
+    const width = spec.width ?? pad * 2 + cols * pw + legendW;
+    const titleLines = wrapText(spec.title, Math.floor((width - 2 * pad) / 8.8));
+    let y = pad + 6;
+    const parts: string[] = [];
+    for (const line of titleLines) {
+      y += 20;
+      parts.push(`<text x="${pad}" y="${y}" font-size="16" font-weight="bold" fill="#111">${escapeXml(line)}</text>`);
+    }
+    y += 10;
+    if (position === "top") {
+      const l = legendRows(legend, pad, y, width - 2 * pad);
+      parts.push(l.svg);
+      y += l.height;
+    }
+    const shared = spec.panels.length > 1 && spec.sharedAxes !== false ? sharedExtents(spec.panels) : undefined;
+    spec.panels.forEach((p, i) => {
+      const cx = pad + (i % cols) * pw;
+      const cy = y + Math.floor(i / cols) * cellH;
+      if (p.subtitle) parts.push(`<text x="${cx + pw / 2}" y="${cy + 14}" font-size="13" text-anchor="middle" fill="#222">${escapeXml(p.subtitle)}</text>`);
+      parts.push(renderPanel(p, pw, ph, shared, palette).replace(/^<svg /, `<svg x="${cx}" y="${cy + (hasSub ? 20 : 0)}" `));
+    });
+    if (position === "right") {
+      let ly = y + (hasSub ? 20 : 0) + 20;
+      const lx = pad + cols * pw + 12;
+      for (const s of legend) {
+        const lines = wrapText(s.label, RIGHT_LEGEND_CHARS);
+        parts.push(legendEntry({ ...s, label: lines[0] }, lx, ly));
+        for (const more of lines.slice(1)) {
+          ly += 15;
+          parts.push(`<text x="${lx + 32}" y="${ly}" font-size="12" fill="#222">${escapeXml(more)}</text>`);
+        }
         ly += 20;
       }
-      parts.push(
-        (s.noLine ? "" : `<line x1="${x}" y1="${ly - 4}" x2="${x + 26}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2.5"${s.dashed ? ' stroke-dasharray="6,4"' : ""}/>`) +
-          (s.markers ? (s.hollow ? `<circle cx="${x + 13}" cy="${ly - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>` : `<circle cx="${x + 13}" cy="${ly - 4}" r="3.5" fill="${s.color}"/>`) : "") +
-          `<text x="${x + 32}" y="${ly}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`,
-      );
-      x += w;
+      y = Math.max(y + rows * cellH, ly - 14);
+    } else y += rows * cellH;
+    y += 8;
+    if (position === "bottom") {
+      const l = legendRows(legend, pad, y, width - 2 * pad);
+      parts.push(l.svg);
+      y += l.height;
     }
-    y = ly + 14;
-  }
-  const shared = spec.panels.length > 1 && spec.sharedAxes !== false ? sharedExtents(spec.panels) : undefined;
-  spec.panels.forEach((p, i) => {
-    const cx = pad + (i % cols) * pw;
-    const cy = y + Math.floor(i / cols) * cellH;
-    if (p.subtitle) parts.push(`<text x="${cx + pw / 2}" y="${cy + 14}" font-size="13" text-anchor="middle" fill="#222">${escapeXml(p.subtitle)}</text>`);
-    const inner = renderPanel(p, pw, ph, shared).replace(/^<svg /, `<svg x="${cx}" y="${cy + (hasSub ? 20 : 0)}" `);
-    parts.push(inner);
-  });
-  y += rows * cellH + 8;
-  if (spec.caption) {
-    for (const line of wrapText(spec.caption, Math.floor((width - 2 * pad) / 6.3))) {
-      y += 15;
-      parts.push(`<text x="${pad}" y="${y}" font-size="11" fill="#444">${escapeXml(line)}</text>`);
+    if (spec.caption) {
+      for (const line of wrapText(spec.caption, Math.floor((width - 2 * pad) / 6.3))) {
+        y += 15;
+        parts.push(`<text x="${pad}" y="${y}" font-size="11" fill="#444">${escapeXml(line)}</text>`);
+      }
     }
+    const height = spec.height ?? y + pad;
+    const svg = typesetSubscripts(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      `font-family="${FONT_FAMILY}" color="#222">` +
+      `<rect width="100%" height="100%" fill="white"/>` +
+      parts.join("") +
+      `</svg>\n`,
+    );
+    return { svg, overhead: y + pad - rows * ph };
+  };
+  const ph = spec.panelHeight ?? 340;
+  if (!spec.height) return compose(ph).svg;
+  // the panel height that fills the requested height: everything else (title, legend, caption) does not depend on it
+  const { overhead } = compose(ph);
+  const fitted = Math.floor((spec.height - overhead) / rows);
+  if (fitted < 80) {
+    throw new RangeError(`a figure of height ${spec.height} px leaves ${fitted} px per panel row after the title, legend and caption; give a larger height`);
   }
-  const height = y + pad;
-  return typesetSubscripts(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}" color="#222">` +
-    `<rect width="100%" height="100%" fill="white"/>` +
-    parts.join("") +
-    `</svg>\n`
-  );
+  return compose(fitted).svg;
 }

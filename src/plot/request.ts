@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Aggregate } from "../results/aggregate.js";
-import type { Series } from "./figure.js";
+import { type FigureSpec, type LegendPosition, REFERENCE_COLOR, REFERENCE_DASH, type Series } from "./figure.js";
+import { shortLabel } from "../results/aggregate.js";
+import { getPath } from "../config/schema.js";
 import { OPERATORS } from "../catalogue/operators.js";
 
 /*
@@ -35,9 +37,23 @@ export interface FigureRequest {
    * that metric's figure). rate-vs plots: c·param^slope (e.g. slope 2 for λ ∝ α²) through
    * the geometric mean of the fitted points.
    */
-  reference?: { slope: number; label: string; metric?: string };
+  reference?: { slope: number; label: string; metric?: string; anchor?: string };
   /** Leave the caption out (e.g. for a paper, whose caption is written there). */
   noCaption?: boolean;
+  /** Axis ranges [lo, hi] (data outside is clipped). */
+  xlim?: [number, number];
+  ylim?: [number, number];
+  /** Legend position (default: on top when it fits in two rows, else right of the panels). */
+  legend?: LegendPosition | "auto";
+  /** Total figure size in px. */
+  width?: number;
+  height?: number;
+  /** Series colours (default: the colour-blind-safe PALETTE). */
+  palette?: string[];
+  /** Draw the theory lines that apply (population 1/T law, λ ∝ α²); default true. */
+  theory?: boolean;
+  /** Continuous time t = η·iteration on the x axis (default: when GD and the gradient flow are mixed). */
+  timeAxis?: boolean;
 }
 
 /** Human-readable labels of config paths (legends); presets may pass their own. */
@@ -53,13 +69,73 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The reference line c·t^slope anchored a factor 2 above the end of the longest series (none if no data). */
+/** Curves whose last value is at or below this are at machine precision: never an anchor. */
+export const MACHINE_PRECISION_FLOOR = 1e-12;
+
+/** A curve that a reference line may be anchored to, with what the anchor rules read. */
+export interface AnchorCandidate {
+  series: Series;
+  /** model.k and problem.rank of the curve's runs. */
+  k?: number;
+  r?: number;
+  /** Rate class of the curve (linear, sublinear, stalled, diverged). */
+  cls?: string;
+  params?: Record<string, unknown>;
+}
+
+function lastValue(s: Series): number {
+  for (let i = s.y.length - 1; i >= 0; i--) if (Number.isFinite(s.y[i])) return s.y[i];
+  return NaN;
+}
+
+/**
+ * Parses an anchor rule of `--reference slope=-1@RULE`: `k>r`, `k=r`, `sublinear`, `linear`,
+ * `stalled`, or `<param>=<value>` (a config path, its last segment or its symbol, e.g. model.k=4,
+ * k=4, α=0.01); several rules joined by `,` must all hold.
+ */
+export function parseAnchor(text: string): (c: AnchorCandidate) => boolean {
+  const rules = text.split(",").map((t) => t.trim()).filter(Boolean).map((t): ((c: AnchorCandidate) => boolean) => {
+    if (t === "k>r") return (c) => c.k !== undefined && c.r !== undefined && c.k > c.r;
+    if (t === "k=r") return (c) => c.k !== undefined && c.r !== undefined && c.k === c.r;
+    if (["linear", "sublinear", "stalled", "diverged"].includes(t)) return (c) => c.cls === t;
+    const m = /^([A-Za-z_.α-ωκ][\w.α-ωκ]*)=(.+)$/.exec(t);
+    if (m) {
+      const [, name, value] = m;
+      return (c) => Object.entries(c.params ?? {}).some(([p, v]) =>
+        (p === name || p.split(".").pop() === name || shortLabel(p) === name) && (String(v) === value || Number(v) === Number(value)));
+    }
+    throw new Error(`--reference anchor "${t}" is not understood; use k>r, k=r, sublinear, linear, stalled or <parameter>=<value> (e.g. model.k=4)`);
+  });
+  if (rules.length === 0) throw new Error(`--reference anchor is empty; use e.g. slope=-1@k>r`);
+  return (c) => rules.every((r) => r(c));
+}
+
+/**
+ * The curves a reference line is anchored to: those matching `anchor` (see {@link parseAnchor});
+ * by default the sublinear curves, else the k > r curves, else all — never a curve whose last
+ * value is at machine precision (≤ {@link MACHINE_PRECISION_FLOOR}). Returns them and a text
+ * for the legend ("the k > r curves").
+ */
+export function referenceAnchors(cands: AnchorCandidate[], anchor?: string): { series: Series[]; text: string } {
+  const live = cands.filter((c) => lastValue(c.series) > MACHINE_PRECISION_FLOOR);
+  if (anchor) {
+    const rule = parseAnchor(anchor);
+    return { series: live.filter(rule).map((c) => c.series), text: `the ${anchor} curves` };
+  }
+  const sub = live.filter((c) => c.cls === "sublinear");
+  if (sub.length) return { series: sub.map((c) => c.series), text: "the sublinear curves" };
+  const over = live.filter((c) => c.k !== undefined && c.r !== undefined && c.k > c.r);
+  if (over.length) return { series: over.map((c) => c.series), text: "the k>r curves" };
+  return { series: live.map((c) => c.series), text: live.length === cands.length ? "the curves" : "the curves above machine precision" };
+}
+
+/** The reference line c·t^slope anchored a factor 2 above the end of the longest series, the highest of those ending last (none if no data). */
 export function referenceLine(series: Series[], ref: { slope: number; label: string }): Series[] {
   let best: { T: number; y: number } | undefined;
   for (const s of series) {
     for (let i = s.x.length - 1; i >= 0; i--) {
       if (Number.isFinite(s.y[i]) && s.y[i] > 0) {
-        if (!best || s.x[i] > best.T) best = { T: s.x[i], y: s.y[i] };
+        if (!best || s.x[i] > best.T || (s.x[i] === best.T && s.y[i] > best.y)) best = { T: s.x[i], y: s.y[i] };
         break;
       }
     }
@@ -67,7 +143,7 @@ export function referenceLine(series: Series[], ref: { slope: number; label: str
   if (!best || best.T < 10) return [];
   const { T, y } = best;
   const x = Array.from({ length: 21 }, (_, i) => T * Math.pow(10, -2 + (2 * i) / 20));
-  return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: "#555", dashed: true }];
+  return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: REFERENCE_COLOR, dash: REFERENCE_DASH }];
 }
 
 /** A one-paragraph summary of a run config (the caption of every figure). */
@@ -107,6 +183,28 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   return parts.join("; ") + ".";
 }
 
+/** The config paths a sweep varies: its varied parameters and every path its variants set (for captions: "method=varied"). */
+export function variedConfigPaths(agg: Aggregate): string[] {
+  const variants = agg.grid.variants ?? [];
+  const base = agg.grid.base;
+  const valueIn = (set: Record<string, unknown>, p: string) => JSON.stringify(p in set ? set[p] : getPath(base, p));
+  const set = [...new Set(variants.flatMap((v) => Object.keys(v.set)))].filter((p) => new Set(variants.map((v) => valueIn(v.set, p))).size > 1);
+  return [...new Set([...agg.paths, ...set])];
+}
+
+/** Applies a request's layout (legend, size, palette, axis ranges) to a figure spec. */
+export function withLayout(spec: FigureSpec, req: FigureRequest): FigureSpec {
+  return {
+    ...spec,
+    ...(req.legend ? { legend: req.legend } : {}),
+    ...(req.width ? { width: req.width } : {}),
+    ...(req.height ? { height: req.height } : {}),
+    ...(req.palette ? { palette: req.palette } : {}),
+    panels: spec.panels.map((p) => ({ ...p, ...(req.xlim ? { xDomain: req.xlim } : {}), ...(req.ylim ? { yDomain: req.ylim } : {}) })),
+  };
+}
+
+/** The first run's config.json of a sweep (its grid's base when no run has one). */
 export function firstRunConfig(agg: Aggregate): Record<string, unknown> {
   for (const r of agg.runs) {
     const f = path.join(agg.dir, String(r.id), "config.json");

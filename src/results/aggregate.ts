@@ -4,10 +4,11 @@ import { readJsonInput } from "../io/json.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "../config/grid.js";
-import { entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
+import { entryFromFolder, expectedConfigs, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
 import { diagnosticsColumns } from "./diagnosticsColumns.js";
+import { noiseFloorEstimate, noiseFloorSetting } from "../metrics/noiseFloor.js";
 
 /** Error levels ε for the `iters_to_ε` columns of runs.csv. */
 export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
@@ -65,6 +66,8 @@ export interface Aggregate {
   dir: string;
   /** Damaged run folders (path and reason); they are in runs.csv with status "damaged" but in no statistic. */
   damaged: DamagedRun[];
+  /** Finished runs made with other stop rules than the grid's (path and which): in runs.csv, in no statistic, not re-run. */
+  differing: DamagedRun[];
   grid: Grid;
   paths: string[];
   errorMetric: string;
@@ -92,7 +95,7 @@ export function median(values: number[]): number {
 export const UNENDED_STATUSES = ["pending", "interrupted", "failed", "damaged"];
 
 function endedRun(r: RunRow): boolean {
-  return !UNENDED_STATUSES.includes(String(r.status));
+  return !UNENDED_STATUSES.includes(String(r.status)) && r.config_differs === undefined;
 }
 
 /**
@@ -153,7 +156,36 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
   Object.assign(row, diagnosticsColumns(m?.data, fit, files.config));
+  if (m?.data.sym_rel_error?.length) Object.assign(row, symmetricPartFitColumns(fitRates(it, m.data.sym_rel_error, { status: e.status })));
+  const floor = noiseFloor(files.config);
+  if (floor !== undefined && typeof row.final_abs_error === "number") row.noise_floor_ratio = row.final_abs_error / floor;
   return row;
+}
+
+/**
+ * The exact model's noise floor ‖P − M*‖_F for a run's config.json: s·√(d·m/(m − d − 1)) under Gaussian sensing
+ * (s√d for the identity operator), d the degrees of freedom of the model at M* (see {@link noiseFloorEstimate}).
+ * Reported for every k (runs with k > r are compared with the exact model's floor); undefined without noise and
+ * where no estimate holds.
+ */
+export function noiseFloor(config: Record<string, unknown> | undefined): number | undefined {
+  const setting = noiseFloorSetting(config);
+  if (!setting || !(setting.noise > 0)) return undefined;
+  return noiseFloorEstimate(setting)?.abs;
+}
+
+/**
+ * The rate fit of the symmetric part's error sym_rel_error = ‖sym(P) − M*‖_F/‖M*‖_F (recorded where the
+ * skew part of FGᵀ is invisible to the measurements, e.g. symmetric Aᵢ): `sym_rate_class`, and only where
+ * they mean something `sym_linear_rate` (linear runs) and `sym_loglog_slope` (sublinear runs); `sym_slope_ratio` s₂/s₁.
+ */
+export function symmetricPartFitColumns(fit: RateFit): Record<string, number | string> {
+  return {
+    sym_linear_rate: fit.classification === "linear" ? fit.linearRate : NaN,
+    sym_loglog_slope: fit.classification === "sublinear" ? fit.logLogSlope : NaN,
+    sym_slope_ratio: fit.slopeRatio,
+    sym_rate_class: fit.classification,
+  };
 }
 
 /**
@@ -168,11 +200,21 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
   const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id))]));
+  const expected = expectedConfigs(specs);
+  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) })]));
+  // a metric no run recorded would classify every run as stalled: refused, naming the columns there are
+  const tables = [...inspections.values()].flatMap((i) => (i.metrics ? [i.metrics] : []));
+  if (tables.length > 0 && !tables.some((t) => t.columns.includes(errorMetric))) {
+    const numeric = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
+    throw new Error(`--metric ${errorMetric}: no run recorded a column ${errorMetric} in metrics.csv; choose one of ${numeric.join(", ")}`);
+  }
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
   for (const r of runs) {
     // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
     if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
+    // a run made with other stop rules is not the grid's run: named, kept out of the statistics
+    const differs = inspections.get(String(r.id))!.stopDiffers;
+    if (differs) Object.assign(r, { rate_class: "", config_differs: differs });
   }
   const damaged: DamagedRun[] = specs
     .map((s) => inspections.get(s.id)!)
@@ -209,7 +251,11 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     const endedIds = new Set(ended.map((r) => r.id));
     curves.push(pointCurves(dir, point, params, pointSpecs.filter((s) => endedIds.has(s.id)), inspections));
   }
-  return { dir, damaged, grid, paths, errorMetric, runs, points, curves };
+  const differing: DamagedRun[] = specs
+    .map((s) => inspections.get(s.id)!)
+    .filter((i) => i.stopDiffers !== undefined)
+    .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.stopDiffers! }));
+  return { dir, damaged, differing, grid, paths, errorMetric, runs, points, curves };
 }
 
 /** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
@@ -281,7 +327,8 @@ export function writeAggregate(dir: string, opts: { errorMetric?: string } = {})
   writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
   writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
   const specs = expandGrid(agg.grid, { validate: false, allowLarge: true });
-  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s)), agg.grid.name));
+  const expected = expectedConfigs(specs);
+  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) }))), agg.grid.name));
   return agg;
 }
 

@@ -7,10 +7,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
-import { TERMINAL_STATUSES, readSummary } from "./manifest.js";
+import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
+import { expectedConfigs } from "./manifest.js";
 
-/** What a run folder shows. */
-export type RunState = "done" | "failed" | "interrupted" | "started" | "missing";
+/** What a run folder shows ("damaged": files inconsistent, edited or not the grid's run; redone like a missing one). */
+export type RunState = "done" | "failed" | "interrupted" | "started" | "missing" | "damaged";
 
 /** Counts of run states. */
 export type StateCounts = Record<RunState, number>;
@@ -36,24 +37,31 @@ export interface SweepStatus {
   etaSeconds?: number;
   /** Runs assumed to go in parallel for the ETA. */
   parallel: number;
+  /** Damaged run folders (path and reason): not done, redone by the next sweep of their shard. */
+  damaged: { dir: string; reason: string }[];
+  /** Finished runs whose summary.json records no checksums (written before matsense recorded them). */
+  unverified: number;
 }
 
 /** Thrown for a folder that is not a sweep folder or does not match the asked shard count. */
 export class SweepFolderError extends Error {}
 
 function emptyCounts(): StateCounts {
-  return { done: 0, failed: 0, interrupted: 0, started: 0, missing: 0 };
+  return { done: 0, failed: 0, interrupted: 0, started: 0, missing: 0, damaged: 0 };
 }
 
-/** The state of one run from its folder. */
-export function runState(runDir: string): RunState {
-  const s = readSummary(runDir);
-  if (s) {
-    if ((TERMINAL_STATUSES as readonly string[]).includes(s.status)) return "done";
-    if (s.status === "failed") return "failed";
-    return "interrupted";
-  }
-  return fs.existsSync(runDir) ? "started" : "missing";
+/**
+ * The state of one run from its folder, by the validating reader that `sweep` and
+ * `aggregate` use (inspectRunFolder: checksums, files against each other, and with
+ * `expected` the grid's config), so a damaged run is not counted as done.
+ */
+export function runState(runDir: string, expected?: unknown): RunState {
+  return stateOf(inspectRunFolder(runDir, { expected }));
+}
+
+function stateOf(i: RunFolderInspection): RunState {
+  if (i.state === "incomplete") return "started";
+  return i.state;
 }
 
 /** The runs of a sweep folder's recorded grid (throws SweepFolderError when there is none). */
@@ -122,13 +130,18 @@ export function sweepStatus(dir: string, opts: { shards?: number; parallel?: num
   const counts = emptyCounts();
   const state = new Map<string, RunState>();
   const seconds: number[] = [];
+  const damaged: SweepStatus["damaged"] = [];
+  let unverified = 0;
+  const expected = expectedConfigs(runs);
   for (const r of runs) {
-    const runDir = path.join(dir, r.id);
-    const s = runState(runDir);
+    const i = inspectRunFolder(path.join(dir, r.id), { expected: expected.get(r.id) });
+    const s = stateOf(i);
     state.set(r.id, s);
     counts[s]++;
+    if (s === "damaged") damaged.push({ dir: i.dir, reason: i.reason ?? "" });
     if (s === "done") {
-      const sec = readSummary(runDir)?.seconds;
+      if (!i.verified) unverified++;
+      const sec = i.summary?.seconds;
       if (typeof sec === "number" && Number.isFinite(sec)) seconds.push(sec);
     }
   }
@@ -140,7 +153,7 @@ export function sweepStatus(dir: string, opts: { shards?: number; parallel?: num
     perShard.push({ index: i, runs: mine.length, counts: c });
   }
   const parallel = opts.parallel ?? Math.max(1, counts.started + inFlightStaging(dir));
-  const out: SweepStatus = { dir, total: runs.length, counts, shards, perShard, parallel };
+  const out: SweepStatus = { dir, total: runs.length, counts, shards, perShard, parallel, damaged, unverified };
   if (seconds.length > 0) {
     out.meanRunSeconds = seconds.reduce((a, b) => a + b, 0) / seconds.length;
     out.remainingRunSeconds = out.meanRunSeconds * (runs.length - counts.done);
@@ -161,7 +174,7 @@ export function missingShards(dir: string, shards: number, opts: { skipFailed?: 
   }
   const st = sweepStatus(dir, { shards });
   return st.perShard
-    .filter((s) => s.counts.missing + s.counts.started + s.counts.interrupted + (opts.skipFailed ? 0 : s.counts.failed) > 0)
+    .filter((s) => s.counts.missing + s.counts.started + s.counts.interrupted + s.counts.damaged + (opts.skipFailed ? 0 : s.counts.failed) > 0)
     .map((s) => s.index);
 }
 

@@ -1,4 +1,5 @@
 import type { FlatTraceRow, RunStatus } from "../algorithms/driver.js";
+import type { NoiseStopRecord } from "../metrics/noiseFloor.js";
 
 /** What summary.json holds. */
 export interface RunSummary {
@@ -12,4 +13,15 @@ export interface RunSummary {
   warnings: string[];
   events: { iteration: number; message: string }[];
   error?: string;
+  /**
+   * SHA-256 (hex) of every result file the summary vouches for ({@link VOUCHED_FILES} that
+   * exist), computed when the run had written them: the validating reader recomputes them.
+   * Absent in folders written before matsense 0.1.x recorded checksums ("unverified").
+   */
+  sha256?: Record<string, string>;
+  /** What the `stop.noiseFloor` rule used (only when it is on). */
+  noiseFloor?: NoiseStopRecord;
 }
+
+/** The result files summary.json vouches for: config, metrics, checkpoint and final iterate (the instance .npy files are rebuilt from the config). */
+export const VOUCHED_FILES = ["config.json", "metrics.csv", "checkpoint.json", "X.npy", "F.npy", "G.npy", "P.npy"];

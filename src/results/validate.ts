@@ -3,10 +3,10 @@ import * as path from "node:path";
 import { csvParseRows } from "d3-dsv";
 import { z } from "zod";
 import { recordSchema, stopSchema } from "../config/schema.js";
-import { csvNumber } from "../io/files.js";
+import { csvNumber, sha256File } from "../io/files.js";
 import { fileErrorReason, parseJsonText } from "../io/json.js";
 import { nextRecordIteration } from "../algorithms/driver.js";
-import type { RunSummary } from "./summary.js";
+import { type RunSummary, VOUCHED_FILES } from "./summary.js";
 
 /**
  * Validating reader of a run folder: the files are checked against each other before
@@ -22,7 +22,10 @@ import type { RunSummary } from "./summary.js";
  *   summary.iterations, then summary.iterations itself — so the row count and every
  *   iteration number are checked; the last row must equal summary.final;
  * - the status must follow from config.json's stop rules and the last row (converged ⇒
- *   rel_error ≤ stop.targetRelError, max-iterations ⇒ iterations = stop.maxIterations, …).
+ *   rel_error ≤ stop.targetRelError, max-iterations ⇒ iterations = stop.maxIterations, …);
+ * - `summary.sha256`: the SHA-256 of every result file summary.json vouches for must match
+ *   the file's bytes (an edited row, a forged last row with its summary, files swapped in
+ *   from another run); a folder without checksums (older matsense) is read as unverified.
  */
 
 /** What a run folder holds, as seen from its files. */
@@ -55,6 +58,7 @@ export const summarySchema = z.object({
   warnings: z.array(z.string()),
   events: z.array(z.object({ iteration: z.number(), message: z.string() }).loose()),
   error: z.string().optional(),
+  sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, "is not a SHA-256 in hex")).optional(),
 }).loose();
 
 /** A numeric table read from a CSV file: column name → values. */
@@ -76,6 +80,40 @@ export interface RunFolderInspection {
   config?: Record<string, unknown>;
   /** metrics.csv, when it is valid (and was read). */
   metrics?: Table;
+  /**
+   * Set when the run's stop rules (stop.*) differ from its grid's (e.g. a run continued
+   * with `--resume --set stop.maxIterations=…`): which, in words. The run is finished and
+   * not redone, but it is not the grid's run: aggregates leave it out of their statistics.
+   */
+  stopDiffers?: string;
+  /**
+   * True when summary.json records the SHA-256 of the result files and they all match;
+   * false for a folder written before checksums were recorded ("unverified").
+   */
+  verified?: boolean;
+}
+
+/**
+ * The first file summary.json's checksums do not vouch for (missing, or other bytes than
+ * when the run wrote it), as a damage reason; undefined when all match.
+ */
+function checksumProblem(dir: string, sums: Record<string, string>): { file: string; reason: string } | undefined {
+  for (const [file, want] of Object.entries(sums)) {
+    if (!VOUCHED_FILES.includes(file)) return { file: "summary.json", reason: `vouches for ${JSON.stringify(file)}, which is not a result file` };
+    let got: string;
+    try {
+      got = sha256File(path.join(dir, file));
+    } catch (e) {
+      return { file, reason: (e as NodeJS.ErrnoException).code === "ENOENT" ? "is missing (summary.json vouches for it)" : `cannot be read: ${fileErrorReason(e)}` };
+    }
+    if (got !== want) {
+      return {
+        file: "summary.json",
+        reason: `records a SHA-256 of ${file} that does not match the file (${file} or summary.json was changed after the run wrote them, or they come from different runs)`,
+      };
+    }
+  }
+  return undefined;
 }
 
 const NUMBER_CELL = /^(-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|nan|inf|-inf|)$/;
@@ -155,13 +193,45 @@ export function checkRecordedIterations(iterations: number[], total: number, rec
   return `ends at iteration ${iterations[iterations.length - 1] ?? "(no rows)"}, but summary.json says the run did ${total} iterations (rows missing)`;
 }
 
+/** Paths a run's config may differ from its grid's without being another run: operator.threads (same numbers) and "auto" values (recorded resolved). */
+const CONFIG_FREE = ["operator.threads"];
+
+/**
+ * Where `config` (a run's config.json) differs from `expected` (the grid's config of the
+ * run, resolved): every value config.json holds must be the expected one (`stop` lists the
+ * stop.* differences, `other` the first other one, in words); fields config.json lacks
+ * (written by an older version) are not compared.
+ */
+export function configDifferences(expected: unknown, config: Record<string, unknown>): { stop: string[]; other?: string } {
+  const stop: string[] = [];
+  let other: string | undefined;
+  const walk = (want: unknown, got: unknown, at: string): void => {
+    if (other) return;
+    if (want !== null && typeof want === "object" && !Array.isArray(want)) {
+      for (const [k, v] of Object.entries(want)) {
+        walk(v, got !== null && typeof got === "object" ? (got as Record<string, unknown>)[k] : undefined, at ? `${at}.${k}` : k);
+      }
+      return;
+    }
+    // a field config.json does not hold is not compared: folders of older versions lack newer fields
+    if (got === undefined || want === "auto" || CONFIG_FREE.includes(at) || JSON.stringify(want) === JSON.stringify(got)) return;
+    const text = `${at} = ${JSON.stringify(got)}, the grid says ${JSON.stringify(want)}`;
+    if (at.startsWith("stop.")) stop.push(text);
+    else other = text;
+  };
+  walk(expected, config, "");
+  return { stop, other };
+}
+
 /**
  * Inspects a run folder and validates its files against each other (see the module
  * comment). Never throws for a bad folder: a damaged one is returned with state
  * "damaged" and the reason naming the file. With `readMetrics: false`, metrics.csv is
- * only checked to exist (for a quick status of many folders).
+ * only checked to exist (for a quick status of many folders). With `expected` (the
+ * grid's config of the run), config.json must be that config: another value is damage,
+ * except for stop.* (recorded in `stopDiffers`).
  */
-export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean } = {}): RunFolderInspection {
+export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; expected?: unknown } = {}): RunFolderInspection {
   const readMetrics = opts.readMetrics !== false;
   const at = (file: string) => path.join(dir, file);
   const damaged = (file: string, reason: string, extra: Partial<RunFolderInspection> = {}): RunFolderInspection =>
@@ -214,13 +284,27 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean } = 
   } catch (e) {
     return { dir, state: "damaged", reason: firstLine(e), summary };
   }
+  let stopDiffers: string | undefined;
+  if (opts.expected !== undefined) {
+    const d = configDifferences(opts.expected, config);
+    if (d.other) return damaged("config.json", `is not the grid's config of this run: ${d.other}`, { summary, config });
+    if (d.stop.length) stopDiffers = `its stop rules are not the grid's: ${d.stop.join("; ")}`;
+  }
   const state: RunFolderState = TERMINAL.includes(summary.status) ? "done" : "interrupted";
   if (!hasMetrics) return damaged("metrics.csv", `is missing (summary.json says ${summary.status})`, { summary, config });
-  if (!readMetrics) return { dir, state, summary, config };
+  // the checksums come after the checks that say more precisely what is wrong
+  const sums = summary.sha256;
+  const verified = !!sums;
+  const bad = () => sums && checksumProblem(dir, sums);
+  if (!readMetrics) {
+    const b = bad();
+    if (b) return damaged(b.file, b.reason, { summary, config });
+  }
+  if (!readMetrics) return { dir, state, summary, config, verified, ...(stopDiffers ? { stopDiffers } : {}) };
   let metrics: Table;
   try {
     metricsText = readIfExists(at("metrics.csv")) ?? "";
-    metrics = parseMetricsCsv(metricsText, ["iteration", "loss", "rel_error"]);
+    metrics = parseMetricsCsv(metricsText, truthColumns(config));
   } catch (e) {
     return damaged("metrics.csv", (e as Error).message, { summary, config });
   }
@@ -231,19 +315,22 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean } = 
   const last = metrics.rows - 1;
   const final = summary.final as Record<string, number | null> | null;
   if (!final) return damaged("summary.json", `has no final metrics (status ${summary.status})`, { summary, config });
-  for (const c of ["iteration", "loss", "rel_error"]) {
+  for (const c of truthColumns(config)) {
     if (!sameCell(final[c], metrics.data[c][last])) {
       return damaged("metrics.csv", `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different runs, or one was cut)`, { summary, config });
     }
   }
   const statusProblem = checkStatus(summary, metrics, last, config);
   if (statusProblem) return damaged("summary.json", statusProblem, { summary, config });
-  return { dir, state, summary, config, metrics };
+  const b = bad();
+  if (b) return damaged(b.file, b.reason, { summary, config });
+  return { dir, state, summary, config, metrics, verified, ...(stopDiffers ? { stopDiffers } : {}) };
 }
 
 /**
  * The summary's status must follow from the stop rules in config.json and the last
- * recorded row (the driver's own tests): converged ⇒ rel_error ≤ stop.targetRelError;
+ * recorded row (the driver's own tests): converged ⇒ rel_error ≤ stop.targetRelError (or ≤ summary.json
+ * noiseFloor.stopRelError, the `stop.noiseFloor` rule);
  * max-iterations ⇒ iterations = stop.maxIterations; diverged ⇒ a non-finite metric or
  * rel_error > stop.divergenceRelError; time-limit ⇒ stop.maxSeconds > 0.
  */
@@ -251,11 +338,16 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
   const stop = stopSchema.safeParse(config.stop ?? {});
   if (!stop.success) return undefined;
   const { targetRelError, maxIterations, divergenceRelError, maxSeconds } = stop.data;
-  const rel = metrics.data.rel_error[last];
+  const rel = metrics.data.rel_error?.[last] ?? NaN;
   const says = `says ${summary.status}`;
   switch (summary.status) {
-    case "converged":
-      return targetRelError > 0 && rel <= targetRelError ? undefined : `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}`;
+    case "converged": {
+      const noiseStop = summary.noiseFloor?.stopRelError ?? 0;
+      if (noiseStop > 0 && rel <= noiseStop) return undefined;
+      if (targetRelError > 0 && rel <= targetRelError) return undefined;
+      const nor = noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "";
+      return `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}${nor}`;
+    }
     case "max-iterations":
       return summary.iterations === maxIterations ? undefined : `${says} after ${summary.iterations} iterations, but stop.maxIterations = ${maxIterations}`;
     case "diverged": {
@@ -276,4 +368,10 @@ function firstLine(e: unknown): string {
 /** True when a sweep resume can skip this run folder (finished, files consistent). */
 export function isDone(dir: string): boolean {
   return inspectRunFolder(dir).state === "done";
+}
+
+/** The columns every metrics.csv holds: iteration, loss and (unless problem.truth is "none") rel_error. */
+function truthColumns(config: Record<string, unknown>): string[] {
+  const truth = (config.problem as { truth?: unknown } | undefined)?.truth;
+  return truth === "none" ? ["iteration", "loss"] : ["iteration", "loss", "rel_error"];
 }

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_OPERATOR, type ResolvedConfig, applySets, entriesWithOption, resolveConfig, upgradeConfigJson } from "../config/schema.js";
-import { writeFileAtomic, writeNpyAtomic } from "../io/files.js";
+import { DEFAULT_OPERATOR, type ResolvedConfig, applySets, entriesWithOption, getPath, resolveConfig, upgradeConfigJson } from "../config/schema.js";
+import { csvNumber, sha256Text, writeFileAtomic, writeNpyAtomic } from "../io/files.js";
 import { firstRecordAtOrAfter, nextRecordIteration } from "../algorithms/driver.js";
 import type { Stepper, StepperState } from "../algorithms/stepper.js";
 
@@ -43,7 +43,12 @@ function toBase64(a: Float64Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 }
 
-function fromBase64(s: string, length: number, what: string): Float64Array {
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function fromBase64(s: unknown, length: number, what: string): Float64Array {
+  if (typeof s !== "string" || s.length % 4 !== 0 || !BASE64.test(s)) {
+    throw new ResumeError(`checkpoint array ${what} is not base64 text (the checkpoint is damaged)`);
+  }
   const b = Buffer.from(s, "base64");
   if (b.byteLength !== length * 8) throw new ResumeError(`checkpoint array ${what} has ${b.byteLength} bytes, expected ${length * 8}`);
   const out = new Float64Array(length);
@@ -65,7 +70,8 @@ export function writeCheckpoint(dir: string, stepper: Stepper, seconds: number):
     scalars: s.scalars,
     arrays: Object.fromEntries(Object.entries(s.arrays).map(([k, a]) => [k, { rows: a.rows, cols: a.cols, float64Base64: toBase64(a.data) }])),
   };
-  writeFileAtomic(path.join(dir, CHECKPOINT_FILE), JSON.stringify(file) + "\n");
+  // the checksum of the JSON text of every other field, in this order (the reader re-serializes and compares)
+  writeFileAtomic(path.join(dir, CHECKPOINT_FILE), JSON.stringify({ ...file, sha256: sha256Text(JSON.stringify(file)) }) + "\n");
 }
 
 /** Reads `checkpoint.json` of a run folder. */
@@ -76,15 +82,27 @@ export function readCheckpoint(dir: string): { state: StepperState; seconds: num
       `${dir} has no ${CHECKPOINT_FILE} (the run wrote none: it failed before its first checkpoint, its method cannot be resumed, or it was made by an older matsense)`,
     );
   }
-  let c: CheckpointFile;
+  let c: CheckpointFile & { sha256?: unknown };
   try {
     c = JSON.parse(fs.readFileSync(file, "utf8")) as CheckpointFile;
   } catch (e) {
     throw new ResumeError(`${file} is damaged: ${(e as Error).message}`);
   }
+  if (c === null || typeof c !== "object") throw new ResumeError(`${file} is damaged: not a JSON object`);
   if (c.format !== FORMAT) throw new ResumeError(`${file} has format ${String(c.format)}; this matsense reads format ${FORMAT}`);
+  if (c.sha256 !== undefined) {
+    // written with its checksum (checkpoints of older versions have none and are read unverified)
+    const { sha256, ...rest } = c;
+    if (sha256 !== sha256Text(JSON.stringify(rest))) throw new ResumeError(`${file} is damaged: its content does not match its SHA-256 (changed after it was written)`);
+  }
+  if (c.arrays === null || typeof c.arrays !== "object" || !Number.isSafeInteger(c.iteration) || c.iteration < 0) {
+    throw new ResumeError(`${file} is damaged: no valid iteration and arrays`);
+  }
   const arrays: StepperState["arrays"] = {};
-  for (const [k, a] of Object.entries(c.arrays)) arrays[k] = { rows: a.rows, cols: a.cols, data: fromBase64(a.float64Base64, a.rows * a.cols, k) };
+  for (const [k, a] of Object.entries(c.arrays)) {
+    if (!a || !Number.isSafeInteger(a.rows) || !Number.isSafeInteger(a.cols) || a.rows < 0 || a.cols < 0) throw new ResumeError(`${file} is damaged: array ${k} has no valid shape`);
+    arrays[k] = { rows: a.rows, cols: a.cols, data: fromBase64(a.float64Base64, a.rows * a.cols, k) };
+  }
   return { state: { iteration: c.iteration, stepSize: c.stepSize, events: c.events, arrays, scalars: c.scalars }, seconds: c.seconds, method: c.method };
 }
 
@@ -150,6 +168,29 @@ export interface ResumePoint {
   /** metrics.csv header and the rows before the checkpoint's iteration, as written. */
   columns: string[];
   lines: string[];
+  /** The row recorded at the checkpoint's iteration, as written (when there is one): the resumed run re-measures it ({@link checkResumedRow}). */
+  checkRow?: string;
+}
+
+/**
+ * The resumed run's first recorded row against the one the interrupted run wrote at the
+ * checkpoint's iteration (every column but `seconds`): both are measured from the same
+ * iterate, so they are equal bit for bit unless checkpoint.json or metrics.csv was
+ * changed. Throws {@link ResumeError} naming the first differing column.
+ */
+export function checkResumedRow(resume: ResumePoint, row: Record<string, number>): void {
+  if (resume.checkRow === undefined || row.iteration !== resume.state.iteration) return;
+  const stored = resume.checkRow.split(",");
+  resume.columns.forEach((c, i) => {
+    if (c === "seconds") return;
+    const now = csvNumber(row[c]);
+    if (now !== stored[i]) {
+      throw new ResumeError(
+        `the checkpoint in ${resume.dir} does not reproduce its own metrics row: at iteration ${resume.state.iteration}, ${c} is ${now}, ` +
+          `metrics.csv says ${stored[i]} (checkpoint.json or metrics.csv was changed; start the run again with --force)`,
+      );
+    }
+  });
 }
 
 /** Config paths a resume may change (the rest must match the interrupted run). */
@@ -163,11 +204,13 @@ function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }
 
-function readMetricsBefore(dir: string, iteration: number, record: ResolvedConfig["record"]): { columns: string[]; lines: string[] } {
+function readMetricsBefore(dir: string, iteration: number, record: ResolvedConfig["record"]): { columns: string[]; lines: string[]; checkRow?: string } {
   const partial = path.join(dir, "metrics.csv.partial"), done = path.join(dir, "metrics.csv");
   const file = fs.existsSync(partial) ? partial : fs.existsSync(done) ? done : null;
   if (!file) throw new ResumeError(`${dir} has no metrics.csv to continue`);
-  const all = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
+  const text = fs.readFileSync(file, "utf8");
+  // a last line without its line end was cut while being written: not a row
+  const all = text.split("\n").slice(0, text.endsWith("\n") ? undefined : -1).filter((l) => l.length > 0);
   if (all.length === 0) throw new ResumeError(`${file} is empty`);
   const columns = all[0].split(",");
   if (columns[0] !== "iteration") throw new ResumeError(`${file} does not start with an iteration column`);
@@ -180,7 +223,8 @@ function readMetricsBefore(dir: string, iteration: number, record: ResolvedConfi
       throw new ResumeError(`${file} lacks the row of iteration ${expected} (the checkpoint is at iteration ${iteration}); cannot continue the metrics bitwise`);
     }
   }
-  return { columns, lines: lines.slice(0, i) };
+  const checkRow = all.slice(1).find((l) => Number(l.slice(0, l.indexOf(","))) === iteration);
+  return { columns, lines: lines.slice(0, i), ...(checkRow !== undefined ? { checkRow } : {}) };
 }
 
 /**
@@ -205,7 +249,16 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
   let sets = setsIn;
   const op = raw.operator as { type?: string } | undefined;
   if (threads !== undefined && entriesWithOption("operator", "threads").includes(op?.type ?? DEFAULT_OPERATOR)) sets = [...sets, `operator.threads=${threads}`];
+  const before = structuredClone(raw);
   applySets(raw, sets);
+  // the fields the user set, named before the resolution (which would blame a field derived from them)
+  const setPaths = [...new Set(sets.map((s) => s.slice(0, s.indexOf("="))))];
+  const setChanged = setPaths.filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)) && JSON.stringify(getPath(before, p)) !== JSON.stringify(getPath(raw, p)));
+  if (setChanged.length > 0) {
+    throw new ResumeError(
+      `--resume can only change stop.* and operator.threads; ${setChanged.join(", ")} would change the run (start a new run with --out instead)`,
+    );
+  }
   const config = resolveConfig(raw);
   const changed = differingPaths(original, config).filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)));
   if (changed.length > 0) {
@@ -220,6 +273,10 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
       `the checkpoint is at iteration ${state.iteration}, beyond stop.maxIterations = ${config.stop.maxIterations}; raise it, e.g. --set stop.maxIterations=${2 * state.iteration}`,
     );
   }
-  const { columns, lines } = readMetricsBefore(dir, state.iteration, config.record);
-  return { config, resume: { dir, state, seconds, firstRecord: firstRecordAtOrAfter(state.iteration, config.record), columns, lines }, notice: up.notice };
+  const { columns, lines, checkRow } = readMetricsBefore(dir, state.iteration, config.record);
+  return {
+    config,
+    resume: { dir, state, seconds, firstRecord: firstRecordAtOrAfter(state.iteration, config.record), columns, lines, ...(checkRow !== undefined ? { checkRow } : {}) },
+    notice: up.notice,
+  };
 }

@@ -10,20 +10,27 @@ import { type Instance, buildInit, buildInstance } from "../catalogue/instance.j
 import { type RunMemory, checkRunMemory, defaultMemoryLimit, runMemory } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
-import { scientificWarnings } from "./warnings.js";
+import { scientificWarnings, stableStepEstimate } from "./warnings.js";
+import { noiseStopRule } from "./noiseStop.js";
+import type { NoiseStopRecord } from "../metrics/noiseFloor.js";
+import { truthNorm } from "../metrics/metrics.js";
 
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
   const w: string[] = [];
   const symmetricMeasurements = operatorFacts(config).symmetricMeasurements;
-  if (config.model.type === "asymmetric" && symmetricMeasurements) {
+  if (config.model.type !== "symmetric" && symmetricMeasurements) {
     w.push(
       "unidentifiable: with symmetric A_i the measurements only see the symmetric part of FGᵀ, so its skew part " +
         "is invisible and ‖FGᵀ − M*‖ can stall while the loss goes to 0; sym_rel_error reports the error of the symmetric part.",
     );
   }
-  if (config.model.type === "asymmetric" && config.problem.truth === "general" && symmetricMeasurements) {
+  if (config.model.type !== "symmetric" && config.problem.truth === "general" && symmetricMeasurements) {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
+  }
+  if (config.problem.truth === "none") {
+    w.push('problem.truth "none": there is no M*, so the truth-based columns (abs_error, rel_error, sym_rel_error) are omitted; the loss and, with ' +
+      'operator.testFraction > 0, test_rel_error on the held-out entries are recorded.');
   }
   if (config.record.diagnostics && !methodFacts(config).factored) {
     w.push(
@@ -44,9 +51,11 @@ export interface RunOutput {
   stepper: Stepper;
   result: RunResult;
   warnings: string[];
+  /** What `stop.noiseFloor` used (absent when the rule is off). */
+  noiseStop?: NoiseStopRecord;
 }
 
-export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError"> {
+export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symmetricPartError" | "stableStep"> {
   /** Called with the instance and initial point before the first iteration (e.g. to save them). */
   onStart?: (instance: Instance, init: Factors, config: ResolvedConfig) => void;
   /** Called with the stepper before the first iteration (e.g. to restore a checkpoint into it). */
@@ -77,14 +86,18 @@ export interface PreparedRun {
   init: Factors;
   stepper: Stepper;
   driverOptions: DriverOptions;
+  /** What `stop.noiseFloor` uses (absent when the rule is off). */
+  noiseStop?: NoiseStopRecord;
 }
 
 /**
  * Everything before the loop, for every caller (the CLI's `run`, sweeps, the queue worker,
  * Slurm shards, the explorer): resolve the config (once), plan its memory and refuse it
- * against the caller's `memoryLimit` naming the item that costs the bytes (before anything
- * is allocated; skipped for a reused instance), build the instance, the warnings, the
- * initial point and the stepper, and the driver's options.
+ * against the caller's `memoryLimit` (e.g. `--max-memory`; checked once, here) naming the
+ * item that costs the bytes (before anything is allocated; skipped for a reused instance),
+ * build the instance, the warnings, the noise-floor stop rule, the initial point and the
+ * stepper, and the driver's options (held-out entries, the stable step that caps the
+ * step-size advice, the noise stop).
  */
 export function prepareRun(input: ConfigInput | ResolvedConfig, options: PrepareOptions = {}): PreparedRun {
   const config = resolveConfig(input, { onNotice: options.onNotice });
@@ -92,6 +105,8 @@ export function prepareRun(input: ConfigInput | ResolvedConfig, options: Prepare
   if (!options.instance) checkRunMemory(config, options.memoryLimit ?? defaultMemoryLimit(), input);
   const instance = options.instance ?? buildInstance(config);
   const warnings = [...configWarnings(config), ...scientificWarnings(config, instance)];
+  // the rule needs ‖M*‖_F (a config without a truth cannot set stop.noiseFloor: resolveConfig refuses it)
+  const noiseStop = (config.stop.noiseFloor ?? 0) > 0 ? noiseStopRule(config, truthNorm(instance.truth)) : undefined;
   const x0 = buildInit(config, instance);
   const init = copyFactors(x0);
   options.onStart?.(instance, init, config);
@@ -102,10 +117,22 @@ export function prepareRun(input: ConfigInput | ResolvedConfig, options: Prepare
     ...hooks,
     stop: config.stop,
     record: config.record,
-    symmetricPartError: config.model.type === "asymmetric" && instance.operator.symmetricMeasurements,
+    symmetricPartError: config.model.type !== "symmetric" && instance.operator.symmetricMeasurements,
+    ...(instance.heldOut ? { heldOut: instance.heldOut } : {}),
     ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(instance) } : {}),
+    // the step-size advice after a divergence stays at most the stable step estimated for gradient descent
+    ...(methodFacts(config).gdStepRule ? { stableStep: stableStepEstimate(config, instance).eta } : {}),
+    ...(noiseStop ? { noiseStopRelError: noiseStop.stopRelError } : {}),
   };
-  return { config, warnings, memory, instance, init, stepper, driverOptions };
+  return { config, warnings, memory, instance, init, stepper, driverOptions, ...(noiseStop ? { noiseStop } : {}) };
+}
+
+/** RunOutput.noiseStop: the rule's record, `stopped` when it ended the run (converged, and not by stop.targetRelError). */
+function noiseStopOutput(rule: NoiseStopRecord | undefined, result: RunResult, target: number): { noiseStop?: NoiseStopRecord } {
+  if (!rule) return {};
+  const rel = result.final.rel_error;
+  const byTarget = target > 0 && rel <= target;
+  return { noiseStop: { ...rule, stopped: result.status === "converged" && !byTarget && rule.stopRelError > 0 && rel <= rule.stopRelError } };
 }
 
 /**
@@ -117,7 +144,8 @@ export function prepareRun(input: ConfigInput | ResolvedConfig, options: Prepare
 export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): RunOutput {
   const p = prepareRun(input, { ...hooks, instance });
   const result = runStepper(p.stepper, p.instance.truth, p.driverOptions);
-  return { config: p.config, instance: p.instance, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  const noiseStop = noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError);
+  return { config: p.config, instance: p.instance, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStop };
 }
 
 /**
@@ -127,5 +155,6 @@ export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks =
 export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
   const p = prepareRun(input, { ...hooks, instance });
   const result = await runStepperAsync(p.stepper, p.instance.truth, p.driverOptions);
-  return { config: p.config, instance: p.instance, init: p.init, stepper: p.stepper, result, warnings: p.warnings };
+  const noiseStop = noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError);
+  return { config: p.config, instance: p.instance, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStop };
 }

@@ -1,22 +1,23 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../config/schema.js";
-import { CsvStream, ensureDir, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
+import { CsvStream, ensureDir, sha256File, writeJsonAtomic, writeNpyAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import { flattenRow } from "../algorithms/driver.js";
 import type { Instance } from "../catalogue/instance.js";
 import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/memory.js";
 import type { Factors } from "../problem/factors.js";
-import { type ExistingPolicy, claimRunFolder } from "./claim.js";
+import { type ExistingPolicy, claimRunFolder, commitStaging, stagingDir } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
-import { Checkpointer, type ResumePoint, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
+import { Checkpointer, type ResumePoint, checkResumedRow, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
 /*
  * One run written to a folder (config.json, metrics.csv, summary.json, .npy files) around
  * the in-memory run of run.ts: run.ts computes, runFolder.ts records.
  */
 
-import type { RunSummary } from "../results/summary.js";
+import { type RunSummary, VOUCHED_FILES } from "../results/summary.js";
 
 export type { RunSummary };
 export { formatBytes };
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; true interrupts the run (status "interrupted"). */
   shouldStop?: () => boolean;
+  /** Seconds between the event-loop turns of {@link executeRunAsync} (see DriverOptions.yieldEverySeconds). */
+  yieldEverySeconds?: number;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
   /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
@@ -65,6 +68,11 @@ export function provenance(config: ResolvedConfig, backend: string): Record<stri
 
 type ExecuteResult = { summary: RunSummary; output?: RunOutput };
 
+/** SHA-256 of each {@link VOUCHED_FILES} file present in `dir` (recorded in summary.json). */
+export function fileChecksums(dir: string): Record<string, string> {
+  return Object.fromEntries(VOUCHED_FILES.filter((f) => fs.existsSync(path.join(dir, f))).map((f) => [f, sha256File(path.join(dir, f))]));
+}
+
 /**
  * The parts of {@link executeRun} around the loop: validation and the memory check, the
  * output folder and streamed metrics.csv, and the summary written on success or failure.
@@ -77,11 +85,20 @@ function executeWith(
   ensureDir(outDir);
   // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
   const resume = opts.resume;
-  const lock = claimRunFolder(outDir, { existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run" });
+  const lock = claimRunFolder(outDir, {
+    existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run", stageFinished: true,
+    ...(opts.existing === "skip-finished" ? { expected: config } : {}),
+  });
+  // a finished result stays as it is until the new one is complete: the run writes into a
+  // staging folder that replaces it at the end (a failure removes the staging folder)
+  const stage = lock.keepsFinished ? stagingDir(outDir) : undefined;
+  const workDir = stage ?? outDir;
   let csv: CsvStream;
   try {
-    csv = new CsvStream(path.join(outDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
+    if (stage) fs.mkdirSync(stage);
+    csv = new CsvStream(path.join(workDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
   } catch (e) {
+    if (stage) fs.rmSync(stage, { recursive: true, force: true });
     lock.release();
     throw e;
   }
@@ -92,7 +109,11 @@ function executeWith(
     // the limit checked above, so that preparing the run checks the same one (not the default)
     memoryLimit: opts.maxOperatorBytes ?? defaultMaxOperatorBytes(),
     now,
-    onRecord: (row) => csv.write(flattenRow(row) as Record<string, number>),
+    onRecord: (row) => {
+      const flat = flattenRow(row) as Record<string, number>;
+      if (resume) checkResumedRow(resume, flat);
+      csv.write(flat);
+    },
     onIteration: (t, e) => {
       checkpointer?.poll();
       opts.onIteration?.(t, e);
@@ -102,16 +123,17 @@ function executeWith(
       return stop ? stop() : false;
     },
     ...(resume ? { startSeconds: resume.seconds, firstRecord: resume.firstRecord } : {}),
+    ...(opts.yieldEverySeconds !== undefined ? { yieldEverySeconds: opts.yieldEverySeconds } : {}),
     onStepper: (stepper) => {
       if (resume) {
         if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
         stepper.restoreState(resume.state);
       }
-      if (stepper.saveState?.()) checkpointer = new Checkpointer(outDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync());
+      if (stepper.saveState?.()) checkpointer = new Checkpointer(workDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync());
     },
     onStart: (inst, init, cfg) => {
-      writeJsonAtomic(path.join(outDir, "config.json"), provenance(cfg, inst.operator.backend));
-      if (opts.saveInstance) saveInstance(outDir, inst, init);
+      writeJsonAtomic(path.join(workDir, "config.json"), provenance(cfg, inst.operator.backend));
+      if (opts.saveInstance) saveInstance(workDir, inst, init);
     },
   };
   const finish = (output: RunOutput): ExecuteResult => {
@@ -125,18 +147,30 @@ function executeWith(
       final: flattenRow(r.final),
       warnings: [...output.warnings, ...(r.warnings ?? [])],
       events: r.events,
+      ...(output.noiseStop ? { noiseFloor: output.noiseStop } : {}),
     };
     try {
       csv.close();
-      writeFinalIterate(outDir, output.stepper);
-      writeCheckpoint(outDir, output.stepper, r.seconds);
-      writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+      writeFinalIterate(workDir, output.stepper);
+      writeCheckpoint(workDir, output.stepper, r.seconds);
+      summary.sha256 = fileChecksums(workDir);
+      writeJsonAtomic(path.join(workDir, "summary.json"), summary);
+      if (stage) commitStaging(stage, outDir);
+    } catch (e) {
+      return fail(e);
     } finally {
       lock.release();
     }
     return { summary, output };
   };
   const fail = (err: unknown): never => {
+    if (stage) {
+      // the old result stays; nothing of this attempt is left
+      csv.abort();
+      fs.rmSync(stage, { recursive: true, force: true });
+      lock.release();
+      throw err;
+    }
     const summary: RunSummary = {
       status: "failed",
       iterations: 0,
@@ -149,6 +183,8 @@ function executeWith(
     try {
       csv.close();
       writeJsonAtomic(path.join(outDir, "summary.json"), summary);
+    } catch {
+      // e.g. the disk is full: the original error is the one to report
     } finally {
       lock.release();
     }
@@ -189,10 +225,12 @@ export async function executeRunAsync(input: ConfigInput | ResolvedConfig | Reco
   return e.finish(output);
 }
 
-/** Writes the instance and initial point as .npy files (exactly the values used). */
+/** Writes the instance and initial point as .npy files (exactly the values used; no M_star.npy without a truth). */
 export function saveInstance(outDir: string, inst: Instance, init: Factors): void {
-  const { Mstar } = inst.truth;
-  writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
+  if (!inst.truth.absent) {
+    const { Mstar } = inst.truth;
+    writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
+  }
   const op = inst.operator;
   if (op.denseTensor) writeNpyAtomic(path.join(outDir, "A.npy"), [op.m, op.n1, op.n2], op.denseTensor());
   for (const [stem, a] of Object.entries(op.instanceArrays?.() ?? {})) writeNpyAtomic(path.join(outDir, `${stem}.npy`), a.shape, a.data);
@@ -201,5 +239,7 @@ export function saveInstance(outDir: string, inst: Instance, init: Factors): voi
   else {
     writeNpyAtomic(path.join(outDir, "F0.npy"), [init.F.rows, init.F.cols], init.F.data);
     writeNpyAtomic(path.join(outDir, "G0.npy"), [init.G.rows, init.G.cols], init.G.data);
+    // deep: F0 = W_N, G0 = W_1ᵀ and the middle factors W_j (k×k) as Wj_0.npy
+    init.middle?.forEach((W, i) => writeNpyAtomic(path.join(outDir, `W${i + 2}_0.npy`), [W.rows, W.cols], W.data));
   }
 }

@@ -1,6 +1,8 @@
 import type { ResolvedConfig } from "../config/schema.js";
 import type { Instance } from "../catalogue/instance.js";
 import { methodFacts, operatorFacts } from "../catalogue/registry.js";
+import { maxOf, minOf } from "../linalg/extrema.js";
+import { type NoiseFloorSetting, modelDegreesOfFreedom, noiseFloorEstimate, noiseFloorSetting } from "../metrics/noiseFloor.js";
 
 /**
  * Scientific warnings: setups that run but cannot mean what they seem to (M* not
@@ -9,13 +11,13 @@ import { methodFacts, operatorFacts } from "../catalogue/registry.js";
  * written to summary.json `warnings`; they never refuse a run. Pure: no I/O.
  */
 
-/** Degrees of freedom of the truth's model: r(2n − r + 1)/2 for PSD XXᵀ, else r(n1 + n2 − r). */
+/** Degrees of freedom of the truth's model: r(2n − r + 1)/2 for PSD XXᵀ, else r(n1 + n2 − r) (see modelDegreesOfFreedom). */
 export function degreesOfFreedom(config: ResolvedConfig): { dof: number; formula: string } {
-  const r = config.problem.rank, n1 = config.problem.n, n2 = config.problem.n2;
-  if (config.problem.truth === "psd" && config.model.type === "symmetric") {
-    return { dof: (r * (2 * n1 - r + 1)) / 2, formula: `r(2n − r + 1)/2 = ${r}·(2·${n1} − ${r} + 1)/2` };
-  }
-  return { dof: r * (n1 + n2 - r), formula: `r(n1 + n2 − r) = ${r}·(${n1} + ${n2} − ${r})` };
+  return modelDegreesOfFreedom(floorSetting(config));
+}
+
+function floorSetting(config: ResolvedConfig): NoiseFloorSetting {
+  return noiseFloorSetting(config as unknown as Record<string, unknown>)!;
 }
 
 /**
@@ -32,7 +34,7 @@ export function degreesOfFreedom(config: ResolvedConfig): { dof: number; formula
  * GD is stable for η < 2/L̂, L̂ = (4 or 2)·g·σ₁.
  */
 export function stableStepEstimate(config: ResolvedConfig, inst: Instance): { eta: number; how: string } {
-  const sigma1 = Math.max(...inst.truth.sigma);
+  const sigma1 = maxOf(inst.truth.sigma);
   let yy = 0;
   for (const v of inst.yClean) yy += v * v;
   let mm = 0;
@@ -58,6 +60,15 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   const m = inst.operator.m;
   const k = config.model.k;
   const isIdentity = operatorFacts(config).isometry;
+  const given = inst.truth.given;
+  if (given && given.numericalRank !== r) {
+    w.push(
+      `problem.file: M* has numerical rank ${given.numericalRank} (singular values above max(n1, n2)·ε·σ₁), problem.rank = ${r}: ` +
+        (given.numericalRank > r
+          ? `the truth is not rank ${r} (σ_${r + 1} = ${given.sigmaNext.toPrecision(3)}); errors are measured against the full M*`
+          : "the truth has fewer directions than problem.rank"),
+    );
+  }
 
   const { dof, formula } = degreesOfFreedom(config);
   if (!isIdentity && m < dof) {
@@ -69,7 +80,7 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   if (k > Math.min(n1, n2)) {
     w.push(`model.k = ${k} exceeds min(n1, n2) = ${Math.min(n1, n2)}: the extra columns cannot add rank and only slow the method; use k ≤ ${Math.min(n1, n2)}`);
   }
-  if (methodFacts(config).gdStepRule) {
+  if (methodFacts(config).gdStepRule && !inst.truth.absent) {
     const s = stableStepEstimate(config, inst);
     if (config.method.stepSize > s.eta) {
       w.push(
@@ -78,16 +89,25 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
       );
     }
   }
-  if (noise > 0) {
+  if (noise > 0 && !config.stop.noiseFloor) {
+    const floor = noiseFloorEstimate(floorSetting(config));
     let mm = 0;
     for (const s of inst.truth.sigma) mm += s * s;
-    const floor = (noise * Math.sqrt(dof)) / Math.sqrt(mm);
+    const rel = floor ? floor.abs / Math.sqrt(mm) : undefined;
     const target = config.stop.targetRelError;
-    if (target < floor) {
+    if (rel !== undefined && target < rel) {
       w.push(
-        `problem.noise = ${noise} but no stop rule uses the noise level: the error cannot go below about σ√dof/‖M*‖_F = ${floor.toPrecision(3)} ` +
+        `problem.noise = ${noise} but no stop rule uses the noise level: the exact model's error ‖P − M*‖_F ends near ${floor!.abs.toPrecision(3)} ` +
+          `(${floor!.formula}), ${rel.toPrecision(3)} relative to ‖M*‖_F ` +
           (target > 0 ? `(so stop.targetRelError = ${target} is never reached)` : "(stop.targetRelError is off)") +
-          `, and past that point the iterates fit the noise; set stop.targetRelError ≥ ${floor.toPrecision(2)} or read the error at a chosen budget`,
+          `, and past that point the iterates fit the noise; set stop.noiseFloor (e.g. 1.5), stop.targetRelError ≥ ${rel.toPrecision(2)}, ` +
+          "or read the error at a chosen budget",
+      );
+    } else if (rel === undefined && target === 0) {
+      w.push(
+        `problem.noise = ${noise} but no stop rule uses the noise level ` +
+          `(stop.targetRelError is off; no noise-floor estimate for operator.type "${config.operator.type}"): ` +
+          `past the noise floor the iterates fit the noise; set stop.targetRelError or read the error at a chosen budget`,
       );
     }
   }
@@ -102,7 +122,7 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
     const thin = (a: Int32Array) => a.reduce((c, v) => c + (v < r ? 1 : 0), 0);
     const tr = thin(rows), tc = thin(cols);
     if (tr + tc > 0) {
-      const minRow = Math.min(...rows), minCol = Math.min(...cols);
+      const minRow = minOf(rows), minCol = minOf(cols);
       w.push(
         `completion: ${tr} row(s) and ${tc} column(s) of Ω hold fewer than r = ${r} observed entries (fewest: ${minRow} in a row, ${minCol} in a column); ` +
           `those rows/columns of M* are not determined by the data — raise operator.p`,

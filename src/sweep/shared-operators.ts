@@ -47,7 +47,7 @@ function sharingOf(config: ResolvedConfig): { hooks: OperatorSharingHooks<unknow
 export function sharedOperatorKey(config: ResolvedConfig, slots: number): string | null {
   const s = sharingOf(config);
   const o = config.operator as { type: string; m: number; backend?: string; storage?: string };
-  if (!s || o.backend === "ts" || !wasmAvailable()) return null;
+  if (!s || o.backend === "ts" || o.backend === "wasm-relaxed" || !wasmAvailable()) return null;
   if (wasmMatrixBytes(s.shape.rows, s.shape.cols, s.shape.storage, slots) > WASM_MAX_BYTES) return null;
   return JSON.stringify([config.seed, config.problem.n, config.problem.n2, o.type, o.m, o.storage]);
 }

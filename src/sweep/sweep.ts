@@ -8,13 +8,14 @@ import type { ConfigInput } from "../config/schema.js";
 import { ConfigError, resolveConfig } from "../config/schema.js";
 import { operatorBytes } from "../catalogue/instance.js";
 import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../catalogue/memory.js";
-import { ensureDir, writeJsonAtomic } from "../io/files.js";
+import { ensureDir, fileError, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "../run/runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
-import { runSkipReason } from "../run/claim.js";
+import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
-import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
+import { type ManifestEntry, entryFromFolder, gridValues, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
+import { batchGroups, runBatched } from "./batch-runs.js";
 
 /** A run sent to a worker thread. */
 export interface WorkerTask {
@@ -77,6 +78,12 @@ export interface SweepOptions {
   shouldStop?: () => boolean;
   /** Told when a stale run-folder lock is taken over. */
   onNotice?: (message: string) => void;
+  /**
+   * Runs that share a stored Gaussian operator advance together in this thread, one stream
+   * of the operator per iteration for all of them (see batch-runs.ts); implies the inline
+   * runner. Metrics are bitwise those of unbatched runs.
+   */
+  batch?: boolean;
 }
 
 export interface SweepResult {
@@ -94,6 +101,8 @@ export interface SweepResult {
   locked: LockedRun[];
   /** Operators held once in shared memory for several runs (worker threads only). */
   sharedOperators?: number;
+  /** With `batch`: groups run together, passes over their operators, run-iterations served by another run's pass. */
+  batched?: { groups: number; passes: number; shared: number };
 }
 
 /** The compiled worker entry next to this module (exists when running from dist/). */
@@ -115,11 +124,11 @@ export function recordGrid(dir: string, grid: Grid): void {
     // fails (EEXIST) when another sweep starting at the same moment created it first — its
     // grid is then compared below, so two different grids never share the folder
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, text);
     try {
+      fs.writeFileSync(tmp, text);
       fs.linkSync(tmp, file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, file);
     } finally {
       fs.rmSync(tmp, { force: true });
     }
@@ -152,10 +161,13 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
+  // a file (not a folder) where a run folder goes is the user's: refused, never replaced
+  const blocked = runs.filter((r) => fs.lstatSync(path.join(dir, r.id), { throwIfNoEntry: false })?.isDirectory() === false).map((r) => r.id);
+  if (blocked.length) throw new ForeignFilesError(dir, blocked);
   const locked: LockedRun[] = [];
   const todo = runs.filter((r) => {
     const runDir = path.join(dir, r.id);
-    if (isFinished(runDir)) return false;
+    if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return false;
     const owner = lockedByLiveWriter(runDir);
     if (owner) locked.push({ id: r.id, owner });
     return !owner;
@@ -176,7 +188,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     if (!entry) throw new Error("the sweep worker entry (sweep-worker.js) is not next to this module; build with `npm run build` and run from dist/");
     runner = "threads";
   } else if (opts.runner === "inline") runner = "inline";
-  else runner = workers > 1 && entry ? "threads" : "inline";
+  else runner = workers > 1 && entry && !opts.batch ? "threads" : "inline";
 
   const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
@@ -188,7 +200,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const finish = (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => {
     const runDir = path.join(dir, spec.id);
     if (skip === "locked") locked.push({ id: spec.id, owner: readLock(runDir) });
-    else if (error && !readSummary(runDir)) {
+    else if (error && !readSummary(runDir) && foreignResultFiles(runDir).length === 0) {
       // failed before the run started (e.g. the operator would not fit): record why
       ensureDir(runDir);
       writeJsonAtomic(path.join(runDir, "summary.json"), { status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error });
@@ -203,23 +215,39 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const stop = opts.shouldStop ?? (() => false);
   let interrupted = false;
   let sharedOperators: number | undefined;
+  let batched: SweepResult["batched"];
 
   if (runner === "inline") {
-    for (const spec of todo) {
+    // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
+    const execute = (spec: RunSpec, yieldEverySeconds?: number) =>
+      executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
+        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit,
+        ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
+      });
+    const settle = (spec: RunSpec, e?: unknown) => {
+      const skip = e === undefined ? undefined : runSkipReason(e);
+      finish(spec, e === undefined || skip ? undefined : e instanceof Error ? e.message : String(e), skip);
+    };
+    const indexOf = new Map(todo.map((s, i) => [s, i]));
+    for (const group of opts.batch ? batchGroups(todo, configs) : todo.map((s) => [s])) {
       if (stop()) {
         interrupted = true;
         break;
       }
-      let error: string | undefined;
-      let skip: WorkerReply["skipped"];
-      try {
-        // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
-        await executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), { shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit });
-      } catch (e) {
-        skip = runSkipReason(e);
-        if (!skip) error = e instanceof Error ? e.message : String(e);
+      if (group.length > 1) {
+        // each run gives the event loop a turn after every iteration: the runs advance in lockstep
+        const { settled, passes, shared } = await runBatched(group.map((s) => configs[indexOf.get(s)!]), (i) => execute(group[i], 0));
+        settled.forEach((s, i) => settle(group[i], s.status === "rejected" ? s.reason : undefined));
+        batched = { groups: (batched?.groups ?? 0) + 1, passes: (batched?.passes ?? 0) + passes, shared: (batched?.shared ?? 0) + shared };
+        continue;
       }
-      finish(spec, error, skip);
+      let failure: { e: unknown } | undefined;
+      try {
+        await execute(group[0]);
+      } catch (e) {
+        failure = { e };
+      }
+      settle(group[0], failure?.e);
     }
     if (stop()) interrupted = true;
   } else {
@@ -228,12 +256,15 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     sharedOperators = sharing.sharedOperators;
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
-  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id)));
+  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.resolved));
   if (locked.length) {
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
   }
-  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked, ...(sharedOperators !== undefined ? { sharedOperators } : {}) };
+  return {
+    dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked,
+    ...(sharedOperators !== undefined ? { sharedOperators } : {}), ...(batched ? { batched } : {}),
+  };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
@@ -255,7 +286,8 @@ async function runOnThreads(
     }
   }, 100);
   try {
-    await Promise.all(
+    // every worker ends (its run interrupted) before the first error is thrown
+    const ends = await Promise.allSettled(
       Array.from({ length: workers }, (_, slot) => new Promise<void>((resolve, reject) => {
         const autoThreadCap = Math.max(1, Math.floor(cores / workers));
         const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
@@ -287,17 +319,32 @@ async function runOnThreads(
             return;
           }
           sharing.finished(msg.id);
-          finish(byId.get(msg.id)!, msg.error, msg.skipped);
+          try {
+            finish(byId.get(msg.id)!, msg.error, msg.skipped);
+          } catch (e) {
+            // e.g. the disk is full: every worker stops, and the sweep ends with this error
+            interrupted = true;
+            Atomics.store(flag, 0, 1);
+            void w.terminate();
+            reject(e);
+            return;
+          }
           feed();
           wake();
         });
         w.on("error", (e) => {
-          if (current) finish(current, `worker crashed: ${e.message}`);
+          try {
+            if (current) finish(current, `worker crashed: ${e.message}`);
+          } catch {
+            /* the crash is the error to report */
+          }
           reject(e);
         });
         feed();
       })),
     );
+    const failed = ends.find((e) => e.status === "rejected");
+    if (failed) throw failed.reason;
   } finally {
     clearInterval(poll);
   }

@@ -48,7 +48,7 @@ describe("never overwrite a result silently (run --out)", () => {
   it("the demo refuses a folder holding its results, too", async () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-out-")), "demo");
     fs.mkdirSync(path.join(dir, "k=2"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "k=2", "summary.json"), "{}");
+    fs.writeFileSync(path.join(dir, "k=2", "summary.json"), JSON.stringify({ status: "max-iterations", iterations: 1, events: [] }));
     const r = await cli("run", "-q", "--out", dir);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/k=2 already holds a result \(summary\.json\)/);

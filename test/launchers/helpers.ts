@@ -7,30 +7,6 @@ import * as path from "node:path";
 export const root = path.resolve(__dirname, "../..");
 export const cliPath = path.join(root, "bin", "matsense.js");
 
-/**
- * A free TCP port on 127.0.0.1 whose `count − 1` successors are free too (Slurm listens on
- * two consecutive ports), found by binding port 0 and probing; never a fixed port.
- */
-export async function freePorts(count = 1): Promise<number> {
-  const net = await import("node:net");
-  const bind = (port: number) => new Promise<number | null>((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(null));
-    s.listen(port, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = await bind(0);
-    if (first === null || first + count - 1 > 65535) continue;
-    let ok = true;
-    for (let i = 1; i < count && ok; i++) ok = (await bind(first + i)) !== null;
-    if (ok) return first;
-  }
-  throw new Error(`no ${count} consecutive free ports found`);
-}
-
 export function tmp(label = "cluster"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `matsense-${label}-`));
 }

@@ -7,14 +7,15 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkRunFolder, cliSync, freePorts, slowBase, tmp, waitFor } from "./helpers.js";
-import { type Service, startService } from "./services.js";
+import { checkRunFolder, cliSync, slowBase, tmp, waitFor } from "./helpers.js";
+import { type Service, freePorts, startService } from "./services.js";
 
 let svc: Service;
 
 beforeAll(async () => {
   const state = tmp("slurm-state");
-  const port = await freePorts(2); // slurmctld and slurmd
+  // slurmctld on the port, slurmd on the next one: two free consecutive ports
+  const port = await freePorts(2);
   svc = startService("slurm.sh", { MATSENSE_SLURM_STATE: state, MATSENSE_SLURM_PORT: String(port), SLURM_CONF: path.join(state, "slurm.conf") });
 }, 300000);
 

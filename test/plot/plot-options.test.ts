@@ -29,7 +29,7 @@ beforeAll(() => {
 describe("matsense plot options", () => {
   it("writes SVG, a 2× PNG and a PDF from the same SVG; --metric, --x log, --reference and --no-caption apply", async () => {
     const out = path.join(root, "figs");
-    const r = await cli("plot", runA, "--out", out, "--metric", "loss", "--x", "log", "--reference", "slope=-1", "--no-caption");
+    const r = await cli("plot", runB, "--out", out, "--metric", "loss", "--x", "log", "--reference", "slope=-1", "--no-caption");
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const svg = fs.readFileSync(path.join(out, "error.svg"), "utf8");
@@ -39,7 +39,7 @@ describe("matsense plot options", () => {
     expect(pdf.includes(Buffer.from("DejaVuSans"))).toBe(true); // the bundled font is embedded
     const t = text(svg);
     expect(t).toContain("loss ½‖A(P) − y‖² vs iteration");
-    expect(t).toContain("∝ t⁻¹ (slope -1)");
+    expect(t).toContain("theory: ∝ t⁻¹, through the k&gt;r curves");
     expect(t).not.toContain("psd truth"); // no caption
     expect(t).toContain("10³"); // log iteration axis: decade ticks
   });

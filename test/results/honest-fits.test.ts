@@ -18,7 +18,7 @@ const alphas = [0.05, 0.1, 0.2, 0.4, 0.8];
 let dir: string;
 let agg: Aggregate;
 
-function writeRun(runDir: string, seed: number, status: string, err: (t: number) => number, T: number): void {
+function writeRun(runDir: string, seed: number, alpha: number, status: string, err: (t: number) => number, T: number): void {
   fs.mkdirSync(runDir, { recursive: true });
   const lines = ["iteration,seconds,loss,abs_error,rel_error"];
   let last: Record<string, number> = {};
@@ -29,7 +29,7 @@ function writeRun(runDir: string, seed: number, status: string, err: (t: number)
     last = { iteration: t, seconds: 0, loss: e * e, abs_error: e, rel_error: e };
   }
   fs.writeFileSync(path.join(runDir, "metrics.csv"), lines.join("\n") + "\n");
-  fs.writeFileSync(path.join(runDir, "config.json"), JSON.stringify({ seed, stop: { maxIterations: T }, record: { every: T / 100 } }));
+  fs.writeFileSync(path.join(runDir, "config.json"), JSON.stringify({ seed, init: { alpha }, stop: { maxIterations: T }, record: { every: T / 100 } }));
   fs.writeFileSync(path.join(runDir, "summary.json"), JSON.stringify({ status, iterations: T, seconds: 0, final: last, warnings: [], events: [] }));
 }
 
@@ -41,9 +41,9 @@ beforeAll(() => {
     const a = Number(spec.params["init.alpha"]);
     // T: a multiple of 100 (integer recorded iterations) with e(T) ≈ e⁻²⁰ or below the floor
     const T = (rate: number) => 100 * Math.ceil(20 / rate / 100);
-    if (a === 0.05) writeRun(path.join(dir, spec.id), spec.seed, "max-iterations", (t) => 1 / (1 + t), 2000);
-    else if (a === 0.2 && spec.seed > 0) writeRun(path.join(dir, spec.id), spec.seed, "interrupted", (t) => Math.exp(-5 * a * a * t), T(5 * a * a));
-    else writeRun(path.join(dir, spec.id), spec.seed, "max-iterations", (t) => Math.exp(-a * a * t), T(a * a));
+    if (a === 0.05) writeRun(path.join(dir, spec.id), spec.seed, a, "max-iterations", (t) => 1 / (1 + t), 2000);
+    else if (a === 0.2 && spec.seed > 0) writeRun(path.join(dir, spec.id), spec.seed, a, "interrupted", (t) => Math.exp(-5 * a * a * t), T(5 * a * a));
+    else writeRun(path.join(dir, spec.id), spec.seed, a, "max-iterations", (t) => Math.exp(-a * a * t), T(a * a));
   }
   agg = aggregateSweep(dir);
   expect(agg.damaged).toEqual([]);

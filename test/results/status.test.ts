@@ -6,6 +6,7 @@ import { expandGrid, shardRuns } from "../../src/config/grid.js";
 import { SweepFolderError, missingShards, sweepStatus } from "../../src/results/status.js";
 import { runSweep } from "../../src/sweep/sweep.js";
 import { writeJsonAtomic } from "../../src/io/files.js";
+import { executeRun } from "../../src/run/runFolder.js";
 
 const grid = {
   base: { problem: { n: 6, rank: 1 }, operator: { m: 60, backend: "ts" }, stop: { maxIterations: 30 } },
@@ -27,13 +28,16 @@ describe("sweep status from the folder", () => {
     const runs = expandGrid(grid);
     const s1 = shardRuns(runs, { index: 1, count: N });
     await runSweep(grid, dir, { runner: "inline", shard: { index: 1, count: N } });
-    writeJsonAtomic(path.join(dir, s1[0].id, "summary.json"), { status: "interrupted", iterations: 3, seconds: 0.01, final: null, warnings: [], events: [] });
+    // a real interrupted run (consistent files: a made-up summary would read as damaged)
+    let polls = 0;
+    executeRun(s1[0].config, path.join(dir, s1[0].id), { shouldStop: () => ++polls > 3 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, s1[0].id, "summary.json"), "utf8")).status).toBe("interrupted");
     fs.rmSync(path.join(dir, s1[1].id, "summary.json")); // killed mid-run: a folder without summary
     const st = sweepStatus(dir);
     expect(st.shards).toBe(N); // read from the shard manifests
     expect(st.total).toBe(12);
     const s3 = shardRuns(runs, { index: 3, count: N }).length;
-    expect(st.counts).toEqual({ done: 12 - s3 - 2, failed: 0, interrupted: 1, started: 1, missing: s3 });
+    expect(st.counts).toEqual({ done: 12 - s3 - 2, failed: 0, interrupted: 1, started: 1, missing: s3, damaged: 0 });
     expect(st.perShard.map((s) => s.counts.done)).toEqual([3, 1, 3, 0]);
     expect(st.meanRunSeconds).toBeGreaterThan(0);
     // ETA = mean × (runs not done) / parallel (parallel = the one started run)

@@ -39,14 +39,23 @@ describe("scientific warnings (warned, never refused)", () => {
     expect(above.result.final.rel_error).toBeGreaterThan(1e-3);
   });
 
-  it("noise without a noise-aware stop names the error floor σ√dof/‖M*‖_F", () => {
-    const c = { problem: { n: 20, noise: 0.01 } };
-    // dof = 39, ‖M*‖_F = √2 (σ = 1, 1): floor = 0.01·√39/√2
-    const floor = (0.01 * Math.sqrt(39)) / Math.sqrt(2);
-    expect(warningsOf(c).join()).toContain(`= ${floor.toPrecision(3)}`);
+  it("noise without a noise-aware stop names the error floor s·√(d·m/(m − d − 1))/‖M*‖_F, with the model's d", () => {
+    // 20 × 40, FGᵀ, m = 200: d = 116, Wishart factor 200/83 = 2.41; ‖M*‖_F = √2 (σ = 1, 1)
+    const rect = { problem: { n: 20, n2: 40, rank: 2, truth: "general", noise: 0.01 }, model: { type: "asymmetric" }, operator: { type: "gaussian", m: 200 } };
+    const floor = (0.01 * Math.sqrt((116 * 200) / 83)) / Math.sqrt(2);
+    const bare = (0.01 * Math.sqrt(116)) / Math.sqrt(2); // the formula without the Wishart factor, 1.55× too low
+    expect(warningsOf(rect).join()).toContain(`${floor.toPrecision(3)} relative to ‖M*‖_F`);
+    expect(warningsOf(rect).join()).not.toContain(bare.toPrecision(3));
+    // PSD XXᵀ, Gaussian m = 400 (the default): d = r(2n − r + 1)/2 = 39
+    const c = { problem: { n: 20, noise: 0.01 }, operator: { type: "gaussian", m: 400 } };
+    expect(warningsOf(c).join()).toContain(`${((0.01 * Math.sqrt((39 * 400) / 360)) / Math.sqrt(2)).toPrecision(3)} relative to ‖M*‖_F`);
     expect(warningsOf({ ...c, stop: { maxIterations: 2, targetRelError: 1e-6 } }).join()).toMatch(/stop\.targetRelError = 0\.000001 is never reached|1e-6 is never reached/);
     expect(warningsOf({ ...c, stop: { maxIterations: 2, targetRelError: 0.1 } }).join()).not.toMatch(/noise/);
+    expect(warningsOf({ ...c, stop: { maxIterations: 2, noiseFloor: 1.5 } }).join()).not.toMatch(/noise/);
     expect(warningsOf({ problem: { n: 20 } }).join()).not.toMatch(/noise/);
+    // no estimate for completion: the warning still says that nothing stops at the noise level
+    const comp = { problem: { n: 20, rank: 2, truth: "general", noise: 0.01 }, model: { type: "asymmetric" }, operator: { type: "completion", p: 0.5 } };
+    expect(warningsOf(comp).join()).toMatch(/no stop rule uses the noise level \(stop\.targetRelError is off; no noise-floor estimate for operator\.type "comp/);
   });
 
   it("completion with a row or column of Ω holding fewer than r entries, counted from Ω", () => {

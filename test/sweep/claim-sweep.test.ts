@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ExistingResultError, claimSweepFolder } from "../../src/run/claim.js";
+import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../../src/run/claim.js";
 import { parseGrid } from "../../src/config/grid.js";
 import { recordGrid } from "../../src/sweep/sweep.js";
 
@@ -29,10 +29,19 @@ describe("claimSweepFolder", () => {
     expect(() => claimSweepFolder(folderWith("grid.json.bak"), false)).toThrow(/not a sweep folder: grid\.json\.bak/);
   });
 
-  it("--force removes sweep files, including temp files of interrupted atomic writes, and keeps other files", () => {
-    const dir = folderWith("grid.json", "manifest.json.tmp-777", "status.jsonl", "notes.txt");
+  it("--force removes the sweep files of a sweep folder matsense wrote, including temp files of interrupted atomic writes, and keeps other files", () => {
+    const dir = folderWith("manifest.json.tmp-777", "status.jsonl", "notes.txt");
+    recordGrid(dir, parseGrid({ name: "g", base: { problem: { n: 8 } }, seeds: 1 }));
     claimSweepFolder(dir, true);
     expect(fs.readdirSync(dir)).toEqual(["notes.txt"]);
+  });
+
+  it("--force refuses (and deletes nothing) when a sweep file name holds a file matsense did not write", () => {
+    // e.g. the user's own grid file kept in the output folder, or their runs.csv
+    const dir = folderWith("grid.json", "status.jsonl");
+    expect(() => claimSweepFolder(dir, true)).toThrow(ForeignFilesError);
+    expect(() => claimSweepFolder(dir, true)).toThrow(/grid\.json, status\.jsonl\); matsense never deletes or overwrites them/);
+    expect(fs.readdirSync(dir).sort()).toEqual(["grid.json", "status.jsonl"]);
   });
 });
 

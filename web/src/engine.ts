@@ -12,11 +12,11 @@ import { ConfigError, type ResolvedConfig, resolveConfig, setPath } from "../../
 import { type FlatTraceRow, type RunStatus, driveStepper, flattenRow } from "../../src/algorithms/driver.js";
 import type { Stepper } from "../../src/algorithms/stepper.js";
 import type { Instance } from "../../src/catalogue/instance.js";
-import { prepareRun } from "../../src/run/run.js";
+import { type PreparedRun, prepareRun } from "../../src/run/run.js";
 import { pointName } from "../../src/config/grid.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
-import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput } from "./state.js";
-import { EXPLORER_MAX_RUN_BYTES, explorerProblems } from "./checks.js";
+import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput, runLabels } from "./state.js";
+import { EXPLORER_MEMORY_LIMIT, explorerProblems } from "./checks.js";
 
 /** Most singular values / imbalance eigenvalues recorded for the views. */
 export const MAX_SPECTRUM_COLUMNS = 10;
@@ -29,7 +29,7 @@ export class SessionError extends Error {
 }
 
 export interface RunSlot {
-  /** Legend label: the compare overrides (`model.k=3`) or "base". */
+  /** Legend label: the compare overrides, shortened (`k = 3, identity`; see {@link runLabels}), or "base". */
   label: string;
   overrides: Record<string, unknown>;
   /** The resolved config the run uses (with the record columns the views need). */
@@ -99,24 +99,34 @@ export class Session {
   constructor(state: ExplorerState, private readonly now: () => number = () => 0) {
     const specs = state.runs.length ? state.runs : [{}];
     const instances = new Map<string, Instance>();
-    for (const overrides of specs) {
-      const label = Object.keys(overrides).length ? pointName(overrides) : "base";
+    const labels = runLabels(specs);
+    for (const [index, overrides] of specs.entries()) {
+      const label = labels[index];
       let config: ResolvedConfig;
+      const input = runConfigInput(state, overrides);
       try {
-        config = explorerConfig(runConfigInput(state, overrides));
+        config = explorerConfig(input);
       } catch (e) {
         if (e instanceof ConfigError) throw new SessionError(label, e.issues.map((i) => ({ path: i.path, message: `${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}` })));
         throw e;
       }
-      const problems = explorerProblems(config);
+      // the CLI's check on the user's config (without the explorer's extra record columns), so the numbers in the message agree
+      const problems = explorerProblems(resolveConfig(input), input);
       if (problems.length) throw new SessionError(label, problems);
       // one preparation for every caller (src/run/run.ts); runs with the same data share one instance
       const key = instanceKey(config);
       const slot = { label, overrides, config, rows: [] as FlatTraceRow[] } as RunSlot;
       const stop = { ...config.stop };
-      const p = prepareRun(config, {
-        instance: instances.get(key), memoryLimit: EXPLORER_MAX_RUN_BYTES, now: this.now, onRecord: (row) => slot.rows.push(flattenRow(row)),
-      });
+      let p: PreparedRun;
+      try {
+        // the explorer's limit again, on the run's config (with its record columns): a run just under it on the user's config may still be over
+        p = prepareRun(config, {
+          instance: instances.get(key), memoryLimit: EXPLORER_MEMORY_LIMIT, now: this.now, onRecord: (row) => slot.rows.push(flattenRow(row)),
+        });
+      } catch (e) {
+        if (e instanceof ConfigError) throw new SessionError(label, e.issues.map((i) => ({ path: i.path, message: i.message })));
+        throw e;
+      }
       instances.set(key, p.instance);
       Object.assign(slot, {
         warnings: p.warnings, events: p.stepper.events, backend: (p.instance.operator as { backend?: string }).backend ?? "none",
