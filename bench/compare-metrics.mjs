@@ -4,7 +4,7 @@
  *
  *   node bench/compare-metrics.mjs --base /path/to/other/checkout [--new .] [--out DIR] [--no-presets] [--workers 2]
  *
- * Runs every config below (30 small configs: every method, every operator and storage,
+ * Runs every config below (39 small configs: every method, every operator and storage,
  * every init, noise, outliers, diagnostics, log records) with `matsense run`, and every
  * preset's grid with `matsense sweep --quick`, once with each checkout's built CLI
  * (bin/matsense.js, which uses its dist/), then compares the metrics.csv files of the two
@@ -88,6 +88,16 @@ const CONFIGS = {
     record: { schedule: "log", perDecade: 10, diagnostics: true, singularValues: 3 },
   },
   "gd-asym-diagnostics-imb": asym({ seed: 27, record: { diagnostics: true, imbalanceEigenvalues: true, every: 3 } }),
+  // issue 22's methods and models, and the noise-aware stop (merged from main)
+  "adam-sym": { ...small, seed: 29, method: { name: "adam", stepSize: 0.01, beta1: 0.9 } },
+  "agn-asym": asym({ seed: 30, method: { name: "agn", stepSize: 0.5 } }),
+  "gauss-newton-asym": asym({ seed: 31, method: { name: "gauss-newton", stepSize: 0.5, cgMaxIterations: 20 } }),
+  "levenberg-marquardt-asym": asym({ seed: 32, method: { name: "levenberg-marquardt", stepSize: 0.5, damping: 0.01 } }),
+  "mirror-descent-sym": { ...small, seed: 33, method: { name: "mirror-descent", stepSize: 0.05 } },
+  "gd-sym-minibatch": { ...small, seed: 34, method: { name: "gd", stepSize: 0.05, batchSize: 40 } },
+  "scaled-gd-asym-minibatch": asym({ seed: 35, method: { name: "scaled-gd", stepSize: 0.2, batchSize: 60 } }),
+  "gd-deep": asym({ seed: 36, model: { type: "deep", depth: 3 }, init: { type: "small-random", alpha: 0.1 } }),
+  "gd-sym-noise-stop": { ...small, seed: 37, problem: { n: 10, rank: 2, noise: 0.01 }, stop: { maxIterations: 200, noiseFloor: 1.5 } },
   "gd-sym-geomspace-kappa": {
     ...small,
     seed: 28,
