@@ -67,7 +67,8 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
   if (!instance && !hooks.memoryChecked) checkRunMemory(config, defaultMemoryLimit());
   const inst = instance ?? buildInstance(config);
   const warnings = [...configWarnings(config), ...scientificWarnings(config, inst)];
-  const noiseStop = noiseStopRule(config, truthNorm(inst.truth));
+  // ‖M*‖_F only when the rule is on (a run with problem.truth "none" has no M*)
+  const noiseStop = noiseStopRule(config, () => truthNorm(inst.truth));
   const x0 = buildInit(config, inst);
   const init = copyFactors(x0);
   hooks.onStart?.(inst, init, config);
