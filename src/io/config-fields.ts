@@ -73,7 +73,7 @@ export const recordSchema = z
     perDecade: posInt("record.perDecade").default(20).describe("points per decade for the log schedule"),
     singularValues: nonNegInt("record.singularValues").default(0).describe("record this many top singular values of the product (columns sv_1…)"),
     imbalanceEigenvalues: z.boolean().default(false).describe("record the eigenvalues of FᵀF − GᵀG (columns imb_eig_1…; asymmetric only)"),
-    diagnostics: z.boolean().default(false).describe("record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio and imbalance_min_eig (docs/diagnostics.md; factored methods only)"),
+    diagnostics: z.boolean().default(false).describe("record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio, operator_factor, imbalance_min_eig and slow_mode_norm2 (docs/diagnostics.md; factored methods only)"),
   })
   .strict();
 
