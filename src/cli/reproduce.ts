@@ -9,7 +9,7 @@ import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sw
 export function addReproduceCommands(program: Command, io: CliIO): void {
   program
     .command("reproduce")
-    .description("reproduce a paper figure: run a preset's sweep, aggregate, plot, check its claims and write report.md")
+    .description("reproduce a paper's phenomenon at our sizes: run a preset's sweep, aggregate, plot, check its claims and write report.md")
     .argument("[name]", "preset name (see --list)")
     .option("--list", "list the presets")
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>[-quick]-<time>); re-running resumes")
@@ -24,6 +24,7 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
           const p = loadPreset(n);
           io.out(`${n.padEnd(28)} ${p.expectations.title}\n${"".padEnd(28)} source: ${p.expectations.source}\n`);
         }
+        if (opts.list) io.out("\nEach preset reproduces a paper's phenomenon at its own sizes (not the paper's figure; see each preset's \"paper setting vs ours\").\n");
         if (!opts.list && !name) io.out("\nrun one with: matsense reproduce <name> [--quick] [--out DIR]\n");
         return;
       }

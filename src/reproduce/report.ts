@@ -98,10 +98,12 @@ export function reportMarkdown(
   const passed = claims.filter((c) => c.verdict === "pass").length;
   const lines: string[] = [];
   lines.push(`# ${e.title}`, "");
-  lines.push(`Preset \`${preset.name}\`${info.quick ? " (**quick** mode: small sizes for CI; run without `--quick` for the full figure)" : ""}. ` +
+  lines.push(`Preset \`${preset.name}\`${info.quick ? " (**quick** mode: small sizes for CI; run without `--quick` for the full sizes)" : ""}. ` +
     `Reproduce with \`npx matsense reproduce ${preset.name}${info.quick ? " --quick" : ""}\`.`, "");
   lines.push(`**Source.** ${e.source}`, "");
+  lines.push("This preset reproduces the papers' *phenomena* at its own sizes, not the papers' figures (their exact settings are not all public).", "");
   lines.push(`**Setup.** ${e.setup}`, "");
+  if (e.paperSetting) lines.push(`**Paper setting vs ours.** ${e.paperSetting}`, "");
   if (e.sizes) lines.push(`**Sizes.** ${e.sizes}`, "");
   lines.push(
     `**This run.** ${info.runs} runs (${agg.points.length} parameter points × ${seeds.length} seed${seeds.length > 1 ? "s" : ""}), ` +

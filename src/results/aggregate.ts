@@ -17,7 +17,11 @@ export function itersToColumn(level: number): string {
   return `iters_to_${level.toExponential().replace("e+", "e").replace(/^(\d)\.0+e/, "$1e")}`;
 }
 
-/** One row of runs.csv: parameters, status, final errors, iterations to levels, fitted rates. */
+/**
+ * One row of runs.csv: parameters, status, final errors, iterations to levels, fitted rates
+ * (per iteration; for runs that record `flow_time` — the gradient flow — per unit of the flow's
+ * time t, since its iterations are adaptive accepted steps).
+ */
 export type RunRow = Record<string, string | number>;
 
 /** Per-parameter-point summary: the median of every numeric run column across seeds. */
@@ -144,7 +148,8 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   const it = m?.data.iteration ?? [];
   const err = m?.data[errorMetric] ?? [];
   for (const level of ERROR_LEVELS) row[itersToColumn(level)] = iterationsToLevel(it, err, level) ?? NaN;
-  const fit: RateFit = fitRates(it, err, { status: e.status });
+  // the gradient flow's iterations are adaptive accepted steps: its rates are fitted on the flow's time t
+  const fit: RateFit = fitRates(m?.data.flow_time ?? it, err, { status: e.status });
   row.linear_rate = fit.linearRate;
   row.contraction = fit.contraction;
   row.loglog_slope = fit.logLogSlope;

@@ -67,7 +67,9 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   const rel = data.rel_error?.[last] ?? NaN, loss = data.loss?.[last] ?? NaN;
   out.recovered = rel < RECOVERED_BELOW ? 1 : 0;
   out.interpolated = loss < INTERPOLATED_LOSS_BELOW && rel > INTERPOLATED_ERROR_ABOVE ? 1 : 0;
-  const spuriousFit = fitRates(it, data.spurious_norm), signalFit = fitRates(it, data.signal_error);
+  // fits and their window on the fit's axis: iterations, or the flow's time t for the gradient flow
+  const axis = data.flow_time ?? it;
+  const spuriousFit = fitRates(axis, data.spurious_norm), signalFit = fitRates(axis, data.signal_error);
   out.spurious_loglog_slope = spuriousFit.classification === "sublinear" ? spuriousFit.logLogSlope : NaN;
   out.signal_linear_rate = signalFit.classification === "linear" ? signalFit.linearRate : NaN;
   const aligns = ["alignment_X", "alignment_F", "alignment_G"].filter((c) => data[c]?.length);
@@ -90,7 +92,7 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
     out.perturbation_ratio_median = medianOf(v);
     out.perturbation_ratio_max = v.length ? Math.max(...v) : NaN;
   }
-  const inWindow = (col: number[]) => medianOf(col.filter((_, i) => it[i] >= fit.from && it[i] <= fit.to));
+  const inWindow = (col: number[]) => medianOf(col.filter((_, i) => axis[i] >= fit.from && axis[i] <= fit.to));
   // rate predictions: compared only where the fit found linear convergence, for k > r
   const predict = overParameterized && stepSize !== undefined && fit.classification === "linear";
   if (data.operator_factor?.length) out.operator_factor = inWindow(data.operator_factor);
