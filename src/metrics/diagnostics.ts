@@ -156,7 +156,7 @@ function minSingularValue2(A: Matrix): number {
  * q = max(σ_min(F)², σ_min(G)²) (the surviving side) and the error contracts by 1 − η q per
  * step ({@link predictedRestrictedRate}). With w spanning the null space of V*ᵀG (the column
  * that does not carry M*) and F's U*-part on w negligible, q = ‖U⊥ᵀF w‖², the restricted
- * quantity; under the identity operator they agree to 2.5e-4 relative (n = 10, k = r + 1 = 3).
+ * quantity; under the identity operator they differ by 2.5–3.2e-4 relative (n = 10, k = r + 1 = 3).
  * If k − r ≥ 2 redundant columns survive on different sides, both σ_min → 0 (no prediction).
  *
  * XXᵀ (the symmetric counterpart): U⊥ᵀX ← U⊥ᵀX (I − 2η XᵀX) and q = σ_min(X)² ≈ ‖U⊥ᵀX w‖²
