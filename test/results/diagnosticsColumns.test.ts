@@ -77,6 +77,19 @@ describe("runs.csv diagnostics columns", () => {
     expect(c.interpolated).toBe(0);
   });
 
+  it("takes the fit window on the flow's time t for a gradient-flow run (flow_time recorded)", () => {
+    // adaptive steps: t = 10·iteration; the error fit on t covers t ∈ [T/2, T] = iterations [200, 400]
+    const iteration = Array.from({ length: 401 }, (_, i) => i);
+    const flow_time = iteration.map((i) => 10 * i);
+    const rel = flow_time.map((t) => Math.exp(-0.001 * t));
+    const flow = { ...data, iteration, flow_time, rel_error: rel, signal_error: rel, spurious_norm: rel, cross_error: rel.map(() => 0),
+      operator_factor: iteration.map((i) => (i >= 200 ? 0.5 : 2)) };
+    const ffit = fitRates(flow_time, rel);
+    expect(ffit.from).toBe(2000);
+    expect(ffit.linearRate).toBeCloseTo(0.001, 10);
+    expect(diagnosticsColumns(flow, ffit, {}).operator_factor).toBe(0.5);
+  });
+
   it("adds nothing for runs without diagnostics", () => {
     expect(diagnosticsColumns({ iteration: [0, 1], rel_error: [1, 0.5] }, fit, {})).toEqual({});
   });
