@@ -17,7 +17,7 @@ const COLUMNS: [string, string][] = [
   ["operator_factor", "‖A(Δ)‖²/‖Δ‖² (fit window)"],
   ["imbalance_min_eig", "\\|λ_min(FᵀF − GᵀG)\\| (bound quantity)"],
   ["imbalance_bound_rate", "bound rate −ln(1 − η\\|λ_min\\|)"],
-  ["slow_mode_norm2", "slow mode q = σ_min(F)²"],
+  ["slow_mode_norm2", "slow mode q = σ_min² of F (or X)"],
   ["predicted_rate", "predicted rate −ln(1 − η q)"],
   ["linear_rate", "fitted rate λ"],
   ["rate_over_predicted", "fitted / predicted"],
