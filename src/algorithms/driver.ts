@@ -61,6 +61,12 @@ export interface DriverOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; returning true ends the run with status "interrupted". */
   shouldStop?: () => boolean;
+  /**
+   * {@link runStepperAsync} gives the event loop a turn after an iteration when this many
+   * seconds passed since the last turn (default 0.05; 0: after every iteration, so runs that
+   * share a batched operator advance in lockstep).
+   */
+  yieldEverySeconds?: number;
   /** Seconds already spent before this call (a resumed run continues its clock). Default 0. */
   startSeconds?: number;
   /**
@@ -267,7 +273,9 @@ export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOpt
  * {@link runStepper}, giving the event loop a turn every `yieldEverySeconds` of wall time
  * (measured with `opts.now`), so signal handlers and timers run during a long run.
  */
-export async function runStepperAsync(stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = 0.05): Promise<RunResult> {
+export async function runStepperAsync(
+  stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = opts.yieldEverySeconds ?? 0.05,
+): Promise<RunResult> {
   const now = opts.now ?? (() => 0);
   const g = driveStepper(stepper, truth, opts);
   let last = now();
@@ -276,7 +284,8 @@ export async function runStepperAsync(stepper: Stepper, truth: GroundTruth, opts
     if (r.done) return r.value;
     const t = now();
     if (t - last >= yieldEverySeconds) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      // every iteration (lockstep runs): setImmediate, which has no timer's ~1 ms floor
+      await new Promise<void>((resolve) => (yieldEverySeconds === 0 ? setImmediate(resolve) : setTimeout(resolve, 0)));
       last = t;
     }
   }

@@ -17,7 +17,7 @@ import type { Command } from "commander";
 import * as os from "node:os";
 import { performance } from "node:perf_hooks";
 import { type ConfigInput, resolveConfig } from "../config/schema.js";
-import { availableBackends, wasmAvailable, wasmUnavailableReason } from "../kernels/index.js";
+import { availableBackends, wasmAvailable, wasmRelaxedStatus, wasmUnavailableReason } from "../kernels/index.js";
 import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import { buildInstance, buildOperator } from "../catalogue/instance.js";
@@ -26,6 +26,7 @@ import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../algorith
 import { GradientFlow } from "../algorithms/gradientFlow.js";
 import { imbalance } from "../metrics/metrics.js";
 import type { CliIO } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /** One check's outcome. */
 export interface CheckResult {
@@ -187,6 +188,11 @@ export function oneOverTCheck(): CheckResult {
 }
 
 /** The environment lines of the report. */
+function relaxedLine(): string {
+  const r = wasmRelaxedStatus();
+  return r.available ? `yes, multiply-add ${r.fused ? "fused (one rounding)" : "unfused (two roundings)"} on this processor` : `no — ${r.reason}`;
+}
+
 export function environment(): string[] {
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
   const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
@@ -195,6 +201,7 @@ export function environment(): string[] {
     `memory: ${gib(os.freemem())} free of ${gib(os.totalmem())}${constrained && constrained < os.totalmem() ? `, limited to ${gib(constrained)} for this process` : ""}`,
     `backends: ${availableBackends().join(", ")} (auto → ${wasmAvailable() ? "wasm-simd" : "ts"})`,
     `WASM SIMD + shared-memory threads: ${wasmAvailable() ? "yes" : `no — ${wasmUnavailableReason}`}`,
+    `WASM relaxed SIMD (operator.backend "wasm-relaxed", only on request): ${relaxedLine()}`,
     `SharedArrayBuffer + Atomics (sweep stop flag): ${typeof SharedArrayBuffer === "function" && typeof Atomics === "object" ? "yes" : "no"}`,
   ];
 }
@@ -256,7 +263,7 @@ export function doctor(out: (s: string) => void, checks: () => CheckResult[] = r
 export function addDoctorCommands(program: Command, io: CliIO): void {
   program
     .command("doctor")
-    .description("self-check after install: environment (backends, WASM SIMD and threads, memory) and a ~2 s battery of mathematical checks; exit 1 if any fails")
+    .description(commandDescription("doctor"))
     .action(() => {
       const code = doctor(io.out);
       if (code !== 0) process.exitCode = code;

@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; true interrupts the run (status "interrupted"). */
   shouldStop?: () => boolean;
+  /** Seconds between the event-loop turns of {@link executeRunAsync} (see DriverOptions.yieldEverySeconds). */
+  yieldEverySeconds?: number;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
   /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
@@ -100,6 +102,7 @@ function executeWith(
       return stop ? stop() : false;
     },
     ...(resume ? { startSeconds: resume.seconds, firstRecord: resume.firstRecord } : {}),
+    ...(opts.yieldEverySeconds !== undefined ? { yieldEverySeconds: opts.yieldEverySeconds } : {}),
     onStepper: (stepper) => {
       if (resume) {
         if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);

@@ -15,6 +15,7 @@ import { runSkipReason } from "../run/claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
+import { batchGroups, runBatched } from "./batch-runs.js";
 
 /** A run sent to a worker thread. */
 export interface WorkerTask {
@@ -77,6 +78,12 @@ export interface SweepOptions {
   shouldStop?: () => boolean;
   /** Told when a stale run-folder lock is taken over. */
   onNotice?: (message: string) => void;
+  /**
+   * Runs that share a stored Gaussian operator advance together in this thread, one stream
+   * of the operator per iteration for all of them (see batch-runs.ts); implies the inline
+   * runner. Metrics are bitwise those of unbatched runs.
+   */
+  batch?: boolean;
 }
 
 export interface SweepResult {
@@ -94,6 +101,8 @@ export interface SweepResult {
   locked: LockedRun[];
   /** Operators held once in shared memory for several runs (worker threads only). */
   sharedOperators?: number;
+  /** With `batch`: groups run together, passes over their operators, run-iterations served by another run's pass. */
+  batched?: { groups: number; passes: number; shared: number };
 }
 
 /** The compiled worker entry next to this module (exists when running from dist/). */
@@ -176,7 +185,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     if (!entry) throw new Error("the sweep worker entry (sweep-worker.js) is not next to this module; build with `npm run build` and run from dist/");
     runner = "threads";
   } else if (opts.runner === "inline") runner = "inline";
-  else runner = workers > 1 && entry ? "threads" : "inline";
+  else runner = workers > 1 && entry && !opts.batch ? "threads" : "inline";
 
   const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
@@ -203,23 +212,39 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const stop = opts.shouldStop ?? (() => false);
   let interrupted = false;
   let sharedOperators: number | undefined;
+  let batched: SweepResult["batched"];
 
   if (runner === "inline") {
-    for (const spec of todo) {
+    // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
+    const execute = (spec: RunSpec, yieldEverySeconds?: number) =>
+      executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
+        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit,
+        ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
+      });
+    const settle = (spec: RunSpec, e?: unknown) => {
+      const skip = e === undefined ? undefined : runSkipReason(e);
+      finish(spec, e === undefined || skip ? undefined : e instanceof Error ? e.message : String(e), skip);
+    };
+    const indexOf = new Map(todo.map((s, i) => [s, i]));
+    for (const group of opts.batch ? batchGroups(todo, configs) : todo.map((s) => [s])) {
       if (stop()) {
         interrupted = true;
         break;
       }
-      let error: string | undefined;
-      let skip: WorkerReply["skipped"];
-      try {
-        // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
-        await executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), { shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit });
-      } catch (e) {
-        skip = runSkipReason(e);
-        if (!skip) error = e instanceof Error ? e.message : String(e);
+      if (group.length > 1) {
+        // each run gives the event loop a turn after every iteration: the runs advance in lockstep
+        const { settled, passes, shared } = await runBatched(group.map((s) => configs[indexOf.get(s)!]), (i) => execute(group[i], 0));
+        settled.forEach((s, i) => settle(group[i], s.status === "rejected" ? s.reason : undefined));
+        batched = { groups: (batched?.groups ?? 0) + 1, passes: (batched?.passes ?? 0) + passes, shared: (batched?.shared ?? 0) + shared };
+        continue;
       }
-      finish(spec, error, skip);
+      let failure: { e: unknown } | undefined;
+      try {
+        await execute(group[0]);
+      } catch (e) {
+        failure = { e };
+      }
+      settle(group[0], failure?.e);
     }
     if (stop()) interrupted = true;
   } else {
@@ -233,7 +258,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
   }
-  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked, ...(sharedOperators !== undefined ? { sharedOperators } : {}) };
+  return {
+    dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked,
+    ...(sharedOperators !== undefined ? { sharedOperators } : {}), ...(batched ? { batched } : {}),
+  };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
