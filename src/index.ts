@@ -69,7 +69,7 @@ export { singularValueShrink, SingularValueThresholding, SVT_FULL_SVD_LIMIT, svt
 
 // Metrics
 export { absoluteError, errorAndImbalance, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
-export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosticsContext, diagnosticsRow, errorColumnShare, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate, productNorm, projectOut, ripDeviation, spectralNorm, stepperDiagnostics, usesDensePerturbation, type DiagnosticsContext, type DiagnosticsInputs, type DiagnosticsSource, type ErrorColumnShare, type ErrorDecomposition, type LinearMap, type PerturbationInputs, type RipEstimate, type SpectralNormOptions } from "./metrics/diagnostics.js";
+export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosticsContext, diagnosticsRow, errorColumnShare, errorDecomposition, imbalanceMinAbsEigenvalue, operatorFactor, perturbationRatio, predictedImbalanceRate, predictedRestrictedRate, productNorm, projectOut, ripDeviation, slowModeNorm2, spectralNorm, stepperDiagnostics, usesDensePerturbation, type DiagnosticsContext, type DiagnosticsInputs, type DiagnosticsSource, type ErrorColumnShare, type ErrorDecomposition, type LinearMap, type PerturbationInputs, type RipEstimate, type SpectralNormOptions } from "./metrics/diagnostics.js";
 
 // Sensing operators
 export { type SensingOperator } from "./operators/types.js";

@@ -59,7 +59,7 @@ export const COMMANDS = [
   },
   {
     name: "reproduce", module: "reproduce", args: ["[name]"], options: true,
-    description: "reproduce a paper figure: run a preset's sweep, aggregate, plot, check its claims and write report.md",
+    description: "reproduce a paper's phenomenon at our sizes: run a preset's sweep, aggregate, plot, check its claims and write report.md",
   },
   {
     name: "explore", module: "explore", args: ["[dir]"], options: true,

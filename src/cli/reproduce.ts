@@ -26,6 +26,7 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
           const p = loadPreset(n);
           io.out(`${n.padEnd(28)} ${p.expectations.title}\n${"".padEnd(28)} source: ${p.expectations.source}\n`);
         }
+        if (opts.list) io.out("\nEach preset reproduces a paper's phenomenon at its own sizes (not the paper's figure; see each preset's \"paper setting vs ours\").\n");
         if (!opts.list && !name) io.out("\nrun one with: matsense reproduce <name> [--quick] [--out DIR]\n");
         return;
       }

@@ -100,7 +100,7 @@ export const recordSchema = z
     effectiveRank: z.boolean().default(false)
       .describe("record effective_rank = exp(−Σ p_i log p_i), p_i = σ_i/Σσ_j over the singular values of the product (Roy & Vetterli 2007; every model and " +
         "method)"),
-    diagnostics: z.boolean().default(false).describe("record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio and imbalance_min_eig (docs/diagnostics.md; factored methods only)"),
+    diagnostics: z.boolean().default(false).describe("record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio, operator_factor, imbalance_min_eig and slow_mode_norm2 (docs/diagnostics.md; factored methods only)"),
   })
   .strict();
 

@@ -9,7 +9,10 @@
  * - alignment: sin of the largest principal angle between U* and the top-r left singular
  *   subspace of F (Stöger & Soltanolkotabi 2021; Wind 2023);
  * - perturbation ratio ‖A*A(Δ) − Δ‖_op / ‖Δ‖_F (Wind 2023's perturbed gradient flow);
- * - the smallest |eigenvalue| of the imbalance FᵀF − GᵀG and the linear rate it predicts.
+ * - the smallest |eigenvalue| of the imbalance FᵀF − GᵀG (the convergence theorem's
+ *   lower-bound quantity) and the rate −ln(1 − η|λ_min|) it gives;
+ * - the slow mode's quantity σ_min(F)² (≈ ‖U⊥ᵀF w‖², w spanning the null space of V*ᵀG),
+ *   which predicts the late rate, and the operator's Rayleigh quotient ‖A(Δ)‖²/‖Δ‖²_F.
  *
  * Pure: no I/O, no clock; the only random draws (Lanczos start vector, RIP samples) take
  * an explicit seeded generator. Everything is computed from the factors (O((n1+n2)k²));
@@ -127,13 +130,67 @@ export function imbalanceMinAbsEigenvalue(F: Matrix, G: Matrix): number {
 }
 
 /**
- * The per-iteration linear rate predicted by the imbalance, −ln(1 − η|λ_min|): exact for the
- * scalar problem f = ½(fg)² with f² − g² = λ (the product then shrinks by (1 − ηf²)(1 − ηg²)
- * → 1 − η|λ| per step). NaN when η|λ_min| ≥ 1 (no linear contraction predicted).
+ * The rate −ln(1 − η|λ_min|) of the imbalance's smallest |eigenvalue| — the convergence
+ * theorem's lower-bound quantity, not the rate itself for k > r in dimension n > 1 (the slow
+ * mode sees {@link slowModeNorm2} instead). Exact for the scalar problem f = ½(fg)² with
+ * f² − g² = λ (the product then shrinks by (1 − ηf²)(1 − ηg²) → 1 − η|λ| per step). NaN when
+ * η|λ_min| ≥ 1 (no linear contraction predicted).
  */
 export function predictedImbalanceRate(stepSize: number, lambdaMinAbs: number): number {
   const q = stepSize * Math.abs(lambdaMinAbs);
   return q < 1 ? -Math.log1p(-q) : NaN;
+}
+
+/** σ_min(A)² = λ_min(AᵀA) of a tall matrix (0 when A has more columns than rows). */
+function minSingularValue2(A: Matrix): number {
+  if (A.rows < A.cols) return 0;
+  const s = singularValues(A);
+  return s[s.length - 1] ** 2;
+}
+
+/**
+ * The slow mode's quantity for k > r (NaN for k ≤ r, where no redundant column exists).
+ *
+ * FGᵀ: under the identity operator the parts of the factors outside the truth's subspaces
+ * evolve exactly as V⊥ᵀG ← V⊥ᵀG (I − η FᵀF) and U⊥ᵀF ← U⊥ᵀF (I − η GᵀG) (since V⊥ᵀM*ᵀ = 0).
+ * Late in a run one factor keeps a redundant column and the other's redundant column decays
+ * along the smallest eigenvalue of the first one's Gram matrix, so the value is
+ * q = max(σ_min(F)², σ_min(G)²) (the surviving side) and the error contracts by 1 − η q per
+ * step ({@link predictedRestrictedRate}). With w spanning the null space of V*ᵀG (the column
+ * that does not carry M*) and F's U*-part on w negligible, q = ‖U⊥ᵀF w‖², the restricted
+ * quantity; under the identity operator they differ by 2.5–3.2e-4 relative (n = 10, k = r + 1 = 3).
+ * If k − r ≥ 2 redundant columns survive on different sides, both σ_min → 0 (no prediction).
+ *
+ * XXᵀ (the symmetric counterpart): U⊥ᵀX ← U⊥ᵀX (I − 2η XᵀX) and q = σ_min(X)² ≈ ‖U⊥ᵀX w‖²
+ * (w spanning the null space of U*ᵀX): the redundant column shrinks itself, the spurious part
+ * ‖U⊥ᵀXXᵀU⊥‖_F ≈ q falls at the local rate ≈ 4ηq, so q ≈ 1/(4ηt) — the sublinear 1/T law.
+ */
+export function slowModeNorm2(x: Factors, truth: Pick<GroundTruth, "U">): number {
+  if (x.kind === "symmetric") return x.X.cols > truth.U.cols ? minSingularValue2(x.X) : NaN;
+  if (x.F.cols <= truth.U.cols) return NaN;
+  return Math.max(minSingularValue2(x.F), minSingularValue2(x.G));
+}
+
+/**
+ * The late linear rate of FGᵀ with k > r predicted by the slow mode: −ln(1 − η·q·ρ), q =
+ * {@link slowModeNorm2} and ρ the operator factor (1 for the identity operator, where it is
+ * exact once F and G have converged; under sensing the Rayleigh quotient ‖A(Δ)‖²/‖Δ‖²_F
+ * measured on the trajectory, see {@link operatorFactor}). NaN when η·q·ρ ∉ (0, 1).
+ */
+export function predictedRestrictedRate(stepSize: number, q: number, rho = 1): number {
+  const a = stepSize * q * rho;
+  return a > 0 && a < 1 ? -Math.log1p(-a) : NaN;
+}
+
+/**
+ * The operator factor ρ = ‖A(Δ)‖² / ‖Δ‖²_F: the Rayleigh quotient of A*A at the current error
+ * (1 for the identity operator; NaN when Δ = 0). Late in a linear run Δ is the slow mode, the
+ * direction A sees least, so ρ falls below the ≈ 1 of a random direction.
+ */
+export function operatorFactor(measuredError: ArrayLike<number>, errorNorm: number): number {
+  if (!(errorNorm > 0)) return NaN;
+  const a = norm2(measuredError) / errorNorm;
+  return a * a;
 }
 
 /** A linear map ℝ^cols → ℝ^rows given by its products (for spectral norms of implicit matrices). */
@@ -423,8 +480,8 @@ export interface DiagnosticsInputs {
 /**
  * The `record.diagnostics` columns of one point: signal_error, spurious_norm, cross_error
  * (relative to ‖M*‖_F), alignment_X or alignment_F / alignment_G (with alignment_F_i … for
- * the top-i directions, i < r), perturbation_ratio, and
- * for FGᵀ imbalance_min_eig. NaN everywhere when the factors are not finite (the run is
+ * the top-i directions, i < r), perturbation_ratio and operator_factor, for FGᵀ
+ * imbalance_min_eig, and for k > r slow_mode_norm2. NaN everywhere when the factors are not finite (the run is
  * then diverged anyway).
  */
 export function diagnosticsRow(d: DiagnosticsInputs): Record<string, number> {
@@ -436,7 +493,8 @@ export function diagnosticsRow(d: DiagnosticsInputs): Record<string, number> {
   const alignNames = x.kind === "symmetric" ? ["alignment_X"] : ["alignment_F", "alignment_G"];
   const names = [
     "signal_error", "spurious_norm", "cross_error", ...alignNames.flatMap((a) => [a, ...prefixes.map((i) => `${a}_${i}`)]),
-    ...(d.perturbation ? ["perturbation_ratio"] : []), ...(x.kind === "asymmetric" ? ["imbalance_min_eig"] : []),
+    ...(d.perturbation ? ["perturbation_ratio", "operator_factor"] : []), ...(x.kind === "asymmetric" ? ["imbalance_min_eig"] : []),
+    ...(L.cols > truth.U.cols ? ["slow_mode_norm2"] : []),
   ];
   if (!allFinite(L.data) || !allFinite(R.data)) return Object.fromEntries(names.map((n) => [n, NaN]));
   const dec = errorDecomposition(x, truth);
@@ -456,8 +514,12 @@ export function diagnosticsRow(d: DiagnosticsInputs): Record<string, number> {
     align("alignment_F", truth.U, x.F);
     align("alignment_G", truth.V, x.G);
   }
-  if (d.perturbation) row.perturbation_ratio = perturbationRatio(x, truth, { ...d.perturbation, errorNorm: d.errorNorm });
+  if (d.perturbation) {
+    row.perturbation_ratio = perturbationRatio(x, truth, { ...d.perturbation, errorNorm: d.errorNorm });
+    row.operator_factor = operatorFactor(d.perturbation.measuredError, d.errorNorm);
+  }
   if (x.kind === "asymmetric") row.imbalance_min_eig = imbalanceMinAbsEigenvalue(x.F, x.G);
+  if (L.cols > truth.U.cols) row.slow_mode_norm2 = slowModeNorm2(x, truth);
   return row;
 }
 

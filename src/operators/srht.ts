@@ -13,7 +13,7 @@ import type { SensingOperator } from "./types.js";
  *   A(Z) = (1/√m)·R·H·D·pad(vec Z),   A*(z) = (1/√m)·first N entries of D·H·Rᵀz,
  * with D = diag of i.i.d. random signs, H the unnormalized L×L Hadamard matrix (entries
  * ±1, H² = L·I), and R selecting m distinct rows drawn uniformly without replacement
- * (kept in increasing order). In the DESIGN §2 form A_i has ±1 entries
+ * (kept in increasing order). In the form of docs/methods.md ("Conventions") A_i has ±1 entries
  * (A_i)_j = H_{R_i, j}·D_j and A(Z)_i = ⟨A_i, Z⟩/√m; since every row of H D has unit-size
  * entries and HD/√L is orthogonal, E_R‖A(Z)‖² = (1/L)·‖H D x‖² = ‖Z‖_F² exactly for every Z.
  *

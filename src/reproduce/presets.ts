@@ -10,7 +10,7 @@ import { type Grid, parseGrid, quickGrid } from "../config/grid.js";
 import { logLogFit, lsSlope } from "../results/rates.js";
 
 /**
- * Presets: paper figures as a checked-in sweep grid (`presets/<name>/grid.json`, with a
+ * Presets: the papers' phenomena at our sizes, as a checked-in sweep grid (`presets/<name>/grid.json`, with a
  * `quick` section for CI) plus an expectations file (`presets/<name>/expectations.json`)
  * that states the paper's claims and how each is checked against the aggregate of the
  * sweep. See docs/presets.md.
@@ -69,6 +69,7 @@ export const expectationsSchema = z
     title: z.string(),
     source: z.string().describe("the paper (authors, venue, year, figure/theorem)"),
     setup: z.string().describe("what the preset runs, including the step-size convention"),
+    paperSetting: z.string().optional().describe("the paper's experimental setting as far as it is public, against this preset's"),
     sizes: z.string().optional().describe("full vs quick sizes and the measured wall time"),
     errorMetric: z.string().default("rel_error"),
     labels: z.record(z.string(), z.string()).default({}),

@@ -98,10 +98,12 @@ export function reportMarkdown(
   const passed = claims.filter((c) => c.verdict === "pass").length;
   const lines: string[] = [];
   lines.push(`# ${e.title}`, "");
-  lines.push(`Preset \`${preset.name}\`${info.quick ? " (**quick** mode: small sizes for CI; run without `--quick` for the full figure)" : ""}. ` +
+  lines.push(`Preset \`${preset.name}\`${info.quick ? " (**quick** mode: small sizes for CI; run without `--quick` for the full sizes)" : ""}. ` +
     `Reproduce with \`npx matsense reproduce ${preset.name}${info.quick ? " --quick" : ""}\`.`, "");
   lines.push(`**Source.** ${e.source}`, "");
+  lines.push("This preset reproduces the papers' *phenomena* at its own sizes, not the papers' figures (their exact settings are not all public).", "");
   lines.push(`**Setup.** ${e.setup}`, "");
+  if (e.paperSetting) lines.push(`**Paper setting vs ours.** ${e.paperSetting}`, "");
   if (e.sizes) lines.push(`**Sizes.** ${e.sizes}`, "");
   lines.push(
     `**This run.** ${info.runs} runs (${agg.points.length} parameter points × ${seeds.length} seed${seeds.length > 1 ? "s" : ""}), ` +
@@ -138,7 +140,9 @@ export function reportMarkdown(
   lines.push(
     "",
     `Medians over the seeds that ended (interrupted or failed runs never enter a median). λ = −d ln(${agg.errorMetric})/dt (shown for linear points, median over their linear runs) and the log-log slope d ln(${agg.errorMetric})/d ln t (shown for sublinear points, over their sublinear runs) are least-squares fits over the tail [T/2, T]; ` +
-      "the class follows the rule documented in matsense's docs/experiments.md (linear: the slopes of the two halves of the tail agree within 15 %; sublinear: they fall like 1/t; stalled: < 1 % decrease). Per-run values: `runs.csv`; curves: `curves.csv`." +
+      "the class follows the rule documented in matsense's docs/experiments.md (linear: the slopes of the two halves of the tail agree within 15 % and no shifted power law " +
+      "c(t + t₀)^−q with q ≤ 3 fits them; sublinear: otherwise; stalled: < 1 % decrease). Per-run values: `runs.csv`; curves: `curves.csv`." +
+      (agg.curves.some((c) => c.metrics.flow_time) ? " Gradient-flow runs are fitted on the flow's time t, not on their adaptive accepted steps: their λ is per unit time (GD's per iteration = per η units of time) and their iteration counts are step counts." : "") +
       (excludedNote(agg) ? ` ${excludedNote(agg).trim()}` : ""),
     "",
   );

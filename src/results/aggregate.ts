@@ -18,7 +18,11 @@ export function itersToColumn(level: number): string {
   return `iters_to_${level.toExponential().replace("e+", "e").replace(/^(\d)\.0+e/, "$1e")}`;
 }
 
-/** One row of runs.csv: parameters, status, final errors, iterations to levels, fitted rates. */
+/**
+ * One row of runs.csv: parameters, status, final errors, iterations to levels, fitted rates
+ * (per iteration; for runs that record `flow_time` — the gradient flow — per unit of the flow's
+ * time t, since its iterations are adaptive accepted steps).
+ */
 export type RunRow = Record<string, string | number>;
 
 /** Per-parameter-point summary: the median of every numeric run column across seeds. */
@@ -147,11 +151,13 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   const it = m?.data.iteration ?? [];
   const err = m?.data[errorMetric] ?? [];
   for (const level of ERROR_LEVELS) row[itersToColumn(level)] = iterationsToLevel(it, err, level) ?? NaN;
-  const fit: RateFit = fitRates(it, err, { status: e.status });
+  // the gradient flow's iterations are adaptive accepted steps: its rates are fitted on the flow's time t
+  const fit: RateFit = fitRates(m?.data.flow_time ?? it, err, { status: e.status });
   row.linear_rate = fit.linearRate;
   row.contraction = fit.contraction;
   row.loglog_slope = fit.logLogSlope;
   row.slope_ratio = fit.slopeRatio;
+  row.shifted_power_exponent = fit.shiftedPowerExponent;
   row.fit_from = fit.from;
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
@@ -341,7 +347,7 @@ function fmtNum(v: number | undefined, digits = 3): string {
 
 /** A plain-text table of the parameter points (printed at the end of a sweep). */
 export function formatPointTable(agg: Aggregate): string {
-  // record.diagnostics with k > r: the imbalance-predicted rate next to the fitted one
+  // record.diagnostics with k > r: the slow mode's predicted rate next to the fitted one
   const predicted = agg.points.some((p) => p.median.predicted_rate !== undefined);
   const header = [...agg.paths.map(shortLabel), "runs", "status", `final ${agg.errorMetric}`, "iters→1e-4", "rate λ", ...(predicted ? ["predicted λ"] : []), "log-log", "class"];
   const body = agg.points.map((p) => [
@@ -358,7 +364,7 @@ export function formatPointTable(agg: Aggregate): string {
   return formatTable(header, body) +
     `(medians over the seeds that ended; rate λ = −d ln e/dt over the tail, shown for linear points, from their linear runs; ` +
     `log-log = d ln e/d ln t, shown for sublinear points, from their sublinear runs; see docs/experiments.md` +
-    `${predicted ? "; predicted λ = −ln(1 − η|λ_min(FᵀF − GᵀG)|), docs/diagnostics.md" : ""})\n` +
+    `${predicted ? "; predicted λ = −ln(1 − η σ_min(F)²), the slow mode's rate under the identity operator, docs/diagnostics.md" : ""})\n` +
     excludedNote(agg);
 }
 

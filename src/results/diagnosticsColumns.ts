@@ -1,4 +1,4 @@
-import { predictedImbalanceRate } from "../metrics/diagnostics.js";
+import { predictedImbalanceRate, predictedRestrictedRate } from "../metrics/diagnostics.js";
 import { maxOf, minOf } from "../linalg/extrema.js";
 import { type RateFit, fitRates } from "./rates.js";
 
@@ -45,7 +45,9 @@ export function medianOf(values: number[]): number {
  * - `final_signal_error`, `final_spurious_norm`, `final_cross_error`, `signal_over_spurious`
  *   (final signal_error / spurious_norm);
  * - `spurious_loglog_slope`, `signal_linear_rate`: the rate fits of docs/experiments.md on
- *   spurious_norm and signal_error (tail window [T/2, T]);
+ *   spurious_norm and signal_error (tail window [T/2, T]), each only where it means something:
+ *   the slope only when spurious_norm's own fit is sublinear, the rate only when
+ *   signal_error's is linear (else NaN, shown blank);
  * - `alignment_iters`: first recorded iteration at which every alignment column is
  *   ≤ {@link ALIGNED_SIN} (the end of the alignment phase; NaN if never);
  * - `alignment_first_iters`: the same for the top singular direction alone (alignment_*_1,
@@ -62,9 +64,17 @@ export function medianOf(values: number[]): number {
  *   ≈ 2 on a path to M* (loss ∝ error²), ≫ 2 when the loss falls while the error freezes (toward an interpolant);
  * - completion runs: `final_error_column_share` = max_j ‖Δe_j‖²/‖Δ‖²_F, `final_error_column` (j) and
  *   `final_error_column_observed` (observed entries of column j) next to `observed_per_column` = |Ω|/n2;
- * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the error fit window, and
- *   for k > r and a run classified linear, `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate /
- *   predicted_rate (for k = r the rate is set by σ_r, not by the imbalance).
+ * - `operator_factor`: the median over the error fit window of ‖A(Δ)‖²/‖Δ‖²_F (1 for the identity);
+ * - `slow_mode_norm2`: the median over the fit window of the slow mode's quantity q = σ_min(F)²
+ *   (≈ ‖U⊥ᵀF w‖², w spanning the null space of V*ᵀG; σ_min(X)² for XXᵀ; see `slowModeNorm2`),
+ *   recorded for k > r;
+ * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the fit window — the
+ *   convergence theorem's lower-bound quantity — and, for k > r and a run classified linear,
+ *   `imbalance_bound_rate` = −ln(1 − η|λ_min|);
+ * - for FGᵀ with k > r and a run classified linear, `predicted_rate` = −ln(1 − η q) (exact for
+ *   the identity operator once the factors have converged) with `rate_over_predicted` =
+ *   linear_rate / predicted_rate: under sensing this ratio is the operator's factor on the slow
+ *   mode, measured (docs/diagnostics.md). For k = r the rate is set by σ_r, not by q.
  */
 export function diagnosticsColumns(data: Record<string, number[]> | undefined, fit: RateFit, config: Record<string, unknown>): Record<string, number> {
   const c = config as { method?: { stepSize?: number }; model?: { k?: number }; problem?: { rank?: number } };
@@ -89,8 +99,11 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
     out.final_error_column_observed = data.error_column_observed[last];
     out.observed_per_column = data.observed_per_column[last];
   }
-  out.spurious_loglog_slope = fitRates(it, data.spurious_norm).logLogSlope;
-  out.signal_linear_rate = fitRates(it, data.signal_error).linearRate;
+  // fits and their window on the fit's axis: iterations, or the flow's time t for the gradient flow
+  const axis = data.flow_time ?? it;
+  const spuriousFit = fitRates(axis, data.spurious_norm), signalFit = fitRates(axis, data.signal_error);
+  out.spurious_loglog_slope = spuriousFit.classification === "sublinear" ? spuriousFit.logLogSlope : NaN;
+  out.signal_linear_rate = signalFit.classification === "linear" ? signalFit.linearRate : NaN;
   const aligns = ["alignment_X", "alignment_F", "alignment_G"].filter((c) => data[c]?.length);
   if (aligns.length) {
     const j = it.findIndex((_, i) => aligns.every((c) => data[c][i] <= ALIGNED_SIN));
@@ -111,12 +124,18 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
     out.perturbation_ratio_median = medianOf(v);
     out.perturbation_ratio_max = v.length ? maxOf(v) : NaN;
   }
+  const inWindow = (col: number[]) => medianOf(col.filter((_, i) => axis[i] >= fit.from && axis[i] <= fit.to));
+  // rate predictions: compared only where the fit found linear convergence, for k > r
+  const predict = overParameterized && stepSize !== undefined && fit.classification === "linear";
+  if (data.operator_factor?.length) out.operator_factor = inWindow(data.operator_factor);
+  if (data.slow_mode_norm2?.length) out.slow_mode_norm2 = inWindow(data.slow_mode_norm2);
   if (data.imbalance_min_eig?.length) {
-    const lam = medianOf(data.imbalance_min_eig.filter((_, i) => it[i] >= fit.from && it[i] <= fit.to));
+    const lam = inWindow(data.imbalance_min_eig);
     out.imbalance_min_eig = lam;
-    // a linear-rate prediction: compared only where the fit found linear convergence
-    if (overParameterized && stepSize !== undefined && fit.classification === "linear") {
-      const pred = predictedImbalanceRate(stepSize, lam);
+    if (predict) out.imbalance_bound_rate = predictedImbalanceRate(stepSize, lam);
+    // the slow mode's prediction (FGᵀ only: for XXᵀ the redundant column shrinks itself, no linear rate)
+    if (predict && data.slow_mode_norm2?.length) {
+      const pred = predictedRestrictedRate(stepSize, out.slow_mode_norm2);
       out.predicted_rate = pred;
       out.rate_over_predicted = fit.linearRate / pred;
     }

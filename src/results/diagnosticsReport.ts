@@ -19,8 +19,11 @@ const COLUMNS: [string, string][] = [
   ["final_error_column_share", "largest column share of ‖Δ‖²"],
   ["final_error_column_observed", "observed entries of that column"],
   ["observed_per_column", "mean observed per column"],
-  ["imbalance_min_eig", "\\|λ_min(FᵀF − GᵀG)\\|"],
-  ["predicted_rate", "predicted rate −ln(1 − η\\|λ_min\\|)"],
+  ["operator_factor", "‖A(Δ)‖²/‖Δ‖² (fit window)"],
+  ["imbalance_min_eig", "\\|λ_min(FᵀF − GᵀG)\\| (bound quantity)"],
+  ["imbalance_bound_rate", "bound rate −ln(1 − η\\|λ_min\\|)"],
+  ["slow_mode_norm2", "slow mode q = σ_min² of F (or X)"],
+  ["predicted_rate", "predicted rate −ln(1 − η q)"],
   ["linear_rate", "fitted rate λ"],
   ["rate_over_predicted", "fitted / predicted"],
 ];
@@ -68,7 +71,10 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
     "",
     "Medians over seeds. signal = ‖U*ᵀΔV*‖_F/‖M*‖_F, spurious = ‖U⊥ᵀPV⊥‖_F/‖M*‖_F (Δ = P − M*); the spurious log-log slope is fitted over the tail [T/2, T]; " +
       "alignment iters: first recorded iteration where sin of the largest principal angle between the truth's subspaces and the factors' top-r singular subspaces is ≤ 0.1; " +
-      "perturbation = ‖A*A(Δ) − Δ‖₂/‖Δ‖_F over iterations ≥ 1; predicted rate from the imbalance's smallest |eigenvalue| (median over the fit window). Definitions: docs/diagnostics.md.",
+      "perturbation = ‖A*A(Δ) − Δ‖₂/‖Δ‖_F over iterations ≥ 1; the spurious log-log slope is shown only where the spurious part is sublinear. " +
+      "For k > r, q = max(σ_min(F)², σ_min(G)²) is the slow mode's quantity (≈ ‖U⊥ᵀF w‖², w spanning the null space of V*ᵀG; σ_min(X)² for XXᵀ) and the predicted rate " +
+      "−ln(1 − η q) is exact under the identity operator; under sensing fitted / predicted is the operator's factor on the slow mode, measured. " +
+      "|λ_min(FᵀF − GᵀG)| is the convergence theorem's lower-bound quantity, not the rate. Medians over the fit window. Definitions: docs/diagnostics.md.",
     "",
   );
   return lines;

@@ -19,8 +19,15 @@
  *    or it grew;
  * 4. otherwise compare the log-linear slopes s₁, s₂ of the first and second half of the
  *    window ([T/2, 3T/4] and [3T/4, T]): for e = C qᵗ they are equal (ratio 1); for
- *    e = C t^p the ratio s₂/s₁ = ln(4/3)/ln(3/2) ≈ 0.71. The rule is `linear` if
- *    s₂/s₁ ≥ 0.85 (the midpoint, geometric mean of 1 and 0.71 ≈ 0.84), else `sublinear`.
+ *    e = C t^p the ratio s₂/s₁ = ln(4/3)/ln(3/2) ≈ 0.71. `sublinear` if s₂/s₁ < 0.85 (the
+ *    midpoint, geometric mean of 1 and 0.71 ≈ 0.84);
+ * 5. a shifted power law e = c(t + t₀)^−q with t₀ ≳ T passes step 4 (t₀ = T: s₂/s₁ ≈ 0.87), so
+ *    the two slopes are also compared with the one such law through them: its local slope is
+ *    s(t) = −q/(t + t₀), i.e. −1/s grows linearly with slope 1/q, so the halves give
+ *    q̂ = (t̄₂ − t̄₁)/(1/|s₂| − 1/|s₁|) (t̄ᵢ the mean iteration of half i). For e = C qᵗ the
+ *    slopes are equal and q̂ = ±∞. `linear` only if the slopes do not flatten (q̂ ≤ 0) or
+ *    q̂ > {@link MAX_SUBLINEAR_EXPONENT} (no shifted power law of a plausible exponent fits),
+ *    else `sublinear`.
  */
 export type RateClass = "linear" | "sublinear" | "stalled" | "diverged";
 
@@ -40,6 +47,11 @@ export interface RateFit {
   logLogSlope: number;
   /** s₂/s₁: ratio of the log-linear slopes of the second and first half of the window. */
   slopeRatio: number;
+  /**
+   * q̂ = (t̄₂ − t̄₁)/(1/|s₂| − 1/|s₁|): the exponent of the shifted power law c(t + t₀)^−q whose
+   * local slopes −q/(t + t₀) match the halves' slopes (≤ 0 or ±∞ when the slopes do not flatten).
+   */
+  shiftedPowerExponent: number;
   classification: RateClass;
 }
 
@@ -47,6 +59,12 @@ export interface RateFit {
 export const DEFAULT_ERROR_FLOOR = 1e-13;
 /** Threshold on s₂/s₁ between linear (≈ 1) and sublinear (≈ 0.71). */
 export const LINEAR_SLOPE_RATIO = 0.85;
+/**
+ * A curve whose halves' slopes fit a shifted power law c(t + t₀)^−q with q ≤ this is not called
+ * linear. The sublinear laws measured here have q ≈ 0.8–1 (the 1/T law); 3 leaves a factor 3 of margin,
+ * while an exact geometric curve has equal slopes (q̂ = ±∞).
+ */
+export const MAX_SUBLINEAR_EXPONENT = 3;
 /** Minimal decrease ln(e(T/2)/e(T)) over the window for a run not to be "stalled". */
 export const STALL_LOG_DECREASE = 0.01;
 
@@ -79,7 +97,7 @@ export function fitRates(
   const floor = opts.floor ?? DEFAULT_ERROR_FLOOR;
   const n = Math.min(iterations.length, errors.length);
   const nan: RateFit = {
-    from: NaN, to: NaN, points: 0, logLinearSlope: NaN, linearRate: NaN, contraction: NaN, logLogSlope: NaN, slopeRatio: NaN, classification: "stalled",
+    from: NaN, to: NaN, points: 0, logLinearSlope: NaN, linearRate: NaN, contraction: NaN, logLogSlope: NaN, slopeRatio: NaN, shiftedPowerExponent: NaN, classification: "stalled",
   };
   const lastErr = n > 0 ? errors[n - 1] : NaN;
   if (opts.status === "diverged" || (n > 0 && !Number.isFinite(lastErr))) return { ...nan, classification: "diverged" };
@@ -110,14 +128,17 @@ export function fitRates(
   const s1 = lsSlope(i1.map((i) => wt[i]), i1.map((i) => we[i]));
   const s2 = lsSlope(i2.map((i) => wt[i]), i2.map((i) => we[i]));
   const ratio = s2 / s1;
+  const mean = (idx: number[]) => idx.reduce((a, i) => a + wt[i], 0) / idx.length;
+  const qHat = (mean(i2) - mean(i1)) / (1 / Math.abs(s2) - 1 / Math.abs(s1));
   const decrease = we[0] - we[we.length - 1];
   let classification: RateClass;
   if (reachedFloor) classification = "linear";
   else if (!(decrease >= STALL_LOG_DECREASE) || !(s < 0)) classification = "stalled";
-  else classification = Number.isFinite(ratio) && ratio >= LINEAR_SLOPE_RATIO ? "linear" : "sublinear";
+  else if (!(Number.isFinite(ratio) && ratio >= LINEAR_SLOPE_RATIO)) classification = "sublinear";
+  else classification = qHat > 0 && qHat <= MAX_SUBLINEAR_EXPONENT ? "sublinear" : "linear";
   return {
     from, to, points: wt.length,
-    logLinearSlope: s, linearRate: -s, contraction: Math.exp(s), logLogSlope: p, slopeRatio: ratio, classification,
+    logLinearSlope: s, linearRate: -s, contraction: Math.exp(s), logLogSlope: p, slopeRatio: ratio, shiftedPowerExponent: qHat, classification,
   };
 }
 

@@ -8,7 +8,7 @@ import { type NoiseStopRecord, modelDegreesOfFreedom, noiseFloorEstimate, noiseF
  * Without noise the record has floor 0 and the rule is inert. Throws a ConfigError when the rule is on, the
  * measurements are noisy and no floor estimate holds for the operator/model. Pure.
  */
-export function noiseStopRule(config: ResolvedConfig, normMstar: number): NoiseStopRecord | undefined {
+export function noiseStopRule(config: ResolvedConfig, normMstar: () => number): NoiseStopRecord | undefined {
   const c = config.stop.noiseFloor ?? 0;
   if (c === 0) return undefined;
   const setting = noiseFloorSetting(config as unknown as Record<string, unknown>)!;
@@ -27,6 +27,6 @@ export function noiseStopRule(config: ResolvedConfig, normMstar: number): NoiseS
           `(estimates exist for gaussian, symmetric-gaussian with the symmetric model, and identity, with m > d + 1); remove stop.noiseFloor`,
     }]);
   }
-  const relFloor = est.abs / normMstar;
+  const relFloor = est.abs / normMstar();
   return { multiple: c, floor: est.abs, relFloor, stopRelError: c * relFloor, dof: est.dof, formula: est.formula };
 }

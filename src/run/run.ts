@@ -105,8 +105,8 @@ export function prepareRun(input: ConfigInput | ResolvedConfig, options: Prepare
   if (!options.instance) checkRunMemory(config, options.memoryLimit ?? defaultMemoryLimit(), input);
   const instance = options.instance ?? buildInstance(config);
   const warnings = [...configWarnings(config), ...scientificWarnings(config, instance)];
-  // the rule needs ‖M*‖_F (a config without a truth cannot set stop.noiseFloor: resolveConfig refuses it)
-  const noiseStop = (config.stop.noiseFloor ?? 0) > 0 ? noiseStopRule(config, truthNorm(instance.truth)) : undefined;
+  // ‖M*‖_F only when the rule is on (a run with problem.truth "none" has no M*; resolveConfig refuses stop.noiseFloor there)
+  const noiseStop = noiseStopRule(config, () => truthNorm(instance.truth));
   const x0 = buildInit(config, instance);
   const init = copyFactors(x0);
   options.onStart?.(instance, init, config);

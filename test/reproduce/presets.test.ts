@@ -51,6 +51,16 @@ describe("presets", () => {
     });
   }
 
+  it("every preset says what it is: a paper-setting line, and no reference to files outside the repository", () => {
+    // the line is the expectations' paperSetting (shown as "Paper setting vs ours") or part of the source text
+    for (const n of listPresets()) {
+      const e = loadPreset(n).expectations;
+      if (e.paperSetting) expect(e.paperSetting, n).toMatch(/ours/i);
+      else expect(e.source, n).toMatch(/paper setting.*ours/i);
+    }
+    for (const n of listPresets()) expect(JSON.stringify(loadPreset(n).expectations), n).not.toMatch(/DESIGN/);
+  });
+
   it("a preset whose method this build lacks fails with a message naming it (never a stub)", () => {
     const p = loadPreset("xiong-symmetric");
     const broken = { ...p, grid: { ...p.grid, base: { ...p.grid.base, method: { name: "not-a-method" } } } };

@@ -21,6 +21,8 @@ function table(T = 4000) {
     alignment_F: it.map((t) => 1 / t),
     alignment_G: it.map((t) => 2 / t),
     imbalance_min_eig: it.map(() => 0.02),
+    slow_mode_norm2: it.map(() => 0.03),
+    operator_factor: it.map(() => 0.7),
     perturbation_ratio: it.map((t) => 0.3 + 0.1 / t),
   };
 }
@@ -41,9 +43,19 @@ describe("runs.csv diagnostics columns", () => {
     expect(c.alignment_iters).toBe(data.iteration.find((t) => t >= 20));
   });
 
-  it("predicts −ln(1 − η|λ_min|) and reports the fitted/predicted ratio", () => {
-    expect(c.predicted_rate).toBeCloseTo(-Math.log(1 - 0.5 * 0.02), 14);
+  it("predicts −ln(1 − η q) from the slow mode, keeps −ln(1 − η|λ_min|) as the bound quantity, and reports fitted/predicted", () => {
+    expect(c.predicted_rate).toBeCloseTo(-Math.log(1 - 0.5 * 0.03), 14);
+    expect(c.imbalance_bound_rate).toBeCloseTo(-Math.log(1 - 0.5 * 0.02), 14);
     expect(c.rate_over_predicted).toBeCloseTo(fit.linearRate / c.predicted_rate, 14);
+    expect(c.operator_factor).toBeCloseTo(0.7, 14);
+  });
+
+  it("blanks the spurious log-log slope of a linear spurious part and the signal rate of a sublinear signal part", () => {
+    const lin = { ...data, spurious_norm: data.iteration.map((t) => Math.exp(-0.002 * t)), signal_error: data.iteration.map((t) => 0.5 / t) };
+    const d = diagnosticsColumns(lin, fit, { method: { stepSize: 0.5 }, model: { k: 3 }, problem: { rank: 2 } });
+    expect(d.spurious_loglog_slope).toBeNaN();
+    expect(d.signal_linear_rate).toBeNaN();
+    expect(c.signal_linear_rate).toBeCloseTo(0.01, 6);
   });
 
   it("predicts no rate for a run that did not converge linearly", () => {
@@ -63,6 +75,19 @@ describe("runs.csv diagnostics columns", () => {
     expect(c.perturbation_ratio_min).toBeCloseTo(0.3 + 0.1 / data.iteration[data.iteration.length - 1], 14);
     expect(c.recovered).toBe(0); // final error ≈ 1.25e-4
     expect(c.interpolated).toBe(0);
+  });
+
+  it("takes the fit window on the flow's time t for a gradient-flow run (flow_time recorded)", () => {
+    // adaptive steps: t = 10·iteration; the error fit on t covers t ∈ [T/2, T] = iterations [200, 400]
+    const iteration = Array.from({ length: 401 }, (_, i) => i);
+    const flow_time = iteration.map((i) => 10 * i);
+    const rel = flow_time.map((t) => Math.exp(-0.001 * t));
+    const flow = { ...data, iteration, flow_time, rel_error: rel, signal_error: rel, spurious_norm: rel, cross_error: rel.map(() => 0),
+      operator_factor: iteration.map((i) => (i >= 200 ? 0.5 : 2)) };
+    const ffit = fitRates(flow_time, rel);
+    expect(ffit.from).toBe(2000);
+    expect(ffit.linearRate).toBeCloseTo(0.001, 10);
+    expect(diagnosticsColumns(flow, ffit, {}).operator_factor).toBe(0.5);
   });
 
   it("calls a run interpolated only once its loss has converged with the error frozen, else undecided", () => {

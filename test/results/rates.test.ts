@@ -36,6 +36,32 @@ describe("rate fitting", () => {
     expect(f.classification).toBe("sublinear");
   });
 
+  it("does not call a shifted power law c(t + t₀)^−q with t₀ ≳ T linear", () => {
+    const T = 10000, t = schedule(T);
+    for (const t0 of [T, 2 * T, 10 * T]) {
+      for (const q of [0.84, 1, 2]) {
+        const f = fitRates(t, t.map((s) => 3 * Math.pow(s + t0, -q)));
+        // the halves' slopes alone pass the old rule (s₂/s₁ = (5T/8 + t₀)/(7T/8 + t₀) ≥ 0.86) …
+        expect(f.slopeRatio).toBeGreaterThanOrEqual(0.85);
+        // … but −1/s(t) = (t + t₀)/q grows with slope 1/q: the halves recover q (to the error of a
+        // difference quotient over [T/2, T], < 10 % here)
+        expect(Math.abs(f.shiftedPowerExponent / q - 1)).toBeLessThan(0.1);
+        expect(f.classification).toBe("sublinear");
+      }
+    }
+  });
+
+  it("calls exact geometric curves linear at any rate, however little they fall", () => {
+    const t = schedule(2000);
+    for (const lambda of [1e-4, 1e-3, 0.01]) {
+      const f = fitRates(t, t.map((s) => 0.7 * Math.exp(-lambda * s)));
+      expect(f.linearRate).toBeCloseTo(lambda, 10);
+      // equal slopes: 1/|s₂| − 1/|s₁| is rounding, q̂ is huge (either sign)
+      expect(Math.abs(f.shiftedPowerExponent)).toBeGreaterThan(1e6);
+      expect(f.classification).toBe("linear");
+    }
+  });
+
   it("classifies a curve that reached the rounding floor as linear (fit on the part above it)", () => {
     const t = schedule(3000);
     const e = t.map((s) => Math.max(Math.exp(-0.05 * s), 1e-16));

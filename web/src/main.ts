@@ -691,8 +691,9 @@ function renderReadout(): void {
       el("td", { "data-testid": `rel-error-${i}`, "data-value": last ? String(last.rel_error) : "" }, fmt(last?.rel_error)),
       el("td", {}, last ? String(last.iteration) : "—"),
       el("td", {}, r.fit?.classification ?? "—"),
-      el("td", { title: "λ = −d ln e / dt over the tail window [T/2, T]" }, fmt(r.fit?.linearRate)),
-      el("td", { title: "d ln e / d ln t over the tail window" }, fmt(r.fit?.logLogSlope)),
+      // a rate only for a linear run, a log-log slope only for a sublinear one (else meaningless: blank)
+      el("td", { title: "λ = −d ln e / dt over the tail window [T/2, T] (linear runs only)" }, fmt(r.fit?.classification === "linear" ? r.fit.linearRate : undefined)),
+      el("td", { title: "d ln e / d ln t over the tail window (sublinear runs only)" }, fmt(r.fit?.classification === "sublinear" ? r.fit.logLogSlope : undefined)),
       el("td", {}, theory ? `theory: ${theory}` : ""),
       el("td", {}, csvButton(i)),
     );
