@@ -11,7 +11,8 @@ let cached: Uint8Array | null = null;
 
 export function readFileSync(file: unknown): Uint8Array {
   const name = String(file);
-  if (!name.endsWith("kernels.wasm")) throw new Error(`no file system in the browser (${name})`);
+  // the loader's name, or the asset name Vite gives it when it bundles the loader's URL (kernels-<8-char hash>.wasm)
+  if (!/(^|\/)kernels(-[A-Za-z0-9_-]{8})?\.wasm$/.test(name)) throw new Error(`no file system in the browser (${name})`);
   if (cached) return cached;
   const XHR = (globalThis as unknown as { XMLHttpRequest?: typeof XMLHttpRequest }).XMLHttpRequest;
   const inWorker = typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
