@@ -2,7 +2,7 @@
 // and times `aggregate` on it:  node bench/scale-sweep.mjs [dir] [points] [seeds]
 // One real run (point 0, seed 0) is executed; every other run folder gets its own config.json
 // (its grid config, with provenance) and the template's metrics, checkpoint and iterate
-// (hard links), with a summary.json whose checksums match — valid for the validating reader
+// (copies), with a summary.json whose checksums match — valid for the validating reader
 // (the numbers are the template's, so only the timing is meaningful).
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,13 +26,13 @@ const tmpl = path.join(dir, specs[0].id);
 executeRun(specs[0].config, tmpl);
 const backend = JSON.parse(fs.readFileSync(path.join(tmpl, "config.json"), "utf8")).matsense.backend;
 const summary = JSON.parse(fs.readFileSync(path.join(tmpl, "summary.json"), "utf8"));
-const linked = fs.readdirSync(tmpl).filter((f) => f !== "config.json" && f !== "summary.json");
+const copied = fs.readdirSync(tmpl).filter((f) => f !== "config.json" && f !== "summary.json");
 for (const s of specs.slice(1)) {
   const d = path.join(dir, s.id);
   fs.mkdirSync(d);
   const cfg = JSON.stringify(provenance(resolveConfig(s.config), backend), null, 2) + "\n";
   fs.writeFileSync(path.join(d, "config.json"), cfg);
-  for (const f of linked) fs.linkSync(path.join(tmpl, f), path.join(d, f));
+  for (const f of copied) fs.copyFileSync(path.join(tmpl, f), path.join(d, f));
   const sha = { ...summary.sha256, "config.json": createHash("sha256").update(cfg).digest("hex") };
   fs.writeFileSync(path.join(d, "summary.json"), JSON.stringify({ ...summary, sha256: sha }, null, 2) + "\n");
 }

@@ -8,7 +8,7 @@ import type { ManifestEntry } from "../results/manifest.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { formatBytes } from "../catalogue/memory.js";
 import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../run/claim.js";
-import { UsageError, defaultOutDir, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
+import { UsageError, defaultOutDir, interruptFlag, parseCheckpointEvery, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
@@ -83,6 +83,8 @@ export interface SweepCliOptions {
   shard?: string;
   quiet?: boolean;
   force?: boolean;
+  /** Seconds between the runs' checkpoints (an unfinished run continues from its last one). */
+  checkpointEvery?: string;
 }
 
 /** Parses --workers (a positive integer; default the number of cores, or --cpus). */
@@ -126,6 +128,7 @@ export async function runSweepWithProgress(
       runner: workerEntry() ? "threads" : "auto",
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
+      checkpointSeconds: parseCheckpointEvery(opts.checkpointEvery),
       ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseMaxMemory(opts.maxMemory) } : {}),
       onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
@@ -189,6 +192,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
+    .option("--checkpoint-every <seconds>", "seconds between the runs' checkpoints (default 60); an unfinished run continues from its last one")
     .option("--quick", "apply the grid's quick section (small sizes)")
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")

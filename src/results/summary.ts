@@ -18,6 +18,11 @@ export interface RunSummary {
    * Absent in folders written before matsense 0.1.x recorded checksums ("unverified").
    */
   sha256?: Record<string, string>;
+  /**
+   * The attempts that made a resumed run: the iteration each began at and the iterations
+   * it contributed (they sum to `iterations`); absent for a run made in one attempt.
+   */
+  attempts?: { from: number; iterations: number }[];
 }
 
 /** The result files summary.json vouches for: config, metrics, checkpoint and final iterate (the instance .npy files are rebuilt from the config). */

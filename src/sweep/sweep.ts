@@ -13,6 +13,7 @@ import { type RunSummary, executeRunAsync } from "../run/runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
 import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
 import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
+import { sweepResumePoint } from "./resume.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
 
@@ -25,6 +26,8 @@ export interface WorkerTask {
   maxMemoryBytes?: number;
   /** The run's operator is shared with other runs of the sweep (see shared-operators.ts). */
   share?: TaskShare;
+  /** Seconds between the run's checkpoints (default 60). */
+  checkpointSeconds?: number;
 }
 
 /** A worker built a shared operator: its handle (the memory is shared, not copied). */
@@ -75,8 +78,10 @@ export interface SweepOptions {
   onRunDone?: (entry: ManifestEntry, done: number, toRun: number) => void;
   /** Polled between runs and inside runs: true stops the sweep (in-flight runs end "interrupted"). */
   shouldStop?: () => boolean;
-  /** Told when a stale run-folder lock is taken over. */
+  /** Told when a stale run-folder lock is taken over, or an unfinished run cannot be resumed and starts again. */
   onNotice?: (message: string) => void;
+  /** Seconds between the runs' checkpoints (default 60): an unfinished run continues from its last one. */
+  checkpointSeconds?: number;
 }
 
 export interface SweepResult {
@@ -217,7 +222,11 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
       let skip: WorkerReply["skipped"];
       try {
         // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
-        await executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), { shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit });
+        const runDir = path.join(dir, spec.id);
+        const resume = sweepResumePoint(runDir, spec.resolved ?? spec.config, opts.onNotice);
+        await executeRunAsync(spec.resolved ?? spec.config, runDir, {
+          shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit, checkpointSeconds: opts.checkpointSeconds, resume,
+        });
       } catch (e) {
         skip = runSkipReason(e);
         if (!skip) error = e instanceof Error ? e.message : String(e);
@@ -227,7 +236,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     if (stop()) interrupted = true;
   } else {
     const sharing = new OperatorSharing(todo.map((s, i) => ({ id: s.id, config: configs[i] })), workers);
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit);
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds);
     sharedOperators = sharing.sharedOperators;
   }
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
@@ -242,7 +251,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
   todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
-  sharing: OperatorSharing, cores = os.availableParallelism(), maxMemoryBytes?: number,
+  sharing: OperatorSharing, cores = os.availableParallelism(), maxMemoryBytes?: number, checkpointSeconds?: number,
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -279,7 +288,7 @@ async function runOnThreads(
           }
           current = pending.splice(i, 1)[0];
           const share = sharing.assign(current.id, slot);
-          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id), share, maxMemoryBytes } satisfies WorkerTask);
+          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id), share, maxMemoryBytes, checkpointSeconds } satisfies WorkerTask);
         };
         const wake = () => {
           for (const f of parked.splice(0)) f();
