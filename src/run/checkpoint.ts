@@ -85,7 +85,8 @@ export function readCheckpoint(dir: string): { state: StepperState; seconds: num
   const file = path.join(dir, CHECKPOINT_FILE);
   if (!fs.existsSync(file)) {
     throw new ResumeError(
-      `${dir} has no ${CHECKPOINT_FILE} (the run wrote none: it failed before its first checkpoint, its method cannot be resumed, or it was made by an older matsense)`,
+      `${dir} has no ${CHECKPOINT_FILE} (the run wrote none: it failed before its first checkpoint, its method cannot be resumed, ` +
+        `or it was made by an older matsense); use --force instead of --resume to start it again`,
     );
   }
   let c: CheckpointFile & { sha256?: unknown };

@@ -25,9 +25,10 @@ export type ExistingPolicy = "refuse" | "replace" | "skip-finished" | "resume";
 /** The folder already holds a result and the policy is "refuse". */
 export class ExistingResultError extends Error {
   constructor(readonly dir: string, readonly found: string[]) {
+    // --resume only where there is a checkpoint to continue (a run killed before its first one can only start again)
     super(
       `${dir} already holds a result (${found.join(", ")}); use --force to delete it and run again, ` +
-        `--resume to continue it, or another --out folder`,
+        `${found.includes("checkpoint.json") ? "--resume to continue it, " : ""}or another --out folder`,
     );
   }
 }

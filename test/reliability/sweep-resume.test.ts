@@ -62,4 +62,27 @@ describe.skipIf(!built)("sweep resume (needs `npm run build`)", () => {
       expect(fs.readdirSync(path.join(dir, ids[0])).filter((n) => n.startsWith(".matsense-staging") || n.endsWith(".partial"))).toEqual([]);
     }
   }, 240_000);
+
+  it("a run killed before its first checkpoint is not offered --resume, and --force restarts it cleanly", async () => {
+    const root = tmp();
+    const cfg = path.join(root, "c.json");
+    fs.writeFileSync(cfg, JSON.stringify({ ...grid.base, model: { k: 3 } }));
+    const dir = path.join(root, "run");
+    const p = start(["run", "-q", "--config", cfg, "--out", dir]);
+    expect(await waitFor(path.join(dir, "config.json"), 60_000)).toBe(true);
+    p.child.kill("SIGKILL");
+    expect((await p.done).signal).toBe("SIGKILL");
+    expect(fs.existsSync(path.join(dir, "checkpoint.json"))).toBe(false);
+    const plain = await start(["run", "-q", "--config", cfg, "--out", dir]).done;
+    expect(plain.code).toBe(2);
+    expect(plain.err).toContain("--force");
+    expect(plain.err).not.toContain("--resume");
+    const resumed = await start(["run", "-q", "--resume", dir]).done;
+    expect(resumed.code).toBe(2);
+    expect(resumed.err).toMatch(/no checkpoint\.json.*use --force/);
+    const forced = await start(["run", "-q", "--config", cfg, "--out", dir, "--force"]).done;
+    expect(forced.code, forced.err).toBe(0);
+    expect(json(path.join(dir, "summary.json")).status).toBe("max-iterations");
+    expect(fs.readdirSync(dir).filter((n) => n.includes("partial") || n.includes("staging") || n.includes("lock"))).toEqual([]);
+  }, 120_000);
 });
