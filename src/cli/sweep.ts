@@ -209,6 +209,11 @@ export function addSweepCommands(program: Command, io: CliIO): void {
         if (result.entries.some((e) => e.status === "failed")) throw new UsageError(`shard ${opts.shard}: some runs failed (see manifest and their summary.json)`, 1);
         return;
       }
+      if (result.interrupted) {
+        // a stop request is not followed by a long last step (aggregating 10⁵ runs takes tens of seconds)
+        io.err(`matsense: aggregation skipped; \`matsense aggregate ${dir}\` writes runs.csv and curves.csv once the runs are done\n`);
+        throw new UsageError("interrupted", EXIT_INTERRUPTED);
+      }
       const agg = writeAggregate(dir);
       const damaged = reportDamaged(agg, io.err);
       if (!opts.quiet) {

@@ -239,6 +239,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds);
     sharedOperators = sharing.sharedOperators;
   }
+  // stopped early: the manifest records the runs that ended (the CLI skips the final aggregation then)
+  if (interrupted && done < todo.length) saveManifest();
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
   const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.config));
   if (locked.length) {
