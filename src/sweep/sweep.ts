@@ -5,14 +5,15 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { StatusLog, statusLogFile } from "../results/status-log.js";
 import type { ConfigInput } from "../config/schema.js";
-import { ConfigError, resolveConfig } from "../config/schema.js";
+import { ConfigError, type ResolvedConfig, resolveConfig } from "../config/schema.js";
 import { operatorBytes } from "../catalogue/instance.js";
 import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../catalogue/memory.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "../run/runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
 import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
-import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
+import { type Grid, type RunSpec, expandGridAsync, parseGrid, shardRuns } from "../config/grid.js";
+import { eachWithTurns } from "../io/turns.js";
 import { sweepResumePoint } from "./resume.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
@@ -153,21 +154,29 @@ export function recordGrid(dir: string, grid: Grid): void {
  */
 export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptions = {}): Promise<SweepResult> {
   const grid = parseGrid(gridInput);
-  const all = expandGrid(grid, { allowLarge: opts.allowLarge });
+  const stop = opts.shouldStop ?? (() => false);
+  // 10⁶ runs take tens of seconds to expand and list: a stop request is answered between blocks
+  const stopped = (): SweepResult => ({ dir, grid, runs: [], skipped: 0, executed: 0, entries: [], interrupted: true, locked: [] });
+  const all = await expandGridAsync(grid, { allowLarge: opts.allowLarge }, stop);
+  if (!all) return stopped();
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
   // a file (not a folder) where a run folder goes is the user's: refused, never replaced
-  const blocked = runs.filter((r) => fs.lstatSync(path.join(dir, r.id), { throwIfNoEntry: false })?.isDirectory() === false).map((r) => r.id);
+  const blocked: string[] = [];
+  const isFile = (r: RunSpec) => fs.lstatSync(path.join(dir, r.id), { throwIfNoEntry: false })?.isDirectory() === false;
+  if (!(await eachWithTurns(runs, (r) => void (isFile(r) && blocked.push(r.id)), stop))) return stopped();
   if (blocked.length) throw new ForeignFilesError(dir, blocked);
   const locked: LockedRun[] = [];
-  const todo = runs.filter((r) => {
+  const todo: RunSpec[] = [];
+  const listed = await eachWithTurns(runs, (r) => {
     const runDir = path.join(dir, r.id);
-    if (isFinished(runDir, r.config)) return false;
+    if (isFinished(runDir, r.config)) return;
     const owner = lockedByLiveWriter(runDir);
     if (owner) locked.push({ id: r.id, owner });
-    return !owner;
-  });
+    else todo.push(r);
+  }, stop);
+  if (!listed) return stopped();
   const skipped = runs.length - todo.length - locked.length;
   const cores = opts.cores ?? os.availableParallelism();
   const wanted = Math.max(1, Math.min(opts.workers ?? cores, Math.max(1, todo.length)));
@@ -175,8 +184,13 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const memoryLimit = opts.maxMemoryBytes ?? defaultMemoryLimit();
   // (each run's allocations besides its operator, plus the operators of the parallel runs with a
   // shared operator counted once)
-  const configs = todo.map((r) => r.resolved ?? resolveConfig(r.config));
-  const besidesOperator = configs.map((c) => runMemory(c).total - operatorBytes(c));
+  const configs: ResolvedConfig[] = [], besidesOperator: number[] = [];
+  const measured = await eachWithTurns(todo, (r) => {
+    const c = r.resolved ?? resolveConfig(r.config);
+    configs.push(c);
+    besidesOperator.push(runMemory(c).total - operatorBytes(c));
+  }, stop);
+  if (!measured) return stopped();
   const workers = workersWithin(wanted, (w) => largestSum(besidesOperator, w) + sweepOperatorMemory(configs, w).shared, memoryLimit);
   const entry = workerEntry();
   let runner: "threads" | "inline";
@@ -186,8 +200,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   } else if (opts.runner === "inline") runner = "inline";
   else runner = workers > 1 && entry ? "threads" : "inline";
 
-  const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
+  const entries = new Map<string, ManifestEntry>();
+  if (!(await eachWithTurns(runs, (r) => void entries.set(r.id, entryFromFolder(dir, r)), stop))) return stopped();
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
+  if (stop()) return stopped();
   saveManifest();
   const log = new StatusLog(path.join(dir, statusLogFile(opts.shard)));
   opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner, ...(workers < wanted ? { memoryLimited: { wanted, limit: memoryLimit } } : {}) });
@@ -208,7 +224,6 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     if (done === todo.length) saveManifest();
     opts.onRunDone?.(e, done, todo.length);
   };
-  const stop = opts.shouldStop ?? (() => false);
   let interrupted = false;
   let sharedOperators: number | undefined;
 
