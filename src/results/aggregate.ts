@@ -193,6 +193,9 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
   const errorMetric = opts.errorMetric ?? "rel_error";
   const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: s.config })]));
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
+  const entries = specs.map((s) => entryFromFolder(dir, s, inspections.get(s.id)));
+  // what the rows and entries took from each run's config and summary is kept; the parsed files are not
+  for (const i of inspections.values()) delete i.config;
   for (const r of runs) {
     // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
     if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
@@ -241,7 +244,6 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
     .map((s) => inspections.get(s.id)!)
     .filter((i) => i.stopDiffers !== undefined)
     .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.stopDiffers! }));
-  const entries = specs.map((s) => entryFromFolder(dir, s, inspections.get(s.id)));
   return { agg: { dir, damaged, differing, grid, paths, errorMetric, runs, points, curves }, entries };
 }
 
