@@ -17,6 +17,21 @@
 //   fixed row partition (FUSED_PARTS of them, whatever the thread count) and the partitions
 //   added in a fixed order by the caller, so 1 and 2 threads give bitwise the same result.
 
+// ---- multiply-add of the dense kernels: unfused by default, fused in the relaxed build ------
+// RELAXED is a compile-time constant (`use: RELAXED=0|1` in asconfig.json). The "release"
+// target (RELAXED=0) computes madd(a, b, c) = c + a·b with two roundings, exactly the
+// arithmetic the kernels had before madd existed. The "relaxed" target (RELAXED=1, module
+// kernels-relaxed.wasm, backend "wasm-relaxed") uses f64x2.relaxed_madd, which the engine
+// may evaluate with one rounding (FMA) or two, depending on the processor: its results
+// differ from the default build in the last bits and are deterministic only on one machine.
+
+/** c + a·b per lane (two roundings; one rounding where RELAXED and the engine fuses). */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (RELAXED) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
+
 // ---- element access for float64 (T = f64) and float32 (T = f32) entries ------------------
 
 /** Entries p[0], p[1] widened to f64x2. */
@@ -54,22 +69,22 @@
       const h = o + 2 * es;
       const xl = v128.load(x + (<usize>j << 3));
       const xh = v128.load(x + (<usize>j << 3), 16);
-      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), xl));
-      t0 = f64x2.add(t0, f64x2.mul(pair<T>(p0 + h), xh));
-      s1 = f64x2.add(s1, f64x2.mul(pair<T>(p1 + o), xl));
-      t1 = f64x2.add(t1, f64x2.mul(pair<T>(p1 + h), xh));
-      s2 = f64x2.add(s2, f64x2.mul(pair<T>(p2 + o), xl));
-      t2 = f64x2.add(t2, f64x2.mul(pair<T>(p2 + h), xh));
-      s3 = f64x2.add(s3, f64x2.mul(pair<T>(p3 + o), xl));
-      t3 = f64x2.add(t3, f64x2.mul(pair<T>(p3 + h), xh));
+      s0 = madd(pair<T>(p0 + o), xl, s0);
+      t0 = madd(pair<T>(p0 + h), xh, t0);
+      s1 = madd(pair<T>(p1 + o), xl, s1);
+      t1 = madd(pair<T>(p1 + h), xh, t1);
+      s2 = madd(pair<T>(p2 + o), xl, s2);
+      t2 = madd(pair<T>(p2 + h), xh, t2);
+      s3 = madd(pair<T>(p3 + o), xl, s3);
+      t3 = madd(pair<T>(p3 + h), xh, t3);
     }
     if (c4 < c2) {
       const o = <usize>c4 * es;
       const xl = v128.load(x + (<usize>c4 << 3));
-      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), xl));
-      s1 = f64x2.add(s1, f64x2.mul(pair<T>(p1 + o), xl));
-      s2 = f64x2.add(s2, f64x2.mul(pair<T>(p2 + o), xl));
-      s3 = f64x2.add(s3, f64x2.mul(pair<T>(p3 + o), xl));
+      s0 = madd(pair<T>(p0 + o), xl, s0);
+      s1 = madd(pair<T>(p1 + o), xl, s1);
+      s2 = madd(pair<T>(p2 + o), xl, s2);
+      s3 = madd(pair<T>(p3 + o), xl, s3);
     }
     s0 = f64x2.add(s0, t0);
     s1 = f64x2.add(s1, t1);
@@ -98,10 +113,10 @@
     let s0 = f64x2.splat(0.0), t0 = f64x2.splat(0.0);
     for (let j = 0; j < c4; j += 4) {
       const o = <usize>j * es;
-      s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + o), v128.load(x + (<usize>j << 3))));
-      t0 = f64x2.add(t0, f64x2.mul(pair<T>(p0 + o + 2 * es), v128.load(x + (<usize>j << 3), 16)));
+      s0 = madd(pair<T>(p0 + o), v128.load(x + (<usize>j << 3)), s0);
+      t0 = madd(pair<T>(p0 + o + 2 * es), v128.load(x + (<usize>j << 3), 16), t0);
     }
-    if (c4 < c2) s0 = f64x2.add(s0, f64x2.mul(pair<T>(p0 + <usize>c4 * es), v128.load(x + (<usize>c4 << 3))));
+    if (c4 < c2) s0 = madd(pair<T>(p0 + <usize>c4 * es), v128.load(x + (<usize>c4 << 3)), s0);
     s0 = f64x2.add(s0, t0);
     let u0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
     if (c2 < cols) u0 += elem<T>(p0 + <usize>c2 * es) * load<f64>(x + (<usize>c2 << 3));
@@ -137,6 +152,11 @@
     for (let j = 0; j < w2; j += 2) {
       const o = <usize>j * es;
       const oy = yb + (<usize>j << 3);
+      if (RELAXED) {
+        // one fused chain y + a0·z0 + a1·z1 + a2·z2 + a3·z3 (4 FMAs instead of 4 mul + 4 add)
+        v128.store(oy, madd(pair<T>(p3 + o), z3, madd(pair<T>(p2 + o), z2, madd(pair<T>(p1 + o), z1, madd(pair<T>(p0 + o), z0, v128.load(oy))))));
+        continue;
+      }
       const s01 = f64x2.add(f64x2.mul(pair<T>(p0 + o), z0), f64x2.mul(pair<T>(p1 + o), z1));
       const s23 = f64x2.add(f64x2.mul(pair<T>(p2 + o), z2), f64x2.mul(pair<T>(p3 + o), z3));
       v128.store(oy, f64x2.add(v128.load(oy), f64x2.add(s01, s23)));
@@ -155,7 +175,7 @@
     const z0 = f64x2.splat(z0s);
     for (let j = 0; j < w2; j += 2) {
       const oy = yb + (<usize>j << 3);
-      v128.store(oy, f64x2.add(v128.load(oy), f64x2.mul(pair<T>(p0 + <usize>j * es), z0)));
+      v128.store(oy, madd(pair<T>(p0 + <usize>j * es), z0, v128.load(oy)));
     }
     if (w2 < w) {
       const oy = yb + (<usize>w2 << 3);
@@ -204,6 +224,113 @@ export const FUSED_PARTS: i32 = 4;
       axpyRows<T>(a, r, accp, cols, i, e, 0, cols);
     }
   }
+}
+
+// ---- acc1 += A[i..i+4)ᵀ z1[i..i+4) and acc2 += A[i..i+4)ᵀ z2[i..i+4) for one full 4-row block --
+// Two runs of a batch share each load of A; each run's arithmetic is axpyRows' for a 4-row
+// block (the same tree, or the same fused chain under RELAXED), so its acc is bitwise the same.
+// @ts-ignore: decorator
+@inline function axpyBlock2<T>(a: usize, z1: usize, y1: usize, z2: usize, y2: usize, cols: i32, i: i32): void {
+  const es = <usize>sizeof<T>();
+  const stride = <usize>cols * es;
+  const w2 = cols & ~1;
+  const p0 = a + <usize>i * stride;
+  const p1 = p0 + stride;
+  const p2 = p1 + stride;
+  const p3 = p2 + stride;
+  const zi = <usize>i << 3;
+  const u0s = load<f64>(z1 + zi), u1s = load<f64>(z1 + zi, 8), u2s = load<f64>(z1 + zi, 16), u3s = load<f64>(z1 + zi, 24);
+  const v0s = load<f64>(z2 + zi), v1s = load<f64>(z2 + zi, 8), v2s = load<f64>(z2 + zi, 16), v3s = load<f64>(z2 + zi, 24);
+  const u0 = f64x2.splat(u0s), u1 = f64x2.splat(u1s), u2 = f64x2.splat(u2s), u3 = f64x2.splat(u3s);
+  const v0 = f64x2.splat(v0s), v1 = f64x2.splat(v1s), v2 = f64x2.splat(v2s), v3 = f64x2.splat(v3s);
+  for (let j = 0; j < w2; j += 2) {
+    const o = <usize>j * es;
+    const oy = <usize>j << 3;
+    const a0 = pair<T>(p0 + o), a1 = pair<T>(p1 + o), a2 = pair<T>(p2 + o), a3 = pair<T>(p3 + o);
+    if (RELAXED) {
+      v128.store(y1 + oy, madd(a3, u3, madd(a2, u2, madd(a1, u1, madd(a0, u0, v128.load(y1 + oy))))));
+      v128.store(y2 + oy, madd(a3, v3, madd(a2, v2, madd(a1, v1, madd(a0, v0, v128.load(y2 + oy))))));
+      continue;
+    }
+    const s = f64x2.add(f64x2.add(f64x2.mul(a0, u0), f64x2.mul(a1, u1)), f64x2.add(f64x2.mul(a2, u2), f64x2.mul(a3, u3)));
+    const t = f64x2.add(f64x2.add(f64x2.mul(a0, v0), f64x2.mul(a1, v1)), f64x2.add(f64x2.mul(a2, v2), f64x2.mul(a3, v3)));
+    v128.store(y1 + oy, f64x2.add(v128.load(y1 + oy), s));
+    v128.store(y2 + oy, f64x2.add(v128.load(y2 + oy), t));
+  }
+  if (w2 < cols) {
+    const o = <usize>w2 * es;
+    const oy = <usize>w2 << 3;
+    const e0 = elem<T>(p0 + o), e1 = elem<T>(p1 + o), e2 = elem<T>(p2 + o), e3 = elem<T>(p3 + o);
+    store<f64>(y1 + oy, load<f64>(y1 + oy) + ((e0 * u0s + e1 * u1s) + (e2 * u2s + e3 * u3s)));
+    store<f64>(y2 + oy, load<f64>(y2 + oy) + ((e0 * v0s + e1 * v1s) + (e2 * v2s + e3 * v3s)));
+  }
+}
+
+// ---- the fused pass for several runs sharing A: one stream of A for all of them -----------
+// Runs are the working-vector slots of a matrix shared by B users (src/kernels/wasm.ts
+// layout): slot s starts at x0 + s·per with x (max(rows, cols) entries, 64-byte padded),
+// y (same), b (rows), r (rows) and acc (FUSED_PARTS·cols). For each partition p in
+// [pLo, pHi) and each 4-row block, every run s of `mask` (bit s set; s < 32) does exactly
+// fused<T>'s arithmetic on that block — r rows by gemv, ·scale − b, acc_{s,p} += blockᵀ r —
+// so each run's r and partition sums are bitwise those of fused<T> alone, while the block is
+// read from memory once for all runs and from cache for the others.
+// @ts-ignore: decorator
+@inline function fusedBatch<T>(a: usize, x0: usize, per: usize, mask: i32, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  const v = <usize>max(rows, cols);
+  const vb = (v * 8 + 63) & ~<usize>63, rb = ((<usize>rows) * 8 + 63) & ~<usize>63;
+  const per4 = (rows + FUSED_PARTS - 1) / FUSED_PARTS;
+  const chunk = (per4 + 3) & ~3;
+  for (let p = pLo; p < pHi; p++) {
+    const r0 = min(rows, p * chunk);
+    const r1 = min(rows, (p + 1) * chunk);
+    for (let s = 0; s < 32; s++) {
+      if (((mask >>> s) & 1) == 0) continue;
+      const acc = x0 + <usize>s * per + 2 * vb + 2 * rb;
+      memory.fill(acc + <usize>p * <usize>cols * 8, 0, <usize>cols << 3);
+    }
+    const po = <usize>p * <usize>cols * 8;
+    for (let i = r0; i < r1; i += 4) {
+      const e = min(i + 4, r1);
+      for (let s = 0; s < 32; s++) {
+        if (((mask >>> s) & 1) == 0) continue;
+        const x = x0 + <usize>s * per;
+        const b = x + 2 * vb, r = b + rb;
+        gemv<T>(a, x, r, cols, i, e);
+        for (let q = i; q < e; q++) {
+          const o = <usize>q << 3;
+          store<f64>(r + o, load<f64>(r + o) * scale - load<f64>(b + o));
+        }
+      }
+      // the transpose products: full blocks two runs at a time (one load of A for both)
+      let pending: i32 = -1;
+      for (let s = 0; s < 32; s++) {
+        if (((mask >>> s) & 1) == 0) continue;
+        const r = x0 + <usize>s * per + 2 * vb + rb;
+        if (e - i < 4) {
+          axpyRows<T>(a, r, r + rb + po, cols, i, e, 0, cols);
+        } else if (pending < 0) {
+          pending = s;
+        } else {
+          const q = x0 + <usize>pending * per + 2 * vb + rb;
+          axpyBlock2<T>(a, q, q + rb + po, r, r + rb + po, cols, i);
+          pending = -1;
+        }
+      }
+      if (pending >= 0) {
+        const q = x0 + <usize>pending * per + 2 * vb + rb;
+        axpyRows<T>(a, q, q + rb + po, cols, i, e, 0, cols);
+      }
+    }
+  }
+}
+
+/** The fused pass for the runs of `mask` (slots x0 + s·per), partitions [pLo, pHi), float64 entries. */
+export function fusedBatch64(a: usize, x0: usize, per: usize, mask: i32, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  fusedBatch<f64>(a, x0, per, mask, rows, cols, pLo, pHi, scale);
+}
+/** The fused pass for the runs of `mask`, float32 entries, float64 accumulation. */
+export function fusedBatch32(a: usize, x0: usize, per: usize, mask: i32, rows: i32, cols: i32, pLo: i32, pHi: i32, scale: f64): void {
+  fusedBatch<f32>(a, x0, per, mask, rows, cols, pLo, pHi, scale);
 }
 
 /** y[r0..r1) = A[r0..r1, :] · x, float64 entries (a, x, y byte offsets; A row-major rows × cols). */

@@ -78,7 +78,8 @@ def main():
         del a
     for sz in req["sizes"]:
         med, times = gd_iteration_seconds(sz["n"], sz["m"], sz["k"], req.get("minSeconds", 1.0), rng)
-        out["sizes"].append({"n": sz["n"], "m": sz["m"], "k": sz["k"], "seconds": med, "repeats": len(times), "spread": (max(times) - min(times)) / med})
+        out["sizes"].append({"n": sz["n"], "m": sz["m"], "k": sz["k"], "seconds": med, "min": min(times), "repeats": len(times),
+                             "spread": (max(times) - min(times)) / med})
         print(f'numpy n={sz["n"]} m={sz["m"]} k={sz["k"]}: {med * 1e3:.2f} ms', file=sys.stderr, flush=True)
     json.dump(out, sys.stdout)
 

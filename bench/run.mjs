@@ -8,7 +8,10 @@
 //
 // Options: --quick (2 small sizes), --no-numpy, --no-scaledgd, --no-write, --json FILE (raw numbers),
 //          --from-json FILE (rewrite the report from an earlier --json file, no timing),
-//          --out FILE (default bench/RESULTS.md), --min-seconds S (per timing, default 0.75).
+//          --out FILE (default bench/RESULTS.md), --min-seconds S (per timing, default 0.75),
+//          --variants a,b,… (only these variant names, e.g. wasm-float64,wasm-relaxed-float64),
+//          --sizes i,j,… (only these entries of the size list, 0-based).
+// wasm-relaxed-* (fused multiply-add, WebAssembly relaxed SIMD) run when the engine has relaxed SIMD.
 // ts-float32 / ts-packed are skipped for operators > 1 GB (the reference kernels take seconds there).
 //
 // The iteration is GradientDescentAsymmetric.step() from the library: r = A(FGᵀ) − y and
@@ -26,8 +29,9 @@ import * as lib from "../dist/index.js";
 
 const {
   DenseSensingOperator, PackedSymmetricOperator, GradientDescentAsymmetric, getBackend, tsBackend, wasmAvailable, wasmUnavailableReason,
-  packedLength, zeros, createRng, resolveConfig, buildInstance, runConfig, operatorBytes,
+  packedLength, zeros, createRng, resolveConfig, buildInstance, runConfig, operatorBytes, wasmRelaxedStatus,
 } = lib;
+const relaxed = wasmAvailable() ? wasmRelaxedStatus() : { available: false, fused: false, reason: wasmUnavailableReason };
 const formatBytes = (b) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : `${(b / 2 ** 20).toFixed(1)} MiB`);
 
 const args = process.argv.slice(2);
@@ -38,7 +42,7 @@ const minSeconds = Number(opt("--min-seconds", quick ? "0.3" : "0.75"));
 const outFile = opt("--out", fileURLToPath(new URL("./RESULTS.md", import.meta.url)));
 const gc = typeof globalThis.gc === "function" ? globalThis.gc : () => {};
 
-const sizes = quick
+const allSizes = quick
   ? [{ n: 50, r: 3, m: 750 }, { n: 100, r: 3, m: 1500 }]
   : [
       { n: 50, r: 3, m: 750 }, { n: 50, r: 3, m: 3000 },
@@ -46,6 +50,8 @@ const sizes = quick
       { n: 200, r: 3, m: 3000 }, { n: 200, r: 3, m: 12000 },
       { n: 100, r: 10, m: 5000 }, { n: 100, r: 10, m: 20000 },
     ];
+const sizeFilter = opt("--sizes", null);
+const sizes = sizeFilter ? sizeFilter.split(",").map((i) => allSizes[Number(i)]) : allSizes;
 for (const s of sizes) s.k = s.r + 1;
 
 const variants = [
@@ -59,8 +65,14 @@ const variants = [
   { backend: "wasm", storage: "float32", threads: 2 },
   { backend: "wasm", storage: "packed", threads: 1 },
   { backend: "wasm", storage: "packed", threads: 2 },
-].filter((v) => v.backend === "ts" || wasmAvailable());
+  { backend: "wasm-relaxed", storage: "float64", threads: 1 },
+  { backend: "wasm-relaxed", storage: "float64", threads: 2 },
+  { backend: "wasm-relaxed", storage: "float32", threads: 1 },
+  { backend: "wasm-relaxed", storage: "packed", threads: 1 },
+].filter((v) => v.backend === "ts" || (v.backend === "wasm" ? wasmAvailable() : relaxed.available));
 const vname = (v) => `${v.backend}-${v.storage}${v.threads > 1 ? `-${v.threads}t` : ""}${v.twoPass ? "-2pass" : ""}`;
+const variantFilter = opt("--variants", null)?.split(",");
+if (variantFilter) variants.splice(0, variants.length, ...variants.filter((v) => variantFilter.includes(vname(v))));
 
 const log = (s) => process.stderr.write(s + "\n");
 const median = (a) => {
@@ -311,16 +323,24 @@ P("## Targets");
 P();
 /** The explanation paragraph, printed after the target lines (set when there are large operators). */
 let limits = null;
-const ratioRows = (name) => results.filter((r) => r.numpy).map((r) => r.numpy.seconds / r.variants[name].seconds);
+const ratioRows = (name) => results.filter((r) => r.numpy && r.variants[name]).map((r) => r.numpy.seconds / r.variants[name].seconds);
 const range = (a) => (a.length ? `${f2(Math.min(...a))}–${f2(Math.max(...a))}× (median ${f2(median(a))}×)` : "—");
 if (wasmAvailable()) {
   P(`- One thread vs NumPy (one thread): wasm-float64 ${range(ratioRows("wasm-float64"))} (without the fusion, wasm-float64-2pass: ${range(ratioRows("wasm-float64-2pass"))}); wasm-float32 ${range(ratioRows("wasm-float32"))}; wasm-packed ${range(ratioRows("wasm-packed"))}; ts-float64 ${range(ratioRows("ts-float64"))}. Target ≥ 1.5×.`);
+  P(relaxed.available
+    ? `- Fused multiply-add (backend wasm-relaxed, relaxed_madd ${relaxed.fused ? "fused (one rounding)" : "not fused"} on this machine), ` +
+      "one thread vs NumPy: " +
+      `wasm-relaxed-float64 ${range(ratioRows("wasm-relaxed-float64"))}; wasm-relaxed-float32 ${range(ratioRows("wasm-relaxed-float32"))}; ` +
+      `wasm-relaxed-packed ${range(ratioRows("wasm-relaxed-packed"))}. Target ≥ 1.5× (float64).`
+    : `- wasm-relaxed not measured: ${relaxed.reason}.`);
   for (const st of ["float64", "float32", "packed"]) {
-    const sp = results.map((r) => r.variants[`wasm-${st}`].seconds / r.variants[`wasm-${st}-2t`].seconds);
-    const spBig = results.filter((r) => r.m * r.n * r.n * 8 > 64e6).map((r) => r.variants[`wasm-${st}`].seconds / r.variants[`wasm-${st}-2t`].seconds);
+    const both = results.filter((r) => r.variants[`wasm-${st}`] && r.variants[`wasm-${st}-2t`]);
+    if (!both.length) continue;
+    const sp = both.map((r) => r.variants[`wasm-${st}`].seconds / r.variants[`wasm-${st}-2t`].seconds);
+    const spBig = both.filter((r) => r.m * r.n * r.n * 8 > 64e6).map((r) => r.variants[`wasm-${st}`].seconds / r.variants[`wasm-${st}-2t`].seconds);
     P(`- Two threads vs one (wasm-${st}): ${range(sp)}; operators > 64 MB: ${range(spBig)}. Target ≥ 1.3×.`);
   }
-  const bigRows = results.filter((r) => r.m * r.n * r.n * 8 > 8 * (l3 ?? 32 * 2 ** 20));
+  const bigRows = results.filter((r) => r.m * r.n * r.n * 8 > 8 * (l3 ?? 32 * 2 ** 20) && r.variants["wasm-float64"] && r.variants["wasm-float64-2pass"]);
   const shareOf = (name) => bigRows.map((r) => {
     const v = r.variants[name];
     return (passes({ twoPass: name.endsWith("-2pass") }) * v.bytes) / v.seconds / 1e9 / bw[1].GBs;
@@ -359,7 +379,10 @@ P();
 const text = lines.join("\n") + "\n";
 process.stdout.write(text);
 if (!flag("--no-write")) {
-  fs.writeFileSync(outFile, text);
+  // sections written by the other bench scripts (between <!-- name:begin --> and <!-- name:end -->) are kept
+  const old = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "";
+  const kept = [...old.matchAll(/<!-- ([\w-]+):begin -->[\s\S]*?<!-- \1:end -->\n?/g)].map((m) => m[0]);
+  fs.writeFileSync(outFile, [text, ...kept].join("\n"));
   log(`wrote ${outFile}`);
 }
 if (opt("--json")) fs.writeFileSync(opt("--json"), JSON.stringify({ started, sizes: results, numpy, bandwidth: bw, scaledGd: scaled, load: [load0, load1] }, null, 1));

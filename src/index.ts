@@ -35,7 +35,7 @@ export { entryFromFolder, isFinished, makeManifest, manifestFile, readSummary, T
 export { DEFAULT_ERROR_FLOOR, fitRates, iterationsToLevel, LINEAR_SLOPE_RATIO, logLogFit, lsSlope, STALL_LOG_DECREASE, type RateClass, type RateFit } from "./results/rates.js";
 export { aggregateSweep, classHonestPoints, curvesCsv, ERROR_LEVELS, excludedNote, excludedPointsText, formatPointTable, formatTable, formatValue, itersToColumn, median, pointCurves, pointLabel, quantileSorted, RATE_COLUMN_CLASS, runColumns, runRow, shortLabel, UNENDED_STATUSES, writeAggregate, type Aggregate, type CurveTable, type DamagedRun, type PointSummary, type RunRow } from "./results/aggregate.js";
 export { csvCell, isRunFolder, parseCsv, parseCsvNumber, readNumericCsv, readRunFolder, toCsv, type RunResultFiles, type Table } from "./results/results.js";
-export { ALIGNED_SIN, diagnosticsColumns, GROWN_REL_ERROR, INTERPOLATED_ERROR_ABOVE, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./results/diagnosticsColumns.js";
+export { ALIGNED_SIN, diagnosticsColumns, errorLogChange, FROZEN_LOG_CHANGE, secondHalfLogDecrease, GROWN_REL_ERROR, INTERPOLATED_LOSS_BELOW, RECOVERED_BELOW } from "./results/diagnosticsColumns.js";
 export { diagnosticsReportLines, formatReportNumber } from "./results/diagnosticsReport.js";
 export { checkRecordedIterations, DamagedFileError, inspectRunFolder, isDone, parseMetricsCsv, summarySchema, type RunFolderInspection, type RunFolderState } from "./results/validate.js";
 export { StatusLog, statusLogFile } from "./results/status-log.js";
@@ -69,12 +69,13 @@ export { singularValueShrink, SingularValueThresholding, SVT_FULL_SVD_LIMIT, svt
 
 // Metrics
 export { absoluteError, errorAndImbalance, factoredDistance, imbalance, imbalanceEigenvalues, lossOf, productSingularValues, symmetricPartRelError, truthNorm } from "./metrics/metrics.js";
-export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosticsContext, diagnosticsRow, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate, productNorm, projectOut, ripDeviation, spectralNorm, stepperDiagnostics, usesDensePerturbation, type DiagnosticsContext, type DiagnosticsInputs, type DiagnosticsSource, type ErrorDecomposition, type LinearMap, type PerturbationInputs, type RipEstimate, type SpectralNormOptions } from "./metrics/diagnostics.js";
+export { alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, diagnosticsContext, diagnosticsRow, errorColumnShare, errorDecomposition, imbalanceMinAbsEigenvalue, perturbationRatio, predictedImbalanceRate, productNorm, projectOut, ripDeviation, spectralNorm, stepperDiagnostics, usesDensePerturbation, type DiagnosticsContext, type DiagnosticsInputs, type DiagnosticsSource, type ErrorColumnShare, type ErrorDecomposition, type LinearMap, type PerturbationInputs, type RipEstimate, type SpectralNormOptions } from "./metrics/diagnostics.js";
 
 // Sensing operators
 export { type SensingOperator } from "./operators/types.js";
 export { denseWorkBytes, MatrixSensingOperator } from "./operators/base.js";
 export { autoStorage, buildGaussianOperator, denseOperatorBytes, DenseSensingOperator, gaussianDescriptor, gaussianOperator, gaussianOperatorBytes, gaussianOptionIssues, gaussianOptions, maxOperatorThreads, packedLength, PackedSymmetricOperator, RegeneratedGaussianOperator, symmetricGaussianDescriptor, symmetricGaussianOperator, type GaussianOperatorOptions, type OperatorStorage } from "./operators/gaussian.js";
+export { gaussianOperatorBatch, OperatorBatch } from "./operators/batch.js";
 export { identityDescriptor, IdentityOperator } from "./operators/identity.js";
 export { completionCapacity, completionDescriptor, CompletionOperator, completionOperator, completionOperatorBytes, type CompletionBackendOptions } from "./operators/completion.js";
 export { rankOneDescriptor, RankOneOperator, rankOneOperator, rankOneOperatorBytes } from "./operators/rankOne.js";
@@ -88,7 +89,11 @@ export { addOutliers, measureTruth } from "./problem/measure.js";
 export { SPECTRAL_DENSE_LIMIT, spectralInit, type SpectralOptions } from "./problem/spectral.js";
 
 // Kernels (backends of the hot loop)
-export { AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason, type BackendName } from "./kernels/index.js";
+export {
+  AUTO_THREADS_MIN_BYTES, autoThreads, availableBackends, checkKernelBackend, chooseBackend, fastWalshHadamard, fwhtReference, getBackend,
+  registerBackend, setAutoThreadCap, tsBackend, WASM_BACKEND_NAME, WASM_MAX_BYTES, WASM_RELAXED_BACKEND_NAME, wasmAvailable, wasmMatrixBytes,
+  wasmRelaxedStatus, wasmUnavailableReason, type BackendName
+} from "./kernels/index.js";
 
 // Linear algebra, random numbers, .npy files
 export { add, addScaled, allFinite, assertSameShape, clone, diag, dot, frobeniusDistance, frobeniusNorm, fromRows, gemv, gemvT, get, identity, matmul, matmulNT, matmulTN, matrix, norm2, scale, scaledNorm, sub, symmetricPart, trace, transpose, zeros, type Matrix } from "./linalg/matrix.js";

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createLogger, defineConfig } from "vite";
 
@@ -25,8 +26,12 @@ logger.warnOnce = (msg, opts) => {
   warnOnce(msg, opts);
 };
 
+const version = (JSON.parse(readFileSync(here("../package.json"), "utf8")) as { version: string }).version;
+
 export default defineConfig({
   customLogger: logger,
+  // the version recorded in the explorer's links (`v=`)
+  define: { __MATSENSE_VERSION__: JSON.stringify(version) },
   root: here("."),
   base: "./",
   publicDir: false,
@@ -35,6 +40,7 @@ export default defineConfig({
       "node:fs": here("src/shims/fs.ts"),
       "node:os": here("src/shims/os.ts"),
       "node:worker_threads": here("src/shims/worker_threads.ts"),
+      "node:v8": here("src/shims/v8.ts"),
     },
   },
   worker: { format: "es" },

@@ -1,11 +1,13 @@
 import type { RecordConfig, StopConfig } from "../io/config-fields.js";
 import { frobeniusNorm } from "../linalg/matrix.js";
 import { symmetricEigenvalues } from "../linalg/eig.js";
+import { singularValues } from "../linalg/svd.js";
 import {
-  absoluteError, errorAndImbalance, imbalance, truthNorm, lossOf, productSingularValues, symmetricPartRelError,
+  absoluteError, effectiveRank, errorAndImbalance, heldOutRelError, imbalance, truthNorm, lossOf, productSingularValues, symmetricPartRelError,
 } from "../metrics/metrics.js";
 import { type DiagnosticsContext, stepperDiagnostics } from "../metrics/diagnostics.js";
 import type { GroundTruth } from "../problem/truth.js";
+import type { HeldOutEntries } from "../operators/completionFile.js";
 import type { Stepper, StepperEvent } from "./stepper.js";
 import { LossWatch, NonFiniteError, nonFiniteQuantity } from "./guards.js";
 
@@ -61,6 +63,14 @@ export interface DriverOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; returning true ends the run with status "interrupted". */
   shouldStop?: () => boolean;
+  /** Held-out observed entries: each row records test_rel_error = ‖P_T(P) − M_T‖_F/‖M_T‖_F over them. */
+  heldOut?: HeldOutEntries;
+  /**
+   * {@link runStepperAsync} gives the event loop a turn after an iteration when this many
+   * seconds passed since the last turn (default 0.05; 0: after every iteration, so runs that
+   * share a batched operator advance in lockstep).
+   */
+  yieldEverySeconds?: number;
   /** Seconds already spent before this call (a resumed run continues its clock). Default 0. */
   startSeconds?: number;
   /**
@@ -112,11 +122,12 @@ function currentLoss(stepper: Stepper): number {
 
 /** Full metrics of the stepper's current point. */
 export function measure(
-  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics">,
+  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions,
+    "record" | "symmetricPartError" | "diagnostics" | "heldOut">,
 ): TraceRow {
   const x = stepper.factors();
-  const measured = x ? errorAndImbalance(x, () => stepper.product(), truth) : null;
-  const abs = measured ? measured.abs : frobeniusDistanceOf(stepper, truth);
+  const measured = x && !truth.absent ? errorAndImbalance(x, () => stepper.product(), truth) : null;
+  const abs = truth.absent ? NaN : measured ? measured.abs : frobeniusDistanceOf(stepper, truth);
   const row: TraceRow = {
     iteration: stepper.iteration,
     seconds,
@@ -125,7 +136,16 @@ export function measure(
     rel_error: abs / normMstar,
     extra: {},
   };
-  if (opts.symmetricPartError) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
+  if (truth.absent) {
+    // no M*: the truth-based columns are not recorded (summary.json says so)
+    delete (row as Partial<TraceRow>).abs_error;
+    delete (row as Partial<TraceRow>).rel_error;
+  }
+  if (opts.heldOut) {
+    row.extra.test_rel_error = !x ? heldOutRelError(opts.heldOut, stepper.product(), null)
+      : x.kind === "symmetric" ? heldOutRelError(opts.heldOut, x.X, x.X) : heldOutRelError(opts.heldOut, x.F, x.G);
+  }
+  if (opts.symmetricPartError && !truth.absent) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
   // spectral diagnostics of an iterate that overflowed are NaN (the row then reads as diverged)
   const finiteErrors = Number.isFinite(row.loss) && Number.isFinite(row.rel_error);
   if (x && x.kind === "asymmetric") {
@@ -135,6 +155,10 @@ export function measure(
       const ev = Number.isFinite(row.imbalance_norm) ? symmetricEigenvalues(imb) : new Float64Array(x.F.cols).fill(NaN);
       ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
+  }
+  if (opts.record.effectiveRank) {
+    const usable = Number.isFinite(row.loss) && (truth.absent || Number.isFinite(row.rel_error));
+    row.extra.effective_rank = usable ? effectiveRank(x ? productSingularValues(x) : singularValues(stepper.product())) : NaN;
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {
@@ -166,7 +190,7 @@ function rowIsFinite(row: TraceRow): boolean {
 export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOptions): Generator<void, RunResult, void> {
   const now = opts.now ?? (() => 0);
   const { stop } = opts;
-  const normMstar = truthNorm(truth);
+  const normMstar = truth.absent ? NaN : truthNorm(truth);
   const rows: TraceRow[] = [];
   const t0 = now() - (opts.startSeconds ?? 0);
   let nextRecord = opts.firstRecord ?? 0;
@@ -194,7 +218,12 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
     let relError: number;
     let finite: boolean;
     let loss: number;
-    if (row) {
+    if (truth.absent) {
+      // no M*: only the loss (and the recorded columns) decide divergence
+      relError = NaN;
+      loss = row ? row.loss : currentLoss(stepper);
+      finite = row ? rowIsFinite(row) : Number.isFinite(loss);
+    } else if (row) {
       relError = row.rel_error;
       loss = row.loss;
       finite = rowIsFinite(row);
@@ -211,7 +240,8 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       watch.diverged();
       divergedQuantity = finite
         ? `rel_error = ${relError} > stop.divergenceRelError = ${stop.divergenceRelError}`
-        : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss, abs_error: NaN, rel_error: relError });
+        : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss,
+          ...(truth.absent ? {} : { abs_error: NaN, rel_error: relError }) });
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";
@@ -269,7 +299,9 @@ export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOpt
  * {@link runStepper}, giving the event loop a turn every `yieldEverySeconds` of wall time
  * (measured with `opts.now`), so signal handlers and timers run during a long run.
  */
-export async function runStepperAsync(stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = 0.05): Promise<RunResult> {
+export async function runStepperAsync(
+  stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = opts.yieldEverySeconds ?? 0.05,
+): Promise<RunResult> {
   const now = opts.now ?? (() => 0);
   const g = driveStepper(stepper, truth, opts);
   let last = now();
@@ -278,7 +310,8 @@ export async function runStepperAsync(stepper: Stepper, truth: GroundTruth, opts
     if (r.done) return r.value;
     const t = now();
     if (t - last >= yieldEverySeconds) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      // every iteration (lockstep runs): setImmediate, which has no timer's ~1 ms floor
+      await new Promise<void>((resolve) => (yieldEverySeconds === 0 ? setImmediate(resolve) : setTimeout(resolve, 0)));
       last = t;
     }
   }

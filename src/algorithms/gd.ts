@@ -5,6 +5,8 @@ import { imbalance } from "../metrics/metrics.js";
 import type { SensingOperator } from "../operators/types.js";
 import { rebalanceFactors } from "./rebalance.js";
 import { defineMethod } from "./method.js";
+import { batchSizeOption, batchSizeRules, withMinibatches } from "./minibatch.js";
+import { DeepGradientDescent } from "./deep.js";
 import { FactoredStepper, type StepperState } from "./stepper.js";
 
 /** Options of GD on FGᵀ beyond the step size (all off by default: plain GD). */
@@ -50,7 +52,7 @@ export class GradientDescentSymmetric extends FactoredStepper {
 
   protected update(): void {
     const X = this.left;
-    this.adjointProducts(this.SX, this.StX);
+    this.gradientProducts(this.SX, this.StX);
     const eta = this.stepSize, x = X.data, a = this.SX.data, b = this.StX.data;
     for (let i = 0; i < x.length; i++) x[i] -= eta * (a[i] + b[i]);
   }
@@ -106,7 +108,7 @@ export class GradientDescentAsymmetric extends FactoredStepper {
 
   protected update(): void {
     const F = this.left, G = this.right;
-    this.adjointProducts(this.SG, this.StF);
+    this.gradientProducts(this.SG, this.StF);
     const eta = this.stepSize;
     const f = F.data, g = G.data, sg = this.SG.data, stf = this.StF.data;
     if (this.balanceWeight > 0) {
@@ -162,10 +164,17 @@ export const gdMethod = defineMethod({
   options: {
     balanceWeight: finite("method.balanceWeight").pipe(z.number().min(0, "method.balanceWeight must be ≥ 0")).default(0).describe("gd on FGᵀ: weight μ of the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²_F added to the loss (0 = off)"),
     rebalanceAtIteration: nonNegInt("method.rebalanceAtIteration").optional().describe("gd on FGᵀ: one-step rebalancing (F, G) ← (F P, G P⁻ᵀ), P = (FᵀF)^(−1/2), right after this iteration (0 = at the init; unset = off)"),
+    batchSize: batchSizeOption,
     rebalanceBelowRelResidual: finite("method.rebalanceBelowRelResidual").pipe(z.number().positive("method.rebalanceBelowRelResidual must be > 0")).optional().describe("gd on FGᵀ: one-step rebalancing the first time ‖A(FGᵀ) − y‖/‖y‖ < this (unset = off)"),
   },
   rules: (c) => {
     const m = c.method, k = c.model.k, n1 = c.problem.n;
+    const batch = batchSizeRules(c);
+    if (batch.length) return batch;
+    if (c.model.type === "deep") {
+      const set = (["balanceWeight", "rebalanceAtIteration", "rebalanceBelowRelResidual", "batchSize"] as const).find((o) => m[o] !== undefined && m[o] !== 0);
+      if (set) return [{ path: `method.${set}`, value: m[set], message: 'is not available with model.type "deep" (plain gradient descent on W_N⋯W_1)' }];
+    }
     if (c.model.type === "asymmetric" && (m.rebalanceAtIteration !== undefined || m.rebalanceBelowRelResidual !== undefined) && k > n1) {
       return [{
         path: m.rebalanceAtIteration !== undefined ? "method.rebalanceAtIteration" : "method.rebalanceBelowRelResidual", value: m.rebalanceAtIteration ?? m.rebalanceBelowRelResidual,
@@ -175,7 +184,10 @@ export const gdMethod = defineMethod({
     return [];
   },
   workspaceBytes: (c) => 8 * c.model.k * (c.problem.n + c.problem.n2),
-  create: (c, operator, y, init) =>
+  deep: true,
+  create: (c, operator, y, init) => init.kind === "asymmetric" && c.model.type === "deep"
+    ? new DeepGradientDescent(operator, y, init.F, init.G, init.middle ?? [], c.method.stepSize)
+    : withMinibatches(
     init.kind === "symmetric"
       ? new GradientDescentSymmetric(operator, y, init.X, c.method.stepSize)
       : new GradientDescentAsymmetric(operator, y, init.F, init.G, c.method.stepSize, {
@@ -183,4 +195,6 @@ export const gdMethod = defineMethod({
         rebalanceAtIteration: c.method.rebalanceAtIteration,
         rebalanceBelowRelResidual: c.method.rebalanceBelowRelResidual,
       }),
+    c.seed, c.method.batchSize, operator.m,
+  ),
 });

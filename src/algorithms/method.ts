@@ -10,6 +10,8 @@ import type { Stepper } from "./stepper.js";
  * this method's own options (typed by its schema) next to `name` and `stepSize`.
  */
 export interface MethodView<O> {
+  /** The config's seed (for a method's own random stream, e.g. minibatches). */
+  seed: number;
   problem: ProblemConfig;
   model: ModelConfig;
   operator: { type: string; m: number };
@@ -34,6 +36,8 @@ export interface MethodDescriptor<N extends string = string, S extends z.ZodRawS
   readonly summary: string;
   /** This method's options (zod fields with defaults and meanings). */
   readonly options: S;
+  /** True when the method runs on the deep model (model.type "deep"); its `create` then gets the deep init (F = W_N, G = W_1ᵀ, `middle`). */
+  readonly deep?: boolean;
   /** Cross-field rules when this method is chosen: one issue per problem, naming the field. */
   rules?(c: MethodView<z.output<z.ZodObject<S>>>): ConfigIssue[];
   /** Bytes of the method's own work arrays beyond the factors and the residual (default 0). */

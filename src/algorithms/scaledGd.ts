@@ -5,6 +5,7 @@ import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { rightPrecondition } from "./precondition.js";
 import { defineMethod } from "./method.js";
+import { batchSizeOption, batchSizeRules, withMinibatches } from "./minibatch.js";
 import { FactoredStepper } from "./stepper.js";
 
 /**
@@ -37,7 +38,7 @@ export abstract class PreconditionedGradientDescent extends FactoredStepper {
     const lambda = this.damping();
     const eta = this.stepSize;
     const F = this.left, G = this.right;
-    this.adjointProducts(this.SG, this.StF);
+    this.gradientProducts(this.SG, this.StF);
     if (this.x.kind === "symmetric") {
       const g = this.SG.data, h = this.StF.data;
       for (let i = 0; i < g.length; i++) g[i] += h[i];
@@ -102,15 +103,15 @@ export function preconditionedWorkspaceBytes(c: { problem: { n: number; n2: numb
 export const scaledGdMethod = defineMethod({
   name: "scaled-gd",
   summary: "ScaledGD (Tong, Ma & Chi, JMLR 2021): GD preconditioned by (GᵀG)⁻¹ and (FᵀF)⁻¹",
-  options: {},
+  options: { batchSize: batchSizeOption },
   rules: (c) => {
     const k = c.model.k, { n, n2 } = c.problem;
     return k > Math.min(n, n2)
       ? [{ path: "model.k", value: k, message: `scaled-gd preconditions with (GᵀG)⁻¹ and (FᵀF)⁻¹, which are singular for k > min(n1, n2) = ${Math.min(n, n2)}; use scaled-gd-lambda or precgd` }]
-      : [];
+      : batchSizeRules(c);
   },
   workspaceBytes: preconditionedWorkspaceBytes,
-  create: (c, operator, y, init) => new ScaledGradientDescent(operator, y, init, c.method.stepSize),
+  create: (c, operator, y, init) => withMinibatches(new ScaledGradientDescent(operator, y, init, c.method.stepSize), c.seed, c.method.batchSize, operator.m),
 });
 
 /** `scaled-gd-lambda`: ScaledGD(λ) (Xu, Shen, Chi & Ma 2023). */

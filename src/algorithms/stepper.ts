@@ -2,6 +2,7 @@ import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix
 import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { lossOf, subtractResidual } from "../metrics/metrics.js";
+import type { MinibatchSampler } from "./minibatch.js";
 
 /** Something a method reports once, e.g. "rebalanced at iteration 120". */
 export interface StepperEvent {
@@ -76,6 +77,10 @@ export abstract class FactoredStepper implements Stepper {
    */
   private S: Matrix | null = null;
   private adjointValid = false;
+  /** Minibatches of measurements for {@link gradientProducts} (null: full batch). */
+  private sampler: MinibatchSampler | null = null;
+  private batchMask: Uint8Array | null = null;
+  private batchResidual: Float64Array | null = null;
 
   constructor(
     protected readonly operator: SensingOperator,
@@ -146,6 +151,33 @@ export abstract class FactoredStepper implements Stepper {
   }
 
   /**
+   * Makes {@link gradientProducts} stochastic: each call uses the next batch B of `sampler`
+   * (null: the full batch again).
+   */
+  useMinibatches(sampler: MinibatchSampler | null): void {
+    this.sampler = sampler;
+    this.batchMask = sampler ? new Uint8Array(this.operator.m) : null;
+    this.batchResidual = sampler ? new Float64Array(this.operator.m) : null;
+  }
+
+  /**
+   * The gradient products of methods that may run on minibatches: {@link adjointProducts}
+   * (the full batch, the same code path), or with a sampler S_B·right and S_Bᵀ·left for
+   * S_B = A*(z), z_i = (m/|B|)·r_i on the next batch B and 0 elsewhere — an unbiased estimate
+   * of S. (The full residual is computed and masked: operators do not evaluate row subsets.)
+   */
+  protected gradientProducts(SG: Matrix | null, StF: Matrix | null): void {
+    if (!this.sampler) {
+      this.adjointProducts(SG, StF);
+      return;
+    }
+    const r = this.residual(), mask = this.batchMask!, z = this.batchResidual!;
+    const scale = this.operator.m / this.sampler.next(mask);
+    for (let i = 0; i < z.length; i++) z[i] = mask[i] ? scale * r[i] : 0;
+    this.operator.adjointFactored(z, this.left, this.right, SG, StF);
+  }
+
+  /**
    * S = A*(r) at the current point if a fused pass already computed it (read-only; for
    * diagnostics), else null.
    */
@@ -172,7 +204,13 @@ export abstract class FactoredStepper implements Stepper {
     }
     // whether S = A*(r) is computed by the fused pass from now on: a restored stepper must
     // take the same floating-point path as the uninterrupted one
-    return { iteration: this.iteration, stepSize: this.stepSize, events: this.events.map((e) => ({ ...e })), arrays, scalars: { fused: this.S ? 1 : 0 } };
+    const scalars: StepperState["scalars"] = { fused: this.S ? 1 : 0 };
+    if (this.sampler) {
+      const b = this.sampler.save();
+      arrays.minibatch_perm = { rows: 1, cols: b.perm.length, data: b.perm };
+      Object.assign(scalars, b.scalars);
+    }
+    return { iteration: this.iteration, stepSize: this.stepSize, events: this.events.map((e) => ({ ...e })), arrays, scalars };
   }
 
   restoreState(state: StepperState): void {
@@ -189,6 +227,11 @@ export abstract class FactoredStepper implements Stepper {
     this.stepSize = state.stepSize;
     this.events.length = 0;
     this.events.push(...state.events.map((e) => ({ ...e })));
+    if (this.sampler) {
+      const perm = state.arrays.minibatch_perm;
+      if (!perm) throw new RangeError("checkpoint has no minibatch state (it was written by a full-batch run)");
+      this.sampler.restore(perm.data, state.scalars);
+    }
     if (state.scalars.fused && this.operator.residualAndAdjoint) this.S ??= zeros(this.operator.n1, this.operator.n2);
     else this.S = null;
     this.invalidate();

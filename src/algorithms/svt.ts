@@ -6,7 +6,7 @@ import { singularTripletsAbove } from "../linalg/truncatedSvd.js";
 import { createRng } from "../random/rng.js";
 import type { SensingOperator } from "../operators/types.js";
 import { defineMethod } from "./method.js";
-import type { Stepper, StepperEvent } from "./stepper.js";
+import { MatrixVariableStepper } from "./matrixStepper.js";
 
 /**
  * Singular value thresholding (Cai, Candès & Shen, "A singular value thresholding
@@ -30,52 +30,24 @@ import type { Stepper, StepperEvent } from "./stepper.js";
  * step's basis, widened while its last value is still > τ — Cai, Candès & Shen's rule), so
  * an n = 1000 completion step costs O(n²·rank) instead of O(n³).
  */
-export class SingularValueThresholding implements Stepper {
+export class SingularValueThresholding extends MatrixVariableStepper {
   readonly method = "svt";
-  readonly model = "matrix" as const;
-  iteration = 0;
-  readonly events: StepperEvent[] = [];
   readonly tau: number;
   private readonly Y: Matrix;
-  private X: Matrix;
   private rank = 0;
-  private readonly r: Float64Array;
-  private readonly grad: Matrix;
-  private residualValid = false;
   /** Warm start of the truncated SVD (the previous step's basis). */
   private basis: Matrix | null = null;
   /** Seeded source of the truncated SVD's random start columns (fixed seed: runs stay reproducible). */
   private readonly rng = createRng(0x5717);
 
-  constructor(private readonly operator: SensingOperator, private readonly y: Float64Array, public stepSize: number, tau?: number) {
-    if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
-    if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
+  constructor(operator: SensingOperator, y: Float64Array, stepSize: number, tau?: number) {
+    super(operator, y, stepSize);
     let ny = 0;
     for (const v of y) ny += v * v;
     this.tau = tau ?? 5 * Math.sqrt(ny);
     if (!(this.tau >= 0) || !Number.isFinite(this.tau)) throw new RangeError(`svt: method.tau must be a finite number ≥ 0, got ${tau}`);
     if (tau === undefined) this.events.push({ iteration: 0, message: `svt: τ = 5‖y‖₂ = ${this.tau.toPrecision(6)} (method.tau not set)` });
     this.Y = zeros(operator.n1, operator.n2);
-    this.X = zeros(operator.n1, operator.n2);
-    this.r = new Float64Array(operator.m);
-    this.grad = zeros(operator.n1, operator.n2);
-  }
-
-  residual(): Float64Array {
-    if (!this.residualValid) {
-      this.operator.apply(this.X, this.r);
-      for (let i = 0; i < this.r.length; i++) this.r[i] -= this.y[i];
-      this.residualValid = true;
-    }
-    return this.r;
-  }
-
-  factors(): null {
-    return null;
-  }
-
-  product(): Matrix {
-    return this.X;
   }
 
   step(): void {

@@ -6,7 +6,8 @@ import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { addOutliers, measureTruth } from "../problem/measure.js";
 import { spectralInit } from "../problem/spectral.js";
-import { type GroundTruth, generalTruth, psdTruth, spectrum } from "../problem/truth.js";
+import { type GroundTruth, absentTruth, generalTruth, psdTruth, spectrum, truthFromMatrix } from "../problem/truth.js";
+import { readNpyFloat64 } from "../io/arrays.js";
 import { streamRng } from "../random/rng.js";
 
 /** A matrix sensing instance: the truth, the operator and the measurements y = A(M*) + noise. */
@@ -19,11 +20,22 @@ export interface Instance {
   yClean: Float64Array;
   /** Indices of the measurements corrupted by outliers (problem.outliers > 0), increasing. */
   outlierIndices?: Int32Array;
+  /** Held-out observed entries (operator.testFraction of "completion-file"), for test_rel_error. */
+  heldOut?: { rows: Int32Array; cols: Int32Array; values: Float64Array };
 }
 
 /** The ground truth of a resolved config (random stream "truth" of the seed). */
 export function buildTruth(config: ResolvedConfig): GroundTruth {
   const p = config.problem;
+  if (p.truth === "none") return absentTruth(p.n, p.n2);
+  if (p.truth === "file") {
+    const { data } = readNpyFloat64("problem.file", p.file!, [p.n, p.n2], `M*, problem.n × problem.n2 = ${p.n}×${p.n2}`);
+    try {
+      return truthFromMatrix({ rows: p.n, cols: p.n2, data }, p.rank, config.model.type === "symmetric");
+    } catch (e) {
+      throw new ConfigError([{ path: "problem.file", value: p.file, message: (e as Error).message }]);
+    }
+  }
   const sigma = p.singularValues ? Float64Array.from(p.singularValues) : spectrum(p.rank, p.kappa, p.spectrum);
   const rng = streamRng(config.seed, "truth");
   return p.truth === "psd" ? psdTruth(p.n, sigma, rng) : generalTruth(p.n, p.n2, sigma, rng);
@@ -65,15 +77,20 @@ export function operatorBytes(config: ResolvedConfig): number {
 export function buildInstance(config: ResolvedConfig): Instance {
   const truth = buildTruth(config);
   const operator = buildOperator(config);
-  const yClean = measureTruth(operator, truth);
-  const y = yClean.slice();
+  const yFile = (config.operator as { yFile?: string }).yFile;
+  const observed = operator.observations?.();
+  const given = observed?.y ?? (yFile === undefined ? undefined : readNpyFloat64("operator.yFile", yFile, [operator.m], `the operator.m = ${operator.m} ` +
+    `measurements y`).data);
+  // without M*, "A(M*)" is the observed y itself
+  const yClean = truth.absent ? given! : measureTruth(operator, truth);
+  const y = given ?? yClean.slice();
   if (config.problem.noise > 0) {
     const rng = streamRng(config.seed, "noise");
     for (let i = 0; i < y.length; i++) y[i] += config.problem.noise * rng.normal();
   }
   const outlierIndices = config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
   checkFiniteMeasurements(config, y);
-  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}) };
+  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}), ...(observed?.heldOut ? { heldOut: observed.heldOut } : {}) };
 }
 
 /**
@@ -104,8 +121,9 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
   const { alpha, ratio, type } = config.init;
   if (type === "spectral") {
     if (!instance) throw new RangeError('init.type "spectral" needs the instance (operator and y): call buildInit(config, instance)');
-    return spectralInit(instance.operator, instance.y, config.model.type, k, streamRng(config.seed, "spectral"));
+    return spectralInit(instance.operator, instance.y, config.model.type === "symmetric" ? "symmetric" : "asymmetric", k, streamRng(config.seed, "spectral"));
   }
+  if (type === "file") return readInit(config);
   if (type === "scaled-identity") {
     // α·I and (α/ratio)·I: ones on the diagonal of the n×k (n2×k) factors
     const eye = (rows: number, scale: number) => {
@@ -124,8 +142,32 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
   }
   const F = zeros(n, k);
   rng.fillNormal(F.data, alpha);
+  if (config.model.type === "deep") {
+    // W_N = F, W_1ᵀ = G (drawn as for FGᵀ, so depth 2 is the asymmetric init), then W_2 … W_{N−1}
+    const G = zeros(n2, k);
+    rng.fillNormal(G.data, alpha / ratio);
+    const middle = Array.from({ length: config.model.depth - 2 }, () => {
+      const W = zeros(k, k);
+      rng.fillNormal(W.data, alpha);
+      return W;
+    });
+    return { kind: "asymmetric", F, G, middle };
+  }
   if (type === "identical") return { kind: "asymmetric", F, G: { rows: n2, cols: k, data: F.data.slice() } };
   const G = zeros(n2, k);
   rng.fillNormal(G.data, alpha / ratio);
   return { kind: "asymmetric", F, G };
+}
+
+/** init.type "file": X0.npy (n × k) or F0.npy (n × k) and G0.npy (n2 × k) from the folder init.dir. */
+function readInit(config: ResolvedConfig): Factors {
+  const { n, n2 } = config.problem, k = config.model.k, dir = config.init.dir!;
+  const read = (stem: string, rows: number, what: string) => {
+    const file = `${dir.replace(/[\\/]+$/, "")}/${stem}.npy`; // no node:path: this module is in the browser bundle
+    return { rows, cols: k, data: readNpyFloat64("init.dir", file, [rows, k], `${stem}, ${what} × model.k = ${rows}×${k}`).data };
+  };
+  if (config.model.type === "symmetric") return { kind: "symmetric", X: read("X0", n, "problem.n") };
+  const F = read("F0", n, "problem.n"), G = read("G0", n2, "problem.n2");
+  if (config.model.type !== "deep") return { kind: "asymmetric", F, G };
+  return { kind: "asymmetric", F, G, middle: Array.from({ length: config.model.depth - 2 }, (_, i) => read(`W${i + 2}_0`, k, "model.k")) };
 }

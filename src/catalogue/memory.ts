@@ -39,10 +39,10 @@ export function runMemory(config: ResolvedConfig): RunMemory {
   const svt = config.method.name === "svt";
   const dense = entries <= DENSE_ENTRIES_LIMIT || k + r > Math.min(n1, n2) || svt;
   const symmetricMeasurements = config.operator.type === "symmetric-gaussian" || (config.operator.type === "rank-one" && config.model.type === "symmetric");
-  const symPartError = config.model.type === "asymmetric" && symmetricMeasurements;
+  const symPartError = config.model.type !== "symmetric" && symmetricMeasurements;
   const op = operatorDescriptor(config.operator.type) as AnyOperator;
   const method = methodDescriptor(config.method.name) as AnyMethod;
-  const factorEntries = config.model.type === "symmetric" ? n1 * k : (n1 + n2) * k;
+  const factorEntries = config.model.type === "symmetric" ? n1 * k : (n1 + n2) * k + (config.model.type === "deep" ? (config.model.depth - 2) * k * k : 0);
   const fused = (config.operator.type === "gaussian" || config.operator.type === "symmetric-gaussian") && config.operator.storage !== "regenerate";
   const rows = Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1;
   const columns = 8 + config.record.singularValues + (config.record.imbalanceEigenvalues ? k : 0);

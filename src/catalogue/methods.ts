@@ -4,6 +4,10 @@
  * new method is its own file (exporting a descriptor, see `algorithms/method.ts`) plus one
  * line here.
  */
+import { adamMethod } from "../algorithms/adam.js";
+import { agnMethod } from "../algorithms/agn.js";
+import { gaussNewtonMethod, levenbergMarquardtMethod } from "../algorithms/gaussNewton.js";
+import { mirrorDescentMethod } from "../algorithms/mirrorDescent.js";
 import { gdMethod } from "../algorithms/gd.js";
 import { gradientFlowMethod } from "../algorithms/gradientFlow.js";
 import { heavyBallMethod } from "../algorithms/heavyBall.js";
@@ -21,4 +25,9 @@ export const METHODS = [
   subgradientL1Method,
   svtMethod,
   heavyBallMethod,
+  adamMethod,
+  agnMethod,
+  gaussNewtonMethod,
+  levenbergMarquardtMethod,
+  mirrorDescentMethod,
 ] as const;

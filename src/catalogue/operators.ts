@@ -5,6 +5,8 @@
  * line here.
  */
 import { completionDescriptor } from "../operators/completion.js";
+import { denseFileDescriptor } from "../operators/denseFile.js";
+import { completionFileDescriptor } from "../operators/completionFile.js";
 import { gaussianDescriptor, symmetricGaussianDescriptor } from "../operators/gaussian.js";
 import { identityDescriptor } from "../operators/identity.js";
 import { rankOneDescriptor } from "../operators/rankOne.js";
@@ -17,4 +19,6 @@ export const OPERATORS = [
   completionDescriptor,
   rankOneDescriptor,
   srhtDescriptor,
+  denseFileDescriptor,
+  completionFileDescriptor,
 ] as const;

@@ -15,6 +15,7 @@ import { SbatchError, SlurmOptionError, arrayScript, parseSlurmOptions, sbatch, 
 import { QueueError } from "../launchers/errors.js";
 import { type CliIO, UsageError, readJsonFile } from "./shared.js";
 import { formatSeconds, parsePositiveInt } from "./sweep.js";
+import { commandDescription } from "./commands.js";
 
 /** Rethrows the cluster modules' user errors as UsageError (one line, exit 2). */
 function usage<T>(f: () => T): T {
@@ -47,7 +48,7 @@ function oneLine(e: ConfigError): UsageError {
 export function addClusterCommands(program: Command, io: CliIO): void {
   program
     .command("slurm")
-    .description("run a sweep as a Slurm job array: task i runs --shard i/N; --emit writes the script, --submit also runs sbatch (+ a dependent aggregate job)")
+    .description(commandDescription("slurm"))
     .requiredOption("-g, --grid <file>", "grid JSON (as for `sweep`)")
     .requiredOption("-o, --out <dir>", "sweep folder (shared by all nodes); the scripts and logs go to DIR/slurm/")
     .option("--shards <n>", "number of array tasks N (each runs every N-th run)")
@@ -102,7 +103,7 @@ export function addClusterCommands(program: Command, io: CliIO): void {
 
   program
     .command("status")
-    .description("state of a sweep folder from its files only: runs done / failed / interrupted / started / missing, per shard, ETA")
+    .description(commandDescription("status"))
     .argument("<dir>", "sweep folder")
     .option("--shards <n>", "split by N shards (default: the count recorded in the folder)")
     .option("--parallel <p>", "runs at a time for the ETA (default: the runs started and not finished)")
@@ -135,7 +136,7 @@ export function addClusterCommands(program: Command, io: CliIO): void {
 
   program
     .command("missing")
-    .description("the shards of N with unfinished runs, as a Slurm list for `sbatch --array=$(matsense missing DIR --shards N) DIR/slurm/array.sbatch`")
+    .description(commandDescription("missing"))
     .argument("<dir>", "sweep folder")
     .requiredOption("--shards <n>", "the number of shards N the sweep was split into")
     .option("--skip-failed", "do not list shards whose only unfinished runs failed (failures that would recur)")
@@ -151,7 +152,7 @@ export function addClusterCommands(program: Command, io: CliIO): void {
 
   program
     .command("enqueue")
-    .description("add one job per unfinished run of a sweep to a Redis/BullMQ queue (enqueueing twice adds nothing)")
+    .description(commandDescription("enqueue"))
     .requiredOption("--redis <url>", "Redis URL, e.g. redis://127.0.0.1:6379")
     .requiredOption("-g, --grid <file>", "grid JSON (as for `sweep`)")
     .requiredOption("-o, --out <dir>", "sweep folder (an absolute path every worker sees, e.g. on a shared filesystem)")
@@ -179,7 +180,7 @@ export function addClusterCommands(program: Command, io: CliIO): void {
 
   program
     .command("worker")
-    .description("take sweep runs from a Redis/BullMQ queue and run each in a child process; SIGTERM: exit after the current job(s)")
+    .description(commandDescription("worker"))
     .requiredOption("--redis <url>", "Redis URL, e.g. redis://127.0.0.1:6379")
     .option("--queue <name>", "queue name", "matsense")
     .option("-c, --concurrency <n>", "runs at a time", "1")
@@ -197,7 +198,7 @@ export function addClusterCommands(program: Command, io: CliIO): void {
 
   program
     .command("queue-status")
-    .description("job counts of a Redis/BullMQ sweep queue: waiting / active / done / failed")
+    .description(commandDescription("queue-status"))
     .requiredOption("--redis <url>", "Redis URL, e.g. redis://127.0.0.1:6379")
     .option("--queue <name>", "queue name", "matsense")
     .option("--json", "print the counts as JSON")

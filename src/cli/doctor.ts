@@ -8,6 +8,8 @@
  * - the imbalance identity of asymmetric GD: one step changes D = FᵀF − GᵀG by exactly
  *   η²(GᵀSᵀSG − FᵀSSᵀF) (S = A*(r)), and gradient flow conserves D;
  * - bitwise-identical operator products on 1 and 2 WASM threads (determinism);
+ * - the steps of adam, deep gd, gauss-newton / levenberg-marquardt, agn and mirror descent
+ *   against finite differences (doctor-methods.ts);
  * - the 1/T law of symmetric over-parameterized GD (k = r + 1): the redundant direction's
  *   size s obeys s₊ = s − 2ηs³, so the error ‖XXᵀ − M*‖_F ≈ s² ≈ 1/(4ηT).
  *
@@ -17,28 +19,20 @@ import type { Command } from "commander";
 import * as os from "node:os";
 import { performance } from "node:perf_hooks";
 import { type ConfigInput, resolveConfig } from "../config/schema.js";
-import { availableBackends, wasmAvailable, wasmUnavailableReason } from "../kernels/index.js";
+import { availableBackends, wasmAvailable, wasmRelaxedStatus, wasmUnavailableReason } from "../kernels/index.js";
 import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import { buildInstance, buildOperator } from "../catalogue/instance.js";
 import { createRng, type Rng } from "../random/rng.js";
+import { type CheckResult, methodGradientChecks, randomMatrix } from "./doctor-methods.js";
 import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../algorithms/gd.js";
 import { GradientFlow } from "../algorithms/gradientFlow.js";
 import { imbalance } from "../metrics/metrics.js";
 import type { CliIO } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /** One check's outcome. */
-export interface CheckResult {
-  name: string;
-  pass: boolean;
-  detail: string;
-}
-
-function randomMatrix(rng: Rng, rows: number, cols: number, std = 1): Matrix {
-  const m = zeros(rows, cols);
-  rng.fillNormal(m.data, std);
-  return m;
-}
+export type { CheckResult };
 
 /**
  * ⟨A(Z), z⟩ = ⟨Z, A*(z)⟩ for random Z, z. Tolerance 1e-10·‖A(Z)‖‖z‖: both sides are sums
@@ -187,6 +181,11 @@ export function oneOverTCheck(): CheckResult {
 }
 
 /** The environment lines of the report. */
+function relaxedLine(): string {
+  const r = wasmRelaxedStatus();
+  return r.available ? `yes, multiply-add ${r.fused ? "fused (one rounding)" : "unfused (two roundings)"} on this processor` : `no — ${r.reason}`;
+}
+
 export function environment(): string[] {
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
   const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
@@ -195,6 +194,7 @@ export function environment(): string[] {
     `memory: ${gib(os.freemem())} free of ${gib(os.totalmem())}${constrained && constrained < os.totalmem() ? `, limited to ${gib(constrained)} for this process` : ""}`,
     `backends: ${availableBackends().join(", ")} (auto → ${wasmAvailable() ? "wasm-simd" : "ts"})`,
     `WASM SIMD + shared-memory threads: ${wasmAvailable() ? "yes" : `no — ${wasmUnavailableReason}`}`,
+    `WASM relaxed SIMD (operator.backend "wasm-relaxed", only on request): ${relaxedLine()}`,
     `SharedArrayBuffer + Atomics (sweep stop flag): ${typeof SharedArrayBuffer === "function" && typeof Atomics === "object" ? "yes" : "no"}`,
   ];
 }
@@ -228,6 +228,9 @@ export function runDoctorChecks(): CheckResult[] {
   const asym = buildInstance(resolveConfig({ seed: 4, problem: { n: 14, n2: 12, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 300 }, model: { type: "asymmetric" } } as ConfigInput));
   results.push(imbalanceStepCheck(asym.operator, asym.y, rng, 3));
   results.push(imbalanceFlowCheck(asym.operator, asym.y, rng, 3));
+  const square = buildInstance(resolveConfig({ seed: 6, problem: { n: 10, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 250 },
+    model: { type: "asymmetric" } } as ConfigInput));
+  results.push(...methodGradientChecks(square.operator, square.y, rng, 3));
   if (wasmAvailable()) results.push(threadsCheck(rng));
   results.push(oneOverTCheck());
   return results;
@@ -256,7 +259,7 @@ export function doctor(out: (s: string) => void, checks: () => CheckResult[] = r
 export function addDoctorCommands(program: Command, io: CliIO): void {
   program
     .command("doctor")
-    .description("self-check after install: environment (backends, WASM SIMD and threads, memory) and a ~2 s battery of mathematical checks; exit 1 if any fails")
+    .description(commandDescription("doctor"))
     .action(() => {
       const code = doctor(io.out);
       if (code !== 0) process.exitCode = code;

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { type CliIO, UsageError } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /**
  * `matsense explore`: serves the built explorer (dist/web, from `npm run build:web`, part
@@ -11,6 +12,12 @@ import { type CliIO, UsageError } from "./shared.js";
  * (COOP same-origin, COEP require-corp) a browser needs before memory may be shared
  * between threads, so the WASM kernels can run on several threads as in Node. With
  * --no-isolation the headers are left out and the page says it fell back to one thread.
+ *
+ * `matsense explore DIR` also serves a finished run or sweep folder, read-only, under
+ * /data/ (only the result files the viewer reads: config.json, summary.json, metrics.csv,
+ * grid.json, manifest.json; /data/index.json lists them) and prints the address of the
+ * page's viewer mode (`?open=data`). Links of any length work: the request-header limit is
+ * raised from Node's 16 KiB (a long share link got HTTP 431) to {@link MAX_HEADER_BYTES}.
  */
 
 const TYPES: Record<string, string> = {
@@ -25,6 +32,33 @@ const TYPES: Record<string, string> = {
   ".map": "application/json",
 };
 
+/** Request-header limit of the server: share links carry the whole explorer state in the query. */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+
+/** The result files the viewer reads. */
+const DATA_FILES = new Set(["config.json", "summary.json", "metrics.csv", "grid.json", "manifest.json"]);
+
+/** The result files under `dir` (relative paths with "/"), skipping hidden folders; at most `max`. */
+export function listResultFiles(dir: string, max = 200_000): string[] {
+  const out: string[] = [];
+  const walk = (rel: string, depth: number) => {
+    if (depth > 6 || out.length >= max) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory() && !e.name.startsWith(".")) walk(p, depth + 1);
+      else if (e.isFile() && DATA_FILES.has(e.name) && out.length < max) out.push(p);
+    }
+  };
+  walk("", 0);
+  return out;
+}
+
 /** The built site next to this module (dist/web). */
 export function defaultSiteDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "web");
@@ -37,6 +71,8 @@ export interface ExploreServerOptions {
   port?: number;
   /** Send COOP/COEP (default true). */
   isolation?: boolean;
+  /** A run or sweep folder to serve read-only under /data/ for the viewer mode. */
+  data?: string;
 }
 
 /**
@@ -49,7 +85,9 @@ export async function startExploreServer(opts: ExploreServerOptions = {}): Promi
     throw new UsageError(`the explorer is not built (no ${path.join(dir, "index.html")}); run \`npm run build:web\` (or \`npm run build\`)`);
   }
   const isolation = opts.isolation ?? true;
-  const server = http.createServer((req, res) => {
+  const data = opts.data === undefined ? undefined : path.resolve(opts.data);
+  let dataFiles: Set<string> | undefined;
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     const headers: Record<string, string> = { "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" };
     if (isolation) {
       headers["Cross-Origin-Opener-Policy"] = "same-origin";
@@ -67,6 +105,10 @@ export async function startExploreServer(opts: ExploreServerOptions = {}): Promi
       res.writeHead(400, headers).end("bad request");
       return;
     }
+    if (data !== undefined && rel.startsWith("/data/")) {
+      serveData(rel.slice("/data/".length), req, res, headers);
+      return;
+    }
     if (rel.endsWith("/")) rel += "index.html";
     const file = path.resolve(dir, "." + rel);
     if (file !== dir && !file.startsWith(dir + path.sep)) {
@@ -82,6 +124,26 @@ export async function startExploreServer(opts: ExploreServerOptions = {}): Promi
       res.end(req.method === "HEAD" ? undefined : data);
     });
   });
+  /** /data/index.json (the listing, made once) and the listed files, nothing else. */
+  function serveData(rel: string, req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>): void {
+    dataFiles ??= new Set(listResultFiles(data!));
+    if (rel === "index.json") {
+      const body = JSON.stringify({ name: path.basename(data!), files: [...dataFiles] });
+      res.writeHead(200, { ...headers, "Content-Type": TYPES[".json"] }).end(req.method === "HEAD" ? undefined : body);
+      return;
+    }
+    if (!dataFiles.has(rel)) {
+      res.writeHead(404, { ...headers, "Content-Type": "text/plain; charset=utf-8" }).end("not found");
+      return;
+    }
+    fs.readFile(path.join(data!, rel), (err, body) => {
+      if (err) res.writeHead(404, headers).end("not found");
+      else {
+        const type = path.extname(rel) === ".csv" ? "text/csv; charset=utf-8" : TYPES[".json"];
+        res.writeHead(200, { ...headers, "Content-Type": type }).end(req.method === "HEAD" ? undefined : body);
+      }
+    });
+  }
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
@@ -92,23 +154,44 @@ export async function startExploreServer(opts: ExploreServerOptions = {}): Promi
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   const shownHost = host.includes(":") ? `[${host}]` : host;
-  return { server, url: `http://${shownHost}:${port}/` };
+  return { server, url: `http://${shownHost}:${port}/${data !== undefined ? "?open=data" : ""}` };
+}
+
+/** Refuses (UsageError) a DIR that is not a folder holding a run (config.json and metrics.csv) somewhere inside. */
+function checkResultFolder(dir: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    throw new UsageError(`explore: ${dir} does not exist (give a run or sweep folder written by \`matsense run\` or \`matsense sweep\`)`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`explore: ${dir} is not a folder (give a run or sweep folder)`);
+  const files = listResultFiles(dir);
+  const dirOf = (f: string) => (f.includes("/") ? f.slice(0, f.lastIndexOf("/") + 1) : "");
+  const runs = files.filter((f) => /(^|\/)metrics\.csv$/.test(f) && files.includes(`${dirOf(f)}config.json`));
+  if (!runs.length) {
+    const give = "give a folder written by `matsense run` or `matsense sweep`";
+    throw new UsageError(`explore: ${dir} holds no run (no metrics.csv next to a config.json); ${give}`);
+  }
 }
 
 /** `matsense explore`: serve the browser explorer. */
 export function addExploreCommands(program: Command, io: CliIO): void {
   program
     .command("explore")
-    .description("serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers")
+    .argument("[dir]", "a finished run or sweep folder to open in the viewer (its curves, table and diagnostics)")
+    .description(commandDescription("explore"))
     .option("-p, --port <port>", "port (0 = any free port)", "5178")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-isolation", "leave out the COOP/COEP headers (the page then says it runs on one thread)")
     .option("--dir <dir>", "folder of the built site (default: the package's dist/web)")
-    .action(async (opts: { port: string; host: string; isolation: boolean; dir?: string }) => {
+    .action(async (folder: string | undefined, opts: { port: string; host: string; isolation: boolean; dir?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(opts.port)})`);
-      const { server, url } = await startExploreServer({ dir: opts.dir, host: opts.host, port, isolation: opts.isolation });
-      io.out(`matsense explorer at ${url}${opts.isolation ? "" : " (without cross-origin isolation: one thread)"}\npress Ctrl-C to stop\n`);
+      if (folder !== undefined) checkResultFolder(folder);
+      const { server, url } = await startExploreServer({ dir: opts.dir, host: opts.host, port, isolation: opts.isolation, data: folder });
+      const what = folder === undefined ? "" : ` (viewing ${folder})`;
+      io.out(`matsense explorer at ${url}${what}${opts.isolation ? "" : " (without cross-origin isolation: one thread)"}\npress Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -5,6 +5,7 @@ import { checkOperatorMemory } from "../run/runFolder.js";
 import { ripDeviation } from "../metrics/diagnostics.js";
 import { streamRng } from "../random/rng.js";
 import { type CliIO, UsageError, collect, readJsonFile } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /** A positive integer option, or a UsageError naming the option and the value. */
 function positiveInt(name: string, v: string): number {
@@ -21,7 +22,7 @@ function positiveInt(name: string, v: string): number {
 export function addInstanceCommands(program: Command, io: CliIO): void {
   program
     .command("instance")
-    .description("inspect the sensing instance of a config; --rip r: Monte-Carlo estimate of the operator's rank-r restricted-isometry deviation |‖A(Z)‖²/‖Z‖²_F − 1| on random rank-r Z")
+    .description(commandDescription("instance"))
     .option("-c, --config <file>", "JSON config file")
     .option("-s, --set <path=value>", "override a config field (repeatable)", collect, [])
     .requiredOption("--rip <r>", "rank of the random test matrices")

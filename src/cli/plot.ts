@@ -5,15 +5,13 @@ import { aggregateSweep } from "../results/aggregate.js";
 import { type PlotOptions, parseReference, plotDirectory, plotOverlay, plotSweep } from "../plot/charts.js";
 import { type CliIO, UsageError, defaultOutDir } from "./shared.js";
 import { reportDamaged } from "./sweep.js";
+import { commandDescription } from "./commands.js";
 
 /** `matsense plot`: figures of run or sweep folders, or one overlay of several. */
 export function addPlotCommands(program: Command, io: CliIO): void {
   program
     .command("plot")
-    .description(
-      "draw SVG, PNG (2×) and PDF figures of a run folder or a sweep folder (from its result files) into DIR/figures; " +
-        "with several folders, one error figure overlaying them (overlay.svg/png/pdf)",
-    )
+    .description(commandDescription("plot"))
     .argument("<dirs...>", "run folder(s) (config.json + metrics.csv) or sweep folder(s) (grid.json)")
     .option("-o, --out <dir>", "where to write the figures (default: DIR/figures; several folders: matsense-runs/overlay-<time>)")
     .option("--metric <column>", "error column drawn against the iteration, e.g. rel_error, sym_rel_error, loss, abs_error, imbalance_norm")

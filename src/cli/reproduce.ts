@@ -4,12 +4,13 @@ import { defaultOutDir, UsageError, type CliIO } from "./shared.js";
 import { UnknownPresetError, listPresets, loadPreset } from "../reproduce/presets.js";
 import { PresetUnavailableError, reproducePreset } from "../reproduce/report.js";
 import { printAggregate, runSweepWithProgress, type SweepCliOptions } from "./sweep.js";
+import { commandDescription } from "./commands.js";
 
 /** `matsense reproduce`: a preset's sweep, aggregate, figures, claims and report. */
 export function addReproduceCommands(program: Command, io: CliIO): void {
   program
     .command("reproduce")
-    .description("reproduce a paper figure: run a preset's sweep, aggregate, plot, check its claims and write report.md")
+    .description(commandDescription("reproduce"))
     .argument("[name]", "preset name (see --list)")
     .option("--list", "list the presets")
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>[-quick]-<time>); re-running resumes")
@@ -17,6 +18,7 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
     .option("-w, --workers <n>", "parallel runs (default: number of cores)")
     .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
     .option("--force", "if --out holds other files or another preset's results, delete the results first")
+    .option("--batch", "runs that share a stored gaussian operator advance together, streaming it once per iteration for all (metrics bitwise unchanged)")
     .option("-q, --quiet", "no progress bar and no tables")
     .action(async (name: string | undefined, opts: SweepCliOptions & { list?: boolean; out?: string; quick?: boolean }) => {
       if (opts.list || !name) {

@@ -8,6 +8,7 @@ import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 import { Progress } from "./progress.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { type CliIO, UsageError, collect, defaultOutDir, fmt, interruptFlag, parseCheckpointEvery, parseMaxMemory, readJsonFile } from "./shared.js";
+import { commandDescription } from "./commands.js";
 
 /** `run --resume [DIR]`: the config and checkpoint of DIR or --out (the config comes from the folder, not --config). */
 function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: string; set: string[]; backend?: string; threads?: string }) {
@@ -31,14 +32,12 @@ function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: st
 export function addRunCommands(program: Command, { out, err }: CliIO): void {
   program
     .command("run")
-    .description(
-      "run one config (or, with no --config and no --set, the built-in demo: symmetric GD with k = r versus k > r on the same data)",
-    )
+    .description(commandDescription("run"))
     .option("-c, --config <file>", "JSON config file")
     .option("-s, --set <path=value>", "override a config field, e.g. --set init.alpha=0.01 (repeatable)", collect, [])
     .option("-o, --out <dir>", "output folder (default: matsense-runs/<name>-<time>)")
     .option("--save-instance", "also write M_star.npy, A.npy, y.npy and X0.npy or F0.npy + G0.npy")
-    .option("--backend <name>", "kernel backend: auto | ts | wasm (overrides operator.backend)")
+    .option("--backend <name>", "kernel backend: auto | ts | wasm | wasm-relaxed (fused multiply-add, see docs/performance.md; overrides operator.backend)")
     .option("--threads <n>", "threads for the wasm backend's operator multiplies, 0 = automatic (overrides operator.threads)")
     .option("--max-memory <bytes>", "refuse the run if it would allocate more, e.g. 3GB (default: 75% of RAM, at most what is available)")
     .option("-q, --quiet", "no progress bar and no table")
@@ -72,12 +71,13 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
         }
         const config = resumed?.config ?? resolveConfig(raw as ConfigInput);
         const dir = resumed?.resume.dir ?? opts.out ?? defaultOutDir("run");
+        const maxOperatorBytes = opts.maxMemory !== undefined ? await parseMaxMemory(opts.maxMemory) : undefined;
         const progress = new Progress(config.stop.maxIterations, !opts.quiet);
         let summary;
         try {
           ({ summary } = await runFolderErrors(() => executeRunAsync(config, dir, {
             saveInstance: opts.saveInstance,
-            ...(opts.maxMemory !== undefined ? { maxOperatorBytes: parseMaxMemory(opts.maxMemory) } : {}),
+            ...(maxOperatorBytes !== undefined ? { maxOperatorBytes } : {}),
             onIteration: (t, e) => progress.update(t, e),
             shouldStop: interrupt.stop,
             existing,
@@ -99,7 +99,8 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
           const f = summary.final!;
           out(
             `${summary.status} after ${summary.iterations} iterations (${summary.seconds.toFixed(2)} s): ` +
-              `rel_error ${fmt(f.rel_error)}, loss ${fmt(f.loss)}` +
+              (f.rel_error !== undefined ? `rel_error ${fmt(f.rel_error)}, ` : "") + `loss ${fmt(f.loss)}` +
+              (f.test_rel_error !== undefined ? `, test_rel_error ${fmt(f.test_rel_error)}` : "") +
               (f.imbalance_norm !== undefined ? `, ‖FᵀF−GᵀG‖ ${fmt(f.imbalance_norm)}` : "") +
               (f.sym_rel_error !== undefined ? `, sym_rel_error ${fmt(f.sym_rel_error)}` : "") +
               `\nresults in ${dir}\n`,
@@ -112,7 +113,7 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
 
   program
     .command("config")
-    .description("print the resolved config (defaults filled in), or with --schema every field with its default and meaning")
+    .description(commandDescription("config"))
     .option("-c, --config <file>", "JSON config file")
     .option("-s, --set <path=value>", "override a config field (repeatable)", collect, [])
     .option("--schema", "describe every config field")

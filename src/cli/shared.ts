@@ -1,6 +1,5 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { parseBytes } from "../catalogue/memory.js";
 import { JsonInputError, readJsonInput } from "../io/json.js";
 import { installInterruptHandlers } from "./signals.js";
 
@@ -69,7 +68,8 @@ export function parseCheckpointEvery(v: string | undefined): number | undefined 
 }
 
 /** Parses `--max-memory` (bytes, or with a unit: 3GB, 512MiB); a bad value is a usage error naming the flag. */
-export function parseMaxMemory(text: string): number {
+export async function parseMaxMemory(text: string): Promise<number> {
+  const { parseBytes } = await import("../catalogue/memory.js"); // loaded on use: the config schema is not needed to start the CLI
   try {
     return parseBytes(text);
   } catch (e) {

@@ -12,6 +12,7 @@ import { UsageError, defaultOutDir, interruptFlag, parseCheckpointEvery, parseMa
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
+import { commandDescription } from "./commands.js";
 
 /** Exit code of a sweep that skipped runs because another live process was writing them. */
 export const EXIT_LOCKED_RUNS = 5;
@@ -85,6 +86,8 @@ export interface SweepCliOptions {
   force?: boolean;
   /** Seconds between the runs' checkpoints (an unfinished run continues from its last one). */
   checkpointEvery?: string;
+  /** Runs sharing a stored gaussian operator advance together (one stream of it per iteration). */
+  batch?: boolean;
 }
 
 /** Parses --workers (a positive integer; default the number of cores, or --cpus). */
@@ -125,11 +128,12 @@ export async function runSweepWithProgress(
       workers,
       cores,
       // worker threads even for one worker: the main thread stays free to receive signals
-      runner: workerEntry() ? "threads" : "auto",
+      runner: opts.batch ? "inline" : workerEntry() ? "threads" : "auto",
+      ...(opts.batch ? { batch: true } : {}),
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
       checkpointSeconds: parseCheckpointEvery(opts.checkpointEvery),
-      ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseMaxMemory(opts.maxMemory) } : {}),
+      ...(opts.maxMemory !== undefined ? { maxMemoryBytes: await parseMaxMemory(opts.maxMemory) } : {}),
       onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
         if (memoryLimited) {
@@ -184,7 +188,7 @@ export function printAggregate(agg: Aggregate, out: (s: string) => void): void {
 export function addSweepCommands(program: Command, io: CliIO): void {
   program
     .command("sweep")
-    .description("run a grid of configs (base config × varied values × seeds) in parallel, resumable; then aggregate")
+    .description(commandDescription("sweep"))
     .requiredOption("-g, --grid <file>", "grid JSON: { base, vary: {path: [values]}, zip?: [...], seeds }")
     .option("--allow-large", "accept a grid of more than 100000 runs (up to 10000000)")
     .option("-o, --out <dir>", "sweep folder (default: matsense-runs/sweep-<time>); re-running skips finished runs")
@@ -194,6 +198,11 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
     .option("--checkpoint-every <seconds>", "seconds between the runs' checkpoints (default 60); an unfinished run continues from its last one")
     .option("--quick", "apply the grid's quick section (small sizes)")
+    .option(
+      "--batch",
+      "runs that share a stored gaussian operator advance together in one process, streaming it once per iteration for all of them " +
+        "(metrics bitwise unchanged; see docs/performance.md)",
+    )
     .option("--force", "if --out holds other files or another sweep's results, delete the results (run folders, grid, manifests, aggregates) first")
     .option("-q, --quiet", "no progress bar and no table")
     .action(async (opts: SweepCliOptions & { grid: string; out?: string; quick?: boolean; allowLarge?: boolean }) => {
@@ -227,7 +236,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
 
   program
     .command("aggregate")
-    .description("merge a sweep folder (all shards): write runs.csv, curves.csv and manifest.json, print the table")
+    .description(commandDescription("aggregate"))
     .argument("<dir>", "sweep folder")
     .argument("[more...]", "other folders of the same sweep (e.g. one per machine): their finished runs are copied into <dir> first")
     .option("--metric <name>", "error column to fit rates on", "rel_error")

@@ -144,8 +144,35 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   if (c.problem.truth === "psd" && n2 !== n1) {
     errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for a PSD truth (use problem.truth = "general")` });
   }
-  if (c.model.type === "symmetric" && c.problem.truth !== "psd") {
+  if (c.model.type === "symmetric" && c.problem.truth === "general") {
     errors.push({ path: "model.type", value: "symmetric", message: 'the symmetric model XXᵀ can only fit a PSD truth; use model.type = "asymmetric" or problem.truth = "psd"' });
+  }
+  if (c.problem.truth === "file" && c.problem.file === undefined) {
+    errors.push({ path: "problem.file", value: undefined, message: 'is required with problem.truth "file": the path of a .npy file holding M* (n × n2)' });
+  }
+  if (c.problem.truth === "file" && c.model.type === "symmetric" && n2 !== n1) {
+    errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and ` +
+      `symmetric PSD)` });
+  }
+  if (c.problem.truth === "none") {
+    if (c.stop.targetRelError > 0) errors.push({ path: "stop.targetRelError", value: c.stop.targetRelError, message: 'must be 0 with problem.truth "none" ' +
+      '(there is no M* to measure the error against)' });
+    if (c.record.diagnostics) errors.push({ path: "record.diagnostics", value: true, message: 'must be false with problem.truth "none" (the diagnostics ' +
+      'decompose the error against M*)' });
+  }
+  if (c.model.type === "deep") {
+    if (!(METHODS.find((d) => d.name === c.method.name) as { deep?: boolean } | undefined)?.deep) {
+      errors.push({ path: "method.name", value: c.method.name, message: `model.type "deep" runs with ` +
+        `${METHODS.filter((d) => (d as { deep?: boolean }).deep).map((d) => `"${d.name}"`).join(", ")}` });
+    }
+    if (c.init.type !== "small-random" && c.init.type !== "file") {
+      errors.push({ path: "init.type", value: c.init.type, message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), ' +
+        'middle factors ~ N(0, α²)) or "file"' });
+    }
+  }
+  if (c.init.type === "file" && c.init.dir === undefined) {
+    errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as ' +
+      '--save-instance writes them)' });
   }
   const k = c.model.k ?? r;
   if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });
@@ -166,6 +193,10 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   }
   const config = { ...c, problem, operator, model } as ResolvedConfig;
   errors.push(...((op.rules as AnyRules | undefined)?.(config) ?? []));
+  if (c.problem.truth === "none" && !(op as { observed?: (c: unknown) => boolean }).observed?.(config)) {
+    errors.push({ path: "problem.truth", value: "none", message: `needs an operator that brings its measurements y (operator.type "completion-file", or ` +
+      `"dense-file" with operator.yFile); operator.type "${c.operator.type}" measures y = A(M*)` });
+  }
   for (const rules of new Set(OPERATORS.map((o) => (o as { optionRules?: AnyRules }).optionRules))) errors.push(...(rules?.(config) ?? []));
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));
   if (errors.length) throw new ConfigError(errors);
@@ -179,6 +210,8 @@ export interface FieldDescription {
   description: string;
   default?: unknown;
   allowed?: unknown[];
+  /** The JSON type of the field when it is a string (e.g. a file path). */
+  type?: "string";
 }
 
 interface JsonSchemaNode {
@@ -208,6 +241,7 @@ export function describeConfig(): FieldDescription[] {
     if (node.default !== undefined) entry.default = node.default;
     const allowed = node.enum ?? node.anyOf?.find((a) => a.enum)?.enum ?? node.allOf?.find((a) => a.enum)?.enum;
     if (allowed) entry.allowed = allowed;
+    if (node.type === "string" && !allowed) entry.type = "string";
     out.push(entry);
   };
   walk(configJsonSchema() as JsonSchemaNode, "");

@@ -29,7 +29,12 @@ export const problemSchema = z
     n: posInt("problem.n").default(20).describe("rows of the ground truth M* (n1)"),
     n2: posInt("problem.n2").optional().describe("columns of M* (default: n); must equal n for a PSD truth"),
     rank: posInt("problem.rank").default(2).describe("rank r of M*"),
-    truth: z.enum(["psd", "general"]).default("psd").describe('"psd": M* = U diag(σ) Uᵀ; "general": M* = U diag(σ) Vᵀ'),
+    truth: z.enum(["psd", "general", "file", "none"]).default("psd")
+      .describe('"psd": M* = U diag(σ) Uᵀ; "general": M* = U diag(σ) Vᵀ; "file": M* read from problem.file; "none": no M* (the operator brings y, e.g. ' +
+        '"completion-file"; the truth-based columns are omitted) (docs/inputs.md)'),
+    file: z.string().min(1, "problem.file must be a path").optional()
+      .describe('problem.truth "file": a .npy file holding M* (n × n2, float64/float32; kappa, spectrum and singularValues are ignored; its numerical rank ' +
+        'is checked against problem.rank with a warning; a relative path is relative to the working directory)'),
     kappa: finite("problem.kappa").pipe(z.number().min(1, "problem.kappa must be ≥ 1")).default(1).describe("condition number σ₁/σ_r of M*"),
     spectrum: z.enum(["linspace", "geomspace"]).default("linspace").describe("spacing of σ from 1 down to 1/κ"),
     singularValues: z
@@ -44,15 +49,26 @@ export const problemSchema = z
 
 export const modelSchema = z
   .object({
-    type: z.enum(["symmetric", "asymmetric"]).default("symmetric").describe("XXᵀ (symmetric) or FGᵀ (asymmetric)"),
+    type: z.enum(["symmetric", "asymmetric", "deep"]).default("symmetric")
+      .describe("XXᵀ (symmetric), FGᵀ (asymmetric) or the deep product W_N⋯W_1 (deep: W_1 k×n2, W_2…W_{N−1} k×k, W_N n1×k; depth 2 is FGᵀ with F = W_2, G = " +
+        "W_1ᵀ)"),
+    depth: posInt("model.depth").pipe(z.number().min(2, "model.depth must be ≥ 2")).default(2)
+      .describe("deep: the number N ≥ 2 of factors of W_N⋯W_1 (ignored by the other models)"),
     k: posInt("model.k").optional().describe("columns of the factors (default: rank); k > rank is over-parameterized"),
   })
   .strict();
 
 export const initSchema = z
   .object({
-    type: z.enum(["small-random", "identical", "spectral", "scaled-identity"]).default("small-random").describe('"small-random": X₀, F₀ ~ N(0, α²), G₀ ~ N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = U Σ^{1/2}, G₀ = V Σ^{1/2} (alpha and ratio ignored); "scaled-identity": X₀ = F₀ = α·I (n×k, ones on the diagonal), G₀ = (α/ratio)·I — deterministic, the worst-case instance of Xiong, Ding & Du'),
+    type: z.enum(["small-random", "identical", "spectral", "scaled-identity", "file"]).default("small-random")
+      .describe('"file": X0.npy or F0.npy + G0.npy read from the folder init.dir (the names --save-instance writes); "small-random": X₀, F₀ ~ N(0, α²), G₀ ~ ' +
+        'N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = U Σ^{1/2}, ' +
+          'G₀ = V Σ^{1/2} (alpha and ratio ignored); "scaled-identity": X₀ = F₀ = α·I (n×k, ones on the diagonal), G₀ = (α/ratio)·I — deterministic, the ' +
+            'worst-case instance of Xiong, Ding & Du'),
     alpha: finite("init.alpha").pipe(z.number().positive("init.alpha must be > 0")).default(1e-3).describe("init scale α: entry std of X₀ / F₀"),
+    dir: z.string().min(1, "init.dir must be a path").optional()
+      .describe('init.type "file": the folder holding X0.npy (symmetric model) or F0.npy and G0.npy (asymmetric), e.g. a run folder written with ' +
+        '--save-instance (relative to the working directory)'),
     ratio: finite("init.ratio").pipe(z.number().positive("init.ratio must be > 0")).default(3).describe("F₀ scale / G₀ scale (G₀ std = α/ratio); 1 = balanced"),
   })
   .strict();
@@ -73,6 +89,9 @@ export const recordSchema = z
     perDecade: posInt("record.perDecade").default(20).describe("points per decade for the log schedule"),
     singularValues: nonNegInt("record.singularValues").default(0).describe("record this many top singular values of the product (columns sv_1…)"),
     imbalanceEigenvalues: z.boolean().default(false).describe("record the eigenvalues of FᵀF − GᵀG (columns imb_eig_1…; asymmetric only)"),
+    effectiveRank: z.boolean().default(false)
+      .describe("record effective_rank = exp(−Σ p_i log p_i), p_i = σ_i/Σσ_j over the singular values of the product (Roy & Vetterli 2007; every model and " +
+        "method)"),
     diagnostics: z.boolean().default(false).describe("record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio and imbalance_min_eig (docs/diagnostics.md; factored methods only)"),
   })
   .strict();

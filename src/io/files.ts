@@ -33,8 +33,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8A
 
 /** A failed write, with the file it was for (Node's messages for fd writes name no path). */
 export class FileWriteError extends Error {
-  constructor(readonly file: string, readonly code: string | undefined, cause: unknown) {
-    super(`cannot write ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(readonly file: string, readonly code: string | undefined, cause: unknown, verb = "write") {
+    super(`cannot ${verb} ${JSON.stringify(file).slice(1, -1) || '""'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = "FileWriteError";
   }
 }
@@ -55,9 +55,30 @@ export function writeNpyAtomic(file: string, shape: readonly number[], data: Npy
   writeFileAtomic(file, encodeNpy(shape, data));
 }
 
-/** Creates a directory (and parents) if needed. */
+/**
+ * Creates a directory (and parents) if needed. A failure names the folder and the reason,
+ * found at the nearest existing ancestor: a file where a folder goes, or a folder that
+ * cannot be written (read-only file system, no permission) — Node's recursive mkdir
+ * reports the latter as ENOENT.
+ */
 export function ensureDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if (dir === "") throw new FileWriteError(dir, "ENOENT", new Error("the folder name is empty"), "create the folder");
+    let p = path.resolve(dir);
+    while (!fs.existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+    let reason = e instanceof Error ? e.message : String(e);
+    if (!fs.statSync(p).isDirectory()) reason = `${p} is a file, not a folder`;
+    else {
+      try {
+        fs.accessSync(p, fs.constants.W_OK);
+      } catch {
+        reason = `${p} cannot be written (read-only file system or no permission)`;
+      }
+    }
+    throw new FileWriteError(dir, (e as NodeJS.ErrnoException).code, new Error(reason), "create the folder");
+  }
 }
 
 /** Formats a number for CSV: shortest round-trip decimal, "nan"/"inf"/"-inf" for non-finite. */

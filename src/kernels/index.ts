@@ -1,17 +1,18 @@
 import { tsBackend } from "./ts.js";
 import type { KernelBackend } from "./types.js";
 import { fwhtReference } from "./fwht.js";
-import { wasmBackend, wasmUnavailableReason } from "./wasm.js";
+import { WASM_RELAXED_BACKEND_NAME, wasmBackend, wasmRelaxedBackend, wasmUnavailableReason } from "./wasm.js";
 
 export type { AllocateOptions, KernelBackend, StoredMatrix, StorageType } from "./types.js";
 export { tsBackend } from "./ts.js";
 export {
-  AUTO_THREADS_MIN_BYTES, WASM_BACKEND_NAME, WASM_MAX_BYTES, autoThreads, setAutoThreadCap, wasmAvailable, wasmMatrixBytes, wasmUnavailableReason,
+  AUTO_THREADS_MIN_BYTES, WASM_BACKEND_NAME, WASM_MAX_BYTES, WASM_RELAXED_BACKEND_NAME, autoThreads, setAutoThreadCap, wasmAvailable, wasmMatrixBytes,
+  wasmRelaxedStatus, wasmUnavailableReason,
 } from "./wasm.js";
 export { fwhtReference } from "./fwht.js";
 
 /** Backend names accepted by `--backend` / `operator.backend`. */
-export type BackendName = "auto" | "ts" | "wasm";
+export type BackendName = "auto" | "ts" | "wasm" | "wasm-relaxed";
 
 const registry = new Map<string, KernelBackend>([["ts", tsBackend]]);
 
@@ -25,14 +26,18 @@ if (wasmBackend) registerBackend(wasmBackend, "wasm");
 
 /**
  * The backend for a name: "ts" is the reference; "auto" picks the fastest registered
- * backend ("wasm" when available, else "ts"). An unknown or unavailable name is an error.
+ * backend ("wasm" when available, else "ts"). "wasm-relaxed" (fused multiply-add, results
+ * differ from "wasm" in the last bits) is never chosen automatically: it is compiled on
+ * first request. An unknown or unavailable name is an error.
  */
 export function getBackend(name: BackendName | string = "auto"): KernelBackend {
   if (name === "auto") return registry.get("wasm") ?? tsBackend;
+  if (name === WASM_RELAXED_BACKEND_NAME) return wasmRelaxedBackend();
   const b = registry.get(name);
   if (!b) {
     const why = (name === "wasm" || name === "wasm-simd") && wasmUnavailableReason ? ` (${wasmUnavailableReason})` : "";
-    throw new RangeError(`backend "${name}" is not available${why}; available: auto, ${[...registry.keys()].join(", ")}`);
+    const all = [...registry.keys(), `${WASM_RELAXED_BACKEND_NAME} (when the engine has relaxed SIMD)`];
+    throw new RangeError(`backend "${name}" is not available${why}; available: auto, ${all.join(", ")}`);
   }
   return b;
 }
@@ -52,6 +57,18 @@ export function chooseBackend(name: BackendName | string, rows: number, cols: nu
     `the ${rows} × ${cols} ${storage} operator needs ${need} bytes in the ${b.name} backend, more than its limit of ${b.maxBytes} bytes; ` +
       `use operator.storage "float32", "packed" (symmetric-gaussian) or "regenerate", or operator.backend "ts"`,
   );
+}
+
+/**
+ * Checks `operator.backend` for an operator that runs its own WASM kernels (completion,
+ * SRHT): an unknown or unavailable name is an error, and so is "wasm-relaxed", which has
+ * fused kernels for the stored Gaussian operators only.
+ */
+export function checkKernelBackend(operator: string, name: string): void {
+  if (name === WASM_RELAXED_BACKEND_NAME) {
+    throw new RangeError(`${operator}: operator.backend "${name}" applies to the gaussian and symmetric-gaussian operators only; use "auto", "wasm" or "ts"`);
+  }
+  if (name !== "auto") getBackend(name);
 }
 
 /** Names of the registered backends. */

@@ -34,6 +34,14 @@ export interface StoredMatrix {
    * order that may differ from `multiplyTranspose` (rounding-level differences only).
    */
   residualTranspose(x: Float64Array, b: Float64Array, scale: number, r: Float64Array, g: Float64Array): void;
+  /**
+   * {@link residualTranspose} for several runs at once, one per working slot of a matrix built
+   * with several slots (WASM backends): one pass over M for all of them, each run's r and g
+   * bitwise those of `residualTranspose` alone. Absent on backends without slots.
+   */
+  residualTransposeBatch?(runs: readonly { slot: number; x: Float64Array; b: Float64Array; r: Float64Array; g: Float64Array }[], scale: number): void;
+  /** Sets of working vectors (runs that can be batched); 1 when absent. */
+  readonly slots?: number;
   /** Releases the memory (the object must not be used afterwards). */
   dispose(): void;
   /** Threads that run the multiplies (1 when absent). */

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "./types.js";
 import { CTRL, OP, RAW_ARGS, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
@@ -49,6 +50,8 @@ export interface KernelExports {
   gemvT32(a: number, z: number, y: number, rows: number, cols: number, c0: number, c1: number): void;
   fused64(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
   fused32(a: number, x: number, b: number, r: number, acc: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
+  fusedBatch64(a: number, x0: number, per: number, mask: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
+  fusedBatch32(a: number, x0: number, per: number, mask: number, rows: number, cols: number, pLo: number, pHi: number, scale: number): void;
   sum64(x: number, i0: number, i1: number): number;
   fwht(x: number, len: number): void;
   compApply(ri: number, ci: number, f: number, g: number, out: number, k: number, e0: number, e1: number, scale: number): void;
@@ -66,9 +69,21 @@ export interface KernelExports {
   metricSide(args: number): void;
 }
 
-/** Candidate locations of the compiled module: from dist/kernels/ and from src/kernels/. */
-function wasmCandidates(): URL[] {
-  return [new URL("../wasm/kernels.wasm", import.meta.url), new URL("../../dist/wasm/kernels.wasm", import.meta.url)];
+/** Candidate locations of a compiled module (`file` in dist/wasm/): from dist/kernels/ and from src/kernels/. */
+function wasmCandidates(file: string): URL[] {
+  return [new URL(`../wasm/${file}`, import.meta.url), new URL(`../../dist/wasm/${file}`, import.meta.url)];
+}
+
+/** The bytes of dist/wasm/`file`, or null when not found. */
+function readModuleBytes(file: string): Buffer | null {
+  for (const url of wasmCandidates(file)) {
+    try {
+      return fs.readFileSync(url);
+    } catch {
+      /* try the next location */
+    }
+  }
+  return null;
 }
 
 /** Why the WASM backend is unavailable (null when it loaded). */
@@ -76,15 +91,7 @@ export let wasmUnavailableReason: string | null = null;
 let wasmModule: WasmModule | null = null;
 
 function loadModule(): WasmModule | null {
-  let bytes: Buffer | null = null;
-  for (const url of wasmCandidates()) {
-    try {
-      bytes = fs.readFileSync(url);
-      break;
-    } catch {
-      /* try the next location */
-    }
-  }
+  const bytes = readModuleBytes("kernels.wasm");
   if (!bytes) {
     wasmUnavailableReason = "the compiled kernels (dist/wasm/kernels.wasm) were not found; run `npm run build`";
     return null;
@@ -148,7 +155,7 @@ function layout(rows: number, cols: number, slot = 0, slots = 1) {
   const rOff = bOff + align(8 * rows, 64);
   const accOff = rOff + align(8 * rows, 64);
   const aOff = HEADER + slots * per;
-  return { xOff, yOff, bOff, rOff, accOff, aOff };
+  return { xOff, yOff, bOff, rOff, accOff, aOff, per };
 }
 
 /** Bytes of WASM memory a rows × cols matrix needs (vectors and the reserved page included; `slots` sets of vectors). */
@@ -298,8 +305,26 @@ export function splitRange(n: number, parts: number, quantum: number): [number, 
 
 // ---- the stored matrix -------------------------------------------------------------------
 
+/** g = acc_0 + acc_1 + … + acc_{P−1} in this order (whatever the thread count), acc_p = heap[p0 + p·cols, +cols). */
+function sumPartitions(heap: Float64Array, p0: number, cols: number, g: Float64Array): void {
+  g.set(heap.subarray(p0, p0 + cols));
+  for (let p = 1; p < FUSED_PARTS; p++) {
+    const o = p0 + p * cols;
+    for (let j = 0; j < cols; j++) g[j] += heap[o + j];
+  }
+}
+
+/** One run of {@link WasmStoredMatrix.residualTransposeBatch}: its slot, inputs x, b and outputs r, g. */
+export interface BatchRun {
+  slot: number;
+  x: Float64Array;
+  b: Float64Array;
+  r: Float64Array;
+  g: Float64Array;
+}
+
 class WasmStoredMatrix implements StoredMatrix {
-  readonly backend = WASM_BACKEND_NAME;
+  readonly backend: string;
   readonly values: Float64Array | Float32Array;
   readonly threads: number;
   /** The WASM memory holding the matrix (shared: it can be posted to other threads). */
@@ -313,6 +338,8 @@ class WasmStoredMatrix implements StoredMatrix {
   private readonly accOff: number;
   private readonly aOff: number;
   private pool: ThreadPool | null = null;
+  /** Sets of working vectors in the memory (see {@link layout}). */
+  readonly slots: number;
   private readonly rowParts: [number, number][];
   private readonly colParts: [number, number][];
   /** Partition ranges [pLo, pHi) of the fused kernel per thread (at most FUSED_PARTS threads take part). */
@@ -325,9 +352,11 @@ class WasmStoredMatrix implements StoredMatrix {
    */
   constructor(
     module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number,
-    share?: { memory?: WasmMemory; slot: number; slots: number },
+    share?: { memory?: WasmMemory; slot: number; slots: number }, backend = WASM_BACKEND_NAME,
   ) {
+    this.backend = backend;
     const slot = share?.slot ?? 0, slots = share?.slots ?? 1;
+    this.slots = slots;
     if (!(slot >= 0 && slot < slots)) throw new RangeError(`slot ${slot} of a matrix with ${slots} slots`);
     const bytes = wasmMatrixBytes(rows, cols, storage, slots);
     if (bytes > WASM_MAX_BYTES) {
@@ -407,12 +436,45 @@ class WasmStoredMatrix implements StoredMatrix {
       r: rOff, acc: accOff, scale,
     });
     r.set(heap.subarray(rOff / 8, rOff / 8 + rows));
-    // g = acc_0 + acc_1 + … + acc_{P−1} in this order, whatever the thread count
-    const p0 = accOff / 8;
-    g.set(heap.subarray(p0, p0 + cols));
-    for (let p = 1; p < FUSED_PARTS; p++) {
-      const o = p0 + p * cols;
-      for (let j = 0; j < cols; j++) g[j] += heap[o + j];
+    sumPartitions(heap, accOff / 8, cols, g);
+  }
+
+  /**
+   * {@link residualTranspose} for several users of this matrix at once, one per working slot
+   * (`slot` < {@link slots} ≤ 32, all different): one pass over the matrix computes every
+   * run's r = scale·(M x) − b and g = Mᵀ r. Each run's r and g are bitwise those of
+   * `residualTranspose` on its own (the kernel does the same arithmetic per run, block by
+   * block, in the same order; see fusedBatch in assembly/kernels.ts), for any thread count.
+   */
+  residualTransposeBatch(runs: readonly BatchRun[], scale: number): void {
+    this.check();
+    const { rows, cols, aOff } = this;
+    const heap = this.heap;
+    let mask = 0;
+    for (const run of runs) {
+      if (!(run.slot >= 0 && run.slot < this.slots && run.slot < 32) || (mask >>> run.slot) & 1) {
+        throw new RangeError(`batch slot ${run.slot}: must be distinct and < ${Math.min(this.slots, 32)}`);
+      }
+      mask |= 1 << run.slot;
+      const o = layout(rows, cols, run.slot, this.slots);
+      heap.set(run.x.subarray(0, cols), o.xOff / 8);
+      heap.set(run.b.subarray(0, rows), o.bOff / 8);
+    }
+    const base = layout(rows, cols, 0, this.slots);
+    const f32 = this.storage === "float32";
+    const kern = f32 ? this.k.fusedBatch32 : this.k.fusedBatch64;
+    const ints = [aOff, base.xOff, base.per, mask, rows, cols];
+    const pool = this.pool, parts = this.fusedParts, used = Math.min(this.threads, parts.length);
+    if (pool) {
+      pool.next();
+      for (let w = 1; w < used; w++) pool.postRaw(w - 1, f32 ? OP.FUSED_BATCH32 : OP.FUSED_BATCH64, ints, parts[w][0], parts[w][1], scale);
+    }
+    kern(aOff, base.xOff, base.per, mask, rows, cols, parts[0][0], parts[0][1], scale);
+    if (pool) for (let w = 1; w < used; w++) pool.wait(w - 1);
+    for (const run of runs) {
+      const o = layout(rows, cols, run.slot, this.slots);
+      run.r.set(heap.subarray(o.rOff / 8, o.rOff / 8 + rows));
+      sumPartitions(heap, o.accOff / 8, cols, run.g);
     }
   }
 
@@ -507,19 +569,108 @@ export function wasmSharedMatrix(
   return new WasmStoredMatrix(wasmModule, rows, cols, storage, threads, { memory, slot, slots });
 }
 
+/** A dense-matrix backend named `name` running the kernels of `module`. */
+function moduleBackend(name: string, module: WasmModule): KernelBackend {
+  return {
+    name,
+    maxBytes: WASM_MAX_BYTES,
+    matrixBytes: wasmMatrixBytes,
+    threads: true,
+    allocate(rows: number, cols: number, storage: StorageType, opts: AllocateOptions = {}): StoredMatrix {
+      const bytes = rows * cols * (storage === "float32" ? 4 : 8);
+      const t = opts.threads === undefined || opts.threads === 0 ? autoThreads(bytes) : opts.threads;
+      return new WasmStoredMatrix(module, rows, cols, storage, t, undefined, name);
+    },
+  };
+}
+
 /** The WASM SIMD backend, or null when it could not be loaded ({@link wasmUnavailableReason}). */
 export const wasmBackend: (KernelBackend & { fwht(x: Float64Array): void }) | null = wasmModule
-  ? {
-      name: WASM_BACKEND_NAME,
-      maxBytes: WASM_MAX_BYTES,
-      matrixBytes: wasmMatrixBytes,
-      threads: true,
-      allocate(rows: number, cols: number, storage: StorageType, opts: AllocateOptions = {}): StoredMatrix {
-        const bytes = rows * cols * (storage === "float32" ? 4 : 8);
-        const t = opts.threads === undefined || opts.threads === 0 ? autoThreads(bytes) : opts.threads;
-        return new WasmStoredMatrix(wasmModule!, rows, cols, storage, t);
-      },
-      fwht: wasmFwht(wasmModule),
-    }
+  ? { ...moduleBackend(WASM_BACKEND_NAME, wasmModule), fwht: wasmFwht(wasmModule) }
   : null;
+
+// ---- the relaxed-SIMD backend (fused multiply-add), only on request ------------------------
+
+/** Name of the relaxed-SIMD backend (config value `operator.backend: "wasm-relaxed"`). */
+export const WASM_RELAXED_BACKEND_NAME = "wasm-relaxed";
+
+/** V8's flag that enables relaxed SIMD in Node 20 (on by default from Node 22 / V8 11.4). */
+const RELAXED_SIMD_FLAG = "--experimental-wasm-relaxed-simd";
+
+let relaxed: { backend: KernelBackend | null; reason: string | null; fused: boolean } | null = null;
+
+/** How {@link compileRelaxed} validates a module and sets a V8 flag (replaceable in tests). */
+export interface RelaxedEngine {
+  validate(bytes: Uint8Array): boolean;
+  setFlag(flag: string): void;
+}
+
+const nodeEngine: RelaxedEngine = {
+  validate: (bytes) => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes),
+  setFlag: (flag) => v8.setFlagsFromString(flag),
+};
+
+/**
+ * Compiles a relaxed-SIMD module. When the engine does not validate it, V8's relaxed-SIMD
+ * flag is set (it must be set before the module is compiled: Node 20 needs it, Node ≥ 22
+ * and current Chromium have relaxed SIMD on by default) and the module is validated again.
+ * Returns the module, or the reason it cannot run here.
+ */
+export function compileRelaxed(bytes: Uint8Array, engine: RelaxedEngine = nodeEngine): { module: WasmModule } | { reason: string } {
+  if (!engine.validate(bytes)) {
+    engine.setFlag(RELAXED_SIMD_FLAG);
+    if (!engine.validate(bytes)) {
+      return {
+        reason: `this JavaScript engine does not support WebAssembly relaxed SIMD (Node ${process.version}; ` +
+          `Node ≥ 22 has it by default, Node 20 after the V8 flag ${RELAXED_SIMD_FLAG}, which could not be set here)`,
+      };
+    }
+  }
+  return { module: new WA.Module(bytes) };
+}
+
+/** Compiles dist/wasm/kernels-relaxed.wasm (the dense kernels with f64x2.relaxed_madd) on first use. */
+function loadRelaxed(): NonNullable<typeof relaxed> {
+  if (relaxed) return relaxed;
+  const fail = (reason: string) => (relaxed = { backend: null, reason, fused: false });
+  if (!wasmModule) return fail(wasmUnavailableReason ?? "the WASM kernels are unavailable");
+  const bytes = readModuleBytes("kernels-relaxed.wasm");
+  if (!bytes) return fail("the compiled relaxed kernels (dist/wasm/kernels-relaxed.wasm) were not found; run `npm run build`");
+  const c = compileRelaxed(bytes);
+  if ("reason" in c) return fail(c.reason);
+  relaxed = { backend: moduleBackend(WASM_RELAXED_BACKEND_NAME, c.module), reason: null, fused: relaxedMaddFuses(c.module) };
+  return relaxed;
+}
+
+/**
+ * True when relaxed_madd rounds once on this machine. Probe: gemvT64 on the 4 × 2 matrix
+ * rows [−1, 0], [1 + e, 0], [0, 0], [0, 0] with z = [1, 1 − e, 0, 0], e = 2⁻³⁰; the relaxed
+ * 4-row chain gives y₀ = −1 + (1 + e)(1 − e) = −e² = −2⁻⁶⁰ with one rounding, and 0 with two
+ * (the product 1 − 2⁻⁶⁰ rounds to 1).
+ */
+function relaxedMaddFuses(module: WasmModule): boolean {
+  const memory = new WA.Memory({ initial: 2, maximum: 2, shared: true });
+  const k = new WA.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  const e = 2 ** -30, a = HEADER, z = HEADER + 64, y = HEADER + 128;
+  new Float64Array(memory.buffer, a, 8).set([-1, 0, 1 + e, 0, 0, 0, 0, 0]);
+  new Float64Array(memory.buffer, z, 4).set([1, 1 - e, 0, 0]);
+  k.gemvT64(a, z, y, 4, 2, 0, 2);
+  return new Float64Array(memory.buffer, y, 2)[0] === -(2 ** -60);
+}
+
+/** The relaxed-SIMD backend, compiling it on first use; throws a RangeError naming why it is unavailable. */
+export function wasmRelaxedBackend(): KernelBackend {
+  const r = loadRelaxed();
+  if (!r.backend) throw new RangeError(`backend "${WASM_RELAXED_BACKEND_NAME}" is not available: ${r.reason}`);
+  return r.backend;
+}
+
+/**
+ * Whether the relaxed-SIMD backend can run here, and whether its multiply-add is fused
+ * (one rounding) on this processor: { available, fused, reason }.
+ */
+export function wasmRelaxedStatus(): { available: boolean; fused: boolean; reason: string | null } {
+  const r = loadRelaxed();
+  return { available: r.backend !== null, fused: r.fused, reason: r.reason };
+}
 

@@ -56,6 +56,8 @@ for (;;) {
       case ${OP.SRHT_SG}: k.srhtSG(${raw(6)}, lo, hi); break;
       case ${OP.SRHT_STF}: k.srhtStF(${raw(7)}, lo, hi); break;
       case ${OP.METRIC_SIDE}: k.metricSide(${raw(1)}); break;
+      case ${OP.FUSED_BATCH64}: k.fusedBatch64(${raw(6)}, lo, hi, r[0]); break;
+      case ${OP.FUSED_BATCH32}: k.fusedBatch32(${raw(6)}, lo, hi, r[0]); break;
       default: err = 2;
     }
   } catch (e) {

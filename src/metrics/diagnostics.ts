@@ -117,10 +117,12 @@ function firstColumns(A: Matrix, c: number): Matrix {
   return out;
 }
 
-/** min |λ| over the eigenvalues of the imbalance FᵀF − GᵀG. */
+/** min |λ| over the eigenvalues of the imbalance FᵀF − GᵀG (NaN when the factors overflowed: the run diverges, it does not fail). */
 export function imbalanceMinAbsEigenvalue(F: Matrix, G: Matrix): number {
+  const D = imbalance(F, G);
+  if (!D.data.every(Number.isFinite)) return NaN;
   let best = Infinity;
-  for (const v of symmetricEigenvalues(imbalance(F, G))) best = Math.min(best, Math.abs(v));
+  for (const v of symmetricEigenvalues(D)) best = Math.min(best, Math.abs(v));
   return best;
 }
 
@@ -363,6 +365,49 @@ export function perturbationRatio(x: Factors, truth: GroundTruth, p: Perturbatio
   return spectralNorm(map) / p.errorNorm;
 }
 
+/** The column of Δ = P − M* holding the largest share of ‖Δ‖²_F, and how many entries of it are observed. */
+export interface ErrorColumnShare {
+  /** max_j ‖Δe_j‖² / ‖Δ‖²_F ∈ [1/n2, 1] (NaN when Δ = 0). */
+  share: number;
+  /** argmax_j (0-based). */
+  column: number;
+  /** |{i : (i, column) ∈ Ω}|, the observed entries of that column. */
+  observed: number;
+}
+
+/**
+ * Coherence of the error of a completion run: share = max_j ‖(P − M*)e_j‖² / ‖P − M*‖²_F,
+ * the column j attaining it and the number of observed entries in column j (`colIndex`: the
+ * column of each observed entry). An error spread evenly has share ≈ 1/n2; a spike in one
+ * column has share → 1. Column by column, never storing P or M*: with P = LRᵀ and M* = (UΣ)Vᵀ,
+ * Δe_j = L R_jᵀ − (UΣ) V_jᵀ (R_j, V_j: rows j), formed as an n1-vector (the same cancellation as P − M*
+ * entry by entry, not the squared-norm cancellation of a Gram form) — O(n1·n2·(k + r) + |Ω|).
+ */
+export function errorColumnShare(x: Factors, truth: Pick<GroundTruth, "U" | "V" | "sigma">, colIndex: ArrayLike<number>): ErrorColumnShare {
+  const { L, R } = sides(x);
+  const n1 = L.rows, n2 = R.rows, k = L.cols, r = truth.sigma.length;
+  const vs = new Float64Array(r);
+  let column = 0, best = -1, total = 0;
+  for (let j = 0; j < n2; j++) {
+    for (let a = 0; a < r; a++) vs[a] = truth.V.data[j * r + a] * truth.sigma[a];
+    let c = 0;
+    for (let i = 0; i < n1; i++) {
+      let d = 0;
+      for (let a = 0; a < k; a++) d += L.data[i * k + a] * R.data[j * k + a];
+      for (let a = 0; a < r; a++) d -= truth.U.data[i * r + a] * vs[a];
+      c += d * d;
+    }
+    total += c;
+    if (c > best) {
+      best = c;
+      column = j;
+    }
+  }
+  let observed = 0;
+  for (let e = 0; e < colIndex.length; e++) if (colIndex[e] === column) observed++;
+  return { share: total > 0 ? best / total : NaN, column, observed };
+}
+
 /** Where the diagnostics of one recorded point come from. */
 export interface DiagnosticsInputs {
   x: Factors;
@@ -509,7 +554,10 @@ export function stepperDiagnostics(
     for (let i = 0; i < r.length; i++) measuredError[i] = r[i] + ctx.noise[i];
   }
   const dense = usesDensePerturbation(op.n1, op.n2);
-  return diagnosticsRow({
+  // completion: how concentrated the error is in one column, and how often that column is observed
+  const colIndex = (op as { colIndex?: Int32Array }).colIndex;
+  const coherence = op.type === "completion" && colIndex ? errorColumnShare(x, truth, colIndex) : undefined;
+  const row = diagnosticsRow({
     x, truth, normMstar, errorNorm,
     perturbation: {
       operator: op,
@@ -518,6 +566,13 @@ export function stepperDiagnostics(
       product: dense ? src.product() : null,
     },
   });
+  if (coherence) {
+    row.error_column_share = coherence.share;
+    row.error_column = coherence.column;
+    row.error_column_observed = coherence.observed;
+    row.observed_per_column = colIndex!.length / op.n2;
+  }
+  return row;
 }
 
 /** The {@link DiagnosticsContext} of an instance: noise = y − A(M*) when any entry differs. */

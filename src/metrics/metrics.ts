@@ -9,6 +9,7 @@ import { singularValues } from "../linalg/svd.js";
 import type { GroundTruth } from "../problem/truth.js";
 import type { Factors } from "../problem/factors.js";
 import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
+import type { HeldOutEntries } from "../operators/completionFile.js";
 
 /**
  * The loss f = ½‖r‖² of a residual r = A(P) − y (overflow-safe). Residuals longer than
@@ -283,9 +284,10 @@ function symmetrize(D: Matrix): Matrix {
   return D;
 }
 
-/** Eigenvalues of FᵀF − GᵀG in descending order. */
+/** Eigenvalues of FᵀF − GᵀG in descending order (NaN when the factors overflowed). */
 export function imbalanceEigenvalues(F: Matrix, G: Matrix): Float64Array {
-  return symmetricEigenvalues(imbalance(F, G));
+  const D = imbalance(F, G);
+  return D.data.every(Number.isFinite) ? symmetricEigenvalues(D) : new Float64Array(D.rows).fill(NaN);
 }
 
 /**
@@ -294,10 +296,45 @@ export function imbalanceEigenvalues(F: Matrix, G: Matrix): Float64Array {
  */
 export function productSingularValues(x: Factors): Float64Array {
   if (x.kind === "symmetric") {
-    const ev = symmetricEigenvalues(matmulTN(x.X, x.X));
+    const XtX = matmulTN(x.X, x.X);
+    if (!XtX.data.every(Number.isFinite)) return new Float64Array(XtX.rows).fill(NaN);
+    const ev = symmetricEigenvalues(XtX);
     return ev.map((v) => Math.max(v, 0));
   }
   const { F, G } = x;
   if (F.cols > F.rows || G.cols > G.rows) return singularValues(matmulNT(F, G));
   return singularValues(matmulNT(qr(F).R, qr(G).R));
+}
+
+/** ‖P_T(P) − M_T‖_F / ‖M_T‖_F over held-out entries T, P = L Rᵀ from factors (L = R = X for XXᵀ) or a dense P. */
+export function heldOutRelError(t: HeldOutEntries, L: Matrix, R: Matrix | null): number {
+  let num = 0, den = 0;
+  const k = L.cols, l = L.data;
+  for (let e = 0; e < t.values.length; e++) {
+    let p = 0;
+    if (R) {
+      const a = t.rows[e] * k, b = t.cols[e] * k, r = R.data;
+      for (let c = 0; c < k; c++) p += l[a + c] * r[b + c];
+    } else p = l[t.rows[e] * L.cols + t.cols[e]];
+    const d = p - t.values[e];
+    num += d * d;
+    den += t.values[e] * t.values[e];
+  }
+  return Math.sqrt(num / den);
+}
+
+/**
+ * The effective rank exp(H(p)) of singular values σ (Roy & Vetterli 2007; the `effrank` of
+ * fawuuu/irmsmd): p_i = σ_i / Σ_j σ_j and H(p) = −Σ p_i log p_i (0·log 0 = 0). 1 for a rank-one
+ * matrix, r for r equal singular values; NaN for σ = 0.
+ */
+export function effectiveRank(sigma: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < sigma.length; i++) total += Math.abs(sigma[i]);
+  let h = 0;
+  for (let i = 0; i < sigma.length; i++) {
+    const p = Math.abs(sigma[i]) / total;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return total > 0 ? Math.exp(h) : NaN;
 }

@@ -2,7 +2,8 @@ import { type Matrix, zeros } from "../linalg/matrix.js";
 import { z } from "zod";
 import { ConfigError, finite } from "../io/config-fields.js";
 import type { Rng } from "../random/rng.js";
-import { autoThreads, getBackend } from "../kernels/index.js";
+import { fdlibmLog, fdlibmLog1p } from "../random/log.js";
+import { autoThreads, checkKernelBackend } from "../kernels/index.js";
 import { WasmCompletionKernel, structuredKernelsAvailable } from "../kernels/structured.js";
 import { defineOperator, kernelOptions } from "./operator.js";
 import type { SensingOperator } from "./types.js";
@@ -57,7 +58,7 @@ export class CompletionOperator implements SensingOperator {
     this.scale = 1 / Math.sqrt(p);
     this.bytes = rowIndex.byteLength + colIndex.byteLength;
     const name = opts.backend ?? "auto";
-    if (name !== "auto") getBackend(name); // an unknown or unavailable backend is an error
+    checkKernelBackend("completion", name); // an unknown, unavailable or non-applicable backend is an error
     const threads = opts.threads ?? 0;
     if (name !== "ts" && structuredKernelsAvailable()) {
       const t = threads === 0 ? autoThreads(this.bytes) : threads;
@@ -176,10 +177,11 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng, 
   let rows = new Int32Array(cap);
   let cols = new Int32Array(cap);
   let count = 0;
-  const logq = Math.log1p(-p); // −∞ when p = 1 (every gap is 0)
+  // the project's fixed logarithms (the same bits in every engine; equal to Node's Math.log/log1p)
+  const logq = fdlibmLog1p(-p); // −∞ when p = 1 (every gap is 0)
   let idx = -1;
   for (;;) {
-    const gap = p === 1 ? 0 : Math.floor(Math.log(1 - rng.uniform()) / logq);
+    const gap = p === 1 ? 0 : Math.floor(fdlibmLog(1 - rng.uniform()) / logq);
     idx += gap + 1;
     if (idx >= total) break;
     if (count === cap) {

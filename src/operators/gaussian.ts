@@ -115,6 +115,28 @@ export class DenseSensingOperator extends MatrixSensingOperator {
     scaleInPlace(S.data, this.scale);
   }
 
+  /** Runs that {@link residualAndAdjointBatch} can take at once (the stored matrix's working slots). */
+  get batchSlots(): number {
+    return this.stored.residualTransposeBatch ? Math.min(32, this.stored.slots ?? 1) : 1;
+  }
+
+  /**
+   * {@link residualAndAdjoint} for several runs at once — r_i = A(F_i G_iᵀ) − y_i and
+   * S_i = A*(r_i) for every run i, in one pass over the stored matrix (each block of rows is
+   * read from memory once for all runs). Each run uses its own working slot (distinct, <
+   * {@link batchSlots}); each run's r and S are bitwise those of `residualAndAdjoint` alone.
+   */
+  residualAndAdjointBatch(runs: readonly { slot: number; F: Matrix; G: Matrix; y: Float64Array; r: Float64Array; S: Matrix }[]): void {
+    const batch = this.stored.residualTransposeBatch;
+    if (!batch) throw new Error(`the ${this.backend} stored operator has no batched pass (it needs a WASM matrix with working slots)`);
+    for (const run of runs) {
+      this.checkAdjoint(run.y);
+      matmulNT(run.F, run.G, run.S); // P = FGᵀ staged in S (copied into the run's slot before S is written)
+    }
+    batch.call(this.stored, runs.map((run) => ({ slot: run.slot, x: run.S.data, b: run.y, r: run.r, g: run.S.data })), this.scale);
+    for (const run of runs) scaleInPlace(run.S.data, this.scale);
+  }
+
   denseTensor(): Float64Array {
     const v = this.stored.values;
     return v instanceof Float64Array ? v.slice() : Float64Array.from(v);
@@ -433,7 +455,7 @@ export function autoStorage(type: string, storage: OperatorStorage | "auto"): Op
   return storage === "auto" ? (type === "symmetric-gaussian" ? "packed" : "float64") : storage;
 }
 
-function resolveGaussianOptions(c: GaussianView): Record<string, unknown> {
+export function resolveGaussianOptions(c: GaussianView): Record<string, unknown> {
   return { storage: autoStorage(c.operator.type, c.operator.storage) };
 }
 
@@ -450,7 +472,7 @@ function storedShape(c: GaussianView): { cols: number; entry: StorageType } {
  * get (WASM: entries plus working vectors, page-aligned; TS: the entries), plus its work
  * arrays (P, S; packed: the packed vectors; regenerate: two rows).
  */
-function gaussianBytes(c: GaussianView): number {
+export function gaussianBytes(c: GaussianView): number {
   const { n, n2 } = c.problem;
   const { m, storage, backend } = c.operator;
   if (storage === "regenerate") return gaussianOperatorBytes(m, n, n2, "regenerate") + denseWorkBytes(n, n2);
@@ -493,8 +515,9 @@ export function gaussianOptionIssues(type: string, o: { storage: string; backend
   if (o.storage === "regenerate" && type !== "gaussian" && type !== "symmetric-gaussian") {
     errors.push({ path: "operator.storage", value: "regenerate", message: 'regenerate storage needs operator.type "gaussian" or "symmetric-gaussian"' });
   }
-  if (o.storage === "regenerate" && o.backend === "wasm") {
-    errors.push({ path: "operator.backend", value: "wasm", message: 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"' });
+  if (o.storage === "regenerate" && (o.backend === "wasm" || o.backend === "wasm-relaxed")) {
+    const message = 'operator.storage "regenerate" runs on the ts backend; use operator.backend "auto" or "ts"';
+    errors.push({ path: "operator.backend", value: o.backend, message });
   }
   if (o.threads > 1 && (o.backend === "ts" || o.storage === "regenerate")) {
     errors.push({ path: "operator.threads", value: o.threads, message: `must be 0 (auto) or 1 with ${o.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
@@ -506,7 +529,7 @@ export function gaussianOptionIssues(type: string, o: { storage: string; backend
   return errors;
 }
 
-function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
+export function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
   return gaussianOptionIssues(c.operator.type, c.operator);
 }
 

@@ -57,6 +57,12 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * share the function; it runs whichever operator is chosen.
    */
   resolveOptions?(c: OperatorView<z.output<z.ZodObject<S>>>): Record<string, unknown>;
+  /**
+   * True when the built operator brings its own measurements y (from a file, see
+   * {@link SensingOperator.observations}) for this config: the truth may then be absent
+   * (`problem.truth: "none"`).
+   */
+  observed?(c: OperatorView<z.output<z.ZodObject<S>>>): boolean;
   /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
 }
@@ -66,7 +72,11 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
  * SRHT): one schema object shared by their descriptors.
  */
 export const kernelOptions = {
-  backend: z.enum(["auto", "ts", "wasm"]).default("auto").describe("kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts); the backend used is recorded in config.json"),
+  backend: z.enum(["auto", "ts", "wasm", "wasm-relaxed"]).default("auto").describe(
+    "kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts; wasm-relaxed: " +
+      "WASM relaxed SIMD with fused multiply-add for the stored Gaussian operators only, never automatic, results differ from wasm in the " +
+      "last bits and are reproducible only on the same machine and thread count); the backend used is recorded in config.json",
+  ),
   threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)"),
 };
 

@@ -2,7 +2,7 @@ import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix
 import type { Rng } from "../random/rng.js";
 import { sampleWithoutReplacement } from "../random/sample.js";
 import { fwht, nextPowerOfTwo } from "./fwht.js";
-import { autoThreads, getBackend } from "../kernels/index.js";
+import { autoThreads, checkKernelBackend } from "../kernels/index.js";
 import { SRHT_MAX_K, WasmSrhtKernel, structuredKernelsAvailable } from "../kernels/structured.js";
 import { defaultMeasurements, defineOperator, kernelOptions } from "./operator.js";
 import type { SensingOperator } from "./types.js";
@@ -53,7 +53,7 @@ export class SrhtOperator implements SensingOperator {
     for (const r of rows) if (r < 0 || r >= this.length) throw new RangeError(`srht: row ${r} outside [0, ${this.length})`);
     this.scale = 1 / Math.sqrt(this.m);
     const name = opts.backend ?? "auto", threads = opts.threads ?? 0;
-    if (name !== "auto") getBackend(name); // an unknown or unavailable backend is an error
+    checkKernelBackend("srht", name); // an unknown, unavailable or non-applicable backend is an error
     if (name !== "ts" && structuredKernelsAvailable()) {
       this.fwhtVector = new WasmSrhtKernel(n1, n2, signs, threads === 0 ? autoThreads(8 * this.length) : threads);
       this.buf = this.fwhtVector.data;

@@ -56,6 +56,11 @@ export interface SensingOperator {
    * (e.g. completion's observed entries), keyed by file stem.
    */
   instanceArrays?(): Record<string, { shape: number[]; data: Float64Array | Float32Array | Int32Array }>;
+  /**
+   * Measurements that come with the operator (observed entries from a file): y, used in
+   * place of A(M*) + noise, and held-out entries for `test_rel_error`.
+   */
+  observations?(): { y: Float64Array; heldOut?: { rows: Int32Array; cols: Int32Array; values: Float64Array } };
   /** The scale that multiplies ⟨A_i, Z⟩ (1/√m for Gaussian operators). */
   readonly scale: number;
   /** Frees backend memory. */

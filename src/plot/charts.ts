@@ -192,11 +192,14 @@ export function rateVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels 
   });
 }
 
-/** Median iterations to reach ε against a parameter, one line per other-parameter group. */
+/**
+ * Median iterations to reach ε against a parameter, one line per other-parameter group (or, with
+ * `metric`, the median of that runs.csv column, e.g. final_rel_error; `xLog` for a log parameter axis).
+ */
 export function itersVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels = {}): string {
   const param = req.param!;
   const level = req.level ?? 1e-4;
-  const col = itersToColumn(level);
+  const col = req.metric ?? itersToColumn(level);
   const groups = groupsExcept(agg, param, req.where);
   const series: Series[] = groups.map((g, i) => ({
     label: pointLabel(g.params, labels),
@@ -206,10 +209,14 @@ export function itersVsFigure(agg: Aggregate, req: FigureRequest, labels: Labels
     color: colorFor(i),
   }));
   const pl = labels[param] ?? shortLabel(param);
+  const yLabel = req.metric ?? `iterations to ${level.toExponential(0)}`;
+  const reached = `the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart)`;
   return renderFigure({
-    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}iterations to ${agg.errorMetric} ≤ ${level.toExponential(0)} vs ${pl}`,
-    panels: [{ xLabel: pl, yLabel: `iterations to ${level.toExponential(0)}`, xLog: false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
-    caption: captionFor(req, `Median over seeds of the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart). ` +
+    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${yLabel} vs ${pl}`,
+    panels: [{
+      xLabel: pl, yLabel, xLog: req.xLog ?? false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param),
+    }],
+    caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` +
       configSummary(firstRunConfig(agg), agg.paths, seedsOf(agg))),
   });
 }

@@ -1,6 +1,8 @@
 import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import { orthonormalColumns } from "../linalg/qr.js";
+import { svd } from "../linalg/svd.js";
+import { symmetricEigen } from "../linalg/eig.js";
 import type { Rng } from "../random/rng.js";
 
 /** How the default spectrum is spaced between 1 and 1/κ. */
@@ -33,6 +35,25 @@ export interface GroundTruth {
   U: Matrix;
   V: Matrix;
   sigma: Float64Array;
+  /**
+   * A truth given as a matrix (`problem.truth: "file"`): its numerical rank (singular values
+   * above max(n1, n2)·ε·σ₁) and its largest singular value beyond the rank used, for the
+   * rank warning.
+   */
+  given?: { numericalRank: number; sigmaNext: number };
+  /** No M* (`problem.truth: "none"`): U, V have no columns, σ is empty and M* cannot be read. */
+  absent?: boolean;
+}
+
+/** The stand-in of a run without M* (`problem.truth: "none"`): empty factors; reading M* throws. */
+export function absentTruth(n1: number, n2: number): GroundTruth {
+  return Object.defineProperty({ kind: "general", U: zeros(n1, 0), V: zeros(n2, 0), sigma: new Float64Array(0), absent: true } as Omit<GroundTruth, "Mstar">,
+    "Mstar", {
+    enumerable: false,
+    get: () => {
+      throw new RangeError('problem.truth "none": there is no M*');
+    },
+  }) as GroundTruth;
 }
 
 /** The Q factor of an n×r matrix of i.i.d. N(0,1) draws (row-major fill order). */
@@ -98,4 +119,44 @@ export function generalTruth(n1: number, n2: number, sigma: Float64Array, rng: R
   const U = randomOrthonormal(n1, sigma.length, rng);
   const V = randomOrthonormal(n2, sigma.length, rng);
   return withMstar({ kind: "general", U, V, sigma }, () => lowRankProduct(U, sigma, V));
+}
+
+/**
+ * A ground truth given as a dense matrix M (e.g. read from a file), used exactly as given:
+ * Mstar = M. Its factors are the top-`rank` singular triplets, M ≈ U diag(σ) Vᵀ (thin SVD;
+ * the metrics of large problems and the diagnostics use them), or, with `symmetric`, the
+ * top-`rank` eigenpairs M ≈ U diag(λ) Uᵀ (then M must be symmetric and those λ > 0).
+ * `given.numericalRank` counts the singular values above max(n1, n2)·ε·σ₁ (LAPACK's
+ * default rank tolerance).
+ */
+export function truthFromMatrix(M: Matrix, rank: number, symmetric: boolean): GroundTruth {
+  const n1 = M.rows, n2 = M.cols;
+  if (rank > Math.min(n1, n2)) throw new RangeError(`rank ${rank} exceeds min(n1, n2) = ${Math.min(n1, n2)}`);
+  let U: Matrix, V: Matrix, all: Float64Array, sigma: Float64Array;
+  if (symmetric) {
+    const e = symmetricEigen(M);
+    for (let l = 0; l < rank; l++) {
+      if (!(e.values[l] > 0)) throw new RangeError(`the symmetric model needs a PSD M* of rank ≥ ${rank}; eigenvalue ${l + 1} is ${e.values[l]}`);
+    }
+    U = columnsOf(e.vectors, rank);
+    V = U;
+    all = Float64Array.from(e.values, Math.abs).sort().reverse();
+    sigma = e.values.slice(0, rank);
+  } else {
+    const d = svd(M);
+    U = columnsOf(d.U, rank);
+    V = columnsOf(d.V, rank);
+    all = d.s;
+    sigma = all.slice(0, rank);
+  }
+  const tol = Math.max(n1, n2) * Number.EPSILON * (all[0] ?? 0);
+  let numericalRank = 0;
+  for (const s of all) if (s > tol) numericalRank++;
+  return { kind: symmetric ? "psd" : "general", Mstar: M, U, V, sigma, given: { numericalRank, sigmaNext: all[rank] ?? 0 } };
+}
+
+function columnsOf(A: Matrix, c: number): Matrix {
+  const out = zeros(A.rows, c);
+  for (let i = 0; i < A.rows; i++) for (let l = 0; l < c; l++) out.data[i * c + l] = A.data[i * A.cols + l];
+  return out;
 }

@@ -3,9 +3,13 @@
  * splitmix64, with uniform doubles in [0, 1) from the top 53 bits and standard normal
  * draws by the polar Box–Muller (Marsaglia) method, caching the second variate.
  *
- * 64-bit arithmetic is done on BigInt-free pairs of 32-bit halves so it is fast in V8.
+ * 64-bit arithmetic is done on BigInt-free pairs of 32-bit halves so it is fast in V8. The
+ * logarithm of the polar method is the project's fixed {@link fdlibmLog}, not `Math.log`
+ * (whose last bit differs between engines), so every engine draws the same bits.
  * Every random draw in matsense takes an explicit `Rng`; nothing uses `Math.random`.
  */
+
+import { fdlibmLog } from "./log.js";
 
 /** The full state of an {@link Rng}: four 64-bit words as 8 unsigned 32-bit halves plus the cached normal. */
 export interface RngState {
@@ -168,7 +172,8 @@ export class Rng {
       v = 2 * this.uniform() - 1;
       q = u * u + v * v;
     } while (q >= 1 || q === 0);
-    const f = Math.sqrt((-2 * Math.log(q)) / q);
+    // Math.sqrt is correctly rounded (IEEE 754) everywhere; the log is the fixed fdlibm algorithm
+    const f = Math.sqrt((-2 * fdlibmLog(q)) / q);
     this.spare = v * f;
     return u * f;
   }

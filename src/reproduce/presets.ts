@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ConfigError } from "../config/schema.js";
 import { type Aggregate, type PointSummary, classHonestPoints, excludedPointsText, formatValue, pointLabel } from "../results/aggregate.js";
 import { type Grid, parseGrid, quickGrid } from "../config/grid.js";
-import { logLogFit } from "../results/rates.js";
+import { logLogFit, lsSlope } from "../results/rates.js";
 
 /**
  * Presets: paper figures as a checked-in sweep grid (`presets/<name>/grid.json`, with a
@@ -22,11 +22,19 @@ const bounds = { min: z.number().optional(), max: z.number().optional() };
 /** How a claim is checked (evaluated on the per-point medians across seeds). */
 export const checkSchema = z.discriminatedUnion("type", [
   /** Every matching run (at least `fraction` of them) has this rate class. */
-  z.object({ type: z.literal("class"), where, equals: z.enum(["linear", "sublinear", "stalled", "diverged"]), fraction: z.number().min(0).max(1).default(1) }).strict(),
+  z.object({
+    type: z.literal("class"), where, equals: z.enum(["linear", "sublinear", "stalled", "diverged"]), fraction: z.number().min(0).max(1).default(1),
+    /** the runs.csv class column (default rate_class, the error metric's; e.g. sym_rate_class, the symmetric part's) */
+    column: z.string().default("rate_class"),
+  }).strict(),
   /** The median `metric` of every matching point lies in [min, max]. */
   z.object({ type: z.literal("range"), where, metric: z.string(), ...bounds }).strict(),
   /** The slope of ln(median metric) against ln(param) over the matching points lies in [min, max]. */
-  z.object({ type: z.literal("exponent"), where, param: z.string(), metric: z.string().default("linear_rate"), ...bounds }).strict(),
+  z.object({
+    type: z.literal("exponent"), where, param: z.string(), metric: z.string().default("linear_rate"), ...bounds,
+    /** "linear": the slope of the metric itself against ln(param), e.g. iterations per unit of ln α (Wind's T ∝ ln(1/α)) */
+    metricScale: z.enum(["log", "linear"]).default("log"),
+  }).strict(),
   /**
    * metric(numerator point) / metric(denominator point) lies in [min, max], for every pair
    * of matching points that agree on all parameters not named in the two filters.
@@ -166,14 +174,18 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
   switch (check.type) {
     case "class": {
       const ps = pts(check.where);
-      const classes = ps.flatMap((p) => p.classes);
+      const ended = (p: PointSummary) => agg.runs.filter((r) => r.point === p.point && r.status !== "pending" && r.status !== "failed");
+      const classesOf = (p: PointSummary) =>
+        check.column === "rate_class" ? p.classes : ended(p).map((r) => String(r[check.column] ?? "")).filter((c) => c !== "");
+      const classes = ps.flatMap(classesOf);
       if (!classes.length) return { verdict: "not measured", measured: "no finished runs match", expected: check.equals };
       const hit = classes.filter((c) => c === check.equals).length;
-      const byPoint = ps.map((p) => `${lab(p)}: ${summarizeClasses(p.classes)}`).join("; ");
+      const byPoint = ps.map((p) => `${lab(p)}: ${summarizeClasses(classesOf(p))}`).join("; ");
       return {
         verdict: hit / classes.length >= check.fraction ? "pass" : "fail",
         measured: `${hit}/${classes.length} runs ${check.equals} (${byPoint})`,
-        expected: `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}`,
+        expected: `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}` +
+          (check.column === "rate_class" ? "" : ` (${check.column})`),
       };
     }
     case "range": {
@@ -188,8 +200,10 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
     }
     case "exponent": {
       const { fit: ps, excluded } = classHonestPoints(pts(check.where), check.metric);
-      const fit = logLogFit(ps.map((p) => Number(p.params[check.param])), ps.map((p) => p.median[check.metric] ?? NaN));
-      const exp = `slope of ln ${check.metric} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
+      const xs = ps.map((p) => Number(p.params[check.param])), ys = ps.map((p) => p.median[check.metric] ?? NaN);
+      const fit = check.metricScale === "log" ? logLogFit(xs, ys) : semiLogFit(xs, ys);
+      const metricText = `${check.metricScale === "log" ? "ln " : ""}${check.metric}`;
+      const exp = `slope of ${metricText} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
       const ex = excluded.length ? `; ${excludedPointsText(excluded, labels)}` : "";
       if (fit.points < 2) return { verdict: "not measured", measured: `${fit.points} usable point(s)${ex}`, expected: exp };
       return {
@@ -264,6 +278,13 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       return { verdict: ok === runs.length ? "pass" : "fail", measured: `${ok}/${runs.length} runs in order (${details.join("; ")})`, expected: exp };
     }
   }
+}
+
+/** Least-squares slope of y against ln x over the points with x > 0 and finite y (y itself, not ln y). */
+function semiLogFit(x: number[], y: number[]): { slope: number; points: number } {
+  const keep = x.map((v, i) => v > 0 && Number.isFinite(v) && Number.isFinite(y[i]));
+  const lx = x.filter((_, i) => keep[i]).map(Math.log), fy = y.filter((_, i) => keep[i]);
+  return { slope: lsSlope(lx, fy), points: lx.length };
 }
 
 function summarizeClasses(classes: string[]): string {

@@ -8,7 +8,7 @@ import { type Aggregate, excludedNote, formatValue, itersToColumn, shortLabel, w
 import { expandGrid, gridSeeds } from "../config/grid.js";
 import { type ClaimResult, type Preset, type RunReader, evaluateClaims, loadPreset, presetGrid } from "./presets.js";
 import { readRunFolder } from "../results/results.js";
-import { diagnosticsReportLines, formatReportNumber as fmt } from "../results/diagnosticsReport.js";
+import { diagnosticsReportLines, formatReportNumber as fmt, symmetricPartReportLines } from "../results/diagnosticsReport.js";
 import { type SweepOptions, type SweepResult, runSweep } from "../sweep/sweep.js";
 
 /** A preset that needs something this build does not have (e.g. a method not implemented yet). */
@@ -142,6 +142,7 @@ export function reportMarkdown(
       (excludedNote(agg) ? ` ${excludedNote(agg).trim()}` : ""),
     "",
   );
+  lines.push(...symmetricPartReportLines(agg, e.labels));
   lines.push(...diagnosticsReportLines(agg, e.labels));
   lines.push("## Figures", "");
   for (const f of info.figures) lines.push(`![${f.name}](figures/${path.basename(f.png)})`, "");

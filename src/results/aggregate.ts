@@ -4,7 +4,7 @@ import { readJsonInput } from "../io/json.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "../config/grid.js";
-import { type ManifestEntry, entryFromFolder, makeManifest, writeManifest } from "./manifest.js";
+import { type ManifestEntry, entryFromFolder, expectedConfigs, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
 import { diagnosticsColumns } from "./diagnosticsColumns.js";
@@ -155,7 +155,41 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.fit_to = fit.to;
   row.rate_class = e.status === "pending" ? "" : fit.classification;
   Object.assign(row, diagnosticsColumns(m?.data, fit, files.config));
+  if (m?.data.sym_rel_error?.length) Object.assign(row, symmetricPartFitColumns(fitRates(it, m.data.sym_rel_error, { status: e.status })));
+  const floor = noiseFloor(files.config);
+  if (floor !== undefined && typeof row.final_abs_error === "number") row.noise_floor_ratio = row.final_abs_error / floor;
   return row;
+}
+
+/**
+ * The noise floor of the exact model (k = r) under general Gaussian sensing with i.i.d. N(0, s²) measurement noise:
+ * s·√(d·m/(m − d − 1)), d = r(n1 + n2 − r) the dimension of the rank-r manifold. A*(noise) has i.i.d. N(0, s²) entries in
+ * this normalization, its projection on the tangent space has squared norm ≈ s²d, and the least-squares inverse of
+ * the restricted A*A (a Wishart matrix of m samples in d dimensions) inflates it by E tr W⁻¹/d = m/(m − d − 1).
+ * Reported for every k (runs with k > r are compared with the exact model's floor); undefined unless noise > 0, general truth,
+ * Gaussian operator and m > d + 1.
+ */
+export function noiseFloor(config: Record<string, unknown> | undefined): number | undefined {
+  type Fields = { problem?: { noise?: number; n?: number; n2?: number; rank?: number; truth?: string }; operator?: { type?: string; m?: number } };
+  const c = config as Fields | undefined;
+  const s = c?.problem?.noise, n1 = c?.problem?.n, r = c?.problem?.rank, m = c?.operator?.m;
+  if (!s || !n1 || !r || !m || c?.problem?.truth !== "general" || c?.operator?.type !== "gaussian") return undefined;
+  const d = r * (n1 + (c.problem?.n2 ?? n1) - r);
+  return m > d + 1 ? s * Math.sqrt((d * m) / (m - d - 1)) : undefined;
+}
+
+/**
+ * The rate fit of the symmetric part's error sym_rel_error = ‖sym(P) − M*‖_F/‖M*‖_F (recorded where the
+ * skew part of FGᵀ is invisible to the measurements, e.g. symmetric Aᵢ): `sym_rate_class`, and only where
+ * they mean something `sym_linear_rate` (linear runs) and `sym_loglog_slope` (sublinear runs); `sym_slope_ratio` s₂/s₁.
+ */
+export function symmetricPartFitColumns(fit: RateFit): Record<string, number | string> {
+  return {
+    sym_linear_rate: fit.classification === "linear" ? fit.linearRate : NaN,
+    sym_loglog_slope: fit.classification === "sublinear" ? fit.logLogSlope : NaN,
+    sym_slope_ratio: fit.slopeRatio,
+    sym_rate_class: fit.classification,
+  };
 }
 
 /**
@@ -191,7 +225,14 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
   const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: s.config })]));
+  const expected = expectedConfigs(specs);
+  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) })]));
+  // a metric no run recorded would classify every run as stalled: refused, naming the columns there are
+  const tables = [...inspections.values()].flatMap((i) => (i.metrics ? [i.metrics] : []));
+  if (tables.length > 0 && !tables.some((t) => t.columns.includes(errorMetric))) {
+    const numeric = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
+    throw new Error(`--metric ${errorMetric}: no run recorded a column ${errorMetric} in metrics.csv; choose one of ${numeric.join(", ")}`);
+  }
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
   const entries = specs.map((s) => entryFromFolder(dir, s, inspections.get(s.id)));
   // what the rows and entries took from each run's config and summary is kept; the parsed files are not

@@ -10,13 +10,29 @@ export const GROWN_REL_ERROR = 0.9;
 
 /** Final relative error below which a run counts as having recovered M*. */
 export const RECOVERED_BELOW = 1e-6;
-/** A run "interpolates" when its final loss is below this … */
+/** A run "interpolates" when its final loss is below this (the loss has converged) … */
 export const INTERPOLATED_LOSS_BELOW = 1e-12;
-/** … while its relative error stays above this. */
-export const INTERPOLATED_ERROR_ABOVE = 1e-2;
+/** … while its relative error is not below {@link RECOVERED_BELOW} and is frozen: |ln(e(T)/e(T/2))| below this. */
+export const FROZEN_LOG_CHANGE = 0.01;
+
+/**
+ * ln(v(t)/v(T)) with t the first recorded iteration ≥ T/2: how much a column fell over the second half of
+ * the run (negative when it grew; NaN without two points).
+ */
+export function secondHalfLogDecrease(iterations: number[], values: number[]): number {
+  const last = iterations.length - 1;
+  if (last < 1) return NaN;
+  const j = iterations.findIndex((t) => t >= iterations[last] / 2);
+  return j < 0 || j === last ? NaN : Math.log(values[j] / values[last]);
+}
+
+/** |{@link secondHalfLogDecrease}| of the error: below {@link FROZEN_LOG_CHANGE} the error is frozen. */
+export function errorLogChange(iterations: number[], errors: number[]): number {
+  return Math.abs(secondHalfLogDecrease(iterations, errors));
+}
 
 /** Median of the finite values (NaN when none). */
-function medianOf(values: number[]): number {
+export function medianOf(values: number[]): number {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (!v.length) return NaN;
   const h = (v.length - 1) / 2;
@@ -38,9 +54,14 @@ function medianOf(values: number[]): number {
  *   `alignment_first_at_growth`: the top direction's sin θ at that iteration — the alignment
  *   phase of a small init ends before the growth;
  * - `perturbation_ratio_min` / `_median` / `_max` over the recorded points with t ≥ 1;
- * - `recovered` (1 when the final rel_error < {@link RECOVERED_BELOW}) and `interpolated` (1 when
- *   the final loss < {@link INTERPOLATED_LOSS_BELOW} but rel_error > {@link INTERPOLATED_ERROR_ABOVE}:
- *   another matrix fits the measurements), else 0;
+ * - `recovered` (1 when the final rel_error < {@link RECOVERED_BELOW}), `interpolated` (1 when the loss has
+ *   converged — final loss < {@link INTERPOLATED_LOSS_BELOW} — while rel_error ≥ {@link RECOVERED_BELOW} is
+ *   frozen, `error_log_change` = |ln(e(T)/e(T/2))| < {@link FROZEN_LOG_CHANGE}: another matrix fits the
+ *   measurements and more iterations will not change that), `undecided` = 1 − recovered − interpolated (the
+ *   loss has not converged within the budget); `loss_over_error_decrease` = ln(loss(T/2)/loss(T)) / ln(e(T/2)/e(T)),
+ *   ≈ 2 on a path to M* (loss ∝ error²), ≫ 2 when the loss falls while the error freezes (toward an interpolant);
+ * - completion runs: `final_error_column_share` = max_j ‖Δe_j‖²/‖Δ‖²_F, `final_error_column` (j) and
+ *   `final_error_column_observed` (observed entries of column j) next to `observed_per_column` = |Ω|/n2;
  * - `imbalance_min_eig`: the median of |λ_min(FᵀF − GᵀG)| over the error fit window, and
  *   for k > r and a run classified linear, `predicted_rate` = −ln(1 − η|λ_min|) with `rate_over_predicted` = linear_rate /
  *   predicted_rate (for k = r the rate is set by σ_r, not by the imbalance).
@@ -57,7 +78,17 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   out.signal_over_spurious = data.signal_error[last] / data.spurious_norm[last];
   const rel = data.rel_error?.[last] ?? NaN, loss = data.loss?.[last] ?? NaN;
   out.recovered = rel < RECOVERED_BELOW ? 1 : 0;
-  out.interpolated = loss < INTERPOLATED_LOSS_BELOW && rel > INTERPOLATED_ERROR_ABOVE ? 1 : 0;
+  if (data.rel_error) out.error_log_change = errorLogChange(it, data.rel_error);
+  // a run converging to M* has loss ∝ error², so the ratio is ≈ 2; ≫ 2: the loss falls but the error does not follow
+  if (data.rel_error && data.loss) out.loss_over_error_decrease = secondHalfLogDecrease(it, data.loss) / secondHalfLogDecrease(it, data.rel_error);
+  out.interpolated = loss < INTERPOLATED_LOSS_BELOW && rel >= RECOVERED_BELOW && out.error_log_change < FROZEN_LOG_CHANGE ? 1 : 0;
+  out.undecided = 1 - out.recovered - out.interpolated;
+  if (data.error_column_share?.length) {
+    out.final_error_column_share = data.error_column_share[last];
+    out.final_error_column = data.error_column[last];
+    out.final_error_column_observed = data.error_column_observed[last];
+    out.observed_per_column = data.observed_per_column[last];
+  }
   out.spurious_loglog_slope = fitRates(it, data.spurious_norm).logLogSlope;
   out.signal_linear_rate = fitRates(it, data.signal_error).linearRate;
   const aligns = ["alignment_X", "alignment_F", "alignment_G"].filter((c) => data[c]?.length);

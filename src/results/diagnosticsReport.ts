@@ -1,5 +1,6 @@
 import type { Aggregate } from "./aggregate.js";
 import { formatValue, shortLabel } from "./aggregate.js";
+import { medianOf } from "./diagnosticsColumns.js";
 
 /** The runs.csv diagnostics columns shown in reports, with their headers. */
 const COLUMNS: [string, string][] = [
@@ -14,6 +15,10 @@ const COLUMNS: [string, string][] = [
   ["perturbation_ratio_min", "perturbation min"],
   ["perturbation_ratio_median", "perturbation median"],
   ["perturbation_ratio_max", "perturbation max"],
+  ["loss_over_error_decrease", "ln-decrease of loss / of error over [T/2, T]"],
+  ["final_error_column_share", "largest column share of ‖Δ‖²"],
+  ["final_error_column_observed", "observed entries of that column"],
+  ["observed_per_column", "mean observed per column"],
   ["imbalance_min_eig", "\\|λ_min(FᵀF − GᵀG)\\|"],
   ["predicted_rate", "predicted rate −ln(1 − η\\|λ_min\\|)"],
   ["linear_rate", "fitted rate λ"],
@@ -44,8 +49,15 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
   for (const p of agg.points) lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => formatReportNumber(p.median[c]))].join(" | ")} |`);
   // the outcome table matters where some run fits the measurements without recovering M*
   if (agg.runs.some((r) => r.interpolated === 1)) {
-    lines.push("", "Outcomes per point (runs): recovered = final rel_error < 1e-6; interpolated = final loss < 1e-12 with rel_error > 1e-2; neither = the rest.", "");
-    lines.push(`| ${[...agg.paths.map(lab), "recovered", "interpolated", "neither"].join(" | ")} |`, `|${Array(agg.paths.length + 3).fill("---").join("|")}|`);
+    lines.push(
+      "",
+      "Outcomes per point (runs): recovered = final rel_error < 1e-6; interpolated = the loss has converged (final loss < 1e-12) while the error " +
+        "(≥ 1e-6) is frozen (|ln(e(T)/e(T/2))| < 0.01): more iterations will not change either class; undecided = the loss is still above 1e-12 " +
+        "at this budget.",
+      "",
+    );
+    const header = [...agg.paths.map(lab), "recovered", "interpolated", "undecided"];
+    lines.push(`| ${header.join(" | ")} |`, `|${Array(header.length).fill("---").join("|")}|`);
     for (const p of agg.points) {
       const rs = agg.runs.filter((r) => r.point === p.point && r.recovered !== undefined);
       const rec = rs.filter((r) => r.recovered === 1).length, int = rs.filter((r) => r.interpolated === 1).length;
@@ -60,4 +72,35 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
     "",
   );
   return lines;
+}
+
+/**
+ * The "symmetric part" section of a report: for the points whose runs record sym_rel_error (FGᵀ under
+ * symmetric Aᵢ: the skew part is invisible), the fit of ‖(P + Pᵀ)/2 − M*‖_F/‖M*‖_F — its class (the
+ * runs' tally), λ for linear runs and the log-log slope for sublinear ones (medians over those runs).
+ */
+export function symmetricPartReportLines(agg: Aggregate, labels: Record<string, string>): string[] {
+  const lab = (p: string) => labels[p] ?? shortLabel(p);
+  const rows: string[] = [];
+  for (const p of agg.points) {
+    const rs = agg.runs.filter((r) => r.point === p.point && typeof r.sym_rate_class === "string" && r.sym_rate_class !== "");
+    if (!rs.length) continue;
+    const tally = new Map<string, number>();
+    for (const r of rs) tally.set(String(r.sym_rate_class), (tally.get(String(r.sym_rate_class)) ?? 0) + 1);
+    const med = (c: string) => medianOf(rs.map((r) => Number(r[c])));
+    rows.push(`| ${[
+      ...agg.paths.map((k) => formatValue(p.params[k])), formatReportNumber(med("final_sym_rel_error")),
+      formatReportNumber(med("sym_linear_rate")), formatReportNumber(med("sym_loglog_slope")), [...tally].map(([c, n]) => `${c} ×${n}`).join(", "),
+    ].join(" | ")} |`);
+  }
+  if (!rows.length) return [];
+  return [
+    "## The symmetric part (sym_rel_error)", "",
+    `| ${[...agg.paths.map(lab), "final sym_rel_error", "λ (linear runs)", "log-log slope (sublinear runs)", "class"].join(" | ")} |`,
+    `|${Array(agg.paths.length + 4).fill("---").join("|")}|`,
+    ...rows, "",
+    "Medians over seeds of the fit of sym_rel_error = ‖(P + Pᵀ)/2 − M*‖_F/‖M*‖_F, " +
+      "recorded where the measurements see only the symmetric part of FGᵀ " +
+      "(symmetric Aᵢ); same window [T/2, T] and classification rule as above.", "",
+  ];
 }

@@ -3,6 +3,7 @@ import { writeJsonAtomic } from "../io/files.js";
 import { matsenseVersion } from "../io/version.js";
 import type { RunSummary } from "./summary.js";
 import type { RunSpec } from "../config/grid.js";
+import { type ResolvedConfig, resolveConfig } from "../config/schema.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 
 /** Statuses after which a run is finished and a re-run of the sweep skips it. */
@@ -51,9 +52,54 @@ export function isFinished(runDir: string, expected?: unknown): boolean {
   return inspectRunFolder(runDir, { expected }).state === "done";
 }
 
-/** The manifest entry of a run from its folder (validated: see {@link inspectRunFolder}). */
+/**
+ * The values the grid gives a run (the paths of its base, varied values and seed), as
+ * resolved (e.g. `operator.m` of an identity operator is n1·n2 whatever the grid says; a
+ * path the resolution drops is left out): what the run's config.json must hold.
+ */
+export function gridValues(raw: unknown, resolved: unknown): unknown {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return resolved;
+  if (resolved === null || typeof resolved !== "object") return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const r = gridValues(v, (resolved as Record<string, unknown>)[k]);
+    if (r !== undefined) out[k] = r;
+  }
+  return out;
+}
+
+/**
+ * The values each run of a grid must have in its config.json ({@link gridValues}, by run
+ * id), resolved once per parameter point (runs of a point differ only in the seed). A
+ * point this version cannot resolve gets no entry (its runs are not compared).
+ */
+export function expectedConfigs(specs: RunSpec[]): Map<string, unknown> {
+  const byPoint = new Map<string, ResolvedConfig | undefined>();
+  const out = new Map<string, unknown>();
+  for (const s of specs) {
+    let c = s.resolved;
+    if (!c) {
+      if (!byPoint.has(s.point)) {
+        try {
+          byPoint.set(s.point, resolveConfig({ ...s.config, seed: s.seed }));
+        } catch {
+          byPoint.set(s.point, undefined);
+        }
+      }
+      const p = byPoint.get(s.point);
+      c = p && { ...p, seed: s.seed };
+    }
+    if (c) out.set(s.id, gridValues(s.config, c));
+  }
+  return out;
+}
+
+/**
+ * The manifest entry of a run from its folder (validated: see {@link inspectRunFolder};
+ * against the grid's values when the spec carries its resolved config).
+ */
 export function entryFromFolder(sweepDir: string, spec: RunSpec, inspection?: RunFolderInspection): ManifestEntry {
-  const i = inspection ?? inspectRunFolder(path.join(sweepDir, spec.id), { expected: spec.config });
+  const i = inspection ?? inspectRunFolder(path.join(sweepDir, spec.id), { expected: spec.resolved && gridValues(spec.config, spec.resolved) });
   const s = i.summary;
   const status: ManifestStatus = i.state === "damaged" ? "damaged" : s?.status ?? "pending";
   const e: ManifestEntry = { id: spec.id, point: spec.point, seed: spec.seed, params: spec.params, status };

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { fileError } from "../io/files.js";
 import type { ManifestEntry } from "./manifest.js";
 
 /**
@@ -23,7 +24,11 @@ export class StatusLog {
       ...(e.final_rel_error !== undefined ? { final_rel_error: e.final_rel_error } : {}),
       ...(e.error !== undefined ? { error: e.error } : {}),
     }) + "\n";
-    fs.appendFileSync(this.file, line);
+    try {
+      fs.appendFileSync(this.file, line);
+    } catch (e) {
+      throw fileError(e, this.file);
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type RunSpec, expandGrid, parseGrid } from "../config/grid.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
+import { expectedConfigs } from "./manifest.js";
 
 /** What a run folder shows ("damaged": files inconsistent, edited or not the grid's run; redone like a missing one). */
 export type RunState = "done" | "failed" | "interrupted" | "started" | "missing" | "damaged";
@@ -136,8 +137,9 @@ export function sweepStatus(dir: string, opts: { shards?: number; parallel?: num
   const seconds: number[] = [];
   const damaged: SweepStatus["damaged"] = [];
   let unverified = 0;
+  const expected = expectedConfigs(runs);
   for (const r of runs) {
-    const i = inspectRunFolder(path.join(dir, r.id), { expected: r.config });
+    const i = inspectRunFolder(path.join(dir, r.id), { expected: expected.get(r.id) });
     const s = stateOf(i);
     state.set(r.id, s);
     counts[s]++;

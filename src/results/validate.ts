@@ -200,8 +200,9 @@ const CONFIG_FREE = ["operator.threads"];
 
 /**
  * Where `config` (a run's config.json) differs from `expected` (the grid's config of the
- * run, unresolved: only the paths the grid gives are compared): `stop` lists the stop.*
- * differences, `other` the first other one, in words.
+ * run, resolved): every value config.json holds must be the expected one (`stop` lists the
+ * stop.* differences, `other` the first other one, in words); fields config.json lacks
+ * (written by an older version) are not compared.
  */
 export function configDifferences(expected: unknown, config: Record<string, unknown>): { stop: string[]; other?: string } {
   const stop: string[] = [];
@@ -214,8 +215,9 @@ export function configDifferences(expected: unknown, config: Record<string, unkn
       }
       return;
     }
-    if (want === "auto" || CONFIG_FREE.includes(at) || JSON.stringify(want) === JSON.stringify(got)) return;
-    const text = `${at} = ${JSON.stringify(got) ?? "(absent)"}, the grid says ${JSON.stringify(want)}`;
+    // a field config.json does not hold is not compared: folders of older versions lack newer fields
+    if (got === undefined || want === "auto" || CONFIG_FREE.includes(at) || JSON.stringify(want) === JSON.stringify(got)) return;
+    const text = `${at} = ${JSON.stringify(got)}, the grid says ${JSON.stringify(want)}`;
     if (at.startsWith("stop.")) stop.push(text);
     else other = text;
   };
@@ -304,7 +306,7 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
   let metrics: Table;
   try {
     metricsText = readIfExists(at("metrics.csv")) ?? "";
-    metrics = parseMetricsCsv(metricsText, ["iteration", "loss", "rel_error"]);
+    metrics = parseMetricsCsv(metricsText, truthColumns(config));
   } catch (e) {
     return damaged("metrics.csv", (e as Error).message, { summary, config });
   }
@@ -315,7 +317,7 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
   const last = metrics.rows - 1;
   const final = summary.final as Record<string, number | null> | null;
   if (!final) return damaged("summary.json", `has no final metrics (status ${summary.status})`, { summary, config });
-  for (const c of ["iteration", "loss", "rel_error"]) {
+  for (const c of truthColumns(config)) {
     if (!sameCell(final[c], metrics.data[c][last])) {
       return damaged("metrics.csv", `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different runs, or one was cut)`, { summary, config });
     }
@@ -337,7 +339,7 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
   const stop = stopSchema.safeParse(config.stop ?? {});
   if (!stop.success) return undefined;
   const { targetRelError, maxIterations, divergenceRelError, maxSeconds } = stop.data;
-  const rel = metrics.data.rel_error[last];
+  const rel = metrics.data.rel_error?.[last] ?? NaN;
   const says = `says ${summary.status}`;
   switch (summary.status) {
     case "converged":
@@ -362,4 +364,10 @@ function firstLine(e: unknown): string {
 /** True when a sweep resume can skip this run folder (finished, files consistent). */
 export function isDone(dir: string): boolean {
   return inspectRunFolder(dir).state === "done";
+}
+
+/** The columns every metrics.csv holds: iteration, loss and (unless problem.truth is "none") rel_error. */
+function truthColumns(config: Record<string, unknown>): string[] {
+  const truth = (config.problem as { truth?: unknown } | undefined)?.truth;
+  return truth === "none" ? ["iteration", "loss"] : ["iteration", "loss", "rel_error"];
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type ResolvedConfig, applySets, resolveConfig } from "../config/schema.js";
+import { type ResolvedConfig, applySets, getPath, resolveConfig } from "../config/schema.js";
 import { csvNumber, sha256Text, writeFileAtomic, writeNpyAtomic } from "../io/files.js";
 import { firstRecordAtOrAfter, nextRecordIteration } from "../algorithms/driver.js";
 import type { Stepper, StepperState } from "../algorithms/stepper.js";
@@ -275,7 +275,16 @@ export function prepareResume(dir: string, sets: string[]): { config: ResolvedCo
   }
   delete raw.matsense;
   const original = resolveConfig(raw);
+  const before = structuredClone(raw);
   applySets(raw, sets);
+  // the fields the user set, named before the resolution (which would blame a field derived from them)
+  const setPaths = [...new Set(sets.map((s) => s.slice(0, s.indexOf("="))))];
+  const setChanged = setPaths.filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)) && JSON.stringify(getPath(before, p)) !== JSON.stringify(getPath(raw, p)));
+  if (setChanged.length > 0) {
+    throw new ResumeError(
+      `--resume can only change stop.* and operator.threads; ${setChanged.join(", ")} would change the run (start a new run with --out instead)`,
+    );
+  }
   const config = resolveConfig(raw);
   const changed = differingPaths(original, config).filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)));
   if (changed.length > 0) {

@@ -31,6 +31,8 @@ export interface LockInfo {
   started: string;
   /** What holds it (e.g. "run", "sweep worker"). */
   purpose?: string;
+  /** The owner's start time in clock ticks since boot (field 22 of /proc/PID/stat; Linux): with the pid, it names the process. */
+  startTicks?: number;
 }
 
 /** A second writer was refused: `owner` holds the folder. */
@@ -66,15 +68,37 @@ export function readLock(dir: string): LockInfo | undefined {
   }
 }
 
-/** True when `pid` is a live process on this machine. */
+/** The fields of /proc/PID/stat after the command name (field 3, the state, first), or undefined (no such process, not Linux). */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // the command name (field 2) may hold spaces and parentheses: fields restart after the last ")"
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when `pid` is a live process on this machine: it exists (`kill(pid, 0)`) and is not
+ * a zombie (state Z or X in /proc/PID/stat: it has exited and only waits to be reaped —
+ * in a container without an init process, for good).
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: it exists but belongs to someone else
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  const state = procStat(pid)?.[0];
+  return state !== "Z" && state !== "X";
+}
+
+/** The start time of process `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or undefined. */
+export function processStartTicks(pid: number): number | undefined {
+  const t = Number(procStat(pid)?.[19]);
+  return Number.isFinite(t) ? t : undefined;
 }
 
 /**
@@ -83,10 +107,7 @@ export function processAlive(pid: number): boolean {
  */
 export function processStartMs(pid: number): number | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    // the command name (field 2) may hold spaces and parentheses: fields restart after the last ")"
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[19]); // field 22 overall
+    const ticks = processStartTicks(pid) ?? NaN; // field 22
     const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))?.[1]);
     return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : undefined;
   } catch {
@@ -110,6 +131,11 @@ export function staleReason(dir: string, bound = staleSeconds()): string | undef
   const age = (Date.now() - mtimeMs) / 1000;
   if (info && info.host === os.hostname()) {
     if (!processAlive(info.pid)) return `its owner, pid ${info.pid} on ${info.host}, is gone`;
+    // the recorded start time names the process: another start time is another process with the same pid
+    const ticks = processStartTicks(info.pid);
+    if (info.startTicks !== undefined && ticks !== undefined && ticks !== info.startTicks) {
+      return `its owner, pid ${info.pid} on ${info.host}, is gone (pid ${info.pid} now belongs to another process)`;
+    }
     // a live process that started after the lock was taken is another process with a reused pid
     const startMs = processStartMs(info.pid), lockMs = Date.parse(info.started);
     if (startMs !== undefined && Number.isFinite(lockMs) && startMs > lockMs + 2000) {
@@ -160,7 +186,11 @@ export interface AcquireOptions {
 export function acquireRunLock(dir: string, opts: AcquireOptions = {}): RunLock {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
-  const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), ...(opts.purpose ? { purpose: opts.purpose } : {}) };
+  const startTicks = processStartTicks(process.pid);
+  const info: LockInfo = {
+    pid: process.pid, host: os.hostname(), started: new Date().toISOString(), ...(opts.purpose ? { purpose: opts.purpose } : {}),
+    ...(startTicks !== undefined ? { startTicks } : {}),
+  };
   const text = JSON.stringify(info) + "\n";
   const bound = staleSeconds(opts.staleSeconds);
   for (let attempt = 0; ; attempt++) {

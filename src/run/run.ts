@@ -15,14 +15,19 @@ import { scientificWarnings, stableStepEstimate } from "./warnings.js";
 /** Warnings about a config that runs but may mislead (also written to summary.json). */
 export function configWarnings(config: ResolvedConfig): string[] {
   const w: string[] = [];
-  if (config.model.type === "asymmetric" && config.operator.type === "symmetric-gaussian") {
+  if (config.model.type !== "symmetric" && config.operator.type === "symmetric-gaussian") {
     w.push(
       "unidentifiable: with symmetric A_i the measurements only see the symmetric part of FGᵀ, so its skew part " +
         "is invisible and ‖FGᵀ − M*‖ can stall while the loss goes to 0; sym_rel_error reports the error of the symmetric part.",
     );
   }
-  if (config.model.type === "asymmetric" && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
+  const factored = config.model.type !== "symmetric";
+  if (factored && config.operator.type !== "identity" && config.problem.truth === "general" && config.operator.type === "symmetric-gaussian") {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
+  }
+  if (config.problem.truth === "none") {
+    w.push('problem.truth "none": there is no M*, so the truth-based columns (abs_error, rel_error, sym_rel_error) are omitted; the loss and, with ' +
+      'operator.testFraction > 0, test_rel_error on the held-out entries are recorded.');
   }
   if (config.record.diagnostics && config.method.name === "svt") {
     w.push('record.diagnostics is ignored for method.name "svt": the diagnostics are defined on factors (XXᵀ or FGᵀ), and SVT iterates on a matrix.');
@@ -66,7 +71,8 @@ function prepareRun(config: ResolvedConfig, hooks: RunHooks, instance?: Instance
     ...hooks,
     stop: config.stop,
     record: config.record,
-    symmetricPartError: config.model.type === "asymmetric" && inst.operator.symmetricMeasurements,
+    symmetricPartError: config.model.type !== "symmetric" && inst.operator.symmetricMeasurements,
+    ...(inst.heldOut ? { heldOut: inst.heldOut } : {}),
     ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(inst) } : {}),
     // the step-size advice after a divergence stays at most the stable step estimated for gradient descent
     ...(config.method.name === "gd" ? { stableStep: stableStepEstimate(config, inst).eta } : {}),

@@ -31,6 +31,8 @@ export interface ExecuteOptions {
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; true interrupts the run (status "interrupted"). */
   shouldStop?: () => boolean;
+  /** Seconds between the event-loop turns of {@link executeRunAsync} (see DriverOptions.yieldEverySeconds). */
+  yieldEverySeconds?: number;
   /** Reuse an already built instance (same seed/problem/operator). */
   instance?: Instance;
   /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
@@ -86,7 +88,7 @@ function executeWith(
   const lock = claimRunFolder(outDir, {
     existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run", stageFinished: true,
     // a sweep resuming its run still skips it when another writer finished it meanwhile
-    ...(opts.existing === "skip-finished" ? { expected: input, skipFinished: true } : {}),
+    ...(opts.existing === "skip-finished" ? { expected: config, skipFinished: true } : {}),
   });
   // a finished result stays as it is until the new one is complete: the run writes into a
   // staging folder that replaces it at the end (a failure removes the staging folder)
@@ -122,6 +124,7 @@ function executeWith(
       return stop ? stop() : false;
     },
     ...(resume ? { startSeconds: resume.seconds, firstRecord: resume.firstRecord } : {}),
+    ...(opts.yieldEverySeconds !== undefined ? { yieldEverySeconds: opts.yieldEverySeconds } : {}),
     onStepper: (stepper) => {
       if (resume) {
         if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
@@ -223,10 +226,12 @@ export async function executeRunAsync(input: ConfigInput | ResolvedConfig | Reco
   return e.finish(output);
 }
 
-/** Writes the instance and initial point as .npy files (exactly the values used). */
+/** Writes the instance and initial point as .npy files (exactly the values used; no M_star.npy without a truth). */
 export function saveInstance(outDir: string, inst: Instance, init: Factors): void {
-  const { Mstar } = inst.truth;
-  writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
+  if (!inst.truth.absent) {
+    const { Mstar } = inst.truth;
+    writeNpyAtomic(path.join(outDir, "M_star.npy"), [Mstar.rows, Mstar.cols], Mstar.data);
+  }
   const op = inst.operator;
   if (op.denseTensor) writeNpyAtomic(path.join(outDir, "A.npy"), [op.m, op.n1, op.n2], op.denseTensor());
   for (const [stem, a] of Object.entries(op.instanceArrays?.() ?? {})) writeNpyAtomic(path.join(outDir, `${stem}.npy`), a.shape, a.data);
@@ -235,5 +240,7 @@ export function saveInstance(outDir: string, inst: Instance, init: Factors): voi
   else {
     writeNpyAtomic(path.join(outDir, "F0.npy"), [init.F.rows, init.F.cols], init.F.data);
     writeNpyAtomic(path.join(outDir, "G0.npy"), [init.G.rows, init.G.cols], init.G.data);
+    // deep: F0 = W_N, G0 = W_1ᵀ and the middle factors W_j (k×k) as Wj_0.npy
+    init.middle?.forEach((W, i) => writeNpyAtomic(path.join(outDir, `W${i + 2}_0.npy`), [W.rows, W.cols], W.data));
   }
 }

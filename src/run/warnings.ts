@@ -58,6 +58,15 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   const m = inst.operator.m;
   const k = config.model.k;
   const isIdentity = config.operator.type === "identity";
+  const given = inst.truth.given;
+  if (given && given.numericalRank !== r) {
+    w.push(
+      `problem.file: M* has numerical rank ${given.numericalRank} (singular values above max(n1, n2)·ε·σ₁), problem.rank = ${r}: ` +
+        (given.numericalRank > r
+          ? `the truth is not rank ${r} (σ_${r + 1} = ${given.sigmaNext.toPrecision(3)}); errors are measured against the full M*`
+          : "the truth has fewer directions than problem.rank"),
+    );
+  }
 
   const { dof, formula } = degreesOfFreedom(config);
   if (!isIdentity && m < dof) {
@@ -69,7 +78,7 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   if (k > Math.min(n1, n2)) {
     w.push(`model.k = ${k} exceeds min(n1, n2) = ${Math.min(n1, n2)}: the extra columns cannot add rank and only slow the method; use k ≤ ${Math.min(n1, n2)}`);
   }
-  if (config.method.name === "gd") {
+  if (config.method.name === "gd" && !inst.truth.absent) {
     const s = stableStepEstimate(config, inst);
     if (config.method.stepSize > s.eta) {
       w.push(

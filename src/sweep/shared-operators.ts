@@ -50,7 +50,7 @@ function storedKind(config: ResolvedConfig): StoredKind | null {
  */
 export function sharedOperatorKey(config: ResolvedConfig, slots: number): string | null {
   const kind = storedKind(config);
-  if (!kind || config.operator.backend === "ts" || !wasmAvailable()) return null;
+  if (!kind || config.operator.backend === "ts" || config.operator.backend === "wasm-relaxed" || !wasmAvailable()) return null;
   if (wasmMatrixBytes(kind.rows, kind.cols, kind.storage, slots) > WASM_MAX_BYTES) return null;
   const o = config.operator;
   return JSON.stringify([config.seed, config.problem.n, config.problem.n2, o.type, o.m, o.storage]);

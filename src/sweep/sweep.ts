@@ -8,7 +8,7 @@ import type { ConfigInput } from "../config/schema.js";
 import { ConfigError, type ResolvedConfig, resolveConfig } from "../config/schema.js";
 import { operatorBytes } from "../catalogue/instance.js";
 import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../catalogue/memory.js";
-import { ensureDir, writeJsonAtomic } from "../io/files.js";
+import { ensureDir, fileError, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "../run/runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
 import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
@@ -16,7 +16,8 @@ import { type Grid, type RunSpec, expandGridAsync, parseGrid, shardRuns } from "
 import { eachWithTurns } from "../io/turns.js";
 import { sweepResumePoint } from "./resume.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
-import { type ManifestEntry, entryFromFolder, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
+import { type ManifestEntry, entryFromFolder, gridValues, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
+import { batchGroups, runBatched } from "./batch-runs.js";
 
 /** A run sent to a worker thread. */
 export interface WorkerTask {
@@ -83,6 +84,12 @@ export interface SweepOptions {
   onNotice?: (message: string) => void;
   /** Seconds between the runs' checkpoints (default 60): an unfinished run continues from its last one. */
   checkpointSeconds?: number;
+  /**
+   * Runs that share a stored Gaussian operator advance together in this thread, one stream
+   * of the operator per iteration for all of them (see batch-runs.ts); implies the inline
+   * runner. Metrics are bitwise those of unbatched runs.
+   */
+  batch?: boolean;
 }
 
 export interface SweepResult {
@@ -100,6 +107,8 @@ export interface SweepResult {
   locked: LockedRun[];
   /** Operators held once in shared memory for several runs (worker threads only). */
   sharedOperators?: number;
+  /** With `batch`: groups run together, passes over their operators, run-iterations served by another run's pass. */
+  batched?: { groups: number; passes: number; shared: number };
 }
 
 /** The compiled worker entry next to this module (exists when running from dist/). */
@@ -121,11 +130,11 @@ export function recordGrid(dir: string, grid: Grid): void {
     // fails (EEXIST) when another sweep starting at the same moment created it first — its
     // grid is then compared below, so two different grids never share the folder
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, text);
     try {
+      fs.writeFileSync(tmp, text);
       fs.linkSync(tmp, file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, file);
     } finally {
       fs.rmSync(tmp, { force: true });
     }
@@ -171,7 +180,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const todo: RunSpec[] = [];
   const listed = await eachWithTurns(runs, (r) => {
     const runDir = path.join(dir, r.id);
-    if (isFinished(runDir, r.config)) return;
+    if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return;
     const owner = lockedByLiveWriter(runDir);
     if (owner) locked.push({ id: r.id, owner });
     else todo.push(r);
@@ -198,7 +207,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     if (!entry) throw new Error("the sweep worker entry (sweep-worker.js) is not next to this module; build with `npm run build` and run from dist/");
     runner = "threads";
   } else if (opts.runner === "inline") runner = "inline";
-  else runner = workers > 1 && entry ? "threads" : "inline";
+  else runner = workers > 1 && entry && !opts.batch ? "threads" : "inline";
 
   const entries = new Map<string, ManifestEntry>();
   if (!(await eachWithTurns(runs, (r) => void entries.set(r.id, entryFromFolder(dir, r)), stop))) return stopped();
@@ -226,27 +235,41 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   };
   let interrupted = false;
   let sharedOperators: number | undefined;
+  let batched: SweepResult["batched"];
 
   if (runner === "inline") {
-    for (const spec of todo) {
+    // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
+    const execute = (spec: RunSpec, yieldEverySeconds?: number) =>
+      executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
+        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit, checkpointSeconds: opts.checkpointSeconds,
+        ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
+        // a run on its own continues from its checkpoint (resume, not restart); batched runs start together
+        ...(yieldEverySeconds === undefined ? { resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice) } : {}),
+      });
+    const settle = (spec: RunSpec, e?: unknown) => {
+      const skip = e === undefined ? undefined : runSkipReason(e);
+      finish(spec, e === undefined || skip ? undefined : e instanceof Error ? e.message : String(e), skip);
+    };
+    const indexOf = new Map(todo.map((s, i) => [s, i]));
+    for (const group of opts.batch ? batchGroups(todo, configs) : todo.map((s) => [s])) {
       if (stop()) {
         interrupted = true;
         break;
       }
-      let error: string | undefined;
-      let skip: WorkerReply["skipped"];
-      try {
-        // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
-        const runDir = path.join(dir, spec.id);
-        const resume = sweepResumePoint(runDir, spec.resolved ?? spec.config, opts.onNotice);
-        await executeRunAsync(spec.resolved ?? spec.config, runDir, {
-          shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit, checkpointSeconds: opts.checkpointSeconds, resume,
-        });
-      } catch (e) {
-        skip = runSkipReason(e);
-        if (!skip) error = e instanceof Error ? e.message : String(e);
+      if (group.length > 1) {
+        // each run gives the event loop a turn after every iteration: the runs advance in lockstep
+        const { settled, passes, shared } = await runBatched(group.map((s) => configs[indexOf.get(s)!]), (i) => execute(group[i], 0));
+        settled.forEach((s, i) => settle(group[i], s.status === "rejected" ? s.reason : undefined));
+        batched = { groups: (batched?.groups ?? 0) + 1, passes: (batched?.passes ?? 0) + passes, shared: (batched?.shared ?? 0) + shared };
+        continue;
       }
-      finish(spec, error, skip);
+      let failure: { e: unknown } | undefined;
+      try {
+        await execute(group[0]);
+      } catch (e) {
+        failure = { e };
+      }
+      settle(group[0], failure?.e);
     }
     if (stop()) interrupted = true;
   } else {
@@ -257,12 +280,15 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   // stopped early: the manifest records the runs that ended (the CLI skips the final aggregation then)
   if (interrupted && done < todo.length) saveManifest();
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
-  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.config));
+  const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.resolved));
   if (locked.length) {
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
   }
-  return { dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked, ...(sharedOperators !== undefined ? { sharedOperators } : {}) };
+  return {
+    dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked,
+    ...(sharedOperators !== undefined ? { sharedOperators } : {}), ...(batched ? { batched } : {}),
+  };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */

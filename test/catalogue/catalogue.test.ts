@@ -9,8 +9,26 @@ import { OPERATORS } from "../../src/catalogue/operators.js";
 import { buildOperator, operatorBytes } from "../../src/catalogue/instance.js";
 import { runSweep } from "../../src/sweep/sweep.js";
 import { configJsonSchema, describeConfig, foldOptions, resolveConfig } from "../../src/config/schema.js";
+import { writeNpyAtomic } from "../../src/io/files.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/** A CSV of the entries (i, j) with i + j even of an n1×n2 matrix, 0-based, for the completion-file operator. */
+function entriesFile(n1: number, n2: number): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-entries-")), "e.csv");
+  const lines = [];
+  for (let i = 0; i < n1; i++) for (let j = 0; j < n2; j++) if ((i + j) % 2 === 0) lines.push(`${i},${j},${i - j}`);
+  fs.writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+/** A .npy of m random n1×n2 matrices for the dense-file operator. */
+function denseFile(m: number, n1: number, n2: number): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-dense-")), "A.npy");
+  const data = Float64Array.from({ length: m * n1 * n2 }, (_, i) => Math.sin(i + 1));
+  writeNpyAtomic(file, [m, n1, n2], data);
+  return file;
+}
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";
@@ -89,6 +107,9 @@ describe("the operator catalogue", () => {
     { type: "identity" },
     { type: "rank-one", m: 40 },
     { type: "srht", m: 30 },
+    { type: "dense-file", m: 20, file: denseFile(20, 6, 6), backend: "ts" },
+    { type: "dense-file", m: 20, file: denseFile(20, 6, 6), storage: "float32", backend: "ts" },
+    { type: "completion-file", file: entriesFile(6, 6), indexBase: 0, backend: "ts", testFraction: 0.1 },
   ];
 
   it("covers every operator type", () => {
@@ -98,7 +119,8 @@ describe("the operator catalogue", () => {
   for (const op of cases) {
     it(`states exactly the bytes the built operator holds: ${JSON.stringify(op)}`, () => {
       for (const model of [{ type: "symmetric" }, { type: "asymmetric" }]) {
-        const cfg = resolveConfig({ ...base, operator: op, model });
+        // completion-file brings its own y: no generated truth
+        const cfg = resolveConfig({ ...base, ...(op.type === "completion-file" ? { problem: { ...base.problem, truth: "none" } } : {}), operator: op, model });
         const A = buildOperator(cfg) as { bytes: number; workBytes?: number; dispose(): void };
         expect(operatorBytes(cfg)).toBe(A.bytes + (A.workBytes ?? 0));
         A.dispose();

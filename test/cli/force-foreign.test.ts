@@ -8,13 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
+import { cli, sweptGrid } from "./cli-helpers.js";
 
 const grid = { base: { problem: { n: 6, rank: 1 }, operator: { m: 60, backend: "ts" }, stop: { maxIterations: 20 } }, vary: { "model.k": [1, 2] }, seeds: 1 };
 
@@ -56,11 +50,7 @@ describe("sweep --force deletes only the run folders of its grid and matsense's 
   });
 
   it("refuses a run folder of its grid that holds a file matsense did not write, deleting nothing", async () => {
-    const root = scratch();
-    const g = path.join(root, "g.json");
-    fs.writeFileSync(g, JSON.stringify(grid));
-    const P = path.join(root, "P");
-    expect((await cli("sweep", "-q", "-w", "1", "-g", g, "--out", P)).code).toBe(0);
+    const { g, dir: P } = await sweptGrid(grid);
     fs.writeFileSync(path.join(P, "model.k=1__seed=0", "notes.txt"), "mine");
     const before = tree(P);
     const r = await cli("sweep", "-q", "-w", "1", "--force", "-g", g, "--out", P);

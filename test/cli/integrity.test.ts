@@ -8,14 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { cli, sweptGrid } from "./cli-helpers.js";
 import { inspectRunFolder } from "../../src/results/validate.js";
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
-  return { code, out, err };
-}
 
 const small = ["--set", "problem.n=6", "--set", "operator.m=80", "--set", "operator.backend=ts", "--set", "stop.maxIterations=40"];
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-integrity-"));
@@ -145,11 +139,7 @@ describe("status, missing, aggregate and sweep use one validating reader", () =>
   });
 
   it("a run whose config is not its grid's: another value is damage (redone); other stop rules are named and left out of the statistics", async () => {
-    const root = scratch();
-    const g = path.join(root, "g.json");
-    fs.writeFileSync(g, JSON.stringify(grid));
-    const dir = path.join(root, "S");
-    expect((await cli("sweep", "-q", "-w", "1", "-g", g, "--out", dir)).code).toBe(0);
+    const { g, dir } = await sweptGrid(grid);
     // a run continued beyond the grid's stop rule
     const longer = path.join(dir, "model.k=1__seed=0");
     expect((await cli("run", "-q", "--resume", longer, "--set", "stop.maxIterations=60")).code).toBe(0);

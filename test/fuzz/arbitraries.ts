@@ -71,6 +71,7 @@ export function typeJunk(path: string): fc.Arbitrary<unknown> {
   const common = [null, {}, [], { a: 1 }];
   if (f.allowed) return fc.constantFrom(...common, 42, true, "no-such-choice", "");
   if (typeof f.default === "boolean") return fc.constantFrom(...common, "yes", 1, 0);
+  if (f.type === "string") return fc.constantFrom(...common, 42, true, "");
   if (path === "problem.singularValues") return fc.constantFrom(null, "x", 3, ["a"], [NaN], [Infinity], [{}]);
   return fc.constantFrom(...common, "abc", "1", true, NaN, Infinity, -Infinity);
 }

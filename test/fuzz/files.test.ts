@@ -7,6 +7,7 @@ import { aggregateSweep } from "../../src/results/aggregate.js";
 import { runSweep } from "../../src/sweep/sweep.js";
 import { type RunFolderState, inspectRunFolder } from "../../src/results/validate.js";
 import { decodeNpy, encodeNpy } from "../../src/io/npy.js";
+import { ResumeError, readCheckpoint } from "../../src/run/checkpoint.js";
 import { FUZZ_RUNS, FUZZ_SEED, Tally } from "./arbitraries.js";
 
 /**
@@ -126,6 +127,8 @@ describe("fuzz: run folders read back", () => {
       // the other run is never affected
       expect(inspectRunFolder(path.join(work, ids[1 - ri])).state).toBe("done");
       if (!changed) expect(i.state).toBe("done");
+      // summary.json vouches for metrics.csv and config.json by their SHA-256: any change is noticed (issue 25)
+      else if (f !== "summary.json") expect(i.state).not.toBe("done");
       else if (f === "metrics.csv" && i.state === "done") {
         // accepted only if the numbers are still exactly those of the run
         expect(i.metrics!.data.iteration).toEqual(inspectRunFolder(path.join(pristine, id)).metrics!.data.iteration);
@@ -173,3 +176,31 @@ describe("fuzz: .npy bytes", () => {
     tally.print();
   });
 });
+
+describe("fuzz: damaged checkpoints (issue 25)", () => {
+  it(`${FUZZ_RUNS} damaged checkpoint.json files: the same state back, or a ResumeError naming the problem — never another error`, () => {
+    const tally = new Tally("checkpoints");
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-fuzz-checkpoint-"));
+    const sources = ids.map((id) => fs.readFileSync(path.join(pristine, id, "checkpoint.json")));
+    const states = ids.map((id) => readCheckpoint(path.join(pristine, id)));
+    fc.assert(fc.property(fc.nat(ids.length - 1), damage, (ri, d) => {
+      const file = path.join(work, "checkpoint.json");
+      fs.writeFileSync(file, sources[ri]);
+      applyDamage(file, sources[ri], d);
+      let outcome: string;
+      try {
+        const got = readCheckpoint(work);
+        // accepted only if it is the checkpoint that was written
+        expect(got.state.iteration).toBe(states[ri].state.iteration);
+        for (const [k, a] of Object.entries(states[ri].state.arrays)) expect(got.state.arrays[k].data).toEqual(a.data);
+        outcome = "same state";
+      } catch (e) {
+        expect(e).toBeInstanceOf(ResumeError);
+        outcome = "ResumeError";
+      }
+      tally.add(`${d.op} → ${outcome}`);
+    }), { seed: FUZZ_SEED + 21, numRuns: FUZZ_RUNS });
+    tally.print();
+  });
+});
+

@@ -7,13 +7,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRunFolder, cliSpawn, cliSync, slowBase, tmp, waitFor } from "./helpers.js";
-import { type Service, serviceCommand, startService } from "./services.js";
+import { type Service, freePorts, serviceCommand, startService } from "./services.js";
 
 let svc: Service;
-const port = 6391;
-const url = `redis://127.0.0.1:${port}`;
+let port = 0;
+let url = "";
 
-beforeAll(() => {
+beforeAll(async () => {
+  port = await freePorts(1);
+  url = `redis://127.0.0.1:${port}`;
   svc = startService("redis.sh", { MATSENSE_REDIS_STATE: tmp("redis-state"), MATSENSE_REDIS_PORT: String(port) });
 }, 300000);
 

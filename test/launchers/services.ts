@@ -5,6 +5,7 @@
  * packages cannot be installed (exit code 3: not root, no apt, apt failing).
  */
 import { spawnSync } from "node:child_process";
+import * as net from "node:net";
 import * as path from "node:path";
 import { root } from "./helpers.js";
 
@@ -44,4 +45,36 @@ export function serviceCommand(script: "slurm.sh" | "redis.sh", cmd: string, env
   const r = sh(script, cmd, env);
   if (r.status !== 0) throw new Error(`${script} ${cmd} failed: ${r.text}`);
   return r.text;
+}
+
+/** True when nothing listens on 127.0.0.1:`port` (a listener can be opened and is closed again). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port p with p … p + count − 1 free on 127.0.0.1 (Slurm needs two consecutive ones), taken
+ * from the one the kernel hands out for port 0 — never a fixed port, which another test run
+ * or another engineer's service may hold.
+ */
+export async function freePorts(count = 1): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once("error", reject);
+      srv.listen(0, "127.0.0.1", () => {
+        const p = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    if (base + count > 65536) continue;
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }

@@ -8,13 +8,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRunFolder, cliSync, slowBase, tmp, waitFor } from "./helpers.js";
-import { type Service, startService } from "./services.js";
+import { type Service, freePorts, startService } from "./services.js";
 
 let svc: Service;
 
-beforeAll(() => {
+beforeAll(async () => {
   const state = tmp("slurm-state");
-  svc = startService("slurm.sh", { MATSENSE_SLURM_STATE: state, MATSENSE_SLURM_PORT: "6837", SLURM_CONF: path.join(state, "slurm.conf") });
+  // slurmctld on the port, slurmd on the next one: two free consecutive ports
+  const port = await freePorts(2);
+  svc = startService("slurm.sh", { MATSENSE_SLURM_STATE: state, MATSENSE_SLURM_PORT: String(port), SLURM_CONF: path.join(state, "slurm.conf") });
 }, 300000);
 
 afterAll(() => svc?.stop(), 60000);

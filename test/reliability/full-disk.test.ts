@@ -68,6 +68,19 @@ describe.skipIf(!built || !canMount)("a full disk never destroys a finished resu
     expect(read(out, "left")).toBe("");
   });
 
+  it("a read-only file system: one line naming the folder and the reason (was ENOENT: mkdir), the finished run untouched", () => {
+    const out = onSmallDisk([
+      `mount -o remount,ro "$D"`,
+      `node "$BIN" run -q --out new/deeper $S 2> "$OUT/err"; echo $? > "$OUT/code"`,
+      `node "$BIN" run -q --resume r --set stop.maxIterations=400 2> "$OUT/err2"; echo $? > "$OUT/code2"`,
+    ].join("\n"));
+    expect(read(out, "code").trim()).toBe("1");
+    expect(read(out, "err")).toMatch(/^matsense: cannot create the folder new\/deeper: \S+ cannot be written \(read-only file system or no permission\)\n$/);
+    expect(read(out, "code2").trim()).toBe("1");
+    expect(read(out, "err2")).toMatch(/^matsense: cannot write \S+matsense\.lock: EROFS[^\n]*\n$/);
+    expect(read(out, "after")).toBe(read(out, "before"));
+  });
+
   it("a completely full disk: the lock is not left behind as an empty file, no *.tmp-PID, the error names the lock", () => {
     const out = onSmallDisk(`node "$BIN" run -q --out r2 $S 2> "$OUT/err"; echo $? > "$OUT/code"; ls -A r2 > "$OUT/ls2" 2>/dev/null; true`, 0);
     expect(read(out, "code").trim()).toBe("1");

@@ -114,4 +114,30 @@ describe.skipIf(!built)("kill loop (needs `npm run build`)", () => {
     }
     console.log(`kill loop (runs): ${counts.SIGKILL} SIGKILL, ${counts.SIGTERM} SIGTERM, each re-run compared with the unkilled run`);
   });
+  it("a resume of a finished run killed with SIGKILL at random moments leaves the finished result exactly as it was (issue 25, defect 3)", async () => {
+    const root = tmp();
+    const dir = path.join(root, "r");
+    const set = ["--set", "problem.n=16", "--set", "operator.m=400"];
+    expect((await start(["run", "-q", "--out", dir, ...set, "--set", "stop.maxIterations=300"]).done).code).toBe(0);
+    const files = ["summary.json", "metrics.csv", "config.json", "checkpoint.json", "X.npy"];
+    const before = files.map((f) => fs.readFileSync(path.join(dir, f)));
+    const rng = createRng(25_3);
+    let killed = 0;
+    for (let i = 0; i < 4; i++) {
+      const p = start(["run", "-q", "--resume", dir, "--set", "stop.maxIterations=20000"]);
+      await sleep(150 + Math.floor(rng.uniform() * 600));
+      p.child.kill("SIGKILL");
+      if ((await p.done).signal === "SIGKILL") killed++;
+      // the resume wrote into its staging folder: the finished result is untouched and still valid
+      expect(files.map((f) => fs.readFileSync(path.join(dir, f)))).toEqual(before);
+      expect(runFolderProblems(dir).filter((x) => x !== "lock left")).toEqual([]);
+    }
+    expect(killed).toBeGreaterThan(0);
+    // the next resume takes over the dead writer's lock, removes its staging folder and finishes
+    const done = await start(["run", "-q", "--resume", dir, "--set", "stop.maxIterations=600"]).done;
+    expect(done.code, done.err).toBe(0);
+    expect(summaryOf(dir).iterations).toBe(600);
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith(".matsense-staging"))).toEqual([]);
+    expect(runFolderProblems(dir)).toEqual([]);
+  });
 });

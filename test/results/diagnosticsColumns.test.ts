@@ -65,6 +65,24 @@ describe("runs.csv diagnostics columns", () => {
     expect(c.interpolated).toBe(0);
   });
 
+  it("calls a run interpolated only once its loss has converged with the error frozen, else undecided", () => {
+    const it = [0, 1000, 2000, 3000, 4000];
+    const base = { iteration: it, signal_error: it.map(() => 0.01), spurious_norm: it.map(() => 0.05), cross_error: it.map(() => 0) };
+    const cols = (rel: number[], loss: number[]) => diagnosticsColumns({ ...base, rel_error: rel, loss }, fitRates(it, rel), {});
+    // loss converged, error 0.05 frozen (|ln(e(T)/e(T/2))| = 0): interpolated, whatever the error's size (also 0.011)
+    expect(cols([1, 0.2, 0.05, 0.05, 0.05], [1, 1e-3, 1e-14, 1e-20, 1e-25])).toMatchObject({ interpolated: 1, recovered: 0, undecided: 0 });
+    expect(cols([1, 0.2, 0.011, 0.011, 0.011], [1, 1e-3, 1e-14, 1e-20, 1e-25]).interpolated).toBe(1);
+    // loss below the floor but the error still moving by 2 % over [T/2, T]: not frozen, undecided
+    expect(cols([1, 0.2, 0.05, 0.0495, 0.049], [1, 1e-3, 1e-14, 1e-20, 1e-25])).toMatchObject({ interpolated: 0, undecided: 1 });
+    // the loss still above 1e-12: undecided at this budget, not "neither"
+    expect(cols([1, 0.2, 0.05, 0.05, 0.05], [1, 1e-3, 1e-8, 1e-10, 1e-11])).toMatchObject({ interpolated: 0, undecided: 1 });
+    // on a path to M* the loss falls like the error squared (ratio 2); toward an interpolant much faster
+    expect(cols([1, 0.1, 0.01, 0.003, 0.001], [1, 1e-2, 1e-4, 9e-6, 1e-6]).loss_over_error_decrease).toBeCloseTo(2, 12);
+    expect(cols([1, 0.2, 0.05, 0.049, 0.048], [1, 1e-3, 1e-8, 1e-9, 1e-10]).loss_over_error_decrease).toBeGreaterThan(50);
+    // recovered: final error below 1e-6
+    expect(cols([1, 0.2, 1e-4, 1e-6, 1e-8], [1, 1e-3, 1e-8, 1e-12, 1e-16])).toMatchObject({ recovered: 1, interpolated: 0, undecided: 0 });
+  });
+
   it("adds nothing for runs without diagnostics", () => {
     expect(diagnosticsColumns({ iteration: [0, 1], rel_error: [1, 0.5] }, fit, {})).toEqual({});
   });

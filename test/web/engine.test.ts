@@ -1,8 +1,12 @@
 import { flattenRow } from "../../src/algorithms/driver.js";
 import { describe, expect, it } from "vitest";
 import { Session, SessionError, explorerConfig } from "../../web/src/engine.js";
-import { type ExplorerState, defaultState } from "../../web/src/state.js";
-import { degreesOfFreedom, explorerProblems } from "../../web/src/checks.js";
+import { type ExplorerState, defaultState, linkUntil, queryToState, stateToQuery } from "../../web/src/state.js";
+import { spawnSync } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EXPLORER_MEMORY_LIMIT, explorerProblems } from "../../web/src/checks.js";
+import { repoRoot } from "./browser.js";
 import { alphaLaw, oneOverTApplies, theoryCurves, worstCaseApplies, worstCaseRate } from "../../web/src/theory.js";
 import { metricsCsv, runCommands } from "../../web/src/export.js";
 import { listScenarios, scenarioState } from "../../web/src/scenarios.js";
@@ -27,6 +31,16 @@ describe("explorer compute session", () => {
     s.advance(Infinity);
     const cli = runConfig(explorerConfig(config)).result;
     expect(s.runs[0].status).toBe(cli.status);
+    expect(s.runs[0].rows.map(({ seconds, ...r }) => r)).toEqual(cli.rows.map(flattenRow).map(({ seconds, ...r }) => r));
+    s.dispose();
+  });
+
+  it("records the diagnostics columns as the CLI does (record.diagnostics, noisy data)", () => {
+    const config = { seed: 3, problem: { n: 9, noise: 0.01 }, init: { alpha: 0.001 }, stop: { maxIterations: 120 }, record: { diagnostics: true } };
+    const s = new Session(state(config));
+    s.advance(Infinity);
+    const cli = runConfig(explorerConfig(config)).result;
+    expect(Object.keys(s.runs[0].rows[0])).toContain("spurious_norm");
     expect(s.runs[0].rows.map(({ seconds, ...r }) => r)).toEqual(cli.rows.map(flattenRow).map(({ seconds, ...r }) => r));
     s.dispose();
   });
@@ -83,6 +97,38 @@ describe("explorer compute session", () => {
     replay.dispose();
   });
 
+  it("the link of a finished session replays its final rows and statuses (xiong-symmetric's log schedule, max-iterations)", () => {
+    // the defect: played to the end (T = 600, last row at T), the link said t=600 and reopened paused at
+    // the last log-schedule row before T (the final row is measured by the call that finds the run stopped)
+    const sc = scenarioState("xiong-symmetric");
+    sc.config = { ...sc.config, stop: { ...(sc.config.stop as object), maxIterations: 600 } };
+    const live = new Session(sc);
+    live.advance(Infinity);
+    const T = live.t;
+    expect(T).toBe(600);
+    expect(live.runs.some((r) => r.status === "max-iterations" && r.rows.at(-1)!.iteration === 600)).toBe(true);
+    const until = linkUntil(live.t, false, live.done());
+    const decoded = queryToState(stateToQuery({ ...sc, until }));
+    expect(new URLSearchParams(stateToQuery({ ...sc, until })).get("t")).toBe("end");
+    const replay = new Session(decoded.state);
+    replay.advance(decoded.state.until!);
+    expect(replay.t).toBe(T);
+    for (let i = 0; i < live.runs.length; i++) {
+      expect(replay.runs[i].status).toBe(live.runs[i].status);
+      expect(relErrors(replay, i)).toEqual(relErrors(live, i));
+    }
+    // what "t=600" replays: the same iterates, but paused before the stopped runs' final rows
+    const old = new Session({ ...decoded.state, until: T });
+    old.advance(T);
+    const stoppedAtT = live.runs.findIndex((r) => r.status === "max-iterations");
+    expect(old.runs[stoppedAtT].status).toBeUndefined();
+    expect(old.runs[stoppedAtT].rows.at(-1)!.iteration).toBeLessThan(T);
+    // paused mid-run, the link keeps the iteration
+    expect(linkUntil(250, false, false)).toBe(250);
+    expect(linkUntil(250, true, false)).toBeUndefined();
+    for (const s of [live, replay, old]) s.dispose();
+  });
+
   it("a live rebalancing trigger fires one-step rebalancing at the chosen iteration", () => {
     const s = new Session(state({ seed: 2, problem: { n: 10, rank: 2, truth: "general" }, model: { type: "asymmetric", k: 3 }, init: { alpha: 0.05 }, method: { stepSize: 0.5 }, stop: { maxIterations: 200 } }));
     s.advance(50);
@@ -116,34 +162,55 @@ describe("explorer compute session", () => {
     s.dispose();
   });
 
-  it("impossible configurations are refused before anything is built, naming the field", () => {
+  it("refuses what the CLI refuses, with the CLI's message, and only warns where the CLI warns (k > min(n1, n2), m < dof)", () => {
     const bad = (config: Record<string, unknown>) => {
       try {
-        new Session(state(config));
+        new Session(state(config)).dispose();
       } catch (e) {
         return (e as SessionError).problems;
       }
       return [];
     };
-    expect(bad({ problem: { n: 10 }, model: { k: 11 } })).toEqual([{ path: "model.k", message: expect.stringMatching(/k = 11 is larger than the matrix/) }]);
-    expect(bad({ problem: { n: 10, n2: 6, truth: "general" }, model: { type: "asymmetric", k: 7 } })).toEqual([
-      { path: "model.k", message: expect.stringMatching(/k = 7 is larger than the matrix \(min\(n, n2\) = 6\)/) },
-    ]);
-    // rank-2 PSD 10×10: 10·2 − 1 = 19 degrees of freedom
-    expect(bad({ problem: { n: 10 }, operator: { m: 18 } })).toEqual([{ path: "operator.m", message: expect.stringMatching(/19 degrees of freedom; use m ≥ 19/) }]);
-    expect(bad({ problem: { n: 10 }, operator: { m: 19 } })).toEqual([]);
+    const warnings = (config: Record<string, unknown>) => {
+      const s = new Session(state(config));
+      const w = s.runs[0].warnings;
+      s.dispose();
+      return w.join(" ");
+    };
+    // the CLI runs these and warns (src/run/warnings.ts), so the explorer runs them too
+    expect(bad({ problem: { n: 10 }, model: { k: 11 } })).toEqual([]);
+    expect(warnings({ problem: { n: 10 }, model: { k: 11 } })).toMatch(/model\.k = 11 exceeds min\(n1, n2\) = 10/);
+    expect(bad({ problem: { n: 10 }, operator: { m: 18 } })).toEqual([]);
+    expect(warnings({ problem: { n: 10 }, operator: { m: 18 } })).toMatch(/unidentifiable: m = 18 measurements are fewer than the 19 degrees of freedom/);
     expect(bad({ method: { stepSize: 0 } })).toEqual([{ path: "method.stepSize", message: expect.stringMatching(/must be > 0/) }]);
-    expect(bad({ problem: { n: 200 }, operator: { m: 2000 } })).toEqual([{ path: "operator.m", message: expect.stringMatching(/MiB, more than the explorer's 256 MiB/) }]);
+    // too big for the browser: the CLI's refusal (same function, same text) at the explorer's limit
+    const big = { problem: { n: 300 }, operator: { m: 4000 } };
+    const refused = bad(big);
+    expect(refused).toHaveLength(1);
+    expect(refused[0].path).toBe("operator.m");
+    const cli = spawnSync(process.execPath, [path.join(repoRoot, "bin", "matsense.js"), "run", "-q", "--set", "problem.n=300", "--set", "operator.m=4000",
+      "--max-memory", String(EXPLORER_MEMORY_LIMIT), "--out", path.join(os.tmpdir(), `matsense-web-refused-${process.pid}`)], { encoding: "utf8" });
+    expect(cli.status).toBe(2);
+    const cliMessage = /operator\.m: (the run needs .*?) \(got 4000\)/.exec(cli.stderr)?.[1];
+    expect(cliMessage).toBeDefined();
+    expect(refused[0].message.startsWith(cliMessage!)).toBe(true);
   });
 
-  it("degrees of freedom: r(n1 + n2 − r) for a general matrix, nr − r(r − 1)/2 for a PSD one", () => {
-    expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, n2: 4, rank: 2, truth: "general" }, model: { type: "asymmetric" } }))).toBe(2 * (6 + 4 - 2));
-    expect(degreesOfFreedom(resolveConfig({ problem: { n: 6, rank: 3 } }))).toBe(18 - 3);
-    expect(explorerProblems(resolveConfig({ operator: { type: "identity" }, problem: { n: 3, rank: 2 } }))).toEqual([]);
+  it("a large identity problem (n = 20000, the link that threw an uncaught RangeError) is refused with the CLI's memory message", () => {
+    const d = queryToState("?problem.n=20000&operator.type=identity");
+    expect(d.notice).toBeUndefined();
+    let problems: { path: string; message: string }[] = [];
+    try {
+      new Session(d.state).dispose();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SessionError);
+      problems = (e as SessionError).problems;
+    }
+    // y and A(M*) alone are 2·n² doubles = 6.4 GB
+    const message = /^the run needs \d+ bytes \(8\.9 GiB\), more than the limit of 1073741824 bytes .*reduce problem\.n/;
+    expect(problems).toEqual([{ path: "problem.n", message: expect.stringMatching(message) }]);
   });
-});
 
-describe("scenarios", () => {
   it("every preset loads as a scenario the explorer accepts, and its runs start", () => {
     for (const { name, note } of listScenarios()) {
       expect(note, name).toMatch(/\. .+\./);

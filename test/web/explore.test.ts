@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
@@ -46,6 +47,53 @@ describe("matsense explore", () => {
       expect(r.headers.get("cross-origin-opener-policy")).toBeNull();
     } finally {
       server.close();
+    }
+  });
+
+  it("answers links far over Node's 16 KiB header limit (a long share link got HTTP 431)", async () => {
+    const { server, url } = await startExploreServer({ dir: siteDir });
+    try {
+      const runs = Array.from({ length: 2000 }, (_, i) => `run=${encodeURIComponent(`init.alpha=${(i + 1) * 1e-5}`)}`).join("&");
+      const long = `${url}?${runs}`;
+      expect(long.length).toBeGreaterThan(40_000);
+      const r = await fetch(long);
+      expect(r.status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("explore DIR serves the folder's result files read-only under /data/ and nothing else", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-explore-dir-"));
+    try {
+      const run = path.join(tmp, "run1");
+      fs.mkdirSync(run);
+      fs.writeFileSync(path.join(run, "config.json"), "{}");
+      fs.writeFileSync(path.join(run, "metrics.csv"), "iteration,rel_error\n0,1\n");
+      fs.writeFileSync(path.join(run, "secret.txt"), "private");
+      fs.mkdirSync(path.join(tmp, ".git"));
+      fs.writeFileSync(path.join(tmp, ".git", "config.json"), "{}");
+      const { server, url } = await startExploreServer({ dir: siteDir, data: tmp });
+      try {
+        expect(url).toMatch(/\/\?open=data$/);
+        const root = url.replace(/\?open=data$/, "");
+        const index = await (await fetch(`${root}data/index.json`)).json();
+        expect(index).toEqual({ name: path.basename(tmp), files: ["run1/config.json", "run1/metrics.csv"] });
+        expect(await (await fetch(`${root}data/run1/metrics.csv`)).text()).toBe("iteration,rel_error\n0,1\n");
+        expect((await fetch(`${root}data/run1/secret.txt`)).status).toBe(404);
+        expect((await fetch(`${root}data/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+        expect((await fetch(`${root}data/.git/config.json`)).status).toBe(404);
+      } finally {
+        server.close();
+      }
+      const bad = await cli("explore", path.join(tmp, "run1", "secret.txt"));
+      expect([bad.code, bad.err]).toEqual([2, expect.stringMatching(/is not a folder \(give a run or sweep folder\)/)]);
+      const empty = await cli("explore", path.join(tmp, ".git"));
+      expect([empty.code, empty.err]).toEqual([2, expect.stringMatching(/holds no run \(no metrics\.csv next to a config\.json\)/)]);
+      const missing = await cli("explore", path.join(tmp, "nope"));
+      expect([missing.code, missing.err]).toEqual([2, expect.stringMatching(/does not exist/)]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 

@@ -23,7 +23,7 @@ const validState: fc.Arbitrary<ExplorerState> = fc
     sv: fc.boolean(),
     ks: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 3 }),
     edits: fc.array(fc.record({ at: fc.nat({ max: 5000 }), eta: fc.double({ min: 1e-4, max: 1, noNaN: true }), target: fc.boolean() }), { maxLength: 3 }),
-    until: fc.option(fc.nat({ max: 100000 }), { nil: undefined }),
+    until: fc.option(fc.oneof(fc.nat({ max: 100000 }), fc.constant(Infinity)), { nil: undefined }),
     scenario: fc.option(fc.constantFrom("xiong-symmetric", "completion"), { nil: undefined }),
     xLog: fc.boolean(),
   })

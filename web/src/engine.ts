@@ -14,9 +14,10 @@ import { createStepper } from "../../src/catalogue/registry.js";
 import type { Stepper } from "../../src/algorithms/stepper.js";
 import { type Instance, buildInit, buildInstance } from "../../src/catalogue/instance.js";
 import { configWarnings } from "../../src/run/run.js";
-import { pointName } from "../../src/config/grid.js";
+import { scientificWarnings } from "../../src/run/warnings.js";
+import { diagnosticsContext } from "../../src/metrics/diagnostics.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
-import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput } from "./state.js";
+import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput, runLabels } from "./state.js";
 import { explorerProblems } from "./checks.js";
 
 /** Most singular values / imbalance eigenvalues recorded for the views. */
@@ -30,7 +31,7 @@ export class SessionError extends Error {
 }
 
 export interface RunSlot {
-  /** Legend label: the compare overrides (`model.k=3`) or "base". */
+  /** Legend label: the compare overrides, shortened (`k = 3, identity`; see {@link runLabels}), or "base". */
   label: string;
   overrides: Record<string, unknown>;
   /** The resolved config the run uses (with the record columns the views need). */
@@ -100,16 +101,19 @@ export class Session {
   constructor(state: ExplorerState, private readonly now: () => number = () => 0) {
     const specs = state.runs.length ? state.runs : [{}];
     const instances = new Map<string, Instance>();
-    for (const overrides of specs) {
-      const label = Object.keys(overrides).length ? pointName(overrides) : "base";
+    const labels = runLabels(specs);
+    for (const [index, overrides] of specs.entries()) {
+      const label = labels[index];
       let config: ResolvedConfig;
+      const input = runConfigInput(state, overrides);
       try {
-        config = explorerConfig(runConfigInput(state, overrides));
+        config = explorerConfig(input);
       } catch (e) {
         if (e instanceof ConfigError) throw new SessionError(label, e.issues.map((i) => ({ path: i.path, message: `${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}` })));
         throw e;
       }
-      const problems = explorerProblems(config);
+      // the CLI's check on the user's config (without the explorer's extra record columns), so the numbers in the message agree
+      const problems = explorerProblems(resolveConfig(input), input);
       if (problems.length) throw new SessionError(label, problems);
       const key = instanceKey(config);
       let instance = instances.get(key);
@@ -120,13 +124,15 @@ export class Session {
       const stepper = createStepper(config, instance, buildInit(config, instance));
       const stop = { ...config.stop };
       const slot: RunSlot = {
-        label, overrides, config, warnings: configWarnings(config), rows: [], events: stepper.events,
+        label, overrides, config, warnings: [...configWarnings(config), ...scientificWarnings(config, instance)], rows: [], events: stepper.events,
         backend: (instance.operator as { backend?: string }).backend ?? "none",
         stepper, instance, stop, gen: undefined as unknown as Generator<void, unknown, void>,
       };
       slot.gen = driveStepper(stepper, instance.truth, {
         stop, record: config.record,
         symmetricPartError: config.model.type === "asymmetric" && instance.operator.symmetricMeasurements,
+        // as the CLI's run does (src/run/run.ts): the diagnostics columns of record.diagnostics
+        ...(config.record.diagnostics ? { diagnostics: diagnosticsContext(instance) } : {}),
         now: this.now,
         onRecord: (row) => slot.rows.push(flattenRow(row)),
       });

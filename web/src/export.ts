@@ -3,6 +3,8 @@
  * Pure module.
  */
 import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
+import { pointName } from "../../src/config/grid.js";
+import { setPath } from "../../src/config/schema.js";
 import { type ExplorerState, encodeValue, flattenConfig, runConfigInput } from "./state.js";
 
 /** Quotes a word for a POSIX shell when needed. */
@@ -37,12 +39,26 @@ function num(v: number | undefined): string {
   return String(v);
 }
 
+/** metrics.csv's leading columns (the CLI's order; the other columns follow in the row's order). */
+const LEADING = ["iteration", "seconds", "loss", "abs_error", "rel_error"];
+
+/**
+ * One run's metrics exactly as `matsense run` writes metrics.csv: the leading columns,
+ * then the row's other columns in their order, numbers as shortest round-trip decimals.
+ */
+export function runMetricsCsv(rows: TraceRow[]): string {
+  if (!rows.length) return "";
+  const lead = LEADING.filter((c) => c in rows[0]);
+  const cols = [...lead, ...Object.keys(rows[0]).filter((c) => !lead.includes(c))];
+  return [cols.join(","), ...rows.map((row) => cols.map((c) => num(row[c])).join(","))].join("\n") + "\n";
+}
+
 /**
  * The metrics of all runs as one CSV: a `run` column (the compare label) followed by the
  * columns of the CLI's metrics.csv (iteration, seconds, loss, abs_error, rel_error, …).
  */
 export function metricsCsv(runs: { label: string; rows: TraceRow[] }[]): string {
-  const fixed = ["iteration", "seconds", "loss", "abs_error", "rel_error"];
+  const fixed = LEADING;
   const extra: string[] = [];
   for (const r of runs) for (const row of r.rows) for (const k of Object.keys(row)) if (!fixed.includes(k) && !extra.includes(k)) extra.push(k);
   const cols = [...fixed, ...extra];
@@ -50,4 +66,31 @@ export function metricsCsv(runs: { label: string; rows: TraceRow[] }[]): string 
   const lines = [["run", ...cols].join(",")];
   for (const r of runs) for (const row of r.rows) lines.push([quote(r.label), ...cols.map((c) => num(row[c]))].join(","));
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The explorer's state as a sweep grid file (`matsense sweep --grid grid.json`): the base
+ * config (live edits folded in at their final values, as the run commands do) without its
+ * seed, which becomes the grid's seed list; compare runs that all set the same one field
+ * become a `vary` list, other compare runs `variants` named by their overrides. Expanding
+ * the grid gives exactly the explorer's run configs.
+ */
+export function gridFile(state: ExplorerState, version: string): Record<string, unknown> {
+  const base = structuredClone(state.config);
+  for (const e of state.edits) setPath(base, e.path, e.value);
+  const seed = typeof base.seed === "number" ? base.seed : 0;
+  const edits = state.edits.map((e) => `${e.path}=${encodeValue(e.value)} at ${e.at}`).join(", ");
+  delete base.seed;
+  const grid: Record<string, unknown> = {
+    name: state.scenario ?? "explorer",
+    description: `exported from the matsense explorer ${version}` +
+      (state.edits.length ? `; the live edits (${edits}) are folded into base at their final values` : ""),
+    base,
+  };
+  const paths = [...new Set(state.runs.flatMap((r) => Object.keys(r)))];
+  const single = paths.length === 1 && state.runs.every((r) => paths[0] in r) && !paths[0].startsWith("seed");
+  if (single) grid.vary = { [paths[0]]: state.runs.map((r) => r[paths[0]]) };
+  else if (state.runs.length) grid.variants = state.runs.map((r) => ({ name: pointName(r), set: structuredClone(r) }));
+  grid.seeds = [seed];
+  return grid;
 }

@@ -10,12 +10,15 @@ import { fitRates, type RateFit } from "../../src/results/rates.js";
 import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
 import { pointName } from "../../src/config/grid.js";
 import { explorerProblems } from "./checks.js";
-import { metricsCsv, runCommands } from "./export.js";
+import { type FileSource, type Folder, readFolder } from "./folder.js";
+import { entriesInUse, fieldApplies } from "./fields.js";
+import { gridFile, metricsCsv, runCommands, runMetricsCsv } from "./export.js";
 import type { FromWorker, HeatData, RunInfo, ToWorker } from "./protocol.js";
-import { listScenarios, scenarioState } from "./scenarios.js";
+import { landingState, listScenarios, scenarioState } from "./scenarios.js";
 import {
-  type ExplorerState, LIVE_PATHS, effectiveValue, formatRun, parseRun, queryToState, runConfigInput, stateToQuery,
+  type ExplorerState, LIVE_PATHS, defaultState, effectiveValue, linkUntil, formatRun, parseRun, runLabels, queryToState, runConfigInput, stateToQuery,
 } from "./state.js";
+import { type LegendEntry, legendLine, legendMargin, sciTick } from "./plotting.js";
 import { alphaLaw, theoryCurves, worstCaseApplies, worstCaseLabel, worstCaseRate } from "./theory.js";
 import "./style.css";
 
@@ -59,8 +62,18 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 
 // ---- URL ---------------------------------------------------------------------------------
 
+/** The version of this page, recorded in every link it writes (`v=`). */
+const VERSION = __MATSENSE_VERSION__;
+/**
+ * True while the address bar holds a link that could not be used: it is kept as it was, so
+ * the typo can be fixed there, until the user changes the state here.
+ */
+let keepLink = false;
+
 /** Writes the state to the address bar (replaceState: no history entry per change). */
 function writeUrl(): void {
+  if (keepLink || viewing) return;
+  state.version = VERSION;
   const q = stateToQuery(state);
   const url = `${location.pathname}${q ? `?${q}` : ""}`;
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, "", url);
@@ -119,7 +132,7 @@ function buildControls(): void {
     }
     input.title = f.description;
     input.addEventListener("change", () => onFieldChange(f.path, kind, input));
-    fs.append(el("div", { class: "field" }, label, input, el("div", { class: "msg", "data-msg": f.path })));
+    fs.append(el("div", { class: "field", "data-field": f.path }, label, input, el("div", { class: "msg", "data-msg": f.path })));
   }
   const cmp = el("fieldset", {}, el("legend", {}, "compare runs"));
   const ta = el("textarea", { id: "compare", rows: "4", "data-path": "runs", spellcheck: "false", placeholder: "one run per line, e.g.\nmodel.k=2\nmodel.k=4" });
@@ -141,6 +154,18 @@ function fillControls(): void {
     else input.value = v === undefined ? "" : Array.isArray(v) ? v.join(", ") : typeof v === "string" ? v : JSON.stringify(v);
   }
   $<HTMLTextAreaElement>("#compare").value = state.runs.map(formatRun).join("\n");
+  showApplicableFields();
+}
+
+const defaultOf = (path: string) => String(fields.find((f) => f.path === path)?.default ?? "");
+
+/** Shows only the options of the methods and operators the runs use (from the catalogue). */
+function showApplicableFields(): void {
+  const inUse = entriesInUse(state, { method: defaultOf("method.name"), operator: defaultOf("operator.type") });
+  for (const f of fields) {
+    const box = document.querySelector<HTMLElement>(`[data-field="${f.path}"]`);
+    if (box) box.hidden = !fieldApplies(f.path, inUse);
+  }
 }
 
 function showFieldErrors(): void {
@@ -149,7 +174,8 @@ function showFieldErrors(): void {
   const general: string[] = [];
   for (const [path, msgs] of fieldErrors) {
     const box = document.querySelector<HTMLElement>(`[data-msg="${path}"]`);
-    if (box) {
+    // a field hidden because the chosen method/operator does not use it: the message goes to the notice
+    if (box && !box.closest<HTMLElement>("[data-field]")?.hidden) {
       box.textContent = msgs.join(" ");
       document.querySelector(`[data-path="${path}"]`)?.classList.add("bad");
     } else general.push(`${path}: ${msgs.join(" ")}`);
@@ -166,13 +192,14 @@ function validate(s: ExplorerState): Map<string, string[]> {
     errs.set(path, list);
   };
   const specs = s.runs.length ? s.runs : [{}];
-  for (const r of specs) {
+  const labels = runLabels(specs);
+  for (const [index, r] of specs.entries()) {
     const c = runConfigInput(s, r);
     for (const e of s.edits) setPath(c, e.path, e.value);
-    const who = s.runs.length > 1 ? ` [run ${pointName(r)}]` : "";
+    const who = s.runs.length > 1 ? ` [run ${labels[index]}]` : "";
     try {
       const resolved = resolveConfig(c);
-      for (const p of explorerProblems(resolved)) add(p.path in r ? "runs" : p.path, p.message + who);
+      for (const p of explorerProblems(resolved, c)) add(p.path in r ? "runs" : p.path, p.message + who);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       for (const i of e.issues) add(i.path in r ? "runs" : i.path || "config", `${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}${who}`);
@@ -248,6 +275,7 @@ function stopForInvalid(): void {
 /** Validates a new state; when valid it becomes the state (URL written) and the worker restarts on it. */
 function apply(next: ExplorerState, play: boolean): void {
   next.until = undefined;
+  keepLink = false;
   const errs = validate(next);
   fieldErrors.clear();
   for (const [p, m] of errs) fieldErrors.set(p, m);
@@ -280,7 +308,7 @@ function load(play: boolean): void {
 
 worker.onmessage = (ev: MessageEvent<FromWorker>) => {
   const m = ev.data;
-  if (m.id !== loadId) return;
+  if (m.id !== loadId || viewing) return;
   switch (m.type) {
     case "error":
       fieldErrors.clear();
@@ -318,7 +346,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
         state.edits.sort((a, b) => a.at - b.at);
       }
       if (m.heat) heat = m.heat;
-      state.until = playing || t === 0 ? undefined : t;
+      state.until = linkUntil(t, playing, runs.length > 0 && runs.every((r) => r.status !== undefined));
       writeUrl();
       dirty = true;
       break;
@@ -394,6 +422,7 @@ function buildScenarios(): void {
       showFieldErrors();
       setNotice("url", "info", null);
       invalid = false;
+      keepLink = false;
       state = scenarioState(s.name);
       load(true);
     });
@@ -435,10 +464,17 @@ function buildCharts(): void {
   const errorBox = chartBox("chart-error", "Relative error ‖P − M*‖_F / ‖M*‖_F", "Log scale; one line per run. Dashed lines are closed-form theory, labelled as such.");
   errorBox.querySelector(".hint")!.append(" ", xToggle);
   const parts: HTMLElement[] = [errorBox];
-  parts.push(chartBox("chart-sv", "Singular values of the product", "Top singular values of XXᵀ / FGᵀ over the iterations (log scale), per run."));
+  // live runs always record singular values (explorerConfig); a folder's runs only when they were recorded
+  if (!viewing || runs.some((r) => countColumns(r.rows, "sv_") > 0)) {
+    parts.push(chartBox("chart-sv", "Singular values of the product", "Top singular values of XXᵀ / FGᵀ over the iterations (log scale), per run."));
+  }
   if (asym) parts.push(chartBox("chart-imb", "Eigenvalues of FᵀF − GᵀG", "The imbalance; for GD on FGᵀ it is conserved up to O(η²) per step."));
+  if (runs.some((r) => r.rows[0]?.signal_error !== undefined || r.info.config.record.diagnostics)) {
+    const hint = "The error split along the truth's column space (record.diagnostics; see docs/diagnostics.md), log scale.";
+    parts.push(chartBox("chart-diag", "Diagnostics: signal, spurious and cross parts", hint));
+  }
   if (alphaCompare) parts.push(chartBox("chart-alpha", "Fitted rate vs α", "Linear rate λ (per iteration) of the runs that differ in init.alpha, log-log."));
-  if (small) {
+  if (small && !viewing) {
     const h = chartBox("chart-heat", "M* and the current product", "");
     const sel = el("select", { id: "heat-run" });
     runs.forEach((r, i) => sel.append(el("option", { value: String(i) }, r.info.label)));
@@ -466,7 +502,7 @@ function alphaRuns(): { run: RunView; alpha: number; group: string }[] {
   return runs.map((r) => {
     const rest = { ...r.info.overrides };
     delete rest["init.alpha"];
-    return { run: r, alpha: r.info.config.init.alpha, group: Object.keys(rest).length ? pointName(rest) : "all" };
+    return { run: r, alpha: r.info.config.init.alpha, group: Object.keys(rest).length ? runLabels([rest])[0] : "all" };
   });
 }
 
@@ -495,24 +531,29 @@ function renderCharts(): void {
     const config = currentConfig(r);
     if (last) for (const c of theoryCurves(config, { iteration: last.iteration, value: last.rel_error })) for (const p of c.points) theory.push({ ...p, curve: `${c.label} (${r.info.label})`, law: c.label, i });
   });
+  // theory lines only within the data's range (a 1/T line anchored at a short run's end would otherwise set the axis)
+  const top = Math.max(...errData.map((d) => d.value));
+  theory.splice(0, theory.length, ...theory.filter((d) => d.value <= 2 * top));
   const width = Math.max(420, Math.min(900, document.querySelector("#chart-error")?.clientWidth ?? 520));
-  const common = { width, height: 320, marginLeft: 60, marginRight: 110, style: { fontSize: "11px", background: "white" } };
+  const common = { width, height: 320, marginLeft: 60, marginRight: 20, style: { fontSize: "11px", background: "white" } };
+  const xAxis = { type: xLog ? "log" : "linear", label: "iteration t", ...(xLog ? { tickFormat: sciTick } : {}) } as const;
+  const runLegend = runs.map((r, i) => ({ text: r.info.label, color: runColor(i) }));
 
-  // legend inside the SVG (so the downloaded chart is self-contained): runs, then the theory laws
-  const legend = [
-    ...runs.map((r, i) => ({ text: `━ ${r.info.label}`, color: runColor(i) })),
-    ...[...new Set(theory.map((d) => d.law))].map((law) => ({ text: `╌ ${law}`, color: "#222" })),
+  // legend in the right margin, outside the curves (and inside the SVG, so the downloaded chart is self-contained)
+  const legend: LegendEntry[] = [
+    ...runLegend,
+    ...[...new Set(theory.map((d) => d.law))].map((law) => ({ text: law, color: "#222", dashed: true })),
   ];
   setPlot("chart-error", errData.length ? Plot.plot({
     ...common,
-    marginRight: 20,
-    x: { type: xLog ? "log" : "linear", label: "iteration t" },
-    y: { type: "log", label: "relative error", grid: true },
+    marginRight: legendMargin(legend),
+    x: xAxis,
+    y: { type: "log", label: "relative error", grid: true, tickFormat: sciTick },
     marks: [
       Plot.line(errData, { x: "iteration", y: "value", z: "run", stroke: (d) => runColor(d.i) }),
       // theory on top, dark dashes: where it matches the data exactly it must still be visible
       Plot.line(theory, { x: "iteration", y: "value", z: "curve", stroke: "#222", strokeDasharray: "4,4", strokeWidth: 1.2 }),
-      ...legend.map((e, i) => Plot.text([e.text], { fill: e.color, frameAnchor: "top-right", dx: -4, dy: 6 + 14 * i, textAnchor: "end" })),
+      ...legendMarks(legend),
     ],
   }) : null);
   // singular values
@@ -520,10 +561,11 @@ function renderCharts(): void {
   runs.forEach((r, i) => {
     for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("sv_") && v !== undefined && v > 0 && (!xLog || row.iteration >= 1) && Number.isFinite(v)) sv.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
   });
+  const svLegend = runLegend.map((e, i) => ({ ...e, text: `${e.text}: σ₁…σ${subscript(countColumns(runs[i].rows, "sv_"))}` }));
   setPlot("chart-sv", sv.length ? Plot.plot({
-    ...common, marginRight: 20,
-    x: { type: xLog ? "log" : "linear", label: "iteration t" }, y: { type: "log", label: "σᵢ(P)" },
-    marks: [Plot.line(sv, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) })],
+    ...common, marginRight: legendMargin(svLegend),
+    x: xAxis, y: { type: "log", label: "σᵢ(P)", tickFormat: sciTick },
+    marks: [Plot.line(sv, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) }), ...legendMarks(svLegend)],
   }) : null);
   const imb: { iteration: number; value: number; line: string; i: number }[] = [];
   runs.forEach((r, i) => {
@@ -531,13 +573,58 @@ function renderCharts(): void {
   });
   if (document.getElementById("chart-imb")) {
     setPlot("chart-imb", imb.length ? Plot.plot({
-      ...common, marginRight: 20,
-      x: { type: xLog ? "log" : "linear", label: "iteration t" }, y: { label: "eigenvalues of FᵀF − GᵀG", grid: true },
-      marks: [Plot.ruleY([0]), Plot.line(imb, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) })],
+      ...common, marginRight: legendMargin(runLegend),
+      x: xAxis, y: { label: "eigenvalues of FᵀF − GᵀG", grid: true, tickFormat: sciTick },
+      marks: [Plot.ruleY([0]), Plot.line(imb, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) }), ...legendMarks(runLegend)],
     }) : null);
   }
+  if (document.getElementById("chart-diag")) renderDiagnostics(common, xAxis, runLegend);
   if (document.getElementById("chart-alpha")) renderAlphaChart(common);
   if (document.getElementById("chart-heat") && heat) renderHeat();
+}
+
+/** The legend entries as text marks in the right margin, one line each from the top. */
+function legendMarks(entries: LegendEntry[]): Plot.Markish[] {
+  return entries.map((e, i) =>
+    Plot.text([legendLine(e)], { fill: e.color, frameAnchor: "top-right", dx: 10, dy: 4 + 14 * i, textAnchor: "start", className: "legend" }),
+  );
+}
+
+const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+const subscript = (n: number) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
+/** Number of columns with this prefix in a run's rows (e.g. sv_1 … sv_4 → 4). */
+const countColumns = (rows: TraceRow[], prefix: string) => (rows[0] ? Object.keys(rows[0]).filter((k) => k.startsWith(prefix)).length : 0);
+
+/** The diagnostics columns of metrics.csv (record.diagnostics): signal error, spurious norm, cross error. */
+const DIAGNOSTICS = ["signal_error", "spurious_norm", "cross_error"] as const;
+
+/** Diagnostics over the iterations: one colour per run, one dash pattern per quantity. */
+function renderDiagnostics(common: object, xAxis: object, runLegend: LegendEntry[]): void {
+  const xLog = state.xScale === "log";
+  const dash: Record<string, string> = { signal_error: "none", spurious_norm: "6,3", cross_error: "2,2" };
+  const data: { iteration: number; value: number; line: string; q: string; i: number }[] = [];
+  runs.forEach((r, i) => {
+    for (const row of thin(r.rows, 400)) for (const q of DIAGNOSTICS) {
+      const v = row[q];
+      if (v === undefined || !Number.isFinite(v) || v <= 0 || (xLog && row.iteration < 1)) continue;
+      data.push({ iteration: row.iteration, value: v, line: `${i} ${q}`, q, i });
+    }
+  });
+  const legend: LegendEntry[] = [
+    ...runLegend,
+    ...DIAGNOSTICS.filter((q) => data.some((d) => d.q === q))
+      .map((q) => ({ text: `${q}${dash[q] === "none" ? "" : dash[q] === "6,3" ? " (dashed)" : " (dotted)"}`, color: "#222", dashed: dash[q] !== "none" })),
+  ];
+  setPlot("chart-diag", data.length ? Plot.plot({
+    ...common, marginRight: legendMargin(legend),
+    x: xAxis, y: { type: "log", label: "diagnostics (relative to ‖M*‖_F)", grid: true, tickFormat: sciTick },
+    marks: [
+      ...DIAGNOSTICS.map((q) =>
+        Plot.line(data.filter((d) => d.q === q), { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i), strokeDasharray: dash[q] }),
+      ),
+      ...legendMarks(legend),
+    ],
+  }) : null);
 }
 
 function renderAlphaChart(common: object): void {
@@ -556,7 +643,7 @@ function renderAlphaChart(common: object): void {
   }
   setPlot("chart-alpha", pts.length ? Plot.plot({
     ...common, marginRight: 20,
-    x: { type: "log", label: "α (init.alpha)" }, y: { type: "log", label: "fitted rate λ", grid: true },
+    x: { type: "log", label: "α (init.alpha)", tickFormat: sciTick }, y: { type: "log", label: "fitted rate λ", grid: true, tickFormat: sciTick },
     color: { legend: true },
     marks: [
       Plot.line(laws, { x: "alpha", y: "rate", z: "label", stroke: "#777", strokeDasharray: "5,4" }),
@@ -605,13 +692,24 @@ function renderReadout(): void {
       el("td", { title: "λ = −d ln e / dt over the tail window [T/2, T]" }, fmt(r.fit?.linearRate)),
       el("td", { title: "d ln e / d ln t over the tail window" }, fmt(r.fit?.logLogSlope)),
       el("td", {}, theory ? `theory: ${theory}` : ""),
+      el("td", {}, csvButton(i)),
     );
     return tr;
   });
   const table = el("table", { class: "readout" },
-    el("thead", {}, el("tr", {}, ...["run", "status", "rel. error", "at iteration", "rate (fitted)", "λ per it.", "log-log slope", "theory"].map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...READOUT_HEADERS.map((h) => el("th", {}, h)))),
     el("tbody", {}, ...rowsHtml));
   $("#readout").replaceChildren(table);
+}
+
+const READOUT_HEADERS = ["run", "status", "rel. error", "at iteration", "rate (fitted)", "λ per it.", "log-log slope", "theory", ""];
+
+/** A button that downloads run i's metrics.csv as the CLI writes it. */
+function csvButton(i: number): HTMLElement {
+  const title = "this run's metrics.csv, as `matsense run` writes it";
+  const b = el("button", { type: "button", class: "run-csv", "data-run-csv": String(i), title }, "metrics.csv");
+  b.addEventListener("click", () => download("metrics.csv", "text/csv", runMetricsCsv(runs[i]?.rows ?? [])));
+  return b;
 }
 
 /** Milliseconds the last full render took (charts included). */
@@ -649,9 +747,11 @@ function buildExports(): void {
   const cfg = el("button", { type: "button", id: "download-config" }, "Download config JSON");
   const csv = el("button", { type: "button", id: "download-csv" }, "Download metrics CSV");
   const svg = el("button", { type: "button", id: "download-svg" }, "Download error chart SVG");
+  const grid = el("button", { type: "button", id: "download-grid", title: "the runs as a grid for `matsense sweep --grid grid.json`" }, "Download sweep grid");
+  grid.addEventListener("click", () => download("grid.json", "application/json", JSON.stringify(gridFile(state, VERSION), null, 2) + "\n"));
   const out = el("div", { id: "command" });
   cmd.addEventListener("click", async () => {
-    const { commands, note } = runCommands(state, runs.map((r) => r.info.label));
+    const { commands, note } = runCommands(state, runs.map((r) => (Object.keys(r.info.overrides).length ? pointName(r.info.overrides) : "base")));
     const text = commands.join("\n");
     out.textContent = text + (note ? `\n# ${note}` : "");
     try {
@@ -661,7 +761,8 @@ function buildExports(): void {
     }
   });
   cfg.addEventListener("click", () => {
-    const configs = runs.map((r) => ({ ...r.info.config, matsense: { backend: r.info.backend, explorer: true } }));
+    // what `matsense run --config config.json` takes (one run: its resolved config; several: a list)
+    const configs = runs.map((r) => r.info.config);
     download("config.json", "application/json", JSON.stringify(configs.length === 1 ? configs[0] : configs, null, 2) + "\n");
   });
   csv.addEventListener("click", () => download("metrics.csv", "text/csv", metricsCsv(runs.map((r) => ({ label: r.info.label, rows: r.rows })))));
@@ -669,7 +770,108 @@ function buildExports(): void {
     const node = document.querySelector("#chart-error svg");
     if (node) download("error.svg", "image/svg+xml", new XMLSerializer().serializeToString(node));
   });
-  box.append(cmd, cfg, csv, svg, out);
+  box.append(cmd, cfg, csv, svg, grid, out);
+}
+
+// ---- viewer mode: a finished run or sweep folder ---------------------------------------------
+
+/** The folder shown in viewer mode (null: the live explorer). */
+let viewing: Folder | null = null;
+
+/** Shows a folder's runs with the explorer's charts and table (read-only; the compute worker is left idle). */
+function showFolder(f: Folder): void {
+  viewing = f;
+  loadId++;
+  send({ type: "pause" });
+  document.body.classList.add("viewing");
+  runs = f.runs.map((r) => ({
+    info: { label: r.label, overrides: r.overrides, config: r.config, warnings: r.warnings, backend: r.backend },
+    rows: r.rows, status: r.status, events: [],
+  }));
+  t = Math.max(0, ...f.runs.map((r) => r.rows.at(-1)?.iteration ?? 0));
+  playing = false;
+  ready = true;
+  invalid = false;
+  heat = undefined;
+  state = { ...defaultState(), xScale: state?.xScale ?? "linear" };
+  const what = f.kind === "sweep" ? "sweep" : f.kind === "run" ? "run" : "run folders";
+  $("#viewer-title").textContent = `Viewing the ${what} "${f.title}": ${f.runs.length} run${f.runs.length === 1 ? "" : "s"}, read-only.`;
+  $("#back-to-explorer").hidden = false;
+  setNotice("url", "info", null);
+  setNotice("kernels", "info", null);
+  setNotice("viewer", f.problems.length ? "warn" : "info", f.problems.length ? `Not shown: ${f.problems.join("; ")}` : null);
+  setNotice("warnings", "warn", [...new Set(f.runs.flatMap((r) => r.warnings))].join(" ") || null);
+  buildCharts();
+  dirty = true;
+}
+
+async function openFolder(src: FileSource, title: string): Promise<void> {
+  try {
+    showFolder(await readFolder(src, title));
+  } catch (e) {
+    setNotice("viewer", "error", `Could not open ${title || "the folder"}: ${(e as Error).message}`);
+  }
+}
+
+/** `matsense explore DIR`: the served folder's listing at data/index.json. */
+async function openServedFolder(): Promise<void> {
+  state = defaultState();
+  try {
+    const index = (await (await fetch("data/index.json")).json()) as { name: string; files: string[] };
+    const read = async (p: string) => {
+      const r = await fetch(`data/${p.split("/").map(encodeURIComponent).join("/")}`);
+      if (!r.ok) throw new Error(`${p}: HTTP ${r.status}`);
+      return r.text();
+    };
+    await openFolder({ paths: index.files, read }, index.name);
+  } catch (e) {
+    setNotice("viewer", "error", `Could not read the served folder: ${(e as Error).message}`);
+  }
+}
+
+/** Every file under a dropped directory entry, by its path below the dropped item (its own name first). */
+async function entryFiles(entry: FileSystemEntry, out: Map<string, File>): Promise<void> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    out.set(entry.fullPath.replace(/^\//, ""), file);
+    return;
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!batch.length) break;
+    for (const e of batch) await entryFiles(e, out);
+  }
+}
+
+const fileSource = (files: Map<string, File>): FileSource => ({
+  paths: [...files.keys()],
+  read: (p) => files.get(p)!.text(),
+});
+
+function setUpViewer(): void {
+  const input = $<HTMLInputElement>("#open-folder");
+  input.addEventListener("change", () => {
+    const files = new Map<string, File>();
+    for (const f of input.files ?? []) files.set(f.webkitRelativePath || f.name, f);
+    const title = [...files.keys()][0]?.split("/")[0] ?? "";
+    void openFolder(fileSource(files), title);
+  });
+  const zone = $("#viewer");
+  document.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    zone.classList.add("dragging");
+  });
+  document.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  document.addEventListener("drop", async (e) => {
+    e.preventDefault();
+    zone.classList.remove("dragging");
+    const files = new Map<string, File>();
+    const entries = [...(e.dataTransfer?.items ?? [])].map((i) => i.webkitGetAsEntry()).filter((x): x is FileSystemEntry => x !== null);
+    if (entries.length) for (const en of entries) await entryFiles(en, files);
+    else for (const f of e.dataTransfer?.files ?? []) files.set(f.name, f);
+    void openFolder(fileSource(files), entries.length === 1 ? entries[0].name : "");
+  });
 }
 
 // ---- test hook -----------------------------------------------------------------------------
@@ -677,6 +879,7 @@ function buildExports(): void {
 function exposeForTests(): void {
   (window as unknown as { __explorer: unknown }).__explorer = {
     ready, playing, t, itPerSec, invalid,
+    viewing: viewing ? { kind: viewing.kind, title: viewing.title, runs: viewing.runs.length, problems: viewing.problems } : null,
     edits: state.edits.slice(),
     runs: runs.map((r) => ({ label: r.info.label, status: r.status, rows: r.rows.length, last: r.rows[r.rows.length - 1], backend: r.info.backend, fit: r.fit })),
     /** All recorded rows of run i (tests compare them bit for bit). */
@@ -690,9 +893,44 @@ buildScenarios();
 buildControls();
 buildTransport();
 buildExports();
-const decoded = queryToState(location.search);
-state = decoded.state;
-if (decoded.notice) setNotice("url", "warn", decoded.notice);
-// a link opens paused at its iteration `t` (the page runs there first), or at 0
-load(false);
+setUpViewer();
+start();
 requestAnimationFrame(render);
+
+/**
+ * The first state: with no link, the landing comparison (k = r vs k > r), playing at once;
+ * a link opens paused at its iteration `t` (the page runs there first), or at 0; a link
+ * naming only a scenario opens that scenario; a link that cannot be used shows the
+ * defaults, says why, and stays in the address bar for editing.
+ */
+function start(): void {
+  if (new URLSearchParams(location.search).get("open") === "data") {
+    void openServedFolder();
+    return;
+  }
+  if (location.search === "" || location.search === "?") {
+    state = landingState();
+    load(true);
+    return;
+  }
+  const decoded = queryToState(location.search);
+  state = decoded.state;
+  let problem = decoded.notice;
+  const name = state.scenario;
+  if (!problem && name && !scenarios.some((s) => s.name === name)) {
+    problem = `unknown scenario "${name}" (available: ${scenarios.map((s) => s.name).join(", ")}), so the defaults are shown`;
+    state = defaultState();
+  } else if (!problem && name && !Object.keys(state.config).length && !state.runs.length && !state.edits.length) {
+    // ?scenario=NAME (with t, x, v at most): the scenario's own config and runs
+    state = { ...scenarioState(name), until: state.until, xScale: new URLSearchParams(location.search).has("x") ? state.xScale : scenarioState(name).xScale };
+  }
+  if (problem) {
+    keepLink = true;
+    const keep = "The link is kept in the address bar: correct it there and press Enter, or change anything here to start from the values shown.";
+    setNotice("url", "error", `${problem}. ${keep}`);
+  } else if (state.version && state.version !== VERSION) {
+    const why = "Fields the link does not set take this version's defaults.";
+    setNotice("url", "info", `This link was written by matsense ${state.version}; this page is ${VERSION}. ${why}`);
+  }
+  load(false);
+}

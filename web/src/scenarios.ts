@@ -29,7 +29,15 @@ const NOTES: Record<string, string> = {
   "overparam-preconditioning":
     "Over-parameterized symmetric GD on an ill-conditioned truth is slow. Switch method.name to scaled-gd-lambda or precgd to see the preconditioned method restore fast convergence.",
   "completion-implicit-bias":
-    "Over-parameterized GD on FGᵀ sees only the observed entries, so it can also fit them with a different low-rank matrix. Compare the α values: from a small init the error falls to the target, from a large one it can stall while the loss still goes to zero.",
+    "Over-parameterized GD on FGᵀ sees only the observed entries, so it can fit them with another low-rank matrix: the loss goes to zero while the error freezes, most of it in one rarely observed column. In the full sweep (40 000 iterations) α = 0.3 recovers M* in 9/10 seeds, α = 0.1 interpolates in 7/10, and small α is still undecided, its loss falling far faster than its error.",
+  "xiong-symmetric-vs-asymmetric":
+    "The same PSD instance for XXᵀ and FGᵀ at the same step in the papers' convention: with Gaussian Aᵢ, FGᵀ (k > r) converges linearly while XXᵀ follows 1/T. With symmetric Aᵢ the skew part of FGᵀ is invisible and its error stalls; FGᵀ with G₀ = F₀ is then exactly XXᵀ at η/2.",
+  "wind-theorem":
+    "From a small init the error stays near 1 for a while that grows like ln(1/α): each factor 100 in α adds about ln(100)/ln(1 + ησ_r) iterations, more for a larger κ. With k > r the error reached within the budget is proportional to α.",
+  "noise-and-measurements":
+    "With noisy measurements the exact model (k = r) settles at the noise floor s·√(d·m/(m − d − 1)), d = r(n1 + n2 − r); k = r + 2 ends above it, fitting part of the noise. Without noise, more measurements make k = r faster.",
+  "fgt-k-eta-kappa":
+    "FGᵀ from the (α, α/3) init converges linearly for every k, η and κ, at a rate proportional to η. The exact model slows down 8× at κ = 10; the over-parameterized ones hardly do, and more excess columns mean a slower rate.",
   completion:
     "Matrix completion observes a fraction p of the entries. Factorized GD recovers the matrix linearly; compare exact and over-parameterized k, or the svt method.",
 };
@@ -83,4 +91,21 @@ function runOverrides(grid: ReturnType<typeof quickGrid>, params: Record<string,
     } else out[p] = v;
   }
   return out;
+}
+
+/** The scenario the explorer opens with when there is no link. */
+export const LANDING_SCENARIO = "xiong-symmetric";
+
+/**
+ * The landing page's comparison: the Gaussian runs of {@link LANDING_SCENARIO}'s quick
+ * grid — exact (k = r = 2) and over-parameterized (k = 3, 4) symmetric GD on the same data:
+ * linear against sublinear convergence, visible within seconds.
+ */
+export function landingState(): ExplorerState {
+  const s = scenarioState(LANDING_SCENARIO);
+  const base = s.config.operator as { type?: string } | undefined;
+  s.runs = s.runs
+    .filter((r) => (r["operator.type"] ?? base?.type ?? "gaussian") === "gaussian")
+    .map((r) => Object.fromEntries(Object.entries(r).filter(([p]) => p !== "operator.type")));
+  return s;
 }

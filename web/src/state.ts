@@ -10,9 +10,13 @@
  * - `run` (repeatable): one compare run, `path=value;path=value` overrides of the base.
  * - `edit` (repeatable): a live edit, `<iteration>:<path>=<value>` — applied to every run
  *   right after that many iterations.
- * - `t`: the iteration the run was paused at (the page runs to it and pauses).
+ * - `t`: the iteration the run was paused at (the page runs to it and pauses), or `end`: every
+ *   run had stopped (the page runs until each run stops again, so the final rows — measured
+ *   when a run stops — are the same as in the original).
  * - `scenario`: the preset the config came from (for the explanation shown).
  * - `x`: `log` for a log iteration axis.
+ * - `v`: the matsense version of the page that wrote the link (fields the link leaves out
+ *   take that version's defaults).
  *
  * Pure module (no DOM): decoding validates with the library's config resolution, and a
  * bad URL gives the defaults plus a notice naming the bad parameter.
@@ -33,12 +37,14 @@ export interface ExplorerState {
   runs: Record<string, unknown>[];
   /** Live edits in the order they were made. */
   edits: LiveEdit[];
-  /** Iteration to run to and pause at (undefined: run freely). */
+  /** Iteration to run to and pause at (undefined: run freely; Infinity: until every run has stopped). */
   until?: number;
   /** Name of the scenario (preset) the config came from. */
   scenario?: string;
   /** Iteration axis of the error chart. */
   xScale: "linear" | "log";
+  /** The matsense version that wrote the link (undefined: not recorded). */
+  version?: string;
 }
 
 /** Config fields that may change while a run is going (applied from the next iteration on). */
@@ -61,7 +67,7 @@ export function defaultState(): ExplorerState {
 }
 
 /** Parameters that are not config paths. */
-const STATE_PARAMS = new Set(["run", "edit", "t", "scenario", "x"]);
+const STATE_PARAMS = new Set(["run", "edit", "t", "scenario", "x", "v"]);
 
 /** True for a key of the query string that names a config field. */
 export function isConfigParam(key: string): boolean {
@@ -107,6 +113,31 @@ export function formatRun(run: Record<string, unknown>): string {
   return Object.entries(run).map(([p, v]) => `${p}=${encodeValue(v)}`).join("; ");
 }
 
+/** Short names of common fields in run labels. */
+const SHORT_NAMES: Record<string, string> = {
+  "init.alpha": "α", "method.stepSize": "η", "problem.kappa": "κ", "model.k": "k", "problem.n": "n", "problem.n2": "n2", "problem.rank": "r",
+  "operator.m": "m", "operator.p": "p", "problem.noise": "noise",
+};
+
+/**
+ * Readable labels of compare runs: each run's overrides shortened — `k = 3` for model.k,
+ * `α = 0.01` for init.alpha, the value alone for a `.type` or `.name` (`identity`,
+ * `scaled-gd`), else the field's last name — joined by ", "; "base" for no overrides.
+ * When two runs would get the same label the full `path=value` form is used for all.
+ */
+export function runLabels(runs: Record<string, unknown>[]): string[] {
+  const short = runs.map((r) => {
+    const parts = Object.entries(r).map(([p, v]) => {
+      const value = encodeValue(v);
+      if (/\.(type|name)$/.test(p) && typeof v === "string") return value;
+      return `${SHORT_NAMES[p] ?? p.split(".").pop()} = ${value}`;
+    });
+    return parts.length ? parts.join(", ") : "base";
+  });
+  if (new Set(short).size === short.length) return short;
+  return runs.map((r) => (Object.keys(r).length ? Object.entries(r).map(([p, v]) => `${p}=${encodeValue(v)}`).join(", ") : "base"));
+}
+
 /** Parses `path=value; path=value` (throws an Error naming the bad part). */
 export function parseRun(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -123,11 +154,12 @@ export function parseRun(text: string): Record<string, unknown> {
 /** The query string of a state (without "?"). Stable: the same state gives the same text. */
 export function stateToQuery(state: ExplorerState): string {
   const q = new URLSearchParams();
+  if (state.version) q.append("v", state.version);
   if (state.scenario) q.append("scenario", state.scenario);
   for (const [p, v] of flattenConfig(state.config)) q.append(p, encodeValue(v));
   for (const r of state.runs) q.append("run", formatRun(r));
   for (const e of state.edits) q.append("edit", `${e.at}:${e.path}=${encodeValue(e.value)}`);
-  if (state.until !== undefined) q.append("t", String(state.until));
+  if (state.until !== undefined) q.append("t", state.until === Infinity ? "end" : String(state.until));
   if (state.xScale !== "linear") q.append("x", state.xScale);
   return q.toString();
 }
@@ -178,11 +210,18 @@ function parseQuery(query: string): ExplorerState {
       if (state.edits.length && at < state.edits[state.edits.length - 1].at) throw new BadParam(`parameter "edit=${raw}": edits must be in iteration order`);
       state.edits.push({ at, path: m[2], value: parseSetValue(m[3]) });
     } else if (key === "t") {
-      if (!nonNegInt(raw)) throw new BadParam(`parameter "t=${raw}" must be an iteration count (integer ≥ 0)`);
+      if (raw === "end") {
+        state.until = Infinity;
+        continue;
+      }
+      if (!nonNegInt(raw)) throw new BadParam(`parameter "t=${raw}" must be an iteration count (integer ≥ 0) or "end"`);
       state.until = Number(raw);
     } else if (key === "scenario") {
       if (!/^[a-z0-9-]+$/.test(raw)) throw new BadParam(`parameter "scenario=${raw}" is not a scenario name`);
       state.scenario = raw;
+    } else if (key === "v") {
+      if (!/^\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(raw)) throw new BadParam(`parameter "v=${raw}" is not a matsense version such as 0.1.0`);
+      state.version = raw;
     } else if (key === "x") {
       if (raw !== "log" && raw !== "linear") throw new BadParam(`parameter "x=${raw}" must be "log" or "linear"`);
       state.xScale = raw;
@@ -207,6 +246,17 @@ function parseQuery(query: string): ExplorerState {
     }
   }
   return state;
+}
+
+/**
+ * The `until` a page writes to its link after a frame: nothing while playing or at 0, the
+ * iteration when paused, and Infinity ("t=end") when every run has stopped. A run's last
+ * row is measured by the call that finds it stopped, after its last step, so replaying a
+ * finished session "to iteration T" would pause before those rows; "to the end" replays them.
+ */
+export function linkUntil(t: number, playing: boolean, allStopped: boolean): number | undefined {
+  if (allStopped) return Infinity;
+  return playing || t === 0 ? undefined : t;
 }
 
 /** The config value in effect at iteration `t` (base + run overrides + edits made before or at t). */

@@ -41,8 +41,10 @@ function frame(): void {
   sentEdits = session.edits.length;
   let heat;
   const hr = Math.min(heatRun, session.runs.length - 1);
-  const M = session.truth(hr);
-  if (M.rows <= HEAT_MAX && M.cols <= HEAT_MAX) {
+  // decide from the config: M* of a large problem is formed only on demand (n1·n2 doubles)
+  const { n, n2 } = session.runs[hr].config.problem;
+  if (n <= HEAT_MAX && n2 <= HEAT_MAX) {
+    const M = session.truth(hr);
     heat = { run: hr, rows: M.rows, cols: M.cols, truth: M.data.slice(), product: session.product(hr).data.slice() };
   }
   const itPerSec = rate.seconds > 0 ? rate.iterations / rate.seconds : 0;
@@ -50,7 +52,24 @@ function frame(): void {
   lastFrame = performance.now();
 }
 
+/** Reports an error of the running session (e.g. out of memory) as the run's problem instead of an uncaught exception. */
+function fail(e: unknown): void {
+  playing = false;
+  const message = e instanceof RangeError
+    ? `${e.message} (the browser could not allocate the run's arrays; use a smaller problem or the CLI)`
+    : (e as Error).message;
+  post({ type: "error", id, run: "base", problems: [{ path: "", message }] });
+}
+
 function loop(): void {
+  try {
+    slice();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function slice(): void {
   if (!session || !playing) return;
   const start = performance.now();
   const end = start + SLICE_MS;
@@ -106,7 +125,7 @@ async function load(msg: Extract<ToWorker, { type: "load" }>): Promise<void> {
 // messages are handled in order; a load waits for the helper threads before the next message
 let queue: Promise<void> = Promise.resolve();
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
-  queue = queue.then(() => handle(ev.data));
+  queue = queue.then(() => handle(ev.data)).catch(fail);
 };
 
 async function handle(msg: ToWorker): Promise<void> {

@@ -14,4 +14,15 @@ export function cpus(): unknown[] {
   return Array.from({ length: availableParallelism() }, () => ({}));
 }
 
-export default { availableParallelism, cpus };
+/** The device's memory as the browser reports it (navigator.deviceMemory, GiB, capped at 8 by browsers), else 4 GiB. */
+export function totalmem(): number {
+  const gib = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory ?? 4;
+  return gib * 1024 ** 3;
+}
+
+/** Unknown in a browser: the same as {@link totalmem} (the explorer passes its own limit to the memory check). */
+export function freemem(): number {
+  return totalmem();
+}
+
+export default { availableParallelism, cpus, totalmem, freemem };
