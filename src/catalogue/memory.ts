@@ -168,7 +168,10 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
       return { set: a.set, total };
     })
     .filter((a) => a.total <= limit);
-  const blame = sizeField(config, input);
+  // when the recorded rows are the largest item, the record settings are what to change, not the problem size
+  const largest = need.items.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const rowsBlamed = largest.what === "recorded metrics rows";
+  const blame = rowsBlamed ? { path: "stop.maxIterations", value: config.stop.maxIterations as unknown } : sizeField(config, input);
   // the items that matter (≥ 1% of the total), largest first; the rest summed
   const big = need.items.filter((i) => i.bytes >= need.total / 100).sort((a, b) => b.bytes - a.bytes);
   const small = need.items.filter((i) => i.bytes < need.total / 100);
@@ -182,7 +185,10 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
     message:
       `the run needs ${need.total} bytes (${formatBytes(need.total)}), more than the limit of ${limit} bytes (${formatBytes(limit)}): ${items}` +
       (explained ? `; the ${config.operator.type} operator holds ${explained.formula} with m = ${config.operator.m}, n1 = ${config.problem.n}, n2 = ${config.problem.n2}` : "") +
-      `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : config.operator.type === "completion" ? " or operator.p" : ""}` +
+      (rowsBlamed
+        ? `; the run records up to ${Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1} metrics rows: reduce stop.maxIterations, ` +
+          `or record fewer rows (a larger record.every, or record.schedule "log")`
+        : `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : config.operator.type === "completion" ? " or operator.p" : ""}`) +
       (fits.length ? `, or use ${fits.map((f) => `${f.set} (${f.total} bytes, ${formatBytes(f.total)})`).join(" or ")}` : ""),
   };
   throw new ConfigError([issue]);
