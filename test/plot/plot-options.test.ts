@@ -39,7 +39,7 @@ describe("matsense plot options", () => {
     expect(pdf.includes(Buffer.from("DejaVuSans"))).toBe(true); // the bundled font is embedded
     const t = text(svg);
     expect(t).toContain("loss ½‖A(P) − y‖² vs iteration");
-    expect(t).toContain("theory: ∝ t⁻¹, through the k&gt;r curves");
+    expect(t).toContain("theory: ∝ t⁻¹, through the sublinear curves"); // the default anchor: the runs classified sublinear (k > r here)
     expect(t).not.toContain("psd truth"); // no caption
     expect(t).toContain("10³"); // log iteration axis: decade ticks
   });
