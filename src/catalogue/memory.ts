@@ -182,6 +182,8 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
     })
     .filter((a) => a.total <= limit);
   const blame = blameField(config, need, input);
+  // when the recorded rows are the largest item, the record settings are what to change, not the problem size
+  const rowsBlamed = blame.path === "stop.maxIterations";
   // the items that matter (≥ 1% of the total), largest first; the rest summed
   const big = need.items.filter((i) => i.bytes >= need.total / 100).sort((a, b) => b.bytes - a.bytes);
   const small = need.items.filter((i) => i.bytes < need.total / 100);
@@ -195,8 +197,11 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
     message:
       `the run needs ${need.total} bytes (${formatBytes(need.total)}), more than the limit of ${limit} bytes (${formatBytes(limit)}): ${items}` +
       (explained ? `; the ${config.operator.type} operator holds ${explained.formula} with m = ${config.operator.m}, n1 = ${config.problem.n}, n2 = ${config.problem.n2}` : "") +
-      `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : ""}` +
-      (explained?.sizeOptions ?? []).filter((o) => o !== blame.path).map((o) => ` or ${o}`).join("") +
+      (rowsBlamed
+        ? `; the run records up to ${Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1} metrics rows: reduce stop.maxIterations, ` +
+          `or record fewer rows (a larger record.every, or record.schedule "log")`
+        : `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : ""}` +
+          (explained?.sizeOptions ?? []).filter((o) => o !== blame.path).map((o) => ` or ${o}`).join("")) +
       (fits.length ? `, or use ${fits.map((f) => `${f.set} (${f.total} bytes, ${formatBytes(f.total)})`).join(" or ")}` : ""),
   };
   throw new ConfigError([issue]);

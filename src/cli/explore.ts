@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { type CliIO, UsageError } from "./shared.js";
 import { commandDescription } from "./commands.js";
+import { installInterruptHandlers } from "./signals.js";
 
 /**
  * `matsense explore`: serves the built explorer (dist/web, from `npm run build:web`, part
@@ -192,15 +193,16 @@ export function addExploreCommands(program: Command, io: CliIO): void {
       const { server, url } = await startExploreServer({ dir: opts.dir, host: opts.host, port, isolation: opts.isolation, data: folder });
       const what = folder === undefined ? "" : ` (viewing ${folder})`;
       io.out(`matsense explorer at ${url}${what}${opts.isolation ? "" : " (without cross-origin isolation: one thread)"}\npress Ctrl-C to stop\n`);
+      // the command's own handlers (the CLI's start-up ones, which exit with 128 + n, are off meanwhile): a signal closes the server, exit 0
+      const signals = installInterruptHandlers(() => {});
       await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
+        const poll = setInterval(() => {
+          if (!signals.stop()) return;
+          clearInterval(poll);
           server.close(() => resolve());
           server.closeAllConnections();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+        }, 50);
       });
+      signals.dispose();
     });
 }

@@ -11,15 +11,8 @@ import { runHeadlineDemo } from "./demo.js";
 import { EXIT_DIVERGED, existingPolicy, runFolderErrors } from "./guard.js";
 import { Progress } from "./progress.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
-import { type CliIO, UsageError, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile } from "./shared.js";
+import { type CliIO, UsageError, collect, defaultOutDir, fmt, interruptFlag, parseCheckpointEvery, parseMaxMemory, readJsonFile } from "./shared.js";
 import { commandDescription } from "./commands.js";
-
-function parseCheckpointEvery(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`--checkpoint-every expects a number of seconds ≥ 0, got "${v}"`);
-  return x;
-}
 
 /** `run --resume [DIR]`: the config and checkpoint of DIR or --out (the config comes from the folder, not --config). */
 function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: string; set: string[]; backend?: string; threads?: string }) {

@@ -59,6 +59,14 @@ export function fmt(v: number | undefined, digits = 3): string {
   return v.toExponential(digits - 1);
 }
 
+/** Parses `--checkpoint-every` (seconds ≥ 0; undefined when not given). */
+export function parseCheckpointEvery(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`--checkpoint-every expects a number of seconds ≥ 0, got "${v}"`);
+  return x;
+}
+
 /** Parses `--max-memory` (bytes, or with a unit: 3GB, 512MiB); a bad value is a usage error naming the flag. */
 export async function parseMaxMemory(text: string): Promise<number> {
   const { parseBytes } = await import("../catalogue/memory.js"); // loaded on use: the config schema is not needed to start the CLI

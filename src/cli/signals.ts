@@ -24,6 +24,13 @@ export interface InterruptHandle {
   dispose: () => void;
 }
 
+/** The CLI's handlers for the times no command handles signals (bin/matsense.js): off while any handle of this module is installed. */
+function baseHandlers(): Map<InterruptSignal, () => void> | undefined {
+  return (process as unknown as Record<symbol, Map<InterruptSignal, () => void> | undefined>)[Symbol.for("matsense.baseSignalHandlers")];
+}
+
+let installed = 0;
+
 /**
  * Installs handlers for SIGINT, SIGTERM, SIGHUP and SIGUSR1 (see the module comment).
  * `write` receives the one-line notice (default: stderr). Handlers nest: the innermost
@@ -32,6 +39,7 @@ export interface InterruptHandle {
 export function installInterruptHandlers(write: (s: string) => void = (s) => void process.stderr.write(s)): InterruptHandle {
   let received: InterruptSignal | undefined;
   const handlers = new Map<InterruptSignal, () => void>();
+  if (installed++ === 0) for (const [sig, h] of baseHandlers() ?? []) process.off(sig, h);
   for (const sig of Object.keys(INTERRUPT_SIGNALS) as InterruptSignal[]) {
     const h = () => {
       if (received) {
@@ -48,7 +56,10 @@ export function installInterruptHandlers(write: (s: string) => void = (s) => voi
     stop: () => received !== undefined,
     signal: () => received,
     dispose: () => {
+      if (handlers.size === 0) return;
       for (const [sig, h] of handlers) process.off(sig, h);
+      handlers.clear();
+      if (--installed === 0) for (const [sig, h] of baseHandlers() ?? []) process.on(sig, h);
     },
   };
 }

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isRunFolder, readRunFolder } from "../results/results.js";
 import { formatRunRate, runRate } from "../results/run-rate.js";
-import { UsageError, collect, defaultOutDir, fmt, interruptFlag, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
+import { UsageError, collect, defaultOutDir, fmt, interruptFlag, parseCheckpointEvery, parseMaxMemory, readJsonFile, type CliIO } from "./shared.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
@@ -89,6 +89,8 @@ export interface SweepCliOptions {
   shard?: string;
   quiet?: boolean;
   force?: boolean;
+  /** Seconds between the runs' checkpoints (an unfinished run continues from its last one). */
+  checkpointEvery?: string;
   /** Runs sharing a stored gaussian operator advance together (one stream of it per iteration). */
   batch?: boolean;
 }
@@ -135,6 +137,7 @@ export async function runSweepWithProgress(
       ...(opts.batch ? { batch: true } : {}),
       shard: opts.shard ? parseShard(opts.shard) : undefined,
       shouldStop: interrupt.stop,
+      checkpointSeconds: parseCheckpointEvery(opts.checkpointEvery),
       ...(opts.maxMemory !== undefined ? { maxMemoryBytes: await parseMaxMemory(opts.maxMemory) } : {}),
       onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
@@ -244,6 +247,7 @@ export function addSweepCommands(program: Command, io: CliIO): void {
     .option("--max-memory <bytes>", "memory of all parallel runs together, e.g. 8GB (default: 75% of RAM, at most what is available)")
     .option("--shard <i/N>", "run only the i-th of N disjoint parts (i = 0…N−1), e.g. --shard $SLURM_ARRAY_TASK_ID/8")
     .option("--cpus <n>", "CPU cores this sweep may use, e.g. $SLURM_CPUS_PER_TASK (default workers and kernel threads per run; default: all cores)")
+    .option("--checkpoint-every <seconds>", "seconds between the runs' checkpoints (default 60); an unfinished run continues from its last one")
     .option("--quick", "apply the grid's quick section (small sizes)")
     .option("-s, --set <path=value>", "override a field of the grid's base config, e.g. stop.maxIterations=500 (repeatable; not a varied path)", collect, [])
     .option(
@@ -266,6 +270,11 @@ export function addSweepCommands(program: Command, io: CliIO): void {
         if (result.locked.length) throw new UsageError(`shard ${opts.shard} incomplete: some runs were being written by another process`, EXIT_LOCKED_RUNS);
         if (result.entries.some((e) => e.status === "failed")) throw new UsageError(`shard ${opts.shard}: some runs failed (see manifest and their summary.json)`, 1);
         return;
+      }
+      if (result.interrupted) {
+        // a stop request is not followed by a long last step (aggregating 10⁵ runs takes tens of seconds)
+        io.err(`matsense: aggregation skipped; \`matsense aggregate ${dir}\` writes runs.csv and curves.csv once the runs are done\n`);
+        throw new UsageError("interrupted", EXIT_INTERRUPTED);
       }
       const agg = writeAggregate(dir);
       const damaged = reportDamaged(agg, io.err);

@@ -3,6 +3,7 @@ import { ConfigError, type ConfigInput, type ResolvedConfig, getPath, resolveCon
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../io/json.js";
 import { fnv1a32 } from "../random/rng.js";
 import { didYouMean } from "./suggest.js";
+import { eachWithTurns } from "../io/turns.js";
 
 /**
  * The sweep grid format (a contract, like the config field names):
@@ -303,8 +304,26 @@ export function checkGridSize(grid: Grid, allowLarge = false): void {
 export function expandGrid(gridInput: unknown, opts: { validate?: boolean; allowLarge?: boolean } = {}): RunSpec[] {
   const grid = parseGrid(gridInput);
   checkGridSize(grid, opts.allowLarge);
-  const seeds = gridSeeds(grid);
+  return [...gridRuns(grid, opts.validate !== false)];
+}
+
+/**
+ * {@link expandGrid} that gives the event loop a turn every ~50 ms of expansion, so that a
+ * signal handler can ask it to stop (10⁶ runs take tens of seconds): returns undefined
+ * when `shouldStop` turned true.
+ */
+export async function expandGridAsync(
+  gridInput: unknown, opts: { validate?: boolean; allowLarge?: boolean }, shouldStop: () => boolean,
+): Promise<RunSpec[] | undefined> {
+  const grid = parseGrid(gridInput);
+  checkGridSize(grid, opts.allowLarge);
   const runs: RunSpec[] = [];
+  return (await eachWithTurns(gridRuns(grid, opts.validate !== false), (r) => void runs.push(r), shouldStop)) ? runs : undefined;
+}
+
+/** The runs of a checked grid, one at a time (see {@link expandGrid}). */
+function* gridRuns(grid: Grid, validate: boolean): Generator<RunSpec> {
+  const seeds = gridSeeds(grid);
   const ids = new Map<string, Record<string, unknown>>();
   for (const params of gridPoints(grid)) {
     const point = pointName(params);
@@ -322,7 +341,7 @@ export function expandGrid(gridInput: unknown, opts: { validate?: boolean; allow
       }
       ids.set(id, params);
       let resolved: ResolvedConfig | undefined;
-      if (opts.validate !== false) {
+      if (validate) {
         try {
           resolved = resolveConfig(config);
         } catch (e) {
@@ -332,10 +351,9 @@ export function expandGrid(gridInput: unknown, opts: { validate?: boolean; allow
           throw e;
         }
       }
-      runs.push({ id, point, params, seed, config: config as ConfigInput, ...(resolved ? { resolved } : {}) });
+      yield { id, point, params, seed, config: config as ConfigInput, ...(resolved ? { resolved } : {}) };
     }
   }
-  return runs;
 }
 
 /** Parses `--shard i/N` (0 ≤ i < N). */

@@ -145,6 +145,8 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
     const l = locate(text, deep);
     throw new JsonInputError(`${source}: nested more than ${maxDepth} levels deep at ${l.where}`, l.line, l.column, undefined, "depth");
   }
+  const fast = canonicalJson(text);
+  if (fast !== undefined) return checkTopLevel(fast, source, opts);
   const fail = (offset: number, message: string, field: string | undefined, kind: JsonInputError["kind"]): never => {
     const l = locate(text, offset);
     throw new JsonInputError(`${source}${kind === "syntax" ? " is not valid JSON:" : ","} ${l.where}: ${message}${l.excerpt}`, l.line, l.column, field, kind);
@@ -182,11 +184,34 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
     const m = /position (\d+)/.exec((e as Error).message);
     fail(m ? Number(m[1]) : 0, (e as Error).message.replace(/ in JSON at position \d+.*$/, ""), undefined, "syntax");
   }
+  return checkTopLevel(value, source, opts);
+}
+
+function checkTopLevel(value: unknown, source: string, opts: ParseJsonOptions): unknown {
   if (opts.object !== false && (value === null || typeof value !== "object" || Array.isArray(value))) {
     const kind = Array.isArray(value) ? "an array [ … ]" : value === null ? "null" : `a ${typeof value}`;
     throw new JsonInputError(`${source}: the top level must be a JSON object { … }, not ${kind}`, undefined, undefined, undefined, "top-level");
   }
   return value;
+}
+
+/**
+ * The value of `text` when it is exactly what `JSON.stringify(value, null, 2)` (plus an
+ * optional line end) or `JSON.stringify(value)` writes — as every file matsense writes is —
+ * else undefined. Such a text has no duplicate keys (they would collapse), no number that
+ * overflows or underflows (it would print as null or 0) and no comments, so the strict
+ * scan of {@link parseJsonText} is not needed (it made reading 10⁵ run folders ≈ 2× slower).
+ */
+function canonicalJson(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== "object") return undefined;
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  return JSON.stringify(value, null, 2) === body || JSON.stringify(value) === body ? value : undefined;
 }
 
 /**

@@ -9,6 +9,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isFinished } from "../results/manifest.js";
+import { lockedByLiveWriter } from "../run/lock.js";
+import { CHECKPOINT_FILE, readCheckpoint } from "../run/checkpoint.js";
 
 /** The staging area of a sweep folder. */
 export function stagingRoot(dir: string): string {
@@ -18,6 +20,55 @@ export function stagingRoot(dir: string): string {
 /** A fresh, private staging folder for run `id` (not created). */
 export function stagingDir(dir: string, id: string): string {
   return path.join(stagingRoot(dir), `${id}.${process.pid}-${crypto.randomBytes(4).toString("hex")}`);
+}
+
+/** Staging folders of earlier attempts of run `id` (`<id>.<pid>-<hex>`), none of them in the middle of a publication. */
+function attemptsOfRun(dir: string, id: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(stagingRoot(dir));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.startsWith(`${id}.`) && /^\d+-[0-9a-f]{8}$/.test(n.slice(id.length + 1))).map((n) => path.join(stagingRoot(dir), n));
+}
+
+/** The iteration of a staging folder's valid checkpoint, or -1. */
+function checkpointIteration(folder: string): number {
+  if (!fs.existsSync(path.join(folder, CHECKPOINT_FILE))) return -1;
+  try {
+    return readCheckpoint(folder).state.iteration;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Reclaims the staging folders that earlier attempts of run `id` left (a worker and its
+ * child killed, an attempt interrupted): those no live writer holds (see lockedByLiveWriter)
+ * are dead. The one with the latest valid checkpoint is renamed to `staging` (the new
+ * attempt continues it: returns true), the others are deleted. A staging folder is
+ * created just before its run locks it, so an attempt that has not locked it yet could be
+ * taken for dead: the queue hands a job to one worker at a time, so only a stalled job's
+ * second delivery can meet that, and it is then redone.
+ */
+export function reclaimStaging(dir: string, id: string, staging: string): boolean {
+  const dead = attemptsOfRun(dir, id).filter((f) => !lockedByLiveWriter(f));
+  let best: string | undefined, bestAt = 0;
+  for (const f of dead) {
+    const at = checkpointIteration(f);
+    if (at > bestAt) [best, bestAt] = [f, at];
+  }
+  for (const f of dead) if (f !== best) fs.rmSync(f, { recursive: true, force: true });
+  if (!best) return false;
+  try {
+    fs.renameSync(best, staging);
+    return true;
+  } catch (e) {
+    // another attempt took it first
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw e;
+  }
 }
 
 /** What {@link publishRun} did. */

@@ -11,7 +11,8 @@ import * as path from "node:path";
 import { executeRunAsync } from "../run/runFolder.js";
 import { setAutoThreadCap } from "../kernels/wasm.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
-import { type PublishOutcome, publishRun, stagingDir } from "./publish.js";
+import { type PublishOutcome, publishRun, reclaimStaging, stagingDir } from "./publish.js";
+import { sweepResumePoint } from "../sweep/resume.js";
 
 /** What the worker sends. */
 export interface ChildTask {
@@ -33,8 +34,8 @@ export interface ChildReply {
 let staging: string | undefined;
 
 process.on("disconnect", () => {
-  // the worker is gone: no one will publish this attempt
-  if (staging) fs.rmSync(staging, { recursive: true, force: true });
+  // the worker is gone: no one will publish this attempt; its checkpoints stay for the job's next attempt (reclaimStaging)
+  if (staging && !fs.existsSync(path.join(staging, "checkpoint.json"))) fs.rmSync(staging, { recursive: true, force: true });
   process.exit(1);
 });
 // Ctrl-C on the worker's terminal, or a SIGTERM to the whole process group (systemd,
@@ -51,7 +52,9 @@ process.on("message", (task: ChildTask) => {
     let error: string | undefined;
     let seconds = 0;
     try {
-      const { summary } = await executeRunAsync(task.config, staging);
+      // an earlier attempt of this job that was killed or interrupted: continue from its checkpoint
+      const resume = reclaimStaging(task.dir, task.id, staging) ? sweepResumePoint(staging, task.config) : undefined;
+      const { summary } = await executeRunAsync(task.config, staging, { existing: "replace", ...(resume ? { resume } : {}) });
       status = summary.status;
       seconds = summary.seconds;
     } catch (e) {
@@ -63,8 +66,8 @@ process.on("message", (task: ChildTask) => {
       }
     }
     let outcome: ChildReply["outcome"] = "not-published";
-    if (status === "interrupted") fs.rmSync(staging, { recursive: true, force: true });
-    else outcome = publishRun(staging, path.join(task.dir, task.id));
+    // an interrupted attempt keeps its staging folder (with its final checkpoint) for the job's next attempt (reclaimStaging)
+    if (status !== "interrupted") outcome = publishRun(staging, path.join(task.dir, task.id));
     staging = undefined;
     process.send!({ status, error, outcome, seconds } satisfies ChildReply);
   })();

@@ -334,7 +334,7 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
   return withLayout({
     title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${yLabel} vs ${pl}`,
     panels: [{
-      xLabel: pl, yLabel, xLog: req.xLog ?? false, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param),
+      xLabel: pl, yLabel, xLog: req.xLog ?? false, yLog: req.yLog ?? true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param),
     }],
     caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` +
       configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))),

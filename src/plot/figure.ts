@@ -352,7 +352,7 @@ export function renderFigure(spec: FigureSpec): string {
     const cellH = ph + (hasSub ? 20 : 0);
     const legendW = fit(position);
     const width = spec.width ?? pad * 2 + cols * pw + legendW;
-    const titleLines = wrapText(spec.title, Math.floor((width - 2 * pad) / 8.8));
+    const titleLines = wrapText(spec.title, Math.floor((width - 2 * pad) / 10.2)); // bold 16 px DejaVu Sans: ≈ 10 px per character
     let y = pad + 6;
     const parts: string[] = [];
     for (const line of titleLines) {

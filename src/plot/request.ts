@@ -23,6 +23,8 @@ export interface FigureRequest {
   metric?: string;
   /** Log-scale iteration axis (error plots). */
   xLog?: boolean;
+  /** For iters-vs: a log-scale y axis (default true; false for a linear axis, where iterations ∝ ln(1/α) is a straight line against a log α axis). */
+  yLog?: boolean;
   /** For rate-vs / iters-vs: the parameter on the x axis. */
   param?: string;
   /** For iters-vs: the error level ε (default 1e-4). */

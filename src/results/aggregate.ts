@@ -4,7 +4,7 @@ import { readJsonInput } from "../io/json.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "../config/grid.js";
-import { entryFromFolder, expectedConfigs, makeManifest, writeManifest } from "./manifest.js";
+import { type ManifestEntry, entryFromFolder, expectedConfigs, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
 import { readRunFolder, toCsv } from "./results.js";
 import { diagnosticsColumns } from "./diagnosticsColumns.js";
@@ -200,6 +200,27 @@ export function symmetricPartFitColumns(fit: RateFit): Record<string, number | s
  * rel_error), and returns one row per run, a summary per parameter point and the curves.
  */
 export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {}): Aggregate {
+  return aggregateWithEntries(dir, opts).agg;
+}
+
+/** Runs and specs of each parameter point, in the grid's order (one pass: linear in the number of runs). */
+function groupByPoint<T>(items: T[], pointOf: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const t of items) {
+    const p = pointOf(t);
+    const list = groups.get(p);
+    if (list) list.push(t);
+    else groups.set(p, [t]);
+  }
+  return groups;
+}
+
+/**
+ * {@link aggregateSweep} and the manifest entries of its runs, from one reading of every
+ * run folder; a point's metrics tables are dropped once its curves are computed, so the
+ * rows of at most one point's runs are held at a time besides the per-run summaries.
+ */
+function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { agg: Aggregate; entries: ManifestEntry[] } {
   const gridFile = path.join(dir, "grid.json");
   if (!fs.existsSync(gridFile)) throw new Error(`${dir} is not a sweep folder (no grid.json); run \`matsense sweep --grid … --out ${dir}\` first`);
   const grid = parseGrid(readJsonInput(gridFile, "grid"));
@@ -215,6 +236,9 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     throw new Error(`--metric ${errorMetric}: no run recorded a column ${errorMetric} in metrics.csv; choose one of ${numeric.join(", ")}`);
   }
   const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
+  const entries = specs.map((s) => entryFromFolder(dir, s, inspections.get(s.id)));
+  // what the rows and entries took from each run's config and summary is kept; the parsed files are not
+  for (const i of inspections.values()) delete i.config;
   for (const r of runs) {
     // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
     if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
@@ -228,10 +252,11 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.reason ?? "" }));
   const points: PointSummary[] = [];
   const curves: CurveTable[] = [];
+  const specsOf = groupByPoint(specs, (s) => s.point), rowsOf = groupByPoint(runs, (r) => String(r.point));
   for (const params of gridPoints(grid)) {
     const point = pointName(params);
-    const pointSpecs = specs.filter((s) => s.point === point);
-    const rows = runs.filter((r) => r.point === point);
+    const pointSpecs = specsOf.get(point) ?? [];
+    const rows = rowsOf.get(point) ?? [];
     const statuses: Record<string, number> = {};
     for (const r of rows) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
     const med: Record<string, number> = {};
@@ -256,12 +281,13 @@ export function aggregateSweep(dir: string, opts: { errorMetric?: string } = {})
     points.push({ point, params, runs: rows.length, statuses, median: med, anyClassMedian, excluded, classification, classes });
     const endedIds = new Set(ended.map((r) => r.id));
     curves.push(pointCurves(dir, point, params, pointSpecs.filter((s) => endedIds.has(s.id)), inspections));
+    for (const s of pointSpecs) delete inspections.get(s.id)!.metrics;
   }
   const differing: DamagedRun[] = specs
     .map((s) => inspections.get(s.id)!)
     .filter((i) => i.stopDiffers !== undefined)
     .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.stopDiffers! }));
-  return { dir, damaged, differing, grid, paths, errorMetric, runs, points, curves };
+  return { agg: { dir, damaged, differing, grid, paths, errorMetric, runs, points, curves }, entries };
 }
 
 /** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
@@ -329,12 +355,10 @@ export function curvesCsv(agg: Aggregate): string {
  * (every run of the grid with its status, from all shards' folders). Returns the aggregate.
  */
 export function writeAggregate(dir: string, opts: { errorMetric?: string } = {}): Aggregate {
-  const agg = aggregateSweep(dir, opts);
+  const { agg, entries } = aggregateWithEntries(dir, opts);
   writeFileAtomic(path.join(dir, "runs.csv"), toCsv(runColumns(agg), agg.runs));
   writeFileAtomic(path.join(dir, "curves.csv"), curvesCsv(agg));
-  const specs = expandGrid(agg.grid, { validate: false, allowLarge: true });
-  const expected = expectedConfigs(specs);
-  writeManifest(dir, makeManifest(specs.map((s) => entryFromFolder(dir, s, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) }))), agg.grid.name));
+  writeManifest(dir, makeManifest(entries, agg.grid.name));
   return agg;
 }
 
@@ -379,7 +403,8 @@ export function excludedNote(agg: Aggregate): string {
 
 /** Formats rows as an aligned plain-text table. */
 export function formatTable(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  // a loop, not Math.max(...): a spread of > 10⁵ rows overflows the stack
+  const widths = header.map((h, i) => body.reduce((w, r) => Math.max(w, r[i].length), h.length));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
   return line(header) + line(widths.map((w) => "-".repeat(w))) + body.map(line).join("");
 }

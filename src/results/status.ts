@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
+import { type RunSpec, expandGrid, parseGrid } from "../config/grid.js";
 import { type RunFolderInspection, inspectRunFolder } from "./validate.js";
 import { expectedConfigs } from "./manifest.js";
 
@@ -79,7 +79,8 @@ export function sweepRuns(dir: string): RunSpec[] {
   } catch (e) {
     throw new SweepFolderError(`${file} is not a valid grid: ${(e as Error).message.split("\n")[0]}`);
   }
-  return expandGrid(grid, { validate: false });
+  // any folder a sweep wrote, also one of more than MAX_GRID_RUNS runs (swept with --allow-large)
+  return expandGrid(grid, { validate: false, allowLarge: true });
 }
 
 /**
@@ -127,6 +128,10 @@ export function sweepStatus(dir: string, opts: { shards?: number; parallel?: num
   const recorded = recordedShardCounts(dir);
   const shards = opts.shards ?? (recorded.length === 1 ? recorded[0] : 1);
   if (!Number.isInteger(shards) || shards < 1) throw new SweepFolderError(`the shard count must be a positive integer (got ${shards})`);
+  // a shard runs every N-th run: more shards than runs would be empty ones (and N per-shard counts could exhaust memory)
+  if (shards > Math.max(1, runs.length)) {
+    throw new SweepFolderError(`--shards ${shards} is more than the sweep's ${runs.length} run${runs.length === 1 ? "" : "s"}: give at most ${Math.max(1, runs.length)} shards`);
+  }
   const counts = emptyCounts();
   const state = new Map<string, RunState>();
   const seconds: number[] = [];
@@ -145,13 +150,13 @@ export function sweepStatus(dir: string, opts: { shards?: number; parallel?: num
       if (typeof sec === "number" && Number.isFinite(sec)) seconds.push(sec);
     }
   }
-  const perShard: ShardStatus[] = [];
-  for (let i = 0; i < shards; i++) {
-    const mine = shardRuns(runs, { index: i, count: shards });
-    const c = emptyCounts();
-    for (const r of mine) c[state.get(r.id)!]++;
-    perShard.push({ index: i, runs: mine.length, counts: c });
-  }
+  // shard i holds the runs j with j mod N = i (shardRuns): one pass over the runs, not one per shard
+  const perShard: ShardStatus[] = Array.from({ length: shards }, (_, index) => ({ index, runs: 0, counts: emptyCounts() }));
+  runs.forEach((r, j) => {
+    const s = perShard[j % shards];
+    s.runs++;
+    s.counts[state.get(r.id)!]++;
+  });
   const parallel = opts.parallel ?? Math.max(1, counts.started + inFlightStaging(dir));
   const out: SweepStatus = { dir, total: runs.length, counts, shards, perShard, parallel, damaged, unverified };
   if (seconds.length > 0) {

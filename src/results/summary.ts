@@ -21,6 +21,11 @@ export interface RunSummary {
   sha256?: Record<string, string>;
   /** What the `stop.noiseFloor` rule used (only when it is on). */
   noiseFloor?: NoiseStopRecord;
+  /**
+   * The attempts that made a resumed run: the iteration each began at and the iterations
+   * it contributed (they sum to `iterations`); absent for a run made in one attempt.
+   */
+  attempts?: { from: number; iterations: number }[];
 }
 
 /** The result files summary.json vouches for: config, metrics, checkpoint and final iterate (the instance .npy files are rebuilt from the config). */

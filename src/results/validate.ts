@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { csvParseRows } from "d3-dsv";
 import { z } from "zod";
 import { recordSchema, stopSchema } from "../config/schema.js";
-import { csvNumber, sha256File } from "../io/files.js";
+import { csvNumber, sha256File, sha256Text } from "../io/files.js";
 import { fileErrorReason, parseJsonText } from "../io/json.js";
 import { nextRecordIteration } from "../algorithms/driver.js";
 import { type RunSummary, VOUCHED_FILES } from "./summary.js";
@@ -97,12 +97,14 @@ export interface RunFolderInspection {
  * The first file summary.json's checksums do not vouch for (missing, or other bytes than
  * when the run wrote it), as a damage reason; undefined when all match.
  */
-function checksumProblem(dir: string, sums: Record<string, string>): { file: string; reason: string } | undefined {
+function checksumProblem(dir: string, sums: Record<string, string>, read: Record<string, string | undefined> = {}): { file: string; reason: string } | undefined {
   for (const [file, want] of Object.entries(sums)) {
     if (!VOUCHED_FILES.includes(file)) return { file: "summary.json", reason: `vouches for ${JSON.stringify(file)}, which is not a result file` };
     let got: string;
     try {
-      got = sha256File(path.join(dir, file));
+      // a file already read as text is hashed from it (its UTF-8 bytes: matsense writes only UTF-8), not read again
+      const text = read[file];
+      got = text !== undefined ? sha256Text(text) : sha256File(path.join(dir, file));
     } catch (e) {
       return { file, reason: (e as NodeJS.ErrnoException).code === "ENOENT" ? "is missing (summary.json vouches for it)" : `cannot be read: ${fileErrorReason(e)}` };
     }
@@ -295,7 +297,7 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
   // the checksums come after the checks that say more precisely what is wrong
   const sums = summary.sha256;
   const verified = !!sums;
-  const bad = () => sums && checksumProblem(dir, sums);
+  const bad = () => sums && checksumProblem(dir, sums, { "config.json": configText, "metrics.csv": metricsText });
   if (!readMetrics) {
     const b = bad();
     if (b) return damaged(b.file, b.reason, { summary, config });

@@ -37,6 +37,8 @@ interface CheckpointFile {
   events: StepperState["events"];
   scalars: StepperState["scalars"];
   arrays: Record<string, { rows: number; cols: number; float64Base64: string }>;
+  /** The iteration each attempt of the run began at, the first 0 (written since resumes of sweeps; absent: one attempt). */
+  attemptStarts?: number[];
 }
 
 function toBase64(a: Float64Array): string {
@@ -56,8 +58,11 @@ function fromBase64(s: unknown, length: number, what: string): Float64Array {
   return out;
 }
 
-/** Writes `checkpoint.json` for the stepper's current point (atomically). */
-export function writeCheckpoint(dir: string, stepper: Stepper, seconds: number): void {
+/**
+ * Writes `checkpoint.json` for the stepper's current point (atomically). `attemptStarts`:
+ * the iteration each attempt of the run began at (see {@link attemptsOf}).
+ */
+export function writeCheckpoint(dir: string, stepper: Stepper, seconds: number, attemptStarts: number[] = [0]): void {
   const s = stepper.saveState?.();
   if (!s) return;
   const file: CheckpointFile = {
@@ -69,17 +74,19 @@ export function writeCheckpoint(dir: string, stepper: Stepper, seconds: number):
     events: s.events,
     scalars: s.scalars,
     arrays: Object.fromEntries(Object.entries(s.arrays).map(([k, a]) => [k, { rows: a.rows, cols: a.cols, float64Base64: toBase64(a.data) }])),
+    ...(attemptStarts.length > 1 ? { attemptStarts } : {}),
   };
   // the checksum of the JSON text of every other field, in this order (the reader re-serializes and compares)
   writeFileAtomic(path.join(dir, CHECKPOINT_FILE), JSON.stringify({ ...file, sha256: sha256Text(JSON.stringify(file)) }) + "\n");
 }
 
 /** Reads `checkpoint.json` of a run folder. */
-export function readCheckpoint(dir: string): { state: StepperState; seconds: number; method: string } {
+export function readCheckpoint(dir: string): { state: StepperState; seconds: number; method: string; attemptStarts: number[] } {
   const file = path.join(dir, CHECKPOINT_FILE);
   if (!fs.existsSync(file)) {
     throw new ResumeError(
-      `${dir} has no ${CHECKPOINT_FILE} (the run wrote none: it failed before its first checkpoint, its method cannot be resumed, or it was made by an older matsense)`,
+      `${dir} has no ${CHECKPOINT_FILE} (the run wrote none: it failed before its first checkpoint, its method cannot be resumed, ` +
+        `or it was made by an older matsense); use --force instead of --resume to start it again`,
     );
   }
   let c: CheckpointFile & { sha256?: unknown };
@@ -103,7 +110,13 @@ export function readCheckpoint(dir: string): { state: StepperState; seconds: num
     if (!a || !Number.isSafeInteger(a.rows) || !Number.isSafeInteger(a.cols) || a.rows < 0 || a.cols < 0) throw new ResumeError(`${file} is damaged: array ${k} has no valid shape`);
     arrays[k] = { rows: a.rows, cols: a.cols, data: fromBase64(a.float64Base64, a.rows * a.cols, k) };
   }
-  return { state: { iteration: c.iteration, stepSize: c.stepSize, events: c.events, arrays, scalars: c.scalars }, seconds: c.seconds, method: c.method };
+  const starts = c.attemptStarts ?? [0];
+  if (!Array.isArray(starts) || !starts.every((t, i) => Number.isSafeInteger(t) && t <= c.iteration && (i === 0 ? t === 0 : t > starts[i - 1]))) {
+    throw new ResumeError(`${file} is damaged: attemptStarts is not an increasing list of iterations from 0`);
+  }
+  return {
+    state: { iteration: c.iteration, stepSize: c.stepSize, events: c.events, arrays, scalars: c.scalars }, seconds: c.seconds, method: c.method, attemptStarts: starts,
+  };
 }
 
 /** Writes the stepper's current iterate as X.npy, F.npy + G.npy, or P.npy (matrix variable). */
@@ -134,6 +147,7 @@ export class Checkpointer {
     private readonly now: () => number,
     private readonly startSeconds = 0,
     private readonly beforeWrite?: () => void,
+    private readonly attemptStarts: number[] = [0],
   ) {
     this.t0 = now();
     this.last = this.t0;
@@ -154,7 +168,7 @@ export class Checkpointer {
 
   write(): void {
     this.beforeWrite?.();
-    writeCheckpoint(this.dir, this.stepper, this.seconds());
+    writeCheckpoint(this.dir, this.stepper, this.seconds(), this.attemptStarts);
   }
 }
 
@@ -170,6 +184,23 @@ export interface ResumePoint {
   lines: string[];
   /** The row recorded at the checkpoint's iteration, as written (when there is one): the resumed run re-measures it ({@link checkResumedRow}). */
   checkRow?: string;
+  /** The iteration each attempt began at, this one (at the checkpoint's iteration) last. */
+  attemptStarts: number[];
+}
+
+/** One attempt of a run in summary.json: the iteration it began at and the iterations it contributed. */
+export interface Attempt {
+  from: number;
+  iterations: number;
+}
+
+/**
+ * The attempts that made a run of `iterations` iterations, from their start iterations
+ * s₀ = 0 < s₁ < … : attempt j contributed s_{j+1} − s_j iterations (the last one iterations − s_last).
+ * An attempt killed before its first checkpoint contributed nothing and is not listed.
+ */
+export function attemptsOf(attemptStarts: number[], iterations: number): Attempt[] {
+  return attemptStarts.map((from, j) => ({ from, iterations: (j + 1 < attemptStarts.length ? attemptStarts[j + 1] : iterations) - from }));
 }
 
 /**
@@ -266,7 +297,7 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
       `--resume can only change stop.* and operator.threads; ${changed.join(", ")} would change the run (start a new run with --out instead)`,
     );
   }
-  const { state, seconds, method } = readCheckpoint(dir);
+  const { state, seconds, method, attemptStarts } = readCheckpoint(dir);
   if (method !== config.method.name) throw new ResumeError(`the checkpoint in ${dir} is of method ${method}, the config says ${config.method.name}`);
   if (state.iteration > config.stop.maxIterations) {
     throw new ResumeError(
@@ -274,9 +305,12 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
     );
   }
   const { columns, lines, checkRow } = readMetricsBefore(dir, state.iteration, config.record);
+  // a resume at the iteration the last attempt began at (that attempt wrote no later checkpoint) is that attempt again
+  const starts = attemptStarts[attemptStarts.length - 1] === state.iteration ? attemptStarts : [...attemptStarts, state.iteration];
+  const firstRecord = firstRecordAtOrAfter(state.iteration, config.record);
   return {
     config,
-    resume: { dir, state, seconds, firstRecord: firstRecordAtOrAfter(state.iteration, config.record), columns, lines, ...(checkRow !== undefined ? { checkRow } : {}) },
+    resume: { dir, state, seconds, firstRecord, columns, lines, ...(checkRow !== undefined ? { checkRow } : {}), attemptStarts: starts },
     notice: up.notice,
   };
 }

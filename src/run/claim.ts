@@ -25,9 +25,10 @@ export type ExistingPolicy = "refuse" | "replace" | "skip-finished" | "resume";
 /** The folder already holds a result and the policy is "refuse". */
 export class ExistingResultError extends Error {
   constructor(readonly dir: string, readonly found: string[]) {
+    // --resume only where there is a checkpoint to continue (a run killed before its first one can only start again)
     super(
       `${dir} already holds a result (${found.join(", ")}); use --force to delete it and run again, ` +
-        `--resume to continue it, or another --out folder`,
+        `${found.includes("checkpoint.json") ? "--resume to continue it, " : ""}or another --out folder`,
     );
   }
 }
@@ -121,6 +122,8 @@ export interface ClaimOptions extends AcquireOptions {
   stageFinished?: boolean;
   /** The config the folder's finished run must have been made with (a run of another config is not "finished"). */
   expected?: unknown;
+  /** Throw {@link AlreadyFinishedError} when the folder holds a finished run, whatever the policy (a sweep resuming its run). */
+  skipFinished?: boolean;
 }
 
 /** A claimed run folder: its lock, and whether the result there (one with a summary.json) stays until the new one replaces it. */
@@ -173,7 +176,7 @@ export function claimRunFolder(dir: string, opts: ClaimOptions = {}): ClaimedRun
     if (found.length) {
       if (policy === "refuse") throw new ExistingResultError(dir, found);
       const finished = isFinished(dir, opts.expected);
-      if (policy === "skip-finished" && finished) throw new AlreadyFinishedError(dir);
+      if ((policy === "skip-finished" || opts.skipFinished) && finished) throw new AlreadyFinishedError(dir);
       // a result with a summary (finished, interrupted, failed or damaged) stays until the new one is complete;
       // a run killed before its summary is continued in place (its checkpoints are its progress)
       keepsFinished = !!opts.stageFinished && (finished || fs.existsSync(path.join(dir, "summary.json")));

@@ -10,7 +10,7 @@ import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/me
 import type { Factors } from "../problem/factors.js";
 import { type ExistingPolicy, claimRunFolder, commitStaging, stagingDir } from "./claim.js";
 import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
-import { Checkpointer, type ResumePoint, checkResumedRow, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
+import { Checkpointer, type ResumePoint, attemptsOf, checkResumedRow, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
 /*
  * One run written to a folder (config.json, metrics.csv, summary.json, .npy files) around
@@ -87,7 +87,8 @@ function executeWith(
   const resume = opts.resume;
   const lock = claimRunFolder(outDir, {
     existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run", stageFinished: true,
-    ...(opts.existing === "skip-finished" ? { expected: config } : {}),
+    // a sweep resuming its run still skips it when another writer finished it meanwhile
+    ...(opts.existing === "skip-finished" ? { expected: config, skipFinished: true } : {}),
   });
   // a finished result stays as it is until the new one is complete: the run writes into a
   // staging folder that replaces it at the end (a failure removes the staging folder)
@@ -105,6 +106,7 @@ function executeWith(
   const stop = opts.shouldStop;
   const now = () => performance.now() / 1000;
   let checkpointer: Checkpointer | undefined;
+  const attemptStarts = resume?.attemptStarts ?? [0];
   const hooks: RunHooks = {
     // the limit checked above, so that preparing the run checks the same one (not the default)
     memoryLimit: opts.maxOperatorBytes ?? defaultMaxOperatorBytes(),
@@ -129,7 +131,7 @@ function executeWith(
         if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
         stepper.restoreState(resume.state);
       }
-      if (stepper.saveState?.()) checkpointer = new Checkpointer(workDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync());
+      if (stepper.saveState?.()) checkpointer = new Checkpointer(workDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync(), attemptStarts);
     },
     onStart: (inst, init, cfg) => {
       writeJsonAtomic(path.join(workDir, "config.json"), provenance(cfg, inst.operator.backend));
@@ -148,11 +150,12 @@ function executeWith(
       warnings: [...output.warnings, ...(r.warnings ?? [])],
       events: r.events,
       ...(output.noiseStop ? { noiseFloor: output.noiseStop } : {}),
+      ...(attemptStarts.length > 1 ? { attempts: attemptsOf(attemptStarts, r.iterations) } : {}),
     };
     try {
       csv.close();
       writeFinalIterate(workDir, output.stepper);
-      writeCheckpoint(workDir, output.stepper, r.seconds);
+      writeCheckpoint(workDir, output.stepper, r.seconds, attemptStarts);
       summary.sha256 = fileChecksums(workDir);
       writeJsonAtomic(path.join(workDir, "summary.json"), summary);
       if (stage) commitStaging(stage, outDir);

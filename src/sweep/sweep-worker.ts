@@ -9,6 +9,7 @@ import { setAutoThreadCap } from "../kernels/wasm.js";
 import { executeRun } from "../run/runFolder.js";
 import type { WorkerOperatorMessage, WorkerReply, WorkerTask } from "./sweep.js";
 import { runSkipReason } from "../run/claim.js";
+import { sweepResumePoint } from "./resume.js";
 import { setOperatorProvider } from "../catalogue/instance.js";
 import { attachSharedOperator, buildSharedOperator, sharedOperatorKey } from "./shared-operators.js";
 
@@ -31,7 +32,11 @@ parentPort!.on("message", (task: WorkerTask) => {
     });
   }
   try {
-    const { summary } = executeRun(task.config, task.dir, { shouldStop: () => Atomics.load(flag, 0) === 1, existing: "skip-finished", maxOperatorBytes: task.maxMemoryBytes });
+    // an unfinished run continues from its checkpoint (notices of a restart are not forwarded from threads)
+    const resume = sweepResumePoint(task.dir, task.config);
+    const { summary } = executeRun(task.config, task.dir, {
+      shouldStop: () => Atomics.load(flag, 0) === 1, existing: "skip-finished", maxOperatorBytes: task.maxMemoryBytes, checkpointSeconds: task.checkpointSeconds, resume,
+    });
     reply = { id: task.id, status: summary.status };
   } catch (e) {
     const skipped = runSkipReason(e);

@@ -5,14 +5,16 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { StatusLog, statusLogFile } from "../results/status-log.js";
 import type { ConfigInput } from "../config/schema.js";
-import { ConfigError, resolveConfig } from "../config/schema.js";
+import { ConfigError, type ResolvedConfig, resolveConfig } from "../config/schema.js";
 import { operatorBytes } from "../catalogue/instance.js";
 import { defaultMemoryLimit, largestSum, runMemory, workersWithin } from "../catalogue/memory.js";
 import { ensureDir, fileError, writeJsonAtomic } from "../io/files.js";
 import { type RunSummary, executeRunAsync } from "../run/runFolder.js";
 import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
 import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
-import { type Grid, type RunSpec, expandGrid, parseGrid, shardRuns } from "../config/grid.js";
+import { type Grid, type RunSpec, expandGridAsync, parseGrid, shardRuns } from "../config/grid.js";
+import { eachWithTurns } from "../io/turns.js";
+import { sweepResumePoint } from "./resume.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, gridValues, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
 import { batchGroups, runBatched } from "./batch-runs.js";
@@ -26,6 +28,8 @@ export interface WorkerTask {
   maxMemoryBytes?: number;
   /** The run's operator is shared with other runs of the sweep (see shared-operators.ts). */
   share?: TaskShare;
+  /** Seconds between the run's checkpoints (default 60). */
+  checkpointSeconds?: number;
 }
 
 /** A worker built a shared operator: its handle (the memory is shared, not copied). */
@@ -76,8 +80,10 @@ export interface SweepOptions {
   onRunDone?: (entry: ManifestEntry, done: number, toRun: number) => void;
   /** Polled between runs and inside runs: true stops the sweep (in-flight runs end "interrupted"). */
   shouldStop?: () => boolean;
-  /** Told when a stale run-folder lock is taken over. */
+  /** Told when a stale run-folder lock is taken over, or an unfinished run cannot be resumed and starts again. */
   onNotice?: (message: string) => void;
+  /** Seconds between the runs' checkpoints (default 60): an unfinished run continues from its last one. */
+  checkpointSeconds?: number;
   /**
    * Runs that share a stored Gaussian operator advance together in this thread, one stream
    * of the operator per iteration for all of them (see batch-runs.ts); implies the inline
@@ -157,21 +163,29 @@ export function recordGrid(dir: string, grid: Grid): void {
  */
 export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptions = {}): Promise<SweepResult> {
   const grid = parseGrid(gridInput);
-  const all = expandGrid(grid, { allowLarge: opts.allowLarge });
+  const stop = opts.shouldStop ?? (() => false);
+  // 10⁶ runs take tens of seconds to expand and list: a stop request is answered between blocks
+  const stopped = (): SweepResult => ({ dir, grid, runs: [], skipped: 0, executed: 0, entries: [], interrupted: true, locked: [] });
+  const all = await expandGridAsync(grid, { allowLarge: opts.allowLarge }, stop);
+  if (!all) return stopped();
   const runs = shardRuns(all, opts.shard);
   ensureDir(dir);
   recordGrid(dir, grid);
   // a file (not a folder) where a run folder goes is the user's: refused, never replaced
-  const blocked = runs.filter((r) => fs.lstatSync(path.join(dir, r.id), { throwIfNoEntry: false })?.isDirectory() === false).map((r) => r.id);
+  const blocked: string[] = [];
+  const isFile = (r: RunSpec) => fs.lstatSync(path.join(dir, r.id), { throwIfNoEntry: false })?.isDirectory() === false;
+  if (!(await eachWithTurns(runs, (r) => void (isFile(r) && blocked.push(r.id)), stop))) return stopped();
   if (blocked.length) throw new ForeignFilesError(dir, blocked);
   const locked: LockedRun[] = [];
-  const todo = runs.filter((r) => {
+  const todo: RunSpec[] = [];
+  const listed = await eachWithTurns(runs, (r) => {
     const runDir = path.join(dir, r.id);
-    if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return false;
+    if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return;
     const owner = lockedByLiveWriter(runDir);
     if (owner) locked.push({ id: r.id, owner });
-    return !owner;
-  });
+    else todo.push(r);
+  }, stop);
+  if (!listed) return stopped();
   const skipped = runs.length - todo.length - locked.length;
   const cores = opts.cores ?? os.availableParallelism();
   const wanted = Math.max(1, Math.min(opts.workers ?? cores, Math.max(1, todo.length)));
@@ -179,8 +193,13 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const memoryLimit = opts.maxMemoryBytes ?? defaultMemoryLimit();
   // (each run's allocations besides its operator, plus the operators of the parallel runs with a
   // shared operator counted once)
-  const configs = todo.map((r) => r.resolved ?? resolveConfig(r.config));
-  const besidesOperator = configs.map((c) => runMemory(c).total - operatorBytes(c));
+  const configs: ResolvedConfig[] = [], besidesOperator: number[] = [];
+  const measured = await eachWithTurns(todo, (r) => {
+    const c = r.resolved ?? resolveConfig(r.config);
+    configs.push(c);
+    besidesOperator.push(runMemory(c).total - operatorBytes(c));
+  }, stop);
+  if (!measured) return stopped();
   const workers = workersWithin(wanted, (w) => largestSum(besidesOperator, w) + sweepOperatorMemory(configs, w).shared, memoryLimit);
   const entry = workerEntry();
   let runner: "threads" | "inline";
@@ -190,8 +209,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   } else if (opts.runner === "inline") runner = "inline";
   else runner = workers > 1 && entry && !opts.batch ? "threads" : "inline";
 
-  const entries = new Map<string, ManifestEntry>(runs.map((r) => [r.id, entryFromFolder(dir, r)]));
+  const entries = new Map<string, ManifestEntry>();
+  if (!(await eachWithTurns(runs, (r) => void entries.set(r.id, entryFromFolder(dir, r)), stop))) return stopped();
   const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
+  if (stop()) return stopped();
   saveManifest();
   const log = new StatusLog(path.join(dir, statusLogFile(opts.shard)));
   opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner, ...(workers < wanted ? { memoryLimited: { wanted, limit: memoryLimit } } : {}) });
@@ -212,7 +233,6 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     if (done === todo.length) saveManifest();
     opts.onRunDone?.(e, done, todo.length);
   };
-  const stop = opts.shouldStop ?? (() => false);
   let interrupted = false;
   let sharedOperators: number | undefined;
   let batched: SweepResult["batched"];
@@ -221,8 +241,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
     const execute = (spec: RunSpec, yieldEverySeconds?: number) =>
       executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
-        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit,
+        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit, checkpointSeconds: opts.checkpointSeconds,
         ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
+        // a run on its own continues from its checkpoint (resume, not restart); batched runs start together
+        ...(yieldEverySeconds === undefined ? { resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice) } : {}),
       });
     const settle = (spec: RunSpec, e?: unknown) => {
       const skip = e === undefined ? undefined : runSkipReason(e);
@@ -252,9 +274,11 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     if (stop()) interrupted = true;
   } else {
     const sharing = new OperatorSharing(todo.map((s, i) => ({ id: s.id, config: configs[i] })), workers);
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit);
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds);
     sharedOperators = sharing.sharedOperators;
   }
+  // stopped early: the manifest records the runs that ended (the CLI skips the final aggregation then)
+  if (interrupted && done < todo.length) saveManifest();
   // runs another writer held may have finished meanwhile: only the unfinished ones are missing
   const stillLocked = locked.filter((l) => !isFinished(path.join(dir, l.id), runs.find((r) => r.id === l.id)?.resolved));
   if (locked.length) {
@@ -270,7 +294,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
   todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
-  sharing: OperatorSharing, cores = os.availableParallelism(), maxMemoryBytes?: number,
+  sharing: OperatorSharing, cores = os.availableParallelism(), maxMemoryBytes?: number, checkpointSeconds?: number,
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -307,7 +331,7 @@ async function runOnThreads(
           }
           current = pending.splice(i, 1)[0];
           const share = sharing.assign(current.id, slot);
-          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id), share, maxMemoryBytes } satisfies WorkerTask);
+          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id), share, maxMemoryBytes, checkpointSeconds } satisfies WorkerTask);
         };
         const wake = () => {
           for (const f of parked.splice(0)) f();

@@ -110,3 +110,17 @@ describe("a sweep's parallel runs share the memory", () => {
     expect(res.entries.every((e) => e.status === "max-iterations")).toBe(true);
   });
 });
+
+describe("memory refusal of the recorded rows (issue 25.5)", () => {
+  it("stop.maxIterations = 1e9 is refused naming stop.maxIterations and the record settings, not problem.n", () => {
+    const config = resolveConfig({ problem: { n: 8, rank: 2 }, stop: { maxIterations: 1e9, targetRelError: 0 } });
+    const e = configErrorOf(() => checkRunMemory(config, 2 ** 34));
+    expect(e.issues[0].path).toBe("stop.maxIterations");
+    expect(e.message).toContain("records up to 1000000001 metrics rows");
+    expect(e.message).toMatch(/record\.every.*record\.schedule "log"/);
+    expect(e.message).not.toContain("reduce problem.n");
+    // a large operator is still blamed on its size
+    const big = resolveConfig({ problem: { n: 400, rank: 2 }, operator: { m: 200_000 } });
+    expect(configErrorOf(() => checkRunMemory(big, 2 ** 30)).issues[0].path).not.toBe("stop.maxIterations");
+  });
+});

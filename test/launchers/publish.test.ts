@@ -2,7 +2,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { publishRun, stagingDir } from "../../src/launchers/publish.js";
+import { publishRun, reclaimStaging, stagingDir } from "../../src/launchers/publish.js";
+import { acquireRunLock } from "../../src/run/lock.js";
+import { sweepResumePoint } from "../../src/sweep/resume.js";
 import { executeRun } from "../../src/run/runFolder.js";
 
 function tmp(): string {
@@ -51,5 +53,42 @@ describe("publishRun (atomic run folders for at-least-once queues)", () => {
   it("gives distinct staging folders to concurrent attempts", () => {
     const d = tmp();
     expect(stagingDir(d, "r")).not.toBe(stagingDir(d, "r"));
+  });
+});
+
+describe("reclaimStaging (queue attempts killed or interrupted continue from their checkpoint)", () => {
+  const config = { problem: { n: 10, rank: 2 }, operator: { backend: "ts" as const }, stop: { maxIterations: 300, targetRelError: 0 } };
+  const metrics = (d: string) => fs.readFileSync(path.join(d, "metrics.csv"), "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(",")).join("\n");
+
+  it("renames the dead attempt with the latest checkpoint to the new staging folder, deletes the other dead ones, keeps a live one", () => {
+    const d = tmp();
+    const ref = path.join(d, "ref");
+    executeRun(config, ref);
+    // an interrupted attempt (its final checkpoint at iteration 120), a dead one with nothing, a live one
+    const interrupted = stagingDir(d, "r");
+    let n = 0;
+    expect(executeRun(config, interrupted, { shouldStop: () => ++n > 120 }).summary.status).toBe("interrupted");
+    const empty = stagingDir(d, "r");
+    fs.mkdirSync(empty);
+    const live = stagingDir(d, "r");
+    fs.mkdirSync(live);
+    const lock = acquireRunLock(live);
+    const other = stagingDir(d, "r2");
+    fs.mkdirSync(other);
+
+    const mine = stagingDir(d, "r");
+    expect(reclaimStaging(d, "r", mine)).toBe(true);
+    expect(fs.existsSync(interrupted) || fs.existsSync(empty)).toBe(false);
+    expect(fs.existsSync(live) && fs.existsSync(other)).toBe(true);
+    const resume = sweepResumePoint(mine, config);
+    expect(resume?.state.iteration).toBeGreaterThan(100);
+    const { summary } = executeRun(config, mine, { resume });
+    expect(summary.attempts).toEqual([{ from: 0, iterations: resume!.state.iteration }, { from: resume!.state.iteration, iterations: 300 - resume!.state.iteration }]);
+    expect(metrics(mine)).toBe(metrics(ref));
+    expect(publishRun(mine, path.join(d, "r"))).toBe("published");
+    lock.release();
+    // the formerly live attempt is dead now and has no checkpoint: deleted, and a new attempt starts from scratch
+    expect(reclaimStaging(d, "r", stagingDir(d, "r"))).toBe(false);
+    expect(fs.existsSync(live)).toBe(false);
   });
 });

@@ -39,8 +39,7 @@ describe("matsense plot options", () => {
     expect(pdf.includes(Buffer.from("DejaVuSans"))).toBe(true); // the bundled font is embedded
     const t = text(svg);
     expect(t).toContain("loss ½‖A(P) − y‖² vs iteration");
-    // anchored on the sublinear curves (the k > r runs here; the rate rule of results/rates.ts classifies them)
-    expect(t).toContain("theory: ∝ t⁻¹, through the sublinear curves");
+    expect(t).toContain("theory: ∝ t⁻¹, through the sublinear curves"); // the default anchor: the runs classified sublinear (k > r here)
     expect(t).not.toContain("psd truth"); // no caption
     expect(t).toContain("10³"); // log iteration axis: decade ticks
   });

@@ -8,10 +8,14 @@ import { writeAggregate } from "../../src/results/aggregate.js";
 import { readRunFolder } from "../../src/results/results.js";
 import { runSweep } from "../../src/sweep/sweep.js";
 
-/** The interpreter the recipe runs with (MATSENSE_PYTHON or python3), if it has pandas and numpy. */
-const python = process.env.MATSENSE_PYTHON ?? "python3";
+/**
+ * The interpreter the recipe runs with: MATSENSE_PYTHON, else the first of python3 and Debian's
+ * /usr/bin/python3 (where `apt-get install python3-pandas` puts pandas; .ci/run installs it) that has pandas and numpy.
+ */
+const candidates = process.env.MATSENSE_PYTHON ? [process.env.MATSENSE_PYTHON] : ["python3", "/usr/bin/python3"];
+const python = candidates.find((p) => spawnSync(p, ["-c", "import pandas, numpy"], { encoding: "utf8" }).status === 0) ?? candidates[0];
 const hasPandas = spawnSync(python, ["-c", "import pandas, numpy"], { encoding: "utf8" }).status === 0;
-if (!hasPandas) console.log(`python-recipe: skipped (${python} with pandas and numpy not found; set MATSENSE_PYTHON)`);
+if (!hasPandas) console.log(`python-recipe: skipped (no python3 with pandas and numpy: apt-get install python3-pandas, or set MATSENSE_PYTHON)`);
 
 /** The ```python block of docs/python.md. */
 function recipe(): string {

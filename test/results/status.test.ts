@@ -61,4 +61,22 @@ describe("sweep status from the folder", () => {
   it("refuses a folder without grid.json", () => {
     expect(() => sweepStatus(tmp())).toThrow(/not a sweep folder/);
   });
+
+  it("refuses more shards than runs with a clear message (no per-shard arrays of 10⁹ entries), reads --allow-large folders", () => {
+    const dir = tmp();
+    const small = { ...grid, seeds: 2 };
+    fs.writeFileSync(path.join(dir, "grid.json"), JSON.stringify(small));
+    expect(missingShards(dir, 4)).toEqual([0, 1, 2, 3]);
+    for (const n of [5, 1e9]) {
+      expect(() => missingShards(dir, n)).toThrow(SweepFolderError);
+      expect(() => sweepStatus(dir, { shards: n })).toThrow(new RegExp(`--shards ${n} is more than the sweep's 4 runs: give at most 4 shards`));
+    }
+    // a grid of more than MAX_GRID_RUNS (10⁵) runs, as `sweep --allow-large` writes it: status and missing read it
+    const large = tmp();
+    fs.writeFileSync(path.join(large, "grid.json"), JSON.stringify({ ...grid, seeds: 50_001 }));
+    const st = sweepStatus(large, { shards: 3 });
+    expect(st.total).toBe(100_002);
+    expect(st.counts.missing).toBe(100_002);
+    expect(st.perShard.map((s) => s.runs)).toEqual([33_334, 33_334, 33_334]);
+  }, 60_000);
 });
