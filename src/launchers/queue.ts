@@ -244,6 +244,9 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
       log(`matsense worker: ${sig} received, finishing the current job(s) then exiting\n`);
       void worker.close().then(resolve);
     };
+    // the CLI's start-up handlers (bin/matsense.js: exit at once with 128 + n) are off while the worker handles signals
+    const base = (process as unknown as Record<symbol, Map<string, () => void> | undefined>)[Symbol.for("matsense.baseSignalHandlers")];
+    for (const [sig, h] of base ?? []) process.off(sig, h);
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
     if (opts.untilEmpty) {

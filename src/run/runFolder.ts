@@ -97,6 +97,9 @@ function executeWith(
   let csv: CsvStream;
   try {
     if (stage) fs.mkdirSync(stage);
+    // config.json (with matsense's provenance, backend not yet known) before any other file: a run killed
+    // right after it started leaves a folder that reads as matsense's (and is redone), never as foreign files
+    if (!resume) writeJsonAtomic(path.join(workDir, "config.json"), provenance(config, "pending"));
     csv = new CsvStream(path.join(workDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
   } catch (e) {
     if (stage) fs.rmSync(stage, { recursive: true, force: true });
