@@ -8,6 +8,8 @@
  * 128 + the signal's number.
  */
 
+import { startUpSignalHandlers } from "../io/start-up-signals.js";
+
 /** The handled signals and their numbers (exit code on a second signal = 128 + number). */
 export const INTERRUPT_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGUSR1: 10 } as const;
 export type InterruptSignal = keyof typeof INTERRUPT_SIGNALS;
@@ -25,9 +27,7 @@ export interface InterruptHandle {
 }
 
 /** The CLI's handlers for the times no command handles signals (bin/matsense.js): off while any handle of this module is installed. */
-function baseHandlers(): Map<InterruptSignal, () => void> | undefined {
-  return (process as unknown as Record<symbol, Map<InterruptSignal, () => void> | undefined>)[Symbol.for("matsense.baseSignalHandlers")];
-}
+const baseHandlers = startUpSignalHandlers;
 
 let installed = 0;
 

@@ -17,6 +17,7 @@ import { expandGrid, parseGrid } from "../config/grid.js";
 import { isFinished } from "../results/manifest.js";
 import { recordGrid } from "../sweep/sweep.js";
 import { ensureDir } from "../io/files.js";
+import { startUpSignalHandlers } from "../io/start-up-signals.js";
 import { QueueError } from "./errors.js";
 import type { ChildReply, ChildTask } from "./queue-child.js";
 
@@ -245,8 +246,7 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
       void worker.close().then(resolve);
     };
     // the CLI's start-up handlers (bin/matsense.js: exit at once with 128 + n) are off while the worker handles signals
-    const base = (process as unknown as Record<symbol, Map<string, () => void> | undefined>)[Symbol.for("matsense.baseSignalHandlers")];
-    for (const [sig, h] of base ?? []) process.off(sig, h);
+    for (const [sig, h] of startUpSignalHandlers() ?? []) process.off(sig, h);
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
     if (opts.untilEmpty) {
