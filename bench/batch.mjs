@@ -16,13 +16,19 @@ import { wasmSharedMatrix } from "../dist/kernels/wasm.js";
 const { DenseSensingOperator, zeros, createRng } = lib;
 const args = process.argv.slice(2);
 const opt = (f, d) => (args.includes(f) ? args[args.indexOf(f) + 1] : d);
-const n = Number(opt("--n", "100")), m = Number(opt("--m", "6000")), k = 4;
+const n = Number(opt("--n", "100")),
+  m = Number(opt("--m", "6000")),
+  k = 4;
 const storage = opt("--storage", "float64");
 const threadList = opt("--threads", "1,2").split(",").map(Number);
 const batches = opt("--batches", "1,2,4,8").split(",").map(Number);
 const rounds = Number(opt("--rounds", "8"));
 const median = (a) => [...a].sort((x, y) => x - y)[(a.length - 1) >> 1];
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 const maxB = Math.max(...batches);
 
 function fillFast(v) {
@@ -39,7 +45,9 @@ for (const threads of threadList) {
   fillFast(stored.values);
   const op = new DenseSensingOperator("gaussian", n, n, stored, 1 / Math.sqrt(m), false);
   const runs = Array.from({ length: maxB }, (_, slot) => {
-    const rng = createRng(slot + 1), F = zeros(n, k), G = zeros(n, k);
+    const rng = createRng(slot + 1),
+      F = zeros(n, k),
+      G = zeros(n, k);
     rng.fillNormal(F.data, 1e-3);
     rng.fillNormal(G.data, 1e-3);
     return { slot, F, G, y: rng.fillNormal(new Float64Array(m)), r: new Float64Array(m), S: zeros(n, n) };
@@ -60,8 +68,10 @@ for (const threads of threadList) {
   for (const B of batches) {
     const s = median(times.get(B));
     rows.push({ threads, B, seconds: s, runIterationsPerSecond: B / s, speedup: (B * t1) / s, load: [load0, load1] });
-    process.stderr.write(`threads ${threads} B=${B}: ${(s * 1e3).toFixed(1)} ms per pass, ${(B / s).toFixed(1)} run-iterations/s, ` +
-      `×${((B * t1) / s).toFixed(2)} vs ${B} one-run passes\n`);
+    process.stderr.write(
+      `threads ${threads} B=${B}: ${(s * 1e3).toFixed(1)} ms per pass, ${(B / s).toFixed(1)} run-iterations/s, ` +
+        `×${((B * t1) / s).toFixed(2)} vs ${B} one-run passes\n`,
+    );
   }
   op.dispose();
 }
@@ -71,8 +81,10 @@ const lines = [
   "",
   "| threads | batch B | ms per pass | run-iterations / s | × B one-run passes | load avg before → after |",
   "|---|---|---|---|---|---|",
-  ...rows.map((w) =>
-    `| ${w.threads} | ${w.B} | ${(w.seconds * 1e3).toFixed(1)} | ${w.runIterationsPerSecond.toFixed(1)} | ${w.speedup.toFixed(2)} | ${w.load.join(" → ")} |`),
+  ...rows.map(
+    (w) =>
+      `| ${w.threads} | ${w.B} | ${(w.seconds * 1e3).toFixed(1)} | ${w.runIterationsPerSecond.toFixed(1)} | ${w.speedup.toFixed(2)} | ${w.load.join(" → ")} |`,
+  ),
 ];
 process.stdout.write(lines.join("\n") + "\n");
 if (opt("--json", null)) fs.writeFileSync(opt("--json"), JSON.stringify({ node: process.version, n, m, storage, rows }, null, 1));

@@ -26,7 +26,10 @@ function tmp() {
   return fs.mkdtempSync(path.join(os.tmpdir(), "matsense-bench-"));
 }
 function runSeconds(dir) {
-  const s = fs.readdirSync(dir).filter((f) => f.startsWith("base__")).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f, "summary.json"), "utf8")).seconds);
+  const s = fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith("base__"))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f, "summary.json"), "utf8")).seconds);
   return s.reduce((a, b) => a + b, 0) / s.length;
 }
 function worker(queue) {
@@ -47,7 +50,10 @@ async function queueRun(workers) {
   const t0 = performance.now();
   const logs = await Promise.all(Array.from({ length: workers }, () => worker(queue)));
   const wall = (performance.now() - t0) / 1000;
-  const jobSeconds = logs.join("").match(/ in ([\d.]+) s \[job/g).map((m) => Number(/([\d.]+)/.exec(m)[1]));
+  const jobSeconds = logs
+    .join("")
+    .match(/ in ([\d.]+) s \[job/g)
+    .map((m) => Number(/([\d.]+)/.exec(m)[1]));
   const meanJob = jobSeconds.reduce((a, b) => a + b, 0) / jobSeconds.length;
   return { workers, wall, perSecond: N / wall, meanJob, meanRun: runSeconds(dir), jobs: jobSeconds.length };
 }
@@ -55,8 +61,13 @@ async function queueRun(workers) {
 const out = [];
 const q1 = await queueRun(1);
 const q2 = await queueRun(2);
-out.push(`queue: ${N} tiny runs: 1 worker ${q1.wall.toFixed(1)} s (${q1.perSecond.toFixed(2)} runs/s), 2 workers ${q2.wall.toFixed(1)} s (${q2.perSecond.toFixed(2)} runs/s), ratio ${(q2.perSecond / q1.perSecond).toFixed(2)}`);
-console.log(out[0]); out.push(`queue: overhead per job (job wall − run) ${(q1.meanJob - q1.meanRun).toFixed(3)} s with 1 worker, ${(q2.meanJob - q2.meanRun).toFixed(3)} s with 2 (mean run ${q1.meanRun.toFixed(4)} s)`);
+out.push(
+  `queue: ${N} tiny runs: 1 worker ${q1.wall.toFixed(1)} s (${q1.perSecond.toFixed(2)} runs/s), 2 workers ${q2.wall.toFixed(1)} s (${q2.perSecond.toFixed(2)} runs/s), ratio ${(q2.perSecond / q1.perSecond).toFixed(2)}`,
+);
+console.log(out[0]);
+out.push(
+  `queue: overhead per job (job wall − run) ${(q1.meanJob - q1.meanRun).toFixed(3)} s with 1 worker, ${(q2.meanJob - q2.meanRun).toFixed(3)} s with 2 (mean run ${q1.meanRun.toFixed(4)} s)`,
+);
 
 if (spawnSync("sinfo", ["-h"]).status === 0) {
   const dir = tmp();
@@ -64,11 +75,20 @@ if (spawnSync("sinfo", ["-h"]).status === 0) {
   fs.writeFileSync(grid, JSON.stringify({ ...tiny, seeds: TASKS }));
   const cpus = Number(/CPUTot=(\d+)/.exec(execFileSync("scontrol", ["show", "node"], { encoding: "utf8" }))[1]);
   const t0 = performance.now();
-  const jid = execFileSync(process.execPath, [cli, "slurm", "--grid", grid, "--out", dir, "--shards", String(TASKS), "--submit", "--no-aggregate"], { encoding: "utf8" }).trim();
+  const jid = execFileSync(process.execPath, [cli, "slurm", "--grid", grid, "--out", dir, "--shards", String(TASKS), "--submit", "--no-aggregate"], {
+    encoding: "utf8",
+  }).trim();
   while (execFileSync("squeue", ["-h", "-j", jid], { encoding: "utf8" }).trim() !== "") await new Promise((r) => setTimeout(r, 100));
   const wall = (performance.now() - t0) / 1000;
   const perTask = (wall * cpus) / TASKS;
-  out.push(`slurm: ${TASKS} one-run tasks on ${cpus} CPUs in ${wall.toFixed(1)} s: ${perTask.toFixed(2)} s of a CPU slot per task, overhead beyond the run ${(perTask - runSeconds(dir)).toFixed(2)} s`);
+  out.push(
+    `slurm: ${TASKS} one-run tasks on ${cpus} CPUs in ${wall.toFixed(1)} s: ${perTask.toFixed(2)} s of a CPU slot per task, overhead beyond the run ${(perTask - runSeconds(dir)).toFixed(2)} s`,
+  );
 }
-out.push(`load average during the bench: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.availableParallelism()} cores`);
+out.push(
+  `load average during the bench: ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} on ${os.availableParallelism()} cores`,
+);
 console.log(out.join("\n"));

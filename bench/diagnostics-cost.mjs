@@ -22,14 +22,21 @@ const rows = [];
 for (const c of cases) {
   const iters = quick ? Math.max(5, Math.floor(c.iters / 5)) : c.iters;
   const base = {
-    seed: 0, problem: { n: c.n, rank: 2, truth: "general" }, operator: c.operator, model: { type: "asymmetric", k: 4 },
-    init: { alpha: 0.1 }, method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: iters }, record: { every: 1 },
+    seed: 0,
+    problem: { n: c.n, rank: 2, truth: "general" },
+    operator: c.operator,
+    model: { type: "asymmetric", k: 4 },
+    init: { alpha: 0.1 },
+    method: { name: "gd", stepSize: 0.2 },
+    stop: { maxIterations: iters },
+    record: { every: 1 },
   };
   // warm-up, then alternate plain/diagnostics five times and keep the minimum of each
   // the instance (operator draws) is built once and shared: only the iterations are timed
   const instance = buildInstance(resolveConfig(base));
   time({ ...base, stop: { maxIterations: 3 } }, instance);
-  let plain = Infinity, diag = Infinity;
+  let plain = Infinity,
+    diag = Infinity;
   for (let rep = 0; rep < 5; rep++) {
     plain = Math.min(plain, time(base, instance).ms);
     diag = Math.min(diag, time({ ...base, record: { every: 1, diagnostics: true } }, instance).ms);
@@ -39,7 +46,10 @@ for (const c of cases) {
   // a log schedule with 20 points per decade records ≈ 20·log10(T) + 1 points in T iterations
   const logPoints = (T) => 20 * Math.log10(T) + 1;
   rows.push({
-    case: c.label, iterations: iters, "ms/iteration (recording metrics)": perIter.toFixed(3), "diagnostics ms/point": extra.toFixed(3),
+    case: c.label,
+    iterations: iters,
+    "ms/iteration (recording metrics)": perIter.toFixed(3),
+    "diagnostics ms/point": extra.toFixed(3),
     "cost % of an iteration": ((100 * extra) / perIter).toFixed(0),
     "overhead % of a 4000-iteration log-schedule run": ((100 * extra * logPoints(4000)) / (perIter * 4000)).toFixed(1),
   });

@@ -59,7 +59,12 @@ const table2 = {
     ["precgd", { stepSize: 0.25 }],
     ["gradient-flow", { stepSize: 0.1, tolerance: 1e-8 }],
     ["gd", { stepSize: 0.25 }, { model: { type: "asymmetric", k: 4 }, problem: { truth: "general" } }, "gd, FGᵀ (ratio 3)"],
-    ["gd", { stepSize: 0.25, rebalanceBelowRelResidual: 1e-2 }, { model: { type: "asymmetric", k: 4 }, problem: { truth: "general" } }, "gd, FGᵀ + rebalancing at 1e-2"],
+    [
+      "gd",
+      { stepSize: 0.25, rebalanceBelowRelResidual: 1e-2 },
+      { model: { type: "asymmetric", k: 4 }, problem: { truth: "general" } },
+      "gd, FGᵀ + rebalancing at 1e-2",
+    ],
     ["gd", { stepSize: 0.25, balanceWeight: 1 }, { model: { type: "asymmetric", k: 4 }, problem: { truth: "general" } }, "gd, FGᵀ + balancing μ = 1"],
   ],
 };
@@ -86,8 +91,14 @@ for (const table of [table1, table2]) {
     const r = out.result;
     const reached = r.status === "converged";
     const row = {
-      table: table.title, method: label ?? name, options: method, status: r.status, iterations: r.iterations,
-      seconds: r.seconds, finalRelError: r.final.rel_error, flowTime: r.final.extra.flow_time,
+      table: table.title,
+      method: label ?? name,
+      options: method,
+      status: r.status,
+      iterations: r.iterations,
+      seconds: r.seconds,
+      finalRelError: r.final.rel_error,
+      flowTime: r.final.extra.flow_time,
     };
     all.push(row);
     const it = reached ? String(r.iterations) : `— (${r.iterations} run)`;

@@ -24,19 +24,30 @@ const median = (a) => {
   return b.length % 2 ? b[(b.length - 1) / 2] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
 };
 const base = (n, k, operator, stepSize) => ({
-  seed: 1, problem: { n, rank: k, truth: "general", kappa: 1 }, operator, model: { type: "asymmetric", k },
-  init: { type: "small-random", alpha: 0.01, ratio: 3 }, method: { name: "gd", stepSize },
+  seed: 1,
+  problem: { n, rank: k, truth: "general", kappa: 1 },
+  operator,
+  model: { type: "asymmetric", k },
+  init: { type: "small-random", alpha: 0.01, ratio: 3 },
+  method: { name: "gd", stepSize },
 });
 const allCases = [
   { name: "dense gaussian n = 100, m = 6000, k = 4", config: base(100, 4, { type: "gaussian", m: 6000 }, 0.05) },
   { name: "completion n = 10⁵, p = 10⁻³ (#Ω ≈ 10⁷), k = 10", config: base(100000, 10, { type: "completion", p: 1e-3 }, 0.01) },
   { name: "srht n = 4096, m = 10⁶, k = 5", config: base(4096, 5, { type: "srht", m: 1000000 }, 0.05) },
 ];
-const cases = opt("--cases", null)?.split(",").map((i) => allCases[Number(i)]) ?? allCases;
+const cases =
+  opt("--cases", null)
+    ?.split(",")
+    .map((i) => allCases[Number(i)]) ?? allCases;
 const iterations = Number(opt("--iterations", "15"));
 const rounds = Number(opt("--rounds", "2"));
 const here = path.dirname(fileURLToPath(import.meta.url));
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 
 // ---- child: step + metrics in the library, per iteration --------------------------------
 if (args.includes("--child")) {
@@ -61,7 +72,8 @@ if (args.includes("--child")) {
 function stepMetrics(config) {
   const argv = ["--expose-gc", fileURLToPath(import.meta.url), "--iterations", String(iterations), "--child", JSON.stringify(config)];
   const res = spawnSync(process.execPath, argv, {
-    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
   });
   if (res.status !== 0) throw new Error(`step+metrics child failed (exit ${res.status})`);
   return JSON.parse(res.stdout).perIteration;
@@ -73,10 +85,14 @@ function run(config) {
     const file = path.join(dir, "config.json");
     fs.writeFileSync(file, JSON.stringify({ ...config, stop: { maxIterations: iterations }, record: { schedule: "linear", every: 1 } }));
     const res = spawnSync(process.execPath, [path.join(here, "..", "bin", "matsense.js"), "run", "-q", "-c", file, "--out", path.join(dir, "out")], {
-      encoding: "utf8", stdio: ["ignore", "ignore", "inherit"],
+      encoding: "utf8",
+      stdio: ["ignore", "ignore", "inherit"],
     });
     if (res.status !== 0) throw new Error(`matsense run failed (exit ${res.status})`);
-    const lines = fs.readFileSync(path.join(dir, "out", "metrics.csv"), "utf8").trim().split("\n");
+    const lines = fs
+      .readFileSync(path.join(dir, "out", "metrics.csv"), "utf8")
+      .trim()
+      .split("\n");
     const col = lines[0].split(",").indexOf("seconds");
     const s = lines.slice(1).map((l) => Number(l.split(",")[col]));
     const d = [];
@@ -90,15 +106,18 @@ function run(config) {
 const rows = [];
 for (const c of cases) {
   const load0 = load();
-  const a = [], b = [];
+  const a = [],
+    b = [];
   for (let r = 0; r < rounds; r++) {
     a.push(stepMetrics({ ...c.config, stop: { maxIterations: iterations } }));
     b.push(run(c.config));
   }
   const row = { name: c.name, stepMetrics: median(a), run: median(b), all: { stepMetrics: a, run: b }, load: [load0, load()] };
   rows.push(row);
-  process.stderr.write(`${c.name}: step+metrics ${(row.stepMetrics * 1e3).toFixed(1)} ms, run ${(row.run * 1e3).toFixed(1)} ms ` +
-    `(×${(row.run / row.stepMetrics).toFixed(2)}); load ${row.load.join(" → ")}\n`);
+  process.stderr.write(
+    `${c.name}: step+metrics ${(row.stepMetrics * 1e3).toFixed(1)} ms, run ${(row.run * 1e3).toFixed(1)} ms ` +
+      `(×${(row.run / row.stepMetrics).toFixed(2)}); load ${row.load.join(" → ")}\n`,
+  );
 }
 const lines = [
   `Node ${process.version}; ${iterations} iterations per process, ${rounds} alternating rounds; medians.`,

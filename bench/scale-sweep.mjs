@@ -15,7 +15,8 @@ import { resolveConfig } from "../dist/config/schema.js";
 import { writeAggregate } from "../dist/results/aggregate.js";
 
 const dir = process.argv[2] ?? fs.mkdtempSync("/tmp/matsense-scale-");
-const points = Number(process.argv[3] ?? 10000), seeds = Number(process.argv[4] ?? 10);
+const points = Number(process.argv[3] ?? 10000),
+  seeds = Number(process.argv[4] ?? 10);
 const alphas = Array.from({ length: points }, (_, i) => 0.01 + i * 1e-6);
 const grid = parseGrid({ base: { problem: { n: 8, rank: 2 }, stop: { maxIterations: 20 } }, vary: { "init.alpha": alphas }, seeds });
 const t0 = performance.now();
@@ -41,4 +42,6 @@ console.log(`built ${specs.length} runs (${points} points × ${seeds} seeds) in 
 const agg = writeAggregate(dir);
 const t2 = performance.now();
 const done = agg.runs.filter((r) => r.status === "max-iterations").length;
-console.log(`aggregate: ${((t2 - t1) / 1000).toFixed(1)} s (${done} of ${agg.runs.length} runs done, ${agg.damaged.length} damaged), peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+console.log(
+  `aggregate: ${((t2 - t1) / 1000).toFixed(1)} s (${done} of ${agg.runs.length} runs done, ${agg.damaged.length} damaged), peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+);

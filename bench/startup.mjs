@@ -23,7 +23,11 @@ const median = (a) => {
   const b = [...a].sort((x, y) => x - y);
   return b.length % 2 ? b[(b.length - 1) / 2] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2;
 };
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 
 const commands = (b, tag) => [
   { name: `matsense --version${tag}`, argv: [b, "--version"] },
@@ -33,12 +37,14 @@ const commands = (b, tag) => [
     argv: (i) => [b, "run", "-q", "--set", "problem.n=10", "--set", "stop.maxIterations=5", "--out", path.join(tmp, `r${tag.length}-${i}`)],
   },
 ];
-const mine = commands(bin, ""), theirs = other ? commands(path.resolve(other), ` (${path.resolve(other)})`) : [];
+const mine = commands(bin, ""),
+  theirs = other ? commands(path.resolve(other), ` (${path.resolve(other)})`) : [];
 const cases = [{ name: "node -e 0 (floor)", argv: ["-e", "0"] }, ...mine.flatMap((c, i) => (other ? [c, theirs[i]] : [c]))];
 const rows = [];
 try {
   for (const c of cases) {
-    const load0 = load(), times = [];
+    const load0 = load(),
+      times = [];
     for (let i = 0; i < N; i++) {
       const t = performance.now();
       const res = spawnSync(process.execPath, typeof c.argv === "function" ? c.argv(i) : c.argv, { stdio: "ignore" });

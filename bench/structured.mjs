@@ -35,7 +35,8 @@ if (flag("--child")) {
   const opts = { backend: req.backend, threads: req.threads };
   const op = req.case === "completion" ? completionOperator(req.n, req.n, req.p, rng, opts) : srhtOperator(req.m, req.n, req.n, rng, opts);
   const buildSeconds = (performance.now() - t0) / 1000;
-  const F = zeros(req.n, req.k), G = zeros(req.n, req.k);
+  const F = zeros(req.n, req.k),
+    G = zeros(req.n, req.k);
   rng.fillNormal(F.data, 1e-3);
   rng.fillNormal(G.data, 1e-3);
   const y = rng.fillNormal(new Float64Array(op.m));
@@ -43,18 +44,26 @@ if (flag("--child")) {
   stepper.step(); // warm-up (first touch of the kernels' memory)
   // wall time, and CPU time of the process (all threads): what idle cores would take when the
   // machine is overloaded (2-thread variants: the sum over both threads)
-  const times = [], cpu = [];
+  const times = [],
+    cpu = [];
   const start = performance.now();
   while (times.length < 3 || (performance.now() - start < req.minSeconds * 1000 && times.length < req.maxReps)) {
-    const t = performance.now(), c = process.cpuUsage();
+    const t = performance.now(),
+      c = process.cpuUsage();
     stepper.step();
     const d = process.cpuUsage(c);
     cpu.push((d.user + d.system) / 1e6);
     times.push((performance.now() - t) / 1000);
   }
   const out = {
-    seconds: median(times), cpuSeconds: median(cpu), repeats: times.length, spread: (Math.max(...times) - Math.min(...times)) / median(times),
-    backendLabel: op.backend, m: op.m, bytes: op.bytes, buildSeconds,
+    seconds: median(times),
+    cpuSeconds: median(cpu),
+    repeats: times.length,
+    spread: (Math.max(...times) - Math.min(...times)) / median(times),
+    backendLabel: op.backend,
+    m: op.m,
+    bytes: op.bytes,
+    buildSeconds,
   };
   if (req.recordCost) {
     // what recording (and the driver's stopping test, which needs the error at every
@@ -65,9 +74,13 @@ if (flag("--child")) {
     const normM = truthNorm(truth);
     const record = recordSchema.parse({});
     measure(stepper, truth, normM, 0, { record }); // warm-up: the truth's copies and the metric thread, made once per run
-    const mw = [], mc = [], sw = [], sc = [];
+    const mw = [],
+      mc = [],
+      sw = [],
+      sc = [];
     for (let rep = 0; rep < 5; rep++) {
-      let t = performance.now(), c = process.cpuUsage();
+      let t = performance.now(),
+        c = process.cpuUsage();
       stepper.step();
       stepper.residual(); // the next step's residual (not a metrics cost: the step reuses it)
       let d = process.cpuUsage(c);
@@ -111,7 +124,9 @@ const cname = (c) => (c.case === "completion" ? `completion n1 = n2 = ${c.n}, p 
 function runChild(c, v) {
   const req = { ...c, ...v, minSeconds, maxReps: v.backend === "ts" && !c.small ? 3 : 15, recordCost: c.recordCost && v.backend === "wasm" };
   const res = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--child", JSON.stringify(req)], {
-    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 1 << 20,
   });
   if (res.status !== 0) throw new Error(`${cname(c)} ${vname(v)} failed (exit ${res.status})`);
   return JSON.parse(res.stdout);
@@ -119,13 +134,19 @@ function runChild(c, v) {
 
 function runNumpy(c) {
   const res = spawnSync("python3", [fileURLToPath(new URL("./structured.py", import.meta.url))], {
-    input: JSON.stringify({ ...c, minSeconds, maxReps: c.small ? 15 : 5 }), encoding: "utf8", stdio: ["pipe", "pipe", "inherit"],
+    input: JSON.stringify({ ...c, minSeconds, maxReps: c.small ? 15 : 5 }),
+    encoding: "utf8",
+    stdio: ["pipe", "pipe", "inherit"],
   });
   if (res.status !== 0) return { error: `exit ${res.status}` };
   return JSON.parse(res.stdout);
 }
 
-const loadAvg = () => os.loadavg().map((x) => x.toFixed(2)).join(", ");
+const loadAvg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(", ");
 
 let data;
 if (opt("--from-json")) data = JSON.parse(fs.readFileSync(opt("--from-json"), "utf8"));
@@ -154,7 +175,8 @@ else {
 // ---- report -----------------------------------------------------------------------------
 const ms = (s) => (s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1e3).toPrecision(3)} ms`);
 const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-const numpySeconds = (row) => (row.numpy && row.numpy2 && !row.numpy.error && !row.numpy2.error ? Math.min(row.numpy.seconds, row.numpy2.seconds) : row.numpy?.seconds);
+const numpySeconds = (row) =>
+  row.numpy && row.numpy2 && !row.numpy.error && !row.numpy2.error ? Math.min(row.numpy.seconds, row.numpy2.seconds) : row.numpy?.seconds;
 /** A "1, 5, 15 min" load string whose 1-minute load exceeds half the cores. */
 const busy = (load) => parseFloat(String(load)) > data.cores / 2;
 const lines = [];
@@ -187,7 +209,7 @@ for (const row of data.results) {
   const m = row.variants["wasm-2t"]?.m ?? row.m;
   const sizeNote = row.case === "completion" ? `, #Ω = ${m}` : "";
   lines.push(
-    `| ${cname(row)}${sizeNote} | ${np ? ms(np) : row.numpy?.error ?? "—"} | ${cell("ts")} | ${cell("wasm-1t")} | ${cell("wasm-2t")} | ` +
+    `| ${cname(row)}${sizeNote} | ${np ? ms(np) : (row.numpy?.error ?? "—")} | ${cell("ts")} | ${cell("wasm-1t")} | ${cell("wasm-2t")} | ` +
       `${row.variants["wasm-2t"] ? mib(row.variants["wasm-2t"].maxRssBytes) : "—"} / ${row.numpy?.maxRssBytes ? mib(row.numpy.maxRssBytes) : "—"} |`,
   );
 }
@@ -212,7 +234,10 @@ for (const row of data.results) {
 }
 lines.push("");
 for (const row of data.results) {
-  for (const [v, label] of [["wasm-1t", "1 thread"], ["wasm-2t", "2 threads"]]) {
+  for (const [v, label] of [
+    ["wasm-1t", "1 thread"],
+    ["wasm-2t", "2 threads"],
+  ]) {
     const rc = row.variants[v]?.record;
     if (!rc) continue;
     lines.push(
@@ -222,13 +247,15 @@ for (const row of data.results) {
         `${((rc.metricsCpuSeconds / rc.stepCpuSeconds) * 100).toFixed(1)} % in CPU time (target < 10 %).`,
     );
   }
-  if (row.case === "srht" && row.numpy?.fwhtSeconds) lines.push(`- NumPy's vectorized FWHT alone at ${cname(row)}: ${ms(row.numpy.fwhtSeconds)} per transform.`);
+  if (row.case === "srht" && row.numpy?.fwhtSeconds)
+    lines.push(`- NumPy's vectorized FWHT alone at ${cname(row)}: ${ms(row.numpy.fwhtSeconds)} per transform.`);
 }
 lines.push("<!-- structured:end -->");
 const section = lines.join("\n");
 if (!flag("--no-write")) {
   let text = fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "# matsense benchmark results\n";
-  const a = text.indexOf("<!-- structured:begin -->"), b = text.indexOf("<!-- structured:end -->");
+  const a = text.indexOf("<!-- structured:begin -->"),
+    b = text.indexOf("<!-- structured:end -->");
   text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + "<!-- structured:end -->".length) : text.trimEnd() + "\n\n" + section + "\n";
   fs.writeFileSync(outFile, text);
   log(`wrote ${outFile}`);

@@ -19,7 +19,9 @@ process[Symbol.for("matsense.baseSignalHandlers")] = base;
 const { main } = await import("../dist/cli/main.js");
 
 main(process.argv).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err) => {
     process.stderr.write(`matsense: internal error: ${err && err.message ? err.message : String(err)}\n`);
     process.exitCode = 70;

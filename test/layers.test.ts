@@ -13,7 +13,11 @@ function layerTable(): { name: string; prefixes: string[] }[] {
   const readme = fs.readFileSync(path.join(root, "docs", "architecture.md"), "utf8");
   const start = readme.indexOf("<!-- layers -->");
   expect(start, "docs/architecture.md needs the <!-- layers --> table").toBeGreaterThan(0);
-  const rows = readme.slice(start).split("\n").slice(3).filter((l) => l.startsWith("|"));
+  const rows = readme
+    .slice(start)
+    .split("\n")
+    .slice(3)
+    .filter((l) => l.startsWith("|"));
   return rows.map((l) => {
     const [, name, modules] = l.split("|").map((c) => c.trim());
     return { name, prefixes: [...modules.matchAll(/`([^`]+)`/g)].map((m) => m[1]) };
@@ -29,7 +33,10 @@ function sourceFiles(dir: string): string[] {
 
 /** Relative imports of a module (static imports and re-exports, type-only included), as repo paths. */
 function importsOf(file: string): { targets: string[]; dynamic: boolean } {
-  const text = fs.readFileSync(path.join(root, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  const text = fs
+    .readFileSync(path.join(root, file), "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "");
   const resolve = (spec: string) => path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, ".ts");
   const targets = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.[^"]+)"|^\s*import\s+"(\.[^"]+)"/gm)].map((m) => resolve(m[1] ?? m[2]));
   // a dynamic import() (lazy loading of a heavy dependency) is an import like any other
@@ -40,7 +47,8 @@ function importsOf(file: string): { targets: string[]; dynamic: boolean } {
 
 /** Layer index of a file: the longest matching prefix of the table. */
 function layerOf(file: string, table: { name: string; prefixes: string[] }[]): number {
-  let best = -1, bestLen = -1;
+  let best = -1,
+    bestLen = -1;
   table.forEach((l, i) => {
     for (const p of l.prefixes) if ((file === p || (p.endsWith("/") && file.startsWith(p))) && p.length > bestLen) [best, bestLen] = [i, p.length];
   });
@@ -50,7 +58,10 @@ function layerOf(file: string, table: { name: string; prefixes: string[] }[]): n
 /** Strongly connected components with more than one module (Tarjan), or a module importing itself. */
 function cycles(graph: Map<string, string[]>): string[][] {
   let index = 0;
-  const idx = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], on = new Set<string>();
+  const idx = new Map<string, number>(),
+    low = new Map<string, number>(),
+    stack: string[] = [],
+    on = new Set<string>();
   const out: string[][] = [];
   const visit = (v: string) => {
     idx.set(v, index);
@@ -90,7 +101,11 @@ describe("the layers of src/", () => {
 
   it("import only from their own layer or lower ones", () => {
     const upward = files.flatMap((f) =>
-      graph.get(f)!.filter((t) => layerOf(t, table) > layerOf(f, table)).map((t) => `${f} (${table[layerOf(f, table)].name}) → ${t} (${table[layerOf(t, table)].name})`));
+      graph
+        .get(f)!
+        .filter((t) => layerOf(t, table) > layerOf(f, table))
+        .map((t) => `${f} (${table[layerOf(f, table)].name}) → ${t} (${table[layerOf(t, table)].name})`),
+    );
     expect(upward).toEqual([]);
   });
 
@@ -103,7 +118,12 @@ describe("the layers of src/", () => {
   });
 
   it("would catch a cycle and an upward import (the checks can fail)", () => {
-    const g = new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", []]]);
+    const g = new Map([
+      ["a", ["b"]],
+      ["b", ["c"]],
+      ["c", ["a"]],
+      ["d", []],
+    ]);
     expect(cycles(g)).toEqual([["a", "b", "c"]]);
     expect(layerOf("src/linalg/matrix.ts", table)).toBeLessThan(layerOf("src/cli/main.ts", table));
     expect(layerOf("src/config/schema.ts", table)).toBe(table.findIndex((l) => l.name === "catalogue"));

@@ -28,14 +28,24 @@ describe("README", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-readme-"));
     fs.writeFileSync(path.join(dir, "example.ts"), block!);
     // "matsense" resolves to this checkout's typings (dist/index.d.ts) and, when run, to dist/index.js
-    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
-      compilerOptions: {
-        strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", skipLibCheck: false,
-        types: ["node"], typeRoots: [path.join(root, "node_modules", "@types")],
-        outDir: "out", rootDir: ".", paths: { matsense: [path.join(root, "dist", "index.d.ts")] },
-      },
-      files: ["example.ts"],
-    }));
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          skipLibCheck: false,
+          types: ["node"],
+          typeRoots: [path.join(root, "node_modules", "@types")],
+          outDir: "out",
+          rootDir: ".",
+          paths: { matsense: [path.join(root, "dist", "index.d.ts")] },
+        },
+        files: ["example.ts"],
+      }),
+    );
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
     const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
     expect(tsc.stdout + tsc.stderr).toBe("");
@@ -52,11 +62,26 @@ describe("README", () => {
 
   it.skipIf(!built)("the strict compile of the example can fail (a type error is reported)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-readme-bad-"));
-    fs.writeFileSync(path.join(dir, "example.ts"), 'import { type ConfigInput } from "matsense";\nconst c: ConfigInput = { method: { name: 42 } };\nconsole.log(c);\n');
-    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({
-      compilerOptions: { strict: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", types: ["node"], typeRoots: [path.join(root, "node_modules", "@types")], noEmit: true, paths: { matsense: [path.join(root, "dist", "index.d.ts")] } },
-      files: ["example.ts"],
-    }));
+    fs.writeFileSync(
+      path.join(dir, "example.ts"),
+      'import { type ConfigInput } from "matsense";\nconst c: ConfigInput = { method: { name: 42 } };\nconsole.log(c);\n',
+    );
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          types: ["node"],
+          typeRoots: [path.join(root, "node_modules", "@types")],
+          noEmit: true,
+          paths: { matsense: [path.join(root, "dist", "index.d.ts")] },
+        },
+        files: ["example.ts"],
+      }),
+    );
     const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", dir], { encoding: "utf8" });
     expect(tsc.status).not.toBe(0);
     expect(tsc.stdout).toMatch(/example\.ts/);

@@ -24,10 +24,18 @@ export class AdamStepper extends FactoredStepper {
   private power1 = 1;
   private power2 = 1;
 
-  constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number, readonly beta1: number, readonly beta2: number,
-    readonly epsilon: number) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    x0: Factors,
+    stepSize: number,
+    readonly beta1: number,
+    readonly beta2: number,
+    readonly epsilon: number,
+  ) {
     super(operator, y, x0, stepSize);
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     this.gL = { rows: L.rows, cols: L.cols, data: new Float64Array(L.data.length) };
     this.gR = { rows: R.rows, cols: R.cols, data: new Float64Array(R.data.length) };
     const sizes = x0.kind === "symmetric" ? [L.data.length, L.data.length] : [L.data.length, L.data.length, R.data.length, R.data.length];
@@ -38,9 +46,11 @@ export class AdamStepper extends FactoredStepper {
     this.adjointProducts(this.gL, this.gR);
     this.power1 *= this.beta1;
     this.power2 *= this.beta2;
-    const c1 = 1 - this.power1, c2 = 1 - this.power2;
+    const c1 = 1 - this.power1,
+      c2 = 1 - this.power2;
     if (this.x.kind === "symmetric") {
-      const g = this.gL.data, h = this.gR.data;
+      const g = this.gL.data,
+        h = this.gR.data;
       for (let i = 0; i < g.length; i++) g[i] += h[i];
       this.move(this.left.data, g, this.moments[0], this.moments[1], c1, c2);
       return;
@@ -66,8 +76,8 @@ export class AdamStepper extends FactoredStepper {
     super.restoreState(state);
     this.moments.forEach((m, i) => {
       const a = state.arrays[`adam_moment_${i}`];
-      if (!a || a.data.length !== m.length) throw new RangeError(`checkpoint: adam moment ${i} is ${a ? a.data.length : "missing"}, the model needs ` +
-        `${m.length} entries`);
+      if (!a || a.data.length !== m.length)
+        throw new RangeError(`checkpoint: adam moment ${i} is ${a ? a.data.length : "missing"}, the model needs ` + `${m.length} entries`);
       m.set(a.data);
     });
     this.power1 = state.scalars.adam_power1 ?? 1;
@@ -76,8 +86,18 @@ export class AdamStepper extends FactoredStepper {
 }
 
 /** x ← x − η m̂/(√v̂ + ε) after the moment updates, entry-wise (c1 = 1 − β₁ᵗ, c2 = 1 − β₂ᵗ). */
-function adamMove(x: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, c1: number, c2: number, b1: number, b2: number, eps: number,
-  eta: number): void {
+function adamMove(
+  x: Float64Array,
+  g: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  c1: number,
+  c2: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  eta: number,
+): void {
   for (let i = 0; i < x.length; i++) {
     const gi = g[i];
     m[i] = b1 * m[i] + (1 - b1) * gi;
@@ -96,8 +116,17 @@ export class DeepAdam extends DeepGradientDescent {
   private power1 = 1;
   private power2 = 1;
 
-  constructor(operator: SensingOperator, y: Float64Array, WN: Matrix, G: Matrix, middle: Matrix[], stepSize: number,
-    readonly beta1: number, readonly beta2: number, readonly epsilon: number) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    WN: Matrix,
+    G: Matrix,
+    middle: Matrix[],
+    stepSize: number,
+    readonly beta1: number,
+    readonly beta2: number,
+    readonly epsilon: number,
+  ) {
     super(operator, y, WN, G, middle, stepSize);
   }
 
@@ -105,7 +134,9 @@ export class DeepAdam extends DeepGradientDescent {
     this.moments ??= params.flatMap((w) => [new Float64Array(w.length), new Float64Array(w.length)]);
     this.power1 *= this.beta1;
     this.power2 *= this.beta2;
-    const c1 = 1 - this.power1, c2 = 1 - this.power2, mo = this.moments;
+    const c1 = 1 - this.power1,
+      c2 = 1 - this.power2,
+      mo = this.moments;
     params.forEach((w, p) => adamMove(w, grads[p], mo[2 * p], mo[2 * p + 1], c1, c2, this.beta1, this.beta2, this.epsilon, eta));
   }
 
@@ -132,16 +163,21 @@ export const adamMethod = defineMethod({
   name: "adam",
   summary: "Adam (Kingma & Ba 2015) on the factors: bias-corrected first and second moments of the exact gradient, x ← x − η m̂/(√v̂ + ε)",
   options: {
-    beta1: finite("method.beta1").pipe(z.number().min(0, "method.beta1 must be ≥ 0").lt(1, "method.beta1 must be < 1")).default(0.9)
+    beta1: finite("method.beta1")
+      .pipe(z.number().min(0, "method.beta1 must be ≥ 0").lt(1, "method.beta1 must be < 1"))
+      .default(0.9)
       .describe("adam: decay β₁ of the first moment m ← β₁m + (1 − β₁)g"),
-    beta2: finite("method.beta2").pipe(z.number().min(0, "method.beta2 must be ≥ 0").lt(1, "method.beta2 must be < 1")).default(0.999)
+    beta2: finite("method.beta2")
+      .pipe(z.number().min(0, "method.beta2 must be ≥ 0").lt(1, "method.beta2 must be < 1"))
+      .default(0.999)
       .describe("adam: decay β₂ of the second moment v ← β₂v + (1 − β₂)g²"),
     epsilon: finite("method.epsilon").pipe(z.number().positive("method.epsilon must be > 0")).default(1e-8).describe("adam: ε in x ← x − η m̂/(√v̂ + ε)"),
   },
   // gradients and two moments per factor entry
   workspaceBytes: (c) => 3 * 8 * c.model.k * (c.problem.n + c.problem.n2),
   deep: true,
-  create: (c, operator, y, init) => init.kind === "asymmetric" && c.model.type === "deep"
-    ? new DeepAdam(operator, y, init.F, init.G, init.middle ?? [], c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon)
-    : new AdamStepper(operator, y, init, c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon),
+  create: (c, operator, y, init) =>
+    init.kind === "asymmetric" && c.model.type === "deep"
+      ? new DeepAdam(operator, y, init.F, init.G, init.middle ?? [], c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon)
+      : new AdamStepper(operator, y, init, c.method.stepSize, c.method.beta1, c.method.beta2, c.method.epsilon),
 });

@@ -34,15 +34,19 @@ export class ApproximateGaussNewton extends FactoredStepper {
   }
 
   protected update(): void {
-    const F = this.left, G = this.right, eta = this.stepSize;
+    const F = this.left,
+      G = this.right,
+      eta = this.stepSize;
     this.adjointProducts(this.SG, null);
     rightPrecondition(this.SG, G, 0, this.dF, this.method);
-    const f = F.data, df = this.dF.data;
+    const f = F.data,
+      df = this.dF.data;
     for (let i = 0; i < f.length; i++) f[i] -= eta * df[i];
     this.invalidate(); // the G step sees S at the new F
     this.adjointProducts(null, this.StF);
     rightPrecondition(this.StF, F, 0, this.dG, this.method);
-    const g = G.data, dg = this.dG.data;
+    const g = G.data,
+      dg = this.dG.data;
     for (let i = 0; i < g.length; i++) g[i] -= eta * dg[i];
   }
 }
@@ -50,11 +54,13 @@ export class ApproximateGaussNewton extends FactoredStepper {
 /** `agn`: approximated Gauss–Newton on FGᵀ (Jia et al. 2024). */
 export const agnMethod = defineMethod({
   name: "agn",
-  summary: "approximated Gauss–Newton (Jia, Feng, Meng & Sun, NeurIPS 2024; FGᵀ only): alternating F ← F − η S G (GᵀG)⁻¹, then G ← G − η Sᵀ F (FᵀF)⁻¹ with S " +
+  summary:
+    "approximated Gauss–Newton (Jia, Feng, Meng & Sun, NeurIPS 2024; FGᵀ only): alternating F ← F − η S G (GᵀG)⁻¹, then G ← G − η Sᵀ F (FᵀF)⁻¹ with S " +
     "at the new F",
   options: {},
   rules: (c) => {
-    const k = c.model.k, { n, n2 } = c.problem;
+    const k = c.model.k,
+      { n, n2 } = c.problem;
     if (c.model.type !== "asymmetric") return [{ path: "model.type", value: c.model.type, message: 'agn is defined on FGᵀ: use model.type "asymmetric"' }];
     return k > Math.min(n, n2)
       ? [{ path: "model.k", value: k, message: `agn solves least squares with GᵀG and FᵀF, singular for k > min(n1, n2) = ${Math.min(n, n2)}` }]

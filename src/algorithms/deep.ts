@@ -27,8 +27,8 @@ export class DeepGradientDescent extends FactoredStepper {
     super(operator, y, { kind: "asymmetric", F: Fbar, G }, stepSize);
     this.WN = WN;
     this.middle = middle;
-    for (const W of middle) if (W.rows !== G.cols || W.cols !== G.cols) throw new RangeError(`deep: middle factors must be ${G.cols}×${G.cols}, got ` +
-      `${W.rows}×${W.cols}`);
+    for (const W of middle)
+      if (W.rows !== G.cols || W.cols !== G.cols) throw new RangeError(`deep: middle factors must be ${G.cols}×${G.cols}, got ` + `${W.rows}×${W.cols}`);
     this.SG = zeros(WN.rows, WN.cols);
     this.StF = zeros(G.rows, G.cols);
     this.formProduct();
@@ -48,7 +48,10 @@ export class DeepGradientDescent extends FactoredStepper {
   }
 
   protected update(): void {
-    const eta = this.stepSize, G = this.right, mid = this.middle, q = mid.length;
+    const eta = this.stepSize,
+      G = this.right,
+      mid = this.middle,
+      q = mid.length;
     this.adjointProducts(this.SG, this.StF);
     if (q === 0) {
       this.descend([this.WN.data, G.data], [this.SG.data, this.StF.data], eta);
@@ -94,8 +97,8 @@ export class DeepGradientDescent extends FactoredStepper {
     super.restoreState(state);
     const put = (name: string, W: Matrix) => {
       const a = state.arrays[name];
-      if (!a || a.rows !== W.rows || a.cols !== W.cols) throw new RangeError(`checkpoint factor ${name} is ${a ? `${a.rows}×${a.cols}` : "missing"}, the ` +
-        `model needs ${W.rows}×${W.cols}`);
+      if (!a || a.rows !== W.rows || a.cols !== W.cols)
+        throw new RangeError(`checkpoint factor ${name} is ${a ? `${a.rows}×${a.cols}` : "missing"}, the ` + `model needs ${W.rows}×${W.cols}`);
       W.data.set(a.data);
     };
     put("W_N", this.WN);

@@ -3,7 +3,15 @@ import { frobeniusNorm } from "../linalg/matrix.js";
 import { symmetricEigenvalues } from "../linalg/eig.js";
 import { singularValues } from "../linalg/svd.js";
 import {
-  absoluteError, effectiveRank, errorAndImbalance, heldOutRelError, imbalance, truthNorm, lossOf, productSingularValues, symmetricPartRelError,
+  absoluteError,
+  effectiveRank,
+  errorAndImbalance,
+  heldOutRelError,
+  imbalance,
+  truthNorm,
+  lossOf,
+  productSingularValues,
+  symmetricPartRelError,
 } from "../metrics/metrics.js";
 import { type DiagnosticsContext, stepperDiagnostics } from "../metrics/diagnostics.js";
 import type { GroundTruth } from "../problem/truth.js";
@@ -128,8 +136,11 @@ function currentLoss(stepper: Stepper): number {
 
 /** Full metrics of the stepper's current point. */
 export function measure(
-  stepper: Stepper, truth: GroundTruth, normMstar: number, seconds: number, opts: Pick<DriverOptions,
-    "record" | "symmetricPartError" | "diagnostics" | "heldOut">,
+  stepper: Stepper,
+  truth: GroundTruth,
+  normMstar: number,
+  seconds: number,
+  opts: Pick<DriverOptions, "record" | "symmetricPartError" | "diagnostics" | "heldOut">,
 ): TraceRow {
   const x = stepper.factors();
   const measured = x && !truth.absent ? errorAndImbalance(x, () => stepper.product(), truth) : null;
@@ -148,8 +159,11 @@ export function measure(
     delete (row as Partial<TraceRow>).rel_error;
   }
   if (opts.heldOut) {
-    row.extra.test_rel_error = !x ? heldOutRelError(opts.heldOut, stepper.product(), null)
-      : x.kind === "symmetric" ? heldOutRelError(opts.heldOut, x.X, x.X) : heldOutRelError(opts.heldOut, x.F, x.G);
+    row.extra.test_rel_error = !x
+      ? heldOutRelError(opts.heldOut, stepper.product(), null)
+      : x.kind === "symmetric"
+        ? heldOutRelError(opts.heldOut, x.X, x.X)
+        : heldOutRelError(opts.heldOut, x.F, x.G);
   }
   if (opts.symmetricPartError && !truth.absent) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
   // spectral diagnostics of an iterate that overflowed are NaN (the row then reads as diverged)
@@ -177,7 +191,8 @@ export function measure(
 }
 
 function frobeniusDistanceOf(stepper: Stepper, truth: GroundTruth): number {
-  const P = stepper.product().data, M = truth.Mstar.data;
+  const P = stepper.product().data,
+    M = truth.Mstar.data;
   const d = new Float64Array(P.length);
   for (let i = 0; i < d.length; i++) d[i] = P[i] - M[i];
   return frobeniusNorm({ rows: 1, cols: d.length, data: d });
@@ -247,8 +262,12 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
       watch.diverged();
       divergedQuantity = finite
         ? `rel_error = ${relError} > stop.divergenceRelError = ${stop.divergenceRelError}`
-        : nonFiniteQuantity(stepper, row ? (flattenRow(row) as Record<string, number>) : { iteration: t, seconds: elapsed, loss,
-          ...(truth.absent ? {} : { abs_error: NaN, rel_error: relError }) });
+        : nonFiniteQuantity(
+            stepper,
+            row
+              ? (flattenRow(row) as Record<string, number>)
+              : { iteration: t, seconds: elapsed, loss, ...(truth.absent ? {} : { abs_error: NaN, rel_error: relError }) },
+          );
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (noiseStop > 0 && relError <= noiseStop) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
@@ -308,7 +327,10 @@ export function runStepper(stepper: Stepper, truth: GroundTruth, opts: DriverOpt
  * (measured with `opts.now`), so signal handlers and timers run during a long run.
  */
 export async function runStepperAsync(
-  stepper: Stepper, truth: GroundTruth, opts: DriverOptions, yieldEverySeconds = opts.yieldEverySeconds ?? 0.05,
+  stepper: Stepper,
+  truth: GroundTruth,
+  opts: DriverOptions,
+  yieldEverySeconds = opts.yieldEverySeconds ?? 0.05,
 ): Promise<RunResult> {
   const now = opts.now ?? (() => 0);
   const g = driveStepper(stepper, truth, opts);

@@ -35,13 +35,20 @@ export class GaussNewtonFactored extends FactoredStepper {
   private lastCgSteps = 0;
 
   constructor(
-    operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number,
-    readonly damping: number, readonly cgTolerance: number, readonly cgMaxIterations: number, name: string,
+    operator: SensingOperator,
+    y: Float64Array,
+    x0: Factors,
+    stepSize: number,
+    readonly damping: number,
+    readonly cgTolerance: number,
+    readonly cgMaxIterations: number,
+    name: string,
   ) {
     super(operator, y, x0, stepSize);
     this.method = name;
     if (!(damping >= 0) || !Number.isFinite(damping)) throw new RangeError(`${name}: method.damping must be a finite number ≥ 0, got ${damping}`);
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     this.gL = zeros(L.rows, L.cols);
     this.gR = zeros(R.rows, R.cols);
     const size = x0.kind === "symmetric" ? L.data.length : L.data.length + R.data.length;
@@ -56,19 +63,25 @@ export class GaussNewtonFactored extends FactoredStepper {
 
   /** out = (J_cᵀJ_c + λI) v at the current factors. */
   private gramAction(v: Float64Array, out: Float64Array): void {
-    const L = this.left, R = this.right, k = L.cols, nl = L.data.length;
+    const L = this.left,
+      R = this.right,
+      k = L.cols,
+      nl = L.data.length;
     const { LL, RR } = this.grams!;
     const lam = this.damping;
     if (this.x.kind === "symmetric") {
       const D: Matrix = { rows: L.rows, cols: k, data: v.subarray(0, nl) };
-      const a = matmul(D, LL).data, b = matmul(L, matmulTN(D, L)).data;
+      const a = matmul(D, LL).data,
+        b = matmul(L, matmulTN(D, L)).data;
       for (let i = 0; i < nl; i++) out[i] = 2 * a[i] + 2 * b[i] + lam * v[i];
       return;
     }
     const DF: Matrix = { rows: L.rows, cols: k, data: v.subarray(0, nl) };
     const DG: Matrix = { rows: R.rows, cols: k, data: v.subarray(nl) };
-    const fa = matmul(DF, RR).data, fb = matmul(L, matmulTN(DG, R)).data;
-    const ga = matmul(DG, LL).data, gb = matmul(R, matmulTN(DF, L)).data;
+    const fa = matmul(DF, RR).data,
+      fb = matmul(L, matmulTN(DG, R)).data;
+    const ga = matmul(DG, LL).data,
+      gb = matmul(R, matmulTN(DF, L)).data;
     for (let i = 0; i < nl; i++) out[i] = fa[i] + fb[i] + lam * v[i];
     for (let i = 0; i < ga.length; i++) out[nl + i] = ga[i] + gb[i] + lam * v[nl + i];
   }
@@ -78,7 +91,8 @@ export class GaussNewtonFactored extends FactoredStepper {
     const nl = this.gL.data.length;
     const b = this.res; // the CG residual, b − A·0 = b at the start
     if (this.x.kind === "symmetric") {
-      const g = this.gL.data, h = this.gR.data;
+      const g = this.gL.data,
+        h = this.gR.data;
       for (let i = 0; i < nl; i++) b[i] = g[i] + h[i];
     } else {
       b.set(this.gL.data, 0);
@@ -111,7 +125,8 @@ export class GaussNewtonFactored extends FactoredStepper {
       rs = rsNew;
     }
     this.lastCgSteps = steps;
-    const eta = this.stepSize, l = this.left.data;
+    const eta = this.stepSize,
+      l = this.left.data;
     for (let i = 0; i < nl; i++) l[i] -= eta * d[i];
     if (this.x.kind === "asymmetric") {
       const g = this.right.data;
@@ -126,11 +141,16 @@ export class GaussNewtonFactored extends FactoredStepper {
 
 /** CG options shared by `gauss-newton` and `levenberg-marquardt` (one schema object each). */
 const cgOptions = {
-  cgTolerance: finite("method.cgTolerance").pipe(z.number().positive("method.cgTolerance must be > 0").lt(1, "method.cgTolerance must be < 1")).default(1e-10)
+  cgTolerance: finite("method.cgTolerance")
+    .pipe(z.number().positive("method.cgTolerance must be > 0").lt(1, "method.cgTolerance must be < 1"))
+    .default(1e-10)
     .describe("gauss-newton, levenberg-marquardt: CG stops when ‖(J_cᵀJ_c + λI)d − ∇f‖ ≤ cgTolerance·‖∇f‖"),
-  cgMaxIterations: posInt("method.cgMaxIterations").default(100)
-    .describe("gauss-newton, levenberg-marquardt: at most this many CG steps per iteration (the reference's max_iter = 100); column cg_steps records the " +
-      "steps taken"),
+  cgMaxIterations: posInt("method.cgMaxIterations")
+    .default(100)
+    .describe(
+      "gauss-newton, levenberg-marquardt: at most this many CG steps per iteration (the reference's max_iter = 100); column cg_steps records the " +
+        "steps taken",
+    ),
 };
 
 // CG vectors (4 × all factor entries) and the two gradient blocks
@@ -142,8 +162,8 @@ export const gaussNewtonMethod = defineMethod({
   summary: "Gauss–Newton on the factorization map (Labassi et al.'s LM_composite_optimization): x ← x − η d, J_cᵀJ_c d = ∇f by CG",
   options: cgOptions,
   workspaceBytes: workspace,
-  create: (c, operator, y, init) => new GaussNewtonFactored(operator, y, init, c.method.stepSize, 0, c.method.cgTolerance, c.method.cgMaxIterations,
-    "gauss-newton"),
+  create: (c, operator, y, init) =>
+    new GaussNewtonFactored(operator, y, init, c.method.stepSize, 0, c.method.cgTolerance, c.method.cgMaxIterations, "gauss-newton"),
 });
 
 /** `levenberg-marquardt`: fixed damping λ > 0. */
@@ -152,7 +172,9 @@ export const levenbergMarquardtMethod = defineMethod({
   summary: "Levenberg–Marquardt on the factorization map: x ← x − η d, (J_cᵀJ_c + λI) d = ∇f by CG, fixed damping λ = method.damping",
   options: {
     ...cgOptions,
-    damping: finite("method.damping").pipe(z.number().positive("method.damping must be > 0")).default(1e-4)
+    damping: finite("method.damping")
+      .pipe(z.number().positive("method.damping must be > 0"))
+      .default(1e-4)
       .describe("levenberg-marquardt: damping λ of (J_cᵀJ_c + λI), in units of σ₁(M*)"),
   },
   workspaceBytes: workspace,

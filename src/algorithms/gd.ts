@@ -45,7 +45,9 @@ export class GradientDescentSymmetric extends FactoredStepper {
   /** ∇f(X) = (S + Sᵀ)X at the current point, written into `out`. */
   gradient(out: Matrix): Matrix {
     this.adjointProducts(this.SX, this.StX);
-    const a = this.SX.data, b = this.StX.data, o = out.data;
+    const a = this.SX.data,
+      b = this.StX.data,
+      o = out.data;
     for (let i = 0; i < o.length; i++) o[i] = a[i] + b[i];
     return out;
   }
@@ -53,7 +55,10 @@ export class GradientDescentSymmetric extends FactoredStepper {
   protected update(): void {
     const X = this.left;
     this.gradientProducts(this.SX, this.StX);
-    const eta = this.stepSize, x = X.data, a = this.SX.data, b = this.StX.data;
+    const eta = this.stepSize,
+      x = X.data,
+      a = this.SX.data,
+      b = this.StX.data;
     for (let i = 0; i < x.length; i++) x[i] -= eta * (a[i] + b[i]);
   }
 }
@@ -107,14 +112,20 @@ export class GradientDescentAsymmetric extends FactoredStepper {
   }
 
   protected update(): void {
-    const F = this.left, G = this.right;
+    const F = this.left,
+      G = this.right;
     this.gradientProducts(this.SG, this.StF);
     const eta = this.stepSize;
-    const f = F.data, g = G.data, sg = this.SG.data, stf = this.StF.data;
+    const f = F.data,
+      g = G.data,
+      sg = this.SG.data,
+      stf = this.StF.data;
     if (this.balanceWeight > 0) {
       // ∇ of (μ/4)‖D‖²: μ F D for F, −μ G D for G (D at the old point; added to S G, Sᵀ F)
       const D = imbalance(F, G);
-      const FD = matmul(F, D).data, GD = matmul(G, D).data, mu = this.balanceWeight;
+      const FD = matmul(F, D).data,
+        GD = matmul(G, D).data,
+        mu = this.balanceWeight;
       for (let i = 0; i < sg.length; i++) sg[i] += mu * FD[i];
       for (let i = 0; i < stf.length; i++) stf[i] -= mu * GD[i];
     }
@@ -164,13 +175,23 @@ export const gdMethod = defineMethod({
   gdStepRule: true,
   live: ["balanceWeight", "rebalanceAtIteration", "rebalanceBelowRelResidual"],
   options: {
-    balanceWeight: finite("method.balanceWeight").pipe(z.number().min(0, "method.balanceWeight must be ≥ 0")).default(0).describe("gd on FGᵀ: weight μ of the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²_F added to the loss (0 = off)"),
-    rebalanceAtIteration: nonNegInt("method.rebalanceAtIteration").optional().describe("gd on FGᵀ: one-step rebalancing (F, G) ← (F P, G P⁻ᵀ), P = (FᵀF)^(−1/2), right after this iteration (0 = at the init; unset = off)"),
+    balanceWeight: finite("method.balanceWeight")
+      .pipe(z.number().min(0, "method.balanceWeight must be ≥ 0"))
+      .default(0)
+      .describe("gd on FGᵀ: weight μ of the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²_F added to the loss (0 = off)"),
+    rebalanceAtIteration: nonNegInt("method.rebalanceAtIteration")
+      .optional()
+      .describe("gd on FGᵀ: one-step rebalancing (F, G) ← (F P, G P⁻ᵀ), P = (FᵀF)^(−1/2), right after this iteration (0 = at the init; unset = off)"),
     batchSize: batchSizeOption,
-    rebalanceBelowRelResidual: finite("method.rebalanceBelowRelResidual").pipe(z.number().positive("method.rebalanceBelowRelResidual must be > 0")).optional().describe("gd on FGᵀ: one-step rebalancing the first time ‖A(FGᵀ) − y‖/‖y‖ < this (unset = off)"),
+    rebalanceBelowRelResidual: finite("method.rebalanceBelowRelResidual")
+      .pipe(z.number().positive("method.rebalanceBelowRelResidual must be > 0"))
+      .optional()
+      .describe("gd on FGᵀ: one-step rebalancing the first time ‖A(FGᵀ) − y‖/‖y‖ < this (unset = off)"),
   },
   rules: (c) => {
-    const m = c.method, k = c.model.k, n1 = c.problem.n;
+    const m = c.method,
+      k = c.model.k,
+      n1 = c.problem.n;
     const batch = batchSizeRules(c);
     if (batch.length) return batch;
     if (c.model.type === "deep") {
@@ -178,25 +199,31 @@ export const gdMethod = defineMethod({
       if (set) return [{ path: `method.${set}`, value: m[set], message: 'is not available with model.type "deep" (plain gradient descent on W_N⋯W_1)' }];
     }
     if (c.model.type === "asymmetric" && (m.rebalanceAtIteration !== undefined || m.rebalanceBelowRelResidual !== undefined) && k > n1) {
-      return [{
-        path: m.rebalanceAtIteration !== undefined ? "method.rebalanceAtIteration" : "method.rebalanceBelowRelResidual", value: m.rebalanceAtIteration ?? m.rebalanceBelowRelResidual,
-        message: `one-step rebalancing needs FᵀF invertible, impossible for model.k = ${k} > n1 = ${n1}`,
-      }];
+      return [
+        {
+          path: m.rebalanceAtIteration !== undefined ? "method.rebalanceAtIteration" : "method.rebalanceBelowRelResidual",
+          value: m.rebalanceAtIteration ?? m.rebalanceBelowRelResidual,
+          message: `one-step rebalancing needs FᵀF invertible, impossible for model.k = ${k} > n1 = ${n1}`,
+        },
+      ];
     }
     return [];
   },
   workspaceBytes: (c) => 8 * c.model.k * (c.problem.n + c.problem.n2),
   deep: true,
-  create: (c, operator, y, init) => init.kind === "asymmetric" && c.model.type === "deep"
-    ? new DeepGradientDescent(operator, y, init.F, init.G, init.middle ?? [], c.method.stepSize)
-    : withMinibatches(
-    init.kind === "symmetric"
-      ? new GradientDescentSymmetric(operator, y, init.X, c.method.stepSize)
-      : new GradientDescentAsymmetric(operator, y, init.F, init.G, c.method.stepSize, {
-        balanceWeight: c.method.balanceWeight,
-        rebalanceAtIteration: c.method.rebalanceAtIteration,
-        rebalanceBelowRelResidual: c.method.rebalanceBelowRelResidual,
-      }),
-    c.seed, c.method.batchSize, operator.m,
-  ),
+  create: (c, operator, y, init) =>
+    init.kind === "asymmetric" && c.model.type === "deep"
+      ? new DeepGradientDescent(operator, y, init.F, init.G, init.middle ?? [], c.method.stepSize)
+      : withMinibatches(
+          init.kind === "symmetric"
+            ? new GradientDescentSymmetric(operator, y, init.X, c.method.stepSize)
+            : new GradientDescentAsymmetric(operator, y, init.F, init.G, c.method.stepSize, {
+                balanceWeight: c.method.balanceWeight,
+                rebalanceAtIteration: c.method.rebalanceAtIteration,
+                rebalanceBelowRelResidual: c.method.rebalanceBelowRelResidual,
+              }),
+          c.seed,
+          c.method.batchSize,
+          operator.m,
+        ),
 });

@@ -62,10 +62,17 @@ export class GradientFlow extends FactoredStepper {
   private readonly work1: Matrix;
   private readonly work2: Matrix;
 
-  constructor(operator: SensingOperator, y: Float64Array, x0: Factors, initialStep: number, readonly tolerance: number) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    x0: Factors,
+    initialStep: number,
+    readonly tolerance: number,
+  ) {
     super(operator, y, x0, initialStep);
     if (!(tolerance > 0 && tolerance < 1)) throw new RangeError(`gradient-flow: method.tolerance must be in (0, 1), got ${tolerance}`);
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     this.n = x0.kind === "symmetric" ? L.data.length : L.data.length + R.data.length;
     this.x0 = new Float64Array(this.n);
     this.xs = new Float64Array(this.n);
@@ -79,13 +86,17 @@ export class GradientFlow extends FactoredStepper {
 
   /** Views of a packed state vector as (left, right) factors. */
   private views(v: Float64Array): [Matrix, Matrix] {
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     if (this.x.kind === "symmetric") {
       const X = { rows: L.rows, cols: L.cols, data: v };
       return [X, X];
     }
     const nl = L.data.length;
-    return [{ rows: L.rows, cols: L.cols, data: v.subarray(0, nl) }, { rows: R.rows, cols: R.cols, data: v.subarray(nl) }];
+    return [
+      { rows: L.rows, cols: L.cols, data: v.subarray(0, nl) },
+      { rows: R.rows, cols: R.cols, data: v.subarray(nl) },
+    ];
   }
 
   /** out = −∇f(state); r receives the residual A(P) − y at state. */
@@ -95,7 +106,8 @@ export class GradientFlow extends FactoredStepper {
     const y = this.y;
     for (let i = 0; i < r.length; i++) r[i] -= y[i];
     this.operator.adjointFactored(r, F, G, this.work1, this.work2);
-    const a = this.work1.data, b = this.work2.data;
+    const a = this.work1.data,
+      b = this.work2.data;
     if (this.x.kind === "symmetric") {
       for (let i = 0; i < out.length; i++) out[i] = -(a[i] + b[i]);
     } else {
@@ -120,13 +132,18 @@ export class GradientFlow extends FactoredStepper {
   }
 
   protected update(): void {
-    const n = this.n, x0 = this.x0, xs = this.xs, k = this.k;
+    const n = this.n,
+      x0 = this.x0,
+      xs = this.xs,
+      k = this.k;
     this.pack(x0);
     if (!this.kValid) {
       // −∇f at the current point from the cached residual
       const [F, G] = this.views(x0);
       this.operator.adjointFactored(this.residual(), F, G, this.work1, this.work2);
-      const a = this.work1.data, b = this.work2.data, k0 = k[0];
+      const a = this.work1.data,
+        b = this.work2.data,
+        k0 = k[0];
       if (this.x.kind === "symmetric") for (let i = 0; i < n; i++) k0[i] = -(a[i] + b[i]);
       else {
         for (let i = 0; i < a.length; i++) k0[i] = -a[i];
@@ -138,7 +155,9 @@ export class GradientFlow extends FactoredStepper {
     for (let attempt = 0; ; attempt++) {
       const h = Math.min(this.stepSize, this.stopAt - this.time);
       if (!(h > 1e-14 * Math.max(1, this.time))) {
-        throw new RangeError(`gradient-flow: step size underflow at flow time ${this.time} (h = ${h}); the flow may be blowing up or method.tolerance = ${this.tolerance} is too strict`);
+        throw new RangeError(
+          `gradient-flow: step size underflow at flow time ${this.time} (h = ${h}); the flow may be blowing up or method.tolerance = ${this.tolerance} is too strict`,
+        );
       }
       // a huge first trial step (up to ~1e308) needs ~440 rejections at ×0.2 to come down to O(1)
       if (attempt > MAX_REJECTIONS) {
@@ -221,7 +240,18 @@ export const gradientFlowMethod = defineMethod({
   name: "gradient-flow",
   summary: "gradient flow (the η → 0 limit of GD), integrated by the adaptive Dormand–Prince 5(4) pair; one step = one accepted RK step",
   options: {
-    tolerance: finite("method.tolerance").pipe(z.number().min(1e-14, "method.tolerance must be ≥ 1e-14 (float64 rounding alone leaves a relative local error of about 1e-16 per step, so a smaller tolerance cannot be met)").lt(1, "method.tolerance must be < 1")).default(1e-8).describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
+    tolerance: finite("method.tolerance")
+      .pipe(
+        z
+          .number()
+          .min(
+            1e-14,
+            "method.tolerance must be ≥ 1e-14 (float64 rounding alone leaves a relative local error of about 1e-16 per step, so a smaller tolerance cannot be met)",
+          )
+          .lt(1, "method.tolerance must be < 1"),
+      )
+      .default(1e-8)
+      .describe("gradient-flow: relative local error per Runge–Kutta step, ‖err‖₂ ≤ tolerance·‖x‖₂ (method.stepSize = first trial step)"),
   },
   // 10 vectors of all factor entries (x0, xs, 7 stages, err), two m-vectors, two factor-shaped work matrices
   workspaceBytes: (c) => 8 * (12 * c.model.k * (c.problem.n + c.problem.n2) + 2 * c.operator.m),

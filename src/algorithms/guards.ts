@@ -53,7 +53,10 @@ export class LossWatch {
   private streakFrom = 0;
 
   /** `stableStep`: an estimate of the largest stable step (when known); the suggestion is at most that. */
-  constructor(private readonly stepper: Stepper, private readonly stableStep = Infinity) {}
+  constructor(
+    private readonly stepper: Stepper,
+    private readonly stableStep = Infinity,
+  ) {}
 
   observe(iteration: number, loss: number): void {
     if (this.warning !== undefined || !Number.isFinite(loss)) return;
@@ -85,7 +88,8 @@ export class LossWatch {
 
   private warn(): void {
     if (this.stepper.adaptiveStep) return; // its step is not a fixed η the user chose: no step-size advice
-    const eta = this.stepper.stepSize, loss = this.lastLoss;
+    const eta = this.stepper.stepSize,
+      loss = this.lastLoss;
     // the growth of the first increase: nearest to the linearization where the instability starts
     // (later steps grow faster once the iterate is far away: the loss is quartic in the factors)
     const g = Number.isFinite(this.firstGrowth) && this.firstGrowth > 0 ? this.firstGrowth : 1;

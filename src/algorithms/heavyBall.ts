@@ -22,10 +22,17 @@ export class HeavyBallGradientDescent extends FactoredStepper {
   private readonly prevL: Float64Array;
   private readonly prevR: Float64Array;
 
-  constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number, readonly momentum: number) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    x0: Factors,
+    stepSize: number,
+    readonly momentum: number,
+  ) {
     super(operator, y, x0, stepSize);
     if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`heavy-ball: method.momentum must be in [0, 1), got ${momentum}`);
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     this.gL = { rows: L.rows, cols: L.cols, data: new Float64Array(L.data.length) };
     this.gR = { rows: R.rows, cols: R.cols, data: new Float64Array(R.data.length) };
     this.prevL = L.data.slice();
@@ -33,10 +40,12 @@ export class HeavyBallGradientDescent extends FactoredStepper {
   }
 
   protected update(): void {
-    const eta = this.stepSize, beta = this.momentum;
+    const eta = this.stepSize,
+      beta = this.momentum;
     this.adjointProducts(this.gL, this.gR);
     if (this.x.kind === "symmetric") {
-      const g = this.gL.data, h = this.gR.data;
+      const g = this.gL.data,
+        h = this.gR.data;
       for (let i = 0; i < g.length; i++) g[i] += h[i];
       this.move(this.left.data, g, this.prevL, eta, beta);
       return;
@@ -60,7 +69,10 @@ export const heavyBallMethod = defineMethod({
   name: "heavy-ball",
   summary: "heavy-ball momentum GD (Polyak 1964): X ← X − η∇f(X) + β(X − X_prev); β = 0 is gd",
   options: {
-    momentum: finite("method.momentum").pipe(z.number().min(0, "method.momentum must be ≥ 0").lt(1, "method.momentum must be < 1")).default(0.5).describe("heavy-ball: momentum β of X ← X − η∇f(X) + β(X − X_prev) (0 = plain gd)"),
+    momentum: finite("method.momentum")
+      .pipe(z.number().min(0, "method.momentum must be ≥ 0").lt(1, "method.momentum must be < 1"))
+      .default(0.5)
+      .describe("heavy-ball: momentum β of X ← X − η∇f(X) + β(X − X_prev) (0 = plain gd)"),
   },
   // gradients and previous factors: two copies of all factor entries
   workspaceBytes: (c) => 2 * 8 * c.model.k * (c.problem.n + c.problem.n2),

@@ -17,7 +17,11 @@ export abstract class MatrixVariableStepper implements Stepper {
   protected readonly grad: Matrix;
   protected residualValid = false;
 
-  constructor(protected readonly operator: SensingOperator, protected readonly y: Float64Array, public stepSize: number) {
+  constructor(
+    protected readonly operator: SensingOperator,
+    protected readonly y: Float64Array,
+    public stepSize: number,
+  ) {
     if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
     if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
     this.X = zeros(operator.n1, operator.n2);

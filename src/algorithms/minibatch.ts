@@ -6,9 +6,12 @@ import type { ConfigIssue } from "../io/config-fields.js";
  * `method.batchSize` of `gd` and `scaled-gd` (one schema object, shared): the number b of
  * measurements per stochastic gradient (unset or b = m: the full-batch method, bit for bit).
  */
-export const batchSizeOption = posInt("method.batchSize").optional()
-  .describe("gd, scaled-gd: minibatch size b ≤ m — each step uses S_B = (m/|B|)·A*_B(r_B) over a batch B of measurements, drawn without replacement per " +
-    "epoch (random stream \"minibatch\"); unset or b = m: the full-batch method, bit for bit");
+export const batchSizeOption = posInt("method.batchSize")
+  .optional()
+  .describe(
+    "gd, scaled-gd: minibatch size b ≤ m — each step uses S_B = (m/|B|)·A*_B(r_B) over a batch B of measurements, drawn without replacement per " +
+      'epoch (random stream "minibatch"); unset or b = m: the full-batch method, bit for bit',
+  );
 
 /**
  * Batches of measurements drawn without replacement per epoch: each epoch is a uniformly
@@ -20,9 +23,13 @@ export class MinibatchSampler {
   private readonly perm: Int32Array;
   private position: number;
 
-  constructor(readonly m: number, readonly batchSize: number, private readonly rng: Rng) {
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > m) throw new RangeError(`method.batchSize must be an integer in [1, m = ${m}], got ` +
-      `${batchSize}`);
+  constructor(
+    readonly m: number,
+    readonly batchSize: number,
+    private readonly rng: Rng,
+  ) {
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > m)
+      throw new RangeError(`method.batchSize must be an integer in [1, m = ${m}], got ` + `${batchSize}`);
     this.perm = new Int32Array(m);
     this.position = m; // the first call starts an epoch
   }
@@ -69,16 +76,21 @@ export class MinibatchSampler {
 /** The rule of `method.batchSize`: at most the number of measurements m. */
 export function batchSizeRules(c: { operator: { m: number }; method: { batchSize?: number } }): ConfigIssue[] {
   const b = c.method.batchSize;
-  return b !== undefined && b > c.operator.m ? [{ path: "method.batchSize", value: b, message: `must be ≤ operator.m = ${c.operator.m} (b = m is the full ` +
-    `batch)` }] : [];
+  return b !== undefined && b > c.operator.m
+    ? [{ path: "method.batchSize", value: b, message: `must be ≤ operator.m = ${c.operator.m} (b = m is the full ` + `batch)` }]
+    : [];
 }
 
 /**
  * Gives a stepper minibatches of `method.batchSize` (random stream "minibatch" of the seed)
  * when b < m; b = m or unset leaves the full-batch method untouched (no draws).
  */
-export function withMinibatches<T extends { useMinibatches(sampler: MinibatchSampler | null): void }>(stepper: T, seed: number, batchSize: number | undefined,
-  m: number): T {
+export function withMinibatches<T extends { useMinibatches(sampler: MinibatchSampler | null): void }>(
+  stepper: T,
+  seed: number,
+  batchSize: number | undefined,
+  m: number,
+): T {
   if (batchSize !== undefined && batchSize > m) throw new RangeError(`method.batchSize = ${batchSize} exceeds the m = ${m} measurements of this operator`);
   if (batchSize !== undefined && batchSize < m) stepper.useMinibatches(new MinibatchSampler(m, batchSize, streamRng(seed, "minibatch")));
   return stepper;

@@ -23,7 +23,12 @@ export class MirrorDescentPsd extends MatrixVariableStepper {
   /** ∇Φ(X) = log X (symmetric). */
   private readonly phi: Matrix;
 
-  constructor(operator: SensingOperator, y: Float64Array, stepSize: number, readonly alpha: number) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    stepSize: number,
+    readonly alpha: number,
+  ) {
     super(operator, y, stepSize);
     const n = operator.n1;
     if (operator.n2 !== n) throw new RangeError(`mirror-descent needs a square problem, the operator is ${operator.n1}×${operator.n2}`);
@@ -38,7 +43,10 @@ export class MirrorDescentPsd extends MatrixVariableStepper {
 
   step(): void {
     this.operator.adjoint(this.residual(), this.grad);
-    const n = this.phi.rows, p = this.phi.data, g = this.grad.data, eta = this.stepSize;
+    const n = this.phi.rows,
+      p = this.phi.data,
+      g = this.grad.data,
+      eta = this.stepSize;
     for (let i = 0; i < n; i++) {
       for (let j = i; j < n; j++) {
         const s = 0.5 * (g[i * n + j] + g[j * n + i]);
@@ -63,7 +71,9 @@ export function symmetricExp(phi: Matrix): Matrix {
   const n = phi.rows;
   const { values, vectors } = symmetricEigen(phi);
   const e = Float64Array.from(values, Math.exp);
-  const X = zeros(n, n), v = vectors.data, x = X.data;
+  const X = zeros(n, n),
+    v = vectors.data,
+    x = X.data;
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
       let acc = 0;
@@ -78,19 +88,27 @@ export function symmetricExp(phi: Matrix): Matrix {
 /** `mirror-descent`: spectral-entropy mirror descent on a PSD matrix variable. */
 export const mirrorDescentMethod = defineMethod({
   name: "mirror-descent",
-  summary: "mirror descent with the spectral entropy mirror map on a PSD matrix variable (Wu & Rebeschini, NeurIPS 2021): log X ← log X − η sym(S), X₀ = α I " +
+  summary:
+    "mirror descent with the spectral entropy mirror map on a PSD matrix variable (Wu & Rebeschini, NeurIPS 2021): log X ← log X − η sym(S), X₀ = α I " +
     "(ignores the init and model.k)",
   options: {
-    initScale: finite("method.initScale").pipe(z.number().positive("method.initScale must be > 0")).default(1e-3)
+    initScale: finite("method.initScale")
+      .pipe(z.number().positive("method.initScale must be > 0"))
+      .default(1e-3)
       .describe("mirror-descent: X₀ = initScale·I (the reference's alpha; small = strong implicit low-rank bias)"),
   },
   rules: (c) => {
     const { n, n2 } = c.problem;
-    if (n2 !== n) return [{ path: "problem.n2", value: n2,
-      message: `mirror-descent works on a PSD n×n matrix variable: problem.n2 must equal problem.n = ${n}` }];
+    if (n2 !== n)
+      return [{ path: "problem.n2", value: n2, message: `mirror-descent works on a PSD n×n matrix variable: problem.n2 must equal problem.n = ${n}` }];
     return n * n2 > SVT_MAX_ENTRIES
-      ? [{ path: "method.name", value: "mirror-descent", message: `mirror-descent takes a dense n×n eigendecomposition every iteration; n² = ${n * n2} ` +
-        `exceeds ${SVT_MAX_ENTRIES}` }]
+      ? [
+          {
+            path: "method.name",
+            value: "mirror-descent",
+            message: `mirror-descent takes a dense n×n eigendecomposition every iteration; n² = ${n * n2} ` + `exceeds ${SVT_MAX_ENTRIES}`,
+          },
+        ]
       : [];
   },
   // Φ, X, the gradient, the eigenvectors (n×n each) and r (m)

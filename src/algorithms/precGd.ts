@@ -32,7 +32,13 @@ export interface PrecGdOptions {
  */
 export class PreconditionedGradientDescentAdaptive extends PreconditionedGradientDescent {
   readonly method: string = "precgd";
-  constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number, readonly options: PrecGdOptions) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    x0: Factors,
+    stepSize: number,
+    readonly options: PrecGdOptions,
+  ) {
     super(operator, y, x0, stepSize);
     const { dampingScale: s, dampingFloor: f } = options;
     if (!(s >= 0) || !Number.isFinite(s)) throw new RangeError(`precgd: method.dampingScale must be a finite number ≥ 0, got ${s}`);
@@ -54,10 +60,19 @@ export const precGdMethod = defineMethod({
   summary: "PrecGD (Zhang, Fattahi & Zhang, NeurIPS 2021): preconditioners (XᵀX + λ_t I)⁻¹ with λ_t from the residual",
   live: ["dampingScale", "dampingFloor"],
   options: {
-    dampingScale: finite("method.dampingScale").pipe(z.number().min(0, "method.dampingScale must be ≥ 0")).default(1).describe("precgd: λ_t = max(dampingFloor, dampingScale·‖A(P_t) − y‖₂)"),
-    dampingFloor: finite("method.dampingFloor").pipe(z.number().positive("method.dampingFloor must be > 0")).default(1e-15).describe("precgd: lower bound of λ_t (keeps the k×k solve well posed at convergence; too small to limit accuracy)"),
+    dampingScale: finite("method.dampingScale")
+      .pipe(z.number().min(0, "method.dampingScale must be ≥ 0"))
+      .default(1)
+      .describe("precgd: λ_t = max(dampingFloor, dampingScale·‖A(P_t) − y‖₂)"),
+    dampingFloor: finite("method.dampingFloor")
+      .pipe(z.number().positive("method.dampingFloor must be > 0"))
+      .default(1e-15)
+      .describe("precgd: lower bound of λ_t (keeps the k×k solve well posed at convergence; too small to limit accuracy)"),
   },
   workspaceBytes: preconditionedWorkspaceBytes,
   create: (c, operator, y, init) =>
-    new PreconditionedGradientDescentAdaptive(operator, y, init, c.method.stepSize, { dampingScale: c.method.dampingScale, dampingFloor: c.method.dampingFloor }),
+    new PreconditionedGradientDescentAdaptive(operator, y, init, c.method.stepSize, {
+      dampingScale: c.method.dampingScale,
+      dampingFloor: c.method.dampingFloor,
+    }),
 });

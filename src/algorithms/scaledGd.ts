@@ -24,7 +24,8 @@ export abstract class PreconditionedGradientDescent extends FactoredStepper {
 
   constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number) {
     super(operator, y, x0, stepSize);
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     this.SG = zeros(L.rows, L.cols);
     this.StF = zeros(R.rows, R.cols);
     this.dF = zeros(L.rows, L.cols);
@@ -37,19 +38,25 @@ export abstract class PreconditionedGradientDescent extends FactoredStepper {
   protected update(): void {
     const lambda = this.damping();
     const eta = this.stepSize;
-    const F = this.left, G = this.right;
+    const F = this.left,
+      G = this.right;
     this.gradientProducts(this.SG, this.StF);
     if (this.x.kind === "symmetric") {
-      const g = this.SG.data, h = this.StF.data;
+      const g = this.SG.data,
+        h = this.StF.data;
       for (let i = 0; i < g.length; i++) g[i] += h[i];
       rightPrecondition(this.SG, F, lambda, this.dF, this.method);
-      const x = F.data, d = this.dF.data;
+      const x = F.data,
+        d = this.dF.data;
       for (let i = 0; i < x.length; i++) x[i] -= eta * d[i];
       return;
     }
     rightPrecondition(this.SG, G, lambda, this.dF, this.method);
     rightPrecondition(this.StF, F, lambda, this.dG, this.method);
-    const f = F.data, g = G.data, df = this.dF.data, dg = this.dG.data;
+    const f = F.data,
+      g = G.data,
+      df = this.dF.data,
+      dg = this.dG.data;
     for (let i = 0; i < f.length; i++) f[i] -= eta * df[i];
     for (let i = 0; i < g.length; i++) g[i] -= eta * dg[i];
   }
@@ -85,7 +92,13 @@ export class ScaledGradientDescent extends PreconditionedGradientDescent {
  */
 export class ScaledGradientDescentLambda extends PreconditionedGradientDescent {
   readonly method: string = "scaled-gd-lambda";
-  constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number, readonly lambda: number) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    x0: Factors,
+    stepSize: number,
+    readonly lambda: number,
+  ) {
     super(operator, y, x0, stepSize);
     if (!(lambda > 0) || !Number.isFinite(lambda)) throw new RangeError(`scaled-gd-lambda: method.lambda must be a finite number > 0, got ${lambda}`);
   }
@@ -105,9 +118,16 @@ export const scaledGdMethod = defineMethod({
   summary: "ScaledGD (Tong, Ma & Chi, JMLR 2021): GD preconditioned by (GᵀG)⁻¹ and (FᵀF)⁻¹",
   options: { batchSize: batchSizeOption },
   rules: (c) => {
-    const k = c.model.k, { n, n2 } = c.problem;
+    const k = c.model.k,
+      { n, n2 } = c.problem;
     return k > Math.min(n, n2)
-      ? [{ path: "model.k", value: k, message: `scaled-gd preconditions with (GᵀG)⁻¹ and (FᵀF)⁻¹, which are singular for k > min(n1, n2) = ${Math.min(n, n2)}; use scaled-gd-lambda or precgd` }]
+      ? [
+          {
+            path: "model.k",
+            value: k,
+            message: `scaled-gd preconditions with (GᵀG)⁻¹ and (FᵀF)⁻¹, which are singular for k > min(n1, n2) = ${Math.min(n, n2)}; use scaled-gd-lambda or precgd`,
+          },
+        ]
       : batchSizeRules(c);
   },
   workspaceBytes: preconditionedWorkspaceBytes,
@@ -120,7 +140,10 @@ export const scaledGdLambdaMethod = defineMethod({
   summary: "ScaledGD(λ) (Xu, Shen, Chi & Ma, ICML 2023): preconditioners (XᵀX + λI)⁻¹ with a fixed damping λ",
   live: ["lambda"],
   options: {
-    lambda: finite("method.lambda").pipe(z.number().positive("method.lambda must be > 0")).default(0.01).describe("scaled-gd-lambda: damping λ of the preconditioner (XᵀX + λI)⁻¹, in units of M* (σ₁ = 1 by default)"),
+    lambda: finite("method.lambda")
+      .pipe(z.number().positive("method.lambda must be > 0"))
+      .default(0.01)
+      .describe("scaled-gd-lambda: damping λ of the preconditioner (XᵀX + λI)⁻¹, in units of M* (σ₁ = 1 by default)"),
   },
   workspaceBytes: preconditionedWorkspaceBytes,
   create: (c, operator, y, init) => new ScaledGradientDescentLambda(operator, y, init, c.method.stepSize, c.method.lambda),

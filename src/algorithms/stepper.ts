@@ -91,11 +91,14 @@ export abstract class FactoredStepper implements Stepper {
     public stepSize: number,
   ) {
     this.model = x.kind;
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     if (L.rows !== operator.n1 || R.rows !== operator.n2 || L.cols !== R.cols) {
-      throw new RangeError(x.kind === "symmetric"
-        ? `X₀ is ${L.rows}×${L.cols}; the operator is ${operator.n1}×${operator.n2} (the symmetric model needs a square operator with n rows)`
-        : `factors ${L.rows}×${L.cols} and ${R.rows}×${R.cols} do not fit the ${operator.n1}×${operator.n2} operator`);
+      throw new RangeError(
+        x.kind === "symmetric"
+          ? `X₀ is ${L.rows}×${L.cols}; the operator is ${operator.n1}×${operator.n2} (the symmetric model needs a square operator with n rows)`
+          : `factors ${L.rows}×${L.cols} and ${R.rows}×${R.cols} do not fit the ${operator.n1}×${operator.n2} operator`,
+      );
     }
     if (y.length !== operator.m) throw new RangeError(`y has ${y.length} entries, operator has m = ${operator.m}`);
     if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new RangeError(`step size must be a finite number > 0, got ${stepSize}`);
@@ -173,7 +176,9 @@ export abstract class FactoredStepper implements Stepper {
       this.adjointProducts(SG, StF);
       return;
     }
-    const r = this.residual(), mask = this.batchMask!, z = this.batchResidual!;
+    const r = this.residual(),
+      mask = this.batchMask!,
+      z = this.batchResidual!;
     const scale = this.operator.m / this.sampler.next(mask);
     for (let i = 0; i < z.length; i++) z[i] = mask[i] ? scale * r[i] : 0;
     this.operator.adjointFactored(z, this.left, this.right, SG, StF);
@@ -219,7 +224,8 @@ export abstract class FactoredStepper implements Stepper {
     const names = this.x.kind === "symmetric" ? ["X"] : ["F", "G"];
     const targets = this.x.kind === "symmetric" ? [this.x.X] : [this.x.F, this.x.G];
     names.forEach((name, i) => {
-      const a = state.arrays[name], t = targets[i];
+      const a = state.arrays[name],
+        t = targets[i];
       if (!a || a.rows !== t.rows || a.cols !== t.cols) {
         throw new RangeError(`checkpoint factor ${name} is ${a ? `${a.rows}×${a.cols}` : "missing"}, the model needs ${t.rows}×${t.cols}`);
       }

@@ -27,10 +27,17 @@ export class SubgradientL1 extends FactoredStepper {
   private readonly SG: Matrix;
   private readonly StF: Matrix;
 
-  constructor(operator: SensingOperator, y: Float64Array, x0: Factors, stepSize: number, readonly decay: number) {
+  constructor(
+    operator: SensingOperator,
+    y: Float64Array,
+    x0: Factors,
+    stepSize: number,
+    readonly decay: number,
+  ) {
     super(operator, y, x0, stepSize);
     if (!(decay > 0 && decay <= 1)) throw new RangeError(`subgradient-l1: method.decay must be in (0, 1], got ${decay}`);
-    const L = this.left, R = this.right;
+    const L = this.left,
+      R = this.right;
     this.sgn = new Float64Array(operator.m);
     this.SG = zeros(L.rows, L.cols);
     this.StF = zeros(R.rows, R.cols);
@@ -42,18 +49,23 @@ export class SubgradientL1 extends FactoredStepper {
   }
 
   protected update(): void {
-    const r = this.residual(), sgn = this.sgn, c = 1 / Math.sqrt(this.operator.m);
+    const r = this.residual(),
+      sgn = this.sgn,
+      c = 1 / Math.sqrt(this.operator.m);
     for (let i = 0; i < r.length; i++) sgn[i] = r[i] > 0 ? c : r[i] < 0 ? -c : 0;
-    const F = this.left, G = this.right;
+    const F = this.left,
+      G = this.right;
     this.operator.adjointFactored(sgn, F, G, this.SG, this.StF);
     const eta = this.currentStep();
-    const a = this.SG.data, b = this.StF.data;
+    const a = this.SG.data,
+      b = this.StF.data;
     if (this.x.kind === "symmetric") {
       const x = F.data;
       for (let i = 0; i < x.length; i++) x[i] -= eta * (a[i] + b[i]);
       return;
     }
-    const f = F.data, g = G.data;
+    const f = F.data,
+      g = G.data;
     for (let i = 0; i < f.length; i++) f[i] -= eta * a[i];
     for (let i = 0; i < g.length; i++) g[i] -= eta * b[i];
   }
@@ -72,7 +84,10 @@ export const subgradientL1Method = defineMethod({
   summary: "subgradient method for the robust ℓ1 loss (1/√m)‖A(P) − y‖₁ with geometrically decaying steps (Li, Zhu, So & Vidal 2020)",
   live: ["decay"],
   options: {
-    decay: finite("method.decay").pipe(z.number().gt(0, "method.decay must be > 0").max(1, "method.decay must be ≤ 1")).default(0.98).describe("subgradient-l1: steps η_t = stepSize·decay^t"),
+    decay: finite("method.decay")
+      .pipe(z.number().gt(0, "method.decay must be > 0").max(1, "method.decay must be ≤ 1"))
+      .default(0.98)
+      .describe("subgradient-l1: steps η_t = stepSize·decay^t"),
   },
   workspaceBytes: (c) => 8 * (c.operator.m + c.model.k * (c.problem.n + c.problem.n2)),
   create: (c, operator, y, init) => new SubgradientL1(operator, y, init, c.method.stepSize, c.method.decay),

@@ -53,7 +53,9 @@ export class SingularValueThresholding extends MatrixVariableStepper {
 
   step(): void {
     this.operator.adjoint(this.residual(), this.grad);
-    const Yd = this.Y.data, g = this.grad.data, eta = this.stepSize;
+    const Yd = this.Y.data,
+      g = this.grad.data,
+      eta = this.stepSize;
     for (let i = 0; i < Yd.length; i++) Yd[i] -= eta * g[i];
     if (Math.min(this.Y.rows, this.Y.cols) <= SVT_FULL_SVD_LIMIT) {
       const { X, rank } = singularValueShrink(this.Y, this.tau);
@@ -61,7 +63,8 @@ export class SingularValueThresholding extends MatrixVariableStepper {
       this.rank = rank;
     } else {
       const t = singularTripletsAbove(this.Y, this.tau, { rng: this.rng, start: this.basis });
-      if (!t.converged) this.events.push({ iteration: this.iteration + 1, message: `svt: the truncated SVD did not converge in ${t.iterations} subspace iterations` });
+      if (!t.converged)
+        this.events.push({ iteration: this.iteration + 1, message: `svt: the truncated SVD did not converge in ${t.iterations} subspace iterations` });
       this.basis = t.basis;
       this.X = shrinkFromTriplets(t.U, t.s, t.V, this.tau);
       this.rank = t.s.length;
@@ -80,9 +83,13 @@ export const SVT_FULL_SVD_LIMIT = 200;
 
 /** U diag(s − τ) Vᵀ for triplets with s > τ (U n1×q, V n2×q). */
 function shrinkFromTriplets(U: Matrix, s: Float64Array, V: Matrix, tau: number): Matrix {
-  const q = s.length, n1 = U.rows, n2 = V.rows;
+  const q = s.length,
+    n1 = U.rows,
+    n2 = V.rows;
   const X = zeros(n1, n2);
-  const x = X.data, u = U.data, v = V.data;
+  const x = X.data,
+    u = U.data,
+    v = V.data;
   const row = new Float64Array(q);
   for (let i = 0; i < n1; i++) {
     for (let l = 0; l < q; l++) row[l] = (s[l] - tau) * u[i * q + l];
@@ -99,7 +106,11 @@ function shrinkFromTriplets(U: Matrix, s: Float64Array, V: Matrix, tau: number):
 export function singularValueShrink(Y: Matrix, tau: number): { X: Matrix; rank: number } {
   const { U, s, V } = svd(Y);
   const X = zeros(Y.rows, Y.cols);
-  const x = X.data, u = U.data, v = V.data, p = s.length, n2 = Y.cols;
+  const x = X.data,
+    u = U.data,
+    v = V.data,
+    p = s.length,
+    n2 = Y.cols;
   let rank = 0;
   for (let l = 0; l < p; l++) {
     const d = s[l] - tau;
@@ -123,15 +134,21 @@ export const svtMethod = defineMethod({
   summary: "singular value thresholding (Cai, Candès & Shen 2010), the convex baseline on a dense matrix variable (ignores the init and model.k)",
   factored: false,
   options: {
-    tau: finite("method.tau").pipe(z.number().min(0, "method.tau must be ≥ 0")).optional().describe("svt: singular value threshold τ (default 5‖y‖₂ ≈ 5‖M*‖_F)"),
+    tau: finite("method.tau")
+      .pipe(z.number().min(0, "method.tau must be ≥ 0"))
+      .optional()
+      .describe("svt: singular value threshold τ (default 5‖y‖₂ ≈ 5‖M*‖_F)"),
   },
   rules: (c) => {
     const { n, n2 } = c.problem;
     return n * n2 > SVT_MAX_ENTRIES
-      ? [{
-        path: "method.name", value: "svt",
-        message: `svt works on a dense n1×n2 matrix variable and takes a full SVD of it every iteration; n1·n2 = ${n * n2} exceeds ${SVT_MAX_ENTRIES} — use a factored method (gd, scaled-gd, …) for this size`,
-      }]
+      ? [
+          {
+            path: "method.name",
+            value: "svt",
+            message: `svt works on a dense n1×n2 matrix variable and takes a full SVD of it every iteration; n1·n2 = ${n * n2} exceeds ${SVT_MAX_ENTRIES} — use a factored method (gd, scaled-gd, …) for this size`,
+          },
+        ]
       : [];
   },
   // Y, X, grad (n1×n2), r (m), and the SVD of Y: U (n1×n1 at most), V, a copy of Y and the shrunk X

@@ -79,8 +79,9 @@ export function buildInstance(config: ResolvedConfig): Instance {
   const operator = buildOperator(config);
   const yFile = (config.operator as { yFile?: string }).yFile;
   const observed = operator.observations?.();
-  const given = observed?.y ?? (yFile === undefined ? undefined : readNpyFloat64("operator.yFile", yFile, [operator.m], `the operator.m = ${operator.m} ` +
-    `measurements y`).data);
+  const given =
+    observed?.y ??
+    (yFile === undefined ? undefined : readNpyFloat64("operator.yFile", yFile, [operator.m], `the operator.m = ${operator.m} ` + `measurements y`).data);
   // without M*, "A(M*)" is the observed y itself
   const yClean = truth.absent ? given! : measureTruth(operator, truth);
   const y = given ?? yClean.slice();
@@ -88,7 +89,8 @@ export function buildInstance(config: ResolvedConfig): Instance {
     const rng = streamRng(config.seed, "noise");
     for (let i = 0; i < y.length; i++) y[i] += config.problem.noise * rng.normal();
   }
-  const outlierIndices = config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
+  const outlierIndices =
+    config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
   checkFiniteMeasurements(config, y);
   return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}), ...(observed?.heldOut ? { heldOut: observed.heldOut } : {}) };
 }
@@ -103,10 +105,17 @@ function checkFiniteMeasurements(config: ResolvedConfig, y: Float64Array): void 
   for (let i = 0; i < y.length; i++) ss += y[i] * y[i];
   if (Number.isFinite(ss)) return;
   const p = config.problem;
-  const [path, value] = p.noise > 0 ? ["problem.noise", p.noise]
-    : p.outliers > 0 ? ["problem.outlierScale", p.outlierScale]
-    : p.singularValues ? ["problem.singularValues", p.singularValues] : ["problem.kappa", p.kappa];
-  throw new ConfigError([{ path, value, message: "makes ‖y‖² overflow float64 (the loss is infinite from the start); use a value many orders of magnitude smaller" }]);
+  const [path, value] =
+    p.noise > 0
+      ? ["problem.noise", p.noise]
+      : p.outliers > 0
+        ? ["problem.outlierScale", p.outlierScale]
+        : p.singularValues
+          ? ["problem.singularValues", p.singularValues]
+          : ["problem.kappa", p.kappa];
+  throw new ConfigError([
+    { path, value, message: "makes ‖y‖² overflow float64 (the loss is infinite from the start); use a value many orders of magnitude smaller" },
+  ]);
 }
 
 /**
@@ -161,13 +170,16 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
 
 /** init.type "file": X0.npy (n × k) or F0.npy (n × k) and G0.npy (n2 × k) from the folder init.dir. */
 function readInit(config: ResolvedConfig): Factors {
-  const { n, n2 } = config.problem, k = config.model.k, dir = config.init.dir!;
+  const { n, n2 } = config.problem,
+    k = config.model.k,
+    dir = config.init.dir!;
   const read = (stem: string, rows: number, what: string) => {
     const file = `${dir.replace(/[\\/]+$/, "")}/${stem}.npy`; // no node:path: this module is in the browser bundle
     return { rows, cols: k, data: readNpyFloat64("init.dir", file, [rows, k], `${stem}, ${what} × model.k = ${rows}×${k}`).data };
   };
   if (config.model.type === "symmetric") return { kind: "symmetric", X: read("X0", n, "problem.n") };
-  const F = read("F0", n, "problem.n"), G = read("G0", n2, "problem.n2");
+  const F = read("F0", n, "problem.n"),
+    G = read("G0", n2, "problem.n2");
   if (config.model.type !== "deep") return { kind: "asymmetric", F, G };
   return { kind: "asymmetric", F, G, middle: Array.from({ length: config.model.depth - 2 }, (_, i) => read(`W${i + 2}_0`, k, "model.k")) };
 }

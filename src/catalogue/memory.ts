@@ -90,7 +90,10 @@ export function defaultMemoryLimit(): number {
 
 /** The sum of the w largest entries. */
 export function largestSum(bytes: number[], w: number): number {
-  return [...bytes].sort((a, b) => b - a).slice(0, w).reduce((t, b) => t + b, 0);
+  return [...bytes]
+    .sort((a, b) => b - a)
+    .slice(0, w)
+    .reduce((t, b) => t + b, 0);
 }
 
 /**
@@ -188,7 +191,8 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
   const big = need.items.filter((i) => i.bytes >= need.total / 100).sort((a, b) => b.bytes - a.bytes);
   const small = need.items.filter((i) => i.bytes < need.total / 100);
   const smallBytes = small.reduce((t, i) => t + i.bytes, 0);
-  const items = big.map((i) => `${i.what} ${i.bytes} (${formatBytes(i.bytes)})`)
+  const items = big
+    .map((i) => `${i.what} ${i.bytes} (${formatBytes(i.bytes)})`)
     .concat(small.length ? [`${small.length} smaller item${small.length > 1 ? "s" : ""} ${smallBytes} (${formatBytes(smallBytes)})`] : [])
     .join(", ");
   const issue: ConfigIssue = {
@@ -196,12 +200,17 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
     value: blame.value,
     message:
       `the run needs ${need.total} bytes (${formatBytes(need.total)}), more than the limit of ${limit} bytes (${formatBytes(limit)}): ${items}` +
-      (explained ? `; the ${config.operator.type} operator holds ${explained.formula} with m = ${config.operator.m}, n1 = ${config.problem.n}, n2 = ${config.problem.n2}` : "") +
+      (explained
+        ? `; the ${config.operator.type} operator holds ${explained.formula} with m = ${config.operator.m}, n1 = ${config.problem.n}, n2 = ${config.problem.n2}`
+        : "") +
       (rowsBlamed
         ? `; the run records up to ${Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1} metrics rows: reduce stop.maxIterations, ` +
           `or record fewer rows (a larger record.every, or record.schedule "log")`
         : `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : ""}` +
-          (explained?.sizeOptions ?? []).filter((o) => o !== blame.path).map((o) => ` or ${o}`).join("")) +
+          (explained?.sizeOptions ?? [])
+            .filter((o) => o !== blame.path)
+            .map((o) => ` or ${o}`)
+            .join("")) +
       (fits.length ? `, or use ${fits.map((f) => `${f.set} (${f.total} bytes, ${formatBytes(f.total)})`).join(" or ")}` : ""),
   };
   throw new ConfigError([issue]);

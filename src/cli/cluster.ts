@@ -62,44 +62,62 @@ export function addClusterCommands(program: Command, io: CliIO): void {
     .option("--emit", "write DIR/slurm/array.sbatch and print it (default)")
     .option("--submit", "write the scripts and submit them with sbatch")
     .option("--no-aggregate", "with --submit: no dependent aggregate job")
-    .action((opts: { grid: string; out: string; shards?: string; throttle?: string; time?: string; cpusPerTask?: string; mem?: string; partition?: string; extra?: string; quick?: boolean; emit?: boolean; submit?: boolean; aggregate: boolean }) => {
-      if (opts.emit && opts.submit) throw new UsageError("--emit and --submit exclude each other (--submit also writes the scripts)");
-      const dir = path.resolve(opts.out);
-      // every check before anything is written or submitted
-      const o = usage(() => parseSlurmOptions(opts, dir, ""));
-      let grid;
-      try {
-        grid = parseGrid(readJsonFile(opts.grid, "grid"));
-        if (opts.quick) grid = quickGrid(grid);
-        expandGrid(grid);
-      } catch (e) {
-        if (e instanceof ConfigError) throw oneLine(e);
-        throw e;
-      }
-      const other = recordedShardCounts(dir).filter((n) => n !== o.shards);
-      if (other.length) throw new UsageError(`${dir} holds shards of a split into ${other.join(", ")}, not ${o.shards}; use --shards ${other[0]} or another --out`);
-      o.name = (grid.name ?? path.basename(dir)).replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40) || "sweep";
-      ensureDir(dir);
-      try {
-        recordGrid(dir, grid);
-      } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(`${dir} holds a sweep of a different grid (its grid.json differs); use another --out or delete it`);
-        throw e;
-      }
-      const files = writeSlurmFiles(o);
-      if (!opts.submit) {
-        io.out(arrayScript(o));
-        io.err(`matsense: wrote ${files.array} (and ${path.basename(files.aggregate)}); submit with: sbatch ${files.array}\n`);
-        return;
-      }
-      const jid = usage(() => sbatch(files.array));
-      io.out(`${jid}\n`);
-      io.err(`matsense: submitted job array ${jid} (${o.shards} tasks); logs in ${path.join(dir, "slurm")}; progress: matsense status ${dir}\n`);
-      if (opts.aggregate) {
-        const aid = usage(() => sbatch(files.aggregate, [`--dependency=afterany:${jid}`]));
-        io.err(`matsense: aggregate job ${aid} runs after it (afterany:${jid})\n`);
-      }
-    });
+    .action(
+      (opts: {
+        grid: string;
+        out: string;
+        shards?: string;
+        throttle?: string;
+        time?: string;
+        cpusPerTask?: string;
+        mem?: string;
+        partition?: string;
+        extra?: string;
+        quick?: boolean;
+        emit?: boolean;
+        submit?: boolean;
+        aggregate: boolean;
+      }) => {
+        if (opts.emit && opts.submit) throw new UsageError("--emit and --submit exclude each other (--submit also writes the scripts)");
+        const dir = path.resolve(opts.out);
+        // every check before anything is written or submitted
+        const o = usage(() => parseSlurmOptions(opts, dir, ""));
+        let grid;
+        try {
+          grid = parseGrid(readJsonFile(opts.grid, "grid"));
+          if (opts.quick) grid = quickGrid(grid);
+          expandGrid(grid);
+        } catch (e) {
+          if (e instanceof ConfigError) throw oneLine(e);
+          throw e;
+        }
+        const other = recordedShardCounts(dir).filter((n) => n !== o.shards);
+        if (other.length)
+          throw new UsageError(`${dir} holds shards of a split into ${other.join(", ")}, not ${o.shards}; use --shards ${other[0]} or another --out`);
+        o.name = (grid.name ?? path.basename(dir)).replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40) || "sweep";
+        ensureDir(dir);
+        try {
+          recordGrid(dir, grid);
+        } catch (e) {
+          if (e instanceof ConfigError)
+            throw new UsageError(`${dir} holds a sweep of a different grid (its grid.json differs); use another --out or delete it`);
+          throw e;
+        }
+        const files = writeSlurmFiles(o);
+        if (!opts.submit) {
+          io.out(arrayScript(o));
+          io.err(`matsense: wrote ${files.array} (and ${path.basename(files.aggregate)}); submit with: sbatch ${files.array}\n`);
+          return;
+        }
+        const jid = usage(() => sbatch(files.array));
+        io.out(`${jid}\n`);
+        io.err(`matsense: submitted job array ${jid} (${o.shards} tasks); logs in ${path.join(dir, "slurm")}; progress: matsense status ${dir}\n`);
+        if (opts.aggregate) {
+          const aid = usage(() => sbatch(files.aggregate, [`--dependency=afterany:${jid}`]));
+          io.err(`matsense: aggregate job ${aid} runs after it (afterany:${jid})\n`);
+        }
+      },
+    );
 
   program
     .command("status")
@@ -109,27 +127,38 @@ export function addClusterCommands(program: Command, io: CliIO): void {
     .option("--parallel <p>", "runs at a time for the ETA (default: the runs started and not finished)")
     .option("--json", "print the status as JSON")
     .action((dir: string, opts: { shards?: string; parallel?: string; json?: boolean }) => {
-      const st = usage(() => sweepStatus(dir, {
-        shards: opts.shards !== undefined ? parsePositiveInt(opts.shards, "--shards") : undefined,
-        parallel: opts.parallel !== undefined ? parsePositiveInt(opts.parallel, "--parallel") : undefined,
-      }));
+      const st = usage(() =>
+        sweepStatus(dir, {
+          shards: opts.shards !== undefined ? parsePositiveInt(opts.shards, "--shards") : undefined,
+          parallel: opts.parallel !== undefined ? parsePositiveInt(opts.parallel, "--parallel") : undefined,
+        }),
+      );
       if (opts.json) {
         io.out(JSON.stringify(st, null, 2) + "\n");
         return;
       }
       const c = st.counts;
-      io.out(`${st.dir}: ${st.total} runs: ${c.done} done, ${c.failed} failed, ${c.interrupted} interrupted, ${c.started} started (running or lost), ${c.missing} not started` +
-        `${c.damaged ? `, ${c.damaged} damaged (re-run by the next sweep)` : ""}${st.unverified ? ` (${st.unverified} done unverified: no checksums, written by an older matsense)` : ""}\n`);
+      io.out(
+        `${st.dir}: ${st.total} runs: ${c.done} done, ${c.failed} failed, ${c.interrupted} interrupted, ${c.started} started (running or lost), ${c.missing} not started` +
+          `${c.damaged ? `, ${c.damaged} damaged (re-run by the next sweep)` : ""}${st.unverified ? ` (${st.unverified} done unverified: no checksums, written by an older matsense)` : ""}\n`,
+      );
       for (const d of st.damaged) io.err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
       if (st.meanRunSeconds !== undefined) {
-        io.out(`mean run ${st.meanRunSeconds.toFixed(2)} s; remaining ≈ ${formatSeconds(st.remainingRunSeconds!)} of run time, eta ≈ ${formatSeconds(st.etaSeconds!)} at ${st.parallel} run(s) at a time\n`);
+        io.out(
+          `mean run ${st.meanRunSeconds.toFixed(2)} s; remaining ≈ ${formatSeconds(st.remainingRunSeconds!)} of run time, eta ≈ ${formatSeconds(st.etaSeconds!)} at ${st.parallel} run(s) at a time\n`,
+        );
       }
       if (st.shards > 1) {
         for (const s of st.perShard) {
           const k = s.counts;
           const open = s.runs - k.done;
-          io.out(`  shard ${String(s.index).padStart(String(st.shards - 1).length)}/${st.shards}: ${k.done}/${s.runs} done` +
-            (open ? ` (${[k.damaged && `${k.damaged} damaged`, k.failed && `${k.failed} failed`, k.interrupted && `${k.interrupted} interrupted`, k.started && `${k.started} started`, k.missing && `${k.missing} not started`].filter(Boolean).join(", ")})` : "") + "\n");
+          io.out(
+            `  shard ${String(s.index).padStart(String(st.shards - 1).length)}/${st.shards}: ${k.done}/${s.runs} done` +
+              (open
+                ? ` (${[k.damaged && `${k.damaged} damaged`, k.failed && `${k.failed} failed`, k.interrupted && `${k.interrupted} interrupted`, k.started && `${k.started} started`, k.missing && `${k.missing} not started`].filter(Boolean).join(", ")})`
+                : "") +
+              "\n",
+          );
         }
       }
     });
@@ -172,10 +201,13 @@ export function addClusterCommands(program: Command, io: CliIO): void {
         const { enqueueSweep } = await queueModule();
         r = await usageAsync(() => enqueueSweep(opts.redis, grid, opts.out, { queue: opts.queue }));
       } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(`${path.resolve(opts.out)} holds a sweep of a different grid (its grid.json differs); use another --out or delete it`);
+        if (e instanceof ConfigError)
+          throw new UsageError(`${path.resolve(opts.out)} holds a sweep of a different grid (its grid.json differs); use another --out or delete it`);
         throw e;
       }
-      io.out(`sweep ${r.sweep}: ${r.total} runs, ${r.finished} finished before, ${r.added} job(s) added to queue "${opts.queue}" (${r.total - r.finished - r.added} already queued)\n`);
+      io.out(
+        `sweep ${r.sweep}: ${r.total} runs, ${r.finished} finished before, ${r.added} job(s) added to queue "${opts.queue}" (${r.total - r.finished - r.added} already queued)\n`,
+      );
     });
 
   program
@@ -192,7 +224,9 @@ export function addClusterCommands(program: Command, io: CliIO): void {
       const threads = Math.max(1, Math.floor(os.availableParallelism() / concurrency));
       io.err(`matsense worker: pid ${process.pid}, queue "${opts.queue}" at ${opts.redis}, ${concurrency} run(s) at a time\n`);
       const { runWorker } = await queueModule();
-      const r = await usageAsync(() => runWorker(opts.redis, { queue: opts.queue, concurrency, lockMs: lock * 1000, untilEmpty: opts.untilEmpty, threads, log: io.err }));
+      const r = await usageAsync(() =>
+        runWorker(opts.redis, { queue: opts.queue, concurrency, lockMs: lock * 1000, untilEmpty: opts.untilEmpty, threads, log: io.err }),
+      );
       io.err(`matsense worker: exiting after ${r.done} job(s) done, ${r.failed} failed\n`);
     });
 
@@ -206,6 +240,10 @@ export function addClusterCommands(program: Command, io: CliIO): void {
       const { queueStatus } = await queueModule();
       const c = await usageAsync(() => queueStatus(opts.redis, opts.queue));
       const out = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0), active: c.active ?? 0, done: c.completed ?? 0, failed: c.failed ?? 0 };
-      io.out(opts.json ? JSON.stringify(out) + "\n" : `queue "${opts.queue}": ${out.waiting} waiting, ${out.active} active, ${out.done} done, ${out.failed} failed\n`);
+      io.out(
+        opts.json
+          ? JSON.stringify(out) + "\n"
+          : `queue "${opts.queue}": ${out.waiting} waiting, ${out.active} active, ${out.done} done, ${out.failed} failed\n`,
+      );
     });
 }

@@ -37,7 +37,15 @@ function logLogSlope(rows: { iteration: number; rel_error: number }[], from: num
 
 export async function runHeadlineDemo(
   dir: string,
-  io: { out: (s: string) => void; err: (s: string) => void; quiet: boolean; shouldStop: () => boolean; saveInstance: boolean; backend?: string; existing?: ExistingPolicy },
+  io: {
+    out: (s: string) => void;
+    err: (s: string) => void;
+    quiet: boolean;
+    shouldStop: () => boolean;
+    saveInstance: boolean;
+    backend?: string;
+    existing?: ExistingPolicy;
+  },
 ): Promise<void> {
   const base = structuredClone(DEMO_BASE) as Record<string, Record<string, unknown>>;
   if (io.backend) base.operator.backend = io.backend;
@@ -59,11 +67,20 @@ export async function runHeadlineDemo(
       const rows = output!.result.rows;
       const at = (t: number) => rows.find((r) => r.iteration >= t)?.rel_error;
       // a log-log slope means something only for a sublinear run (the k = r run is linear: blank)
-      const cls = fitRates(rows.map((r) => r.iteration), rows.map((r) => r.rel_error), { status: summary.status }).classification;
+      const cls = fitRates(
+        rows.map((r) => r.iteration),
+        rows.map((r) => r.rel_error),
+        { status: summary.status },
+      ).classification;
       const slope = cls === "sublinear" ? logLogSlope(rows, 300) : NaN;
       const kind = k === 2 ? "exact (k = r)" : `over-param. (k = r+${k - 2})`;
       table.push([
-        String(k), kind, fmt(at(10)), fmt(at(100)), fmt(at(1000)), fmt(summary.final?.rel_error),
+        String(k),
+        kind,
+        fmt(at(10)),
+        fmt(at(100)),
+        fmt(at(1000)),
+        fmt(summary.final?.rel_error),
         Number.isFinite(slope) ? slope.toFixed(2) : "—",
         summary.status,
       ]);
@@ -79,9 +96,7 @@ export async function runHeadlineDemo(
   const header = ["k", "model", "err@10", "err@100", "err@1000", "err@end", "slope", "status"];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ") + "\n";
-  io.out(
-    `Symmetric GD on Gaussian sensing, n = 20, r = 2, m = 600, κ = 1.5, α = 0.05, η = 0.1, 3000 iterations (same data for every k)\n\n`,
-  );
+  io.out(`Symmetric GD on Gaussian sensing, n = 20, r = 2, m = 600, κ = 1.5, α = 0.05, η = 0.1, 3000 iterations (same data for every k)\n\n`);
   io.out(line(header));
   io.out(line(widths.map((w) => "-".repeat(w))));
   for (const r of table) io.out(line(r));

@@ -80,7 +80,11 @@ export function gradientCheck(op: SensingOperator, y: Float64Array, rng: Rng, k:
   const grad = x0.map((v, i) => (v - X.data[i]) / eta);
   const an = dot(grad, D.data);
   const err = Math.abs(an - fd) / Math.max(Math.abs(fd), 1e-300);
-  return { name: "gradient of ½‖A(XXᵀ) − y‖² vs central finite differences", pass: err <= 1e-5, detail: `directional derivative ${an.toPrecision(8)} vs ${fd.toPrecision(8)}, relative gap ${err.toExponential(1)} (≤ 1e-5)` };
+  return {
+    name: "gradient of ½‖A(XXᵀ) − y‖² vs central finite differences",
+    pass: err <= 1e-5,
+    detail: `directional derivative ${an.toPrecision(8)} vs ${fd.toPrecision(8)}, relative gap ${err.toExponential(1)} (≤ 1e-5)`,
+  };
 }
 
 /**
@@ -97,7 +101,8 @@ export function imbalanceStepCheck(op: SensingOperator, y: Float64Array, rng: Rn
   const r = op.applyFactored(F, G, new Float64Array(op.m));
   for (let i = 0; i < r.length; i++) r[i] -= y[i];
   const S = op.adjoint(r);
-  const SG = matmul(S, G), StF = matmulTN(S, F);
+  const SG = matmul(S, G),
+    StF = matmulTN(S, F);
   const predicted = matmulTN(SG, SG);
   const b = matmulTN(StF, StF);
   for (let i = 0; i < predicted.data.length; i++) predicted.data[i] = eta * eta * (predicted.data[i] - b.data[i]);
@@ -139,7 +144,8 @@ export function threadsCheck(rng: Rng): CheckResult {
   const one = buildOperator(resolveConfig({ ...base, operator: { ...base.operator, threads: 1 } } as ConfigInput));
   const two = buildOperator(resolveConfig({ ...base, operator: { ...base.operator, threads: 2 } } as ConfigInput));
   try {
-    const F = randomMatrix(rng, 24, 3), G = randomMatrix(rng, 24, 3);
+    const F = randomMatrix(rng, 24, 3),
+      G = randomMatrix(rng, 24, 3);
     const a = one.applyFactored(F, G, new Float64Array(400));
     const b = two.applyFactored(F, G, new Float64Array(400));
     const same = a.every((v, i) => Object.is(v, b[i]));
@@ -157,7 +163,14 @@ export function threadsCheck(rng: Rng): CheckResult {
  */
 export function oneOverTCheck(): CheckResult {
   const eta = 0.05;
-  const cfg = resolveConfig({ seed: 3, problem: { n: 12, rank: 2, truth: "psd", kappa: 1.5 }, operator: { type: "identity" }, model: { type: "symmetric", k: 3 }, init: { alpha: 0.05 }, method: { name: "gd", stepSize: eta } } as ConfigInput);
+  const cfg = resolveConfig({
+    seed: 3,
+    problem: { n: 12, rank: 2, truth: "psd", kappa: 1.5 },
+    operator: { type: "identity" },
+    model: { type: "symmetric", k: 3 },
+    init: { alpha: 0.05 },
+    method: { name: "gd", stepSize: eta },
+  } as ConfigInput);
   const inst = buildInstance(cfg);
   const X = randomMatrix(createRng(11), 12, 3, 0.05);
   const gd = new GradientDescentSymmetric(inst.operator, inst.y, X, eta);
@@ -165,7 +178,8 @@ export function oneOverTCheck(): CheckResult {
     const P = matmulNT(X, X);
     return frobeniusNorm({ ...P, data: P.data.map((v, i) => v - inst.truth.Mstar.data[i]) });
   };
-  const T1 = 2000, T2 = 8000;
+  const T1 = 2000,
+    T2 = 8000;
   while (gd.iteration < T1) gd.step();
   const e1 = err();
   while (gd.iteration < T2) gd.step();
@@ -225,11 +239,24 @@ export function runDoctorChecks(): CheckResult[] {
   }
   const sym = buildInstance(resolveConfig({ seed: 2, problem: { n: 14, rank: 2 }, operator: { type: "gaussian", m: 300 } } as ConfigInput));
   results.push(gradientCheck(sym.operator, sym.y, rng, 3));
-  const asym = buildInstance(resolveConfig({ seed: 4, problem: { n: 14, n2: 12, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 300 }, model: { type: "asymmetric" } } as ConfigInput));
+  const asym = buildInstance(
+    resolveConfig({
+      seed: 4,
+      problem: { n: 14, n2: 12, rank: 2, truth: "general" },
+      operator: { type: "gaussian", m: 300 },
+      model: { type: "asymmetric" },
+    } as ConfigInput),
+  );
   results.push(imbalanceStepCheck(asym.operator, asym.y, rng, 3));
   results.push(imbalanceFlowCheck(asym.operator, asym.y, rng, 3));
-  const square = buildInstance(resolveConfig({ seed: 6, problem: { n: 10, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 250 },
-    model: { type: "asymmetric" } } as ConfigInput));
+  const square = buildInstance(
+    resolveConfig({
+      seed: 6,
+      problem: { n: 10, rank: 2, truth: "general" },
+      operator: { type: "gaussian", m: 250 },
+      model: { type: "asymmetric" },
+    } as ConfigInput),
+  );
   results.push(...methodGradientChecks(square.operator, square.y, rng, 3));
   if (wasmAvailable()) results.push(threadsCheck(rng));
   results.push(oneOverTCheck());

@@ -188,7 +188,8 @@ export function addExploreCommands(program: Command, io: CliIO): void {
     .option("--dir <dir>", "folder of the built site (default: the package's dist/web)")
     .action(async (folder: string | undefined, opts: { port: string; host: string; isolation: boolean; dir?: string }) => {
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(opts.port)})`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(opts.port)})`);
       if (folder !== undefined) checkResultFolder(folder);
       const { server, url } = await startExploreServer({ dir: opts.dir, host: opts.host, port, isolation: opts.isolation, data: folder });
       const what = folder === undefined ? "" : ` (viewing ${folder})`;

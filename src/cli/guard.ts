@@ -21,7 +21,8 @@ export async function runFolderErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof LockedError || e instanceof ExistingResultError || e instanceof ForeignFilesError || e instanceof ResumeNotImplementedError) throw new UsageError(e.message, 2);
+    if (e instanceof LockedError || e instanceof ExistingResultError || e instanceof ForeignFilesError || e instanceof ResumeNotImplementedError)
+      throw new UsageError(e.message, 2);
     throw e;
   }
 }

@@ -57,10 +57,21 @@ export function instanceSummary(config: ReturnType<typeof resolveConfig>): Insta
     const { n: n1, n2, rank } = config.problem;
     const mem = runMemory(config);
     return {
-      operator: config.operator.type, seed: config.seed, n1, n2, rank, k: config.model.k, m: inst.operator.m,
+      operator: config.operator.type,
+      seed: config.seed,
+      n1,
+      n2,
+      rank,
+      k: config.model.k,
+      m: inst.operator.m,
       oversampling: inst.operator.m / (rank * (n1 + n2 - rank)),
-      truthFrobenius: fro, truthSpectral: Math.max(...sigma), kappa: Math.max(...sigma) / Math.min(...sigma),
-      measurementsNorm: ac, yNorm: norm2(inst.y), noiseNorm: norm2(noise), gain: (ac * ac) / (fro * fro),
+      truthFrobenius: fro,
+      truthSpectral: Math.max(...sigma),
+      kappa: Math.max(...sigma) / Math.min(...sigma),
+      measurementsNorm: ac,
+      yNorm: norm2(inst.y),
+      noiseNorm: norm2(noise),
+      gain: (ac * ac) / (fro * fro),
       memory: { total: mem.total, items: mem.items },
     };
   } finally {
@@ -73,11 +84,11 @@ function formatSummary(s: InstanceSummary): string {
   const f = (v: number) => v.toPrecision(4);
   return (
     `instance of seed ${s.seed}: operator ${s.operator}, M* ${s.n1}×${s.n2} of rank ${s.rank}, k = ${s.k}, m = ${s.m} ` +
-      `(${f(s.oversampling)} per degree of freedom r(n1 + n2 − r))\n` +
-      `‖M*‖_F = ${f(s.truthFrobenius)}, ‖M*‖₂ = ${f(s.truthSpectral)}, κ = ${f(s.kappa)}\n` +
-      `‖A(M*)‖ = ${f(s.measurementsNorm)}, ‖y‖ = ${f(s.yNorm)}, noise ‖y − A(M*)‖ = ${f(s.noiseNorm)}\n` +
-      `operator gain on M*: ‖A(M*)‖²/‖M*‖²_F = ${f(s.gain)} (1 in expectation)\n` +
-      `memory of a run: ${formatBytes(s.memory.total)} (${s.memory.items.map((i) => `${i.what} ${formatBytes(i.bytes)}`).join("; ")})\n`
+    `(${f(s.oversampling)} per degree of freedom r(n1 + n2 − r))\n` +
+    `‖M*‖_F = ${f(s.truthFrobenius)}, ‖M*‖₂ = ${f(s.truthSpectral)}, κ = ${f(s.kappa)}\n` +
+    `‖A(M*)‖ = ${f(s.measurementsNorm)}, ‖y‖ = ${f(s.yNorm)}, noise ‖y − A(M*)‖ = ${f(s.noiseNorm)}\n` +
+    `operator gain on M*: ‖A(M*)‖²/‖M*‖²_F = ${f(s.gain)} (1 in expectation)\n` +
+    `memory of a run: ${formatBytes(s.memory.total)} (${s.memory.items.map((i) => `${i.what} ${formatBytes(i.bytes)}`).join("; ")})\n`
   );
 }
 

@@ -56,10 +56,13 @@ export async function buildProgram(io: CliIO, module?: CommandModule | null): Pr
 }
 
 /** The CLI entry point; returns the exit code. Errors are one paragraph, never a stack trace. */
-export async function main(argv: string[], io: CliIO = {
-  out: (s: string) => void process.stdout.write(s),
-  err: (s: string) => void process.stderr.write(s),
-}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = {
+    out: (s: string) => void process.stdout.write(s),
+    err: (s: string) => void process.stderr.write(s),
+  },
+): Promise<number> {
   const program = await buildProgram(io, targetModule(argv));
   try {
     await program.parseAsync(argv);
@@ -72,7 +75,12 @@ export async function main(argv: string[], io: CliIO = {
     }
     const { ConfigError } = await import("../io/config-fields.js");
     if (e instanceof ConfigError) {
-      io.err(`matsense: invalid config:\n${e.message.split("\n").map((l) => `  ${l}`).join("\n")}\n`);
+      io.err(
+        `matsense: invalid config:\n${e.message
+          .split("\n")
+          .map((l) => `  ${l}`)
+          .join("\n")}\n`,
+      );
       return 2;
     }
     if (e instanceof UsageError) {

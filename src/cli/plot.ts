@@ -3,7 +3,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { aggregateSweep } from "../results/aggregate.js";
 import {
-  type PlotOptions, LEGEND_POSITIONS, metricList, parseLegend, parseLimits, parseReference, parseSize, plotDirectory, plotOverlay, plotSweep,
+  type PlotOptions,
+  LEGEND_POSITIONS,
+  metricList,
+  parseLegend,
+  parseLimits,
+  parseReference,
+  parseSize,
+  plotDirectory,
+  plotOverlay,
+  plotSweep,
 } from "../plot/charts.js";
 import { OBSERVABLE_PALETTE, PALETTE } from "../plot/figure.js";
 import { type CliIO, UsageError, defaultOutDir } from "./shared.js";
@@ -38,48 +47,71 @@ export function addPlotCommands(program: Command, io: CliIO): void {
     )
     .option("--labels <list>", "comma-separated legend labels, one per folder (overlays)")
     .option("--no-caption", "leave the caption out of every figure")
-    .action((dirs: string[], opts: {
-      out?: string; metric?: string; x?: string; reference?: string; labels?: string; caption: boolean; theory: boolean; xlim?: string; ylim?: string;
-      size?: string; title?: string; legend?: string; palette?: string; data?: boolean;
-    }) => {
-      if (opts.x !== undefined && opts.x !== "log" && opts.x !== "linear") throw new UsageError(`--x must be log or linear, got "${opts.x}"`);
-      if (opts.palette !== undefined && opts.palette !== "okabe-ito" && opts.palette !== "observable") {
-        throw new UsageError(`--palette must be okabe-ito or observable, got "${opts.palette}"`);
-      }
-      let plot: PlotOptions;
-      try {
-        plot = {
-          metric: opts.metric,
-          xLog: opts.x === undefined ? undefined : opts.x === "log",
-          reference: opts.reference,
-          noCaption: !opts.caption,
-          ...(opts.theory === false ? { theory: false } : {}),
-          ...(opts.xlim ? { xlim: parseLimits(opts.xlim, "--xlim") } : {}),
-          ...(opts.ylim ? { ylim: parseLimits(opts.ylim, "--ylim") } : {}),
-          ...(opts.size ? { size: parseSize(opts.size) } : {}),
-          ...(opts.title ? { title: opts.title } : {}),
-          ...(opts.legend ? { legend: parseLegend(opts.legend) } : {}),
-          ...(opts.palette ? { palette: opts.palette === "observable" ? OBSERVABLE_PALETTE : PALETTE } : {}),
-          ...(opts.data ? { data: true } : {}),
-        };
-        if (opts.metric) metricList(opts.metric);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      let files;
-      try {
-        if (opts.reference) parseReference(opts.reference);
-        const dir = dirs[0];
-        if (dirs.length > 1 || opts.labels) files = plotOverlay(dirs, opts.labels?.split(",").map((l) => l.trim()), opts.out ?? defaultOutDir("overlay"), plot);
-        else if (fs.existsSync(path.join(dir, "grid.json"))) {
-          const aggregate = aggregateSweep(dir, plot.metric ? { errorMetric: metricList(plot.metric)[0] } : {});
-          const damaged = reportDamaged(aggregate, io.err);
-          if (damaged) io.err(`matsense: plotting ${aggregate.runs.length} runs${damaged}\n`);
-          files = plotSweep(dir, { outDir: opts.out, aggregate, plot });
-        } else files = plotDirectory(dir, opts.out, plot);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      for (const f of files) io.out(`${f.png}\n${f.csv ? `${f.csv}\n` : ""}`);
-    });
+    .action(
+      (
+        dirs: string[],
+        opts: {
+          out?: string;
+          metric?: string;
+          x?: string;
+          reference?: string;
+          labels?: string;
+          caption: boolean;
+          theory: boolean;
+          xlim?: string;
+          ylim?: string;
+          size?: string;
+          title?: string;
+          legend?: string;
+          palette?: string;
+          data?: boolean;
+        },
+      ) => {
+        if (opts.x !== undefined && opts.x !== "log" && opts.x !== "linear") throw new UsageError(`--x must be log or linear, got "${opts.x}"`);
+        if (opts.palette !== undefined && opts.palette !== "okabe-ito" && opts.palette !== "observable") {
+          throw new UsageError(`--palette must be okabe-ito or observable, got "${opts.palette}"`);
+        }
+        let plot: PlotOptions;
+        try {
+          plot = {
+            metric: opts.metric,
+            xLog: opts.x === undefined ? undefined : opts.x === "log",
+            reference: opts.reference,
+            noCaption: !opts.caption,
+            ...(opts.theory === false ? { theory: false } : {}),
+            ...(opts.xlim ? { xlim: parseLimits(opts.xlim, "--xlim") } : {}),
+            ...(opts.ylim ? { ylim: parseLimits(opts.ylim, "--ylim") } : {}),
+            ...(opts.size ? { size: parseSize(opts.size) } : {}),
+            ...(opts.title ? { title: opts.title } : {}),
+            ...(opts.legend ? { legend: parseLegend(opts.legend) } : {}),
+            ...(opts.palette ? { palette: opts.palette === "observable" ? OBSERVABLE_PALETTE : PALETTE } : {}),
+            ...(opts.data ? { data: true } : {}),
+          };
+          if (opts.metric) metricList(opts.metric);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        let files;
+        try {
+          if (opts.reference) parseReference(opts.reference);
+          const dir = dirs[0];
+          if (dirs.length > 1 || opts.labels)
+            files = plotOverlay(
+              dirs,
+              opts.labels?.split(",").map((l) => l.trim()),
+              opts.out ?? defaultOutDir("overlay"),
+              plot,
+            );
+          else if (fs.existsSync(path.join(dir, "grid.json"))) {
+            const aggregate = aggregateSweep(dir, plot.metric ? { errorMetric: metricList(plot.metric)[0] } : {});
+            const damaged = reportDamaged(aggregate, io.err);
+            if (damaged) io.err(`matsense: plotting ${aggregate.runs.length} runs${damaged}\n`);
+            files = plotSweep(dir, { outDir: opts.out, aggregate, plot });
+          } else files = plotDirectory(dir, opts.out, plot);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        for (const f of files) io.out(`${f.png}\n${f.csv ? `${f.csv}\n` : ""}`);
+      },
+    );
 }

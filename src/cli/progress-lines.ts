@@ -23,7 +23,10 @@ function sci(v: number | undefined): string {
  */
 export function progressLine(done: number, total: number, e: ManifestEntry, failed: number, elapsedSeconds: number): string {
   const eta = done > 0 ? formatSeconds((elapsedSeconds / done) * (total - done)) : "—";
-  const what = e.status === "failed" ? `failed: ${e.error ?? "unknown error"}` : `${e.status}${e.seconds !== undefined ? ` in ${e.seconds.toFixed(1)} s` : ""} (rel_error ${sci(e.final_rel_error)})`;
+  const what =
+    e.status === "failed"
+      ? `failed: ${e.error ?? "unknown error"}`
+      : `${e.status}${e.seconds !== undefined ? ` in ${e.seconds.toFixed(1)} s` : ""} (rel_error ${sci(e.final_rel_error)})`;
   return `matsense: [${done}/${total}] ${e.id} ${what}; ${failed} failed; eta ${eta}`;
 }
 
@@ -35,7 +38,12 @@ export class RunTicker {
   private last: number;
   private readonly start: number;
 
-  constructor(private readonly total: number, private readonly write: (s: string) => void, private readonly everySeconds = 10, private readonly now = () => Date.now() / 1000) {
+  constructor(
+    private readonly total: number,
+    private readonly write: (s: string) => void,
+    private readonly everySeconds = 10,
+    private readonly now = () => Date.now() / 1000,
+  ) {
     this.start = this.now();
     this.last = this.start;
   }
@@ -46,6 +54,8 @@ export class RunTicker {
     this.last = t;
     const rate = iteration / Math.max(t - this.start, 1e-9);
     const eta = this.total > 0 && rate > 0 ? formatSeconds((this.total - iteration) / rate) : "—";
-    this.write(`matsense: iteration ${iteration}${this.total > 0 ? `/${this.total}` : ""}, rel_error ${sci(relError)}, ${rate >= 10 ? rate.toFixed(0) : rate.toPrecision(2)} it/s, eta ${eta}\n`);
+    this.write(
+      `matsense: iteration ${iteration}${this.total > 0 ? `/${this.total}` : ""}, rel_error ${sci(relError)}, ${rate >= 10 ? rate.toFixed(0) : rate.toPrecision(2)} it/s, eta ${eta}\n`,
+    );
   }
 }

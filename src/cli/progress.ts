@@ -11,7 +11,11 @@ export class Progress {
   private last = 0;
   private ticker: RunTicker | null = null;
 
-  constructor(private readonly total: number, enabled: boolean, label = "iterations") {
+  constructor(
+    private readonly total: number,
+    enabled: boolean,
+    label = "iterations",
+  ) {
     if (enabled && process.stderr.isTTY && total > 0) {
       this.bar = new cliProgress.SingleBar(
         {

@@ -26,7 +26,8 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
           const p = loadPreset(n);
           io.out(`${n.padEnd(28)} ${p.expectations.title}\n${"".padEnd(28)} source: ${p.expectations.source}\n`);
         }
-        if (opts.list) io.out("\nEach preset reproduces a paper's phenomenon at its own sizes (not the paper's figure; see each preset's \"paper setting vs ours\").\n");
+        if (opts.list)
+          io.out("\nEach preset reproduces a paper's phenomenon at its own sizes (not the paper's figure; see each preset's \"paper setting vs ours\").\n");
         if (!opts.list && !name) io.out("\nrun one with: matsense reproduce <name> [--quick] [--out DIR]\n");
         return;
       }
@@ -44,8 +45,13 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
       }
       if (!opts.quiet) {
         printAggregate(res.aggregate, io.out);
-        io.out(`\n${res.preset.expectations.title}${opts.quick ? " (quick)" : ""}: ${res.claims.filter((c) => c.verdict === "pass").length}/${res.claims.length} claims pass (${res.seconds.toFixed(1)} s)\n`);
-        for (const c of res.claims) io.out(`  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "N/A "}  ${c.claim}\n        measured: ${c.measured}\n        expected: ${c.expected}\n`);
+        io.out(
+          `\n${res.preset.expectations.title}${opts.quick ? " (quick)" : ""}: ${res.claims.filter((c) => c.verdict === "pass").length}/${res.claims.length} claims pass (${res.seconds.toFixed(1)} s)\n`,
+        );
+        for (const c of res.claims)
+          io.out(
+            `  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "N/A "}  ${c.claim}\n        measured: ${c.measured}\n        expected: ${c.expected}\n`,
+          );
         io.out(`report: ${path.join(dir, "report.md")}\n`);
       }
       if (!res.passed) throw new UsageError(`preset ${name}: some claims did not pass (see ${res.reportFile})`, 1);

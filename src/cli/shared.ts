@@ -14,7 +14,10 @@ export type AddCommands = (program: Command, io: CliIO) => void;
 
 /** Thrown for user errors that should print one paragraph and exit non-zero. */
 export class UsageError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }

@@ -47,7 +47,9 @@ export function installInterruptHandlers(write: (s: string) => void = (s) => voi
         process.exit(128 + INTERRUPT_SIGNALS[sig]);
       }
       received = sig;
-      write(`\nmatsense: ${sig === "SIGINT" ? "interrupt" : sig} received, finishing the current iteration and writing results (send it again to abort at once)\n`);
+      write(
+        `\nmatsense: ${sig === "SIGINT" ? "interrupt" : sig} received, finishing the current iteration and writing results (send it again to abort at once)\n`,
+      );
     };
     handlers.set(sig, h);
     process.on(sig, h);

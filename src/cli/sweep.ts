@@ -32,7 +32,11 @@ export class SweepProgress {
   private total = 0;
   private readonly lines: boolean;
 
-  constructor(enabled: boolean, private readonly write: (s: string) => void = (s) => void process.stderr.write(s), tty = !!process.stderr.isTTY) {
+  constructor(
+    enabled: boolean,
+    private readonly write: (s: string) => void = (s) => void process.stderr.write(s),
+    tty = !!process.stderr.isTTY,
+  ) {
     this.enabled = enabled && tty;
     this.lines = enabled && !tty;
   }
@@ -113,7 +117,11 @@ export function parsePositiveInt(s: string, option: string): number {
  * `reproduce`. Returns the sweep result.
  */
 export async function runSweepWithProgress(
-  grid: unknown, dir: string, opts: SweepCliOptions, io: { out: (s: string) => void; err: (s: string) => void }, extra: Partial<SweepOptions> = {},
+  grid: unknown,
+  dir: string,
+  opts: SweepCliOptions,
+  io: { out: (s: string) => void; err: (s: string) => void },
+  extra: Partial<SweepOptions> = {},
 ): Promise<SweepResult> {
   const cores = opts.cpus !== undefined ? parsePositiveInt(opts.cpus, "--cpus") : undefined;
   const workers = parseWorkers(opts.workers, cores);
@@ -142,11 +150,16 @@ export async function runSweepWithProgress(
       onNotice: (m) => io.err(`matsense: ${m}\n`),
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
         if (memoryLimited) {
-          io.err(`matsense: ${workers} of the ${memoryLimited.wanted} requested runs at once fit in the memory limit of ${memoryLimited.limit} bytes (${formatBytes(memoryLimited.limit)}); running ${workers} at a time\n`);
+          io.err(
+            `matsense: ${workers} of the ${memoryLimited.wanted} requested runs at once fit in the memory limit of ${memoryLimited.limit} bytes (${formatBytes(memoryLimited.limit)}); running ${workers} at a time\n`,
+          );
         }
         if (!opts.quiet) {
-          io.err(`matsense: sweep of ${total} run${total === 1 ? "" : "s"} in ${dir}: ${skipped} finished before, ${toRun} to run` +
-            (toRun ? ` on ${workers} ${runner === "threads" ? "worker thread" : "in-process runner"}${workers > 1 && runner === "threads" ? "s" : ""}` : "") + "\n");
+          io.err(
+            `matsense: sweep of ${total} run${total === 1 ? "" : "s"} in ${dir}: ${skipped} finished before, ${toRun} to run` +
+              (toRun ? ` on ${workers} ${runner === "threads" ? "worker thread" : "in-process runner"}${workers > 1 && runner === "threads" ? "s" : ""}` : "") +
+              "\n",
+          );
         }
         progress.start(toRun, skipped, workers);
       },
@@ -160,8 +173,13 @@ export async function runSweepWithProgress(
     if (result.interrupted) io.err(`matsense: sweep interrupted; run the same command again to finish the remaining runs\n`);
     if (result.locked.length) {
       const owners = [...new Set(result.locked.map((l) => (l.owner ? `pid ${l.owner.pid} on ${l.owner.host}` : "another process")))];
-      io.err(`matsense: ${result.locked.length} run${result.locked.length === 1 ? "" : "s"} skipped: being written by ${owners.join(", ")} ` +
-        `(${result.locked.slice(0, 5).map((l) => l.id).join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`);
+      io.err(
+        `matsense: ${result.locked.length} run${result.locked.length === 1 ? "" : "s"} skipped: being written by ${owners.join(", ")} ` +
+          `(${result.locked
+            .slice(0, 5)
+            .map((l) => l.id)
+            .join(", ")}${result.locked.length > 5 ? ", …" : ""}); run the same command again once it has finished\n`,
+      );
     }
     return result;
   } catch (e) {
@@ -264,11 +282,15 @@ export function addSweepCommands(program: Command, io: CliIO): void {
       const dir = opts.out ?? defaultOutDir("sweep");
       const result = await runSweepWithProgress(grid, dir, opts, io, { allowLarge: !!opts.allowLarge });
       if (opts.shard && parseShard(opts.shard).count > 1) {
-        if (!opts.quiet) io.out(`shard ${opts.shard}: ${result.executed} run(s) executed, ${result.skipped} finished before; merge the shards with \`matsense aggregate ${dir}\`\n`);
+        if (!opts.quiet)
+          io.out(
+            `shard ${opts.shard}: ${result.executed} run(s) executed, ${result.skipped} finished before; merge the shards with \`matsense aggregate ${dir}\`\n`,
+          );
         // non-zero so that a scheduler records the task as not completed
         if (result.interrupted) throw new UsageError(`shard ${opts.shard} interrupted`, EXIT_INTERRUPTED);
         if (result.locked.length) throw new UsageError(`shard ${opts.shard} incomplete: some runs were being written by another process`, EXIT_LOCKED_RUNS);
-        if (result.entries.some((e) => e.status === "failed")) throw new UsageError(`shard ${opts.shard}: some runs failed (see manifest and their summary.json)`, 1);
+        if (result.entries.some((e) => e.status === "failed"))
+          throw new UsageError(`shard ${opts.shard}: some runs failed (see manifest and their summary.json)`, 1);
         return;
       }
       if (result.interrupted) {
@@ -315,7 +337,9 @@ export function addSweepCommands(program: Command, io: CliIO): void {
       if (!opts.quiet) {
         printAggregate(agg, io.out);
         const pending = agg.runs.filter((r) => r.status === "pending").length;
-        io.out(`${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`);
+        io.out(
+          `${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`,
+        );
       }
       if (opts.strict && agg.damaged.length) throw new UsageError(`--strict: ${agg.damaged.length} damaged run folder(s) (listed above)`, EXIT_DAMAGED_RUNS);
     });

@@ -34,7 +34,10 @@ export const gridSchema = z
     name: z.string().optional().describe("a label for the sweep (tables, plot titles)"),
     description: z.string().optional().describe("what the sweep shows"),
     base: z.record(z.string(), z.unknown()).prefault({}).describe("base config"),
-    vary: z.record(z.string(), z.array(value).min(1, "each vary list needs at least one value")).prefault({}).describe("config path → values (Cartesian product)"),
+    vary: z
+      .record(z.string(), z.array(value).min(1, "each vary list needs at least one value"))
+      .prefault({})
+      .describe("config path → values (Cartesian product)"),
     zip: z
       .array(z.record(z.string(), z.array(value).min(1, "each zip list needs at least one value")))
       .prefault([])
@@ -43,7 +46,9 @@ export const gridSchema = z
       .array(z.object({ name: z.string().min(1), set: z.record(z.string(), z.unknown()).prefault({}) }).strict())
       .min(1, "variants needs at least one variant (or leave it out)")
       .optional()
-      .describe('named variants (e.g. methods with their own options): each sets config paths; the parameter "variant" takes the names; multiplies with vary and zip'),
+      .describe(
+        'named variants (e.g. methods with their own options): each sets config paths; the parameter "variant" takes the names; multiplies with vary and zip',
+      ),
     seeds: z
       .union([
         z.number().int("seeds must be an integer count or a list").positive("seeds must be ≥ 1"),
@@ -55,7 +60,10 @@ export const gridSchema = z
       .object({
         set: z.record(z.string(), z.unknown()).optional().describe("config path → value set in base (smaller sizes, fewer iterations)"),
         vary: z.record(z.string(), z.array(value).min(1)).optional().describe("replaces vary lists of the same paths"),
-        zip: z.array(z.record(z.string(), z.array(value).min(1))).optional().describe("replaces all zip groups"),
+        zip: z
+          .array(z.record(z.string(), z.array(value).min(1)))
+          .optional()
+          .describe("replaces all zip groups"),
         seeds: z.union([z.number().int().positive(), z.array(z.number().int().min(0)).min(1)]).optional(),
       })
       .strict()
@@ -158,7 +166,8 @@ export function parseGrid(gridInput: unknown): Grid {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => ({
-        path: `grid.${i.path.map(String).join(".")}`, value: getPath(input, i.path.map(String).join(".")),
+        path: `grid.${i.path.map(String).join(".")}`,
+        value: getPath(input, i.path.map(String).join(".")),
         message: i.message + (i.code === "unrecognized_keys" ? didYouMean(i.keys, Object.keys(gridSchema.shape)) : ""),
       })),
     );
@@ -180,7 +189,13 @@ export function parseGrid(gridInput: unknown): Grid {
     const lens = Object.values(group).map((v) => v.length);
     if (lens.length === 0) throw new ConfigError([{ path: `grid.zip.${gi}`, value: group, message: "is an empty group" }]);
     if (lens.some((l) => l !== lens[0])) {
-      throw new ConfigError([{ path: `grid.zip.${gi}`, value: Object.fromEntries(Object.entries(group).map(([k, v]) => [k, v.length])), message: "lists of one zip group must have the same length" }]);
+      throw new ConfigError([
+        {
+          path: `grid.zip.${gi}`,
+          value: Object.fromEntries(Object.entries(group).map(([k, v]) => [k, v.length])),
+          message: "lists of one zip group must have the same length",
+        },
+      ]);
     }
     for (const p of Object.keys(group)) check(p);
   });
@@ -288,12 +303,17 @@ export function checkGridSize(grid: Grid, allowLarge = false): void {
   const limit = allowLarge ? HARD_MAX_GRID_RUNS : MAX_GRID_RUNS;
   // the seed list is built even when there are no points, so it is bounded on its own
   if (runs <= limit && seeds <= limit) return;
-  throw new ConfigError([{
-    path: "grid",
-    value: undefined,
-    message: `has ${runs} runs (${points} parameter point${points === 1 ? "" : "s"} × ${seeds} seed${seeds === 1 ? "" : "s"}), more than the limit of ${limit}` +
-      (allowLarge ? " runs a sweep can hold in memory; split it into several grids" : `; check the grid (seeds and list lengths), or pass --allow-large to accept up to ${HARD_MAX_GRID_RUNS} runs`),
-  }]);
+  throw new ConfigError([
+    {
+      path: "grid",
+      value: undefined,
+      message:
+        `has ${runs} runs (${points} parameter point${points === 1 ? "" : "s"} × ${seeds} seed${seeds === 1 ? "" : "s"}), more than the limit of ${limit}` +
+        (allowLarge
+          ? " runs a sweep can hold in memory; split it into several grids"
+          : `; check the grid (seeds and list lengths), or pass --allow-large to accept up to ${HARD_MAX_GRID_RUNS} runs`),
+    },
+  ]);
 }
 
 /**
@@ -313,7 +333,9 @@ export function expandGrid(gridInput: unknown, opts: { validate?: boolean; allow
  * when `shouldStop` turned true.
  */
 export async function expandGridAsync(
-  gridInput: unknown, opts: { validate?: boolean; allowLarge?: boolean }, shouldStop: () => boolean,
+  gridInput: unknown,
+  opts: { validate?: boolean; allowLarge?: boolean },
+  shouldStop: () => boolean,
 ): Promise<RunSpec[] | undefined> {
   const grid = parseGrid(gridInput);
   checkGridSize(grid, opts.allowLarge);
@@ -337,7 +359,9 @@ function* gridRuns(grid: Grid, validate: boolean): Generator<RunSpec> {
       config.seed = seed;
       const id = runName(params, seed);
       if (ids.has(id)) {
-        throw new ConfigError([{ path: "grid", value: params, message: `two runs get the same folder name ${id} (values that differ only in characters a file name cannot hold?)` }]);
+        throw new ConfigError([
+          { path: "grid", value: params, message: `two runs get the same folder name ${id} (values that differ only in characters a file name cannot hold?)` },
+        ]);
       }
       ids.set(id, params);
       let resolved: ResolvedConfig | undefined;
@@ -360,7 +384,8 @@ function* gridRuns(grid: Grid, validate: boolean): Generator<RunSpec> {
 export function parseShard(s: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(s.trim());
   if (!m) throw new ConfigError([{ path: "--shard", value: s, message: "must be i/N with integers 0 ≤ i < N, e.g. 0/4" }]);
-  const index = Number(m[1]), count = Number(m[2]);
+  const index = Number(m[1]),
+    count = Number(m[2]);
   if (count < 1 || index >= count) throw new ConfigError([{ path: "--shard", value: s, message: "must be i/N with 0 ≤ i < N and N ≥ 1" }]);
   return { index, count };
 }

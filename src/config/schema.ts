@@ -2,14 +2,39 @@ import { z } from "zod";
 import { METHODS } from "../catalogue/methods.js";
 import { OPERATORS } from "../catalogue/operators.js";
 import {
-  type ConfigIssue, ConfigError, describeIssue, finite, initSchema, modelSchema, nonNegInt, posInt, problemSchema, recordSchema, stopSchema,
+  type ConfigIssue,
+  ConfigError,
+  describeIssue,
+  finite,
+  initSchema,
+  modelSchema,
+  nonNegInt,
+  posInt,
+  problemSchema,
+  recordSchema,
+  stopSchema,
 } from "../io/config-fields.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../io/json.js";
 import { didYouMean } from "./suggest.js";
 
 export {
-  type ConfigIssue, type InitConfig, type ModelConfig, type ProblemConfig, type RecordConfig, type StopConfig,
-  ConfigError, MAX_THREADS_PER_CORE, applySets, getPath, initSchema, modelSchema, parseSetValue, problemSchema, recordSchema, setPath, stopSchema,
+  type ConfigIssue,
+  type InitConfig,
+  type ModelConfig,
+  type ProblemConfig,
+  type RecordConfig,
+  type StopConfig,
+  ConfigError,
+  MAX_THREADS_PER_CORE,
+  applySets,
+  getPath,
+  initSchema,
+  modelSchema,
+  parseSetValue,
+  problemSchema,
+  recordSchema,
+  setPath,
+  stopSchema,
 } from "../io/config-fields.js";
 export { SVT_MAX_ENTRIES } from "../algorithms/svt.js";
 
@@ -31,11 +56,18 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
  * by two entries must be the same schema object (a shared option group), otherwise the
  * catalogue is inconsistent and this throws when the module loads.
  */
-export function foldOptions<E extends { readonly options: z.ZodRawShape }>(entries: readonly E[], section: string, reserved: string[]): UnionToIntersection<E["options"]> {
+export function foldOptions<E extends { readonly options: z.ZodRawShape }>(
+  entries: readonly E[],
+  section: string,
+  reserved: string[],
+): UnionToIntersection<E["options"]> {
   const shape: Record<string, z.ZodType> = {};
   for (const e of entries) {
     for (const [key, schema] of Object.entries(e.options)) {
-      if (reserved.includes(key)) throw new Error(`catalogue: ${section}.${key} is a common field and cannot be redeclared by ${(e as { name?: string; type?: string }).name ?? (e as { type?: string }).type ?? "an entry"}`);
+      if (reserved.includes(key))
+        throw new Error(
+          `catalogue: ${section}.${key} is a common field and cannot be redeclared by ${(e as { name?: string; type?: string }).name ?? (e as { type?: string }).type ?? "an entry"}`,
+        );
       if (shape[key] !== undefined && shape[key] !== schema) {
         throw new Error(`catalogue: ${section}.${key} is declared by two entries with different schemas; share one schema object or rename the option`);
       }
@@ -52,14 +84,18 @@ const operatorTypes = OPERATORS.map((o) => o.type) as [OperatorType, ...Operator
 
 /** The fields every `operator` section has, whichever its type. */
 const operatorCommon = {
-  m: posInt("operator.m").optional().describe(
-    "number of measurements (default 5·(n1+n2)·rank; ignored by identity (m = n1·n2); ignored by completion, whose m = |Ω| is random " +
-      "with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)",
-  ),
+  m: posInt("operator.m")
+    .optional()
+    .describe(
+      "number of measurements (default 5·(n1+n2)·rank; ignored by identity (m = n1·n2); ignored by completion, whose m = |Ω| is random " +
+        "with mean p·n1·n2, resolved to that mean; srht: at most 2^⌈log₂(n1·n2)⌉)",
+    ),
 };
 /** The fields every `method` section has, whichever its name. */
 const methodCommon = {
-  stepSize: finite("method.stepSize").pipe(z.number().positive("method.stepSize must be > 0")).default(0.1)
+  stepSize: finite("method.stepSize")
+    .pipe(z.number().positive("method.stepSize must be > 0"))
+    .default(0.1)
     .describe("step size η for the loss f = ½‖A(P) − y‖² (a paper's update X ← X − η′A*A(XXᵀ − M*)X is η = η′/2 here)"),
 };
 /** The operator type of a config that names none: the first entry of the catalogue table. */
@@ -69,10 +105,12 @@ export const DEFAULT_METHOD: MethodName = METHODS[0].name;
 
 /** The parsed section of one catalogue entry E (distributes over a union of entries): its discriminator and fields. */
 type SectionOut<E, K extends "type" | "name", C extends z.ZodRawShape> = E extends { readonly options: infer S extends z.ZodRawShape } & Record<K, infer V>
-  ? { [P in K]: V } & z.output<z.ZodObject<C & S>> : never;
+  ? { [P in K]: V } & z.output<z.ZodObject<C & S>>
+  : never;
 /** The section of one catalogue entry as written (discriminator optional for the default entry). */
 type SectionIn<E, K extends "type" | "name", C extends z.ZodRawShape> = E extends { readonly options: infer S extends z.ZodRawShape } & Record<K, infer V>
-  ? { [P in K]?: V } & z.input<z.ZodObject<C & S>> : never;
+  ? { [P in K]?: V } & z.input<z.ZodObject<C & S>>
+  : never;
 
 /** A discriminated section: the discriminator defaults to `dflt` when the section omits it. */
 function withDefault(key: string, dflt: string) {
@@ -109,14 +147,8 @@ export const operatorSchema = z.preprocess(
  */
 export const methodSchema = z.preprocess(
   withDefault("name", DEFAULT_METHOD),
-  z.discriminatedUnion(
-    "name",
-    METHODS.map((m) => entrySchema("name", m.name, `method "${m.name}": ${m.summary}`, methodCommon, m.options)) as never,
-  ),
-) as unknown as z.ZodType<
-  SectionOut<(typeof METHODS)[number], "name", typeof methodCommon>,
-  SectionIn<(typeof METHODS)[number], "name", typeof methodCommon>
->;
+  z.discriminatedUnion("name", METHODS.map((m) => entrySchema("name", m.name, `method "${m.name}": ${m.summary}`, methodCommon, m.options)) as never),
+) as unknown as z.ZodType<SectionOut<(typeof METHODS)[number], "name", typeof methodCommon>, SectionIn<(typeof METHODS)[number], "name", typeof methodCommon>>;
 
 export const configSchema = z
   .object({
@@ -177,11 +209,17 @@ export function configInputOf(config: ResolvedConfig): unknown {
 /** The two sections whose fields depend on a catalogue entry: discriminator, common fields, entries. */
 const SECTIONS = [
   {
-    section: "operator", key: "type", dflt: DEFAULT_OPERATOR, common: ["type", ...Object.keys(operatorCommon)],
+    section: "operator",
+    key: "type",
+    dflt: DEFAULT_OPERATOR,
+    common: ["type", ...Object.keys(operatorCommon)],
     entries: OPERATORS.map((o) => ({ id: o.type as string, options: o.options })),
   },
   {
-    section: "method", key: "name", dflt: DEFAULT_METHOD, common: ["name", ...Object.keys(methodCommon)],
+    section: "method",
+    key: "name",
+    dflt: DEFAULT_METHOD,
+    common: ["name", ...Object.keys(methodCommon)],
     entries: METHODS.map((m) => ({ id: m.name as string, options: m.options })),
   },
 ] as const;
@@ -199,7 +237,8 @@ export function entriesWithOption(section: "method" | "operator", key: string): 
  * version, whose sections held every entry's options) and their paths returned.
  */
 function foreignOptions(input: unknown, drop: boolean): { issues: ConfigIssue[]; dropped: string[] } {
-  const issues: ConfigIssue[] = [], dropped: string[] = [];
+  const issues: ConfigIssue[] = [],
+    dropped: string[] = [];
   if (input === null || typeof input !== "object" || Array.isArray(input)) return { issues, dropped };
   for (const s of SECTIONS) {
     const sec = (input as Record<string, unknown>)[s.section];
@@ -216,7 +255,8 @@ function foreignOptions(input: unknown, drop: boolean): { issues: ConfigIssue[];
         dropped.push(`${s.section}.${key}`);
       } else {
         issues.push({
-          path: `${s.section}.${key}`, value: (sec as Record<string, unknown>)[key],
+          path: `${s.section}.${key}`,
+          value: (sec as Record<string, unknown>)[key],
           message: `is an option of ${s.section}.${s.key} ${owners.join(", ")}, not of ${JSON.stringify(chosen)}`,
         });
       }
@@ -240,7 +280,8 @@ export function upgradeConfigJson(raw: unknown): { config: unknown; notice?: str
   if (dropped.length === 0) return { config: copy };
   return {
     config: copy,
-    notice: `config.json from an earlier version: dropped ${dropped.length} option${dropped.length === 1 ? "" : "s"} of other methods/operators, ` +
+    notice:
+      `config.json from an earlier version: dropped ${dropped.length} option${dropped.length === 1 ? "" : "s"} of other methods/operators, ` +
       `which did not take part in its run (${dropped.join(", ")})`,
   };
 }
@@ -271,7 +312,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
     source = up.config;
   }
   const foreign = foreignOptions(source, false);
-  const parsed = configSchema.safeParse(foreign.issues.length ? stripped(source, foreign.issues) : source ?? {});
+  const parsed = configSchema.safeParse(foreign.issues.length ? stripped(source, foreign.issues) : (source ?? {}));
   if (!parsed.success || foreign.issues.length) {
     throw new ConfigError([...foreign.issues, ...(parsed.success ? [] : parsed.error.issues.map((i) => withSuggestion(describeIssue(i, source), i)))]);
   }
@@ -288,36 +329,68 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
     errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for a PSD truth (use problem.truth = "general")` });
   }
   if (c.model.type === "symmetric" && c.problem.truth === "general") {
-    errors.push({ path: "model.type", value: "symmetric", message: 'the symmetric model XXᵀ can only fit a PSD truth; use model.type = "asymmetric" or problem.truth = "psd"' });
+    errors.push({
+      path: "model.type",
+      value: "symmetric",
+      message: 'the symmetric model XXᵀ can only fit a PSD truth; use model.type = "asymmetric" or problem.truth = "psd"',
+    });
   }
   if (c.problem.truth === "file" && c.problem.file === undefined) {
     errors.push({ path: "problem.file", value: undefined, message: 'is required with problem.truth "file": the path of a .npy file holding M* (n × n2)' });
   }
   if (c.problem.truth === "file" && c.model.type === "symmetric" && n2 !== n1) {
-    errors.push({ path: "problem.n2", value: n2, message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and ` +
-      `symmetric PSD)` });
+    errors.push({
+      path: "problem.n2",
+      value: n2,
+      message: `must equal problem.n = ${n1} for the symmetric model (M* from problem.file must be square and ` + `symmetric PSD)`,
+    });
   }
   if (c.problem.truth === "none") {
-    if (c.stop.targetRelError > 0) errors.push({ path: "stop.targetRelError", value: c.stop.targetRelError, message: 'must be 0 with problem.truth "none" ' +
-      '(there is no M* to measure the error against)' });
-    if (c.record.diagnostics) errors.push({ path: "record.diagnostics", value: true, message: 'must be false with problem.truth "none" (the diagnostics ' +
-      'decompose the error against M*)' });
-    if ((c.stop.noiseFloor ?? 0) > 0) errors.push({ path: "stop.noiseFloor", value: c.stop.noiseFloor, message: 'must be 0 (off) with problem.truth "none" ' +
-      '(the rule stops at a multiple of the noise floor relative to ‖M*‖_F)' });
+    if (c.stop.targetRelError > 0)
+      errors.push({
+        path: "stop.targetRelError",
+        value: c.stop.targetRelError,
+        message: 'must be 0 with problem.truth "none" ' + "(there is no M* to measure the error against)",
+      });
+    if (c.record.diagnostics)
+      errors.push({
+        path: "record.diagnostics",
+        value: true,
+        message: 'must be false with problem.truth "none" (the diagnostics ' + "decompose the error against M*)",
+      });
+    if ((c.stop.noiseFloor ?? 0) > 0)
+      errors.push({
+        path: "stop.noiseFloor",
+        value: c.stop.noiseFloor,
+        message: 'must be 0 (off) with problem.truth "none" ' + "(the rule stops at a multiple of the noise floor relative to ‖M*‖_F)",
+      });
   }
   if (c.model.type === "deep") {
     if (!(METHODS.find((d) => d.name === c.method.name) as { deep?: boolean } | undefined)?.deep) {
-      errors.push({ path: "method.name", value: c.method.name, message: `model.type "deep" runs with ` +
-        `${METHODS.filter((d) => (d as { deep?: boolean }).deep).map((d) => `"${d.name}"`).join(", ")}` });
+      errors.push({
+        path: "method.name",
+        value: c.method.name,
+        message:
+          `model.type "deep" runs with ` +
+          `${METHODS.filter((d) => (d as { deep?: boolean }).deep)
+            .map((d) => `"${d.name}"`)
+            .join(", ")}`,
+      });
     }
     if (c.init.type !== "small-random" && c.init.type !== "file") {
-      errors.push({ path: "init.type", value: c.init.type, message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), ' +
-        'middle factors ~ N(0, α²)) or "file"' });
+      errors.push({
+        path: "init.type",
+        value: c.init.type,
+        message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), ' + 'middle factors ~ N(0, α²)) or "file"',
+      });
     }
   }
   if (c.init.type === "file" && c.init.dir === undefined) {
-    errors.push({ path: "init.dir", value: undefined, message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as ' +
-      '--save-instance writes them)' });
+    errors.push({
+      path: "init.dir",
+      value: undefined,
+      message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as ' + "--save-instance writes them)",
+    });
   }
   const k = c.model.k ?? r;
   if (k > Math.max(n1, n2) * 4) errors.push({ path: "model.k", value: k, message: `must be ≤ 4·max(n1, n2) = ${4 * Math.max(n1, n2)}` });
@@ -325,7 +398,11 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
     errors.push({ path: "init.type", value: "identical", message: "G₀ = F₀ needs a square problem (n2 = n)" });
   }
   if (c.record.singularValues > Math.min(n1, n2)) {
-    errors.push({ path: "record.singularValues", value: c.record.singularValues, message: `must be ≤ min(n1, n2) = ${Math.min(n1, n2)} (the product has no more singular values)` });
+    errors.push({
+      path: "record.singularValues",
+      value: c.record.singularValues,
+      message: `must be ≤ min(n1, n2) = ${Math.min(n1, n2)} (the product has no more singular values)`,
+    });
   }
   const problem = { ...c.problem, n2 };
   const model = { ...c.model, k };
@@ -338,8 +415,13 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
   const config = { ...c, problem, operator, model } as ResolvedConfig;
   errors.push(...(op.rules?.(config) ?? []), ...(op.optionRules?.(config) ?? []));
   if (c.problem.truth === "none" && !(op as { observed?: (c: unknown) => boolean }).observed?.(config)) {
-    errors.push({ path: "problem.truth", value: "none", message: `needs an operator that brings its measurements y (operator.type "completion-file", or ` +
-      `"dense-file" with operator.yFile); operator.type "${c.operator.type}" measures y = A(M*)` });
+    errors.push({
+      path: "problem.truth",
+      value: "none",
+      message:
+        `needs an operator that brings its measurements y (operator.type "completion-file", or ` +
+        `"dense-file" with operator.yFile); operator.type "${c.operator.type}" measures y = A(M*)`,
+    });
   }
   errors.push(...((methodDescriptor(c.method.name).rules as AnyRules | undefined)?.(config) ?? []));
   if (errors.length) throw new ConfigError(errors);
@@ -364,7 +446,15 @@ function withSuggestion(issue: ConfigIssue, raw: z.core.$ZodIssue): ConfigIssue 
   if (raw.code !== "unrecognized_keys") return issue;
   knownPaths ??= describeConfig().map((f) => f.path);
   const where = raw.path.map(String).join(".");
-  return { ...issue, message: issue.message + didYouMean(raw.keys.map((k) => (where ? `${where}.${k}` : k)), knownPaths) };
+  return {
+    ...issue,
+    message:
+      issue.message +
+      didYouMean(
+        raw.keys.map((k) => (where ? `${where}.${k}` : k)),
+        knownPaths,
+      ),
+  };
 }
 
 /** One config field for `matsense config --schema`: path, meaning, default and allowed values. */
@@ -418,8 +508,7 @@ const SECTION_SUMMARY: Record<string, string> = {
     "sensing operator (docs/methods.md; the operator section holds the options of the chosen type only): " +
     OPERATORS.map((o) => `"${o.type}": ${o.summary}`).join("; "),
   method:
-    "method (docs/methods.md; the method section holds the options of the chosen method only): " +
-    METHODS.map((m) => `"${m.name}": ${m.summary}`).join("; "),
+    "method (docs/methods.md; the method section holds the options of the chosen method only): " + METHODS.map((m) => `"${m.name}": ${m.summary}`).join("; "),
 };
 
 /**

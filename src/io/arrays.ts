@@ -10,7 +10,11 @@ import { decodeNpy } from "./npy.js";
 
 /** An input file that is missing, unreadable or has the wrong shape. */
 export class InputFileError extends Error {
-  constructor(readonly field: string, readonly file: string, message: string) {
+  constructor(
+    readonly field: string,
+    readonly file: string,
+    message: string,
+  ) {
     super(`${field}: ${file}: ${message}`);
     this.name = "InputFileError";
   }

@@ -35,8 +35,8 @@ export function readObservedEntries(field: string, file: string, n1: number, n2:
     triples = new Float64Array(3 * (rows.length - header));
     for (let e = header; e < rows.length; e++) {
       const r = rows[e];
-      if (r.length !== 3 || !r.every(isNumber)) throw new InputFileError(field, file, `line ${e + 1} is ${JSON.stringify(r.join(","))}; expected three ` +
-        `numbers i,j,value`);
+      if (r.length !== 3 || !r.every(isNumber))
+        throw new InputFileError(field, file, `line ${e + 1} is ${JSON.stringify(r.join(","))}; expected three ` + `numbers i,j,value`);
       for (let c = 0; c < 3; c++) triples[3 * (e - header) + c] = Number(r[c]);
     }
     where = (e) => `line ${e + 1 + header}`;
@@ -46,10 +46,16 @@ export function readObservedEntries(field: string, file: string, n1: number, n2:
   const out: ObservedEntries = { rows: new Int32Array(N), cols: new Int32Array(N), values: new Float64Array(N) };
   const seen = new Set<number>();
   for (let e = 0; e < N; e++) {
-    const i = triples[3 * e] - indexBase, j = triples[3 * e + 1] - indexBase, v = triples[3 * e + 2];
+    const i = triples[3 * e] - indexBase,
+      j = triples[3 * e + 1] - indexBase,
+      v = triples[3 * e + 2];
     if (!Number.isInteger(i) || i < 0 || i >= n1 || !Number.isInteger(j) || j < 0 || j >= n2) {
-      throw new InputFileError(field, file, `${where(e)}: (i, j) = (${triples[3 * e]}, ${triples[3 * e + 1]}) is not an entry of the ${n1}×${n2} matrix ` +
-        `(problem.n × problem.n2, ${indexBase}-based: i in ${indexBase}..${n1 - 1 + indexBase}, j in ${indexBase}..${n2 - 1 + indexBase})`);
+      throw new InputFileError(
+        field,
+        file,
+        `${where(e)}: (i, j) = (${triples[3 * e]}, ${triples[3 * e + 1]}) is not an entry of the ${n1}×${n2} matrix ` +
+          `(problem.n × problem.n2, ${indexBase}-based: i in ${indexBase}..${n1 - 1 + indexBase}, j in ${indexBase}..${n2 - 1 + indexBase})`,
+      );
     }
     if (!Number.isFinite(v)) throw new InputFileError(field, file, `${where(e)}: value ${v} is not finite`);
     const key = i * n2 + j;

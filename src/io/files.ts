@@ -33,7 +33,12 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | Uint8A
 
 /** A failed write, with the file it was for (Node's messages for fd writes name no path). */
 export class FileWriteError extends Error {
-  constructor(readonly file: string, readonly code: string | undefined, cause: unknown, verb = "write") {
+  constructor(
+    readonly file: string,
+    readonly code: string | undefined,
+    cause: unknown,
+    verb = "write",
+  ) {
     super(`cannot ${verb} ${JSON.stringify(file).slice(1, -1) || '""'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = "FileWriteError";
   }
@@ -102,7 +107,11 @@ export class CsvStream {
   private closed = false;
 
   /** `prefix`: a header and rows already recorded (a resumed run), written first. */
-  constructor(readonly file: string, private readonly leadingColumns: string[] = [], prefix?: { columns: string[]; lines: string[] }) {
+  constructor(
+    readonly file: string,
+    private readonly leadingColumns: string[] = [],
+    prefix?: { columns: string[]; lines: string[] },
+  ) {
     this.partial = `${file}.partial`;
     try {
       this.fd = fs.openSync(this.partial, "w");

@@ -25,7 +25,10 @@ export const MAX_JSON_DEPTH = 64;
 /** A JSON input that cannot be used; the message says where (line:column) and why. */
 export class JsonInputError extends Error {
   constructor(
-    message: string, readonly line?: number, readonly column?: number, readonly field?: string,
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+    readonly field?: string,
     /** What is wrong: unreadable file, empty, not JSON, a strict rule (depth, duplicate key, number), not an object. */
     readonly kind: "io" | "empty" | "syntax" | "depth" | "duplicate" | "number" | "top-level" = "syntax",
   ) {
@@ -36,7 +39,8 @@ export class JsonInputError extends Error {
 
 /** 1-based line and column of a character offset, and the text of that line. */
 export function lineColumn(text: string, offset: number): { line: number; column: number; lineText: string } {
-  let line = 1, start = 0;
+  let line = 1,
+    start = 0;
   const end = Math.min(Math.max(0, offset), text.length);
   for (let i = 0; i < end; i++) {
     if (text.charCodeAt(i) === 10) {
@@ -52,7 +56,8 @@ export function lineColumn(text: string, offset: number): { line: number; column
 /** "line 3, column 7:\n    <line>\n    <caret>" (the line shortened around the column when long). */
 function locate(text: string, offset: number): { where: string; excerpt: string; line: number; column: number } {
   const { line, column, lineText } = lineColumn(text, offset);
-  let shown = lineText, caret = column - 1;
+  let shown = lineText,
+    caret = column - 1;
   if (shown.length > 100) {
     const from = Math.max(0, caret - 50);
     shown = (from > 0 ? "…" : "") + shown.slice(from, from + 100) + (from + 100 < lineText.length ? "…" : "");
@@ -89,11 +94,13 @@ const SYNTAX: Partial<Record<ParseErrorCode, string>> = {
 
 /** Offset of the first point where nesting exceeds `maxDepth`, or -1 (strings are skipped). */
 function tooDeepAt(text: string, maxDepth: number): number {
-  let depth = 0, inString = false;
+  let depth = 0,
+    inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -152,30 +159,46 @@ export function parseJsonText(text: string, opts: ParseJsonOptions = {}): unknow
     throw new JsonInputError(`${source}${kind === "syntax" ? " is not valid JSON:" : ","} ${l.where}: ${message}${l.excerpt}`, l.line, l.column, field, kind);
   };
   const keys: Map<string, number>[] = [];
-  visit(text, {
-    onObjectBegin: () => void keys.push(new Map()),
-    onObjectEnd: () => void keys.pop(),
-    onObjectProperty: (name, offset, _len, _line, _col, pathSupplier) => {
-      const seen = keys[keys.length - 1];
-      if (!seen) return;
-      const first = seen.get(name);
-      if (first !== undefined) {
-        const parent = formatJsonPath(pathSupplier());
-        const field = parent ? `${parent}.${name}` : name;
-        fail(offset, `duplicate key "${name}" (${field}; first at line ${lineColumn(text, first).line}) — each key may appear once in an object`, field, "duplicate");
-      }
-      seen.set(name, offset);
+  visit(
+    text,
+    {
+      onObjectBegin: () => void keys.push(new Map()),
+      onObjectEnd: () => void keys.pop(),
+      onObjectProperty: (name, offset, _len, _line, _col, pathSupplier) => {
+        const seen = keys[keys.length - 1];
+        if (!seen) return;
+        const first = seen.get(name);
+        if (first !== undefined) {
+          const parent = formatJsonPath(pathSupplier());
+          const field = parent ? `${parent}.${name}` : name;
+          fail(
+            offset,
+            `duplicate key "${name}" (${field}; first at line ${lineColumn(text, first).line}) — each key may appear once in an object`,
+            field,
+            "duplicate",
+          );
+        }
+        seen.set(name, offset);
+      },
+      onLiteralValue: (value, offset, length, _line, _col, pathSupplier) => {
+        if (typeof value !== "number") return;
+        const field = formatJsonPath(pathSupplier());
+        const literal = text.slice(offset, offset + length);
+        const at = field ? `${field}: ` : "";
+        if (!Number.isFinite(value))
+          fail(offset, `${at}${literal} is not a finite number (too large: the largest 64-bit float is about 1.8e308)`, field, "number");
+        if (value === 0 && nonZeroMantissa(literal))
+          fail(
+            offset,
+            `${at}${literal} is too small to be represented: it underflows to 0 (the smallest positive 64-bit float is about 5e-324)`,
+            field,
+            "number",
+          );
+      },
+      onError: (code, offset) => fail(offset, SYNTAX[code] ?? printParseErrorCode(code), undefined, "syntax"),
     },
-    onLiteralValue: (value, offset, length, _line, _col, pathSupplier) => {
-      if (typeof value !== "number") return;
-      const field = formatJsonPath(pathSupplier());
-      const literal = text.slice(offset, offset + length);
-      const at = field ? `${field}: ` : "";
-      if (!Number.isFinite(value)) fail(offset, `${at}${literal} is not a finite number (too large: the largest 64-bit float is about 1.8e308)`, field, "number");
-      if (value === 0 && nonZeroMantissa(literal)) fail(offset, `${at}${literal} is too small to be represented: it underflows to 0 (the smallest positive 64-bit float is about 5e-324)`, field, "number");
-    },
-    onError: (code, offset) => fail(offset, SYNTAX[code] ?? printParseErrorCode(code), undefined, "syntax"),
-  }, { disallowComments: true, allowTrailingComma: false });
+    { disallowComments: true, allowTrailingComma: false },
+  );
   let value: unknown;
   try {
     value = JSON.parse(text);

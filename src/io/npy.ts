@@ -61,7 +61,8 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   if (fortran === "True") throw new Error(".npy arrays in Fortran order are not supported");
   const dims = shapeStr.split(",").map((s) => s.trim());
   // "(3,)" and "()" are valid; every dimension is a non-negative integer
-  if (dims.slice(0, -1).some((d) => d === "") || dims.some((d) => d !== "" && !/^\d+$/.test(d))) throw new Error(`.npy header has an invalid shape (${shapeStr})`);
+  if (dims.slice(0, -1).some((d) => d === "") || dims.some((d) => d !== "" && !/^\d+$/.test(d)))
+    throw new Error(`.npy header has an invalid shape (${shapeStr})`);
   const shape = dims.filter((d) => d.length).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(count)) throw new Error(`.npy shape (${shapeStr}) has too many entries`);

@@ -9,7 +9,8 @@ export function fwhtReference(x: Float64Array): Float64Array {
   for (let h = 1; h < n; h <<= 1) {
     for (let q = 0; q < n; q += h << 1) {
       for (let j = q; j < q + h; j++) {
-        const a = x[j], b = x[j + h];
+        const a = x[j],
+          b = x[j + h];
         x[j] = a + b;
         x[j + h] = a - b;
       }

@@ -6,8 +6,16 @@ import { WASM_RELAXED_BACKEND_NAME, wasmBackend, wasmRelaxedBackend, wasmUnavail
 export type { AllocateOptions, KernelBackend, StoredMatrix, StorageType } from "./types.js";
 export { tsBackend } from "./ts.js";
 export {
-  AUTO_THREADS_MIN_BYTES, WASM_BACKEND_NAME, WASM_MAX_BYTES, WASM_RELAXED_BACKEND_NAME, autoThreads, setAutoThreadCap, wasmAvailable, wasmMatrixBytes,
-  wasmRelaxedStatus, wasmUnavailableReason,
+  AUTO_THREADS_MIN_BYTES,
+  WASM_BACKEND_NAME,
+  WASM_MAX_BYTES,
+  WASM_RELAXED_BACKEND_NAME,
+  autoThreads,
+  setAutoThreadCap,
+  wasmAvailable,
+  wasmMatrixBytes,
+  wasmRelaxedStatus,
+  wasmUnavailableReason,
 } from "./wasm.js";
 export { fwhtReference } from "./fwht.js";
 

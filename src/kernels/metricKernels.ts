@@ -90,8 +90,14 @@ export class WasmTsqrPair {
   readonly threads: number;
 
   constructor(
-    private readonly n1: number, private readonly n2: number, private readonly A: Float64Array, private readonly B: Float64Array,
-    private readonly r: number, private readonly maxA: number, private readonly maxB: number, threads?: number,
+    private readonly n1: number,
+    private readonly n2: number,
+    private readonly A: Float64Array,
+    private readonly B: Float64Array,
+    private readonly r: number,
+    private readonly maxA: number,
+    private readonly maxB: number,
+    threads?: number,
   ) {
     this.threads = Math.min(2, threads ?? autoThreads(8 * (n1 + n2) * 2 * r));
   }
@@ -101,9 +107,24 @@ export class WasmTsqrPair {
     const { n1, n2, r } = this;
     const w = Math.max(k, r) + 3;
     const sizes: [string, number][] = [
-      ["f", n1 * k], ["g", n2 * k], ["rec1", n1 * r], ["rec2", n2 * r], ["tau1", Math.ceil(n1 / nb) * r], ["tau2", Math.ceil(n2 / nb) * r],
-      ["x1", nb * w], ["x2", nb * w], ["v1", nb], ["v2", nb], ["raa", r * (r + 3)], ["rbb", r * (r + 3)],
-      ["raf1", r * (k + 3)], ["rff1", k * (k + 3)], ["raf2", r * (k + 3)], ["rff2", k * (k + 3)], ["a1", 8], ["a2", 8],
+      ["f", n1 * k],
+      ["g", n2 * k],
+      ["rec1", n1 * r],
+      ["rec2", n2 * r],
+      ["tau1", Math.ceil(n1 / nb) * r],
+      ["tau2", Math.ceil(n2 / nb) * r],
+      ["x1", nb * w],
+      ["x2", nb * w],
+      ["v1", nb],
+      ["v2", nb],
+      ["raa", r * (r + 3)],
+      ["rbb", r * (r + 3)],
+      ["raf1", r * (k + 3)],
+      ["rff1", k * (k + 3)],
+      ["raf2", r * (k + 3)],
+      ["rff2", k * (k + 3)],
+      ["a1", 8],
+      ["a2", 8],
     ];
     const o: Record<string, number> = { k, nb };
     let at = HEADER;
@@ -115,7 +136,8 @@ export class WasmTsqrPair {
     // the fixed sides' reflectors: tsqrR of s_a·A and −s_b·B, recorded in place of A and B
     heap.set(this.A.subarray(0, n1 * r), o.rec1 / 8);
     heap.set(this.B.subarray(0, n2 * r), o.rec2 / 8);
-    const sa = powerOfTwoScale(this.maxA), sb = powerOfTwoScale(this.maxB);
+    const sa = powerOfTwoScale(this.maxA),
+      sb = powerOfTwoScale(this.maxB);
     kern.tsqrR(o.rec1, r, 0, 0, n1, sa, 0, o.raa, o.x1, o.v1, nb, o.rec1, o.tau1);
     kern.tsqrR(o.rec2, r, 0, 0, n2, -sb, 0, o.rbb, o.x2, o.v2, nb, o.rec2, o.tau2);
     this.fixed = { Raa: unpad(heap, o.raa / 8, r, r, r + 3), Rbb: unpad(heap, o.rbb / 8, r, r, r + 3), sa, sb };
@@ -141,7 +163,10 @@ export class WasmTsqrPair {
    */
   evaluate(F: Float64Array, G: Float64Array, k: number, nb: number): [TsqrSide, TsqrSide] | null {
     this.prepare(k, nb);
-    const o = this.layout, h = this.heap, r = this.r, fx = this.fixed!;
+    const o = this.layout,
+      h = this.heap,
+      r = this.r,
+      fx = this.fixed!;
     h.set(G.subarray(0, this.n2 * k), o.g / 8);
     this.args(o.a2, o.g, o.rec2, o.tau2, this.n2, o.raf2, o.rff2, o.x2, o.v2);
     if (this.pool) {
@@ -153,10 +178,15 @@ export class WasmTsqrPair {
     this.kern.metricSide(o.a1);
     if (this.pool) this.pool.wait(0);
     else this.kern.metricSide(o.a2);
-    const s1 = h[o.a1 / 8 + 6], s2 = h[o.a2 / 8 + 6];
+    const s1 = h[o.a1 / 8 + 6],
+      s2 = h[o.a2 / 8 + 6];
     if (Number.isNaN(s1) || Number.isNaN(s2)) return null;
     const side = (raf: number, rff: number, Raa: Float64Array, sa: number, sf: number): TsqrSide => ({
-      Raa, Raf: unpad(h, raf / 8, r, k, k + 3), Rff: unpad(h, rff / 8, k, k, k + 3), sa, sf,
+      Raa,
+      Raf: unpad(h, raf / 8, r, k, k + 3),
+      Rff: unpad(h, rff / 8, k, k, k + 3),
+      sa,
+      sf,
     });
     return [side(o.raf1, o.rff1, fx.Raa, fx.sa, s1), side(o.raf2, o.rff2, fx.Rbb, fx.sb, s2)];
   }

@@ -16,9 +16,25 @@ export const CTRL = { SEQ: 0, DONE: 1, OP: 2, A: 3, X: 4, Y: 5, ROWS: 6, COLS: 7
 
 /** Operation codes (0 stops the worker); 8 and above are the raw commands of the structured kernels. */
 export const OP = {
-  STOP: 0, GEMV64: 1, GEMV32: 2, GEMVT64: 3, GEMVT32: 4, SUM64: 5, FUSED64: 6, FUSED32: 7,
-  COMP_APPLY: 8, COMP_SG: 9, COMP_STF: 10, FWHT_BLOCKS: 11, FWHT_LEVELS: 12, SRHT_FILL: 13, SRHT_SG: 14, SRHT_STF: 15, METRIC_SIDE: 16,
-  FUSED_BATCH64: 17, FUSED_BATCH32: 18,
+  STOP: 0,
+  GEMV64: 1,
+  GEMV32: 2,
+  GEMVT64: 3,
+  GEMVT32: 4,
+  SUM64: 5,
+  FUSED64: 6,
+  FUSED32: 7,
+  COMP_APPLY: 8,
+  COMP_SG: 9,
+  COMP_STF: 10,
+  FWHT_BLOCKS: 11,
+  FWHT_LEVELS: 12,
+  SRHT_FILL: 13,
+  SRHT_SG: 14,
+  SRHT_STF: 15,
+  METRIC_SIDE: 16,
+  FUSED_BATCH64: 17,
+  FUSED_BATCH32: 18,
 } as const;
 
 /** The int32 slots that carry a raw command's integer arguments, in order (up to 7). */

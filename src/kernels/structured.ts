@@ -13,9 +13,7 @@ const HEADER = 65536;
 const align64 = (v: number) => Math.ceil(v / 64) * 64;
 
 /** Runs a raw kernel command on parts[1..] in the workers and `local` on parts[0] here. */
-function runParts(
-  pool: ThreadPool | null, op: number, ints: number[], f: number, parts: [number, number][], local: (lo: number, hi: number) => void,
-): void {
+function runParts(pool: ThreadPool | null, op: number, ints: number[], f: number, parts: [number, number][], local: (lo: number, hi: number) => void): void {
   if (pool) {
     pool.next();
     for (let w = 1; w < parts.length; w++) pool.postRaw(w - 1, op, ints, parts[w][0], parts[w][1], f);
@@ -26,7 +24,8 @@ function runParts(
 
 /** First index e of the sorted array a[0..n) with a[e] ≥ v. */
 function lowerBound(a: Int32Array, v: number): number {
-  let lo = 0, hi = a.length;
+  let lo = 0,
+    hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (a[mid] < v) lo = mid + 1;
@@ -61,7 +60,13 @@ export class WasmCompletionKernel {
   private readonly stfParts: [number, number][];
   private disposed = false;
 
-  constructor(readonly n1: number, readonly n2: number, rowIndex: Int32Array, colIndex: Int32Array, threads: number) {
+  constructor(
+    readonly n1: number,
+    readonly n2: number,
+    rowIndex: Int32Array,
+    colIndex: Int32Array,
+    threads: number,
+  ) {
     this.threads = Math.max(1, Math.min(threads, n1, n2));
     const m = rowIndex.length;
     this.allocate(1, rowIndex, colIndex);
@@ -115,12 +120,14 @@ export class WasmCompletionKernel {
   /** out_e = scale·⟨F_{ri[e]}, G_{ci[e]}⟩ (F n1×k, G n2×k row-major data). */
   apply(F: Float64Array, G: Float64Array, k: number, scale: number, out: Float64Array): void {
     this.ensure(k);
-    const o = this.off, h = this.heap;
+    const o = this.off,
+      h = this.heap;
     h.set(F.subarray(0, this.n1 * k), o.f / 8);
     h.set(G.subarray(0, this.n2 * k), o.g / 8);
     const kern = this.k;
     runParts(this.pool, OP.COMP_APPLY, [o.ri, o.ci, o.f, o.g, o.z, k], scale, this.applyParts, (lo, hi) =>
-      kern.compApply(o.ri, o.ci, o.f, o.g, o.z, k, lo, hi, scale));
+      kern.compApply(o.ri, o.ci, o.f, o.g, o.z, k, lo, hi, scale),
+    );
     out.set(h.subarray(o.z / 8, o.z / 8 + this.rowIndex.length));
   }
 
@@ -128,19 +135,24 @@ export class WasmCompletionKernel {
   adjoint(z: Float64Array, F: Float64Array, G: Float64Array, k: number, scale: number, SG: Float64Array | null, StF: Float64Array | null): void {
     if (!SG && !StF) return;
     this.ensure(k);
-    const o = this.off, h = this.heap, kern = this.k, m = this.rowIndex.length;
+    const o = this.off,
+      h = this.heap,
+      kern = this.k,
+      m = this.rowIndex.length;
     h.set(z.subarray(0, m), o.z / 8);
     if (SG) {
       h.set(G.subarray(0, this.n2 * k), o.g / 8);
       h.fill(0, o.sg / 8, o.sg / 8 + this.n1 * k);
       runParts(this.pool, OP.COMP_SG, [o.ri, o.ci, o.z, o.g, o.sg, k], scale, this.sgParts, (lo, hi) =>
-        kern.compSG(o.ri, o.ci, o.z, o.g, o.sg, k, lo, hi, scale));
+        kern.compSG(o.ri, o.ci, o.z, o.g, o.sg, k, lo, hi, scale),
+      );
       SG.set(h.subarray(o.sg / 8, o.sg / 8 + this.n1 * k));
     }
     if (StF) {
       h.set(F.subarray(0, this.n1 * k), o.f / 8);
       runParts(this.pool, OP.COMP_STF, [o.ri, o.ci, o.z, o.f, o.stf, k, m], scale, this.stfParts, (lo, hi) =>
-        kern.compStF(o.ri, o.ci, o.z, o.f, o.stf, k, m, lo, hi, scale));
+        kern.compStF(o.ri, o.ci, o.z, o.f, o.stf, k, m, lo, hi, scale),
+      );
       StF.set(h.subarray(o.stf / 8, o.stf / 8 + this.n2 * k));
     }
   }
@@ -179,7 +191,11 @@ export class WasmFwhtVector {
   private readonly logL: number;
   protected disposed = false;
 
-  constructor(readonly length: number, threads: number, extraBytes = 0) {
+  constructor(
+    readonly length: number,
+    threads: number,
+    extraBytes = 0,
+  ) {
     if (length < 1 || (length & (length - 1)) !== 0) throw new RangeError(`the FWHT length must be a power of 2, got ${length}`);
     this.logL = Math.round(Math.log2(length));
     this.extra = HEADER + align64(8 * length);
@@ -194,7 +210,8 @@ export class WasmFwhtVector {
   /** data ← H·data (unnormalized, natural order). */
   transform(): void {
     if (this.disposed) throw new Error("the FWHT vector was disposed");
-    const L = this.length, k = this.k;
+    const L = this.length,
+      k = this.k;
     if (L < 2) return;
     const logB = Math.min(this.logL, FWHT_LOG_BLOCK);
     const blocks = L >> logB;
@@ -237,13 +254,22 @@ export class WasmSrhtKernel extends WasmFwhtVector {
   private readonly rowParts: [number, number][];
   private readonly colParts: [number, number][];
 
-  constructor(readonly n1: number, readonly n2: number, signs: Int8Array, threads: number) {
+  constructor(
+    readonly n1: number,
+    readonly n2: number,
+    signs: Int8Array,
+    threads: number,
+  ) {
     const N = n1 * n2;
     let L = 1;
     while (L < N) L *= 2;
     const K = SRHT_MAX_K;
     const sizes = [align64(N), align64(8 * n1 * K), align64(8 * n2 * K), align64(8 * n2 * K), align64(8 * n1 * K), align64(8 * n2 * K)];
-    super(L, threads, sizes.reduce((a, b) => a + b, 0));
+    super(
+      L,
+      threads,
+      sizes.reduce((a, b) => a + b, 0),
+    );
     let o = this.extra;
     const at = (i: number) => {
       const v = o;
@@ -281,7 +307,8 @@ export class WasmSrhtKernel extends WasmFwhtVector {
     if (StF) {
       h.set(F.subarray(0, n1 * k), o.f / 8);
       runParts(this.pool, OP.SRHT_STF, [HEADER, o.d, o.f, o.stf, n1, n2, k], 0, this.colParts, (lo, hi) =>
-        kern.srhtStF(HEADER, o.d, o.f, o.stf, n1, n2, k, lo, hi));
+        kern.srhtStF(HEADER, o.d, o.f, o.stf, n1, n2, k, lo, hi),
+      );
       StF.set(h.subarray(o.stf / 8, o.stf / 8 + n2 * k));
     }
   }

@@ -3,7 +3,10 @@ import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "
 /** Σ_j a[o + j]·x[j] for j < cols, with 4 partial sums ((s0 + s1) + (s2 + s3)). */
 function rowDot(a: Float64Array | Float32Array, o: number, x: Float64Array, cols: number): number {
   const c4 = cols - (cols % 4);
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let j = 0;
   for (; j < c4; j += 4) {
     s0 += a[o + j] * x[j];
@@ -12,7 +15,7 @@ function rowDot(a: Float64Array | Float32Array, o: number, x: Float64Array, cols
     s3 += a[o + j + 3] * x[j + 3];
   }
   for (; j < cols; j++) s0 += a[o + j] * x[j];
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -24,7 +27,11 @@ function rowDot(a: Float64Array | Float32Array, o: number, x: Float64Array, cols
 class TsStoredMatrix implements StoredMatrix {
   readonly backend = "ts";
   readonly values: Float64Array | Float32Array;
-  constructor(readonly rows: number, readonly cols: number, readonly storage: StorageType) {
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly storage: StorageType,
+  ) {
     const len = rows * cols;
     this.values = storage === "float32" ? new Float32Array(len) : new Float64Array(len);
   }

@@ -63,8 +63,35 @@ export interface KernelExports {
   srhtSG(b: number, d: number, g: number, sg: number, n2: number, k: number, i0: number, i1: number): void;
   srhtStF(b: number, d: number, f: number, stf: number, n1: number, n2: number, k: number, j0: number, j1: number): void;
   maxAbs64(x: number, n: number): number;
-  tsqrR(l: number, kl: number, q: number, kq: number, m: number, sl: number, sr: number, r: number, x: number, v: number, nb: number, rec: number, taus: number): void;
-  tsqrApply(f: number, k: number, m: number, s: number, rec: number, taus: number, ka: number, rAF: number, rFF: number, x: number, v: number, nb: number): void;
+  tsqrR(
+    l: number,
+    kl: number,
+    q: number,
+    kq: number,
+    m: number,
+    sl: number,
+    sr: number,
+    r: number,
+    x: number,
+    v: number,
+    nb: number,
+    rec: number,
+    taus: number,
+  ): void;
+  tsqrApply(
+    f: number,
+    k: number,
+    m: number,
+    s: number,
+    rec: number,
+    taus: number,
+    ka: number,
+    rAF: number,
+    rFF: number,
+    x: number,
+    v: number,
+    nb: number,
+  ): void;
   gramUpper(a: number, p: number, n: number, c: number): void;
   metricSide(args: number): void;
 }
@@ -122,7 +149,9 @@ export function wasmInstance(bytes: number, what: string): { memory: WasmMemory;
   if (!wasmModule) throw new Error(wasmUnavailableReason ?? "the WASM kernels are unavailable");
   const pages = align(bytes, PAGE) / PAGE;
   if (pages * PAGE > WASM_MAX_BYTES) {
-    throw new RangeError(`${what} needs ${pages * PAGE} bytes of WASM memory, more than the ${WASM_MAX_BYTES} bytes (4 GiB) a wasm32 memory can hold; use operator.backend "ts"`);
+    throw new RangeError(
+      `${what} needs ${pages * PAGE} bytes of WASM memory, more than the ${WASM_MAX_BYTES} bytes (4 GiB) a wasm32 memory can hold; use operator.backend "ts"`,
+    );
   }
   const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
   const k = new WA.Instance(wasmModule, { env: { memory } }).exports as unknown as KernelExports;
@@ -193,7 +222,11 @@ export class ThreadPool {
   /** Set by a worker's "error" event (kept outside `this` so running workers do not keep the pool alive). */
   private readonly health: { dead: string | null } = { dead: null };
 
-  constructor(module: WasmModule, memory: WasmMemory, readonly size: number) {
+  constructor(
+    module: WasmModule,
+    memory: WasmMemory,
+    readonly size: number,
+  ) {
     const sab = new SharedArrayBuffer(4 * SLOT_INTS * Math.max(1, size - 1));
     this.ctrl = new Int32Array(sab);
     this.result = new Float64Array(sab);
@@ -224,8 +257,20 @@ export class ThreadPool {
   }
 
   /** Starts `op` on worker w for [lo, hi) (`fused`: the fused kernel's r and acc offsets and scale). */
-  post(w: number, op: number, a: number, x: number, y: number, rows: number, cols: number, lo: number, hi: number, fused?: { r: number; acc: number; scale: number }): void {
-    const c = this.ctrl, b = w * SLOT;
+  post(
+    w: number,
+    op: number,
+    a: number,
+    x: number,
+    y: number,
+    rows: number,
+    cols: number,
+    lo: number,
+    hi: number,
+    fused?: { r: number; acc: number; scale: number },
+  ): void {
+    const c = this.ctrl,
+      b = w * SLOT;
     if (fused) {
       c[b + CTRL.R] = fused.r | 0;
       c[b + CTRL.ACC] = fused.acc | 0;
@@ -248,7 +293,8 @@ export class ThreadPool {
    * 7; pointers as i32 bit patterns), [lo, hi) to slots 8, 9, `f` to the float slot.
    */
   postRaw(w: number, op: number, ints: number[], lo: number, hi: number, f = 0): void {
-    const c = this.ctrl, b = w * SLOT;
+    const c = this.ctrl,
+      b = w * SLOT;
     for (let i = 0; i < ints.length; i++) c[b + RAW_ARGS[i]] = ints[i] | 0;
     c[b + CTRL.LO] = lo;
     c[b + CTRL.HI] = hi;
@@ -266,7 +312,8 @@ export class ThreadPool {
 
   /** Waits for worker w to finish the current command; returns its float64 result slot. */
   wait(w: number): number {
-    const c = this.ctrl, b = w * SLOT;
+    const c = this.ctrl,
+      b = w * SLOT;
     const start = Date.now();
     for (;;) {
       const done = Atomics.load(c, b + CTRL.DONE);
@@ -284,7 +331,8 @@ export class ThreadPool {
 
   terminate(): void {
     for (let w = 0; w < this.workers.length; w++) {
-      const c = this.ctrl, b = w * SLOT;
+      const c = this.ctrl,
+        b = w * SLOT;
       c[b + CTRL.OP] = OP.STOP;
       Atomics.store(c, b + CTRL.SEQ, (this.seq + 1) | 0);
       Atomics.notify(c, b + CTRL.SEQ);
@@ -351,11 +399,17 @@ class WasmStoredMatrix implements StoredMatrix {
    *   user's slot of working vectors and the number of slots (see {@link layout})
    */
   constructor(
-    module: WasmModule, readonly rows: number, readonly cols: number, readonly storage: StorageType, threads: number,
-    share?: { memory?: WasmMemory; slot: number; slots: number }, backend = WASM_BACKEND_NAME,
+    module: WasmModule,
+    readonly rows: number,
+    readonly cols: number,
+    readonly storage: StorageType,
+    threads: number,
+    share?: { memory?: WasmMemory; slot: number; slots: number },
+    backend = WASM_BACKEND_NAME,
   ) {
     this.backend = backend;
-    const slot = share?.slot ?? 0, slots = share?.slots ?? 1;
+    const slot = share?.slot ?? 0,
+      slots = share?.slots ?? 1;
     this.slots = slots;
     if (!(slot >= 0 && slot < slots)) throw new RangeError(`slot ${slot} of a matrix with ${slots} slots`);
     const bytes = wasmMatrixBytes(rows, cols, storage, slots);
@@ -366,7 +420,8 @@ class WasmStoredMatrix implements StoredMatrix {
       );
     }
     const pages = bytes / PAGE;
-    if (share?.memory && share.memory.buffer.byteLength !== bytes) throw new RangeError(`the shared memory has ${share.memory.buffer.byteLength} bytes, the layout needs ${bytes}`);
+    if (share?.memory && share.memory.buffer.byteLength !== bytes)
+      throw new RangeError(`the shared memory has ${share.memory.buffer.byteLength} bytes, the layout needs ${bytes}`);
     this.memory = share?.memory ?? new WA.Memory({ initial: pages, maximum: pages, shared: true });
     this.k = new WA.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
     ({ xOff: this.xOff, yOff: this.yOff, bOff: this.bOff, rOff: this.rOff, accOff: this.accOff, aOff: this.aOff } = layout(rows, cols, slot, slots));
@@ -389,7 +444,11 @@ class WasmStoredMatrix implements StoredMatrix {
    * waits for the workers; returns the sum of the workers' float64 results.
    */
   private parallel(
-    op: number, parts: [number, number][], local: (lo: number, hi: number) => void, a = this.aOff, y = this.yOff,
+    op: number,
+    parts: [number, number][],
+    local: (lo: number, hi: number) => void,
+    a = this.aOff,
+    y = this.yOff,
     fused?: { r: number; acc: number; scale: number },
   ): number {
     const pool = this.pool;
@@ -433,7 +492,9 @@ class WasmStoredMatrix implements StoredMatrix {
     const f32 = this.storage === "float32";
     const kern = f32 ? this.k.fused32 : this.k.fused64;
     this.parallel(f32 ? OP.FUSED32 : OP.FUSED64, this.fusedParts, (lo, hi) => kern(aOff, xOff, bOff, rOff, accOff, rows, cols, lo, hi, scale), aOff, bOff, {
-      r: rOff, acc: accOff, scale,
+      r: rOff,
+      acc: accOff,
+      scale,
     });
     r.set(heap.subarray(rOff / 8, rOff / 8 + rows));
     sumPartitions(heap, accOff / 8, cols, g);
@@ -464,7 +525,9 @@ class WasmStoredMatrix implements StoredMatrix {
     const f32 = this.storage === "float32";
     const kern = f32 ? this.k.fusedBatch32 : this.k.fusedBatch64;
     const ints = [aOff, base.xOff, base.per, mask, rows, cols];
-    const pool = this.pool, parts = this.fusedParts, used = Math.min(this.threads, parts.length);
+    const pool = this.pool,
+      parts = this.fusedParts,
+      used = Math.min(this.threads, parts.length);
     if (pool) {
       pool.next();
       for (let w = 1; w < used; w++) pool.postRaw(w - 1, f32 ? OP.FUSED_BATCH32 : OP.FUSED_BATCH64, ints, parts[w][0], parts[w][1], scale);
@@ -547,7 +610,8 @@ function wasmFwht(module: WasmModule): (x: Float64Array) => void {
     const heap = new Float64Array(memory.buffer, HEADER, x.length);
     heap.set(x);
     // cache-blocked above 2^15 entries (bitwise the same result, see assembly/kernels.ts)
-    const logL = Math.round(Math.log2(x.length)), logB = 15;
+    const logL = Math.round(Math.log2(x.length)),
+      logB = 15;
     if (logL > logB) {
       k!.fwhtBlocks(HEADER, logB, 0, x.length >> logB);
       for (let h = logB; h < logL; h += 3) k!.fwhtLevels(HEADER, h, Math.min(3, logL - h), 0, x.length >> Math.min(3, logL - h));
@@ -563,7 +627,13 @@ function wasmFwht(module: WasmModule): (x: Float64Array) => void {
  * need the same operator then hold one copy of it. Results do not depend on the slot.
  */
 export function wasmSharedMatrix(
-  rows: number, cols: number, storage: StorageType, threads: number, slot: number, slots: number, memory?: WasmMemory,
+  rows: number,
+  cols: number,
+  storage: StorageType,
+  threads: number,
+  slot: number,
+  slots: number,
+  memory?: WasmMemory,
 ): StoredMatrix & { readonly memory: WasmMemory } {
   if (!wasmModule) throw new Error(wasmUnavailableReason ?? "the WASM kernels are unavailable");
   return new WasmStoredMatrix(wasmModule, rows, cols, storage, threads, { memory, slot, slots });
@@ -621,7 +691,8 @@ export function compileRelaxed(bytes: Uint8Array, engine: RelaxedEngine = nodeEn
     engine.setFlag(RELAXED_SIMD_FLAG);
     if (!engine.validate(bytes)) {
       return {
-        reason: `this JavaScript engine does not support WebAssembly relaxed SIMD (Node ${process.version}; ` +
+        reason:
+          `this JavaScript engine does not support WebAssembly relaxed SIMD (Node ${process.version}; ` +
           `Node ≥ 22 has it by default, Node 20 after the V8 flag ${RELAXED_SIMD_FLAG}, which could not be set here)`,
       };
     }
@@ -651,7 +722,10 @@ function loadRelaxed(): NonNullable<typeof relaxed> {
 function relaxedMaddFuses(module: WasmModule): boolean {
   const memory = new WA.Memory({ initial: 2, maximum: 2, shared: true });
   const k = new WA.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const e = 2 ** -30, a = HEADER, z = HEADER + 64, y = HEADER + 128;
+  const e = 2 ** -30,
+    a = HEADER,
+    z = HEADER + 64,
+    y = HEADER + 128;
   new Float64Array(memory.buffer, a, 8).set([-1, 0, 1 + e, 0, 0, 0, 0, 0]);
   new Float64Array(memory.buffer, z, 4).set([1, 1 - e, 0, 0]);
   k.gemvT64(a, z, y, 4, 2, 0, 2);
@@ -673,4 +747,3 @@ export function wasmRelaxedStatus(): { available: boolean; fused: boolean; reaso
   const r = loadRelaxed();
   return { available: r.backend !== null, fused: r.fused, reason: r.reason };
 }
-

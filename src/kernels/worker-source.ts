@@ -1,7 +1,10 @@
 import { CTRL, OP, RAW_ARGS, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
 
 /** `c[i], c[j], …` for the first n raw-argument slots. */
-const raw = (n: number) => RAW_ARGS.slice(0, n).map((i) => `c[${i}]`).join(", ");
+const raw = (n: number) =>
+  RAW_ARGS.slice(0, n)
+    .map((i) => `c[${i}]`)
+    .join(", ");
 
 /**
  * Source of the kernel worker thread (run with `new Worker(WORKER_SOURCE, { eval: true })`,

@@ -54,7 +54,8 @@ function checkpointIteration(folder: string): number {
  */
 export function reclaimStaging(dir: string, id: string, staging: string): boolean {
   const dead = attemptsOfRun(dir, id).filter((f) => !lockedByLiveWriter(f));
-  let best: string | undefined, bestAt = 0;
+  let best: string | undefined,
+    bestAt = 0;
   for (const f of dead) {
     const at = checkpointIteration(f);
     if (at > bestAt) [best, bestAt] = [f, at];

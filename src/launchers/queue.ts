@@ -106,11 +106,19 @@ export async function enqueueSweep(url: string, gridInput: unknown, dir: string,
     for (let i = 0; i < todo.length; i += 500) {
       const chunk = todo.slice(i, i + 500);
       const before = await Promise.all(chunk.map(({ index }) => queue.getJob(jobId(sweep, index))));
-      const jobs = await queue.addBulk(chunk.map(({ r, index }) => ({
-        name: r.id,
-        data: { sweep, index, id: r.id, dir: abs, config: r.config as Record<string, unknown> },
-        opts: { jobId: jobId(sweep, index), attempts: opts.attempts ?? 3, backoff: { type: "fixed", delay: 1000 }, removeOnComplete: false, removeOnFail: false },
-      })));
+      const jobs = await queue.addBulk(
+        chunk.map(({ r, index }) => ({
+          name: r.id,
+          data: { sweep, index, id: r.id, dir: abs, config: r.config as Record<string, unknown> },
+          opts: {
+            jobId: jobId(sweep, index),
+            attempts: opts.attempts ?? 3,
+            backoff: { type: "fixed", delay: 1000 },
+            removeOnComplete: false,
+            removeOnFail: false,
+          },
+        })),
+      );
       added += jobs.filter((_, k) => !before[k]).length;
     }
   } finally {
@@ -207,7 +215,8 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
   const threads = opts.threads ?? 1;
   const lockMs = opts.lockMs ?? 30000;
   const pool = new ChildPool(threads);
-  let done = 0, failed = 0;
+  let done = 0,
+    failed = 0;
   const worker = new Worker<RunJobData, ChildReply>(
     opts.queue ?? DEFAULT_QUEUE,
     async (job: Job<RunJobData>) => {
@@ -220,8 +229,10 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
       log(`matsense worker: ${job.data.id} started [job ${job.id}, attempt ${job.attemptsMade + 1}]\n`);
       const reply = await pool.run(job.data);
       if (reply.status === "interrupted") throw new Error("run interrupted (worker stopping)");
-      log(`matsense worker: ${job.data.id} ${reply.status}${reply.error ? ` (${reply.error})` : ""} in ${((Date.now() - t0) / 1000).toFixed(2)} s` +
-        ` [job ${job.id}, attempt ${job.attemptsMade + 1}, ${reply.outcome}]\n`);
+      log(
+        `matsense worker: ${job.data.id} ${reply.status}${reply.error ? ` (${reply.error})` : ""} in ${((Date.now() - t0) / 1000).toFixed(2)} s` +
+          ` [job ${job.id}, attempt ${job.attemptsMade + 1}, ${reply.outcome}]\n`,
+      );
       return reply;
     },
     { connection: connection(url), concurrency, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: 5 },
@@ -252,13 +263,16 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
     if (opts.untilEmpty) {
       const queue = new Queue(opts.queue ?? DEFAULT_QUEUE, { connection: connection(url) });
       const timer = setInterval(() => {
-        void queue.getJobCounts("waiting", "active", "delayed", "prioritized").then((c) => {
-          if (!stopping && Object.values(c).every((v) => v === 0)) {
-            stopping = true;
-            clearInterval(timer);
-            void Promise.all([worker.close(), queue.close()]).then(() => resolve());
-          }
-        }, () => {});
+        void queue.getJobCounts("waiting", "active", "delayed", "prioritized").then(
+          (c) => {
+            if (!stopping && Object.values(c).every((v) => v === 0)) {
+              stopping = true;
+              clearInterval(timer);
+              void Promise.all([worker.close(), queue.close()]).then(() => resolve());
+            }
+          },
+          () => {},
+        );
       }, 500);
     }
   });

@@ -89,12 +89,22 @@ export function parseSlurmOptions(raw: SlurmCliInput, dir: string, name: string)
   if (raw.partition !== undefined && !/^[A-Za-z0-9_.,-]+$/.test(raw.partition)) {
     throw new SlurmOptionError(`--partition must be a partition name (letters, digits, _ . , -) (got ${JSON.stringify(raw.partition)})`);
   }
-  const extra = (raw.extra ?? "").split(/\n|;/).map((l) => l.trim()).filter(Boolean);
+  const extra = (raw.extra ?? "")
+    .split(/\n|;/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const l of extra) {
     if (!/^#SBATCH\s+--?[A-Za-z]/.test(l)) throw new SlurmOptionError(`--extra takes #SBATCH lines separated by newlines or ';' (got ${JSON.stringify(l)})`);
   }
   return {
-    dir, shards, throttle, time: raw.time, cpusPerTask, mem: raw.mem, partition: raw.partition, extra,
+    dir,
+    shards,
+    throttle,
+    time: raw.time,
+    cpusPerTask,
+    mem: raw.mem,
+    partition: raw.partition,
+    extra,
     name: name.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40) || "sweep",
     cli: matsenseCli(),
     node: process.execPath,
@@ -186,7 +196,13 @@ export function writeSlurmFiles(o: SlurmOptions): { array: string; aggregate: st
   const aggregate = path.join(slurmDir, "aggregate.sbatch");
   writeFileAtomic(array, arrayScript(o));
   writeFileAtomic(aggregate, aggregateScript(o));
-  writeJsonAtomic(path.join(slurmDir, "slurm.json"), { shards: o.shards, cpusPerTask: o.cpusPerTask, time: o.time ?? null, mem: o.mem ?? null, partition: o.partition ?? null });
+  writeJsonAtomic(path.join(slurmDir, "slurm.json"), {
+    shards: o.shards,
+    cpusPerTask: o.cpusPerTask,
+    time: o.time ?? null,
+    mem: o.mem ?? null,
+    partition: o.partition ?? null,
+  });
   return { array, aggregate };
 }
 
@@ -198,7 +214,9 @@ export function sbatch(script: string, args: string[] = []): string {
   const r = spawnSync("sbatch", ["--parsable", ...args, script], { encoding: "utf8" });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    throw new SbatchError(code === "ENOENT" ? "sbatch not found: is this a Slurm login node? (`--emit` writes the script without submitting)" : `sbatch: ${r.error.message}`);
+    throw new SbatchError(
+      code === "ENOENT" ? "sbatch not found: is this a Slurm login node? (`--emit` writes the script without submitting)" : `sbatch: ${r.error.message}`,
+    );
   }
   if (r.status !== 0) throw new SbatchError(`sbatch refused ${script}: ${(r.stderr || r.stdout).trim().split("\n").pop()}`);
   const id = r.stdout.trim().split(";")[0];

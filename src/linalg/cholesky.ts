@@ -16,9 +16,7 @@ function choleskyInPlace(a: Float64Array, n: number, where: string): void {
     let d = a[oj + j];
     for (let k = 0; k < j; k++) d -= a[oj + k] * a[oj + k];
     if (!(d > 0)) {
-      throw new RangeError(
-        `${where}: matrix is not positive definite (pivot ${j} of the Cholesky factorization is ${d}, must be > 0)`,
-      );
+      throw new RangeError(`${where}: matrix is not positive definite (pivot ${j} of the Cholesky factorization is ${d}, must be > 0)`);
     }
     const ljj = Math.sqrt(d);
     a[oj + j] = ljj;
@@ -52,7 +50,8 @@ export function cholesky(A: Matrix): Matrix {
 function cholSolveInPlace(l: Float64Array, n: number, x: Float64Array, q: number): void {
   // forward: L Y = B
   for (let i = 0; i < n; i++) {
-    const oi = i * q, li = i * n;
+    const oi = i * q,
+      li = i * n;
     for (let k = 0; k < i; k++) {
       const lik = l[li + k];
       if (lik === 0) continue;
@@ -130,7 +129,8 @@ export function solve(A: Matrix, B: Matrix): Matrix {
   const tmpX = new Float64Array(q);
   for (let k = 0; k < n; k++) {
     // pivot
-    let piv = k, best = Math.abs(a[k * n + k]);
+    let piv = k,
+      best = Math.abs(a[k * n + k]);
     for (let i = k + 1; i < n; i++) {
       const v = Math.abs(a[i * n + k]);
       if (v > best) {
@@ -160,13 +160,15 @@ export function solve(A: Matrix, B: Matrix): Matrix {
       if (f === 0) continue;
       a[oi + k] = f;
       for (let j = k + 1; j < n; j++) a[oi + j] -= f * a[ok + j];
-      const xi = i * q, xk = k * q;
+      const xi = i * q,
+        xk = k * q;
       for (let c = 0; c < q; c++) x[xi + c] -= f * x[xk + c];
     }
   }
   // back substitution U X = Y
   for (let i = n - 1; i >= 0; i--) {
-    const oi = i * n, xi = i * q;
+    const oi = i * n,
+      xi = i * q;
     for (let k = i + 1; k < n; k++) {
       const uik = a[oi + k];
       if (uik === 0) continue;
@@ -204,7 +206,8 @@ export function inverseSpd(A: Matrix): Matrix {
 function spectralFunction(V: Matrix, g: Float64Array): Matrix {
   const n = V.rows;
   const W = zeros(n, n);
-  const v = V.data, w = W.data;
+  const v = V.data,
+    w = W.data;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[i * n + j] = v[i * n + j] * g[j];
   return matmulNT(W, W);
 }
@@ -245,9 +248,7 @@ export function sqrtPsd(A: Matrix): Matrix {
   for (let i = 0; i < n; i++) {
     const l = values[i];
     if (l < -tau) {
-      throw new RangeError(
-        `sqrtPsd: matrix is not positive semidefinite (eigenvalue ${i} is ${l}, below the tolerance −${tau.toExponential(3)})`,
-      );
+      throw new RangeError(`sqrtPsd: matrix is not positive semidefinite (eigenvalue ${i} is ${l}, below the tolerance −${tau.toExponential(3)})`);
     }
     g[i] = l > 0 ? Math.sqrt(Math.sqrt(l)) : 0;
   }

@@ -36,32 +36,34 @@ export function checkedSymmetric(A: Matrix, where: string): Float64Array {
   if (maxAbs === 0) return s;
   // scaled sums of squares (entries / maxAbs ≤ 1: no overflow, no harmful underflow)
   const inv = 1 / maxAbs;
-  let ssqA = 0, ssqD = 0;
+  let ssqA = 0,
+    ssqD = 0;
   for (let i = 0; i < n; i++) {
     const ii = a[i * n + i];
     s[i * n + i] = ii;
-    ssqA += (ii * inv) * (ii * inv);
+    ssqA += ii * inv * (ii * inv);
     for (let j = i + 1; j < n; j++) {
-      const x = a[i * n + j], y = a[j * n + i];
+      const x = a[i * n + j],
+        y = a[j * n + i];
       const d = x * inv - y * inv;
       ssqD += 2 * d * d;
-      ssqA += (x * inv) * (x * inv) + (y * inv) * (y * inv);
+      ssqA += x * inv * (x * inv) + y * inv * (y * inv);
       const v = 0.5 * x + 0.5 * y;
       s[i * n + j] = v;
       s[j * n + i] = v;
     }
   }
-  const asym = Math.sqrt(ssqD), normA = Math.sqrt(ssqA);
+  const asym = Math.sqrt(ssqD),
+    normA = Math.sqrt(ssqA);
   if (asym > SYMMETRY_TOLERANCE * normA) {
-    throw new RangeError(
-      `${where}: matrix is not symmetric: ‖A − Aᵀ‖_F / ‖A‖_F = ${(asym / normA).toExponential(3)} > ${SYMMETRY_TOLERANCE}`,
-    );
+    throw new RangeError(`${where}: matrix is not symmetric: ‖A − Aᵀ‖_F / ‖A‖_F = ${(asym / normA).toExponential(3)} > ${SYMMETRY_TOLERANCE}`);
   }
   return s;
 }
 
 function hypot2(a: number, b: number): number {
-  const x = Math.abs(a), y = Math.abs(b);
+  const x = Math.abs(a),
+    y = Math.abs(b);
   if (x > y) {
     const r = y / x;
     return x * Math.sqrt(1 + r * r);
@@ -195,9 +197,12 @@ function tql2(n: number, e: Float64Array, d: Float64Array, W: Float64Array, vect
         for (let i = l + 2; i < n; i++) d[i] -= h;
         f += h;
         p = d[m];
-        let c = 1, c2 = c, c3 = c;
+        let c = 1,
+          c2 = c,
+          c3 = c;
         const el1 = e[l + 1];
-        let s = 0, s2 = 0;
+        let s = 0,
+          s2 = 0;
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
           c2 = c;
@@ -211,7 +216,8 @@ function tql2(n: number, e: Float64Array, d: Float64Array, W: Float64Array, vect
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
           if (vectors) {
-            const wi = i * n, wi1 = (i + 1) * n;
+            const wi = i * n,
+              wi1 = (i + 1) * n;
             for (let k = 0; k < n; k++) {
               const t = W[wi1 + k];
               W[wi1 + k] = s * W[wi + k] + c * t;
@@ -243,14 +249,16 @@ function scaleToUnit(w: Float64Array): number {
   if (mx === 0) return 0;
   const ex = Math.floor(Math.log2(mx));
   if (ex === 0) return 0;
-  const u1 = 2 ** Math.trunc(-ex / 2), u2 = 2 ** (-ex - Math.trunc(-ex / 2));
+  const u1 = 2 ** Math.trunc(-ex / 2),
+    u2 = 2 ** (-ex - Math.trunc(-ex / 2));
   for (let i = 0; i < w.length; i++) w[i] = w[i] * u1 * u2;
   return ex;
 }
 
 function unscale(values: Float64Array, ex: number): void {
   if (ex === 0) return;
-  const d1 = 2 ** Math.trunc(ex / 2), d2 = 2 ** (ex - Math.trunc(ex / 2));
+  const d1 = 2 ** Math.trunc(ex / 2),
+    d2 = 2 ** (ex - Math.trunc(ex / 2));
   for (let i = 0; i < values.length; i++) values[i] = values[i] * d1 * d2;
 }
 

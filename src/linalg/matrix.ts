@@ -97,8 +97,12 @@ export function transpose(A: Matrix, out?: Matrix): Matrix {
 export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
   if (A.cols !== B.rows) throw new RangeError(`matmul: ${A.rows}×${A.cols} times ${B.rows}×${B.cols}`);
   const C = outOrNew(out, A.rows, B.cols, "matmul");
-  const n = A.rows, p = A.cols, q = B.cols;
-  const a = A.data, b = B.data, c = C.data;
+  const n = A.rows,
+    p = A.cols,
+    q = B.cols;
+  const a = A.data,
+    b = B.data,
+    c = C.data;
   c.fill(0);
   for (let i = 0; i < n; i++) {
     const ci = i * q;
@@ -116,11 +120,16 @@ export function matmul(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
   if (A.rows !== B.rows) throw new RangeError(`matmulTN: (${A.rows}×${A.cols})ᵀ times ${B.rows}×${B.cols}`);
   const C = outOrNew(out, A.cols, B.cols, "matmulTN");
-  const p = A.rows, n = A.cols, q = B.cols;
-  const a = A.data, b = B.data, c = C.data;
+  const p = A.rows,
+    n = A.cols,
+    q = B.cols;
+  const a = A.data,
+    b = B.data,
+    c = C.data;
   c.fill(0);
   for (let l = 0; l < p; l++) {
-    const al = l * n, bl = l * q;
+    const al = l * n,
+      bl = l * q;
     for (let i = 0; i < n; i++) {
       const ali = a[al + i];
       if (ali === 0) continue;
@@ -135,8 +144,12 @@ export function matmulTN(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 export function matmulNT(A: Matrix, B: Matrix, out?: Matrix): Matrix {
   if (A.cols !== B.cols) throw new RangeError(`matmulNT: ${A.rows}×${A.cols} times (${B.rows}×${B.cols})ᵀ`);
   const C = outOrNew(out, A.rows, B.rows, "matmulNT");
-  const n = A.rows, p = A.cols, q = B.rows;
-  const a = A.data, b = B.data, c = C.data;
+  const n = A.rows,
+    p = A.cols,
+    q = B.rows;
+  const a = A.data,
+    b = B.data,
+    c = C.data;
   for (let i = 0; i < n; i++) {
     const ai = i * p;
     for (let j = 0; j < q; j++) {
@@ -182,7 +195,9 @@ export function gemvT(A: Matrix, z: ArrayLike<number>, out?: Float64Array): Floa
 export function addScaled(A: Matrix, beta: number, B: Matrix, out?: Matrix): Matrix {
   assertSameShape(A, B, "addScaled");
   const C = outOrNew(out, A.rows, A.cols, "addScaled");
-  const a = A.data, b = B.data, c = C.data;
+  const a = A.data,
+    b = B.data,
+    c = C.data;
   for (let i = 0; i < a.length; i++) c[i] = a[i] + beta * b[i];
   return C;
 }
@@ -200,7 +215,8 @@ export function add(A: Matrix, B: Matrix, out?: Matrix): Matrix {
 /** βA. */
 export function scale(A: Matrix, beta: number, out?: Matrix): Matrix {
   const C = outOrNew(out, A.rows, A.cols, "scale");
-  const a = A.data, c = C.data;
+  const a = A.data,
+    c = C.data;
   for (let i = 0; i < a.length; i++) c[i] = beta * a[i];
   return C;
 }
@@ -210,7 +226,8 @@ export function symmetricPart(A: Matrix, out?: Matrix): Matrix {
   if (A.rows !== A.cols) throw new RangeError(`symmetricPart: matrix is ${A.rows}×${A.cols}, not square`);
   const n = A.rows;
   const C = outOrNew(out, n, n, "symmetricPart");
-  const a = A.data, c = C.data;
+  const a = A.data,
+    c = C.data;
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
       const v = 0.5 * (a[i * n + j] + a[j * n + i]);
@@ -280,7 +297,8 @@ export function frobeniusNorm(A: Matrix): number {
 /** ‖A − B‖_F, overflow-safe, without allocating. */
 export function frobeniusDistance(A: Matrix, B: Matrix): number {
   assertSameShape(A, B, "frobeniusDistance");
-  const a = A.data, b = B.data;
+  const a = A.data,
+    b = B.data;
   return scaledNorm(a.length, (i) => a[i] - b[i]);
 }
 

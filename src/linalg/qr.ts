@@ -21,7 +21,9 @@ interface Householder {
 }
 
 function householder(A: Matrix): Householder {
-  const m = A.rows, n = A.cols, p = Math.min(m, n);
+  const m = A.rows,
+    n = A.cols,
+    p = Math.min(m, n);
   for (let i = 0; i < A.data.length; i++) {
     if (!Number.isFinite(A.data[i])) throw new RangeError(`qr: entry ${i} of the ${m}×${n} input is ${A.data[i]} (must be finite)`);
   }
@@ -43,7 +45,8 @@ function householder(A: Matrix): Householder {
     }
     const cmax = Math.max(tailMax, Math.abs(a[k * n + k]));
     const ex = Math.floor(Math.log2(cmax));
-    const u1 = 2 ** Math.trunc(-ex / 2), u2 = 2 ** (-ex - Math.trunc(-ex / 2));
+    const u1 = 2 ** Math.trunc(-ex / 2),
+      u2 = 2 ** (-ex - Math.trunc(-ex / 2));
     const alpha = a[k * n + k] * u1 * u2;
     let ssq = alpha * alpha;
     for (let i = k + 1; i < m; i++) {
@@ -56,7 +59,8 @@ function householder(A: Matrix): Householder {
     const t = (beta - alpha) / beta;
     const denom = alpha - beta; // |denom| = |alpha| + ‖x‖ ≥ 1: no overflow in v
     for (let i = k + 1; i < m; i++) a[i * n + k] /= denom;
-    const d1 = 2 ** Math.trunc(ex / 2), d2 = 2 ** (ex - Math.trunc(ex / 2));
+    const d1 = 2 ** Math.trunc(ex / 2),
+      d2 = 2 ** (ex - Math.trunc(ex / 2));
     a[k * n + k] = beta * d1 * d2;
     tau[k] = t;
     // apply H = I − τ v vᵀ (v₀ = 1, v_i = a[i, k]) to columns k+1..n−1

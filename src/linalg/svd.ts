@@ -27,7 +27,8 @@ function rowNorm(g: Float64Array, r: number, n: number): number {
  * max |a_ij| ∈ [1, 2).
  */
 function svdTall(A: Matrix, wantVectors: boolean): Core {
-  const m = A.rows, n = A.cols;
+  const m = A.rows,
+    n = A.cols;
   // Precondition: A = Q R (tall) so Jacobi works on n×n; for square A work on A itself.
   let Q: Matrix | undefined;
   let R: Matrix;
@@ -48,9 +49,12 @@ function svdTall(A: Matrix, wantVectors: boolean): Core {
       const oi = i * n;
       for (let j = i + 1; j < n; j++) {
         const oj = j * n;
-        let a = 0, b = 0, c = 0;
+        let a = 0,
+          b = 0,
+          c = 0;
         for (let k = 0; k < n; k++) {
-          const x = G[oi + k], y = G[oj + k];
+          const x = G[oi + k],
+            y = G[oj + k];
           a += x * x;
           b += y * y;
           c += x * y;
@@ -63,13 +67,15 @@ function svdTall(A: Matrix, wantVectors: boolean): Core {
         const cs = 1 / Math.sqrt(1 + t * t);
         const sn = cs * t;
         for (let k = 0; k < n; k++) {
-          const x = G[oi + k], y = G[oj + k];
+          const x = G[oi + k],
+            y = G[oj + k];
           G[oi + k] = cs * x - sn * y;
           G[oj + k] = sn * x + cs * y;
         }
         if (Vt) {
           for (let k = 0; k < n; k++) {
-            const x = Vt[oi + k], y = Vt[oj + k];
+            const x = Vt[oi + k],
+              y = Vt[oj + k];
             Vt[oi + k] = cs * x - sn * y;
             Vt[oj + k] = sn * x + cs * y;
           }
@@ -110,7 +116,8 @@ function svdTall(A: Matrix, wantVectors: boolean): Core {
   if (Q) {
     // U = Q Ur (m×n)
     U = zeros(m, n);
-    const q = Q.data, u = U.data;
+    const q = Q.data,
+      u = U.data;
     for (let i = 0; i < m; i++) {
       for (let l = 0; l < n; l++) {
         const qil = q[i * n + l];
@@ -131,7 +138,9 @@ function svdTall(A: Matrix, wantVectors: boolean): Core {
  */
 function completeColumns(M: Matrix, missing: number[]): void {
   if (missing.length === 0) return;
-  const m = M.rows, p = M.cols, d = M.data;
+  const m = M.rows,
+    p = M.cols,
+    d = M.data;
   const filled = new Uint8Array(p).fill(1);
   for (const c of missing) filled[c] = 0;
   const v = new Float64Array(m);
@@ -177,13 +186,16 @@ function maxAbsFinite(A: Matrix, where: string): number {
 }
 
 function svdAny(A: Matrix, wantVectors: boolean, where: string): Core {
-  const m = A.rows, n = A.cols, p = Math.min(m, n);
+  const m = A.rows,
+    n = A.cols,
+    p = Math.min(m, n);
   const mx = maxAbsFinite(A, where);
   if (p === 0) {
     return { s: new Float64Array(0), U: zeros(m, 0), V: zeros(n, 0) };
   }
   if (mx === 0) {
-    const U = zeros(m, p), V = zeros(n, p);
+    const U = zeros(m, p),
+      V = zeros(n, p);
     for (let i = 0; i < p; i++) {
       U.data[i * p + i] = 1;
       V.data[i * p + i] = 1;
@@ -194,14 +206,16 @@ function svdAny(A: Matrix, wantVectors: boolean, where: string): Core {
   // Jacobi sums of squares without any rounding.
   const e = Math.floor(Math.log2(mx));
   // 2^-e split in two factors so that neither over- nor underflows for any finite mx.
-  const up1 = 2 ** Math.trunc(-e / 2), up2 = 2 ** (-e - Math.trunc(-e / 2));
+  const up1 = 2 ** Math.trunc(-e / 2),
+    up2 = 2 ** (-e - Math.trunc(-e / 2));
   const wide = m < n;
   const B = wide ? transpose(A) : zeros(m, n);
   const b = B.data;
   const src = wide ? b : A.data;
   for (let i = 0; i < b.length; i++) b[i] = src[i] * up1 * up2;
   const core = svdTall(B, wantVectors);
-  const down1 = 2 ** Math.trunc(e / 2), down2 = 2 ** (e - Math.trunc(e / 2));
+  const down1 = 2 ** Math.trunc(e / 2),
+    down2 = 2 ** (e - Math.trunc(e / 2));
   for (let i = 0; i < p; i++) core.s[i] = core.s[i] * down1 * down2;
   if (wide) return { s: core.s, U: core.V, V: core.U };
   return core;

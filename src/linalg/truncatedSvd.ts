@@ -60,8 +60,12 @@ function padRandom(A: Matrix | null, rows: number, cols: number, rng: Rng): Matr
  * O(n1 n2 min(n1, n2)) of a full SVD.
  */
 export function singularTripletsAbove(Y: Matrix, tau: number, opts: TruncatedSvdOptions): TruncatedSvd {
-  const n1 = Y.rows, n2 = Y.cols, p = Math.min(n1, n2);
-  const step = Math.max(1, opts.step ?? 5), tol = opts.tol ?? 1e-10, maxIterations = opts.maxIterations ?? 300;
+  const n1 = Y.rows,
+    n2 = Y.cols,
+    p = Math.min(n1, n2);
+  const step = Math.max(1, opts.step ?? 5),
+    tol = opts.tol ?? 1e-10,
+    maxIterations = opts.maxIterations ?? 300;
   let s = Math.min(p, (opts.start?.cols ?? 0) + step);
   let V = padRandom(opts.start ?? null, n2, s, opts.rng);
   let Z = matmul(Y, V);
@@ -71,7 +75,9 @@ export function singularTripletsAbove(Y: Matrix, tau: number, opts: TruncatedSvd
     const Q = qr(Z).Q; // n1 × s
     const { Q: Vp, R } = qr(matmulTN(Y, Q)); // Yᵀ Q = V′ R
     const small = svd(transpose(R)); // Rᵀ = a diag(σ) bᵀ
-    const U = matmul(Q, small.U), Vr = matmul(Vp, small.V), sig = small.s;
+    const U = matmul(Q, small.U),
+      Vr = matmul(Vp, small.V),
+      sig = small.s;
     Z = matmul(Y, Vr);
     const q = sig.findIndex((v) => !(v > tau));
     const kept = q < 0 ? s : q;

@@ -22,9 +22,7 @@
 export const TSQR_BLOCK_ROWS = 64;
 
 /** R (c×c, row-major, upper triangular; rows' signs not normalized) of W = [sl·L | sr·Q]. */
-export function tsqrR(
-  L: Float64Array, kl: number, Q: Float64Array, kq: number, m: number, sl: number, sr: number, out?: Float64Array,
-): Float64Array {
+export function tsqrR(L: Float64Array, kl: number, Q: Float64Array, kq: number, m: number, sl: number, sr: number, out?: Float64Array): Float64Array {
   const c = kl + kq;
   const nb = TSQR_BLOCK_ROWS;
   const r = out ?? new Float64Array(c * c);
@@ -34,23 +32,31 @@ export function tsqrR(
   for (let row0 = 0; row0 < m; row0 += nb) {
     const bl = Math.min(nb, m - row0);
     for (let i = 0; i < bl; i++) {
-      const li = (row0 + i) * kl, qi = (row0 + i) * kq, xi = i * c;
+      const li = (row0 + i) * kl,
+        qi = (row0 + i) * kq,
+        xi = i * c;
       for (let j = 0; j < kl; j++) x[xi + j] = sl * L[li + j];
       for (let j = 0; j < kq; j++) x[xi + kl + j] = sr * Q[qi + j];
     }
     for (let j = 0; j < c; j++) {
       // ssq = Σ_i x[i, j]² in four partial sums (i mod 4), combined (s0 + s1) + (s2 + s3)
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       const b4 = bl - (bl % 4);
       for (let i = 0; i < b4; i += 4) {
-        const t0 = x[i * c + j], t1 = x[(i + 1) * c + j], t2 = x[(i + 2) * c + j], t3 = x[(i + 3) * c + j];
+        const t0 = x[i * c + j],
+          t1 = x[(i + 1) * c + j],
+          t2 = x[(i + 2) * c + j],
+          t3 = x[(i + 3) * c + j];
         s0 += t0 * t0;
         s1 += t1 * t1;
         s2 += t2 * t2;
         s3 += t3 * t3;
       }
       for (let i = b4; i < bl; i++) s0 += x[i * c + j] * x[i * c + j];
-      const ssq = (s0 + s1) + (s2 + s3);
+      const ssq = s0 + s1 + (s2 + s3);
       if (ssq === 0) continue; // the block's column j is zero: H = I
       const alpha = r[j * c + j];
       const xnorm = Math.sqrt(alpha * alpha + ssq);

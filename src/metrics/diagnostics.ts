@@ -107,7 +107,10 @@ export function alignmentSinPrefixes(Ustar: Matrix, F: Matrix): number[] {
   } else W = firstColumns(svd(F).U, c);
   const out: number[] = [];
   for (let i = 1; i <= r; i++) {
-    if (i > c) { out.push(1); continue; }
+    if (i > c) {
+      out.push(1);
+      continue;
+    }
     const E = projectOut(firstColumns(Ustar, i), firstColumns(W, i));
     out.push(Math.min(1, singularValues(E)[0] ?? 0));
   }
@@ -207,7 +210,8 @@ export interface LinearMap {
 export function denseMap(A: Matrix): LinearMap {
   const { rows, cols, data } = A;
   return {
-    rows, cols,
+    rows,
+    cols,
     apply(v, out) {
       for (let i = 0; i < rows; i++) {
         let s = 0;
@@ -268,7 +272,10 @@ export function spectralNorm(M: LinearMap, opts: SpectralNormOptions = {}): numb
     reorthogonalize(u, Us);
     const a = norm2(u);
     alpha.push(a);
-    if (a === 0 || !Number.isFinite(a)) { est = Math.max(est, bidiagonalNorm(alpha, beta)); break; }
+    if (a === 0 || !Number.isFinite(a)) {
+      est = Math.max(est, bidiagonalNorm(alpha, beta));
+      break;
+    }
     scaleTo(u, 1 / a);
     Us.push(u);
     est = bidiagonalNorm(alpha, beta);
@@ -327,7 +334,8 @@ export function bidiagonalNorm(alpha: ArrayLike<number>, beta: ArrayLike<number>
   const tiny = 1e-300;
   // number of eigenvalues > x (x > 0) of the zero-diagonal tridiagonal matrix
   const above = (x: number) => {
-    let q = -x, count = q < 0 ? 0 : 1;
+    let q = -x,
+      count = q < 0 ? 0 : 1;
     for (let i = 0; i < off.length; i++) {
       const b = off[i];
       q = -x - (b * b) / (q === 0 ? tiny : q);
@@ -370,10 +378,13 @@ export function perturbationRatio(x: Factors, truth: GroundTruth, p: Perturbatio
   const symmetric = x.kind === "symmetric";
   const { L, R } = sides(x);
   const op = p.operator;
-  const n1 = op.n1, n2 = op.n2;
+  const n1 = op.n1,
+    n2 = op.n2;
   if (p.product) {
     const S = p.adjoint ?? op.adjoint(p.measuredError);
-    const M = truth.Mstar.data, P = p.product.data, s = S.data;
+    const M = truth.Mstar.data,
+      P = p.product.data,
+      s = S.data;
     const E = zeros(n1, n2);
     const e = E.data;
     for (let i = 0; i < n1; i++) {
@@ -389,10 +400,21 @@ export function perturbationRatio(x: Factors, truth: GroundTruth, p: Perturbatio
   const z = p.measuredError;
   const US = zeros(truth.U.rows, truth.U.cols);
   for (let i = 0; i < US.rows; i++) for (let l = 0; l < US.cols; l++) US.data[i * US.cols + l] = truth.U.data[i * US.cols + l] * truth.sigma[l];
-  const col1 = zeros(n1, 1), col2 = zeros(n2, 1), out1 = zeros(n1, 1), out2 = zeros(n2, 1);
+  const col1 = zeros(n1, 1),
+    col2 = zeros(n2, 1),
+    out1 = zeros(n1, 1),
+    out2 = zeros(n2, 1);
   // S v and Sᵀ u through the operator's factored adjoint
-  const Sv = (v: Float64Array, out: Float64Array) => { col2.data.set(v); op.adjointFactored(z, col1, col2, out1, null); out.set(out1.data); };
-  const Stu = (u: Float64Array, out: Float64Array) => { col1.data.set(u); op.adjointFactored(z, col1, col2, null, out2); out.set(out2.data); };
+  const Sv = (v: Float64Array, out: Float64Array) => {
+    col2.data.set(v);
+    op.adjointFactored(z, col1, col2, out1, null);
+    out.set(out1.data);
+  };
+  const Stu = (u: Float64Array, out: Float64Array) => {
+    col1.data.set(u);
+    op.adjointFactored(z, col1, col2, null, out2);
+    out.set(out2.data);
+  };
   // Δ v = L (Rᵀ v) − (U*σ)(V*ᵀ v) and Δᵀ u = R (Lᵀ u) − V*((U*σ)ᵀ u)
   const lowRank = (A: Matrix, B: Matrix, v: Float64Array, out: Float64Array, sign: number) => {
     const t = new Float64Array(B.cols);
@@ -403,18 +425,26 @@ export function perturbationRatio(x: Factors, truth: GroundTruth, p: Perturbatio
       out[i] += sign * s;
     }
   };
-  const tmp1 = new Float64Array(n1), tmp2 = new Float64Array(n2);
+  const tmp1 = new Float64Array(n1),
+    tmp2 = new Float64Array(n2);
   const map: LinearMap = {
-    rows: n1, cols: n2,
+    rows: n1,
+    cols: n2,
     apply(v, out) {
       Sv(v, out);
-      if (symmetric) { Stu(v, tmp1); for (let i = 0; i < n1; i++) out[i] = 0.5 * (out[i] + tmp1[i]); }
+      if (symmetric) {
+        Stu(v, tmp1);
+        for (let i = 0; i < n1; i++) out[i] = 0.5 * (out[i] + tmp1[i]);
+      }
       lowRank(L, R, v, out, -1);
       lowRank(US, truth.V, v, out, 1);
     },
     applyT(u, out) {
       Stu(u, out);
-      if (symmetric) { Sv(u, tmp2); for (let i = 0; i < n2; i++) out[i] = 0.5 * (out[i] + tmp2[i]); }
+      if (symmetric) {
+        Sv(u, tmp2);
+        for (let i = 0; i < n2; i++) out[i] = 0.5 * (out[i] + tmp2[i]);
+      }
       lowRank(R, L, u, out, -1);
       lowRank(truth.V, US, u, out, 1);
     },
@@ -442,9 +472,14 @@ export interface ErrorColumnShare {
  */
 export function errorColumnShare(x: Factors, truth: Pick<GroundTruth, "U" | "V" | "sigma">, colIndex: ArrayLike<number>): ErrorColumnShare {
   const { L, R } = sides(x);
-  const n1 = L.rows, n2 = R.rows, k = L.cols, r = truth.sigma.length;
+  const n1 = L.rows,
+    n2 = R.rows,
+    k = L.cols,
+    r = truth.sigma.length;
   const vs = new Float64Array(r);
-  let column = 0, best = -1, total = 0;
+  let column = 0,
+    best = -1,
+    total = 0;
   for (let j = 0; j < n2; j++) {
     for (let a = 0; a < r; a++) vs[a] = truth.V.data[j * r + a] * truth.sigma[a];
     let c = 0;
@@ -492,8 +527,12 @@ export function diagnosticsRow(d: DiagnosticsInputs): Record<string, number> {
   for (let i = 1; i < truth.sigma.length; i++) if (truth.sigma[i - 1] > truth.sigma[i]) prefixes.push(i);
   const alignNames = x.kind === "symmetric" ? ["alignment_X"] : ["alignment_F", "alignment_G"];
   const names = [
-    "signal_error", "spurious_norm", "cross_error", ...alignNames.flatMap((a) => [a, ...prefixes.map((i) => `${a}_${i}`)]),
-    ...(d.perturbation ? ["perturbation_ratio", "operator_factor"] : []), ...(x.kind === "asymmetric" ? ["imbalance_min_eig"] : []),
+    "signal_error",
+    "spurious_norm",
+    "cross_error",
+    ...alignNames.flatMap((a) => [a, ...prefixes.map((i) => `${a}_${i}`)]),
+    ...(d.perturbation ? ["perturbation_ratio", "operator_factor"] : []),
+    ...(x.kind === "asymmetric" ? ["imbalance_min_eig"] : []),
     ...(L.cols > truth.U.cols ? ["slow_mode_norm2"] : []),
   ];
   if (!allFinite(L.data) || !allFinite(R.data)) return Object.fromEntries(names.map((n) => [n, NaN]));
@@ -552,12 +591,14 @@ export interface RipEstimate {
  * typical, not worst-case). Z is never formed: A(FGᵀ) is `applyFactored`.
  */
 export function ripDeviation(operator: SensingOperator, rank: number, samples: number, rng: Rng, symmetric = false): RipEstimate {
-  if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(operator.n1, operator.n2)) throw new RangeError(`rank must be an integer in [1, ${Math.min(operator.n1, operator.n2)}], got ${rank}`);
+  if (!Number.isInteger(rank) || rank < 1 || rank > Math.min(operator.n1, operator.n2))
+    throw new RangeError(`rank must be an integer in [1, ${Math.min(operator.n1, operator.n2)}], got ${rank}`);
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be an integer ≥ 1, got ${samples}`);
   if (symmetric && operator.n1 !== operator.n2) throw new RangeError(`symmetric samples need a square operator, got ${operator.n1}×${operator.n2}`);
   const dev = new Float64Array(samples);
   const y = new Float64Array(operator.m);
-  let minRatio = Infinity, maxRatio = -Infinity;
+  let minRatio = Infinity,
+    maxRatio = -Infinity;
   for (let s = 0; s < samples; s++) {
     const F = zeros(operator.n1, rank);
     rng.fillNormal(F.data);
@@ -606,7 +647,12 @@ export interface DiagnosticsContext {
  * changes the stepper's state, so recording leaves the trajectory bitwise unchanged.
  */
 export function stepperDiagnostics(
-  src: DiagnosticsSource, x: Factors, truth: GroundTruth, normMstar: number, errorNorm: number, ctx: DiagnosticsContext,
+  src: DiagnosticsSource,
+  x: Factors,
+  truth: GroundTruth,
+  normMstar: number,
+  errorNorm: number,
+  ctx: DiagnosticsContext,
 ): Record<string, number> {
   const op = ctx.operator;
   const r = src.residual();
@@ -620,11 +666,14 @@ export function stepperDiagnostics(
   const colIndex = (op as { colIndex?: Int32Array }).colIndex;
   const coherence = op.type === "completion" && colIndex ? errorColumnShare(x, truth, colIndex) : undefined;
   const row = diagnosticsRow({
-    x, truth, normMstar, errorNorm,
+    x,
+    truth,
+    normMstar,
+    errorNorm,
     perturbation: {
       operator: op,
       measuredError,
-      adjoint: dense && !ctx.noise ? src.currentAdjoint?.() ?? null : null,
+      adjoint: dense && !ctx.noise ? (src.currentAdjoint?.() ?? null) : null,
       product: dense ? src.product() : null,
     },
   });

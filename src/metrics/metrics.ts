@@ -1,6 +1,4 @@
-import {
-  type Matrix, frobeniusDistance, frobeniusNorm, matmulNT, matmulTN, norm2, symmetricPart, zeros,
-} from "../linalg/matrix.js";
+import { type Matrix, frobeniusDistance, frobeniusNorm, matmulNT, matmulTN, norm2, symmetricPart, zeros } from "../linalg/matrix.js";
 import { qr } from "../linalg/qr.js";
 import { TSQR_BLOCK_ROWS, powerOfTwoScale, tsqrR } from "../linalg/tsqr.js";
 import { type TsqrSide, WasmTsqrPair, metricKernelsAvailable, wasmGramUpper } from "../kernels/metricKernels.js";
@@ -34,17 +32,24 @@ function blockedLoss(r: Float64Array, s: number): number {
 
 /** Σ r_i² with four partial sums (i mod 4), combined as (s₀ + s₁) + (s₂ + s₃). */
 function sumOfSquares(r: Float64Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  const n = r.length, n4 = n - (n % 4);
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  const n = r.length,
+    n4 = n - (n % 4);
   for (let i = 0; i < n4; i += 4) {
-    const a = r[i], b = r[i + 1], c = r[i + 2], d = r[i + 3];
+    const a = r[i],
+      b = r[i + 1],
+      c = r[i + 2],
+      d = r[i + 3];
     s0 += a * a;
     s1 += b * b;
     s2 += c * c;
     s3 += d * d;
   }
   for (let i = n4; i < n; i++) s0 += r[i] * r[i];
-  return (s0 + s1) + (s2 + s3);
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -58,10 +63,16 @@ export function subtractResidual(r: Float64Array, y: Float64Array): number | und
     for (let i = 0; i < n; i++) r[i] -= y[i];
     return undefined;
   }
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const n4 = n - (n % 4);
   for (let i = 0; i < n4; i += 4) {
-    const a = (r[i] -= y[i]), b = (r[i + 1] -= y[i + 1]), c = (r[i + 2] -= y[i + 2]), d = (r[i + 3] -= y[i + 3]);
+    const a = (r[i] -= y[i]),
+      b = (r[i + 1] -= y[i + 1]),
+      c = (r[i + 2] -= y[i + 2]),
+      d = (r[i + 3] -= y[i + 3]);
     s0 += a * a;
     s1 += b * b;
     s2 += c * c;
@@ -71,7 +82,7 @@ export function subtractResidual(r: Float64Array, y: Float64Array): number | und
     const a = (r[i] -= y[i]);
     s0 += a * a;
   }
-  return blockedLoss(r, (s0 + s1) + (s2 + s3));
+  return blockedLoss(r, s0 + s1 + (s2 + s3));
 }
 
 /** max |x_i| (NaN if any x_i is NaN). */
@@ -95,9 +106,13 @@ interface DistanceTarget {
 }
 
 function distanceTarget(A: Matrix, B: Matrix): DistanceTarget {
-  const maxA = maxAbs(A.data), maxB = maxAbs(B.data);
+  const maxA = maxAbs(A.data),
+    maxB = maxAbs(B.data);
   return {
-    A, B, maxA, maxB,
+    A,
+    B,
+    maxA,
+    maxB,
     wasm: metricKernelsAvailable() ? new WasmTsqrPair(A.rows, B.rows, A.data, B.data, A.cols, maxA, maxB) : null,
   };
 }
@@ -127,7 +142,8 @@ function distanceTo(F: Matrix, G: Matrix, t: DistanceTarget): number {
 
 /** The c×c R (c = r + k) of [A | F] from its blocks, in the units of A and F (scales undone). */
 function assembleR(side: TsqrSide, r: number, k: number): Float64Array {
-  const c = r + k, R = new Float64Array(c * c);
+  const c = r + k,
+    R = new Float64Array(c * c);
   for (let i = 0; i < r; i++) {
     for (let j = i; j < r; j++) R[i * c + j] = side.Raa[i * r + j] / side.sa;
     for (let j = 0; j < k; j++) R[i * c + r + j] = side.Raf[i * k + j] / side.sf;
@@ -138,7 +154,9 @@ function assembleR(side: TsqrSide, r: number, k: number): Float64Array {
 
 /** A side's blocks from the scalar reference: tsqrR of [sa·A | sf·F]. */
 function referenceSide(A: Matrix, F: Matrix, sa: number, sf: number): TsqrSide {
-  const r = A.cols, k = F.cols, c = r + k;
+  const r = A.cols,
+    k = F.cols,
+    c = r + k;
   const R = tsqrR(A.data, r, F.data, k, F.rows, sa, sf);
   const block = (i0: number, j0: number, rows: number, cols: number) => {
     const out = new Float64Array(rows * cols);
@@ -153,7 +171,9 @@ function referenceSide(A: Matrix, F: Matrix, sa: number, sf: number): TsqrSide {
  * undone); R null when F or G holds a non-finite entry (abs is then NaN).
  */
 function distanceFactors(F: Matrix, G: Matrix, t: DistanceTarget): { abs: number; R: { R1: Float64Array; R2: Float64Array } | null } {
-  const k = F.cols, r = t.A.cols, c = k + r;
+  const k = F.cols,
+    r = t.A.cols,
+    c = k + r;
   if (G.cols !== k || t.B.cols !== r || F.rows !== t.A.rows || G.rows !== t.B.rows) {
     throw new RangeError(`factoredDistance: F ${F.rows}×${k}, G ${G.rows}×${G.cols}, A ${t.A.rows}×${r}, B ${t.B.rows}×${t.B.cols} do not conform`);
   }
@@ -163,12 +183,14 @@ function distanceFactors(F: Matrix, G: Matrix, t: DistanceTarget): { abs: number
     if (!res) return { abs: NaN, R: null };
     sides = res;
   } else {
-    const mf = maxAbs(F.data), mg = maxAbs(G.data);
+    const mf = maxAbs(F.data),
+      mg = maxAbs(G.data);
     if (!Number.isFinite(mf) || !Number.isFinite(mg)) return { abs: NaN, R: null };
     const negB = { rows: t.B.rows, cols: r, data: t.B.data.map((v) => -v) };
     sides = [referenceSide(t.A, F, powerOfTwoScale(t.maxA), powerOfTwoScale(mf)), referenceSide(negB, G, powerOfTwoScale(t.maxB), powerOfTwoScale(mg))];
   }
-  const R1 = assembleR(sides[0], r, k), R2 = assembleR(sides[1], r, k);
+  const R1 = assembleR(sides[0], r, k),
+    R2 = assembleR(sides[1], r, k);
   const prod = matmulNT({ rows: c, cols: c, data: R1 }, { rows: c, cols: c, data: R2 });
   return { abs: frobeniusNorm(prod), R: { R1, R2 } };
 }
@@ -179,10 +201,12 @@ function distanceFactors(F: Matrix, G: Matrix, t: DistanceTarget): { abs: number
  * to O(ε‖F‖²) — the Gram matrix's own accuracy, whatever the size of A.
  */
 function imbalanceFromR(R1: Float64Array, R2: Float64Array, c: number, k: number): Matrix {
-  const D = zeros(k, k), r = c - k;
+  const D = zeros(k, k),
+    r = c - k;
   for (let i = 0; i < k; i++) {
     for (let j = i; j < k; j++) {
-      let f = 0, g = 0;
+      let f = 0,
+        g = 0;
       for (let l = 0; l <= r + i; l++) {
         f += R1[l * c + r + i] * R1[l * c + r + j];
         g += R2[l * c + r + i] * R2[l * c + r + j];
@@ -209,7 +233,8 @@ function truthTarget(truth: GroundTruth): DistanceTarget {
 
 /** Whether ‖P − M*‖_F is computed from the factors (large problems) rather than densely. */
 function factoredPath(F: Matrix, truth: GroundTruth): boolean {
-  const n1 = truth.U.rows, n2 = truth.V.rows;
+  const n1 = truth.U.rows,
+    n2 = truth.V.rows;
   return n1 * n2 > DENSE_ENTRIES_LIMIT && F.cols + truth.sigma.length <= Math.min(n1, n2);
 }
 
@@ -241,7 +266,8 @@ export function errorAndImbalance(x: Factors, P: () => Matrix, truth: GroundTrut
  * above {@link DENSE_ENTRIES_LIMIT} entries, so large problems never form M*.
  */
 export function truthNorm(truth: GroundTruth): number {
-  const n1 = truth.U.rows, n2 = truth.V.rows;
+  const n1 = truth.U.rows,
+    n2 = truth.V.rows;
   return n1 * n2 <= DENSE_ENTRIES_LIMIT ? frobeniusNorm(truth.Mstar) : norm2(truth.sigma);
 }
 
@@ -264,7 +290,8 @@ export function imbalance(F: Matrix, G: Matrix, out?: Matrix): Matrix {
   if (gf && gg) return imbalanceFromGrams(gf, gg, k, out);
   const D = matmulTN(F, F, out);
   const GtG = matmulTN(G, G);
-  const d = D.data, g = GtG.data;
+  const d = D.data,
+    g = GtG.data;
   for (let i = 0; i < d.length; i++) d[i] -= g[i];
   return symmetrize(D);
 }
@@ -279,7 +306,8 @@ function imbalanceFromGrams(gf: Float64Array, gg: Float64Array, k: number, out?:
 
 /** Exact symmetry: the lower triangle becomes the upper one. */
 function symmetrize(D: Matrix): Matrix {
-  const d = D.data, k = D.rows;
+  const d = D.data,
+    k = D.rows;
   for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) d[j * k + i] = d[i * k + j];
   return D;
 }
@@ -308,12 +336,16 @@ export function productSingularValues(x: Factors): Float64Array {
 
 /** ‖P_T(P) − M_T‖_F / ‖M_T‖_F over held-out entries T, P = L Rᵀ from factors (L = R = X for XXᵀ) or a dense P. */
 export function heldOutRelError(t: HeldOutEntries, L: Matrix, R: Matrix | null): number {
-  let num = 0, den = 0;
-  const k = L.cols, l = L.data;
+  let num = 0,
+    den = 0;
+  const k = L.cols,
+    l = L.data;
   for (let e = 0; e < t.values.length; e++) {
     let p = 0;
     if (R) {
-      const a = t.rows[e] * k, b = t.cols[e] * k, r = R.data;
+      const a = t.rows[e] * k,
+        b = t.cols[e] * k,
+        r = R.data;
       for (let c = 0; c < k; c++) p += l[a + c] * r[b + c];
     } else p = l[t.rows[e] * L.cols + t.cols[e]];
     const d = p - t.values[e];

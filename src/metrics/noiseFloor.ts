@@ -76,7 +76,10 @@ export function noiseFloorSetting(config: Record<string, unknown> | undefined): 
     model?: { type?: string };
   };
   const c = config as Fields | undefined;
-  const p = c?.problem, n1 = p?.n, r = p?.rank, op = c?.operator?.type;
+  const p = c?.problem,
+    n1 = p?.n,
+    r = p?.rank,
+    op = c?.operator?.type;
   if (!n1 || !r || !op) return undefined;
   const n2 = p?.n2 ?? n1;
   const m = op === "identity" ? n1 * n2 : c?.operator?.m;

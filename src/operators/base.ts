@@ -25,7 +25,11 @@ export abstract class MatrixSensingOperator implements SensingOperator {
   private work: { P: Matrix; S: Matrix } | null = null;
 
   /** @param denseWork allocate P and S now (counted in `workBytes`) */
-  constructor(readonly n1: number, readonly n2: number, denseWork = true) {
+  constructor(
+    readonly n1: number,
+    readonly n2: number,
+    denseWork = true,
+  ) {
     if (denseWork) this.work = { P: zeros(n1, n2), S: zeros(n1, n2) };
   }
 

@@ -30,7 +30,10 @@ export class OperatorBatch {
   hits = 0;
 
   /** @param operator a Gaussian operator whose stored matrix has ≥ `size` working slots ({@link DenseSensingOperator.batchSlots}) */
-  constructor(readonly operator: DenseSensingOperator, readonly size: number) {
+  constructor(
+    readonly operator: DenseSensingOperator,
+    readonly size: number,
+  ) {
     if (!(size >= 1 && size <= operator.batchSlots)) {
       throw new RangeError(`a batch of ${size} runs needs an operator with ≥ ${size} working slots; this one has ${operator.batchSlots}`);
     }
@@ -74,7 +77,11 @@ export class OperatorBatch {
       const oc = o.cache;
       if (oc && equal(oc.F, o.F.data) && equal(oc.G, o.G.data) && equal(oc.y, o.y)) continue; // already computed at its point
       const cache = oc ?? {
-        F: new Float64Array(o.F.data.length), G: new Float64Array(o.G.data.length), y: new Float64Array(o.y.length), r: new Float64Array(o.y.length), S: zeros(S.rows, S.cols),
+        F: new Float64Array(o.F.data.length),
+        G: new Float64Array(o.G.data.length),
+        y: new Float64Array(o.y.length),
+        r: new Float64Array(o.y.length),
+        S: zeros(S.rows, S.cols),
       };
       cache.F.set(o.F.data);
       cache.G.set(o.G.data);
@@ -107,14 +114,18 @@ interface MemberState {
 /** Bitwise equality of two float64 arrays of the same length (NaN payloads included). */
 function equal(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
-  const u = new BigUint64Array(a.buffer, a.byteOffset, a.length), v = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  const u = new BigUint64Array(a.buffer, a.byteOffset, a.length),
+    v = new BigUint64Array(b.buffer, b.byteOffset, b.length);
   for (let i = 0; i < u.length; i++) if (u[i] !== v[i]) return false;
   return true;
 }
 
 /** One run's view of a batched operator: the shared operator, with the fused pass going through the batch. */
 class BatchMember implements SensingOperator {
-  constructor(private readonly batch: OperatorBatch, private readonly state: MemberState) {}
+  constructor(
+    private readonly batch: OperatorBatch,
+    private readonly state: MemberState,
+  ) {}
   private get op(): DenseSensingOperator {
     return this.batch.operator;
   }

@@ -50,7 +50,8 @@ export class CompletionOperator implements SensingOperator {
     private cols: Int32Array,
     opts: CompletionBackendOptions = {},
   ) {
-    const rowIndex = rows, colIndex = cols;
+    const rowIndex = rows,
+      colIndex = cols;
     if (!(p > 0 && p <= 1)) throw new RangeError(`completion: p must be in (0, 1], got ${p}`);
     if (rowIndex.length !== colIndex.length) throw new RangeError("completion: row and column index arrays differ in length");
     if (rowIndex.length === 0) throw new RangeError(`completion: no entry of the ${n1}×${n2} matrix was observed (p = ${p}); increase operator.p`);
@@ -106,7 +107,8 @@ export class CompletionOperator implements SensingOperator {
   adjoint(z: Float64Array, out?: Matrix): Matrix {
     if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
     const S = out ?? zeros(this.n1, this.n2);
-    const d = S.data, { rowIndex: ri, colIndex: ci, scale: s, n2 } = this;
+    const d = S.data,
+      { rowIndex: ri, colIndex: ci, scale: s, n2 } = this;
     d.fill(0);
     for (let e = 0; e < ri.length; e++) d[ri[e] * n2 + ci[e]] = s * z[e];
     return S;
@@ -114,15 +116,18 @@ export class CompletionOperator implements SensingOperator {
 
   applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
     const k = F.cols;
-    if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k) throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
+    if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k)
+      throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
     if (this.kernel) {
       this.kernel.apply(F.data, G.data, k, this.scale, out);
       return out;
     }
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
-    const f = F.data, g = G.data;
+    const f = F.data,
+      g = G.data;
     for (let e = 0; e < ri.length; e++) {
-      const fo = ri[e] * k, go = ci[e] * k;
+      const fo = ri[e] * k,
+        go = ci[e] * k;
       let acc = 0;
       for (let l = 0; l < k; l++) acc += f[fo + l] * g[go + l];
       out[e] = s * acc;
@@ -137,14 +142,17 @@ export class CompletionOperator implements SensingOperator {
       return;
     }
     const { rowIndex: ri, colIndex: ci, scale: s } = this;
-    const f = F.data, g = G.data;
-    const sg = SG?.data, stf = StF?.data;
+    const f = F.data,
+      g = G.data;
+    const sg = SG?.data,
+      stf = StF?.data;
     sg?.fill(0);
     stf?.fill(0);
     for (let e = 0; e < ri.length; e++) {
       const w = s * z[e];
       if (w === 0) continue;
-      const fo = ri[e] * k, go = ci[e] * k;
+      const fo = ri[e] * k,
+        go = ci[e] * k;
       if (sg) for (let l = 0; l < k; l++) sg[fo + l] += w * g[go + l];
       if (stf) for (let l = 0; l < k; l++) stf[go + l] += w * f[fo + l];
     }
@@ -186,7 +194,8 @@ export function completionOperator(n1: number, n2: number, p: number, rng: Rng, 
     if (idx >= total) break;
     if (count === cap) {
       cap = Math.min(total, cap * 2);
-      const r2 = new Int32Array(cap), c2 = new Int32Array(cap);
+      const r2 = new Int32Array(cap),
+        c2 = new Int32Array(cap);
       r2.set(rows);
       c2.set(cols);
       rows = r2;
@@ -225,8 +234,10 @@ export const completionDescriptor = defineOperator({
   type: "completion",
   summary: "matrix completion: each entry observed with probability operator.p, A(Z) = P_Ω(Z)/√p (m = |Ω|, resolved to its mean)",
   options: {
-    p: finite("operator.p").pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1"))
-      .default(0.3).describe("completion: probability that an entry is observed"),
+    p: finite("operator.p")
+      .pipe(z.number().gt(0, "operator.p must be > 0").max(1, "operator.p must be ≤ 1"))
+      .default(0.3)
+      .describe("completion: probability that an entry is observed"),
     ...kernelOptions,
   },
   takesM: false,
@@ -234,7 +245,9 @@ export const completionDescriptor = defineOperator({
   // the index arrays at their allocated capacity (8 bytes per entry) and the WASM kernels' staging vector (8 more)
   bytes: (c) => 16 * completionCapacity(c.problem.n, c.problem.n2, c.operator.p),
   explainBytes: () => ({
-    formula: "two int32 index arrays and a float64 vector of about p·n1·n2 + 6σ entries", alternatives: [], sizeOptions: ["operator.p"],
+    formula: "two int32 index arrays and a float64 vector of about p·n1·n2 + 6σ entries",
+    alternatives: [],
+    sizeOptions: ["operator.p"],
   }),
   example: { options: { p: 0.5 }, square: false },
   build: (c, rng) => {
@@ -243,8 +256,15 @@ export const completionDescriptor = defineOperator({
     } catch (e) {
       // a tiny p·n1·n2 can leave Ω empty: a config problem, named by its field
       if (e instanceof RangeError && e.message.startsWith("completion: no entry")) {
-        const { n, n2 } = c.problem, p = c.operator.p;
-        throw new ConfigError([{ path: "operator.p", value: p, message: `observes no entry of the ${n}×${n2} matrix with this seed (expected p·n1·n2 = ${+(p * n * n2).toPrecision(3)} entries); increase operator.p` }]);
+        const { n, n2 } = c.problem,
+          p = c.operator.p;
+        throw new ConfigError([
+          {
+            path: "operator.p",
+            value: p,
+            message: `observes no entry of the ${n}×${n2} matrix with this seed (expected p·n1·n2 = ${+(p * n * n2).toPrecision(3)} entries); increase operator.p`,
+          },
+        ]);
       }
       throw e;
     }

@@ -24,7 +24,7 @@ export function splitEntries(e: ObservedEntries, n2: number, testFraction: numbe
   const held = sampleWithoutReplacement(rng, N, Math.round(testFraction * N));
   const isHeld = new Uint8Array(N);
   for (const i of held) isHeld[i] = 1;
-  const trainIdx = [...Array(N).keys()].filter((i) => !isHeld[i]).sort((a, b) => (e.rows[a] * n2 + e.cols[a]) - (e.rows[b] * n2 + e.cols[b]));
+  const trainIdx = [...Array(N).keys()].filter((i) => !isHeld[i]).sort((a, b) => e.rows[a] * n2 + e.cols[a] - (e.rows[b] * n2 + e.cols[b]));
   const pick = (idx: ArrayLike<number>) => ({
     rows: Int32Array.from(idx, (i) => e.rows[i]),
     cols: Int32Array.from(idx, (i) => e.cols[i]),
@@ -42,7 +42,13 @@ export function splitEntries(e: ObservedEntries, n2: number, testFraction: numbe
  * entries is held out (seeded split, the operator stream) for `test_rel_error`.
  */
 export class FileCompletionOperator extends CompletionOperator {
-  constructor(n1: number, n2: number, private readonly train: ObservedEntries, readonly heldOut: HeldOutEntries, opts: { backend?: string; threads?: number }) {
+  constructor(
+    n1: number,
+    n2: number,
+    private readonly train: ObservedEntries,
+    readonly heldOut: HeldOutEntries,
+    opts: { backend?: string; threads?: number },
+  ) {
     super(n1, n2, train.values.length / (n1 * n2), train.rows, train.cols, opts);
   }
 
@@ -52,7 +58,9 @@ export class FileCompletionOperator extends CompletionOperator {
   }
 }
 
-const indexBase = z.union([z.literal(0), z.literal(1)]).optional()
+const indexBase = z
+  .union([z.literal(0), z.literal(1)])
+  .optional()
   .describe('"completion-file": whether i and j in operator.file count from 0 or from 1 (required: no default, so an off-by-one cannot go unnoticed)');
 
 /** `completion-file`: completion on the observed entries of a file. */
@@ -63,8 +71,9 @@ export const completionFileDescriptor = defineOperator({
   options: {
     file: operatorFileOption,
     indexBase,
-    testFraction: finite("operator.testFraction").pipe(z.number().min(0, "operator.testFraction must be ≥ 0").lt(1,
-      "operator.testFraction must be < 1")).default(0)
+    testFraction: finite("operator.testFraction")
+      .pipe(z.number().min(0, "operator.testFraction must be ≥ 0").lt(1, "operator.testFraction must be < 1"))
+      .default(0)
       .describe('"completion-file": fraction of the observed entries held out (seeded split, the operator stream) for the column test_rel_error'),
     ...kernelOptions,
   },
@@ -77,16 +86,32 @@ export const completionFileDescriptor = defineOperator({
   },
   rules: (c) => {
     const issues = [];
-    if (c.operator.file === undefined) issues.push({ path: "operator.file", value: undefined, message: 'is required with operator.type "completion-file": a ' +
-      '.npy (N×3) or CSV file of observed entries i,j,value' });
-    if (c.operator.indexBase === undefined) issues.push({ path: "operator.indexBase", value: undefined, message: 'is required with operator.type ' +
-      '"completion-file": 0 or 1, the first row/column index in operator.file' });
+    if (c.operator.file === undefined)
+      issues.push({
+        path: "operator.file",
+        value: undefined,
+        message: 'is required with operator.type "completion-file": a ' + ".npy (N×3) or CSV file of observed entries i,j,value",
+      });
+    if (c.operator.indexBase === undefined)
+      issues.push({
+        path: "operator.indexBase",
+        value: undefined,
+        message: "is required with operator.type " + '"completion-file": 0 or 1, the first row/column index in operator.file',
+      });
     if (c.problem.truth !== "none" && c.problem.truth !== "file") {
-      issues.push({ path: "problem.truth", value: c.problem.truth, message: 'must be "none" or "file" with operator.type "completion-file" (y are the ' +
-        'observed values of operator.file, not measurements of a generated M*)' });
+      issues.push({
+        path: "problem.truth",
+        value: c.problem.truth,
+        message:
+          'must be "none" or "file" with operator.type "completion-file" (y are the ' + "observed values of operator.file, not measurements of a generated M*)",
+      });
     }
-    if (c.problem.noise > 0 || c.problem.outliers > 0) issues.push({ path: "problem.noise", value: c.problem.noise, message: 'must be 0 (and ' +
-      'problem.outliers 0) with operator.type "completion-file": y is the observed values' });
+    if (c.problem.noise > 0 || c.problem.outliers > 0)
+      issues.push({
+        path: "problem.noise",
+        value: c.problem.noise,
+        message: "must be 0 (and " + 'problem.outliers 0) with operator.type "completion-file": y is the observed values',
+      });
     if (c.operator.m < 1) issues.push({ path: "operator.testFraction", value: c.operator.testFraction, message: "holds out every observed entry; lower it" });
     return issues;
   },

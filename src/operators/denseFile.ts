@@ -5,9 +5,14 @@ import { DenseSensingOperator, gaussianBytes, gaussianOptionRules, gaussianOptio
 import { defineOperator } from "./operator.js";
 
 /** `operator.file`: the path of the operator's data file (shared by the file-backed operators). */
-export const operatorFileOption = z.string().min(1, "operator.file must be a path").optional()
-  .describe('file-backed operators: "dense-file": a .npy holding the m × n1 × n2 unscaled A_i (A.npy as --save-instance writes it); relative to the working ' +
-    'directory');
+export const operatorFileOption = z
+  .string()
+  .min(1, "operator.file must be a path")
+  .optional()
+  .describe(
+    'file-backed operators: "dense-file": a .npy holding the m × n1 × n2 unscaled A_i (A.npy as --save-instance writes it); relative to the working ' +
+      "directory",
+  );
 
 /**
  * `dense-file`: the measurement matrices A_i read from a .npy file (m × n1 × n2, unscaled,
@@ -25,18 +30,31 @@ export const denseFileDescriptor = defineOperator({
   options: {
     ...gaussianOptions,
     file: operatorFileOption,
-    yFile: z.string().min(1, "operator.yFile must be a path").optional()
-      .describe('"dense-file": a .npy holding the m measurements y (y.npy as --save-instance writes it) used instead of A(M*) + noise (problem.noise and ' +
-        'problem.outliers must then be 0)'),
+    yFile: z
+      .string()
+      .min(1, "operator.yFile must be a path")
+      .optional()
+      .describe(
+        '"dense-file": a .npy holding the m measurements y (y.npy as --save-instance writes it) used instead of A(M*) + noise (problem.noise and ' +
+          "problem.outliers must then be 0)",
+      ),
   },
   measurements: (c) => c.operator.m ?? 0,
   observed: (c) => c.operator.yFile !== undefined,
   rules: (c) => {
     const issues = [];
-    if (c.operator.file === undefined) issues.push({ path: "operator.file", value: undefined, message: 'is required with operator.type "dense-file": a .npy ' +
-      'file holding the m × n1 × n2 matrices A_i' });
-    if (!(c.operator.m > 0)) issues.push({ path: "operator.m", value: undefined, message: 'is required with operator.type "dense-file": the number m of ' +
-      'matrices in operator.file' });
+    if (c.operator.file === undefined)
+      issues.push({
+        path: "operator.file",
+        value: undefined,
+        message: 'is required with operator.type "dense-file": a .npy ' + "file holding the m × n1 × n2 matrices A_i",
+      });
+    if (!(c.operator.m > 0))
+      issues.push({
+        path: "operator.m",
+        value: undefined,
+        message: 'is required with operator.type "dense-file": the number m of ' + "matrices in operator.file",
+      });
     if (c.operator.yFile !== undefined && (c.problem.noise > 0 || c.problem.outliers > 0)) {
       issues.push({ path: "operator.yFile", value: c.operator.yFile, message: "gives y as measured: problem.noise and problem.outliers must be 0 with it" });
     }
@@ -46,7 +64,8 @@ export const denseFileDescriptor = defineOperator({
   resolveOptions: resolveGaussianOptions,
   bytes: (c) => gaussianBytes(c),
   build: (c) => {
-    const { m } = c.operator, { n: n1, n2 } = c.problem;
+    const { m } = c.operator,
+      { n: n1, n2 } = c.problem;
     const file = c.operator.file!;
     const { data } = readNpyFloat64("operator.file", file, [m, n1, n2], `operator.m × problem.n × problem.n2 = ${m}×${n1}×${n2} matrices A_i`);
     const storage = c.operator.storage === "float32" ? "float32" : "float64";

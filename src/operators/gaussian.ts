@@ -133,7 +133,11 @@ export class DenseSensingOperator extends MatrixSensingOperator {
       this.checkAdjoint(run.y);
       matmulNT(run.F, run.G, run.S); // P = FGᵀ staged in S (copied into the run's slot before S is written)
     }
-    batch.call(this.stored, runs.map((run) => ({ slot: run.slot, x: run.S.data, b: run.y, r: run.r, g: run.S.data })), this.scale);
+    batch.call(
+      this.stored,
+      runs.map((run) => ({ slot: run.slot, x: run.S.data, b: run.y, r: run.r, g: run.S.data })),
+      this.scale,
+    );
     for (const run of runs) scaleInPlace(run.S.data, this.scale);
   }
 
@@ -166,7 +170,11 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
   private readonly zp: Float64Array;
   private readonly sp: Float64Array;
 
-  constructor(readonly n: number, private readonly stored: StoredMatrix, readonly scale: number) {
+  constructor(
+    readonly n: number,
+    private readonly stored: StoredMatrix,
+    readonly scale: number,
+  ) {
     super(n, n);
     this.m = stored.rows;
     if (stored.cols !== packedLength(n)) throw new RangeError(`packed operator has ${stored.cols} columns, expected n(n+1)/2 = ${packedLength(n)}`);
@@ -184,7 +192,9 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
 
   /** z_p[aa] = Z_aa, z_p[ab] = Z_ab + Z_ba (a < b). */
   private pack(Z: Matrix): Float64Array {
-    const n = this.n, z = Z.data, zp = this.zp;
+    const n = this.n,
+      z = Z.data,
+      zp = this.zp;
     let p = 0;
     for (let a = 0; a < n; a++) {
       zp[p++] = z[a * n + a];
@@ -195,7 +205,9 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
 
   /** S_ab = S_ba = scale·s_p[ab]. */
   private unpack(sp: Float64Array, S: Matrix): Matrix {
-    const n = this.n, s = this.scale, d = S.data;
+    const n = this.n,
+      s = this.scale,
+      d = S.data;
     let p = 0;
     for (let a = 0; a < n; a++) {
       for (let b = a; b < n; b++) {
@@ -230,7 +242,9 @@ export class PackedSymmetricOperator extends MatrixSensingOperator {
   }
 
   denseTensor(): Float64Array {
-    const n = this.n, np = packedLength(n), v = this.stored.values;
+    const n = this.n,
+      np = packedLength(n),
+      v = this.stored.values;
     const out = new Float64Array(this.m * n * n);
     for (let i = 0; i < this.m; i++) {
       let p = i * np;
@@ -293,7 +307,13 @@ export class RegeneratedGaussianOperator extends MatrixSensingOperator {
   private readonly row: Float64Array;
   private readonly B: Float64Array;
 
-  constructor(readonly type: "gaussian" | "symmetric-gaussian", readonly m: number, n1: number, n2: number, rng: Rng) {
+  constructor(
+    readonly type: "gaussian" | "symmetric-gaussian",
+    readonly m: number,
+    n1: number,
+    n2: number,
+    rng: Rng,
+  ) {
     super(n1, n2);
     if (type === "symmetric-gaussian" && n1 !== n2) throw new RangeError(`symmetric-gaussian needs n1 = n2, got ${n1}×${n2}`);
     this.symmetricMeasurements = type === "symmetric-gaussian";
@@ -320,7 +340,8 @@ export class RegeneratedGaussianOperator extends MatrixSensingOperator {
   apply(Z: Matrix, out?: Float64Array): Float64Array {
     this.checkApply(Z);
     const y = out ?? new Float64Array(this.m);
-    const z = Z.data, len = z.length;
+    const z = Z.data,
+      len = z.length;
     for (let i = 0; i < this.m; i++) {
       const a = this.rowValues(i);
       let s = 0;
@@ -364,7 +385,13 @@ export class RegeneratedGaussianOperator extends MatrixSensingOperator {
  * with float32 storage each draw is rounded to float32 and that value *is* the entry.
  */
 export function gaussianOperator(
-  m: number, n1: number, n2: number, rng: Rng, backend: KernelBackend, storage: StorageType = "float64", threads?: number,
+  m: number,
+  n1: number,
+  n2: number,
+  rng: Rng,
+  backend: KernelBackend,
+  storage: StorageType = "float64",
+  threads?: number,
 ): DenseSensingOperator {
   const stored = backend.allocate(m, n1 * n2, storage, { threads });
   rng.fillNormal(stored.values);
@@ -378,7 +405,12 @@ export function gaussianOperator(
  * kept ({@link PackedSymmetricOperator}) — the same values for the same `rng`.
  */
 export function symmetricGaussianOperator(
-  m: number, n: number, rng: Rng, backend: KernelBackend, storage: StorageType | "packed" = "float64", threads?: number,
+  m: number,
+  n: number,
+  rng: Rng,
+  backend: KernelBackend,
+  storage: StorageType | "packed" = "float64",
+  threads?: number,
 ): DenseSensingOperator | PackedSymmetricOperator {
   const nn = n * n;
   const packed = storage === "packed";
@@ -423,7 +455,12 @@ export interface GaussianOperatorOptions {
  * error naming the bytes needed).
  */
 export function buildGaussianOperator(
-  type: "gaussian" | "symmetric-gaussian", m: number, n1: number, n2: number, rng: Rng, opts: GaussianOperatorOptions = {},
+  type: "gaussian" | "symmetric-gaussian",
+  m: number,
+  n1: number,
+  n2: number,
+  rng: Rng,
+  opts: GaussianOperatorOptions = {},
 ): SensingOperator {
   const storage = autoStorage(type, opts.storage ?? "float64");
   const backendName = opts.backend ?? "auto";
@@ -446,7 +483,12 @@ export function maxOperatorThreads(): number {
 
 /** The options of the Gaussian family (`gaussian`, `symmetric-gaussian`): one schema object shared by both descriptors. */
 export const gaussianOptions = {
-  storage: z.enum(["auto", "float64", "float32", "packed", "regenerate"]).default("auto").describe('how Gaussian operators hold A: "auto" (default: "packed" for symmetric-gaussian — the same draws, results differ from "float64" only by summation order — else "float64"; the choice is recorded in config.json); "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)'),
+  storage: z
+    .enum(["auto", "float64", "float32", "packed", "regenerate"])
+    .default("auto")
+    .describe(
+      'how Gaussian operators hold A: "auto" (default: "packed" for symmetric-gaussian — the same draws, results differ from "float64" only by summation order — else "float64"; the choice is recorded in config.json); "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)',
+    ),
   ...kernelOptions,
 };
 
@@ -464,7 +506,9 @@ type GaussianView = OperatorView<z.output<z.ZodObject<typeof gaussianOptions>>>;
 /** Columns of the stored matrix and its entry type for a storage. */
 function storedShape(c: GaussianView): { cols: number; entry: StorageType } {
   const { n, n2 } = c.problem;
-  return c.operator.storage === "packed" ? { cols: packedLength(n), entry: "float64" } : { cols: n * n2, entry: c.operator.storage === "float32" ? "float32" : "float64" };
+  return c.operator.storage === "packed"
+    ? { cols: packedLength(n), entry: "float64" }
+    : { cols: n * n2, entry: c.operator.storage === "float32" ? "float32" : "float64" };
 }
 
 /**
@@ -488,12 +532,16 @@ export function gaussianBytes(c: GaussianView): number {
 }
 
 function explainGaussianBytes(c: GaussianView): { formula: string; alternatives: { set: string; bytes: number }[] } {
-  const storages = c.operator.type === "symmetric-gaussian" ? ["float64", "float32", "packed", "regenerate"] as const : ["float64", "float32", "regenerate"] as const;
+  const storages =
+    c.operator.type === "symmetric-gaussian" ? (["float64", "float32", "packed", "regenerate"] as const) : (["float64", "float32", "regenerate"] as const);
   const formula =
-    c.operator.storage === "float32" ? "m·n1·n2·4 (float32)"
-    : c.operator.storage === "packed" ? "m·n(n+1)/2·8 (packed)"
-    : c.operator.storage === "regenerate" ? "two n1×n2 float64 rows and two n1×n2 work matrices (regenerate, matrix-free)"
-    : "m·n1·n2·8 (float64)";
+    c.operator.storage === "float32"
+      ? "m·n1·n2·4 (float32)"
+      : c.operator.storage === "packed"
+        ? "m·n(n+1)/2·8 (packed)"
+        : c.operator.storage === "regenerate"
+          ? "two n1×n2 float64 rows and two n1×n2 work matrices (regenerate, matrix-free)"
+          : "m·n1·n2·8 (float64)";
   return {
     formula: `${formula}, plus two n1×n2 float64 work matrices`,
     alternatives: storages
@@ -520,11 +568,19 @@ export function gaussianOptionIssues(type: string, o: { storage: string; backend
     errors.push({ path: "operator.backend", value: o.backend, message });
   }
   if (o.threads > 1 && (o.backend === "ts" || o.storage === "regenerate")) {
-    errors.push({ path: "operator.threads", value: o.threads, message: `must be 0 (auto) or 1 with ${o.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend` });
+    errors.push({
+      path: "operator.threads",
+      value: o.threads,
+      message: `must be 0 (auto) or 1 with ${o.backend === "ts" ? 'operator.backend "ts"' : 'operator.storage "regenerate"'}; threads need the wasm backend`,
+    });
   }
   const maxThreads = maxOperatorThreads();
   if (o.threads > maxThreads) {
-    errors.push({ path: "operator.threads", value: o.threads, message: `must be ≤ ${maxThreads} (${MAX_THREADS_PER_CORE} × the ${availableCores()} cores of this machine; 0 = automatic)` });
+    errors.push({
+      path: "operator.threads",
+      value: o.threads,
+      message: `must be ≤ ${maxThreads} (${MAX_THREADS_PER_CORE} × the ${availableCores()} cores of this machine; 0 = automatic)`,
+    });
   }
   return errors;
 }
@@ -536,13 +592,15 @@ export function gaussianOptionRules(c: GaussianView): ConfigIssue[] {
 /** The shared storage of a stored Gaussian operator: its matrix shape (none for regenerate). */
 const gaussianSharing: OperatorSharingHooks<z.output<z.ZodObject<typeof gaussianOptions>>> = {
   shape: (c) => {
-    const { n, n2 } = c.problem, o = c.operator;
+    const { n, n2 } = c.problem,
+      o = c.operator;
     if (o.storage === "packed") return { rows: o.m, cols: packedLength(n), storage: "float64", packed: true };
     if (o.storage === "float64" || o.storage === "float32") return { rows: o.m, cols: n * n2, storage: o.storage, packed: false };
     return null;
   },
   build: (c, rng, backend, threads) => {
-    const { n, n2 } = c.problem, o = c.operator;
+    const { n, n2 } = c.problem,
+      o = c.operator;
     if (o.storage === "packed") return symmetricGaussianOperator(o.m, n, rng, backend, "packed", threads);
     const storage = o.storage as StorageType;
     return o.type === "gaussian"
@@ -550,7 +608,8 @@ const gaussianSharing: OperatorSharingHooks<z.output<z.ZodObject<typeof gaussian
       : symmetricGaussianOperator(o.m, n, rng, backend, storage, threads);
   },
   attach: (c, stored) => {
-    const scale = 1 / Math.sqrt(stored.rows), o = c.operator;
+    const scale = 1 / Math.sqrt(stored.rows),
+      o = c.operator;
     if (o.storage === "packed") return new PackedSymmetricOperator(c.problem.n, stored, scale);
     return new DenseSensingOperator(o.type, c.problem.n, c.problem.n2, stored, scale, o.type === "symmetric-gaussian");
   },
@@ -580,9 +639,10 @@ export const symmetricGaussianDescriptor = defineOperator({
   symmetricMeasurements: () => true,
   fusedPass: (c) => c.operator.storage !== "regenerate",
   measurements: defaultMeasurements,
-  rules: (c) => c.problem.n2 !== c.problem.n
-    ? [{ path: "operator.type", value: "symmetric-gaussian", message: `needs a square problem (n2 = ${c.problem.n2} ≠ n = ${c.problem.n})` }]
-    : [],
+  rules: (c) =>
+    c.problem.n2 !== c.problem.n
+      ? [{ path: "operator.type", value: "symmetric-gaussian", message: `needs a square problem (n2 = ${c.problem.n2} ≠ n = ${c.problem.n})` }]
+      : [],
   optionRules: gaussianOptionRules,
   resolveOptions: resolveGaussianOptions,
   bytes: gaussianBytes,

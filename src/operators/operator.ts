@@ -123,12 +123,19 @@ export interface OperatorSharingHooks<O> {
  * SRHT): one schema object shared by their descriptors.
  */
 export const kernelOptions = {
-  backend: z.enum(["auto", "ts", "wasm", "wasm-relaxed"]).default("auto").describe(
-    "kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts; wasm-relaxed: " +
-      "WASM relaxed SIMD with fused multiply-add for the stored Gaussian operators only, never automatic, results differ from wasm in the " +
-      "last bits and are reproducible only on the same machine and thread count); the backend used is recorded in config.json",
-  ),
-  threads: nonNegInt("operator.threads").default(0).describe("threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)"),
+  backend: z
+    .enum(["auto", "ts", "wasm", "wasm-relaxed"])
+    .default("auto")
+    .describe(
+      "kernel backend for the hot loop (auto: WASM SIMD when available and the operator fits its 4 GiB memory, else ts; wasm-relaxed: " +
+        "WASM relaxed SIMD with fused multiply-add for the stored Gaussian operators only, never automatic, results differ from wasm in the " +
+        "last bits and are reproducible only on the same machine and thread count); the backend used is recorded in config.json",
+    ),
+  threads: nonNegInt("operator.threads")
+    .default(0)
+    .describe(
+      "threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)",
+    ),
 };
 
 /** Declares an operator descriptor (checks its shape and keeps its literal type and option types). */

@@ -31,7 +31,13 @@ export class RankOneOperator extends MatrixSensingOperator {
    * @param a m×n1 row-major (row i = a_i)
    * @param b m×n2 row-major (row i = b_i), or null for the symmetric a_i a_iᵀ operator
    */
-  constructor(readonly m: number, n1: number, n2: number, readonly a: Float64Array, readonly b: Float64Array | null) {
+  constructor(
+    readonly m: number,
+    n1: number,
+    n2: number,
+    readonly a: Float64Array,
+    readonly b: Float64Array | null,
+  ) {
     super(n1, n2, false);
     if (a.length !== m * n1) throw new RangeError(`rank-one: a has ${a.length} entries, expected m·n1 = ${m * n1}`);
     if (b && b.length !== m * n2) throw new RangeError(`rank-one: b has ${b.length} entries, expected m·n2 = ${m * n2}`);
@@ -54,7 +60,9 @@ export class RankOneOperator extends MatrixSensingOperator {
   apply(Z: Matrix, out?: Float64Array): Float64Array {
     this.checkApply(Z);
     const y = out ?? new Float64Array(this.m);
-    const { m, n1, n2, a, coef: s } = this, b = this.bb, z = Z.data;
+    const { m, n1, n2, a, coef: s } = this,
+      b = this.bb,
+      z = Z.data;
     const Zb = new Float64Array(n1);
     for (let i = 0; i < m; i++) {
       const bo = i * n2;
@@ -75,12 +83,15 @@ export class RankOneOperator extends MatrixSensingOperator {
   adjoint(z: Float64Array, out?: Matrix): Matrix {
     this.checkAdjoint(z);
     const S = out ?? zeros(this.n1, this.n2);
-    const { m, n1, n2, a, coef: s } = this, b = this.bb, d = S.data;
+    const { m, n1, n2, a, coef: s } = this,
+      b = this.bb,
+      d = S.data;
     d.fill(0);
     for (let i = 0; i < m; i++) {
       const w = s * z[i];
       if (w === 0) continue;
-      const ao = i * n1, bo = i * n2;
+      const ao = i * n1,
+        bo = i * n2;
       for (let r = 0; r < n1; r++) {
         const c0 = w * a[ao + r];
         const so = r * n2;
@@ -111,7 +122,9 @@ export class RankOneOperator extends MatrixSensingOperator {
 
   /** out = s·Σ_i z_i v_i W_iᵀ = Vᵀ·diag(s·z)·W (v_i = rows of `vecs`, W is m×k, overwritten). */
   private accumulate(z: Float64Array, vecs: Float64Array, W: Matrix, out: Matrix): void {
-    const k = W.cols, w = W.data, s = this.coef;
+    const k = W.cols,
+      w = W.data,
+      s = this.coef;
     for (let i = 0; i < this.m; i++) {
       const c = s * z[i];
       for (let l = 0; l < k; l++) w[i * k + l] *= c;
@@ -121,12 +134,14 @@ export class RankOneOperator extends MatrixSensingOperator {
 
   /** The m×n1×n2 tensor of the A_i (a_i b_iᵀ, or a_i a_iᵀ/√2), without the 1/√m (for `--save-instance`). */
   denseTensor(): Float64Array {
-    const { m, n1, n2, a } = this, b = this.bb;
+    const { m, n1, n2, a } = this,
+      b = this.bb;
     const c0 = this.b ? 1 : Math.SQRT1_2;
     const T = new Float64Array(m * n1 * n2);
     for (let i = 0; i < m; i++) {
       for (let r = 0; r < n1; r++) {
-        const ar = c0 * a[i * n1 + r], o = (i * n1 + r) * n2;
+        const ar = c0 * a[i * n1 + r],
+          o = (i * n1 + r) * n2;
         for (let c = 0; c < n2; c++) T[o + c] = ar * b[i * n2 + c];
       }
     }

@@ -43,7 +43,10 @@ export class SrhtOperator implements SensingOperator {
    * @param rows the m selected rows of H, distinct, each in [0, L)
    */
   constructor(
-    readonly n1: number, readonly n2: number, readonly signs: Int8Array, readonly rows: Int32Array,
+    readonly n1: number,
+    readonly n2: number,
+    readonly signs: Int8Array,
+    readonly rows: Int32Array,
     opts: { backend?: string; threads?: number } = {},
   ) {
     const N = n1 * n2;
@@ -52,7 +55,8 @@ export class SrhtOperator implements SensingOperator {
     this.m = rows.length;
     for (const r of rows) if (r < 0 || r >= this.length) throw new RangeError(`srht: row ${r} outside [0, ${this.length})`);
     this.scale = 1 / Math.sqrt(this.m);
-    const name = opts.backend ?? "auto", threads = opts.threads ?? 0;
+    const name = opts.backend ?? "auto",
+      threads = opts.threads ?? 0;
     checkKernelBackend("srht", name); // an unknown, unavailable or non-applicable backend is an error
     if (name !== "ts" && structuredKernelsAvailable()) {
       this.fwhtVector = new WasmSrhtKernel(n1, n2, signs, threads === 0 ? autoThreads(8 * this.length) : threads);
@@ -71,11 +75,15 @@ export class SrhtOperator implements SensingOperator {
   apply(Z: Matrix, out?: Float64Array): Float64Array {
     if (Z.rows !== this.n1 || Z.cols !== this.n2) throw new RangeError(`apply: Z is ${Z.rows}×${Z.cols}, operator takes ${this.n1}×${this.n2}`);
     const y = out ?? new Float64Array(this.m);
-    const b = this.buf, d = this.signs, z = Z.data, N = z.length;
+    const b = this.buf,
+      d = this.signs,
+      z = Z.data,
+      N = z.length;
     for (let j = 0; j < N; j++) b[j] = d[j] * z[j];
     b.fill(0, N);
     this.transform();
-    const s = this.scale, rows = this.rows;
+    const s = this.scale,
+      rows = this.rows;
     for (let i = 0; i < rows.length; i++) y[i] = s * b[rows[i]];
     return y;
   }
@@ -83,11 +91,14 @@ export class SrhtOperator implements SensingOperator {
   adjoint(z: Float64Array, out?: Matrix): Matrix {
     if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
     const S = out ?? zeros(this.n1, this.n2);
-    const b = this.buf, s = this.scale, rows = this.rows;
+    const b = this.buf,
+      s = this.scale,
+      rows = this.rows;
     b.fill(0);
     for (let i = 0; i < rows.length; i++) b[rows[i]] = s * z[i];
     this.transform();
-    const d = this.signs, o = S.data;
+    const d = this.signs,
+      o = S.data;
     for (let j = 0; j < o.length; j++) o[j] = d[j] * b[j];
     return S;
   }
@@ -95,10 +106,13 @@ export class SrhtOperator implements SensingOperator {
   applyFactored(F: Matrix, G: Matrix, out: Float64Array): Float64Array {
     const k = F.cols;
     if (this.fwhtVector && k <= SRHT_MAX_K) {
-      if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k) throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
+      if (F.rows !== this.n1 || G.rows !== this.n2 || G.cols !== k)
+        throw new RangeError(`applyFactored: factors ${F.rows}×${F.cols}, ${G.rows}×${G.cols} do not fit ${this.n1}×${this.n2}`);
       this.fwhtVector.fill(F.data, G.data, k);
       this.transform();
-      const b = this.buf, s = this.scale, rows = this.rows;
+      const b = this.buf,
+        s = this.scale,
+        rows = this.rows;
       for (let i = 0; i < rows.length; i++) out[i] = s * b[rows[i]];
       return out;
     }
@@ -111,7 +125,9 @@ export class SrhtOperator implements SensingOperator {
     const k = F.cols;
     if (this.fwhtVector && k <= SRHT_MAX_K) {
       if (z.length !== this.m) throw new RangeError(`adjoint: z has ${z.length} entries, operator has m = ${this.m}`);
-      const b = this.buf, s = this.scale, rows = this.rows;
+      const b = this.buf,
+        s = this.scale,
+        rows = this.rows;
       b.fill(0);
       for (let i = 0; i < rows.length; i++) b[rows[i]] = s * z[i];
       this.transform();
@@ -189,7 +205,13 @@ export const srhtDescriptor = defineOperator({
   rules: (c) => {
     const L = nextPowerOfTwo(c.problem.n * c.problem.n2);
     return c.operator.m > L
-      ? [{ path: "operator.m", value: c.operator.m, message: `srht samples distinct rows of the ${L}×${L} Hadamard transform of vec(Z) (n1·n2 = ${c.problem.n * c.problem.n2} padded to a power of two), so operator.m must be ≤ ${L}` }]
+      ? [
+          {
+            path: "operator.m",
+            value: c.operator.m,
+            message: `srht samples distinct rows of the ${L}×${L} Hadamard transform of vec(Z) (n1·n2 = ${c.problem.n * c.problem.n2} padded to a power of two), so operator.m must be ≤ ${L}`,
+          },
+        ]
       : [];
   },
   // signs, row indices, the length-L vector, and the WASM kernel's N bytes or the TS path's two n1×n2 work matrices

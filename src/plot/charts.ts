@@ -1,25 +1,62 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureDir, writeFileAtomic } from "../io/files.js";
-import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, formatValue, itersToColumn, pointLabel, shortLabel } from "../results/aggregate.js";
+import {
+  type Aggregate,
+  aggregateSweep,
+  classHonestPoints,
+  excludedPointsText,
+  formatValue,
+  itersToColumn,
+  pointLabel,
+  shortLabel,
+} from "../results/aggregate.js";
 import { fitRates, logLogFit } from "../results/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder, toCsv } from "../results/results.js";
 import { spectrum } from "../problem/truth.js";
 import {
-  DASHES, type FigureSpec, type LegendPosition, PALETTE, type Panel, REFERENCE_COLOR, REFERENCE_DASH, type Series, THEORY_COLOR, THEORY_DASH, renderFigure,
+  DASHES,
+  type FigureSpec,
+  type LegendPosition,
+  PALETTE,
+  type Panel,
+  REFERENCE_COLOR,
+  REFERENCE_DASH,
+  type Series,
+  THEORY_COLOR,
+  THEORY_DASH,
+  renderFigure,
 } from "./figure.js";
 import { diagnosticLabel } from "./diagnosticsFigure.js";
 import { isFlowConfig, mixesFlow, pointConfig, runTime, timeCurve, xAxisLabel } from "./time.js";
 import {
-  type TheoryConfig, alphaSquaredApplies, fitAlphaSquared, logSpace, populationLawSeries, theoryLabel, worstCaseApplies, worstCaseRate, worstCaseSeries,
+  type TheoryConfig,
+  alphaSquaredApplies,
+  fitAlphaSquared,
+  logSpace,
+  populationLawSeries,
+  theoryLabel,
+  worstCaseApplies,
+  worstCaseRate,
+  worstCaseSeries,
 } from "./theory.js";
 import { maxOf, minOf } from "../linalg/extrema.js";
 import { svgToPng } from "./png.js";
 import { svgToPdf } from "./pdf.js";
 import { diagnosticsFigureSpec } from "./diagnosticsFigure.js";
 import {
-  type AnchorCandidate, type FigureRequest, type Labels, configSummary, firstRunConfig, matches, parseAnchor, referenceAnchors, referenceLine, seedsOf,
-  variedConfigPaths, withLayout,
+  type AnchorCandidate,
+  type FigureRequest,
+  type Labels,
+  configSummary,
+  firstRunConfig,
+  matches,
+  parseAnchor,
+  referenceAnchors,
+  referenceLine,
+  seedsOf,
+  variedConfigPaths,
+  withLayout,
 } from "./request.js";
 
 export { type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceLine, seedsOf };
@@ -39,28 +76,38 @@ function captionFor(req: Pick<FigureRequest, "noCaption"> | undefined, text: str
 
 /** The line c·x^slope through the geometric mean of the points of `series` (for rate-vs figures). */
 function powerReference(series: Series[], ref: { slope: number; label: string }): Series[] {
-  const lx: number[] = [], ly: number[] = [];
-  for (const s of series) s.x.forEach((x, i) => {
-    if (x > 0 && s.y[i] > 0 && Number.isFinite(s.y[i])) {
-      lx.push(Math.log(x));
-      ly.push(Math.log(s.y[i]));
-    }
-  });
+  const lx: number[] = [],
+    ly: number[] = [];
+  for (const s of series)
+    s.x.forEach((x, i) => {
+      if (x > 0 && s.y[i] > 0 && Number.isFinite(s.y[i])) {
+        lx.push(Math.log(x));
+        ly.push(Math.log(s.y[i]));
+      }
+    });
   if (lx.length === 0) return [];
-  const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
-  const lo = minOf(lx), hi = maxOf(lx);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length,
+    my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  const lo = minOf(lx),
+    hi = maxOf(lx);
   const x = Array.from({ length: 21 }, (_, i) => Math.exp(lo + ((hi - lo) * i) / 20));
   return [{ label: ref.label, x, y: x.map((v) => Math.exp(my + ref.slope * (Math.log(v) - mx))), color: REFERENCE_COLOR, dash: REFERENCE_DASH }];
 }
 
 function metricLabel(metric: string): string {
   switch (metric) {
-    case "rel_error": return "relative error ‖P − M*‖_F / ‖M*‖_F";
-    case "sym_rel_error": return "relative error of the symmetric part";
-    case "abs_error": return "‖P − M*‖_F";
-    case "loss": return "loss ½‖A(P) − y‖²";
-    case "imbalance_norm": return "‖FᵀF − GᵀG‖_F";
-    default: return metric;
+    case "rel_error":
+      return "relative error ‖P − M*‖_F / ‖M*‖_F";
+    case "sym_rel_error":
+      return "relative error of the symmetric part";
+    case "abs_error":
+      return "‖P − M*‖_F";
+    case "loss":
+      return "loss ½‖A(P) − y‖²";
+    case "imbalance_norm":
+      return "‖FᵀF − GᵀG‖_F";
+    default:
+      return metric;
   }
 }
 
@@ -72,7 +119,10 @@ function metricShort(metric: string): string {
 
 /** Splits a metric list ("rel_error,loss") into its columns. */
 export function metricList(metric: string): string[] {
-  const list = metric.split(",").map((m) => m.trim()).filter(Boolean);
+  const list = metric
+    .split(",")
+    .map((m) => m.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new Error(`--metric "${metric}" names no column`);
   return list;
 }
@@ -118,7 +168,11 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
           const m = c.metrics[metric];
           const s: Series = {
             label: several ? `${label}, ${metricShort(metric)}` : label,
-            x: sel(c.iterations)!, y: sel(m?.median) ?? [], lo: sel(m?.q10), hi: sel(m?.q90), color,
+            x: sel(c.iterations)!,
+            y: sel(m?.median) ?? [],
+            lo: sel(m?.q10),
+            hi: sel(m?.q90),
+            color,
             ...(several ? { dash: DASHES[mi % DASHES.length], noLegend: true } : {}),
           };
           if (metric === (req.reference?.metric ?? metrics[0])) cands.push({ series: s, ...anchorInfo(agg, c.point, config) });
@@ -151,16 +205,24 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
   });
   const seeds = seedsOf(agg);
   const what = several ? metrics.map(metricShort).join(" and ") : metricLabel(metrics[0]);
-  return withLayout({
-    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${what} vs ${time ? "time" : "iteration"}`,
-    panels,
-    columns: 2,
-    caption: captionFor(req, `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}` +
-      `${seeds.length > 1 ? "; bands: 10–90% across seeds; a line ends when its first seed stops (target reached)" : ""}. ` +
-      (time ? "x: continuous time t = η·iteration for GD; for the gradient flow its integrated time " +
-        "(each seed interpolated onto the median time of each recorded step). " : "") +
-      configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds)),
-  }, req);
+  return withLayout(
+    {
+      title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${what} vs ${time ? "time" : "iteration"}`,
+      panels,
+      columns: 2,
+      caption: captionFor(
+        req,
+        `Lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}` +
+          `${seeds.length > 1 ? "; bands: 10–90% across seeds; a line ends when its first seed stops (target reached)" : ""}. ` +
+          (time
+            ? "x: continuous time t = η·iteration for GD; for the gradient flow its integrated time " +
+              "(each seed interpolated onto the median time of each recorded step). "
+            : "") +
+          configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds),
+      ),
+    },
+    req,
+  );
 }
 
 /** {@link errorFigureSpec} rendered as SVG text. */
@@ -190,8 +252,12 @@ export function trueSingularValues(config: Record<string, unknown>): number[] {
  * one panel per run (at most 6). With `time`, x is the continuous time (plot/time.ts).
  */
 export function indexedFigureSpec(
-  runs: { title: string; files: RunResultFiles }[], kind: "singular-values" | "imbalance", title: string, caption: string | undefined,
-  xLog = true, time = false,
+  runs: { title: string; files: RunResultFiles }[],
+  kind: "singular-values" | "imbalance",
+  title: string,
+  caption: string | undefined,
+  xLog = true,
+  time = false,
 ): FigureSpec {
   const prefix = kind === "singular-values" ? "sv_" : "imb_eig_";
   const shown = runs.slice(0, 6);
@@ -219,7 +285,11 @@ export function indexedFigureSpec(
 
 /** {@link indexedFigureSpec} rendered as SVG text. */
 export function indexedFigure(
-  runs: { title: string; files: RunResultFiles }[], kind: "singular-values" | "imbalance", title: string, caption: string | undefined, xLog = true,
+  runs: { title: string; files: RunResultFiles }[],
+  kind: "singular-values" | "imbalance",
+  title: string,
+  caption: string | undefined,
+  xLog = true,
 ): string {
   return renderFigure(indexedFigureSpec(runs, kind, title, caption, xLog));
 }
@@ -285,26 +355,63 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
     if (!req.reference && req.theory !== false) {
       theory.push(...alphaLawSeries(pointConfig(agg, g.points[0].point) as TheoryConfig, param, x, y, groups.length > 1 ? base : ""));
     }
-    const out: Series[] = [{ label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`, x, y, markers: true, color: colorFor(i) }];
+    const out: Series[] = [
+      {
+        label: `${base === "base" ? "λ" : base}${Number.isFinite(fit.slope) ? ` (slope ${fit.slope.toFixed(2)})` : ""}`,
+        x,
+        y,
+        markers: true,
+        color: colorFor(i),
+      },
+    ];
     if (excluded.length) {
       out.push({
-        label: "excluded from the fit (not linear)", x: excluded.map((e) => Number(e.point.params[param])), y: excluded.map((e) => e.point.anyClassMedian?.linear_rate ?? NaN),
-        markers: true, hollow: true, noLine: true, color: colorFor(i),
+        label: "excluded from the fit (not linear)",
+        x: excluded.map((e) => Number(e.point.params[param])),
+        y: excluded.map((e) => e.point.anyClassMedian?.linear_rate ?? NaN),
+        markers: true,
+        hollow: true,
+        noLine: true,
+        color: colorFor(i),
       });
     }
     return out;
   });
   const pl = labels[param] ?? shortLabel(param);
   const excludedText = excludedPointsText(allExcluded, labels);
-  if (req.reference) series.push(...powerReference(series.filter((s) => !s.hollow), { ...req.reference, label: theoryLabel(req.reference.label) }));
+  if (req.reference)
+    series.push(
+      ...powerReference(
+        series.filter((s) => !s.hollow),
+        { ...req.reference, label: theoryLabel(req.reference.label) },
+      ),
+    );
   series.push(...theory);
-  return withLayout({
-    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
-    panels: [{ xLabel: pl, yLabel: "linear rate λ = −d ln(error)/dt", xLog: true, yLog: true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param) }],
-    caption: captionFor(req, `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
-      (excludedText ? `Hollow: ${excludedText}. ` : "") +
-      configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))),
-  }, req);
+  return withLayout(
+    {
+      title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}fitted linear rate λ vs ${pl} (log-log)`,
+      panels: [
+        {
+          xLabel: pl,
+          yLabel: "linear rate λ = −d ln(error)/dt",
+          xLog: true,
+          yLog: true,
+          series,
+          xTicks: paramValues(
+            groups.flatMap((g) => g.points),
+            param,
+          ),
+        },
+      ],
+      caption: captionFor(
+        req,
+        `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
+          (excludedText ? `Hollow: ${excludedText}. ` : "") +
+          configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg)),
+      ),
+    },
+    req,
+  );
 }
 
 /** {@link rateVsFigureSpec} rendered as SVG text. */
@@ -331,14 +438,26 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
   const pl = labels[param] ?? shortLabel(param);
   const yLabel = req.metric ?? `iterations to ${level.toExponential(0)}`;
   const reached = `the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart)`;
-  return withLayout({
-    title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${yLabel} vs ${pl}`,
-    panels: [{
-      xLabel: pl, yLabel, xLog: req.xLog ?? false, yLog: req.yLog ?? true, series, xTicks: paramValues(groups.flatMap((g) => g.points), param),
-    }],
-    caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` +
-      configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))),
-  }, req);
+  return withLayout(
+    {
+      title: req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${yLabel} vs ${pl}`,
+      panels: [
+        {
+          xLabel: pl,
+          yLabel,
+          xLog: req.xLog ?? false,
+          yLog: req.yLog ?? true,
+          series,
+          xTicks: paramValues(
+            groups.flatMap((g) => g.points),
+            param,
+          ),
+        },
+      ],
+      caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` + configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))),
+    },
+    req,
+  );
 }
 
 /** {@link itersVsFigureSpec} rendered as SVG text. */
@@ -376,24 +495,34 @@ export function defaultSweepFigures(agg: Aggregate): FigureRequest[] {
 export function figureName(req: FigureRequest): string {
   if (req.name) return req.name;
   switch (req.type) {
-    case "rate-vs": return `rate-vs-${slug(req.param!)}`;
-    case "iters-vs": return `iters-vs-${slug(req.param!)}`;
-    default: return req.type;
+    case "rate-vs":
+      return `rate-vs-${slug(req.param!)}`;
+    case "iters-vs":
+      return `iters-vs-${slug(req.param!)}`;
+    default:
+      return req.type;
   }
 }
 
 /** The last segment of a config path, filesystem-safe (init.alpha → alpha). */
 function slug(p: string): string {
-  return p.split(".").pop()!.replace(/[^A-Za-z0-9-]/g, "-");
+  return p
+    .split(".")
+    .pop()!
+    .replace(/[^A-Za-z0-9-]/g, "-");
 }
 
 /** One requested figure of a sweep as a figure spec (see {@link sweepFigure}). */
 export function sweepFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labels = {}): FigureSpec {
   switch (req.type) {
-    case "error": return errorFigureSpec(agg, req, labels);
-    case "rate-vs": return rateVsFigureSpec(agg, req, labels);
-    case "iters-vs": return itersVsFigureSpec(agg, req, labels);
-    case "diagnostics": return withLayout(diagnosticsFigureSpec(agg, req, labels), req);
+    case "error":
+      return errorFigureSpec(agg, req, labels);
+    case "rate-vs":
+      return rateVsFigureSpec(agg, req, labels);
+    case "iters-vs":
+      return itersVsFigureSpec(agg, req, labels);
+    case "diagnostics":
+      return withLayout(diagnosticsFigureSpec(agg, req, labels), req);
     case "singular-values":
     case "imbalance": {
       const runs = agg.points
@@ -402,21 +531,30 @@ export function sweepFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
           const run = agg.runs.find((r) => r.point === p.point && r.status !== "pending" && r.status !== "damaged");
           return run ? { title: pointLabel(p.params, labels), files: readRunFolder(path.join(agg.dir, String(run.id))) } : undefined;
         })
-        .filter((r): r is { title: string; files: RunResultFiles } => !!r && !!r.files.metrics && r.files.metrics.columns.some((c) => c.startsWith(req.type === "imbalance" ? "imb_eig_" : "sv_")));
+        .filter(
+          (r): r is { title: string; files: RunResultFiles } =>
+            !!r && !!r.files.metrics && r.files.metrics.columns.some((c) => c.startsWith(req.type === "imbalance" ? "imb_eig_" : "sv_")),
+        );
       const what = req.type === "imbalance" ? "eigenvalues of the imbalance FᵀF − GᵀG" : "singular values of the product";
       const seed = runs.length ? Number((runs[0].files.config as { seed?: number }).seed ?? 0) : 0;
       const flows = runs.map((r) => isFlowConfig(r.files.config));
       const time = req.timeAxis ?? (flows.some((f) => f) && flows.some((f) => !f));
-      return withLayout(indexedFigureSpec(
-        runs,
-        req.type,
-        req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${what} over time`,
-        captionFor(req, `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
-          (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow. " : "") +
-          configSummary(firstRunConfig(agg), variedConfigPaths(agg), [seed])),
-        req.xLog ?? true,
-        time,
-      ), req);
+      return withLayout(
+        indexedFigureSpec(
+          runs,
+          req.type,
+          req.title ?? `${agg.grid.name ? `${agg.grid.name}: ` : ""}${what} over time`,
+          captionFor(
+            req,
+            `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
+              (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow. " : "") +
+              configSummary(firstRunConfig(agg), variedConfigPaths(agg), [seed]),
+          ),
+          req.xLog ?? true,
+          time,
+        ),
+        req,
+      );
     }
   }
 }
@@ -494,8 +632,10 @@ export function parseReference(text: string): { kind: "slope"; slope: number; an
   }
   m = /^([A-Za-z.α-ω]+)\^([-+]?\d*\.?\d+)$/.exec(t);
   if (m) return { kind: "power", param: m[1], slope: Number(m[2]) };
-  throw new Error(`--reference "${text}" is not understood; use "slope=<p>" or "slope=<p>@<anchor>" (error figures, e.g. slope=-1@k>r) ` +
-    `or "<parameter>^<p>" (rate-vs figures, e.g. alpha^2)`);
+  throw new Error(
+    `--reference "${text}" is not understood; use "slope=<p>" or "slope=<p>@<anchor>" (error figures, e.g. slope=-1@k>r) ` +
+      `or "<parameter>^<p>" (rate-vs figures, e.g. alpha^2)`,
+  );
 }
 
 /** Parses `--xlim` / `--ylim` "lo,hi" (numbers, lo < hi). */
@@ -516,7 +656,8 @@ export function parseSize(text: string): { width: number; height: number } {
   const m = /^(\d*\.?\d+)x(\d*\.?\d+)(in|px)?$/.exec(text.trim().toLowerCase());
   const bad = () => new Error(`--size "${text}" must be WxH with a unit, e.g. 7x4in or 1200x700px (px when both are ≥ 100), from 2x1.5in / 200x150px`);
   if (!m) throw bad();
-  let w = Number(m[1]), h = Number(m[2]);
+  let w = Number(m[1]),
+    h = Number(m[2]);
   const unit = m[3] ?? (w >= 100 && h >= 100 ? "px" : undefined);
   if (!unit) throw bad();
   if (unit === "in") {
@@ -536,8 +677,25 @@ export function parseLegend(text: string): LegendPosition | "auto" {
   return text as LegendPosition | "auto";
 }
 
-const SUPERSCRIPT_DIGITS: Record<string, string> = { "-": "⁻", ".": "·", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
-const sup = (v: number) => String(v).split("").map((c) => SUPERSCRIPT_DIGITS[c] ?? c).join("");
+const SUPERSCRIPT_DIGITS: Record<string, string> = {
+  "-": "⁻",
+  ".": "·",
+  "0": "⁰",
+  "1": "¹",
+  "2": "²",
+  "3": "³",
+  "4": "⁴",
+  "5": "⁵",
+  "6": "⁶",
+  "7": "⁷",
+  "8": "⁸",
+  "9": "⁹",
+};
+const sup = (v: number) =>
+  String(v)
+    .split("")
+    .map((c) => SUPERSCRIPT_DIGITS[c] ?? c)
+    .join("");
 
 /** Legend label of a c·t^slope reference line. */
 function slopeLabel(slope: number): string {
@@ -547,9 +705,15 @@ function slopeLabel(slope: number): string {
 /** Applies plot options to a figure request (metric, x scale, reference line, caption, layout). */
 export function applyPlotOptions(req: FigureRequest, opts: PlotOptions): FigureRequest {
   const out: FigureRequest = {
-    ...req, ...(opts.noCaption ? { noCaption: true } : {}), ...(opts.title ? { title: opts.title } : {}), ...(opts.xlim ? { xlim: opts.xlim } : {}),
-    ...(opts.ylim ? { ylim: opts.ylim } : {}), ...(opts.size ? opts.size : {}), ...(opts.legend ? { legend: opts.legend } : {}),
-    ...(opts.palette ? { palette: opts.palette } : {}), ...(opts.theory === false ? { theory: false } : {}),
+    ...req,
+    ...(opts.noCaption ? { noCaption: true } : {}),
+    ...(opts.title ? { title: opts.title } : {}),
+    ...(opts.xlim ? { xlim: opts.xlim } : {}),
+    ...(opts.ylim ? { ylim: opts.ylim } : {}),
+    ...(opts.size ? opts.size : {}),
+    ...(opts.legend ? { legend: opts.legend } : {}),
+    ...(opts.palette ? { palette: opts.palette } : {}),
+    ...(opts.theory === false ? { theory: false } : {}),
   };
   if (req.type === "error") {
     if (opts.metric) out.metric = opts.metric;
@@ -569,7 +733,10 @@ export function applyPlotOptions(req: FigureRequest, opts: PlotOptions): FigureR
 }
 
 /** Draws the figures of a sweep folder into `<dir>/figures/` (default figures unless given). */
-export function plotSweep(dir: string, opts: { figures?: FigureRequest[]; labels?: Labels; aggregate?: Aggregate; outDir?: string; plot?: PlotOptions } = {}): FigureFiles[] {
+export function plotSweep(
+  dir: string,
+  opts: { figures?: FigureRequest[]; labels?: Labels; aggregate?: Aggregate; outDir?: string; plot?: PlotOptions } = {},
+): FigureFiles[] {
   const first = opts.plot?.metric ? metricList(opts.plot.metric)[0] : undefined;
   const agg = opts.aggregate ?? aggregateSweep(dir, first ? { errorMetric: first } : {});
   if (opts.plot?.metric) {
@@ -618,11 +785,16 @@ export function plotRun(dir: string, outDir = path.join(dir, "figures"), opts: P
     series.push(...referenceLine(anchors, { slope: ref.slope, label: `${slopeLabel(ref.slope)}, through ${text}` }));
   }
   const req = layoutRequest(opts);
-  const spec = withLayout({
-    title: opts.title ?? `${metrics ? metrics.map(metricShort).join(" and ") : metricLabel("rel_error")} vs iteration`,
-    panels: [{ xLabel: "iteration", yLabel: metrics && metrics.length === 1 ? metricLabel(metrics[0]) : "error / loss", yLog: true, xLog: opts.xLog, series }],
-    caption,
-  }, req);
+  const spec = withLayout(
+    {
+      title: opts.title ?? `${metrics ? metrics.map(metricShort).join(" and ") : metricLabel("rel_error")} vs iteration`,
+      panels: [
+        { xLabel: "iteration", yLabel: metrics && metrics.length === 1 ? metricLabel(metrics[0]) : "error / loss", yLog: true, xLog: opts.xLog, series },
+      ],
+      caption,
+    },
+    req,
+  );
   out.push(writeFigureSpec(outDir, "error", spec, opts.data));
   const title = path.basename(path.resolve(dir));
   const xLog = opts.xLog ?? true;
@@ -661,7 +833,8 @@ export function plotDirectory(dir: string, outDir?: string, opts: PlotOptions = 
  * folder's config summary (what it varied, its sizes, method, seeds).
  */
 export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir: string, opts: PlotOptions = {}): FigureFiles[] {
-  if (labels && labels.length !== dirs.length) throw new Error(`--labels has ${labels.length} label(s) for ${dirs.length} folders; give one per folder, comma-separated`);
+  if (labels && labels.length !== dirs.length)
+    throw new Error(`--labels has ${labels.length} label(s) for ${dirs.length} folders; give one per folder, comma-separated`);
   const metrics = metricList(opts.metric ?? "rel_error");
   const series: Series[] = [];
   const cands: AnchorCandidate[] = [];
@@ -688,7 +861,13 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
           const m = c.metrics[metric];
           if (!m) throw new Error(`--metric ${metric}: the runs of ${dir} have no such column`);
           const s: Series = {
-            label: label(`${name}: ${pointLabel(c.params)}`, metric), x: c.iterations, y: m.median, lo: m.q10, hi: m.q90, color: col, dash: dash(mi),
+            label: label(`${name}: ${pointLabel(c.params)}`, metric),
+            x: c.iterations,
+            y: m.median,
+            lo: m.q10,
+            hi: m.q90,
+            color: col,
+            dash: dash(mi),
           };
           series.push(s);
           if (mi === 0) cands.push({ series: s, ...anchorInfo(agg, c.point, config) });
@@ -715,13 +894,21 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
     const { series: anchors, text } = referenceAnchors(cands, ref.anchor);
     series.push(...referenceLine(anchors, { slope: ref.slope, label: `${slopeLabel(ref.slope)}, through ${text}` }));
   }
-  const spec = withLayout({
-    title: opts.title ?? `${metrics.length > 1 ? metrics.map(metricShort).join(" and ") : metricLabel(metrics[0])} vs ${time ? "time" : "iteration"}`,
-    panels: [{
-      xLabel: xAxisLabel(time), yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]),
-      yLog: true, xLog: opts.xLog ?? true, series,
-    }],
-    caption: opts.noCaption ? undefined : captions.join(" — "),
-  }, layoutRequest(opts));
+  const spec = withLayout(
+    {
+      title: opts.title ?? `${metrics.length > 1 ? metrics.map(metricShort).join(" and ") : metricLabel(metrics[0])} vs ${time ? "time" : "iteration"}`,
+      panels: [
+        {
+          xLabel: xAxisLabel(time),
+          yLabel: metrics.length > 1 ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]),
+          yLog: true,
+          xLog: opts.xLog ?? true,
+          series,
+        },
+      ],
+      caption: opts.noCaption ? undefined : captions.join(" — "),
+    },
+    layoutRequest(opts),
+  );
   return [writeFigureSpec(outDir, "overlay", spec, opts.data)];
 }

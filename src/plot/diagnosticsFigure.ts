@@ -2,7 +2,15 @@ import type { Aggregate } from "../results/aggregate.js";
 import { pointLabel } from "../results/aggregate.js";
 import { type FigureSpec, PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
 import {
-  type FigureRequest, type Labels, configSummary, firstRunConfig, matches, referenceAnchors, referenceLine, seedsOf, variedConfigPaths,
+  type FigureRequest,
+  type Labels,
+  configSummary,
+  firstRunConfig,
+  matches,
+  referenceAnchors,
+  referenceLine,
+  seedsOf,
+  variedConfigPaths,
 } from "./request.js";
 import { populationLawSeries, theoryLabel } from "./theory.js";
 import { mixesFlow, pointConfig, timeCurve, xAxisLabel } from "./time.js";
@@ -36,14 +44,25 @@ export function diagnosticLabel(m: string): string {
 export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labels = {}): FigureSpec {
   const metrics = req.metrics ?? ["signal_error", "spurious_norm", "rel_error"];
   const time = req.timeAxis ?? mixesFlow(agg);
-  const curves = agg.curves.filter((c) => matches(c.params, req.where)).slice(0, 6).map((c) => (time ? timeCurve(agg, c, metrics) : c));
+  const curves = agg.curves
+    .filter((c) => matches(c.params, req.where))
+    .slice(0, 6)
+    .map((c) => (time ? timeCurve(agg, c, metrics) : c));
   const panels: Panel[] = curves.map((c) => {
     const full = Math.max(0, ...c.counts);
     const keep = c.iterations.map((it, i) => c.counts[i] === full && (!req.xLog || it > 0));
     const sel = <T>(a: T[] | undefined) => a?.filter((_, i) => keep[i]);
     const series: Series[] = metrics.map((m, i) => {
       const s = c.metrics[m];
-      return { label: diagnosticLabel(m), x: sel(c.iterations)!, y: (sel(s?.median) ?? []).map((v) => (v > 0 ? v : NaN)), lo: sel(s?.q10), hi: sel(s?.q90), color: PALETTE[i % PALETTE.length], dashed: m === "rel_error" };
+      return {
+        label: diagnosticLabel(m),
+        x: sel(c.iterations)!,
+        y: (sel(s?.median) ?? []).map((v) => (v > 0 ? v : NaN)),
+        lo: sel(s?.q10),
+        hi: sel(s?.q90),
+        color: PALETTE[i % PALETTE.length],
+        dashed: m === "rel_error",
+      };
     });
     const config = pointConfig(agg, c.point);
     if (req.theory !== false) {
@@ -65,9 +84,12 @@ export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels
     columns: panels.length === 4 ? 2 : Math.min(3, Math.max(1, panels.length)),
     panelWidth: panels.length > 1 ? 420 : 560,
     panelHeight: 300,
-    caption: `One panel per parameter point; lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? ", bands: 10–90 % across seeds" : ""}; definitions in docs/diagnostics.md. ` +
-      (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow " +
-        "(seeds interpolated onto the median time of each recorded step). " : "") +
+    caption:
+      `One panel per parameter point; lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? ", bands: 10–90 % across seeds" : ""}; definitions in docs/diagnostics.md. ` +
+      (time
+        ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow " +
+          "(seeds interpolated onto the median time of each recorded step). "
+        : "") +
       configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds),
   };
 }

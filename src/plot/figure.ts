@@ -101,10 +101,13 @@ export interface FigureSpec {
  * written with a caret after a letter (α^slope) as superscripts, in every text node of an SVG.
  */
 export function typesetSubscripts(svg: string): string {
-  return svg.replace(/>([^<]*)</g, (_, text: string) =>
-    `>${text
-      .replace(/(‖|²)_([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="sub" font-size="75%">$2</tspan>')
-      .replace(/([A-Za-zα-ωκ])\^([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="super" font-size="75%">$2</tspan>')}<`);
+  return svg.replace(
+    />([^<]*)</g,
+    (_, text: string) =>
+      `>${text
+        .replace(/(‖|²)_([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="sub" font-size="75%">$2</tspan>')
+        .replace(/([A-Za-zα-ωκ])\^([A-Za-z0-9]+)/g, '$1<tspan baseline-shift="super" font-size="75%">$2</tspan>')}<`,
+  );
 }
 
 const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
@@ -113,7 +116,13 @@ const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹",
 export function powerOfTen(n: number): string {
   if (n === 0) return "1";
   if (n === 1) return "10";
-  return "10" + String(n).split("").map((c) => SUPERSCRIPT[c] ?? c).join("");
+  return (
+    "10" +
+    String(n)
+      .split("")
+      .map((c) => SUPERSCRIPT[c] ?? c)
+      .join("")
+  );
 }
 
 /** Escapes text for SVG. */
@@ -123,7 +132,8 @@ export function escapeXml(s: string): string {
 
 /** Powers of ten spanning [lo, hi] (thinned to at most ~8 ticks). */
 export function decadeTicks(lo: number, hi: number): number[] {
-  const a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(hi));
+  const a = Math.floor(Math.log10(lo)),
+    b = Math.ceil(Math.log10(hi));
   const step = Math.max(1, Math.ceil((b - a + 1) / 8));
   const ticks: number[] = [];
   for (let e = a; e <= b; e += step) ticks.push(Math.pow(10, e));
@@ -131,7 +141,8 @@ export function decadeTicks(lo: number, hi: number): number[] {
 }
 
 function extent(values: number[], log: boolean): [number, number] | undefined {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) {
     if (!Number.isFinite(v) || (log && v <= 0)) continue;
     if (v < lo) lo = v;
@@ -166,7 +177,13 @@ function axisOptions(values: number[], log: boolean, label: string, fixDomain = 
   }
   const decades = Math.log10(hi / lo);
   if (decades >= 1) {
-    return { ...base, type: "log", domain: [Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(hi)))], ticks: decadeTicks(lo, hi), tickFormat: (v: number) => powerOfTen(Math.round(Math.log10(v))) };
+    return {
+      ...base,
+      type: "log",
+      domain: [Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(hi)))],
+      ticks: decadeTicks(lo, hi),
+      tickFormat: (v: number) => powerOfTen(Math.round(Math.log10(v))),
+    };
   }
   return { ...base, type: "log", domain: [lo, hi], tickFormat: (v: number) => String(Number(v.toPrecision(2))) };
 }
@@ -174,7 +191,8 @@ function axisOptions(values: number[], log: boolean, label: string, fixDomain = 
 /** A log-axis domain 10 % wider (in log) than the ticks, so the end labels are not cut. */
 function padDomain(ticks: number[]): [number, number] {
   const pos = ticks.filter((t) => t > 0);
-  const lo = Math.min(...pos), hi = Math.max(...pos);
+  const lo = Math.min(...pos),
+    hi = Math.max(...pos);
   const pad = Math.pow(hi / lo, 0.05) || 1.1;
   return [lo / pad, hi * pad];
 }
@@ -184,7 +202,8 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
   const { document } = parseHTML("<!DOCTYPE html><html><body></body></html>");
   const keep = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!panel.xLog || x > 0) && (!panel.yLog || y > 0);
   const marks: unknown[] = [];
-  const allX: number[] = [], allY: number[] = [];
+  const allX: number[] = [],
+    allY: number[] = [];
   panel.series.forEach((s, si) => {
     const color = s.color ?? palette[si % palette.length];
     const dash = s.dash ?? (s.dashed ? "6,4" : "");
@@ -230,9 +249,11 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
     style: { fontSize: "11px", fontFamily: FONT_FAMILY, background: "white" },
     x: panel.xTicks
       ? {
-        ...axisOptions(allX, !!panel.xLog, panel.xLabel), ticks: panel.xTicks, tickFormat: (v: number) => String(Number(v.toPrecision(3))),
-        ...(panel.xDomain ? { domain: panel.xDomain } : panel.xLog ? { domain: padDomain(panel.xTicks) } : {}),
-      }
+          ...axisOptions(allX, !!panel.xLog, panel.xLabel),
+          ticks: panel.xTicks,
+          tickFormat: (v: number) => String(Number(v.toPrecision(3))),
+          ...(panel.xDomain ? { domain: panel.xDomain } : panel.xLog ? { domain: padDomain(panel.xTicks) } : {}),
+        }
       : axisOptions(allX, !!panel.xLog, panel.xLabel, !!shared, panel.xDomain),
     y: axisOptions(allY, !!panel.yLog, panel.yLabel, !!shared, panel.yDomain),
     marks: marks as Plot.Markish[],
@@ -242,7 +263,8 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
 
 /** The x and y values of every panel (with their bands and reference lines), pooled so that all panels get the same ranges. */
 function sharedExtents(panels: Panel[]): { x: number[]; y: number[] } {
-  const x: number[] = [], y: number[] = [];
+  const x: number[] = [],
+    y: number[] = [];
   for (const p of panels) {
     const ok = (a: number, log?: boolean) => Number.isFinite(a) && (!log || a > 0);
     for (const s of p.series) {
@@ -285,8 +307,7 @@ function legendEntry(s: Series & { color: string }, x: number, y: number): strin
   const dot = s.hollow
     ? `<circle cx="${x + 13}" cy="${y - 4}" r="4" fill="white" stroke="${s.color}" stroke-width="1.5"/>`
     : `<circle cx="${x + 13}" cy="${y - 4}" r="3.5" fill="${s.color}"/>`;
-  return (s.noLine ? "" : line) + (s.markers ? dot : "") +
-    `<text x="${x + 32}" y="${y}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`;
+  return (s.noLine ? "" : line) + (s.markers ? dot : "") + `<text x="${x + 32}" y="${y}" font-size="12" fill="#222">${escapeXml(s.label)}</text>`;
 }
 
 /** Approximate width in px of a 12 px DejaVu Sans label. */
@@ -294,7 +315,9 @@ const labelWidth = (label: string) => label.length * 7;
 
 /** Legend entries laid out in rows across `width` px starting at (x0, y0): the SVG and the height used. */
 function legendRows(legend: (Series & { color: string })[], x0: number, y0: number, width: number): { svg: string; height: number; rows: number } {
-  let x = x0, ly = y0 + 12, rows = 1;
+  let x = x0,
+    ly = y0 + 12,
+    rows = 1;
   const parts: string[] = [];
   for (const s of legend) {
     const w = 34 + labelWidth(s.label) + 18;
@@ -401,10 +424,10 @@ export function renderFigure(spec: FigureSpec): string {
     const height = spec.height ?? y + pad;
     const svg = typesetSubscripts(
       `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-      `font-family="${FONT_FAMILY}" color="#222">` +
-      `<rect width="100%" height="100%" fill="white"/>` +
-      parts.join("") +
-      `</svg>\n`,
+        `font-family="${FONT_FAMILY}" color="#222">` +
+        `<rect width="100%" height="100%" fill="white"/>` +
+        parts.join("") +
+        `</svg>\n`,
     );
     return { svg, overhead: y + pad - rows * ph };
   };

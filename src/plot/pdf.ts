@@ -10,14 +10,22 @@ import { fontFiles } from "./png.js";
  */
 export function svgToPdf(svg: string): Buffer {
   const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-  const width = m ? Number(m[1]) : 600, height = m ? Number(m[2]) : 400;
-  const doc = new PDFDocument({ size: [width, height], margin: 0, autoFirstPage: true, info: { CreationDate: new Date(0), Producer: "matsense", Creator: "matsense" } });
+  const width = m ? Number(m[1]) : 600,
+    height = m ? Number(m[2]) : 400;
+  const doc = new PDFDocument({
+    size: [width, height],
+    margin: 0,
+    autoFirstPage: true,
+    info: { CreationDate: new Date(0), Producer: "matsense", Creator: "matsense" },
+  });
   const [regular, bold, oblique] = fontFiles();
   doc.registerFont("DejaVu Sans", regular);
   doc.registerFont("DejaVu Sans Bold", bold);
   doc.registerFont("DejaVu Sans Oblique", oblique);
   SVGtoPDF(doc, svg, 0, 0, {
-    width, height, assumePt: true,
+    width,
+    height,
+    assumePt: true,
     fontCallback: (_family: string, isBold: boolean, isItalic: boolean) => (isBold ? "DejaVu Sans Bold" : isItalic ? "DejaVu Sans Oblique" : "DejaVu Sans"),
   });
   doc.end();

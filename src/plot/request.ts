@@ -96,18 +96,24 @@ function lastValue(s: Series): number {
  * k=4, α=0.01); several rules joined by `,` must all hold.
  */
 export function parseAnchor(text: string): (c: AnchorCandidate) => boolean {
-  const rules = text.split(",").map((t) => t.trim()).filter(Boolean).map((t): ((c: AnchorCandidate) => boolean) => {
-    if (t === "k>r") return (c) => c.k !== undefined && c.r !== undefined && c.k > c.r;
-    if (t === "k=r") return (c) => c.k !== undefined && c.r !== undefined && c.k === c.r;
-    if (["linear", "sublinear", "stalled", "diverged"].includes(t)) return (c) => c.cls === t;
-    const m = /^([A-Za-z_.α-ωκ][\w.α-ωκ]*)=(.+)$/.exec(t);
-    if (m) {
-      const [, name, value] = m;
-      return (c) => Object.entries(c.params ?? {}).some(([p, v]) =>
-        (p === name || p.split(".").pop() === name || shortLabel(p) === name) && (String(v) === value || Number(v) === Number(value)));
-    }
-    throw new Error(`--reference anchor "${t}" is not understood; use k>r, k=r, sublinear, linear, stalled or <parameter>=<value> (e.g. model.k=4)`);
-  });
+  const rules = text
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t): ((c: AnchorCandidate) => boolean) => {
+      if (t === "k>r") return (c) => c.k !== undefined && c.r !== undefined && c.k > c.r;
+      if (t === "k=r") return (c) => c.k !== undefined && c.r !== undefined && c.k === c.r;
+      if (["linear", "sublinear", "stalled", "diverged"].includes(t)) return (c) => c.cls === t;
+      const m = /^([A-Za-z_.α-ωκ][\w.α-ωκ]*)=(.+)$/.exec(t);
+      if (m) {
+        const [, name, value] = m;
+        return (c) =>
+          Object.entries(c.params ?? {}).some(
+            ([p, v]) => (p === name || p.split(".").pop() === name || shortLabel(p) === name) && (String(v) === value || Number(v) === Number(value)),
+          );
+      }
+      throw new Error(`--reference anchor "${t}" is not understood; use k>r, k=r, sublinear, linear, stalled or <parameter>=<value> (e.g. model.k=4)`);
+    });
   if (rules.length === 0) throw new Error(`--reference anchor is empty; use e.g. slope=-1@k>r`);
   return (c) => rules.every((r) => r(c));
 }
@@ -169,14 +175,22 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   const op = c.operator ?? {};
   // the size of the operator: m when it takes it, else its own size option (completion's p), from its catalogue entry
   const d = OPERATORS.find((o) => o.type === op.type) as { takesM?: boolean; options: object } | undefined;
-  const size = d?.takesM !== false ? `, ${v("operator.m", `m=${op.m}`)}`
-    : d && Object.hasOwn(d.options, "p") && op.p !== undefined ? `, ${v("operator.p", `p=${op.p}`)}` : "";
+  const size =
+    d?.takesM !== false
+      ? `, ${v("operator.m", `m=${op.m}`)}`
+      : d && Object.hasOwn(d.options, "p") && op.p !== undefined
+        ? `, ${v("operator.p", `p=${op.p}`)}`
+        : "";
   parts.push(v("operator.type", `operator=${op.type}`) + size);
   const mo = c.model ?? {};
   parts.push(`${v("model.type", `model=${mo.type === "asymmetric" ? "FGᵀ" : mo.type === "symmetric" ? "XXᵀ" : mo.type}`)}, ${v("model.k", `k=${mo.k}`)}`);
   const ini = c.init ?? {};
   if (ini.type === "spectral") parts.push(v("init.type", "init=spectral"));
-  else parts.push(`${v("init.type", `init=${ini.type}`)}, ${v("init.alpha", `α=${ini.alpha}`)}` + (mo.type === "asymmetric" && ini.type !== "identical" ? `, ${v("init.ratio", `ratio=${ini.ratio}`)}` : ""));
+  else
+    parts.push(
+      `${v("init.type", `init=${ini.type}`)}, ${v("init.alpha", `α=${ini.alpha}`)}` +
+        (mo.type === "asymmetric" && ini.type !== "identical" ? `, ${v("init.ratio", `ratio=${ini.ratio}`)}` : ""),
+    );
   const me = c.method ?? {};
   parts.push(`${v("method.name", `method=${me.name}`)}, ${v("method.stepSize", `η=${me.stepSize}`)} (½-loss convention)`);
   parts.push(v("stop.maxIterations", `≤${c.stop?.maxIterations} iterations`));

@@ -41,8 +41,17 @@ export interface TheoryConfig {
 export function worstCaseApplies(c: TheoryConfig): boolean {
   const k = c.model?.k ?? c.problem?.rank ?? 0;
   const m = c.method ?? {};
-  return m.name === "gd" && c.model?.type === "asymmetric" && c.operator?.type === "identity" && c.init?.type === "scaled-identity" &&
-    k > (c.problem?.rank ?? 0) && !m.balanceWeight && m.rebalanceAtIteration === undefined && m.rebalanceBelowRelResidual === undefined && !c.problem?.noise;
+  return (
+    m.name === "gd" &&
+    c.model?.type === "asymmetric" &&
+    c.operator?.type === "identity" &&
+    c.init?.type === "scaled-identity" &&
+    k > (c.problem?.rank ?? 0) &&
+    !m.balanceWeight &&
+    m.rebalanceAtIteration === undefined &&
+    m.rebalanceBelowRelResidual === undefined &&
+    !c.problem?.noise
+  );
 }
 
 /** λ = −ln(1 − η·α²(1 − 1/ρ²)): the worst case's linear rate per iteration (NaN when 1 − η·α²(1 − 1/ρ²) ≤ 0). */
@@ -54,12 +63,14 @@ export function worstCaseRate(stepSize: number, alpha: number, ratio: number): n
 /** The worst case's late exponential e(T)·e^(−λ(t − T)) through a curve's last point (T, e(T)), over [T/2, T]; on a time axis t = x/η. */
 export function worstCaseSeries(config: TheoryConfig, xs: number[], ys: number[], timeAxis: boolean): Series[] {
   if (!worstCaseApplies(config)) return [];
-  const eta = config.method!.stepSize!, ratio = config.init?.ratio ?? 3;
+  const eta = config.method!.stepSize!,
+    ratio = config.init?.ratio ?? 3;
   const lam = worstCaseRate(eta, config.init?.alpha ?? NaN, ratio);
   let i = ys.length - 1;
   while (i >= 0 && !(ys[i] > 0 && Number.isFinite(ys[i]))) i--;
   if (!Number.isFinite(lam) || i < 0 || !(xs[i] > 0)) return [];
-  const T = xs[i], eT = ys[i];
+  const T = xs[i],
+    eT = ys[i];
   const x = Array.from({ length: 41 }, (_, j) => T / 2 + (T / 2) * (j / 40));
   const label = ratio === 3 ? "theory: (1 − η·8α²/9)ᵗ (worst case)" : `theory: (1 − η·α²(1 − 1/ρ²))ᵗ, ρ = ${ratio} (worst case)`;
   return [{ label, x, y: x.map((v) => eT * Math.exp(-lam * ((timeAxis ? v / eta : v) - (timeAxis ? T / eta : T)))), color: THEORY_COLOR, dash: THEORY_DASH }];
@@ -67,13 +78,16 @@ export function worstCaseSeries(config: TheoryConfig, xs: number[], ys: number[]
 
 /** True when the population 1/T law applies: plain GD on XXᵀ with k > r, identity operator, no noise. */
 export function populationLawApplies(c: TheoryConfig): boolean {
-  const k = c.model?.k ?? c.problem?.rank ?? 0, r = c.problem?.rank ?? 0;
+  const k = c.model?.k ?? c.problem?.rank ?? 0,
+    r = c.problem?.rank ?? 0;
   return c.method?.name === "gd" && c.model?.type === "symmetric" && c.operator?.type === "identity" && k > r && !c.problem?.noise;
 }
 
 /** √(min(k, n) − r)/(4η): the constant C of the population law ‖XXᵀ − M*‖_F ≈ C/t (t in iterations). */
 export function populationLawConstant(c: TheoryConfig): number {
-  const r = c.problem?.rank ?? 0, n = c.problem?.n ?? Infinity, k = c.model?.k ?? r;
+  const r = c.problem?.rank ?? 0,
+    n = c.problem?.n ?? Infinity,
+    k = c.model?.k ?? r;
   return Math.sqrt(Math.min(k, n) - r) / (4 * (c.method?.stepSize ?? NaN));
 }
 

@@ -41,7 +41,8 @@ export function runTime(config: Record<string, unknown>, data: Record<string, nu
 /** Linear interpolation of ln y at time t between recorded points (NaN outside [t₀, t_end]). */
 function logInterp(ts: number[], ys: number[], t: number): number {
   if (!(t >= ts[0] && t <= ts[ts.length - 1])) return NaN;
-  let lo = 0, hi = ts.length - 1;
+  let lo = 0,
+    hi = ts.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if (ts[mid] <= t) lo = mid;
@@ -74,7 +75,10 @@ export function timeCurve(agg: Aggregate, curve: CurveTable, metrics: string[]):
   const len = Math.max(...runs.map((t) => t.data.iteration.length));
   const grid: number[] = [];
   for (let j = 0; j < len; j++) {
-    const ts = runs.filter((t) => j < t.data.iteration.length).map((t) => t.data.flow_time[j]).sort((a, b) => a - b);
+    const ts = runs
+      .filter((t) => j < t.data.iteration.length)
+      .map((t) => t.data.flow_time[j])
+      .sort((a, b) => a - b);
     const t = quantileSorted(ts, 0.5);
     if (grid.length === 0 || t > grid[grid.length - 1]) grid.push(t);
   }
@@ -83,7 +87,11 @@ export function timeCurve(agg: Aggregate, curve: CurveTable, metrics: string[]):
   for (const t of grid) {
     out.counts.push(runs.filter((r) => t >= r.data.flow_time[0] && t <= r.data.flow_time[r.data.flow_time.length - 1]).length);
     for (const m of metrics) {
-      const vals = runs.filter((r) => r.data[m]).map((r) => logInterp(r.data.flow_time, r.data[m], t)).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+      const vals = runs
+        .filter((r) => r.data[m])
+        .map((r) => logInterp(r.data.flow_time, r.data[m], t))
+        .filter((v) => !Number.isNaN(v))
+        .sort((a, b) => a - b);
       out.metrics[m].median.push(quantileSorted(vals, 0.5));
       out.metrics[m].q10.push(quantileSorted(vals, 0.1));
       out.metrics[m].q90.push(quantileSorted(vals, 0.9));

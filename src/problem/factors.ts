@@ -13,7 +13,9 @@ export function copyFactors(x: Factors): Factors {
   return x.kind === "symmetric"
     ? { kind: "symmetric", X: { ...x.X, data: x.X.data.slice() } }
     : {
-      kind: "asymmetric", F: { ...x.F, data: x.F.data.slice() }, G: { ...x.G, data: x.G.data.slice() },
-      ...(x.middle ? { middle: x.middle.map((W) => ({ ...W, data: W.data.slice() })) } : {}),
-    };
+        kind: "asymmetric",
+        F: { ...x.F, data: x.F.data.slice() },
+        G: { ...x.G, data: x.G.data.slice() },
+        ...(x.middle ? { middle: x.middle.map((W) => ({ ...W, data: W.data.slice() })) } : {}),
+      };
 }

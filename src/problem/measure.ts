@@ -6,7 +6,8 @@ import type { GroundTruth } from "./truth.js";
 
 /** A(M*): densely for small problems, as A((U diag σ) Vᵀ) through the factored path above {@link DENSE_ENTRIES_LIMIT} entries. */
 export function measureTruth(operator: SensingOperator, truth: GroundTruth): Float64Array {
-  const n1 = truth.U.rows, n2 = truth.V.rows;
+  const n1 = truth.U.rows,
+    n2 = truth.V.rows;
   if (n1 * n2 <= DENSE_ENTRIES_LIMIT) return operator.apply(truth.Mstar);
   const US = { rows: n1, cols: truth.U.cols, data: truth.U.data.slice() };
   const r = US.cols;

@@ -33,7 +33,12 @@ export interface SpectralOptions {
  * comes from `rng`.
  */
 export function spectralInit(
-  operator: SensingOperator, y: Float64Array, kind: "symmetric" | "asymmetric", k: number, rng: Rng, options: SpectralOptions = {},
+  operator: SensingOperator,
+  y: Float64Array,
+  kind: "symmetric" | "asymmetric",
+  k: number,
+  rng: Rng,
+  options: SpectralOptions = {},
 ): Factors {
   const { n1, n2 } = operator;
   if (kind === "symmetric" && n1 !== n2) throw new RangeError(`spectral init: the symmetric model needs a square operator, got ${n1}×${n2}`);
@@ -53,7 +58,8 @@ export function spectralInit(
   const q = options.powerIterations ?? 8;
   const W0 = zeros(n2, l);
   rng.fillNormal(W0.data);
-  const A1 = zeros(n1, l), A2 = zeros(n2, l);
+  const A1 = zeros(n1, l),
+    A2 = zeros(n2, l);
   if (kind === "symmetric") {
     // Q ← orth(sym(Y)·Q), starting from a Gaussian Q
     const symTimes = (Q: Matrix): Matrix => {
@@ -85,7 +91,8 @@ export function spectralInit(
   for (let it = 0; it < q; it++) Q = times(orthonormalColumns(timesT(Q)));
   // Yᵀ Q = U_w diag(s) V_wᵀ  ⇒  Y ≈ Q Qᵀ Y = (Q V_w) diag(s) U_wᵀ
   const { U: Uw, s, V: Vw } = svd(timesT(Q));
-  const F = zeros(n1, k), G = zeros(n2, k);
+  const F = zeros(n1, k),
+    G = zeros(n2, k);
   multiplyInto(Q, scaledColumns(Vw, s, kk, false), F);
   const Gs = scaledColumns(Uw, s, kk, false);
   for (let i = 0; i < n2; i++) for (let c = 0; c < kk; c++) G.data[i * k + c] = Gs.data[i * kk + c];
@@ -93,7 +100,9 @@ export function spectralInit(
 }
 
 function symmetrize(Y: Matrix): Matrix {
-  const n = Y.rows, d = Y.data, S = zeros(n, n);
+  const n = Y.rows,
+    d = Y.data,
+    S = zeros(n, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S.data[i * n + j] = 0.5 * (d[i * n + j] + d[j * n + i]);
   return S;
 }
@@ -111,7 +120,10 @@ function scaledColumns(V: Matrix, w: Float64Array, k: number, clamp: boolean): M
 
 /** out[:, 0:Z.cols] = Q·Z (out may have more columns, left 0). */
 function multiplyInto(Q: Matrix, Z: Matrix, out: Matrix): void {
-  const n = Q.rows, l = Q.cols, c = Z.cols, k = out.cols;
+  const n = Q.rows,
+    l = Q.cols,
+    c = Z.cols,
+    k = out.cols;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < c; j++) {
       let acc = 0;

@@ -47,13 +47,16 @@ export interface GroundTruth {
 
 /** The stand-in of a run without M* (`problem.truth: "none"`): empty factors; reading M* throws. */
 export function absentTruth(n1: number, n2: number): GroundTruth {
-  return Object.defineProperty({ kind: "general", U: zeros(n1, 0), V: zeros(n2, 0), sigma: new Float64Array(0), absent: true } as Omit<GroundTruth, "Mstar">,
-    "Mstar", {
-    enumerable: false,
-    get: () => {
-      throw new RangeError('problem.truth "none": there is no M*');
+  return Object.defineProperty(
+    { kind: "general", U: zeros(n1, 0), V: zeros(n2, 0), sigma: new Float64Array(0), absent: true } as Omit<GroundTruth, "Mstar">,
+    "Mstar",
+    {
+      enumerable: false,
+      get: () => {
+        throw new RangeError('problem.truth "none": there is no M*');
+      },
     },
-  }) as GroundTruth;
+  ) as GroundTruth;
 }
 
 /** The Q factor of an n×r matrix of i.i.d. N(0,1) draws (row-major fill order). */
@@ -66,9 +69,13 @@ export function randomOrthonormal(n: number, r: number, rng: Rng): Matrix {
 
 /** U diag(σ) Vᵀ. */
 export function lowRankProduct(U: Matrix, sigma: ArrayLike<number>, V: Matrix): Matrix {
-  const n1 = U.rows, n2 = V.rows, r = sigma.length;
+  const n1 = U.rows,
+    n2 = V.rows,
+    r = sigma.length;
   const M = zeros(n1, n2);
-  const m = M.data, u = U.data, v = V.data;
+  const m = M.data,
+    u = U.data,
+    v = V.data;
   for (let i = 0; i < n1; i++) {
     for (let l = 0; l < r; l++) {
       const c = u[i * U.cols + l] * sigma[l];
@@ -99,7 +106,8 @@ export function psdTruth(n: number, sigma: Float64Array, rng: Rng): GroundTruth 
  * (and caches) it on first access — metrics and y of large problems use the factors only.
  */
 function withMstar(t: Omit<GroundTruth, "Mstar">, form: () => Matrix): GroundTruth {
-  const n1 = t.U.rows, n2 = t.V.rows;
+  const n1 = t.U.rows,
+    n2 = t.V.rows;
   if (n1 * n2 <= DENSE_ENTRIES_LIMIT) return { ...t, Mstar: form() };
   let M: Matrix | undefined;
   return Object.defineProperty({ ...t } as GroundTruth, "Mstar", {
@@ -130,7 +138,8 @@ export function generalTruth(n1: number, n2: number, sigma: Float64Array, rng: R
  * default rank tolerance).
  */
 export function truthFromMatrix(M: Matrix, rank: number, symmetric: boolean): GroundTruth {
-  const n1 = M.rows, n2 = M.cols;
+  const n1 = M.rows,
+    n2 = M.cols;
   if (rank > Math.min(n1, n2)) throw new RangeError(`rank ${rank} exceeds min(n1, n2) = ${Math.min(n1, n2)}`);
   let U: Matrix, V: Matrix, all: Float64Array, sigma: Float64Array;
   if (symmetric) {

@@ -12,10 +12,10 @@
  * same value.
  */
 
-const ln2Hi = 6.93147180369123816490e-1; // 3fe62e42 fee00000
+const ln2Hi = 6.9314718036912381649e-1; // 3fe62e42 fee00000
 const ln2Lo = 1.90821492927058770002e-10; // 3dea39ef 35793c76
 const two54 = 1.8014398509481984e16; // 43500000 00000000
-const Lg1 = 6.666666666666735130e-1; // 3FE55555 55555593
+const Lg1 = 6.66666666666673513e-1; // 3FE55555 55555593
 const Lg2 = 3.999999999940941908e-1; // 3FD99999 9997FA04
 const Lg3 = 2.857142874366239149e-1; // 3FD24924 94229359
 const Lg4 = 2.222219843214978396e-1; // 3FCC71C5 1D8E78AF
@@ -64,7 +64,7 @@ export function fdlibmLog(x: number): number {
     }
     const R0 = f * f * (0.5 - 0.33333333333333333 * f);
     if (k === 0) return f - R0;
-    return k * ln2Hi - ((R0 - k * ln2Lo) - f);
+    return k * ln2Hi - (R0 - k * ln2Lo - f);
   }
   const s = f / (2.0 + f);
   const dk = k;
@@ -79,10 +79,10 @@ export function fdlibmLog(x: number): number {
   if (i > 0) {
     const hfsq = 0.5 * f * f;
     if (k === 0) return f - (hfsq - s * (hfsq + R));
-    return dk * ln2Hi - ((hfsq - (s * (hfsq + R) + dk * ln2Lo)) - f);
+    return dk * ln2Hi - (hfsq - (s * (hfsq + R) + dk * ln2Lo) - f);
   }
   if (k === 0) return f - s * (f - R);
-  return dk * ln2Hi - ((s * (f - R) - dk * ln2Lo) - f);
+  return dk * ln2Hi - (s * (f - R) - dk * ln2Lo - f);
 }
 
 /**
@@ -154,12 +154,12 @@ export function fdlibmLog1p(x: number): number {
     }
     const R0 = hfsq * (1.0 - 0.66666666666666666 * f);
     if (k === 0) return f - R0;
-    return k * ln2Hi - ((R0 - (k * ln2Lo + c)) - f);
+    return k * ln2Hi - (R0 - (k * ln2Lo + c) - f);
   }
   const s = f / (2.0 + f);
   const z = s * s;
   // fdlibm's Lp1…Lp7 of log1p are the same coefficients as Lg1…Lg7 of log
   const R = z * (Lg1 + z * (Lg2 + z * (Lg3 + z * (Lg4 + z * (Lg5 + z * (Lg6 + z * Lg7))))));
   if (k === 0) return f - (hfsq - s * (hfsq + R));
-  return k * ln2Hi - ((hfsq - (s * (hfsq + R) + (k * ln2Lo + c))) - f);
+  return k * ln2Hi - (hfsq - (s * (hfsq + R) + (k * ln2Lo + c)) - f);
 }

@@ -27,7 +27,8 @@ function splitmix64(hi: number, lo: number): [number, number, number, number] {
   let sLo = (lo + 0x7f4a7c15) >>> 0;
   const carry = sLo < lo ? 1 : 0;
   let sHi = (hi + 0x9e3779b9 + carry) >>> 0;
-  const newHi = sHi, newLo = sLo;
+  const newHi = sHi,
+    newLo = sLo;
   // z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9
   [sHi, sLo] = xorShiftRight(sHi, sLo, 30);
   [sHi, sLo] = mul64(sHi, sLo, 0xbf58476d, 0x1ce4e5b9);
@@ -49,8 +50,10 @@ function xorShiftRight(hi: number, lo: number, s: number): [number, number] {
 /** Low 64 bits of (aHi,aLo)·(bHi,bLo). */
 function mul64(aHi: number, aLo: number, bHi: number, bLo: number): [number, number] {
   // 32x32 -> 64 for lo*lo using 16-bit pieces, plus cross terms mod 2^32.
-  const a0 = aLo & 0xffff, a1 = aLo >>> 16;
-  const b0 = bLo & 0xffff, b1 = bLo >>> 16;
+  const a0 = aLo & 0xffff,
+    a1 = aLo >>> 16;
+  const b0 = bLo & 0xffff,
+    b1 = bLo >>> 16;
   const p00 = a0 * b0;
   const p01 = a0 * b1;
   const p10 = a1 * b0;
@@ -113,7 +116,14 @@ export class Rng {
   /** Next 64-bit output as [hi, lo] uint32 halves (xoshiro256**: rotl(s1·5, 7)·9). */
   private next64(): void {
     const s = this.s;
-    const s0h = s[0], s0l = s[1], s1h = s[2], s1l = s[3], s2h = s[4], s2l = s[5], s3h = s[6], s3l = s[7];
+    const s0h = s[0],
+      s0l = s[1],
+      s1h = s[2],
+      s1l = s[3],
+      s2h = s[4],
+      s2l = s[5],
+      s3h = s[6],
+      s3l = s[7];
     // result = rotl(s1 * 5, 7) * 9
     let [mh, ml] = mul64(s1h, s1l, 0, 5);
     // rotl 7
@@ -126,17 +136,29 @@ export class Rng {
     const th = ((s1h << 17) | (s1l >>> 15)) >>> 0;
     const tl = (s1l << 17) >>> 0;
     // s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 45)
-    let n2h = (s2h ^ s0h) >>> 0, n2l = (s2l ^ s0l) >>> 0;
-    let n3h = (s3h ^ s1h) >>> 0, n3l = (s3l ^ s1l) >>> 0;
-    const n1h = (s1h ^ n2h) >>> 0, n1l = (s1l ^ n2l) >>> 0;
-    const n0h = (s0h ^ n3h) >>> 0, n0l = (s0l ^ n3l) >>> 0;
+    let n2h = (s2h ^ s0h) >>> 0,
+      n2l = (s2l ^ s0l) >>> 0;
+    let n3h = (s3h ^ s1h) >>> 0,
+      n3l = (s3l ^ s1l) >>> 0;
+    const n1h = (s1h ^ n2h) >>> 0,
+      n1l = (s1l ^ n2l) >>> 0;
+    const n0h = (s0h ^ n3h) >>> 0,
+      n0l = (s0l ^ n3l) >>> 0;
     n2h = (n2h ^ th) >>> 0;
     n2l = (n2l ^ tl) >>> 0;
     // rotl(s3, 45) = rotl by 32 (swap) then by 13
-    const sh = n3l, sl = n3h;
+    const sh = n3l,
+      sl = n3h;
     n3h = ((sh << 13) | (sl >>> 19)) >>> 0;
     n3l = ((sl << 13) | (sh >>> 19)) >>> 0;
-    s[0] = n0h; s[1] = n0l; s[2] = n1h; s[3] = n1l; s[4] = n2h; s[5] = n2l; s[6] = n3h; s[7] = n3l;
+    s[0] = n0h;
+    s[1] = n0l;
+    s[2] = n1h;
+    s[3] = n1l;
+    s[4] = n2h;
+    s[5] = n2l;
+    s[6] = n3h;
+    s[7] = n3l;
   }
   private outHi = 0;
   private outLo = 0;

@@ -22,31 +22,59 @@ const bounds = { min: z.number().optional(), max: z.number().optional() };
 /** How a claim is checked (evaluated on the per-point medians across seeds). */
 export const checkSchema = z.discriminatedUnion("type", [
   /** Every matching run (at least `fraction` of them) has this rate class. */
-  z.object({
-    type: z.literal("class"), where, equals: z.enum(["linear", "sublinear", "stalled", "diverged"]), fraction: z.number().min(0).max(1).default(1),
-    /** the runs.csv class column (default rate_class, the error metric's; e.g. sym_rate_class, the symmetric part's) */
-    column: z.string().default("rate_class"),
-  }).strict(),
+  z
+    .object({
+      type: z.literal("class"),
+      where,
+      equals: z.enum(["linear", "sublinear", "stalled", "diverged"]),
+      fraction: z.number().min(0).max(1).default(1),
+      /** the runs.csv class column (default rate_class, the error metric's; e.g. sym_rate_class, the symmetric part's) */
+      column: z.string().default("rate_class"),
+    })
+    .strict(),
   /** The median `metric` of every matching point lies in [min, max]. */
   z.object({ type: z.literal("range"), where, metric: z.string(), ...bounds }).strict(),
   /** The slope of ln(median metric) against ln(param) over the matching points lies in [min, max]. */
-  z.object({
-    type: z.literal("exponent"), where, param: z.string(), metric: z.string().default("linear_rate"), ...bounds,
-    /** "linear": the slope of the metric itself against ln(param), e.g. iterations per unit of ln α (Wind's T ∝ ln(1/α)) */
-    metricScale: z.enum(["log", "linear"]).default("log"),
-  }).strict(),
+  z
+    .object({
+      type: z.literal("exponent"),
+      where,
+      param: z.string(),
+      metric: z.string().default("linear_rate"),
+      ...bounds,
+      /** "linear": the slope of the metric itself against ln(param), e.g. iterations per unit of ln α (Wind's T ∝ ln(1/α)) */
+      metricScale: z.enum(["log", "linear"]).default("log"),
+    })
+    .strict(),
   /**
    * metric(numerator point) / metric(denominator point) lies in [min, max], for every pair
    * of matching points that agree on all parameters not named in the two filters.
    */
-  z.object({ type: z.literal("ratio"), metric: z.string(), numerator: z.record(z.string(), z.unknown()), denominator: z.record(z.string(), z.unknown()), ...bounds }).strict(),
+  z
+    .object({
+      type: z.literal("ratio"),
+      metric: z.string(),
+      numerator: z.record(z.string(), z.unknown()),
+      denominator: z.record(z.string(), z.unknown()),
+      ...bounds,
+    })
+    .strict(),
   /** max/min of the median metric over the matching points is ≤ maxRatio (e.g. a rate that does not depend on α). */
   z.object({ type: z.literal("spread"), where, metric: z.string(), maxRatio: z.number().gt(1) }).strict(),
   /**
    * In every matching point, the fraction of finished runs whose runs.csv `metric` lies in
    * [min, max] is within [atLeast, atMost] (e.g. the share of seeds that recover M*).
    */
-  z.object({ type: z.literal("fraction"), where, metric: z.string(), ...bounds, atLeast: z.number().min(0).max(1).default(0), atMost: z.number().min(0).max(1).default(1) }).strict(),
+  z
+    .object({
+      type: z.literal("fraction"),
+      where,
+      metric: z.string(),
+      ...bounds,
+      atLeast: z.number().min(0).max(1).default(0),
+      atMost: z.number().min(0).max(1).default(1),
+    })
+    .strict(),
   /**
    * Singular values are learned one by one: in each matching run's metrics, the first
    * iteration at which sv_i ≥ fraction·σ_i increases with i (i = 1…count).
@@ -60,7 +88,10 @@ export const claimSchema = z
     claim: z.string().describe("the paper's claim, in words"),
     check: checkSchema,
     margin: z.string().describe("why the bounds are what they are"),
-    modes: z.array(z.enum(["quick", "full"])).default(["quick", "full"]).describe("which modes check this claim"),
+    modes: z
+      .array(z.enum(["quick", "full"]))
+      .default(["quick", "full"])
+      .describe("which modes check this claim"),
   })
   .strict();
 
@@ -96,14 +127,22 @@ export function presetsDir(): string {
 /** Names of the shipped presets (folders of presets/ with a grid.json), sorted. */
 export function listPresets(dir = presetsDir()): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "grid.json"))).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((n) => fs.existsSync(path.join(dir, n, "grid.json")))
+    .sort();
 }
 
 /** A preset name that does not exist; the message names the closest existing one. */
 export class UnknownPresetError extends Error {
-  constructor(readonly preset: string, readonly available: string[]) {
+  constructor(
+    readonly preset: string,
+    readonly available: string[],
+  ) {
     const near = available.length ? closest(preset, available) : undefined;
-    super(`unknown preset "${preset}"${near ? `; did you mean "${near}"?` : ""} (available: ${available.join(", ") || "none"}; see \`matsense reproduce --list\`)`);
+    super(
+      `unknown preset "${preset}"${near ? `; did you mean "${near}"?` : ""} (available: ${available.join(", ") || "none"}; see \`matsense reproduce --list\`)`,
+    );
     this.name = "UnknownPresetError";
   }
 }
@@ -169,7 +208,12 @@ function inRange(v: number, min?: number, max?: number): boolean {
 export type RunReader = (runId: string) => { columns: string[]; data: Record<string, number[]>; sigma: number[] } | undefined;
 
 /** Evaluates one check against a sweep's aggregate. */
-export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<string, string> = {}, readMetrics?: RunReader): { verdict: ClaimResult["verdict"]; measured: string; expected: string } {
+export function evaluateCheck(
+  check: Check,
+  agg: Aggregate,
+  labels: Record<string, string> = {},
+  readMetrics?: RunReader,
+): { verdict: ClaimResult["verdict"]; measured: string; expected: string } {
   const pts = (w: Record<string, unknown> | undefined) => agg.points.filter((p) => matchesWhere(p.params, w) && p.runs > (p.statuses.pending ?? 0));
   const lab = (p: PointSummary) => pointLabel(p.params, labels);
   switch (check.type) {
@@ -177,7 +221,11 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       const ps = pts(check.where);
       const ended = (p: PointSummary) => agg.runs.filter((r) => r.point === p.point && r.status !== "pending" && r.status !== "failed");
       const classesOf = (p: PointSummary) =>
-        check.column === "rate_class" ? p.classes : ended(p).map((r) => String(r[check.column] ?? "")).filter((c) => c !== "");
+        check.column === "rate_class"
+          ? p.classes
+          : ended(p)
+              .map((r) => String(r[check.column] ?? ""))
+              .filter((c) => c !== "");
       const classes = ps.flatMap(classesOf);
       if (!classes.length) return { verdict: "not measured", measured: "no finished runs match", expected: check.equals };
       const hit = classes.filter((c) => c === check.equals).length;
@@ -185,7 +233,8 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
       return {
         verdict: hit / classes.length >= check.fraction ? "pass" : "fail",
         measured: `${hit}/${classes.length} runs ${check.equals} (${byPoint})`,
-        expected: `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}` +
+        expected:
+          `${check.fraction === 1 ? "all" : `≥ ${Math.round(check.fraction * 100)}% of`} runs ${check.equals}` +
           (check.column === "rate_class" ? "" : ` (${check.column})`),
       };
     }
@@ -201,7 +250,8 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
     }
     case "exponent": {
       const { fit: ps, excluded } = classHonestPoints(pts(check.where), check.metric);
-      const xs = ps.map((p) => Number(p.params[check.param])), ys = ps.map((p) => p.median[check.metric] ?? NaN);
+      const xs = ps.map((p) => Number(p.params[check.param])),
+        ys = ps.map((p) => p.median[check.metric] ?? NaN);
       const fit = check.metricScale === "log" ? logLogFit(xs, ys) : semiLogFit(xs, ys);
       const metricText = `${check.metricScale === "log" ? "ln " : ""}${check.metric}`;
       const exp = `slope of ${metricText} vs ln ${labels[check.param] ?? check.param} ${rangeText(check.min, check.max)}`;
@@ -216,16 +266,21 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
     case "ratio": {
       const named = new Set([...Object.keys(check.numerator), ...Object.keys(check.denominator)]);
       const key = (p: PointSummary) => JSON.stringify(Object.entries(p.params).filter(([k]) => !named.has(k)));
-      const nums = pts(check.numerator), dens = pts(check.denominator);
-      const pairs = nums.flatMap((n) => dens.filter((d) => key(d) === key(n)).map((d) => ({ n, d, r: (n.median[check.metric] ?? NaN) / (d.median[check.metric] ?? NaN) })));
+      const nums = pts(check.numerator),
+        dens = pts(check.denominator);
+      const pairs = nums.flatMap((n) =>
+        dens.filter((d) => key(d) === key(n)).map((d) => ({ n, d, r: (n.median[check.metric] ?? NaN) / (d.median[check.metric] ?? NaN) })),
+      );
       const exp = `${check.metric}(${pointLabel(check.numerator, labels)}) / ${check.metric}(${pointLabel(check.denominator, labels)}) ${rangeText(check.min, check.max)}`;
       if (!pairs.length) return { verdict: "not measured", measured: "no matching pairs of points", expected: exp };
       return {
         verdict: pairs.every((p) => inRange(p.r, check.min, check.max)) ? "pass" : "fail",
-        measured: pairs.map((p) => {
-          const rest = Object.fromEntries(Object.entries(p.n.params).filter(([k]) => !named.has(k)));
-          return `${Object.keys(rest).length ? `${pointLabel(rest, labels)}: ` : ""}${fmt(p.n.median[check.metric])} / ${fmt(p.d.median[check.metric])} = ${fmt(p.r)}`;
-        }).join("; "),
+        measured: pairs
+          .map((p) => {
+            const rest = Object.fromEntries(Object.entries(p.n.params).filter(([k]) => !named.has(k)));
+            return `${Object.keys(rest).length ? `${pointLabel(rest, labels)}: ` : ""}${fmt(p.n.median[check.metric])} / ${fmt(p.d.median[check.metric])} = ${fmt(p.r)}`;
+          })
+          .join("; "),
         expected: exp,
       };
     }
@@ -274,7 +329,10 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
         });
         const increasing = times.every((v, i) => i === 0 || v > times[i - 1]);
         if (increasing) ok++;
-        if (details.length < 3) details.push(`seed ${r.seed}${ps.length > 1 ? ` (${pointLabel(ps.find((p) => p.point === r.point)!.params, labels)})` : ""}: ${times.map(fmt).join(" < ")}`);
+        if (details.length < 3)
+          details.push(
+            `seed ${r.seed}${ps.length > 1 ? ` (${pointLabel(ps.find((p) => p.point === r.point)!.params, labels)})` : ""}: ${times.map(fmt).join(" < ")}`,
+          );
       }
       return { verdict: ok === runs.length ? "pass" : "fail", measured: `${ok}/${runs.length} runs in order (${details.join("; ")})`, expected: exp };
     }
@@ -284,7 +342,8 @@ export function evaluateCheck(check: Check, agg: Aggregate, labels: Record<strin
 /** Least-squares slope of y against ln x over the points with x > 0 and finite y (y itself, not ln y). */
 function semiLogFit(x: number[], y: number[]): { slope: number; points: number } {
   const keep = x.map((v, i) => v > 0 && Number.isFinite(v) && Number.isFinite(y[i]));
-  const lx = x.filter((_, i) => keep[i]).map(Math.log), fy = y.filter((_, i) => keep[i]);
+  const lx = x.filter((_, i) => keep[i]).map(Math.log),
+    fy = y.filter((_, i) => keep[i]);
   return { slope: lsSlope(lx, fy), points: lx.length };
 }
 

@@ -13,7 +13,10 @@ import { type SweepOptions, type SweepResult, runSweep } from "../sweep/sweep.js
 
 /** A preset that needs something this build does not have (e.g. a method not implemented yet). */
 export class PresetUnavailableError extends Error {
-  constructor(readonly preset: string, detail: string) {
+  constructor(
+    readonly preset: string,
+    detail: string,
+  ) {
     super(`preset "${preset}" cannot run with this build of matsense (${matsenseVersion()}): ${detail}`);
     this.name = "PresetUnavailableError";
   }
@@ -47,8 +50,11 @@ export function checkPresetRunnable(preset: Preset, quick: boolean): void {
   } catch (e) {
     if (e instanceof ConfigError) {
       const first = e.issues[0];
-      throw new PresetUnavailableError(preset.name, `${first.path}: ${first.message}${first.value === undefined ? "" : ` (got ${JSON.stringify(first.value)})`}` +
-        `${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ""} — the preset needs a feature this version does not have`);
+      throw new PresetUnavailableError(
+        preset.name,
+        `${first.path}: ${first.message}${first.value === undefined ? "" : ` (got ${JSON.stringify(first.value)})`}` +
+          `${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ""} — the preset needs a feature this version does not have`,
+      );
     }
     throw e;
   }
@@ -90,7 +96,9 @@ function mdEscape(s: string): string {
 
 /** The report: the paper's claims next to the measurements, fitted rates, figures. */
 export function reportMarkdown(
-  preset: Preset, agg: Aggregate, claims: ClaimResult[],
+  preset: Preset,
+  agg: Aggregate,
+  claims: ClaimResult[],
   info: { quick: boolean; seconds: number; figures: { name: string; png: string }[]; runs: number; executed: number },
 ): string {
   const e = preset.expectations;
@@ -98,8 +106,11 @@ export function reportMarkdown(
   const passed = claims.filter((c) => c.verdict === "pass").length;
   const lines: string[] = [];
   lines.push(`# ${e.title}`, "");
-  lines.push(`Preset \`${preset.name}\`${info.quick ? " (**quick** mode: small sizes for CI; run without `--quick` for the full sizes)" : ""}. ` +
-    `Reproduce with \`npx matsense reproduce ${preset.name}${info.quick ? " --quick" : ""}\`.`, "");
+  lines.push(
+    `Preset \`${preset.name}\`${info.quick ? " (**quick** mode: small sizes for CI; run without `--quick` for the full sizes)" : ""}. ` +
+      `Reproduce with \`npx matsense reproduce ${preset.name}${info.quick ? " --quick" : ""}\`.`,
+    "",
+  );
   lines.push(`**Source.** ${e.source}`, "");
   lines.push("This preset reproduces the papers' *phenomena* at its own sizes, not the papers' figures (their exact settings are not all public).", "");
   lines.push(`**Setup.** ${e.setup}`, "");
@@ -123,26 +134,34 @@ export function reportMarkdown(
   const lab = (p: string) => e.labels[p] ?? shortLabel(p);
   lines.push(
     `| ${[...pcols.map(lab), "runs", "status", `final ${agg.errorMetric}`, "iters → 1e-4", "linear rate λ", "log-log slope", "class"].join(" | ")} |`,
-    `|${Array(pcols.length + 7).fill("---").join("|")}|`,
+    `|${Array(pcols.length + 7)
+      .fill("---")
+      .join("|")}|`,
   );
   for (const p of agg.points) {
-    lines.push(`| ${[
-      ...pcols.map((k) => formatValue(p.params[k])),
-      String(p.runs),
-      Object.entries(p.statuses).map(([s, n]) => `${s} ×${n}`).join(", "),
-      fmt(p.median[`final_${agg.errorMetric}`]),
-      fmt(p.median[itersToColumn(1e-4)]),
-      p.classification === "linear" ? fmt(p.median.linear_rate) : "—",
-      p.classification === "sublinear" && Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
-      p.classification || "—",
-    ].join(" | ")} |`);
+    lines.push(
+      `| ${[
+        ...pcols.map((k) => formatValue(p.params[k])),
+        String(p.runs),
+        Object.entries(p.statuses)
+          .map(([s, n]) => `${s} ×${n}`)
+          .join(", "),
+        fmt(p.median[`final_${agg.errorMetric}`]),
+        fmt(p.median[itersToColumn(1e-4)]),
+        p.classification === "linear" ? fmt(p.median.linear_rate) : "—",
+        p.classification === "sublinear" && Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
+        p.classification || "—",
+      ].join(" | ")} |`,
+    );
   }
   lines.push(
     "",
     `Medians over the seeds that ended (interrupted or failed runs never enter a median). λ = −d ln(${agg.errorMetric})/dt (shown for linear points, median over their linear runs) and the log-log slope d ln(${agg.errorMetric})/d ln t (shown for sublinear points, over their sublinear runs) are least-squares fits over the tail [T/2, T]; ` +
       "the class follows the rule documented in matsense's docs/experiments.md (linear: the slopes of the two halves of the tail agree within 15 % and no shifted power law " +
       "c(t + t₀)^−q with q ≤ 3 fits them; sublinear: otherwise; stalled: < 1 % decrease). Per-run values: `runs.csv`; curves: `curves.csv`." +
-      (agg.curves.some((c) => c.metrics.flow_time) ? " Gradient-flow runs are fitted on the flow's time t, not on their adaptive accepted steps: their λ is per unit time (GD's per iteration = per η units of time) and their iteration counts are step counts." : "") +
+      (agg.curves.some((c) => c.metrics.flow_time)
+        ? " Gradient-flow runs are fitted on the flow's time t, not on their adaptive accepted steps: their λ is per unit time (GD's per iteration = per η units of time) and their iteration counts are step counts."
+        : "") +
       (excludedNote(agg) ? ` ${excludedNote(agg).trim()}` : ""),
     "",
   );

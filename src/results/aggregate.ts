@@ -15,7 +15,10 @@ export const ERROR_LEVELS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8];
 
 /** Column name of the iterations-to-level column, e.g. `iters_to_1e-4`. */
 export function itersToColumn(level: number): string {
-  return `iters_to_${level.toExponential().replace("e+", "e").replace(/^(\d)\.0+e/, "$1e")}`;
+  return `iters_to_${level
+    .toExponential()
+    .replace("e+", "e")
+    .replace(/^(\d)\.0+e/, "$1e")}`;
 }
 
 /**
@@ -84,7 +87,8 @@ export interface Aggregate {
 export function quantileSorted(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h), hi = Math.ceil(h);
+  const lo = Math.floor(h),
+    hi = Math.ceil(h);
   if (lo === hi) return sorted[lo];
   if (!Number.isFinite(sorted[lo]) || !Number.isFinite(sorted[hi])) return h - lo < 0.5 ? sorted[lo] : sorted[hi];
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
@@ -92,7 +96,10 @@ export function quantileSorted(sorted: number[], q: number): number {
 
 /** Median of numbers (NaN entries ignored). */
 export function median(values: number[]): number {
-  return quantileSorted(values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b), 0.5);
+  return quantileSorted(
+    values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Statuses of runs that did not end by a stop rule: never in medians, curves or fits. */
@@ -114,9 +121,13 @@ export const RATE_COLUMN_CLASS: Record<string, string> = { linear_rate: "linear"
  * from linear points, log-log slopes from sublinear points) and its median is finite;
  * the others are returned with the reason (to be drawn hollow and reported).
  */
-export function classHonestPoints<P extends Pick<PointSummary, "classification" | "median">>(points: P[], metric: string): { fit: P[]; excluded: { point: P; reason: string }[] } {
+export function classHonestPoints<P extends Pick<PointSummary, "classification" | "median">>(
+  points: P[],
+  metric: string,
+): { fit: P[]; excluded: { point: P; reason: string }[] } {
   const cls = RATE_COLUMN_CLASS[metric];
-  const fit: P[] = [], excluded: { point: P; reason: string }[] = [];
+  const fit: P[] = [],
+    excluded: { point: P; reason: string }[] = [];
   for (const p of points) {
     if (cls && p.classification !== cls) excluded.push({ point: p, reason: `class ${p.classification || "unknown"}, not ${cls}` });
     else if (!Number.isFinite(p.median[metric])) excluded.push({ point: p, reason: `no finite ${metric}` });
@@ -137,7 +148,8 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   const files = { ...i, config: i.config ?? {} };
   const e = entryFromFolder(dir, spec, i);
   const row: RunRow = { id: spec.id, point: spec.point };
-  for (const p of paths) row[p] = spec.params[p] === undefined ? "" : (typeof spec.params[p] === "object" ? JSON.stringify(spec.params[p]) : (spec.params[p] as string | number));
+  for (const p of paths)
+    row[p] = spec.params[p] === undefined ? "" : typeof spec.params[p] === "object" ? JSON.stringify(spec.params[p]) : (spec.params[p] as string | number);
   row.seed = spec.seed;
   row.status = e.status;
   row.iterations = e.iterations ?? NaN;
@@ -252,7 +264,8 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
     .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.reason ?? "" }));
   const points: PointSummary[] = [];
   const curves: CurveTable[] = [];
-  const specsOf = groupByPoint(specs, (s) => s.point), rowsOf = groupByPoint(runs, (r) => String(r.point));
+  const specsOf = groupByPoint(specs, (s) => s.point),
+    rowsOf = groupByPoint(runs, (r) => String(r.point));
   for (const params of gridPoints(grid)) {
     const point = pointName(params);
     const pointSpecs = specsOf.get(point) ?? [];
@@ -265,10 +278,13 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
     for (const r of rows) if (!endedRun(r)) excluded[String(r.status)] = (excluded[String(r.status)] ?? 0) + 1;
     const ended = rows.filter(endedRun);
     const numericCols = new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === "number" && !paths.includes(k) && k !== "seed")));
-    const medianOf = (rs: RunRow[], c: string) => median(rs.map((r) => {
-      const v = r[c];
-      return typeof v === "number" ? (Number.isNaN(v) && c.startsWith("iters_to_") ? Infinity : v) : NaN;
-    }));
+    const medianOf = (rs: RunRow[], c: string) =>
+      median(
+        rs.map((r) => {
+          const v = r[c];
+          return typeof v === "number" ? (Number.isNaN(v) && c.startsWith("iters_to_") ? Infinity : v) : NaN;
+        }),
+      );
     for (const c of numericCols) {
       const cls = RATE_COLUMN_CLASS[c];
       med[c] = medianOf(cls ? ended.filter((r) => r.rate_class === cls) : ended, c);
@@ -280,7 +296,15 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
     const classification = [...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "";
     points.push({ point, params, runs: rows.length, statuses, median: med, anyClassMedian, excluded, classification, classes });
     const endedIds = new Set(ended.map((r) => r.id));
-    curves.push(pointCurves(dir, point, params, pointSpecs.filter((s) => endedIds.has(s.id)), inspections));
+    curves.push(
+      pointCurves(
+        dir,
+        point,
+        params,
+        pointSpecs.filter((s) => endedIds.has(s.id)),
+        inspections,
+      ),
+    );
     for (const s of pointSpecs) delete inspections.get(s.id)!.metrics;
   }
   const differing: DamagedRun[] = specs
@@ -292,17 +316,23 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
 
 /** Median and 10–90% quantiles across seeds at every recorded iteration of a point. */
 export function pointCurves(
-  dir: string, point: string, params: Record<string, unknown>, specs: RunSpec[], inspections?: Map<string, RunFolderInspection>,
+  dir: string,
+  point: string,
+  params: Record<string, unknown>,
+  specs: RunSpec[],
+  inspections?: Map<string, RunFolderInspection>,
 ): CurveTable {
   // only validated metrics (a damaged folder has none)
   const tables = specs.map((s) => (inspections?.get(s.id) ?? inspectRunFolder(path.join(dir, s.id))).metrics).filter((t) => t !== undefined);
   const metricNames = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
   const byIter = new Map<number, { table: number; row: number }[]>();
-  tables.forEach((t, ti) => t.data.iteration.forEach((it, ri) => {
-    const list = byIter.get(it) ?? [];
-    list.push({ table: ti, row: ri });
-    byIter.set(it, list);
-  }));
+  tables.forEach((t, ti) =>
+    t.data.iteration.forEach((it, ri) => {
+      const list = byIter.get(it) ?? [];
+      list.push({ table: ti, row: ri });
+      byIter.set(it, list);
+    }),
+  );
   const iterations = [...byIter.keys()].sort((a, b) => a - b);
   const metrics: CurveTable["metrics"] = {};
   for (const name of metricNames) metrics[name] = { median: [], q10: [], q90: [] };
@@ -311,7 +341,10 @@ export function pointCurves(
     const refs = byIter.get(it)!;
     counts.push(refs.length);
     for (const name of metricNames) {
-      const vals = refs.map((r) => tables[r.table].data[name]?.[r.row]).filter((v): v is number => v !== undefined && !Number.isNaN(v)).sort((a, b) => a - b);
+      const vals = refs
+        .map((r) => tables[r.table].data[name]?.[r.row])
+        .filter((v): v is number => v !== undefined && !Number.isNaN(v))
+        .sort((a, b) => a - b);
       metrics[name].median.push(quantileSorted(vals, 0.5));
       metrics[name].q10.push(quantileSorted(vals, 0.1));
       metrics[name].q90.push(quantileSorted(vals, 0.9));
@@ -373,11 +406,23 @@ function fmtNum(v: number | undefined, digits = 3): string {
 export function formatPointTable(agg: Aggregate): string {
   // record.diagnostics with k > r: the slow mode's predicted rate next to the fitted one
   const predicted = agg.points.some((p) => p.median.predicted_rate !== undefined);
-  const header = [...agg.paths.map(shortLabel), "runs", "status", `final ${agg.errorMetric}`, "iters→1e-4", "rate λ", ...(predicted ? ["predicted λ"] : []), "log-log", "class"];
+  const header = [
+    ...agg.paths.map(shortLabel),
+    "runs",
+    "status",
+    `final ${agg.errorMetric}`,
+    "iters→1e-4",
+    "rate λ",
+    ...(predicted ? ["predicted λ"] : []),
+    "log-log",
+    "class",
+  ];
   const body = agg.points.map((p) => [
     ...agg.paths.map((k) => formatValue(p.params[k])),
     String(p.runs),
-    Object.entries(p.statuses).map(([s, n]) => (Object.keys(p.statuses).length > 1 ? `${s}:${n}` : s)).join(" "),
+    Object.entries(p.statuses)
+      .map(([s, n]) => (Object.keys(p.statuses).length > 1 ? `${s}:${n}` : s))
+      .join(" "),
     fmtNum(p.median[`final_${agg.errorMetric}`]),
     fmtNum(p.median[itersToColumn(1e-4)]),
     p.classification === "linear" ? fmtNum(p.median.linear_rate) : "—",
@@ -385,11 +430,13 @@ export function formatPointTable(agg: Aggregate): string {
     p.classification === "sublinear" && Number.isFinite(p.median.loglog_slope) ? p.median.loglog_slope.toFixed(2) : "—",
     p.classification || "—",
   ]);
-  return formatTable(header, body) +
+  return (
+    formatTable(header, body) +
     `(medians over the seeds that ended; rate λ = −d ln e/dt over the tail, shown for linear points, from their linear runs; ` +
     `log-log = d ln e/d ln t, shown for sublinear points, from their sublinear runs; see docs/experiments.md` +
     `${predicted ? "; predicted λ = −ln(1 − η σ_min(F)²), the slow mode's rate under the identity operator, docs/diagnostics.md" : ""})\n` +
-    excludedNote(agg);
+    excludedNote(agg)
+  );
 }
 
 /** "3 runs left out of the medians (interrupted ×2, failed ×1)." or "" when none. */
@@ -398,22 +445,40 @@ export function excludedNote(agg: Aggregate): string {
   for (const p of agg.points) for (const [s, n] of Object.entries(p.excluded ?? {})) tally[s] = (tally[s] ?? 0) + n;
   const total = Object.values(tally).reduce((a, b) => a + b, 0);
   if (total === 0) return "";
-  return `${total} run${total > 1 ? "s" : ""} left out of the medians, curves and fits (${Object.entries(tally).map(([s, n]) => `${s} ×${n}`).join(", ")}).\n`;
+  return `${total} run${total > 1 ? "s" : ""} left out of the medians, curves and fits (${Object.entries(tally)
+    .map(([s, n]) => `${s} ×${n}`)
+    .join(", ")}).\n`;
 }
 
 /** Formats rows as an aligned plain-text table. */
 export function formatTable(header: string[], body: string[][]): string {
   // a loop, not Math.max(...): a spread of > 10⁵ rows overflows the stack
   const widths = header.map((h, i) => body.reduce((w, r) => Math.max(w, r[i].length), h.length));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd() + "\n";
   return line(header) + line(widths.map((w) => "-".repeat(w))) + body.map(line).join("");
 }
 
 /** Short names for common config paths (tables, legends). */
 const SHORT: Record<string, string> = {
-  "init.alpha": "α", "model.k": "k", "problem.kappa": "κ", "method.name": "method", "method.stepSize": "η",
-  "init.type": "init", "init.ratio": "ratio", "problem.rank": "r", "problem.n": "n", "operator.m": "m",
-  "operator.type": "operator", "model.type": "model", variant: "variant", "operator.p": "p", "problem.noise": "noise",
+  "init.alpha": "α",
+  "model.k": "k",
+  "problem.kappa": "κ",
+  "method.name": "method",
+  "method.stepSize": "η",
+  "init.type": "init",
+  "init.ratio": "ratio",
+  "problem.rank": "r",
+  "problem.n": "n",
+  "operator.m": "m",
+  "operator.type": "operator",
+  "model.type": "model",
+  variant: "variant",
+  "operator.p": "p",
+  "problem.noise": "noise",
 };
 
 /** A short label for a config path: α for init.alpha, k for model.k, … else the last segment. */

@@ -86,7 +86,8 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   const last = it.length - 1;
   for (const c of ["signal_error", "spurious_norm", "cross_error"]) out[`final_${c}`] = data[c][last];
   out.signal_over_spurious = data.signal_error[last] / data.spurious_norm[last];
-  const rel = data.rel_error?.[last] ?? NaN, loss = data.loss?.[last] ?? NaN;
+  const rel = data.rel_error?.[last] ?? NaN,
+    loss = data.loss?.[last] ?? NaN;
   out.recovered = rel < RECOVERED_BELOW ? 1 : 0;
   if (data.rel_error) out.error_log_change = errorLogChange(it, data.rel_error);
   // a run converging to M* has loss ∝ error², so the ratio is ≈ 2; ≫ 2: the loss falls but the error does not follow
@@ -101,7 +102,8 @@ export function diagnosticsColumns(data: Record<string, number[]> | undefined, f
   }
   // fits and their window on the fit's axis: iterations, or the flow's time t for the gradient flow
   const axis = data.flow_time ?? it;
-  const spuriousFit = fitRates(axis, data.spurious_norm), signalFit = fitRates(axis, data.signal_error);
+  const spuriousFit = fitRates(axis, data.spurious_norm),
+    signalFit = fitRates(axis, data.signal_error);
   out.spurious_loglog_slope = spuriousFit.classification === "sublinear" ? spuriousFit.logLogSlope : NaN;
   out.signal_linear_rate = signalFit.classification === "linear" ? signalFit.linearRate : NaN;
   const aligns = ["alignment_X", "alignment_F", "alignment_G"].filter((c) => data[c]?.length);

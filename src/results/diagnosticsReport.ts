@@ -45,11 +45,19 @@ export function formatReportNumber(v: number | undefined): string {
 export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, string>): string[] {
   const present = COLUMNS.filter(([c]) => c !== "linear_rate" && agg.points.some((p) => p.median[c] !== undefined));
   if (!present.length) return [];
-  const cols = agg.points.some((p) => p.median.predicted_rate !== undefined) ? COLUMNS.filter(([c]) => c === "linear_rate" || present.some(([q]) => q === c)) : present;
+  const cols = agg.points.some((p) => p.median.predicted_rate !== undefined)
+    ? COLUMNS.filter(([c]) => c === "linear_rate" || present.some(([q]) => q === c))
+    : present;
   const lab = (p: string) => labels[p] ?? shortLabel(p);
   const lines = ["## Diagnostics (record.diagnostics)", ""];
-  lines.push(`| ${[...agg.paths.map(lab), ...cols.map(([, h]) => h)].join(" | ")} |`, `|${Array(agg.paths.length + cols.length).fill("---").join("|")}|`);
-  for (const p of agg.points) lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => formatReportNumber(p.median[c]))].join(" | ")} |`);
+  lines.push(
+    `| ${[...agg.paths.map(lab), ...cols.map(([, h]) => h)].join(" | ")} |`,
+    `|${Array(agg.paths.length + cols.length)
+      .fill("---")
+      .join("|")}|`,
+  );
+  for (const p of agg.points)
+    lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), ...cols.map(([c]) => formatReportNumber(p.median[c]))].join(" | ")} |`);
   // the outcome table matters where some run fits the measurements without recovering M*
   if (agg.runs.some((r) => r.interpolated === 1)) {
     lines.push(
@@ -63,8 +71,11 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
     lines.push(`| ${header.join(" | ")} |`, `|${Array(header.length).fill("---").join("|")}|`);
     for (const p of agg.points) {
       const rs = agg.runs.filter((r) => r.point === p.point && r.recovered !== undefined);
-      const rec = rs.filter((r) => r.recovered === 1).length, int = rs.filter((r) => r.interpolated === 1).length;
-      lines.push(`| ${[...agg.paths.map((k) => formatValue(p.params[k])), `${rec}/${rs.length}`, `${int}/${rs.length}`, `${rs.length - rec - int}/${rs.length}`].join(" | ")} |`);
+      const rec = rs.filter((r) => r.recovered === 1).length,
+        int = rs.filter((r) => r.interpolated === 1).length;
+      lines.push(
+        `| ${[...agg.paths.map((k) => formatValue(p.params[k])), `${rec}/${rs.length}`, `${int}/${rs.length}`, `${rs.length - rec - int}/${rs.length}`].join(" | ")} |`,
+      );
     }
   }
   lines.push(
@@ -94,19 +105,29 @@ export function symmetricPartReportLines(agg: Aggregate, labels: Record<string, 
     const tally = new Map<string, number>();
     for (const r of rs) tally.set(String(r.sym_rate_class), (tally.get(String(r.sym_rate_class)) ?? 0) + 1);
     const med = (c: string) => medianOf(rs.map((r) => Number(r[c])));
-    rows.push(`| ${[
-      ...agg.paths.map((k) => formatValue(p.params[k])), formatReportNumber(med("final_sym_rel_error")),
-      formatReportNumber(med("sym_linear_rate")), formatReportNumber(med("sym_loglog_slope")), [...tally].map(([c, n]) => `${c} ×${n}`).join(", "),
-    ].join(" | ")} |`);
+    rows.push(
+      `| ${[
+        ...agg.paths.map((k) => formatValue(p.params[k])),
+        formatReportNumber(med("final_sym_rel_error")),
+        formatReportNumber(med("sym_linear_rate")),
+        formatReportNumber(med("sym_loglog_slope")),
+        [...tally].map(([c, n]) => `${c} ×${n}`).join(", "),
+      ].join(" | ")} |`,
+    );
   }
   if (!rows.length) return [];
   return [
-    "## The symmetric part (sym_rel_error)", "",
+    "## The symmetric part (sym_rel_error)",
+    "",
     `| ${[...agg.paths.map(lab), "final sym_rel_error", "λ (linear runs)", "log-log slope (sublinear runs)", "class"].join(" | ")} |`,
-    `|${Array(agg.paths.length + 4).fill("---").join("|")}|`,
-    ...rows, "",
+    `|${Array(agg.paths.length + 4)
+      .fill("---")
+      .join("|")}|`,
+    ...rows,
+    "",
     "Medians over seeds of the fit of sym_rel_error = ‖(P + Pᵀ)/2 − M*‖_F/‖M*‖_F, " +
       "recorded where the measurements see only the symmetric part of FGᵀ " +
-      "(symmetric Aᵢ); same window [T/2, T] and classification rule as above.", "",
+      "(symmetric Aᵢ); same window [T/2, T] and classification rule as above.",
+    "",
   ];
 }

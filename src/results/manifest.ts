@@ -101,7 +101,7 @@ export function expectedConfigs(specs: RunSpec[]): Map<string, unknown> {
 export function entryFromFolder(sweepDir: string, spec: RunSpec, inspection?: RunFolderInspection): ManifestEntry {
   const i = inspection ?? inspectRunFolder(path.join(sweepDir, spec.id), { expected: spec.resolved && gridValues(spec.config, spec.resolved) });
   const s = i.summary;
-  const status: ManifestStatus = i.state === "damaged" ? "damaged" : s?.status ?? "pending";
+  const status: ManifestStatus = i.state === "damaged" ? "damaged" : (s?.status ?? "pending");
   const e: ManifestEntry = { id: spec.id, point: spec.point, seed: spec.seed, params: spec.params, status };
   if (s) {
     e.iterations = s.iterations;

@@ -72,14 +72,16 @@ export const STALL_LOG_DECREASE = 0.01;
 export function lsSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   if (n < 2) return NaN;
-  let mx = 0, my = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < n; i++) {
     mx += x[i];
     my += y[i];
   }
   mx /= n;
   my /= n;
-  let sxy = 0, sxx = 0;
+  let sxy = 0,
+    sxx = 0;
   for (let i = 0; i < n; i++) {
     sxy += (x[i] - mx) * (y[i] - my);
     sxx += (x[i] - mx) * (x[i] - mx);
@@ -91,18 +93,26 @@ export function lsSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
  * Fits rates to an error curve (see the module doc for the window and the rule).
  * `status` is the run's status (a "diverged" run is classified as such).
  */
-export function fitRates(
-  iterations: ArrayLike<number>, errors: ArrayLike<number>, opts: { status?: string; floor?: number } = {},
-): RateFit {
+export function fitRates(iterations: ArrayLike<number>, errors: ArrayLike<number>, opts: { status?: string; floor?: number } = {}): RateFit {
   const floor = opts.floor ?? DEFAULT_ERROR_FLOOR;
   const n = Math.min(iterations.length, errors.length);
   const nan: RateFit = {
-    from: NaN, to: NaN, points: 0, logLinearSlope: NaN, linearRate: NaN, contraction: NaN, logLogSlope: NaN, slopeRatio: NaN, shiftedPowerExponent: NaN, classification: "stalled",
+    from: NaN,
+    to: NaN,
+    points: 0,
+    logLinearSlope: NaN,
+    linearRate: NaN,
+    contraction: NaN,
+    logLogSlope: NaN,
+    slopeRatio: NaN,
+    shiftedPowerExponent: NaN,
+    classification: "stalled",
   };
   const lastErr = n > 0 ? errors[n - 1] : NaN;
   if (opts.status === "diverged" || (n > 0 && !Number.isFinite(lastErr))) return { ...nan, classification: "diverged" };
   // points with t ≥ 1 and a finite, positive error
-  const ts: number[] = [], es: number[] = [];
+  const ts: number[] = [],
+    es: number[] = [];
   for (let i = 0; i < n; i++) {
     if (iterations[i] >= 1 && Number.isFinite(errors[i]) && errors[i] > 0) {
       ts.push(iterations[i]);
@@ -117,16 +127,24 @@ export function fitRates(
   let first = 0;
   while (first < last && ts[first] < T / 2) first++;
   first = Math.max(0, Math.min(first, last - 3));
-  const wt = ts.slice(first, last + 1), we = es.slice(first, last + 1).map(Math.log);
+  const wt = ts.slice(first, last + 1),
+    we = es.slice(first, last + 1).map(Math.log);
   if (wt.length < 2) return { ...nan, classification: reachedFloor ? "linear" : "stalled" };
   const s = lsSlope(wt, we);
   const p = lsSlope(wt.map(Math.log), we);
-  const from = wt[0], to = wt[wt.length - 1];
+  const from = wt[0],
+    to = wt[wt.length - 1];
   const mid = (from + to) / 2;
   const i1 = wt.map((t, i) => (t <= mid ? i : -1)).filter((i) => i >= 0);
   const i2 = wt.map((t, i) => (t >= mid ? i : -1)).filter((i) => i >= 0);
-  const s1 = lsSlope(i1.map((i) => wt[i]), i1.map((i) => we[i]));
-  const s2 = lsSlope(i2.map((i) => wt[i]), i2.map((i) => we[i]));
+  const s1 = lsSlope(
+    i1.map((i) => wt[i]),
+    i1.map((i) => we[i]),
+  );
+  const s2 = lsSlope(
+    i2.map((i) => wt[i]),
+    i2.map((i) => we[i]),
+  );
   const ratio = s2 / s1;
   const mean = (idx: number[]) => idx.reduce((a, i) => a + wt[i], 0) / idx.length;
   const qHat = (mean(i2) - mean(i1)) / (1 / Math.abs(s2) - 1 / Math.abs(s1));
@@ -137,8 +155,16 @@ export function fitRates(
   else if (!(Number.isFinite(ratio) && ratio >= LINEAR_SLOPE_RATIO)) classification = "sublinear";
   else classification = qHat > 0 && qHat <= MAX_SUBLINEAR_EXPONENT ? "sublinear" : "linear";
   return {
-    from, to, points: wt.length,
-    logLinearSlope: s, linearRate: -s, contraction: Math.exp(s), logLogSlope: p, slopeRatio: ratio, shiftedPowerExponent: qHat, classification,
+    from,
+    to,
+    points: wt.length,
+    logLinearSlope: s,
+    linearRate: -s,
+    contraction: Math.exp(s),
+    logLogSlope: p,
+    slopeRatio: ratio,
+    shiftedPowerExponent: qHat,
+    classification,
   };
 }
 
@@ -156,7 +182,8 @@ export function iterationsToLevel(iterations: ArrayLike<number>, errors: ArrayLi
  * positive — e.g. the exponent of the linear rate against α (2 for a rate ∝ α²).
  */
 export function logLogFit(x: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number; points: number } {
-  const lx: number[] = [], ly: number[] = [];
+  const lx: number[] = [],
+    ly: number[] = [];
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     if (x[i] > 0 && y[i] > 0 && Number.isFinite(x[i]) && Number.isFinite(y[i])) {
       lx.push(Math.log(x[i]));

@@ -33,7 +33,9 @@ export function toCsv(columns: string[], rows: Record<string, unknown>[]): strin
 /** Parses CSV text with quoted cells (as written by {@link toCsv}) into rows of strings. */
 export function parseCsv(text: string): Record<string, string>[] {
   const records: string[][] = [];
-  let row: string[] = [], cell = "", quoted = false;
+  let row: string[] = [],
+    cell = "",
+    quoted = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {

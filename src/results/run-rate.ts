@@ -33,10 +33,13 @@ export function runRate(files: RunResultFiles, metric = "rel_error"): RunRate | 
   const x = flow ? t.data.flow_time : t.data.iteration;
   const fit = fitRates(x, t.data[metric], { status: (files.summary as { status?: string } | undefined)?.status });
   return {
-    metric, axis: flow ? "flow_time" : "iteration", classification: fit.classification,
+    metric,
+    axis: flow ? "flow_time" : "iteration",
+    classification: fit.classification,
     ...(fit.classification === "linear" && Number.isFinite(fit.linearRate) ? { linear_rate: fit.linearRate, contraction: fit.contraction } : {}),
     ...(fit.classification === "sublinear" ? { loglog_slope: fit.logLogSlope } : {}),
-    from: fit.from, to: fit.to,
+    from: fit.from,
+    to: fit.to,
   };
 }
 

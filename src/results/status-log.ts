@@ -15,15 +15,16 @@ export class StatusLog {
   constructor(readonly file: string) {}
 
   append(e: ManifestEntry): void {
-    const line = JSON.stringify({
-      time: new Date().toISOString(),
-      id: e.id,
-      status: e.status,
-      ...(e.iterations !== undefined ? { iterations: e.iterations } : {}),
-      ...(e.seconds !== undefined ? { seconds: e.seconds } : {}),
-      ...(e.final_rel_error !== undefined ? { final_rel_error: e.final_rel_error } : {}),
-      ...(e.error !== undefined ? { error: e.error } : {}),
-    }) + "\n";
+    const line =
+      JSON.stringify({
+        time: new Date().toISOString(),
+        id: e.id,
+        status: e.status,
+        ...(e.iterations !== undefined ? { iterations: e.iterations } : {}),
+        ...(e.seconds !== undefined ? { seconds: e.seconds } : {}),
+        ...(e.final_rel_error !== undefined ? { final_rel_error: e.final_rel_error } : {}),
+        ...(e.error !== undefined ? { error: e.error } : {}),
+      }) + "\n";
     try {
       fs.appendFileSync(this.file, line);
     } catch (e) {

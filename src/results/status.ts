@@ -130,7 +130,9 @@ export function sweepStatus(dir: string, opts: { shards?: number; parallel?: num
   if (!Number.isInteger(shards) || shards < 1) throw new SweepFolderError(`the shard count must be a positive integer (got ${shards})`);
   // a shard runs every N-th run: more shards than runs would be empty ones (and N per-shard counts could exhaust memory)
   if (shards > Math.max(1, runs.length)) {
-    throw new SweepFolderError(`--shards ${shards} is more than the sweep's ${runs.length} run${runs.length === 1 ? "" : "s"}: give at most ${Math.max(1, runs.length)} shards`);
+    throw new SweepFolderError(
+      `--shards ${shards} is more than the sweep's ${runs.length} run${runs.length === 1 ? "" : "s"}: give at most ${Math.max(1, runs.length)} shards`,
+    );
   }
   const counts = emptyCounts();
   const state = new Map<string, RunState>();

@@ -49,17 +49,19 @@ const TERMINAL = ["converged", "max-iterations", "time-limit", "diverged"];
 const finiteOrNull = z.union([z.number(), z.null()]);
 
 /** The schema of summary.json (extra fields allowed: newer versions may add some). */
-export const summarySchema = z.object({
-  status: z.enum(["converged", "max-iterations", "time-limit", "diverged", "interrupted", "failed"]),
-  iterations: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  divergedAt: z.number().int().min(0).optional(),
-  seconds: finiteOrNull,
-  final: z.union([z.record(z.string(), finiteOrNull), z.null()]),
-  warnings: z.array(z.string()),
-  events: z.array(z.object({ iteration: z.number(), message: z.string() }).loose()),
-  error: z.string().optional(),
-  sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, "is not a SHA-256 in hex")).optional(),
-}).loose();
+export const summarySchema = z
+  .object({
+    status: z.enum(["converged", "max-iterations", "time-limit", "diverged", "interrupted", "failed"]),
+    iterations: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    divergedAt: z.number().int().min(0).optional(),
+    seconds: finiteOrNull,
+    final: z.union([z.record(z.string(), finiteOrNull), z.null()]),
+    warnings: z.array(z.string()),
+    events: z.array(z.object({ iteration: z.number(), message: z.string() }).loose()),
+    error: z.string().optional(),
+    sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, "is not a SHA-256 in hex")).optional(),
+  })
+  .loose();
 
 /** A numeric table read from a CSV file: column name → values. */
 export interface Table {
@@ -97,7 +99,11 @@ export interface RunFolderInspection {
  * The first file summary.json's checksums do not vouch for (missing, or other bytes than
  * when the run wrote it), as a damage reason; undefined when all match.
  */
-function checksumProblem(dir: string, sums: Record<string, string>, read: Record<string, string | undefined> = {}): { file: string; reason: string } | undefined {
+function checksumProblem(
+  dir: string,
+  sums: Record<string, string>,
+  read: Record<string, string | undefined> = {},
+): { file: string; reason: string } | undefined {
   for (const [file, want] of Object.entries(sums)) {
     if (!VOUCHED_FILES.includes(file)) return { file: "summary.json", reason: `vouches for ${JSON.stringify(file)}, which is not a result file` };
     let got: string;
@@ -106,7 +112,10 @@ function checksumProblem(dir: string, sums: Record<string, string>, read: Record
       const text = read[file];
       got = text !== undefined ? sha256Text(text) : sha256File(path.join(dir, file));
     } catch (e) {
-      return { file, reason: (e as NodeJS.ErrnoException).code === "ENOENT" ? "is missing (summary.json vouches for it)" : `cannot be read: ${fileErrorReason(e)}` };
+      return {
+        file,
+        reason: (e as NodeJS.ErrnoException).code === "ENOENT" ? "is missing (summary.json vouches for it)" : `cannot be read: ${fileErrorReason(e)}`,
+      };
     }
     if (got !== want) {
       return {
@@ -151,7 +160,8 @@ export function parseMetricsCsv(text: string, required: string[] = []): Table {
     const cells = records[r];
     if (cells.length !== columns.length) throw new DamagedFileError(`line ${r + 1} has ${cells.length} cells, the header ${columns.length}`);
     for (let i = 0; i < cells.length; i++) {
-      if (!NUMBER_CELL.test(cells[i])) throw new DamagedFileError(`line ${r + 1}, column ${columns[i]}: ${JSON.stringify(cells[i].slice(0, 30))} is not a number`);
+      if (!NUMBER_CELL.test(cells[i]))
+        throw new DamagedFileError(`line ${r + 1}, column ${columns[i]}: ${JSON.stringify(cells[i].slice(0, 30))} is not a number`);
       data[columns[i]].push(parseCsvNumber(cells[i]));
     }
   }
@@ -236,8 +246,12 @@ export function configDifferences(expected: unknown, config: Record<string, unkn
 export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; expected?: unknown } = {}): RunFolderInspection {
   const readMetrics = opts.readMetrics !== false;
   const at = (file: string) => path.join(dir, file);
-  const damaged = (file: string, reason: string, extra: Partial<RunFolderInspection> = {}): RunFolderInspection =>
-    ({ dir, state: "damaged", reason: `${file} ${reason}`, ...extra });
+  const damaged = (file: string, reason: string, extra: Partial<RunFolderInspection> = {}): RunFolderInspection => ({
+    dir,
+    state: "damaged",
+    reason: `${file} ${reason}`,
+    ...extra,
+  });
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
@@ -319,7 +333,11 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
   if (!final) return damaged("summary.json", `has no final metrics (status ${summary.status})`, { summary, config });
   for (const c of truthColumns(config)) {
     if (!sameCell(final[c], metrics.data[c][last])) {
-      return damaged("metrics.csv", `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different runs, or one was cut)`, { summary, config });
+      return damaged(
+        "metrics.csv",
+        `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different runs, or one was cut)`,
+        { summary, config },
+      );
     }
   }
   const statusProblem = checkStatus(summary, metrics, last, config);
@@ -354,7 +372,9 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
       return summary.iterations === maxIterations ? undefined : `${says} after ${summary.iterations} iterations, but stop.maxIterations = ${maxIterations}`;
     case "diverged": {
       const nonFinite = metrics.columns.some((c) => c !== "seconds" && !Number.isFinite(metrics.data[c][last]));
-      return nonFinite || rel > divergenceRelError ? undefined : `${says}, but the last row is finite with rel_error ${rel} ≤ stop.divergenceRelError = ${divergenceRelError}`;
+      return nonFinite || rel > divergenceRelError
+        ? undefined
+        : `${says}, but the last row is finite with rel_error ${rel} ≤ stop.divergenceRelError = ${divergenceRelError}`;
     }
     case "time-limit":
       return maxSeconds > 0 ? undefined : `${says}, but stop.maxSeconds is 0 (no time limit)`;

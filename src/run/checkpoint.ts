@@ -100,14 +100,16 @@ export function readCheckpoint(dir: string): { state: StepperState; seconds: num
   if (c.sha256 !== undefined) {
     // written with its checksum (checkpoints of older versions have none and are read unverified)
     const { sha256, ...rest } = c;
-    if (sha256 !== sha256Text(JSON.stringify(rest))) throw new ResumeError(`${file} is damaged: its content does not match its SHA-256 (changed after it was written)`);
+    if (sha256 !== sha256Text(JSON.stringify(rest)))
+      throw new ResumeError(`${file} is damaged: its content does not match its SHA-256 (changed after it was written)`);
   }
   if (c.arrays === null || typeof c.arrays !== "object" || !Number.isSafeInteger(c.iteration) || c.iteration < 0) {
     throw new ResumeError(`${file} is damaged: no valid iteration and arrays`);
   }
   const arrays: StepperState["arrays"] = {};
   for (const [k, a] of Object.entries(c.arrays)) {
-    if (!a || !Number.isSafeInteger(a.rows) || !Number.isSafeInteger(a.cols) || a.rows < 0 || a.cols < 0) throw new ResumeError(`${file} is damaged: array ${k} has no valid shape`);
+    if (!a || !Number.isSafeInteger(a.rows) || !Number.isSafeInteger(a.cols) || a.rows < 0 || a.cols < 0)
+      throw new ResumeError(`${file} is damaged: array ${k} has no valid shape`);
     arrays[k] = { rows: a.rows, cols: a.cols, data: fromBase64(a.float64Base64, a.rows * a.cols, k) };
   }
   const starts = c.attemptStarts ?? [0];
@@ -115,7 +117,10 @@ export function readCheckpoint(dir: string): { state: StepperState; seconds: num
     throw new ResumeError(`${file} is damaged: attemptStarts is not an increasing list of iterations from 0`);
   }
   return {
-    state: { iteration: c.iteration, stepSize: c.stepSize, events: c.events, arrays, scalars: c.scalars }, seconds: c.seconds, method: c.method, attemptStarts: starts,
+    state: { iteration: c.iteration, stepSize: c.stepSize, events: c.events, arrays, scalars: c.scalars },
+    seconds: c.seconds,
+    method: c.method,
+    attemptStarts: starts,
   };
 }
 
@@ -236,22 +241,29 @@ function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
 }
 
 function readMetricsBefore(dir: string, iteration: number, record: ResolvedConfig["record"]): { columns: string[]; lines: string[]; checkRow?: string } {
-  const partial = path.join(dir, "metrics.csv.partial"), done = path.join(dir, "metrics.csv");
+  const partial = path.join(dir, "metrics.csv.partial"),
+    done = path.join(dir, "metrics.csv");
   const file = fs.existsSync(partial) ? partial : fs.existsSync(done) ? done : null;
   if (!file) throw new ResumeError(`${dir} has no metrics.csv to continue`);
   const text = fs.readFileSync(file, "utf8");
   // a last line without its line end was cut while being written: not a row
-  const all = text.split("\n").slice(0, text.endsWith("\n") ? undefined : -1).filter((l) => l.length > 0);
+  const all = text
+    .split("\n")
+    .slice(0, text.endsWith("\n") ? undefined : -1)
+    .filter((l) => l.length > 0);
   if (all.length === 0) throw new ResumeError(`${file} is empty`);
   const columns = all[0].split(",");
   if (columns[0] !== "iteration") throw new ResumeError(`${file} does not start with an iteration column`);
   const lines = all.slice(1).filter((l) => Number(l.slice(0, l.indexOf(","))) < iteration);
   // every scheduled record before the checkpoint must be there, in order
-  let expected = 0, i = 0;
+  let expected = 0,
+    i = 0;
   for (; expected < iteration; expected = nextRecordIteration(expected, record), i++) {
     const got = i < lines.length ? Number(lines[i].slice(0, lines[i].indexOf(","))) : undefined;
     if (got !== expected) {
-      throw new ResumeError(`${file} lacks the row of iteration ${expected} (the checkpoint is at iteration ${iteration}); cannot continue the metrics bitwise`);
+      throw new ResumeError(
+        `${file} lacks the row of iteration ${expected} (the checkpoint is at iteration ${iteration}); cannot continue the metrics bitwise`,
+      );
     }
   }
   const checkRow = all.slice(1).find((l) => Number(l.slice(0, l.indexOf(","))) === iteration);
@@ -284,7 +296,9 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
   applySets(raw, sets);
   // the fields the user set, named before the resolution (which would blame a field derived from them)
   const setPaths = [...new Set(sets.map((s) => s.slice(0, s.indexOf("="))))];
-  const setChanged = setPaths.filter((p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)) && JSON.stringify(getPath(before, p)) !== JSON.stringify(getPath(raw, p)));
+  const setChanged = setPaths.filter(
+    (p) => !RESUMABLE_PREFIXES.some((q) => p.startsWith(q)) && JSON.stringify(getPath(before, p)) !== JSON.stringify(getPath(raw, p)),
+  );
   if (setChanged.length > 0) {
     throw new ResumeError(
       `--resume can only change stop.* and operator.threads; ${setChanged.join(", ")} would change the run (start a new run with --out instead)`,

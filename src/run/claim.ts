@@ -24,7 +24,10 @@ export type ExistingPolicy = "refuse" | "replace" | "skip-finished" | "resume";
 
 /** The folder already holds a result and the policy is "refuse". */
 export class ExistingResultError extends Error {
-  constructor(readonly dir: string, readonly found: string[]) {
+  constructor(
+    readonly dir: string,
+    readonly found: string[],
+  ) {
     // --resume only where there is a checkpoint to continue (a run killed before its first one can only start again)
     super(
       `${dir} already holds a result (${found.join(", ")}); use --force to delete it and run again, ` +
@@ -98,7 +101,10 @@ export function foreignResultFiles(dir: string): string[] {
 
 /** A folder holds files matsense did not write where a run or sweep would write or delete: refused even with --force. */
 export class ForeignFilesError extends Error {
-  constructor(readonly dir: string, readonly files: string[]) {
+  constructor(
+    readonly dir: string,
+    readonly files: string[],
+  ) {
     const shown = files.slice(0, 5).join(", ") + (files.length > 5 ? `, … (${files.length} entries)` : "");
     super(
       `${dir} holds files matsense did not write (${shown}); matsense never deletes or overwrites them, even with --force: ` +
@@ -190,7 +196,8 @@ export function claimRunFolder(dir: string, opts: ClaimOptions = {}): ClaimedRun
 }
 
 /** Sweep-level files of a sweep folder (removed by `reproduce --force`). */
-const SWEEP_FILES = /^(grid\.json|manifest(\.shard-\d+-of-\d+)?\.json|status(\.shard-\d+-of-\d+)?\.jsonl|runs\.csv|curves\.csv|report\.md|figures)(\.tmp-\d+)?$/;
+const SWEEP_FILES =
+  /^(grid\.json|manifest(\.shard-\d+-of-\d+)?\.json|status(\.shard-\d+-of-\d+)?\.jsonl|runs\.csv|curves\.csv|report\.md|figures)(\.tmp-\d+)?$/;
 
 /** grid.json, or another sweep's atomic write of it still in progress (`grid.json.tmp-<pid>`). */
 const GRID_FILE = /^grid\.json(\.tmp-\d+)?$/;
@@ -256,14 +263,17 @@ export function claimSweepFolder(dir: string, force: boolean, grid?: Grid): void
     const shown = names.slice(0, 5).join(", ") + (names.length > 5 ? `, … (${names.length} entries)` : "");
     throw new ExistingResultError(dir, [`not a sweep folder: ${shown}`]);
   }
-  const sweepOurs = isMatsenseSweepFolder(dir), runOurs = isMatsenseRunFolder(dir);
+  const sweepOurs = isMatsenseSweepFolder(dir),
+    runOurs = isMatsenseRunFolder(dir);
   const runIds = recordedRunIds(dir);
   if (grid) for (const id of gridRunIds(grid)) runIds.add(id);
-  const remove: string[] = [], foreign: string[] = [];
+  const remove: string[] = [],
+    foreign: string[] = [];
   for (const name of names) {
     const p = path.join(dir, name);
     const base = name.replace(/\.tmp-\d+$/, "");
-    const sweepFile = SWEEP_FILES.test(name), runFile = RUN_RESULT_FILES.includes(base) || RUN_NPY_FILES.includes(base);
+    const sweepFile = SWEEP_FILES.test(name),
+      runFile = RUN_RESULT_FILES.includes(base) || RUN_NPY_FILES.includes(base);
     if (sweepFile || runFile) {
       // a temp file of an atomic write is matsense's; a whole file only inside a folder matsense wrote
       if (base !== name || (sweepFile && sweepOurs) || (runFile && runOurs)) remove.push(name);

@@ -37,7 +37,10 @@ export interface LockInfo {
 
 /** A second writer was refused: `owner` holds the folder. */
 export class LockedError extends Error {
-  constructor(readonly dir: string, readonly owner: LockInfo | undefined) {
+  constructor(
+    readonly dir: string,
+    readonly owner: LockInfo | undefined,
+  ) {
     super(
       `${dir} is being written by another matsense process` +
         (owner ? ` (pid ${owner.pid} on ${owner.host}, since ${owner.started}${owner.purpose ? `, ${owner.purpose}` : ""})` : "") +
@@ -137,7 +140,8 @@ export function staleReason(dir: string, bound = staleSeconds()): string | undef
       return `its owner, pid ${info.pid} on ${info.host}, is gone (pid ${info.pid} now belongs to another process)`;
     }
     // a live process that started after the lock was taken is another process with a reused pid
-    const startMs = processStartMs(info.pid), lockMs = Date.parse(info.started);
+    const startMs = processStartMs(info.pid),
+      lockMs = Date.parse(info.started);
     if (startMs !== undefined && Number.isFinite(lockMs) && startMs > lockMs + 2000) {
       return `its owner, pid ${info.pid} on ${info.host}, is gone (pid ${info.pid} now belongs to a process started after the lock)`;
     }
@@ -188,7 +192,10 @@ export function acquireRunLock(dir: string, opts: AcquireOptions = {}): RunLock 
   const file = path.join(dir, LOCK_FILE);
   const startTicks = processStartTicks(process.pid);
   const info: LockInfo = {
-    pid: process.pid, host: os.hostname(), started: new Date().toISOString(), ...(opts.purpose ? { purpose: opts.purpose } : {}),
+    pid: process.pid,
+    host: os.hostname(),
+    started: new Date().toISOString(),
+    ...(opts.purpose ? { purpose: opts.purpose } : {}),
     ...(startTicks !== undefined ? { startTicks } : {}),
   };
   const text = JSON.stringify(info) + "\n";

@@ -18,14 +18,17 @@ export function noiseStopRule(config: ResolvedConfig, normMstar: () => number): 
   }
   const est = noiseFloorEstimate(setting);
   if (!est) {
-    throw new ConfigError([{
-      path: "stop.noiseFloor",
-      value: c,
-      message: setting.truth === "none"
-        ? 'needs an M* to measure the error against (problem.truth is "none"); remove stop.noiseFloor'
-        : `no noise-floor estimate for operator.type "${setting.operator}" with model.type "${setting.model}" and m = ${setting.m} ` +
-          `(estimates exist for gaussian, symmetric-gaussian with the symmetric model, and identity, with m > d + 1); remove stop.noiseFloor`,
-    }]);
+    throw new ConfigError([
+      {
+        path: "stop.noiseFloor",
+        value: c,
+        message:
+          setting.truth === "none"
+            ? 'needs an M* to measure the error against (problem.truth is "none"); remove stop.noiseFloor'
+            : `no noise-floor estimate for operator.type "${setting.operator}" with model.type "${setting.model}" and m = ${setting.m} ` +
+              `(estimates exist for gaussian, symmetric-gaussian with the symmetric model, and identity, with m > d + 1); remove stop.noiseFloor`,
+      },
+    ]);
   }
   const relFloor = est.abs / normMstar();
   return { multiple: c, floor: est.abs, relFloor, stopRelError: c * relFloor, dof: est.dof, formula: est.formula };

@@ -29,8 +29,10 @@ export function configWarnings(config: ResolvedConfig): string[] {
     w.push("a general (non-symmetric) truth cannot be recovered from symmetric measurements.");
   }
   if (config.problem.truth === "none") {
-    w.push('problem.truth "none": there is no M*, so the truth-based columns (abs_error, rel_error, sym_rel_error) are omitted; the loss and, with ' +
-      'operator.testFraction > 0, test_rel_error on the held-out entries are recorded.');
+    w.push(
+      'problem.truth "none": there is no M*, so the truth-based columns (abs_error, rel_error, sym_rel_error) are omitted; the loss and, with ' +
+        "operator.testFraction > 0, test_rel_error on the held-out entries are recorded.",
+    );
   }
   if (config.record.diagnostics && !methodFacts(config).factored) {
     w.push(

@@ -78,7 +78,9 @@ export function fileChecksums(dir: string): Record<string, string> {
  * output folder and streamed metrics.csv, and the summary written on success or failure.
  */
 function executeWith(
-  input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions,
+  input: ConfigInput | ResolvedConfig | Record<string, unknown>,
+  outDir: string,
+  opts: ExecuteOptions,
 ): { config: ResolvedConfig; hooks: RunHooks; finish: (output: RunOutput) => ExecuteResult; fail: (err: unknown) => never } {
   const config = resolveConfig(input);
   checkOperatorMemory(config, opts.maxOperatorBytes, input);
@@ -86,7 +88,11 @@ function executeWith(
   // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
   const resume = opts.resume;
   const lock = claimRunFolder(outDir, {
-    existing: resume ? "resume" : opts.existing, staleSeconds: opts.lockStaleSeconds, onNotice: opts.onNotice, purpose: "run", stageFinished: true,
+    existing: resume ? "resume" : opts.existing,
+    staleSeconds: opts.lockStaleSeconds,
+    onNotice: opts.onNotice,
+    purpose: "run",
+    stageFinished: true,
     // a sweep resuming its run still skips it when another writer finished it meanwhile
     ...(opts.existing === "skip-finished" ? { expected: config, skipFinished: true } : {}),
   });
@@ -134,7 +140,8 @@ function executeWith(
         if (!stepper.restoreState || !stepper.saveState?.()) throw new Error(`method ${stepper.method} cannot be resumed`);
         stepper.restoreState(resume.state);
       }
-      if (stepper.saveState?.()) checkpointer = new Checkpointer(workDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync(), attemptStarts);
+      if (stepper.saveState?.())
+        checkpointer = new Checkpointer(workDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync(), attemptStarts);
     },
     onStart: (inst, init, cfg) => {
       writeJsonAtomic(path.join(workDir, "config.json"), provenance(cfg, inst.operator.backend));
@@ -220,7 +227,11 @@ export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, 
  * {@link executeRun} that gives the event loop a turn every ~50 ms, so that Ctrl-C
  * (through `opts.shouldStop`) ends the run with status "interrupted" and all files written.
  */
-export async function executeRunAsync(input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+export async function executeRunAsync(
+  input: ConfigInput | ResolvedConfig | Record<string, unknown>,
+  outDir: string,
+  opts: ExecuteOptions = {},
+): Promise<ExecuteResult> {
   const e = executeWith(input, outDir, opts);
   let output: RunOutput;
   try {

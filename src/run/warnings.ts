@@ -114,15 +114,18 @@ export function scientificWarnings(config: ResolvedConfig, inst: Instance): stri
   // an operator that observes entries (completion) exposes its index sets
   const op = inst.operator as { rowIndex?: Int32Array; colIndex?: Int32Array };
   if (op.rowIndex && op.colIndex) {
-    const rows = new Int32Array(n1), cols = new Int32Array(n2);
+    const rows = new Int32Array(n1),
+      cols = new Int32Array(n2);
     for (let e = 0; e < op.rowIndex.length; e++) {
       rows[op.rowIndex[e]]++;
       cols[op.colIndex[e]]++;
     }
     const thin = (a: Int32Array) => a.reduce((c, v) => c + (v < r ? 1 : 0), 0);
-    const tr = thin(rows), tc = thin(cols);
+    const tr = thin(rows),
+      tc = thin(cols);
     if (tr + tc > 0) {
-      const minRow = minOf(rows), minCol = minOf(cols);
+      const minRow = minOf(rows),
+        minCol = minOf(cols);
       w.push(
         `completion: ${tr} row(s) and ${tc} column(s) of Ω hold fewer than r = ${r} observed entries (fewest: ${minRow} in a row, ${minCol} in a column); ` +
           `those rows/columns of M* are not determined by the data — raise operator.p`,

@@ -54,7 +54,8 @@ export function batchGroups<T>(runs: T[], configs: ResolvedConfig[]): T[][] {
  * `shared` run-iterations served by another run's pass.
  */
 export async function runBatched<R>(
-  configs: ResolvedConfig[], start: (i: number) => Promise<R>,
+  configs: ResolvedConfig[],
+  start: (i: number) => Promise<R>,
 ): Promise<{ settled: PromiseSettledResult<R>[]; passes: number; shared: number }> {
   const c = configs[0];
   const o = c.operator as { m: number; threads: number; storage: string }; // a batch key is a Gaussian operator's (batchKey)

@@ -23,7 +23,9 @@ export function sweepResumePoint(runDir: string, config: ConfigInput | ResolvedC
     const diff = configDifferences(want, prepared.config as unknown as Record<string, unknown>);
     if (diff.other) throw new ResumeError(`its config.json differs from the grid's: ${diff.other}`);
     if (prepared.resume.state.iteration > want.stop.maxIterations) {
-      throw new ResumeError(`its checkpoint (iteration ${prepared.resume.state.iteration}) is beyond the grid's stop.maxIterations = ${want.stop.maxIterations}`);
+      throw new ResumeError(
+        `its checkpoint (iteration ${prepared.resume.state.iteration}) is beyond the grid's stop.maxIterations = ${want.stop.maxIterations}`,
+      );
     }
     return prepared.resume;
   } catch (e) {

@@ -94,7 +94,11 @@ export function attachSharedOperator(handle: SharedOperatorHandle, config: Resol
  */
 export function sweepOperatorMemory(configs: ResolvedConfig[], workers: number): { unshared: number; shared: number } {
   const sizes = configs.map((c) => operatorBytes(c));
-  const top = (v: number[]) => [...v].sort((a, b) => b - a).slice(0, workers).reduce((a, b) => a + b, 0);
+  const top = (v: number[]) =>
+    [...v]
+      .sort((a, b) => b - a)
+      .slice(0, workers)
+      .reduce((a, b) => a + b, 0);
   const byKey = new Map<string, number>();
   configs.forEach((c, i) => byKey.set(sharedOperatorKey(c, workers) ?? `#${i}`, sizes[i]));
   return { unshared: top(sizes), shared: top([...byKey.values()]) };
@@ -120,7 +124,10 @@ export class OperatorSharing {
   private readonly state = new Map<string, { builder: string } | SharedOperatorHandle>();
 
   /** @param runs the runs to execute, with resolved configs; `slots` = the number of worker threads */
-  constructor(runs: { id: string; config: ResolvedConfig }[], readonly slots: number) {
+  constructor(
+    runs: { id: string; config: ResolvedConfig }[],
+    readonly slots: number,
+  ) {
     const keys = runs.map((r) => (slots > 1 ? sharedOperatorKey(r.config, slots) : null));
     const count = new Map<string, number>();
     for (const k of keys) if (k) count.set(k, (count.get(k) ?? 0) + 1);

@@ -35,7 +35,11 @@ parentPort!.on("message", (task: WorkerTask) => {
     // an unfinished run continues from its checkpoint (notices of a restart are not forwarded from threads)
     const resume = sweepResumePoint(task.dir, task.config);
     const { summary } = executeRun(task.config, task.dir, {
-      shouldStop: () => Atomics.load(flag, 0) === 1, existing: "skip-finished", maxOperatorBytes: task.maxMemoryBytes, checkpointSeconds: task.checkpointSeconds, resume,
+      shouldStop: () => Atomics.load(flag, 0) === 1,
+      existing: "skip-finished",
+      maxOperatorBytes: task.maxMemoryBytes,
+      checkpointSeconds: task.checkpointSeconds,
+      resume,
     });
     reply = { id: task.id, status: summary.status };
   } catch (e) {

@@ -70,7 +70,11 @@ export interface SweepOptions {
   allowLarge?: boolean;
   /** Called once before the first run with the counts. */
   onStart?: (info: {
-    total: number; skipped: number; toRun: number; workers: number; runner: "threads" | "inline";
+    total: number;
+    skipped: number;
+    toRun: number;
+    workers: number;
+    runner: "threads" | "inline";
     /** Set when fewer runs go in parallel than asked, because more would not fit in memory together. */
     memoryLimited?: { wanted: number; limit: number };
   }) => void;
@@ -140,11 +144,13 @@ export function recordGrid(dir: string, grid: Grid): void {
     }
   }
   if (fs.readFileSync(file, "utf8") !== text) {
-    throw new ConfigError([{
-      path: "--out",
-      value: dir,
-      message: "holds a sweep of a different grid (its grid.json differs); use another output folder or delete it",
-    }]);
+    throw new ConfigError([
+      {
+        path: "--out",
+        value: dir,
+        message: "holds a sweep of a different grid (its grid.json differs); use another output folder or delete it",
+      },
+    ]);
   }
 }
 
@@ -178,13 +184,17 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   if (blocked.length) throw new ForeignFilesError(dir, blocked);
   const locked: LockedRun[] = [];
   const todo: RunSpec[] = [];
-  const listed = await eachWithTurns(runs, (r) => {
-    const runDir = path.join(dir, r.id);
-    if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return;
-    const owner = lockedByLiveWriter(runDir);
-    if (owner) locked.push({ id: r.id, owner });
-    else todo.push(r);
-  }, stop);
+  const listed = await eachWithTurns(
+    runs,
+    (r) => {
+      const runDir = path.join(dir, r.id);
+      if (isFinished(runDir, r.resolved && gridValues(r.config, r.resolved))) return;
+      const owner = lockedByLiveWriter(runDir);
+      if (owner) locked.push({ id: r.id, owner });
+      else todo.push(r);
+    },
+    stop,
+  );
   if (!listed) return stopped();
   const skipped = runs.length - todo.length - locked.length;
   const cores = opts.cores ?? os.availableParallelism();
@@ -193,12 +203,17 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   const memoryLimit = opts.maxMemoryBytes ?? defaultMemoryLimit();
   // (each run's allocations besides its operator, plus the operators of the parallel runs with a
   // shared operator counted once)
-  const configs: ResolvedConfig[] = [], besidesOperator: number[] = [];
-  const measured = await eachWithTurns(todo, (r) => {
-    const c = r.resolved ?? resolveConfig(r.config);
-    configs.push(c);
-    besidesOperator.push(runMemory(c).total - operatorBytes(c));
-  }, stop);
+  const configs: ResolvedConfig[] = [],
+    besidesOperator: number[] = [];
+  const measured = await eachWithTurns(
+    todo,
+    (r) => {
+      const c = r.resolved ?? resolveConfig(r.config);
+      configs.push(c);
+      besidesOperator.push(runMemory(c).total - operatorBytes(c));
+    },
+    stop,
+  );
   if (!measured) return stopped();
   const workers = workersWithin(wanted, (w) => largestSum(besidesOperator, w) + sweepOperatorMemory(configs, w).shared, memoryLimit);
   const entry = workerEntry();
@@ -211,11 +226,26 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 
   const entries = new Map<string, ManifestEntry>();
   if (!(await eachWithTurns(runs, (r) => void entries.set(r.id, entryFromFolder(dir, r)), stop))) return stopped();
-  const saveManifest = () => writeManifest(dir, makeManifest(runs.map((r) => entries.get(r.id)!), grid.name, opts.shard));
+  const saveManifest = () =>
+    writeManifest(
+      dir,
+      makeManifest(
+        runs.map((r) => entries.get(r.id)!),
+        grid.name,
+        opts.shard,
+      ),
+    );
   if (stop()) return stopped();
   saveManifest();
   const log = new StatusLog(path.join(dir, statusLogFile(opts.shard)));
-  opts.onStart?.({ total: runs.length, skipped, toRun: todo.length, workers: runner === "inline" ? 1 : workers, runner, ...(workers < wanted ? { memoryLimited: { wanted, limit: memoryLimit } } : {}) });
+  opts.onStart?.({
+    total: runs.length,
+    skipped,
+    toRun: todo.length,
+    workers: runner === "inline" ? 1 : workers,
+    runner,
+    ...(workers < wanted ? { memoryLimited: { wanted, limit: memoryLimit } } : {}),
+  });
 
   let done = 0;
   const finish = (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => {
@@ -241,7 +271,11 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
     const execute = (spec: RunSpec, yieldEverySeconds?: number) =>
       executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
-        shouldStop: stop, existing: "skip-finished", onNotice: opts.onNotice, maxOperatorBytes: memoryLimit, checkpointSeconds: opts.checkpointSeconds,
+        shouldStop: stop,
+        existing: "skip-finished",
+        onNotice: opts.onNotice,
+        maxOperatorBytes: memoryLimit,
+        checkpointSeconds: opts.checkpointSeconds,
         ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
         // a run on its own continues from its checkpoint (resume, not restart); batched runs start together
         ...(yieldEverySeconds === undefined ? { resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice) } : {}),
@@ -258,7 +292,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
       }
       if (group.length > 1) {
         // each run gives the event loop a turn after every iteration: the runs advance in lockstep
-        const { settled, passes, shared } = await runBatched(group.map((s) => configs[indexOf.get(s)!]), (i) => execute(group[i], 0));
+        const { settled, passes, shared } = await runBatched(
+          group.map((s) => configs[indexOf.get(s)!]),
+          (i) => execute(group[i], 0),
+        );
         settled.forEach((s, i) => settle(group[i], s.status === "rejected" ? s.reason : undefined));
         batched = { groups: (batched?.groups ?? 0) + 1, passes: (batched?.passes ?? 0) + passes, shared: (batched?.shared ?? 0) + shared };
         continue;
@@ -273,7 +310,10 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     }
     if (stop()) interrupted = true;
   } else {
-    const sharing = new OperatorSharing(todo.map((s, i) => ({ id: s.id, config: configs[i] })), workers);
+    const sharing = new OperatorSharing(
+      todo.map((s, i) => ({ id: s.id, config: configs[i] })),
+      workers,
+    );
     interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds);
     sharedOperators = sharing.sharedOperators;
   }
@@ -286,15 +326,31 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     saveManifest();
   }
   return {
-    dir, grid, runs, skipped, executed: done, entries: runs.map((r) => entries.get(r.id)!), interrupted, locked: stillLocked,
-    ...(sharedOperators !== undefined ? { sharedOperators } : {}), ...(batched ? { batched } : {}),
+    dir,
+    grid,
+    runs,
+    skipped,
+    executed: done,
+    entries: runs.map((r) => entries.get(r.id)!),
+    interrupted,
+    locked: stillLocked,
+    ...(sharedOperators !== undefined ? { sharedOperators } : {}),
+    ...(batched ? { batched } : {}),
   };
 }
 
 /** Runs specs on `workers` worker threads; returns true if stopped early. */
 async function runOnThreads(
-  todo: RunSpec[], dir: string, workers: number, entry: string, stop: () => boolean, finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
-  sharing: OperatorSharing, cores = os.availableParallelism(), maxMemoryBytes?: number, checkpointSeconds?: number,
+  todo: RunSpec[],
+  dir: string,
+  workers: number,
+  entry: string,
+  stop: () => boolean,
+  finish: (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => void,
+  sharing: OperatorSharing,
+  cores = os.availableParallelism(),
+  maxMemoryBytes?: number,
+  checkpointSeconds?: number,
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -312,60 +368,71 @@ async function runOnThreads(
   try {
     // every worker ends (its run interrupted) before the first error is thrown
     const ends = await Promise.allSettled(
-      Array.from({ length: workers }, (_, slot) => new Promise<void>((resolve, reject) => {
-        const autoThreadCap = Math.max(1, Math.floor(cores / workers));
-        const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
-        let current: RunSpec | undefined;
-        const feed = () => {
-          if (interrupted || stop() || pending.length === 0) {
-            current = undefined;
-            void w.terminate().then(() => resolve());
-            return;
-          }
-          const i = pending.findIndex((s) => sharing.ready(s.id));
-          if (i < 0) {
-            // every remaining run waits for an operator another worker is building
-            current = undefined;
-            parked.push(feed);
-            return;
-          }
-          current = pending.splice(i, 1)[0];
-          const share = sharing.assign(current.id, slot);
-          w.postMessage({ id: current.id, config: current.config, dir: path.join(dir, current.id), share, maxMemoryBytes, checkpointSeconds } satisfies WorkerTask);
-        };
-        const wake = () => {
-          for (const f of parked.splice(0)) f();
-        };
-        w.on("message", (msg: WorkerReply | WorkerOperatorMessage) => {
-          if ("kind" in msg) {
-            sharing.delivered(msg.handle);
-            wake();
-            return;
-          }
-          sharing.finished(msg.id);
-          try {
-            finish(byId.get(msg.id)!, msg.error, msg.skipped);
-          } catch (e) {
-            // e.g. the disk is full: every worker stops, and the sweep ends with this error
-            interrupted = true;
-            Atomics.store(flag, 0, 1);
-            void w.terminate();
-            reject(e);
-            return;
-          }
-          feed();
-          wake();
-        });
-        w.on("error", (e) => {
-          try {
-            if (current) finish(current, `worker crashed: ${e.message}`);
-          } catch {
-            /* the crash is the error to report */
-          }
-          reject(e);
-        });
-        feed();
-      })),
+      Array.from(
+        { length: workers },
+        (_, slot) =>
+          new Promise<void>((resolve, reject) => {
+            const autoThreadCap = Math.max(1, Math.floor(cores / workers));
+            const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
+            let current: RunSpec | undefined;
+            const feed = () => {
+              if (interrupted || stop() || pending.length === 0) {
+                current = undefined;
+                void w.terminate().then(() => resolve());
+                return;
+              }
+              const i = pending.findIndex((s) => sharing.ready(s.id));
+              if (i < 0) {
+                // every remaining run waits for an operator another worker is building
+                current = undefined;
+                parked.push(feed);
+                return;
+              }
+              current = pending.splice(i, 1)[0];
+              const share = sharing.assign(current.id, slot);
+              w.postMessage({
+                id: current.id,
+                config: current.config,
+                dir: path.join(dir, current.id),
+                share,
+                maxMemoryBytes,
+                checkpointSeconds,
+              } satisfies WorkerTask);
+            };
+            const wake = () => {
+              for (const f of parked.splice(0)) f();
+            };
+            w.on("message", (msg: WorkerReply | WorkerOperatorMessage) => {
+              if ("kind" in msg) {
+                sharing.delivered(msg.handle);
+                wake();
+                return;
+              }
+              sharing.finished(msg.id);
+              try {
+                finish(byId.get(msg.id)!, msg.error, msg.skipped);
+              } catch (e) {
+                // e.g. the disk is full: every worker stops, and the sweep ends with this error
+                interrupted = true;
+                Atomics.store(flag, 0, 1);
+                void w.terminate();
+                reject(e);
+                return;
+              }
+              feed();
+              wake();
+            });
+            w.on("error", (e) => {
+              try {
+                if (current) finish(current, `worker crashed: ${e.message}`);
+              } catch {
+                /* the crash is the error to report */
+              }
+              reject(e);
+            });
+            feed();
+          }),
+      ),
     );
     const failed = ends.find((e) => e.status === "rejected");
     if (failed) throw failed.reason;

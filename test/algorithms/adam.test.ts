@@ -11,8 +11,13 @@ describe("adam", () => {
   });
 
   it("takes a first step of size ≈ η in every entry (m̂ = g, v̂ = g² at t = 1)", () => {
-    const cfg = resolveConfig({ seed: 3, problem: { n: 8, rank: 2 }, model: { type: "asymmetric", k: 3 }, operator: { m: 150 }, method: { name: "adam",
-      stepSize: 1e-3, epsilon: 1e-12 } });
+    const cfg = resolveConfig({
+      seed: 3,
+      problem: { n: 8, rank: 2 },
+      model: { type: "asymmetric", k: 3 },
+      operator: { m: 150 },
+      method: { name: "adam", stepSize: 1e-3, epsilon: 1e-12 },
+    });
     const inst = buildInstance(cfg);
     const x0 = buildInit(cfg, inst);
     if (x0.kind !== "asymmetric") throw new Error("asymmetric expected");

@@ -10,7 +10,7 @@ import { runConfig } from "../../src/run/run.js";
 const strip = (rows: Record<string, number>[]) => rows.map(({ seconds: _s, ...r }) => r);
 const base = { seed: 9, problem: { n: 9, n2: 7, rank: 2, truth: "general" }, operator: { m: 200 }, init: { alpha: 0.05 }, stop: { maxIterations: 150 } };
 
-describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
+describe('deep factorization P = W_N⋯W_1 (model.type "deep")', () => {
   it("depth 2 is the asymmetric FGᵀ model bit for bit (F = W_2, G = W_1ᵀ), on every backend path", () => {
     for (const operator of [{ m: 200 }, { m: 200, backend: "ts" }, { type: "completion", p: 0.5 }]) {
       const cfg = { ...base, operator, method: { name: "gd", stepSize: 0.2 }, record: { effectiveRank: true } };
@@ -39,7 +39,9 @@ describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
         rng.fillNormal(M.data, 0.5);
         return M;
       };
-      const WN = rand(9, 3), G = rand(7, 3), middle = Array.from({ length: depth - 2 }, () => rand(3, 3));
+      const WN = rand(9, 3),
+        G = rand(7, 3),
+        middle = Array.from({ length: depth - 2 }, () => rand(3, 3));
       const loss = () => {
         let P: Matrix = WN;
         for (let j = middle.length - 1; j >= 0; j--) P = matmul(P, middle[j]);
@@ -49,15 +51,18 @@ describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
         return s / 2;
       };
       const params = [WN, G, ...middle];
-      const fd = params.map((W) => Float64Array.from(W.data, (_, i) => {
-        const h = 1e-6, v = W.data[i];
-        W.data[i] = v + h;
-        const fp = loss();
-        W.data[i] = v - h;
-        const fm = loss();
-        W.data[i] = v;
-        return (fp - fm) / (2 * h);
-      }));
+      const fd = params.map((W) =>
+        Float64Array.from(W.data, (_, i) => {
+          const h = 1e-6,
+            v = W.data[i];
+          W.data[i] = v + h;
+          const fp = loss();
+          W.data[i] = v - h;
+          const fm = loss();
+          W.data[i] = v;
+          return (fp - fm) / (2 * h);
+        }),
+      );
       const before = params.map((W) => W.data.slice());
       const eta = 1e-3;
       new DeepGradientDescent(inst.operator, inst.y, WN, G, middle, eta).step();
@@ -69,17 +74,25 @@ describe("deep factorization P = W_N⋯W_1 (model.type \"deep\")", () => {
   });
 
   it("depth 3 from a small init recovers a rank-2 truth (loss → 0) and records effective_rank", () => {
-    const r = runConfig({ ...base, model: { type: "deep", k: 4, depth: 3 }, init: { alpha: 0.3 }, method: { name: "gd", stepSize: 0.3 },
-      stop: { maxIterations: 20000, targetRelError: 1e-6 }, record: { effectiveRank: true, every: 100 } });
+    const r = runConfig({
+      ...base,
+      model: { type: "deep", k: 4, depth: 3 },
+      init: { alpha: 0.3 },
+      method: { name: "gd", stepSize: 0.3 },
+      stop: { maxIterations: 20000, targetRelError: 1e-6 },
+      record: { effectiveRank: true, every: 100 },
+    });
     expect(r.result.status).toBe("converged");
     expect(Math.abs(r.result.final.extra.effective_rank - 2)).toBeLessThan(0.2);
   });
 
   it("refuses methods without a deep stepper, and the FGᵀ-only options, naming the field", () => {
-    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 },
-      method: { name: "scaled-gd" } })).toThrow(/method\.name: model\.type "deep" runs with "gd", "adam"/);
-    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "gd",
-      balanceWeight: 1 } })).toThrow(/method\.balanceWeight: is not available with model\.type "deep"/);
+    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "scaled-gd" } })).toThrow(
+      /method\.name: model\.type "deep" runs with "gd", "adam"/,
+    );
+    expect(() => runConfig({ ...base, model: { type: "deep", depth: 3 }, method: { name: "gd", balanceWeight: 1 } })).toThrow(
+      /method\.balanceWeight: is not available with model\.type "deep"/,
+    );
     expect(() => runConfig({ ...base, model: { type: "deep", depth: 1 } })).toThrow(/model\.depth/);
   });
 });

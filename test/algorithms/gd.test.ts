@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  type Matrix, dot, fromRows, frobeniusDistance, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros,
-} from "../../src/linalg/index.js";
+import { type Matrix, dot, fromRows, frobeniusDistance, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros } from "../../src/linalg/index.js";
 import { GradientDescentAsymmetric, GradientDescentSymmetric } from "../../src/algorithms/gd.js";
 import { gaussianOperator, symmetricGaussianOperator } from "../../src/operators/gaussian.js";
 import { IdentityOperator } from "../../src/operators/identity.js";
@@ -37,8 +35,12 @@ describe("exact gradients of the ½-loss (finite-difference check)", () => {
       const grad = gd.gradient(zeros(6, 3));
       for (let trial = 0; trial < 4; trial++) {
         const V = randn(6, 3, rng);
-        const Xp = copy(X), Xm = copy(X);
-        for (let i = 0; i < V.data.length; i++) { Xp.data[i] += h * V.data[i]; Xm.data[i] -= h * V.data[i]; }
+        const Xp = copy(X),
+          Xm = copy(X);
+        for (let i = 0; i < V.data.length; i++) {
+          Xp.data[i] += h * V.data[i];
+          Xm.data[i] -= h * V.data[i];
+        }
         const fd = (loss(A, y, Xp, Xp) - loss(A, y, Xm, Xm)) / (2 * h);
         expect(Math.abs(fd - dot(grad.data, V.data))).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
       }
@@ -50,15 +52,27 @@ describe("exact gradients of the ½-loss (finite-difference check)", () => {
     const A = gaussianOperator(90, 5, 7, rng, tsBackend);
     const truth = generalTruth(5, 7, spectrum(2, 3), rng);
     const y = A.apply(truth.Mstar);
-    const F = randn(5, 3, rng, 0.5), G = randn(7, 3, rng, 0.5);
+    const F = randn(5, 3, rng, 0.5),
+      G = randn(7, 3, rng, 0.5);
     const gd = new GradientDescentAsymmetric(A, y, F, G, 0.1);
-    const gF = zeros(5, 3), gG = zeros(7, 3);
+    const gF = zeros(5, 3),
+      gG = zeros(7, 3);
     gd.gradient(gF, gG);
     for (let trial = 0; trial < 4; trial++) {
-      const VF = randn(5, 3, rng), VG = randn(7, 3, rng);
-      const Fp = copy(F), Fm = copy(F), Gp = copy(G), Gm = copy(G);
-      for (let i = 0; i < VF.data.length; i++) { Fp.data[i] += h * VF.data[i]; Fm.data[i] -= h * VF.data[i]; }
-      for (let i = 0; i < VG.data.length; i++) { Gp.data[i] += h * VG.data[i]; Gm.data[i] -= h * VG.data[i]; }
+      const VF = randn(5, 3, rng),
+        VG = randn(7, 3, rng);
+      const Fp = copy(F),
+        Fm = copy(F),
+        Gp = copy(G),
+        Gm = copy(G);
+      for (let i = 0; i < VF.data.length; i++) {
+        Fp.data[i] += h * VF.data[i];
+        Fm.data[i] -= h * VF.data[i];
+      }
+      for (let i = 0; i < VG.data.length; i++) {
+        Gp.data[i] += h * VG.data[i];
+        Gm.data[i] -= h * VG.data[i];
+      }
       const fd = (loss(A, y, Fp, Gp) - loss(A, y, Fm, Gm)) / (2 * h);
       const an = dot(gF.data, VF.data) + dot(gG.data, VG.data);
       expect(Math.abs(fd - an)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
@@ -83,18 +97,22 @@ describe("simultaneous updates on FGᵀ", () => {
     const rng = createRng(4);
     const A = gaussianOperator(120, 6, 5, rng, tsBackend);
     const y = A.apply(generalTruth(6, 5, spectrum(2, 2), rng).Mstar);
-    const F0 = randn(6, 3, rng, 0.7), G0 = randn(5, 3, rng, 0.7);
+    const F0 = randn(6, 3, rng, 0.7),
+      G0 = randn(5, 3, rng, 0.7);
     const eta = 0.3;
     const D0 = imbalance(F0, G0);
     const r = A.apply(matmulNT(F0, G0));
     for (let i = 0; i < r.length; i++) r[i] -= y[i];
     const S = A.adjoint(r);
-    const SG = matmul(S, G0), StF = matmulTN(S, F0);
+    const SG = matmul(S, G0),
+      StF = matmulTN(S, F0);
     const predicted = zeros(3, 3);
-    const a = matmulTN(SG, SG).data, b = matmulTN(StF, StF).data;
+    const a = matmulTN(SG, SG).data,
+      b = matmulTN(StF, StF).data;
     for (let i = 0; i < 9; i++) predicted.data[i] = D0.data[i] + eta * eta * (a[i] - b[i]);
 
-    const F = copy(F0), G = copy(G0);
+    const F = copy(F0),
+      G = copy(G0);
     new GradientDescentAsymmetric(A, y, F, G, eta).step();
     const D1 = imbalance(F, G);
     // rounding: D is a difference of O(‖F‖²) Gram matrices, so ~1e-15·‖F₀‖²·few; allow 1e-12 of the scale
@@ -106,7 +124,8 @@ describe("simultaneous updates on FGᵀ", () => {
     // An alternating (Gauss–Seidel) update breaks the identity: it is not what we run.
     const Fa = copy(F0);
     for (let i = 0; i < Fa.data.length; i++) Fa.data[i] -= eta * SG.data[i];
-    const Ga = copy(G0), StFa = matmulTN(S, Fa);
+    const Ga = copy(G0),
+      StFa = matmulTN(S, Fa);
     for (let i = 0; i < Ga.data.length; i++) Ga.data[i] -= eta * StFa.data[i];
     expect(frobeniusDistance(imbalance(Fa, Ga), predicted)).toBeGreaterThan(1e-6 * scale);
   });
@@ -114,29 +133,32 @@ describe("simultaneous updates on FGᵀ", () => {
 
 describe("the fused residual-and-adjoint pass in the steppers", () => {
   /** The same operator with the fused pass hidden, so the stepper takes the two-pass path. */
-  const twoPass = (A: SensingOperator): SensingOperator =>
-    new Proxy(A, { get: (t, p) => (p === "residualAndAdjoint" ? undefined : Reflect.get(t, p, t)) });
+  const twoPass = (A: SensingOperator): SensingOperator => new Proxy(A, { get: (t, p) => (p === "residualAndAdjoint" ? undefined : Reflect.get(t, p, t)) });
 
   it("follows the two-pass trajectory of GD on FGᵀ and XXᵀ to rounding over 300 steps, and is really used", () => {
     for (const model of ["asymmetric", "symmetric"] as const) {
       const rng = createRng(8);
       const A = gaussianOperator(150, 6, 6, rng, tsBackend);
       const y = A.apply(psdTruth(6, spectrum(2, 1), rng).Mstar);
-      const X0 = randn(6, 3, rng, 0.1), Y0 = randn(6, 3, rng, 0.05);
+      const X0 = randn(6, 3, rng, 0.1),
+        Y0 = randn(6, 3, rng, 0.05);
       let calls = 0;
       const counted = new Proxy(A, {
-        get: (t, p) => (p === "residualAndAdjoint" ? (...a: unknown[]) => (calls++, (t.residualAndAdjoint as (...b: unknown[]) => void)(...a)) : Reflect.get(t, p, t)),
+        get: (t, p) =>
+          p === "residualAndAdjoint" ? (...a: unknown[]) => (calls++, (t.residualAndAdjoint as (...b: unknown[]) => void)(...a)) : Reflect.get(t, p, t),
       });
       const make = (op: SensingOperator) =>
         model === "asymmetric" ? new GradientDescentAsymmetric(op, y, copy(X0), copy(Y0), 0.2) : new GradientDescentSymmetric(op, y, copy(X0), 0.1);
-      const fusedRun = make(counted), plainRun = make(twoPass(A));
+      const fusedRun = make(counted),
+        plainRun = make(twoPass(A));
       for (let t = 0; t < 300; t++) {
         fusedRun.step();
         plainRun.step();
       }
       // every step measures r through the fused pass (nothing asked for r before the first)
       expect(calls).toBe(300);
-      const Pf = fusedRun.product(), Pp = plainRun.product();
+      const Pf = fusedRun.product(),
+        Pp = plainRun.product();
       // GD is a contraction near the solution here: per-step rounding differences (~1e-16
       // relative) stay at that level instead of growing; 1e-12 leaves a wide margin
       expect(frobeniusDistance(Pf, Pp)).toBeLessThanOrEqual(1e-12 * frobeniusNorm(Pp));
@@ -153,7 +175,10 @@ describe("pure factorization (identity operator), symmetric, k > r", () => {
   // 1/λ_t = 4ηt + c + O(η log t) and λ_t ~ 1/(4ηt). The error is ‖X₂X₂ᵀ‖_F = √(k−r)·λ_t, so
   //   t·‖X_tX_tᵀ − M*‖_F·4η/√(k−r) → 1,   with 1 − ratio ≈ (c + 3η ln t)/(4ηt) = O(1/t).
   it("has error ~ √(k−r)/(4ηt): t·‖XXᵀ − M*‖·4η/√(k−r) → 1", () => {
-    const n = 8, r = 2, k = 4, eta = 0.1;
+    const n = 8,
+      r = 2,
+      k = 4,
+      eta = 0.1;
     const rng = createRng(5);
     const truth = psdTruth(n, spectrum(r, 2), rng);
     const A = new IdentityOperator(n, n);
@@ -178,11 +203,23 @@ describe("the scalar worst case of Xiong, Ding & Du", () => {
   // d = f² − g² = 8α²/9, conserved up to O(η²p²) terms. Late, g → 0 and f² → d, so
   // g ← g(1 − ηf²) and p₂₂ = fg decays at rate 1 − η·8α²/9.
   it("has late log-slope of |(FGᵀ)₂₂| equal to ln(1 − η·8α²/9) to 0.1%", () => {
-    const alpha = 0.1, eta = 0.5;
+    const alpha = 0.1,
+      eta = 0.5;
     const A = new IdentityOperator(2, 2);
-    const y = A.apply(fromRows([[1, 0], [0, 0]]));
-    const F = fromRows([[alpha, 0], [0, alpha]]);
-    const G = fromRows([[alpha / 3, 0], [0, alpha / 3]]);
+    const y = A.apply(
+      fromRows([
+        [1, 0],
+        [0, 0],
+      ]),
+    );
+    const F = fromRows([
+      [alpha, 0],
+      [0, alpha],
+    ]);
+    const G = fromRows([
+      [alpha / 3, 0],
+      [0, alpha / 3],
+    ]);
     const gd = new GradientDescentAsymmetric(A, y, F, G, eta);
     const p22 = () => Math.abs(gd.product().data[3]);
     while (gd.iteration < 2000) gd.step();
@@ -200,7 +237,10 @@ describe("the scalar worst case of Xiong, Ding & Du", () => {
 describe("exact parameterization k = r", () => {
   it("converges linearly to machine precision (symmetric Gaussian sensing), while k > r does not", () => {
     const rng = createRng(6);
-    const n = 10, r = 2, m = 400, eta = 0.05;
+    const n = 10,
+      r = 2,
+      m = 400,
+      eta = 0.05;
     const A = symmetricGaussianOperator(m, n, rng, tsBackend);
     const truth = psdTruth(n, spectrum(r, 2), rng);
     const y = A.apply(truth.Mstar);

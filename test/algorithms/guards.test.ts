@@ -9,7 +9,13 @@ import { zeros } from "../../src/linalg/matrix.js";
 import { runConfig } from "../../src/run/run.js";
 import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
 
-const base = { seed: 1, problem: { n: 10, rank: 2 }, operator: { type: "gaussian", m: 200, backend: "ts" }, init: { type: "spectral" }, stop: { maxIterations: 300 } } as const;
+const base = {
+  seed: 1,
+  problem: { n: 10, rank: 2 },
+  operator: { type: "gaussian", m: 200, backend: "ts" },
+  init: { type: "spectral" },
+  stop: { maxIterations: 300 },
+} as const;
 
 describe("numerical guards", () => {
   it("a diverged run names the iteration and the quantity that blew up", () => {
@@ -26,7 +32,9 @@ describe("numerical guards", () => {
     const W = zeros(4, 2);
     W.data.fill(1e200);
     expect(() => rightPrecondition(zeros(4, 2), W, 0, zeros(4, 2), "scaled-gd")).toThrow(NonFiniteError);
-    expect(() => rightPrecondition(zeros(4, 2), W, 0, zeros(4, 2), "scaled-gd")).toThrow(/scaled-gd: the k×k Gram matrix WᵀW of the preconditioner has the non-finite entry Infinity/);
+    expect(() => rightPrecondition(zeros(4, 2), W, 0, zeros(4, 2), "scaled-gd")).toThrow(
+      /scaled-gd: the k×k Gram matrix WᵀW of the preconditioner has the non-finite entry Infinity/,
+    );
     // a singular (finite) Gram matrix is still the solver error suggesting ScaledGD(λ)
     expect(() => rightPrecondition(zeros(4, 2), zeros(4, 2), 0, zeros(4, 2), "scaled-gd")).toThrow(/not positive definite.*scaled-gd-lambda/);
   });
@@ -49,7 +57,8 @@ describe("numerical guards", () => {
   });
 
   it("loss-increase warning: on f = ½λx² with GD at η > 2/λ the suggestion is exactly 1/λ, half the stable bound", () => {
-    const lambda = 4, eta = 0.7; // |1 − ηλ| = 1.8 > 1: the loss grows by 3.24 per step
+    const lambda = 4,
+      eta = 0.7; // |1 − ηλ| = 1.8 > 1: the loss grows by 3.24 per step
     const stub = { method: "gd", stepSize: eta } as Stepper;
     const w = new LossWatch(stub);
     let x = 1;
@@ -81,7 +90,12 @@ describe("numerical guards", () => {
   });
 
   it("gradient flow with a huge first trial step (1e300) adapts instead of reporting a step-size underflow", () => {
-    const o = runConfig({ ...base, init: { type: "small-random", alpha: 0.1 }, method: { name: "gradient-flow", stepSize: 1e300 }, stop: { maxIterations: 40 } });
+    const o = runConfig({
+      ...base,
+      init: { type: "small-random", alpha: 0.1 },
+      method: { name: "gradient-flow", stepSize: 1e300 },
+      stop: { maxIterations: 40 },
+    });
     expect(o.result.status).toBe("max-iterations");
     expect(Number.isFinite(o.result.final.rel_error)).toBe(true);
     expect(o.result.final.extra.flow_time).toBeGreaterThan(0);

@@ -30,7 +30,8 @@ describe("minibatch gd and scaled-gd (method.batchSize)", () => {
 
   it("an epoch visits every measurement exactly once (batches of b, the last smaller), and the next epoch is another permutation", () => {
     const s = new MinibatchSampler(10, 4, createRng(1));
-    const mask = new Uint8Array(10), seen = new Int32Array(10);
+    const mask = new Uint8Array(10),
+      seen = new Int32Array(10);
     const sizes = [];
     const firstBatch = (): number[] => {
       s.next(mask);
@@ -50,8 +51,12 @@ describe("minibatch gd and scaled-gd (method.batchSize)", () => {
   });
 
   it("over one epoch the batch gradients average to the full gradient: Σ_B (|B|/m)·S_B·G = S·G at a fixed point", () => {
-    const cfg = resolveConfig({ ...base, model: { type: "asymmetric", k: 3 }, method: { name: "gd", stepSize: 0.1, batchSize: 70 }, operator: { m: 240,
-      backend: "ts" } });
+    const cfg = resolveConfig({
+      ...base,
+      model: { type: "asymmetric", k: 3 },
+      method: { name: "gd", stepSize: 0.1, batchSize: 70 },
+      operator: { m: 240, backend: "ts" },
+    });
     const inst = buildInstance(cfg);
     class Probe extends FactoredStepper {
       readonly method = "probe";
@@ -67,7 +72,8 @@ describe("minibatch gd and scaled-gd (method.batchSize)", () => {
     const full = [zeros(10, 3), zeros(10, 3)];
     p.products(full[0], full[1], false);
     p.useMinibatches(new MinibatchSampler(240, 70, createRng(3)));
-    const sum = [new Float64Array(30), new Float64Array(30)], part = [zeros(10, 3), zeros(10, 3)];
+    const sum = [new Float64Array(30), new Float64Array(30)],
+      part = [zeros(10, 3), zeros(10, 3)];
     for (const size of [70, 70, 70, 30]) {
       p.products(part[0], part[1], true);
       for (let j = 0; j < 2; j++) part[j].data.forEach((v, i) => (sum[j][i] += (size / 240) * v));
@@ -79,8 +85,12 @@ describe("minibatch gd and scaled-gd (method.batchSize)", () => {
   });
 
   it("stochastic gd on a noiseless problem still converges (interpolation: every batch gradient vanishes at M*)", () => {
-    const r = runConfig({ ...base, model: { type: "symmetric", k: 2 }, method: { name: "gd", stepSize: 0.05, batchSize: 60 }, stop: { maxIterations: 20000,
-      targetRelError: 1e-8 } });
+    const r = runConfig({
+      ...base,
+      model: { type: "symmetric", k: 2 },
+      method: { name: "gd", stepSize: 0.05, batchSize: 60 },
+      stop: { maxIterations: 20000, targetRelError: 1e-8 },
+    });
     expect(r.result.status).toBe("converged");
   });
 

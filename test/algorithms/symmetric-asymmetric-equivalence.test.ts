@@ -18,7 +18,10 @@ const base = {
 const eta = 0.5;
 const asym = (operator: "symmetric-gaussian" | "gaussian" = "symmetric-gaussian") =>
   runConfig({
-    ...base, operator: { ...base.operator, type: operator }, model: { type: "asymmetric", k: 4 }, init: { ...base.init, type: "identical" },
+    ...base,
+    operator: { ...base.operator, type: operator },
+    model: { type: "asymmetric", k: 4 },
+    init: { ...base.init, type: "identical" },
     method: { name: "gd", stepSize: eta },
   });
 const sym = (stepSize: number, operator: "symmetric-gaussian" | "gaussian" = "symmetric-gaussian") =>
@@ -28,10 +31,12 @@ const trajectory = (rows: { iteration: number; loss: number; rel_error: number; 
 
 describe("FGᵀ with F₀ = G₀, PSD M* and symmetric Aᵢ is XXᵀ at half the step", () => {
   it("at step η equals XXᵀ at η/2 bit for bit: every recorded loss and error, and the final factors F = G = X", () => {
-    const a = asym(), s = sym(eta / 2);
+    const a = asym(),
+      s = sym(eta / 2);
     expect(a.result.rows.length).toBe(401);
     expect(trajectory(a.result.rows)).toEqual(trajectory(s.result.rows));
-    const fa = a.stepper.factors(), fs = s.stepper.factors();
+    const fa = a.stepper.factors(),
+      fs = s.stepper.factors();
     if (fa?.kind !== "asymmetric" || fs?.kind !== "symmetric") throw new Error("unexpected factor kinds");
     expect(Array.from(fa.F.data)).toEqual(Array.from(fs.X.data));
     expect(Array.from(fa.G.data)).toEqual(Array.from(fs.X.data));
@@ -40,12 +45,14 @@ describe("FGᵀ with F₀ = G₀, PSD M* and symmetric Aᵢ is XXᵀ at half the
   });
 
   it("is not XXᵀ at the same η (the factor 2 of the convention matters)", () => {
-    const a = asym(), s = sym(eta);
+    const a = asym(),
+      s = sym(eta);
     expect(s.result.rows[1].loss).not.toBe(a.result.rows[1].loss);
   });
 
   it("is not XXᵀ under general Gaussian Aᵢ: a non-symmetric S makes G drift from F", () => {
-    const a = asym("gaussian"), s = sym(eta / 2, "gaussian");
+    const a = asym("gaussian"),
+      s = sym(eta / 2, "gaussian");
     const fa = a.stepper.factors();
     if (fa?.kind !== "asymmetric") throw new Error("unexpected factor kind");
     let diff = 0;

@@ -31,14 +31,16 @@ function denseFile(m: number, n1: number, n2: number): string {
 }
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
 
 function srcFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? srcFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? srcFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 
 describe("the method catalogue", () => {
@@ -53,8 +55,24 @@ describe("the method catalogue", () => {
 
   it("the toy method runs through the CLI, appears in --schema and in the JSON Schema, and runs in a sweep", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-cat-"));
-    const r = await cli("run", "-q", "--out", path.join(dir, "run"), "--set", "method.name=heavy-ball", "--set", "method.momentum=0.5",
-      "--set", "problem.n=10", "--set", "stop.targetRelError=1e-8", "--set", "stop.maxIterations=5000", "--set", "init.alpha=0.01");
+    const r = await cli(
+      "run",
+      "-q",
+      "--out",
+      path.join(dir, "run"),
+      "--set",
+      "method.name=heavy-ball",
+      "--set",
+      "method.momentum=0.5",
+      "--set",
+      "problem.n=10",
+      "--set",
+      "stop.targetRelError=1e-8",
+      "--set",
+      "stop.maxIterations=5000",
+      "--set",
+      "init.alpha=0.01",
+    );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const summary = JSON.parse(fs.readFileSync(path.join(dir, "run", "summary.json"), "utf8"));
@@ -69,10 +87,14 @@ describe("the method catalogue", () => {
     const member = json.properties.method.anyOf.find((m) => m.properties.name.const === "heavy-ball");
     expect(Object.keys(member!.properties).sort()).toEqual(["momentum", "name", "stepSize"]);
 
-    const sweep = await runSweep({
-      base: { problem: { n: 8 }, operator: { backend: "ts" }, method: { name: "heavy-ball" }, stop: { maxIterations: 50 } },
-      vary: { "method.momentum": [0, 0.5] },
-    }, path.join(dir, "sweep"), { runner: "inline" });
+    const sweep = await runSweep(
+      {
+        base: { problem: { n: 8 }, operator: { backend: "ts" }, method: { name: "heavy-ball" }, stop: { maxIterations: 50 } },
+        vary: { "method.momentum": [0, 0.5] },
+      },
+      path.join(dir, "sweep"),
+      { runner: "inline" },
+    );
     expect(sweep.entries.map((e) => e.status)).toEqual(["max-iterations", "max-iterations"]);
   });
 
@@ -89,7 +111,8 @@ describe("the method catalogue", () => {
   });
 
   it("refuses two entries that declare one option with different schemas (the fold can fail)", () => {
-    const a = { options: { x: z.number().default(1) } }, b = { options: { x: z.number().default(2) } };
+    const a = { options: { x: z.number().default(1) } },
+      b = { options: { x: z.number().default(2) } };
     expect(() => foldOptions([a, b], "method", [])).toThrow(/method\.x is declared by two entries/);
     expect(() => foldOptions([a], "method", ["x"])).toThrow(/method\.x is a common field/);
     expect(Object.keys(foldOptions([a, { options: a.options }], "method", []))).toEqual(["x"]);

@@ -10,7 +10,8 @@ import { ConfigError, resolveConfig } from "../../src/config/schema.js";
 import { configErrorOf } from "../config-error.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
@@ -72,7 +73,7 @@ describe("run memory accounting", () => {
     expect(regen).not.toBeNull();
     const regenBytes = runMemory(resolveConfig({ ...cfg, operator: { ...cfg.operator, storage: "regenerate" } })).total;
     expect(Number(regen![1])).toBe(regenBytes);
-    expect(regenBytes).toBeLessThan(20000 * 100 * 100 * 8 / 100);
+    expect(regenBytes).toBeLessThan((20000 * 100 * 100 * 8) / 100);
     // with nothing that fits, no storage is suggested at all
     expect(refusal(cfg, 1000).message).not.toMatch(/, or use/);
   });

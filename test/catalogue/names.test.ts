@@ -8,13 +8,17 @@ const root = path.resolve(import.meta.dirname, "../..");
 const TABLES = ["src/catalogue/methods.ts", "src/catalogue/operators.ts"];
 
 function srcFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? srcFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? srcFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 
 /** The code of a file without its comments (block comments and whole-line // comments). */
 function code(file: string): string {
-  return fs.readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  return fs
+    .readFileSync(file, "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "");
 }
 
 /** Source files (besides the catalogue tables) whose code names `id` as a string: "id", 'id' or `id`. */
@@ -56,10 +60,7 @@ const EXCEPTIONS: Record<string, string[]> = {
 };
 
 describe("each method and operator is named in one source file besides the catalogue table", () => {
-  const entries = [
-    ...METHODS.map((m) => ({ id: m.name as string, what: "method" })),
-    ...OPERATORS.map((o) => ({ id: o.type as string, what: "operator" })),
-  ];
+  const entries = [...METHODS.map((m) => ({ id: m.name as string, what: "method" })), ...OPERATORS.map((o) => ({ id: o.type as string, what: "operator" }))];
   for (const { id, what } of entries) {
     it(`${what} "${id}"`, () => {
       const files = filesNaming(id);

@@ -15,7 +15,10 @@ const grid = { base: { problem: { n: 6, rank: 1 }, operator: { m: 60, backend: "
 
 describe("no stack traces", () => {
   it("a BigInt in a library config is a ConfigError naming the field", () => {
-    for (const [input, field, shown] of [[{ seed: 10n }, "seed", "10n"], [{ problem: { n: 8n } }, "problem.n", "8n"]] as const) {
+    for (const [input, field, shown] of [
+      [{ seed: 10n }, "seed", "10n"],
+      [{ problem: { n: 8n } }, "problem.n", "8n"],
+    ] as const) {
       let e: unknown;
       try {
         resolveConfig(input);
@@ -51,7 +54,10 @@ describe("clear messages", () => {
     const empty = await cli("run", "-q", "--out", "", ...small);
     expect(empty.err).toBe('matsense: cannot create the folder "": the folder name is empty\n');
     for (const out of [file, path.join(file, "sub")]) {
-      for (const cmd of [["run", "-q", "--out", out, ...small], ["sweep", "-q", "-w", "1", "-g", path.join(root, "g.json"), "--out", out]]) {
+      for (const cmd of [
+        ["run", "-q", "--out", out, ...small],
+        ["sweep", "-q", "-w", "1", "-g", path.join(root, "g.json"), "--out", out],
+      ]) {
         fs.writeFileSync(path.join(root, "g.json"), JSON.stringify(grid));
         const r = await cli(...cmd);
         expect(r.code).not.toBe(0);
@@ -72,7 +78,21 @@ describe("clear messages", () => {
   it("an init overflow with diagnostics, singular values or imbalance eigenvalues ends diverged (exit 4), not failed", async () => {
     for (const extra of ["record.diagnostics=true", "record.singularValues=2", "record.imbalanceEigenvalues=true"]) {
       const dir = path.join(scratch(), "d");
-      const r = await cli("run", "-q", "--out", dir, ...small, "--set", "problem.truth=general", "--set", "model.type=asymmetric", "--set", "init.alpha=1e160", "--set", extra);
+      const r = await cli(
+        "run",
+        "-q",
+        "--out",
+        dir,
+        ...small,
+        "--set",
+        "problem.truth=general",
+        "--set",
+        "model.type=asymmetric",
+        "--set",
+        "init.alpha=1e160",
+        "--set",
+        extra,
+      );
       expect(r.code, `${extra}: ${r.err}`).toBe(4);
       expect(JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).status).toBe("diverged");
     }

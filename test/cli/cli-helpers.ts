@@ -6,7 +6,8 @@ import { main } from "../../src/cli/main.js";
 
 /** Runs the CLI in process; returns the exit code and what it wrote. */
 export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }

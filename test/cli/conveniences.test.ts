@@ -10,7 +10,8 @@ import { matsenseVersion } from "../../src/io/version.js";
 import { EXIT_DAMAGED_RUNS } from "../../src/cli/sweep.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
@@ -74,8 +75,9 @@ describe("grids and sweeps", () => {
     });
     expect(g.vary["init.alpha"]).toEqual([1e-3, 1e-2, 1e-1]);
     expect(g.zip[0]["model.k"]).toEqual([2, 3, 4]);
-    expect(configError(() => parseGrid({ vary: { "init.alpha": { logspace: [0, 1, 3] } } })))
-      .toMatch(/grid\.vary\.init\.alpha.*needs a, b > 0 \(they are the endpoints, not exponents\)/);
+    expect(configError(() => parseGrid({ vary: { "init.alpha": { logspace: [0, 1, 3] } } }))).toMatch(
+      /grid\.vary\.init\.alpha.*needs a, b > 0 \(they are the endpoints, not exponents\)/,
+    );
     expect(configError(() => parseGrid({ vary: { "init.alpha": { linspace: [0, 1, 2.5] } } }))).toMatch(/integer count/);
   });
 

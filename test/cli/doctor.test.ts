@@ -10,15 +10,17 @@ import { createRng } from "../../src/random/rng.js";
 function skewed(op: SensingOperator, factor: number, only?: "adjointFactored"): SensingOperator {
   return new Proxy(op, {
     get(target, prop, receiver) {
-      if (prop === "adjoint" && !only) return (z: Float64Array) => {
-        const S = target.adjoint(z);
-        for (let i = 0; i < S.data.length; i++) S.data[i] *= factor;
-        return S;
-      };
-      if (prop === "adjointFactored") return (z: Float64Array, F: never, G: never, SG: { data: Float64Array } | null, StF: { data: Float64Array } | null) => {
-        target.adjointFactored(z, F, G, SG as never, StF as never);
-        for (const M of [SG, StF]) if (M) for (let i = 0; i < M.data.length; i++) M.data[i] *= factor;
-      };
+      if (prop === "adjoint" && !only)
+        return (z: Float64Array) => {
+          const S = target.adjoint(z);
+          for (let i = 0; i < S.data.length; i++) S.data[i] *= factor;
+          return S;
+        };
+      if (prop === "adjointFactored")
+        return (z: Float64Array, F: never, G: never, SG: { data: Float64Array } | null, StF: { data: Float64Array } | null) => {
+          target.adjointFactored(z, F, G, SG as never, StF as never);
+          for (const M of [SG, StF]) if (M) for (let i = 0; i < M.data.length; i++) M.data[i] *= factor;
+        };
       if (prop === "residualAndAdjoint") return undefined;
       return Reflect.get(target, prop, receiver);
     },
@@ -40,7 +42,14 @@ describe("matsense doctor", () => {
 
   it("the checks discriminate: a wrong adjoint scale fails the adjoint and gradient checks, a wrong update the imbalance identity", () => {
     const sym = buildInstance(resolveConfig({ seed: 2, problem: { n: 10, rank: 2 }, operator: { type: "gaussian", m: 200, backend: "ts" } }));
-    const asym = buildInstance(resolveConfig({ seed: 4, problem: { n: 10, n2: 8, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 200, backend: "ts" }, model: { type: "asymmetric" } }));
+    const asym = buildInstance(
+      resolveConfig({
+        seed: 4,
+        problem: { n: 10, n2: 8, rank: 2, truth: "general" },
+        operator: { type: "gaussian", m: 200, backend: "ts" },
+        model: { type: "asymmetric" },
+      }),
+    );
     const rng = createRng(1);
     expect(adjointCheck(sym.operator, rng, "ok").pass).toBe(true);
     expect(gradientCheck(sym.operator, sym.y, rng, 3).pass).toBe(true);
@@ -56,7 +65,10 @@ describe("matsense doctor", () => {
 
   it("a failing check makes the report say FAIL and the exit code 1", () => {
     let out = "";
-    const code = doctor((s) => void (out += s), () => [{ name: "x", pass: false, detail: "broken" }]);
+    const code = doctor(
+      (s) => void (out += s),
+      () => [{ name: "x", pass: false, detail: "broken" }],
+    );
     expect(code).toBe(1);
     expect(out).toMatch(/FAIL {2}x\n {8}broken\n\n0\/1 checks pass/);
   });

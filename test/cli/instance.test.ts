@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => (out += s), err: (s) => (err += s) });
   return { code, out, err };
 }

@@ -57,7 +57,11 @@ describe("a damaged checkpoint is never resumed from silently", () => {
     const file = path.join(dir, "checkpoint.json");
     const c = JSON.parse(fs.readFileSync(file, "utf8"));
     delete c.sha256;
-    for (const [bad, message] of [[12345, /not base64 text/], ["@@@@", /not base64 text/], [null, /not base64 text/]] as const) {
+    for (const [bad, message] of [
+      [12345, /not base64 text/],
+      ["@@@@", /not base64 text/],
+      [null, /not base64 text/],
+    ] as const) {
       (Object.values(c.arrays)[0] as { float64Base64: unknown }).float64Base64 = bad;
       fs.writeFileSync(file, JSON.stringify(c));
       const r = await cli("run", "-q", "--resume", dir, "--set", "stop.maxIterations=80");
@@ -75,14 +79,17 @@ describe("a damaged checkpoint is never resumed from silently", () => {
 describe("result files prove their content", () => {
   it("summary.json records a SHA-256 of every result file; an edited middle row, an edited alpha, swapped files read as damaged; old folders as unverified", async () => {
     const root = scratch();
-    const a = path.join(root, "a"), b = path.join(root, "b");
+    const a = path.join(root, "a"),
+      b = path.join(root, "b");
     expect((await cli("run", "-q", "--out", a, ...small)).code).toBe(0);
     expect((await cli("run", "-q", "--out", b, ...small, "--set", "seed=1")).code).toBe(0);
     const s = JSON.parse(fs.readFileSync(path.join(a, "summary.json"), "utf8"));
     expect(Object.keys(s.sha256).sort()).toEqual(["X.npy", "checkpoint.json", "config.json", "metrics.csv"]);
     expect(inspectRunFolder(a)).toMatchObject({ state: "done", verified: true });
     const keep = (d: string) => Object.fromEntries(fs.readdirSync(d).map((f) => [f, fs.readFileSync(path.join(d, f))]));
-    const restore = (d: string, files: Record<string, Buffer>) => { for (const [f, x] of Object.entries(files)) fs.writeFileSync(path.join(d, f), x); };
+    const restore = (d: string, files: Record<string, Buffer>) => {
+      for (const [f, x] of Object.entries(files)) fs.writeFileSync(path.join(d, f), x);
+    };
     const orig = keep(a);
 
     // an edited middle row (same shape, one digit changed)
@@ -147,7 +154,9 @@ describe("status, missing, aggregate and sweep use one validating reader", () =>
     fs.rmSync(path.join(dir, "model.k=2__seed=1"), { recursive: true });
     fs.cpSync(path.join(dir, "model.k=2__seed=0"), path.join(dir, "model.k=2__seed=1"), { recursive: true });
     const agg = await cli("aggregate", dir);
-    expect(agg.err).toContain(`damaged run ${path.join(dir, "model.k=2__seed=1")}: config.json is not the grid's config of this run: seed = 0, the grid says 1`);
+    expect(agg.err).toContain(
+      `damaged run ${path.join(dir, "model.k=2__seed=1")}: config.json is not the grid's config of this run: seed = 0, the grid says 1`,
+    );
     expect(agg.err).toContain(`run ${longer} is excluded from the statistics: its stop rules are not the grid's: stop.maxIterations = 60, the grid says 30`);
     const runs = fs.readFileSync(path.join(dir, "runs.csv"), "utf8");
     expect(runs).toMatch(/config_differs/);

@@ -16,7 +16,8 @@ describe("the CLI loads only the module of the command it runs", () => {
     const full = await buildProgram(io);
     for (const c of COMMANDS) {
       const only = await buildProgram(io, c.module);
-      const a = only.commands.find((x) => x.name() === c.name)!, b = full.commands.find((x) => x.name() === c.name)!;
+      const a = only.commands.find((x) => x.name() === c.name)!,
+        b = full.commands.find((x) => x.name() === c.name)!;
       expect(a.helpInformation()).toBe(b.helpInformation());
       expect(a.options.some((o) => o.long === "--options")).toBe(false); // the real command, not the stub
     }

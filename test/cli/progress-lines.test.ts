@@ -31,7 +31,12 @@ describe("progress without a terminal", () => {
   it("a long run prints a line every ~10 s with iteration, rel_error, rate and ETA", () => {
     let t = 0;
     const lines: string[] = [];
-    const tick = new RunTicker(1000, (s) => void lines.push(s), 10, () => t);
+    const tick = new RunTicker(
+      1000,
+      (s) => void lines.push(s),
+      10,
+      () => t,
+    );
     for (let i = 1; i <= 500; i++) {
       t = i * 0.1; // 10 iterations per second
       tick.update(i, 1 / i);

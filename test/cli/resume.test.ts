@@ -5,18 +5,43 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
 
-const sets = ["--set", "seed=2", "--set", "problem.n=8", "--set", "operator.m=150", "--set", "model.k=3", "--set", "init.alpha=0.01", "--set", "record.every=3"];
-const dropSeconds = (f: string) => fs.readFileSync(f, "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(",")).join("\n");
+const sets = [
+  "--set",
+  "seed=2",
+  "--set",
+  "problem.n=8",
+  "--set",
+  "operator.m=150",
+  "--set",
+  "model.k=3",
+  "--set",
+  "init.alpha=0.01",
+  "--set",
+  "record.every=3",
+];
+const dropSeconds = (f: string) =>
+  fs
+    .readFileSync(f, "utf8")
+    .split("\n")
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== 1)
+        .join(","),
+    )
+    .join("\n");
 
 describe("matsense run --resume", () => {
   it("continues a finished run to a larger stop.maxIterations with the metrics of one long run", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-resume-"));
-    const long = path.join(root, "long"), short = path.join(root, "short");
+    const long = path.join(root, "long"),
+      short = path.join(root, "short");
     expect((await cli("run", "-q", ...sets, "--set", "stop.maxIterations=40", "--out", long)).code).toBe(0);
     expect((await cli("run", "-q", ...sets, "--set", "stop.maxIterations=17", "--out", short)).code).toBe(0);
     for (const f of ["X.npy", "checkpoint.json"]) expect(fs.existsSync(path.join(short, f))).toBe(true);

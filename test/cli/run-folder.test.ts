@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
@@ -66,7 +67,12 @@ describe("never overwrite a result silently (run --out)", () => {
 });
 
 describe("sweep and reproduce output folders", () => {
-  const grid = { name: "t", base: { problem: { n: 6, rank: 1 }, operator: { m: 60, backend: "ts" }, stop: { maxIterations: 20 } }, vary: { "model.k": [1, 2] }, seeds: 1 };
+  const grid = {
+    name: "t",
+    base: { problem: { n: 6, rank: 1 }, operator: { m: 60, backend: "ts" }, stop: { maxIterations: 20 } },
+    vary: { "model.k": [1, 2] },
+    seeds: 1,
+  };
 
   it("sweep --out refuses a folder that is not a sweep folder (e.g. a run's result); --force clears the results and keeps other files", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-out-"));
@@ -89,7 +95,12 @@ describe("sweep and reproduce output folders", () => {
     fs.writeFileSync(g2, JSON.stringify({ ...grid, vary: { "model.k": [1, 3] } }));
     expect((await cli("sweep", "-q", "-w", "1", "-g", g2, "--out", dir)).code).toBe(2);
     expect((await cli("sweep", "-q", "-w", "1", "--force", "-g", g2, "--out", dir)).code).toBe(0);
-    expect(fs.readdirSync(dir).filter((d) => d.startsWith("model.k=")).sort()).toEqual(["model.k=1__seed=0", "model.k=3__seed=0"]);
+    expect(
+      fs
+        .readdirSync(dir)
+        .filter((d) => d.startsWith("model.k="))
+        .sort(),
+    ).toEqual(["model.k=1__seed=0", "model.k=3__seed=0"]);
     expect(fs.readFileSync(path.join(dir, "notes.txt"), "utf8")).toBe("mine");
   });
 
@@ -99,7 +110,10 @@ describe("sweep and reproduce output folders", () => {
     fs.writeFileSync(g, JSON.stringify(grid));
     const dir = path.join(root, "R");
     expect((await cli("sweep", "-q", "-w", "1", "-g", g, "--out", dir)).code).toBe(0);
-    const presets = (await cli("reproduce", "--list")).out.split("\n").filter((l) => /^\S/.test(l)).map((l) => l.split(/\s+/)[0]);
+    const presets = (await cli("reproduce", "--list")).out
+      .split("\n")
+      .filter((l) => /^\S/.test(l))
+      .map((l) => l.split(/\s+/)[0]);
     const refused = await cli("reproduce", presets[0], "--quick", "-q", "-w", "1", "--out", dir);
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/different grid/);

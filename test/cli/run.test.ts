@@ -7,7 +7,8 @@ import { main } from "../../src/cli/main.js";
 import { decodeNpy } from "../../src/io/npy.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
@@ -27,10 +28,33 @@ describe("matsense run", () => {
   let dir: string;
   beforeAll(async () => {
     dir = path.join(tmpdir(), "run");
-    const r = await cli("run", "-q", "--out", dir, "--save-instance",
-      "--set", "seed=5", "--set", "problem.n=6", "--set", "problem.n2=5", "--set", "problem.truth=general",
-      "--set", "problem.rank=2", "--set", "model.type=asymmetric", "--set", "model.k=3",
-      "--set", "operator.m=120", "--set", "init.alpha=0.1", "--set", "stop.maxIterations=50");
+    const r = await cli(
+      "run",
+      "-q",
+      "--out",
+      dir,
+      "--save-instance",
+      "--set",
+      "seed=5",
+      "--set",
+      "problem.n=6",
+      "--set",
+      "problem.n2=5",
+      "--set",
+      "problem.truth=general",
+      "--set",
+      "problem.rank=2",
+      "--set",
+      "model.type=asymmetric",
+      "--set",
+      "model.k=3",
+      "--set",
+      "operator.m=120",
+      "--set",
+      "init.alpha=0.1",
+      "--set",
+      "stop.maxIterations=50",
+    );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
   });
@@ -154,7 +178,10 @@ describe("matsense run with no config (the built-in demo)", () => {
     const dir = path.join(tmpdir(), "demo");
     const r = await cli("run", "--out", dir);
     expect(r.code).toBe(0);
-    const rows = r.out.split("\n").filter((l) => /^\d\s/.test(l)).map((l) => l.trim().split(/\s{2,}/));
+    const rows = r.out
+      .split("\n")
+      .filter((l) => /^\d\s/.test(l))
+      .map((l) => l.trim().split(/\s{2,}/));
     expect(rows.map((x) => x[0])).toEqual(["2", "3", "4"]);
     const errEnd = (row: string[]) => Number(row[5]);
     const slope = (row: string[]) => Number(row[6]);
@@ -176,7 +203,9 @@ describe("interrupting a run", () => {
   it.skipIf(!built)("Ctrl-C (SIGINT) ends the run with status interrupted, exit 130 and every file written (needs `npm run build`)", async () => {
     const dir = path.join(tmpdir(), "int");
     const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, [bin, "run", "-q", "--out", dir, "--set", "problem.n=30", "--set", "stop.maxIterations=10000000"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "run", "-q", "--out", dir, "--set", "problem.n=30", "--set", "stop.maxIterations=10000000"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     // wait until the run is under way (metrics being streamed), then interrupt
@@ -199,8 +228,23 @@ describe("interrupting a run", () => {
 describe("--save-instance for operators without a dense tensor", () => {
   it("completion writes omega.npy, the observed (row, col) pairs, and y = P_Ω(M*)/√p on them", async () => {
     const dir = path.join(tmpdir(), "omega");
-    const r = await cli("run", "-q", "--out", dir, "--save-instance", "--set", "operator.type=completion", "--set", "operator.p=0.5",
-      "--set", "problem.n=12", "--set", "model.k=2", "--set", "stop.maxIterations=2");
+    const r = await cli(
+      "run",
+      "-q",
+      "--out",
+      dir,
+      "--save-instance",
+      "--set",
+      "operator.type=completion",
+      "--set",
+      "operator.p=0.5",
+      "--set",
+      "problem.n=12",
+      "--set",
+      "model.k=2",
+      "--set",
+      "stop.maxIterations=2",
+    );
     expect(r.code).toBe(0);
     const omega = decodeNpy(fs.readFileSync(path.join(dir, "omega.npy")));
     const M = decodeNpy(fs.readFileSync(path.join(dir, "M_star.npy")));
@@ -218,8 +262,21 @@ describe("--save-instance for operators without a dense tensor", () => {
 
   it("one-step rebalancing is reported in the terminal as well as in summary.json", async () => {
     const dir = path.join(tmpdir(), "rebal");
-    const r = await cli("run", "--out", dir, "--set", "model.type=asymmetric", "--set", "model.k=3", "--set", "init.alpha=0.1",
-      "--set", "method.rebalanceAtIteration=5", "--set", "stop.maxIterations=10");
+    const r = await cli(
+      "run",
+      "--out",
+      dir,
+      "--set",
+      "model.type=asymmetric",
+      "--set",
+      "model.k=3",
+      "--set",
+      "init.alpha=0.1",
+      "--set",
+      "method.rebalanceAtIteration=5",
+      "--set",
+      "stop.maxIterations=10",
+    );
     expect(r.code).toBe(0);
     const s = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8"));
     expect(s.events.length).toBe(1);

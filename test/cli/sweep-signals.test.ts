@@ -10,7 +10,11 @@ async function signalSweep(signal: NodeJS.Signals): Promise<{ code: number | nul
   fs.writeFileSync(gridFile, JSON.stringify({ base: slowBase(30), seeds: 2 }));
   const p = cliSpawn(["sweep", "--grid", gridFile, "--out", dir, "--workers", "1", "--shard", "0/1"]);
   const first = path.join(dir, "base__seed=0");
-  await waitFor(() => fs.existsSync(path.join(first, "metrics.csv.partial")) && fs.statSync(path.join(first, "metrics.csv.partial")).size > 100, 30000, "the first run to start");
+  await waitFor(
+    () => fs.existsSync(path.join(first, "metrics.csv.partial")) && fs.statSync(path.join(first, "metrics.csv.partial")).size > 100,
+    30000,
+    "the first run to start",
+  );
   const t0 = Date.now();
   p.child.kill(signal);
   const { code } = await p.exited;

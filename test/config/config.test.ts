@@ -58,7 +58,30 @@ describe("config resolution", () => {
   it("describes every field with a description", () => {
     const fields = describeConfig();
     const paths = fields.map((f) => f.path);
-    for (const p of ["seed", "problem.n", "problem.n2", "problem.rank", "problem.truth", "problem.kappa", "problem.spectrum", "problem.singularValues", "problem.noise", "operator.type", "operator.m", "model.type", "model.k", "init.type", "init.alpha", "init.ratio", "method.name", "method.stepSize", "stop.maxIterations", "stop.targetRelError", "stop.maxSeconds", "record.every"]) {
+    for (const p of [
+      "seed",
+      "problem.n",
+      "problem.n2",
+      "problem.rank",
+      "problem.truth",
+      "problem.kappa",
+      "problem.spectrum",
+      "problem.singularValues",
+      "problem.noise",
+      "operator.type",
+      "operator.m",
+      "model.type",
+      "model.k",
+      "init.type",
+      "init.alpha",
+      "init.ratio",
+      "method.name",
+      "method.stepSize",
+      "stop.maxIterations",
+      "stop.targetRelError",
+      "stop.maxSeconds",
+      "record.every",
+    ]) {
       expect(paths).toContain(p);
     }
     for (const f of fields) expect(f.description.length).toBeGreaterThan(3);

@@ -8,20 +8,28 @@ import { MAX_THREADS_PER_CORE, resolveConfig } from "../../src/config/schema.js"
 import { main } from "../../src/cli/main.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
 
 describe("grid size limits (issue 15 item 3)", () => {
   it("counts runs from the list lengths without expanding", () => {
-    const g = parseGrid({ vary: { "init.alpha": [1, 2, 3] }, zip: [{ "model.k": [1, 2], "method.stepSize": [0.1, 0.2] }], variants: [{ name: "a" }, { name: "b" }], seeds: 5 });
+    const g = parseGrid({
+      vary: { "init.alpha": [1, 2, 3] },
+      zip: [{ "model.k": [1, 2], "method.stepSize": [0.1, 0.2] }],
+      variants: [{ name: "a" }, { name: "b" }],
+      seeds: 5,
+    });
     expect(gridRunCount(g)).toEqual({ runs: 3 * 2 * 2 * 5, points: 12, seeds: 5 });
     expect(expandGrid(g, { validate: false }).length).toBe(60);
   });
 
   it('refuses "seeds": 1000000000 at once (no expansion), naming the count and --allow-large', () => {
-    expect(() => expandGrid({ seeds: 1_000_000_000 })).toThrow(/has 1000000000 runs \(1 parameter point × 1000000000 seeds\), more than the limit of 100000.*--allow-large/);
+    expect(() => expandGrid({ seeds: 1_000_000_000 })).toThrow(
+      /has 1000000000 runs \(1 parameter point × 1000000000 seeds\), more than the limit of 100000.*--allow-large/,
+    );
     expect(() => expandGrid({ seeds: 1_000_000_000 }, { allowLarge: true })).toThrow(new RegExp(`more than the limit of ${HARD_MAX_GRID_RUNS}`));
     // (today's main expands first: V8 "heap out of memory", exit 134)
   });
@@ -55,7 +63,11 @@ describe("the sweep's status log replaces the per-run manifest rewrite", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-log-"));
     const grid = { base: { problem: { n: 6, rank: 1 }, operator: { backend: "ts" }, stop: { maxIterations: 20 } }, seeds: 3 };
     await runSweep(grid, dir, { runner: "inline" });
-    const lines = fs.readFileSync(path.join(dir, "status.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(path.join(dir, "status.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual(["base__seed=0", "base__seed=1", "base__seed=2"]);
     expect(lines.every((l) => l.status === "max-iterations" && l.iterations === 20 && typeof l.time === "string")).toBe(true);
     const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));

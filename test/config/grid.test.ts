@@ -22,7 +22,10 @@ describe("sweep grids", () => {
     const runs = expandGrid({
       base: { problem: { n: 8, rank: 2 } },
       zip: [{ "method.stepSize": [0.1, 0.2], "stop.maxIterations": [10, 20] }],
-      variants: [{ name: "A", set: {} }, { name: "B x", set: { "init.alpha": 0.5 } }],
+      variants: [
+        { name: "A", set: {} },
+        { name: "B x", set: { "init.alpha": 0.5 } },
+      ],
       seeds: [7, 9],
     });
     expect(runs).toHaveLength(2 * 2 * 2);
@@ -47,7 +50,12 @@ describe("sweep grids", () => {
   it("splits runs into disjoint shards that cover the sweep", () => {
     const runs = expandGrid(grid);
     const parts = [0, 1, 2].map((i) => shardRuns(runs, parseShard(`${i}/3`)));
-    expect(parts.flat().map((r) => r.id).sort()).toEqual(runs.map((r) => r.id).sort());
+    expect(
+      parts
+        .flat()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(runs.map((r) => r.id).sort());
     expect(parts.map((p) => p.length)).toEqual([8, 8, 8]);
     expect(() => parseShard("3/3")).toThrow(ConfigError);
     expect(() => parseShard("a/3")).toThrow(ConfigError);

@@ -96,7 +96,7 @@ export const validConfig: fc.Arbitrary<Record<string, unknown>> = fc
     // a config holds only the chosen operator's and method's options (others are errors, fuzzed by the mutations)
     for (const [p] of fields) {
       const only = FIELDS.find((f) => f.path === p)!.only;
-      const chosen = only ? getPath(c, only.path) ?? FIELDS.find((f) => f.path === only.path)!.default : undefined;
+      const chosen = only ? (getPath(c, only.path) ?? FIELDS.find((f) => f.path === only.path)!.default) : undefined;
       if (only && !only.values.includes(String(chosen))) {
         const [section, key] = p.split(".");
         delete (c[section] as Record<string, unknown>)[key];
@@ -120,10 +120,17 @@ export interface Mutation {
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constantFrom(...FIELD_PATHS).chain((p) => typeJunk(p).map((v): Mutation => ({ kind: "type", path: p, value: v, mustName: p }))),
   fc.constantFrom(...FIELD_PATHS).chain((p) => edgeNumber.map((v): Mutation => ({ kind: "edge", path: p, value: v, mustName: "" }))),
-  fc.tuple(fc.constantFrom("", ...SECTIONS), fc.constantFrom("nn", "stepsize", "Alpha", "k2", "extra")).map(([s, k]): Mutation => ({
-    kind: "unknown-key", path: s ? `${s}.${k}` : k, value: 1, mustName: k,
-  })),
-  fc.tuple(fc.constantFrom(...SECTIONS), fc.constantFrom(5, "x", null, [1], true)).map(([s, v]): Mutation => ({ kind: "section", path: s, value: v, mustName: s })),
+  fc.tuple(fc.constantFrom("", ...SECTIONS), fc.constantFrom("nn", "stepsize", "Alpha", "k2", "extra")).map(
+    ([s, k]): Mutation => ({
+      kind: "unknown-key",
+      path: s ? `${s}.${k}` : k,
+      value: 1,
+      mustName: k,
+    }),
+  ),
+  fc
+    .tuple(fc.constantFrom(...SECTIONS), fc.constantFrom(5, "x", null, [1], true))
+    .map(([s, v]): Mutation => ({ kind: "section", path: s, value: v, mustName: s })),
 );
 
 /** Applies a mutation to a copy of a config (overwriting whatever is on the way). */
@@ -164,7 +171,10 @@ export class Tally {
     return [...this.counts.values()].reduce((a, b) => a + b, 0);
   }
   print(): void {
-    const parts = [...this.counts.entries()].sort().map(([k, v]) => `${k} ${v}`).join(", ");
+    const parts = [...this.counts.entries()]
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
     process.stdout.write(`fuzz ${this.surface}: ${this.total()} cases (seed ${FUZZ_SEED}): ${parts}\n`);
   }
 }

@@ -62,11 +62,20 @@ const damage: fc.Arbitrary<Damage> = fc.oneof(
   fc.nat().map((at) => ({ op: "truncate" as const, at })),
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => ({ op: "flip" as const, at, byte })),
   fc.tuple(fc.constantFrom("delete-line" as const, "duplicate-line" as const, "swap-lines" as const), fc.nat()).map(([op, line]) => ({ op, line })),
-  fc.oneof(fc.constantFrom("", "{}", "[]", "null", "\u0000\u0001", "nan\n", "iteration\n", "{\"status\":\"converged\"}"), fc.string({ maxLength: 50 }), fc.json({ maxDepth: 3 }))
+  fc
+    .oneof(
+      fc.constantFrom("", "{}", "[]", "null", "\u0000\u0001", "nan\n", "iteration\n", '{"status":"converged"}'),
+      fc.string({ maxLength: 50 }),
+      fc.json({ maxDepth: 3 }),
+    )
     .map((text) => ({ op: "replace" as const, text })),
   fc.constantFrom("0,0,0,0,0\n", "garbage", "\n", ",,,\n").map((text) => ({ op: "append" as const, text })),
   fc.constant({ op: "remove" as const }),
-  fc.tuple(fc.constantFrom("status", "iterations", "final", "seconds", "warnings", "events", "record", "divergedAt"), fc.oneof(fc.constantFrom("converged", "diverged", "failed", "interrupted", "pending", null, -1, 1e9, 0, 5, []), fc.json({ maxDepth: 1 })))
+  fc
+    .tuple(
+      fc.constantFrom("status", "iterations", "final", "seconds", "warnings", "events", "record", "divergedAt"),
+      fc.oneof(fc.constantFrom("converged", "diverged", "failed", "interrupted", "pending", null, -1, 1e9, 0, 5, []), fc.json({ maxDepth: 1 })),
+    )
     .map(([key, value]) => ({ op: "edit-json" as const, key, value })),
 );
 
@@ -75,19 +84,40 @@ function applyDamage(file: string, original: Buffer, d: Damage): void {
   const lines = text.split("\n");
   let out: string | undefined;
   switch (d.op) {
-    case "truncate": out = text.slice(0, d.at % (text.length + 1)); break;
+    case "truncate":
+      out = text.slice(0, d.at % (text.length + 1));
+      break;
     case "flip": {
       const b = Buffer.from(original);
       b[d.at % b.length] = d.byte;
       fs.writeFileSync(file, b);
       return;
     }
-    case "delete-line": lines.splice(d.line % lines.length, 1); out = lines.join("\n"); break;
-    case "duplicate-line": { const i = d.line % lines.length; lines.splice(i, 0, lines[i]); out = lines.join("\n"); break; }
-    case "swap-lines": { const i = d.line % Math.max(1, lines.length - 1); [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]]; out = lines.join("\n"); break; }
-    case "replace": out = d.text; break;
-    case "append": out = text + d.text; break;
-    case "remove": fs.rmSync(file); return;
+    case "delete-line":
+      lines.splice(d.line % lines.length, 1);
+      out = lines.join("\n");
+      break;
+    case "duplicate-line": {
+      const i = d.line % lines.length;
+      lines.splice(i, 0, lines[i]);
+      out = lines.join("\n");
+      break;
+    }
+    case "swap-lines": {
+      const i = d.line % Math.max(1, lines.length - 1);
+      [lines[i], lines[i + 1]] = [lines[i + 1], lines[i]];
+      out = lines.join("\n");
+      break;
+    }
+    case "replace":
+      out = d.text;
+      break;
+    case "append":
+      out = text + d.text;
+      break;
+    case "remove":
+      fs.rmSync(file);
+      return;
     case "edit-json": {
       let v: unknown;
       try {
@@ -115,31 +145,34 @@ describe("fuzz: run folders read back", () => {
     const restore = () => {
       for (const id of ids) for (const f of FILES) fs.writeFileSync(path.join(work, id, f), originals[id][f]);
     };
-    fc.assert(fc.property(fc.nat(ids.length - 1), fc.constantFrom(...FILES), damage, fc.boolean(), (ri, f, d, aggregate) => {
-      restore();
-      const id = ids[ri];
-      const file = path.join(work, id, f);
-      applyDamage(file, originals[id][f], d);
-      const changed = !fs.existsSync(file) || !fs.readFileSync(file).equals(originals[id][f]);
-      const i = inspectRunFolder(path.join(work, id));
-      expect(STATES).toContain(i.state);
-      if (i.state === "damaged") expect(i.reason).toMatch(/^(metrics\.csv|summary\.json|config\.json)/);
-      // the other run is never affected
-      expect(inspectRunFolder(path.join(work, ids[1 - ri])).state).toBe("done");
-      if (!changed) expect(i.state).toBe("done");
-      // summary.json vouches for metrics.csv and config.json by their SHA-256: any change is noticed (issue 25)
-      else if (f !== "summary.json") expect(i.state).not.toBe("done");
-      else if (f === "metrics.csv" && i.state === "done") {
-        // accepted only if the numbers are still exactly those of the run
-        expect(i.metrics!.data.iteration).toEqual(inspectRunFolder(path.join(pristine, id)).metrics!.data.iteration);
-      }
-      if (aggregate) {
-        const agg = aggregateSweep(work);
-        expect(agg.damaged.length).toBe(i.state === "damaged" ? 1 : 0);
-        for (const r of agg.runs) if (r.status === "damaged") expect(r.rate_class).toBe("");
-      }
-      tally.add(`${f} ${d.op} → ${i.state}`);
-    }), { seed: FUZZ_SEED + 20, numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.nat(ids.length - 1), fc.constantFrom(...FILES), damage, fc.boolean(), (ri, f, d, aggregate) => {
+        restore();
+        const id = ids[ri];
+        const file = path.join(work, id, f);
+        applyDamage(file, originals[id][f], d);
+        const changed = !fs.existsSync(file) || !fs.readFileSync(file).equals(originals[id][f]);
+        const i = inspectRunFolder(path.join(work, id));
+        expect(STATES).toContain(i.state);
+        if (i.state === "damaged") expect(i.reason).toMatch(/^(metrics\.csv|summary\.json|config\.json)/);
+        // the other run is never affected
+        expect(inspectRunFolder(path.join(work, ids[1 - ri])).state).toBe("done");
+        if (!changed) expect(i.state).toBe("done");
+        // summary.json vouches for metrics.csv and config.json by their SHA-256: any change is noticed (issue 25)
+        else if (f !== "summary.json") expect(i.state).not.toBe("done");
+        else if (f === "metrics.csv" && i.state === "done") {
+          // accepted only if the numbers are still exactly those of the run
+          expect(i.metrics!.data.iteration).toEqual(inspectRunFolder(path.join(pristine, id)).metrics!.data.iteration);
+        }
+        if (aggregate) {
+          const agg = aggregateSweep(work);
+          expect(agg.damaged.length).toBe(i.state === "damaged" ? 1 : 0);
+          for (const r of agg.runs) if (r.status === "damaged") expect(r.rate_class).toBe("");
+        }
+        tally.add(`${f} ${d.op} → ${i.state}`);
+      }),
+      { seed: FUZZ_SEED + 20, numRuns: FUZZ_RUNS },
+    );
     tally.print();
   });
 });
@@ -157,22 +190,26 @@ describe("fuzz: .npy bytes", () => {
         return c;
       }),
       fc.nat(good.length).map((n) => good.slice(0, n)),
-      fc.constantFrom("(3, 2)", "(-3, 2)", "(1e9, 1e9)", "(x,)", "(3,, 2)", "()", "(9007199254740993,)", "(2.5,)").map((shape) =>
-        Uint8Array.from(Buffer.from(header.replace("(3, 2)", shape.padEnd(6).slice(0, Math.max(6, shape.length))), "latin1"))),
+      fc
+        .constantFrom("(3, 2)", "(-3, 2)", "(1e9, 1e9)", "(x,)", "(3,, 2)", "()", "(9007199254740993,)", "(2.5,)")
+        .map((shape) => Uint8Array.from(Buffer.from(header.replace("(3, 2)", shape.padEnd(6).slice(0, Math.max(6, shape.length))), "latin1"))),
     );
-    fc.assert(fc.property(bytes, (b) => {
-      let a;
-      try {
-        a = decodeNpy(b);
-      } catch (e) {
-        if (!(e instanceof Error) || e instanceof TypeError || e instanceof RangeError) throw e;
-        expect(e.message.length).toBeGreaterThan(0);
-        return void tally.add("refused");
-      }
-      expect(a.data.length).toBe(a.shape.reduce((x, y) => x * y, 1));
-      for (const d of a.shape) expect(Number.isSafeInteger(d) && d >= 0).toBe(true);
-      tally.add("decoded");
-    }), { seed: FUZZ_SEED + 21, numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(bytes, (b) => {
+        let a;
+        try {
+          a = decodeNpy(b);
+        } catch (e) {
+          if (!(e instanceof Error) || e instanceof TypeError || e instanceof RangeError) throw e;
+          expect(e.message.length).toBeGreaterThan(0);
+          return void tally.add("refused");
+        }
+        expect(a.data.length).toBe(a.shape.reduce((x, y) => x * y, 1));
+        for (const d of a.shape) expect(Number.isSafeInteger(d) && d >= 0).toBe(true);
+        tally.add("decoded");
+      }),
+      { seed: FUZZ_SEED + 21, numRuns: FUZZ_RUNS },
+    );
     tally.print();
   });
 });
@@ -183,24 +220,26 @@ describe("fuzz: damaged checkpoints (issue 25)", () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-fuzz-checkpoint-"));
     const sources = ids.map((id) => fs.readFileSync(path.join(pristine, id, "checkpoint.json")));
     const states = ids.map((id) => readCheckpoint(path.join(pristine, id)));
-    fc.assert(fc.property(fc.nat(ids.length - 1), damage, (ri, d) => {
-      const file = path.join(work, "checkpoint.json");
-      fs.writeFileSync(file, sources[ri]);
-      applyDamage(file, sources[ri], d);
-      let outcome: string;
-      try {
-        const got = readCheckpoint(work);
-        // accepted only if it is the checkpoint that was written
-        expect(got.state.iteration).toBe(states[ri].state.iteration);
-        for (const [k, a] of Object.entries(states[ri].state.arrays)) expect(got.state.arrays[k].data).toEqual(a.data);
-        outcome = "same state";
-      } catch (e) {
-        expect(e).toBeInstanceOf(ResumeError);
-        outcome = "ResumeError";
-      }
-      tally.add(`${d.op} → ${outcome}`);
-    }), { seed: FUZZ_SEED + 21, numRuns: FUZZ_RUNS });
+    fc.assert(
+      fc.property(fc.nat(ids.length - 1), damage, (ri, d) => {
+        const file = path.join(work, "checkpoint.json");
+        fs.writeFileSync(file, sources[ri]);
+        applyDamage(file, sources[ri], d);
+        let outcome: string;
+        try {
+          const got = readCheckpoint(work);
+          // accepted only if it is the checkpoint that was written
+          expect(got.state.iteration).toBe(states[ri].state.iteration);
+          for (const [k, a] of Object.entries(states[ri].state.arrays)) expect(got.state.arrays[k].data).toEqual(a.data);
+          outcome = "same state";
+        } catch (e) {
+          expect(e).toBeInstanceOf(ResumeError);
+          outcome = "ResumeError";
+        }
+        tally.add(`${d.op} → ${outcome}`);
+      }),
+      { seed: FUZZ_SEED + 21, numRuns: FUZZ_RUNS },
+    );
     tally.print();
   });
 });
-

@@ -32,29 +32,43 @@ describe("bugs found by the fuzzers", () => {
     const r = runConfig({ problem: { n: 4 }, init: { alpha: 5.988886265029479e153 }, record: { singularValues: 1 }, stop: { maxIterations: 10 } }).result;
     expect(r.status).toBe("diverged");
     expect(r.divergedAt).toBe(0);
-    const a = runConfig({ problem: { n: 4 }, model: { type: "asymmetric" }, init: { alpha: 1e200, ratio: 1e300 }, record: { imbalanceEigenvalues: true }, stop: { maxIterations: 10 } }).result;
+    const a = runConfig({
+      problem: { n: 4 },
+      model: { type: "asymmetric" },
+      init: { alpha: 1e200, ratio: 1e300 },
+      record: { imbalanceEigenvalues: true },
+      stop: { maxIterations: 10 },
+    }).result;
     expect(a.status).toBe("diverged");
   });
 
   it("measurements whose ‖y‖² overflows are refused naming problem.noise (was a RangeError from the spectral init)", () => {
-    const e = configError(() => runConfig({ problem: { n: 4, noise: 8.467075795520752e306 }, init: { type: "spectral" }, record: { perDecade: 1 }, stop: { maxIterations: 10 } }));
+    const e = configError(() =>
+      runConfig({ problem: { n: 4, noise: 8.467075795520752e306 }, init: { type: "spectral" }, record: { perDecade: 1 }, stop: { maxIterations: 10 } }),
+    );
     expect(e.issues[0].path).toBe("problem.noise");
     expect(e.message).toContain("overflow");
   });
 
   it("completion whose random Ω is empty is refused naming operator.p (was a RangeError)", () => {
-    const e = configError(() => runConfig({ seed: 453, problem: { n: 4 }, operator: { type: "completion", p: 0.05 }, init: { alpha: 1e-6 }, stop: { maxIterations: 10 } }));
+    const e = configError(() =>
+      runConfig({ seed: 453, problem: { n: 4 }, operator: { type: "completion", p: 0.05 }, init: { alpha: 1e-6 }, stop: { maxIterations: 10 } }),
+    );
     expect(e.issues[0].path).toBe("operator.p");
   });
 
   it('a grid with "variants": [] and "seeds": 1e9 is refused (0 points × 1e9 seeds passed the count check and ran out of memory)', () => {
     expect(() => expandGrid({ base: {}, variants: [], seeds: 1_000_000_000 })).toThrow(ConfigError);
-    expect(() => expandGrid({ base: {}, vary: { "init.alpha": [0.1] }, variants: [{ name: "a" }], seeds: 1_000_000_000 }, { allowLarge: true })).toThrow(/more than the limit/);
+    expect(() => expandGrid({ base: {}, vary: { "init.alpha": [0.1] }, variants: [{ name: "a" }], seeds: 1_000_000_000 }, { allowLarge: true })).toThrow(
+      /more than the limit/,
+    );
   });
 
   it(".npy headers with a shape like (x,) or (2.5,) are refused (were decoded as an empty or mis-shaped array)", () => {
     for (const shape of ["(x,)", "(2.5,)", "(3,, 2)", "(-1,)"]) {
-      const h = Buffer.from(npyHeader([3, 2])).toString("latin1").replace("(3, 2)", shape.padEnd(6));
+      const h = Buffer.from(npyHeader([3, 2]))
+        .toString("latin1")
+        .replace("(3, 2)", shape.padEnd(6));
       const bytes = Uint8Array.from(Buffer.concat([Buffer.from(h, "latin1"), Buffer.from(new Float64Array(6).buffer)]));
       expect(() => decodeNpy(bytes)).toThrow(/invalid shape/);
     }

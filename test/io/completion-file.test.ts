@@ -16,8 +16,13 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-entries-"));
 
 /** The example's entries as 0-based (i, j, value) triples. */
 function exampleTriples(): number[][] {
-  return fs.readFileSync(path.join(example, "entries.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number)).map(([i, j, v]) => [i - 1,
-    j - 1, v]);
+  return fs
+    .readFileSync(path.join(example, "entries.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(",").map(Number))
+    .map(([i, j, v]) => [i - 1, j - 1, v]);
 }
 
 const base = (file: string, indexBase: 0 | 1, extra: Record<string, unknown> = {}) => ({
@@ -35,7 +40,8 @@ describe("completion on observed entries from a file", () => {
     const t = exampleTriples();
     const p = t.length / 1200;
     expect(inst.operator.m).toBe(t.length);
-    let ss = 0, yy = 0;
+    let ss = 0,
+      yy = 0;
     for (const [, , v] of t) ss += v * v;
     for (const v of inst.y) yy += v * v;
     expect(yy * 0.5).toBeCloseTo((0.5 * ss) / p, 12);
@@ -47,7 +53,13 @@ describe("completion on observed entries from a file", () => {
     writeNpyAtomic(npy, [exampleTriples().length, 3], Float64Array.from(exampleTriples().flat()));
     const a = executeRun(base(path.join(example, "entries.csv"), 1, { testFraction: 0.2 }), path.join(d, "a"));
     const b = executeRun(base(npy, 0, { testFraction: 0.2 }), path.join(d, "b"));
-    const strip = (s: string) => s.split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(","));
+    const strip = (s: string) =>
+      s.split("\n").map((l) =>
+        l
+          .split(",")
+          .filter((_, i) => i !== 1)
+          .join(","),
+      );
     expect(strip(fs.readFileSync(path.join(d, "b", "metrics.csv"), "utf8"))).toEqual(strip(fs.readFileSync(path.join(d, "a", "metrics.csv"), "utf8")));
     expect(b.summary.final!.test_rel_error).toBe(a.summary.final!.test_rel_error);
   });
@@ -79,8 +91,10 @@ describe("completion on observed entries from a file", () => {
 
   it("with the full matrix as problem.file the same run also records rel_error, and test_rel_error is measured against the file's values", () => {
     const M = decodeNpy(fs.readFileSync(path.join(example, "M.npy")));
-    const cfg = { ...base(path.join(example, "entries.csv"), 1, { testFraction: 0.1 }), problem: { n: 40, n2: 30, rank: 3, truth: "file",
-      file: path.join(example, "M.npy") } };
+    const cfg = {
+      ...base(path.join(example, "entries.csv"), 1, { testFraction: 0.1 }),
+      problem: { n: 40, n2: 30, rank: 3, truth: "file", file: path.join(example, "M.npy") },
+    };
     const d = path.join(tmp(), "r");
     const r = executeRun(cfg, d);
     expect(r.summary.warnings.join("\n")).not.toMatch(/numerical rank/); // the example is exactly rank 3 to working precision

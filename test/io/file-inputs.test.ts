@@ -14,7 +14,12 @@ function rows(dir: string): string[] {
   const lines = fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").trim().split("\n");
   const cols = lines[0].split(",");
   const drop = cols.indexOf("seconds");
-  return lines.map((l) => l.split(",").filter((_, i) => i !== drop).join(","));
+  return lines.map((l) =>
+    l
+      .split(",")
+      .filter((_, i) => i !== drop)
+      .join(","),
+  );
 }
 
 /** The config that reads everything --save-instance wrote in `dir` back in. */
@@ -22,25 +27,44 @@ function fromFiles(dir: string, base: Record<string, any>, m: number): Record<st
   return {
     ...base,
     problem: { ...base.problem, truth: "file", file: path.join(dir, "M_star.npy"), noise: 0 }, // y.npy holds the noisy y
-    operator: { type: "dense-file", m, file: path.join(dir, "A.npy"), yFile: path.join(dir, "y.npy"), backend: base.operator.backend,
-      storage: base.operator.storage },
+    operator: {
+      type: "dense-file",
+      m,
+      file: path.join(dir, "A.npy"),
+      yFile: path.join(dir, "y.npy"),
+      backend: base.operator.backend,
+      storage: base.operator.storage,
+    },
     init: { type: "file", dir },
   };
 }
 
 describe("inputs from files: a run from its exported instance equals the original bit for bit", () => {
   it.each([
-    ["asymmetric FGᵀ, general truth, gaussian, noisy y", { problem: { n: 7, n2: 5, rank: 2, truth: "general", kappa: 3, noise: 0.01 },
-      model: { type: "asymmetric", k: 3 }, operator: { type: "gaussian", m: 90, backend: "ts" } }],
-    ["symmetric XXᵀ, PSD truth, symmetric-gaussian float64", { problem: { n: 6, rank: 2 }, model: { type: "symmetric", k: 3 },
-      operator: { type: "symmetric-gaussian", m: 70, storage: "float64" } }],
-    ["deep W_3W_2W_1 (W2_0.npy read back by init.type \"file\")", { problem: { n: 6, n2: 5, rank: 2, truth: "general" }, model: { type: "deep", depth: 3,
-      k: 3 }, operator: { type: "gaussian", m: 80 } }],
-    ["asymmetric, wasm backend, float32 storage", { problem: { n: 6, rank: 1, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "gaussian",
-      m: 50, storage: "float32" } }],
+    [
+      "asymmetric FGᵀ, general truth, gaussian, noisy y",
+      {
+        problem: { n: 7, n2: 5, rank: 2, truth: "general", kappa: 3, noise: 0.01 },
+        model: { type: "asymmetric", k: 3 },
+        operator: { type: "gaussian", m: 90, backend: "ts" },
+      },
+    ],
+    [
+      "symmetric XXᵀ, PSD truth, symmetric-gaussian float64",
+      { problem: { n: 6, rank: 2 }, model: { type: "symmetric", k: 3 }, operator: { type: "symmetric-gaussian", m: 70, storage: "float64" } },
+    ],
+    [
+      'deep W_3W_2W_1 (W2_0.npy read back by init.type "file")',
+      { problem: { n: 6, n2: 5, rank: 2, truth: "general" }, model: { type: "deep", depth: 3, k: 3 }, operator: { type: "gaussian", m: 80 } },
+    ],
+    [
+      "asymmetric, wasm backend, float32 storage",
+      { problem: { n: 6, rank: 1, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "gaussian", m: 50, storage: "float32" } },
+    ],
   ])("%s", (_name, cfg: Record<string, any>) => {
     const base = { seed: 5, ...cfg, operator: { backend: "auto", storage: "auto", ...cfg.operator }, method: { stepSize: 0.1 }, stop: { maxIterations: 60 } };
-    const a = path.join(tmp(), "a"), b = path.join(tmp(), "b");
+    const a = path.join(tmp(), "a"),
+      b = path.join(tmp(), "b");
     executeRun(base, a, { saveInstance: true });
     const again = executeRun(fromFiles(a, base, cfg.operator.m), b, {});
     expect(rows(b)).toEqual(rows(a));
@@ -48,9 +72,15 @@ describe("inputs from files: a run from its exported instance equals the origina
   });
 
   it("without y.npy, y = A(M*) is measured from the file's operator and truth (noise-free runs agree bitwise too)", () => {
-    const base = { seed: 2, problem: { n: 5, rank: 1, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "gaussian", m: 40 },
-      stop: { maxIterations: 30 } };
-    const a = path.join(tmp(), "a"), b = path.join(tmp(), "b");
+    const base = {
+      seed: 2,
+      problem: { n: 5, rank: 1, truth: "general" },
+      model: { type: "asymmetric" },
+      operator: { type: "gaussian", m: 40 },
+      stop: { maxIterations: 30 },
+    };
+    const a = path.join(tmp(), "a"),
+      b = path.join(tmp(), "b");
     executeRun(base, a, { saveInstance: true });
     const cfg = fromFiles(a, { ...base, operator: { backend: "auto", storage: "auto" } }, 40);
     delete cfg.operator.yFile;
@@ -63,20 +93,21 @@ describe("inputs from files: errors name the field, the file and the shape expec
   const dir = tmp();
   writeNpyAtomic(path.join(dir, "M.npy"), [4, 3], new Float64Array(12).fill(1));
   it("a truth of the wrong shape", () => {
-    expect(() => runConfig({ problem: { n: 4, n2: 4, rank: 1, truth: "file", file: path.join(dir, "M.npy") }, model: { type: "asymmetric" },
-      stop: { maxIterations: 1 } }))
-      .toThrow(/problem\.file: .*M\.npy: holds a 4×3 array; expected 4×4 \(M\*, problem\.n × problem\.n2 = 4×4\)/);
+    expect(() =>
+      runConfig({ problem: { n: 4, n2: 4, rank: 1, truth: "file", file: path.join(dir, "M.npy") }, model: { type: "asymmetric" }, stop: { maxIterations: 1 } }),
+    ).toThrow(/problem\.file: .*M\.npy: holds a 4×3 array; expected 4×4 \(M\*, problem\.n × problem\.n2 = 4×4\)/);
   });
   it("a missing file", () => {
-    expect(() => runConfig({ problem: { n: 4, rank: 1, truth: "file", file: path.join(dir, "nope.npy") }, model: { type: "asymmetric" } }))
-      .toThrow(/problem\.file: .*nope\.npy: cannot be read/);
+    expect(() => runConfig({ problem: { n: 4, rank: 1, truth: "file", file: path.join(dir, "nope.npy") }, model: { type: "asymmetric" } })).toThrow(
+      /problem\.file: .*nope\.npy: cannot be read/,
+    );
   });
   it("an operator file of the wrong m", () => {
     const A = path.join(dir, "A.npy");
     writeNpyAtomic(A, [10, 4, 3], new Float64Array(120));
-    expect(() => runConfig({ problem: { n: 4, n2: 3, rank: 1, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "dense-file", m: 12,
-      file: A } }))
-      .toThrow(/operator\.file: .*A\.npy: holds a 10×4×3 array; expected 12×4×3/);
+    expect(() =>
+      runConfig({ problem: { n: 4, n2: 3, rank: 1, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "dense-file", m: 12, file: A } }),
+    ).toThrow(/operator\.file: .*A\.npy: holds a 10×4×3 array; expected 12×4×3/);
   });
   it("dense-file without operator.m or operator.file, init file without init.dir, truth file without problem.file", () => {
     let err: unknown;
@@ -95,8 +126,12 @@ describe("inputs from files: errors name the field, the file and the shape expec
     M[0] = 3;
     M[1 * 3 + 1] = 1e-3;
     writeNpyAtomic(path.join(dir, "M2.npy"), [4, 3], M);
-    const out = runConfig({ problem: { n: 4, n2: 3, rank: 1, truth: "file", file: path.join(dir, "M2.npy") }, model: { type: "asymmetric" },
-      operator: { m: 40 }, stop: { maxIterations: 2 } });
+    const out = runConfig({
+      problem: { n: 4, n2: 3, rank: 1, truth: "file", file: path.join(dir, "M2.npy") },
+      model: { type: "asymmetric" },
+      operator: { m: 40 },
+      stop: { maxIterations: 2 },
+    });
     expect(out.warnings.join("\n")).toMatch(/numerical rank 2 .*problem\.rank = 1.*σ_2 = 0\.00100/);
     expect(out.instance.truth.Mstar.data).toEqual(M);
   });

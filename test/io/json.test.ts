@@ -7,7 +7,8 @@ import { JsonInputError, MAX_JSON_DEPTH, lineColumn, parseJsonText, readJsonInpu
 import { resolveConfig } from "../../src/config/schema.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }

@@ -4,7 +4,10 @@ import { decodeNpy, encodeNpy, npyHeader } from "../../src/io/npy.js";
 function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
   let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.byteLength; }
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
   return out;
 }
 

@@ -30,16 +30,19 @@ function expectBitwise(a: Float64Array, b: Float64Array): void {
 /** applyFactored and adjointFactored (with some zero residuals) of `ops[0]` (TS) and the others agree bitwise. */
 function compareFactored(ops: SensingOperator[], k: number, rng: Rng): void {
   const [ref, ...rest] = ops;
-  const F = randn(ref.n1, k, rng), G = randn(ref.n2, k, rng);
+  const F = randn(ref.n1, k, rng),
+    G = randn(ref.n2, k, rng);
   const z = new Float64Array(ref.m);
   rng.fillNormal(z);
   for (let e = 0; e < z.length; e += 7) z[e] = 0;
   const y0 = ref.applyFactored(F, G, new Float64Array(ref.m));
-  const SG0 = zeros(ref.n1, k), StF0 = zeros(ref.n2, k);
+  const SG0 = zeros(ref.n1, k),
+    StF0 = zeros(ref.n2, k);
   ref.adjointFactored(z, F, G, SG0, StF0);
   for (const op of rest) {
     expectBitwise(op.applyFactored(F, G, new Float64Array(op.m)), y0);
-    const SG = zeros(op.n1, k), StF = zeros(op.n2, k);
+    const SG = zeros(op.n1, k),
+      StF = zeros(op.n2, k);
     op.adjointFactored(z, F, G, SG, StF);
     expectBitwise(SG.data, SG0.data);
     expectBitwise(StF.data, StF0.data);
@@ -70,7 +73,9 @@ describe.skipIf(!wasm)("WASM completion kernels", () => {
 
   it("handle an observed set that is not row-sorted (one thread then does S·G) bitwise like the reference", () => {
     const rng = createRng(3);
-    const m = 300, rows = new Int32Array(m), cols = new Int32Array(m);
+    const m = 300,
+      rows = new Int32Array(m),
+      cols = new Int32Array(m);
     for (let e = 0; e < m; e++) {
       rows[e] = rng.integer(17);
       cols[e] = rng.integer(13);
@@ -88,7 +93,8 @@ describe.skipIf(!wasm)("WASM completion kernels", () => {
 describe.skipIf(!wasm)("the cache-blocked WASM fast Walsh–Hadamard transform", () => {
   for (const logL of [1, 5, FWHT_LOG_BLOCK, FWHT_LOG_BLOCK + 1, FWHT_LOG_BLOCK + 4]) {
     it(`equals the level-by-level reference bitwise at L = 2^${logL} on 1 and 2 threads`, () => {
-      const L = 2 ** logL, rng = createRng(logL);
+      const L = 2 ** logL,
+        rng = createRng(logL);
       const x = new Float64Array(L);
       rng.fillNormal(x);
       const ref = fwhtReference(x.slice());
@@ -103,7 +109,9 @@ describe.skipIf(!wasm)("the cache-blocked WASM fast Walsh–Hadamard transform",
   }
 
   it("is an involution up to L: H(Hx) = L·x exactly for integer inputs (all sums exact in float64)", () => {
-    const L = 2 ** (FWHT_LOG_BLOCK + 2), v = new WasmFwhtVector(L, 2), rng = createRng(9);
+    const L = 2 ** (FWHT_LOG_BLOCK + 2),
+      v = new WasmFwhtVector(L, 2),
+      rng = createRng(9);
     const x = new Float64Array(L);
     for (let i = 0; i < L; i++) x[i] = rng.integer(2001) - 1000;
     v.data.set(x);
@@ -123,7 +131,9 @@ describe.skipIf(!wasm)("WASM SRHT kernels", () => {
     expect(ops[2].backend).toBe("wasm-simd+2threads");
     for (const k of [1, 3, 8]) compareFactored(ops, k, createRng(20 + k));
     // and the dense apply of the factored product agrees with the factored path
-    const rng = createRng(2), F = randn(190, 3, rng), G = randn(180, 3, rng);
+    const rng = createRng(2),
+      F = randn(190, 3, rng),
+      G = randn(180, 3, rng);
     expectBitwise(ops[2].apply(matmulNT(F, G)), ops[0].applyFactored(F, G, new Float64Array(3000)));
     for (const o of ops) o.dispose();
   });

@@ -29,17 +29,26 @@ function pair(rows: number, cols: number, storage: StorageType, threads: number,
 
 describe("the batched fused pass (one stream of the operator for several runs)", () => {
   // odd shapes: partial 4-row blocks, partitions of unequal size, an odd column count
-  const shapes: [number, number][] = [[5, 3], [37, 21], [130, 64]];
+  const shapes: [number, number][] = [
+    [5, 3],
+    [37, 21],
+    [130, 64],
+  ];
   for (const storage of ["float64", "float32"] as const) {
     for (const threads of [1, 2]) {
       it.each(shapes)(`gives every run bitwise its one-run r and g (${storage}, ${threads} thread(s), %i×%i, runs in slots 0, 2, 3 of 5)`, (rows, cols) => {
         const [batch, single] = pair(rows, cols, storage, threads, 5);
         const runs = [0, 2, 3].map((slot) => ({
-          slot, x: vec(cols, 10 + slot), b: vec(rows, 20 + slot), r: new Float64Array(rows), g: new Float64Array(cols),
+          slot,
+          x: vec(cols, 10 + slot),
+          b: vec(rows, 20 + slot),
+          r: new Float64Array(rows),
+          g: new Float64Array(cols),
         }));
         batch.residualTransposeBatch!(runs, 0.3);
         for (const run of runs) {
-          const r = new Float64Array(rows), g = new Float64Array(cols);
+          const r = new Float64Array(rows),
+            g = new Float64Array(cols);
           single.residualTranspose(run.x, run.b, 0.3, r, g);
           expect(same(run.r, r)).toBe(true);
           expect(same(run.g, g)).toBe(true);
@@ -62,21 +71,25 @@ describe("the batched fused pass (one stream of the operator for several runs)",
   });
 
   it("gives the Gaussian operator's residualAndAdjoint bitwise for each run of a batch (r = A(FGᵀ) − y, S = A*(r))", () => {
-    const n = 7, m = 90, k = 3;
+    const n = 7,
+      m = 90,
+      k = 3;
     const [batch, single] = pair(m, n * n, "float64", 2, 3);
     const scale = 1 / Math.sqrt(m);
     const opB = new DenseSensingOperator("gaussian", n, n, batch, scale, false);
     const opS = new DenseSensingOperator("gaussian", n, n, single, scale, false);
     expect(opB.batchSlots).toBe(3);
     const runs = [0, 1, 2].map((slot) => {
-      const F = zeros(n, k), G = zeros(n, k);
+      const F = zeros(n, k),
+        G = zeros(n, k);
       createRng(100 + slot).fillNormal(F.data);
       createRng(200 + slot).fillNormal(G.data);
       return { slot, F, G, y: vec(m, 300 + slot), r: new Float64Array(m), S: zeros(n, n) };
     });
     opB.residualAndAdjointBatch(runs);
     for (const run of runs) {
-      const r = new Float64Array(m), S = zeros(n, n);
+      const r = new Float64Array(m),
+        S = zeros(n, n);
       opS.residualAndAdjoint(run.F, run.G, run.y, r, S);
       expect(same(run.r, r)).toBe(true);
       expect(same(run.S.data, S.data)).toBe(true);

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  WASM_MAX_BYTES, availableBackends, chooseBackend, fastWalshHadamard, fwhtReference, getBackend, tsBackend, wasmAvailable, wasmUnavailableReason,
+  WASM_MAX_BYTES,
+  availableBackends,
+  chooseBackend,
+  fastWalshHadamard,
+  fwhtReference,
+  getBackend,
+  tsBackend,
+  wasmAvailable,
+  wasmUnavailableReason,
 } from "../../src/kernels/index.js";
 import { AUTO_THREADS_MIN_BYTES, autoThreads, setAutoThreadCap, splitRange, workerLimits } from "../../src/kernels/wasm.js";
 import * as os from "node:os";
@@ -59,13 +67,27 @@ describe("the WASM SIMD backend", () => {
 
   // Shapes with odd row/column counts and counts that are not multiples of 4 (row blocking)
   // or 2 (f64x2 lanes), so every tail path of the kernels runs.
-  const shapes: [number, number][] = [[1, 1], [1, 7], [3, 5], [4, 2], [7, 13], [9, 11], [17, 33], [64, 100], [101, 3]];
+  const shapes: [number, number][] = [
+    [1, 1],
+    [1, 7],
+    [3, 5],
+    [4, 2],
+    [7, 13],
+    [9, 11],
+    [17, 33],
+    [64, 100],
+    [101, 3],
+  ];
   for (const storage of ["float64", "float32"] as const) {
     it.each(shapes)(`gemv and gemvᵀ equal the TS reference to 1e-12 relative (${storage}, %i×%i)`, (rows, cols) => {
       const [a, b] = pair(rows, cols, storage, 1, rows * 1000 + cols);
       live.push(a);
-      const x = randVec(cols, 7), z = randVec(rows, 8);
-      const y1 = new Float64Array(rows), y2 = new Float64Array(rows), u1 = new Float64Array(cols), u2 = new Float64Array(cols);
+      const x = randVec(cols, 7),
+        z = randVec(rows, 8);
+      const y1 = new Float64Array(rows),
+        y2 = new Float64Array(rows),
+        u1 = new Float64Array(cols),
+        u2 = new Float64Array(cols);
       a.multiply(x, y1);
       b.multiply(x, y2);
       a.multiplyTranspose(z, u1);
@@ -87,15 +109,23 @@ describe("the WASM SIMD backend", () => {
 
   for (const storage of ["float64", "float32"] as const) {
     it(`gives bitwise the same result on 2 threads as on 1 (${storage}; rows split on multiples of 4, columns split, per-output summation order unchanged)`, () => {
-      for (const [rows, cols] of [[37, 101], [1001, 257], [6, 3]] as [number, number][]) {
+      for (const [rows, cols] of [
+        [37, 101],
+        [1001, 257],
+        [6, 3],
+      ] as [number, number][]) {
         const one = wasm().allocate(rows, cols, storage, { threads: 1 });
         const two = wasm().allocate(rows, cols, storage, { threads: 2 });
         live.push(one, two);
         createRng(rows).fillNormal(one.values);
         two.values.set(one.values);
         expect(two.threads).toBe(2);
-        const x = randVec(cols, 1), z = randVec(rows, 2);
-        const y1 = new Float64Array(rows), y2 = new Float64Array(rows), u1 = new Float64Array(cols), u2 = new Float64Array(cols);
+        const x = randVec(cols, 1),
+          z = randVec(rows, 2);
+        const y1 = new Float64Array(rows),
+          y2 = new Float64Array(rows),
+          u1 = new Float64Array(cols),
+          u2 = new Float64Array(cols);
         for (let rep = 0; rep < 3; rep++) {
           one.multiply(x, y1);
           two.multiply(x, y2);
@@ -112,12 +142,25 @@ describe("the WASM SIMD backend", () => {
   for (const storage of ["float64", "float32"] as const) {
     it(`fused residual + transpose product: r bitwise as gemv·scale − b, g = Aᵀr to 1e-12, on TS and WASM (${storage})`, () => {
       // shapes hit every tail: rows < 4·FUSED_PARTS (empty partitions), odd columns, leftover rows
-      for (const [rows, cols] of [[1, 1], [3, 5], [7, 13], [17, 33], [64, 100], [101, 3], [1001, 257]] as [number, number][]) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [3, 5],
+        [7, 13],
+        [17, 33],
+        [64, 100],
+        [101, 3],
+        [1001, 257],
+      ] as [number, number][]) {
         const [a, b] = pair(rows, cols, storage, 1, rows * 31 + cols);
         live.push(a);
-        const x = randVec(cols, 5), yv = randVec(rows, 6), scale = 1 / Math.sqrt(rows);
+        const x = randVec(cols, 5),
+          yv = randVec(rows, 6),
+          scale = 1 / Math.sqrt(rows);
         for (const M of [a, b]) {
-          const r = new Float64Array(rows), g = new Float64Array(cols), y = new Float64Array(rows), gRef = new Float64Array(cols);
+          const r = new Float64Array(rows),
+            g = new Float64Array(cols),
+            y = new Float64Array(rows),
+            gRef = new Float64Array(cols);
           M.residualTranspose(x, yv, scale, r, g);
           // the two-pass path: y = M x, r = y·scale − b, then Mᵀ r
           M.multiply(x, y);
@@ -132,14 +175,20 @@ describe("the WASM SIMD backend", () => {
     });
 
     it(`fused residual + transpose product is bitwise the same on 1, 2, 3 and 4 threads (${storage}; fixed row partitions added in a fixed order)`, () => {
-      for (const [rows, cols] of [[37, 101], [1001, 257], [6, 3]] as [number, number][]) {
+      for (const [rows, cols] of [
+        [37, 101],
+        [1001, 257],
+        [6, 3],
+      ] as [number, number][]) {
         const ms = [1, 2, 3, 4].map((threads) => wasm().allocate(rows, cols, storage, { threads }));
         live.push(...ms);
         createRng(rows + 1).fillNormal(ms[0].values);
         for (const M of ms.slice(1)) M.values.set(ms[0].values);
-        const x = randVec(cols, 3), yv = randVec(rows, 4);
+        const x = randVec(cols, 3),
+          yv = randVec(rows, 4);
         const out = ms.map((M) => {
-          const r = new Float64Array(rows), g = new Float64Array(cols);
+          const r = new Float64Array(rows),
+            g = new Float64Array(cols);
           for (let rep = 0; rep < 2; rep++) M.residualTranspose(x, yv, 0.5, r, g);
           return [Array.from(r), Array.from(g)];
         });
@@ -163,15 +212,25 @@ describe("the WASM SIMD backend", () => {
   });
 
   it("splits ranges on the quantum and covers [0, n) exactly", () => {
-    expect(splitRange(37, 2, 4)).toEqual([[0, 20], [20, 37]]);
-    expect(splitRange(3, 2, 4)).toEqual([[0, 3], [3, 3]]);
-    expect(splitRange(101, 2, 2)).toEqual([[0, 52], [52, 101]]);
+    expect(splitRange(37, 2, 4)).toEqual([
+      [0, 20],
+      [20, 37],
+    ]);
+    expect(splitRange(3, 2, 4)).toEqual([
+      [0, 3],
+      [3, 3],
+    ]);
+    expect(splitRange(101, 2, 2)).toEqual([
+      [0, 52],
+      [52, 101],
+    ]);
   });
 
   it("fails with an error instead of hanging when a worker thread dies", async () => {
     const m = wasm().allocate(64, 64, "float64", { threads: 2 });
     live.push(m);
-    const x = randVec(64, 1), y = new Float64Array(64);
+    const x = randVec(64, 1),
+      y = new Float64Array(64);
     m.multiply(x, y);
     const pool = (m as unknown as { pool: { workers: { terminate(): Promise<number> }[] } }).pool;
     await pool.workers[0].terminate();
@@ -206,8 +265,12 @@ describe("the fast Walsh–Hadamard transform", () => {
         for (let i = 0; i < n; i++) {
           let s = 0;
           for (let j = 0; j < n; j++) {
-            let p = i & j, sign = 1;
-            while (p) { sign = -sign; p &= p - 1; }
+            let p = i & j,
+              sign = 1;
+            while (p) {
+              sign = -sign;
+              p &= p - 1;
+            }
             s += sign * x[j];
           }
           // log₂n rounding steps on sums of |x| ~ n: 1e-12 relative to Σ|x|

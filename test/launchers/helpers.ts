@@ -18,12 +18,18 @@ export function cliSync(args: string[], env: NodeJS.ProcessEnv = {}): { code: nu
 }
 
 /** Starts the built CLI in the background, collecting its output. */
-export function cliSpawn(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+export function cliSpawn(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "", err = "";
+  let out = "",
+    err = "";
   child.stdout!.on("data", (d) => void (out += d));
   child.stderr!.on("data", (d) => void (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, out: () => out, err: () => err, exited };
 }
 

@@ -18,7 +18,8 @@ function tmp(): string {
 
 describe("merging sweep folders of one grid (one per machine)", () => {
   it("copies the finished runs the target lacks or holds unfinished, and nothing else", async () => {
-    const a = tmp(), b = tmp();
+    const a = tmp(),
+      b = tmp();
     await runSweep(grid, a, { runner: "inline", shard: { index: 0, count: 2 } });
     await runSweep(grid, b, { runner: "inline", shard: { index: 1, count: 2 } });
     const ids = expandGrid(grid).map((r) => r.id);
@@ -35,7 +36,8 @@ describe("merging sweep folders of one grid (one per machine)", () => {
   });
 
   it("refuses a folder of another grid before copying anything", async () => {
-    const a = tmp(), c = tmp();
+    const a = tmp(),
+      c = tmp();
     await runSweep(grid, a, { runner: "inline", shard: { index: 0, count: 2 } });
     await runSweep({ ...grid, seeds: 2 }, c, { runner: "inline" });
     expect(() => mergeSweepFolders(a, [c])).toThrow(/different grid/);

@@ -58,7 +58,17 @@ describe("publishRun (atomic run folders for at-least-once queues)", () => {
 
 describe("reclaimStaging (queue attempts killed or interrupted continue from their checkpoint)", () => {
   const config = { problem: { n: 10, rank: 2 }, operator: { backend: "ts" as const }, stop: { maxIterations: 300, targetRelError: 0 } };
-  const metrics = (d: string) => fs.readFileSync(path.join(d, "metrics.csv"), "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(",")).join("\n");
+  const metrics = (d: string) =>
+    fs
+      .readFileSync(path.join(d, "metrics.csv"), "utf8")
+      .split("\n")
+      .map((l) =>
+        l
+          .split(",")
+          .filter((_, i) => i !== 1)
+          .join(","),
+      )
+      .join("\n");
 
   it("renames the dead attempt with the latest checkpoint to the new staging folder, deletes the other dead ones, keeps a live one", () => {
     const d = tmp();
@@ -83,7 +93,10 @@ describe("reclaimStaging (queue attempts killed or interrupted continue from the
     const resume = sweepResumePoint(mine, config);
     expect(resume?.state.iteration).toBeGreaterThan(100);
     const { summary } = executeRun(config, mine, { resume });
-    expect(summary.attempts).toEqual([{ from: 0, iterations: resume!.state.iteration }, { from: resume!.state.iteration, iterations: 300 - resume!.state.iteration }]);
+    expect(summary.attempts).toEqual([
+      { from: 0, iterations: resume!.state.iteration },
+      { from: resume!.state.iteration, iterations: 300 - resume!.state.iteration },
+    ]);
     expect(metrics(mine)).toBe(metrics(ref));
     expect(publishRun(mine, path.join(d, "r"))).toBe("published");
     lock.release();

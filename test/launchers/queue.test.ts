@@ -67,7 +67,11 @@ describe("queue sweeps on BullMQ (real Redis)", () => {
     // … and to be inside it: its staging folder (publish.ts) streams metrics
     const second = [...a.err().matchAll(/(\S+) started \[job/g)][1][1];
     const staging = () => (fs.existsSync(stagingRoot(dir)) ? fs.readdirSync(stagingRoot(dir)).filter((f) => f.startsWith(`${second}.`)) : []);
-    await waitFor(() => staging().some((f) => fs.existsSync(path.join(stagingRoot(dir), f, "metrics.csv.partial"))), 60000, "worker A's second run to record metrics");
+    await waitFor(
+      () => staging().some((f) => fs.existsSync(path.join(stagingRoot(dir), f, "metrics.csv.partial"))),
+      60000,
+      "worker A's second run to record metrics",
+    );
     a.child.kill("SIGKILL");
     await a.exited;
     // the job(s) A started and did not finish
@@ -124,7 +128,10 @@ describe("queue sweeps on BullMQ (real Redis)", () => {
     const other = writeGrid(`${dir}-other`, { base: { problem: { n: 7, rank: 1 } }, seeds: 3 });
     const fresh = path.join(dir, "new");
     const cases: [string[], RegExp][] = [
-      [["enqueue", "--redis", "redis://127.0.0.1:1", "--queue", q, "--grid", good, "--out", fresh], /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: ECONNREFUSED/],
+      [
+        ["enqueue", "--redis", "redis://127.0.0.1:1", "--queue", q, "--grid", good, "--out", fresh],
+        /cannot reach Redis at redis:\/\/127\.0\.0\.1:1: ECONNREFUSED/,
+      ],
       [["enqueue", "--redis", "localhost:6379", "--queue", q, "--grid", good, "--out", fresh], /--redis must/],
       [["enqueue", "--redis", url, "--queue", q, "--grid", invalid, "--out", fresh], /invalid grid: problem\.n/],
       [["worker", "--redis", "redis://127.0.0.1:1", "--queue", q], /cannot reach Redis/],
@@ -135,7 +142,12 @@ describe("queue sweeps on BullMQ (real Redis)", () => {
       const r = cliSync(args);
       expect(r.code, r.err).toBe(2);
       expect(r.err).toMatch(re);
-      expect(r.err.trim().split("\n").filter((l) => l.startsWith("matsense: "))).toHaveLength(1);
+      expect(
+        r.err
+          .trim()
+          .split("\n")
+          .filter((l) => l.startsWith("matsense: ")),
+      ).toHaveLength(1);
       expect(fs.existsSync(fresh)).toBe(false);
     }
     expect(cliSync(["enqueue", "--redis", url, "--queue", q, "--grid", good, "--out", dir]).code).toBe(0);

@@ -9,7 +9,11 @@ import { slurmList } from "../../src/results/status.js";
 const dir = "/scratch/my sweep";
 
 describe("matsense slurm: the array script", () => {
-  const o = parseSlurmOptions({ shards: "8", throttle: "3", time: "01:00:00", cpusPerTask: "4", mem: "2G", partition: "short", extra: "#SBATCH --account=lab; #SBATCH --qos=low" }, dir, "demo");
+  const o = parseSlurmOptions(
+    { shards: "8", throttle: "3", time: "01:00:00", cpusPerTask: "4", mem: "2G", partition: "short", extra: "#SBATCH --account=lab; #SBATCH --qos=low" },
+    dir,
+    "demo",
+  );
   const text = arrayScript(o);
 
   it("task i runs shard i of N with N written out (not Slurm's own task count)", () => {

@@ -95,7 +95,9 @@ describe("Slurm job arrays (real slurmctld + slurmd)", () => {
     const m = cliSync(["missing", dir, "--shards", "4"]);
     expect(m.code).toBe(0);
     expect(m.out).toBe("1\n");
-    const again = slurmCmd("sbatch", ["--parsable", `--array=${m.out.trim()}`, path.join(dir, "slurm", "array.sbatch")]).trim().split(";")[0];
+    const again = slurmCmd("sbatch", ["--parsable", `--array=${m.out.trim()}`, path.join(dir, "slurm", "array.sbatch")])
+      .trim()
+      .split(";")[0];
     await waitJobsGone([again], 120000);
     expect(jobState(`${again}_1`)).toBe("COMPLETED");
     const folders = runFolders(dir).sort();

@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import {
-  cholesky, fromRows, identity, inverseSpd, invSqrtSpd, matrix, solve, solveSpd, sqrtPsd,
-} from "../../src/linalg/index.js";
+import { cholesky, fromRows, identity, inverseSpd, invSqrtSpd, matrix, solve, solveSpd, sqrtPsd } from "../../src/linalg/index.js";
 import { FC, diff, fro, gaussian, naiveMul, naiveT, randomSpd } from "./helpers.js";
 import { randn } from "../random-matrix.js";
 
@@ -14,7 +12,13 @@ const nArb = fc.integer({ min: 1, max: 12 });
 
 describe("Cholesky and SPD solves", () => {
   it("factors the textbook matrix [[4,12,−16],[12,37,−43],[−16,−43,98]] exactly", () => {
-    const L = cholesky(fromRows([[4, 12, -16], [12, 37, -43], [-16, -43, 98]]));
+    const L = cholesky(
+      fromRows([
+        [4, 12, -16],
+        [12, 37, -43],
+        [-16, -43, 98],
+      ]),
+    );
     expect(Array.from(L.data)).toEqual([2, 0, 0, 6, 1, 0, -8, 5, 3]);
   });
 
@@ -34,9 +38,30 @@ describe("Cholesky and SPD solves", () => {
   });
 
   it("throws a clear error for indefinite, singular PSD, asymmetric or non-square input", () => {
-    expect(() => cholesky(fromRows([[1, 2], [2, 1]]))).toThrow(/not positive definite.*pivot 1/);
-    expect(() => cholesky(fromRows([[1, 1], [1, 1]]))).toThrow(/not positive definite/);
-    expect(() => cholesky(fromRows([[2, 1], [0, 2]]))).toThrow(/not symmetric/);
+    expect(() =>
+      cholesky(
+        fromRows([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toThrow(/not positive definite.*pivot 1/);
+    expect(() =>
+      cholesky(
+        fromRows([
+          [1, 1],
+          [1, 1],
+        ]),
+      ),
+    ).toThrow(/not positive definite/);
+    expect(() =>
+      cholesky(
+        fromRows([
+          [2, 1],
+          [0, 2],
+        ]),
+      ),
+    ).toThrow(/not symmetric/);
     expect(() => cholesky(matrix(2, 3))).toThrow(RangeError);
     expect(() => solveSpd(fromRows([[-1]]), fromRows([[1]]))).toThrow(/not positive definite/);
   });
@@ -60,7 +85,13 @@ describe("Cholesky and SPD solves", () => {
 
 describe("general solve (LU with partial pivoting)", () => {
   it("solves a textbook system needing a pivot: [[0,1],[1,1]] x = [1, 3] ⇒ x = [2, 1]", () => {
-    const x = solve(fromRows([[0, 1], [1, 1]]), fromRows([[1], [3]]));
+    const x = solve(
+      fromRows([
+        [0, 1],
+        [1, 1],
+      ]),
+      fromRows([[1], [3]]),
+    );
     expect(Array.from(x.data)).toEqual([2, 1]);
   });
 
@@ -79,10 +110,33 @@ describe("general solve (LU with partial pivoting)", () => {
   });
 
   it("throws on singular matrices (exact and rounding-level) but accepts badly scaled regular ones", () => {
-    expect(() => solve(fromRows([[1, 2], [2, 4]]), fromRows([[1], [1]]))).toThrow(/singular/);
-    expect(() => solve(fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), identity(3))).toThrow(/singular/);
+    expect(() =>
+      solve(
+        fromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+        fromRows([[1], [1]]),
+      ),
+    ).toThrow(/singular/);
+    expect(() =>
+      solve(
+        fromRows([
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+        ]),
+        identity(3),
+      ),
+    ).toThrow(/singular/);
     expect(() => solve(matrix(3, 3), identity(3))).toThrow(/singular/);
-    const x = solve(fromRows([[1, 0], [0, 1e-20]]), fromRows([[1], [1]]));
+    const x = solve(
+      fromRows([
+        [1, 0],
+        [0, 1e-20],
+      ]),
+      fromRows([[1], [1]]),
+    );
     expect(x.data[1]).toBe(1e20);
     expect(() => solve(fromRows([[1, 2]]), fromRows([[1]]))).toThrow(RangeError);
     expect(() => solve(identity(2), fromRows([[1]]))).toThrow(RangeError);
@@ -91,15 +145,54 @@ describe("general solve (LU with partial pivoting)", () => {
 
 describe("matrix square roots", () => {
   it("invSqrtSpd and sqrtPsd of textbook matrices", () => {
-    const D = invSqrtSpd(fromRows([[4, 0], [0, 9]]));
-    expect(diff(D, fromRows([[0.5, 0], [0, 1 / 3]]))).toBeLessThan(1e-15);
+    const D = invSqrtSpd(
+      fromRows([
+        [4, 0],
+        [0, 9],
+      ]),
+    );
+    expect(
+      diff(
+        D,
+        fromRows([
+          [0.5, 0],
+          [0, 1 / 3],
+        ]),
+      ),
+    ).toBeLessThan(1e-15);
     // [[2,1],[1,2]] = V diag(3, 1) Vᵀ, V = [1 1; 1 −1]/√2
     const a = 1 / Math.sqrt(3);
-    const want = fromRows([[(a + 1) / 2, (a - 1) / 2], [(a - 1) / 2, (a + 1) / 2]]);
-    expect(diff(invSqrtSpd(fromRows([[2, 1], [1, 2]])), want)).toBeLessThan(1e-15);
-    const S = sqrtPsd(fromRows([[2, 1], [1, 2]]));
+    const want = fromRows([
+      [(a + 1) / 2, (a - 1) / 2],
+      [(a - 1) / 2, (a + 1) / 2],
+    ]);
+    expect(
+      diff(
+        invSqrtSpd(
+          fromRows([
+            [2, 1],
+            [1, 2],
+          ]),
+        ),
+        want,
+      ),
+    ).toBeLessThan(1e-15);
+    const S = sqrtPsd(
+      fromRows([
+        [2, 1],
+        [1, 2],
+      ]),
+    );
     const r3 = Math.sqrt(3);
-    expect(diff(S, fromRows([[(r3 + 1) / 2, (r3 - 1) / 2], [(r3 - 1) / 2, (r3 + 1) / 2]]))).toBeLessThan(1e-15);
+    expect(
+      diff(
+        S,
+        fromRows([
+          [(r3 + 1) / 2, (r3 - 1) / 2],
+          [(r3 - 1) / 2, (r3 + 1) / 2],
+        ]),
+      ),
+    ).toBeLessThan(1e-15);
   });
 
   it("property: X = invSqrtSpd(A) is symmetric and X A X = I on well-conditioned SPD inputs", () => {
@@ -129,9 +222,30 @@ describe("matrix square roots", () => {
   });
 
   it("invSqrtSpd throws with the offending eigenvalue; sqrtPsd rejects clearly negative eigenvalues", () => {
-    expect(() => invSqrtSpd(fromRows([[1, 0], [0, -2]]))).toThrow(/eigenvalue 1 is -2/);
-    expect(() => invSqrtSpd(fromRows([[1, 0], [0, 0]]))).toThrow(/eigenvalue 1 is 0/);
-    expect(() => sqrtPsd(fromRows([[1, 0], [0, -0.5]]))).toThrow(/-0.5/);
+    expect(() =>
+      invSqrtSpd(
+        fromRows([
+          [1, 0],
+          [0, -2],
+        ]),
+      ),
+    ).toThrow(/eigenvalue 1 is -2/);
+    expect(() =>
+      invSqrtSpd(
+        fromRows([
+          [1, 0],
+          [0, 0],
+        ]),
+      ),
+    ).toThrow(/eigenvalue 1 is 0/);
+    expect(() =>
+      sqrtPsd(
+        fromRows([
+          [1, 0],
+          [0, -0.5],
+        ]),
+      ),
+    ).toThrow(/-0.5/);
     expect(diff(sqrtPsd(matrix(2, 2)), matrix(2, 2))).toBe(0);
   });
 });

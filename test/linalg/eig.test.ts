@@ -29,11 +29,22 @@ describe("symmetric eigendecomposition", () => {
   });
 
   it("handles diagonal, 1×1, 0×0 and repeated-eigenvalue matrices", () => {
-    const D = symmetricEigen(fromRows([[1, 0, 0], [0, -3, 0], [0, 0, 2]]));
+    const D = symmetricEigen(
+      fromRows([
+        [1, 0, 0],
+        [0, -3, 0],
+        [0, 0, 2],
+      ]),
+    );
     expect(Array.from(D.values)).toEqual([2, 1, -3]);
     expect(Array.from(symmetricEigen(fromRows([[-7]])).values)).toEqual([-7]);
     expect(symmetricEigen(matrix(0, 0)).values.length).toBe(0);
-    const I = symmetricEigen(fromRows([[5, 0], [0, 5]]));
+    const I = symmetricEigen(
+      fromRows([
+        [5, 0],
+        [0, 5],
+      ]),
+    );
     expect(Array.from(I.values)).toEqual([5, 5]);
     expect(orthoError(I.vectors)).toBeLessThan(1e-15);
   });
@@ -97,16 +108,33 @@ describe("symmetric eigendecomposition", () => {
   });
 
   it("symmetrizes rounding-level asymmetry and rejects real asymmetry, non-square and non-finite input", () => {
-    const A = fromRows([[2, 1 + 1e-15], [1, 2]]);
+    const A = fromRows([
+      [2, 1 + 1e-15],
+      [1, 2],
+    ]);
     const { values } = symmetricEigen(A);
     expect(Math.abs(values[0] - 3)).toBeLessThan(1e-14);
-    expect(() => symmetricEigen(fromRows([[2, 1], [0, 2]]))).toThrow(/not symmetric/);
+    expect(() =>
+      symmetricEigen(
+        fromRows([
+          [2, 1],
+          [0, 2],
+        ]),
+      ),
+    ).toThrow(/not symmetric/);
     expect(() => symmetricEigen(matrix(2, 3))).toThrow(RangeError);
     expect(() => symmetricEigenvalues(fromRows([[NaN]]))).toThrow(RangeError);
   });
 
   it("keeps eigenvectors orthogonal for a graded matrix with entries from 1e-290 to 1e-34 (regression)", () => {
-    const B = matrix(7, 3, Float64Array.from([0, 1.4239626183826977e-290, 0, -7.646286875958092e-189, 5.204479803013309e-34, 0, 1.0289029578868621e-171, 0, 0, -3.013921317466267e-107, 0, 0, 0, 0, 0, -5.481562276485039e-93, -1.233946237819113e-262, 0, 0, -1.4239626183826977e-290, 0]));
+    const B = matrix(
+      7,
+      3,
+      Float64Array.from([
+        0, 1.4239626183826977e-290, 0, -7.646286875958092e-189, 5.204479803013309e-34, 0, 1.0289029578868621e-171, 0, 0, -3.013921317466267e-107, 0, 0, 0, 0, 0,
+        -5.481562276485039e-93, -1.233946237819113e-262, 0, 0, -1.4239626183826977e-290, 0,
+      ]),
+    );
     const G = naiveMul(B, naiveT(B));
     const { values, vectors } = symmetricEigen(G);
     expect(orthoError(vectors)).toBeLessThan(1e-14);
@@ -116,7 +144,10 @@ describe("symmetric eigendecomposition", () => {
 
   it("works at extreme scales (1e±300)", () => {
     for (const s of [1e300, 1e-300]) {
-      const A = fromRows([[2 * s, -s], [-s, 2 * s]]);
+      const A = fromRows([
+        [2 * s, -s],
+        [-s, 2 * s],
+      ]);
       const v = symmetricEigenvalues(A);
       expect(Math.abs(v[0] / (3 * s) - 1)).toBeLessThan(1e-14);
       expect(Math.abs(v[1] / s - 1)).toBeLessThan(1e-14);

@@ -41,8 +41,7 @@ export function diff(A: Matrix, B: Matrix): number {
 export function orthoError(Q: Matrix): number {
   const G = naiveMul(naiveT(Q), Q);
   let s = 0;
-  for (let i = 0; i < G.rows; i++)
-    for (let j = 0; j < G.cols; j++) s += (G.data[i * G.cols + j] - (i === j ? 1 : 0)) ** 2;
+  for (let i = 0; i < G.rows; i++) for (let j = 0; j < G.cols; j++) s += (G.data[i * G.cols + j] - (i === j ? 1 : 0)) ** 2;
   return Math.sqrt(s);
 }
 

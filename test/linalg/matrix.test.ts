@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import {
-  frobeniusNorm, gemv, gemvT, matmul, matmulNT, matmulTN, matrix, norm2, transpose, frobeniusDistance,
-} from "../../src/linalg/index.js";
+import { frobeniusNorm, gemv, gemvT, matmul, matmulNT, matmulTN, matrix, norm2, transpose, frobeniusDistance } from "../../src/linalg/index.js";
 import { FC, diff, fro, matrixArb, naiveMul, naiveT } from "./helpers.js";
 
 const dims = fc.record({
@@ -13,35 +11,43 @@ const dims = fc.record({
 
 // Each product entry is a sum of ≤ 9 products of entries ≤ 100; any summation order is
 // within 9·ε·Σ|a||b| of the naive loop, so 1e-13·(‖A‖‖B‖ + 1) is a safe bound.
-const tol = (A: { data: Float64Array }, B: { data: Float64Array }) =>
-  1e-13 * (fro(A as never) * fro(B as never) + 1);
+const tol = (A: { data: Float64Array }, B: { data: Float64Array }) => 1e-13 * (fro(A as never) * fro(B as never) + 1);
 
 describe("matrix kernels agree with naive loops", () => {
   it("matmul(A, B) = naive A B", () => {
     fc.assert(
-      fc.property(dims.chain(({ n, p, q }) => fc.tuple(matrixArb(n, p), matrixArb(p, q))), ([A, B]) => {
-        expect(diff(matmul(A, B), naiveMul(A, B))).toBeLessThanOrEqual(tol(A, B));
-      }),
+      fc.property(
+        dims.chain(({ n, p, q }) => fc.tuple(matrixArb(n, p), matrixArb(p, q))),
+        ([A, B]) => {
+          expect(diff(matmul(A, B), naiveMul(A, B))).toBeLessThanOrEqual(tol(A, B));
+        },
+      ),
       FC,
     );
   });
   it("matmulTN(A, B) = naive Aᵀ B", () => {
     fc.assert(
-      fc.property(dims.chain(({ n, p, q }) => fc.tuple(matrixArb(p, n), matrixArb(p, q))), ([A, B]) => {
-        const C = matmulTN(A, B);
-        expect([C.rows, C.cols]).toEqual([A.cols, B.cols]);
-        expect(diff(C, naiveMul(naiveT(A), B))).toBeLessThanOrEqual(tol(A, B));
-      }),
+      fc.property(
+        dims.chain(({ n, p, q }) => fc.tuple(matrixArb(p, n), matrixArb(p, q))),
+        ([A, B]) => {
+          const C = matmulTN(A, B);
+          expect([C.rows, C.cols]).toEqual([A.cols, B.cols]);
+          expect(diff(C, naiveMul(naiveT(A), B))).toBeLessThanOrEqual(tol(A, B));
+        },
+      ),
       FC,
     );
   });
   it("matmulNT(A, B) = naive A Bᵀ", () => {
     fc.assert(
-      fc.property(dims.chain(({ n, p, q }) => fc.tuple(matrixArb(n, p), matrixArb(q, p))), ([A, B]) => {
-        const C = matmulNT(A, B);
-        expect([C.rows, C.cols]).toEqual([A.rows, B.rows]);
-        expect(diff(C, naiveMul(A, naiveT(B)))).toBeLessThanOrEqual(tol(A, B));
-      }),
+      fc.property(
+        dims.chain(({ n, p, q }) => fc.tuple(matrixArb(n, p), matrixArb(q, p))),
+        ([A, B]) => {
+          const C = matmulNT(A, B);
+          expect([C.rows, C.cols]).toEqual([A.rows, B.rows]);
+          expect(diff(C, naiveMul(A, naiveT(B)))).toBeLessThanOrEqual(tol(A, B));
+        },
+      ),
       FC,
     );
   });

@@ -42,7 +42,9 @@ describe("Householder QR", () => {
     fc.assert(
       fc.property(anyMatrixArb, ({ A }) => {
         const { Q, R } = qr(A);
-        const m = A.rows, n = A.cols, p = Math.min(m, n);
+        const m = A.rows,
+          n = A.cols,
+          p = Math.min(m, n);
         expect([Q.rows, Q.cols, R.rows, R.cols]).toEqual([m, p, p, n]);
         expect(diff(naiveMul(Q, R), A)).toBeLessThanOrEqual(REL * fro(A));
         expect(orthoError(Q)).toBeLessThanOrEqual(1e-12);

@@ -13,7 +13,9 @@ const REL = 1e-12;
 
 function checkSvd(A: ReturnType<typeof matrix>): void {
   const { U, s, V } = svd(A);
-  const m = A.rows, n = A.cols, p = Math.min(m, n);
+  const m = A.rows,
+    n = A.cols,
+    p = Math.min(m, n);
   expect([U.rows, U.cols, V.rows, V.cols, s.length]).toEqual([m, p, n, p, p]);
   expect(diff(usv(U, s, V), A)).toBeLessThanOrEqual(REL * fro(A));
   expect(orthoError(U)).toBeLessThanOrEqual(1e-12);
@@ -42,7 +44,12 @@ describe("thin SVD", () => {
   });
 
   it("textbook 2×2: [[3, 0], [4, 5]] has σ = 3√5, √5", () => {
-    const s = singularValues(fromRows([[3, 0], [4, 5]]));
+    const s = singularValues(
+      fromRows([
+        [3, 0],
+        [4, 5],
+      ]),
+    );
     expect(Math.abs(s[0] - 3 * Math.sqrt(5))).toBeLessThan(1e-14 * 7);
     expect(Math.abs(s[1] - Math.sqrt(5))).toBeLessThan(1e-14 * 7);
   });
@@ -60,7 +67,14 @@ describe("thin SVD", () => {
   });
 
   it("zero matrices give s = 0 and orthonormal U, V in every shape", () => {
-    for (const [m, n] of [[1, 1], [3, 1], [1, 4], [5, 3], [3, 5], [4, 4]]) {
+    for (const [m, n] of [
+      [1, 1],
+      [3, 1],
+      [1, 4],
+      [5, 3],
+      [3, 5],
+      [4, 4],
+    ]) {
       const { U, s, V } = svd(matrix(m, n));
       expect(Array.from(s).every((x) => x === 0)).toBe(true);
       expect(orthoError(U)).toBe(0);
@@ -69,7 +83,10 @@ describe("thin SVD", () => {
   });
 
   it("property: A = U diag(s) Vᵀ with orthonormal U, V and s descending ≥ 0 (tall, wide, low-rank, zero)", () => {
-    fc.assert(fc.property(anyMatrixArb, ({ A }) => checkSvd(A)), FC);
+    fc.assert(
+      fc.property(anyMatrixArb, ({ A }) => checkSvd(A)),
+      FC,
+    );
   });
 
   it("property: low-rank X Yᵀ has exactly r singular values above 1e-12·σ₁", () => {
@@ -97,7 +114,8 @@ describe("thin SVD", () => {
         (m, n, seed, sig) => {
           const p = Math.min(m, n);
           const rnd = gaussian(seed);
-          const U0 = qr(randn(m, p, rnd)).Q, V0 = qr(randn(n, p, rnd)).Q;
+          const U0 = qr(randn(m, p, rnd)).Q,
+            V0 = qr(randn(n, p, rnd)).Q;
           const sigma = sig.slice(0, p);
           const A = usv(U0, sigma, V0);
           const s = singularValues(A);
@@ -112,7 +130,13 @@ describe("thin SVD", () => {
 
   it("agrees with ml-matrix's SVD (autoTranspose) on tall and wide Gaussian matrices", () => {
     const rnd = gaussian(3);
-    for (const [m, n] of [[8, 3], [3, 8], [6, 6], [12, 1], [1, 12]]) {
+    for (const [m, n] of [
+      [8, 3],
+      [3, 8],
+      [6, 6],
+      [12, 1],
+      [1, 12],
+    ]) {
       const A = randn(m, n, rnd);
       const rows = Array.from({ length: m }, (_, i) => Array.from(A.data.subarray(i * n, i * n + n)));
       const ref = new SingularValueDecomposition(new MlMatrix(rows), { autoTranspose: true }).diagonal;
@@ -130,7 +154,10 @@ describe("thin SVD", () => {
 
   it("is safe at extreme scales and rejects non-finite input", () => {
     for (const sc of [1e300, 1e-300, 1e-320]) {
-      const A = fromRows([[3 * sc, 0], [4 * sc, 5 * sc]]);
+      const A = fromRows([
+        [3 * sc, 0],
+        [4 * sc, 5 * sc],
+      ]);
       const { U, s, V } = svd(A);
       const ref = sc === 1e-320 ? 1e-2 : 1e-14; // 1e-320 is subnormal: only ~3 digits exist
       expect(Math.abs(s[0] / (3 * Math.sqrt(5) * sc) - 1)).toBeLessThan(ref);

@@ -8,11 +8,14 @@ import { createRng } from "../../src/random/rng.js";
 
 /** Y = U diag(σ) Vᵀ with random orthonormal U, V. */
 function withSpectrum(n1: number, n2: number, sigma: number[], seed: number): Matrix {
-  const rng = createRng(seed), p = sigma.length;
-  const A = zeros(n1, p), B = zeros(n2, p);
+  const rng = createRng(seed),
+    p = sigma.length;
+  const A = zeros(n1, p),
+    B = zeros(n2, p);
   rng.fillNormal(A.data);
   rng.fillNormal(B.data);
-  const U = qr(A).Q, V = qr(B).Q;
+  const U = qr(A).Q,
+    V = qr(B).Q;
   for (let i = 0; i < n1; i++) for (let l = 0; l < p; l++) U.data[i * p + l] *= sigma[l];
   return matmulNT(U, V);
 }
@@ -48,7 +51,12 @@ describe("singularTripletsAbove (rank-adaptive truncated SVD)", () => {
   });
 
   it("returns nothing when every value is ≤ τ, and everything when τ is below all of them", () => {
-    const Y = withSpectrum(40, 30, Array.from({ length: 30 }, (_, i) => 1 + i / 30), 5);
+    const Y = withSpectrum(
+      40,
+      30,
+      Array.from({ length: 30 }, (_, i) => 1 + i / 30),
+      5,
+    );
     expect(singularTripletsAbove(Y, 5, { rng: createRng(1) }).s.length).toBe(0);
     expect(singularTripletsAbove(Y, 0.5, { rng: createRng(1) }).s.length).toBe(30);
   });
@@ -58,7 +66,8 @@ describe("SVT above the full-SVD size", () => {
   it("takes the truncated path and follows the full-SVD iteration to 1e-8 relative (n = 210 completion, 4 steps)", async () => {
     const { SingularValueThresholding, SVT_FULL_SVD_LIMIT } = await import("../../src/algorithms/svt.js");
     const { completionOperator } = await import("../../src/operators/completion.js");
-    const n = SVT_FULL_SVD_LIMIT + 10, rng = createRng(7);
+    const n = SVT_FULL_SVD_LIMIT + 10,
+      rng = createRng(7);
     const M = withSpectrum(n, n, [3, 2, 1], 8);
     const A = completionOperator(n, n, 0.3, rng);
     const y = A.apply(M);

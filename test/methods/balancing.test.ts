@@ -18,7 +18,14 @@ import { runConfig } from "../../src/run/run.js";
 function scalarCase(alpha: number, eta: number, options: ConstructorParameters<typeof GradientDescentAsymmetric>[5], T: number) {
   const op = new IdentityOperator(2, 2);
   const y = Float64Array.from([1, 0, 0, 0]);
-  const F = fromRows([[alpha, 0], [0, alpha]]), G = fromRows([[alpha / 3, 0], [0, alpha / 3]]);
+  const F = fromRows([
+      [alpha, 0],
+      [0, alpha],
+    ]),
+    G = fromRows([
+      [alpha / 3, 0],
+      [0, alpha / 3],
+    ]);
   const gd = new GradientDescentAsymmetric(op, y, F, G, eta, options);
   const p22: number[] = [];
   for (let t = 0; t <= T; t++) {
@@ -34,15 +41,18 @@ describe("the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²", () => {
     const op = gaussianOperator(60, 4, 5, rng, tsBackend);
     const truth = generalTruth(4, 5, Float64Array.from([1, 0.5]), rng);
     const y = op.apply(truth.Mstar);
-    const F = zeros(4, 3), G = zeros(5, 3);
+    const F = zeros(4, 3),
+      G = zeros(5, 3);
     rng.fillNormal(F.data, 0.7);
     rng.fillNormal(G.data, 0.4);
-    const mu = 0.8, eta = 1e-7;
+    const mu = 0.8,
+      eta = 1e-7;
     const objective = (F: Matrix, G: Matrix): number => {
       const r = op.applyFactored(F, G, new Float64Array(op.m));
       let f = 0;
       for (let i = 0; i < r.length; i++) f += 0.5 * (r[i] - y[i]) ** 2;
-      const D = matmulTN(F, F), GG = matmulTN(G, G);
+      const D = matmulTN(F, F),
+        GG = matmulTN(G, G);
       let d2 = 0;
       for (let i = 0; i < D.data.length; i++) d2 += (D.data[i] - GG.data[i]) ** 2;
       return f + (mu / 4) * d2;
@@ -54,7 +64,10 @@ describe("the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²", () => {
     const x = gd.factors();
     if (x.kind !== "asymmetric") throw new Error("unreachable");
     const h = 1e-5;
-    for (const [M, N] of [[F, x.F], [G, x.G]] as const) {
+    for (const [M, N] of [
+      [F, x.F],
+      [G, x.G],
+    ] as const) {
       for (let i = 0; i < M.data.length; i++) {
         const v = M.data[i];
         M.data[i] = v + h;
@@ -70,7 +83,9 @@ describe("the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²", () => {
   });
 
   it("destroys the fast linear rate that the imbalanced init gives over-parameterized FGᵀ", () => {
-    const eta = 0.5, alpha = 0.3, T = 600;
+    const eta = 0.5,
+      alpha = 0.3,
+      T = 600;
     const plain = scalarCase(alpha, eta, {}, 2 * T).p22;
     const balanced = scalarCase(alpha, eta, { balanceWeight: 1 }, 2 * T).p22;
     // unregularized: late log-slope = ln(1 − η·8α²/9) to 1% (D is conserved up to O(η²p²))
@@ -87,7 +102,8 @@ describe("the balancing regularizer (μ/4)‖FᵀF − GᵀG‖²", () => {
 describe("one-step rebalancing (F, G) ← (F P, G P⁻ᵀ), P = (FᵀF)^(−1/2)", () => {
   it("keeps the product, makes F orthonormal", () => {
     const rng = createRng(32);
-    const F = zeros(7, 3), G = zeros(6, 3);
+    const F = zeros(7, 3),
+      G = zeros(6, 3);
     rng.fillNormal(F.data);
     rng.fillNormal(G.data, 0.01);
     const before = matmulNT(F, G);
@@ -131,7 +147,8 @@ describe("one-step rebalancing (F, G) ← (F P, G P⁻ᵀ), P = (FᵀF)^(−1/2)
     const plain = runConfig({ ...base, method: { name: "gd", stepSize: 0.3 } });
     const reb = runConfig({ ...base, method: { name: "gd", stepSize: 0.3, rebalanceAtIteration: 80 } });
     expect(reb.result.events.map((e) => e.message)).toEqual([expect.stringMatching(/^rebalanced at iteration 80 /)]);
-    const a = plain.result.rows[80], b = reb.result.rows[80];
+    const a = plain.result.rows[80],
+      b = reb.result.rows[80];
     // the relative error at the rebalanced point equals the plain run's (1e-12 relative)
     expect(Math.abs(a.rel_error - b.rel_error)).toBeLessThanOrEqual(1e-12 * a.rel_error);
     expect(b.imbalance_norm).not.toBeCloseTo(a.imbalance_norm, 3);

@@ -49,7 +49,13 @@ describe("gradient flow (adaptive Dormand–Prince 5(4))", () => {
   });
 
   it("also tracks GD on FGᵀ (simultaneous updates are Euler steps of dF/dt = −SG, dG/dt = −SᵀF)", () => {
-    const c = resolveConfig({ seed: 6, problem: { n: 5, n2: 4, rank: 1, truth: "general" }, operator: { type: "gaussian", m: 60 }, model: { type: "asymmetric", k: 2 }, init: { alpha: 0.3 } });
+    const c = resolveConfig({
+      seed: 6,
+      problem: { n: 5, n2: 4, rank: 1, truth: "general" },
+      operator: { type: "gaussian", m: 60 },
+      model: { type: "asymmetric", k: 2 },
+      init: { alpha: 0.3 },
+    });
     const ins = buildInstance(c);
     const xa = buildInit(c, ins);
     const flow = new GradientFlow(ins.operator, ins.y, copyFactors(xa), 0.01, 1e-11);

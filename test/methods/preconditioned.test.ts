@@ -31,8 +31,10 @@ describe("ScaledGD (Tong, Ma & Chi): iterations to ε do not depend on the condi
     // GD's local rate is 1 − Θ(η σ_r) = 1 − Θ(η/κ), so its count grows ∝ κ (25× here; we ask ≥ 10×);
     // ScaledGD's rate is 1 − Θ(η) for every κ (its Theorem: (1 − 0.6η)^t), so the count stays within
     // a few iterations (we allow 20% + 5 for the different spectral-init errors).
-    const gd1 = iterationsTo("gd", 1), gd25 = iterationsTo("gd", 25);
-    const s1 = iterationsTo("scaled-gd", 1), s25 = iterationsTo("scaled-gd", 25);
+    const gd1 = iterationsTo("gd", 1),
+      gd25 = iterationsTo("gd", 25);
+    const s1 = iterationsTo("scaled-gd", 1),
+      s25 = iterationsTo("scaled-gd", 25);
     expect(gd25).toBeGreaterThan(10 * gd1);
     expect(s25).toBeLessThanOrEqual(1.2 * s1 + 5);
     expect(s25).toBeLessThan(gd25 / 10);
@@ -49,7 +51,10 @@ describe("ScaledGD (Tong, Ma & Chi): iterations to ε do not depend on the condi
  *   PrecGD:        λ_t = ‖XXᵀ − M*‖_F ≈ √(k−r)e² ⇒ e ← e(1 − 2η/(1 + √(k−r))), linear to machine precision.
  */
 describe("over-parameterized symmetric sensing: ScaledGD(λ) and PrecGD versus sublinear GD", () => {
-  const n = 10, r = 2, k = 4, eta = 0.25;
+  const n = 10,
+    r = 2,
+    k = 4,
+    eta = 0.25;
   const truth = psdTruth(n, Float64Array.from([1, 0.5]), createRng(21));
   const op = new IdentityOperator(n, n);
   const y = truth.Mstar.data.slice();

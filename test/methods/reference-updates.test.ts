@@ -55,8 +55,12 @@ describe.skipIf(!hasNumpy)("new methods against the reference implementations' u
   });
 
   it.skipIf(!hasScipy)("mirror-descent = irmsmd's md() (spectral entropy, psd branch; skipped without scipy)", () => {
-    const cfg = { seed: 4, problem: { n: 8, rank: 2 }, operator: { type: "symmetric-gaussian", m: 120, storage: "float64" }, method: { name: "mirror-descent",
-      stepSize: 0.5, initScale: 1e-3 } };
+    const cfg = {
+      seed: 4,
+      problem: { n: 8, rank: 2 },
+      operator: { type: "symmetric-gaussian", m: 120, storage: "float64" },
+      method: { name: "mirror-descent", stepSize: 0.5, initScale: 1e-3 },
+    };
     const dev = deviation("mirror-descent", cfg, 40);
     console.log(`mirror-descent vs irmsmd md port: largest relative deviation ${dev}`);
     expect(dev).toBeLessThan(1e-9);

@@ -43,9 +43,18 @@ describe("robust ℓ1 subgradient method (Li, Zhu, So & Vidal)", () => {
 describe("singular value thresholding (Cai, Candès & Shen)", () => {
   it("D_τ shrinks singular values by τ and drops those below", () => {
     // Y = U diag(3, 1.5, 0.2) Vᵀ with orthogonal U, V: D_1(Y) = U diag(2, 0.5, 0) Vᵀ exactly
-    const c = Math.cos(0.3), s = Math.sin(0.3);
-    const U = fromRows([[c, -s, 0], [s, c, 0], [0, 0, 1]]);
-    const V = fromRows([[1, 0, 0], [0, c, s], [0, -s, c]]);
+    const c = Math.cos(0.3),
+      s = Math.sin(0.3);
+    const U = fromRows([
+      [c, -s, 0],
+      [s, c, 0],
+      [0, 0, 1],
+    ]);
+    const V = fromRows([
+      [1, 0, 0],
+      [0, c, s],
+      [0, -s, c],
+    ]);
     const Y = matmulNT(matmul(U, diag([3, 1.5, 0.2])), V);
     const { X, rank } = singularValueShrink(Y, 1);
     expect(rank).toBe(2);

@@ -19,7 +19,8 @@ const col = (M: Matrix, l: number): Float64Array => Float64Array.from({ length: 
 describe("spectral initialization from A*(y)", () => {
   it("symmetric: the columns of X₀ are eigenvectors of sym(A*(y)) with ‖x_l‖² = λ_l, the top k", () => {
     const rng = createRng(41);
-    const n = 8, k = 3;
+    const n = 8,
+      k = 3;
     const op = gaussianOperator(200, n, n, rng, tsBackend);
     const truth = psdTruth(n, Float64Array.from([1, 0.6]), rng);
     const y = op.apply(truth.Mstar);
@@ -30,7 +31,8 @@ describe("spectral initialization from A*(y)", () => {
     const { values } = symmetricEigen(sym);
     const SX = matmul(sym, x.X);
     for (let l = 0; l < k; l++) {
-      const xl = col(x.X, l), sxl = col(SX, l);
+      const xl = col(x.X, l),
+        sxl = col(SX, l);
       const lam = Math.max(values[l], 0);
       let nn = 0;
       for (let i = 0; i < n; i++) nn += xl[i] * xl[i];
@@ -48,7 +50,8 @@ describe("spectral initialization from A*(y)", () => {
     const y = op.apply(truth.Mstar);
     const x = spectralInit(op, y, "asymmetric", 2, rng);
     if (x.kind !== "asymmetric") throw new Error("unreachable");
-    const FtF = matmulTN(x.F, x.F), GtG = matmulTN(x.G, x.G);
+    const FtF = matmulTN(x.F, x.F),
+      GtG = matmulTN(x.G, x.G);
     expect(frobeniusDistance(FtF, GtG)).toBeLessThan(1e-12);
     expect(Math.abs(FtF.data[1])).toBeLessThan(1e-12);
     const SG = matmul(op.adjoint(y), x.G);
@@ -63,7 +66,10 @@ describe("spectral initialization from A*(y)", () => {
     const truth = generalTruth(n, n, Float64Array.from([1, 0.7]), rng);
     const psd = psdTruth(n, Float64Array.from([1, 0.7]), rng);
     const op = completionOperator(n, n, 0.5, rng);
-    for (const [kind, M] of [["asymmetric", truth.Mstar], ["symmetric", psd.Mstar]] as const) {
+    for (const [kind, M] of [
+      ["asymmetric", truth.Mstar],
+      ["symmetric", psd.Mstar],
+    ] as const) {
       const y = op.apply(M);
       const dense = spectralInit(op, y, kind, 2, createRng(1));
       const rand = spectralInit(op, y, kind, 2, createRng(1), { denseLimit: 0 });
@@ -99,8 +105,29 @@ describe("every method runs on every operator (matsense run engine)", () => {
   it("the CLI runs a new method/operator pair and writes its diagnostics column", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-methods-"));
     let err = "";
-    const code = await main(["node", "matsense", "run", "-q", "--out", dir, "--set", "method.name=svt", "--set", "operator.type=completion",
-      "--set", "operator.p=0.7", "--set", "method.stepSize=1.2", "--set", "problem.n=12", "--set", "stop.maxIterations=20"], { out: () => {}, err: (s) => void (err += s) });
+    const code = await main(
+      [
+        "node",
+        "matsense",
+        "run",
+        "-q",
+        "--out",
+        dir,
+        "--set",
+        "method.name=svt",
+        "--set",
+        "operator.type=completion",
+        "--set",
+        "operator.p=0.7",
+        "--set",
+        "method.stepSize=1.2",
+        "--set",
+        "problem.n=12",
+        "--set",
+        "stop.maxIterations=20",
+      ],
+      { out: () => {}, err: (s) => void (err += s) },
+    );
     expect(err).toBe("");
     expect(code).toBe(0);
     const header = fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").split("\n")[0].split(",");
@@ -115,7 +142,9 @@ describe("every method runs on every operator (matsense run engine)", () => {
     expect(() => resolveConfig({ method: { name: "svt" }, problem: { n: 2000 } })).toThrow(/method\.name: svt works on a dense/);
     expect(() => resolveConfig({ method: { name: "precgd", decay: 2 } })).toThrow(/method\.decay/);
     expect(() => resolveConfig({ method: { name: "scaled-gd" }, problem: { n: 5, rank: 2 }, model: { k: 6 } })).toThrow(/model\.k: scaled-gd .* singular/);
-    expect(() => resolveConfig({ method: { name: "gd", rebalanceAtIteration: 3 }, problem: { n: 4, rank: 1, truth: "general" }, model: { type: "asymmetric", k: 5 } })).toThrow(/rebalancing needs FᵀF invertible/);
+    expect(() =>
+      resolveConfig({ method: { name: "gd", rebalanceAtIteration: 3 }, problem: { n: 4, rank: 1, truth: "general" }, model: { type: "asymmetric", k: 5 } }),
+    ).toThrow(/rebalancing needs FᵀF invertible/);
     // options of other methods are errors naming the methods that have them
     const foreign = { method: { name: "gd", lambda: 0.5, tau: 3 } };
     expect(() => resolveConfig(foreign)).toThrow(/method\.lambda: is an option of method\.name "scaled-gd-lambda", not of "gd"/);

@@ -12,15 +12,27 @@ import { IdentityOperator } from "../../src/operators/identity.js";
 import type { GroundTruth } from "../../src/problem/truth.js";
 import type { Factors } from "../../src/problem/factors.js";
 import {
-  alignmentSin, alignmentSinPrefixes, bidiagonalNorm, denseMap, errorDecomposition, imbalanceMinAbsEigenvalue, operatorFactor, perturbationRatio,
-  predictedImbalanceRate, predictedRestrictedRate, ripDeviation, slowModeNorm2, spectralNorm,
+  alignmentSin,
+  alignmentSinPrefixes,
+  bidiagonalNorm,
+  denseMap,
+  errorDecomposition,
+  imbalanceMinAbsEigenvalue,
+  operatorFactor,
+  perturbationRatio,
+  predictedImbalanceRate,
+  predictedRestrictedRate,
+  ripDeviation,
+  slowModeNorm2,
+  spectralNorm,
 } from "../../src/metrics/diagnostics.js";
 
 const fro = (A: Matrix) => Math.hypot(...A.data);
 
 /** [Q | Q⊥]: an orthonormal basis of ℝⁿ whose first r columns span Q's columns. */
 function completeBasis(Q: Matrix, seed: number): Matrix {
-  const n = Q.rows, r = Q.cols;
+  const n = Q.rows,
+    r = Q.cols;
   const W = zeros(n, n);
   const rng = createRng(seed);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) W.data[i * n + j] = j < r ? Q.data[i * r + j] : rng.normal();
@@ -37,7 +49,8 @@ function columns(A: Matrix, from: number, to: number): Matrix {
 /** Dense reference: the four blocks of Δ in the complete bases, the way a NumPy script would. */
 function denseDecomposition(P: Matrix, truth: GroundTruth) {
   const r = truth.sigma.length;
-  const Ub = completeBasis(truth.U, 1), Vb = completeBasis(truth.V, 2);
+  const Ub = completeBasis(truth.U, 1),
+    Vb = completeBasis(truth.V, 2);
   const D = zeros(P.rows, P.cols);
   for (let i = 0; i < D.data.length; i++) D.data[i] = P.data[i] - truth.Mstar.data[i];
   const B = matmul(matmulTN(Ub, D), Vb); // n1×n2 in the complete bases
@@ -56,7 +69,8 @@ function denseDecomposition(P: Matrix, truth: GroundTruth) {
 
 function gaussianPoint(n1: number, n2: number, k: number, seed: number): { F: Matrix; G: Matrix } {
   const rng = createRng(seed);
-  const F = zeros(n1, k), G = zeros(n2, k);
+  const F = zeros(n1, k),
+    G = zeros(n2, k);
   rng.fillNormal(F.data, 0.5);
   rng.fillNormal(G.data, 0.5);
   return { F, G };
@@ -64,7 +78,12 @@ function gaussianPoint(n1: number, n2: number, k: number, seed: number): { F: Ma
 
 describe("signal / spurious / cross decomposition", () => {
   it("equals the dense block norms in complete orthonormal bases, and the squares add up to ‖Δ‖²_F", () => {
-    const config = resolveConfig({ seed: 5, problem: { n: 9, n2: 7, rank: 2, truth: "general" }, operator: { type: "identity" }, model: { type: "asymmetric", k: 4 } });
+    const config = resolveConfig({
+      seed: 5,
+      problem: { n: 9, n2: 7, rank: 2, truth: "general" },
+      operator: { type: "identity" },
+      model: { type: "asymmetric", k: 4 },
+    });
     const { truth } = buildInstance(config);
     const { F, G } = gaussianPoint(9, 7, 4, 11);
     const got = errorDecomposition({ kind: "asymmetric", F, G }, truth);
@@ -98,10 +117,16 @@ describe("alignment (sin of the largest principal angle)", () => {
     const U = zeros(n, 2);
     U.data[0 * 2 + 0] = 1;
     U.data[1 * 2 + 1] = 1;
-    for (const [t1, t2] of [[0.3, 0.7], [1e-7, 2e-9], [0, 0]]) {
+    for (const [t1, t2] of [
+      [0.3, 0.7],
+      [1e-7, 2e-9],
+      [0, 0],
+    ]) {
       const F = zeros(n, 3);
-      F.data[0 * 3 + 0] = 3 * Math.cos(t1); F.data[2 * 3 + 0] = 3 * Math.sin(t1);
-      F.data[1 * 3 + 1] = 2 * Math.cos(t2); F.data[3 * 3 + 1] = 2 * Math.sin(t2);
+      F.data[0 * 3 + 0] = 3 * Math.cos(t1);
+      F.data[2 * 3 + 0] = 3 * Math.sin(t1);
+      F.data[1 * 3 + 1] = 2 * Math.cos(t2);
+      F.data[3 * 3 + 1] = 2 * Math.sin(t2);
       F.data[4 * 3 + 2] = 0.1; // a weak third direction, outside the top-2 subspace
       const want = Math.sin(Math.max(t1, t2));
       const got = alignmentSin(U, F);
@@ -111,13 +136,17 @@ describe("alignment (sin of the largest principal angle)", () => {
   });
 
   it("top-i version: the first direction's angle alone, then the largest over the top two", () => {
-    const n = 6, t1 = 0.05, t2 = 0.4;
+    const n = 6,
+      t1 = 0.05,
+      t2 = 0.4;
     const U = zeros(n, 2);
     U.data[0] = 1;
     U.data[1 * 2 + 1] = 1;
     const F = zeros(n, 3);
-    F.data[0 * 3 + 0] = 3 * Math.cos(t1); F.data[2 * 3 + 0] = 3 * Math.sin(t1);
-    F.data[1 * 3 + 1] = 2 * Math.cos(t2); F.data[3 * 3 + 1] = 2 * Math.sin(t2);
+    F.data[0 * 3 + 0] = 3 * Math.cos(t1);
+    F.data[2 * 3 + 0] = 3 * Math.sin(t1);
+    F.data[1 * 3 + 1] = 2 * Math.cos(t2);
+    F.data[3 * 3 + 1] = 2 * Math.sin(t2);
     F.data[4 * 3 + 2] = 0.1;
     const [a1, a2] = alignmentSinPrefixes(U, F);
     expect(a1).toBeCloseTo(Math.sin(t1), 12);
@@ -126,10 +155,12 @@ describe("alignment (sin of the largest principal angle)", () => {
 
   it("is 1 when k < r and when F's top subspace is orthogonal to U*", () => {
     const U = zeros(4, 2);
-    U.data[0] = 1; U.data[3] = 1;
+    U.data[0] = 1;
+    U.data[3] = 1;
     expect(alignmentSin(U, zeros(4, 1))).toBe(1);
     const F = zeros(4, 2);
-    F.data[2 * 2 + 0] = 1; F.data[3 * 2 + 1] = 1; // span{e3, e4} ⟂ span{e1, e2}
+    F.data[2 * 2 + 0] = 1;
+    F.data[3 * 2 + 1] = 1; // span{e3, e4} ⟂ span{e1, e2}
     expect(alignmentSin(U, F)).toBeCloseTo(1, 14);
   });
 });
@@ -141,7 +172,10 @@ describe("spectral norm by Golub–Kahan–Lanczos", () => {
       const a = Array.from({ length: j }, () => Math.abs(rng.normal()) + 1e-3);
       const b = Array.from({ length: j - 1 }, () => Math.abs(rng.normal()));
       const B = zeros(j, j);
-      for (let i = 0; i < j; i++) { B.data[i * j + i] = a[i]; if (i + 1 < j) B.data[i * j + i + 1] = b[i]; }
+      for (let i = 0; i < j; i++) {
+        B.data[i * j + i] = a[i];
+        if (i + 1 < j) B.data[i * j + i + 1] = b[i];
+      }
       const want = singularValues(B)[0];
       expect(Math.abs(bidiagonalNorm(a, b) - want) / want).toBeLessThan(1e-14);
     }
@@ -157,7 +191,9 @@ describe("spectral norm by Golub–Kahan–Lanczos", () => {
 
 /** S = Σ_i ⟨A_i, Δ⟩ A_i / m straight from the stored tensor (the textbook formula). */
 function textbookAdjointApply(tensor: Float64Array, m: number, D: Matrix): Matrix {
-  const n1 = D.rows, n2 = D.cols, N = n1 * n2;
+  const n1 = D.rows,
+    n2 = D.cols,
+    N = n1 * n2;
   const S = zeros(n1, n2);
   for (let i = 0; i < m; i++) {
     let ip = 0;
@@ -168,7 +204,12 @@ function textbookAdjointApply(tensor: Float64Array, m: number, D: Matrix): Matri
 }
 
 describe("perturbation ratio ‖A*A(Δ) − Δ‖₂ / ‖Δ‖_F", () => {
-  const config = resolveConfig({ seed: 1, problem: { n: 7, n2: 6, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 150, backend: "ts" }, model: { type: "asymmetric", k: 3 } });
+  const config = resolveConfig({
+    seed: 1,
+    problem: { n: 7, n2: 6, rank: 2, truth: "general" },
+    operator: { type: "gaussian", m: 150, backend: "ts" },
+    model: { type: "asymmetric", k: 3 },
+  });
   const inst = buildInstance(config);
   const { F, G } = gaussianPoint(7, 6, 3, 21);
   const x: Factors = { kind: "asymmetric", F, G };
@@ -191,7 +232,12 @@ describe("perturbation ratio ‖A*A(Δ) − Δ‖₂ / ‖Δ‖_F", () => {
   });
 
   it("for XXᵀ uses the symmetric part of A*A(Δ) (the gradient (S + Sᵀ)X only sees it), on both paths", () => {
-    const cfg = resolveConfig({ seed: 2, problem: { n: 6, rank: 2 }, operator: { type: "gaussian", m: 80, backend: "ts" }, model: { type: "symmetric", k: 3 } });
+    const cfg = resolveConfig({
+      seed: 2,
+      problem: { n: 6, rank: 2 },
+      operator: { type: "gaussian", m: 80, backend: "ts" },
+      model: { type: "symmetric", k: 3 },
+    });
     const ins = buildInstance(cfg);
     const X = gaussianPoint(6, 6, 3, 8).F;
     const PX = matmulNT(X, X);
@@ -209,7 +255,15 @@ describe("perturbation ratio ‖A*A(Δ) − Δ‖₂ / ‖Δ‖_F", () => {
 
   it("is exactly 0 for the identity operator along a whole run (dense path)", () => {
     for (const model of ["symmetric", "asymmetric"] as const) {
-      const { result } = runConfig({ seed: 3, problem: { n: 8, rank: 2 }, operator: { type: "identity" }, model: { type: model, k: 3 }, init: { alpha: 0.1 }, stop: { maxIterations: 50 }, record: { diagnostics: true } });
+      const { result } = runConfig({
+        seed: 3,
+        problem: { n: 8, rank: 2 },
+        operator: { type: "identity" },
+        model: { type: model, k: 3 },
+        init: { alpha: 0.1 },
+        stop: { maxIterations: 50 },
+        record: { diagnostics: true },
+      });
       for (const row of result.rows.map(flattenRow)) expect(row.perturbation_ratio).toBe(0);
     }
   });
@@ -233,8 +287,10 @@ describe("imbalance and its predicted rate", () => {
 
   it("−ln(1 − η|λ|) is the exact asymptotic rate of the scalar problem ½(fg)² (fg → 0)", () => {
     const eta = 0.1;
-    let f = 1.2, g = 0.3;
-    let prev = f * g, ratio = 0;
+    let f = 1.2,
+      g = 0.3;
+    let prev = f * g,
+      ratio = 0;
     for (let t = 0; t < 400; t++) {
       [f, g] = [f - eta * f * g * g, g - eta * g * f * f];
       ratio = (f * g) / prev;
@@ -248,12 +304,18 @@ describe("imbalance and its predicted rate", () => {
 
 describe("the slow mode's restricted quantity and its rate", () => {
   it("is ‖U⊥ᵀF w‖² = σ_min(F)² for a constructed point whose redundant column w is known", () => {
-    const n = 9, r = 2, k = 3, rng = createRng(11);
-    const U = columns(completeBasis(qr(gaussianPoint(n, n, r, 5).F).Q, 3), 0, r), V = columns(completeBasis(qr(gaussianPoint(n, n, r, 6).F).Q, 4), 0, r);
-    const Ub = completeBasis(U, 7), Vb = completeBasis(V, 8);
+    const n = 9,
+      r = 2,
+      k = 3,
+      rng = createRng(11);
+    const U = columns(completeBasis(qr(gaussianPoint(n, n, r, 5).F).Q, 3), 0, r),
+      V = columns(completeBasis(qr(gaussianPoint(n, n, r, 6).F).Q, 4), 0, r);
+    const Ub = completeBasis(U, 7),
+      Vb = completeBasis(V, 8);
     const w = new Float64Array([1, 2, -2]).map((v) => v / 3);
     // F = U*A + b wᵀ, G = V*C + d w′ᵀ with A w = C w = 0, b ⊥ U*, d ⊥ V* and d small (G's redundant column has decayed)
-    const A = zeros(r, k), C = zeros(r, k);
+    const A = zeros(r, k),
+      C = zeros(r, k);
     rng.fillNormal(A.data);
     rng.fillNormal(C.data);
     for (const M of [A, C]) {
@@ -263,15 +325,18 @@ describe("the slow mode's restricted quantity and its rate", () => {
         for (let j = 0; j < k; j++) M.data[i * k + j] = 3 * (M.data[i * k + j] - c * w[j]);
       }
     }
-    const b = new Float64Array(n), d = new Float64Array(n);
-    for (let i = 0; i < n; i++) for (let j = r; j < n; j++) b[i] += Ub.data[i * n + j] * 0.01 * (j - r + 1) / n;
+    const b = new Float64Array(n),
+      d = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = r; j < n; j++) b[i] += (Ub.data[i * n + j] * 0.01 * (j - r + 1)) / n;
     for (let i = 0; i < n; i++) d[i] = 1e-3 * Vb.data[i * n + r];
-    const F = matmul(U, A), G = matmul(V, C);
+    const F = matmul(U, A),
+      G = matmul(V, C);
     const wp = [0.6, 0, 0.8];
-    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) {
-      F.data[i * k + j] += b[i] * w[j];
-      G.data[i * k + j] += d[i] * wp[j];
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < k; j++) {
+        F.data[i * k + j] += b[i] * w[j];
+        G.data[i * k + j] += d[i] * wp[j];
+      }
     const truth = { U, V, sigma: new Float64Array([1, 1]) } as unknown as GroundTruth;
     // FᵀF = AᵀA + ‖b‖² wwᵀ: w is an eigenvector, and ‖b‖² (≈ 1.7e-4) is far below AᵀA's eigenvalues on w⊥
     const b2 = b.reduce((a, v) => a + v * v, 0);
@@ -295,9 +360,14 @@ describe("the slow mode's restricted quantity and its rate", () => {
     const eta = 0.5;
     for (const seed of [1, 2]) {
       const rows = runConfig({
-        seed, problem: { n: 10, rank: 2, truth: "general" }, operator: { type: "identity" }, model: { type: "asymmetric", k: 3 },
-        init: { type: "small-random", alpha: 0.1, ratio: 3 }, method: { name: "gd", stepSize: eta },
-        stop: { maxIterations: 20000, targetRelError: 1e-10 }, record: { every: 1, diagnostics: true },
+        seed,
+        problem: { n: 10, rank: 2, truth: "general" },
+        operator: { type: "identity" },
+        model: { type: "asymmetric", k: 3 },
+        init: { type: "small-random", alpha: 0.1, ratio: 3 },
+        method: { name: "gd", stepSize: eta },
+        stop: { maxIterations: 20000, targetRelError: 1e-10 },
+        record: { every: 1, diagnostics: true },
       }).result.rows.map(flattenRow);
       // the per-step contraction over the last 20 steps above 1e-9 against 1 − η q at that point
       const j = rows.findIndex((row) => row.rel_error < 1e-9);
@@ -313,10 +383,19 @@ describe("the slow mode's restricted quantity and its rate", () => {
 
 describe("recording diagnostics", () => {
   const base = {
-    seed: 4, problem: { n: 10, rank: 2 }, model: { type: "asymmetric" as const, k: 3 }, init: { alpha: 0.01 },
-    method: { name: "gd" as const, stepSize: 0.2 }, stop: { maxIterations: 120 }, record: { every: 7 },
+    seed: 4,
+    problem: { n: 10, rank: 2 },
+    model: { type: "asymmetric" as const, k: 3 },
+    init: { alpha: 0.01 },
+    method: { name: "gd" as const, stepSize: 0.2 },
+    stop: { maxIterations: 120 },
+    record: { every: 7 },
   };
-  for (const operator of [{ type: "gaussian" as const, m: 300 }, { type: "completion" as const, p: 0.6 }, { type: "symmetric-gaussian" as const, m: 300 }]) {
+  for (const operator of [
+    { type: "gaussian" as const, m: 300 },
+    { type: "completion" as const, p: 0.6 },
+    { type: "symmetric-gaussian" as const, m: 300 },
+  ]) {
     it(`leaves the trajectory bitwise unchanged (${operator.type})`, () => {
       const plain = runConfig({ ...base, operator }).result.rows.map(flattenRow);
       const diag = runConfig({ ...base, operator, record: { every: 7, diagnostics: true } }).result.rows.map(flattenRow);
@@ -332,15 +411,33 @@ describe("recording diagnostics", () => {
   }
 
   it("records the top-i alignment columns only where σ_i > σ_{i+1}", () => {
-    const distinct = runConfig({ ...base, problem: { n: 10, rank: 3, singularValues: [1, 1, 0.5] }, operator: { type: "gaussian", m: 300 }, record: { every: 50, diagnostics: true } }).result.rows.map(flattenRow)[0];
+    const distinct = runConfig({
+      ...base,
+      problem: { n: 10, rank: 3, singularValues: [1, 1, 0.5] },
+      operator: { type: "gaussian", m: 300 },
+      record: { every: 50, diagnostics: true },
+    }).result.rows.map(flattenRow)[0];
     expect(Object.keys(distinct).filter((c) => c.startsWith("alignment_F"))).toEqual(["alignment_F", "alignment_F_2"]);
   });
 
   it("above the dense threshold never forms M* (factored path), and the parts still add up", () => {
-    const cfg = resolveConfig({ seed: 1, problem: { n: 2100, n2: 2000, rank: 2, truth: "general" }, operator: { type: "completion", p: 0.003 }, model: { type: "asymmetric", k: 3 }, init: { alpha: 0.01 }, method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: 3 }, record: { diagnostics: true } });
+    const cfg = resolveConfig({
+      seed: 1,
+      problem: { n: 2100, n2: 2000, rank: 2, truth: "general" },
+      operator: { type: "completion", p: 0.003 },
+      model: { type: "asymmetric", k: 3 },
+      init: { alpha: 0.01 },
+      method: { name: "gd", stepSize: 0.2 },
+      stop: { maxIterations: 3 },
+      record: { diagnostics: true },
+    });
     const built = buildInstance(cfg);
     const { kind, U, V, sigma } = built.truth;
-    const truth = Object.defineProperty({ kind, U, V, sigma }, "Mstar", { get() { throw new Error("M* was formed densely"); } }) as GroundTruth;
+    const truth = Object.defineProperty({ kind, U, V, sigma }, "Mstar", {
+      get() {
+        throw new Error("M* was formed densely");
+      },
+    }) as GroundTruth;
     const rows = runConfig(cfg, {}, { ...built, truth }).result.rows.map(flattenRow);
     for (const row of rows) {
       expect(row.perturbation_ratio).toBeGreaterThan(0);
@@ -352,7 +449,15 @@ describe("recording diagnostics", () => {
   });
 
   it("says so (a warning) when the method has no factors to diagnose (SVT)", () => {
-    const out = runConfig({ seed: 0, problem: { n: 8, rank: 2, truth: "general" }, operator: { type: "completion", p: 0.6 }, model: { type: "asymmetric", k: 2 }, method: { name: "svt", stepSize: 1.2 }, stop: { maxIterations: 3 }, record: { diagnostics: true } });
+    const out = runConfig({
+      seed: 0,
+      problem: { n: 8, rank: 2, truth: "general" },
+      operator: { type: "completion", p: 0.6 },
+      model: { type: "asymmetric", k: 2 },
+      method: { name: "svt", stepSize: 1.2 },
+      stop: { maxIterations: 3 },
+      record: { diagnostics: true },
+    });
     expect(out.warnings.join(" ")).toMatch(/record\.diagnostics is ignored for method\.name "svt"/);
     expect(out.result.rows.map(flattenRow)[0].signal_error).toBeUndefined();
   });
@@ -370,7 +475,12 @@ describe("Monte-Carlo RIP estimate", () => {
   });
 
   it("for Gaussian sensing, the mean deviation is E|χ²_m/m − 1| ≈ 2/√(πm)", () => {
-    const config = resolveConfig({ seed: 0, problem: { n: 10, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 400 }, model: { type: "asymmetric", k: 2 } });
+    const config = resolveConfig({
+      seed: 0,
+      problem: { n: 10, rank: 2, truth: "general" },
+      operator: { type: "gaussian", m: 400 },
+      model: { type: "asymmetric", k: 2 },
+    });
     const op = buildInstance(config).operator;
     const est = ripDeviation(op, 2, 300, streamRng(0, "rip"));
     const want = 2 / Math.sqrt(Math.PI * 400); // 0.0564; sample-mean std ≈ 0.06·√(1 − 2/π)/√300 ≈ 0.002

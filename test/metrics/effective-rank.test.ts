@@ -14,8 +14,14 @@ describe("effective_rank = exp(entropy of the normalized singular values)", () =
     ["gd", { type: "asymmetric", k: 2 }],
   ])("%s on %o: at convergence to M* with σ = (1, 1/2) it is exp(H(2/3, 1/3)) = 1.8899", (name, model) => {
     const r = runConfig({
-      seed: 2, problem: { n: 8, rank: 2, singularValues: [1, 0.5] }, operator: { type: "gaussian", m: 200 }, model,
-      init: { alpha: 1e-2 }, method: { name, stepSize: 0.2 }, stop: { maxIterations: 20000, targetRelError: 1e-6 }, record: { effectiveRank: true, every: 50 },
+      seed: 2,
+      problem: { n: 8, rank: 2, singularValues: [1, 0.5] },
+      operator: { type: "gaussian", m: 200 },
+      model,
+      init: { alpha: 1e-2 },
+      method: { name, stepSize: 0.2 },
+      stop: { maxIterations: 20000, targetRelError: 1e-6 },
+      record: { effectiveRank: true, every: 50 },
     });
     expect(r.result.status).toBe("converged");
     const expected = Math.exp(-((2 / 3) * Math.log(2 / 3) + (1 / 3) * Math.log(1 / 3)));
@@ -25,8 +31,14 @@ describe("effective_rank = exp(entropy of the normalized singular values)", () =
   });
 
   it("is recorded for a matrix variable too (mirror-descent), from the singular values of the iterate", () => {
-    const r = runConfig({ seed: 2, problem: { n: 6, rank: 2 }, operator: { type: "symmetric-gaussian", m: 100 }, method: { name: "mirror-descent",
-      stepSize: 0.5 }, stop: { maxIterations: 3 }, record: { effectiveRank: true } });
+    const r = runConfig({
+      seed: 2,
+      problem: { n: 6, rank: 2 },
+      operator: { type: "symmetric-gaussian", m: 100 },
+      method: { name: "mirror-descent", stepSize: 0.5 },
+      stop: { maxIterations: 3 },
+      record: { effectiveRank: true },
+    });
     // X₀ = α I: n equal singular values
     expect(r.result.rows[0].extra.effective_rank).toBeCloseTo(6, 12);
     expect(r.result.final.extra.effective_rank).toBeLessThan(6);

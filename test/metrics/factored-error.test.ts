@@ -40,9 +40,16 @@ function expectBitwise(a: Float64Array, b: Float64Array, what: string): void {
 describe("factoredDistance (tall-skinny QR)", () => {
   it("equals the dense ‖FGᵀ − ABᵀ‖_F at every scale, to ε‖·‖ (n1 = 300, n2 = 200)", () => {
     const rng = createRng(11);
-    for (const [k, r] of [[4, 3], [1, 1], [12, 9]]) {
+    for (const [k, r] of [
+      [4, 3],
+      [1, 1],
+      [12, 9],
+    ]) {
       for (const scale of [1, 1e-3, 1e150, 1e-150]) {
-        const F = randn(300, k, rng, scale), G = randn(200, k, rng), A = randn(300, r, rng, scale), B = randn(200, r, rng);
+        const F = randn(300, k, rng, scale),
+          G = randn(200, k, rng),
+          A = randn(300, r, rng, scale),
+          B = randn(200, r, rng);
         const dense = frobeniusDistance(matmulNT(F, G), matmulNT(A, B));
         const fd = factoredDistance(F, G, A, B);
         // both are backward stable: |Δ| ≤ c·(n1 + n2)·(k + r)·ε·(‖F‖‖G‖ + ‖A‖‖B‖); c = 1 here
@@ -57,7 +64,10 @@ describe("factoredDistance (tall-skinny QR)", () => {
     // F = [A, δX], G = [B, Y]: FGᵀ − ABᵀ = δ·XYᵀ exactly. A Gram-matrix formula
     // (‖FGᵀ‖² − 2⟨FGᵀ, ABᵀ⟩ + ‖ABᵀ‖²) cannot see below √ε·‖ABᵀ‖ ≈ 1.5e-8·‖ABᵀ‖.
     const rng = createRng(12);
-    const A = randn(400, 3, rng), B = randn(350, 3, rng), X = randn(400, 2, rng), Y = randn(350, 2, rng);
+    const A = randn(400, 3, rng),
+      B = randn(350, 3, rng),
+      X = randn(400, 2, rng),
+      Y = randn(350, 2, rng);
     for (const delta of [1e-6, 1e-12]) {
       const dX = { ...X, data: X.data.map((v) => v * delta) };
       const exact = frobeniusNorm(matmulNT(dX, Y));
@@ -70,7 +80,10 @@ describe("factoredDistance (tall-skinny QR)", () => {
 
   it("is NaN when a factor holds NaN or ±Infinity, and checks shapes", () => {
     const rng = createRng(13);
-    const F = randn(50, 2, rng), G = randn(40, 2, rng), A = randn(50, 1, rng), B = randn(40, 1, rng);
+    const F = randn(50, 2, rng),
+      G = randn(40, 2, rng),
+      A = randn(50, 1, rng),
+      B = randn(40, 1, rng);
     for (const bad of [NaN, Infinity, -Infinity]) {
       const Fb = { ...F, data: F.data.slice() };
       Fb.data[17] = bad;
@@ -96,15 +109,28 @@ describe("factoredDistance (tall-skinny QR)", () => {
 describe.skipIf(!wasm)("metric kernels: WASM equals the scalar reference bitwise (1 and 2 threads)", () => {
   it("tall-skinny R factors for odd row counts, every column-group remainder and extreme scales", () => {
     const rng = createRng(21);
-    for (const [n1, n2, k, r] of [[1000, 777, 3, 2], [129, 65, 10, 10], [300, 301, 17, 16], [64, 70, 1, 1], [500, 450, 8, 1]]) {
+    for (const [n1, n2, k, r] of [
+      [1000, 777, 3, 2],
+      [129, 65, 10, 10],
+      [300, 301, 17, 16],
+      [64, 70, 1, 1],
+      [500, 450, 8, 1],
+    ]) {
       for (const scale of [1, 2 ** -1010, 3e250]) {
-        const F = randn(n1, k, rng, scale), G = randn(n2, k, rng), Q1 = randn(n1, r, rng), Q2 = randn(n2, r, rng, scale);
+        const F = randn(n1, k, rng, scale),
+          G = randn(n2, k, rng),
+          Q1 = randn(n1, r, rng),
+          Q2 = randn(n2, r, rng, scale);
         for (let i = 0; i < F.data.length; i += 13) F.data[i] = 0;
         const max = (x: Float64Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-        const sq1 = powerOfTwoScale(max(Q1.data)), sq2 = powerOfTwoScale(max(Q2.data)), sf = powerOfTwoScale(max(F.data)), sg = powerOfTwoScale(max(G.data));
+        const sq1 = powerOfTwoScale(max(Q1.data)),
+          sq2 = powerOfTwoScale(max(Q2.data)),
+          sf = powerOfTwoScale(max(F.data)),
+          sg = powerOfTwoScale(max(G.data));
         // the reference: R of [s_q1·Q1 | s_f·F] and of [−s_q2·Q2 | s_g·G]
         const c = k + r;
-        const R1 = tsqrR(Q1.data, r, F.data, k, n1, sq1, sf), R2 = tsqrR(Q2.data, r, G.data, k, n2, -sq2, sg);
+        const R1 = tsqrR(Q1.data, r, F.data, k, n1, sq1, sf),
+          R2 = tsqrR(Q2.data, r, G.data, k, n2, -sq2, sg);
         const blocks = (R: Float64Array) => {
           const take = (i0: number, j0: number, rows: number, cols: number) => {
             const out = new Float64Array(rows * cols);
@@ -113,7 +139,8 @@ describe.skipIf(!wasm)("metric kernels: WASM equals the scalar reference bitwise
           };
           return { Raa: take(0, 0, r, r), Raf: take(0, r, r, k), Rff: take(r, r, k, k) };
         };
-        const ref1 = blocks(R1), ref2 = blocks(R2);
+        const ref1 = blocks(R1),
+          ref2 = blocks(R2);
         for (const threads of [1, 2]) {
           const pair = new WasmTsqrPair(n1, n2, Q1.data, Q2.data, r, max(Q1.data), max(Q2.data), threads);
           expect(pair.threads).toBe(threads);
@@ -125,7 +152,8 @@ describe.skipIf(!wasm)("metric kernels: WASM equals the scalar reference bitwise
             expectBitwise(side2[key], ref2[key], `${key} of side 2, ${what}`);
           }
           // a second evaluation (other factors, same pair) reuses the recorded reflectors
-          const F2 = randn(n1, k, rng), G2 = randn(n2, k, rng);
+          const F2 = randn(n1, k, rng),
+            G2 = randn(n2, k, rng);
           const [again] = pair.evaluate(F2.data, G2.data, k, 64)!;
           const ref = blocks(tsqrR(Q1.data, r, F2.data, k, n1, sq1, powerOfTwoScale(max(F2.data))));
           expectBitwise(again.Rff, ref.Rff, `Rff after a second evaluation, ${what}`);
@@ -143,8 +171,13 @@ describe.skipIf(!wasm)("metric kernels: WASM equals the scalar reference bitwise
 
   it("the imbalance's Gram kernel equals matmulTN bitwise (upper triangle; zero entries skipped alike)", () => {
     const rng = createRng(22);
-    for (const [n, k] of [[5000, 3], [1500, 10], [700, 9]]) {
-      const F = randn(n, k, rng), G = randn(n + 3, k, rng, 0.5);
+    for (const [n, k] of [
+      [5000, 3],
+      [1500, 10],
+      [700, 9],
+    ]) {
+      const F = randn(n, k, rng),
+        G = randn(n + 3, k, rng, 0.5);
       for (let i = 0; i < F.data.length; i += 7) F.data[i] = 0;
       const D = imbalance(F, G);
       const ref = matmulTN(F, F);
@@ -160,9 +193,13 @@ describe("the large-problem path of the driver's metrics", () => {
   // n1·n2 = 2100·2000 = 4.2e6 > DENSE_ENTRIES_LIMIT: the factored path, still small enough to
   // compare with the dense product
   const rng = createRng(31);
-  const n1 = 2100, n2 = 2000, r = 3, k = 5;
+  const n1 = 2100,
+    n2 = 2000,
+    r = 3,
+    k = 5;
   const truth = generalTruth(n1, n2, spectrum(r, 4, "linspace"), rng);
-  const F = randn(n1, k, rng, 0.05), G = randn(n2, k, rng, 0.05);
+  const F = randn(n1, k, rng, 0.05),
+    G = randn(n2, k, rng, 0.05);
   const x = { kind: "asymmetric" as const, F, G };
   const P = () => matmulNT(F, G);
 

@@ -7,9 +7,14 @@ import { resolveConfig } from "../../src/config/schema.js";
 describe("matrix completion at the issue's size (n1 = n2 = 10⁵, p = 10⁻³, #Ω ≈ 10⁷, k = r = 10)", () => {
   it("runs a few GD iterations within its memory budget, the loss decreasing and the metrics from the factors", () => {
     const config = resolveConfig({
-      seed: 1, problem: { n: 100_000, rank: 10, truth: "general" }, operator: { type: "completion", p: 1e-3 },
-      model: { type: "asymmetric", k: 10 }, init: { type: "small-random", alpha: 1e-4 }, method: { name: "gd", stepSize: 0.5 },
-      stop: { maxIterations: 3 }, record: { every: 1 },
+      seed: 1,
+      problem: { n: 100_000, rank: 10, truth: "general" },
+      operator: { type: "completion", p: 1e-3 },
+      model: { type: "asymmetric", k: 10 },
+      init: { type: "small-random", alpha: 1e-4 },
+      method: { name: "gd", stepSize: 0.5 },
+      stop: { maxIterations: 3 },
+      record: { every: 1 },
     });
     // budget: Ω (8 B per entry) and the kernels' staging vector (8 B) = operatorBytes; y, y_clean
     // and the residual (8 B each per entry); the index arrays of the sampler, garbage once Ω is

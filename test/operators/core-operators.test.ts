@@ -7,7 +7,6 @@ import { tsBackend } from "../../src/kernels/index.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
 import { randn } from "../random-matrix.js";
 
-
 const makers: [string, (rng: Rng) => SensingOperator][] = [
   ["gaussian (general, 5×7)", (rng) => gaussianOperator(300, 5, 7, rng, tsBackend)],
   ["symmetric-gaussian (6×6)", (rng) => symmetricGaussianOperator(300, 6, rng, tsBackend)],
@@ -33,16 +32,19 @@ describe.each(makers)("the %s operator", (_name, make) => {
     const rng = createRng(2);
     const A = make(rng);
     const k = 3;
-    const F = randn(A.n1, k, rng), G = randn(A.n2, k, rng);
+    const F = randn(A.n1, k, rng),
+      G = randn(A.n2, k, rng);
     const dense = A.apply(matmulNT(F, G));
     const fact = A.applyFactored(F, G, new Float64Array(A.m));
     for (let i = 0; i < A.m; i++) expect(Math.abs(fact[i] - dense[i])).toBeLessThanOrEqual(1e-12 * norm2(dense));
     const z = new Float64Array(A.m);
     rng.fillNormal(z);
     const S = A.adjoint(z);
-    const SG = zeros(A.n1, k), StF = zeros(A.n2, k);
+    const SG = zeros(A.n1, k),
+      StF = zeros(A.n2, k);
     A.adjointFactored(z, F, G, SG, StF);
-    const SGd = matmul(S, G), StFd = matmulTN(S, F);
+    const SGd = matmul(S, G),
+      StFd = matmulTN(S, F);
     for (let i = 0; i < SG.data.length; i++) expect(Math.abs(SG.data[i] - SGd.data[i])).toBeLessThanOrEqual(1e-12 * frobeniusNorm(SGd));
     for (let i = 0; i < StF.data.length; i++) expect(Math.abs(StF.data[i] - StFd.data[i])).toBeLessThanOrEqual(1e-12 * frobeniusNorm(StFd));
   });
@@ -52,7 +54,8 @@ describe("operator normalization (DESIGN §2)", () => {
   // For a fixed Z, A(Z)_i = ⟨A_i, Z⟩/√m with ⟨A_i, Z⟩ ~ N(0, ‖Z‖²) i.i.d., so
   // ‖A(Z)‖²/‖Z‖² ~ χ²_m/m: mean 1, standard deviation √(2/m). Averaging over T
   // independent operators and Z gives sd √(2/(mT)); we allow 5 sd.
-  const m = 2000, T = 10;
+  const m = 2000,
+    T = 10;
   const tol = 5 * Math.sqrt(2 / (m * T));
 
   it("gaussian: E‖A(Z)‖² = ‖Z‖_F² for every Z", () => {
@@ -68,7 +71,8 @@ describe("operator normalization (DESIGN §2)", () => {
 
   it("symmetric-gaussian: E‖A(Z)‖² = ‖Z‖_F² for symmetric Z, and only the symmetric part is seen", () => {
     const rng = createRng(11);
-    let accSym = 0, accSkew = 0;
+    let accSym = 0,
+      accSkew = 0;
     for (let t = 0; t < T; t++) {
       const A = symmetricGaussianOperator(m, 5, rng, tsBackend);
       const Z = symmetricPart(randn(5, 5, rng));
@@ -91,15 +95,18 @@ describe("operator normalization (DESIGN §2)", () => {
   });
 
   it("symmetric-gaussian stores exactly symmetric A_i = (B + Bᵀ)/2 with entry variance 1 (diag) and 1/2 (off-diag)", () => {
-    const n = 4, mm = 20000;
+    const n = 4,
+      mm = 20000;
     const A = symmetricGaussianOperator(mm, n, createRng(13), tsBackend);
     const t = A.denseTensor();
-    let d2 = 0, o2 = 0;
+    let d2 = 0,
+      o2 = 0;
     for (let i = 0; i < mm; i++) {
       const o = i * n * n;
-      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
-        expect(t[o + a * n + b]).toBe(t[o + b * n + a]);
-      }
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          expect(t[o + a * n + b]).toBe(t[o + b * n + a]);
+        }
       d2 += t[o] * t[o];
       o2 += t[o + 1] * t[o + 1];
     }

@@ -4,8 +4,14 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Matrix, dot, matmul, matmulNT, norm2, zeros } from "../../src/linalg/matrix.js";
 import {
-  DenseSensingOperator, PackedSymmetricOperator, RegeneratedGaussianOperator, buildGaussianOperator, gaussianOperator,
-  gaussianOperatorBytes, packedLength, symmetricGaussianOperator,
+  DenseSensingOperator,
+  PackedSymmetricOperator,
+  RegeneratedGaussianOperator,
+  buildGaussianOperator,
+  gaussianOperator,
+  gaussianOperatorBytes,
+  packedLength,
+  symmetricGaussianOperator,
 } from "../../src/operators/gaussian.js";
 import type { SensingOperator } from "../../src/operators/types.js";
 import { getBackend, tsBackend } from "../../src/kernels/index.js";
@@ -36,7 +42,8 @@ function expectAdjoint(A: SensingOperator, rng: Rng): void {
     const Z = randn(A.n1, A.n2, rng);
     const z = rng.fillNormal(new Float64Array(A.m)) as Float64Array;
     const Az = A.apply(Z);
-    const lhs = dot(Az, z), rhs = dot(Z.data, A.adjoint(z).data);
+    const lhs = dot(Az, z),
+      rhs = dot(Z.data, A.adjoint(z).data);
     expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-12 * norm2(Az) * norm2(z));
   }
 }
@@ -46,7 +53,8 @@ describe("float32 operator storage", () => {
     it(`defines the entries as the float32-rounded draws and is exactly adjoint (${backend})`, () => {
       const A64 = keep(gaussianOperator(203, 7, 9, createRng(5), getBackend(backend), "float64"));
       const A32 = keep(gaussianOperator(203, 7, 9, createRng(5), getBackend(backend), "float32"));
-      const t64 = A64.denseTensor(), t32 = A32.denseTensor();
+      const t64 = A64.denseTensor(),
+        t32 = A32.denseTensor();
       for (let i = 0; i < t32.length; i++) expect(t32[i]).toBe(Math.fround(t64[i]));
       expect(A32.bytes).toBe(A64.bytes / 2);
       expectAdjoint(A32, createRng(6));
@@ -57,8 +65,10 @@ describe("float32 operator storage", () => {
     const a = keep(gaussianOperator(301, 11, 13, createRng(9), getBackend("wasm"), "float32"));
     const b = keep(gaussianOperator(301, 11, 13, createRng(9), tsBackend, "float32"));
     const rng = createRng(10);
-    const Z = randn(11, 13, rng), z = rng.fillNormal(new Float64Array(301)) as Float64Array;
-    const ya = a.apply(Z), yb = b.apply(Z);
+    const Z = randn(11, 13, rng),
+      z = rng.fillNormal(new Float64Array(301)) as Float64Array;
+    const ya = a.apply(Z),
+      yb = b.apply(Z);
     // |Δy_i| ≤ 143·2⁻⁵³·Σ|a z| ≈ 1e-14·‖·‖; compare against the largest |y|·1e-12 with margin
     expect(maxAbsDiff(ya, yb)).toBeLessThanOrEqual(1e-12 * maxAbs(yb) * 10);
     expect(maxAbsDiff(a.adjoint(z).data, b.adjoint(z).data)).toBeLessThanOrEqual(1e-12 * maxAbs(b.adjoint(z).data) * 10);
@@ -66,7 +76,9 @@ describe("float32 operator storage", () => {
 });
 
 describe("packed symmetric storage", () => {
-  const n = 9, m = 157, k = 4;
+  const n = 9,
+    m = 157,
+    k = 4;
   for (const backend of ["ts", "wasm"]) {
     it(`equals the dense symmetric operator of the same seed: values, apply, adjoint, factored (${backend})`, () => {
       const dense = keep(symmetricGaussianOperator(m, n, createRng(21), getBackend(backend), "float64")) as DenseSensingOperator;
@@ -78,17 +90,24 @@ describe("packed symmetric storage", () => {
       const rng = createRng(22);
       const Z = randn(n, n, rng); // not symmetric: the skew part must be invisible to both
       const z = rng.fillNormal(new Float64Array(m)) as Float64Array;
-      const yd = dense.apply(Z), yp = packed.apply(Z);
+      const yd = dense.apply(Z),
+        yp = packed.apply(Z);
       // A_ab(Z_ab + Z_ba) vs A_ab Z_ab + A_ab Z_ba: one extra rounding per term, ≤ 1e-12 relative
       expect(maxAbsDiff(yp, yd)).toBeLessThanOrEqual(1e-12 * maxAbs(yd));
-      const Sd = dense.adjoint(z), Sp = packed.adjoint(z);
+      const Sd = dense.adjoint(z),
+        Sp = packed.adjoint(z);
       expect(maxAbsDiff(Sp.data, Sd.data)).toBeLessThanOrEqual(1e-12 * maxAbs(Sd.data));
       // A*(z) stays exactly symmetric
       for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) expect(Sp.data[a * n + b]).toBe(Sp.data[b * n + a]);
-      const F = randn(n, k, rng), G = randn(n, k, rng);
-      const fd = dense.applyFactored(F, G, new Float64Array(m)), fp = packed.applyFactored(F, G, new Float64Array(m));
+      const F = randn(n, k, rng),
+        G = randn(n, k, rng);
+      const fd = dense.applyFactored(F, G, new Float64Array(m)),
+        fp = packed.applyFactored(F, G, new Float64Array(m));
       expect(maxAbsDiff(fp, fd)).toBeLessThanOrEqual(1e-12 * maxAbs(fd));
-      const SGd = zeros(n, k), StFd = zeros(n, k), SGp = zeros(n, k), StFp = zeros(n, k);
+      const SGd = zeros(n, k),
+        StFd = zeros(n, k),
+        SGp = zeros(n, k),
+        StFp = zeros(n, k);
       dense.adjointFactored(z, F, G, SGd, StFd);
       packed.adjointFactored(z, F, G, SGp, StFp);
       expect(maxAbsDiff(SGp.data, SGd.data)).toBeLessThanOrEqual(1e-12 * maxAbs(SGd.data));
@@ -118,9 +137,14 @@ describe("threaded operators", () => {
     expect(one.backend).toBe("wasm-simd");
     expect(two.backend).toBe("wasm-simd+2threads");
     const rng = createRng(1);
-    const F = randn(13, 3, rng), G = randn(13, 3, rng), z = rng.fillNormal(new Float64Array(211)) as Float64Array;
+    const F = randn(13, 3, rng),
+      G = randn(13, 3, rng),
+      z = rng.fillNormal(new Float64Array(211)) as Float64Array;
     expect(Array.from(two.applyFactored(F, G, new Float64Array(211)))).toEqual(Array.from(one.applyFactored(F, G, new Float64Array(211))));
-    const a1 = zeros(13, 3), b1 = zeros(13, 3), a2 = zeros(13, 3), b2 = zeros(13, 3);
+    const a1 = zeros(13, 3),
+      b1 = zeros(13, 3),
+      a2 = zeros(13, 3),
+      b2 = zeros(13, 3);
     one.adjointFactored(z, F, G, a1, b1);
     two.adjointFactored(z, F, G, a2, b2);
     expect(Array.from(a2.data)).toEqual(Array.from(a1.data));
@@ -129,7 +153,9 @@ describe("threaded operators", () => {
 });
 
 describe("the fused residual-and-adjoint pass", () => {
-  const n = 11, m = 203, k = 3;
+  const n = 11,
+    m = 203,
+    k = 3;
   const cases: [string, (rng: Rng) => SensingOperator][] = [];
   for (const backend of ["ts", "wasm"]) {
     cases.push([`gaussian float64 (${backend})`, (rng) => gaussianOperator(m, n, n + 2, rng, getBackend(backend), "float64")]);
@@ -142,8 +168,11 @@ describe("the fused residual-and-adjoint pass", () => {
       const A = keep(make(createRng(31)));
       expect(A.residualAndAdjoint).toBeTypeOf("function");
       const rng = createRng(32);
-      const F = randn(A.n1, k, rng), G = randn(A.n2, k, rng), y = rng.fillNormal(new Float64Array(m)) as Float64Array;
-      const r = new Float64Array(m), S = zeros(A.n1, A.n2);
+      const F = randn(A.n1, k, rng),
+        G = randn(A.n2, k, rng),
+        y = rng.fillNormal(new Float64Array(m)) as Float64Array;
+      const r = new Float64Array(m),
+        S = zeros(A.n1, A.n2);
       A.residualAndAdjoint!(F, G, y, r, S);
       const rRef = A.applyFactored(F, G, new Float64Array(m)).map((v, i) => v - y[i]);
       expect(Array.from(r)).toEqual(Array.from(rRef));
@@ -158,7 +187,8 @@ describe("the fused residual-and-adjoint pass", () => {
 describe("regenerate (matrix-free) storage", () => {
   for (const type of ["gaussian", "symmetric-gaussian"] as const) {
     it(`is exactly adjoint and deterministic, row i a pure function of (seed, i) (${type})`, () => {
-      const n = 6, m = 120;
+      const n = 6,
+        m = 120;
       const A = keep(new RegeneratedGaussianOperator(type, m, n, n, createRng(31)));
       const B = keep(new RegeneratedGaussianOperator(type, m, n, n, createRng(31)));
       expectAdjoint(A, createRng(32));
@@ -186,7 +216,8 @@ describe("regenerate (matrix-free) storage", () => {
 
   it("has isometric scaling: the mean of ‖A(Z)‖²/‖Z‖² over rows is 1 within the sampling error", () => {
     // ‖A(Z)‖² = (1/m) Σ_i ⟨A_i, Z⟩², each ⟨A_i,Z⟩ ~ N(0, ‖Z‖²) i.i.d.: mean 1, std √(2/m) = 0.041 for m = 1200
-    const n = 5, m = 1200;
+    const n = 5,
+      m = 1200;
     const A = new RegeneratedGaussianOperator("gaussian", m, n, n, createRng(41));
     const Z = randn(n, n, createRng(42));
     const ratio = norm2(A.apply(Z)) ** 2 / norm2(Z.data) ** 2;
@@ -223,7 +254,27 @@ describe("runs record the backend actually used", () => {
     let err = "";
     const io = { out: () => {}, err: (s: string) => void (err += s) };
     try {
-      const code = await main(["node", "matsense", "run", "-q", "--set", "operator.m=60", "--set", "problem.n=6", "--set", "stop.maxIterations=2", "--threads", "2", "--backend", "wasm", "--out", path.join(dir, "r")], io);
+      const code = await main(
+        [
+          "node",
+          "matsense",
+          "run",
+          "-q",
+          "--set",
+          "operator.m=60",
+          "--set",
+          "problem.n=6",
+          "--set",
+          "stop.maxIterations=2",
+          "--threads",
+          "2",
+          "--backend",
+          "wasm",
+          "--out",
+          path.join(dir, "r"),
+        ],
+        io,
+      );
       expect(code).toBe(0);
       expect(JSON.parse(fs.readFileSync(path.join(dir, "r", "config.json"), "utf8")).operator.threads).toBe(2);
       const bad = await main(["node", "matsense", "run", "-q", "--set", "operator.m=60", "--threads", "two", "--out", path.join(dir, "bad")], io);

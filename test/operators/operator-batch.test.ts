@@ -21,15 +21,17 @@ function sweep(maxIterations: number[]): ResolvedConfig[] {
     { kappa: 10, method: { name: "gd", stepSize: 0.2 } },
     { kappa: 30, method: { name: "scaled-gd", stepSize: 0.4 } },
   ];
-  return variants.map((v, i) => resolveConfig({
-    seed: 3,
-    problem: { n: 9, rank: 2, truth: "general", kappa: v.kappa },
-    operator: { type: "gaussian", m: 400 },
-    model: { type: "asymmetric", k: 3 },
-    init: { type: "small-random", alpha: 0.05 },
-    method: v.method,
-    stop: { maxIterations: maxIterations[i] },
-  }));
+  return variants.map((v, i) =>
+    resolveConfig({
+      seed: 3,
+      problem: { n: 9, rank: 2, truth: "general", kappa: v.kappa },
+      operator: { type: "gaussian", m: 400 },
+      model: { type: "asymmetric", k: 3 },
+      init: { type: "small-random", alpha: 0.05 },
+      method: v.method,
+      stop: { maxIterations: maxIterations[i] },
+    }),
+  );
 }
 
 /** The runs of `configs` driven in lockstep (one iteration each in turn, the real driver) on one batched operator. */

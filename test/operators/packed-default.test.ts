@@ -18,16 +18,23 @@ describe("automatic operator storage", () => {
     // ≲ 1e-14/(1 − ρ) = 4e-14 in the relative error — 1e-12 leaves a factor 25 (measured: 1e-16).
     // A different instance (not the same draws) would differ by O(1) at the start of the run.
     const base = {
-      seed: 4, problem: { n: 12, rank: 2 }, operator: { type: "symmetric-gaussian", m: 400 },
-      model: { type: "symmetric", k: 2 }, init: { alpha: 0.1 }, method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: 400 },
+      seed: 4,
+      problem: { n: 12, rank: 2 },
+      operator: { type: "symmetric-gaussian", m: 400 },
+      model: { type: "symmetric", k: 2 },
+      init: { alpha: 0.1 },
+      method: { name: "gd", stepSize: 0.2 },
+      stop: { maxIterations: 400 },
     };
     const packed = runConfig(base);
     const dense = runConfig({ ...base, operator: { ...base.operator, storage: "float64" } });
     expect(packed.config.operator.storage).toBe("packed");
     expect(dense.config.operator.storage).toBe("float64");
-    const a = packed.result.rows, b = dense.result.rows;
+    const a = packed.result.rows,
+      b = dense.result.rows;
     expect(a.length).toBe(b.length);
-    let worst = 0, identical = true;
+    let worst = 0,
+      identical = true;
     for (let i = 0; i < a.length; i++) {
       worst = Math.max(worst, Math.abs(Number(a[i].rel_error) - Number(b[i].rel_error)));
       identical &&= a[i].rel_error === b[i].rel_error;

@@ -8,7 +8,6 @@ import type { SensingOperator } from "../../src/operators/types.js";
 import { createRng, type Rng } from "../../src/random/rng.js";
 import { randn } from "../random-matrix.js";
 
-
 function symmetricRandn(n: number, rng: Rng): Matrix {
   const Z = randn(n, n, rng);
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) Z.data[j * n + i] = Z.data[i * n + j];
@@ -52,9 +51,11 @@ describe.each(makers)("the %s operator", (_name, make) => {
       const z = new Float64Array(A.m);
       rng.fillNormal(z);
       const S = A.adjoint(z);
-      const SG = zeros(A.n1, k), StF = zeros(A.n2, k);
+      const SG = zeros(A.n1, k),
+        StF = zeros(A.n2, k);
       A.adjointFactored(z, F, G, SG, StF);
-      const SGd = matmul(S, G), StFd = matmulTN(S, F);
+      const SGd = matmul(S, G),
+        StFd = matmulTN(S, F);
       for (let i = 0; i < SG.data.length; i++) expect(Math.abs(SG.data[i] - SGd.data[i])).toBeLessThanOrEqual(1e-12 * frobeniusNorm(SGd));
       for (let i = 0; i < StF.data.length; i++) expect(Math.abs(StF.data[i] - StFd.data[i])).toBeLessThanOrEqual(1e-12 * frobeniusNorm(StFd));
     }
@@ -84,7 +85,10 @@ describe("--save-instance tensors", () => {
 describe("completion sampling and normalization", () => {
   it("observes each entry with probability p: |Ω| ~ Binomial(n1·n2, p), in row-major order", () => {
     const rng = createRng(3);
-    const n1 = 300, n2 = 200, p = 0.05, N = n1 * n2;
+    const n1 = 300,
+      n2 = 200,
+      p = 0.05,
+      N = n1 * n2;
     const A = completionOperator(n1, n2, p, rng);
     // 5 standard deviations of the binomial
     expect(Math.abs(A.m - p * N)).toBeLessThanOrEqual(5 * Math.sqrt(N * p * (1 - p)));
@@ -102,7 +106,10 @@ describe("completion sampling and normalization", () => {
     // ‖A(Z)‖² = Σ_ij Z_ij² B_ij/p, B_ij ~ Bernoulli(p): mean ‖Z‖², variance Σ Z_ij⁴ (1 − p)/p.
     // Averaged over T independent masks: 5 standard deviations of the mean.
     const rng = createRng(4);
-    const n1 = 12, n2 = 15, p = 0.3, T = 200;
+    const n1 = 12,
+      n2 = 15,
+      p = 0.3,
+      T = 200;
     const Z = randn(n1, n2, rng);
     const z2 = frobeniusNorm(Z) ** 2;
     let z4 = 0;
@@ -115,9 +122,12 @@ describe("completion sampling and normalization", () => {
   it("never forms an n1×n2 matrix in the factored paths (n = 10⁵, k = 10)", () => {
     // An n×n float64 matrix would need 80 GB; the factored paths only touch Ω and the factors.
     const rng = createRng(5);
-    const n = 100_000, k = 10, p = 2e-5;
+    const n = 100_000,
+      k = 10,
+      p = 2e-5;
     const A = completionOperator(n, n, p, rng);
-    const F = randn(n, k, rng), G = randn(n, k, rng);
+    const F = randn(n, k, rng),
+      G = randn(n, k, rng);
     const y = A.applyFactored(F, G, new Float64Array(A.m));
     const e = A.m >> 1;
     let direct = 0;
@@ -135,9 +145,13 @@ describe("rank-one normalization", () => {
     // (aᵀZb)² has mean ‖Z‖² and variance 2‖Z‖⁴ + 6‖ZᵀZ‖²_F (Gaussian fourth moments);
     // ‖A(Z)‖² is the mean of m such terms; averaged over T operators: 5 sd of the mean.
     const rng = createRng(6);
-    const n1 = 5, n2 = 8, m = 400, T = 20;
+    const n1 = 5,
+      n2 = 8,
+      m = 400,
+      T = 20;
     const Z = randn(n1, n2, rng);
-    const z2 = frobeniusNorm(Z) ** 2, ztz = frobeniusNorm(matmulTN(Z, Z)) ** 2;
+    const z2 = frobeniusNorm(Z) ** 2,
+      ztz = frobeniusNorm(matmulTN(Z, Z)) ** 2;
     let sum = 0;
     for (let t = 0; t < T; t++) sum += norm2(rankOneOperator(m, n1, n2, false, rng).apply(Z)) ** 2;
     const sd = Math.sqrt((2 * z2 * z2 + 6 * ztz) / (m * T));
@@ -147,14 +161,21 @@ describe("rank-one normalization", () => {
   it("symmetric a_i a_iᵀ/√2: E‖A(Z)‖² = ‖Z‖²_F + tr(Z)²/2 for symmetric Z", () => {
     // q = aᵀZa = Σ λ_j g_j² has cumulants κ_n = 2^{n−1}(n−1)! Σλ_j^n; ‖A(Z)‖² = (1/2m) Σ_i q_i².
     const rng = createRng(7);
-    const n = 6, m = 400, T = 20;
+    const n = 6,
+      m = 400,
+      T = 20;
     const Z = symmetricRandn(n, rng);
     for (let i = 0; i < n; i++) Z.data[i * n + i] += 1; // a clearly nonzero trace
     let tr = 0;
     for (let i = 0; i < n; i++) tr += Z.data[i * n + i];
     const z2 = frobeniusNorm(Z) ** 2;
-    const p2 = z2, p3 = dot(matmul(Z, Z).data, Z.data), p4 = frobeniusNorm(matmul(Z, Z)) ** 2; // Σλ², Σλ³, Σλ⁴
-    const k1 = tr, k2 = 2 * p2, k3 = 8 * p3, k4 = 48 * p4;
+    const p2 = z2,
+      p3 = dot(matmul(Z, Z).data, Z.data),
+      p4 = frobeniusNorm(matmul(Z, Z)) ** 2; // Σλ², Σλ³, Σλ⁴
+    const k1 = tr,
+      k2 = 2 * p2,
+      k3 = 8 * p3,
+      k4 = 48 * p4;
     const Eq2 = k2 + k1 * k1;
     const Eq4 = k4 + 4 * k3 * k1 + 3 * k2 * k2 + 6 * k2 * k1 * k1 + k1 ** 4;
     let sum = 0;
@@ -179,8 +200,12 @@ describe("SRHT", () => {
     for (let i = 0; i < L; i++) {
       let acc = 0;
       for (let j = 0; j < L; j++) {
-        let b = i & j, c = 0;
-        while (b) { b &= b - 1; c++; }
+        let b = i & j,
+          c = 0;
+        while (b) {
+          b &= b - 1;
+          c++;
+        }
         acc += (c & 1 ? -1 : 1) * x[j];
       }
       expect(Math.abs(y[i] - acc)).toBeLessThanOrEqual(1e-12 * norm2(x));
@@ -202,13 +227,19 @@ describe("SRHT", () => {
     // ‖A(Z)‖² = (1/m)Σ_i w_{R_i} is the mean of m draws without replacement, variance
     // (σ_w²/m)(L − m)/(L − 1). We check the average over T row draws (5 sd) for fixed signs.
     const rng = createRng(10);
-    const n1 = 6, n2 = 10, N = n1 * n2, L = nextPowerOfTwo(N), m = 16, T = 300;
+    const n1 = 6,
+      n2 = 10,
+      N = n1 * n2,
+      L = nextPowerOfTwo(N),
+      m = 16,
+      T = 300;
     const base = srhtOperator(m, n1, n2, rng);
     const Z = randn(n1, n2, rng);
     const w = new Float64Array(L);
     for (let j = 0; j < N; j++) w[j] = base.signs[j] * Z.data[j];
     fwht(w);
-    let mu = 0, s2 = 0;
+    let mu = 0,
+      s2 = 0;
     for (let j = 0; j < L; j++) mu += (w[j] * w[j]) / L;
     for (let j = 0; j < L; j++) s2 += (w[j] * w[j] - mu) ** 2 / L;
     expect(mu).toBeCloseTo(frobeniusNorm(Z) ** 2, 10);

@@ -52,7 +52,12 @@ describe("figures", () => {
     const run = path.join(dir, "model.k=2__seed=0");
     let out = "";
     expect(await main(["node", "matsense", "plot", run], { out: (s) => (out += s), err: () => {} })).toBe(0);
-    expect(out.trim().split("\n").map((f) => path.basename(f))).toEqual(["error.png", "singular-values.png"]);
+    expect(
+      out
+        .trim()
+        .split("\n")
+        .map((f) => path.basename(f)),
+    ).toEqual(["error.png", "singular-values.png"]);
     let err = "";
     expect(await main(["node", "matsense", "plot", os.tmpdir() + "/does-not-exist-xyz"], { out: () => {}, err: (s) => (err += s) })).toBe(2);
     expect(err).toMatch(/neither a run folder/);
@@ -73,7 +78,11 @@ describe("figures", () => {
   it("formats log ticks as powers of ten and lays out legends", () => {
     expect(powerOfTen(-4)).toBe("10⁻⁴");
     expect(powerOfTen(0)).toBe("1");
-    const svg = renderFigure({ title: "t", panels: [{ xLabel: "x", yLabel: "y", yLog: true, series: [{ label: "a", x: [1, 2, 3], y: [1, 0.1, 0.01] }] }], caption: "c" });
+    const svg = renderFigure({
+      title: "t",
+      panels: [{ xLabel: "x", yLabel: "y", yLog: true, series: [{ label: "a", x: [1, 2, 3], y: [1, 0.1, 0.01] }] }],
+      caption: "c",
+    });
     expect(svg).toContain("10⁻²");
     expect(svg).toMatch(/<text[^>]*>a<\/text>/);
   });

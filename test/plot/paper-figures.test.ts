@@ -8,14 +8,22 @@ import { executeRun } from "../../src/run/runFolder.js";
 import { readRunFolder } from "../../src/results/results.js";
 import { runSweep } from "../../src/sweep/sweep.js";
 import {
-  MIN_LINEAR_POINTS, defaultSweepFigures, errorFigureSpec, figureDataCsv, parseLimits, parseSize, rateVsFigureSpec, sweepFigureSpec,
+  MIN_LINEAR_POINTS,
+  defaultSweepFigures,
+  errorFigureSpec,
+  figureDataCsv,
+  parseLimits,
+  parseSize,
+  rateVsFigureSpec,
+  sweepFigureSpec,
 } from "../../src/plot/charts.js";
 import { DASHES, PALETTE, THEORY_DASH, renderFigure } from "../../src/plot/figure.js";
 import { referenceAnchors } from "../../src/plot/request.js";
 import { populationLawConstant } from "../../src/plot/theory.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }
@@ -27,8 +35,13 @@ const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `matsense-${
 const kGrid = {
   name: "k",
   base: {
-    problem: { n: 8, rank: 1 }, operator: { type: "identity" }, model: { type: "symmetric" }, init: { alpha: 0.01 },
-    method: { name: "gd", stepSize: 0.1 }, stop: { maxIterations: 3000 }, record: { schedule: "log", perDecade: 10, diagnostics: true },
+    problem: { n: 8, rank: 1 },
+    operator: { type: "identity" },
+    model: { type: "symmetric" },
+    init: { alpha: 0.01 },
+    method: { name: "gd", stepSize: 0.1 },
+    stop: { maxIterations: 3000 },
+    record: { schedule: "log", perDecade: 10, diagnostics: true },
   },
   vary: { "model.k": [1, 2, 3] },
   seeds: 2,
@@ -106,7 +119,13 @@ describe("paper figures: several metrics per panel, limits, size, legend, data",
     const unknown = await cli("plot", kDir, "--out", out, "--metric", "rel_error,lost");
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/--metric lost: the runs of .* have no such column \(they have .*loss/);
-    for (const bad of [["--size", "8x4"], ["--ylim", "1"], ["--legend", "inside"], ["--palette", "rainbow"], ["--reference", "slope=-1@k>>r"]]) {
+    for (const bad of [
+      ["--size", "8x4"],
+      ["--ylim", "1"],
+      ["--legend", "inside"],
+      ["--palette", "rainbow"],
+      ["--reference", "slope=-1@k>>r"],
+    ]) {
       const b = await cli("plot", kDir, "--out", out, ...bad);
       expect(b.code, bad.join(" ")).toBe(2);
       expect(b.err).toContain(bad[0]);
@@ -144,7 +163,13 @@ describe("reference lines anchored to the curves they are meant for", () => {
 
   it("without classes, the k > r curves; with neither, every curve above machine precision", () => {
     const s = (y: number) => ({ label: String(y), x: [1, 100], y: [1, y] });
-    expect(referenceAnchors([{ series: s(1e-15), k: 1, r: 1 }, { series: s(1e-3), k: 2, r: 1 }, { series: s(1e-2), k: 1, r: 1 }]).text).toBe("the k>r curves");
+    expect(
+      referenceAnchors([
+        { series: s(1e-15), k: 1, r: 1 },
+        { series: s(1e-3), k: 2, r: 1 },
+        { series: s(1e-2), k: 1, r: 1 },
+      ]).text,
+    ).toBe("the k>r curves");
     const none = referenceAnchors([{ series: s(1e-15) }, { series: s(1e-3) }]);
     expect(none.series.map((x) => x.label)).toEqual(["0.001"]);
     expect(() => referenceAnchors([], "k>>r")).toThrow(/anchor "k>>r" is not understood/);
@@ -156,10 +181,18 @@ describe("theory lines", () => {
     // derivation (src/plot/theory.ts): the k − r redundant eigenvalues of EEᵀ follow μ(t) = 1/(4η(t + t₀)),
     // so ‖XXᵀ − M*‖_F·4η t/√(k − r) = t/(t + t₀) rises to 1, and t(1/ratio − 1) is the same t₀ at every late t
     const dir = tmp("poplaw");
-    const eta = 0.1, k = 3, r = 1;
+    const eta = 0.1,
+      k = 3,
+      r = 1;
     const config = {
-      seed: 3, problem: { n: 10, rank: r }, operator: { type: "identity" }, model: { type: "symmetric", k }, init: { alpha: 0.01 },
-      method: { name: "gd", stepSize: eta }, stop: { maxIterations: 40000, targetRelError: 0 }, record: { schedule: "log", perDecade: 10 },
+      seed: 3,
+      problem: { n: 10, rank: r },
+      operator: { type: "identity" },
+      model: { type: "symmetric", k },
+      init: { alpha: 0.01 },
+      method: { name: "gd", stepSize: eta },
+      stop: { maxIterations: 40000, targetRelError: 0 },
+      record: { schedule: "log", perDecade: 10 },
     } as const;
     executeRun(config, dir);
     const t = readRunFolder(dir).metrics!;
@@ -171,7 +204,8 @@ describe("theory lines", () => {
       const ratio = (t.data.abs_error[i] * it) / C;
       return { it, ratio, t0: it * (1 / ratio - 1) };
     };
-    const a = at(10000), b = at(40000);
+    const a = at(10000),
+      b = at(40000);
     expect(b.ratio).toBeGreaterThan(a.ratio);
     expect(b.ratio).toBeGreaterThan(0.85);
     expect(b.ratio).toBeLessThan(1);
@@ -199,7 +233,8 @@ describe("theory lines", () => {
     const law = spec.panels.map((p) => p.series.filter((s) => s.label.startsWith("theory: √(k − r)")).length);
     expect(law).toEqual([0, 1, 1]);
     const k3 = spec.panels[2].series;
-    const spurious = k3[0], line = k3.find((s) => s.label.startsWith("theory: √(k − r)"))!;
+    const spurious = k3[0],
+      line = k3.find((s) => s.label.startsWith("theory: √(k − r)"))!;
     // the line is √2/(4ηt)/‖M*‖_F; the measured spurious part approaches it from below like t/(t + t₀)
     const C = last(line.y) * last(line.x);
     expect(C).toBeCloseTo(Math.SQRT2 / 0.4, 12);
@@ -216,14 +251,22 @@ describe("theory lines", () => {
 
   it("rate-vs-α of asymmetric GD with k > r gets the α² law with its fitted constant", async () => {
     const dir = tmp("alpha");
-    await runSweep({
-      base: {
-        problem: { n: 6, rank: 1 }, operator: { type: "identity" }, model: { type: "asymmetric", k: 2 }, method: { name: "gd", stepSize: 0.2 },
-        stop: { maxIterations: 3000 }, record: { schedule: "log", perDecade: 10 },
+    await runSweep(
+      {
+        base: {
+          problem: { n: 6, rank: 1 },
+          operator: { type: "identity" },
+          model: { type: "asymmetric", k: 2 },
+          method: { name: "gd", stepSize: 0.2 },
+          stop: { maxIterations: 3000 },
+          record: { schedule: "log", perDecade: 10 },
+        },
+        vary: { "init.alpha": [0.2, 0.3, 0.45] },
+        seeds: 2,
       },
-      vary: { "init.alpha": [0.2, 0.3, 0.45] },
-      seeds: 2,
-    }, dir, { runner: "inline" });
+      dir,
+      { runner: "inline" },
+    );
     const agg = aggregateSweep(dir);
     expect(defaultSweepFigures(agg).map((f) => f.type)).toContain("rate-vs");
     const spec = rateVsFigureSpec(agg, { type: "rate-vs", param: "init.alpha" });
@@ -241,14 +284,22 @@ describe("theory lines", () => {
 describe("the scalar worst case (Xiong, Ding & Du): exact theory, nothing fitted", () => {
   it("rate-vs-α gets λ(α) = −ln(1 − η·α²(1 − 1/ρ²)), which the fitted rates match; error figures the exponential", async () => {
     const dir = tmp("worst");
-    await runSweep({
-      base: {
-        problem: { n: 2, rank: 1, singularValues: [1] }, operator: { type: "identity" }, model: { type: "asymmetric", k: 2 },
-        init: { type: "scaled-identity", ratio: 3 }, method: { name: "gd", stepSize: 0.5 }, stop: { maxIterations: 20000, targetRelError: 1e-12 },
-        record: { schedule: "log", perDecade: 20 },
+    await runSweep(
+      {
+        base: {
+          problem: { n: 2, rank: 1, singularValues: [1] },
+          operator: { type: "identity" },
+          model: { type: "asymmetric", k: 2 },
+          init: { type: "scaled-identity", ratio: 3 },
+          method: { name: "gd", stepSize: 0.5 },
+          stop: { maxIterations: 20000, targetRelError: 1e-12 },
+          record: { schedule: "log", perDecade: 20 },
+        },
+        vary: { "init.alpha": [0.1, 0.2, 0.4] },
       },
-      vary: { "init.alpha": [0.1, 0.2, 0.4] },
-    }, dir, { runner: "inline" });
+      dir,
+      { runner: "inline" },
+    );
     const agg = aggregateSweep(dir);
     const lam = (a: number) => -Math.log(1 - 0.5 * a * a * (8 / 9));
     const spec = rateVsFigureSpec(agg, { type: "rate-vs", param: "init.alpha" });
@@ -293,14 +344,26 @@ describe("default panels and overlays", () => {
 describe("gradient flow on a time axis", () => {
   it("a figure mixing GD and the gradient flow puts both on t = η·iteration (the flow: its integrated time), and says method=varied", async () => {
     const dir = tmp("flow");
-    await runSweep({
-      base: {
-        problem: { n: 6, rank: 1, truth: "general" }, operator: { type: "identity" }, model: { type: "asymmetric", k: 1 }, init: { alpha: 1e-3, ratio: 1 },
-        method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: 300 }, record: { schedule: "log", perDecade: 10, singularValues: 1 },
+    await runSweep(
+      {
+        base: {
+          problem: { n: 6, rank: 1, truth: "general" },
+          operator: { type: "identity" },
+          model: { type: "asymmetric", k: 1 },
+          init: { alpha: 1e-3, ratio: 1 },
+          method: { name: "gd", stepSize: 0.2 },
+          stop: { maxIterations: 300 },
+          record: { schedule: "log", perDecade: 10, singularValues: 1 },
+        },
+        variants: [
+          { name: "GD", set: {} },
+          { name: "flow", set: { "method.name": "gradient-flow" } },
+        ],
+        seeds: 2,
       },
-      variants: [{ name: "GD", set: {} }, { name: "flow", set: { "method.name": "gradient-flow" } }],
-      seeds: 2,
-    }, dir, { runner: "inline" });
+      dir,
+      { runner: "inline" },
+    );
     const agg = aggregateSweep(dir);
     const spec = errorFigureSpec(agg, { type: "error" });
     const [gd, flow] = spec.panels[0].series;
@@ -323,10 +386,20 @@ describe("gradient flow on a time axis", () => {
     const out = tmp("flow-overlay");
     const r = await cli("plot", path.join(dir, "variant=GD__seed=0"), path.join(dir, "variant=flow__seed=0"), "--labels", "GD,flow", "--out", out, "--data");
     expect(r.code).toBe(0);
-    const csv = fs.readFileSync(path.join(out, "overlay.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const csv = fs
+      .readFileSync(path.join(out, "overlay.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
     const flowRun = readRunFolder(path.join(dir, "variant=flow__seed=0")).metrics!.data;
     expect(csv.filter((c) => c[1] === "flow").map((c) => Number(c[2]))).toEqual(flowRun.flow_time);
-    expect(csv.filter((c) => c[1] === "GD").slice(0, 3).map((c) => Number(c[2]))).toEqual(gdIters.slice(0, 3).map((i) => 0.2 * i));
+    expect(
+      csv
+        .filter((c) => c[1] === "GD")
+        .slice(0, 3)
+        .map((c) => Number(c[2])),
+    ).toEqual(gdIters.slice(0, 3).map((i) => 0.2 * i));
     expect(fs.readFileSync(path.join(out, "overlay.svg"), "utf8")).toContain("time t = η·iteration");
     // without the flow, iterations stay
     expect(errorFigureSpec(aggregateSweep(kDir), { type: "error" }).panels[0].xLabel).toBe("iteration");

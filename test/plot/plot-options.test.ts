@@ -7,7 +7,8 @@ import { executeRun } from "../../src/run/runFolder.js";
 import { renderFigure, typesetSubscripts } from "../../src/plot/figure.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }

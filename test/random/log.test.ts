@@ -42,7 +42,9 @@ describe("fdlibmLog (the fixed logarithm of the seeded draws)", () => {
     const rng = createRng(2026);
     let compared = 0;
     for (let i = 0; i < 400_000; i++) {
-      const u = 2 * rng.uniform() - 1, v = 2 * rng.uniform() - 1, q = u * u + v * v;
+      const u = 2 * rng.uniform() - 1,
+        v = 2 * rng.uniform() - 1,
+        q = u * u + v * v;
       if (q >= 1 || q === 0) continue;
       compared++;
       if (!Object.is(fdlibmLog(q), Math.log(q))) expect([q, fdlibmLog(q)]).toEqual([q, Math.log(q)]);

@@ -70,10 +70,16 @@ describe("xoshiro256** seeded by splitmix64", () => {
     // 1/√N ≈ 0.0022, √(2/N) ≈ 0.0032, √(6/N) ≈ 0.0055, √(24/N) ≈ 0.011; we allow 5 of them.
     const r = createRng(2024);
     const N = 200_000;
-    let s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    let s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      s4 = 0;
     for (let i = 0; i < N; i++) {
       const x = r.normal();
-      s1 += x; s2 += x * x; s3 += x * x * x; s4 += x * x * x * x;
+      s1 += x;
+      s2 += x * x;
+      s3 += x * x * x;
+      s4 += x * x * x * x;
     }
     expect(Math.abs(s1 / N)).toBeLessThan(5 * 0.0023);
     expect(Math.abs(s2 / N - 1)).toBeLessThan(5 * 0.0032);

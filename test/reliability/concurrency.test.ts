@@ -11,8 +11,22 @@ import { built, runFolderProblems, start, tmp } from "./helpers.js";
 describe.skipIf(!built)("two writers on one folder (needs `npm run build`)", () => {
   it("two `run --out same` at once: one runs, the other is refused with exit 2 naming the owner; the folder is one consistent run", async () => {
     const dir = path.join(tmp(), "same");
-    const args = (seed: number) => ["run", "-q", "--out", dir, "--set", `seed=${seed}`, "--set", "problem.n=20", "--set", "operator.m=400", "--set", "stop.maxIterations=4000"];
-    const a = start(args(1)), b = start(args(2));
+    const args = (seed: number) => [
+      "run",
+      "-q",
+      "--out",
+      dir,
+      "--set",
+      `seed=${seed}`,
+      "--set",
+      "problem.n=20",
+      "--set",
+      "operator.m=400",
+      "--set",
+      "stop.maxIterations=4000",
+    ];
+    const a = start(args(1)),
+      b = start(args(2));
     const [ra, rb] = await Promise.all([a.done, b.done]);
     const codes = [ra.code, rb.code].sort();
     expect(codes).toEqual([0, 2]);
@@ -28,10 +42,15 @@ describe.skipIf(!built)("two writers on one folder (needs `npm run build`)", () 
   it("two `sweep --out C` at once: every run folder ends complete and consistent, and a later sweep finds nothing to do", async () => {
     const root = tmp();
     const grid = path.join(root, "grid.json");
-    fs.writeFileSync(grid, JSON.stringify({
-      name: "c", base: { problem: { n: 12, rank: 2 }, operator: { m: 300 }, method: { name: "gd", stepSize: 0.1 }, stop: { maxIterations: 1200 } },
-      vary: { "model.k": [2, 3, 4] }, seeds: 4,
-    }));
+    fs.writeFileSync(
+      grid,
+      JSON.stringify({
+        name: "c",
+        base: { problem: { n: 12, rank: 2 }, operator: { m: 300 }, method: { name: "gd", stepSize: 0.1 }, stop: { maxIterations: 1200 } },
+        vary: { "model.k": [2, 3, 4] },
+        seeds: 4,
+      }),
+    );
     const dir = path.join(root, "C");
     const a = start(["sweep", "-w", "2", "-g", grid, "--out", dir]);
     const b = start(["sweep", "-w", "1", "-g", grid, "--out", dir]);
@@ -44,7 +63,12 @@ describe.skipIf(!built)("two writers on one folder (needs `npm run build`)", () 
       expect(runFolderProblems(path.join(dir, id)), id).toEqual([]);
       const s = JSON.parse(fs.readFileSync(path.join(dir, id, "summary.json"), "utf8"));
       expect(s.status).toBe("max-iterations");
-      expect(fs.readFileSync(path.join(dir, id, "metrics.csv"), "utf8").trim().split("\n")).toHaveLength(1202);
+      expect(
+        fs
+          .readFileSync(path.join(dir, id, "metrics.csv"), "utf8")
+          .trim()
+          .split("\n"),
+      ).toHaveLength(1202);
     }
     // a sweep run afterwards finds nothing to do and exits 0
     const c = start(["sweep", "-q", "-g", grid, "--out", dir]);

@@ -12,7 +12,10 @@ import { built, sleep, start, tmp, waitFor } from "./helpers.js";
 describe.skipIf(!built || !fs.existsSync("/proc/self/status"))("signals at start-up and at a sweep's end (needs `npm run build`)", () => {
   it("a signal while matsense starts exits with 128 + its number and one line, not by the default action", async () => {
     const dir = tmp();
-    for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    for (const [sig, code] of [
+      ["SIGINT", 130],
+      ["SIGTERM", 143],
+    ] as const) {
       const p = start(["run", "-q", "--out", path.join(dir, sig), "--set", "problem.n=30", "--set", "stop.maxIterations=100000000"]);
       // Node itself catches SIGINT and SIGTERM from its start (to reset the terminal, then it dies by the default
       // action), but not SIGHUP: SIGHUP caught (SigCgt in /proc) means matsense's start-up handlers are installed,

@@ -18,7 +18,8 @@ const canMount = spawnSync("unshare", ["-r", "-m", "sh", "-c", `mount -t tmpfs -
  * the body; $BIN is the CLI; $OUT a folder outside the tmpfs for results. Returns $OUT.
  */
 function onSmallDisk(body: string, fill?: number): string {
-  const out = tmp(), d = tmp();
+  const out = tmp(),
+    d = tmp();
   const script = [
     "set -u",
     `mount -t tmpfs -o size=1m tmpfs "$D" || exit 90`,
@@ -26,7 +27,9 @@ function onSmallDisk(body: string, fill?: number): string {
     `S="--set problem.n=6 --set operator.m=80 --set operator.backend=ts"`,
     `node "$BIN" run -q --out r $S --set stop.maxIterations=200 || exit 91`,
     `sha256sum r/* > "$OUT/before"`,
-    ...(fill !== undefined ? [`avail=$(df -B1 --output=avail "$D" | tail -1)`, `dd if=/dev/zero of=fill bs=4096 count=$(( (avail - ${fill}) / 4096 )) 2>/dev/null`] : []),
+    ...(fill !== undefined
+      ? [`avail=$(df -B1 --output=avail "$D" | tail -1)`, `dd if=/dev/zero of=fill bs=4096 count=$(( (avail - ${fill}) / 4096 )) 2>/dev/null`]
+      : []),
     body,
     `sha256sum r/* > "$OUT/after"`,
     `ls -A r > "$OUT/ls"`,
@@ -57,23 +60,32 @@ describe.skipIf(!built || !canMount)("a full disk never destroys a finished resu
   });
 
   it("a sweep on a disk that fills up: exit 1 with one line naming the file, no stack trace, no temp file, no lock, no staging folder left", () => {
-    const grid = JSON.stringify({ base: { problem: { n: 8, rank: 2 }, operator: { backend: "ts" }, stop: { maxIterations: 3000 } }, vary: { "model.k": [2, 3, 4, 5] }, seeds: 2 });
-    const out = onSmallDisk([
-      `echo '${grid}' > g.json`,
-      `node "$BIN" sweep -q -w 2 -g g.json --out P 2> "$OUT/err"; echo $? > "$OUT/code"`,
-      `find P \\( -name "*.tmp-*" -o -name matsense.lock -o -name ".matsense-staging*" \\) > "$OUT/left"`,
-    ].join("\n"), 40960);
+    const grid = JSON.stringify({
+      base: { problem: { n: 8, rank: 2 }, operator: { backend: "ts" }, stop: { maxIterations: 3000 } },
+      vary: { "model.k": [2, 3, 4, 5] },
+      seeds: 2,
+    });
+    const out = onSmallDisk(
+      [
+        `echo '${grid}' > g.json`,
+        `node "$BIN" sweep -q -w 2 -g g.json --out P 2> "$OUT/err"; echo $? > "$OUT/code"`,
+        `find P \\( -name "*.tmp-*" -o -name matsense.lock -o -name ".matsense-staging*" \\) > "$OUT/left"`,
+      ].join("\n"),
+      40960,
+    );
     expect(read(out, "code").trim()).toBe("1");
     expect(read(out, "err")).toMatch(/^matsense: cannot write \S+: ENOSPC: no space left on device[^\n]*\n$/);
     expect(read(out, "left")).toBe("");
   });
 
   it("a read-only file system: one line naming the folder and the reason (was ENOENT: mkdir), the finished run untouched", () => {
-    const out = onSmallDisk([
-      `mount -o remount,ro "$D"`,
-      `node "$BIN" run -q --out new/deeper $S 2> "$OUT/err"; echo $? > "$OUT/code"`,
-      `node "$BIN" run -q --resume r --set stop.maxIterations=400 2> "$OUT/err2"; echo $? > "$OUT/code2"`,
-    ].join("\n"));
+    const out = onSmallDisk(
+      [
+        `mount -o remount,ro "$D"`,
+        `node "$BIN" run -q --out new/deeper $S 2> "$OUT/err"; echo $? > "$OUT/code"`,
+        `node "$BIN" run -q --resume r --set stop.maxIterations=400 2> "$OUT/err2"; echo $? > "$OUT/code2"`,
+      ].join("\n"),
+    );
     expect(read(out, "code").trim()).toBe("1");
     expect(read(out, "err")).toMatch(/^matsense: cannot create the folder new\/deeper: \S+ cannot be written \(read-only file system or no permission\)\n$/);
     expect(read(out, "code2").trim()).toBe("1");

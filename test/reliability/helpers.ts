@@ -20,7 +20,8 @@ export function start(args: string[]): { child: ChildProcess; done: Promise<{ co
   const guard = setTimeout(() => child.kill("SIGKILL"), 90_000);
   child.on("exit", () => clearTimeout(guard));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, err })));
+    child.on("exit", (code, signal) => resolve({ code, signal, err })),
+  );
   return { child, done };
 }
 
@@ -51,7 +52,14 @@ export async function waitForRows(file: string, rows: number, ms = 30_000): Prom
 export function metricsWithoutTime(runDir: string): string {
   const lines = fs.readFileSync(path.join(runDir, "metrics.csv"), "utf8").split("\n");
   const col = lines[0].split(",").indexOf("seconds");
-  return lines.map((l) => l.split(",").filter((_, i) => i !== col).join(",")).join("\n");
+  return lines
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== col)
+        .join(","),
+    )
+    .join("\n");
 }
 
 /**

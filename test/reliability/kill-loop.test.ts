@@ -13,7 +13,13 @@ import { built, metricsWithoutTime, runFolderProblems, sleep, start, tmp, waitFo
 
 const grid = {
   name: "kill",
-  base: { problem: { n: 16, rank: 2 }, operator: { m: 400 }, method: { name: "gd", stepSize: 0.1 }, stop: { maxIterations: 3000 }, record: { schedule: "log", perDecade: 30 } },
+  base: {
+    problem: { n: 16, rank: 2 },
+    operator: { m: 400 },
+    method: { name: "gd", stepSize: 0.1 },
+    stop: { maxIterations: 3000 },
+    record: { schedule: "log", perDecade: 30 },
+  },
   vary: { "model.k": [2, 3] },
   seeds: 4,
 };
@@ -30,7 +36,10 @@ describe.skipIf(!built)("kill loop (needs `npm run build`)", () => {
     const ref = path.join(root, "ref");
     const r0 = await start(["sweep", "-q", "-w", "2", "-g", g, "--out", ref]).done;
     expect(r0.code, r0.err).toBe(0);
-    const ids = fs.readdirSync(ref).filter((d) => d.startsWith("model.k=")).sort();
+    const ids = fs
+      .readdirSync(ref)
+      .filter((d) => d.startsWith("model.k="))
+      .sort();
     expect(ids).toHaveLength(8);
 
     const rng = createRng(15_7);
@@ -65,15 +74,20 @@ describe.skipIf(!built)("kill loop (needs `npm run build`)", () => {
     }
     console.log(`kill loop (sweeps): ${counts.starts} starts, ${counts.SIGKILL} SIGKILL, ${counts.SIGTERM} SIGTERM, ${ids.length} runs compared`);
 
-    const got = fs.readdirSync(dir).filter((d) => d.startsWith("model.k=")).sort();
+    const got = fs
+      .readdirSync(dir)
+      .filter((d) => d.startsWith("model.k="))
+      .sort();
     expect(got).toEqual(ids); // none lost, none extra
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
     expect(manifest.runs.map((e: { id: string }) => e.id).sort()).toEqual(ids); // none duplicated
     for (const id of ids) {
-      const a = path.join(ref, id), b = path.join(dir, id);
+      const a = path.join(ref, id),
+        b = path.join(dir, id);
       expect(runFolderProblems(b), id).toEqual([]);
       expect(metricsWithoutTime(b), id).toBe(metricsWithoutTime(a));
-      const sa = summaryOf(a), sb = summaryOf(b);
+      const sa = summaryOf(a),
+        sb = summaryOf(b);
       expect([sb.status, sb.iterations, sb.final.rel_error]).toEqual([sa.status, sa.iterations, sa.final.rel_error]);
       expect(fs.existsSync(path.join(b, "matsense.lock")), id).toBe(false);
     }
@@ -81,7 +95,19 @@ describe.skipIf(!built)("kill loop (needs `npm run build`)", () => {
 
   it("a run killed at random moments leaves either a complete interrupted result or no summary, never a mix; --force then reproduces the unkilled run", async () => {
     const root = tmp();
-    const args = (out: string, ...extra: string[]) => ["run", "-q", ...extra, "--out", out, "--set", "problem.n=16", "--set", "operator.m=400", "--set", "stop.maxIterations=4000"];
+    const args = (out: string, ...extra: string[]) => [
+      "run",
+      "-q",
+      ...extra,
+      "--out",
+      out,
+      "--set",
+      "problem.n=16",
+      "--set",
+      "operator.m=400",
+      "--set",
+      "stop.maxIterations=4000",
+    ];
     const ref = path.join(root, "ref");
     expect((await start(args(ref)).done).code).toBe(0);
     const rng = createRng(15_5);

@@ -65,9 +65,15 @@ describe.skipIf(!built)("signals end runs and sweeps cleanly (needs `npm run bui
     it(`SIGTERM ends a sweep on ${workers} worker(s): in-flight runs interrupted with complete files, the rest skipped, exit 130`, async () => {
       const root = tmp();
       const grid = path.join(root, "grid.json");
-      fs.writeFileSync(grid, JSON.stringify({
-        name: "s", base: { problem: { n: 30, rank: 2 }, operator: { m: 900 }, stop: { maxIterations: 60000 } }, vary: { "model.k": [2, 3] }, seeds: 3,
-      }));
+      fs.writeFileSync(
+        grid,
+        JSON.stringify({
+          name: "s",
+          base: { problem: { n: 30, rank: 2 }, operator: { m: 900 }, stop: { maxIterations: 60000 } },
+          vary: { "model.k": [2, 3] },
+          seeds: 3,
+        }),
+      );
       const dir = path.join(root, "S");
       const p = start(["sweep", "-q", "-w", String(workers), "-g", grid, "--out", dir]);
       expect(await waitForRows(path.join(dir, "model.k=2__seed=0", "metrics.csv.partial"), 20)).toBe(true);

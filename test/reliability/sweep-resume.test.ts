@@ -57,7 +57,10 @@ describe.skipIf(!built)("sweep resume (needs `npm run build`)", () => {
       const s = json(path.join(dir, ids[0], "summary.json"));
       expect(s.status).toBe("max-iterations");
       // the first attempt's iterations up to its checkpoint, then the resumed attempt's: they sum to the run's
-      expect(s.attempts, signal).toEqual([{ from: 0, iterations: at }, { from: at, iterations: 4000 - at }]);
+      expect(s.attempts, signal).toEqual([
+        { from: 0, iterations: at },
+        { from: at, iterations: 4000 - at },
+      ]);
       expect(json(path.join(ref, ids[0], "summary.json")).attempts).toBeUndefined();
       expect(fs.readdirSync(path.join(dir, ids[0])).filter((n) => n.startsWith(".matsense-staging") || n.endsWith(".partial"))).toEqual([]);
     }

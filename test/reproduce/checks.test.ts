@@ -2,11 +2,17 @@ import { describe, expect, it } from "vitest";
 import { checkSchema, evaluateCheck } from "../../src/reproduce/presets.js";
 import type { Aggregate } from "../../src/results/aggregate.js";
 
-const point = (alpha: number, median: Record<string, number>, classes: string[] = []) =>
-  ({
-    point: `a${alpha}`, params: { "init.alpha": alpha }, runs: 1, statuses: { converged: 1 }, median, anyClassMedian: {}, excluded: {},
-    classification: classes[0] ?? "", classes,
-  });
+const point = (alpha: number, median: Record<string, number>, classes: string[] = []) => ({
+  point: `a${alpha}`,
+  params: { "init.alpha": alpha },
+  runs: 1,
+  statuses: { converged: 1 },
+  median,
+  anyClassMedian: {},
+  excluded: {},
+  classification: classes[0] ?? "",
+  classes,
+});
 
 describe("the exponent check on a linear metric scale (Wind's iterations ∝ ln(1/α))", () => {
   // T(α) = 40 + 5.5·ln(1/α): the slope of T against ln α is exactly −5.5; on the log scale it is not a constant

@@ -17,9 +17,21 @@ import { loadPreset } from "../../src/reproduce/presets.js";
 const NEEDS_MISSING_FEATURE: Record<string, RegExp> = {};
 
 const SHIPPED = [
-  "completion", "completion-implicit-bias", "fgt-k-eta-kappa", "noise-and-measurements", "overparam-asymmetric-second-order", "overparam-preconditioning",
-    "scaledgd-kappa", "wind-small-init", "wind-theorem", "xiong-asymmetric-alpha",
-  "xiong-imbalance", "xiong-one-step", "xiong-symmetric", "xiong-symmetric-vs-asymmetric", "xiong-worst-case",
+  "completion",
+  "completion-implicit-bias",
+  "fgt-k-eta-kappa",
+  "noise-and-measurements",
+  "overparam-asymmetric-second-order",
+  "overparam-preconditioning",
+  "scaledgd-kappa",
+  "wind-small-init",
+  "wind-theorem",
+  "xiong-asymmetric-alpha",
+  "xiong-imbalance",
+  "xiong-one-step",
+  "xiong-symmetric",
+  "xiong-symmetric-vs-asymmetric",
+  "xiong-worst-case",
 ];
 
 describe("presets", () => {

@@ -82,8 +82,16 @@ describe("runs.csv diagnostics columns", () => {
     const iteration = Array.from({ length: 401 }, (_, i) => i);
     const flow_time = iteration.map((i) => 10 * i);
     const rel = flow_time.map((t) => Math.exp(-0.001 * t));
-    const flow = { ...data, iteration, flow_time, rel_error: rel, signal_error: rel, spurious_norm: rel, cross_error: rel.map(() => 0),
-      operator_factor: iteration.map((i) => (i >= 200 ? 0.5 : 2)) };
+    const flow = {
+      ...data,
+      iteration,
+      flow_time,
+      rel_error: rel,
+      signal_error: rel,
+      spurious_norm: rel,
+      cross_error: rel.map(() => 0),
+      operator_factor: iteration.map((i) => (i >= 200 ? 0.5 : 2)),
+    };
     const ffit = fitRates(flow_time, rel);
     expect(ffit.from).toBe(2000);
     expect(ffit.linearRate).toBeCloseTo(0.001, 10);
@@ -128,7 +136,15 @@ describe("the fraction check", () => {
 describe("the aggregate's point table", () => {
   it("shows the imbalance-predicted rate next to the fitted one when recorded", async () => {
     const { formatPointTable } = await import("../../src/results/aggregate.js");
-    const point = (median: Record<string, number>) => ({ point: "p", params: { "init.alpha": 0.1 }, runs: 1, statuses: { converged: 1 }, median, classification: "linear", classes: ["linear"] });
+    const point = (median: Record<string, number>) => ({
+      point: "p",
+      params: { "init.alpha": 0.1 },
+      runs: 1,
+      statuses: { converged: 1 },
+      median,
+      classification: "linear",
+      classes: ["linear"],
+    });
     const agg = (median: Record<string, number>) => ({ paths: ["init.alpha"], errorMetric: "rel_error", points: [point(median)] }) as unknown as Aggregate;
     const withPred = formatPointTable(agg({ linear_rate: 0.0318, predicted_rate: 0.0394 }));
     expect(withPred).toContain("predicted λ");

@@ -80,7 +80,12 @@ describe("honest fits", () => {
 
   it("the table prints no log-log slope on linear rows, no linear rate on sublinear rows, and counts the left-out runs", () => {
     const table = formatPointTable(agg);
-    const row = (a: number) => table.split("\n").find((l) => l.startsWith(`${a} `))!.trim().split(/\s{2,}/);
+    const row = (a: number) =>
+      table
+        .split("\n")
+        .find((l) => l.startsWith(`${a} `))!
+        .trim()
+        .split(/\s{2,}/);
     // columns: α, runs, status, final, iters→1e-4, rate λ, log-log, class
     expect(row(0.1)[6]).toBe("—");
     expect(row(0.1)[5]).not.toBe("—");

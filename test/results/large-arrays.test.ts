@@ -27,7 +27,14 @@ describe("extrema of large arrays", () => {
     const T = 200_000;
     const iteration = Array.from({ length: T }, (_, i) => i);
     const decay = iteration.map((t) => Math.exp(-t / 5e4));
-    const data = { iteration, rel_error: decay, signal_error: decay, spurious_norm: decay, cross_error: decay, perturbation_ratio: iteration.map((t) => 1 + t / T) };
+    const data = {
+      iteration,
+      rel_error: decay,
+      signal_error: decay,
+      spurious_norm: decay,
+      cross_error: decay,
+      perturbation_ratio: iteration.map((t) => 1 + t / T),
+    };
     const cols = diagnosticsColumns(data, fitRates(iteration, decay), {});
     // the ratio 1 + t/T over t ≥ 1: min 1 + 1/T, max 1 + (T−1)/T
     expect(cols.perturbation_ratio_min).toBe(1 + 1 / T);
@@ -35,7 +42,11 @@ describe("extrema of large arrays", () => {
   });
 
   it("the completion warning with n2 = 2·10⁵ columns (most of them unobserved)", () => {
-    const cfg = resolveConfig({ problem: { n: 4, n2: 200_000, rank: 2, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "completion", p: 0.001 } });
+    const cfg = resolveConfig({
+      problem: { n: 4, n2: 200_000, rank: 2, truth: "general" },
+      model: { type: "asymmetric" },
+      operator: { type: "completion", p: 0.001 },
+    });
     const w = scientificWarnings(cfg, buildInstance(cfg));
     expect(w.join()).toMatch(/fewest: 0 in a row|fewest: \d+ in a row, 0 in a column/);
   });

@@ -43,13 +43,15 @@ describe("the exact model's noise floor s·√(d·m/(m − d − 1)), d = r(n1 +
 function meanSquaredRatio(c: Record<string, unknown>): { mean: number; band: number; dof: number } {
   const S = 8;
   let sum = 0;
-  let band = 0, dof = 0;
+  let band = 0,
+    dof = 0;
   for (let seed = 0; seed < S; seed++) {
     const out = runConfig({ ...c, seed, init: { alpha: 0.01 }, stop: { maxIterations: 6000 }, record: { schedule: "log" } });
     const cfg = JSON.parse(JSON.stringify(out.config)) as Record<string, unknown>;
     const ratio = out.result.final.abs_error / noiseFloor(cfg)!;
     sum += ratio * ratio;
-    const p = cfg.problem as { n: number; n2: number; rank: number; truth: string }, op = cfg.operator as { type: string; m?: number };
+    const p = cfg.problem as { n: number; n2: number; rank: number; truth: string },
+      op = cfg.operator as { type: string; m?: number };
     const d = modelDegreesOfFreedom({ n1: p.n, n2: p.n2, rank: p.rank, truth: p.truth, model: (cfg.model as { type: string }).type }).dof;
     const m = op.m ?? 0;
     const sd = op.type === "identity" ? Math.sqrt(2 / d) : Math.sqrt((2 * (m - 1) * (m - d - 1)) / (d * (m - d) * (m - d - 3)));
@@ -73,11 +75,15 @@ describe("the floor against runs (k = r, 8 seeds, to convergence)", () => {
     const { mean, band, dof } = meanSquaredRatio({ ...psd, model: { type: "asymmetric" }, operator: { type: "gaussian", m: 200 }, method: { stepSize: 0.3 } });
     expect(dof).toBe(76);
     expect(Math.abs(mean - 1)).toBeLessThan(band); // measured 0.974
-    expect(Math.abs((mean * (76 * 200) / 123) / ((39 * 200) / 160) - 1)).toBeGreaterThan(band); // the PSD dof 39
+    expect(Math.abs((mean * (76 * 200)) / 123 / ((39 * 200) / 160) - 1)).toBeGreaterThan(band); // the PSD dof 39
   }, 60_000);
   it("FGᵀ, general 20 × 40, Gaussian m = 200: d = 116, Wishart factor 2.41", () => {
-    const { mean, band } = meanSquaredRatio({ problem: { n: 20, n2: 40, rank: 2, truth: "general", noise: 0.01 }, model: { type: "asymmetric" },
-      operator: { type: "gaussian", m: 200 }, method: { stepSize: 0.3 } });
+    const { mean, band } = meanSquaredRatio({
+      problem: { n: 20, n2: 40, rank: 2, truth: "general", noise: 0.01 },
+      model: { type: "asymmetric" },
+      operator: { type: "gaussian", m: 200 },
+      method: { stepSize: 0.3 },
+    });
     expect(Math.abs(mean - 1)).toBeLessThan(band); // measured 1.001
     expect(Math.abs(mean * (200 / 83) - 1)).toBeGreaterThan(band);
   }, 60_000);

@@ -33,36 +33,44 @@ describe("docs/python.md", () => {
     for (const f of ["metrics.csv", "summary.json", "config.json", ".npy", "runs.csv", "curves.csv", "grid.json"]) expect(code).toContain(f);
   });
 
-  it.skipIf(!hasPandas)("the recipe reads a run folder and a sweep folder written by matsense", async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-py-"));
-    const run = path.join(root, "run");
-    const io = { out: () => {}, err: () => {} };
-    const sets = ["problem.n=8", "model.k=3", "stop.maxIterations=200"].flatMap((s) => ["--set", s]);
-    expect(await main(["node", "matsense", "run", ...sets, "--save-instance", "--out", run, "-q"], io)).toBe(0);
-    const sweep = path.join(root, "sweep");
-    await runSweep({
-      base: { problem: { n: 6, rank: 1 }, operator: { type: "identity" }, stop: { maxIterations: 200 }, record: { schedule: "log", perDecade: 10 } },
-      vary: { "model.k": [1, 2] },
-      seeds: 2,
-    }, sweep, { runner: "inline" });
-    const agg = writeAggregate(sweep);
-    const script = path.join(root, "recipe.py");
-    fs.writeFileSync(script, recipe());
-    const p = spawnSync(python, [script, run, sweep], { encoding: "utf8" });
-    expect(p.stderr).toBe("");
-    expect(p.status).toBe(0);
-    const got = JSON.parse(p.stdout);
-    const files = readRunFolder(run);
-    const rel = files.metrics!.data.rel_error;
-    expect(got.run_final_rel_error).toBe(rel[rel.length - 1]);
-    expect(got.run_rate_class).toBe((files.summary as { rate: { classification: string } }).rate.classification);
-    expect(got.run_arrays).toEqual({ A: [160, 8, 8], M_star: [8, 8], X: [8, 3], X0: [8, 3], y: [160] });
-    expect(got.run_k).toBe(3);
-    expect(got.sweep_runs).toBe(4);
-    // pandas' median (a + b)/2 and ours a + (b − a)/2 may differ in the last bit
-    for (const pt of agg.points) expect(Math.abs(got.sweep_final_median[String(pt.params["model.k"])] / pt.median.final_rel_error - 1)).toBeLessThan(1e-15);
-    expect(got.sweep_curve_points).toBe(agg.curves.reduce((n, c) => n + c.iterations.length, 0));
-    const rows = agg.runs.reduce((n, r) => n + readRunFolder(path.join(sweep, String(r.id))).metrics!.data.iteration.length, 0);
-    expect(got.sweep_metric_rows).toBe(rows);
-  }, 60_000);
+  it.skipIf(!hasPandas)(
+    "the recipe reads a run folder and a sweep folder written by matsense",
+    async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-py-"));
+      const run = path.join(root, "run");
+      const io = { out: () => {}, err: () => {} };
+      const sets = ["problem.n=8", "model.k=3", "stop.maxIterations=200"].flatMap((s) => ["--set", s]);
+      expect(await main(["node", "matsense", "run", ...sets, "--save-instance", "--out", run, "-q"], io)).toBe(0);
+      const sweep = path.join(root, "sweep");
+      await runSweep(
+        {
+          base: { problem: { n: 6, rank: 1 }, operator: { type: "identity" }, stop: { maxIterations: 200 }, record: { schedule: "log", perDecade: 10 } },
+          vary: { "model.k": [1, 2] },
+          seeds: 2,
+        },
+        sweep,
+        { runner: "inline" },
+      );
+      const agg = writeAggregate(sweep);
+      const script = path.join(root, "recipe.py");
+      fs.writeFileSync(script, recipe());
+      const p = spawnSync(python, [script, run, sweep], { encoding: "utf8" });
+      expect(p.stderr).toBe("");
+      expect(p.status).toBe(0);
+      const got = JSON.parse(p.stdout);
+      const files = readRunFolder(run);
+      const rel = files.metrics!.data.rel_error;
+      expect(got.run_final_rel_error).toBe(rel[rel.length - 1]);
+      expect(got.run_rate_class).toBe((files.summary as { rate: { classification: string } }).rate.classification);
+      expect(got.run_arrays).toEqual({ A: [160, 8, 8], M_star: [8, 8], X: [8, 3], X0: [8, 3], y: [160] });
+      expect(got.run_k).toBe(3);
+      expect(got.sweep_runs).toBe(4);
+      // pandas' median (a + b)/2 and ours a + (b − a)/2 may differ in the last bit
+      for (const pt of agg.points) expect(Math.abs(got.sweep_final_median[String(pt.params["model.k"])] / pt.median.final_rel_error - 1)).toBeLessThan(1e-15);
+      expect(got.sweep_curve_points).toBe(agg.curves.reduce((n, c) => n + c.iterations.length, 0));
+      const rows = agg.runs.reduce((n, r) => n + readRunFolder(path.join(sweep, String(r.id))).metrics!.data.iteration.length, 0);
+      expect(got.sweep_metric_rows).toBe(rows);
+    },
+    60_000,
+  );
 });

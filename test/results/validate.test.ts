@@ -64,37 +64,64 @@ describe("inspectRunFolder", () => {
     executeRun({ ...grid.base, stop: { maxIterations: 500 } }, path.join(d, "int"), { shouldStop: () => ++calls > 30 });
     expect(inspectRunFolder(path.join(d, "int")).state).toBe("interrupted");
     fs.mkdirSync(path.join(d, "failed"));
-    fs.writeFileSync(path.join(d, "failed", "summary.json"), JSON.stringify({ status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error: "boom" }));
+    fs.writeFileSync(
+      path.join(d, "failed", "summary.json"),
+      JSON.stringify({ status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error: "boom" }),
+    );
     expect(inspectRunFolder(path.join(d, "failed"))).toMatchObject({ state: "failed", reason: "boom" });
   });
 
   const damages: [string, (dir: string) => void, RegExp][] = [
-    ["metrics.csv truncated mid-line", (d) => {
-      const t = fs.readFileSync(path.join(d, "metrics.csv"), "utf8");
-      fs.writeFileSync(path.join(d, "metrics.csv"), t.slice(0, t.length - 15));
-    }, /metrics\.csv is truncated/],
-    ["metrics.csv cut at a line end", (d) => {
-      const lines = fs.readFileSync(path.join(d, "metrics.csv"), "utf8").split("\n");
-      fs.writeFileSync(path.join(d, "metrics.csv"), lines.slice(0, lines.length - 3).join("\n") + "\n");
-    }, /metrics\.csv ends at iteration \d+, but summary\.json says the run did \d+ iterations/],
-    ["a metrics.csv row repeated", (d) => {
-      const lines = fs.readFileSync(path.join(d, "metrics.csv"), "utf8").split("\n");
-      lines.splice(5, 0, lines[5]);
-      fs.writeFileSync(path.join(d, "metrics.csv"), lines.join("\n"));
-    }, /metrics\.csv line 7 has iteration 28, expected 35/],
+    [
+      "metrics.csv truncated mid-line",
+      (d) => {
+        const t = fs.readFileSync(path.join(d, "metrics.csv"), "utf8");
+        fs.writeFileSync(path.join(d, "metrics.csv"), t.slice(0, t.length - 15));
+      },
+      /metrics\.csv is truncated/,
+    ],
+    [
+      "metrics.csv cut at a line end",
+      (d) => {
+        const lines = fs.readFileSync(path.join(d, "metrics.csv"), "utf8").split("\n");
+        fs.writeFileSync(path.join(d, "metrics.csv"), lines.slice(0, lines.length - 3).join("\n") + "\n");
+      },
+      /metrics\.csv ends at iteration \d+, but summary\.json says the run did \d+ iterations/,
+    ],
+    [
+      "a metrics.csv row repeated",
+      (d) => {
+        const lines = fs.readFileSync(path.join(d, "metrics.csv"), "utf8").split("\n");
+        lines.splice(5, 0, lines[5]);
+        fs.writeFileSync(path.join(d, "metrics.csv"), lines.join("\n"));
+      },
+      /metrics\.csv line 7 has iteration 28, expected 35/,
+    ],
     ["empty metrics.csv", (d) => fs.writeFileSync(path.join(d, "metrics.csv"), ""), /metrics\.csv is empty/],
-    ["random bytes in metrics.csv", (d) => fs.writeFileSync(path.join(d, "metrics.csv"), Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 97 + 13) % 256)).toString("latin1") + "\n"), /metrics\.csv/],
-    ["a cell that is not a number", (d) => {
-      const t = fs.readFileSync(path.join(d, "metrics.csv"), "utf8");
-      fs.writeFileSync(path.join(d, "metrics.csv"), t.replace(/\n7,/, "\nx7,"));
-    }, /metrics\.csv line 3, column iteration: "x7" is not a number/],
+    [
+      "random bytes in metrics.csv",
+      (d) => fs.writeFileSync(path.join(d, "metrics.csv"), Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 97 + 13) % 256)).toString("latin1") + "\n"),
+      /metrics\.csv/,
+    ],
+    [
+      "a cell that is not a number",
+      (d) => {
+        const t = fs.readFileSync(path.join(d, "metrics.csv"), "utf8");
+        fs.writeFileSync(path.join(d, "metrics.csv"), t.replace(/\n7,/, "\nx7,"));
+      },
+      /metrics\.csv line 3, column iteration: "x7" is not a number/,
+    ],
     ["summary.json {}", (d) => fs.writeFileSync(path.join(d, "summary.json"), "{}"), /summary\.json does not match the summary format: status: is missing/],
     ["garbage summary.json", (d) => fs.writeFileSync(path.join(d, "summary.json"), "\u0000\u0001garbage"), /summary\.json is not valid JSON: line 1, column 1/],
-    ["summary.json of another run", (d) => {
-      const s = JSON.parse(fs.readFileSync(path.join(d, "summary.json"), "utf8"));
-      s.final.rel_error *= 2;
-      fs.writeFileSync(path.join(d, "summary.json"), JSON.stringify(s));
-    }, /last row's rel_error .* differs from summary\.json's final rel_error/],
+    [
+      "summary.json of another run",
+      (d) => {
+        const s = JSON.parse(fs.readFileSync(path.join(d, "summary.json"), "utf8"));
+        s.final.rel_error *= 2;
+        fs.writeFileSync(path.join(d, "summary.json"), JSON.stringify(s));
+      },
+      /last row's rel_error .* differs from summary\.json's final rel_error/,
+    ],
     ["no config.json", (d) => fs.rmSync(path.join(d, "config.json")), /config\.json is missing/],
     ["no metrics.csv", (d) => fs.rmSync(path.join(d, "metrics.csv")), /metrics\.csv is missing \(summary\.json says converged\)/],
   ];
@@ -145,12 +172,14 @@ describe("aggregate, plot and resume with damaged run folders (issue 15 item 2)"
   });
 
   it("matsense aggregate names each damaged run on stderr and counts them in its summary line (exit 0)", async () => {
-    let out = "", err = "";
+    let out = "",
+      err = "";
     const code = await main(["node", "matsense", "aggregate", dir], { out: (s) => void (out += s), err: (s) => void (err += s) });
     expect(code).toBe(0);
     const lines = err.trim().split("\n");
     expect(lines.length).toBe(5);
-    for (const l of lines) expect(l).toMatch(new RegExp(`^matsense: damaged run ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/.+: (metrics\\.csv|summary\\.json) `));
+    for (const l of lines)
+      expect(l).toMatch(new RegExp(`^matsense: damaged run ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/.+: (metrics\\.csv|summary\\.json) `));
     expect(out).toContain("6 runs, 5 damaged (excluded from the statistics; the next sweep resume re-runs them)");
   });
 

@@ -12,7 +12,14 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-ckpt-"));
 function metricsWithoutSeconds(dir: string): string {
   const lines = fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").trimEnd().split("\n");
   const col = lines[0].split(",").indexOf("seconds");
-  return lines.map((l) => l.split(",").filter((_, i) => i !== col).join(",")).join("\n");
+  return lines
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== col)
+        .join(","),
+    )
+    .join("\n");
 }
 
 function withStop(config: Record<string, unknown>, maxIterations: number): Record<string, unknown> {
@@ -20,20 +27,45 @@ function withStop(config: Record<string, unknown>, maxIterations: number): Recor
 }
 
 const cases: [string, Record<string, unknown>][] = [
-  ["symmetric GD, linear schedule", {
-    seed: 3, problem: { n: 12, rank: 2 }, operator: { type: "gaussian", m: 300 }, model: { type: "symmetric", k: 3 },
-    init: { alpha: 0.01 }, method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: 60 }, record: { every: 7 },
-  }],
-  ["asymmetric GD with rebalancing on a residual trigger, log schedule", {
-    seed: 4, problem: { n: 10, n2: 12, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 320 },
-    model: { type: "asymmetric", k: 3 }, init: { alpha: 0.01 },
-    method: { name: "gd", stepSize: 0.2, rebalanceBelowRelResidual: 0.3 }, stop: { maxIterations: 60 },
-    record: { schedule: "log", perDecade: 10, singularValues: 2 },
-  }],
-  ["PrecGD (damping from the residual)", {
-    seed: 5, problem: { n: 12, rank: 2 }, operator: { type: "gaussian", m: 300 }, model: { type: "symmetric", k: 4 },
-    init: { alpha: 0.01 }, method: { name: "precgd", stepSize: 0.3 }, stop: { maxIterations: 60 }, record: { every: 1 },
-  }],
+  [
+    "symmetric GD, linear schedule",
+    {
+      seed: 3,
+      problem: { n: 12, rank: 2 },
+      operator: { type: "gaussian", m: 300 },
+      model: { type: "symmetric", k: 3 },
+      init: { alpha: 0.01 },
+      method: { name: "gd", stepSize: 0.2 },
+      stop: { maxIterations: 60 },
+      record: { every: 7 },
+    },
+  ],
+  [
+    "asymmetric GD with rebalancing on a residual trigger, log schedule",
+    {
+      seed: 4,
+      problem: { n: 10, n2: 12, rank: 2, truth: "general" },
+      operator: { type: "gaussian", m: 320 },
+      model: { type: "asymmetric", k: 3 },
+      init: { alpha: 0.01 },
+      method: { name: "gd", stepSize: 0.2, rebalanceBelowRelResidual: 0.3 },
+      stop: { maxIterations: 60 },
+      record: { schedule: "log", perDecade: 10, singularValues: 2 },
+    },
+  ],
+  [
+    "PrecGD (damping from the residual)",
+    {
+      seed: 5,
+      problem: { n: 12, rank: 2 },
+      operator: { type: "gaussian", m: 300 },
+      model: { type: "symmetric", k: 4 },
+      init: { alpha: 0.01 },
+      method: { name: "precgd", stepSize: 0.3 },
+      stop: { maxIterations: 60 },
+      record: { every: 1 },
+    },
+  ],
 ];
 
 describe("checkpoint and resume", () => {
@@ -41,7 +73,8 @@ describe("checkpoint and resume", () => {
     for (const [name, base] of cases) {
       const config = { ...base, operator: { ...(base.operator as object), backend } };
       it(`${name} (${backend}): a finished run continued to 2T has the metrics of an uninterrupted 2T run, bit for bit`, () => {
-        const full = tmp(), part = tmp();
+        const full = tmp(),
+          part = tmp();
         executeRun(withStop(config, 60), full);
         executeRun(withStop(config, 23), part);
         const { config: resumed, resume } = prepareResume(part, ["stop.maxIterations=60"]);
@@ -57,7 +90,9 @@ describe("checkpoint and resume", () => {
 
     it(`an interrupted run (${backend}) resumes bitwise, and a crash after periodic checkpoints resumes bitwise`, () => {
       const config = { ...cases[1][1], operator: { ...(cases[1][1].operator as object), backend } };
-      const full = tmp(), cut = tmp(), crashed = tmp();
+      const full = tmp(),
+        cut = tmp(),
+        crashed = tmp();
       executeRun(withStop(config, 60), full);
       let t = 0;
       executeRun(withStop(config, 60), cut, { shouldStop: () => ++t > 31 });
@@ -67,12 +102,14 @@ describe("checkpoint and resume", () => {
       expect(metricsWithoutSeconds(cut)).toBe(metricsWithoutSeconds(full));
 
       // a checkpoint after every iteration; the run dies at iteration 37 (an exception mid-run)
-      expect(() => executeRun(withStop(config, 60), crashed, {
-        checkpointSeconds: 0,
-        onIteration: (it) => {
-          if (it === 37) throw new Error("simulated crash");
-        },
-      })).toThrow("simulated crash");
+      expect(() =>
+        executeRun(withStop(config, 60), crashed, {
+          checkpointSeconds: 0,
+          onIteration: (it) => {
+            if (it === 37) throw new Error("simulated crash");
+          },
+        }),
+      ).toThrow("simulated crash");
       expect(readCheckpoint(crashed).state.iteration).toBe(37);
       const b = prepareResume(crashed, []);
       executeRun(b.config, crashed, { resume: b.resume });

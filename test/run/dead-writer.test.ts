@@ -23,7 +23,9 @@ function lockDir(info: Record<string, unknown>): string {
 describe.skipIf(!linux)("dead writers", () => {
   it("a zombie owner: the lock is not a live writer's and is taken over", async () => {
     // a parent that forks a child which exits at once and is never reaped while the parent sleeps
-    const parent = spawn("python3", ["-c", "import os,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(20)"], { stdio: ["ignore", "pipe", "ignore"] });
+    const parent = spawn("python3", ["-c", "import os,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(20)"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     try {
       const zombie = await new Promise<number>((resolve) => parent.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
       // wait until the child has exited (state Z)

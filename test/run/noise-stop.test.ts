@@ -24,7 +24,8 @@ describe("stop.noiseFloor: stop at a multiple of the exact model's noise floor",
     const free = runConfig({ ...base, stop: { maxIterations: 3000 } });
     const out = runConfig(withStop(1.5));
     const floor = noiseFloor(out.config as unknown as Record<string, unknown>)!;
-    const rel = out.result.final.rel_error, normM = out.result.final.abs_error / rel;
+    const rel = out.result.final.rel_error,
+      normM = out.result.final.abs_error / rel;
     expect(out.result.status).toBe("converged");
     expect(out.noiseStop).toMatchObject({ multiple: 1.5, floor, dof: 116, stopped: true });
     expect(out.noiseStop!.stopRelError).toBeCloseTo((1.5 * floor) / normM, 15);
@@ -43,7 +44,8 @@ describe("stop.noiseFloor: stop at a multiple of the exact model's noise floor",
 
   it("is inert without noise: the same trajectory, bit for bit, as without the rule", () => {
     const noiseless = { problem: { ...base.problem, noise: 0 } };
-    const a = runConfig(withStop(2, noiseless)), b = runConfig({ ...base, ...noiseless, stop: { maxIterations: 3000 } });
+    const a = runConfig(withStop(2, noiseless)),
+      b = runConfig({ ...base, ...noiseless, stop: { maxIterations: 3000 } });
     expect(a.result.iterations).toBe(3000);
     expect(a.result.rows.map((r) => r.rel_error)).toEqual(b.result.rows.map((r) => r.rel_error));
     expect(a.noiseStop).toMatchObject({ floor: 0, stopRelError: 0, stopped: false });
@@ -51,8 +53,9 @@ describe("stop.noiseFloor: stop at a multiple of the exact model's noise floor",
 
   it("refuses a multiple below 1 and a noisy operator without a floor estimate, naming the field", () => {
     expect(() => resolveConfig(withStop(0.5))).toThrow(/stop\.noiseFloor: must be 0 \(off\) or a multiple ≥ 1/);
-    expect(() => runConfig({ ...withStop(1.5), operator: { type: "completion", p: 0.5 } }))
-      .toThrow(/stop\.noiseFloor: no noise-floor estimate for operator\.type "completion"/);
+    expect(() => runConfig({ ...withStop(1.5), operator: { type: "completion", p: 0.5 } })).toThrow(
+      /stop\.noiseFloor: no noise-floor estimate for operator\.type "completion"/,
+    );
   });
 });
 
@@ -61,14 +64,25 @@ async function cli(...args: string[]): Promise<{ code: number; err: string }> {
   const code = await main(["node", "matsense", ...args], { out: () => undefined, err: (s) => void (err += s) });
   return { code, err };
 }
-const dropSeconds = (f: string) => fs.readFileSync(f, "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(",")).join("\n");
+const dropSeconds = (f: string) =>
+  fs
+    .readFileSync(f, "utf8")
+    .split("\n")
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== 1)
+        .join(","),
+    )
+    .join("\n");
 
 describe("stop.noiseFloor across a resume", () => {
   it("a run resumed before the stop point stops where the uninterrupted run stops, with the same files", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-noise-stop-"));
     const cfg = path.join(root, "config.json");
     fs.writeFileSync(cfg, JSON.stringify(withStop(1.5)));
-    const long = path.join(root, "long"), short = path.join(root, "short");
+    const long = path.join(root, "long"),
+      short = path.join(root, "short");
     expect((await cli("run", "-q", "--config", cfg, "--out", long)).code).toBe(0);
     const whole = JSON.parse(fs.readFileSync(path.join(long, "summary.json"), "utf8"));
     expect(whole.status).toBe("converged");
@@ -87,7 +101,13 @@ describe("stop.noiseFloor across a resume", () => {
     expect(dropSeconds(path.join(short, "metrics.csv"))).toBe(dropSeconds(path.join(long, "metrics.csv")));
     const resumed = JSON.parse(fs.readFileSync(path.join(short, "summary.json"), "utf8"));
     // the checksums cover files with a seconds column (metrics.csv, checkpoint.json), and the resumed run lists its attempts: compared without them
-    const noClock = (s: Record<string, unknown>) => ({ ...s, seconds: 0, sha256: undefined, attempts: undefined, final: { ...(s.final as object), seconds: 0 } });
+    const noClock = (s: Record<string, unknown>) => ({
+      ...s,
+      seconds: 0,
+      sha256: undefined,
+      attempts: undefined,
+      final: { ...(s.final as object), seconds: 0 },
+    });
     expect(noClock(resumed)).toEqual(noClock(whole));
   });
 });

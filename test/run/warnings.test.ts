@@ -49,23 +49,29 @@ describe("scientific warnings (warned, never refused)", () => {
     // PSD XXᵀ, Gaussian m = 400 (the default): d = r(2n − r + 1)/2 = 39
     const c = { problem: { n: 20, noise: 0.01 }, operator: { type: "gaussian", m: 400 } };
     expect(warningsOf(c).join()).toContain(`${((0.01 * Math.sqrt((39 * 400) / 360)) / Math.sqrt(2)).toPrecision(3)} relative to ‖M*‖_F`);
-    expect(warningsOf({ ...c, stop: { maxIterations: 2, targetRelError: 1e-6 } }).join()).toMatch(/stop\.targetRelError = 0\.000001 is never reached|1e-6 is never reached/);
+    expect(warningsOf({ ...c, stop: { maxIterations: 2, targetRelError: 1e-6 } }).join()).toMatch(
+      /stop\.targetRelError = 0\.000001 is never reached|1e-6 is never reached/,
+    );
     expect(warningsOf({ ...c, stop: { maxIterations: 2, targetRelError: 0.1 } }).join()).not.toMatch(/noise/);
     expect(warningsOf({ ...c, stop: { maxIterations: 2, noiseFloor: 1.5 } }).join()).not.toMatch(/noise/);
     expect(warningsOf({ problem: { n: 20 } }).join()).not.toMatch(/noise/);
     // no estimate for completion: the warning still says that nothing stops at the noise level
     const comp = { problem: { n: 20, rank: 2, truth: "general", noise: 0.01 }, model: { type: "asymmetric" }, operator: { type: "completion", p: 0.5 } };
-    expect(warningsOf(comp).join()).toMatch(/no stop rule uses the noise level \(stop\.targetRelError is off; no noise-floor estimate for operator\.type "comp/);
+    expect(warningsOf(comp).join()).toMatch(
+      /no stop rule uses the noise level \(stop\.targetRelError is off; no noise-floor estimate for operator\.type "comp/,
+    );
   });
 
   it("completion with a row or column of Ω holding fewer than r entries, counted from Ω", () => {
     const thin = resolveConfig({ problem: { n: 30, rank: 3, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "completion", p: 0.08 } });
     const inst = buildInstance(thin);
     const op = inst.operator as unknown as { rowIndex: Int32Array; colIndex: Int32Array };
-    const rows = new Array(30).fill(0), cols = new Array(30).fill(0);
+    const rows = new Array(30).fill(0),
+      cols = new Array(30).fill(0);
     op.rowIndex.forEach((i) => rows[i]++);
     op.colIndex.forEach((j) => cols[j]++);
-    const tr = rows.filter((c) => c < 3).length, tc = cols.filter((c) => c < 3).length;
+    const tr = rows.filter((c) => c < 3).length,
+      tc = cols.filter((c) => c < 3).length;
     expect(tr + tc).toBeGreaterThan(0);
     expect(scientificWarnings(thin, inst).join()).toContain(`${tr} row(s) and ${tc} column(s) of Ω hold fewer than r = 3`);
     const dense = resolveConfig({ problem: { n: 30, rank: 3, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "completion", p: 0.8 } });

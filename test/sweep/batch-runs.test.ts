@@ -8,13 +8,23 @@ import { batchGroups, batchKey } from "../../src/sweep/batch-runs.js";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-batch-"));
 const metricsWithoutTime = (dir: string) =>
-  fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(",")).join("\n");
+  fs
+    .readFileSync(path.join(dir, "metrics.csv"), "utf8")
+    .split("\n")
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== 1)
+        .join(","),
+    )
+    .join("\n");
 
 describe("a sweep whose runs share a stored operator, batched", () => {
   const cfg = (over: Record<string, unknown>) => resolveConfig({ problem: { n: 6, rank: 2 }, operator: { type: "gaussian", m: 100 }, ...over });
 
   it("groups runs by seed, shape, m and storage only, and leaves other operators and backends alone", () => {
-    const a = cfg({}), b = cfg({ method: { name: "scaled-gd", stepSize: 0.5 }, problem: { n: 6, rank: 2, kappa: 10 } });
+    const a = cfg({}),
+      b = cfg({ method: { name: "scaled-gd", stepSize: 0.5 }, problem: { n: 6, rank: 2, kappa: 10 } });
     expect(batchKey(a)).not.toBeNull();
     expect(batchKey(b)).toBe(batchKey(a));
     expect(batchKey(cfg({ seed: 4 }))).not.toBe(batchKey(a));
@@ -29,14 +39,23 @@ describe("a sweep whose runs share a stored operator, batched", () => {
     const grid = {
       name: "batch",
       base: {
-        problem: { n: 9, rank: 2, truth: "general" }, operator: { type: "gaussian", m: 400 }, model: { type: "asymmetric", k: 3 },
-        init: { alpha: 0.05 }, method: { name: "gd", stepSize: 0.2 }, stop: { maxIterations: 150, targetRelError: 1e-6 }, record: { every: 5 },
+        problem: { n: 9, rank: 2, truth: "general" },
+        operator: { type: "gaussian", m: 400 },
+        model: { type: "asymmetric", k: 3 },
+        init: { alpha: 0.05 },
+        method: { name: "gd", stepSize: 0.2 },
+        stop: { maxIterations: 150, targetRelError: 1e-6 },
+        record: { every: 5 },
       },
-      variants: [{ name: "GD", set: {} }, { name: "ScaledGD", set: { "method.name": "scaled-gd", "method.stepSize": 0.4 } }],
+      variants: [
+        { name: "GD", set: {} },
+        { name: "ScaledGD", set: { "method.name": "scaled-gd", "method.stepSize": 0.4 } },
+      ],
       vary: { "problem.kappa": [1, 10, 30] },
       seeds: 1,
     };
-    const batched = tmp(), alone = tmp();
+    const batched = tmp(),
+      alone = tmp();
     const a = await runSweep(grid, batched, { runner: "inline", batch: true });
     const b = await runSweep(grid, alone, { runner: "inline" });
     expect(a.runs.length).toBe(6);

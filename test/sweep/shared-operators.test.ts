@@ -10,7 +10,16 @@ import { wasmAvailable } from "../../src/kernels/wasm.js";
 const root = path.resolve(__dirname, "../..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-share-"));
 const metricsWithoutTime = (dir: string) =>
-  fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(",")).join("\n");
+  fs
+    .readFileSync(path.join(dir, "metrics.csv"), "utf8")
+    .split("\n")
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== 1)
+        .join(","),
+    )
+    .join("\n");
 
 describe("operator sharing keys and bookkeeping", () => {
   const cfg = (over: Record<string, unknown>) => resolveConfig({ problem: { n: 6, rank: 2 }, operator: { type: "gaussian", m: 100 }, ...over });
@@ -56,17 +65,25 @@ describe.skipIf(!wasmAvailable())("sweeps on worker threads share one operator c
   it("runs the runs of one operator on one shared copy with metrics bitwise those of unshared runs", async () => {
     // worker threads need the compiled entry: use the built library (npm test builds first)
     const { runSweep } = await import(path.join(root, "dist/sweep/sweep.js"));
-    for (const operator of [{ type: "gaussian", m: 240 }, { type: "symmetric-gaussian", m: 240 }]) {
+    for (const operator of [
+      { type: "gaussian", m: 240 },
+      { type: "symmetric-gaussian", m: 240 },
+    ]) {
       const grid = {
         name: "share",
         base: {
-          problem: { n: 8, rank: 2, truth: "psd" }, operator, model: { type: operator.type === "gaussian" ? "asymmetric" : "symmetric", k: 3 },
-          init: { alpha: 0.05 }, stop: { maxIterations: 200 }, record: { every: 10 },
+          problem: { n: 8, rank: 2, truth: "psd" },
+          operator,
+          model: { type: operator.type === "gaussian" ? "asymmetric" : "symmetric", k: 3 },
+          init: { alpha: 0.05 },
+          stop: { maxIterations: 200 },
+          record: { every: 10 },
         },
         vary: { "method.stepSize": [0.05, 0.1, 0.15, 0.2] },
         seeds: 1,
       };
-      const shared = tmp(), alone = tmp();
+      const shared = tmp(),
+        alone = tmp();
       const a = await runSweep(grid, shared, { runner: "threads", workers: 2 });
       expect(a.sharedOperators).toBe(1);
       const b = await runSweep(grid, alone, { runner: "inline" });

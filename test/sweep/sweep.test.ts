@@ -30,7 +30,16 @@ function tmp(): string {
 }
 
 function metricsWithoutTime(dir: string): string {
-  return fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").split("\n").map((l) => l.split(",").filter((_, i) => i !== 1).join(",")).join("\n");
+  return fs
+    .readFileSync(path.join(dir, "metrics.csv"), "utf8")
+    .split("\n")
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== 1)
+        .join(","),
+    )
+    .join("\n");
 }
 
 describe("sweeps (in-process runner)", () => {
@@ -70,7 +79,8 @@ describe("sweeps (in-process runner)", () => {
     expect(byK["3"].median.loglog_slope).toBeGreaterThan(-1.2);
     const runs = parseCsv(fs.readFileSync(path.join(dir, "runs.csv"), "utf8"));
     expect(runs).toHaveLength(4);
-    for (const c of ["id", "model.k", "seed", "status", "final_rel_error", "iters_to_1e-4", "linear_rate", "loglog_slope", "rate_class"]) expect(runs[0]).toHaveProperty(c);
+    for (const c of ["id", "model.k", "seed", "status", "final_rel_error", "iters_to_1e-4", "linear_rate", "loglog_slope", "rate_class"])
+      expect(runs[0]).toHaveProperty(c);
     const curves = parseCsv(fs.readFileSync(path.join(dir, "curves.csv"), "utf8"));
     const c0 = curves.find((r) => r.point === "model.k=2" && r.iteration === "0")!;
     // at iteration 0 the band is ordered q10 ≤ median ≤ q90 across the 2 seeds
@@ -103,7 +113,9 @@ describe("the sweep command through the built CLI (worker threads)", () => {
     const dir = tmp();
     const gridFile = path.join(dir, "grid.json.in");
     fs.writeFileSync(gridFile, JSON.stringify(grid));
-    const out = execFileSync("node", [path.join(root, "bin/matsense.js"), "sweep", "--grid", gridFile, "--out", path.join(dir, "threads"), "--workers", "2"], { encoding: "utf8" });
+    const out = execFileSync("node", [path.join(root, "bin/matsense.js"), "sweep", "--grid", gridFile, "--out", path.join(dir, "threads"), "--workers", "2"], {
+      encoding: "utf8",
+    });
     expect(out).toMatch(/k\s+runs\s+status/);
     expect(out).toMatch(/sublinear/);
     const m = JSON.parse(fs.readFileSync(path.join(dir, "threads", "manifest.json"), "utf8"));
@@ -117,6 +129,10 @@ describe("the sweep command through the built CLI (worker threads)", () => {
     for (const i of [0, 1]) execFileSync("node", [path.join(root, "bin/matsense.js"), "sweep", "-g", gridFile, "-o", sh, "--shard", `${i}/2`, "-q"]);
     const agg = execFileSync("node", [path.join(root, "bin/matsense.js"), "aggregate", sh], { encoding: "utf8" });
     expect(agg).toMatch(/4 runs; wrote runs.csv/);
-    expect(aggregateSweep(sh).runs.map((r) => r.rate_class).sort()).toEqual(["linear", "linear", "sublinear", "sublinear"]);
+    expect(
+      aggregateSweep(sh)
+        .runs.map((r) => r.rate_class)
+        .sort(),
+    ).toEqual(["linear", "linear", "sublinear", "sublinear"]);
   });
 });

@@ -19,8 +19,12 @@ const state = (config: Record<string, unknown>, extra: Partial<ExplorerState> = 
 
 /** A symmetric k = r sensing problem that converges linearly (n = 12, m = 5·24·2). */
 const linearProblem = {
-  seed: 3, problem: { n: 12, rank: 2 }, init: { alpha: 0.1 }, method: { stepSize: 0.02 },
-  stop: { maxIterations: 100000 }, record: { every: 1 },
+  seed: 3,
+  problem: { n: 12, rank: 2 },
+  init: { alpha: 0.1 },
+  method: { stepSize: 0.02 },
+  stop: { maxIterations: 100000 },
+  record: { every: 1 },
 };
 
 const relErrors = (s: Session, i = 0) => s.runs[i].rows.map((r) => r.rel_error);
@@ -62,15 +66,21 @@ describe("explorer compute session", () => {
     edited.advance(400);
     edited.edit("method.stepSize", 0.04);
     edited.advance(601);
-    const a = relErrors(plain), b = relErrors(edited);
+    const a = relErrors(plain),
+      b = relErrors(edited);
     // rows 0…400 are the iterates before the edit: bit-identical; row 401 is after one step with the new η
     expect(b.slice(0, 401)).toEqual(a.slice(0, 401));
     expect(b[401]).not.toBe(a[401]);
     // Near M* GD is the linear map e ← (I − ηH)e: the slowest mode decays at λ(η) = −ln(1 − ηh), so
     // λ(2η)/λ(η) = ln(1 − 2ηh)/ln(1 − ηh) ∈ [2, 2.05] for ηh ≤ 0.05 (here λ ≈ 0.02 ⇒ ηh ≈ 0.02);
     // the windows [300, 400] and [500, 600] are past the transient and above the rounding floor
-    const rate = (e: number[], from: number, to: number) => -lsSlope(Array.from({ length: to - from }, (_, i) => from + i), e.slice(from, to).map(Math.log));
-    const before = rate(a, 300, 400), after = rate(b, 500, 600);
+    const rate = (e: number[], from: number, to: number) =>
+      -lsSlope(
+        Array.from({ length: to - from }, (_, i) => from + i),
+        e.slice(from, to).map(Math.log),
+      );
+    const before = rate(a, 300, 400),
+      after = rate(b, 500, 600);
     expect(after / before).toBeGreaterThan(1.9);
     expect(after / before).toBeLessThan(2.2);
     // without the edit the rate stays where it was
@@ -131,7 +141,16 @@ describe("explorer compute session", () => {
   });
 
   it("a live rebalancing trigger fires one-step rebalancing at the chosen iteration", () => {
-    const s = new Session(state({ seed: 2, problem: { n: 10, rank: 2, truth: "general" }, model: { type: "asymmetric", k: 3 }, init: { alpha: 0.05 }, method: { stepSize: 0.5 }, stop: { maxIterations: 200 } }));
+    const s = new Session(
+      state({
+        seed: 2,
+        problem: { n: 10, rank: 2, truth: "general" },
+        model: { type: "asymmetric", k: 3 },
+        init: { alpha: 0.05 },
+        method: { stepSize: 0.5 },
+        stop: { maxIterations: 200 },
+      }),
+    );
     s.advance(50);
     s.edit("method.rebalanceAtIteration", 60);
     s.advance(100);
@@ -189,8 +208,23 @@ describe("explorer compute session", () => {
     const refused = bad(big);
     expect(refused).toHaveLength(1);
     expect(refused[0].path).toBe("operator.m");
-    const cli = spawnSync(process.execPath, [path.join(repoRoot, "bin", "matsense.js"), "run", "-q", "--set", "problem.n=300", "--set", "operator.m=4000",
-      "--max-memory", String(EXPLORER_MEMORY_LIMIT), "--out", path.join(os.tmpdir(), `matsense-web-refused-${process.pid}`)], { encoding: "utf8" });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        path.join(repoRoot, "bin", "matsense.js"),
+        "run",
+        "-q",
+        "--set",
+        "problem.n=300",
+        "--set",
+        "operator.m=4000",
+        "--max-memory",
+        String(EXPLORER_MEMORY_LIMIT),
+        "--out",
+        path.join(os.tmpdir(), `matsense-web-refused-${process.pid}`),
+      ],
+      { encoding: "utf8" },
+    );
     expect(cli.status).toBe(2);
     const cliMessage = /operator\.m: (the run needs .*?) \(got 4000\)/.exec(cli.stderr)?.[1];
     expect(cliMessage).toBeDefined();
@@ -229,7 +263,10 @@ describe("explorer compute session", () => {
       const s = new Session(scenarioState(name));
       s.advance(3);
       expect(s.t, name).toBe(3);
-      expect(s.runs.every((r) => r.rows.length === 3), name).toBe(true);
+      expect(
+        s.runs.every((r) => r.rows.length === 3),
+        name,
+      ).toBe(true);
       s.dispose();
     }
   });
@@ -239,13 +276,20 @@ describe("theory beside the data", () => {
   it("the scalar worst case decays at exactly λ = −ln(1 − η·8α²/9) (fitted rate within 1 %)", () => {
     // xiong-worst-case at α = 0.2: the fit over the tail of a long run
     const config = {
-      problem: { n: 2, rank: 1, singularValues: [1] }, operator: { type: "identity" }, model: { type: "asymmetric", k: 2 },
-      init: { type: "scaled-identity", alpha: 0.2, ratio: 3 }, method: { stepSize: 0.5 }, stop: { maxIterations: 1500, targetRelError: 1e-12 },
+      problem: { n: 2, rank: 1, singularValues: [1] },
+      operator: { type: "identity" },
+      model: { type: "asymmetric", k: 2 },
+      init: { type: "scaled-identity", alpha: 0.2, ratio: 3 },
+      method: { stepSize: 0.5 },
+      stop: { maxIterations: 1500, targetRelError: 1e-12 },
     };
     const s = new Session(state(config));
     s.advance(Infinity);
     const rows = s.runs[0].rows.filter((r) => r.iteration >= 700);
-    const fitted = -lsSlope(rows.map((r) => r.iteration), rows.map((r) => Math.log(r.rel_error)));
+    const fitted = -lsSlope(
+      rows.map((r) => r.iteration),
+      rows.map((r) => Math.log(r.rel_error)),
+    );
     const c = s.runs[0].config;
     expect(worstCaseApplies(c)).toBe(true);
     expect(worstCaseRate(0.5, 0.2, 3)).toBeCloseTo(-Math.log(1 - (0.5 * 8 * 0.04) / 9), 15);
@@ -254,7 +298,8 @@ describe("theory beside the data", () => {
     const last = rows[rows.length - 1];
     const [curve] = theoryCurves(c, { iteration: last.iteration, value: last.rel_error });
     expect(curve.label).toBe("theory: (1 − η·8α²/9)ᵗ");
-    const p0 = curve.points[0], p1 = curve.points[curve.points.length - 1];
+    const p0 = curve.points[0],
+      p1 = curve.points[curve.points.length - 1];
     expect(p1).toEqual({ iteration: last.iteration, value: last.rel_error });
     expect(Math.log(p0.value / p1.value) / (p1.iteration - p0.iteration)).toBeCloseTo(worstCaseRate(0.5, 0.2, 3), 12);
     s.dispose();
@@ -281,12 +326,27 @@ describe("theory beside the data", () => {
   });
 
   it("the fitted read-out classifies k = r as linear and k > r as sublinear (xiong-symmetric, quick size)", () => {
-    const s = new Session(state(
-      { problem: { n: 10, rank: 2 }, operator: { m: 200 }, init: { alpha: 0.01 }, method: { stepSize: 0.1 }, stop: { maxIterations: 20000, targetRelError: 1e-12 }, record: { schedule: "log", perDecade: 20 } },
-      { runs: [{ "model.k": 2 }, { "model.k": 3 }] },
-    ));
+    const s = new Session(
+      state(
+        {
+          problem: { n: 10, rank: 2 },
+          operator: { m: 200 },
+          init: { alpha: 0.01 },
+          method: { stepSize: 0.1 },
+          stop: { maxIterations: 20000, targetRelError: 1e-12 },
+          record: { schedule: "log", perDecade: 20 },
+        },
+        { runs: [{ "model.k": 2 }, { "model.k": 3 }] },
+      ),
+    );
     s.advance(Infinity);
-    const fits = s.runs.map((r) => fitRates(r.rows.map((x) => x.iteration), r.rows.map((x) => x.rel_error), { status: r.status }));
+    const fits = s.runs.map((r) =>
+      fitRates(
+        r.rows.map((x) => x.iteration),
+        r.rows.map((x) => x.rel_error),
+        { status: r.status },
+      ),
+    );
     expect(fits.map((f) => f.classification)).toEqual(["linear", "sublinear"]);
     s.dispose();
   });
@@ -296,7 +356,9 @@ describe("exports", () => {
   it("the run command has one --set per field and reproduces the explorer's numbers through the library", () => {
     const st = state({ seed: 4, problem: { n: 8, rank: 1 }, method: { name: "gd", stepSize: 0.2 } }, { runs: [{ "model.k": 1 }, { "model.k": 2 }] });
     const { commands, note } = runCommands(st, ["model.k=1", "model.k=2"]);
-    expect(commands[1]).toBe("npx matsense run --set seed=4 --set problem.n=8 --set problem.rank=1 --set method.name=gd --set method.stepSize=0.2 --set model.k=2 --out runs/model.k=2");
+    expect(commands[1]).toBe(
+      "npx matsense run --set seed=4 --set problem.n=8 --set problem.rank=1 --set method.name=gd --set method.stepSize=0.2 --set model.k=2 --out runs/model.k=2",
+    );
     expect(note).toBeUndefined();
     st.edits = [{ at: 10, path: "method.stepSize", value: 0.3 }];
     expect(runCommands(st, []).note).toMatch(/method\.stepSize=0\.3 at iteration 10\) cannot be expressed on the command line/);

@@ -8,7 +8,8 @@ import { startExploreServer } from "../../src/cli/explore.js";
 import { ensureSite, repoRoot, siteDir } from "./browser.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
+  let out = "",
+    err = "";
   const code = await main(["node", "matsense", ...args], { out: (s) => void (out += s), err: (s) => void (err += s) });
   return { code, out, err };
 }

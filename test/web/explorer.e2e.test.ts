@@ -123,7 +123,9 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
       await page.goto(`${plain.url}?t=50`);
       await until(page, (x) => x?.ready && x.t === 50);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
-      await expect(page.textContent('[data-notice="kernels"]')).resolves.toMatch(/not cross-origin isolated .* the compute falls back to one thread \(kernels: (wasm-simd|ts)/);
+      await expect(page.textContent('[data-notice="kernels"]')).resolves.toMatch(
+        /not cross-origin isolated .* the compute falls back to one thread \(kernels: (wasm-simd|ts)/,
+      );
       // a 20 MB operator that gets 2 threads when isolated runs on one here
       const big = await context!.newPage();
       await big.goto(`${plain.url}?problem.n=40&operator.m=1600&t=2`);
@@ -150,7 +152,10 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     // the runs of the preset's quick grid: k ∈ {2, 3, 4} (times any other varied field)
     // readable labels: "gaussian, k = 2"
     const exact = (label: string) => /(^|, )k = 2(,|$)/.test(label);
-    const reached = await until(page, (x) => x.ready && x.runs.length >= 3 && x.runs.filter((r) => exact(r.label)).every((r) => (r.last?.rel_error ?? 1) < 1e-10));
+    const reached = await until(
+      page,
+      (x) => x.ready && x.runs.length >= 3 && x.runs.filter((r) => exact(r.label)).every((r) => (r.last?.rel_error ?? 1) < 1e-10),
+    );
     expect(reached.runs.filter((r) => exact(r.label)).length).toBeGreaterThan(0);
     const done = await until(page, (x) => x.runs.every((r) => r.status !== undefined) && !x.playing);
     for (const r of done.runs) {
@@ -186,7 +191,11 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     const rows = await rowsOf(page, 0);
     const e = rows.map((r) => r.rel_error);
     // near M*, doubling η doubles the linear rate: ln(1 − 2ηh)/ln(1 − ηh) ∈ [2, 2.05] for ηh ≤ 0.05 (see engine.test.ts)
-    const rate = (from: number, to: number) => -lsSlope(rows.slice(from, to).map((r) => r.iteration), e.slice(from, to).map(Math.log));
+    const rate = (from: number, to: number) =>
+      -lsSlope(
+        rows.slice(from, to).map((r) => r.iteration),
+        e.slice(from, to).map(Math.log),
+      );
     expect(rows[600].iteration).toBe(600);
     expect(rate(500, 600) / rate(300, 400)).toBeGreaterThan(1.9);
     expect(rate(500, 600) / rate(300, 400)).toBeLessThan(2.2);
@@ -321,7 +330,7 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await expect(old.textContent('[data-notice="url"]')).resolves.toMatch(older);
     expect(new URL(old.url()).searchParams.get("v")).not.toBe("0.0.9");
     await old.close();
-        // a link naming only a known scenario opens that scenario
+    // a link naming only a known scenario opens that scenario
     const sc = await open("?scenario=xiong-imbalance&t=5");
     const hs = await until(sc, (x) => x?.ready && x.t === 5);
     expect(hs.runs.length).toBeGreaterThan(1);
@@ -364,7 +373,9 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     expect(q.get("problem.n")).toBe("10");
     const done = await until(page, (x) => x.runs.every((r) => r.status !== undefined) && !x.playing);
     expect(done.runs.map((r) => [r.label, r.status, r.fit?.classification])).toEqual([
-      ["k = 2", "converged", "linear"], ["k = 3", "max-iterations", "sublinear"], ["k = 4", "max-iterations", "sublinear"],
+      ["k = 2", "converged", "linear"],
+      ["k = 3", "max-iterations", "sublinear"],
+      ["k = 4", "max-iterations", "sublinear"],
     ]);
     await page.waitForTimeout(300); // the last frame is drawn
     // only gd's options; full labels (no "rebalanceAtIteratio…")
@@ -373,7 +384,8 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     expect(await page.isVisible('[data-field="method.momentum"]')).toBe(false);
     expect(await page.isVisible('[data-field="operator.p"]')).toBe(false);
     const cut = await page.$$eval("#controls .field:not([hidden]) label", (ls) =>
-      ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent));
+      ls.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent),
+    );
     expect(cut).toEqual([]);
     await expect(page.textContent('[data-field="method.rebalanceBelowRelResidual"] label')).resolves.toMatch(/^rebalanceBelowRelResidual/);
     // scientific tick labels, no SI prefixes
@@ -435,7 +447,10 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
       const rows = await rowsOf(page, 0);
       const label = h.runs[0].label;
       const dir = `model.k=${/k = (\d)/.exec(label)![1]}__seed=${/seed = (\d)/.exec(label)![1]}`;
-      const csv = fs.readFileSync(path.join(out, dir, "metrics.csv"), "utf8").trim().split("\n");
+      const csv = fs
+        .readFileSync(path.join(out, dir, "metrics.csv"), "utf8")
+        .trim()
+        .split("\n");
       expect(rows.length).toBe(csv.length - 1);
       expect(String(rows[40].rel_error)).toBe(csv[41].split(",")[csv[0].split(",").indexOf("rel_error")]);
       expect(new URL(page.url()).search).toBe("?open=data");
@@ -470,8 +485,10 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     if (skip) return ctx.skip();
     // the engines' Math.log differ (Chromium vs Node) on the polar method's inputs; the draws use the project's
     // fixed log (src/random/log.ts, which equals Node's Math.log: test/random/log.test.ts). Printed, not asserted.
-    const logSource = fs.readFileSync(path.join(repoRoot, "dist", "random", "log.js"), "utf8")
-      .replace(/^export /gm, "").replace(/\/\/# sourceMappingURL.*$/m, "");
+    const logSource = fs
+      .readFileSync(path.join(repoRoot, "dist", "random", "log.js"), "utf8")
+      .replace(/^export /gm, "")
+      .replace(/\/\/# sourceMappingURL.*$/m, "");
     const probe = await open("?t=1");
     const differs = await probe.evaluate(`(() => { ${logSource}
       let n = 0, s = 7;
@@ -510,7 +527,14 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
         const dropSeconds = (text: string) => {
           const lines = text.split("\n");
           const col = lines[0].split(",").indexOf("seconds");
-          return lines.map((l) => l.split(",").filter((_, j) => j !== col).join(",")).join("\n");
+          return lines
+            .map((l) =>
+              l
+                .split(",")
+                .filter((_, j) => j !== col)
+                .join(","),
+            )
+            .join("\n");
         };
         expect(browserCsv.split("\n").length).toBeGreaterThan(150);
         expect(dropSeconds(browserCsv)).toBe(dropSeconds(cliCsv));
@@ -524,12 +548,17 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     if (skip) return ctx.skip();
     const configs: [string, ExplorerState][] = [
       ["n = 20, m = 400 (default)", { ...defaultState(), config: { stop: { maxIterations: 100000 } }, until: 3000 }],
-      ["n = 40, m = 1200 (15 MB operator)", { ...defaultState(), config: { problem: { n: 40 }, operator: { m: 1200 }, stop: { maxIterations: 100000 } }, until: 600 }],
+      [
+        "n = 40, m = 1200 (15 MB operator)",
+        { ...defaultState(), config: { problem: { n: 40 }, operator: { m: 1200 }, stop: { maxIterations: 100000 } }, until: 600 },
+      ],
     ];
     const lines: string[] = [];
     // two rounds, browser and Node back to back, best of each: the machine is shared, so single timings are noisy
     for (const [name, st] of configs) {
-      let browser = 0, node = 0, backends = "";
+      let browser = 0,
+        node = 0,
+        backends = "";
       for (let round = 0; round < 2; round++) {
         const page = await open(`?${stateToQuery(st)}`);
         const h = await until(page, (x) => x?.ready && x.t === st.until && !x.playing);

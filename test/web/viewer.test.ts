@@ -109,7 +109,10 @@ describe("explorer state as a sweep grid", () => {
 
 describe("explorer labels, form and ticks", () => {
   it("run labels are the overrides shortened, unique, with the full form when short names collide", () => {
-    const two = [{ "operator.type": "gaussian", "model.k": 2 }, { "operator.type": "identity", "model.k": 2 }];
+    const two = [
+      { "operator.type": "gaussian", "model.k": 2 },
+      { "operator.type": "identity", "model.k": 2 },
+    ];
     expect(runLabels(two)).toEqual(["gaussian, k = 2", "identity, k = 2"]);
     expect(runLabels([{}, { "init.alpha": 0.01 }])).toEqual(["base", "α = 0.01"]);
     expect(runLabels([{ "init.type": "spectral" }, { "model.type": "spectral" }])).toEqual(["init.type=spectral", "model.type=spectral"]);
@@ -140,8 +143,19 @@ describe("explorer labels, form and ticks", () => {
   });
 
   it("tick labels are plain from 0.01 to 10⁴ and scientific otherwise, never SI prefixes", () => {
-    expect([1e-4, 2.5e-7, 1e-15, 0.01, 0.1, 1, 20, 5000, 1e4, 1e6, -3e-5, 0].map(sciTick)).toEqual(
-      ["1e-4", "2.5e-7", "1e-15", "0.01", "0.1", "1", "20", "5000", "1e4", "1e6", "-3e-5", "0"],
-    );
+    expect([1e-4, 2.5e-7, 1e-15, 0.01, 0.1, 1, 20, 5000, 1e4, 1e6, -3e-5, 0].map(sciTick)).toEqual([
+      "1e-4",
+      "2.5e-7",
+      "1e-15",
+      "0.01",
+      "0.1",
+      "1",
+      "20",
+      "5000",
+      "1e4",
+      "1e6",
+      "-3e-5",
+      "0",
+    ]);
   });
 });

@@ -23,7 +23,10 @@ export const MAX_SPECTRUM_COLUMNS = 10;
 
 /** A run that could not start: the problems, each naming its field. */
 export class SessionError extends Error {
-  constructor(readonly run: string, readonly problems: { path: string; message: string }[]) {
+  constructor(
+    readonly run: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
     super(problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
   }
 }
@@ -96,7 +99,10 @@ export class Session {
    * Builds every run of a state (validating each; throws ConfigError or SessionError naming
    * the run and field). `now` is the clock for the `seconds` column (injected: the math is clock-free).
    */
-  constructor(state: ExplorerState, private readonly now: () => number = () => 0) {
+  constructor(
+    state: ExplorerState,
+    private readonly now: () => number = () => 0,
+  ) {
     const specs = state.runs.length ? state.runs : [{}];
     const instances = new Map<string, Instance>();
     const labels = runLabels(specs);
@@ -107,7 +113,11 @@ export class Session {
       try {
         config = explorerConfig(input);
       } catch (e) {
-        if (e instanceof ConfigError) throw new SessionError(label, e.issues.map((i) => ({ path: i.path, message: `${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}` })));
+        if (e instanceof ConfigError)
+          throw new SessionError(
+            label,
+            e.issues.map((i) => ({ path: i.path, message: `${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}` })),
+          );
         throw e;
       }
       // the CLI's check on the user's config (without the explorer's extra record columns), so the numbers in the message agree
@@ -121,16 +131,28 @@ export class Session {
       try {
         // the explorer's limit again, on the run's config (with its record columns): a run just under it on the user's config may still be over
         p = prepareRun(config, {
-          instance: instances.get(key), memoryLimit: EXPLORER_MEMORY_LIMIT, now: this.now, onRecord: (row) => slot.rows.push(flattenRow(row)),
+          instance: instances.get(key),
+          memoryLimit: EXPLORER_MEMORY_LIMIT,
+          now: this.now,
+          onRecord: (row) => slot.rows.push(flattenRow(row)),
         });
       } catch (e) {
-        if (e instanceof ConfigError) throw new SessionError(label, e.issues.map((i) => ({ path: i.path, message: i.message })));
+        if (e instanceof ConfigError)
+          throw new SessionError(
+            label,
+            e.issues.map((i) => ({ path: i.path, message: i.message })),
+          );
         throw e;
       }
       instances.set(key, p.instance);
       Object.assign(slot, {
-        warnings: p.warnings, events: p.stepper.events, backend: (p.instance.operator as { backend?: string }).backend ?? "none",
-        stepper: p.stepper, instance: p.instance, stop, gen: driveStepper(p.stepper, p.instance.truth, { ...p.driverOptions, stop }),
+        warnings: p.warnings,
+        events: p.stepper.events,
+        backend: (p.instance.operator as { backend?: string }).backend ?? "none",
+        stepper: p.stepper,
+        instance: p.instance,
+        stop,
+        gen: driveStepper(p.stepper, p.instance.truth, { ...p.driverOptions, stop }),
       });
       this.runs.push(slot);
     }

@@ -83,8 +83,8 @@ export function gridFile(state: ExplorerState, version: string): Record<string, 
   delete base.seed;
   const grid: Record<string, unknown> = {
     name: state.scenario ?? "explorer",
-    description: `exported from the matsense explorer ${version}` +
-      (state.edits.length ? `; the live edits (${edits}) are folded into base at their final values` : ""),
+    description:
+      `exported from the matsense explorer ${version}` + (state.edits.length ? `; the live edits (${edits}) are folded into base at their final values` : ""),
     base,
   };
   const paths = [...new Set(state.runs.flatMap((r) => Object.keys(r)))];

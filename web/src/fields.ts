@@ -24,11 +24,15 @@ const operatorOptions = new Map<string, Set<string>>(
 );
 
 /** The method names and operator types a state's runs use (base with each run's overrides; defaults where unset). */
-export function entriesInUse(state: Pick<ExplorerState, "config" | "runs" | "edits">, defaults: { method: string; operator: string }): {
+export function entriesInUse(
+  state: Pick<ExplorerState, "config" | "runs" | "edits">,
+  defaults: { method: string; operator: string },
+): {
   methods: Set<string>;
   operators: Set<string>;
 } {
-  const methods = new Set<string>(), operators = new Set<string>();
+  const methods = new Set<string>(),
+    operators = new Set<string>();
   const base = {
     method: (effectiveValue(state as ExplorerState, "method.name") as string | undefined) ?? defaults.method,
     operator: (effectiveValue(state as ExplorerState, "operator.type") as string | undefined) ?? defaults.operator,

@@ -81,13 +81,20 @@ const join = (dir: string, name: string) => (dir ? `${dir}/${name}` : name);
  */
 export async function readFolder(src: FileSource, title = "", maxRuns = VIEWER_MAX_RUNS): Promise<Folder> {
   const paths = new Set(src.paths.map((p) => p.replace(/\\/g, "/").replace(/^\.\//, "")));
-  const runDirs = [...paths].filter((p) => /(^|\/)metrics\.csv$/.test(p)).map(parent).filter((d) => paths.has(join(d, "config.json"))).sort();
+  const runDirs = [...paths]
+    .filter((p) => /(^|\/)metrics\.csv$/.test(p))
+    .map(parent)
+    .filter((d) => paths.has(join(d, "config.json")))
+    .sort();
   if (!runDirs.length) throw new Error("no run folder here: a run folder holds config.json and metrics.csv (written by `matsense run` or `matsense sweep`)");
   const depth = (d: string) => (d === "" ? 0 : d.split("/").length);
   const top = runDirs.reduce((a, d) => (depth(d) < depth(a) ? d : a), runDirs[0]);
   // the sweep folder: the shallowest folder with a grid.json above the runs, or the runs' common parent
-  const gridAt = [...paths].filter((p) => /(^|\/)grid\.json$/.test(p)).map(parent).sort((a, b) => depth(a) - depth(b))[0];
-  const root = runDirs.length === 1 && gridAt === undefined ? top : gridAt ?? parent(top);
+  const gridAt = [...paths]
+    .filter((p) => /(^|\/)grid\.json$/.test(p))
+    .map(parent)
+    .sort((a, b) => depth(a) - depth(b))[0];
+  const root = runDirs.length === 1 && gridAt === undefined ? top : (gridAt ?? parent(top));
   const problems: string[] = [];
   let sweepName: string | undefined;
   let params = new Map<string, Record<string, unknown>>();
@@ -122,8 +129,14 @@ export async function readFolder(src: FileSource, title = "", maxRuns = VIEWER_M
       const rel = root && dir.startsWith(`${root}/`) ? dir.slice(root.length + 1) : dir === root ? "" : dir;
       const id = rel.split("/").pop() ?? rel;
       runs.push({
-        dir: rel, label: "", overrides: params.get(id) ?? {}, config: resolved as ResolvedConfig, rows,
-        status: summary.status, warnings: summary.warnings ?? [], backend: matsense?.backend ?? "file",
+        dir: rel,
+        label: "",
+        overrides: params.get(id) ?? {},
+        config: resolved as ResolvedConfig,
+        rows,
+        status: summary.status,
+        warnings: summary.warnings ?? [],
+        backend: matsense?.backend ?? "file",
       });
     } catch (e) {
       problems.push(`${dir || "."}: ${(e as Error).message}`);

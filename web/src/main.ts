@@ -16,8 +16,18 @@ import { gridFile, metricsCsv, runCommands, runMetricsCsv } from "./export.js";
 import type { FromWorker, HeatData, RunInfo, ToWorker } from "./protocol.js";
 import { landingState, listScenarios, scenarioState } from "./scenarios.js";
 import {
-  type ExplorerState, LIVE_PATHS, defaultState, dropInapplicableOptions, effectiveValue, linkUntil, formatRun, parseRun, runLabels, queryToState,
-  runConfigInput, stateToQuery,
+  type ExplorerState,
+  LIVE_PATHS,
+  defaultState,
+  dropInapplicableOptions,
+  effectiveValue,
+  linkUntil,
+  formatRun,
+  parseRun,
+  runLabels,
+  queryToState,
+  runConfigInput,
+  stateToQuery,
 } from "./state.js";
 import { type LegendEntry, legendLine, legendMargin, sciTick } from "./plotting.js";
 import { alphaLaw, theoryCurves, worstCaseApplies, worstCaseLabel, worstCaseRate } from "./theory.js";
@@ -94,7 +104,14 @@ function setNotice(id: string, kind: "warn" | "info" | "error", text: string | n
 
 const fields = describeConfig();
 const GROUP_TITLES: Record<string, string> = {
-  seed: "seed", problem: "problem (M*)", operator: "operator (A)", model: "model", init: "initialization", method: "method", stop: "stop rules", record: "recording",
+  seed: "seed",
+  problem: "problem (M*)",
+  operator: "operator (A)",
+  model: "model",
+  init: "initialization",
+  method: "method",
+  stop: "stop rules",
+  record: "recording",
 };
 
 function fieldKind(f: (typeof fields)[number]): "enum" | "bool" | "array" | "number" {
@@ -136,11 +153,18 @@ function buildControls(): void {
     fs.append(el("div", { class: "field", "data-field": f.path }, label, input, el("div", { class: "msg", "data-msg": f.path })));
   }
   const cmp = el("fieldset", {}, el("legend", {}, "compare runs"));
-  const ta = el("textarea", { id: "compare", rows: "4", "data-path": "runs", spellcheck: "false", placeholder: "one run per line, e.g.\nmodel.k=2\nmodel.k=4" });
+  const ta = el("textarea", {
+    id: "compare",
+    rows: "4",
+    "data-path": "runs",
+    spellcheck: "false",
+    placeholder: "one run per line, e.g.\nmodel.k=2\nmodel.k=4",
+  });
   ta.addEventListener("change", onCompareChange);
   cmp.append(
     el("p", { class: "hint" }, "Each line is one run: overrides of the config above (path=value; path=value), all on the same seeded data. Empty: one run."),
-    ta, el("div", { class: "msg", "data-msg": "runs" }),
+    ta,
+    el("div", { class: "msg", "data-msg": "runs" }),
   );
   box.append(cmp);
 }
@@ -181,7 +205,13 @@ function showFieldErrors(): void {
       document.querySelector(`[data-path="${path}"]`)?.classList.add("bad");
     } else general.push(`${path}: ${msgs.join(" ")}`);
   }
-  setNotice("invalid", "error", fieldErrors.size ? `The run is stopped: the configuration is not valid (see the messages next to the fields).${general.length ? " " + general.join(" ") : ""}` : null);
+  setNotice(
+    "invalid",
+    "error",
+    fieldErrors.size
+      ? `The run is stopped: the configuration is not valid (see the messages next to the fields).${general.length ? " " + general.join(" ") : ""}`
+      : null,
+  );
 }
 
 /** All problems of a state: the library's config errors and the explorer's checks, per field path. */
@@ -203,7 +233,8 @@ function validate(s: ExplorerState): Map<string, string[]> {
       for (const p of explorerProblems(resolved, c)) add(p.path in r ? "runs" : p.path, p.message + who);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      for (const i of e.issues) add(i.path in r ? "runs" : i.path || "config", `${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}${who}`);
+      for (const i of e.issues)
+        add(i.path in r ? "runs" : i.path || "config", `${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}${who}`);
     }
   }
   return errs;
@@ -214,7 +245,11 @@ function onFieldChange(path: string, kind: string, input: HTMLInputElement | HTM
   if (kind === "bool") value = (input as HTMLInputElement).checked;
   else if (kind === "enum") value = input.value;
   else if (input.value.trim() === "") value = undefined;
-  else if (kind === "array") value = input.value.split(/[,\s]+/).filter(Boolean).map((x) => parseSetValue(x));
+  else if (kind === "array")
+    value = input.value
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((x) => parseSetValue(x));
   else value = parseSetValue(input.value.trim());
   const liveNow = LIVE_PATHS.includes(path) && t > 0 && ready && !invalid && !runs.every((r) => r.status) && value !== undefined;
   if (liveNow) {
@@ -256,7 +291,11 @@ function onCompareChange(): void {
   for (const e of next.edits) setPath(next.config, e.path, e.value);
   next.edits = [];
   try {
-    next.runs = text.split("\n").map((l) => l.trim()).filter(Boolean).map(parseRun);
+    next.runs = text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map(parseRun);
   } catch (e) {
     fieldErrors.clear();
     fieldErrors.set("runs", [(e as Error).message]);
@@ -314,7 +353,8 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
   switch (m.type) {
     case "error":
       fieldErrors.clear();
-      for (const p of m.problems) fieldErrors.set(p.path || "config", [...(fieldErrors.get(p.path) ?? []), p.message + (m.run !== "base" ? ` [run ${m.run}]` : "")]);
+      for (const p of m.problems)
+        fieldErrors.set(p.path || "config", [...(fieldErrors.get(p.path) ?? []), p.message + (m.run !== "base" ? ` [run ${m.run}]` : "")]);
       showFieldErrors();
       invalid = true;
       playing = false;
@@ -441,7 +481,8 @@ function renderScenarios(): void {
 
 // ---- views ---------------------------------------------------------------------------------
 
-const fmt = (v: number | undefined, d = 3) => (v === undefined || !Number.isFinite(v) ? "—" : v === 0 ? "0" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(d + 1) : v.toExponential(d));
+const fmt = (v: number | undefined, d = 3) =>
+  v === undefined || !Number.isFinite(v) ? "—" : v === 0 ? "0" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(d + 1) : v.toExponential(d);
 
 /** At most ~`max` rows for drawing: a uniform and a log-spaced subset, first and last always kept. */
 function thin(rows: TraceRow[], max = 800): TraceRow[] {
@@ -463,7 +504,11 @@ function buildCharts(): void {
   const small = runs.length > 0 && runs[0].info.config.problem.n <= 40 && runs[0].info.config.problem.n2 <= 40;
   const alphaCompare = alphaRuns().length >= 2;
   const xToggle = el("label", {}, el("input", { type: "checkbox", id: "xlog" }), " log iteration axis");
-  const errorBox = chartBox("chart-error", "Relative error ‖P − M*‖_F / ‖M*‖_F", "Log scale; one line per run. Dashed lines are closed-form theory, labelled as such.");
+  const errorBox = chartBox(
+    "chart-error",
+    "Relative error ‖P − M*‖_F / ‖M*‖_F",
+    "Log scale; one line per run. Dashed lines are closed-form theory, labelled as such.",
+  );
   errorBox.querySelector(".hint")!.append(" ", xToggle);
   const parts: HTMLElement[] = [errorBox];
   // live runs always record singular values (explorerConfig); a folder's runs only when they were recorded
@@ -531,7 +576,9 @@ function renderCharts(): void {
     for (const row of rows) errData.push({ iteration: row.iteration, value: row.rel_error, run: r.info.label, i });
     const last = rows[rows.length - 1];
     const config = currentConfig(r);
-    if (last) for (const c of theoryCurves(config, { iteration: last.iteration, value: last.rel_error })) for (const p of c.points) theory.push({ ...p, curve: `${c.label} (${r.info.label})`, law: c.label, i });
+    if (last)
+      for (const c of theoryCurves(config, { iteration: last.iteration, value: last.rel_error }))
+        for (const p of c.points) theory.push({ ...p, curve: `${c.label} (${r.info.label})`, law: c.label, i });
   });
   // theory lines only within the data's range (a 1/T line anchored at a short run's end would otherwise set the axis)
   const top = Math.max(...errData.map((d) => d.value));
@@ -542,43 +589,65 @@ function renderCharts(): void {
   const runLegend = runs.map((r, i) => ({ text: r.info.label, color: runColor(i) }));
 
   // legend in the right margin, outside the curves (and inside the SVG, so the downloaded chart is self-contained)
-  const legend: LegendEntry[] = [
-    ...runLegend,
-    ...[...new Set(theory.map((d) => d.law))].map((law) => ({ text: law, color: "#222", dashed: true })),
-  ];
-  setPlot("chart-error", errData.length ? Plot.plot({
-    ...common,
-    marginRight: legendMargin(legend),
-    x: xAxis,
-    y: { type: "log", label: "relative error", grid: true, tickFormat: sciTick },
-    marks: [
-      Plot.line(errData, { x: "iteration", y: "value", z: "run", stroke: (d) => runColor(d.i) }),
-      // theory on top, dark dashes: where it matches the data exactly it must still be visible
-      Plot.line(theory, { x: "iteration", y: "value", z: "curve", stroke: "#222", strokeDasharray: "4,4", strokeWidth: 1.2 }),
-      ...legendMarks(legend),
-    ],
-  }) : null);
+  const legend: LegendEntry[] = [...runLegend, ...[...new Set(theory.map((d) => d.law))].map((law) => ({ text: law, color: "#222", dashed: true }))];
+  setPlot(
+    "chart-error",
+    errData.length
+      ? Plot.plot({
+          ...common,
+          marginRight: legendMargin(legend),
+          x: xAxis,
+          y: { type: "log", label: "relative error", grid: true, tickFormat: sciTick },
+          marks: [
+            Plot.line(errData, { x: "iteration", y: "value", z: "run", stroke: (d) => runColor(d.i) }),
+            // theory on top, dark dashes: where it matches the data exactly it must still be visible
+            Plot.line(theory, { x: "iteration", y: "value", z: "curve", stroke: "#222", strokeDasharray: "4,4", strokeWidth: 1.2 }),
+            ...legendMarks(legend),
+          ],
+        })
+      : null,
+  );
   // singular values
   const sv: { iteration: number; value: number; line: string; i: number }[] = [];
   runs.forEach((r, i) => {
-    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("sv_") && v !== undefined && v > 0 && (!xLog || row.iteration >= 1) && Number.isFinite(v)) sv.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
+    for (const row of thin(r.rows, 300))
+      for (const [k, v] of Object.entries(row))
+        if (k.startsWith("sv_") && v !== undefined && v > 0 && (!xLog || row.iteration >= 1) && Number.isFinite(v))
+          sv.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
   });
   const svLegend = runLegend.map((e, i) => ({ ...e, text: `${e.text}: σ₁…σ${subscript(countColumns(runs[i].rows, "sv_"))}` }));
-  setPlot("chart-sv", sv.length ? Plot.plot({
-    ...common, marginRight: legendMargin(svLegend),
-    x: xAxis, y: { type: "log", label: "σᵢ(P)", tickFormat: sciTick },
-    marks: [Plot.line(sv, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) }), ...legendMarks(svLegend)],
-  }) : null);
+  setPlot(
+    "chart-sv",
+    sv.length
+      ? Plot.plot({
+          ...common,
+          marginRight: legendMargin(svLegend),
+          x: xAxis,
+          y: { type: "log", label: "σᵢ(P)", tickFormat: sciTick },
+          marks: [Plot.line(sv, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) }), ...legendMarks(svLegend)],
+        })
+      : null,
+  );
   const imb: { iteration: number; value: number; line: string; i: number }[] = [];
   runs.forEach((r, i) => {
-    for (const row of thin(r.rows, 300)) for (const [k, v] of Object.entries(row)) if (k.startsWith("imb_eig_") && v !== undefined && Number.isFinite(v) && (!xLog || row.iteration >= 1)) imb.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
+    for (const row of thin(r.rows, 300))
+      for (const [k, v] of Object.entries(row))
+        if (k.startsWith("imb_eig_") && v !== undefined && Number.isFinite(v) && (!xLog || row.iteration >= 1))
+          imb.push({ iteration: row.iteration, value: v, line: `${r.info.label} ${k}`, i });
   });
   if (document.getElementById("chart-imb")) {
-    setPlot("chart-imb", imb.length ? Plot.plot({
-      ...common, marginRight: legendMargin(runLegend),
-      x: xAxis, y: { label: "eigenvalues of FᵀF − GᵀG", grid: true, tickFormat: sciTick },
-      marks: [Plot.ruleY([0]), Plot.line(imb, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) }), ...legendMarks(runLegend)],
-    }) : null);
+    setPlot(
+      "chart-imb",
+      imb.length
+        ? Plot.plot({
+            ...common,
+            marginRight: legendMargin(runLegend),
+            x: xAxis,
+            y: { label: "eigenvalues of FᵀF − GᵀG", grid: true, tickFormat: sciTick },
+            marks: [Plot.ruleY([0]), Plot.line(imb, { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i) }), ...legendMarks(runLegend)],
+          })
+        : null,
+    );
   }
   if (document.getElementById("chart-diag")) renderDiagnostics(common, xAxis, runLegend);
   if (document.getElementById("chart-alpha")) renderAlphaChart(common);
@@ -606,31 +675,46 @@ function renderDiagnostics(common: object, xAxis: object, runLegend: LegendEntry
   const dash: Record<string, string> = { signal_error: "none", spurious_norm: "6,3", cross_error: "2,2" };
   const data: { iteration: number; value: number; line: string; q: string; i: number }[] = [];
   runs.forEach((r, i) => {
-    for (const row of thin(r.rows, 400)) for (const q of DIAGNOSTICS) {
-      const v = row[q];
-      if (v === undefined || !Number.isFinite(v) || v <= 0 || (xLog && row.iteration < 1)) continue;
-      data.push({ iteration: row.iteration, value: v, line: `${i} ${q}`, q, i });
-    }
+    for (const row of thin(r.rows, 400))
+      for (const q of DIAGNOSTICS) {
+        const v = row[q];
+        if (v === undefined || !Number.isFinite(v) || v <= 0 || (xLog && row.iteration < 1)) continue;
+        data.push({ iteration: row.iteration, value: v, line: `${i} ${q}`, q, i });
+      }
   });
   const legend: LegendEntry[] = [
     ...runLegend,
-    ...DIAGNOSTICS.filter((q) => data.some((d) => d.q === q))
-      .map((q) => ({ text: `${q}${dash[q] === "none" ? "" : dash[q] === "6,3" ? " (dashed)" : " (dotted)"}`, color: "#222", dashed: dash[q] !== "none" })),
+    ...DIAGNOSTICS.filter((q) => data.some((d) => d.q === q)).map((q) => ({
+      text: `${q}${dash[q] === "none" ? "" : dash[q] === "6,3" ? " (dashed)" : " (dotted)"}`,
+      color: "#222",
+      dashed: dash[q] !== "none",
+    })),
   ];
-  setPlot("chart-diag", data.length ? Plot.plot({
-    ...common, marginRight: legendMargin(legend),
-    x: xAxis, y: { type: "log", label: "diagnostics (relative to ‖M*‖_F)", grid: true, tickFormat: sciTick },
-    marks: [
-      ...DIAGNOSTICS.map((q) =>
-        Plot.line(data.filter((d) => d.q === q), { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i), strokeDasharray: dash[q] }),
-      ),
-      ...legendMarks(legend),
-    ],
-  }) : null);
+  setPlot(
+    "chart-diag",
+    data.length
+      ? Plot.plot({
+          ...common,
+          marginRight: legendMargin(legend),
+          x: xAxis,
+          y: { type: "log", label: "diagnostics (relative to ‖M*‖_F)", grid: true, tickFormat: sciTick },
+          marks: [
+            ...DIAGNOSTICS.map((q) =>
+              Plot.line(
+                data.filter((d) => d.q === q),
+                { x: "iteration", y: "value", z: "line", stroke: (d) => runColor(d.i), strokeDasharray: dash[q] },
+              ),
+            ),
+            ...legendMarks(legend),
+          ],
+        })
+      : null,
+  );
 }
 
 function renderAlphaChart(common: object): void {
-  const pts = alphaRuns().map((a) => ({ alpha: a.alpha, rate: a.run.fit?.linearRate ?? NaN, group: a.group, cls: a.run.fit?.classification }))
+  const pts = alphaRuns()
+    .map((a) => ({ alpha: a.alpha, rate: a.run.fit?.linearRate ?? NaN, group: a.group, cls: a.run.fit?.classification }))
     .filter((p) => p.rate > 0 && Number.isFinite(p.rate));
   const groups = [...new Set(pts.map((p) => p.group))];
   const laws: { alpha: number; rate: number; label: string }[] = [];
@@ -643,16 +727,23 @@ function renderAlphaChart(common: object): void {
     const law = alphaLaw(gp, exact);
     if (law) for (const p of law.points) laws.push({ ...p, label: `${law.label}${groups.length > 1 ? ` [${g}]` : ""}` });
   }
-  setPlot("chart-alpha", pts.length ? Plot.plot({
-    ...common, marginRight: 20,
-    x: { type: "log", label: "α (init.alpha)", tickFormat: sciTick }, y: { type: "log", label: "fitted rate λ", grid: true, tickFormat: sciTick },
-    color: { legend: true },
-    marks: [
-      Plot.line(laws, { x: "alpha", y: "rate", z: "label", stroke: "#777", strokeDasharray: "5,4" }),
-      Plot.text(lastPerLabel(laws), { x: "alpha", y: "rate", text: "label", textAnchor: "end", dy: -8, fill: "#555" }),
-      Plot.dot(pts, { x: "alpha", y: "rate", fill: "group", r: 4 }),
-    ],
-  }) : null);
+  setPlot(
+    "chart-alpha",
+    pts.length
+      ? Plot.plot({
+          ...common,
+          marginRight: 20,
+          x: { type: "log", label: "α (init.alpha)", tickFormat: sciTick },
+          y: { type: "log", label: "fitted rate λ", grid: true, tickFormat: sciTick },
+          color: { legend: true },
+          marks: [
+            Plot.line(laws, { x: "alpha", y: "rate", z: "label", stroke: "#777", strokeDasharray: "5,4" }),
+            Plot.text(lastPerLabel(laws), { x: "alpha", y: "rate", text: "label", textAnchor: "end", dy: -8, fill: "#555" }),
+            Plot.dot(pts, { x: "alpha", y: "rate", fill: "group", r: 4 }),
+          ],
+        })
+      : null,
+  );
 }
 
 /** The last point of each label (where its text goes). */
@@ -667,12 +758,22 @@ function renderHeat(): void {
   let max = 0;
   for (const v of h.truth) max = Math.max(max, Math.abs(v));
   const cells = (data: Float64Array) => Array.from(data, (v, idx) => ({ i: Math.floor(idx / h.cols), j: idx % h.cols, v }));
-  const one = (data: Float64Array, title: string) => Plot.plot({
-    width: 250, height: 250, margin: 20, marginTop: 26, style: { fontSize: "10px", background: "white" },
-    x: { axis: null }, y: { axis: null },
-    color: { type: "diverging", scheme: "RdBu", domain: [-max, max], reverse: true },
-    marks: [Plot.cell(cells(data), { x: "j", y: "i", fill: (d) => Math.max(-max, Math.min(max, d.v)), inset: 0 }), Plot.frame(), Plot.text([title], { frameAnchor: "top", dy: -14 })],
-  });
+  const one = (data: Float64Array, title: string) =>
+    Plot.plot({
+      width: 250,
+      height: 250,
+      margin: 20,
+      marginTop: 26,
+      style: { fontSize: "10px", background: "white" },
+      x: { axis: null },
+      y: { axis: null },
+      color: { type: "diverging", scheme: "RdBu", domain: [-max, max], reverse: true },
+      marks: [
+        Plot.cell(cells(data), { x: "j", y: "i", fill: (d) => Math.max(-max, Math.min(max, d.v)), inset: 0 }),
+        Plot.frame(),
+        Plot.text([title], { frameAnchor: "top", dy: -14 }),
+      ],
+    });
   const host = document.querySelector("#chart-heat .plot")!;
   host.replaceChildren(el("div", { class: "heat" }, one(h.truth, "M*"), one(h.product, `product at t = ${runs[h.run]?.rows.at(-1)?.iteration ?? t}`)));
 }
@@ -680,28 +781,44 @@ function renderHeat(): void {
 function renderReadout(): void {
   const rowsHtml = runs.map((r, i) => {
     const last = r.rows[r.rows.length - 1];
-    r.fit = r.rows.length >= 3 ? fitRates(r.rows.map((x) => x.iteration), r.rows.map((x) => x.rel_error), { status: r.status }) : undefined;
+    r.fit =
+      r.rows.length >= 3
+        ? fitRates(
+            r.rows.map((x) => x.iteration),
+            r.rows.map((x) => x.rel_error),
+            { status: r.status },
+          )
+        : undefined;
     const c = currentConfig(r);
     let theory = "";
-    if (worstCaseApplies(c)) theory = `λ = ${fmt(worstCaseRate(c.method.stepSize, c.init.alpha, c.init.ratio))} (${worstCaseLabel(c.init.ratio).replace("theory: ", "")})`;
+    if (worstCaseApplies(c))
+      theory = `λ = ${fmt(worstCaseRate(c.method.stepSize, c.init.alpha, c.init.ratio))} (${worstCaseLabel(c.init.ratio).replace("theory: ", "")})`;
     else if (c.model.type === "symmetric" && c.model.k > c.problem.rank && c.method.name === "gd") theory = "sublinear, log-log slope −1 (1/T)";
-    const tr = el("tr", { "data-run": String(i) },
+    const tr = el(
+      "tr",
+      { "data-run": String(i) },
       el("td", {}, el("span", { style: `color:${runColor(i)}` }, "■ "), r.info.label),
       el("td", {}, r.status ?? (playing ? "running" : "paused")),
       el("td", { "data-testid": `rel-error-${i}`, "data-value": last ? String(last.rel_error) : "" }, fmt(last?.rel_error)),
       el("td", {}, last ? String(last.iteration) : "—"),
       el("td", {}, r.fit?.classification ?? "—"),
       // a rate only for a linear run, a log-log slope only for a sublinear one (else meaningless: blank)
-      el("td", { title: "λ = −d ln e / dt over the tail window [T/2, T] (linear runs only)" }, fmt(r.fit?.classification === "linear" ? r.fit.linearRate : undefined)),
-      el("td", { title: "d ln e / d ln t over the tail window (sublinear runs only)" }, fmt(r.fit?.classification === "sublinear" ? r.fit.logLogSlope : undefined)),
+      el(
+        "td",
+        { title: "λ = −d ln e / dt over the tail window [T/2, T] (linear runs only)" },
+        fmt(r.fit?.classification === "linear" ? r.fit.linearRate : undefined),
+      ),
+      el(
+        "td",
+        { title: "d ln e / d ln t over the tail window (sublinear runs only)" },
+        fmt(r.fit?.classification === "sublinear" ? r.fit.logLogSlope : undefined),
+      ),
       el("td", {}, theory ? `theory: ${theory}` : ""),
       el("td", {}, csvButton(i)),
     );
     return tr;
   });
-  const table = el("table", { class: "readout" },
-    el("thead", {}, el("tr", {}, ...READOUT_HEADERS.map((h) => el("th", {}, h)))),
-    el("tbody", {}, ...rowsHtml));
+  const table = el("table", { class: "readout" }, el("thead", {}, el("tr", {}, ...READOUT_HEADERS.map((h) => el("th", {}, h)))), el("tbody", {}, ...rowsHtml));
   $("#readout").replaceChildren(table);
 }
 
@@ -754,7 +871,10 @@ function buildExports(): void {
   grid.addEventListener("click", () => download("grid.json", "application/json", JSON.stringify(gridFile(state, VERSION), null, 2) + "\n"));
   const out = el("div", { id: "command" });
   cmd.addEventListener("click", async () => {
-    const { commands, note } = runCommands(state, runs.map((r) => (Object.keys(r.info.overrides).length ? pointName(r.info.overrides) : "base")));
+    const { commands, note } = runCommands(
+      state,
+      runs.map((r) => (Object.keys(r.info.overrides).length ? pointName(r.info.overrides) : "base")),
+    );
     const text = commands.join("\n");
     out.textContent = text + (note ? `\n# ${note}` : "");
     try {
@@ -789,7 +909,9 @@ function showFolder(f: Folder): void {
   document.body.classList.add("viewing");
   runs = f.runs.map((r) => ({
     info: { label: r.label, overrides: r.overrides, config: r.config, warnings: r.warnings, backend: r.backend },
-    rows: r.rows, status: r.status, events: [],
+    rows: r.rows,
+    status: r.status,
+    events: [],
   }));
   t = Math.max(0, ...f.runs.map((r) => r.rows.at(-1)?.iteration ?? 0));
   playing = false;
@@ -881,10 +1003,21 @@ function setUpViewer(): void {
 
 function exposeForTests(): void {
   (window as unknown as { __explorer: unknown }).__explorer = {
-    ready, playing, t, itPerSec, invalid,
+    ready,
+    playing,
+    t,
+    itPerSec,
+    invalid,
     viewing: viewing ? { kind: viewing.kind, title: viewing.title, runs: viewing.runs.length, problems: viewing.problems } : null,
     edits: state.edits.slice(),
-    runs: runs.map((r) => ({ label: r.info.label, status: r.status, rows: r.rows.length, last: r.rows[r.rows.length - 1], backend: r.info.backend, fit: r.fit })),
+    runs: runs.map((r) => ({
+      label: r.info.label,
+      status: r.status,
+      rows: r.rows.length,
+      last: r.rows[r.rows.length - 1],
+      backend: r.info.backend,
+      fit: r.fit,
+    })),
     /** All recorded rows of run i (tests compare them bit for bit). */
     rows: (i: number) => runs[i]?.rows ?? [],
   };

@@ -40,8 +40,14 @@ export type FromWorker =
   | { type: "error"; id: number; run: string; problems: { path: string; message: string }[] }
   | { type: "ready"; id: number; runs: RunInfo[]; isolated: boolean; kernels: string; maxThreads: number }
   | {
-      type: "frame"; id: number; t: number; playing: boolean; runs: RunFrame[]; edits: LiveEdit[];
+      type: "frame";
+      id: number;
+      t: number;
+      playing: boolean;
+      runs: RunFrame[];
+      edits: LiveEdit[];
       /** Iterations per second of wall time while playing (lockstep iterations × runs). */
-      itPerSec: number; heat?: HeatData;
+      itPerSec: number;
+      heat?: HeatData;
     }
   | { type: "edit-refused"; id: number; path: string; message: string };

@@ -67,7 +67,12 @@ function fallbackNote(name: string): string {
 /** The explorer state of a scenario: quick base config, one compare run per varied point, seed = first seed. */
 export function scenarioState(name: string): ExplorerState {
   const g = grids[`../../presets/${name}/grid.json`];
-  if (!g) throw new Error(`unknown scenario "${name}" (available: ${listScenarios().map((s) => s.name).join(", ")})`);
+  if (!g)
+    throw new Error(
+      `unknown scenario "${name}" (available: ${listScenarios()
+        .map((s) => s.name)
+        .join(", ")})`,
+    );
   const grid = quickGrid(g);
   const seed = gridSeeds(grid)[0];
   const specs = expandGrid({ ...grid, seeds: [seed] });

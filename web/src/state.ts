@@ -119,13 +119,23 @@ export function runConfigInput(state: Pick<ExplorerState, "config">, overrides: 
 
 /** A compare run as text: `path=value; path=value`. */
 export function formatRun(run: Record<string, unknown>): string {
-  return Object.entries(run).map(([p, v]) => `${p}=${encodeValue(v)}`).join("; ");
+  return Object.entries(run)
+    .map(([p, v]) => `${p}=${encodeValue(v)}`)
+    .join("; ");
 }
 
 /** Short names of common fields in run labels. */
 const SHORT_NAMES: Record<string, string> = {
-  "init.alpha": "α", "method.stepSize": "η", "problem.kappa": "κ", "model.k": "k", "problem.n": "n", "problem.n2": "n2", "problem.rank": "r",
-  "operator.m": "m", "operator.p": "p", "problem.noise": "noise",
+  "init.alpha": "α",
+  "method.stepSize": "η",
+  "problem.kappa": "κ",
+  "model.k": "k",
+  "problem.n": "n",
+  "problem.n2": "n2",
+  "problem.rank": "r",
+  "operator.m": "m",
+  "operator.p": "p",
+  "problem.noise": "noise",
 };
 
 /**
@@ -144,13 +154,22 @@ export function runLabels(runs: Record<string, unknown>[]): string[] {
     return parts.length ? parts.join(", ") : "base";
   });
   if (new Set(short).size === short.length) return short;
-  return runs.map((r) => (Object.keys(r).length ? Object.entries(r).map(([p, v]) => `${p}=${encodeValue(v)}`).join(", ") : "base"));
+  return runs.map((r) =>
+    Object.keys(r).length
+      ? Object.entries(r)
+          .map(([p, v]) => `${p}=${encodeValue(v)}`)
+          .join(", ")
+      : "base",
+  );
 }
 
 /** Parses `path=value; path=value` (throws an Error naming the bad part). */
 export function parseRun(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const part of text.split(";").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf("=");
     if (eq <= 0) throw new Error(`"${part}" is not path=value`);
     const path = part.slice(0, eq).trim();
@@ -192,7 +211,10 @@ export function queryToState(query: string): DecodeResult {
   try {
     return { state: parseQuery(query) };
   } catch (e) {
-    const msg = e instanceof ConfigError ? e.issues.map((i) => `${i.path}: ${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}`).join("; ") : (e as Error).message;
+    const msg =
+      e instanceof ConfigError
+        ? e.issues.map((i) => `${i.path}: ${i.message}${i.value === undefined ? "" : ` (got ${JSON.stringify(i.value)})`}`).join("; ")
+        : (e as Error).message;
     return { state: defaultState(), notice: `The link's parameters were not usable, so the defaults are shown — ${msg}` };
   }
 }
@@ -249,7 +271,8 @@ function parseQuery(query: string): ExplorerState {
       try {
         resolveConfig(c);
       } catch (err) {
-        if (err instanceof ConfigError) throw new BadParam(`parameter "edit=${e.at}:${e.path}=${encodeValue(e.value)}": ${err.issues.map((i) => i.message).join("; ")}`);
+        if (err instanceof ConfigError)
+          throw new BadParam(`parameter "edit=${e.at}:${e.path}=${encodeValue(e.value)}": ${err.issues.map((i) => i.message).join("; ")}`);
         throw err;
       }
     }

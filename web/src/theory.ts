@@ -29,9 +29,15 @@ export function oneOverTApplies(c: ResolvedConfig): boolean {
 /** True for the scalar worst-case instance of Xiong, Ding & Du (the closed-form rate applies). */
 export function worstCaseApplies(c: ResolvedConfig): boolean {
   return (
-    c.method.name === "gd" && c.model.type === "asymmetric" && c.operator.type === "identity" && c.init.type === "scaled-identity" &&
-    c.model.k > c.problem.rank && c.method.balanceWeight === 0 && c.method.rebalanceAtIteration === undefined &&
-    c.method.rebalanceBelowRelResidual === undefined && c.problem.noise === 0
+    c.method.name === "gd" &&
+    c.model.type === "asymmetric" &&
+    c.operator.type === "identity" &&
+    c.init.type === "scaled-identity" &&
+    c.model.k > c.problem.rank &&
+    c.method.balanceWeight === 0 &&
+    c.method.rebalanceAtIteration === undefined &&
+    c.method.rebalanceBelowRelResidual === undefined &&
+    c.problem.noise === 0
   );
 }
 
@@ -52,7 +58,8 @@ export function worstCaseLabel(ratio: number): string {
  */
 export function theoryCurves(c: ResolvedConfig, last: TheoryPoint | undefined): TheoryCurve[] {
   if (!last || !(last.value > 0) || !Number.isFinite(last.value) || last.iteration < 10) return [];
-  const T = last.iteration, eT = last.value;
+  const T = last.iteration,
+    eT = last.value;
   const out: TheoryCurve[] = [];
   const grid = (from: number, n = 40) => Array.from({ length: n + 1 }, (_, i) => Math.round(from * Math.pow(T / from, i / n)));
   if (oneOverTApplies(c)) {
@@ -71,10 +78,14 @@ export function theoryCurves(c: ResolvedConfig, last: TheoryPoint | undefined): 
  * The α² law through measured rates: λ(α) = C·α² with C the least-squares constant in log
  * space (geometric mean of λ_i/α_i²), over the α range. For the worst case, the exact λ(α).
  */
-export function alphaLaw(points: { alpha: number; rate: number }[], exact?: (alpha: number) => number): { label: string; points: { alpha: number; rate: number }[] } | null {
+export function alphaLaw(
+  points: { alpha: number; rate: number }[],
+  exact?: (alpha: number) => number,
+): { label: string; points: { alpha: number; rate: number }[] } | null {
   const good = points.filter((p) => p.alpha > 0 && p.rate > 0 && Number.isFinite(p.rate));
   if (good.length < 2) return null;
-  const lo = Math.min(...good.map((p) => p.alpha)), hi = Math.max(...good.map((p) => p.alpha));
+  const lo = Math.min(...good.map((p) => p.alpha)),
+    hi = Math.max(...good.map((p) => p.alpha));
   const as = Array.from({ length: 21 }, (_, i) => lo * Math.pow(hi / lo, i / 20));
   if (exact) return { label: "theory: λ = −ln(1 − η·α²(1 − 1/ρ²))", points: as.map((alpha) => ({ alpha, rate: exact(alpha) })) };
   const logC = good.reduce((s, p) => s + Math.log(p.rate / (p.alpha * p.alpha)), 0) / good.length;

@@ -55,9 +55,8 @@ function frame(): void {
 /** Reports an error of the running session (e.g. out of memory) as the run's problem instead of an uncaught exception. */
 function fail(e: unknown): void {
   playing = false;
-  const message = e instanceof RangeError
-    ? `${e.message} (the browser could not allocate the run's arrays; use a smaller problem or the CLI)`
-    : (e as Error).message;
+  const message =
+    e instanceof RangeError ? `${e.message} (the browser could not allocate the run's arrays; use a smaller problem or the CLI)` : (e as Error).message;
   post({ type: "error", id, run: "base", problems: [{ path: "", message }] });
 }
 
@@ -109,9 +108,15 @@ async function load(msg: Extract<ToWorker, { type: "load" }>): Promise<void> {
   const backends = [...new Set(session.runs.map((r) => r.backend))].join(", ");
   const kernels = wasmUnavailableReason
     ? `${backends} (WASM kernels unavailable: ${wasmUnavailableReason})`
-    : session.runs.some((r) => r.backend.startsWith("wasm")) ? backends : `${backends} (this operator does not use the WASM SIMD kernels, which are loaded)`;
+    : session.runs.some((r) => r.backend.startsWith("wasm"))
+      ? backends
+      : `${backends} (this operator does not use the WASM SIMD kernels, which are loaded)`;
   post({
-    type: "ready", id, isolated, kernels, maxThreads: 1 + HELPERS,
+    type: "ready",
+    id,
+    isolated,
+    kernels,
+    maxThreads: 1 + HELPERS,
     runs: session.runs.map((r) => ({ label: r.label, overrides: r.overrides, config: r.config, warnings: r.warnings, backend: r.backend })),
   });
   // the edits of the state were made before `until`; the edits sent back are only new ones

@@ -13,7 +13,9 @@ export class Worker {
   constructor(source: string, opts: { eval?: boolean; workerData?: unknown } = {}) {
     const h = takeHelper();
     if (!h) {
-      throw new Error("no kernel helper thread is available in the browser (threads need a cross-origin-isolated page, as served by `npx matsense explore`); use operator.threads = 0 or 1");
+      throw new Error(
+        "no kernel helper thread is available in the browser (threads need a cross-origin-isolated page, as served by `npx matsense explore`); use operator.threads = 0 or 1",
+      );
     }
     this.w = h.worker;
     h.port.postMessage({ source, workerData: opts.workerData });
