@@ -1,4 +1,6 @@
+import * as fs from "node:fs";
 import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RUN_CONTEXT, runContext, withContext } from "../../src/catalogue/context.js";
 import { buildOperator } from "../../src/catalogue/instance.js";
@@ -6,6 +8,7 @@ import { type ConfigInput, resolveConfig } from "../../src/config/schema.js";
 import { AUTO_THREADS_MIN_BYTES, wasmAvailable } from "../../src/kernels/wasm.js";
 import type { RunOutput } from "../../src/run/run.js";
 import { prepareRun, runConfigAsync } from "../../src/run/run.js";
+import { type SweepOptions, runSweep } from "../../src/sweep/sweep.js";
 
 // A run takes its kernel tuning and its operator provider from the context its caller passes
 // down (prepareRun → buildInstance → buildOperator → the descriptor's build → the kernels),
@@ -47,11 +50,37 @@ describe("run contexts", () => {
     c.instance.operator.dispose();
   });
 
+  it.skipIf(!twoThreads)("reach the runs of an inline sweep (as `sweep --cpus C --workers W` passes ⌊C/W⌋), batched or not", async () => {
+    const grid = { name: "ctx", base: big, vary: { "problem.kappa": [1, 3] } };
+    const backends = async (opts: Partial<SweepOptions>) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-ctx-"));
+      try {
+        const r = await runSweep(grid, dir, { runner: "inline", ...opts });
+        expect(r.executed).toBe(2);
+        return r.runs.map(
+          (run) => (JSON.parse(fs.readFileSync(path.join(dir, run.id, "config.json"), "utf8")) as { matsense: { backend: string } }).matsense.backend,
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const capped = runContext({ threadCap: 1 });
+    expect(await backends({ context: capped })).toEqual(["wasm-simd", "wasm-simd"]);
+    expect(await backends({ context: capped, batch: true })).toEqual(["wasm-simd", "wasm-simd"]);
+    // the capped sweeps left nothing behind: a sweep in the default context is not capped
+    expect(await backends({ batch: true })).toEqual(["wasm-simd+2threads", "wasm-simd+2threads"]);
+  });
+
   it("give an operator provider to the run whose context holds it, and to no other run", async () => {
     const small: ConfigInput = { seed: 2, problem: { n: 8, rank: 2 }, operator: { type: "gaussian", m: 120 }, stop: { maxIterations: 20 } };
     const provided = buildOperator(resolveConfig(small));
     const asked: number[] = [];
-    const withProvider = runContext({ operatorProvider: (config) => (asked.push(config.seed), provided) });
+    const withProvider = runContext({
+      operatorProvider: (config) => {
+        asked.push(config.seed);
+        return provided;
+      },
+    });
     const [a, b] = await Promise.all([
       runConfigAsync(small, { context: withProvider, yieldEverySeconds: 0 }),
       runConfigAsync({ ...small, seed: 3 }, { yieldEverySeconds: 0 }),
