@@ -201,7 +201,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
       xLabel: xAxisLabel(time),
       yLabel: several ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]),
       xLog: req.xLog,
-      yLog: true,
+      yLog: req.yLog ?? true,
       series,
     };
   });
