@@ -123,9 +123,7 @@ export const stopSchema = z
     targetLoss: finite("stop.targetLoss")
       .pipe(z.number().min(0, "stop.targetLoss must be ≥ 0"))
       .optional()
-      .describe(
-        "stop (status converged) when the loss ½‖A(P) − y‖² ≤ this, e.g. once the observed entries are fitted (absent or 0: off; needs no M*)",
-      ),
+      .describe("stop (status converged) when the loss ½‖A(P) − y‖² ≤ this, e.g. once the observed entries are fitted (absent or 0: off; needs no M*)"),
     maxSeconds: finite("stop.maxSeconds")
       .pipe(z.number().min(0, "stop.maxSeconds must be ≥ 0"))
       .default(0)

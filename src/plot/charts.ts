@@ -440,7 +440,11 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
   const pl = labels[param] ?? shortLabel(param);
   // a runs.csv final_<metric> column is labelled as its metric ("final relative error ‖P − M*‖_F / ‖M*‖_F")
   const finalOf = req.metric?.startsWith("final_") ? req.metric.slice("final_".length) : undefined;
-  const yLabel = req.metric ? (finalOf && metricLabel(finalOf) !== finalOf ? `final ${metricLabel(finalOf)}` : req.metric) : `iterations to ${level.toExponential(0)}`;
+  const yLabel = req.metric
+    ? finalOf && metricLabel(finalOf) !== finalOf
+      ? `final ${metricLabel(finalOf)}`
+      : req.metric
+    : `iterations to ${level.toExponential(0)}`;
   const reached = `the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart)`;
   return withLayout(
     {

@@ -367,7 +367,9 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
       if (targetRelError > 0 && rel <= targetRelError) return undefined;
       const loss = metrics.data.loss?.[last] ?? NaN;
       if (targetLoss > 0 && loss <= targetLoss) return undefined;
-      const nor = (noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "") + (targetLoss > 0 ? `, and the last loss ${loss} is not ≤ stop.targetLoss = ${targetLoss}` : "");
+      const nor =
+        (noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "") +
+        (targetLoss > 0 ? `, and the last loss ${loss} is not ≤ stop.targetLoss = ${targetLoss}` : "");
       return `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}${nor}`;
     }
     case "max-iterations":

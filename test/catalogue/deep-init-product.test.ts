@@ -23,7 +23,7 @@ function product(f: Factors): Matrix {
 }
 
 describe('init.alphaOf "product" (the end-to-end scale of Arora et al.\'s code)', () => {
-  it.each([2, 3, 4])("depth %i: the factors are those of alphaOf \"factor\" at α' = α^{1/N}/√k, bit for bit", (depth) => {
+  it.each([2, 3, 4])('depth %i: the factors are those of alphaOf "factor" at α\' = α^{1/N}/√k, bit for bit', (depth) => {
     const alpha = 1e-3;
     const a = buildInit(cfg(depth, { alpha, ratio: 2, alphaOf: "product" }));
     const b = buildInit(cfg(depth, { alpha: Math.pow(alpha, 1 / depth) / Math.sqrt(6), ratio: 2 }));
