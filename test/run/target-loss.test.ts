@@ -6,6 +6,24 @@ import { runConfig } from "../../src/run/run.js";
 import { executeRun } from "../../src/run/runFolder.js";
 import { resolveConfig } from "../../src/config/schema.js";
 import { inspectRunFolder } from "../../src/results/validate.js";
+import { main } from "../../src/cli/main.js";
+
+async function cli(...args: string[]): Promise<{ code: number; err: string }> {
+  let err = "";
+  const code = await main(["node", "matsense", ...args], { out: () => undefined, err: (s) => void (err += s) });
+  return { code, err };
+}
+const dropSeconds = (f: string) =>
+  fs
+    .readFileSync(f, "utf8")
+    .split("\n")
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== 1)
+        .join(","),
+    )
+    .join("\n");
 
 const base = {
   seed: 2,
@@ -67,5 +85,22 @@ describe("stop.targetLoss: stop once the loss ½‖A(P) − y‖² is at or belo
     const damaged = inspectRunFolder(dir, { readMetrics: true });
     expect(damaged.state).toBe("damaged");
     expect(JSON.stringify(damaged)).toMatch(/is not ≤ stop\.targetLoss = 1e-30/);
+  });
+
+  it("a run resumed before the stop point stops where the uninterrupted run stops, with the same metrics", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-target-loss-"));
+    const cfg = path.join(root, "config.json");
+    fs.writeFileSync(cfg, JSON.stringify({ ...base, stop: { maxIterations: 20000, targetLoss: 1e-5 } }));
+    const long = path.join(root, "long"),
+      short = path.join(root, "short");
+    expect((await cli("run", "-q", "--config", cfg, "--out", long)).code).toBe(0);
+    const whole = JSON.parse(fs.readFileSync(path.join(long, "summary.json"), "utf8"));
+    expect(whole.status).toBe("converged");
+    const half = Math.floor(whole.iterations / 2);
+    expect((await cli("run", "-q", "--config", cfg, "--set", `stop.maxIterations=${half}`, "--out", short)).code).toBe(0);
+    const r = await cli("run", "-q", "--resume", short, "--set", "stop.maxIterations=20000");
+    expect(r.err).toBe("");
+    expect(dropSeconds(path.join(short, "metrics.csv"))).toBe(dropSeconds(path.join(long, "metrics.csv")));
+    expect(JSON.parse(fs.readFileSync(path.join(short, "summary.json"), "utf8")).status).toBe("converged");
   });
 });
