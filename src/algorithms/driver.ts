@@ -270,6 +270,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
           );
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (noiseStop > 0 && relError <= noiseStop) status = "converged";
+    else if ((stop.targetLoss ?? 0) > 0 && loss <= stop.targetLoss!) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";
     else if (opts.shouldStop?.()) status = "interrupted";

@@ -19,6 +19,7 @@ const NEEDS_MISSING_FEATURE: Record<string, RegExp> = {};
 const SHIPPED = [
   "completion",
   "completion-implicit-bias",
+  "deep-completion-depth",
   "fgt-k-eta-kappa",
   "noise-and-measurements",
   "overparam-asymmetric-second-order",
