@@ -361,12 +361,21 @@ export function heldOutRelError(t: HeldOutEntries, L: Matrix, R: Matrix | null):
  * matrix, r for r equal singular values; NaN for σ = 0.
  */
 export function effectiveRank(sigma: ArrayLike<number>): number {
-  let total = 0;
-  for (let i = 0; i < sigma.length; i++) total += Math.abs(sigma[i]);
+  const total = nuclearNorm(sigma);
   let h = 0;
   for (let i = 0; i < sigma.length; i++) {
     const p = Math.abs(sigma[i]) / total;
     if (p > 0) h -= p * Math.log(p);
   }
   return total > 0 ? Math.exp(h) : NaN;
+}
+
+/**
+ * The nuclear norm ‖P‖_* = Σ_i |σ_i| of a matrix with singular values σ (summed in the given
+ * order, so the same σ always give the same bits). For a PSD P it equals tr P.
+ */
+export function nuclearNorm(sigma: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < sigma.length; i++) total += Math.abs(sigma[i]);
+  return total;
 }
