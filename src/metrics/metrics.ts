@@ -358,7 +358,8 @@ export function heldOutRelError(t: HeldOutEntries, L: Matrix, R: Matrix | null):
 /**
  * The effective rank exp(H(p)) of singular values σ (Roy & Vetterli 2007; the `effrank` of
  * fawuuu/irmsmd): p_i = σ_i / Σ_j σ_j and H(p) = −Σ p_i log p_i (0·log 0 = 0). 1 for a rank-one
- * matrix, r for r equal singular values; NaN for σ = 0.
+ * matrix, r for r equal singular values; 0 for the zero matrix (its rank; e.g. `svt`'s X₀ = 0, which a NaN
+ * would have recorded as a divergence).
  */
 export function effectiveRank(sigma: ArrayLike<number>): number {
   const total = nuclearNorm(sigma);
@@ -367,7 +368,7 @@ export function effectiveRank(sigma: ArrayLike<number>): number {
     const p = Math.abs(sigma[i]) / total;
     if (p > 0) h -= p * Math.log(p);
   }
-  return total > 0 ? Math.exp(h) : NaN;
+  return total > 0 ? Math.exp(h) : 0;
 }
 
 /**
