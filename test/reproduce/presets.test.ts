@@ -20,6 +20,7 @@ const SHIPPED = [
   "completion",
   "completion-implicit-bias",
   "fgt-k-eta-kappa",
+  "mirror-descent-vs-gd",
   "noise-and-measurements",
   "overparam-asymmetric-second-order",
   "overparam-preconditioning",
