@@ -27,32 +27,25 @@ describe("nuclear_norm = Σ σ_i of the product", () => {
   });
 
   it("GD on XXᵀ converging to M* with σ = (1, ½): ‖P‖_* → 1.5 within √(rank(P − M*))·‖P − M*‖_F", () => {
-    const r = runConfig({
-      seed: 2,
-      problem: { n: 8, rank: 2, singularValues: [1, 0.5] },
-      operator: { type: "gaussian", m: 200 },
-      model: { type: "symmetric", k: 2 },
-      init: { alpha: 1e-2 },
-      method: { name: "gd", stepSize: 0.2 },
-      stop: { maxIterations: 20000, targetRelError: 1e-6 },
-      record: { nuclearNorm: true, effectiveRank: true, every: 50 },
-    });
+    const gd = (record: Record<string, unknown>) =>
+      runConfig({
+        seed: 2,
+        problem: { n: 8, rank: 2, singularValues: [1, 0.5] },
+        operator: { type: "gaussian", m: 200 },
+        model: { type: "symmetric", k: 2 },
+        init: { alpha: 1e-2 },
+        method: { name: "gd", stepSize: 0.2 },
+        stop: { maxIterations: 20000, targetRelError: 1e-6 },
+        record: { ...record, every: 50 },
+      });
+    const r = gd({ nuclearNorm: true, effectiveRank: true });
     expect(r.result.status).toBe("converged");
     // |‖P‖_* − ‖M*‖_*| ≤ ‖P − M*‖_* ≤ √(k + r)·‖P − M*‖_F = 2·1e-6·‖M*‖_F
     const bound = 2 * r.result.final.abs_error;
     expect(bound).toBeLessThan(3e-6);
     expect(Math.abs(r.result.final.extra.nuclear_norm - 1.5)).toBeLessThanOrEqual(bound);
     // the same singular values give effective_rank exactly as without nuclear_norm
-    const alone = runConfig({
-      seed: 2,
-      problem: { n: 8, rank: 2, singularValues: [1, 0.5] },
-      operator: { type: "gaussian", m: 200 },
-      model: { type: "symmetric", k: 2 },
-      init: { alpha: 1e-2 },
-      method: { name: "gd", stepSize: 0.2 },
-      stop: { maxIterations: 20000, targetRelError: 1e-6 },
-      record: { effectiveRank: true, every: 50 },
-    });
+    const alone = gd({ effectiveRank: true });
     expect(r.result.rows.map((x) => x.extra.effective_rank)).toEqual(alone.result.rows.map((x) => x.extra.effective_rank));
     expect(alone.result.final.extra.nuclear_norm).toBeUndefined();
   });
