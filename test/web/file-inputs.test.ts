@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Session, SessionError } from "../../web/src/engine.js";
 import { defaultState, queryToState } from "../../web/src/state.js";
 import { fileInputProblems } from "../../web/src/fileInputs.js";
@@ -13,6 +13,7 @@ import { fileInputProblems } from "../../web/src/fileInputs.js";
  */
 describe("explorer: inputs from files are refused, naming the field", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-web-files-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const csv = path.join(dir, "entries.csv");
   // a 3×3 matrix, every entry observed (1-based): completion-file resolves and runs in Node
   fs.writeFileSync(csv, Array.from({ length: 9 }, (_, e) => `${Math.floor(e / 3) + 1},${(e % 3) + 1},${e % 4}`).join("\n") + "\n");
