@@ -5,6 +5,7 @@ import { singularValues } from "../linalg/svd.js";
 import {
   absoluteError,
   effectiveRank,
+  nuclearNorm,
   errorAndImbalance,
   heldOutRelError,
   imbalance,
@@ -176,9 +177,12 @@ export function measure(
       ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
   }
-  if (opts.record.effectiveRank) {
+  if (opts.record.effectiveRank || opts.record.nuclearNorm) {
     const usable = Number.isFinite(row.loss) && (truth.absent || Number.isFinite(row.rel_error));
-    row.extra.effective_rank = usable ? effectiveRank(x ? productSingularValues(x) : singularValues(stepper.product())) : NaN;
+    // one set of singular values of the product serves both columns
+    const sv = usable ? (x ? productSingularValues(x) : singularValues(stepper.product())) : null;
+    if (opts.record.effectiveRank) row.extra.effective_rank = sv ? effectiveRank(sv) : NaN;
+    if (opts.record.nuclearNorm) row.extra.nuclear_norm = sv ? nuclearNorm(sv) : NaN;
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {

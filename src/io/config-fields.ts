@@ -162,6 +162,10 @@ export const recordSchema = z
         "record effective_rank = exp(−Σ p_i log p_i), p_i = σ_i/Σσ_j over the singular values of the product (Roy & Vetterli 2007; every model and " +
           "method)",
       ),
+    nuclearNorm: z
+      .boolean()
+      .default(false)
+      .describe("record nuclear_norm = ‖P‖_* = Σ σ_i(P), the sum of the singular values of the product (every model and method; docs/diagnostics.md)"),
     diagnostics: z
       .boolean()
       .default(false)

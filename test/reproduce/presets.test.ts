@@ -21,6 +21,7 @@ const SHIPPED = [
   "completion-implicit-bias",
   "deep-completion-depth",
   "fgt-k-eta-kappa",
+  "mirror-descent-vs-gd",
   "noise-and-measurements",
   "overparam-asymmetric-second-order",
   "overparam-preconditioning",
