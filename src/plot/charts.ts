@@ -55,7 +55,7 @@ import {
   referenceAnchors,
   referenceLine,
   seedsOf,
-  variedConfigPaths,
+  sweepSummary,
   withLayout,
 } from "./request.js";
 
@@ -218,7 +218,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
             ? "x: continuous time t = η·iteration for GD; for the gradient flow its integrated time " +
               "(each seed interpolated onto the median time of each recorded step). "
             : "") +
-          configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds),
+          sweepSummary(agg, seeds),
       ),
     },
     req,
@@ -407,7 +407,7 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
         req,
         `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
           (excludedText ? `Hollow: ${excludedText}. ` : "") +
-          configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg)),
+          sweepSummary(agg),
       ),
     },
     req,
@@ -454,7 +454,7 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
           ),
         },
       ],
-      caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` + configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))),
+      caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` + sweepSummary(agg)),
     },
     req,
   );
@@ -548,7 +548,7 @@ export function sweepFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
             req,
             `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
               (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow. " : "") +
-              configSummary(firstRunConfig(agg), variedConfigPaths(agg), [seed]),
+              sweepSummary(agg, [seed]),
           ),
           req.xLog ?? true,
           time,
@@ -873,7 +873,7 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
           if (mi === 0) cands.push({ series: s, ...anchorInfo(agg, c.point, config) });
         });
       }
-      captions.push(`${name}: sweep ${dir} (median over seeds, 10–90% band): ${configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))}`);
+      captions.push(`${name}: sweep ${dir} (median over seeds, 10–90% band): ${sweepSummary(agg)}`);
     } else {
       const t = files!.metrics;
       if (!t) throw new Error(`${dir}: no valid metrics to plot (${files!.state}${files!.reason ? `: ${files!.reason}` : ""})`);
