@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Aggregate } from "../results/aggregate.js";
 import { type FigureSpec, type LegendPosition, REFERENCE_COLOR, REFERENCE_DASH, type Series } from "./figure.js";
-import { shortLabel } from "../results/aggregate.js";
+import { formatValue, pointLabel, shortLabel } from "../results/aggregate.js";
 import { getPath } from "../config/schema.js";
 import { OPERATORS } from "../catalogue/operators.js";
 
@@ -200,6 +200,16 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   if (seeds && seeds.length) parts.push(seeds.length === 1 ? `seed ${seeds[0]}` : `${seeds.length} seeds (${seeds[0]}…${seeds[seeds.length - 1]})`);
   if (c.matsense?.version) parts.push(`matsense ${c.matsense.version}`);
   return parts.join("; ") + ".";
+}
+
+/** A parameter value in a figure's legend or panel title: as in tables, but 0 < |v| < 0.001 in exponent form (α=1e-6, not α=0.000001). */
+export function figureValue(v: unknown): string {
+  return typeof v === "number" && v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential().replace("e+", "e") : formatValue(v);
+}
+
+/** {@link pointLabel} with {@link figureValue}s: "k=4, α=1e-6". */
+export function figureLabel(params: Record<string, unknown>, labels: Record<string, string> = {}): string {
+  return pointLabel(params, labels, figureValue);
 }
 
 /** "a", "a and b", "a, b and c". */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatTick, renderPanel } from "../../src/plot/figure.js";
+import { figureLabel, figureValue } from "../../src/plot/request.js";
 
 describe("tick labels", () => {
   it("write 0.001 ≤ |v| < 10⁶ in decimals and the others in exponent form, with at most `digits` significant digits", () => {
@@ -34,5 +35,17 @@ describe("tick labels", () => {
     const lin = renderPanel({ xLabel: "x", yLabel: "y", series: [{ label: "a", x: [1, 2, 3], y: [1e-4, 2e-4, 3e-4] }] }, 500, 300);
     expect(lin).toMatch(/>1e-4</);
     expect(lin).not.toMatch(/>1\.0e-4</);
+  });
+
+  it("of legends and panel titles write parameter values below 0.001 in exponent form, exactly (α=1e-6, not α=0.000001)", () => {
+    expect(figureValue(1e-6)).toBe("1e-6");
+    expect(figureValue(2.5e-4)).toBe("2.5e-4");
+    expect(figureValue(0.0001234567)).toBe("1.234567e-4"); // not rounded: a legend names the run's exact value
+    expect(figureValue(0.05)).toBe("0.05");
+    expect(figureValue(1000000)).toBe("1000000");
+    expect(figureValue(0)).toBe("0");
+    expect(figureValue("20 × 40")).toBe("20 × 40");
+    expect(figureLabel({ "init.alpha": 0.000001, "model.k": 2 })).toBe("α=1e-6, k=2");
+    for (const v of [1e-6, 3.3e-5, 7e-9]) expect(Number(figureValue(v))).toBe(v);
   });
 });
