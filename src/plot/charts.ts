@@ -211,7 +211,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
             ? "x: continuous time t = η·iteration for GD; for the gradient flow its integrated time " +
               "(each seed interpolated onto the median time of each recorded step). "
             : "") +
-          sweepSummary(agg, seeds),
+          sweepSummary(agg, seeds, req.where),
       ),
     },
     req,
@@ -400,7 +400,7 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
         req,
         `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
           (excludedText ? `Hollow: ${excludedText}. ` : "") +
-          sweepSummary(agg),
+          sweepSummary(agg, undefined, req.where),
       ),
     },
     req,
@@ -447,7 +447,7 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
           ),
         },
       ],
-      caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` + sweepSummary(agg)),
+      caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` + sweepSummary(agg, undefined, req.where)),
     },
     req,
   );
@@ -541,7 +541,7 @@ export function sweepFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
             req,
             `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
               (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow. " : "") +
-              sweepSummary(agg, [seed]),
+              sweepSummary(agg, [seed], req.where),
           ),
           req.xLog ?? true,
           time,

@@ -79,7 +79,7 @@ export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels
         ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow " +
           "(seeds interpolated onto the median time of each recorded step). "
         : "") +
-      sweepSummary(agg, seeds),
+      sweepSummary(agg, seeds, req.where),
   };
 }
 

@@ -224,16 +224,17 @@ function shapeOf(config: Record<string, unknown>): string {
 }
 
 /**
- * The distinct n1×n2 sizes of a sweep's runs, from their config.json files (one run per
- * parameter point; only when the sweep varies problem.n or problem.n2 — else the first run's),
- * sorted by n1 then n2.
+ * The distinct n1×n2 sizes of a sweep's runs (those of the points matching `where`, as a
+ * figure's request selects them), from their config.json files (one run per parameter point;
+ * only when the sweep varies problem.n or problem.n2 — else the first run's), sorted by n1 then n2.
  */
-export function runShapes(agg: Aggregate, varied = variedConfigPaths(agg)): string[] {
+export function runShapes(agg: Aggregate, varied = variedConfigPaths(agg), where?: Record<string, unknown>): string[] {
   if (!varied.includes("problem.n") && !varied.includes("problem.n2")) return [shapeOf(firstRunConfig(agg))];
   const sizes = new Map<string, [number, number]>();
   const seen = new Set<string>();
+  const shown = new Set(agg.points.filter((p) => matches(p.params, where)).map((p) => p.point));
   for (const r of agg.runs) {
-    if (seen.has(String(r.point))) continue;
+    if (seen.has(String(r.point)) || !shown.has(String(r.point))) continue;
     const f = path.join(agg.dir, String(r.id), "config.json");
     let p: { n: number; n2?: number } | undefined;
     try {
@@ -249,10 +250,13 @@ export function runShapes(agg: Aggregate, varied = variedConfigPaths(agg)): stri
   return [...sizes.entries()].sort(([, a], [, b]) => a[0] - b[0] || a[1] - b[1]).map(([s]) => s);
 }
 
-/** {@link configSummary} of a sweep: its first run's config, the paths it varies, its seeds (default all) and its runs' n1×n2 sizes. */
-export function sweepSummary(agg: Aggregate, seeds: number[] = seedsOf(agg)): string {
+/**
+ * {@link configSummary} of a sweep: its first run's config, the paths it varies, its seeds
+ * (default all) and the n1×n2 sizes of its runs (of the points matching `where`: those a figure shows).
+ */
+export function sweepSummary(agg: Aggregate, seeds: number[] = seedsOf(agg), where?: Record<string, unknown>): string {
   const varied = variedConfigPaths(agg);
-  return configSummary(firstRunConfig(agg), varied, seeds, runShapes(agg, varied));
+  return configSummary(firstRunConfig(agg), varied, seeds, runShapes(agg, varied, where));
 }
 
 /** The config paths a sweep varies: its varied parameters and every path its variants set (for captions: "method=varied"). */

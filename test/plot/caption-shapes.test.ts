@@ -27,7 +27,7 @@ const grid = {
 };
 
 describe("figure captions give the runs' sizes n1×n2", () => {
-  it("all of them, from the runs' config.json, when the variants set problem.n2 (not the first run's 6×6 alone)", async () => {
+  it("all of them (of the runs the figure shows), from the runs' config.json, when the variants set problem.n2 (not the first run's 6×6 alone)", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-shapes-"));
     await runSweep(grid, dir, { runner: "inline" });
     const agg = aggregateSweep(dir);
@@ -35,6 +35,9 @@ describe("figure captions give the runs' sizes n1×n2", () => {
     for (const spec of [errorFigureSpec(agg, { type: "error" }), itersVsFigureSpec(agg, { type: "iters-vs", param: "model.k", level: 0.5 })]) {
       expect(spec.caption).toContain("general truth 6×6 and 6×9;");
     }
+    // a figure of the 6 × 9 variant's runs alone gives their size alone
+    expect(runShapes(agg, undefined, { variant: "6 × 9" })).toEqual(["6×9"]);
+    expect(errorFigureSpec(agg, { type: "error", where: { variant: "6 × 9" } }).caption).toContain("general truth 6×9;");
     // one size: as before
     const one = path.join(dir, "..", "one");
     await runSweep({ ...grid, variants: undefined, base: { ...grid.base, problem: { ...grid.base.problem, n2: 9 } } }, one, { runner: "inline" });
