@@ -13,7 +13,8 @@ function loadsCliProgress(...flags: string[]): boolean {
     import { createRequire } from "node:module";
     process.stderr.isTTY = true;
     const { main } = await import(${JSON.stringify(path.join(root, "dist/cli/main.js"))});
-    const argv = ["node", "matsense", "run", ...${JSON.stringify(flags)}, "--set", "problem.n=5", "--set", "stop.maxIterations=20", "--out", ${JSON.stringify(out)}];
+    const sets = ["--set", "problem.n=5", "--set", "stop.maxIterations=20"];
+    const argv = ["node", "matsense", "run", ...${JSON.stringify(flags)}, ...sets, "--out", ${JSON.stringify(out)}];
     const code = await main(argv, { out: () => {}, err: () => {} });
     const loaded = Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes("/node_modules/cli-progress/"));
     process.stdout.write(JSON.stringify({ code, loaded }));
