@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // each test file's temp folders live in one root removed after the file (test/setup/temp-root.ts)
+    setupFiles: ["./test/setup/temp-root.ts"],
     reporters: ["default", "./test/summary-reporter.ts"],
   },
 });

@@ -168,7 +168,7 @@ export function measure(
   }
   if (opts.symmetricPartError && !truth.absent) row.sym_rel_error = symmetricPartRelError(stepper.product(), truth.Mstar);
   // spectral diagnostics of an iterate that overflowed are NaN (the row then reads as diverged)
-  const finiteErrors = Number.isFinite(row.loss) && Number.isFinite(row.rel_error);
+  const finiteErrors = Number.isFinite(row.loss) && (truth.absent || Number.isFinite(row.rel_error));
   if (x && x.kind === "asymmetric") {
     const imb = measured?.imbalance ?? imbalance(x.F, x.G);
     row.imbalance_norm = frobeniusNorm(imb);
@@ -186,7 +186,8 @@ export function measure(
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {
-    const sv = !x ? new Float64Array(0) : finiteErrors ? productSingularValues(x) : new Float64Array(nsv).fill(NaN);
+    // the product's singular values: from the factors, or of the matrix iterate X itself (svt, mirror-descent)
+    const sv = !finiteErrors ? new Float64Array(nsv).fill(NaN) : x ? productSingularValues(x) : singularValues(stepper.product());
     for (let i = 0; i < nsv; i++) row.extra[`sv_${i + 1}`] = i < sv.length ? sv[i] : 0;
   }
   if (opts.diagnostics && x) Object.assign(row.extra, stepperDiagnostics(stepper, x, truth, normMstar, abs, opts.diagnostics));

@@ -91,6 +91,7 @@ export async function runHeadlineDemo(
     }
   } finally {
     progress.stop();
+    shared.operator.dispose(); // the runs share it, so none of them disposes it
   }
   if (io.quiet) return;
   const header = ["k", "model", "err@10", "err@100", "err@1000", "err@end", "slope", "status"];

@@ -1,5 +1,9 @@
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgress from "cli-progress";
 import { RunTicker } from "./progress-lines.js";
+
+/** cli-progress, loaded when a bar is first drawn (runs with -q or without a terminal never load it). */
+export const loadCliProgress = (): typeof cliProgress => createRequire(import.meta.url)("cli-progress");
 
 /**
  * A progress bar on stderr when it is a terminal. Shows iterations done, the current
@@ -17,6 +21,7 @@ export class Progress {
     label = "iterations",
   ) {
     if (enabled && process.stderr.isTTY && total > 0) {
+      const cliProgress = loadCliProgress();
       this.bar = new cliProgress.SingleBar(
         {
           stream: process.stderr,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import * as os from "node:os";
-import cliProgress from "cli-progress";
+import type cliProgress from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../results/aggregate.js";
 import { type Grid, parseGrid, parseShard, quickGrid, variedPaths } from "../config/grid.js";
 import { applySets } from "../config/schema.js";
@@ -17,6 +17,7 @@ import { UsageError, collect, defaultOutDir, fmt, interruptFlag, parseCheckpoint
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
+import { loadCliProgress } from "./progress.js";
 import { commandDescription } from "./commands.js";
 
 /** Exit code of a sweep that skipped runs because another live process was writing them. */
@@ -47,6 +48,7 @@ export class SweepProgress {
     this.total = toRun;
     this.started = Date.now();
     if (!this.enabled || toRun === 0) return;
+    const cliProgress = loadCliProgress();
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,

@@ -153,7 +153,9 @@ export const recordSchema = z
       .default("linear")
       .describe('"linear": every `every` iterations; "log": about `perDecade` log-spaced iterations per decade'),
     perDecade: posInt("record.perDecade").default(20).describe("points per decade for the log schedule"),
-    singularValues: nonNegInt("record.singularValues").default(0).describe("record this many top singular values of the product (columns sv_1…)"),
+    singularValues: nonNegInt("record.singularValues")
+      .default(0)
+      .describe("record this many top singular values of the product — XXᵀ, FGᵀ, or the matrix iterate X of svt and mirror-descent (columns sv_1…)"),
     imbalanceEigenvalues: z.boolean().default(false).describe("record the eigenvalues of FᵀF − GᵀG (columns imb_eig_1…; asymmetric only)"),
     effectiveRank: z
       .boolean()

@@ -1,16 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ensureDir, writeFileAtomic } from "../io/files.js";
-import {
-  type Aggregate,
-  aggregateSweep,
-  classHonestPoints,
-  excludedPointsText,
-  formatValue,
-  itersToColumn,
-  pointLabel,
-  shortLabel,
-} from "../results/aggregate.js";
+import { type Aggregate, aggregateSweep, classHonestPoints, excludedPointsText, itersToColumn, shortLabel } from "../results/aggregate.js";
 import { fitRates, logLogFit } from "../results/rates.js";
 import { type RunResultFiles, type Table, isRunFolder, readRunFolder, toCsv } from "../results/results.js";
 import { spectrum } from "../problem/truth.js";
@@ -49,13 +40,15 @@ import {
   type FigureRequest,
   type Labels,
   configSummary,
+  figureLabel,
+  figureValue,
   firstRunConfig,
   matches,
   parseAnchor,
   referenceAnchors,
   referenceLine,
   seedsOf,
-  variedConfigPaths,
+  sweepSummary,
   withLayout,
 } from "./request.js";
 
@@ -149,7 +142,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
   const curves = agg.curves.filter((c) => matches(c.params, req.where));
   const panelValues = req.panelBy ? [...new Set(curves.map((c) => JSON.stringify(c.params[req.panelBy!])))] : [undefined];
   const legendParams = (params: Record<string, unknown>) => Object.fromEntries(Object.entries(params).filter(([p]) => p !== req.panelBy));
-  const allLabels = [...new Set(curves.map((c) => pointLabel(legendParams(c.params), labels)))];
+  const allLabels = [...new Set(curves.map((c) => figureLabel(legendParams(c.params), labels)))];
   const several = metrics.length > 1;
   const panels: Panel[] = panelValues.map((pv) => {
     const cands: AnchorCandidate[] = [];
@@ -159,7 +152,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
       .flatMap((c0): Series[] => {
         const config = pointConfig(agg, c0.point);
         const c = time ? timeCurve(agg, c0, metrics) : c0;
-        const label = pointLabel(legendParams(c.params), labels);
+        const label = figureLabel(legendParams(c.params), labels);
         // keep the iterations every seed recorded: the median of a shrinking set of runs
         // (seeds that stopped at the target earlier) would jump
         const full = Math.max(0, ...c.counts);
@@ -197,7 +190,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
       series.push(...referenceLine(anchors, { ...req.reference, label: `${theoryLabel(req.reference.label)}, through ${text}` }));
     }
     return {
-      subtitle: pv === undefined ? undefined : `${labels[req.panelBy!] ?? shortLabel(req.panelBy!)} = ${formatValue(JSON.parse(pv))}`,
+      subtitle: pv === undefined ? undefined : `${labels[req.panelBy!] ?? shortLabel(req.panelBy!)} = ${figureValue(JSON.parse(pv))}`,
       xLabel: xAxisLabel(time),
       yLabel: several ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]),
       xLog: req.xLog,
@@ -220,7 +213,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
             ? "x: continuous time t = η·iteration for GD; for the gradient flow its integrated time " +
               "(each seed interpolated onto the median time of each recorded step). "
             : "") +
-          configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds),
+          sweepSummary(agg, seeds, req.where),
       ),
     },
     req,
@@ -353,7 +346,7 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
     const x = pts.map((p) => Number(p.params[param]));
     const y = pts.map((p) => p.median.linear_rate);
     const fit = logLogFit(x, y);
-    const base = pointLabel(g.params, labels);
+    const base = figureLabel(g.params, labels);
     if (!req.reference && req.theory !== false) {
       theory.push(...alphaLawSeries(pointConfig(agg, g.points[0].point) as TheoryConfig, param, x, y, groups.length > 1 ? base : ""));
     }
@@ -409,7 +402,7 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
         req,
         `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
           (excludedText ? `Hollow: ${excludedText}. ` : "") +
-          configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg)),
+          sweepSummary(agg, undefined, req.where),
       ),
     },
     req,
@@ -431,7 +424,7 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
   const col = req.metric ?? itersToColumn(level);
   const groups = groupsExcept(agg, param, req.where);
   const series: Series[] = groups.map((g, i) => ({
-    label: pointLabel(g.params, labels),
+    label: figureLabel(g.params, labels),
     x: g.points.map((p) => Number(p.params[param])),
     y: g.points.map((p) => p.median[col]),
     markers: true,
@@ -462,7 +455,7 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
           ),
         },
       ],
-      caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` + configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))),
+      caption: captionFor(req, `Median over seeds of ${req.metric ?? reached}. ` + sweepSummary(agg, undefined, req.where)),
     },
     req,
   );
@@ -537,7 +530,7 @@ export function sweepFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
         .filter((p) => matches(p.params, req.where))
         .map((p) => {
           const run = agg.runs.find((r) => r.point === p.point && r.status !== "pending" && r.status !== "damaged");
-          return run ? { title: pointLabel(p.params, labels), files: readRunFolder(path.join(agg.dir, String(run.id))) } : undefined;
+          return run ? { title: figureLabel(p.params, labels), files: readRunFolder(path.join(agg.dir, String(run.id))) } : undefined;
         })
         .filter(
           (r): r is { title: string; files: RunResultFiles } =>
@@ -556,7 +549,7 @@ export function sweepFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
             req,
             `One run per parameter point (seed ${seed})${req.type === "singular-values" ? "; dotted lines: the true singular values of M*" : ""}. ` +
               (time ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow. " : "") +
-              configSummary(firstRunConfig(agg), variedConfigPaths(agg), [seed]),
+              sweepSummary(agg, [seed], req.where),
           ),
           req.xLog ?? true,
           time,
@@ -869,7 +862,7 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
           const m = c.metrics[metric];
           if (!m) throw new Error(`--metric ${metric}: the runs of ${dir} have no such column`);
           const s: Series = {
-            label: label(`${name}: ${pointLabel(c.params)}`, metric),
+            label: label(`${name}: ${figureLabel(c.params)}`, metric),
             x: c.iterations,
             y: m.median,
             lo: m.q10,
@@ -881,7 +874,7 @@ export function plotOverlay(dirs: string[], labels: string[] | undefined, outDir
           if (mi === 0) cands.push({ series: s, ...anchorInfo(agg, c.point, config) });
         });
       }
-      captions.push(`${name}: sweep ${dir} (median over seeds, 10–90% band): ${configSummary(firstRunConfig(agg), variedConfigPaths(agg), seedsOf(agg))}`);
+      captions.push(`${name}: sweep ${dir} (median over seeds, 10–90% band): ${sweepSummary(agg)}`);
     } else {
       const t = files!.metrics;
       if (!t) throw new Error(`${dir}: no valid metrics to plot (${files!.state}${files!.reason ? `: ${files!.reason}` : ""})`);

@@ -1,17 +1,6 @@
 import type { Aggregate } from "../results/aggregate.js";
-import { pointLabel } from "../results/aggregate.js";
 import { type FigureSpec, PALETTE, type Panel, type Series, renderFigure } from "./figure.js";
-import {
-  type FigureRequest,
-  type Labels,
-  configSummary,
-  firstRunConfig,
-  matches,
-  referenceAnchors,
-  referenceLine,
-  seedsOf,
-  variedConfigPaths,
-} from "./request.js";
+import { type FigureRequest, type Labels, figureLabel, matches, referenceAnchors, referenceLine, seedsOf, sweepSummary } from "./request.js";
 import { populationLawSeries, theoryLabel } from "./theory.js";
 import { mixesFlow, pointConfig, timeCurve, xAxisLabel } from "./time.js";
 
@@ -75,7 +64,7 @@ export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels
       const { series: anchors } = referenceAnchors([{ series: series[anchor] }]);
       series.push(...referenceLine(anchors, { ...req.reference, label: theoryLabel(req.reference.label) }));
     }
-    return { subtitle: pointLabel(c.params, labels), xLabel: xAxisLabel(time), yLabel: "value (log scale)", xLog: req.xLog, yLog: true, series };
+    return { subtitle: figureLabel(c.params, labels), xLabel: xAxisLabel(time), yLabel: "value (log scale)", xLog: req.xLog, yLog: true, series };
   });
   const seeds = seedsOf(agg);
   return {
@@ -90,7 +79,7 @@ export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels
         ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow " +
           "(seeds interpolated onto the median time of each recorded step). "
         : "") +
-      configSummary(firstRunConfig(agg), variedConfigPaths(agg), seeds),
+      sweepSummary(agg, seeds, req.where),
   };
 }
 

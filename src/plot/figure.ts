@@ -151,12 +151,22 @@ function extent(values: number[], log: boolean): [number, number] | undefined {
   return lo <= hi ? [lo, hi] : undefined;
 }
 
+/**
+ * A tick label of `v` with at most `digits` significant digits: 0.001 ≤ |v| < 10⁶ (and 0) in
+ * decimal notation ("0.05", "2500"), smaller and larger values in exponent form ("1e-6",
+ * "2.5e-7", "3e8"; JavaScript's String would write 0.000001 and 100000000).
+ */
+export function formatTick(v: number, digits = 3): string {
+  if (!Number.isFinite(v)) return String(v);
+  const rounded = Number(v.toPrecision(digits));
+  const a = Math.abs(rounded);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return rounded.toExponential().replace("e+", "e");
+  return String(rounded);
+}
+
 /** Tick number format for linear axes: integers plainly, others with ≤ 3 significant digits. */
 function linearTick(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(1);
-  return String(Number(v.toPrecision(3)));
+  return Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : formatTick(v);
 }
 
 function axisOptions(values: number[], log: boolean, label: string, fixDomain = false, domain?: [number, number]): Record<string, unknown> {
@@ -167,7 +177,7 @@ function axisOptions(values: number[], log: boolean, label: string, fixDomain = 
     const ticks = decadeTicks(domain[0], domain[1]).filter((t) => t >= domain[0] * (1 - 1e-9) && t <= domain[1] * (1 + 1e-9));
     return { ...base, type: "log", domain, ticks, tickFormat: (v: number) => powerOfTen(Math.round(Math.log10(v))) };
   }
-  if (domain) return { ...base, type: "log", domain, tickFormat: (v: number) => String(Number(v.toPrecision(2))) };
+  if (domain) return { ...base, type: "log", domain, tickFormat: (v: number) => formatTick(v, 2) };
   if (!log) return { ...base, tickFormat: linearTick, ...(fixDomain && ext ? { domain: ext } : {}) };
   if (!ext) return { ...base, type: "log" };
   let [lo, hi] = ext;
@@ -185,7 +195,7 @@ function axisOptions(values: number[], log: boolean, label: string, fixDomain = 
       tickFormat: (v: number) => powerOfTen(Math.round(Math.log10(v))),
     };
   }
-  return { ...base, type: "log", domain: [lo, hi], tickFormat: (v: number) => String(Number(v.toPrecision(2))) };
+  return { ...base, type: "log", domain: [lo, hi], tickFormat: (v: number) => formatTick(v, 2) };
 }
 
 /** A log-axis domain 10 % wider (in log) than the ticks, so the end labels are not cut. */
@@ -251,7 +261,7 @@ export function renderPanel(panel: Panel, width: number, height: number, shared?
       ? {
           ...axisOptions(allX, !!panel.xLog, panel.xLabel),
           ticks: panel.xTicks,
-          tickFormat: (v: number) => String(Number(v.toPrecision(3))),
+          tickFormat: (v: number) => formatTick(v),
           ...(panel.xDomain ? { domain: panel.xDomain } : panel.xLog ? { domain: padDomain(panel.xTicks) } : {}),
         }
       : axisOptions(allX, !!panel.xLog, panel.xLabel, !!shared, panel.xDomain),

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Aggregate } from "../results/aggregate.js";
 import { type FigureSpec, type LegendPosition, REFERENCE_COLOR, REFERENCE_DASH, type Series } from "./figure.js";
-import { shortLabel } from "../results/aggregate.js";
+import { formatValue, pointLabel, shortLabel } from "../results/aggregate.js";
 import { getPath } from "../config/schema.js";
 import { OPERATORS } from "../catalogue/operators.js";
 
@@ -157,8 +157,11 @@ export function referenceLine(series: Series[], ref: { slope: number; label: str
   return [{ label: ref.label, x, y: x.map((t) => 2 * y * Math.pow(t / T, ref.slope)), color: REFERENCE_COLOR, dash: REFERENCE_DASH }];
 }
 
-/** A one-paragraph summary of a run config (the caption of every figure). */
-export function configSummary(config: Record<string, unknown>, varied: string[] = [], seeds?: number[]): string {
+/**
+ * A one-paragraph summary of a run config (the caption of every figure). `shapes`: the
+ * n1×n2 sizes of all the runs described (default: the config's own), e.g. ["20×20", "20×40"].
+ */
+export function configSummary(config: Record<string, unknown>, varied: string[] = [], seeds?: number[], shapes?: string[]): string {
   const c = config as {
     problem?: { n?: number; n2?: number; rank?: number; kappa?: number; spectrum?: string; singularValues?: number[]; truth?: string; noise?: number };
     operator?: { type?: string; m?: number; p?: number };
@@ -171,7 +174,7 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   const v = (p: string, s: string) => (varied.includes(p) ? `${s.split("=")[0]}=varied` : s);
   const parts: string[] = [];
   const pr = c.problem ?? {};
-  parts.push(`${pr.truth ?? "psd"} truth ${pr.n}×${pr.n2 ?? pr.n}`, v("problem.rank", `r=${pr.rank}`));
+  parts.push(`${pr.truth ?? "psd"} truth ${listed(shapes?.length ? shapes : [shapeOf(config)])}`, v("problem.rank", `r=${pr.rank}`));
   if (pr.singularValues) parts.push(v("problem.singularValues", `σ=[${pr.singularValues.join(", ")}]`));
   else parts.push(v("problem.kappa", `κ=${pr.kappa}`) + ` (${pr.spectrum ?? "linspace"})`);
   if (pr.noise) parts.push(v("problem.noise", `noise=${pr.noise}`));
@@ -200,6 +203,63 @@ export function configSummary(config: Record<string, unknown>, varied: string[] 
   if (seeds && seeds.length) parts.push(seeds.length === 1 ? `seed ${seeds[0]}` : `${seeds.length} seeds (${seeds[0]}…${seeds[seeds.length - 1]})`);
   if (c.matsense?.version) parts.push(`matsense ${c.matsense.version}`);
   return parts.join("; ") + ".";
+}
+
+/** A parameter value in a figure's legend or panel title: as in tables, but 0 < |v| < 0.001 in exponent form (α=1e-6, not α=0.000001). */
+export function figureValue(v: unknown): string {
+  return typeof v === "number" && v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential().replace("e+", "e") : formatValue(v);
+}
+
+/** {@link pointLabel} with {@link figureValue}s: "k=4, α=1e-6". */
+export function figureLabel(params: Record<string, unknown>, labels: Record<string, string> = {}): string {
+  return pointLabel(params, labels, figureValue);
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/** n1×n2 of a run config (problem.n × problem.n2, n2 = n when absent). */
+function shapeOf(config: Record<string, unknown>): string {
+  const p = (config.problem ?? {}) as { n?: number; n2?: number };
+  return `${p.n}×${p.n2 ?? p.n}`;
+}
+
+/**
+ * The distinct n1×n2 sizes of a sweep's runs (those of the points matching `where`, as a
+ * figure's request selects them), from their config.json files (one run per parameter point;
+ * only when the sweep varies problem.n or problem.n2 — else the first run's), sorted by n1 then n2.
+ */
+export function runShapes(agg: Aggregate, varied = variedConfigPaths(agg), where?: Record<string, unknown>): string[] {
+  if (!varied.includes("problem.n") && !varied.includes("problem.n2")) return [shapeOf(firstRunConfig(agg))];
+  const sizes = new Map<string, [number, number]>();
+  const seen = new Set<string>();
+  const shown = new Set(agg.points.filter((p) => matches(p.params, where)).map((p) => p.point));
+  for (const r of agg.runs) {
+    if (seen.has(String(r.point)) || !shown.has(String(r.point))) continue;
+    const f = path.join(agg.dir, String(r.id), "config.json");
+    let p: { n: number; n2?: number } | undefined;
+    try {
+      p = (JSON.parse(fs.readFileSync(f, "utf8")) as { problem?: { n: number; n2?: number } }).problem;
+    } catch {
+      continue; // a run not started, or a damaged folder: another run of the point may have its config
+    }
+    if (!p) continue;
+    seen.add(String(r.point));
+    sizes.set(`${p.n}×${p.n2 ?? p.n}`, [p.n, p.n2 ?? p.n]);
+  }
+  if (sizes.size === 0) return [shapeOf(firstRunConfig(agg))];
+  return [...sizes.entries()].sort(([, a], [, b]) => a[0] - b[0] || a[1] - b[1]).map(([s]) => s);
+}
+
+/**
+ * {@link configSummary} of a sweep: its first run's config, the paths it varies, its seeds
+ * (default all) and the n1×n2 sizes of its runs (of the points matching `where`: those a figure shows).
+ */
+export function sweepSummary(agg: Aggregate, seeds: number[] = seedsOf(agg), where?: Record<string, unknown>): string {
+  const varied = variedConfigPaths(agg);
+  return configSummary(firstRunConfig(agg), varied, seeds, runShapes(agg, varied, where));
 }
 
 /** The config paths a sweep varies: its varied parameters and every path its variants set (for captions: "method=varied"). */

@@ -511,8 +511,8 @@ export function formatValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** "k=4, α=0.05" for a parameter point. */
-export function pointLabel(params: Record<string, unknown>, labels: Record<string, string> = {}): string {
-  const parts = Object.entries(params).map(([p, v]) => (p === "variant" ? formatValue(v) : `${labels[p] ?? shortLabel(p)}=${formatValue(v)}`));
+/** "k=4, α=0.05" for a parameter point (values written by `format`, default {@link formatValue}). */
+export function pointLabel(params: Record<string, unknown>, labels: Record<string, string> = {}, format: (v: unknown) => string = formatValue): string {
+  const parts = Object.entries(params).map(([p, v]) => (p === "variant" ? format(v) : `${labels[p] ?? shortLabel(p)}=${format(v)}`));
   return parts.length ? parts.join(", ") : "base";
 }

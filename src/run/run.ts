@@ -112,10 +112,17 @@ export function prepareRun(input: ConfigInput | ResolvedConfig, options: Prepare
   const memory = runMemory(config);
   if (!options.instance) checkRunMemory(config, options.memoryLimit ?? defaultMemoryLimit(), input);
   const instance = options.instance ?? buildInstance(config, options.context);
-  const warnings = [...configWarnings(config), ...scientificWarnings(config, instance)];
-  // ‖M*‖_F only when the rule is on (a run with problem.truth "none" has no M*; resolveConfig refuses stop.noiseFloor there)
-  const noiseStop = noiseStopRule(config, () => truthNorm(instance.truth));
-  const x0 = buildInit(config, instance);
+  let warnings: string[], noiseStop: NoiseStopRecord | undefined, x0: Factors;
+  try {
+    warnings = [...configWarnings(config), ...scientificWarnings(config, instance)];
+    // ‖M*‖_F only when the rule is on (a run with problem.truth "none" has no M*; resolveConfig refuses stop.noiseFloor there)
+    noiseStop = noiseStopRule(config, () => truthNorm(instance.truth));
+    x0 = buildInit(config, instance);
+  } catch (e) {
+    // nobody else holds the operator built here yet (the caller gets it from onStart or the result)
+    if (!options.instance) instance.operator.dispose();
+    throw e;
+  }
   const init = copyFactors(x0);
   options.onStart?.(instance, init, config);
   const stepper = createStepper(config, instance, x0);

@@ -34,7 +34,11 @@ export interface ExecuteOptions {
   shouldStop?: () => boolean;
   /** Seconds between the event-loop turns of {@link executeRunAsync} (see DriverOptions.yieldEverySeconds). */
   yieldEverySeconds?: number;
-  /** Reuse an already built instance (same seed/problem/operator). */
+  /**
+   * Reuse an already built instance (same seed/problem/operator). The caller owns it: the run
+   * leaves its operator alone. An instance the run builds itself has its operator disposed
+   * when the run ends, also on failure (kernel threads stopped; `output.instance.operator` is then unusable).
+   */
   instance?: Instance;
   /** Seconds between checkpoints (checkpoint.json; default 60; the final point is always saved). */
   checkpointSeconds?: number;
@@ -119,6 +123,12 @@ function executeWith(
   const now = () => performance.now() / 1000;
   let checkpointer: Checkpointer | undefined;
   const attemptStarts = resume?.attemptStarts ?? [0];
+  // the instance this run built (not a caller's): its operator is released when the run ends
+  let built: Instance | undefined;
+  const release = () => {
+    built?.operator.dispose();
+    built = undefined;
+  };
   const hooks: RunHooks = {
     // the limit checked above, so that preparing the run checks the same one (not the default)
     memoryLimit: opts.maxOperatorBytes ?? defaultMaxOperatorBytes(),
@@ -148,6 +158,7 @@ function executeWith(
         checkpointer = new Checkpointer(workDir, stepper, opts.checkpointSeconds ?? 60, now, resume?.seconds ?? 0, () => csv.sync(), attemptStarts);
     },
     onStart: (inst, init, cfg) => {
+      if (inst !== opts.instance) built = inst;
       writeJsonAtomic(path.join(workDir, "config.json"), provenance(cfg, inst.operator.backend));
       if (opts.saveInstance) saveInstance(workDir, inst, init);
     },
@@ -177,10 +188,12 @@ function executeWith(
       return fail(e);
     } finally {
       lock.release();
+      release();
     }
     return { summary, output };
   };
   const fail = (err: unknown): never => {
+    release();
     if (stage) {
       // the old result stays; nothing of this attempt is left
       csv.abort();
