@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { buildInstance, setOperatorProvider } from "../../src/catalogue/instance.js";
+import { describe, expect, it } from "vitest";
+import { buildInstance } from "../../src/catalogue/instance.js";
+import { type RunContext, runContext } from "../../src/catalogue/context.js";
 import { operatorDescriptor, resolveConfig } from "../../src/config/schema.js";
 import { zeros } from "../../src/linalg/matrix.js";
 import type { SensingOperator } from "../../src/operators/types.js";
@@ -25,9 +26,9 @@ const config = resolveConfig({
 });
 
 /** Builds every operator the runs ask for (the catalogue's own build) and counts the dispose() calls on each. */
-function countDisposals(): { built: SensingOperator[]; disposals: number[] } {
+function countDisposals(): { built: SensingOperator[]; disposals: number[]; context: RunContext } {
   const seen = { built: [] as SensingOperator[], disposals: [] as number[] };
-  setOperatorProvider((c) => {
+  const operatorProvider = (c: Parameters<NonNullable<RunContext["operatorProvider"]>>[0]) => {
     const op = (operatorDescriptor(c.operator.type) as { build: (c: unknown, rng: unknown) => SensingOperator }).build(c, streamRng(c.seed, "operator"));
     const i = seen.built.push(op) - 1;
     seen.disposals.push(0);
@@ -37,18 +38,16 @@ function countDisposals(): { built: SensingOperator[]; disposals: number[] } {
       dispose();
     };
     return op;
-  });
-  return seen;
+  };
+  return { ...seen, context: runContext({ operatorProvider }) };
 }
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-dispose-"));
 
-afterEach(() => setOperatorProvider(null));
-
 describe("a run folder's run releases the operator it built", () => {
   it("once when the run ends; the caller's result still has the rows, and the operator is no longer usable", () => {
     const seen = countDisposals();
-    const r = executeRun(config, path.join(tmp(), "r"));
+    const r = executeRun(config, path.join(tmp(), "r"), { context: seen.context });
     expect(r.summary.iterations).toBe(30);
     expect(seen.disposals).toEqual([1]);
     if (wasmAvailable()) expect(() => r.output!.instance.operator.apply(zeros(8, 8))).toThrow(/disposed/);
@@ -62,7 +61,7 @@ describe("a run folder's run releases the operator it built", () => {
       if (++polls === 5) throw new Error("boom at the fifth poll");
       return false;
     };
-    await expect(executeRunAsync(config, dir, { shouldStop })).rejects.toThrow(/boom/);
+    await expect(executeRunAsync(config, dir, { shouldStop, context: seen.context })).rejects.toThrow(/boom/);
     expect(seen.disposals).toEqual([1]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).status).toBe("failed");
   });
@@ -70,7 +69,7 @@ describe("a run folder's run releases the operator it built", () => {
   it("once when the run fails after the build but before its first iteration (a missing init file)", () => {
     const seen = countDisposals();
     const bad = { ...config, init: { ...config.init, type: "file", dir: path.join(tmp(), "no-such-folder") } };
-    expect(() => executeRun(bad, path.join(tmp(), "r"))).toThrow(/init\.dir/);
+    expect(() => executeRun(bad, path.join(tmp(), "r"), { context: seen.context })).toThrow(/init\.dir/);
     expect(seen.disposals).toEqual([1]);
   });
 
