@@ -277,8 +277,9 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
         maxOperatorBytes: memoryLimit,
         checkpointSeconds: opts.checkpointSeconds,
         ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
-        // a run on its own continues from its checkpoint (resume, not restart); batched runs start together
-        ...(yieldEverySeconds === undefined ? { resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice) } : {}),
+        // an unfinished run continues from its checkpoint (resume, not restart), batched or not: a batch serves each
+        // run at its own point, so runs of one group may resume at different iterations (batch-runs.ts)
+        resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice),
       });
     const settle = (spec: RunSpec, e?: unknown) => {
       const skip = e === undefined ? undefined : runSkipReason(e);
