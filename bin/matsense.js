@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { readFileSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
 // Until a command installs its own signal handlers (src/cli/signals.ts) — while the modules
 // load, the options are parsed, and between a command's phases — a signal ends matsense at
 // once with one line and exit code 128 + its number, never by the default action. The
@@ -16,7 +19,25 @@ for (const [sig, n] of Object.entries(NUMBERS)) {
 }
 process[Symbol.for("matsense.baseSignalHandlers")] = base;
 
-const { main } = await import("../dist/cli/main.js");
+// The start-up bundle (scripts/bundle-cli.mjs: the same modules in a dozen files instead of ~200)
+// while every dist/ file it was made from is unchanged; else (e.g. after `tsc` alone, or with
+// MATSENSE_NO_BUNDLE=1) the modules of dist/ themselves.
+const { main } = await import(bundleFresh() ? "../dist/cli-bundle/main.js" : "../dist/cli/main.js");
+
+function bundleFresh() {
+  if (process.env.MATSENSE_NO_BUNDLE) return false;
+  try {
+    const dist = fileURLToPath(new URL("../dist/", import.meta.url));
+    const { files } = JSON.parse(readFileSync(`${dist}cli-bundle/inputs.json`, "utf8"));
+    for (const [file, size, mtimeMs] of files) {
+      const st = statSync(dist + file);
+      if (st.size !== size || st.mtimeMs !== mtimeMs) return false;
+    }
+    return files.length > 0;
+  } catch {
+    return false;
+  }
+}
 
 main(process.argv).then(
   (code) => {

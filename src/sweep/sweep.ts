@@ -115,11 +115,10 @@ export interface SweepResult {
   batched?: { groups: number; passes: number; shared: number };
 }
 
-/** The compiled worker entry next to this module (exists when running from dist/). */
+/** The compiled worker entry: next to this module (dist/sweep/), or dist/sweep/ seen from the CLI's bundle (dist/cli-bundle/). */
 export function workerEntry(): string | undefined {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const file = path.join(here, "sweep-worker.js");
-  return fs.existsSync(file) ? file : undefined;
+  return [path.join(here, "sweep-worker.js"), path.join(here, "..", "sweep", "sweep-worker.js")].find((f) => fs.existsSync(f));
 }
 
 /**
