@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync, statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-
 // Until a command installs its own signal handlers (src/cli/signals.ts) — while the modules
 // load, the options are parsed, and between a command's phases — a signal ends matsense at
 // once with one line and exit code 128 + its number, never by the default action. The
@@ -18,6 +15,15 @@ for (const [sig, n] of Object.entries(NUMBERS)) {
   process.on(sig, h);
 }
 process[Symbol.for("matsense.baseSignalHandlers")] = base;
+
+// (imported after the handlers are on, like everything else)
+const { readFileSync, statSync } = await import("node:fs");
+const { default: module } = await import("node:module");
+const { fileURLToPath } = await import("node:url");
+
+// Node ≥ 22.1 keeps V8's compiled code of the modules on disk (os.tmpdir()/node-compile-cache) for
+// the next start; Node 20 has no such API (feature-detected, nothing happens there).
+module.enableCompileCache?.();
 
 // The start-up bundle (scripts/bundle-cli.mjs: the same modules in a dozen files instead of ~200)
 // while every dist/ file it was made from is unchanged; else (e.g. after `tsc` alone, or with
