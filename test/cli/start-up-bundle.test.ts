@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { metricsWithoutTime as metrics } from "../reliability/helpers.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const inputs = path.join(root, "dist", "cli-bundle", "inputs.json");
@@ -29,20 +30,6 @@ function loaded(bin: string, args: string[], hook: string, env: Record<string, s
   const r = spawnSync(process.execPath, ["--import", hook, bin, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
   expect(r.status, r.stderr).toBe(0);
   return r.stderr.split("\n").flatMap((l) => (l.startsWith("LOADED file://") ? [l.slice("LOADED ".length)] : []));
-}
-
-/** metrics.csv without its wall-time column. */
-function metrics(dir: string): string {
-  const lines = fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").trim().split("\n");
-  const col = lines[0].split(",").indexOf("seconds");
-  return lines
-    .map((l) =>
-      l
-        .split(",")
-        .filter((_, i) => i !== col)
-        .join(","),
-    )
-    .join("\n");
 }
 
 /** The bundle exists and every dist/ file it was made from is unchanged (else `npm run build:cli` remakes it). */

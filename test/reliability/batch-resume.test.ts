@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { built, metricsWithoutTime, runFolderProblems, start, tmp, waitFor } from "./helpers.js";
+import { built, metricsWithoutTime, referenceSweep, runFolderProblems, start, waitFor } from "./helpers.js";
 
 // 4 runs on one stored 600 × 576 Gaussian operator (one batch group: GD at k = 3 and ScaledGD at
 // k = r = 2, each to 2 500 and 4 000 iterations, so two runs leave the group early); ≈ 1 s of
@@ -45,12 +45,7 @@ function runIds(dir: string): string[] {
 
 describe.skipIf(!built)("batched sweep resume (needs `npm run build`)", () => {
   it("a `sweep --batch` killed with SIGKILL continues each run from its own checkpoint, bitwise as an unbatched uninterrupted sweep", async () => {
-    const root = tmp();
-    const g = path.join(root, "grid.json");
-    fs.writeFileSync(g, JSON.stringify(grid));
-    const ref = path.join(root, "ref");
-    const r0 = await start(["sweep", "-q", "-w", "1", "-g", g, "--out", ref]).done;
-    expect(r0.code, r0.err).toBe(0);
+    const { root, gridFile: g, ref } = await referenceSweep(grid);
     const ids = runIds(ref);
     expect(ids.length).toBe(4);
 
