@@ -9,6 +9,7 @@ import { spectralInit } from "../problem/spectral.js";
 import { type GroundTruth, absentTruth, generalTruth, psdTruth, spectrum, truthFromMatrix } from "../problem/truth.js";
 import { readNpyFloat64 } from "../io/arrays.js";
 import { streamRng } from "../random/rng.js";
+import { DEFAULT_RUN_CONTEXT, type RunContext } from "./context.js";
 
 /** A matrix sensing instance: the truth, the operator and the measurements y = A(M*) + noise. */
 export interface Instance {
@@ -41,23 +42,16 @@ export function buildTruth(config: ResolvedConfig): GroundTruth {
   return p.truth === "psd" ? psdTruth(p.n, sigma, rng) : generalTruth(p.n, p.n2, sigma, rng);
 }
 
-/** Supplies a ready operator for a config, or null (set by a sweep worker that shares operators). */
-let operatorProvider: ((config: ResolvedConfig) => SensingOperator | null) | null = null;
-
 /**
- * Installs (or, with null, removes) a provider consulted by {@link buildOperator} first: a
- * sweep's worker threads use it to hand runs an operator held once in shared memory.
+ * The sensing operator of a resolved config: the context's operator provider's, if it supplies
+ * one (a sweep's shared or batched operator), else built from its catalogue entry (random
+ * stream "operator" of the seed) with the context's kernel tuning.
  */
-export function setOperatorProvider(provider: ((config: ResolvedConfig) => SensingOperator | null) | null): void {
-  operatorProvider = provider;
-}
-
-/** The sensing operator of a resolved config, from its catalogue entry (random stream "operator" of the seed). */
-export function buildOperator(config: ResolvedConfig): SensingOperator {
-  const provided = operatorProvider?.(config);
+export function buildOperator(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): SensingOperator {
+  const provided = context.operatorProvider?.(config);
   if (provided) return provided;
   const d = operatorDescriptor(config.operator.type) as OperatorDescriptor<string, z.ZodRawShape>;
-  return d.build(config as never, streamRng(config.seed, "operator"));
+  return d.build(config as never, streamRng(config.seed, "operator"), context.kernels);
 }
 
 /**
@@ -72,11 +66,12 @@ export function operatorBytes(config: ResolvedConfig): number {
 /**
  * Builds the instance of a resolved config. The truth, operator, noise and init use
  * separate random streams of the seed, so changing e.g. the init scale leaves the
- * data unchanged, and runs that differ only in method see exactly the same data.
+ * data unchanged, and runs that differ only in method see exactly the same data. The
+ * operator is built in `context` ({@link buildOperator}; default: no provider, no thread cap).
  */
-export function buildInstance(config: ResolvedConfig): Instance {
+export function buildInstance(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): Instance {
   const truth = buildTruth(config);
-  const operator = buildOperator(config);
+  const operator = buildOperator(config, context);
   const yFile = (config.operator as { yFile?: string }).yFile;
   const observed = operator.observations?.();
   const given =
