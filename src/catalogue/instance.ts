@@ -87,7 +87,9 @@ export function buildInstance(config: ResolvedConfig, context: RunContext = DEFA
   const outlierIndices =
     config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
   checkFiniteMeasurements(config, y);
-  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}), ...(observed?.heldOut ? { heldOut: observed.heldOut } : {}) };
+  // no held-out entries (operator.testFraction 0): no test_rel_error column (0/0 would read as a divergence)
+  const heldOut = observed?.heldOut?.values.length ? observed.heldOut : undefined;
+  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}), ...(heldOut ? { heldOut } : {}) };
 }
 
 /**
@@ -144,19 +146,24 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
     rng.fillNormal(X.data, alpha);
     return { kind: "symmetric", X };
   }
-  const F = zeros(n, k);
-  rng.fillNormal(F.data, alpha);
   if (config.model.type === "deep") {
-    // W_N = F, W_1ᵀ = G (drawn as for FGᵀ, so depth 2 is the asymmetric init), then W_2 … W_{N−1}
+    // W_N = F, W_1ᵀ = G (drawn as for FGᵀ, so depth 2 is the asymmetric init), then W_2 … W_{N−1};
+    // alphaOf "product": each factor at std a = α^{1/N}/√k, so E‖W_N⋯W_1‖_F² = n·n2·k^{N−1}·a^{2N}/ratio² = n·n2·α²/(k·ratio²)
+    const depth = config.model.depth;
+    const a = config.init.alphaOf === "product" ? Math.pow(alpha, 1 / depth) / Math.sqrt(k) : alpha;
+    const F = zeros(n, k);
+    rng.fillNormal(F.data, a);
     const G = zeros(n2, k);
-    rng.fillNormal(G.data, alpha / ratio);
-    const middle = Array.from({ length: config.model.depth - 2 }, () => {
+    rng.fillNormal(G.data, a / ratio);
+    const middle = Array.from({ length: depth - 2 }, () => {
       const W = zeros(k, k);
-      rng.fillNormal(W.data, alpha);
+      rng.fillNormal(W.data, a);
       return W;
     });
     return { kind: "asymmetric", F, G, middle };
   }
+  const F = zeros(n, k);
+  rng.fillNormal(F.data, alpha);
   if (type === "identical") return { kind: "asymmetric", F, G: { rows: n2, cols: k, data: F.data.slice() } };
   const G = zeros(n2, k);
   rng.fillNormal(G.data, alpha / ratio);

@@ -155,7 +155,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.iterations = e.iterations ?? NaN;
   row.seconds = e.seconds ?? NaN;
   const final = (files.summary?.final ?? null) as Record<string, number> | null;
-  for (const c of ["rel_error", "abs_error", "loss", "imbalance_norm", "sym_rel_error"]) {
+  for (const c of ["rel_error", "abs_error", "loss", "imbalance_norm", "sym_rel_error", "nuclear_norm", "effective_rank", "test_rel_error"]) {
     if (final && final[c] !== undefined) row[`final_${c}`] = final[c];
   }
   const m = files.metrics;
