@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import * as os from "node:os";
-import type cliProgress from "cli-progress";
+import type cliProgressModule from "cli-progress";
 import { type Aggregate, formatPointTable, writeAggregate } from "../results/aggregate.js";
 import { type Grid, parseGrid, parseShard, quickGrid, variedPaths } from "../config/grid.js";
 import { applySets } from "../config/schema.js";
@@ -17,7 +17,7 @@ import { UsageError, collect, defaultOutDir, fmt, interruptFlag, parseCheckpoint
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { mergeFolders } from "./merge-cli.js";
 import { formatSeconds, progressLine } from "./progress-lines.js";
-import { loadCliProgress } from "./progress.js";
+import { cliProgress } from "./progress.js";
 import { commandDescription } from "./commands.js";
 
 /** Exit code of a sweep that skipped runs because another live process was writing them. */
@@ -28,7 +28,7 @@ export const EXIT_LOCKED_RUNS = 5;
  * when stderr is not a terminal (Slurm logs, CI, nohup), one plain line per finished run.
  */
 export class SweepProgress {
-  private bar: cliProgress.SingleBar | null = null;
+  private bar: cliProgressModule.SingleBar | null = null;
   private failed = 0;
   private total = 0;
   private readonly lines: boolean;
@@ -48,15 +48,15 @@ export class SweepProgress {
     this.total = toRun;
     this.started = Date.now();
     if (!this.enabled || toRun === 0) return;
-    const cliProgress = loadCliProgress();
-    this.bar = new cliProgress.SingleBar(
+    const { SingleBar, Presets } = cliProgress();
+    this.bar = new SingleBar(
       {
         stream: process.stderr,
         format: `{bar} {value}/{total} runs${skipped ? ` (+${skipped} done before)` : ""} | ${workers} worker${workers > 1 ? "s" : ""} | {failed} failed | eta {eta}`,
         hideCursor: true,
         clearOnComplete: true,
       },
-      cliProgress.Presets.shades_classic,
+      Presets.shades_classic,
     );
     this.started = Date.now();
     this.bar.start(toRun, 0, { failed: 0, eta: "—" });

@@ -127,10 +127,12 @@ export async function enqueueSweep(url: string, gridInput: unknown, dir: string,
   return { sweep, total: runs.length, finished: runs.length - todo.length, added };
 }
 
-/** The compiled child entry next to this module. */
+/** The compiled child entry: next to this module (dist/launchers/), or dist/launchers/ seen from the CLI's bundle (dist/cli-bundle/). */
 export function childEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const js = path.join(here, "queue-child.js");
+  const fromBundle = path.join(here, "..", "launchers", "queue-child.js");
+  if (!fs.existsSync(js) && fs.existsSync(fromBundle)) return fromBundle;
   if (!fs.existsSync(js)) throw new QueueError(`the queue child entry ${js} is missing; build with \`npm run build\` and run from dist/`);
   return js;
 }

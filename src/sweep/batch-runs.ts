@@ -3,7 +3,9 @@
  * operator (src/operators/batch.ts) serves them all, so each iteration streams the operator
  * once for the whole group instead of once per run. Every run keeps its own folder, lock,
  * metrics, checkpoint and summary (executeRunAsync), so kill and resume work as for any run,
- * and its metrics are bitwise those of running it alone.
+ * and its metrics are bitwise those of running it alone. An unfinished run resumes from its
+ * own checkpoint inside its group: the batch serves each run at its current point, whatever
+ * its iteration, so the runs of a group need not be at the same iteration.
  */
 import type { ResolvedConfig } from "../config/schema.js";
 import { DEFAULT_RUN_CONTEXT, type RunContext, withContext } from "../catalogue/context.js";

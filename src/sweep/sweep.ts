@@ -131,11 +131,10 @@ export interface SweepResult {
   batched?: { groups: number; passes: number; shared: number };
 }
 
-/** The compiled worker entry next to this module (exists when running from dist/). */
+/** The compiled worker entry: next to this module (dist/sweep/), or dist/sweep/ seen from the CLI's bundle (dist/cli-bundle/). */
 export function workerEntry(): string | undefined {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const file = path.join(here, "sweep-worker.js");
-  return fs.existsSync(file) ? file : undefined;
+  return [path.join(here, "sweep-worker.js"), path.join(here, "..", "sweep", "sweep-worker.js")].find((f) => fs.existsSync(f));
 }
 
 /**
@@ -294,8 +293,9 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
         maxOperatorBytes: memoryLimit,
         checkpointSeconds: opts.checkpointSeconds,
         ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
-        // a run on its own continues from its checkpoint (resume, not restart); batched runs start together
-        ...(yieldEverySeconds === undefined ? { resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice) } : {}),
+        // an unfinished run continues from its checkpoint (resume, not restart), batched or not: a batch serves each
+        // run at its own point, so runs of one group may resume at different iterations (batch-runs.ts)
+        resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice),
       });
     const settle = (spec: RunSpec, e?: unknown) => {
       const skip = e === undefined ? undefined : runSkipReason(e);

@@ -82,3 +82,14 @@ export function runFolderProblems(runDir: string, expectedSeed?: number): string
   if (its[its.length - 1] !== s.iterations) p.push(`last row ${its[its.length - 1]} ≠ summary.iterations ${s.iterations}`);
   return p;
 }
+
+/** Writes `grid` to ROOT/grid.json in a new temp folder ROOT and runs it uninterrupted on one worker into ROOT/ref (the reference). */
+export async function referenceSweep(grid: unknown): Promise<{ root: string; gridFile: string; ref: string }> {
+  const root = tmp();
+  const gridFile = path.join(root, "grid.json");
+  fs.writeFileSync(gridFile, JSON.stringify(grid));
+  const ref = path.join(root, "ref");
+  const r = await start(["sweep", "-q", "-w", "1", "-g", gridFile, "--out", ref]).done;
+  if (r.code !== 0) throw new Error(`the reference sweep exited with ${r.code}: ${r.err}`);
+  return { root, gridFile, ref };
+}

@@ -81,8 +81,20 @@ describe("a sweep whose runs share a stored operator, batched", () => {
     const first = await runSweep(grid, resumed, { runner: "inline", batch: true, shouldStop: () => ++polls > 40 });
     expect(first.interrupted).toBe(true);
     expect(first.entries.some((e) => e.status === "interrupted")).toBe(true);
+    const interrupted = first.entries.filter((e) => e.status === "interrupted").map((e) => e.id);
+    const stoppedAt = new Map(interrupted.map((id) => [id, JSON.parse(fs.readFileSync(path.join(resumed, id, "summary.json"), "utf8")).iterations]));
     const second = await runSweep(grid, resumed, { runner: "inline", batch: true });
     expect(second.interrupted).toBe(false);
     for (const r of a.runs) expect(metricsWithoutTime(path.join(resumed, r.id))).toBe(metricsWithoutTime(path.join(alone, r.id)));
+    // the interrupted runs continued from their checkpoints (written at the iteration they stopped at), not from 0
+    for (const id of interrupted) {
+      const s = JSON.parse(fs.readFileSync(path.join(resumed, id, "summary.json"), "utf8"));
+      const from = stoppedAt.get(id);
+      expect(from, id).toBeGreaterThan(0);
+      expect(s.attempts, id).toEqual([
+        { from: 0, iterations: from },
+        { from, iterations: s.iterations - from },
+      ]);
+    }
   }, 60_000);
 });
