@@ -121,7 +121,8 @@ const lines = [
   ...rows.map(
     (w) =>
       `| ${w.n} | ${w.r} | ${w.m} | ${w.storage} | ${w.numpy ? (w.numpy.median * 1e3).toFixed(1) : "—"} | ` +
-      `${(w.wasm.median * 1e3).toFixed(1)} (${(w.wasm.min * 1e3).toFixed(1)}) | ${(w.relaxed.median * 1e3).toFixed(1)} (${(w.relaxed.min * 1e3).toFixed(1)}) | ` +
+      `${(w.wasm.median * 1e3).toFixed(1)} (${(w.wasm.min * 1e3).toFixed(1)}) | ${(w.relaxed.median * 1e3).toFixed(1)} ` +
+      `(${(w.relaxed.min * 1e3).toFixed(1)}) | ` +
       `${r2(w.wasm.median, w.relaxed.median)} (${r2(w.wasm.min, w.relaxed.min)}) | ` +
       `${w.numpy ? `${r2(w.numpy.median, w.relaxed.median)} (${r2(w.numpy.min, w.relaxed.min)})` : "—"} | ${w.load.join(" → ")} |`,
   ),

@@ -26,7 +26,9 @@ export function runCommands(state: ExplorerState, labels: string[]): { commands:
     return `npx matsense run${sets.length ? " " + sets.join(" ") : " --set seed=0"}${out}`;
   });
   const note = state.edits.length
-    ? `The ${state.edits.length} live edit${state.edits.length > 1 ? "s" : ""} (${state.edits.map((e) => `${e.path}=${encodeValue(e.value)} at iteration ${e.at}`).join(", ")}) cannot be expressed on the command line; the commands use the values before them.`
+    ? `The ${state.edits.length} live edit${state.edits.length > 1 ? "s" : ""} ` +
+      `(${state.edits.map((e) => `${e.path}=${encodeValue(e.value)} at iteration ${e.at}`).join(", ")}) cannot be expressed on the command line; ` +
+      `the commands use the values before them.`
     : undefined;
   return { commands, note };
 }

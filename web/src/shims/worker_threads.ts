@@ -14,7 +14,8 @@ export class Worker {
     const h = takeHelper();
     if (!h) {
       throw new Error(
-        "no kernel helper thread is available in the browser (threads need a cross-origin-isolated page, as served by `npx matsense explore`); use operator.threads = 0 or 1",
+        "no kernel helper thread is available in the browser (threads need a cross-origin-isolated page, as served by `npx matsense explore`); use " +
+          "operator.threads = 0 or 1",
       );
     }
     this.w = h.worker;
