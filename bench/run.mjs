@@ -25,25 +25,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { fileURLToPath } from "node:url";
-import * as lib from "../dist/index.js";
-
-const {
-  DenseSensingOperator,
-  PackedSymmetricOperator,
-  GradientDescentAsymmetric,
-  getBackend,
-  tsBackend,
-  wasmAvailable,
-  wasmUnavailableReason,
-  packedLength,
-  zeros,
-  createRng,
-  resolveConfig,
-  buildInstance,
-  runConfig,
-  operatorBytes,
-  wasmRelaxedStatus,
-} = lib;
+import { GradientDescentAsymmetric } from "../dist/algorithms/gd.js";
+import { operatorBytes } from "../dist/catalogue/instance.js";
+import { buildInstance, resolveConfig, runConfig } from "../dist/index.js";
+import { getBackend, tsBackend, wasmAvailable, wasmRelaxedStatus, wasmUnavailableReason } from "../dist/kernels/index.js";
+import { zeros } from "../dist/linalg/matrix.js";
+import { DenseSensingOperator, PackedSymmetricOperator, packedLength } from "../dist/operators/gaussian.js";
+import { createRng } from "../dist/random/rng.js";
 const relaxed = wasmAvailable() ? wasmRelaxedStatus() : { available: false, fused: false, reason: wasmUnavailableReason };
 const formatBytes = (b) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GiB` : `${(b / 2 ** 20).toFixed(1)} MiB`);
 

@@ -28,8 +28,9 @@ const median = (a) => {
 // ---- child: one case, one variant -------------------------------------------------------
 if (flag("--child")) {
   const req = JSON.parse(opt("--child"));
-  const lib = await import("../dist/index.js");
-  const { completionOperator, srhtOperator, GradientDescentAsymmetric, createRng, zeros, generalTruth, spectrum, truthNorm, measure, recordSchema } = lib;
+  const { completionOperator, srhtOperator, GradientDescentAsymmetric, createRng, zeros, generalTruth, spectrum, truthNorm } = await import("../dist/index.js");
+  const { measure } = await import("../dist/algorithms/driver.js");
+  const { recordSchema } = await import("../dist/config/schema.js");
   const rng = createRng(1);
   const t0 = performance.now();
   const opts = { backend: req.backend, threads: req.threads };

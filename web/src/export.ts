@@ -2,9 +2,7 @@
  * Exports: the equivalent `npx matsense run` command(s), the config JSON, the metrics CSV.
  * Pure module.
  */
-import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
-import { pointName } from "../../src/config/grid.js";
-import { setPath } from "../../src/config/schema.js";
+import { type FlatTraceRow as TraceRow, pointName, setPath } from "../../src/core.js";
 import { type ExplorerState, encodeValue, flattenConfig, runConfigInput } from "./state.js";
 
 /** Quotes a word for a POSIX shell when needed. */

@@ -5,10 +5,19 @@
  * runs the library. The state lives in the URL (./state.ts).
  */
 import * as Plot from "@observablehq/plot";
-import { ConfigError, type ResolvedConfig, describeConfig, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
-import { fitRates, type RateFit } from "../../src/results/rates.js";
-import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
-import { pointName } from "../../src/config/grid.js";
+import {
+  ConfigError,
+  describeConfig,
+  fitRates,
+  type FlatTraceRow as TraceRow,
+  getPath,
+  parseSetValue,
+  pointName,
+  type RateFit,
+  resolveConfig,
+  type ResolvedConfig,
+  setPath,
+} from "../../src/core.js";
 import { explorerProblems } from "./checks.js";
 import { type FileSource, type Folder, readFolder } from "./folder.js";
 import { entriesInUse, fieldApplies } from "./fields.js";

@@ -4,7 +4,7 @@
  * base config becomes the explorer's config and each varied point one compare run (the
  * first seed).
  */
-import { expandGrid, gridSeeds, quickGrid, variedPaths } from "../../src/config/grid.js";
+import { expandGrid, gridSeeds, quickGrid, variedPaths } from "../../src/core.js";
 import { type ExplorerState, defaultState, flattenConfig, unflatten } from "./state.js";
 
 const grids = import.meta.glob("../../presets/*/grid.json", { eager: true, import: "default" }) as Record<string, unknown>;
