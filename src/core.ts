@@ -40,6 +40,7 @@ export type { MethodDescriptor } from "./algorithms/method.js";
 export type { OperatorDescriptor } from "./operators/operator.js";
 export { buildInstance } from "./catalogue/instance.js";
 export { buildInit } from "./catalogue/instance.js";
+export { buildOperator } from "./catalogue/instance.js";
 export type { Instance } from "./catalogue/instance.js";
 export { createStepper } from "./catalogue/registry.js";
 export { liveMethodPaths } from "./catalogue/registry.js";
@@ -56,6 +57,11 @@ export type { PreparedRun } from "./run/run.js";
 export type { PrepareOptions } from "./run/run.js";
 export type { RunHooks } from "./run/run.js";
 export type { RunOutput } from "./run/run.js";
+export { runContext } from "./catalogue/context.js";
+export { DEFAULT_RUN_CONTEXT } from "./catalogue/context.js";
+export type { RunContext } from "./catalogue/context.js";
+export type { RunContextOptions } from "./catalogue/context.js";
+export type { OperatorProvider } from "./catalogue/context.js";
 
 // Steppers and the driver loop
 export { runStepper } from "./algorithms/driver.js";

@@ -392,8 +392,9 @@ export function gaussianOperator(
   backend: KernelBackend,
   storage: StorageType = "float64",
   threads?: number,
+  threadCap?: number,
 ): DenseSensingOperator {
-  const stored = backend.allocate(m, n1 * n2, storage, { threads });
+  const stored = backend.allocate(m, n1 * n2, storage, { threads, threadCap });
   rng.fillNormal(stored.values);
   return new DenseSensingOperator("gaussian", n1, n2, stored, 1 / Math.sqrt(m), false);
 }
@@ -411,10 +412,11 @@ export function symmetricGaussianOperator(
   backend: KernelBackend,
   storage: StorageType | "packed" = "float64",
   threads?: number,
+  threadCap?: number,
 ): DenseSensingOperator | PackedSymmetricOperator {
   const nn = n * n;
   const packed = storage === "packed";
-  const stored = backend.allocate(m, packed ? packedLength(n) : nn, packed ? "float64" : storage, { threads });
+  const stored = backend.allocate(m, packed ? packedLength(n) : nn, packed ? "float64" : storage, { threads, threadCap });
   const v = stored.values;
   const B = new Float64Array(nn);
   for (let i = 0; i < m; i++) {
@@ -447,6 +449,8 @@ export interface GaussianOperatorOptions {
   backend?: string;
   /** Threads for the WASM backend (0 = automatic). */
   threads?: number;
+  /** Cap on the automatic thread count (the run context's `KernelTuning.threadCap`; default Infinity). */
+  threadCap?: number;
 }
 
 /**
@@ -468,12 +472,12 @@ export function buildGaussianOperator(
   if (issues.length) throw new RangeError(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
   if (storage === "regenerate") return new RegeneratedGaussianOperator(type, m, n1, n2, rng);
   if (storage === "packed") {
-    return symmetricGaussianOperator(m, n1, rng, chooseBackend(backendName, m, packedLength(n1), "float64"), "packed", opts.threads);
+    return symmetricGaussianOperator(m, n1, rng, chooseBackend(backendName, m, packedLength(n1), "float64"), "packed", opts.threads, opts.threadCap);
   }
   const backend = chooseBackend(backendName, m, n1 * n2, storage);
   return type === "gaussian"
-    ? gaussianOperator(m, n1, n2, rng, backend, storage, opts.threads)
-    : symmetricGaussianOperator(m, n1, rng, backend, storage, opts.threads);
+    ? gaussianOperator(m, n1, n2, rng, backend, storage, opts.threads, opts.threadCap)
+    : symmetricGaussianOperator(m, n1, rng, backend, storage, opts.threads, opts.threadCap);
 }
 
 /** Most threads `operator.threads` accepts: a small multiple of the cores (more only oversubscribes them). */
@@ -632,7 +636,7 @@ export const gaussianDescriptor = defineOperator({
   explainBytes: explainGaussianBytes,
   example: { options: { m: 300 }, square: false },
   sharing: gaussianSharing,
-  build: (c, rng) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
+  build: (c, rng, kernels) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
 });
 
 /** `symmetric-gaussian`: A_i = (B_i + B_iᵀ)/2. */
@@ -653,5 +657,6 @@ export const symmetricGaussianDescriptor = defineOperator({
   explainBytes: explainGaussianBytes,
   example: { options: { m: 300 }, square: true },
   sharing: gaussianSharing,
-  build: (c, rng) => buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
+  build: (c, rng, kernels) =>
+    buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
 });

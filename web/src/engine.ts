@@ -25,6 +25,7 @@ import {
 } from "../../src/core.js";
 import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput, runLabels } from "./state.js";
 import { EXPLORER_MEMORY_LIMIT, explorerProblems } from "./checks.js";
+import { refuseFileInputs } from "./fileInputs.js";
 
 /** Most singular values / imbalance eigenvalues recorded for the views. */
 export const MAX_SPECTRUM_COLUMNS = 10;
@@ -66,6 +67,7 @@ export interface RunSlot {
  * These only add columns; the iterates are the same as without them.
  */
 export function explorerConfig(input: Record<string, unknown>): ResolvedConfig {
+  refuseFileInputs(input);
   const c = resolveConfig(input);
   const k = c.model.k;
   return {

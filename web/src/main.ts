@@ -19,6 +19,7 @@ import {
   setPath,
 } from "../../src/core.js";
 import { explorerProblems } from "./checks.js";
+import { refuseFileInputs } from "./fileInputs.js";
 import { type FileSource, type Folder, readFolder } from "./folder.js";
 import { entriesInUse, fieldApplies } from "./fields.js";
 import { gridFile, metricsCsv, runCommands, runMetricsCsv } from "./export.js";
@@ -238,6 +239,7 @@ function validate(s: ExplorerState): Map<string, string[]> {
     for (const e of s.edits) setPath(c, e.path, e.value);
     const who = s.runs.length > 1 ? ` [run ${labels[index]}]` : "";
     try {
+      refuseFileInputs(c);
       const resolved = resolveConfig(c);
       for (const p of explorerProblems(resolved, c)) add(p.path in r ? "runs" : p.path, p.message + who);
     } catch (e) {

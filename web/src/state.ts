@@ -22,6 +22,7 @@
  * bad URL gives the defaults plus a notice naming the bad parameter.
  */
 import { ConfigError, entriesWithOption, getPath, liveMethodPaths, parseSetValue, resolveConfig, setPath } from "../../src/core.js";
+import { refuseFileInputs } from "./fileInputs.js";
 
 /** A change made while the run was going: `path` set to `value` after `at` iterations. */
 export interface LiveEdit {
@@ -264,6 +265,7 @@ function parseQuery(query: string): ExplorerState {
   const runs = state.runs.length ? state.runs : [{}];
   for (const r of runs) {
     const c = runConfigInput(state, r);
+    refuseFileInputs(c);
     resolveConfig(c);
     for (const e of state.edits) {
       setPath(c, e.path, e.value);
