@@ -10,10 +10,11 @@
 // iterations per second, and the speed-up over B separate one-run passes (B × the B = 1 time).
 import * as fs from "node:fs";
 import * as os from "node:os";
-import * as lib from "../dist/index.js";
 import { wasmSharedMatrix } from "../dist/kernels/wasm.js";
+import { zeros } from "../dist/linalg/matrix.js";
+import { DenseSensingOperator } from "../dist/operators/gaussian.js";
+import { createRng } from "../dist/random/rng.js";
 
-const { DenseSensingOperator, zeros, createRng } = lib;
 const args = process.argv.slice(2);
 const opt = (f, d) => (args.includes(f) ? args[args.indexOf(f) + 1] : d);
 const n = Number(opt("--n", "100")),

@@ -62,11 +62,13 @@ const out = [];
 const q1 = await queueRun(1);
 const q2 = await queueRun(2);
 out.push(
-  `queue: ${N} tiny runs: 1 worker ${q1.wall.toFixed(1)} s (${q1.perSecond.toFixed(2)} runs/s), 2 workers ${q2.wall.toFixed(1)} s (${q2.perSecond.toFixed(2)} runs/s), ratio ${(q2.perSecond / q1.perSecond).toFixed(2)}`,
+  `queue: ${N} tiny runs: 1 worker ${q1.wall.toFixed(1)} s (${q1.perSecond.toFixed(2)} runs/s), 2 workers ${q2.wall.toFixed(1)} s ` +
+    `(${q2.perSecond.toFixed(2)} runs/s), ratio ${(q2.perSecond / q1.perSecond).toFixed(2)}`,
 );
 console.log(out[0]);
 out.push(
-  `queue: overhead per job (job wall − run) ${(q1.meanJob - q1.meanRun).toFixed(3)} s with 1 worker, ${(q2.meanJob - q2.meanRun).toFixed(3)} s with 2 (mean run ${q1.meanRun.toFixed(4)} s)`,
+  `queue: overhead per job (job wall − run) ${(q1.meanJob - q1.meanRun).toFixed(3)} s with 1 worker, ${(q2.meanJob - q2.meanRun).toFixed(3)} s ` +
+    `with 2 (mean run ${q1.meanRun.toFixed(4)} s)`,
 );
 
 if (spawnSync("sinfo", ["-h"]).status === 0) {
@@ -82,7 +84,8 @@ if (spawnSync("sinfo", ["-h"]).status === 0) {
   const wall = (performance.now() - t0) / 1000;
   const perTask = (wall * cpus) / TASKS;
   out.push(
-    `slurm: ${TASKS} one-run tasks on ${cpus} CPUs in ${wall.toFixed(1)} s: ${perTask.toFixed(2)} s of a CPU slot per task, overhead beyond the run ${(perTask - runSeconds(dir)).toFixed(2)} s`,
+    `slurm: ${TASKS} one-run tasks on ${cpus} CPUs in ${wall.toFixed(1)} s: ${perTask.toFixed(2)} s of a CPU slot per task, overhead beyond the ` +
+      `run ${(perTask - runSeconds(dir)).toFixed(2)} s`,
   );
 }
 out.push(

@@ -51,7 +51,7 @@ const load = () =>
 
 // ---- child: step + metrics in the library, per iteration --------------------------------
 if (args.includes("--child")) {
-  const lib = await import("../dist/index.js");
+  const lib = { ...(await import("../dist/index.js")), ...(await import("../dist/algorithms/driver.js")) };
   const config = lib.resolveConfig(JSON.parse(opt("--child")));
   const inst = lib.buildInstance(config);
   const stepper = lib.createStepper(config, inst, lib.buildInit(config, inst));

@@ -43,5 +43,6 @@ const agg = writeAggregate(dir);
 const t2 = performance.now();
 const done = agg.runs.filter((r) => r.status === "max-iterations").length;
 console.log(
-  `aggregate: ${((t2 - t1) / 1000).toFixed(1)} s (${done} of ${agg.runs.length} runs done, ${agg.damaged.length} damaged), peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  `aggregate: ${((t2 - t1) / 1000).toFixed(1)} s (${done} of ${agg.runs.length} runs done, ${agg.damaged.length} damaged), peak RSS ` +
+    `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
 );

@@ -3,9 +3,10 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
- * The import graph of src/ against the layer table of docs/architecture.md (the
+ * The import graph of src/ and web/src/ against the layer table of docs/architecture.md (the
  * one place the layer order is written): no cycles, no import from a lower layer to a
- * higher one (static, type-only and dynamic imports alike), no import of a computed path.
+ * higher one (static, type-only and dynamic imports alike), no import of a computed path,
+ * and the explorer (web/src/) imports from src/ only the browser-safe entry src/core.ts.
  */
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -89,9 +90,16 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return out;
 }
 
-describe("the layers of src/", () => {
+/** The imports of web/src/ modules into src/ other than the browser-safe public entry. */
+function webImportsPastTheEntry(graph: Map<string, string[]>): string[] {
+  return [...graph].flatMap(([f, targets]) =>
+    f.startsWith("web/src/") ? targets.filter((t) => t.startsWith("src/") && t !== "src/core.ts").map((t) => `${f} → ${t}`) : [],
+  );
+}
+
+describe("the layers of src/ and web/src/", () => {
   const table = layerTable();
-  const files = sourceFiles(path.join(root, "src"));
+  const files = [...sourceFiles(path.join(root, "src")), ...sourceFiles(path.join(root, "web", "src"))];
   const graph = new Map(files.map((f) => [f, importsOf(f).targets]));
 
   it("put every module in exactly one layer of the layer table (docs/architecture.md)", () => {
@@ -113,6 +121,11 @@ describe("the layers of src/", () => {
     expect(cycles(graph)).toEqual([]);
   });
 
+  it("let the explorer (web/src/) import from src/ only the public entry src/core.ts", () => {
+    expect(files.filter((f) => f.startsWith("web/src/")).length).toBeGreaterThan(5);
+    expect(webImportsPastTheEntry(graph)).toEqual([]);
+  });
+
   it("use no dynamic import() of a computed path (each dynamic import is a checked edge)", () => {
     expect(files.filter((f) => importsOf(f).dynamic)).toEqual([]);
   });
@@ -127,5 +140,9 @@ describe("the layers of src/", () => {
     expect(cycles(g)).toEqual([["a", "b", "c"]]);
     expect(layerOf("src/linalg/matrix.ts", table)).toBeLessThan(layerOf("src/cli/main.ts", table));
     expect(layerOf("src/config/schema.ts", table)).toBe(table.findIndex((l) => l.name === "catalogue"));
+    expect(layerOf("src/core.ts", table)).toBeLessThan(layerOf("web/src/main.ts", table));
+    expect(webImportsPastTheEntry(new Map([["web/src/x.ts", ["src/core.ts", "src/config/schema.ts", "web/src/y.ts"]]]))).toEqual([
+      "web/src/x.ts → src/config/schema.ts",
+    ]);
   });
 });

@@ -6,9 +6,9 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * The explorer: `npm run web` (dev server), `npm run build:web` (static site in dist/web,
- * served by `npx matsense explore`). The library is imported from ../src; its Node-only
- * imports (the WASM kernel loader's fs / os / worker_threads) are replaced by the browser
- * stand-ins in src/shims.
+ * served by `npx matsense explore`). The library is imported from its browser-safe entry
+ * ../src/core.ts (no Node built-ins); the compute worker gives its WASM kernels a browser
+ * host (src/kernel-host.ts).
  */
 const isolation = {
   // cross-origin isolation: needed for the shared WebAssembly memory of the WASM kernels
@@ -17,8 +17,8 @@ const isolation = {
 };
 
 // The library's WASM loader names two candidate locations of kernels.wasm (next to dist/ and
-// next to src/); the src/ one never exists, and the browser gets the kernels through the fs
-// stand-in anyway. Drop only that expected warning.
+// next to src/); the src/ one never exists, and the browser gets the kernels through its
+// kernel host anyway. Drop only that expected warning.
 const logger = createLogger();
 const warnOnce = logger.warnOnce.bind(logger);
 logger.warnOnce = (msg, opts) => {
@@ -35,14 +35,6 @@ export default defineConfig({
   root: here("."),
   base: "./",
   publicDir: false,
-  resolve: {
-    alias: {
-      "node:fs": here("src/shims/fs.ts"),
-      "node:os": here("src/shims/os.ts"),
-      "node:worker_threads": here("src/shims/worker_threads.ts"),
-      "node:v8": here("src/shims/v8.ts"),
-    },
-  },
   worker: { format: "es" },
   build: {
     outDir: here("../dist/web"),

@@ -156,7 +156,8 @@ export class GradientFlow extends FactoredStepper {
       const h = Math.min(this.stepSize, this.stopAt - this.time);
       if (!(h > 1e-14 * Math.max(1, this.time))) {
         throw new RangeError(
-          `gradient-flow: step size underflow at flow time ${this.time} (h = ${h}); the flow may be blowing up or method.tolerance = ${this.tolerance} is too strict`,
+          `gradient-flow: step size underflow at flow time ${this.time} (h = ${h}); the flow may be blowing up or method.tolerance = ` +
+            `${this.tolerance} is too strict`,
         );
       }
       // a huge first trial step (up to ~1e308) needs ~440 rejections at ×0.2 to come down to O(1)
@@ -246,7 +247,8 @@ export const gradientFlowMethod = defineMethod({
           .number()
           .min(
             1e-14,
-            "method.tolerance must be ≥ 1e-14 (float64 rounding alone leaves a relative local error of about 1e-16 per step, so a smaller tolerance cannot be met)",
+            "method.tolerance must be ≥ 1e-14 (float64 rounding alone leaves a relative local error of about 1e-16 per step, so a smaller " +
+              "tolerance cannot be met)",
           )
           .lt(1, "method.tolerance must be < 1"),
       )

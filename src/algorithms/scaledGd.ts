@@ -125,7 +125,9 @@ export const scaledGdMethod = defineMethod({
           {
             path: "model.k",
             value: k,
-            message: `scaled-gd preconditions with (GᵀG)⁻¹ and (FᵀF)⁻¹, which are singular for k > min(n1, n2) = ${Math.min(n, n2)}; use scaled-gd-lambda or precgd`,
+            message:
+              `scaled-gd preconditions with (GᵀG)⁻¹ and (FᵀF)⁻¹, which are singular for k > min(n1, n2) = ${Math.min(n, n2)}; use ` +
+              `scaled-gd-lambda or precgd`,
           },
         ]
       : batchSizeRules(c);

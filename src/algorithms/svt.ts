@@ -146,7 +146,9 @@ export const svtMethod = defineMethod({
           {
             path: "method.name",
             value: "svt",
-            message: `svt works on a dense n1×n2 matrix variable and takes a full SVD of it every iteration; n1·n2 = ${n * n2} exceeds ${SVT_MAX_ENTRIES} — use a factored method (gd, scaled-gd, …) for this size`,
+            message:
+              `svt works on a dense n1×n2 matrix variable and takes a full SVD of it every iteration; n1·n2 = ${n * n2} exceeds ` +
+              `${SVT_MAX_ENTRIES} — use a factored method (gd, scaled-gd, …) for this size`,
           },
         ]
       : [];

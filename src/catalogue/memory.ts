@@ -1,10 +1,10 @@
-import * as os from "node:os";
 import type { z } from "zod";
 import type { MethodDescriptor } from "../algorithms/method.js";
 import { type ConfigIssue, ConfigError } from "../io/config-fields.js";
 import { type ResolvedConfig, configInputOf, methodDescriptor, operatorDescriptor, resolveConfig } from "../config/schema.js";
 import { getPath } from "../io/config-fields.js";
 import { DENSE_ENTRIES_LIMIT } from "../linalg/limits.js";
+import { nodeBuiltin } from "../io/node-builtins.js";
 import type { OperatorDescriptor } from "../operators/operator.js";
 import { methodFacts, operatorFacts } from "./registry.js";
 
@@ -82,10 +82,15 @@ function recordedRowsBound(config: ResolvedConfig): number {
 /**
  * The default memory limit of a run: 75% of the machine's RAM, and no more than the memory
  * available right now (MemAvailable on Linux) — so a run that would push the machine into
- * swap or the OOM killer is refused with its byte count instead.
+ * swap or the OOM killer is refused with its byte count instead. Outside Node (a browser):
+ * 75% of the device memory the browser reports (`navigator.deviceMemory`, at most 8 GiB), else
+ * of 4 GiB.
  */
 export function defaultMemoryLimit(): number {
-  return Math.floor(Math.min(os.totalmem() * 0.75, os.freemem()));
+  const os = nodeBuiltin("node:os");
+  if (os) return Math.floor(Math.min(os.totalmem() * 0.75, os.freemem()));
+  const gib = (globalThis as { navigator?: { deviceMemory?: number } }).navigator?.deviceMemory ?? 4;
+  return Math.floor(gib * 1024 ** 3 * 0.75);
 }
 
 /** The sum of the w largest entries. */

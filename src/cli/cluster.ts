@@ -139,13 +139,16 @@ export function addClusterCommands(program: Command, io: CliIO): void {
       }
       const c = st.counts;
       io.out(
-        `${st.dir}: ${st.total} runs: ${c.done} done, ${c.failed} failed, ${c.interrupted} interrupted, ${c.started} started (running or lost), ${c.missing} not started` +
-          `${c.damaged ? `, ${c.damaged} damaged (re-run by the next sweep)` : ""}${st.unverified ? ` (${st.unverified} done unverified: no checksums, written by an older matsense)` : ""}\n`,
+        `${st.dir}: ${st.total} runs: ${c.done} done, ${c.failed} failed, ${c.interrupted} interrupted, ${c.started} started (running or lost), ` +
+          `${c.missing} not started` +
+          `${c.damaged ? `, ${c.damaged} damaged (re-run by the next sweep)` : ""}` +
+          `${st.unverified ? ` (${st.unverified} done unverified: no checksums, written by an older matsense)` : ""}\n`,
       );
       for (const d of st.damaged) io.err(`matsense: damaged run ${d.dir}: ${d.reason}\n`);
       if (st.meanRunSeconds !== undefined) {
         io.out(
-          `mean run ${st.meanRunSeconds.toFixed(2)} s; remaining ≈ ${formatSeconds(st.remainingRunSeconds!)} of run time, eta ≈ ${formatSeconds(st.etaSeconds!)} at ${st.parallel} run(s) at a time\n`,
+          `mean run ${st.meanRunSeconds.toFixed(2)} s; remaining ≈ ${formatSeconds(st.remainingRunSeconds!)} of run time, eta ≈ ` +
+            `${formatSeconds(st.etaSeconds!)} at ${st.parallel} run(s) at a time\n`,
         );
       }
       if (st.shards > 1) {
@@ -155,7 +158,15 @@ export function addClusterCommands(program: Command, io: CliIO): void {
           io.out(
             `  shard ${String(s.index).padStart(String(st.shards - 1).length)}/${st.shards}: ${k.done}/${s.runs} done` +
               (open
-                ? ` (${[k.damaged && `${k.damaged} damaged`, k.failed && `${k.failed} failed`, k.interrupted && `${k.interrupted} interrupted`, k.started && `${k.started} started`, k.missing && `${k.missing} not started`].filter(Boolean).join(", ")})`
+                ? ` (${[
+                    k.damaged && `${k.damaged} damaged`,
+                    k.failed && `${k.failed} failed`,
+                    k.interrupted && `${k.interrupted} interrupted`,
+                    k.started && `${k.started} started`,
+                    k.missing && `${k.missing} not started`,
+                  ]
+                    .filter(Boolean)
+                    .join(", ")})`
                 : "") +
               "\n",
           );
@@ -206,7 +217,8 @@ export function addClusterCommands(program: Command, io: CliIO): void {
         throw e;
       }
       io.out(
-        `sweep ${r.sweep}: ${r.total} runs, ${r.finished} finished before, ${r.added} job(s) added to queue "${opts.queue}" (${r.total - r.finished - r.added} already queued)\n`,
+        `sweep ${r.sweep}: ${r.total} runs, ${r.finished} finished before, ${r.added} job(s) added to queue "${opts.queue}" ` +
+          `(${r.total - r.finished - r.added} already queued)\n`,
       );
     });
 

@@ -103,7 +103,8 @@ export async function runHeadlineDemo(
   for (const r of table) io.out(line(r));
   io.out(
     `\nrel_error = ‖XXᵀ − M*‖_F/‖M*‖_F; slope = log-log slope of rel_error from iteration 300 to the end, shown for sublinear runs only\n` +
-      `(k = r: linear convergence to machine precision; k > r: sublinear, a power law close to 1/T — the 1/T lower bound of Xiong, Ding & Du 2024; measured slopes −0.9 to −0.96 here).\n` +
+      `(k = r: linear convergence to machine precision; k > r: sublinear, a power law close to 1/T — the 1/T lower bound of Xiong, Ding & Du 2024; ` +
+      `measured slopes −0.9 to −0.96 here).\n` +
       `results in ${dir}\n`,
   );
 }

@@ -206,7 +206,8 @@ export function environment(): string[] {
   const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
   return [
     `node ${process.version} on ${process.platform}/${process.arch}, ${os.availableParallelism()} cores`,
-    `memory: ${gib(os.freemem())} free of ${gib(os.totalmem())}${constrained && constrained < os.totalmem() ? `, limited to ${gib(constrained)} for this process` : ""}`,
+    `memory: ${gib(os.freemem())} free of ` +
+      `${gib(os.totalmem())}${constrained && constrained < os.totalmem() ? `, limited to ${gib(constrained)} for this process` : ""}`,
     `backends: ${availableBackends().join(", ")} (auto → ${wasmAvailable() ? "wasm-simd" : "ts"})`,
     `WASM SIMD + shared-memory threads: ${wasmAvailable() ? "yes" : `no — ${wasmUnavailableReason}`}`,
     `WASM relaxed SIMD (operator.backend "wasm-relaxed", only on request): ${relaxedLine()}`,

@@ -133,9 +133,11 @@ export function addInstanceCommands(program: Command, io: CliIO): void {
         }
         const f = (v: number) => v.toPrecision(4);
         io.out(
-          `operator ${config.operator.type} (m = ${op.m}, ${op.n1}×${op.n2}, seed ${config.seed}); ${samples} random ${symmetric ? "symmetric " : ""}rank-${rank} Z with ‖Z‖_F = 1\n` +
+          `operator ${config.operator.type} (m = ${op.m}, ${op.n1}×${op.n2}, seed ${config.seed}); ${samples} random ` +
+            `${symmetric ? "symmetric " : ""}rank-${rank} Z with ‖Z‖_F = 1\n` +
             `|‖A(Z)‖² − 1|: max ${f(est.max)}, 99% ${f(est.q99)}, 90% ${f(est.q90)}, median ${f(est.median)}, mean ${f(est.mean)}\n` +
-            `‖A(Z)‖² ranged over [${f(est.minRatio)}, ${f(est.maxRatio)}]; the max is a lower bound on δ_${rank} (random directions are typical, not worst case)\n`,
+            `‖A(Z)‖² ranged over [${f(est.minRatio)}, ${f(est.maxRatio)}]; the max is a lower bound on δ_${rank} (random directions are typical, ` +
+            `not worst case)\n`,
         );
       } finally {
         op.dispose();

@@ -55,7 +55,8 @@ export class RunTicker {
     const rate = iteration / Math.max(t - this.start, 1e-9);
     const eta = this.total > 0 && rate > 0 ? formatSeconds((this.total - iteration) / rate) : "—";
     this.write(
-      `matsense: iteration ${iteration}${this.total > 0 ? `/${this.total}` : ""}, rel_error ${sci(relError)}, ${rate >= 10 ? rate.toFixed(0) : rate.toPrecision(2)} it/s, eta ${eta}\n`,
+      `matsense: iteration ${iteration}${this.total > 0 ? `/${this.total}` : ""}, rel_error ${sci(relError)}, ` +
+        `${rate >= 10 ? rate.toFixed(0) : rate.toPrecision(2)} it/s, eta ${eta}\n`,
     );
   }
 }

@@ -46,11 +46,13 @@ export function addReproduceCommands(program: Command, io: CliIO): void {
       if (!opts.quiet) {
         printAggregate(res.aggregate, io.out);
         io.out(
-          `\n${res.preset.expectations.title}${opts.quick ? " (quick)" : ""}: ${res.claims.filter((c) => c.verdict === "pass").length}/${res.claims.length} claims pass (${res.seconds.toFixed(1)} s)\n`,
+          `\n${res.preset.expectations.title}${opts.quick ? " (quick)" : ""}: ` +
+            `${res.claims.filter((c) => c.verdict === "pass").length}/${res.claims.length} claims pass (${res.seconds.toFixed(1)} s)\n`,
         );
         for (const c of res.claims)
           io.out(
-            `  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "N/A "}  ${c.claim}\n        measured: ${c.measured}\n        expected: ${c.expected}\n`,
+            `  ${c.verdict === "pass" ? "PASS" : c.verdict === "fail" ? "FAIL" : "N/A "}  ${c.claim}\n        measured: ${c.measured}\n        ` +
+              `expected: ${c.expected}\n`,
           );
         io.out(`report: ${path.join(dir, "report.md")}\n`);
       }

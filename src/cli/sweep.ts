@@ -52,7 +52,9 @@ export class SweepProgress {
     this.bar = new SingleBar(
       {
         stream: process.stderr,
-        format: `{bar} {value}/{total} runs${skipped ? ` (+${skipped} done before)` : ""} | ${workers} worker${workers > 1 ? "s" : ""} | {failed} failed | eta {eta}`,
+        format:
+          `{bar} {value}/{total} runs${skipped ? ` (+${skipped} done before)` : ""} | ${workers} worker${workers > 1 ? "s" : ""} | {failed} ` +
+          `failed | eta {eta}`,
         hideCursor: true,
         clearOnComplete: true,
       },
@@ -154,7 +156,8 @@ export async function runSweepWithProgress(
       onStart: ({ total, skipped, toRun, workers, runner, memoryLimited }) => {
         if (memoryLimited) {
           io.err(
-            `matsense: ${workers} of the ${memoryLimited.wanted} requested runs at once fit in the memory limit of ${memoryLimited.limit} bytes (${formatBytes(memoryLimited.limit)}); running ${workers} at a time\n`,
+            `matsense: ${workers} of the ${memoryLimited.wanted} requested runs at once fit in the memory limit of ${memoryLimited.limit} bytes ` +
+              `(${formatBytes(memoryLimited.limit)}); running ${workers} at a time\n`,
           );
         }
         if (!opts.quiet) {
@@ -341,7 +344,8 @@ export function addSweepCommands(program: Command, io: CliIO): void {
         printAggregate(agg, io.out);
         const pending = agg.runs.filter((r) => r.status === "pending").length;
         io.out(
-          `${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote runs.csv, curves.csv, manifest.json in ${dir}\n`,
+          `${agg.runs.length} runs${pending ? `, ${pending} not finished (run the sweep or its missing shards again)` : ""}${damaged}; wrote ` +
+            `runs.csv, curves.csv, manifest.json in ${dir}\n`,
         );
       }
       if (opts.strict && agg.damaged.length) throw new UsageError(`--strict: ${agg.damaged.length} damaged run folder(s) (listed above)`, EXIT_DAMAGED_RUNS);

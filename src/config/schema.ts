@@ -66,7 +66,8 @@ export function foldOptions<E extends { readonly options: z.ZodRawShape }>(
     for (const [key, schema] of Object.entries(e.options)) {
       if (reserved.includes(key))
         throw new Error(
-          `catalogue: ${section}.${key} is a common field and cannot be redeclared by ${(e as { name?: string; type?: string }).name ?? (e as { type?: string }).type ?? "an entry"}`,
+          `catalogue: ${section}.${key} is a common field and cannot be redeclared by ` +
+            `${(e as { name?: string; type?: string }).name ?? (e as { type?: string }).type ?? "an entry"}`,
         );
       if (shape[key] !== undefined && shape[key] !== schema) {
         throw new Error(`catalogue: ${section}.${key} is declared by two entries with different schemas; share one schema object or rename the option`);

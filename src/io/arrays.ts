@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { decodeNpy } from "./npy.js";
+import { requireNodeBuiltin } from "./node-builtins.js";
 
 /**
  * Reading arrays that a config names by path (`problem.file`, `operator.file`,
@@ -32,7 +32,7 @@ export function shapeText(shape: readonly (number | string)[]): string {
 export function readNpyFloat64(field: string, file: string, expected: readonly (number | null)[], meaning: string): { shape: number[]; data: Float64Array } {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = requireNodeBuiltin("node:fs", "reading a file").readFileSync(file);
   } catch (e) {
     throw new InputFileError(field, file, `cannot be read (${(e as Error).message}); expected a .npy file holding ${meaning}`);
   }

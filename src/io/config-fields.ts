@@ -89,7 +89,8 @@ export const initSchema = z
       .default("small-random")
       .describe(
         '"file": X0.npy or F0.npy + G0.npy read from the folder init.dir (the names --save-instance writes); "small-random": X₀, F₀ ~ N(0, α²), G₀ ~ ' +
-          'N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = U Σ^{1/2}, ' +
+          'N(0, (α/ratio)²) independent; "identical": G₀ = F₀; "spectral": top-k eigenpairs / singular triplets of A*(y), X₀ = U_k Λ_k^{1/2}, F₀ = ' +
+          "U Σ^{1/2}, " +
           'G₀ = V Σ^{1/2} (alpha and ratio ignored); "scaled-identity": X₀ = F₀ = α·I (n×k, ones on the diagonal), G₀ = (α/ratio)·I — deterministic, the ' +
           "worst-case instance of Xiong, Ding & Du",
       ),
@@ -172,7 +173,8 @@ export const recordSchema = z
       .boolean()
       .default(false)
       .describe(
-        "record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio, operator_factor, imbalance_min_eig and slow_mode_norm2 (docs/diagnostics.md; factored methods only)",
+        "record signal_error, spurious_norm, cross_error, alignment_X (or alignment_F, alignment_G), perturbation_ratio, operator_factor, " +
+          "imbalance_min_eig and slow_mode_norm2 (docs/diagnostics.md; factored methods only)",
       ),
   })
   .strict();
@@ -235,7 +237,9 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigIs
     return {
       path: path || "(config)",
       value: undefined,
-      message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => where + k).join(", ")} (check the spelling; see \`matsense config --schema\`)`,
+      message:
+        `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => where + k).join(", ")} (check the spelling; see ` +
+        `\`matsense config --schema\`)`,
     };
   } else if (issue.code === "invalid_union" && /^Invalid discriminator value\. Expected /.test(message)) {
     const values = message.replace(/^Invalid discriminator value\. Expected /, "").split(" | ");

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { csvParseRows } from "d3-dsv";
 import { InputFileError, readNpyFloat64 } from "./arrays.js";
+import { requireNodeBuiltin } from "./node-builtins.js";
 
 /** Observed entries (i, j, value), 0-based, in the order of the file. */
 export interface ObservedEntries {
@@ -25,7 +25,7 @@ export function readObservedEntries(field: string, file: string, n1: number, n2:
   } else {
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      text = requireNodeBuiltin("node:fs", "reading a file").readFileSync(file, "utf8");
     } catch (e) {
       throw new InputFileError(field, file, `cannot be read (${(e as Error).message}); expected a CSV of i,j,value rows or a .npy N×3 array`);
     }

@@ -1,5 +1,5 @@
-import * as fs from "node:fs";
 import { type JSONPath, ParseErrorCode, printParseErrorCode, visit } from "jsonc-parser";
+import { requireNodeBuiltin } from "./node-builtins.js";
 
 /**
  * Strict reading of the JSON files a user hands to matsense (configs, grids) and of the
@@ -244,7 +244,7 @@ function canonicalJson(text: string): unknown {
 export function readJsonInput(file: string, what = "config", opts: Omit<ParseJsonOptions, "source"> = {}): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = requireNodeBuiltin("node:fs", "reading a file").readFileSync(file, "utf8");
   } catch (e) {
     throw new JsonInputError(`cannot read ${what} file ${file}: ${fileErrorReason(e)}`, undefined, undefined, undefined, "io");
   }

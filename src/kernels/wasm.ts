@@ -1,10 +1,7 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as v8 from "node:v8";
-import { Worker } from "node:worker_threads";
 import type { AllocateOptions, KernelBackend, StorageType, StoredMatrix } from "./types.js";
 import { CTRL, OP, RAW_ARGS, SCALAR_BYTE, SLOT_INTS } from "./protocol.js";
 import { WORKER_SOURCE } from "./worker-source.js";
+import { type KernelWorker, KERNEL_HOST, kernelHost } from "./host.js";
 
 /**
  * The WASM SIMD backend: AssemblyScript kernels (assembly/kernels.ts, compiled by
@@ -101,11 +98,14 @@ function wasmCandidates(file: string): URL[] {
   return [new URL(`../wasm/${file}`, import.meta.url), new URL(`../../dist/wasm/${file}`, import.meta.url)];
 }
 
+/** Where the kernels find files, cores and threads (Node's modules, or a page's stand-ins); null: none. */
+const host = kernelHost();
+
 /** The bytes of dist/wasm/`file`, or null when not found. */
-function readModuleBytes(file: string): Buffer | null {
+function readModuleBytes(file: string): Uint8Array | null {
   for (const url of wasmCandidates(file)) {
     try {
-      return fs.readFileSync(url);
+      if (host) return host.readFile(url);
     } catch {
       /* try the next location */
     }
@@ -118,6 +118,10 @@ export let wasmUnavailableReason: string | null = null;
 let wasmModule: WasmModule | null = null;
 
 function loadModule(): WasmModule | null {
+  if (!host) {
+    wasmUnavailableReason = `no kernel host here (Node.js ≥ 20.16 is one; a browser page registers one under Symbol.for("${KERNEL_HOST.description}"))`;
+    return null;
+  }
   const bytes = readModuleBytes("kernels.wasm");
   if (!bytes) {
     wasmUnavailableReason = "the compiled kernels (dist/wasm/kernels.wasm) were not found; run `npm run build`";
@@ -203,7 +207,7 @@ const SLOT = SLOT_INTS;
  */
 export const workerLimits = { timeoutMs: 60_000 };
 
-const poolFinalizer = new FinalizationRegistry<Worker[]>((workers) => {
+const poolFinalizer = new FinalizationRegistry<KernelWorker[]>((workers) => {
   for (const w of workers) void w.terminate();
 });
 
@@ -215,7 +219,7 @@ const poolFinalizer = new FinalizationRegistry<Worker[]>((workers) => {
  * No messages are posted per call.
  */
 export class ThreadPool {
-  readonly workers: Worker[] = [];
+  readonly workers: KernelWorker[] = [];
   private readonly ctrl: Int32Array;
   private readonly result: Float64Array;
   private seq = 0;
@@ -232,7 +236,7 @@ export class ThreadPool {
     this.result = new Float64Array(sab);
     const health = this.health;
     for (let w = 0; w < size - 1; w++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl: sab, slot: w } });
+      const worker = new host!.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctrl: sab, slot: w } });
       worker.unref();
       worker.on("error", (e) => {
         health.dead = `a kernel worker thread failed: ${e.message}`;
@@ -565,9 +569,9 @@ class WasmStoredMatrix implements StoredMatrix {
   }
 }
 
-/** The number of cores Node reports (os.availableParallelism, or the CPU count on older Node). */
+/** The number of cores the kernel host reports (Node: os.availableParallelism, or the CPU count on older Node); 1 without a host. */
 export function availableCores(): number {
-  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  return host ? host.cores() : 1;
 }
 
 /** Operators at least this large get 2 threads automatically (below, the per-call synchronization costs more than it saves). */
@@ -664,7 +668,7 @@ export interface RelaxedEngine {
 
 const nodeEngine: RelaxedEngine = {
   validate: (bytes) => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes),
-  setFlag: (flag) => v8.setFlagsFromString(flag),
+  setFlag: (flag) => host?.setFlag(flag),
 };
 
 /**
@@ -679,7 +683,7 @@ export function compileRelaxed(bytes: Uint8Array, engine: RelaxedEngine = nodeEn
     if (!engine.validate(bytes)) {
       return {
         reason:
-          `this JavaScript engine does not support WebAssembly relaxed SIMD (Node ${process.version}; ` +
+          `this JavaScript engine does not support WebAssembly relaxed SIMD (${typeof process === "undefined" ? "not Node" : `Node ${process.version}`}; ` +
           `Node ≥ 22 has it by default, Node 20 after the V8 flag ${RELAXED_SIMD_FLAG}, which could not be set here)`,
       };
     }

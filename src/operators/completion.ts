@@ -265,7 +265,9 @@ export const completionDescriptor = defineOperator({
           {
             path: "operator.p",
             value: p,
-            message: `observes no entry of the ${n}×${n2} matrix with this seed (expected p·n1·n2 = ${+(p * n * n2).toPrecision(3)} entries); increase operator.p`,
+            message:
+              `observes no entry of the ${n}×${n2} matrix with this seed (expected p·n1·n2 = ${+(p * n * n2).toPrecision(3)} entries); ` +
+              `increase operator.p`,
           },
         ]);
       }

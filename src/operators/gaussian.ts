@@ -491,7 +491,11 @@ export const gaussianOptions = {
     .enum(["auto", "float64", "float32", "packed", "regenerate"])
     .default("auto")
     .describe(
-      'how Gaussian operators hold A: "auto" (default: "packed" for symmetric-gaussian — the same draws, results differ from "float64" only by summation order — else "float64"; the choice is recorded in config.json); "float64"; "float32" (the entries are float32 values, accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored storages, slower, unlimited size)',
+      'how Gaussian operators hold A: "auto" (default: "packed" for symmetric-gaussian — the same draws, results differ from "float64" only by ' +
+        'summation order — else "float64"; the choice is recorded in config.json); "float64"; "float32" (the entries are float32 values, ' +
+        'accumulation in float64, half the memory); "packed" (symmetric-gaussian only: the n(n+1)/2 upper-triangle entries, same values as ' +
+        'float64); "regenerate" (matrix-free: rows regenerated from a counter-based seed every iteration — a different instance than the stored ' +
+        "storages, slower, unlimited size)",
     ),
   ...kernelOptions,
 };

@@ -137,7 +137,8 @@ export const kernelOptions = {
   threads: nonNegInt("operator.threads")
     .default(0)
     .describe(
-      "threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)",
+      "threads for the wasm backend's operator multiplies (0 = automatic: 2 on ≥ 2 cores for operators ≥ 16 MiB, else 1 — and 1 per run when a " +
+        "sweep runs one run per core; results do not depend on it; the ts backend and storage regenerate need 1; at most 4 × the cores)",
     ),
 };
 

@@ -216,7 +216,9 @@ export const srhtDescriptor = defineOperator({
           {
             path: "operator.m",
             value: c.operator.m,
-            message: `srht samples distinct rows of the ${L}×${L} Hadamard transform of vec(Z) (n1·n2 = ${c.problem.n * c.problem.n2} padded to a power of two), so operator.m must be ≤ ${L}`,
+            message:
+              `srht samples distinct rows of the ${L}×${L} Hadamard transform of vec(Z) (n1·n2 = ${c.problem.n * c.problem.n2} padded to a ` +
+              `power of two), so operator.m must be ≤ ${L}`,
           },
         ]
       : [];

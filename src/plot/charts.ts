@@ -400,7 +400,8 @@ export function rateVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: Lab
       ],
       caption: captionFor(
         req,
-        `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
+        `λ: least-squares slope of ln(${agg.errorMetric}) over the tail [T/2, T] of each run, median over the seeds classified linear; "slope" is ` +
+          `the fitted exponent of λ ∝ ${pl}^slope over the linear points only. ` +
           (excludedText ? `Hollow: ${excludedText}. ` : "") +
           sweepSummary(agg, undefined, req.where),
       ),

@@ -74,7 +74,8 @@ export function diagnosticsFigureSpec(agg: Aggregate, req: FigureRequest, labels
     panelWidth: panels.length > 1 ? 420 : 560,
     panelHeight: 300,
     caption:
-      `One panel per parameter point; lines: median over ${seeds.length} seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? ", bands: 10–90 % across seeds" : ""}; definitions in docs/diagnostics.md. ` +
+      `One panel per parameter point; lines: median over ${seeds.length} ` +
+      `seed${seeds.length > 1 ? "s" : ""}${seeds.length > 1 ? ", bands: 10–90 % across seeds" : ""}; definitions in docs/diagnostics.md. ` +
       (time
         ? "x: continuous time t = η·iteration for GD, the integrated time for the gradient flow " +
           "(seeds interpolated onto the median time of each recorded step). "

@@ -271,14 +271,19 @@ export function evaluateCheck(
       const pairs = nums.flatMap((n) =>
         dens.filter((d) => key(d) === key(n)).map((d) => ({ n, d, r: (n.median[check.metric] ?? NaN) / (d.median[check.metric] ?? NaN) })),
       );
-      const exp = `${check.metric}(${pointLabel(check.numerator, labels)}) / ${check.metric}(${pointLabel(check.denominator, labels)}) ${rangeText(check.min, check.max)}`;
+      const exp =
+        `${check.metric}(${pointLabel(check.numerator, labels)}) / ${check.metric}(${pointLabel(check.denominator, labels)}) ` +
+        `${rangeText(check.min, check.max)}`;
       if (!pairs.length) return { verdict: "not measured", measured: "no matching pairs of points", expected: exp };
       return {
         verdict: pairs.every((p) => inRange(p.r, check.min, check.max)) ? "pass" : "fail",
         measured: pairs
           .map((p) => {
             const rest = Object.fromEntries(Object.entries(p.n.params).filter(([k]) => !named.has(k)));
-            return `${Object.keys(rest).length ? `${pointLabel(rest, labels)}: ` : ""}${fmt(p.n.median[check.metric])} / ${fmt(p.d.median[check.metric])} = ${fmt(p.r)}`;
+            return (
+              `${Object.keys(rest).length ? `${pointLabel(rest, labels)}: ` : ""}${fmt(p.n.median[check.metric])} / ` +
+              `${fmt(p.d.median[check.metric])} = ${fmt(p.r)}`
+            );
           })
           .join("; "),
         expected: exp,

@@ -118,7 +118,8 @@ export function reportMarkdown(
   if (e.sizes) lines.push(`**Sizes.** ${e.sizes}`, "");
   lines.push(
     `**This run.** ${info.runs} runs (${agg.points.length} parameter points × ${seeds.length} seed${seeds.length > 1 ? "s" : ""}), ` +
-      `${info.executed} executed now, wall time ${info.seconds.toFixed(1)} s on ${os.availableParallelism()} cores; matsense ${matsenseVersion()}, Node ${process.version}.`,
+      `${info.executed} executed now, wall time ${info.seconds.toFixed(1)} s on ${os.availableParallelism()} cores; matsense ${matsenseVersion()}, ` +
+      `Node ${process.version}.`,
     "",
   );
   lines.push(`## Claims and verdicts (${passed}/${claims.length} pass)`, "");
@@ -156,11 +157,15 @@ export function reportMarkdown(
   }
   lines.push(
     "",
-    `Medians over the seeds that ended (interrupted or failed runs never enter a median). λ = −d ln(${agg.errorMetric})/dt (shown for linear points, median over their linear runs) and the log-log slope d ln(${agg.errorMetric})/d ln t (shown for sublinear points, over their sublinear runs) are least-squares fits over the tail [T/2, T]; ` +
-      "the class follows the rule documented in matsense's docs/experiments.md (linear: the slopes of the two halves of the tail agree within 15 % and no shifted power law " +
+    `Medians over the seeds that ended (interrupted or failed runs never enter a median). λ = −d ln(${agg.errorMetric})/dt (shown for linear ` +
+      `points, median over their linear runs) and the log-log slope d ln(${agg.errorMetric})/d ln t (shown for sublinear points, over their ` +
+      `sublinear runs) are least-squares fits over the tail [T/2, T]; ` +
+      "the class follows the rule documented in matsense's docs/experiments.md (linear: the slopes of the two halves of the tail agree within 15 % " +
+      "and no shifted power law " +
       "c(t + t₀)^−q with q ≤ 3 fits them; sublinear: otherwise; stalled: < 1 % decrease). Per-run values: `runs.csv`; curves: `curves.csv`." +
       (agg.curves.some((c) => c.metrics.flow_time)
-        ? " Gradient-flow runs are fitted on the flow's time t, not on their adaptive accepted steps: their λ is per unit time (GD's per iteration = per η units of time) and their iteration counts are step counts."
+        ? " Gradient-flow runs are fitted on the flow's time t, not on their adaptive accepted steps: their λ is per unit time (GD's per iteration " +
+          "= per η units of time) and their iteration counts are step counts."
         : "") +
       (excludedNote(agg) ? ` ${excludedNote(agg).trim()}` : ""),
     "",

@@ -139,7 +139,10 @@ export function classHonestPoints<P extends Pick<PointSummary, "classification" 
 /** "2 points excluded (α=0.01: class sublinear, not linear; …)" or "". */
 export function excludedPointsText(excluded: { point: { params: Record<string, unknown> }; reason: string }[], labels: Record<string, string> = {}): string {
   if (!excluded.length) return "";
-  return `${excluded.length} point${excluded.length > 1 ? "s" : ""} excluded from the fit (${excluded.map((e) => `${pointLabel(e.point.params, labels)}: ${e.reason}`).join("; ")})`;
+  return (
+    `${excluded.length} point${excluded.length > 1 ? "s" : ""} excluded from the fit ` +
+    `(${excluded.map((e) => `${pointLabel(e.point.params, labels)}: ${e.reason}`).join("; ")})`
+  );
 }
 
 /** The runs.csv row of one run folder. */

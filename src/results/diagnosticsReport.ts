@@ -73,17 +73,18 @@ export function diagnosticsReportLines(agg: Aggregate, labels: Record<string, st
       const rs = agg.runs.filter((r) => r.point === p.point && r.recovered !== undefined);
       const rec = rs.filter((r) => r.recovered === 1).length,
         int = rs.filter((r) => r.interpolated === 1).length;
-      lines.push(
-        `| ${[...agg.paths.map((k) => formatValue(p.params[k])), `${rec}/${rs.length}`, `${int}/${rs.length}`, `${rs.length - rec - int}/${rs.length}`].join(" | ")} |`,
-      );
+      const cells = [...agg.paths.map((k) => formatValue(p.params[k])), `${rec}/${rs.length}`, `${int}/${rs.length}`, `${rs.length - rec - int}/${rs.length}`];
+      lines.push(`| ${cells.join(" | ")} |`);
     }
   }
   lines.push(
     "",
     "Medians over seeds. signal = ‖U*ᵀΔV*‖_F/‖M*‖_F, spurious = ‖U⊥ᵀPV⊥‖_F/‖M*‖_F (Δ = P − M*); the spurious log-log slope is fitted over the tail [T/2, T]; " +
-      "alignment iters: first recorded iteration where sin of the largest principal angle between the truth's subspaces and the factors' top-r singular subspaces is ≤ 0.1; " +
+      "alignment iters: first recorded iteration where sin of the largest principal angle between the truth's subspaces and the factors' top-r " +
+      "singular subspaces is ≤ 0.1; " +
       "perturbation = ‖A*A(Δ) − Δ‖₂/‖Δ‖_F over iterations ≥ 1; the spurious log-log slope is shown only where the spurious part is sublinear. " +
-      "For k > r, q = max(σ_min(F)², σ_min(G)²) is the slow mode's quantity (≈ ‖U⊥ᵀF w‖², w spanning the null space of V*ᵀG; σ_min(X)² for XXᵀ) and the predicted rate " +
+      "For k > r, q = max(σ_min(F)², σ_min(G)²) is the slow mode's quantity (≈ ‖U⊥ᵀF w‖², w spanning the null space of V*ᵀG; σ_min(X)² for XXᵀ) " +
+      "and the predicted rate " +
       "−ln(1 − η q) is exact under the identity operator; under sensing fitted / predicted is the operator's factor on the slow mode, measured. " +
       "|λ_min(FᵀF − GᵀG)| is the convergence theorem's lower-bound quantity, not the rate. Medians over the fit window. Definitions: docs/diagnostics.md.",
     "",

@@ -120,7 +120,9 @@ function checksumProblem(
     if (got !== want) {
       return {
         file: "summary.json",
-        reason: `records a SHA-256 of ${file} that does not match the file (${file} or summary.json was changed after the run wrote them, or they come from different runs)`,
+        reason:
+          `records a SHA-256 of ${file} that does not match the file (${file} or summary.json was changed after the run wrote them, or they ` +
+          `come from different runs)`,
       };
     }
   }
@@ -335,7 +337,8 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
     if (!sameCell(final[c], metrics.data[c][last])) {
       return damaged(
         "metrics.csv",
-        `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different runs, or one was cut)`,
+        `last row's ${c} ${csvNumber(metrics.data[c][last])} differs from summary.json's final ${c} ${final[c]} (the files are from different ` +
+          `runs, or one was cut)`,
         { summary, config },
       );
     }

@@ -315,7 +315,8 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
   if (method !== config.method.name) throw new ResumeError(`the checkpoint in ${dir} is of method ${method}, the config says ${config.method.name}`);
   if (state.iteration > config.stop.maxIterations) {
     throw new ResumeError(
-      `the checkpoint is at iteration ${state.iteration}, beyond stop.maxIterations = ${config.stop.maxIterations}; raise it, e.g. --set stop.maxIterations=${2 * state.iteration}`,
+      `the checkpoint is at iteration ${state.iteration}, beyond stop.maxIterations = ${config.stop.maxIterations}; raise it, e.g. --set ` +
+        `stop.maxIterations=${2 * state.iteration}`,
     );
   }
   const { columns, lines, checkRow } = readMetricsBefore(dir, state.iteration, config.record);

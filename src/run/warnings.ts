@@ -48,8 +48,10 @@ export function stableStepEstimate(config: ResolvedConfig, inst: Instance): { et
   return {
     eta: 2 / L,
     how:
-      `2/L̂, L̂ = ${c}·g·σ₁ = ${c}·${g.toPrecision(3)}·${sigma1.toPrecision(3)}: ${c}σ₁ is the curvature of ½‖${config.model.type === "symmetric" ? "XXᵀ" : "FGᵀ"} − M*‖² at the solution, ` +
-      `g = max(1 + √(dof/m), ‖A(M*)‖²/‖M*‖²_F) = max(${gEdge.toPrecision(3)}, ${gTruth.toPrecision(3)}) the operator's gain on the rank-r tangent space (restricted isometry 1 + δ, δ ≈ √(dof/m)) and on the initial residual`,
+      `2/L̂, L̂ = ${c}·g·σ₁ = ${c}·${g.toPrecision(3)}·${sigma1.toPrecision(3)}: ${c}σ₁ is the curvature of ` +
+      `½‖${config.model.type === "symmetric" ? "XXᵀ" : "FGᵀ"} − M*‖² at the solution, ` +
+      `g = max(1 + √(dof/m), ‖A(M*)‖²/‖M*‖²_F) = max(${gEdge.toPrecision(3)}, ${gTruth.toPrecision(3)}) the operator's gain on the rank-r tangent ` +
+      `space (restricted isometry 1 + δ, δ ≈ √(dof/m)) and on the initial residual`,
   };
 }
 

@@ -77,7 +77,7 @@ describe("a damaged checkpoint is never resumed from silently", () => {
 });
 
 describe("result files prove their content", () => {
-  it("summary.json records a SHA-256 of every result file; an edited middle row, an edited alpha, swapped files read as damaged; old folders as unverified", async () => {
+  it("summary.json records a SHA-256 of every result file: an edited row, an edited alpha, swapped files are damaged; old ones unverified", async () => {
     const root = scratch();
     const a = path.join(root, "a"),
       b = path.join(root, "b");

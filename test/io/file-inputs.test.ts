@@ -22,8 +22,11 @@ function rows(dir: string): string[] {
   );
 }
 
+/** A config as these tests write it: the sections they read and edit are plain objects. */
+type TestConfig = { problem?: object; operator: Record<string, unknown>; [section: string]: unknown };
+
 /** The config that reads everything --save-instance wrote in `dir` back in. */
-function fromFiles(dir: string, base: Record<string, any>, m: number): Record<string, any> {
+function fromFiles(dir: string, base: TestConfig, m: number): TestConfig {
   return {
     ...base,
     problem: { ...base.problem, truth: "file", file: path.join(dir, "M_star.npy"), noise: 0 }, // y.npy holds the noisy y
@@ -61,12 +64,12 @@ describe("inputs from files: a run from its exported instance equals the origina
       "asymmetric, wasm backend, float32 storage",
       { problem: { n: 6, rank: 1, truth: "general" }, model: { type: "asymmetric" }, operator: { type: "gaussian", m: 50, storage: "float32" } },
     ],
-  ])("%s", (_name, cfg: Record<string, any>) => {
+  ])("%s", (_name, cfg: TestConfig) => {
     const base = { seed: 5, ...cfg, operator: { backend: "auto", storage: "auto", ...cfg.operator }, method: { stepSize: 0.1 }, stop: { maxIterations: 60 } };
     const a = path.join(tmp(), "a"),
       b = path.join(tmp(), "b");
     executeRun(base, a, { saveInstance: true });
-    const again = executeRun(fromFiles(a, base, cfg.operator.m), b, {});
+    const again = executeRun(fromFiles(a, base, cfg.operator.m as number), b, {});
     expect(rows(b)).toEqual(rows(a));
     expect(again.summary.status).toBe("max-iterations");
   });

@@ -108,7 +108,7 @@ describe("the WASM SIMD backend", () => {
   });
 
   for (const storage of ["float64", "float32"] as const) {
-    it(`gives bitwise the same result on 2 threads as on 1 (${storage}; rows split on multiples of 4, columns split, per-output summation order unchanged)`, () => {
+    it(`gives bitwise the same result on 2 threads as on 1 (${storage}; rows split on multiples of 4, columns split, same summation order per output)`, () => {
       for (const [rows, cols] of [
         [37, 101],
         [1001, 257],

@@ -65,7 +65,9 @@ describe("figures", () => {
 
   it("renders text in the PNG with the bundled font only (no system fonts)", () => {
     expect(fontFiles().every((f) => fs.existsSync(f))).toBe(true);
-    const textOnly = `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="white"/><text x="10" y="28" font-size="20" font-family="DejaVu Sans">α κ 10⁻⁴ ‖P‖</text></svg>`;
+    const textOnly =
+      `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="white"/><text x="10" ` +
+      `y="28" font-size="20" font-family="DejaVu Sans">α κ 10⁻⁴ ‖P‖</text></svg>`;
     const r = new Resvg(textOnly, { font: { loadSystemFonts: false, fontFiles: fontFiles(), defaultFontFamily: "DejaVu Sans" } }).render();
     const px = r.pixels;
     let dark = 0;

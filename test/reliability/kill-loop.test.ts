@@ -93,7 +93,7 @@ describe.skipIf(!built)("kill loop (needs `npm run build`)", () => {
     }
   });
 
-  it("a run killed at random moments leaves either a complete interrupted result or no summary, never a mix; --force then reproduces the unkilled run", async () => {
+  it("a run killed at random moments leaves a complete interrupted result or no summary, never a mix; --force then reproduces the unkilled run", async () => {
     const root = tmp();
     const args = (out: string, ...extra: string[]) => [
       "run",

@@ -9,10 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 
-vi.mock("node:os", async (importOriginal) => {
-  const real = await importOriginal<typeof import("node:os")>();
-  return { ...real, default: { ...real, freemem: () => 1 << 20 }, freemem: () => 1 << 20 };
-});
+// the library reads node:os through process.getBuiltinModule (io/node-builtins.ts): the spy goes on that module object
+vi.spyOn(process.getBuiltinModule("node:os"), "freemem").mockReturnValue(1 << 20);
 
 const { executeRun } = await import("../../src/run/runFolder.js");
 const { defaultMemoryLimit, runMemory } = await import("../../src/catalogue/memory.js");

@@ -357,7 +357,8 @@ describe("exports", () => {
     const st = state({ seed: 4, problem: { n: 8, rank: 1 }, method: { name: "gd", stepSize: 0.2 } }, { runs: [{ "model.k": 1 }, { "model.k": 2 }] });
     const { commands, note } = runCommands(st, ["model.k=1", "model.k=2"]);
     expect(commands[1]).toBe(
-      "npx matsense run --set seed=4 --set problem.n=8 --set problem.rank=1 --set method.name=gd --set method.stepSize=0.2 --set model.k=2 --out runs/model.k=2",
+      "npx matsense run --set seed=4 --set problem.n=8 --set problem.rank=1 --set method.name=gd --set method.stepSize=0.2 --set model.k=2 --out " +
+        "runs/model.k=2",
     );
     expect(note).toBeUndefined();
     st.edits = [{ at: 10, path: "method.stepSize", value: 0.3 }];

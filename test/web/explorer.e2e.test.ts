@@ -79,6 +79,16 @@ async function until(page: Page, pred: (h: ExplorerHook) => boolean, timeout = 1
   }
 }
 
+/**
+ * Plays the page's run once it is ready: clicks Play only when the run is not playing already
+ * (a restart after an edit keeps playing, and a click would pause it), then waits for frames.
+ */
+async function play(page: Page): Promise<void> {
+  const h = await until(page, (x) => x.ready);
+  if (!h.playing) await page.click("#play");
+  await until(page, (x) => x.playing && x.t > 0);
+}
+
 /** The linear-regime problem of test/web/engine.test.ts: symmetric GD, k = r, η = 0.02. */
 const linear: ExplorerState = {
   ...defaultState(),
@@ -238,8 +248,7 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await page.locator('[data-path="operator.m"]').press("Enter");
     const fewer = /unidentifiable: m = 12 measurements are fewer than the 19 degrees of freedom/;
     await expect.poll(() => page.textContent('[data-notice="warnings"]')).toMatch(fewer);
-    await page.click("#play");
-    await until(page, (x) => x.playing && x.t > 0);
+    await play(page);
     // a value the schema refuses stops the run, inline
     await page.locator('[data-path="operator.m"]').fill("abc");
     await page.locator('[data-path="operator.m"]').press("Enter");

@@ -6,8 +6,7 @@
  * (k > min(n1, n2), m below the degrees of freedom, a step above the stable estimate) the
  * explorer shows as warnings and runs. Pure module.
  */
-import { checkRunMemory } from "../../src/catalogue/memory.js";
-import { ConfigError, type ResolvedConfig } from "../../src/config/schema.js";
+import { checkRunMemory, ConfigError, type ResolvedConfig } from "../../src/core.js";
 
 export interface FieldProblem {
   path: string;

@@ -8,13 +8,21 @@
  * Pure of DOM: it runs in the page's Web Worker and, for tests and the speed comparison,
  * in Node.
  */
-import { ConfigError, type ResolvedConfig, resolveConfig, setPath } from "../../src/config/schema.js";
-import { type FlatTraceRow, type RunStatus, driveStepper, flattenRow } from "../../src/algorithms/driver.js";
-import type { Stepper } from "../../src/algorithms/stepper.js";
-import type { Instance } from "../../src/catalogue/instance.js";
-import { type PreparedRun, prepareRun } from "../../src/run/run.js";
-import { pointName } from "../../src/config/grid.js";
-import type { Matrix } from "../../src/linalg/matrix.js";
+import {
+  ConfigError,
+  driveStepper,
+  flattenRow,
+  type FlatTraceRow,
+  type Instance,
+  type Matrix,
+  type PreparedRun,
+  prepareRun,
+  resolveConfig,
+  type ResolvedConfig,
+  type RunStatus,
+  setPath,
+  type Stepper,
+} from "../../src/core.js";
 import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput, runLabels } from "./state.js";
 import { EXPLORER_MEMORY_LIMIT, explorerProblems } from "./checks.js";
 import { refuseFileInputs } from "./fileInputs.js";

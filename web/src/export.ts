@@ -2,9 +2,7 @@
  * Exports: the equivalent `npx matsense run` command(s), the config JSON, the metrics CSV.
  * Pure module.
  */
-import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
-import { pointName } from "../../src/config/grid.js";
-import { setPath } from "../../src/config/schema.js";
+import { type FlatTraceRow as TraceRow, pointName, setPath } from "../../src/core.js";
 import { type ExplorerState, encodeValue, flattenConfig, runConfigInput } from "./state.js";
 
 /** Quotes a word for a POSIX shell when needed. */
@@ -26,7 +24,9 @@ export function runCommands(state: ExplorerState, labels: string[]): { commands:
     return `npx matsense run${sets.length ? " " + sets.join(" ") : " --set seed=0"}${out}`;
   });
   const note = state.edits.length
-    ? `The ${state.edits.length} live edit${state.edits.length > 1 ? "s" : ""} (${state.edits.map((e) => `${e.path}=${encodeValue(e.value)} at iteration ${e.at}`).join(", ")}) cannot be expressed on the command line; the commands use the values before them.`
+    ? `The ${state.edits.length} live edit${state.edits.length > 1 ? "s" : ""} ` +
+      `(${state.edits.map((e) => `${e.path}=${encodeValue(e.value)} at iteration ${e.at}`).join(", ")}) cannot be expressed on the command line; ` +
+      `the commands use the values before them.`
     : undefined;
   return { commands, note };
 }

@@ -3,8 +3,7 @@
  * operators in use, read from the catalogue's descriptor tables (a new method or operator
  * needs no change here). Pure module.
  */
-import { METHODS } from "../../src/catalogue/methods.js";
-import { OPERATORS } from "../../src/catalogue/operators.js";
+import { METHODS, OPERATORS } from "../../src/core.js";
 import { type ExplorerState, effectiveValue } from "./state.js";
 
 /** True when the operator uses the configured `operator.m` (identity and completion fix m themselves). */

@@ -5,7 +5,7 @@
  * naming the field. Without this the library's readers would throw from inside the page's
  * validation (completion-file counts its entries when the config is resolved). Pure module.
  */
-import { ConfigError, getPath } from "../../src/config/schema.js";
+import { ConfigError, getPath } from "../../src/core.js";
 import type { FieldProblem } from "./checks.js";
 
 /** The file fields and when the library reads them (a field that is set but not used is left to the schema). */

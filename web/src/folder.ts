@@ -8,9 +8,7 @@
  * status); a sweep's manifest.json gives each run's varied values, which label it.
  */
 import { csvParseRows } from "d3-dsv";
-import type { ResolvedConfig } from "../../src/config/schema.js";
-import type { FlatTraceRow } from "../../src/algorithms/driver.js";
-import type { RunStatus } from "../../src/algorithms/driver.js";
+import type { FlatTraceRow, ResolvedConfig, RunStatus } from "../../src/core.js";
 import { runLabels } from "./state.js";
 
 /** Files of a folder by their path relative to it ("a/b/metrics.csv"), read on demand. */

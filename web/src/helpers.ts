@@ -3,8 +3,8 @@
  * (src/kernels/wasm.ts) starts its threads synchronously and waits for them with
  * Atomics.wait, but a browser only starts a new worker once its creator returns to its
  * event loop. So the compute worker starts helper workers ahead of time (between runs);
- * the `node:worker_threads` stand-in (./shims/worker_threads.ts) hands one out per kernel
- * thread and sends it the thread's source and data, which it runs. The work goes through
+ * its kernel host (./kernel-host.ts) hands one out per kernel thread and sends it the
+ * thread's source and data, which it runs. The work goes through
  * a MessageChannel given to the helper at its start: Chrome delivers a worker's
  * postMessage to its own child only when the creator yields, but a port's messages go
  * straight to the helper while the creator waits. Threads need memory shared between

@@ -5,10 +5,19 @@
  * runs the library. The state lives in the URL (./state.ts).
  */
 import * as Plot from "@observablehq/plot";
-import { ConfigError, type ResolvedConfig, describeConfig, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
-import { fitRates, type RateFit } from "../../src/results/rates.js";
-import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
-import { pointName } from "../../src/config/grid.js";
+import {
+  ConfigError,
+  describeConfig,
+  fitRates,
+  type FlatTraceRow as TraceRow,
+  getPath,
+  parseSetValue,
+  pointName,
+  type RateFit,
+  resolveConfig,
+  type ResolvedConfig,
+  setPath,
+} from "../../src/core.js";
 import { explorerProblems } from "./checks.js";
 import { refuseFileInputs } from "./fileInputs.js";
 import { type FileSource, type Folder, readFolder } from "./folder.js";
@@ -366,8 +375,10 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       ready = true;
       runs = m.runs.map((info) => ({ info, rows: [], events: [] }));
       kernelsNote = m.isolated
-        ? `Kernels: ${m.kernels} — cross-origin isolated, up to ${m.maxThreads} thread${m.maxThreads > 1 ? "s" : ""} (the library's automatic choice: 2 threads for operators ≥ 16 MiB, else 1; set operator.threads to choose).`
-        : `This page is not cross-origin isolated (the server sent no COOP/COEP headers), so memory cannot be shared between threads: the compute falls back to one thread (kernels: ${m.kernels}). \`npx matsense explore\` serves the page with the headers.`;
+        ? `Kernels: ${m.kernels} — cross-origin isolated, up to ${m.maxThreads} thread${m.maxThreads > 1 ? "s" : ""} (the library's automatic ` +
+          `choice: 2 threads for operators ≥ 16 MiB, else 1; set operator.threads to choose).`
+        : `This page is not cross-origin isolated (the server sent no COOP/COEP headers), so memory cannot be shared between threads: the compute ` +
+          `falls back to one thread (kernels: ${m.kernels}). \`npx matsense explore\` serves the page with the headers.`;
       setNotice("kernels", m.isolated ? "info" : "warn", kernelsNote);
       setNotice("warnings", "warn", [...new Set(m.runs.flatMap((r) => r.warnings))].join(" ") || null);
       buildCharts();
@@ -434,7 +445,10 @@ function runMessage(): { text: string; kind: "ok" | "bad" } {
   if (div.length) {
     const eta = effectiveValue(state, "method.stepSize") ?? 0.1;
     return {
-      text: `Diverged: ${div.map((r) => `${r.info.label} at iteration ${r.divergedAt}`).join(", ")} — the relative error exceeded stop.divergenceRelError or a value became non-finite. The step size η = ${eta} is too large for this problem; reduce method.stepSize and press Reset.`,
+      text:
+        `Diverged: ${div.map((r) => `${r.info.label} at iteration ${r.divergedAt}`).join(", ")} — the relative error exceeded ` +
+        `stop.divergenceRelError or a value became non-finite. The step size η = ${eta} is too large for this problem; reduce method.stepSize and ` +
+        `press Reset.`,
       kind: "bad",
     };
   }

@@ -1,6 +1,5 @@
 /** Messages between the page and the compute worker. */
-import type { ResolvedConfig } from "../../src/config/schema.js";
-import type { FlatTraceRow, RunStatus } from "../../src/algorithms/driver.js";
+import type { FlatTraceRow, ResolvedConfig, RunStatus } from "../../src/core.js";
 import type { ExplorerState, LiveEdit } from "./state.js";
 
 export type ToWorker =

@@ -4,7 +4,7 @@
  * base config becomes the explorer's config and each varied point one compare run (the
  * first seed).
  */
-import { expandGrid, gridSeeds, quickGrid, variedPaths } from "../../src/config/grid.js";
+import { expandGrid, gridSeeds, quickGrid, variedPaths } from "../../src/core.js";
 import { type ExplorerState, defaultState, flattenConfig, unflatten } from "./state.js";
 
 const grids = import.meta.glob("../../presets/*/grid.json", { eager: true, import: "default" }) as Record<string, unknown>;
@@ -13,33 +13,47 @@ const expectations = import.meta.glob("../../presets/*/expectations.json", { eag
 /** What to look for, two sentences per preset. */
 const NOTES: Record<string, string> = {
   "xiong-symmetric":
-    "With k = r the error falls on a straight line on the log axis (linear convergence) down to the target. With k > r the curves bend and follow the dashed 1/T reference: over-parameterization makes symmetric GD sublinear (switch the iteration axis to log to see slope −1).",
+    "With k = r the error falls on a straight line on the log axis (linear convergence) down to the target. With k > r the curves bend and follow " +
+    "the dashed 1/T reference: over-parameterization makes symmetric GD sublinear (switch the iteration axis to log to see slope −1).",
   "xiong-asymmetric-alpha":
-    "Asymmetric FGᵀ stays linear even with k > r, but its rate shrinks with the init scale α. The rate-vs-α chart shows the fitted rates of the k > r runs on the α² law, while k = r is independent of α.",
+    "Asymmetric FGᵀ stays linear even with k > r, but its rate shrinks with the init scale α. The rate-vs-α chart shows the fitted rates of the k " +
+    "> r runs on the α² law, while k = r is independent of α.",
   "xiong-imbalance":
-    "The eigenvalues of FᵀF − GᵀG barely move during the run: the imbalance set by the init is (nearly) conserved. Its size sets the linear rate of the over-parameterized asymmetric run.",
+    "The eigenvalues of FᵀF − GᵀG barely move during the run: the imbalance set by the init is (nearly) conserved. Its size sets the linear rate " +
+    "of the over-parameterized asymmetric run.",
   "xiong-one-step":
     "Without rebalancing the rate depends on α like α². Set method.rebalanceAtIteration (also live, mid-run) and the slow tail becomes fast for every α.",
   "xiong-worst-case":
-    "The pure-factorization worst case: the error decays exactly like (1 − η·8α²/9)ᵗ, the dashed theory line beside each curve. Halving α quarters the rate, as the rate-vs-α chart shows.",
+    "The pure-factorization worst case: the error decays exactly like (1 − η·8α²/9)ᵗ, the dashed theory line beside each curve. Halving α quarters " +
+    "the rate, as the rate-vs-α chart shows.",
   "wind-small-init":
-    "From a tiny init nothing happens for a while (alignment), then the singular values of FGᵀ are learned one after another, largest first. Watch the singular-value view: the steps come in order 1, 0.3, 0.1.",
+    "From a tiny init nothing happens for a while (alignment), then the singular values of FGᵀ are learned one after another, largest first. Watch " +
+    "the singular-value view: the steps come in order 1, 0.3, 0.1.",
   "scaledgd-kappa":
-    "GD slows down as the condition number κ grows because the small singular values are learned slowly. Switch method.name to scaled-gd: the rate no longer depends on κ.",
+    "GD slows down as the condition number κ grows because the small singular values are learned slowly. Switch method.name to scaled-gd: the rate " +
+    "no longer depends on κ.",
   "overparam-preconditioning":
-    "Over-parameterized symmetric GD on an ill-conditioned truth is slow. Switch method.name to scaled-gd-lambda or precgd to see the preconditioned method restore fast convergence.",
+    "Over-parameterized symmetric GD on an ill-conditioned truth is slow. Switch method.name to scaled-gd-lambda or precgd to see the " +
+    "preconditioned method restore fast convergence.",
   "completion-implicit-bias":
-    "Over-parameterized GD on FGᵀ sees only the observed entries, so it can fit them with another low-rank matrix: the loss goes to zero while the error freezes, most of it in one rarely observed column. In the full sweep (40 000 iterations) α = 0.3 recovers M* in 9/10 seeds, α = 0.1 interpolates in 7/10, and small α is still undecided, its loss falling far faster than its error.",
+    "Over-parameterized GD on FGᵀ sees only the observed entries, so it can fit them with another low-rank matrix: the loss goes to zero while the " +
+    "error freezes, most of it in one rarely observed column. In the full sweep (40 000 iterations) α = 0.3 recovers M* in 9/10 seeds, α = 0.1 " +
+    "interpolates in 7/10, and small α is still undecided, its loss falling far faster than its error.",
   "xiong-symmetric-vs-asymmetric":
-    "The same PSD instance for XXᵀ and FGᵀ at the same step in the papers' convention: with Gaussian Aᵢ, FGᵀ (k > r) converges linearly while XXᵀ follows 1/T. With symmetric Aᵢ the skew part of FGᵀ is invisible and its error stalls; FGᵀ with G₀ = F₀ is then exactly XXᵀ at η/2.",
+    "The same PSD instance for XXᵀ and FGᵀ at the same step in the papers' convention: with Gaussian Aᵢ, FGᵀ (k > r) converges linearly while XXᵀ " +
+    "follows 1/T. With symmetric Aᵢ the skew part of FGᵀ is invisible and its error stalls; FGᵀ with G₀ = F₀ is then exactly XXᵀ at η/2.",
   "wind-theorem":
-    "From a small init the error stays near 1 for a while that grows like ln(1/α): each factor 100 in α adds about ln(100)/ln(1 + ησ_r) iterations, more for a larger κ. With k > r the error reached within the budget is proportional to α.",
+    "From a small init the error stays near 1 for a while that grows like ln(1/α): each factor 100 in α adds about ln(100)/ln(1 + ησ_r) " +
+    "iterations, more for a larger κ. With k > r the error reached within the budget is proportional to α.",
   "noise-and-measurements":
-    "With noisy measurements the exact model (k = r) settles at the noise floor s·√(d·m/(m − d − 1)), d = r(n1 + n2 − r); k = r + 2 ends above it, fitting part of the noise. Without noise, more measurements make k = r faster.",
+    "With noisy measurements the exact model (k = r) settles at the noise floor s·√(d·m/(m − d − 1)), d = r(n1 + n2 − r); k = r + 2 ends above it, " +
+    "fitting part of the noise. Without noise, more measurements make k = r faster.",
   "fgt-k-eta-kappa":
-    "FGᵀ from the (α, α/3) init converges linearly for every k, η and κ, at a rate proportional to η. The exact model slows down 8× at κ = 10; the over-parameterized ones hardly do, and more excess columns mean a slower rate.",
+    "FGᵀ from the (α, α/3) init converges linearly for every k, η and κ, at a rate proportional to η. The exact model slows down 8× at κ = 10; the " +
+    "over-parameterized ones hardly do, and more excess columns mean a slower rate.",
   completion:
-    "Matrix completion observes a fraction p of the entries. Factorized GD recovers the matrix linearly; compare exact and over-parameterized k, or the svt method.",
+    "Matrix completion observes a fraction p of the entries. Factorized GD recovers the matrix linearly; compare exact and over-parameterized k, " +
+    "or the svt method.",
 };
 
 export interface Scenario {

@@ -21,8 +21,7 @@
  * Pure module (no DOM): decoding validates with the library's config resolution, and a
  * bad URL gives the defaults plus a notice naming the bad parameter.
  */
-import { ConfigError, entriesWithOption, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
-import { liveMethodPaths } from "../../src/catalogue/registry.js";
+import { ConfigError, entriesWithOption, getPath, liveMethodPaths, parseSetValue, resolveConfig, setPath } from "../../src/core.js";
 import { refuseFileInputs } from "./fileInputs.js";
 
 /** A change made while the run was going: `path` set to `value` after `at` iterations. */

@@ -9,7 +9,7 @@
  * - Rate versus α for over-parameterized asymmetric GD: λ ∝ α² (the exact λ(α) above in
  *   the worst case).
  */
-import type { ResolvedConfig } from "../../src/config/schema.js";
+import type { ResolvedConfig } from "../../src/core.js";
 
 export interface TheoryPoint {
   iteration: number;

@@ -4,8 +4,9 @@
  * snapshot) at most ~30 times a second. The page never blocks; pause / step / live edits
  * arrive between slices.
  */
-import { ConfigError } from "../../src/config/schema.js";
-import { wasmUnavailableReason } from "../../src/kernels/index.js";
+// first: the kernel host must be registered before the library loads its WASM kernels
+import "./kernel-host.js";
+import { ConfigError, wasmUnavailableReason } from "../../src/core.js";
 import { Session, SessionError } from "./engine.js";
 import { ensureHelpers } from "./helpers.js";
 import type { FromWorker, RunFrame, ToWorker } from "./protocol.js";
