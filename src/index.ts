@@ -60,6 +60,7 @@ export {
   workersWithin,
   workersWithinMemory,
   type MemoryItem,
+  type RowRetention,
   type RunMemory,
 } from "./catalogue/memory.js";
 export { defineMethod, type MethodDescriptor, type MethodView } from "./algorithms/method.js";
@@ -70,7 +71,9 @@ export { defineConfig } from "./config/define-config.js";
 export {
   configWarnings,
   copyFactors,
+  InterruptedError,
   prepareRun,
+  prepareRunAsync,
   runConfig,
   runConfigAsync,
   type PreparedRun,

@@ -9,6 +9,7 @@ import { spectralInit } from "../problem/spectral.js";
 import { type GroundTruth, absentTruth, generalTruth, psdTruth, spectrum, truthFromMatrix } from "../problem/truth.js";
 import { readNpyFloat64 } from "../io/arrays.js";
 import { streamRng } from "../random/rng.js";
+import { type Steps, runSteps } from "../io/turns.js";
 
 /** A matrix sensing instance: the truth, the operator and the measurements y = A(M*) + noise. */
 export interface Instance {
@@ -54,10 +55,16 @@ export function setOperatorProvider(provider: ((config: ResolvedConfig) => Sensi
 
 /** The sensing operator of a resolved config, from its catalogue entry (random stream "operator" of the seed). */
 export function buildOperator(config: ResolvedConfig): SensingOperator {
+  return runSteps(buildOperatorSteps(config));
+}
+
+/** {@link buildOperator} in steps: the entry's `buildSteps` when it has one (a long build), else its `build` at once. */
+export function* buildOperatorSteps(config: ResolvedConfig): Steps<SensingOperator> {
   const provided = operatorProvider?.(config);
   if (provided) return provided;
   const d = operatorDescriptor(config.operator.type) as OperatorDescriptor<string, z.ZodRawShape>;
-  return d.build(config as never, streamRng(config.seed, "operator"));
+  const rng = streamRng(config.seed, "operator");
+  return d.buildSteps ? yield* d.buildSteps(config as never, rng) : d.build(config as never, rng);
 }
 
 /**
@@ -75,8 +82,13 @@ export function operatorBytes(config: ResolvedConfig): number {
  * data unchanged, and runs that differ only in method see exactly the same data.
  */
 export function buildInstance(config: ResolvedConfig): Instance {
+  return runSteps(buildInstanceSteps(config));
+}
+
+/** {@link buildInstance} in steps (those of the operator's build: see {@link buildOperatorSteps}), the same instance bit for bit. */
+export function* buildInstanceSteps(config: ResolvedConfig): Steps<Instance> {
   const truth = buildTruth(config);
-  const operator = buildOperator(config);
+  const operator = yield* buildOperatorSteps(config);
   const yFile = (config.operator as { yFile?: string }).yFile;
   const observed = operator.observations?.();
   const given =

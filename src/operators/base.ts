@@ -1,6 +1,17 @@
 import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "./types.js";
 
+/**
+ * Random draws per block of an operator build in steps (whole rows; see gaussianOperatorSteps): 2¹⁸ normal
+ * draws take about 5–10 ms, well under the 50 ms between two polls of a stop request.
+ */
+export const DRAW_BLOCK_ENTRIES = 1 << 18;
+
+/** Rows of `rowEntries` draws per block of a build in steps: about {@link DRAW_BLOCK_ENTRIES} draws, at least one row. */
+export function drawRowsPerBlock(rowEntries: number): number {
+  return Math.max(1, Math.floor(DRAW_BLOCK_ENTRIES / Math.max(1, rowEntries)));
+}
+
 /** Bytes of the two dense n1×n2 float64 work matrices (P = FGᵀ and S = A*(z)) of {@link MatrixSensingOperator}. */
 export function denseWorkBytes(n1: number, n2: number): number {
   return 2 * 8 * n1 * n2;

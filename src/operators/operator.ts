@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type ConfigIssue, type ModelConfig, type ProblemConfig, nonNegInt } from "../io/config-fields.js";
 import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";
 import type { Rng } from "../random/rng.js";
+import type { Steps } from "../io/turns.js";
 import type { SensingOperator } from "./types.js";
 
 /**
@@ -101,6 +102,11 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
   observed?(c: OperatorView<z.output<z.ZodObject<S>>>): boolean;
   /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
+  /**
+   * `build` in steps, for operators whose build is long (stored Gaussian, rank-one): the same draws in the
+   * same order, yielding between blocks so that a stop request is answered during the build (io/turns.ts).
+   */
+  buildSteps?(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): Steps<SensingOperator>;
 }
 
 /** The stored matrix of a shareable operator: rows × cols entries of a storage type (packed: symmetric upper triangles). */
