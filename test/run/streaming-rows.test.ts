@@ -14,7 +14,8 @@ import { resolveConfig } from "../../src/config/schema.js";
 import { csvNumber } from "../../src/io/files.js";
 import { readNumericCsv } from "../../src/results/results.js";
 import { prepareRun, runConfig } from "../../src/run/run.js";
-import { executeRun } from "../../src/run/runFolder.js";
+import { checkOperatorMemory, executeRun } from "../../src/run/runFolder.js";
+import { EXPLORER_MEMORY_LIMIT, explorerProblems } from "../../web/src/checks.js";
 import { configErrorOf } from "../config-error.js";
 
 const small = {
@@ -87,5 +88,17 @@ describe("recorded rows are streamed unless the caller keeps them", () => {
     const limit = runMemory(c, { keepRows: false }).total * 2;
     expect(() => prepareRun(c, { keepRows: false, memoryLimit: limit })).not.toThrow();
     expect(configErrorOf(() => prepareRun(c, { keepRows: false, callerKeepsRows: true, memoryLimit: limit })).issues[0].path).toBe("stop.maxIterations");
+  });
+
+  it("the explorer, which keeps its rows, refuses stop.maxIterations = 1e9 that the CLI runs; what the CLI refuses it refuses with the CLI's message", () => {
+    const long = resolveConfig({ ...small, stop: { maxIterations: 1e9 } });
+    expect(() => checkOperatorMemory(long)).not.toThrow();
+    const p = explorerProblems(long);
+    expect(p.map((i) => i.path)).toEqual(["stop.maxIterations"]);
+    expect(p[0].message).toMatch(/recorded metrics rows/);
+    // an operator too large for the tab: the CLI's own plan and message
+    const big = resolveConfig({ problem: { n: 300 }, operator: { m: 4000 } });
+    const cli = configErrorOf(() => checkOperatorMemory(big, EXPLORER_MEMORY_LIMIT)).issues[0].message;
+    expect(explorerProblems(big)[0].message.startsWith(cli)).toBe(true);
   });
 });
