@@ -384,17 +384,10 @@ export class RegeneratedGaussianOperator extends MatrixSensingOperator {
  * Gaussian sensing: A_i with i.i.d. N(0,1) entries, A(Z)_i = ⟨A_i, Z⟩/√m, so
  * E‖A(Z)‖² = ‖Z‖_F² for every Z. Entries are drawn in order (i, row, col) from `rng`;
  * with float32 storage each draw is rounded to float32 and that value *is* the entry.
+ * Arguments (m, n1, n2, rng, backend, storage = "float64", threads) as {@link gaussianOperatorSteps}.
  */
-export function gaussianOperator(
-  m: number,
-  n1: number,
-  n2: number,
-  rng: Rng,
-  backend: KernelBackend,
-  storage: StorageType = "float64",
-  threads?: number,
-): DenseSensingOperator {
-  return runSteps(gaussianOperatorSteps(m, n1, n2, rng, backend, storage, threads));
+export function gaussianOperator(...args: Parameters<typeof gaussianOperatorSteps>): DenseSensingOperator {
+  return runSteps(gaussianOperatorSteps(...args));
 }
 
 /**
@@ -440,16 +433,10 @@ function* filled(stored: StoredMatrix, fill: () => Steps<void>): Steps<void> {
  * in order (i, row, col)), A(Z)_i = ⟨A_i, Z⟩/√m, so E‖A(Z)‖² = ‖Z‖_F² for symmetric Z.
  * The stored A_i are exactly symmetric. With storage "packed" only the upper triangles are
  * kept ({@link PackedSymmetricOperator}) — the same values for the same `rng`.
+ * Arguments (m, n, rng, backend, storage = "float64", threads) as {@link symmetricGaussianOperatorSteps}.
  */
-export function symmetricGaussianOperator(
-  m: number,
-  n: number,
-  rng: Rng,
-  backend: KernelBackend,
-  storage: StorageType | "packed" = "float64",
-  threads?: number,
-): DenseSensingOperator | PackedSymmetricOperator {
-  return runSteps(symmetricGaussianOperatorSteps(m, n, rng, backend, storage, threads));
+export function symmetricGaussianOperator(...args: Parameters<typeof symmetricGaussianOperatorSteps>): DenseSensingOperator | PackedSymmetricOperator {
+  return runSteps(symmetricGaussianOperatorSteps(...args));
 }
 
 /** {@link symmetricGaussianOperator} in steps (blocks of whole A_i, as in {@link gaussianOperatorSteps}). */
@@ -507,15 +494,8 @@ export interface GaussianOperatorOptions {
  * its size ({@link chooseBackend}: an explicitly requested backend that cannot hold it is an
  * error naming the bytes needed).
  */
-export function buildGaussianOperator(
-  type: "gaussian" | "symmetric-gaussian",
-  m: number,
-  n1: number,
-  n2: number,
-  rng: Rng,
-  opts: GaussianOperatorOptions = {},
-): SensingOperator {
-  return runSteps(buildGaussianOperatorSteps(type, m, n1, n2, rng, opts));
+export function buildGaussianOperator(...args: Parameters<typeof buildGaussianOperatorSteps>): SensingOperator {
+  return runSteps(buildGaussianOperatorSteps(...args));
 }
 
 /** {@link buildGaussianOperator} in steps (the stored storages draw in blocks, see {@link gaussianOperatorSteps}). */

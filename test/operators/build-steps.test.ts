@@ -12,6 +12,10 @@ import { rankOneOperatorSteps } from "../../src/operators/rankOne.js";
 import { Rng } from "../../src/random/rng.js";
 import { InterruptedError, type Steps, runSteps, runStepsAsync } from "../../src/io/turns.js";
 import { prepareRun, prepareRunAsync } from "../../src/run/run.js";
+import { executeRunAsync } from "../../src/run/runFolder.js";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { RankOneOperator } from "../../src/operators/rankOne.js";
 
 /** True when two float64 arrays hold the same bits (a byte comparison: fast on 10⁶ entries, unlike a deep equality). */
@@ -29,7 +33,7 @@ function drain<T>(steps: Steps<T>): { value: T; yields: number } {
   }
 }
 
-// 30×30 rows of 900 draws: a block is ⌊2¹⁸/900⌋ = 291 rows, so m = 700 rows take 3 blocks
+// 30×30 rows of 900 draws: a block is ⌊2¹⁶/900⌋ = 72 rows, so m = 700 rows take 10 blocks
 const n = 30,
   m = 700,
   seed = 11;
@@ -98,7 +102,7 @@ describe("a stop request ends a build between blocks", () => {
 
   it("runSteps polls shouldStop once 50 ms passed, throws InterruptedError and releases the half-filled matrix", () => {
     const { backend, disposed } = countingBackend();
-    // 4·10⁶ draws: far more than 50 ms of work
+    // 4·10⁶ draws: far more than 50 ms of work (≈ 0.4 s)
     const steps = gaussianOperatorSteps(4000, 1000, 1, Rng.fromSeed(1), backend);
     let polls = 0;
     expect(() => runSteps(steps, () => ++polls > 0)).toThrow(InterruptedError);
@@ -125,7 +129,7 @@ describe("a stop request ends a build between blocks", () => {
     const answered = performance.now();
     expect(err).toBeInstanceOf(InterruptedError);
     expect(stopAt).toBeGreaterThan(0);
-    // one block (2¹⁸ draws, ~10 ms) + one 50 ms turn; 0.5 s leaves room for a loaded machine
+    // one block (2¹⁶ draws, ~7 ms) + one 50 ms turn; 0.5 s leaves room for a loaded machine
     expect(answered - stopAt).toBeLessThan(500);
   });
 
@@ -136,6 +140,40 @@ describe("a stop request ends a build between blocks", () => {
     expect(sameBits(b.instance.operator.denseTensor!(), a.instance.operator.denseTensor!())).toBe(true);
     expect(sameBits(b.instance.y, a.instance.y)).toBe(true);
     expect(await runStepsAsync(drainable(), () => false)).toBe(42);
+  });
+});
+
+describe("executeRunAsync stopped during its operator's build leaves the folder as it was", () => {
+  // Gaussian, m·n² = 1.6·10⁷ draws (128 MB): about 2 s of build at 113 ns a draw, while a pass of an iteration is short
+  const big = { problem: { n: 40, rank: 2 }, operator: { type: "gaussian" as const, m: 10_000, backend: "ts" as const }, stop: { maxIterations: 1 } };
+  /** Runs `big` into `dir`, asking it to stop 150 ms in; returns what it threw. */
+  async function stopped(dir: string, opts: Record<string, unknown> = {}): Promise<unknown> {
+    let stop = false;
+    const timer = setTimeout(() => (stop = true), 150);
+    try {
+      await executeRunAsync(big, dir, { shouldStop: () => stop, ...opts });
+    } catch (e) {
+      return e;
+    } finally {
+      clearTimeout(timer);
+    }
+    return undefined;
+  }
+
+  it("a new run: InterruptedError, and no file of it (config.json and the empty metrics file removed, lock released)", async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-steps-")), "r");
+    expect(await stopped(dir)).toBeInstanceOf(InterruptedError);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("a rerun over a finished result: InterruptedError, the finished result untouched and no staging folder", async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "matsense-steps-")), "r");
+    await executeRunAsync(big, dir);
+    const before = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+    expect(before["summary.json"]).toBeDefined();
+    expect(await stopped(dir, { existing: "replace" })).toBeInstanceOf(InterruptedError);
+    const after = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+    expect(after).toEqual(before);
   });
 });
 
