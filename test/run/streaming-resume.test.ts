@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { fileLines } from "../../src/io/files.js";
 import { ResumeError, prepareResume } from "../../src/run/checkpoint.js";
 import { executeRun } from "../../src/run/runFolder.js";
+import { metricsWithoutTime } from "../reliability/helpers.js";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-sresume-"));
 
@@ -23,20 +24,6 @@ const config = {
   record: { every: 2 },
   stop: { maxIterations: 60 },
 };
-
-/** metrics.csv without the wall-clock `seconds` column. */
-function withoutSeconds(dir: string): string {
-  const lines = fs.readFileSync(path.join(dir, "metrics.csv"), "utf8").split("\n");
-  const col = lines[0].split(",").indexOf("seconds");
-  return lines
-    .map((l) =>
-      l
-        .split(",")
-        .filter((_, i) => i !== col)
-        .join(","),
-    )
-    .join("\n");
-}
 
 /** A run interrupted at iteration 31 (its checkpoint), turned into the folder of a killed run: no summary, a partial metrics file. */
 function killedRun(dir: string, tail: string): void {
@@ -62,7 +49,7 @@ describe("resume streams the metrics rows it keeps", () => {
     const kept = text.split("\n").slice(0, 17);
     expect(r.resume.metricsBytes).toBe(Buffer.byteLength(kept.join("\n") + "\n"));
     executeRun(r.config, killed, { resume: r.resume });
-    expect(withoutSeconds(killed)).toBe(withoutSeconds(full));
+    expect(metricsWithoutTime(killed)).toBe(metricsWithoutTime(full));
   });
 
   it("refuses a prefix that is not the file's first rows (an empty line or a row out of order before the checkpoint)", () => {
