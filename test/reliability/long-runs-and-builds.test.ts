@@ -45,22 +45,27 @@ describe.skipIf(!built)("long runs and long builds answer Ctrl-C (needs `npm run
     expect(left).toEqual([]);
   }, 30_000);
 
-  it("a sweep (one run on the main thread) stopped during its run's build exits 130 and leaves the run to do, with no file of it", async () => {
-    const root = tmp();
-    const g = path.join(root, "g.json");
-    // n = 100, m = 6 000: 0.48 GB, a build of seconds
-    fs.writeFileSync(g, JSON.stringify({ base: { problem: { n: 100, rank: 2 }, operator: { m: 6000 }, stop: { maxIterations: 3 } }, seeds: 1 }));
-    const dir = path.join(root, "s");
-    const p = start(["sweep", "-q", "-w", "1", "-g", g, "--out", dir]);
-    const run = path.join(dir, "base__seed=0");
-    expect(await waitFor(path.join(run, "config.json"), 20_000)).toBe(true);
-    await sleep(300);
-    const t0 = Date.now();
-    p.child.kill("SIGINT");
-    const r = await p.done;
-    expect(Date.now() - t0, r.err).toBeLessThan(2000);
-    expect(r.code, r.err).toBe(130);
-    // the run did not start: nothing of it is left, so the next sweep does it (not "pending" because of foreign files)
-    expect(fs.existsSync(run) ? fs.readdirSync(run) : []).toEqual([]);
-  }, 30_000);
+  for (const workers of [1, 2]) {
+    it(`a sweep (${workers === 1 ? "one run on the main thread" : "two runs on worker threads"}) stopped during the builds exits 130 and leaves the runs to do, with no file of them`, async () => {
+      const root = tmp();
+      const g = path.join(root, "g.json");
+      // n = 100, m = 6 000: 0.48 GB per run, a build of seconds; one seed per worker (different operators: none shared)
+      fs.writeFileSync(g, JSON.stringify({ base: { problem: { n: 100, rank: 2 }, operator: { m: 6000 }, stop: { maxIterations: 3 } }, seeds: workers }));
+      const dir = path.join(root, "s");
+      const p = start(["sweep", "-q", "-w", String(workers), "-g", g, "--out", dir]);
+      expect(await waitFor(path.join(dir, "base__seed=0", "config.json"), 20_000)).toBe(true);
+      await sleep(300);
+      const t0 = Date.now();
+      p.child.kill("SIGINT");
+      const r = await p.done;
+      // worker threads see the stop flag (Atomics) between blocks of draws as the main thread sees the signal
+      expect(Date.now() - t0, r.err).toBeLessThan(2000);
+      expect(r.code, r.err).toBe(130);
+      // the runs did not start: nothing of them is left, so the next sweep does them (not "pending" because of foreign files)
+      for (let seed = 0; seed < workers; seed++) {
+        const run = path.join(dir, `base__seed=${seed}`);
+        expect(fs.existsSync(run) ? fs.readdirSync(run) : []).toEqual([]);
+      }
+    }, 30_000);
+  }
 });
