@@ -48,7 +48,8 @@ export {
 // The catalogue: methods and operators, instances, steppers, memory
 export { METHODS } from "./catalogue/methods.js";
 export { OPERATORS } from "./catalogue/operators.js";
-export { buildInit, buildInstance, buildOperator, buildTruth, operatorBytes, setOperatorProvider, type Instance } from "./catalogue/instance.js";
+export { buildInit, buildInstance, buildOperator, buildTruth, operatorBytes, type Instance } from "./catalogue/instance.js";
+export { DEFAULT_RUN_CONTEXT, runContext, withContext, type OperatorProvider, type RunContext, type RunContextOptions } from "./catalogue/context.js";
 export { createStepper } from "./catalogue/registry.js";
 export {
   checkRunMemory,
@@ -438,7 +439,6 @@ export {
   fwhtReference,
   getBackend,
   registerBackend,
-  setAutoThreadCap,
   tsBackend,
   WASM_BACKEND_NAME,
   WASM_MAX_BYTES,

@@ -5,6 +5,7 @@ import { singularValues } from "../linalg/svd.js";
 import {
   absoluteError,
   effectiveRank,
+  nuclearNorm,
   errorAndImbalance,
   heldOutRelError,
   imbalance,
@@ -185,9 +186,12 @@ export function measure(
       ev.forEach((v, i) => (row.extra[`imb_eig_${i + 1}`] = v));
     }
   }
-  if (opts.record.effectiveRank) {
+  if (opts.record.effectiveRank || opts.record.nuclearNorm) {
     const usable = Number.isFinite(row.loss) && (truth.absent || Number.isFinite(row.rel_error));
-    row.extra.effective_rank = usable ? effectiveRank(x ? productSingularValues(x) : singularValues(stepper.product())) : NaN;
+    // one set of singular values of the product serves both columns
+    const sv = usable ? (x ? productSingularValues(x) : singularValues(stepper.product())) : null;
+    if (opts.record.effectiveRank) row.extra.effective_rank = sv ? effectiveRank(sv) : NaN;
+    if (opts.record.nuclearNorm) row.extra.nuclear_norm = sv ? nuclearNorm(sv) : NaN;
   }
   const nsv = opts.record.singularValues;
   if (nsv > 0) {
@@ -280,6 +284,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
           );
     } else if (stop.targetRelError > 0 && relError <= stop.targetRelError) status = "converged";
     else if (noiseStop > 0 && relError <= noiseStop) status = "converged";
+    else if ((stop.targetLoss ?? 0) > 0 && loss <= stop.targetLoss!) status = "converged";
     else if (t >= stop.maxIterations) status = "max-iterations";
     else if (stop.maxSeconds > 0 && elapsed >= stop.maxSeconds) status = "time-limit";
     else if (opts.shouldStop?.()) status = "interrupted";

@@ -10,6 +10,7 @@ import { type GroundTruth, absentTruth, generalTruth, psdTruth, spectrum, truthF
 import { readNpyFloat64 } from "../io/arrays.js";
 import { streamRng } from "../random/rng.js";
 import { type Steps, runSteps } from "../io/turns.js";
+import { DEFAULT_RUN_CONTEXT, type RunContext } from "./context.js";
 
 /** A matrix sensing instance: the truth, the operator and the measurements y = A(M*) + noise. */
 export interface Instance {
@@ -42,29 +43,22 @@ export function buildTruth(config: ResolvedConfig): GroundTruth {
   return p.truth === "psd" ? psdTruth(p.n, sigma, rng) : generalTruth(p.n, p.n2, sigma, rng);
 }
 
-/** Supplies a ready operator for a config, or null (set by a sweep worker that shares operators). */
-let operatorProvider: ((config: ResolvedConfig) => SensingOperator | null) | null = null;
-
 /**
- * Installs (or, with null, removes) a provider consulted by {@link buildOperator} first: a
- * sweep's worker threads use it to hand runs an operator held once in shared memory.
+ * The sensing operator of a resolved config: the context's operator provider's, if it supplies
+ * one (a sweep's shared or batched operator), else built from its catalogue entry (random
+ * stream "operator" of the seed) with the context's kernel tuning.
  */
-export function setOperatorProvider(provider: ((config: ResolvedConfig) => SensingOperator | null) | null): void {
-  operatorProvider = provider;
-}
-
-/** The sensing operator of a resolved config, from its catalogue entry (random stream "operator" of the seed). */
-export function buildOperator(config: ResolvedConfig): SensingOperator {
-  return runSteps(buildOperatorSteps(config));
+export function buildOperator(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): SensingOperator {
+  return runSteps(buildOperatorSteps(config, context));
 }
 
 /** {@link buildOperator} in steps: the entry's `buildSteps` when it has one (a long build), else its `build` at once. */
-export function* buildOperatorSteps(config: ResolvedConfig): Steps<SensingOperator> {
-  const provided = operatorProvider?.(config);
+export function* buildOperatorSteps(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): Steps<SensingOperator> {
+  const provided = context.operatorProvider?.(config);
   if (provided) return provided;
   const d = operatorDescriptor(config.operator.type) as OperatorDescriptor<string, z.ZodRawShape>;
   const rng = streamRng(config.seed, "operator");
-  return d.buildSteps ? yield* d.buildSteps(config as never, rng) : d.build(config as never, rng);
+  return d.buildSteps ? yield* d.buildSteps(config as never, rng, context.kernels) : d.build(config as never, rng, context.kernels);
 }
 
 /**
@@ -79,16 +73,17 @@ export function operatorBytes(config: ResolvedConfig): number {
 /**
  * Builds the instance of a resolved config. The truth, operator, noise and init use
  * separate random streams of the seed, so changing e.g. the init scale leaves the
- * data unchanged, and runs that differ only in method see exactly the same data.
+ * data unchanged, and runs that differ only in method see exactly the same data. The
+ * operator is built in `context` ({@link buildOperator}; default: no provider, no thread cap).
  */
-export function buildInstance(config: ResolvedConfig): Instance {
-  return runSteps(buildInstanceSteps(config));
+export function buildInstance(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): Instance {
+  return runSteps(buildInstanceSteps(config, context));
 }
 
 /** {@link buildInstance} in steps (those of the operator's build: see {@link buildOperatorSteps}), the same instance bit for bit. */
-export function* buildInstanceSteps(config: ResolvedConfig): Steps<Instance> {
+export function* buildInstanceSteps(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): Steps<Instance> {
   const truth = buildTruth(config);
-  const operator = yield* buildOperatorSteps(config);
+  const operator = yield* buildOperatorSteps(config, context);
   const yFile = (config.operator as { yFile?: string }).yFile;
   const observed = operator.observations?.();
   const given =
@@ -104,7 +99,9 @@ export function* buildInstanceSteps(config: ResolvedConfig): Steps<Instance> {
   const outlierIndices =
     config.problem.outliers > 0 ? addOutliers(y, yClean, config.problem.outliers, config.problem.outlierScale, streamRng(config.seed, "outliers")) : undefined;
   checkFiniteMeasurements(config, y);
-  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}), ...(observed?.heldOut ? { heldOut: observed.heldOut } : {}) };
+  // no held-out entries (operator.testFraction 0): no test_rel_error column (0/0 would read as a divergence)
+  const heldOut = observed?.heldOut?.values.length ? observed.heldOut : undefined;
+  return { truth, operator, y, yClean, ...(outlierIndices ? { outlierIndices } : {}), ...(heldOut ? { heldOut } : {}) };
 }
 
 /**
@@ -161,19 +158,24 @@ export function buildInit(config: ResolvedConfig, instance?: Pick<Instance, "ope
     rng.fillNormal(X.data, alpha);
     return { kind: "symmetric", X };
   }
-  const F = zeros(n, k);
-  rng.fillNormal(F.data, alpha);
   if (config.model.type === "deep") {
-    // W_N = F, W_1ᵀ = G (drawn as for FGᵀ, so depth 2 is the asymmetric init), then W_2 … W_{N−1}
+    // W_N = F, W_1ᵀ = G (drawn as for FGᵀ, so depth 2 is the asymmetric init), then W_2 … W_{N−1};
+    // alphaOf "product": each factor at std a = α^{1/N}/√k, so E‖W_N⋯W_1‖_F² = n·n2·k^{N−1}·a^{2N}/ratio² = n·n2·α²/(k·ratio²)
+    const depth = config.model.depth;
+    const a = config.init.alphaOf === "product" ? Math.pow(alpha, 1 / depth) / Math.sqrt(k) : alpha;
+    const F = zeros(n, k);
+    rng.fillNormal(F.data, a);
     const G = zeros(n2, k);
-    rng.fillNormal(G.data, alpha / ratio);
-    const middle = Array.from({ length: config.model.depth - 2 }, () => {
+    rng.fillNormal(G.data, a / ratio);
+    const middle = Array.from({ length: depth - 2 }, () => {
       const W = zeros(k, k);
-      rng.fillNormal(W.data, alpha);
+      rng.fillNormal(W.data, a);
       return W;
     });
     return { kind: "asymmetric", F, G, middle };
   }
+  const F = zeros(n, k);
+  rng.fillNormal(F.data, alpha);
   if (type === "identical") return { kind: "asymmetric", F, G: { rows: n2, cols: k, data: F.data.slice() } };
   const G = zeros(n2, k);
   rng.fillNormal(G.data, alpha / ratio);

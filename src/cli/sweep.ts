@@ -6,7 +6,7 @@ import { type Grid, parseGrid, parseShard, quickGrid, variedPaths } from "../con
 import { applySets } from "../config/schema.js";
 import { type SweepOptions, type SweepResult, runSweep, workerEntry } from "../sweep/sweep.js";
 import type { ManifestEntry } from "../results/manifest.js";
-import { setAutoThreadCap } from "../kernels/wasm.js";
+import { runContext } from "../catalogue/context.js";
 import { formatBytes } from "../catalogue/memory.js";
 import { ExistingResultError, ForeignFilesError, claimSweepFolder } from "../run/claim.js";
 import * as fs from "node:fs";
@@ -132,14 +132,15 @@ export async function runSweepWithProgress(
     if (e instanceof ForeignFilesError) throw new UsageError(e.message);
     throw e;
   }
-  // the runs' automatic kernel threads share the given cores (in worker threads the sweep sets it)
-  if (cores !== undefined) setAutoThreadCap(Math.max(1, Math.floor(cores / workers)));
+  // the runs' context: their automatic kernel threads share the given cores (in worker threads the sweep sets the cap)
+  const context = runContext(cores !== undefined ? { threadCap: Math.max(1, Math.floor(cores / workers)) } : {});
   const interrupt = interruptFlag();
   const progress = new SweepProgress(!opts.quiet, (s) => io.err(s));
   try {
     const result = await runSweep(grid, dir, {
       workers,
       cores,
+      context,
       // worker threads even for one worker: the main thread stays free to receive signals
       runner: opts.batch ? "inline" : workerEntry() ? "threads" : "auto",
       ...(opts.batch ? { batch: true } : {}),

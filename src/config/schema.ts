@@ -385,6 +385,13 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
       });
     }
   }
+  if (c.init.alphaOf === "product" && (c.model.type !== "deep" || c.init.type !== "small-random")) {
+    errors.push({
+      path: "init.alphaOf",
+      value: "product",
+      message: 'scales the end-to-end product of model.type "deep" with init.type "small-random" only; leave it out (or "factor") otherwise',
+    });
+  }
   if (c.init.type === "file" && c.init.dir === undefined) {
     errors.push({
       path: "init.dir",

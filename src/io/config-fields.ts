@@ -103,6 +103,13 @@ export const initSchema = z
           "--save-instance (relative to the working directory)",
       ),
     ratio: finite("init.ratio").pipe(z.number().positive("init.ratio must be > 0")).default(3).describe("F₀ scale / G₀ scale (G₀ std = α/ratio); 1 = balanced"),
+    alphaOf: z
+      .enum(["factor", "product"])
+      .optional()
+      .describe(
+        'deep model, "small-random": what α scales. "factor" (absent): every factor\'s entries ~ N(0, α²), W_1\'s ~ N(0, (α/ratio)²); "product": the ' +
+          "end-to-end scale of Arora et al.'s code — each factor's entry std is α^{1/N}/√k (W_1's divided by ratio), so E‖W_N⋯W_1‖_F² = n1·n2·α²/(k·ratio²)",
+      ),
   })
   .strict();
 
@@ -113,6 +120,10 @@ export const stopSchema = z
       .pipe(z.number().min(0, "stop.targetRelError must be ≥ 0"))
       .default(0)
       .describe("stop when ‖P − M*‖_F/‖M*‖_F ≤ this (0 disables)"),
+    targetLoss: finite("stop.targetLoss")
+      .pipe(z.number().min(0, "stop.targetLoss must be ≥ 0"))
+      .optional()
+      .describe("stop (status converged) when the loss ½‖A(P) − y‖² ≤ this, e.g. once the observed entries are fitted (absent or 0: off; needs no M*)"),
     maxSeconds: finite("stop.maxSeconds")
       .pipe(z.number().min(0, "stop.maxSeconds must be ≥ 0"))
       .default(0)
@@ -151,6 +162,10 @@ export const recordSchema = z
         "record effective_rank = exp(−Σ p_i log p_i), p_i = σ_i/Σσ_j over the singular values of the product (Roy & Vetterli 2007; every model and " +
           "method)",
       ),
+    nuclearNorm: z
+      .boolean()
+      .default(false)
+      .describe("record nuclear_norm = ‖P‖_* = Σ σ_i(P), the sum of the singular values of the product (every model and method; docs/diagnostics.md)"),
     diagnostics: z
       .boolean()
       .default(false)

@@ -3,7 +3,7 @@ import type { KernelBackend } from "./types.js";
 import { fwhtReference } from "./fwht.js";
 import { WASM_RELAXED_BACKEND_NAME, wasmBackend, wasmRelaxedBackend, wasmUnavailableReason } from "./wasm.js";
 
-export type { AllocateOptions, KernelBackend, StoredMatrix, StorageType } from "./types.js";
+export type { AllocateOptions, KernelBackend, KernelTuning, StoredMatrix, StorageType } from "./types.js";
 export { tsBackend } from "./ts.js";
 export {
   AUTO_THREADS_MIN_BYTES,
@@ -11,7 +11,6 @@ export {
   WASM_MAX_BYTES,
   WASM_RELAXED_BACKEND_NAME,
   autoThreads,
-  setAutoThreadCap,
   wasmAvailable,
   wasmMatrixBytes,
   wasmRelaxedStatus,

@@ -165,12 +165,8 @@ export class WasmCompletionKernel {
   }
 }
 
-/** log₂ of the FWHT block (2^15 float64 = 256 KiB, in the L2 cache with room to spare). */
-export let FWHT_LOG_BLOCK = 15;
-/** For the benchmark's block-size scan. */
-export function setFwhtLogBlock(b: number): void {
-  FWHT_LOG_BLOCK = b;
-}
+/** Default log₂ of the FWHT block (2^15 float64 = 256 KiB, in the L2 cache with room to spare); a run's context may set another. */
+export const FWHT_LOG_BLOCK = 15;
 
 /**
  * A float64 vector of length L = 2^q in WASM memory with an in-place, cache-blocked, threaded
@@ -191,12 +187,15 @@ export class WasmFwhtVector {
   private readonly logL: number;
   protected disposed = false;
 
+  /** @param logBlock log₂ of the cache block (`KernelTuning.fwhtLogBlock`; the result does not depend on it) */
   constructor(
     readonly length: number,
     threads: number,
     extraBytes = 0,
+    readonly logBlock = FWHT_LOG_BLOCK,
   ) {
     if (length < 1 || (length & (length - 1)) !== 0) throw new RangeError(`the FWHT length must be a power of 2, got ${length}`);
+    if (!Number.isInteger(logBlock) || logBlock < 1) throw new RangeError(`the FWHT log block must be an integer ≥ 1, got ${logBlock}`);
     this.logL = Math.round(Math.log2(length));
     this.extra = HEADER + align64(8 * length);
     const { memory, k, buffer } = wasmInstance(this.extra + extraBytes, `an FWHT vector of length ${length}`);
@@ -213,7 +212,7 @@ export class WasmFwhtVector {
     const L = this.length,
       k = this.k;
     if (L < 2) return;
-    const logB = Math.min(this.logL, FWHT_LOG_BLOCK);
+    const logB = Math.min(this.logL, this.logBlock);
     const blocks = L >> logB;
     const t = this.threads;
     if (blocks === 1 || t === 1) {
@@ -259,6 +258,7 @@ export class WasmSrhtKernel extends WasmFwhtVector {
     readonly n2: number,
     signs: Int8Array,
     threads: number,
+    logBlock = FWHT_LOG_BLOCK,
   ) {
     const N = n1 * n2;
     let L = 1;
@@ -269,6 +269,7 @@ export class WasmSrhtKernel extends WasmFwhtVector {
       L,
       threads,
       sizes.reduce((a, b) => a + b, 0),
+      logBlock,
     );
     let o = this.extra;
     const at = (i: number) => {

@@ -48,10 +48,29 @@ export interface StoredMatrix {
   readonly threads?: number;
 }
 
+/**
+ * Tuning of the kernels that a run's context passes down to the operators it builds (see
+ * `RunContext` in catalogue/context.ts): never a process-wide setting, so two runs in one
+ * process can use different values. Results do not depend on any of it. Absent fields take
+ * the defaults.
+ */
+export interface KernelTuning {
+  /**
+   * Cap on the automatic thread count (`operator.threads` = 0) of the operators a run builds;
+   * default Infinity (no cap). A sweep with W parallel runs on C cores gives each run
+   * ⌊C/W⌋. Explicit thread counts are not capped.
+   */
+  threadCap?: number;
+  /** log₂ of the cache block of the blocked fast Walsh–Hadamard transform (SRHT); default 15 (2¹⁵ float64 = 256 KiB). */
+  fwhtLogBlock?: number;
+}
+
 /** Options of {@link KernelBackend.allocate}. */
 export interface AllocateOptions {
   /** Threads for the multiplies: 0 or absent = automatic; backends without threads accept only 1. */
   threads?: number;
+  /** Cap on the automatic thread count ({@link KernelTuning.threadCap}; default Infinity). */
+  threadCap?: number;
 }
 
 export interface KernelBackend {

@@ -573,28 +573,15 @@ export function availableCores(): number {
 /** Operators at least this large get 2 threads automatically (below, the per-call synchronization costs more than it saves). */
 export const AUTO_THREADS_MIN_BYTES = 16 * 1024 * 1024;
 
-/** Cap on the automatic thread count, for code that runs several operators at once (a sweep's worker threads). */
-let autoThreadCap = Infinity;
-
-/**
- * Caps the automatic thread count of this thread's operators (a sweep with W parallel runs
- * on C cores sets ⌊C/W⌋, so the runs do not oversubscribe the cores). Explicit thread
- * counts are not affected.
- */
-export function setAutoThreadCap(cap: number): void {
-  if (!(cap >= 1)) throw new RangeError(`the automatic thread cap must be ≥ 1, got ${cap}`);
-  autoThreadCap = Math.floor(cap);
-}
-
 /**
  * A thread count for the WASM backend: 0 = automatic — 2 threads for operators
- * ≥ {@link AUTO_THREADS_MIN_BYTES} (16 MiB) on ≥ 2 cores, else 1, and never more than the
- * cap of {@link setAutoThreadCap}. Results do not depend on the thread count (the kernels
- * sum every output in the same order whatever the split).
+ * ≥ {@link AUTO_THREADS_MIN_BYTES} (16 MiB) on ≥ 2 cores, else 1, and never more than ⌊cap⌋
+ * (the run context's `KernelTuning.threadCap`; default Infinity). Results do not depend
+ * on the thread count (the kernels sum every output in the same order whatever the split).
  */
-export function autoThreads(bytes: number): number {
+export function autoThreads(bytes: number, cap = Infinity): number {
   const cores = availableCores();
-  return Math.max(1, Math.min(bytes >= AUTO_THREADS_MIN_BYTES && cores >= 2 ? 2 : 1, autoThreadCap));
+  return Math.max(1, Math.min(bytes >= AUTO_THREADS_MIN_BYTES && cores >= 2 ? 2 : 1, Math.floor(cap)));
 }
 
 /** Fast Walsh–Hadamard transform in place (x.length a power of 2), on the WASM kernels. */
@@ -648,7 +635,7 @@ function moduleBackend(name: string, module: WasmModule): KernelBackend {
     threads: true,
     allocate(rows: number, cols: number, storage: StorageType, opts: AllocateOptions = {}): StoredMatrix {
       const bytes = rows * cols * (storage === "float32" ? 4 : 8);
-      const t = opts.threads === undefined || opts.threads === 0 ? autoThreads(bytes) : opts.threads;
+      const t = opts.threads === undefined || opts.threads === 0 ? autoThreads(bytes, opts.threadCap) : opts.threads;
       return new WasmStoredMatrix(module, rows, cols, storage, t, undefined, name);
     },
   };

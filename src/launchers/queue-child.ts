@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { executeRunAsync } from "../run/runFolder.js";
-import { setAutoThreadCap } from "../kernels/wasm.js";
+import { runContext } from "../catalogue/context.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type PublishOutcome, publishRun, reclaimStaging, stagingDir } from "./publish.js";
 import { sweepResumePoint } from "../sweep/resume.js";
@@ -45,7 +45,8 @@ process.on("SIGTERM", () => {});
 
 process.on("message", (task: ChildTask) => {
   void (async () => {
-    setAutoThreadCap(task.threads);
+    // this run's context: automatic kernel threads capped at the worker's share of the cores
+    const context = runContext({ threadCap: task.threads });
     staging = stagingDir(task.dir, task.id);
     ensureDir(path.dirname(staging));
     let status = "failed";
@@ -54,7 +55,7 @@ process.on("message", (task: ChildTask) => {
     try {
       // an earlier attempt of this job that was killed or interrupted: continue from its checkpoint
       const resume = reclaimStaging(task.dir, task.id, staging) ? sweepResumePoint(staging, task.config) : undefined;
-      const { summary } = await executeRunAsync(task.config, staging, { existing: "replace", ...(resume ? { resume } : {}) });
+      const { summary } = await executeRunAsync(task.config, staging, { existing: "replace", context, ...(resume ? { resume } : {}) });
       status = summary.status;
       seconds = summary.seconds;
     } catch (e) {

@@ -358,15 +358,25 @@ export function heldOutRelError(t: HeldOutEntries, L: Matrix, R: Matrix | null):
 /**
  * The effective rank exp(H(p)) of singular values σ (Roy & Vetterli 2007; the `effrank` of
  * fawuuu/irmsmd): p_i = σ_i / Σ_j σ_j and H(p) = −Σ p_i log p_i (0·log 0 = 0). 1 for a rank-one
- * matrix, r for r equal singular values; NaN for σ = 0.
+ * matrix, r for r equal singular values; 0 for the zero matrix (its rank; e.g. `svt`'s X₀ = 0, which a NaN
+ * would have recorded as a divergence).
  */
 export function effectiveRank(sigma: ArrayLike<number>): number {
-  let total = 0;
-  for (let i = 0; i < sigma.length; i++) total += Math.abs(sigma[i]);
+  const total = nuclearNorm(sigma);
   let h = 0;
   for (let i = 0; i < sigma.length; i++) {
     const p = Math.abs(sigma[i]) / total;
     if (p > 0) h -= p * Math.log(p);
   }
-  return total > 0 ? Math.exp(h) : NaN;
+  return total > 0 ? Math.exp(h) : 0;
+}
+
+/**
+ * The nuclear norm ‖P‖_* = Σ_i |σ_i| of a matrix with singular values σ (summed in the given
+ * order, so the same σ always give the same bits). For a PSD P it equals tr P.
+ */
+export function nuclearNorm(sigma: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < sigma.length; i++) total += Math.abs(sigma[i]);
+  return total;
 }

@@ -62,7 +62,7 @@ export class CompletionOperator implements SensingOperator {
     checkKernelBackend("completion", name); // an unknown, unavailable or non-applicable backend is an error
     const threads = opts.threads ?? 0;
     if (name !== "ts" && structuredKernelsAvailable()) {
-      const t = threads === 0 ? autoThreads(this.bytes) : threads;
+      const t = threads === 0 ? autoThreads(this.bytes, opts.threadCap) : threads;
       this.kernel = new WasmCompletionKernel(n1, n2, rowIndex, colIndex, t);
       // the kernel holds Ω in its memory; drop the JS copies
       this.rows = this.kernel.rowIndex;
@@ -169,6 +169,8 @@ export interface CompletionBackendOptions {
   backend?: string;
   /** Threads of the WASM kernels (0 or absent = automatic, {@link autoThreads}). */
   threads?: number;
+  /** Cap on the automatic thread count (the run context's `KernelTuning.threadCap`; default Infinity). */
+  threadCap?: number;
 }
 
 /**
@@ -250,9 +252,10 @@ export const completionDescriptor = defineOperator({
     sizeOptions: ["operator.p"],
   }),
   example: { options: { p: 0.5 }, square: false },
-  build: (c, rng) => {
+  build: (c, rng, kernels) => {
     try {
-      return completionOperator(c.problem.n, c.problem.n2, c.operator.p, rng, { backend: c.operator.backend, threads: c.operator.threads });
+      const opts = { backend: c.operator.backend, threads: c.operator.threads, threadCap: kernels?.threadCap };
+      return completionOperator(c.problem.n, c.problem.n2, c.operator.p, rng, opts);
     } catch (e) {
       // a tiny p·n1·n2 can leave Ω empty: a config problem, named by its field
       if (e instanceof RangeError && e.message.startsWith("completion: no entry")) {

@@ -3,7 +3,7 @@ import { finite } from "../io/config-fields.js";
 import { type ObservedEntries, readObservedEntries } from "../io/entries.js";
 import { sampleWithoutReplacement } from "../random/sample.js";
 import type { Rng } from "../random/rng.js";
-import { CompletionOperator } from "./completion.js";
+import { type CompletionBackendOptions, CompletionOperator } from "./completion.js";
 import { operatorFileOption } from "./denseFile.js";
 import { defineOperator, kernelOptions } from "./operator.js";
 
@@ -47,7 +47,7 @@ export class FileCompletionOperator extends CompletionOperator {
     n2: number,
     private readonly train: ObservedEntries,
     readonly heldOut: HeldOutEntries,
-    opts: { backend?: string; threads?: number },
+    opts: CompletionBackendOptions,
   ) {
     super(n1, n2, train.values.length / (n1 * n2), train.rows, train.cols, opts);
   }
@@ -117,10 +117,10 @@ export const completionFileDescriptor = defineOperator({
   },
   // two int32 index arrays per training entry, and the WASM kernels' float64 staging vector
   bytes: (c) => (c.operator.backend === "ts" ? 8 : 16) * c.operator.m,
-  build: (c, rng) => {
+  build: (c, rng, kernels) => {
     const { n, n2 } = c.problem;
     const all = readObservedEntries("operator.file", c.operator.file!, n, n2, c.operator.indexBase!);
     const { train, test } = splitEntries(all, n2, c.operator.testFraction, rng);
-    return new FileCompletionOperator(n, n2, train, test, { backend: c.operator.backend, threads: c.operator.threads });
+    return new FileCompletionOperator(n, n2, train, test, { backend: c.operator.backend, threads: c.operator.threads, threadCap: kernels?.threadCap });
   },
 });

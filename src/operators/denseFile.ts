@@ -63,13 +63,16 @@ export const denseFileDescriptor = defineOperator({
   optionRules: gaussianOptionRules,
   resolveOptions: resolveGaussianOptions,
   bytes: (c) => gaussianBytes(c),
-  build: (c) => {
+  build: (c, _rng, kernels) => {
     const { m } = c.operator,
       { n: n1, n2 } = c.problem;
     const file = c.operator.file!;
     const { data } = readNpyFloat64("operator.file", file, [m, n1, n2], `operator.m × problem.n × problem.n2 = ${m}×${n1}×${n2} matrices A_i`);
     const storage = c.operator.storage === "float32" ? "float32" : "float64";
-    const stored = chooseBackend(c.operator.backend, m, n1 * n2, storage).allocate(m, n1 * n2, storage, { threads: c.operator.threads });
+    const stored = chooseBackend(c.operator.backend, m, n1 * n2, storage).allocate(m, n1 * n2, storage, {
+      threads: c.operator.threads,
+      threadCap: kernels?.threadCap,
+    });
     stored.values.set(data);
     return new DenseSensingOperator("dense-file", n1, n2, stored, 1 / Math.sqrt(m), n1 === n2 && allSymmetric(data, m, n1));
   },

@@ -384,7 +384,7 @@ export class RegeneratedGaussianOperator extends MatrixSensingOperator {
  * Gaussian sensing: A_i with i.i.d. N(0,1) entries, A(Z)_i = ⟨A_i, Z⟩/√m, so
  * E‖A(Z)‖² = ‖Z‖_F² for every Z. Entries are drawn in order (i, row, col) from `rng`;
  * with float32 storage each draw is rounded to float32 and that value *is* the entry.
- * Arguments (m, n1, n2, rng, backend, storage = "float64", threads) as {@link gaussianOperatorSteps}.
+ * Arguments (m, n1, n2, rng, backend, storage = "float64", threads, threadCap) as {@link gaussianOperatorSteps}.
  */
 export function gaussianOperator(...args: Parameters<typeof gaussianOperatorSteps>): DenseSensingOperator {
   return runSteps(gaussianOperatorSteps(...args));
@@ -403,8 +403,9 @@ export function* gaussianOperatorSteps(
   backend: KernelBackend,
   storage: StorageType = "float64",
   threads?: number,
+  threadCap?: number,
 ): Steps<DenseSensingOperator> {
-  const stored = backend.allocate(m, n1 * n2, storage, { threads });
+  const stored = backend.allocate(m, n1 * n2, storage, { threads, threadCap });
   yield* filled(stored, function* () {
     const v = stored.values,
       len = n1 * n2,
@@ -433,7 +434,7 @@ function* filled(stored: StoredMatrix, fill: () => Steps<void>): Steps<void> {
  * in order (i, row, col)), A(Z)_i = ⟨A_i, Z⟩/√m, so E‖A(Z)‖² = ‖Z‖_F² for symmetric Z.
  * The stored A_i are exactly symmetric. With storage "packed" only the upper triangles are
  * kept ({@link PackedSymmetricOperator}) — the same values for the same `rng`.
- * Arguments (m, n, rng, backend, storage = "float64", threads) as {@link symmetricGaussianOperatorSteps}.
+ * Arguments (m, n, rng, backend, storage = "float64", threads, threadCap) as {@link symmetricGaussianOperatorSteps}.
  */
 export function symmetricGaussianOperator(...args: Parameters<typeof symmetricGaussianOperatorSteps>): DenseSensingOperator | PackedSymmetricOperator {
   return runSteps(symmetricGaussianOperatorSteps(...args));
@@ -447,10 +448,11 @@ export function* symmetricGaussianOperatorSteps(
   backend: KernelBackend,
   storage: StorageType | "packed" = "float64",
   threads?: number,
+  threadCap?: number,
 ): Steps<DenseSensingOperator | PackedSymmetricOperator> {
   const nn = n * n;
   const packed = storage === "packed";
-  const stored = backend.allocate(m, packed ? packedLength(n) : nn, packed ? "float64" : storage, { threads });
+  const stored = backend.allocate(m, packed ? packedLength(n) : nn, packed ? "float64" : storage, { threads, threadCap });
   const v = stored.values;
   const B = new Float64Array(nn);
   const block = drawRowsPerBlock(nn);
@@ -487,6 +489,8 @@ export interface GaussianOperatorOptions {
   backend?: string;
   /** Threads for the WASM backend (0 = automatic). */
   threads?: number;
+  /** Cap on the automatic thread count (the run context's `KernelTuning.threadCap`; default Infinity). */
+  threadCap?: number;
 }
 
 /**
@@ -513,12 +517,20 @@ export function* buildGaussianOperatorSteps(
   if (issues.length) throw new RangeError(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
   if (storage === "regenerate") return new RegeneratedGaussianOperator(type, m, n1, n2, rng);
   if (storage === "packed") {
-    return yield* symmetricGaussianOperatorSteps(m, n1, rng, chooseBackend(backendName, m, packedLength(n1), "float64"), "packed", opts.threads);
+    return yield* symmetricGaussianOperatorSteps(
+      m,
+      n1,
+      rng,
+      chooseBackend(backendName, m, packedLength(n1), "float64"),
+      "packed",
+      opts.threads,
+      opts.threadCap,
+    );
   }
   const backend = chooseBackend(backendName, m, n1 * n2, storage);
   return type === "gaussian"
-    ? yield* gaussianOperatorSteps(m, n1, n2, rng, backend, storage, opts.threads)
-    : yield* symmetricGaussianOperatorSteps(m, n1, rng, backend, storage, opts.threads);
+    ? yield* gaussianOperatorSteps(m, n1, n2, rng, backend, storage, opts.threads, opts.threadCap)
+    : yield* symmetricGaussianOperatorSteps(m, n1, rng, backend, storage, opts.threads, opts.threadCap);
 }
 
 /** Most threads `operator.threads` accepts: a small multiple of the cores (more only oversubscribes them). */
@@ -673,8 +685,9 @@ export const gaussianDescriptor = defineOperator({
   explainBytes: explainGaussianBytes,
   example: { options: { m: 300 }, square: false },
   sharing: gaussianSharing,
-  build: (c, rng) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
-  buildSteps: (c, rng) => buildGaussianOperatorSteps("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
+  build: (c, rng, kernels) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
+  buildSteps: (c, rng, kernels) =>
+    buildGaussianOperatorSteps("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
 });
 
 /** `symmetric-gaussian`: A_i = (B_i + B_iᵀ)/2. */
@@ -695,6 +708,8 @@ export const symmetricGaussianDescriptor = defineOperator({
   explainBytes: explainGaussianBytes,
   example: { options: { m: 300 }, square: true },
   sharing: gaussianSharing,
-  build: (c, rng) => buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
-  buildSteps: (c, rng) => buildGaussianOperatorSteps("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, c.operator),
+  build: (c, rng, kernels) =>
+    buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
+  buildSteps: (c, rng, kernels) =>
+    buildGaussianOperatorSteps("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
 });

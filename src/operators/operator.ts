@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type ConfigIssue, type ModelConfig, type ProblemConfig, nonNegInt } from "../io/config-fields.js";
-import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";
+import type { KernelBackend, KernelTuning, StorageType, StoredMatrix } from "../kernels/types.js";
 import type { Rng } from "../random/rng.js";
 import type { Steps } from "../io/turns.js";
 import type { SensingOperator } from "./types.js";
@@ -100,13 +100,16 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * (`problem.truth: "none"`).
    */
   observed?(c: OperatorView<z.output<z.ZodObject<S>>>): boolean;
-  /** The operator, drawing its randomness from `rng` (the "operator" stream of the seed). */
-  build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): SensingOperator;
+  /**
+   * The operator, drawing its randomness from `rng` (the "operator" stream of the seed), with
+   * the kernel tuning of the run's context (automatic thread cap, FWHT block; absent = defaults).
+   */
+  build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng, kernels?: KernelTuning): SensingOperator;
   /**
    * `build` in steps, for operators whose build is long (stored Gaussian, rank-one): the same draws in the
    * same order, yielding between blocks so that a stop request is answered during the build (io/turns.ts).
    */
-  buildSteps?(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng): Steps<SensingOperator>;
+  buildSteps?(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng, kernels?: KernelTuning): Steps<SensingOperator>;
 }
 
 /** The stored matrix of a shareable operator: rows × cols entries of a storage type (packed: symmetric upper triangles). */

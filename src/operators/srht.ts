@@ -4,6 +4,7 @@ import { sampleWithoutReplacement } from "../random/sample.js";
 import { fwht, nextPowerOfTwo } from "./fwht.js";
 import { autoThreads, checkKernelBackend } from "../kernels/index.js";
 import { SRHT_MAX_K, WasmSrhtKernel, structuredKernelsAvailable } from "../kernels/structured.js";
+import type { KernelTuning } from "../kernels/types.js";
 import { defaultMeasurements, defineOperator, kernelOptions } from "./operator.js";
 import type { SensingOperator } from "./types.js";
 
@@ -47,7 +48,7 @@ export class SrhtOperator implements SensingOperator {
     readonly n2: number,
     readonly signs: Int8Array,
     readonly rows: Int32Array,
-    opts: { backend?: string; threads?: number } = {},
+    opts: SrhtBackendOptions = {},
   ) {
     const N = n1 * n2;
     if (signs.length !== N) throw new RangeError(`srht: ${signs.length} signs for n1·n2 = ${N} entries`);
@@ -59,7 +60,7 @@ export class SrhtOperator implements SensingOperator {
       threads = opts.threads ?? 0;
     checkKernelBackend("srht", name); // an unknown, unavailable or non-applicable backend is an error
     if (name !== "ts" && structuredKernelsAvailable()) {
-      this.fwhtVector = new WasmSrhtKernel(n1, n2, signs, threads === 0 ? autoThreads(8 * this.length) : threads);
+      this.fwhtVector = new WasmSrhtKernel(n1, n2, signs, threads === 0 ? autoThreads(8 * this.length, opts.threadCap) : threads, opts.fwhtLogBlock);
       this.buf = this.fwhtVector.data;
       this.backend = this.fwhtVector.threads > 1 ? `wasm-simd+${this.fwhtVector.threads}threads` : "wasm-simd";
     } else {
@@ -175,12 +176,18 @@ function popcount(x: number): number {
   return c;
 }
 
+/** Kernel backend of an SRHT operator: "auto" | "ts" | "wasm", threads (0 = automatic), and the run context's kernel tuning. */
+export interface SrhtBackendOptions extends KernelTuning {
+  backend?: string;
+  threads?: number;
+}
+
 /**
  * An SRHT operator with m sampled rows: signs are drawn first (one uniform bit per entry
  * of vec(Z), in order), then the rows by Floyd's algorithm (m distinct uniform indices in
  * [0, L)), sorted increasingly. Requires m ≤ L.
  */
-export function srhtOperator(m: number, n1: number, n2: number, rng: Rng, opts: { backend?: string; threads?: number } = {}): SrhtOperator {
+export function srhtOperator(m: number, n1: number, n2: number, rng: Rng, opts: SrhtBackendOptions = {}): SrhtOperator {
   const N = n1 * n2;
   const L = nextPowerOfTwo(N);
   if (!Number.isInteger(m) || m < 1 || m > L) throw new RangeError(`srht: m must be an integer in [1, ${L}] (the padded length 2^⌈log₂(n1·n2)⌉), got ${m}`);
@@ -222,5 +229,6 @@ export const srhtDescriptor = defineOperator({
   },
   explainBytes: () => ({ formula: "signs, row indices and a padded length-L vector, plus the n1×n2 work of the transform", alternatives: [] }),
   example: { options: { m: 200 }, square: false },
-  build: (c, rng) => srhtOperator(c.operator.m, c.problem.n, c.problem.n2, rng, { backend: c.operator.backend, threads: c.operator.threads }),
+  build: (c, rng, kernels) =>
+    srhtOperator(c.operator.m, c.problem.n, c.problem.n2, rng, { ...kernels, backend: c.operator.backend, threads: c.operator.threads }),
 });

@@ -106,6 +106,8 @@ function metricLabel(metric: string): string {
       return "loss ½‖A(P) − y‖²";
     case "imbalance_norm":
       return "‖FᵀF − GᵀG‖_F";
+    case "effective_rank":
+      return "effective rank exp H(σ/Σσ) of P";
     default:
       return metric;
   }
@@ -199,7 +201,7 @@ export function errorFigureSpec(agg: Aggregate, req: FigureRequest, labels: Labe
       xLabel: xAxisLabel(time),
       yLabel: several ? metrics.map(metricShort).join(" / ") : metricLabel(metrics[0]),
       xLog: req.xLog,
-      yLog: true,
+      yLog: req.yLog ?? true,
       series,
     };
   });
@@ -436,7 +438,13 @@ export function itersVsFigureSpec(agg: Aggregate, req: FigureRequest, labels: La
     color: colorFor(i),
   }));
   const pl = labels[param] ?? shortLabel(param);
-  const yLabel = req.metric ?? `iterations to ${level.toExponential(0)}`;
+  // a runs.csv final_<metric> column is labelled as its metric ("final relative error ‖P − M*‖_F / ‖M*‖_F")
+  const finalOf = req.metric?.startsWith("final_") ? req.metric.slice("final_".length) : undefined;
+  const yLabel = req.metric
+    ? finalOf && metricLabel(finalOf) !== finalOf
+      ? `final ${metricLabel(finalOf)}`
+      : req.metric
+    : `iterations to ${level.toExponential(0)}`;
   const reached = `the first recorded iteration with ${agg.errorMetric} ≤ ${level.toExponential(0)} (runs that never reach it are off the chart)`;
   return withLayout(
     {

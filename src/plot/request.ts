@@ -23,7 +23,10 @@ export interface FigureRequest {
   metric?: string;
   /** Log-scale iteration axis (error plots). */
   xLog?: boolean;
-  /** For iters-vs: a log-scale y axis (default true; false for a linear axis, where iterations ∝ ln(1/α) is a straight line against a log α axis). */
+  /**
+   * For iters-vs and error plots: a log-scale y axis (default true; false for a linear axis, e.g. where iterations ∝ ln(1/α) is a straight line
+   * against a log α axis, or for an effective rank between 1 and 20).
+   */
   yLog?: boolean;
   /** For rate-vs / iters-vs: the parameter on the x axis. */
   param?: string;

@@ -155,7 +155,7 @@ export function runRow(dir: string, spec: RunSpec, paths: string[], errorMetric:
   row.iterations = e.iterations ?? NaN;
   row.seconds = e.seconds ?? NaN;
   const final = (files.summary?.final ?? null) as Record<string, number> | null;
-  for (const c of ["rel_error", "abs_error", "loss", "imbalance_norm", "sym_rel_error"]) {
+  for (const c of ["rel_error", "abs_error", "loss", "imbalance_norm", "sym_rel_error", "nuclear_norm", "effective_rank", "test_rel_error"]) {
     if (final && final[c] !== undefined) row[`final_${c}`] = final[c];
   }
   const m = files.metrics;
@@ -229,8 +229,10 @@ function groupByPoint<T>(items: T[], pointOf: (t: T) => string): Map<string, T[]
 
 /**
  * {@link aggregateSweep} and the manifest entries of its runs, from one reading of every
- * run folder; a point's metrics tables are dropped once its curves are computed, so the
- * rows of at most one point's runs are held at a time besides the per-run summaries.
+ * run folder, one parameter point at a time: a point's run folders are read, its rows,
+ * entries, summary and curves computed, and its parsed files dropped before the next point
+ * is read — so the parsed metrics of at most one point's runs are held at a time besides
+ * the per-run rows (linear in the number of runs; memory bounded by the largest point).
  */
 function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { agg: Aggregate; entries: ManifestEntry[] } {
   const gridFile = path.join(dir, "grid.json");
@@ -239,37 +241,50 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
   const specs = expandGrid(grid, { validate: false, allowLarge: true });
   const paths = variedPaths(grid);
   const errorMetric = opts.errorMetric ?? "rel_error";
-  const expected = expectedConfigs(specs);
-  const inspections = new Map(specs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) })]));
-  // a metric no run recorded would classify every run as stalled: refused, naming the columns there are
-  const tables = [...inspections.values()].flatMap((i) => (i.metrics ? [i.metrics] : []));
-  if (tables.length > 0 && !tables.some((t) => t.columns.includes(errorMetric))) {
-    const numeric = [...new Set(tables.flatMap((t) => t.columns))].filter((c) => c !== "iteration" && c !== "seconds");
-    throw new Error(`--metric ${errorMetric}: no run recorded a column ${errorMetric} in metrics.csv; choose one of ${numeric.join(", ")}`);
-  }
-  const runs = specs.map((s) => runRow(dir, s, paths, errorMetric, inspections.get(s.id)));
-  const entries = specs.map((s) => entryFromFolder(dir, s, inspections.get(s.id)));
-  // what the rows and entries took from each run's config and summary is kept; the parsed files are not
-  for (const i of inspections.values()) delete i.config;
-  for (const r of runs) {
-    // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
-    if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: inspections.get(String(r.id))!.reason ?? "" });
-    // a run made with other stop rules is not the grid's run: named, kept out of the statistics
-    const differs = inspections.get(String(r.id))!.stopDiffers;
-    if (differs) Object.assign(r, { rate_class: "", config_differs: differs });
-  }
-  const damaged: DamagedRun[] = specs
-    .map((s) => inspections.get(s.id)!)
-    .filter((i) => i.state === "damaged")
-    .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.reason ?? "" }));
+  const index = new Map(specs.map((s, i) => [s.id, i]));
+  const runs: RunRow[] = new Array(specs.length);
+  const entries: ManifestEntry[] = new Array(specs.length);
+  // per run: the validating reader's verdicts that outlive the point (in the grid's order at the end)
+  const damagedAt: (DamagedRun | undefined)[] = new Array(specs.length);
+  const differingAt: (DamagedRun | undefined)[] = new Array(specs.length);
+  // a metric no run recorded would classify every run as stalled: refused (after reading), naming the columns there are
+  let tablesSeen = 0,
+    metricSeen = false;
+  const columnsSeen = new Set<string>();
+  const readPoint = (pointSpecs: RunSpec[]): Map<string, RunFolderInspection> => {
+    const expected = expectedConfigs(pointSpecs);
+    const inspections = new Map(pointSpecs.map((s) => [s.id, inspectRunFolder(path.join(dir, s.id), { expected: expected.get(s.id) })]));
+    for (const s of pointSpecs) {
+      const i = inspections.get(s.id)!;
+      if (i.metrics) {
+        tablesSeen++;
+        if (i.metrics.columns.includes(errorMetric)) metricSeen = true;
+        else if (!metricSeen) for (const c of i.metrics.columns) columnsSeen.add(c);
+      }
+      const at = index.get(s.id)!;
+      const r = runRow(dir, s, paths, errorMetric, i);
+      entries[at] = entryFromFolder(dir, s, i);
+      // a damaged run has no trustworthy metrics: no rate class, and the reason in its row
+      if (r.status === "damaged") Object.assign(r, { rate_class: "", damaged: i.reason ?? "" });
+      // a run made with other stop rules is not the grid's run: named, kept out of the statistics
+      if (i.stopDiffers) Object.assign(r, { rate_class: "", config_differs: i.stopDiffers });
+      runs[at] = r;
+      if (i.state === "damaged") damagedAt[at] = { id: path.basename(i.dir), dir: i.dir, reason: i.reason ?? "" };
+      if (i.stopDiffers !== undefined) differingAt[at] = { id: path.basename(i.dir), dir: i.dir, reason: i.stopDiffers };
+      // what the row and entry took from the run's config is kept; the parsed file is not
+      delete i.config;
+    }
+    return inspections;
+  };
   const points: PointSummary[] = [];
   const curves: CurveTable[] = [];
-  const specsOf = groupByPoint(specs, (s) => s.point),
-    rowsOf = groupByPoint(runs, (r) => String(r.point));
+  const specsOf = groupByPoint(specs, (s) => s.point);
   for (const params of gridPoints(grid)) {
     const point = pointName(params);
     const pointSpecs = specsOf.get(point) ?? [];
-    const rows = rowsOf.get(point) ?? [];
+    specsOf.delete(point);
+    const inspections = readPoint(pointSpecs);
+    const rows = pointSpecs.map((s) => runs[index.get(s.id)!]);
     const statuses: Record<string, number> = {};
     for (const r of rows) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
     const med: Record<string, number> = {};
@@ -305,12 +320,15 @@ function aggregateWithEntries(dir: string, opts: { errorMetric?: string }): { ag
         inspections,
       ),
     );
-    for (const s of pointSpecs) delete inspections.get(s.id)!.metrics;
   }
-  const differing: DamagedRun[] = specs
-    .map((s) => inspections.get(s.id)!)
-    .filter((i) => i.stopDiffers !== undefined)
-    .map((i) => ({ id: path.basename(i.dir), dir: i.dir, reason: i.stopDiffers! }));
+  // runs of no listed point (none today: every spec belongs to a point of gridPoints) still get their rows
+  for (const rest of specsOf.values()) readPoint(rest);
+  if (tablesSeen > 0 && !metricSeen) {
+    const numeric = [...columnsSeen].filter((c) => c !== "iteration" && c !== "seconds");
+    throw new Error(`--metric ${errorMetric}: no run recorded a column ${errorMetric} in metrics.csv; choose one of ${numeric.join(", ")}`);
+  }
+  const damaged = damagedAt.filter((d): d is DamagedRun => d !== undefined);
+  const differing = differingAt.filter((d): d is DamagedRun => d !== undefined);
   return { agg: { dir, damaged, differing, grid, paths, errorMetric, runs, points, curves }, entries };
 }
 

@@ -410,14 +410,14 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
 /**
  * The summary's status must follow from the stop rules in config.json and the last
  * recorded row (the driver's own tests): converged ⇒ rel_error ≤ stop.targetRelError (or ≤ summary.json
- * noiseFloor.stopRelError, the `stop.noiseFloor` rule);
+ * noiseFloor.stopRelError, the `stop.noiseFloor` rule, or loss ≤ stop.targetLoss);
  * max-iterations ⇒ iterations = stop.maxIterations; diverged ⇒ a non-finite metric or
  * rel_error > stop.divergenceRelError; time-limit ⇒ stop.maxSeconds > 0.
  */
 function checkStatus(summary: RunSummary, metrics: Table, last: number, config: Record<string, unknown>): string | undefined {
   const stop = stopSchema.safeParse(config.stop ?? {});
   if (!stop.success) return undefined;
-  const { targetRelError, maxIterations, divergenceRelError, maxSeconds } = stop.data;
+  const { targetRelError, targetLoss = 0, maxIterations, divergenceRelError, maxSeconds } = stop.data;
   const rel = metrics.data.rel_error?.[last] ?? NaN;
   const says = `says ${summary.status}`;
   switch (summary.status) {
@@ -425,7 +425,11 @@ function checkStatus(summary: RunSummary, metrics: Table, last: number, config: 
       const noiseStop = summary.noiseFloor?.stopRelError ?? 0;
       if (noiseStop > 0 && rel <= noiseStop) return undefined;
       if (targetRelError > 0 && rel <= targetRelError) return undefined;
-      const nor = noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "";
+      const loss = metrics.data.loss?.[last] ?? NaN;
+      if (targetLoss > 0 && loss <= targetLoss) return undefined;
+      const nor =
+        (noiseStop > 0 ? ` nor ≤ the noise-floor stop ${noiseStop}` : "") +
+        (targetLoss > 0 ? `, and the last loss ${loss} is not ≤ stop.targetLoss = ${targetLoss}` : "");
       return `${says}, but the last rel_error ${rel} is not ≤ stop.targetRelError = ${targetRelError}${nor}`;
     }
     case "max-iterations":

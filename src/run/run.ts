@@ -8,6 +8,7 @@ import { createStepper, methodFacts, operatorFacts } from "../catalogue/registry
 import type { Stepper } from "../algorithms/stepper.js";
 import { type Instance, buildInit, buildInstanceSteps } from "../catalogue/instance.js";
 import { type Steps, runSteps, runStepsAsync } from "../io/turns.js";
+import type { RunContext } from "../catalogue/context.js";
 import { type RunMemory, checkRunMemory, defaultMemoryLimit, runMemory } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
 import { type Factors, copyFactors } from "../problem/factors.js";
@@ -69,6 +70,11 @@ export interface RunHooks extends Omit<DriverOptions, "stop" | "record" | "symme
    * defaultMemoryLimit}); not checked when an `instance` is reused.
    */
   memoryLimit?: number;
+  /**
+   * The context the run's operator is built in (kernel thread cap, FWHT block, operator
+   * provider; default: `runContext()`, no provider and no cap): created by the caller, never process-wide.
+   */
+  context?: RunContext;
 }
 
 /** Options of {@link prepareRun}: the hooks of the run, the caller's memory limit, a reused instance. */
@@ -104,7 +110,7 @@ export interface PreparedRun {
  * Slurm shards, the explorer): resolve the config (once), plan its memory and refuse it
  * against the caller's `memoryLimit` (e.g. `--max-memory`; checked once, here) naming the
  * item that costs the bytes (before anything is allocated; skipped for a reused instance),
- * build the instance, the warnings, the noise-floor stop rule, the initial point and the
+ * build the instance (its operator in the caller's `context`), the warnings, the noise-floor stop rule, the initial point and the
  * stepper, and the driver's options (held-out entries, the stable step that caps the
  * step-size advice, the noise stop). A long operator build polls `options.shouldStop` between
  * its blocks (about every 50 ms) and ends with {@link InterruptedError} when it returns true
@@ -131,7 +137,7 @@ function* prepareSteps(input: ConfigInput | ResolvedConfig, options: PrepareOpti
   const retention = { keepRows: options.keepRows !== false || options.callerKeepsRows === true };
   const memory = runMemory(config, retention);
   if (!options.instance) checkRunMemory(config, options.memoryLimit ?? defaultMemoryLimit(), input, retention);
-  const instance = options.instance ?? (yield* buildInstanceSteps(config));
+  const instance = options.instance ?? (yield* buildInstanceSteps(config, options.context));
   const warnings = [...configWarnings(config), ...scientificWarnings(config, instance)];
   // ‖M*‖_F only when the rule is on (a run with problem.truth "none" has no M*; resolveConfig refuses stop.noiseFloor there)
   const noiseStop = noiseStopRule(config, () => truthNorm(instance.truth));
@@ -140,7 +146,7 @@ function* prepareSteps(input: ConfigInput | ResolvedConfig, options: PrepareOpti
   options.onStart?.(instance, init, config);
   const stepper = createStepper(config, instance, x0);
   options.onStepper?.(stepper, config);
-  const { instance: _i, onNotice: _n, memoryLimit: _l, onStart: _s, onStepper: _t, callerKeepsRows: _k, ...hooks } = options;
+  const { instance: _i, onNotice: _n, memoryLimit: _l, onStart: _s, onStepper: _t, context: _c, callerKeepsRows: _k, ...hooks } = options;
   const driverOptions: DriverOptions = {
     ...hooks,
     stop: config.stop,

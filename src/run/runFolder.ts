@@ -6,6 +6,7 @@ import { CsvStream, ensureDir, sha256File, writeJsonAtomic, writeNpyAtomic } fro
 import { matsenseVersion } from "../io/version.js";
 import { flattenRow } from "../algorithms/driver.js";
 import type { Instance } from "../catalogue/instance.js";
+import type { RunContext } from "../catalogue/context.js";
 import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/memory.js";
 import type { Factors } from "../problem/factors.js";
 import { type ExistingPolicy, claimRunFolder, commitStaging, stagingDir } from "./claim.js";
@@ -45,6 +46,8 @@ export interface ExecuteOptions {
   lockStaleSeconds?: number;
   /** Told when a stale lock is taken over. */
   onNotice?: (message: string) => void;
+  /** The context the run's operator is built in (see {@link RunHooks.context}; default: no provider, no thread cap). */
+  context?: RunContext;
   /**
    * Also keep every recorded row in memory, in `output.result.rows` (default false: the rows are streamed to
    * metrics.csv and only the last one is held, so memory does not grow with the iterations; the memory plan
@@ -128,6 +131,7 @@ function executeWith(
   const hooks: RunHooks = {
     // the limit checked above, so that preparing the run checks the same one (not the default)
     memoryLimit: opts.maxOperatorBytes ?? defaultMaxOperatorBytes(),
+    ...(opts.context ? { context: opts.context } : {}),
     // the rows are streamed to metrics.csv: kept in memory only when the caller asks
     keepRows: opts.keepRows === true,
     now,

@@ -6,7 +6,7 @@
  * and its metrics are bitwise those of running it alone.
  */
 import type { ResolvedConfig } from "../config/schema.js";
-import { setOperatorProvider } from "../catalogue/instance.js";
+import { DEFAULT_RUN_CONTEXT, type RunContext, withContext } from "../catalogue/context.js";
 import { gaussianOperatorBatch } from "../operators/batch.js";
 import { streamRng } from "../random/rng.js";
 import { autoThreads, wasmAvailable, wasmMatrixBytes, WASM_MAX_BYTES } from "../kernels/wasm.js";
@@ -47,31 +47,28 @@ export function batchGroups<T>(runs: T[], configs: ResolvedConfig[]): T[][] {
 }
 
 /**
- * Runs `configs` (one batch key) together on one batched operator: `start(i)` starts run i
- * (e.g. executeRunAsync of its folder) and must build its instance synchronously before its
- * first await, as executeRunAsync does; run i gets slot i of the batch. Resolves when all
- * runs have ended: each result or error in `settled`, in order; `passes` over the operator and
- * `shared` run-iterations served by another run's pass.
+ * Runs `configs` (one batch key) together on one batched operator: `start(i, context)` starts
+ * run i (e.g. executeRunAsync of its folder) in `context`, which is `base` (its thread cap
+ * also caps the batch's automatic threads) with an operator provider that hands run i slot i
+ * of the batch. Resolves when all runs have ended: each result or error in `settled`, in
+ * order; `passes` over the operator and `shared` run-iterations served by another run's pass.
  */
 export async function runBatched<R>(
   configs: ResolvedConfig[],
-  start: (i: number) => Promise<R>,
+  start: (i: number, context: RunContext) => Promise<R>,
+  base: RunContext = DEFAULT_RUN_CONTEXT,
 ): Promise<{ settled: PromiseSettledResult<R>[]; passes: number; shared: number }> {
   const c = configs[0];
   const o = c.operator as { m: number; threads: number; storage: string }; // a batch key is a Gaussian operator's (batchKey)
-  const threads = o.threads || autoThreads(o.m * c.problem.n * c.problem.n2 * (o.storage === "float32" ? 4 : 8));
+  const threads = o.threads || autoThreads(o.m * c.problem.n * c.problem.n2 * (o.storage === "float32" ? 4 : 8), base.kernels.threadCap);
   const storage = o.storage as "float64" | "float32";
   const batch = gaussianOperatorBatch(o.m, c.problem.n, c.problem.n2, streamRng(c.seed, "operator"), storage, threads, configs.length);
   try {
     const started: Promise<R>[] = [];
     for (let i = 0; i < configs.length; i++) {
       const key = batchKey(configs[i]);
-      setOperatorProvider((config) => (batchKey(config) === key ? batch.member(i) : null));
-      try {
-        started.push(start(i).finally(() => batch.leave(i)));
-      } finally {
-        setOperatorProvider(null);
-      }
+      const context = withContext(base, { operatorProvider: (config) => (batchKey(config) === key ? batch.member(i) : null) });
+      started.push(start(i, context).finally(() => batch.leave(i)));
     }
     const settled = await Promise.allSettled(started);
     return { settled, passes: batch.passes, shared: batch.hits };

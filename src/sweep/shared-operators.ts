@@ -52,20 +52,26 @@ export function sharedOperatorKey(config: ResolvedConfig, slots: number): string
   return JSON.stringify([config.seed, config.problem.n, config.problem.n2, o.type, o.m, o.storage]);
 }
 
-function threadsFor(config: ResolvedConfig, kind: SharedShape): number {
+function threadsFor(config: ResolvedConfig, kind: SharedShape, threadCap: number): number {
   const t = (config.operator as { threads?: number }).threads ?? 0;
-  return t === 0 ? autoThreads(kind.rows * kind.cols * (kind.storage === "float32" ? 4 : 8)) : t;
+  return t === 0 ? autoThreads(kind.rows * kind.cols * (kind.storage === "float32" ? 4 : 8), threadCap) : t;
 }
 
 /**
  * Builds the operator of `config` (the same draws as {@link buildOperator}) in a new shared
- * memory with `slots` working slots, using `slot`; returns it and the handle to post.
+ * memory with `slots` working slots, using `slot`, with automatic threads capped at
+ * `threadCap` (the worker's run context); returns it and the handle to post.
  */
-export function buildSharedOperator(config: ResolvedConfig, slot: number, slots: number): { operator: SensingOperator; handle: SharedOperatorHandle } {
+export function buildSharedOperator(
+  config: ResolvedConfig,
+  slot: number,
+  slots: number,
+  threadCap = Infinity,
+): { operator: SensingOperator; handle: SharedOperatorHandle } {
   const s = sharingOf(config);
   const key = sharedOperatorKey(config, slots);
   if (!s || !key) throw new Error(`the ${config.operator.type} operator of this run cannot be shared`);
-  const threads = threadsFor(config, s.shape);
+  const threads = threadsFor(config, s.shape, threadCap);
   let memory: WasmMemory | null = null;
   const backend: KernelBackend = {
     name: "wasm-simd",
@@ -80,10 +86,10 @@ export function buildSharedOperator(config: ResolvedConfig, slot: number, slots:
   return { operator, handle };
 }
 
-/** The operator of a handle, on this worker's `slot` (no draws, no copy of the entries). */
-export function attachSharedOperator(handle: SharedOperatorHandle, config: ResolvedConfig, slot: number): SensingOperator {
+/** The operator of a handle, on this worker's `slot` (no draws, no copy of the entries), automatic threads capped at `threadCap`. */
+export function attachSharedOperator(handle: SharedOperatorHandle, config: ResolvedConfig, slot: number, threadCap = Infinity): SensingOperator {
   const s = sharingOf(config)!;
-  const stored = wasmSharedMatrix(handle.rows, handle.cols, handle.storage, threadsFor(config, s.shape), slot, handle.slots, handle.memory);
+  const stored = wasmSharedMatrix(handle.rows, handle.cols, handle.storage, threadsFor(config, s.shape, threadCap), slot, handle.slots, handle.memory);
   return s.hooks.attach(config as never, stored);
 }
 

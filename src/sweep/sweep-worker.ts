@@ -5,32 +5,32 @@
  * (they end with status "interrupted" and are redone by the next sweep).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { setAutoThreadCap } from "../kernels/wasm.js";
 import { executeRun } from "../run/runFolder.js";
-import type { WorkerOperatorMessage, WorkerReply, WorkerTask } from "./sweep.js";
+import type { WorkerData, WorkerOperatorMessage, WorkerReply, WorkerTask } from "./sweep.js";
 import { runSkipReason } from "../run/claim.js";
 import { sweepResumePoint } from "./resume.js";
-import { setOperatorProvider } from "../catalogue/instance.js";
+import { type OperatorProvider, runContext, withContext } from "../catalogue/context.js";
 import { attachSharedOperator, buildSharedOperator, sharedOperatorKey } from "./shared-operators.js";
 
-const data = workerData as { stopFlag: SharedArrayBuffer; autoThreadCap: number };
+const data = workerData as WorkerData;
 const flag = new Int32Array(data.stopFlag);
-// parallel runs share the cores: automatic kernel threads per run = ⌊cores / runs⌋
-setAutoThreadCap(data.autoThreadCap);
+// parallel runs share the cores: automatic kernel threads per run = ⌊cores / runs⌋ (the sweep computed the cap)
+const base = runContext(data.kernels);
 
 parentPort!.on("message", (task: WorkerTask) => {
   let reply: WorkerReply;
   // a shared operator: build it (and post its memory) or attach to it, for this run only
   const share = task.share;
-  if (share) {
-    setOperatorProvider((config) => {
-      if (sharedOperatorKey(config, share.slots) !== share.key) return null;
-      if (share.handle) return attachSharedOperator(share.handle, config, share.slot);
-      const { operator, handle } = buildSharedOperator(config, share.slot, share.slots);
-      parentPort!.postMessage({ kind: "operator", handle } satisfies WorkerOperatorMessage);
-      return operator;
-    });
-  }
+  const provider: OperatorProvider | undefined = share
+    ? (config) => {
+        if (sharedOperatorKey(config, share.slots) !== share.key) return null;
+        if (share.handle) return attachSharedOperator(share.handle, config, share.slot, base.kernels.threadCap);
+        const { operator, handle } = buildSharedOperator(config, share.slot, share.slots, base.kernels.threadCap);
+        parentPort!.postMessage({ kind: "operator", handle } satisfies WorkerOperatorMessage);
+        return operator;
+      }
+    : undefined;
+  const context = provider ? withContext(base, { operatorProvider: provider }) : base;
   try {
     // an unfinished run continues from its checkpoint (notices of a restart are not forwarded from threads)
     const resume = sweepResumePoint(task.dir, task.config);
@@ -40,13 +40,12 @@ parentPort!.on("message", (task: WorkerTask) => {
       maxOperatorBytes: task.maxMemoryBytes,
       checkpointSeconds: task.checkpointSeconds,
       resume,
+      context,
     });
     reply = { id: task.id, status: summary.status };
   } catch (e) {
     const skipped = runSkipReason(e);
     reply = { id: task.id, status: "failed", ...(skipped ? { skipped } : { error: e instanceof Error ? e.message : String(e) }) };
-  } finally {
-    setOperatorProvider(null);
   }
   parentPort!.postMessage(reply);
 });

@@ -18,6 +18,8 @@ import { sweepResumePoint } from "./resume.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, gridValues, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
 import { batchGroups, runBatched } from "./batch-runs.js";
+import type { RunContext } from "../catalogue/context.js";
+import type { KernelTuning } from "../kernels/types.js";
 
 /** A run sent to a worker thread. */
 export interface WorkerTask {
@@ -30,6 +32,13 @@ export interface WorkerTask {
   share?: TaskShare;
   /** Seconds between the run's checkpoints (default 60). */
   checkpointSeconds?: number;
+}
+
+/** The `workerData` of a sweep's worker thread: the stop flag and the kernel tuning of its runs' context. */
+export interface WorkerData {
+  stopFlag: SharedArrayBuffer;
+  /** The context's kernel tuning, with the thread cap ⌊cores / workers⌋. */
+  kernels: KernelTuning;
 }
 
 /** A worker built a shared operator: its handle (the memory is shared, not copied). */
@@ -94,6 +103,13 @@ export interface SweepOptions {
    * runner. Metrics are bitwise those of unbatched runs.
    */
   batch?: boolean;
+  /**
+   * The context of the runs (default `runContext()`): inline runs get it as is (batched runs
+   * with the batch's operator provider added); worker threads get its FWHT block, and the
+   * thread cap ⌊cores / workers⌋ instead of its cap (an operator provider cannot cross threads:
+   * workers share operators their own way).
+   */
+  context?: RunContext;
 }
 
 export interface SweepResult {
@@ -270,8 +286,9 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 
   if (runner === "inline") {
     // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
-    const execute = (spec: RunSpec, yieldEverySeconds?: number) =>
+    const execute = (spec: RunSpec, yieldEverySeconds?: number, context = opts.context) =>
       executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
+        ...(context ? { context } : {}),
         shouldStop: stop,
         existing: "skip-finished",
         onNotice: opts.onNotice,
@@ -295,7 +312,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
         // each run gives the event loop a turn after every iteration: the runs advance in lockstep
         const { settled, passes, shared } = await runBatched(
           group.map((s) => configs[indexOf.get(s)!]),
-          (i) => execute(group[i], 0),
+          (i, context) => execute(group[i], 0, context),
+          opts.context,
         );
         settled.forEach((s, i) => settle(group[i], s.status === "rejected" ? s.reason : undefined));
         batched = { groups: (batched?.groups ?? 0) + 1, passes: (batched?.passes ?? 0) + passes, shared: (batched?.shared ?? 0) + shared };
@@ -315,7 +333,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
       todo.map((s, i) => ({ id: s.id, config: configs[i] })),
       workers,
     );
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds);
+    const kernels = opts.context?.kernels.fwhtLogBlock !== undefined ? { fwhtLogBlock: opts.context.kernels.fwhtLogBlock } : {};
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds, kernels);
     sharedOperators = sharing.sharedOperators;
   }
   // stopped early: the manifest records the runs that ended (the CLI skips the final aggregation then)
@@ -352,6 +371,7 @@ async function runOnThreads(
   cores = os.availableParallelism(),
   maxMemoryBytes?: number,
   checkpointSeconds?: number,
+  kernels: KernelTuning = {},
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -373,8 +393,8 @@ async function runOnThreads(
         { length: workers },
         (_, slot) =>
           new Promise<void>((resolve, reject) => {
-            const autoThreadCap = Math.max(1, Math.floor(cores / workers));
-            const w = new Worker(entry, { workerData: { stopFlag, autoThreadCap } });
+            const threadCap = Math.max(1, Math.floor(cores / workers));
+            const w = new Worker(entry, { workerData: { stopFlag, kernels: { ...kernels, threadCap } } satisfies WorkerData });
             let current: RunSpec | undefined;
             const feed = () => {
               if (interrupted || stop() || pending.length === 0) {

@@ -6,7 +6,8 @@ describe("effective_rank = exp(entropy of the normalized singular values)", () =
   it("is r for r equal singular values, 1 for rank one, and ignores exact zeros", () => {
     expect(effectiveRank([2, 2, 2])).toBeCloseTo(3, 14);
     expect(effectiveRank([5, 0, 0])).toBe(1);
-    expect(effectiveRank([0, 0])).toBeNaN();
+    // the zero matrix has rank 0 (svt starts there: a NaN would read as a divergence at iteration 0)
+    expect(effectiveRank([0, 0])).toBe(0);
   });
 
   it.each([
@@ -42,5 +43,19 @@ describe("effective_rank = exp(entropy of the normalized singular values)", () =
     // X₀ = α I: n equal singular values
     expect(r.result.rows[0].extra.effective_rank).toBeCloseTo(6, 12);
     expect(r.result.final.extra.effective_rank).toBeLessThan(6);
+  });
+
+  it("svt, which starts at X₀ = 0, records 0 there and runs (a NaN made every such run 'diverged' at iteration 0)", () => {
+    const r = runConfig({
+      seed: 1,
+      problem: { n: 6, rank: 1 },
+      operator: { type: "symmetric-gaussian", m: 40 },
+      method: { name: "svt", stepSize: 0.2, tau: 2 },
+      stop: { maxIterations: 30 },
+      record: { effectiveRank: true },
+    });
+    expect(r.result.status).toBe("max-iterations");
+    expect(r.result.rows[0].extra.effective_rank).toBe(0);
+    expect(r.result.final.extra.effective_rank).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resolveConfig, type ResolvedConfig } from "../../src/config/schema.js";
-import { buildInit, buildInstance, setOperatorProvider } from "../../src/catalogue/instance.js";
+import { buildInit, buildInstance } from "../../src/catalogue/instance.js";
+import { runContext } from "../../src/catalogue/context.js";
 import { createStepper } from "../../src/catalogue/registry.js";
 import { driveStepper, type RunResult } from "../../src/algorithms/driver.js";
 import { runConfig } from "../../src/run/run.js";
@@ -10,8 +11,6 @@ import { streamRng } from "../../src/random/rng.js";
 // Runs that share a stored operator advance together: one batched pass computes every run's
 // residual and A*(residual). The contract is that each run's metrics are bitwise those of
 // running it alone (same config ⇒ same numbers, batched or not, any thread count).
-
-afterEach(() => setOperatorProvider(null));
 
 /** A κ × method sweep on one operator (same seed, shape and operator config), like scaledgd-kappa in small. */
 function sweep(maxIterations: number[]): ResolvedConfig[] {
@@ -38,14 +37,11 @@ function sweep(maxIterations: number[]): ResolvedConfig[] {
 function runBatched(configs: ResolvedConfig[], threads: number): { results: RunResult[]; batch: OperatorBatch } {
   const c0 = configs[0];
   const batch = gaussianOperatorBatch(c0.operator.m, c0.problem.n, c0.problem.n2, streamRng(c0.seed, "operator"), "float64", threads, configs.length);
-  let slot = 0;
-  setOperatorProvider(() => batch.member(slot++));
-  const runs = configs.map((config) => {
-    const inst = buildInstance(config);
+  const runs = configs.map((config, slot) => {
+    const inst = buildInstance(config, runContext({ operatorProvider: () => batch.member(slot) }));
     const stepper = createStepper(config, inst, buildInit(config, inst));
     return { inst, gen: driveStepper(stepper, inst.truth, { stop: config.stop, record: config.record }) };
   });
-  setOperatorProvider(null);
   const results: RunResult[] = [];
   const active = new Set(runs.keys());
   while (active.size) {

@@ -19,7 +19,9 @@ const NEEDS_MISSING_FEATURE: Record<string, RegExp> = {};
 const SHIPPED = [
   "completion",
   "completion-implicit-bias",
+  "deep-completion-depth",
   "fgt-k-eta-kappa",
+  "mirror-descent-vs-gd",
   "noise-and-measurements",
   "overparam-asymmetric-second-order",
   "overparam-preconditioning",

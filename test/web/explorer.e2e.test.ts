@@ -289,6 +289,22 @@ describe("explorer in Chromium", { timeout: 400_000 }, () => {
     await page.close();
   });
 
+  it("a run that reads a file (completion-file) is refused, naming the field and the file; the page does not throw", async (ctx) => {
+    if (skip) return ctx.skip();
+    const page = await open("?problem.n=10");
+    await until(page, (x) => x?.ready);
+    // a compare run (the form shows a file operator's fields only once the config is valid, which it never is here)
+    const line = "problem.truth=none; model.type=asymmetric; operator.type=completion-file; operator.indexBase=1; operator.file=entries.csv";
+    await page.locator('[data-path="runs"]').fill(line);
+    await page.locator('[data-path="runs"]').press("Tab");
+    const refused = /entries\.csv: cannot be read \(the explorer runs in a web page, which has no file system\); run this config with the CLI/;
+    await expect.poll(() => page.textContent('[data-msg="runs"]'), { timeout: 60_000 }).toMatch(refused);
+    expect((await hook(page)).playing).toBe(false);
+    // before web/src/fileInputs.ts the library's CSV reader threw inside the page's validation (an uncaught error)
+    expect(consoleErrors.filter((e) => e.includes("uncaught"))).toEqual([]);
+    await page.close();
+  });
+
   it("a bad link: defaults shown, the problem named, and the link kept in the address bar for editing", async (ctx) => {
     if (skip) return ctx.skip();
     const bad = "?problem.n=abc&model.k=2";

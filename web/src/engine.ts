@@ -17,6 +17,7 @@ import { pointName } from "../../src/config/grid.js";
 import type { Matrix } from "../../src/linalg/matrix.js";
 import { type ExplorerState, type LiveEdit, LIVE_PATHS, runConfigInput, runLabels } from "./state.js";
 import { EXPLORER_MEMORY_LIMIT, explorerProblems } from "./checks.js";
+import { refuseFileInputs } from "./fileInputs.js";
 
 /** Most singular values / imbalance eigenvalues recorded for the views. */
 export const MAX_SPECTRUM_COLUMNS = 10;
@@ -58,6 +59,7 @@ export interface RunSlot {
  * These only add columns; the iterates are the same as without them.
  */
 export function explorerConfig(input: Record<string, unknown>): ResolvedConfig {
+  refuseFileInputs(input);
   const c = resolveConfig(input);
   const k = c.model.k;
   return {

@@ -10,6 +10,7 @@ import { fitRates, type RateFit } from "../../src/results/rates.js";
 import type { FlatTraceRow as TraceRow } from "../../src/algorithms/driver.js";
 import { pointName } from "../../src/config/grid.js";
 import { explorerProblems } from "./checks.js";
+import { refuseFileInputs } from "./fileInputs.js";
 import { type FileSource, type Folder, readFolder } from "./folder.js";
 import { entriesInUse, fieldApplies } from "./fields.js";
 import { gridFile, metricsCsv, runCommands, runMetricsCsv } from "./export.js";
@@ -229,6 +230,7 @@ function validate(s: ExplorerState): Map<string, string[]> {
     for (const e of s.edits) setPath(c, e.path, e.value);
     const who = s.runs.length > 1 ? ` [run ${labels[index]}]` : "";
     try {
+      refuseFileInputs(c);
       const resolved = resolveConfig(c);
       for (const p of explorerProblems(resolved, c)) add(p.path in r ? "runs" : p.path, p.message + who);
     } catch (e) {

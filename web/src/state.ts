@@ -23,6 +23,7 @@
  */
 import { ConfigError, entriesWithOption, getPath, parseSetValue, resolveConfig, setPath } from "../../src/config/schema.js";
 import { liveMethodPaths } from "../../src/catalogue/registry.js";
+import { refuseFileInputs } from "./fileInputs.js";
 
 /** A change made while the run was going: `path` set to `value` after `at` iterations. */
 export interface LiveEdit {
@@ -265,6 +266,7 @@ function parseQuery(query: string): ExplorerState {
   const runs = state.runs.length ? state.runs : [{}];
   for (const r of runs) {
     const c = runConfigInput(state, r);
+    refuseFileInputs(c);
     resolveConfig(c);
     for (const e of state.edits) {
       setPath(c, e.path, e.value);
