@@ -51,6 +51,8 @@ export type { MemoryItem } from "./catalogue/memory.js";
 
 // One run in memory
 export { prepareRun } from "./run/run.js";
+export { prepareRunAsync } from "./run/run.js";
+export { InterruptedError } from "./io/turns.js";
 export { runConfig } from "./run/run.js";
 export { runConfigAsync } from "./run/run.js";
 export type { PreparedRun } from "./run/run.js";

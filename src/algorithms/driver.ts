@@ -74,6 +74,13 @@ export interface DriverOptions {
   noiseStopRelError?: number;
   /** Called with every recorded row, in order (e.g. to stream metrics.csv). */
   onRecord?: (row: TraceRow) => void;
+  /**
+   * Keep every recorded row in {@link RunResult.rows} (default true). false: `rows` stays empty and the
+   * driver holds only the last row (`final`), so its memory does not grow with the number of recorded rows
+   * (e.g. `stop.maxIterations = 1e9`); the rows reach the caller through `onRecord` only (executeRun streams
+   * them to metrics.csv and never keeps them).
+   */
+  keepRows?: boolean;
   /** Called after every iteration (progress bars). */
   onIteration?: (iteration: number, relError: number) => void;
   /** Polled every iteration; returning true ends the run with status "interrupted". */
@@ -107,7 +114,9 @@ export interface RunResult {
   divergedQuantity?: string;
   /** Things the user should know about the run (e.g. a loss that kept increasing). */
   warnings?: string[];
+  /** Every recorded row in order; empty when the run was driven with `keepRows: false` (then read metrics.csv). */
   rows: TraceRow[];
+  /** The last recorded row (the final point). */
   final: TraceRow;
   events: StepperEvent[];
   seconds: number;
@@ -219,6 +228,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
   const noiseStop = opts.noiseStopRelError ?? 0;
   const normMstar = truth.absent ? NaN : truthNorm(truth);
   const rows: TraceRow[] = [];
+  const keepRows = opts.keepRows !== false;
   const t0 = now() - (opts.startSeconds ?? 0);
   let nextRecord = opts.firstRecord ?? 0;
   let status: RunStatus | undefined;
@@ -228,7 +238,7 @@ export function* driveStepper(stepper: Stepper, truth: GroundTruth, opts: Driver
   const watch = new LossWatch(stepper, opts.stableStep);
 
   const record = (row: TraceRow) => {
-    rows.push(row);
+    if (keepRows) rows.push(row);
     lastRow = row;
     opts.onRecord?.(row);
   };

@@ -9,6 +9,7 @@ import { spectralInit } from "../problem/spectral.js";
 import { type GroundTruth, absentTruth, generalTruth, psdTruth, spectrum, truthFromMatrix } from "../problem/truth.js";
 import { readNpyFloat64 } from "../io/arrays.js";
 import { streamRng } from "../random/rng.js";
+import { type Steps, runSteps } from "../io/turns.js";
 import { DEFAULT_RUN_CONTEXT, type RunContext } from "./context.js";
 
 /** A matrix sensing instance: the truth, the operator and the measurements y = A(M*) + noise. */
@@ -48,10 +49,16 @@ export function buildTruth(config: ResolvedConfig): GroundTruth {
  * stream "operator" of the seed) with the context's kernel tuning.
  */
 export function buildOperator(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): SensingOperator {
+  return runSteps(buildOperatorSteps(config, context));
+}
+
+/** {@link buildOperator} in steps: the entry's `buildSteps` when it has one (a long build), else its `build` at once. */
+export function* buildOperatorSteps(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): Steps<SensingOperator> {
   const provided = context.operatorProvider?.(config);
   if (provided) return provided;
   const d = operatorDescriptor(config.operator.type) as OperatorDescriptor<string, z.ZodRawShape>;
-  return d.build(config as never, streamRng(config.seed, "operator"), context.kernels);
+  const rng = streamRng(config.seed, "operator");
+  return d.buildSteps ? yield* d.buildSteps(config as never, rng, context.kernels) : d.build(config as never, rng, context.kernels);
 }
 
 /**
@@ -70,8 +77,13 @@ export function operatorBytes(config: ResolvedConfig): number {
  * operator is built in `context` ({@link buildOperator}; default: no provider, no thread cap).
  */
 export function buildInstance(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): Instance {
+  return runSteps(buildInstanceSteps(config, context));
+}
+
+/** {@link buildInstance} in steps (those of the operator's build: see {@link buildOperatorSteps}), the same instance bit for bit. */
+export function* buildInstanceSteps(config: ResolvedConfig, context: RunContext = DEFAULT_RUN_CONTEXT): Steps<Instance> {
   const truth = buildTruth(config);
-  const operator = buildOperator(config, context);
+  const operator = yield* buildOperatorSteps(config, context);
   const yFile = (config.operator as { yFile?: string }).yFile;
   const observed = operator.observations?.();
   const given =

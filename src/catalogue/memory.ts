@@ -22,6 +22,12 @@ export interface RunMemory {
   items: MemoryItem[];
 }
 
+/** Whether a run keeps its recorded rows in memory (see {@link runMemory}). */
+export interface RowRetention {
+  /** Every recorded row is kept in memory (default true, as in the library's runConfig); false: they are streamed, only the last is kept. */
+  keepRows?: boolean;
+}
+
 type AnyOperator = OperatorDescriptor<string, z.ZodRawShape>;
 type AnyMethod = MethodDescriptor<string, z.ZodRawShape>;
 
@@ -31,9 +37,12 @@ type AnyMethod = MethodDescriptor<string, z.ZodRawShape>;
  * densely), the measurements y and A(M*), the iterate (factors, the saved initial point,
  * the residual, the product and the fused-pass matrix S when used), the method's own work
  * arrays (its catalogue entry's `workspaceBytes`), the spectral init's dense A*(y), and the
- * recorded metrics rows. Computed from the config alone, before anything is allocated.
+ * recorded metrics rows — all of them when they are kept in memory (`keepRows`, the library's
+ * default: rows × (8·columns + 64) bytes), else only the last one (executeRun and the CLI stream
+ * the rows to metrics.csv, so a run's memory does not grow with its iterations). Computed from
+ * the config alone, before anything is allocated.
  */
-export function runMemory(config: ResolvedConfig): RunMemory {
+export function runMemory(config: ResolvedConfig, opts: RowRetention = {}): RunMemory {
   const { n: n1, n2, rank: r } = config.problem;
   const k = config.model.k;
   const m = config.operator.m;
@@ -46,7 +55,8 @@ export function runMemory(config: ResolvedConfig): RunMemory {
   const method = methodDescriptor(config.method.name) as AnyMethod;
   const factorEntries = config.model.type === "symmetric" ? n1 * k : (n1 + n2) * k + (config.model.type === "deep" ? (config.model.depth - 2) * k * k : 0);
   const fused = facts.fusedPass;
-  const rows = Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1;
+  const keepRows = opts.keepRows !== false;
+  const rows = keepRows ? Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1 : 1;
   const columns = 8 + config.record.singularValues + (config.record.imbalanceEigenvalues ? k : 0);
   const mField = facts.takesM ? "operator.m" : "problem.n";
   const items: MemoryItem[] = [
@@ -66,7 +76,11 @@ export function runMemory(config: ResolvedConfig): RunMemory {
     { what: "spectral init: dense A*(y) and its decomposition", bytes: config.init.type === "spectral" ? 8 * 3 * entries : 0, field: "init.type" },
     // record.diagnostics: the noise vector y − A(M*), and dense n1×n2 work for the perturbation ratio of small problems
     { what: "diagnostics", bytes: config.record.diagnostics ? 8 * (m + (entries <= DENSE_ENTRIES_LIMIT ? 3 * entries : 0)) : 0, field: "record.diagnostics" },
-    { what: "recorded metrics rows", bytes: rows * ((columns + (config.record.diagnostics ? 8 : 0)) * 8 + 64), field: "stop.maxIterations" },
+    {
+      what: keepRows ? "recorded metrics rows" : "the last recorded metrics row (the rows are streamed to metrics.csv)",
+      bytes: rows * ((columns + (config.record.diagnostics ? 8 : 0)) * 8 + 64),
+      field: "stop.maxIterations",
+    },
   ];
   return { total: items.reduce((s, i) => s + i.bytes, 0), items: items.filter((i) => i.bytes > 0) };
 }
@@ -168,10 +182,10 @@ function blameField(config: ResolvedConfig, need: RunMemory, input: unknown): { 
  * Throws a ConfigError when a run of `config` would allocate more than `limit` bytes. The
  * message names the field that sets the size of the largest item (see {@link blameField}),
  * quotes the bytes of each item for the storage actually chosen, and lists only the operator
- * options that would fit.
+ * options that would fit. `opts.keepRows` as in {@link runMemory}.
  */
-export function checkRunMemory(config: ResolvedConfig, limit: number, input?: unknown): void {
-  const need = runMemory(config);
+export function checkRunMemory(config: ResolvedConfig, limit: number, input?: unknown, opts: RowRetention = {}): void {
+  const need = runMemory(config, opts);
   if (need.total <= limit) return;
   const op = operatorDescriptor(config.operator.type) as AnyOperator;
   const explained = op.explainBytes?.(config as never);
@@ -182,7 +196,7 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
       if (key) alt.operator[key] = JSON.parse(raw);
       let total = Infinity;
       try {
-        total = runMemory(resolveConfig(alt)).total;
+        total = runMemory(resolveConfig(alt), opts).total;
       } catch {
         /* an alternative that is not valid for this config is not suggested */
       }
@@ -210,7 +224,8 @@ export function checkRunMemory(config: ResolvedConfig, limit: number, input?: un
         : "") +
       (rowsBlamed
         ? `; the run records up to ${Math.min(config.stop.maxIterations, recordedRowsBound(config)) + 1} metrics rows: reduce stop.maxIterations, ` +
-          `or record fewer rows (a larger record.every, or record.schedule "log")`
+          `or record fewer rows (a larger record.every, or record.schedule "log"), or do not keep them in memory ` +
+          `(keepRows: false: they reach onRecord only; the CLI and executeRun stream them to metrics.csv and never keep them)`
         : `; reduce ${blame.path}${blame.path === "operator.m" ? " or the problem size" : ""}` +
           (explained?.sizeOptions ?? [])
             .filter((o) => o !== blame.path)

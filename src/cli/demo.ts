@@ -7,6 +7,7 @@ import { buildInstance } from "../catalogue/instance.js";
 import { Progress } from "./progress.js";
 import { EXIT_INTERRUPTED } from "./signals.js";
 import { fitRates } from "../results/rates.js";
+import { readNumericCsv } from "../results/results.js";
 
 /**
  * The built-in default job: symmetric GD on the same Gaussian sensing data with the exact
@@ -26,6 +27,12 @@ export const DEMO_BASE: ConfigInput = {
 
 /** The demo's k values. */
 export const DEMO_KS = [2, 3, 4];
+
+/** The (iteration, rel_error) rows of a run folder's metrics.csv. */
+function recordedErrors(runDir: string): { iteration: number; rel_error: number }[] {
+  const { data } = readNumericCsv(path.join(runDir, "metrics.csv"));
+  return data.iteration.map((iteration, i) => ({ iteration, rel_error: data.rel_error[i] }));
+}
 
 /** Log-log slope of the error between two recorded iterations (≈ −1 for 1/t decay). */
 function logLogSlope(rows: { iteration: number; rel_error: number }[], from: number): number {
@@ -57,14 +64,15 @@ export async function runHeadlineDemo(
     for (const [idx, k] of DEMO_KS.entries()) {
       const cfg = structuredClone(base) as Record<string, Record<string, unknown>>;
       cfg.model.k = k;
-      const { summary, output } = await executeRunAsync(cfg as ConfigInput, path.join(dir, `k=${k}`), {
+      const { summary } = await executeRunAsync(cfg as ConfigInput, path.join(dir, `k=${k}`), {
         instance: shared,
         saveInstance: io.saveInstance,
         shouldStop: io.shouldStop,
         existing: io.existing,
         onIteration: (t, e) => progress.update(idx * 3000 + t, e),
       });
-      const rows = output!.result.rows;
+      // the rows as written (the CLI never keeps them in memory; metrics.csv holds every double exactly)
+      const rows = recordedErrors(path.join(dir, `k=${k}`));
       const at = (t: number) => rows.find((r) => r.iteration >= t)?.rel_error;
       // a log-log slope means something only for a sublinear run (the k = r run is linear: blank)
       const cls = fitRates(

@@ -55,7 +55,8 @@ export function instanceSummary(config: ReturnType<typeof resolveConfig>): Insta
     const ac = norm2(inst.yClean);
     const noise = inst.y.map((v, i) => v - inst.yClean[i]);
     const { n: n1, n2, rank } = config.problem;
-    const mem = runMemory(config);
+    // a run of the CLI streams its rows to metrics.csv (none kept in memory)
+    const mem = runMemory(config, { keepRows: false });
     return {
       operator: config.operator.type,
       seed: config.seed,

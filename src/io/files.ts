@@ -95,6 +95,43 @@ export function csvNumber(v: number | undefined): string {
   return String(v);
 }
 
+/** The rows a resumed metrics file starts with: the first `bytes` bytes of `file` (header line included), whose header is `columns`. */
+export interface CsvPrefix {
+  columns: string[];
+  file: string;
+  bytes: number;
+}
+
+/**
+ * The complete lines of a text file in order, each with the byte offset just past its line end
+ * (a last line without its "\n" was cut while being written: not a line), read in blocks of
+ * 1 MiB — memory does not grow with the file.
+ */
+export function* fileLines(file: string): Generator<{ text: string; end: number }> {
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let carry = Buffer.alloc(0);
+    let offset = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      let start = 0;
+      for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) {
+        const piece = buf.subarray(start, i);
+        const text = (carry.length ? Buffer.concat([carry, piece]) : piece).toString("utf8");
+        carry = Buffer.alloc(0);
+        yield { text, end: offset + i + 1 };
+        start = i + 1;
+      }
+      carry = Buffer.concat([carry, buf.subarray(start, n)]);
+      offset += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * A CSV file written row by row to `<file>.partial` (flushed as it goes, so an interrupted
  * run keeps its rows) and renamed to `file` by {@link close}. The columns are fixed by the
@@ -106,21 +143,46 @@ export class CsvStream {
   private readonly partial: string;
   private closed = false;
 
-  /** `prefix`: a header and rows already recorded (a resumed run), written first. */
+  /**
+   * `prefix`: the header (`columns`) and rows already recorded (a resumed run): the first `bytes`
+   * bytes of `file`, copied first in blocks (or, when `file` is this stream's own partial file,
+   * kept in place and cut after them) — never held in memory, however many rows they are.
+   */
   constructor(
     readonly file: string,
     private readonly leadingColumns: string[] = [],
-    prefix?: { columns: string[]; lines: string[] },
+    prefix?: CsvPrefix,
   ) {
     this.partial = `${file}.partial`;
+    const inPlace = prefix !== undefined && path.resolve(prefix.file) === path.resolve(this.partial);
     try {
-      this.fd = fs.openSync(this.partial, "w");
+      if (inPlace) fs.truncateSync(this.partial, prefix.bytes);
+      // appending: every write lands after the kept rows
+      this.fd = fs.openSync(this.partial, inPlace ? "a" : "w");
     } catch (e) {
       throw fileError(e, this.partial);
     }
     if (prefix) {
       this.columns = prefix.columns;
-      this.put([prefix.columns.join(","), ...prefix.lines].join("\n") + "\n");
+      if (!inPlace) this.copyPrefix(prefix);
+    }
+  }
+
+  private copyPrefix(prefix: CsvPrefix): void {
+    let src: number | undefined;
+    try {
+      src = fs.openSync(prefix.file, "r");
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(1, prefix.bytes)));
+      for (let at = 0; at < prefix.bytes; ) {
+        const n = fs.readSync(src, buf, 0, Math.min(buf.length, prefix.bytes - at), at);
+        if (n === 0) throw new Error(`${prefix.file} ended after ${at} of the ${prefix.bytes} bytes to continue`);
+        for (let off = 0; off < n; ) off += fs.writeSync(this.fd, buf, off, n - off);
+        at += n;
+      }
+    } catch (e) {
+      throw fileError(e, this.partial);
+    } finally {
+      if (src !== undefined) fs.closeSync(src);
     }
   }
 

@@ -1,6 +1,18 @@
 import { type Matrix, matmul, matmulNT, matmulTN, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "./types.js";
 
+/**
+ * Random draws per block of an operator build in steps (whole rows; see gaussianOperatorSteps): 2¹⁶ normal
+ * draws take about 7 ms (113 ns a draw, the fastest of 30 blocks of 2¹⁸ measured here under load), well
+ * under the 50 ms between two polls of a stop request.
+ */
+export const DRAW_BLOCK_ENTRIES = 1 << 16;
+
+/** Rows of `rowEntries` draws per block of a build in steps: about {@link DRAW_BLOCK_ENTRIES} draws, at least one row. */
+export function drawRowsPerBlock(rowEntries: number): number {
+  return Math.max(1, Math.floor(DRAW_BLOCK_ENTRIES / Math.max(1, rowEntries)));
+}
+
 /** Bytes of the two dense n1×n2 float64 work matrices (P = FGᵀ and S = A*(z)) of {@link MatrixSensingOperator}. */
 export function denseWorkBytes(n1: number, n2: number): number {
   return 2 * 8 * n1 * n2;

@@ -6,7 +6,8 @@ import { availableCores } from "../kernels/wasm.js";
 import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";
 import type { ConfigIssue } from "../io/config-fields.js";
 import { Rng } from "../random/rng.js";
-import { MatrixSensingOperator, denseWorkBytes } from "./base.js";
+import { MatrixSensingOperator, denseWorkBytes, drawRowsPerBlock } from "./base.js";
+import { type Steps, runSteps } from "../io/turns.js";
 import { type OperatorSharingHooks, type OperatorView, defaultMeasurements, defineOperator, kernelOptions } from "./operator.js";
 import type { SensingOperator } from "./types.js";
 
@@ -383,8 +384,18 @@ export class RegeneratedGaussianOperator extends MatrixSensingOperator {
  * Gaussian sensing: A_i with i.i.d. N(0,1) entries, A(Z)_i = ⟨A_i, Z⟩/√m, so
  * E‖A(Z)‖² = ‖Z‖_F² for every Z. Entries are drawn in order (i, row, col) from `rng`;
  * with float32 storage each draw is rounded to float32 and that value *is* the entry.
+ * Arguments (m, n1, n2, rng, backend, storage = "float64", threads, threadCap) as {@link gaussianOperatorSteps}.
  */
-export function gaussianOperator(
+export function gaussianOperator(...args: Parameters<typeof gaussianOperatorSteps>): DenseSensingOperator {
+  return runSteps(gaussianOperatorSteps(...args));
+}
+
+/**
+ * {@link gaussianOperator} in steps: the draws fill blocks of about {@link DRAW_BLOCK_ENTRIES}
+ * entries (whole rows A_i) in the same order, yielding after each; a build ended early
+ * releases the stored matrix.
+ */
+export function* gaussianOperatorSteps(
   m: number,
   n1: number,
   n2: number,
@@ -393,10 +404,29 @@ export function gaussianOperator(
   storage: StorageType = "float64",
   threads?: number,
   threadCap?: number,
-): DenseSensingOperator {
+): Steps<DenseSensingOperator> {
   const stored = backend.allocate(m, n1 * n2, storage, { threads, threadCap });
-  rng.fillNormal(stored.values);
+  yield* filled(stored, function* () {
+    const v = stored.values,
+      len = n1 * n2,
+      block = drawRowsPerBlock(len);
+    for (let i = 0; i < m; i += block) {
+      rng.fillNormal(v.subarray(i * len, Math.min(m, i + block) * len));
+      yield;
+    }
+  });
   return new DenseSensingOperator("gaussian", n1, n2, stored, 1 / Math.sqrt(m), false);
+}
+
+/** Runs the filling steps of a freshly allocated matrix; when they end early (an interrupted build) the matrix is released. */
+function* filled(stored: StoredMatrix, fill: () => Steps<void>): Steps<void> {
+  let done = false;
+  try {
+    yield* fill();
+    done = true;
+  } finally {
+    if (!done) stored.dispose();
+  }
 }
 
 /**
@@ -404,8 +434,14 @@ export function gaussianOperator(
  * in order (i, row, col)), A(Z)_i = ⟨A_i, Z⟩/√m, so E‖A(Z)‖² = ‖Z‖_F² for symmetric Z.
  * The stored A_i are exactly symmetric. With storage "packed" only the upper triangles are
  * kept ({@link PackedSymmetricOperator}) — the same values for the same `rng`.
+ * Arguments (m, n, rng, backend, storage = "float64", threads, threadCap) as {@link symmetricGaussianOperatorSteps}.
  */
-export function symmetricGaussianOperator(
+export function symmetricGaussianOperator(...args: Parameters<typeof symmetricGaussianOperatorSteps>): DenseSensingOperator | PackedSymmetricOperator {
+  return runSteps(symmetricGaussianOperatorSteps(...args));
+}
+
+/** {@link symmetricGaussianOperator} in steps (blocks of whole A_i, as in {@link gaussianOperatorSteps}). */
+export function* symmetricGaussianOperatorSteps(
   m: number,
   n: number,
   rng: Rng,
@@ -413,30 +449,34 @@ export function symmetricGaussianOperator(
   storage: StorageType | "packed" = "float64",
   threads?: number,
   threadCap?: number,
-): DenseSensingOperator | PackedSymmetricOperator {
+): Steps<DenseSensingOperator | PackedSymmetricOperator> {
   const nn = n * n;
   const packed = storage === "packed";
   const stored = backend.allocate(m, packed ? packedLength(n) : nn, packed ? "float64" : storage, { threads, threadCap });
   const v = stored.values;
   const B = new Float64Array(nn);
-  for (let i = 0; i < m; i++) {
-    rng.fillNormal(B);
-    if (packed) {
-      let p = i * packedLength(n);
+  const block = drawRowsPerBlock(nn);
+  yield* filled(stored, function* () {
+    for (let i = 0; i < m; i++) {
+      if (i > 0 && i % block === 0) yield;
+      rng.fillNormal(B);
+      if (packed) {
+        let p = i * packedLength(n);
+        for (let a = 0; a < n; a++) {
+          for (let b = a; b < n; b++) v[p++] = 0.5 * (B[a * n + b] + B[b * n + a]);
+        }
+        continue;
+      }
+      const o = i * nn;
       for (let a = 0; a < n; a++) {
-        for (let b = a; b < n; b++) v[p++] = 0.5 * (B[a * n + b] + B[b * n + a]);
-      }
-      continue;
-    }
-    const o = i * nn;
-    for (let a = 0; a < n; a++) {
-      for (let b = a; b < n; b++) {
-        const s = 0.5 * (B[a * n + b] + B[b * n + a]);
-        v[o + a * n + b] = s;
-        v[o + b * n + a] = s;
+        for (let b = a; b < n; b++) {
+          const s = 0.5 * (B[a * n + b] + B[b * n + a]);
+          v[o + a * n + b] = s;
+          v[o + b * n + a] = s;
+        }
       }
     }
-  }
+  });
   if (packed) return new PackedSymmetricOperator(n, stored, 1 / Math.sqrt(m));
   return new DenseSensingOperator("symmetric-gaussian", n, n, stored, 1 / Math.sqrt(m), true);
 }
@@ -458,26 +498,39 @@ export interface GaussianOperatorOptions {
  * its size ({@link chooseBackend}: an explicitly requested backend that cannot hold it is an
  * error naming the bytes needed).
  */
-export function buildGaussianOperator(
+export function buildGaussianOperator(...args: Parameters<typeof buildGaussianOperatorSteps>): SensingOperator {
+  return runSteps(buildGaussianOperatorSteps(...args));
+}
+
+/** {@link buildGaussianOperator} in steps (the stored storages draw in blocks, see {@link gaussianOperatorSteps}). */
+export function* buildGaussianOperatorSteps(
   type: "gaussian" | "symmetric-gaussian",
   m: number,
   n1: number,
   n2: number,
   rng: Rng,
   opts: GaussianOperatorOptions = {},
-): SensingOperator {
+): Steps<SensingOperator> {
   const storage = autoStorage(type, opts.storage ?? "float64");
   const backendName = opts.backend ?? "auto";
   const issues = gaussianOptionIssues(type, { storage, backend: backendName, threads: opts.threads ?? 0 });
   if (issues.length) throw new RangeError(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
   if (storage === "regenerate") return new RegeneratedGaussianOperator(type, m, n1, n2, rng);
   if (storage === "packed") {
-    return symmetricGaussianOperator(m, n1, rng, chooseBackend(backendName, m, packedLength(n1), "float64"), "packed", opts.threads, opts.threadCap);
+    return yield* symmetricGaussianOperatorSteps(
+      m,
+      n1,
+      rng,
+      chooseBackend(backendName, m, packedLength(n1), "float64"),
+      "packed",
+      opts.threads,
+      opts.threadCap,
+    );
   }
   const backend = chooseBackend(backendName, m, n1 * n2, storage);
   return type === "gaussian"
-    ? gaussianOperator(m, n1, n2, rng, backend, storage, opts.threads, opts.threadCap)
-    : symmetricGaussianOperator(m, n1, rng, backend, storage, opts.threads, opts.threadCap);
+    ? yield* gaussianOperatorSteps(m, n1, n2, rng, backend, storage, opts.threads, opts.threadCap)
+    : yield* symmetricGaussianOperatorSteps(m, n1, rng, backend, storage, opts.threads, opts.threadCap);
 }
 
 /** Most threads `operator.threads` accepts: a small multiple of the cores (more only oversubscribes them). */
@@ -637,6 +690,8 @@ export const gaussianDescriptor = defineOperator({
   example: { options: { m: 300 }, square: false },
   sharing: gaussianSharing,
   build: (c, rng, kernels) => buildGaussianOperator("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
+  buildSteps: (c, rng, kernels) =>
+    buildGaussianOperatorSteps("gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
 });
 
 /** `symmetric-gaussian`: A_i = (B_i + B_iᵀ)/2. */
@@ -659,4 +714,6 @@ export const symmetricGaussianDescriptor = defineOperator({
   sharing: gaussianSharing,
   build: (c, rng, kernels) =>
     buildGaussianOperator("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
+  buildSteps: (c, rng, kernels) =>
+    buildGaussianOperatorSteps("symmetric-gaussian", c.operator.m, c.problem.n, c.problem.n2, rng, { ...c.operator, threadCap: kernels?.threadCap }),
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { type ConfigIssue, type ModelConfig, type ProblemConfig, nonNegInt } from "../io/config-fields.js";
 import type { KernelBackend, KernelTuning, StorageType, StoredMatrix } from "../kernels/types.js";
 import type { Rng } from "../random/rng.js";
+import type { Steps } from "../io/turns.js";
 import type { SensingOperator } from "./types.js";
 
 /**
@@ -104,6 +105,11 @@ export interface OperatorDescriptor<T extends string = string, S extends z.ZodRa
    * the kernel tuning of the run's context (automatic thread cap, FWHT block; absent = defaults).
    */
   build(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng, kernels?: KernelTuning): SensingOperator;
+  /**
+   * `build` in steps, for operators whose build is long (stored Gaussian, rank-one): the same draws in the
+   * same order, yielding between blocks so that a stop request is answered during the build (io/turns.ts).
+   */
+  buildSteps?(c: OperatorView<z.output<z.ZodObject<S>>>, rng: Rng, kernels?: KernelTuning): Steps<SensingOperator>;
 }
 
 /** The stored matrix of a shareable operator: rows × cols entries of a storage type (packed: symmetric upper triangles). */

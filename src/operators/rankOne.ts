@@ -1,6 +1,7 @@
 import { type Matrix, matmul, matmulTN, zeros } from "../linalg/matrix.js";
 import type { Rng } from "../random/rng.js";
-import { MatrixSensingOperator } from "./base.js";
+import { MatrixSensingOperator, drawRowsPerBlock } from "./base.js";
+import { type Steps, runSteps } from "../io/turns.js";
 import { defaultMeasurements, defineOperator } from "./operator.js";
 
 /**
@@ -156,9 +157,16 @@ export class RankOneOperator extends MatrixSensingOperator {
  * (A_i = a_i a_iᵀ/√2, needs n1 = n2) or general (A_i = a_i b_iᵀ).
  */
 export function rankOneOperator(m: number, n1: number, n2: number, symmetric: boolean, rng: Rng): RankOneOperator {
+  return runSteps(rankOneOperatorSteps(m, n1, n2, symmetric, rng));
+}
+
+/** {@link rankOneOperator} in steps: the same draws, yielding after every block of about {@link DRAW_BLOCK_ENTRIES} draws (whole i). */
+export function* rankOneOperatorSteps(m: number, n1: number, n2: number, symmetric: boolean, rng: Rng): Steps<RankOneOperator> {
   const a = new Float64Array(m * n1);
   const b = symmetric ? null : new Float64Array(m * n2);
+  const block = drawRowsPerBlock(symmetric ? n1 : n1 + n2);
   for (let i = 0; i < m; i++) {
+    if (i > 0 && i % block === 0) yield;
     rng.fillNormal(a.subarray(i * n1, (i + 1) * n1));
     if (b) rng.fillNormal(b.subarray(i * n2, (i + 1) * n2));
   }
@@ -183,4 +191,5 @@ export const rankOneDescriptor = defineOperator({
   // a_i a_iᵀ for the symmetric model XXᵀ, a_i b_iᵀ for FGᵀ
   example: { options: { m: 300 }, square: false },
   build: (c, rng) => rankOneOperator(c.operator.m, c.problem.n, c.problem.n2, c.model.type === "symmetric", rng),
+  buildSteps: (c, rng) => rankOneOperatorSteps(c.operator.m, c.problem.n, c.problem.n2, c.model.type === "symmetric", rng),
 });

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { csvParseRows } from "d3-dsv";
 import { z } from "zod";
 import { recordSchema, stopSchema } from "../config/schema.js";
-import { csvNumber, sha256File, sha256Text } from "../io/files.js";
+import { csvNumber, fileLines, sha256File, sha256Text } from "../io/files.js";
 import { fileErrorReason, parseJsonText } from "../io/json.js";
 import { nextRecordIteration } from "../algorithms/driver.js";
 import { type RunSummary, VOUCHED_FILES } from "./summary.js";
@@ -150,24 +150,80 @@ export class DamagedFileError extends Error {}
 export function parseMetricsCsv(text: string, required: string[] = []): Table {
   if (text.length === 0) throw new DamagedFileError("is empty");
   if (!text.endsWith("\n")) throw new DamagedFileError("is truncated (the last line has no line end: the file was cut while being written)");
-  const records = csvParseRows(text);
-  const columns = records[0] ?? [];
-  if (columns.length === 0 || columns.some((c) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
-    throw new DamagedFileError(`has no valid header line (got ${JSON.stringify(columns.join(",").slice(0, 60))})`);
+  return tableOfRows((onRow) => eachCsvRow(text, onRow), required);
+}
+
+/** metrics.csv files above this size are read line by line ({@link readMetricsFile}), never as one string. */
+export const STREAMED_METRICS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * {@link parseMetricsCsv} of a file read line by line in blocks (io/files.ts `fileLines`): the file is
+ * never one string, so a metrics.csv beyond V8's string limit (about 512 MiB: a few million rows)
+ * reads, and only the parsed numbers are held (8 bytes a value). Cells are split at commas (the
+ * files matsense writes have no quotes); a Windows line end is accepted as by the text parser.
+ */
+export function readMetricsFile(file: string, required: string[] = []): Table {
+  const size = fs.statSync(file).size;
+  if (size === 0) throw new DamagedFileError("is empty");
+  const last = Buffer.alloc(1);
+  const fd = fs.openSync(file, "r");
+  try {
+    fs.readSync(fd, last, 0, 1, size - 1);
+  } finally {
+    fs.closeSync(fd);
   }
-  if (new Set(columns).size !== columns.length) throw new DamagedFileError("has a repeated column name in its header");
-  for (const c of required) if (!columns.includes(c)) throw new DamagedFileError(`has no column ${c}`);
-  const data: Record<string, number[]> = Object.fromEntries(columns.map((c) => [c, [] as number[]]));
-  for (let r = 1; r < records.length; r++) {
-    const cells = records[r];
+  if (last[0] !== 10) throw new DamagedFileError("is truncated (the last line has no line end: the file was cut while being written)");
+  return tableOfRows((onRow) => {
+    let index = 0;
+    for (const { text } of fileLines(file)) onRow((text.endsWith("\r") ? text.slice(0, -1) : text).split(","), index++);
+  }, required);
+}
+
+/** The table of CSV rows given one by one to the callback of `eachRow` (header first), with the checks of {@link parseMetricsCsv}. */
+function tableOfRows(eachRow: (onRow: (cells: string[], index: number) => void) => void, required: string[]): Table {
+  let columns: string[] = [];
+  let data: Record<string, number[]> = {};
+  let rows = 0;
+  eachRow((cells, r) => {
+    if (r === 0) {
+      columns = cells;
+      if (columns.length === 0 || columns.some((c) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) {
+        throw new DamagedFileError(`has no valid header line (got ${JSON.stringify(columns.join(",").slice(0, 60))})`);
+      }
+      if (new Set(columns).size !== columns.length) throw new DamagedFileError("has a repeated column name in its header");
+      for (const c of required) if (!columns.includes(c)) throw new DamagedFileError(`has no column ${c}`);
+      data = Object.fromEntries(columns.map((c) => [c, [] as number[]]));
+      return;
+    }
     if (cells.length !== columns.length) throw new DamagedFileError(`line ${r + 1} has ${cells.length} cells, the header ${columns.length}`);
     for (let i = 0; i < cells.length; i++) {
       if (!NUMBER_CELL.test(cells[i]))
         throw new DamagedFileError(`line ${r + 1}, column ${columns[i]}: ${JSON.stringify(cells[i].slice(0, 30))} is not a number`);
       data[columns[i]].push(parseCsvNumber(cells[i]));
     }
+    rows++;
+  });
+  return { columns, data, rows };
+}
+
+/**
+ * Calls `onRow` with the cells of each row of CSV text and its index: d3-dsv's parser, or — for text
+ * without quotes or carriage returns, as matsense writes it — the same cells split line by line, so
+ * that the rows of a long run are never all held as strings (only the parsed numbers are kept).
+ */
+function eachCsvRow(text: string, onRow: (cells: string[], index: number) => void): void {
+  if (text.includes('"') || text.includes("\r")) {
+    const records = csvParseRows(text);
+    if (records.length === 0) onRow([], 0);
+    records.forEach((cells, i) => onRow(cells, i));
+    return;
   }
-  return { columns, data, rows: records.length - 1 };
+  // the text ends with "\n" (checked before): each line up to it is a row
+  for (let start = 0, index = 0; start < text.length; index++) {
+    const end = text.indexOf("\n", start);
+    onRow(text.slice(start, end).split(","), index);
+    start = end + 1;
+  }
 }
 
 /** Reads a file, or undefined when it does not exist (other errors throw DamagedFileError). */
@@ -321,8 +377,12 @@ export function inspectRunFolder(dir: string, opts: { readMetrics?: boolean; exp
   if (!readMetrics) return { dir, state, summary, config, verified, ...(stopDiffers ? { stopDiffers } : {}) };
   let metrics: Table;
   try {
-    metricsText = readIfExists(at("metrics.csv")) ?? "";
-    metrics = parseMetricsCsv(metricsText, truthColumns(config));
+    // a long run's metrics.csv is read line by line (its checksum then from the file)
+    if (fs.statSync(at("metrics.csv")).size > STREAMED_METRICS_BYTES) metrics = readMetricsFile(at("metrics.csv"), truthColumns(config));
+    else {
+      metricsText = readIfExists(at("metrics.csv")) ?? "";
+      metrics = parseMetricsCsv(metricsText, truthColumns(config));
+    }
   } catch (e) {
     return damaged("metrics.csv", (e as Error).message, { summary, config });
   }

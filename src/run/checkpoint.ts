@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_OPERATOR, type ResolvedConfig, applySets, entriesWithOption, getPath, resolveConfig, upgradeConfigJson } from "../config/schema.js";
-import { csvNumber, sha256Text, writeFileAtomic, writeNpyAtomic } from "../io/files.js";
+import { csvNumber, fileLines, sha256Text, writeFileAtomic, writeNpyAtomic } from "../io/files.js";
 import { firstRecordAtOrAfter, nextRecordIteration } from "../algorithms/driver.js";
 import type { Stepper, StepperState } from "../algorithms/stepper.js";
 
@@ -184,9 +184,11 @@ export interface ResumePoint {
   seconds: number;
   /** First iteration the resumed driver records (the record schedule continued). */
   firstRecord: number;
-  /** metrics.csv header and the rows before the checkpoint's iteration, as written. */
+  /** metrics.csv's header. */
   columns: string[];
-  lines: string[];
+  /** The rows before the checkpoint's iteration, as written: the first `metricsBytes` bytes (header included) of `metricsFile`. */
+  metricsFile: string;
+  metricsBytes: number;
   /** The row recorded at the checkpoint's iteration, as written (when there is one): the resumed run re-measures it ({@link checkResumedRow}). */
   checkRow?: string;
   /** The iteration each attempt began at, this one (at the checkpoint's iteration) last. */
@@ -240,34 +242,48 @@ function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }
 
-function readMetricsBefore(dir: string, iteration: number, record: ResolvedConfig["record"]): { columns: string[]; lines: string[]; checkRow?: string } {
+function readMetricsBefore(
+  dir: string,
+  iteration: number,
+  record: ResolvedConfig["record"],
+): { columns: string[]; file: string; bytes: number; checkRow?: string } {
   const partial = path.join(dir, "metrics.csv.partial"),
     done = path.join(dir, "metrics.csv");
   const file = fs.existsSync(partial) ? partial : fs.existsSync(done) ? done : null;
   if (!file) throw new ResumeError(`${dir} has no metrics.csv to continue`);
-  const text = fs.readFileSync(file, "utf8");
-  // a last line without its line end was cut while being written: not a row
-  const all = text
-    .split("\n")
-    .slice(0, text.endsWith("\n") ? undefined : -1)
-    .filter((l) => l.length > 0);
-  if (all.length === 0) throw new ResumeError(`${file} is empty`);
-  const columns = all[0].split(",");
-  if (columns[0] !== "iteration") throw new ResumeError(`${file} does not start with an iteration column`);
-  const lines = all.slice(1).filter((l) => Number(l.slice(0, l.indexOf(","))) < iteration);
-  // every scheduled record before the checkpoint must be there, in order
-  let expected = 0,
-    i = 0;
-  for (; expected < iteration; expected = nextRecordIteration(expected, record), i++) {
-    const got = i < lines.length ? Number(lines[i].slice(0, lines[i].indexOf(","))) : undefined;
-    if (got !== expected) {
-      throw new ResumeError(
-        `${file} lacks the row of iteration ${expected} (the checkpoint is at iteration ${iteration}); cannot continue the metrics bitwise`,
-      );
+  // read line by line (the rows are never all in memory): every scheduled record before the checkpoint must be there, in
+  // order, and they must be the file's first rows — the prefix the resumed run keeps, by its byte length
+  let columns: string[] | undefined;
+  let bytes = 0,
+    previousEnd = 0,
+    expected = 0,
+    checkRow: string | undefined;
+  const lacks = (): never => {
+    throw new ResumeError(`${file} lacks the row of iteration ${expected} (the checkpoint is at iteration ${iteration}); cannot continue the metrics bitwise`);
+  };
+  for (const { text, end } of fileLines(file)) {
+    const at = previousEnd;
+    previousEnd = end;
+    if (text.length === 0) continue;
+    if (!columns) {
+      columns = text.split(",");
+      if (columns[0] !== "iteration") throw new ResumeError(`${file} does not start with an iteration column`);
+      bytes = end;
+      continue;
     }
+    const it = Number(text.slice(0, text.indexOf(",")));
+    if (it === iteration && checkRow === undefined) checkRow = text;
+    // rows past the checkpoint, and any beyond the schedule before it, are dropped
+    if (!(it < iteration) || expected >= iteration) continue;
+    if (it !== expected) lacks();
+    // a dropped line (empty, or a row out of order) between two kept rows: not the prefix of a file this run wrote
+    if (at !== bytes) throw new ResumeError(`${file} has rows out of order before iteration ${it}; cannot continue the metrics bitwise`);
+    bytes = end;
+    expected = nextRecordIteration(expected, record);
   }
-  const checkRow = all.slice(1).find((l) => Number(l.slice(0, l.indexOf(","))) === iteration);
-  return { columns, lines: lines.slice(0, i), ...(checkRow !== undefined ? { checkRow } : {}) };
+  if (!columns) throw new ResumeError(`${file} is empty`);
+  if (expected < iteration) lacks();
+  return { columns, file, bytes, ...(checkRow !== undefined ? { checkRow } : {}) };
 }
 
 /**
@@ -319,13 +335,23 @@ export function prepareResume(dir: string, setsIn: string[], threads?: string): 
         `stop.maxIterations=${2 * state.iteration}`,
     );
   }
-  const { columns, lines, checkRow } = readMetricsBefore(dir, state.iteration, config.record);
+  const { columns, file, bytes, checkRow } = readMetricsBefore(dir, state.iteration, config.record);
   // a resume at the iteration the last attempt began at (that attempt wrote no later checkpoint) is that attempt again
   const starts = attemptStarts[attemptStarts.length - 1] === state.iteration ? attemptStarts : [...attemptStarts, state.iteration];
   const firstRecord = firstRecordAtOrAfter(state.iteration, config.record);
   return {
     config,
-    resume: { dir, state, seconds, firstRecord, columns, lines, ...(checkRow !== undefined ? { checkRow } : {}), attemptStarts: starts },
+    resume: {
+      dir,
+      state,
+      seconds,
+      firstRecord,
+      columns,
+      metricsFile: file,
+      metricsBytes: bytes,
+      ...(checkRow !== undefined ? { checkRow } : {}),
+      attemptStarts: starts,
+    },
     notice: up.notice,
   };
 }

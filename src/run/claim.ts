@@ -2,6 +2,7 @@
  * Claiming an output folder before writing into it: never overwrite a result silently,
  * and one writer per run folder (through {@link acquireRunLock}).
  */
+import { InterruptedError } from "../io/turns.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type AcquireOptions, LOCK_FILE, LockedError, type RunLock, acquireRunLock, lockedByLiveWriter } from "./lock.js";
@@ -291,7 +292,10 @@ export function claimSweepFolder(dir: string, force: boolean, grid?: Grid): void
   for (const name of remove) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
 }
 
-/** Why a sweep's run was not executed (its folder is another writer's), or undefined for a real error. */
-export function runSkipReason(e: unknown): "locked" | "finished" | undefined {
-  return e instanceof LockedError ? "locked" : e instanceof AlreadyFinishedError ? "finished" : undefined;
+/**
+ * Why a sweep's run was not executed (its folder is another writer's, or a stop request ended its
+ * operator's build before the first iteration: it stays to do), or undefined for a real error.
+ */
+export function runSkipReason(e: unknown): "locked" | "finished" | "interrupted" | undefined {
+  return e instanceof LockedError ? "locked" : e instanceof AlreadyFinishedError ? "finished" : e instanceof InterruptedError ? "interrupted" : undefined;
 }

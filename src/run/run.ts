@@ -6,7 +6,8 @@ import { type ConfigInput, type ResolvedConfig, resolveConfig } from "../config/
 import { type DriverOptions, type RunResult, runStepper, runStepperAsync } from "../algorithms/driver.js";
 import { createStepper, methodFacts, operatorFacts } from "../catalogue/registry.js";
 import type { Stepper } from "../algorithms/stepper.js";
-import { type Instance, buildInit, buildInstance } from "../catalogue/instance.js";
+import { type Instance, buildInit, buildInstanceSteps } from "../catalogue/instance.js";
+import { type Steps, runSteps, runStepsAsync } from "../io/turns.js";
 import type { RunContext } from "../catalogue/context.js";
 import { type RunMemory, checkRunMemory, defaultMemoryLimit, runMemory } from "../catalogue/memory.js";
 import { diagnosticsContext } from "../metrics/diagnostics.js";
@@ -45,6 +46,7 @@ export function configWarnings(config: ResolvedConfig): string[] {
 }
 
 export { copyFactors };
+export { InterruptedError } from "../io/turns.js";
 
 /** Everything a run produced. */
 export interface RunOutput {
@@ -81,6 +83,11 @@ export interface PrepareOptions extends RunHooks {
   instance?: Instance;
   /** Told once when a config.json of an earlier version had options of other entries dropped. */
   onNotice?: (message: string) => void;
+  /**
+   * The caller keeps every row it gets through `onRecord` (the explorer's charts): the memory plan charges
+   * them although the driver, with `keepRows: false`, keeps none.
+   */
+  callerKeepsRows?: boolean;
 }
 
 /** A run ready for its loop: the resolved config, its warnings and memory plan, the instance, initial point and stepper. */
@@ -105,13 +112,32 @@ export interface PreparedRun {
  * item that costs the bytes (before anything is allocated; skipped for a reused instance),
  * build the instance (its operator in the caller's `context`), the warnings, the noise-floor stop rule, the initial point and the
  * stepper, and the driver's options (held-out entries, the stable step that caps the
- * step-size advice, the noise stop).
+ * step-size advice, the noise stop). A long operator build polls `options.shouldStop` between
+ * its blocks (about every 50 ms) and ends with {@link InterruptedError} when it returns true
+ * (see {@link prepareRunAsync}).
  */
 export function prepareRun(input: ConfigInput | ResolvedConfig, options: PrepareOptions = {}): PreparedRun {
+  return runSteps(prepareSteps(input, options), options.shouldStop);
+}
+
+/**
+ * {@link prepareRun} that gives the event loop a turn every ~50 ms of a long operator build (e.g.
+ * 10⁸ Gaussian draws), so that a signal handler setting `options.shouldStop` is answered within
+ * about 0.1 s: the build then ends with {@link InterruptedError}, its memory released, before the
+ * run's `onStart` (nothing written). The prepared run is the same, bit for bit.
+ */
+export function prepareRunAsync(input: ConfigInput | ResolvedConfig, options: PrepareOptions = {}): Promise<PreparedRun> {
+  return runStepsAsync(prepareSteps(input, options), options.shouldStop);
+}
+
+/** {@link prepareRun} in steps (those of the instance's build). */
+function* prepareSteps(input: ConfigInput | ResolvedConfig, options: PrepareOptions): Steps<PreparedRun> {
   const config = resolveConfig(input, { onNotice: options.onNotice });
-  const memory = runMemory(config);
-  if (!options.instance) checkRunMemory(config, options.memoryLimit ?? defaultMemoryLimit(), input);
-  const instance = options.instance ?? buildInstance(config, options.context);
+  // the rows cost memory when the driver keeps them (the library's default) or the caller does
+  const retention = { keepRows: options.keepRows !== false || options.callerKeepsRows === true };
+  const memory = runMemory(config, retention);
+  if (!options.instance) checkRunMemory(config, options.memoryLimit ?? defaultMemoryLimit(), input, retention);
+  const instance = options.instance ?? (yield* buildInstanceSteps(config, options.context));
   let warnings: string[], noiseStop: NoiseStopRecord | undefined, x0: Factors;
   try {
     warnings = [...configWarnings(config), ...scientificWarnings(config, instance)];
@@ -127,7 +153,7 @@ export function prepareRun(input: ConfigInput | ResolvedConfig, options: Prepare
   options.onStart?.(instance, init, config);
   const stepper = createStepper(config, instance, x0);
   options.onStepper?.(stepper, config);
-  const { instance: _i, onNotice: _n, memoryLimit: _l, onStart: _s, onStepper: _t, context: _c, ...hooks } = options;
+  const { instance: _i, onNotice: _n, memoryLimit: _l, onStart: _s, onStepper: _t, context: _c, callerKeepsRows: _k, ...hooks } = options;
   const driverOptions: DriverOptions = {
     ...hooks,
     stop: config.stop,
@@ -165,10 +191,11 @@ export function runConfig(input: ConfigInput | ResolvedConfig, hooks: RunHooks =
 
 /**
  * {@link runConfig} that gives the event loop a turn every ~50 ms of wall time, so that
- * signal handlers (Ctrl-C → `shouldStop`) and timers run during a long run.
+ * signal handlers (Ctrl-C → `shouldStop`) and timers run during a long run — and during a long
+ * operator build, which a stop request ends with {@link InterruptedError} (see {@link prepareRunAsync}).
  */
 export async function runConfigAsync(input: ConfigInput | ResolvedConfig, hooks: RunHooks = {}, instance?: Instance): Promise<RunOutput> {
-  const p = prepareRun(input, { ...hooks, instance });
+  const p = await prepareRunAsync(input, { ...hooks, instance });
   const result = await runStepperAsync(p.stepper, p.instance.truth, p.driverOptions);
   const noiseStop = noiseStopOutput(p.noiseStop, result, p.config.stop.targetRelError);
   return { config: p.config, instance: p.instance, init: p.init, stepper: p.stepper, result, warnings: p.warnings, ...noiseStop };

@@ -10,7 +10,7 @@ import type { RunContext } from "../catalogue/context.js";
 import { checkRunMemory, defaultMemoryLimit, formatBytes } from "../catalogue/memory.js";
 import type { Factors } from "../problem/factors.js";
 import { type ExistingPolicy, claimRunFolder, commitStaging, stagingDir } from "./claim.js";
-import { type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
+import { InterruptedError, type RunHooks, type RunOutput, runConfig, runConfigAsync } from "./run.js";
 import { Checkpointer, type ResumePoint, attemptsOf, checkResumedRow, writeCheckpoint, writeFinalIterate } from "./checkpoint.js";
 
 /*
@@ -52,6 +52,12 @@ export interface ExecuteOptions {
   onNotice?: (message: string) => void;
   /** The context the run's operator is built in (see {@link RunHooks.context}; default: no provider, no thread cap). */
   context?: RunContext;
+  /**
+   * Also keep every recorded row in memory, in `output.result.rows` (default false: the rows are streamed to
+   * metrics.csv and only the last one is held, so memory does not grow with the iterations; the memory plan
+   * charges the kept rows).
+   */
+  keepRows?: boolean;
 }
 
 /** Default memory limit of a run (everything it allocates): see {@link defaultMemoryLimit}. */
@@ -60,12 +66,12 @@ export function defaultMaxOperatorBytes(): number {
 }
 
 /**
- * Throws a ConfigError when a run of `config` would allocate more than `limit` bytes —
- * everything it allocates (operator, truth, measurements, iterate, method work arrays,
- * metrics), see {@link runMemory} — naming the field the user wrote (pass the raw `input`).
+ * Throws a ConfigError when a run of `config` by {@link executeRun} would allocate more than `limit` bytes —
+ * everything it allocates (operator, truth, measurements, iterate, method work arrays, the last
+ * metrics row; every row with `keepRows`), see {@link runMemory} — naming the field the user wrote (pass the raw `input`).
  */
-export function checkOperatorMemory(config: ResolvedConfig, limit = defaultMaxOperatorBytes(), input?: unknown): void {
-  checkRunMemory(config, limit, input);
+export function checkOperatorMemory(config: ResolvedConfig, limit = defaultMaxOperatorBytes(), input?: unknown, keepRows = false): void {
+  checkRunMemory(config, limit, input, { keepRows });
 }
 
 /** The resolved config plus provenance, as written to config.json. */
@@ -90,7 +96,7 @@ function executeWith(
   opts: ExecuteOptions,
 ): { config: ResolvedConfig; hooks: RunHooks; finish: (output: RunOutput) => ExecuteResult; fail: (err: unknown) => never } {
   const config = resolveConfig(input);
-  checkOperatorMemory(config, opts.maxOperatorBytes, input);
+  checkOperatorMemory(config, opts.maxOperatorBytes, input, opts.keepRows === true);
   ensureDir(outDir);
   // one writer per run folder; the lock is refreshed from the stop poll (every iteration, cheap)
   const resume = opts.resume;
@@ -108,12 +114,15 @@ function executeWith(
   const stage = lock.keepsFinished ? stagingDir(outDir) : undefined;
   const workDir = stage ?? outDir;
   let csv: CsvStream;
+  // (an abandoned resume removes the partial metrics only when it created them)
+  const hadPartial = fs.existsSync(path.join(workDir, "metrics.csv.partial"));
   try {
     if (stage) fs.mkdirSync(stage);
     // config.json (with matsense's provenance, backend not yet known) before any other file: a run killed
     // right after it started leaves a folder that reads as matsense's (and is redone), never as foreign files
     if (!resume) writeJsonAtomic(path.join(workDir, "config.json"), provenance(config, "pending"));
-    csv = new CsvStream(path.join(workDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], resume);
+    const prefix = resume ? { columns: resume.columns, file: resume.metricsFile, bytes: resume.metricsBytes } : undefined;
+    csv = new CsvStream(path.join(workDir, "metrics.csv"), ["iteration", "seconds", "loss", "abs_error", "rel_error"], prefix);
   } catch (e) {
     if (stage) fs.rmSync(stage, { recursive: true, force: true });
     lock.release();
@@ -133,6 +142,8 @@ function executeWith(
     // the limit checked above, so that preparing the run checks the same one (not the default)
     memoryLimit: opts.maxOperatorBytes ?? defaultMaxOperatorBytes(),
     ...(opts.context ? { context: opts.context } : {}),
+    // the rows are streamed to metrics.csv: kept in memory only when the caller asks
+    keepRows: opts.keepRows === true,
     now,
     onRecord: (row) => {
       const flat = flattenRow(row) as Record<string, number>;
@@ -220,7 +231,23 @@ function executeWith(
     }
     throw err;
   };
-  return { config, hooks, finish, fail };
+  // a stop request during the build (before onStart): this attempt leaves nothing — the files it created
+  // are removed (a resumed run keeps its checkpoint and the metrics rows up to it)
+  const abandon = (err: InterruptedError): never => {
+    csv.abort();
+    try {
+      if (stage) fs.rmSync(stage, { recursive: true, force: true });
+      else {
+        // a resume rewrote the partial file with the rows up to its checkpoint; a new run's files are its own
+        const created = resume ? (hadPartial ? [] : ["metrics.csv.partial"]) : ["metrics.csv.partial", "config.json"];
+        for (const f of created) fs.rmSync(path.join(outDir, f), { force: true });
+      }
+    } finally {
+      lock.release();
+    }
+    throw err;
+  };
+  return { config, hooks, finish, fail: (err) => (err instanceof InterruptedError ? abandon(err) : fail(err)) };
 }
 
 /**
@@ -228,6 +255,8 @@ function executeWith(
  * version, backend) first, metrics.csv streamed while running (as metrics.csv.partial until
  * the end), summary.json last. A failure mid-run still leaves config.json, the rows
  * recorded so far in metrics.csv and a summary.json with status "failed" and the error.
+ * A stop request (`shouldStop`) during a long operator build ends it with {@link InterruptedError}
+ * and removes what this attempt wrote (see {@link executeRunAsync}).
  */
 export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, unknown>, outDir: string, opts: ExecuteOptions = {}): ExecuteResult {
   const e = executeWith(input, outDir, opts);
@@ -242,7 +271,11 @@ export function executeRun(input: ConfigInput | ResolvedConfig | Record<string, 
 
 /**
  * {@link executeRun} that gives the event loop a turn every ~50 ms, so that Ctrl-C
- * (through `opts.shouldStop`) ends the run with status "interrupted" and all files written.
+ * (through `opts.shouldStop`) ends the run with status "interrupted" and all files written —
+ * or, during the operator's build (before the first iteration), ends the build within ~0.1 s
+ * with {@link InterruptedError}, leaving the folder as it was before (config.json and the
+ * empty metrics.csv.partial of a new run removed, a staging folder removed, a resumed run's
+ * checkpoint and metrics untouched).
  */
 export async function executeRunAsync(
   input: ConfigInput | ResolvedConfig | Record<string, unknown>,

@@ -52,8 +52,8 @@ export interface WorkerReply {
   id: string;
   status: RunSummary["status"];
   error?: string;
-  /** The run was not executed: its folder was locked by another writer, or that writer finished it. */
-  skipped?: "locked" | "finished";
+  /** The run was not executed: its folder was locked by another writer, or that writer finished it, or a stop request ended its build. */
+  skipped?: "locked" | "finished" | "interrupted";
 }
 
 /** A run a sweep did not execute because another live process was writing its folder. */
@@ -225,7 +225,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     (r) => {
       const c = r.resolved ?? resolveConfig(r.config);
       configs.push(c);
-      besidesOperator.push(runMemory(c).total - operatorBytes(c));
+      // executeRun streams the rows to metrics.csv: none are kept in memory
+      besidesOperator.push(runMemory(c, { keepRows: false }).total - operatorBytes(c));
     },
     stop,
   );

@@ -19,13 +19,20 @@ export interface FieldProblem {
  */
 export const EXPLORER_MEMORY_LIMIT = 1024 * 1024 * 1024;
 
-/** Explorer-level problems of a resolved config (empty when it may run): the CLI's memory refusal, at the explorer's limit. */
+/**
+ * Explorer-level problems of a resolved config (empty when it may run): the CLI's memory refusal, at the
+ * explorer's limit — first the CLI's own plan (the CLI streams its rows to metrics.csv), so that the
+ * message is the CLI's; then the same plan with every recorded row kept, as the explorer keeps them for
+ * its charts (a long `stop.maxIterations` the CLI runs may not fit a browser tab).
+ */
 export function explorerProblems(c: ResolvedConfig, input?: unknown, limit = EXPLORER_MEMORY_LIMIT): FieldProblem[] {
-  try {
-    checkRunMemory(c, limit, input);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    return e.issues.map((i) => ({ path: i.path, message: `${i.message} (the explorer's limit; \`npx matsense run\` allows up to 75 % of the RAM)` }));
+  for (const keepRows of [false, true]) {
+    try {
+      checkRunMemory(c, limit, input, { keepRows });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      return e.issues.map((i) => ({ path: i.path, message: `${i.message} (the explorer's limit; \`npx matsense run\` allows up to 75 % of the RAM)` }));
+    }
   }
   return [];
 }

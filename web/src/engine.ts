@@ -144,6 +144,9 @@ export class Session {
           instance: instances.get(key),
           memoryLimit: EXPLORER_MEMORY_LIMIT,
           now: this.now,
+          // the session keeps the flat rows for its charts; the driver keeps none (the memory plan charges the session's)
+          keepRows: false,
+          callerKeepsRows: true,
           onRecord: (row) => slot.rows.push(flattenRow(row)),
         });
       } catch (e) {
