@@ -62,8 +62,11 @@ describe.skipIf(!built)("kill loop (needs `npm run build`)", () => {
         counts.finishedBeforeKill++;
         break;
       }
-      // a killed sweep: exit 130 after SIGTERM, killed by the signal after SIGKILL (or done just before)
-      expect([130, 0, null], r.err).toContain(r.code);
+      // a killed sweep: exit 130 after SIGTERM, killed by the signal after SIGKILL (or done just before);
+      // a SIGTERM between the sweep's phases (its handlers off, e.g. after the last run) meets the CLI's
+      // start-up handlers: 128 + 15 with "no run in progress" — nothing is lost, the next round checks it
+      const betweenPhases = r.code === 143 && /no run in progress/.test(r.err);
+      expect([130, 0, null], r.err).toContain(betweenPhases ? 130 : r.code);
       if (round >= 5) {
         // enough kills: let it finish
         const last = await start(["sweep", "-q", "-w", "2", "-g", g, "--out", dir]).done;
