@@ -101,6 +101,10 @@ function metricLabel(metric: string): string {
       return "‖FᵀF − GᵀG‖_F";
     case "effective_rank":
       return "effective rank exp H(σ/Σσ) of P";
+    case "nuclear_norm":
+      return "nuclear norm ‖P‖* = Σσᵢ(P)";
+    case "test_rel_error":
+      return "relative error on the held-out entries";
     default:
       return metric;
   }
