@@ -238,6 +238,33 @@ describe("checkpoint and resume", () => {
     expect(metricsWithoutSeconds(crashed)).toBe(metricsWithoutSeconds(full));
   });
 
+  it.each([
+    ["scaled-gd", {}],
+    ["scaled-gd-lambda", { lambda: 0.1 }],
+    ["agn", {}],
+    ["gauss-newton", {}],
+    ["subgradient-l1", { decay: 0.99 }],
+    ["adam", {}],
+  ])("%s: a finished run continued to 2T has the metrics of an uninterrupted 2T run, bit for bit", (name, options) => {
+    const config = {
+      seed: 12,
+      problem: { n: 8, n2: 9, rank: 2, truth: "general" },
+      operator: { type: "gaussian", m: 200, backend: "ts" },
+      model: { type: "asymmetric", k: 2 },
+      init: { alpha: 0.1 },
+      method: { name, stepSize: name === "adam" ? 0.01 : 0.2, ...options },
+      stop: { maxIterations: 40 },
+      record: { every: 1 },
+    };
+    const full = tmp(),
+      part = tmp();
+    executeRun(config, full);
+    executeRun(withStop(config, 17), part);
+    const { config: resumed, resume } = prepareResume(part, ["stop.maxIterations=40"]);
+    executeRun(resumed, part, { resume });
+    expect(metricsWithoutSeconds(part)).toBe(metricsWithoutSeconds(full));
+  });
+
   it("SVT above the full-SVD size (truncated SVD: warm-start basis and its RNG) resumes bitwise", () => {
     const config = {
       seed: 10,
