@@ -9,12 +9,17 @@
 #   scripts/redis.sh stop      # stop by PID (SIGTERM: Redis flushes the AOF and exits)
 #   scripts/redis.sh url       # prints redis://127.0.0.1:<port>
 #
-# Port: $MATSENSE_REDIS_PORT (default 6390).
+# Port: $MATSENSE_REDIS_PORT when set; else `start` reuses the port recorded in the state folder
+# (<state>/port) when it is still free, or takes a free one from the kernel, records it and prints
+# it; `url` prints the recorded one.
 set -euo pipefail
 . "$(dirname "$0")/apt-install.sh"
+. "$(dirname "$0")/ports.sh"
 STATE=${MATSENSE_REDIS_STATE:-/tmp/matsense-redis}
-PORT=${MATSENSE_REDIS_PORT:-6390}
 PIDFILE="$STATE/redis.pid"
+PORTFILE="$STATE/port"
+PORT=${MATSENSE_REDIS_PORT:-}
+[ -n "$PORT" ] || { [ -s "$PORTFILE" ] && PORT=$(cat "$PORTFILE"); } || true
 
 die() { echo "redis.sh: $*" >&2; exit 1; }
 alive() { [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
@@ -26,8 +31,11 @@ install() {
 
 start() {
   command -v redis-server >/dev/null || die "not installed; run: $0 install"
-  if alive; then echo "redis.sh: already running (pid $(cat "$PIDFILE"), port $PORT)"; return 0; fi
+  if alive; then echo "redis.sh: already running (pid $(cat "$PIDFILE"), redis://127.0.0.1:$PORT)"; return 0; fi
   mkdir -p "$STATE"
+  # a recorded port is kept when it is still free (clients keep their URL across a restart)
+  if [ -z "${MATSENSE_REDIS_PORT:-}" ] && { [ -z "$PORT" ] || ! port_free "$PORT"; }; then PORT=$(free_ports 1) || die "no free port found"; fi
+  echo "$PORT" >"$PORTFILE"
   setsid redis-server --bind 127.0.0.1 --port "$PORT" --dir "$STATE" --appendonly yes --appendfsync always \
     --save "" --daemonize no --protected-mode yes --logfile "$STATE/redis.log" </dev/null >/dev/null 2>&1 &
   echo $! >"$PIDFILE"
@@ -55,6 +63,6 @@ case "${1:-}" in
     { echo "redis.sh: redis-server is not installed (Debian: sudo scripts/redis.sh install, or sudo apt-get install redis-server)" >&2; exit 3; } ;;
   start) start ;;
   stop) stop ;;
-  url) echo "redis://127.0.0.1:$PORT" ;;
+  url) [ -n "$PORT" ] || die "no port recorded in $STATE (run: $0 start, or set MATSENSE_REDIS_PORT)"; echo "redis://127.0.0.1:$PORT" ;;
   *) echo "usage: $0 install|check|start|stop|url" >&2; exit 2 ;;
 esac

@@ -10,12 +10,17 @@
 #   scripts/slurm.sh env       # prints `export SLURM_CONF=…` (eval "$(scripts/slurm.sh env)")
 #   scripts/slurm.sh stop      # cancel all jobs, then stop the daemons by their recorded PIDs
 #
-# State folder: $MATSENSE_SLURM_STATE (default /tmp/matsense-slurm). Ports: $MATSENSE_SLURM_PORT
-# (slurmctld, default 6817) and that + 1 (slurmd).
+# State folder: $MATSENSE_SLURM_STATE (default /tmp/matsense-slurm). Ports: P (slurmctld) and
+# P + 1 (slurmd), P = $MATSENSE_SLURM_PORT when set; else `start` reuses the port recorded in the
+# state folder (<state>/port) when both are still free, or takes two free consecutive ports,
+# records P and prints both.
 set -euo pipefail
 . "$(dirname "$0")/apt-install.sh"
+. "$(dirname "$0")/ports.sh"
 STATE=${MATSENSE_SLURM_STATE:-/tmp/matsense-slurm}
-PORT=${MATSENSE_SLURM_PORT:-6817}
+PORTFILE="$STATE/port"
+PORT=${MATSENSE_SLURM_PORT:-}
+[ -n "$PORT" ] || { [ -s "$PORTFILE" ] && PORT=$(cat "$PORTFILE"); } || true
 CONF="$STATE/slurm.conf"
 export SLURM_CONF="$CONF"
 
@@ -35,9 +40,13 @@ alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 start() {
   have || die "not installed; run: $0 install"
   if alive "$STATE/slurmctld.pid" && alive "$STATE/slurmd.pid" && alive "$STATE/munged.pid"; then
-    echo "slurm.sh: already running (state $STATE)"; return 0
+    echo "slurm.sh: already running (state $STATE, ports $PORT and $((PORT + 1)))"; return 0
   fi
   mkdir -p "$STATE/munge" "$STATE/ctld" "$STATE/d"
+  if [ -z "${MATSENSE_SLURM_PORT:-}" ] && { [ -z "$PORT" ] || ! port_free "$PORT" || ! port_free $((PORT + 1)); }; then
+    PORT=$(free_ports 2) || die "no two consecutive free ports found"
+  fi
+  echo "$PORT" >"$PORTFILE"
   chmod 700 "$STATE/munge"
   [ -s "$STATE/munge/munge.key" ] || mungekey --create --keyfile="$STATE/munge/munge.key" --force
   chmod 600 "$STATE/munge/munge.key"
@@ -93,7 +102,9 @@ EOF
   setsid slurmd -D </dev/null >>"$STATE/slurmd.out" 2>&1 &
   echo $! >"$STATE/slurmd.pid"
   for _ in $(seq 100); do
-    if sinfo -h -o %T 2>/dev/null | grep -qx idle; then echo "slurm.sh: started (state $STATE; export SLURM_CONF=$CONF)"; return 0; fi
+    if sinfo -h -o %T 2>/dev/null | grep -qx idle; then
+      echo "slurm.sh: started (state $STATE, slurmctld port $PORT, slurmd port $((PORT + 1)); export SLURM_CONF=$CONF)"; return 0
+    fi
     alive "$STATE/slurmctld.pid" || abort "slurmctld exited (see $STATE/slurmctld.log)"
     alive "$STATE/slurmd.pid" || abort "slurmd exited (see $STATE/slurmd.log)"
     sleep 0.2

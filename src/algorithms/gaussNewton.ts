@@ -4,7 +4,7 @@ import { type Matrix, matmul, matmulTN, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { defineMethod } from "./method.js";
-import { FactoredStepper } from "./stepper.js";
+import { FactoredStepper, type StepperState, finiteScalar } from "./stepper.js";
 
 /**
  * Gauss–Newton / Levenberg–Marquardt for the composite loss f = h(c(x)), h(P) = ½‖A(P) − y‖²,
@@ -136,6 +136,19 @@ export class GaussNewtonFactored extends FactoredStepper {
 
   diagnostics(): Record<string, number> {
     return { cg_steps: this.lastCgSteps };
+  }
+
+  /** The factors and the CG steps of the last step (the `cg_steps` column of the checkpoint's row). */
+  override saveState(): StepperState | null {
+    const s = super.saveState();
+    if (s) s.scalars.cg_steps = this.lastCgSteps;
+    return s;
+  }
+
+  override restoreState(state: StepperState): void {
+    super.restoreState(state);
+    // absent in checkpoints of earlier versions: the resumed run's re-measured row then names the column
+    this.lastCgSteps = state.scalars.cg_steps === undefined ? 0 : finiteScalar(state, "cg_steps");
   }
 }
 

@@ -4,7 +4,7 @@ import { type Matrix, norm2 } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { defineMethod } from "./method.js";
-import { FactoredStepper } from "./stepper.js";
+import { FactoredStepper, type StepperState, finiteScalar, restoreVector, saveVector } from "./stepper.js";
 
 // Dormand–Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Nørsett & Wanner, Table 5.2).
 /** Consecutive rejected trial steps before giving up (a first trial of 1e308 needs ~440). */
@@ -39,10 +39,6 @@ export class GradientFlow extends FactoredStepper {
   readonly method: string = "gradient-flow";
   readonly adaptiveStep = true;
 
-  /** Not resumable: the adaptive Runge–Kutta state (FSAL stage, step control) is not saved. */
-  override saveState(): null {
-    return null;
-  }
   /** Flow time of the current point. */
   time = 0;
   /** Rejected trial steps so far. */
@@ -233,6 +229,29 @@ export class GradientFlow extends FactoredStepper {
 
   diagnostics(): Record<string, number> {
     return { flow_time: this.time, flow_step: this.lastStep };
+  }
+
+  /**
+   * The integrator's state besides the factors and the trial step h (`stepSize`): the flow
+   * time t, the last accepted step (the `flow_step` column), the rejection count, and the
+   * FSAL stage −∇f(x) at the current point when the last step computed it — so that a
+   * resumed flow takes the same steps as an uninterrupted one, bit for bit.
+   */
+  override saveState(): StepperState | null {
+    const s = super.saveState();
+    if (!s) return null;
+    Object.assign(s.scalars, { flow_time: this.time, flow_last_step: this.lastStep, flow_rejected: this.rejected, flow_fsal: this.kValid ? 1 : 0 });
+    if (this.kValid) saveVector(s, "flow_fsal_stage", this.k[0]);
+    return s;
+  }
+
+  override restoreState(state: StepperState): void {
+    super.restoreState(state);
+    this.time = finiteScalar(state, "flow_time");
+    this.lastStep = finiteScalar(state, "flow_last_step");
+    this.rejected = finiteScalar(state, "flow_rejected");
+    this.kValid = finiteScalar(state, "flow_fsal") === 1;
+    if (this.kValid) restoreVector(state, "flow_fsal_stage", this.k[0]);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Matrix } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import type { Factors } from "../problem/factors.js";
 import { defineMethod } from "./method.js";
-import { FactoredStepper } from "./stepper.js";
+import { FactoredStepper, type StepperState, restoreVector, saveVector } from "./stepper.js";
 
 /**
  * Heavy-ball momentum gradient descent (Polyak 1964) on XXᵀ or FGᵀ, a common baseline for
@@ -52,6 +52,21 @@ export class HeavyBallGradientDescent extends FactoredStepper {
     }
     this.move(this.left.data, this.gL.data, this.prevL, eta, beta);
     this.move(this.right.data, this.gR.data, this.prevR, eta, beta);
+  }
+
+  /** The factors and the previous iterate X_{t−1} (F_{t−1}, G_{t−1}) of the momentum term. */
+  override saveState(): StepperState | null {
+    const s = super.saveState();
+    if (!s) return null;
+    saveVector(s, "heavy_ball_prev_left", this.prevL);
+    if (this.x.kind === "asymmetric") saveVector(s, "heavy_ball_prev_right", this.prevR);
+    return s;
+  }
+
+  override restoreState(state: StepperState): void {
+    super.restoreState(state);
+    restoreVector(state, "heavy_ball_prev_left", this.prevL);
+    if (this.x.kind === "asymmetric") restoreVector(state, "heavy_ball_prev_right", this.prevR);
   }
 
   /** x ← x − η g + β (x − prev), prev ← old x. */

@@ -1,6 +1,6 @@
 import { type Matrix, zeros } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
-import type { Stepper, StepperEvent } from "./stepper.js";
+import type { Stepper, StepperEvent, StepperState } from "./stepper.js";
 
 /**
  * Shared machinery of methods on a dense n1×n2 matrix variable X (`svt`, `mirror-descent`):
@@ -47,4 +47,18 @@ export abstract class MatrixVariableStepper implements Stepper {
   }
 
   abstract step(): void;
+
+  /** A checkpoint state with the iteration, step size and events (a method adds its arrays and scalars). */
+  protected commonState(): StepperState {
+    return { iteration: this.iteration, stepSize: this.stepSize, events: this.events.map((e) => ({ ...e })), arrays: {}, scalars: {} };
+  }
+
+  /** Puts back what {@link commonState} saved (after the method has restored its own arrays); the residual is recomputed. */
+  protected restoreCommon(state: StepperState): void {
+    this.iteration = state.iteration;
+    this.stepSize = state.stepSize;
+    this.events.length = 0;
+    this.events.push(...state.events.map((e) => ({ ...e })));
+    this.residualValid = false;
+  }
 }

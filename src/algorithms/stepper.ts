@@ -56,6 +56,31 @@ export interface StepperState {
   scalars: Record<string, number | null>;
 }
 
+/** Puts a copy of `data` into `state.arrays[name]` as a 1×n array (a method's own vectors in a checkpoint). */
+export function saveVector(state: StepperState, name: string, data: Float64Array): void {
+  state.arrays[name] = { rows: 1, cols: data.length, data: data.slice() };
+}
+
+/** Copies `state.arrays[name]` into `target`; a RangeError names the array when it is missing or of another length. */
+export function restoreVector(state: StepperState, name: string, target: Float64Array): void {
+  const a = state.arrays[name];
+  if (!a || a.data.length !== target.length) {
+    throw new RangeError(
+      a
+        ? `checkpoint array ${name} has ${a.data.length} entries, the method needs ${target.length}`
+        : `the checkpoint has no array ${name} (written by an earlier matsense, which did not save it): start the run again with --force`,
+    );
+  }
+  target.set(a.data);
+}
+
+/** A method-specific scalar of a checkpoint that must be a finite number; a RangeError names it otherwise. */
+export function finiteScalar(state: StepperState, name: string): number {
+  const v = state.scalars[name];
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`checkpoint scalar ${name} is ${String(v)}, expected a finite number`);
+  return v;
+}
+
 /**
  * Shared machinery of factored methods: caching of the residual and product at the
  * current point, so that recording metrics and taking the next step never measure the

@@ -4,6 +4,7 @@ import { type Matrix, zeros } from "../linalg/matrix.js";
 import { svd } from "../linalg/svd.js";
 import { singularTripletsAbove } from "../linalg/truncatedSvd.js";
 import { createRng } from "../random/rng.js";
+import { type StepperState, finiteScalar, restoreVector } from "./stepper.js";
 import type { SensingOperator } from "../operators/types.js";
 import { defineMethod } from "./method.js";
 import { MatrixVariableStepper } from "./matrixStepper.js";
@@ -75,6 +76,39 @@ export class SingularValueThresholding extends MatrixVariableStepper {
 
   diagnostics(): Record<string, number> {
     return { rank: this.rank };
+  }
+
+  /**
+   * Everything the next steps read: the dual iterate Y_t, the current point X_t = D_τ(Y_t)
+   * (kept, not recomputed: the truncated SVD depends on its warm start), its rank, and for
+   * the truncated SVD the warm-start basis and the state of its seeded RNG.
+   */
+  saveState(): StepperState {
+    const s = this.commonState();
+    s.arrays.svt_Y = { rows: this.Y.rows, cols: this.Y.cols, data: this.Y.data.slice() };
+    s.arrays.svt_X = { rows: this.X.rows, cols: this.X.cols, data: this.X.data.slice() };
+    if (this.basis) s.arrays.svt_basis = { rows: this.basis.rows, cols: this.basis.cols, data: this.basis.data.slice() };
+    const rng = this.rng.getState();
+    rng.words.forEach((w, i) => (s.scalars[`svt_rng_${i}`] = w));
+    Object.assign(s.scalars, { svt_rng_spare: rng.spareNormal, svt_rank: this.rank });
+    return s;
+  }
+
+  restoreState(state: StepperState): void {
+    restoreVector(state, "svt_Y", this.Y.data);
+    const X = zeros(this.Y.rows, this.Y.cols);
+    restoreVector(state, "svt_X", X.data);
+    const b = state.arrays.svt_basis;
+    if (b && (b.rows !== this.Y.cols || b.data.length !== b.rows * b.cols))
+      throw new RangeError(`checkpoint array svt_basis is ${b.rows}×${b.cols}, expected ${this.Y.cols} rows`);
+    this.rng.setState({
+      words: Array.from({ length: 8 }, (_, i) => finiteScalar(state, `svt_rng_${i}`)),
+      spareNormal: state.scalars.svt_rng_spare ?? null,
+    });
+    this.X = X;
+    this.basis = b ? { rows: b.rows, cols: b.cols, data: b.data.slice() } : null;
+    this.rank = finiteScalar(state, "svt_rank");
+    this.restoreCommon(state);
   }
 }
 

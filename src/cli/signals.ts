@@ -6,6 +6,17 @@
  * written, within ~1 s: runs poll `stop()` every iteration and give the event loop a turn
  * every ~50 ms; sweep workers see an Atomics flag); a second one exits at once with
  * 128 + the signal's number.
+ *
+ * A JavaScript handler runs only when the event loop gets a turn, so during a long
+ * synchronous step (building a large operator, a long iteration, writing large files) it
+ * would answer the second signal only at the step's end. So once the first SIGINT, SIGTERM
+ * or SIGHUP has been handled (the request recorded), the handlers of those three are
+ * removed: the signal's default action then applies, and a second one ends the process at
+ * once even in the middle of a synchronous step (the shell sees 128 + n; the run's lock is
+ * left to be taken over as a dead writer's). The removal waits for the check phase of the
+ * event loop (setImmediate), so a second signal that arrived together with the first is
+ * still handled here (one line, exit 128 + n). SIGUSR1 keeps its handler (its default would
+ * not end Node but open the inspector).
  */
 
 import { startUpSignalHandlers } from "../io/start-up-signals.js";
@@ -13,6 +24,9 @@ import { startUpSignalHandlers } from "../io/start-up-signals.js";
 /** The handled signals and their numbers (exit code on a second signal = 128 + number). */
 export const INTERRUPT_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGUSR1: 10 } as const;
 export type InterruptSignal = keyof typeof INTERRUPT_SIGNALS;
+
+/** The signals whose handlers are removed after the first signal, so that their default action (terminate) applies to a second one. */
+const DEFAULT_ACTION_ON_SECOND: readonly InterruptSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Exit code of a run or sweep that ended because of a first signal. */
 export const EXIT_INTERRUPTED = 130;
@@ -50,6 +64,14 @@ export function installInterruptHandlers(write: (s: string) => void = (s) => voi
       write(
         `\nmatsense: ${sig === "SIGINT" ? "interrupt" : sig} received, finishing the current iteration and writing results (send it again to abort at once)\n`,
       );
+      // from the next turn of the event loop on, a second signal ends the process by its default action, even mid-step
+      setImmediate(() => {
+        for (const s of DEFAULT_ACTION_ON_SECOND) {
+          const h2 = handlers.get(s);
+          if (h2) process.off(s, h2);
+          handlers.delete(s);
+        }
+      }).unref();
     };
     handlers.set(sig, h);
     process.on(sig, h);

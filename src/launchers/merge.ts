@@ -37,7 +37,13 @@ export function mergeSweepFolders(target: string, sources: string[]): MergeResul
       const staging = stagingDir(target, r.id);
       ensureDir(path.dirname(staging));
       fs.cpSync(from, staging, { recursive: true });
-      if (publishRun(staging, to) !== "duplicate") n++;
+      try {
+        if (publishRun(staging, to) !== "duplicate") n++;
+      } catch (e) {
+        // e.g. the target's run folder holds a file matsense did not write: nothing of this copy stays
+        fs.rmSync(staging, { recursive: true, force: true });
+        throw e;
+      }
     }
     copied[src] = n;
   }

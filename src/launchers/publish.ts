@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { isFinished } from "../results/manifest.js";
 import { lockedByLiveWriter } from "../run/lock.js";
 import { CHECKPOINT_FILE, readCheckpoint } from "../run/checkpoint.js";
+import { ForeignFilesError, foreignInRunFolder } from "../run/claim.js";
 
 /** The staging area of a sweep folder. */
 export function stagingRoot(dir: string): string {
@@ -87,6 +88,8 @@ function isExists(e: unknown): boolean {
  *   mid-way), which is moved aside and deleted;
  * - "duplicate": the target already holds a finished run (another attempt won); the
  *   staging folder is deleted and the existing result is left untouched.
+ * A target holding anything matsense did not write (e.g. the user's notes or config.json) is
+ * never replaced: {@link ForeignFilesError}, and the staging folder stays.
  */
 export function publishRun(staging: string, target: string): PublishOutcome {
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -97,6 +100,8 @@ export function publishRun(staging: string, target: string): PublishOutcome {
     let existed = false;
     if (fs.existsSync(target)) {
       existed = true;
+      const foreign = foreignInRunFolder(target);
+      if (foreign.length) throw new ForeignFilesError(target, foreign);
       const aside = `${staging}.stale`;
       try {
         fs.renameSync(target, aside);

@@ -68,7 +68,15 @@ process.on("message", (task: ChildTask) => {
     }
     let outcome: ChildReply["outcome"] = "not-published";
     // an interrupted attempt keeps its staging folder (with its final checkpoint) for the job's next attempt (reclaimStaging)
-    if (status !== "interrupted") outcome = publishRun(staging, path.join(task.dir, task.id));
+    if (status !== "interrupted") {
+      try {
+        outcome = publishRun(staging, path.join(task.dir, task.id));
+      } catch (e) {
+        // the run folder holds files matsense did not write: not replaced; the job fails naming them
+        status = "failed";
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
     staging = undefined;
     process.send!({ status, error, outcome, seconds } satisfies ChildReply);
   })();

@@ -15,6 +15,7 @@ import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { expandGrid, parseGrid } from "../config/grid.js";
 import { isFinished } from "../results/manifest.js";
+import { ForeignFilesError, foreignInRunFolder } from "../run/claim.js";
 import { recordGrid } from "../sweep/sweep.js";
 import { ensureDir } from "../io/files.js";
 import { startUpSignalHandlers } from "../io/start-up-signals.js";
@@ -100,6 +101,9 @@ export async function enqueueSweep(url: string, gridInput: unknown, dir: string,
   recordGrid(abs, grid);
   const sweep = sweepId(abs, grid);
   const todo = runs.map((r, index) => ({ r, index })).filter(({ r }) => !isFinished(path.join(abs, r.id)));
+  // a job replaces its run folder as a whole when it publishes: one holding anything matsense did not write is refused now
+  const foreign = todo.flatMap(({ r }) => foreignInRunFolder(path.join(abs, r.id)).map((f) => `${r.id}/${f}`));
+  if (foreign.length) throw new QueueError(new ForeignFilesError(abs, foreign).message);
   const queue = new Queue<RunJobData>(opts.queue ?? DEFAULT_QUEUE, { connection: connection(url) });
   let added = 0;
   try {
@@ -231,6 +235,8 @@ export async function runWorker(url: string, opts: WorkerOptions = {}): Promise<
       log(`matsense worker: ${job.data.id} started [job ${job.id}, attempt ${job.attemptsMade + 1}]\n`);
       const reply = await pool.run(job.data);
       if (reply.status === "interrupted") throw new Error("run interrupted (worker stopping)");
+      // not published (its folder holds files matsense did not write): the job fails with the reason
+      if (reply.outcome === "not-published") throw new Error(reply.error ?? "run not published");
       log(
         `matsense worker: ${job.data.id} ${reply.status}${reply.error ? ` (${reply.error})` : ""} in ${((Date.now() - t0) / 1000).toFixed(2)} s` +
           ` [job ${job.id}, attempt ${job.attemptsMade + 1}, ${reply.outcome}]\n`,

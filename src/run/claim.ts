@@ -231,8 +231,9 @@ function recordedRunIds(dir: string): Set<string> {
   }
 }
 
-/** Entries of run folder `dir` that matsense did not write (relative names). */
-function foreignInRunFolder(dir: string): string[] {
+/** Entries of run folder `dir` that matsense did not write (relative names; none when it does not exist). */
+export function foreignInRunFolder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
   const foreign = foreignResultFiles(dir);
   const known = new Set([...RUN_RESULT_FILES, ...RUN_NPY_FILES, LOCK_FILE]);
   for (const n of fs.readdirSync(dir)) if (!known.has(n) && !MATSENSE_SIDE_FILE.test(n)) foreign.push(n);

@@ -199,6 +199,8 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   if (blocked.length) throw new ForeignFilesError(dir, blocked);
   const locked: LockedRun[] = [];
   const todo: RunSpec[] = [];
+  // files matsense did not write where a run would write (e.g. the user's config.json in a run folder): refused up front
+  const foreign: string[] = [];
   const listed = await eachWithTurns(
     runs,
     (r) => {
@@ -207,10 +209,12 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
       const owner = lockedByLiveWriter(runDir);
       if (owner) locked.push({ id: r.id, owner });
       else todo.push(r);
+      if (!owner) for (const f of foreignResultFiles(runDir)) foreign.push(`${r.id}/${f}`);
     },
     stop,
   );
   if (!listed) return stopped();
+  if (foreign.length) throw new ForeignFilesError(dir, foreign);
   const skipped = runs.length - todo.length - locked.length;
   const cores = opts.cores ?? os.availableParallelism();
   const wanted = Math.max(1, Math.min(opts.workers ?? cores, Math.max(1, todo.length)));
@@ -266,8 +270,11 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
   let done = 0;
   const finish = (spec: RunSpec, error?: string, skip?: WorkerReply["skipped"]) => {
     const runDir = path.join(dir, spec.id);
+    const foreignNow = error ? foreignResultFiles(runDir) : [];
     if (skip === "locked") locked.push({ id: spec.id, owner: readLock(runDir) });
-    else if (error && !readSummary(runDir) && foreignResultFiles(runDir).length === 0) {
+    // files put there after the listing: refused at the end (the run is not "pending")
+    else if (foreignNow.length) foreign.push(...foreignNow.map((f) => `${spec.id}/${f}`));
+    else if (error && !readSummary(runDir)) {
       // failed before the run started (e.g. the operator would not fit): record why
       ensureDir(runDir);
       writeJsonAtomic(path.join(runDir, "summary.json"), { status: "failed", iterations: 0, seconds: 0, final: null, warnings: [], events: [], error });
@@ -345,6 +352,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
     for (const r of runs) if (locked.some((l) => l.id === r.id)) entries.set(r.id, entryFromFolder(dir, r));
     saveManifest();
   }
+  if (foreign.length) throw new ForeignFilesError(dir, foreign);
   return {
     dir,
     grid,

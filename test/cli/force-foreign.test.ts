@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, sweptGrid } from "./cli-helpers.js";
+import { runSweep } from "../../src/sweep/sweep.js";
 
 const grid = { base: { problem: { n: 6, rank: 1 }, operator: { m: 60, backend: "ts" }, stop: { maxIterations: 20 } }, vary: { "model.k": [1, 2] }, seeds: 1 };
 
@@ -95,5 +96,43 @@ describe("run --out DIR --force never deletes a user's files", () => {
     expect((await cli("run", "-q", "--force", "--out", dir, ...small)).code).toBe(0);
     expect(fs.readFileSync(path.join(dir, "data.npy"), "utf8")).toBe("npy");
     expect(JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")).iterations).toBe(5);
+  });
+});
+
+describe("a sweep meeting a file matsense did not write in one of its run folders", () => {
+  it("refuses before running anything, exit 2, naming the run and the file, and changes nothing (it was 'pending', exit 0)", async () => {
+    const { g, dir: P } = await sweptGrid(grid);
+    // the user's own config.json and metrics.csv where run model.k=2__seed=0 goes (its result gone)
+    const run = path.join(P, "model.k=2__seed=0");
+    fs.rmSync(run, { recursive: true });
+    fs.mkdirSync(run);
+    fs.writeFileSync(path.join(run, "config.json"), '{"mine": true}\n');
+    fs.writeFileSync(path.join(run, "metrics.csv"), "my,data\n");
+    const before = tree(P);
+    for (const workers of ["1", "2"]) {
+      const r = await cli("sweep", "-q", "-w", workers, "-g", g, "--out", P);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/holds files matsense did not write \(model\.k=2__seed=0\/metrics\.csv, model\.k=2__seed=0\/config\.json\)/);
+      expect(tree(P)).toEqual(before);
+    }
+  });
+
+  it("names a file put there while the sweep runs when the sweep ends, exit 2, and leaves it as it was", async () => {
+    const P = path.join(scratch(), "P");
+    const mine = path.join(P, "model.k=2__seed=0", "config.json");
+    const sweep = runSweep(grid, P, {
+      runner: "inline",
+      onRunDone: (e) => {
+        // after the first run, the user drops a config.json where the second run goes
+        if (e.id === "model.k=1__seed=0") {
+          fs.mkdirSync(path.dirname(mine), { recursive: true });
+          fs.writeFileSync(mine, "{}\n");
+        }
+      },
+    });
+    await expect(sweep).rejects.toThrow(/holds files matsense did not write \(model\.k=2__seed=0\/config\.json\)/);
+    expect(fs.readFileSync(mine, "utf8")).toBe("{}\n");
+    expect(fs.readdirSync(path.dirname(mine))).toEqual(["config.json"]);
+    expect(JSON.parse(fs.readFileSync(path.join(P, "model.k=1__seed=0", "summary.json"), "utf8")).status).toBe("max-iterations");
   });
 });

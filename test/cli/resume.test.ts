@@ -52,6 +52,23 @@ describe("matsense run --resume", () => {
     expect(JSON.parse(fs.readFileSync(path.join(short, "config.json"), "utf8")).stop.maxIterations).toBe(40);
   });
 
+  for (const method of [
+    ["--set", "method.name=gradient-flow", "--set", "method.stepSize=1"],
+    ["--set", "method.name=svt", "--set", "method.stepSize=1.2", "--set", "model.type=asymmetric", "--set", "problem.truth=general"],
+  ]) {
+    it(`${method[1]}: a run stopped at 17 and continued with --resume to 40 has the metrics of one 40-iteration run`, async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-resume-"));
+      const long = path.join(root, "long"),
+        short = path.join(root, "short");
+      expect((await cli("run", "-q", ...sets, ...method, "--set", "stop.maxIterations=40", "--out", long)).code).toBe(0);
+      expect((await cli("run", "-q", ...sets, ...method, "--set", "stop.maxIterations=17", "--out", short)).code).toBe(0);
+      const r = await cli("run", "-q", "--resume", short, "--set", "stop.maxIterations=40");
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      expect(dropSeconds(path.join(short, "metrics.csv"))).toBe(dropSeconds(path.join(long, "metrics.csv")));
+    });
+  }
+
   it("refuses, with exit 2 and the reason, to change anything but stop.* or to take --config", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "matsense-resume-"));
     await cli("run", "-q", ...sets, "--set", "stop.maxIterations=5", "--out", dir);

@@ -40,14 +40,31 @@ describe("publishRun (atomic run folders for at-least-once queues)", () => {
 
   it("replaces an unfinished folder (a run killed mid-way or interrupted) as a whole", () => {
     const d = tmp();
-    fs.mkdirSync(path.join(d, "r"));
-    fs.writeFileSync(path.join(d, "r", "metrics.csv.partial"), "iteration\n0\n");
+    // a run killed mid-way: its config.json (with matsense's provenance, written first) and a partial metrics.csv
+    executeRun({ problem: { n: 4 }, operator: { backend: "ts" }, stop: { maxIterations: 2 } }, path.join(d, "r"));
+    fs.rmSync(path.join(d, "r", "summary.json"));
+    fs.renameSync(path.join(d, "r", "metrics.csv"), path.join(d, "r", "metrics.csv.partial"));
     const s = stagingDir(d, "r");
     fakeRun(s, "max-iterations", "new");
     const files = fs.readdirSync(s).sort();
     expect(publishRun(s, path.join(d, "r"))).toBe("replaced");
     expect(fs.readdirSync(path.join(d, "r")).sort()).toEqual(files);
     expect(fs.readdirSync(path.dirname(s))).toEqual([]);
+  });
+
+  it("never replaces a run folder holding a file matsense did not write: refused naming it, both folders kept", () => {
+    const d = tmp();
+    const target = path.join(d, "r");
+    const { summary } = executeRun({ problem: { n: 4 }, operator: { backend: "ts" }, stop: { maxIterations: 2 } }, target, { shouldStop: () => true });
+    expect(summary.status).toBe("interrupted");
+    fs.writeFileSync(path.join(target, "notes.txt"), "mine");
+    const before = fs.readdirSync(target).sort();
+    const s = stagingDir(d, "r");
+    fakeRun(s, "max-iterations", "new");
+    expect(() => publishRun(s, target)).toThrow(/holds files matsense did not write \(notes\.txt\)/);
+    expect(fs.readdirSync(target).sort()).toEqual(before);
+    expect(fs.readFileSync(path.join(target, "notes.txt"), "utf8")).toBe("mine");
+    expect(fs.readFileSync(path.join(s, "tag.txt"), "utf8")).toBe("new");
   });
 
   it("gives distinct staging folders to concurrent attempts", () => {

@@ -15,7 +15,8 @@ export interface Service {
   stop: () => void;
 }
 
-function sh(script: string, cmd: string, env: NodeJS.ProcessEnv): { status: number; text: string } {
+/** Runs `scripts/<script> <cmd>` with the environment plus `env`; its exit status and output. */
+export function sh(script: string, cmd: string, env: NodeJS.ProcessEnv): { status: number; text: string } {
   const r = spawnSync("bash", [path.join(root, "scripts", script), cmd], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 300000 });
   return { status: r.status ?? -1, text: `${r.stdout}${r.stderr}`.trim() };
 }

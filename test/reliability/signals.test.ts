@@ -61,6 +61,44 @@ describe.skipIf(!built)("signals end runs and sweeps cleanly (needs `npm run bui
     expect(fs.existsSync(path.join(dir, "matsense.lock"))).toBe(false);
   });
 
+  it("once the first signal has been handled, a second one ends the process at once even in a long synchronous step", async () => {
+    // the first SIGINT is handled while the event loop is free; the process then enters a 6 s
+    // synchronous step (like building a large operator); before, the second signal waited for its end
+    const dist = path.resolve(import.meta.dirname, "..", "..", "dist");
+    const script = `
+      const { installInterruptHandlers } = await import(${JSON.stringify(pathToFileURL(path.join(dist, "cli", "signals.js")).href)});
+      const h = installInterruptHandlers();
+      process.stdout.write("ready\\n");
+      const poll = setInterval(() => {
+        if (!h.stop()) return;
+        clearInterval(poll);
+        process.stdout.write("busy\\n");
+        const t = Date.now(); while (Date.now() - t < 6000) {}
+        process.exit(0);
+      }, 5);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "",
+      err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
+    const until = async (cond: () => boolean) => {
+      for (const t = Date.now(); !cond() && Date.now() - t < 20_000; ) await sleep(5);
+    };
+    await until(() => out.includes("ready"));
+    child.kill("SIGINT");
+    await until(() => out.includes("busy"));
+    expect(out).toContain("busy");
+    const t0 = Date.now();
+    child.kill("SIGTERM");
+    const r = await exited;
+    expect(Date.now() - t0, err).toBeLessThan(2000);
+    expect(r.signal, err).toBe("SIGTERM");
+    expect(err).toContain("interrupt received");
+  });
+
   for (const workers of [1, 2]) {
     it(`SIGTERM ends a sweep on ${workers} worker(s): in-flight runs interrupted with complete files, the rest skipped, exit 130`, async () => {
       const root = tmp();
