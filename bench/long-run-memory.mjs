@@ -62,7 +62,10 @@ for (const [name, root] of builds) {
   }
 }
 
-/** Runs once, sampling the child's VmRSS every 250 ms; resolves with the largest RSS in MiB during the loop (first quarter of the rows, all of them) and overall. */
+/**
+ * Runs once, sampling the child's VmRSS every 250 ms; resolves with the largest RSS in MiB during the loop
+ * (first quarter of the rows, all of them) and overall.
+ */
 function sampled(root, out) {
   const child = spawn(process.execPath, runArgs(root, out), { stdio: "ignore" });
   const samples = [];
@@ -84,7 +87,11 @@ function sampled(root, out) {
   return new Promise((resolve) =>
     child.on("exit", () => {
       clearInterval(timer);
-      const max = (xs) => xs.map((s) => s.rss).filter(Number.isFinite).reduce((m, v) => Math.max(m, v), -Infinity);
+      const max = (xs) =>
+        xs
+          .map((s) => s.rss)
+          .filter(Number.isFinite)
+          .reduce((m, v) => Math.max(m, v), -Infinity);
       const loop = samples.filter((s) => s.bytes >= 0);
       const total = loop.reduce((m, s) => Math.max(m, s.bytes), 0);
       resolve({ quarter: max(loop.filter((s) => s.bytes <= total / 4)), loop: max(loop), all: max(samples) });

@@ -46,7 +46,8 @@ describe.skipIf(!built)("long runs and long builds answer Ctrl-C (needs `npm run
   }, 30_000);
 
   for (const workers of [1, 2]) {
-    it(`a sweep (${workers === 1 ? "one run on the main thread" : "two runs on worker threads"}) stopped during the builds exits 130 and leaves the runs to do, with no file of them`, async () => {
+    const where = workers === 1 ? "one run on the main thread" : "two runs on worker threads";
+    it(`a sweep (${where}) stopped during the builds exits 130 and leaves the runs to do, with no file of them`, async () => {
       const root = tmp();
       const g = path.join(root, "g.json");
       // n = 100, m = 6 000: 0.48 GB per run, a build of seconds; one seed per worker (different operators: none shared)
