@@ -11,7 +11,7 @@ import { expandGrid, parseGrid, quickGrid } from "../config/grid.js";
 import { recordGrid } from "../sweep/sweep.js";
 import { SweepFolderError, missingShards, recordedShardCounts, slurmList, sweepStatus } from "../results/status.js";
 import { ensureDir } from "../io/files.js";
-import { SbatchError, SlurmOptionError, arrayScript, parseSlurmOptions, sbatch, writeSlurmFiles } from "../launchers/slurm.js";
+import { SbatchError, type SlurmCliInput, SlurmOptionError, arrayScript, parseSlurmOptions, sbatch, writeSlurmFiles } from "../launchers/slurm.js";
 import { QueueError } from "../launchers/errors.js";
 import { type CliIO, UsageError, readJsonFile } from "./shared.js";
 import { formatSeconds, parsePositiveInt } from "./sweep.js";
@@ -62,62 +62,45 @@ export function addClusterCommands(program: Command, io: CliIO): void {
     .option("--emit", "write DIR/slurm/array.sbatch and print it (default)")
     .option("--submit", "write the scripts and submit them with sbatch")
     .option("--no-aggregate", "with --submit: no dependent aggregate job")
-    .action(
-      (opts: {
-        grid: string;
-        out: string;
-        shards?: string;
-        throttle?: string;
-        time?: string;
-        cpusPerTask?: string;
-        mem?: string;
-        partition?: string;
-        extra?: string;
-        quick?: boolean;
-        emit?: boolean;
-        submit?: boolean;
-        aggregate: boolean;
-      }) => {
-        if (opts.emit && opts.submit) throw new UsageError("--emit and --submit exclude each other (--submit also writes the scripts)");
-        const dir = path.resolve(opts.out);
-        // every check before anything is written or submitted
-        const o = usage(() => parseSlurmOptions(opts, dir, ""));
-        let grid;
-        try {
-          grid = parseGrid(readJsonFile(opts.grid, "grid"));
-          if (opts.quick) grid = quickGrid(grid);
-          expandGrid(grid);
-        } catch (e) {
-          if (e instanceof ConfigError) throw oneLine(e);
-          throw e;
-        }
-        const other = recordedShardCounts(dir).filter((n) => n !== o.shards);
-        if (other.length)
-          throw new UsageError(`${dir} holds shards of a split into ${other.join(", ")}, not ${o.shards}; use --shards ${other[0]} or another --out`);
-        o.name = (grid.name ?? path.basename(dir)).replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40) || "sweep";
-        ensureDir(dir);
-        try {
-          recordGrid(dir, grid);
-        } catch (e) {
-          if (e instanceof ConfigError)
-            throw new UsageError(`${dir} holds a sweep of a different grid (its grid.json differs); use another --out or delete it`);
-          throw e;
-        }
-        const files = writeSlurmFiles(o);
-        if (!opts.submit) {
-          io.out(arrayScript(o));
-          io.err(`matsense: wrote ${files.array} (and ${path.basename(files.aggregate)}); submit with: sbatch ${files.array}\n`);
-          return;
-        }
-        const jid = usage(() => sbatch(files.array));
-        io.out(`${jid}\n`);
-        io.err(`matsense: submitted job array ${jid} (${o.shards} tasks); logs in ${path.join(dir, "slurm")}; progress: matsense status ${dir}\n`);
-        if (opts.aggregate) {
-          const aid = usage(() => sbatch(files.aggregate, [`--dependency=afterany:${jid}`]));
-          io.err(`matsense: aggregate job ${aid} runs after it (afterany:${jid})\n`);
-        }
-      },
-    );
+    .action((opts: SlurmCliInput & { grid: string; out: string; quick?: boolean; emit?: boolean; submit?: boolean; aggregate: boolean }) => {
+      if (opts.emit && opts.submit) throw new UsageError("--emit and --submit exclude each other (--submit also writes the scripts)");
+      const dir = path.resolve(opts.out);
+      // every check before anything is written or submitted
+      const o = usage(() => parseSlurmOptions(opts, dir, ""));
+      let grid;
+      try {
+        grid = parseGrid(readJsonFile(opts.grid, "grid"));
+        if (opts.quick) grid = quickGrid(grid);
+        expandGrid(grid);
+      } catch (e) {
+        if (e instanceof ConfigError) throw oneLine(e);
+        throw e;
+      }
+      const other = recordedShardCounts(dir).filter((n) => n !== o.shards);
+      if (other.length)
+        throw new UsageError(`${dir} holds shards of a split into ${other.join(", ")}, not ${o.shards}; use --shards ${other[0]} or another --out`);
+      o.name = (grid.name ?? path.basename(dir)).replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 40) || "sweep";
+      ensureDir(dir);
+      try {
+        recordGrid(dir, grid);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(`${dir} holds a sweep of a different grid (its grid.json differs); use another --out or delete it`);
+        throw e;
+      }
+      const files = writeSlurmFiles(o);
+      if (!opts.submit) {
+        io.out(arrayScript(o));
+        io.err(`matsense: wrote ${files.array} (and ${path.basename(files.aggregate)}); submit with: sbatch ${files.array}\n`);
+        return;
+      }
+      const jid = usage(() => sbatch(files.array));
+      io.out(`${jid}\n`);
+      io.err(`matsense: submitted job array ${jid} (${o.shards} tasks); logs in ${path.join(dir, "slurm")}; progress: matsense status ${dir}\n`);
+      if (opts.aggregate) {
+        const aid = usage(() => sbatch(files.aggregate, [`--dependency=afterany:${jid}`]));
+        io.err(`matsense: aggregate job ${aid} runs after it (afterany:${jid})\n`);
+      }
+    });
 
   program
     .command("status")
