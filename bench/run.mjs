@@ -28,7 +28,7 @@ import { fileURLToPath } from "node:url";
 import { GradientDescentAsymmetric } from "../dist/algorithms/gd.js";
 import { operatorBytes } from "../dist/catalogue/instance.js";
 import { buildInstance, resolveConfig, runConfig } from "../dist/index.js";
-import { getBackend, tsBackend, wasmAvailable, wasmRelaxedStatus, wasmUnavailableReason } from "../dist/kernels/index.js";
+import { getBackend, wasmAvailable, wasmRelaxedStatus, wasmUnavailableReason } from "../dist/kernels/index.js";
 import { zeros } from "../dist/linalg/matrix.js";
 import { DenseSensingOperator, PackedSymmetricOperator, packedLength } from "../dist/operators/gaussian.js";
 import { createRng } from "../dist/random/rng.js";

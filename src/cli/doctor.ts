@@ -21,7 +21,7 @@ import { performance } from "node:perf_hooks";
 import { type ConfigInput, entriesWithOption, resolveConfig } from "../config/schema.js";
 import { OPERATORS } from "../catalogue/operators.js";
 import { availableBackends, wasmAvailable, wasmRelaxedStatus, wasmUnavailableReason } from "../kernels/index.js";
-import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, zeros } from "../linalg/matrix.js";
+import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2 } from "../linalg/matrix.js";
 import type { SensingOperator } from "../operators/types.js";
 import { buildInstance, buildOperator } from "../catalogue/instance.js";
 import { createRng, type Rng } from "../random/rng.js";

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { built, runFolderProblems, sleep, start, tmp, waitFor, waitForRows } from "./helpers.js";
+import { built, runFolderProblems, sleep, start, tmp, waitForRows } from "./helpers.js";
 
 const longRun = (dir: string) => ["run", "-q", "--out", dir, "--set", "problem.n=30", "--set", "stop.maxIterations=100000000"];
 
