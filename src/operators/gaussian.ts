@@ -1,6 +1,6 @@
 import { type Matrix, matmulNT, symmetricPart, zeros } from "../linalg/matrix.js";
 import { z } from "zod";
-import { MAX_THREADS_PER_CORE, nonNegInt } from "../io/config-fields.js";
+import { MAX_THREADS_PER_CORE } from "../io/config-fields.js";
 import { chooseBackend } from "../kernels/index.js";
 import { availableCores } from "../kernels/wasm.js";
 import type { KernelBackend, StorageType, StoredMatrix } from "../kernels/types.js";

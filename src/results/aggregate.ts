@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../io/files.js";
 import { type Grid, type RunSpec, expandGrid, gridPoints, parseGrid, pointName, variedPaths } from "../config/grid.js";
 import { type ManifestEntry, entryFromFolder, expectedConfigs, makeManifest, writeManifest } from "./manifest.js";
 import { type RateFit, fitRates, iterationsToLevel } from "./rates.js";
-import { readRunFolder, toCsv } from "./results.js";
+import { toCsv } from "./results.js";
 import { diagnosticsColumns } from "./diagnosticsColumns.js";
 import { noiseFloorEstimate, noiseFloorSetting } from "../metrics/noiseFloor.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Matrix, dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, symmetricPart, zeros } from "../../src/linalg/index.js";
+import { dot, frobeniusNorm, matmul, matmulNT, matmulTN, norm2, symmetricPart, zeros } from "../../src/linalg/index.js";
 import { gaussianOperator, symmetricGaussianOperator } from "../../src/operators/gaussian.js";
 import { IdentityOperator } from "../../src/operators/identity.js";
 import type { SensingOperator } from "../../src/operators/types.js";

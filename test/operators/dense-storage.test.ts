@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Matrix, dot, matmul, matmulNT, norm2, zeros } from "../../src/linalg/matrix.js";
+import { dot, norm2, zeros } from "../../src/linalg/matrix.js";
 import {
   DenseSensingOperator,
   PackedSymmetricOperator,
