@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { ResumeError, prepareResume } from "../run/checkpoint.js";
+import { ResumeError, prepareResume, withRestartAdvice } from "../run/checkpoint.js";
 import {
   type ConfigInput,
   DEFAULT_OPERATOR,
@@ -36,7 +36,7 @@ function resumeArgs(opts: { resume?: string | boolean; config?: string; out?: st
   try {
     return prepareResume(dir, opts.set, opts.threads);
   } catch (e) {
-    if (e instanceof ResumeError) throw new UsageError(e.message);
+    if (e instanceof ResumeError) throw new UsageError(withRestartAdvice(e.message));
     throw e;
   }
 }
@@ -138,6 +138,10 @@ export function addRunCommands(program: Command, { out, err }: CliIO): void {
                 onNotice: (m) => err(`matsense: ${m}\n`),
               }),
             ));
+          } catch (e) {
+            // the resumed run does not reproduce its checkpoint's row: say how to start it again
+            if (resumed && e instanceof ResumeError) e.message = withRestartAdvice(e.message);
+            throw e;
           } finally {
             progress.stop();
           }

@@ -12,7 +12,7 @@ import { executeRunAsync } from "../run/runFolder.js";
 import { runContext } from "../catalogue/context.js";
 import { ensureDir, writeJsonAtomic } from "../io/files.js";
 import { type PublishOutcome, publishRun, reclaimStaging, stagingDir } from "./publish.js";
-import { sweepResumePoint } from "../sweep/resume.js";
+import { type SweepRunStart, executeSweepRun } from "../sweep/resume.js";
 
 /** What the worker sends. */
 export interface ChildTask {
@@ -54,8 +54,12 @@ process.on("message", (task: ChildTask) => {
     let seconds = 0;
     try {
       // an earlier attempt of this job that was killed or interrupted: continue from its checkpoint
-      const resume = reclaimStaging(task.dir, task.id, staging) ? sweepResumePoint(staging, task.config) : undefined;
-      const { summary } = await executeRunAsync(task.config, staging, { existing: "replace", context, ...(resume ? { resume } : {}) });
+      // (a refused checkpoint, also one found not to reproduce its row while running: the run starts again from iteration 0)
+      const dir = staging;
+      const run = (start: SweepRunStart) => executeRunAsync(task.config, dir, { existing: "replace", context, ...start });
+      const { summary } = reclaimStaging(task.dir, task.id, dir)
+        ? await executeSweepRun(path.join(task.dir, task.id), task.config, run, (m) => process.stderr.write(`matsense worker: ${m}\n`), dir)
+        : await run({});
       status = summary.status;
       seconds = summary.seconds;
     } catch (e) {

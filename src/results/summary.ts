@@ -26,6 +26,11 @@ export interface RunSummary {
    * it contributed (they sum to `iterations`); absent for a run made in one attempt.
    */
   attempts?: { from: number; iterations: number }[];
+  /**
+   * Why the run was redone from iteration 0 although its folder held a checkpoint (a sweep refused to continue
+   * it: damaged, of an older version, or not reproducing its own metrics row); absent otherwise.
+   */
+  resumeRefused?: string;
 }
 
 /** The result files summary.json vouches for: config, metrics, checkpoint and final iterate (the instance .npy files are rebuilt from the config). */

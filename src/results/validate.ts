@@ -60,6 +60,7 @@ export const summarySchema = z
     events: z.array(z.object({ iteration: z.number(), message: z.string() }).loose()),
     error: z.string().optional(),
     sha256: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, "is not a SHA-256 in hex")).optional(),
+    resumeRefused: z.string().optional(),
   })
   .loose();
 

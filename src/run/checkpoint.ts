@@ -28,6 +28,14 @@ export class ResumeError extends Error {
   }
 }
 
+/**
+ * A resume refusal with the way to start the run again (`run --force`) when its message gives no other way out
+ * (--force, or a new run with --out). Sweeps redo such a run from iteration 0 by themselves (sweep/resume.ts).
+ */
+export function withRestartAdvice(message: string): string {
+  return /--force|--out/.test(message) ? message : `${message}; use --force instead of --resume to start the run again from iteration 0`;
+}
+
 interface CheckpointFile {
   format: number;
   method: string;
@@ -225,7 +233,7 @@ export function checkResumedRow(resume: ResumePoint, row: Record<string, number>
     if (now !== stored[i]) {
       throw new ResumeError(
         `the checkpoint in ${resume.dir} does not reproduce its own metrics row: at iteration ${resume.state.iteration}, ${c} is ${now}, ` +
-          `metrics.csv says ${stored[i]} (checkpoint.json or metrics.csv was changed; start the run again with --force)`,
+          `metrics.csv says ${stored[i]} (checkpoint.json or metrics.csv was changed)`,
       );
     }
   });

@@ -44,6 +44,8 @@ export interface ExecuteOptions {
   checkpointSeconds?: number;
   /** Continue from a checkpoint (from {@link prepareResume}) instead of starting at the initial point (implies existing = "resume"). */
   resume?: ResumePoint;
+  /** Why the folder's checkpoint was not continued (a sweep redoing the run from iteration 0): recorded in summary.json. */
+  resumeRefused?: string;
   /** When the folder already holds a result (default "replace"; the CLI's `run` uses "refuse" unless --force). */
   existing?: ExistingPolicy;
   /** Stale bound of run-folder locks in seconds (default: MATSENSE_LOCK_STALE_SECONDS or 1 hour). */
@@ -187,6 +189,7 @@ function executeWith(
       events: r.events,
       ...(output.noiseStop ? { noiseFloor: output.noiseStop } : {}),
       ...(attemptStarts.length > 1 ? { attempts: attemptsOf(attemptStarts, r.iterations) } : {}),
+      ...(opts.resumeRefused !== undefined ? { resumeRefused: opts.resumeRefused } : {}),
     };
     try {
       csv.close();

@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { executeRun } from "../run/runFolder.js";
 import type { WorkerData, WorkerOperatorMessage, WorkerReply, WorkerTask } from "./sweep.js";
 import { runSkipReason } from "../run/claim.js";
-import { sweepResumePoint } from "./resume.js";
+import { executeSweepRun } from "./resume.js";
 import { type OperatorProvider, runContext, withContext } from "../catalogue/context.js";
 import { attachSharedOperator, buildSharedOperator, sharedOperatorKey } from "./shared-operators.js";
 
@@ -17,8 +17,11 @@ const flag = new Int32Array(data.stopFlag);
 // parallel runs share the cores: automatic kernel threads per run = ⌊cores / runs⌋ (the sweep computed the cap)
 const base = runContext(data.kernels);
 
-parentPort!.on("message", (task: WorkerTask) => {
+parentPort!.on("message", (task: WorkerTask) => void handle(task));
+
+async function handle(task: WorkerTask): Promise<void> {
   let reply: WorkerReply;
+  const notices: string[] = [];
   // a shared operator: build it (and post its memory) or attach to it, for this run only
   const share = task.share;
   const provider: OperatorProvider | undefined = share
@@ -32,20 +35,25 @@ parentPort!.on("message", (task: WorkerTask) => {
     : undefined;
   const context = provider ? withContext(base, { operatorProvider: provider }) : base;
   try {
-    // an unfinished run continues from its checkpoint (notices of a restart are not forwarded from threads)
-    const resume = sweepResumePoint(task.dir, task.config);
-    const { summary } = executeRun(task.config, task.dir, {
-      shouldStop: () => Atomics.load(flag, 0) === 1,
-      existing: "skip-finished",
-      maxOperatorBytes: task.maxMemoryBytes,
-      checkpointSeconds: task.checkpointSeconds,
-      resume,
-      context,
-    });
+    // an unfinished run continues from its checkpoint, or starts again when it is refused (the notice goes to the main thread)
+    const { summary } = await executeSweepRun(
+      task.dir,
+      task.config,
+      (start) =>
+        executeRun(task.config, task.dir, {
+          shouldStop: () => Atomics.load(flag, 0) === 1,
+          existing: "skip-finished",
+          maxOperatorBytes: task.maxMemoryBytes,
+          checkpointSeconds: task.checkpointSeconds,
+          ...start,
+          context,
+        }),
+      (n) => notices.push(n),
+    );
     reply = { id: task.id, status: summary.status };
   } catch (e) {
     const skipped = runSkipReason(e);
     reply = { id: task.id, status: "failed", ...(skipped ? { skipped } : { error: e instanceof Error ? e.message : String(e) }) };
   }
-  parentPort!.postMessage(reply);
-});
+  parentPort!.postMessage(notices.length ? { ...reply, notices } : reply);
+}

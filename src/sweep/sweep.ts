@@ -14,7 +14,7 @@ import { type LockInfo, lockedByLiveWriter, readLock } from "../run/lock.js";
 import { ForeignFilesError, foreignResultFiles, runSkipReason } from "../run/claim.js";
 import { type Grid, type RunSpec, expandGridAsync, parseGrid, shardRuns } from "../config/grid.js";
 import { eachWithTurns } from "../io/turns.js";
-import { sweepResumePoint } from "./resume.js";
+import { executeSweepRun } from "./resume.js";
 import { OperatorSharing, type SharedOperatorHandle, type TaskShare, sweepOperatorMemory } from "./shared-operators.js";
 import { type ManifestEntry, entryFromFolder, gridValues, isFinished, makeManifest, readSummary, writeManifest } from "../results/manifest.js";
 import { batchGroups, runBatched } from "./batch-runs.js";
@@ -54,6 +54,8 @@ export interface WorkerReply {
   error?: string;
   /** The run was not executed: its folder was locked by another writer, or that writer finished it, or a stop request ended its build. */
   skipped?: "locked" | "finished" | "interrupted";
+  /** Notices of the run (its checkpoint was refused and it was redone from iteration 0), for the sweep's `onNotice`. */
+  notices?: string[];
 }
 
 /** A run a sweep did not execute because another live process was writing its folder. */
@@ -292,19 +294,26 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
 
   if (runner === "inline") {
     // async: the event loop gets a turn every ~50 ms, so signal handlers run mid-run
+    // an unfinished run continues from its checkpoint (resume, not restart), batched or not: a batch serves each
+    // run at its own point, so runs of one group may resume at different iterations (batch-runs.ts); a refused
+    // checkpoint (also one found not to reproduce its row while running) makes the run start again from iteration 0
     const execute = (spec: RunSpec, yieldEverySeconds?: number, context = opts.context) =>
-      executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
-        ...(context ? { context } : {}),
-        shouldStop: stop,
-        existing: "skip-finished",
-        onNotice: opts.onNotice,
-        maxOperatorBytes: memoryLimit,
-        checkpointSeconds: opts.checkpointSeconds,
-        ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
-        // an unfinished run continues from its checkpoint (resume, not restart), batched or not: a batch serves each
-        // run at its own point, so runs of one group may resume at different iterations (batch-runs.ts)
-        resume: sweepResumePoint(path.join(dir, spec.id), spec.resolved ?? spec.config, opts.onNotice),
-      });
+      executeSweepRun(
+        path.join(dir, spec.id),
+        spec.resolved ?? spec.config,
+        (start) =>
+          executeRunAsync(spec.resolved ?? spec.config, path.join(dir, spec.id), {
+            ...(context ? { context } : {}),
+            shouldStop: stop,
+            existing: "skip-finished",
+            onNotice: opts.onNotice,
+            maxOperatorBytes: memoryLimit,
+            checkpointSeconds: opts.checkpointSeconds,
+            ...(yieldEverySeconds !== undefined ? { yieldEverySeconds } : {}),
+            ...start,
+          }),
+        opts.onNotice,
+      );
     const settle = (spec: RunSpec, e?: unknown) => {
       const skip = e === undefined ? undefined : runSkipReason(e);
       finish(spec, e === undefined || skip ? undefined : e instanceof Error ? e.message : String(e), skip);
@@ -341,7 +350,7 @@ export async function runSweep(gridInput: unknown, dir: string, opts: SweepOptio
       workers,
     );
     const kernels = opts.context?.kernels.fwhtLogBlock !== undefined ? { fwhtLogBlock: opts.context.kernels.fwhtLogBlock } : {};
-    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds, kernels);
+    interrupted = await runOnThreads(todo, dir, workers, entry!, stop, finish, sharing, cores, memoryLimit, opts.checkpointSeconds, kernels, opts.onNotice);
     sharedOperators = sharing.sharedOperators;
   }
   // stopped early: the manifest records the runs that ended (the CLI skips the final aggregation then)
@@ -380,6 +389,7 @@ async function runOnThreads(
   maxMemoryBytes?: number,
   checkpointSeconds?: number,
   kernels: KernelTuning = {},
+  onNotice?: (message: string) => void,
 ): Promise<boolean> {
   const stopFlag = new SharedArrayBuffer(4);
   const flag = new Int32Array(stopFlag);
@@ -438,6 +448,7 @@ async function runOnThreads(
                 return;
               }
               sharing.finished(msg.id);
+              for (const n of msg.notices ?? []) onNotice?.(n);
               try {
                 finish(byId.get(msg.id)!, msg.error, msg.skipped);
               } catch (e) {
