@@ -52,11 +52,9 @@ export class FileCompletionOperator extends CompletionOperator {
     super(n1, n2, train.values.length / (n1 * n2), train.rows, train.cols, opts);
   }
 
-  /** y: the training values times 1/√p, in the order of Ω; the held-out entries when there are any (testFraction > 0). */
-  observations(): { y: Float64Array; heldOut?: HeldOutEntries } {
-    const y = Float64Array.from(this.train.values, (v) => v * this.scale);
-    // no held-out entries, no test_rel_error column (its 0/0 = NaN read as a divergence at iteration 0)
-    return this.heldOut.values.length ? { y, heldOut: this.heldOut } : { y };
+  /** y: the training values times 1/√p, in the order of Ω; the held-out entries (none when testFraction is 0: the instance then records no test_rel_error). */
+  observations(): { y: Float64Array; heldOut: HeldOutEntries } {
+    return { y: Float64Array.from(this.train.values, (v) => v * this.scale), heldOut: this.heldOut };
   }
 }
 
