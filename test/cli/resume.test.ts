@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { csvWithoutSeconds as dropSeconds } from "../reliability/helpers.js";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "",
@@ -25,17 +26,6 @@ const sets = [
   "--set",
   "record.every=3",
 ];
-const dropSeconds = (f: string) =>
-  fs
-    .readFileSync(f, "utf8")
-    .split("\n")
-    .map((l) =>
-      l
-        .split(",")
-        .filter((_, i) => i !== 1)
-        .join(","),
-    )
-    .join("\n");
 
 describe("matsense run --resume", () => {
   it("continues a finished run to a larger stop.maxIterations with the metrics of one long run", async () => {

@@ -6,6 +6,7 @@ import { publishRun, reclaimStaging, stagingDir } from "../../src/launchers/publ
 import { acquireRunLock } from "../../src/run/lock.js";
 import { sweepResumePoint } from "../../src/sweep/resume.js";
 import { executeRun } from "../../src/run/runFolder.js";
+import { metricsWithoutTime as metrics } from "../reliability/helpers.js";
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "matsense-publish-"));
@@ -75,17 +76,6 @@ describe("publishRun (atomic run folders for at-least-once queues)", () => {
 
 describe("reclaimStaging (queue attempts killed or interrupted continue from their checkpoint)", () => {
   const config = { problem: { n: 10, rank: 2 }, operator: { backend: "ts" as const }, stop: { maxIterations: 300, targetRelError: 0 } };
-  const metrics = (d: string) =>
-    fs
-      .readFileSync(path.join(d, "metrics.csv"), "utf8")
-      .split("\n")
-      .map((l) =>
-        l
-          .split(",")
-          .filter((_, i) => i !== 1)
-          .join(","),
-      )
-      .join("\n");
 
   it("renames the dead attempt with the latest checkpoint to the new staging folder, deletes the other dead ones, keeps a live one", () => {
     const d = tmp();

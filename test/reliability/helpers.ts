@@ -50,7 +50,12 @@ export async function waitForRows(file: string, rows: number, ms = 30_000): Prom
 
 /** metrics.csv without the wall-time column `seconds` (the only column that may differ between identical runs). */
 export function metricsWithoutTime(runDir: string): string {
-  const lines = fs.readFileSync(path.join(runDir, "metrics.csv"), "utf8").split("\n");
+  return csvWithoutSeconds(path.join(runDir, "metrics.csv"));
+}
+
+/** A metrics CSV file's text without its `seconds` column. */
+export function csvWithoutSeconds(file: string): string {
+  const lines = fs.readFileSync(file, "utf8").split("\n");
   const col = lines[0].split(",").indexOf("seconds");
   return lines
     .map((l) =>

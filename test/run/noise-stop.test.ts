@@ -7,6 +7,7 @@ import { runConfig } from "../../src/run/run.js";
 import { resolveConfig } from "../../src/config/schema.js";
 import { noiseFloor } from "../../src/results/aggregate.js";
 import { inspectRunFolder } from "../../src/results/validate.js";
+import { csvWithoutSeconds as dropSeconds } from "../reliability/helpers.js";
 
 // the noise-and-measurements preset's 20 × 40 point: FGᵀ, k = r = 2, Gaussian m = 400, s = 0.01, η = 0.5, α = 0.01
 const base = {
@@ -64,17 +65,6 @@ async function cli(...args: string[]): Promise<{ code: number; err: string }> {
   const code = await main(["node", "matsense", ...args], { out: () => undefined, err: (s) => void (err += s) });
   return { code, err };
 }
-const dropSeconds = (f: string) =>
-  fs
-    .readFileSync(f, "utf8")
-    .split("\n")
-    .map((l) =>
-      l
-        .split(",")
-        .filter((_, i) => i !== 1)
-        .join(","),
-    )
-    .join("\n");
 
 describe("stop.noiseFloor across a resume", () => {
   it("a run resumed before the stop point stops where the uninterrupted run stops, with the same files", async () => {

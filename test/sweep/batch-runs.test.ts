@@ -5,19 +5,9 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/schema.js";
 import { runSweep } from "../../src/sweep/sweep.js";
 import { batchGroups, batchKey } from "../../src/sweep/batch-runs.js";
+import { metricsWithoutTime } from "../reliability/helpers.js";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-batch-"));
-const metricsWithoutTime = (dir: string) =>
-  fs
-    .readFileSync(path.join(dir, "metrics.csv"), "utf8")
-    .split("\n")
-    .map((l) =>
-      l
-        .split(",")
-        .filter((_, i) => i !== 1)
-        .join(","),
-    )
-    .join("\n");
 
 describe("a sweep whose runs share a stored operator, batched", () => {
   const cfg = (over: Record<string, unknown>) => resolveConfig({ problem: { n: 6, rank: 2 }, operator: { type: "gaussian", m: 100 }, ...over });

@@ -6,20 +6,10 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/schema.js";
 import { OperatorSharing, sharedOperatorKey, sweepOperatorMemory } from "../../src/sweep/shared-operators.js";
 import { wasmAvailable } from "../../src/kernels/wasm.js";
+import { metricsWithoutTime } from "../reliability/helpers.js";
 
 const root = path.resolve(__dirname, "../..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "matsense-share-"));
-const metricsWithoutTime = (dir: string) =>
-  fs
-    .readFileSync(path.join(dir, "metrics.csv"), "utf8")
-    .split("\n")
-    .map((l) =>
-      l
-        .split(",")
-        .filter((_, i) => i !== 1)
-        .join(","),
-    )
-    .join("\n");
 
 describe("operator sharing keys and bookkeeping", () => {
   const cfg = (over: Record<string, unknown>) => resolveConfig({ problem: { n: 6, rank: 2 }, operator: { type: "gaussian", m: 100 }, ...over });

@@ -7,6 +7,7 @@ import { aggregateSweep, writeAggregate } from "../../src/results/aggregate.js";
 import { parseShard } from "../../src/config/grid.js";
 import { runSweep } from "../../src/sweep/sweep.js";
 import { parseCsv } from "../../src/results/results.js";
+import { metricsWithoutTime } from "../reliability/helpers.js";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -27,19 +28,6 @@ const grid = {
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "matsense-sweep-"));
-}
-
-function metricsWithoutTime(dir: string): string {
-  return fs
-    .readFileSync(path.join(dir, "metrics.csv"), "utf8")
-    .split("\n")
-    .map((l) =>
-      l
-        .split(",")
-        .filter((_, i) => i !== 1)
-        .join(","),
-    )
-    .join("\n");
 }
 
 describe("sweeps (in-process runner)", () => {
