@@ -109,7 +109,7 @@ export const COMMANDS = [
     args: ["[dir]"],
     options: true,
     description:
-      "serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers; " + "with DIR, open that run or sweep folder",
+      "serve the interactive explorer (the browser playground) on localhost, with cross-origin-isolation headers; with DIR, open that run or sweep folder",
   },
   {
     name: "doctor",
@@ -117,7 +117,7 @@ export const COMMANDS = [
     args: [],
     options: false,
     description:
-      "self-check after install: environment (backends, WASM SIMD and threads, memory) and a ~2 s battery of mathematical checks; " + "exit 1 if any fails",
+      "self-check after install: environment (backends, WASM SIMD and threads, memory) and a ~2 s battery of mathematical checks; exit 1 if any fails",
   },
 ] as const;
 

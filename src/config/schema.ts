@@ -351,19 +351,19 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
       errors.push({
         path: "stop.targetRelError",
         value: c.stop.targetRelError,
-        message: 'must be 0 with problem.truth "none" ' + "(there is no M* to measure the error against)",
+        message: 'must be 0 with problem.truth "none" (there is no M* to measure the error against)',
       });
     if (c.record.diagnostics)
       errors.push({
         path: "record.diagnostics",
         value: true,
-        message: 'must be false with problem.truth "none" (the diagnostics ' + "decompose the error against M*)",
+        message: 'must be false with problem.truth "none" (the diagnostics decompose the error against M*)',
       });
     if ((c.stop.noiseFloor ?? 0) > 0)
       errors.push({
         path: "stop.noiseFloor",
         value: c.stop.noiseFloor,
-        message: 'must be 0 (off) with problem.truth "none" ' + "(the rule stops at a multiple of the noise floor relative to ‖M*‖_F)",
+        message: 'must be 0 (off) with problem.truth "none" (the rule stops at a multiple of the noise floor relative to ‖M*‖_F)',
       });
   }
   if (c.model.type === "deep") {
@@ -382,7 +382,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
       errors.push({
         path: "init.type",
         value: c.init.type,
-        message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), ' + 'middle factors ~ N(0, α²)) or "file"',
+        message: 'model.type "deep" starts from "small-random" (W_N ~ N(0, α²), W_1 ~ N(0, (α/ratio)²), middle factors ~ N(0, α²)) or "file"',
       });
     }
   }
@@ -397,7 +397,7 @@ export function resolveConfig(input: unknown, options: ResolveOptions = {}): Res
     errors.push({
       path: "init.dir",
       value: undefined,
-      message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as ' + "--save-instance writes them)",
+      message: 'is required with init.type "file": a folder holding X0.npy, or F0.npy and G0.npy (as --save-instance writes them)',
     });
   }
   const k = c.model.k ?? r;

@@ -72,7 +72,7 @@ export const modelSchema = z
       .enum(["symmetric", "asymmetric", "deep"])
       .default("symmetric")
       .describe(
-        "XXᵀ (symmetric), FGᵀ (asymmetric) or the deep product W_N⋯W_1 (deep: W_1 k×n2, W_2…W_{N−1} k×k, W_N n1×k; depth 2 is FGᵀ with F = W_2, G = " + "W_1ᵀ)",
+        "XXᵀ (symmetric), FGᵀ (asymmetric) or the deep product W_N⋯W_1 (deep: W_1 k×n2, W_2…W_{N−1} k×k, W_N n1×k; depth 2 is FGᵀ with F = W_2, G = W_1ᵀ)",
       ),
     depth: posInt("model.depth")
       .pipe(z.number().min(2, "model.depth must be ≥ 2"))

@@ -90,27 +90,27 @@ export const completionFileDescriptor = defineOperator({
       issues.push({
         path: "operator.file",
         value: undefined,
-        message: 'is required with operator.type "completion-file": a ' + ".npy (N×3) or CSV file of observed entries i,j,value",
+        message: 'is required with operator.type "completion-file": a .npy (N×3) or CSV file of observed entries i,j,value',
       });
     if (c.operator.indexBase === undefined)
       issues.push({
         path: "operator.indexBase",
         value: undefined,
-        message: "is required with operator.type " + '"completion-file": 0 or 1, the first row/column index in operator.file',
+        message: 'is required with operator.type "completion-file": 0 or 1, the first row/column index in operator.file',
       });
     if (c.problem.truth !== "none" && c.problem.truth !== "file") {
       issues.push({
         path: "problem.truth",
         value: c.problem.truth,
         message:
-          'must be "none" or "file" with operator.type "completion-file" (y are the ' + "observed values of operator.file, not measurements of a generated M*)",
+          'must be "none" or "file" with operator.type "completion-file" (y are the observed values of operator.file, not measurements of a generated M*)',
       });
     }
     if (c.problem.noise > 0 || c.problem.outliers > 0)
       issues.push({
         path: "problem.noise",
         value: c.problem.noise,
-        message: "must be 0 (and " + 'problem.outliers 0) with operator.type "completion-file": y is the observed values',
+        message: 'must be 0 (and problem.outliers 0) with operator.type "completion-file": y is the observed values',
       });
     if (c.operator.m < 1) issues.push({ path: "operator.testFraction", value: c.operator.testFraction, message: "holds out every observed entry; lower it" });
     return issues;

@@ -47,13 +47,13 @@ export const denseFileDescriptor = defineOperator({
       issues.push({
         path: "operator.file",
         value: undefined,
-        message: 'is required with operator.type "dense-file": a .npy ' + "file holding the m × n1 × n2 matrices A_i",
+        message: 'is required with operator.type "dense-file": a .npy file holding the m × n1 × n2 matrices A_i',
       });
     if (!(c.operator.m > 0))
       issues.push({
         path: "operator.m",
         value: undefined,
-        message: 'is required with operator.type "dense-file": the number m of ' + "matrices in operator.file",
+        message: 'is required with operator.type "dense-file": the number m of matrices in operator.file',
       });
     if (c.operator.yFile !== undefined && (c.problem.noise > 0 || c.problem.outliers > 0)) {
       issues.push({ path: "operator.yFile", value: c.operator.yFile, message: "gives y as measured: problem.noise and problem.outliers must be 0 with it" });
